@@ -1,0 +1,48 @@
+# zzeval — the two commands: `make reports` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SEASON ?= 2020-2021
+DATA   ?= data/sample
+OUT    ?= reports
+STAMP  := $(VENV)/.zzeval-installed
+
+.PHONY: reports test test-fast lab bench lint clean help venv
+
+help:
+	@echo "make reports   build the sample season's reports into $(OUT)/$(SEASON)/"
+	@echo "make test      run the test suite"
+	@echo "make lab       start JupyterLab with the project kernel"
+	@echo "make bench     run the benchmarks (ratios against the plain way)"
+	@echo "make lint      ruff"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zzeval needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name zzeval --display-name "Python (zzeval)" >/dev/null
+	@touch $(STAMP)
+
+reports: $(STAMP)
+	$(BIN)/zzeval build --data $(DATA) --season $(SEASON) --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebook and not browser"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check zzeval tests bench
+
+clean:
+	rm -rf $(OUT)/$(SEASON) .pytest_cache

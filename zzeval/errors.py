@@ -1,0 +1,56 @@
+"""Exceptions of zzeval.
+
+Every error a user can cause names what to fix. Input problems are collected into a
+:class:`DataValidationError` so that one run reports all of them, not the first one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ZzevalError(Exception):
+    """Base class of all errors zzeval raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``row`` is the row number as a spreadsheet shows it (the header is row 1, the first
+    data row is row 2); ``None`` when the problem concerns the whole file or column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class DataValidationError(ZzevalError):
+    """The input data has one or more problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem], context: str = "input data"):
+        self.problems = list(problems)
+        n = len(self.problems)
+        lines = [f"{n} problem{'s' if n != 1 else ''} in the {context}:"]
+        lines += [f"  - {p}" for p in self.problems[:200]]
+        if n > 200:
+            lines.append(f"  … and {n - 200} more")
+        super().__init__("\n".join(lines))
+
+
+class FactorError(ZzevalError):
+    """A reference-factor table or an analyst's override file is invalid."""
+
+
+class BuildError(ZzevalError):
+    """A report build could not be completed."""

@@ -1,0 +1,121 @@
+"""Seasons: the autumn-winter campaign period and its comparison season.
+
+The plan's season (秋冬季) runs from 1 October to 31 March; the 2020-2021 season is
+compared with 2019-2020 (plan digest, ``PLAN.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_SEASON = "2020-2021"
+
+
+@dataclass(frozen=True)
+class SeasonPeriod:
+    """An autumn-winter season ``YYYY-YYYY+1``: 1 October .. 31 March (inclusive)."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        m = re.fullmatch(r"(\d{4})-(\d{4})", self.name)
+        if not m or int(m.group(2)) != int(m.group(1)) + 1:
+            raise ValueError(
+                f"season must look like '2020-2021' (two consecutive years), got {self.name!r}"
+            )
+
+    @property
+    def first_year(self) -> int:
+        return int(self.name[:4])
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """First day, 00:00."""
+        return pd.Timestamp(self.first_year, 10, 1)
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Last day (31 March), 00:00; the season includes the whole day."""
+        return pd.Timestamp(self.first_year + 1, 3, 31)
+
+    @property
+    def end_exclusive(self) -> pd.Timestamp:
+        """1 April 00:00 of the second year. Hourly values stamped 1 April 00:00 (the mean of
+        23:00–24:00 on 31 March) are attributed to 31 March by :func:`zzeval.aqi` users."""
+        return self.end + pd.Timedelta(days=1)
+
+    @property
+    def previous(self) -> "SeasonPeriod":
+        return SeasonPeriod(f"{self.first_year - 1}-{self.first_year}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, ts) -> "pd.Series | bool":
+        """Whether timestamps fall inside the season (by calendar day)."""
+        if isinstance(ts, pd.Series):
+            return (ts >= self.start) & (ts < self.end_exclusive)
+        ts = pd.Timestamp(ts)
+        return self.start <= ts < self.end_exclusive
+
+    def months(self) -> list[str]:
+        """The six months as ``YYYY-MM``."""
+        return [p.strftime("%Y-%m") for p in pd.period_range(self.start, self.end, freq="M")]
+
+
+@dataclass
+class SeasonData:
+    """A loaded, validated season folder.
+
+    Every table is a DataFrame with the English column names of :mod:`zzeval.schema`;
+    township references are normalised to the pinyin slug; the air-quality ``unit``
+    column holds the canonical unit; meteorology has ``station_code == "county"`` for a
+    county-wide series. ``meta`` is the content of ``season.yaml`` (title, synthetic flag).
+    """
+
+    data_dir: Path
+    period: SeasonPeriod
+    townships: pd.DataFrame
+    heating_retrofits: pd.DataFrame
+    vehicles: pd.DataFrame
+    freight: pd.DataFrame
+    stations: pd.DataFrame
+    air_quality: pd.DataFrame
+    meteorology: pd.DataFrame
+    dustfall: pd.DataFrame
+    targets: pd.DataFrame
+    tasks: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    #: sha256 of each input file, by table name (for provenance and incremental builds)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta.get("synthetic", False))
+
+    @property
+    def slugs(self) -> list[str]:
+        return list(self.townships["slug"])
+
+    def township(self, slug: str) -> pd.Series:
+        """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""
+        rows = self.townships[self.townships["slug"] == slug]
+        if rows.empty:
+            raise KeyError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+        return rows.iloc[0]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+
+def season_period(name: str = DEFAULT_SEASON) -> SeasonPeriod:
+    return SeasonPeriod(name)
+
+
+def data_path(data_dir: str | Path) -> Path:
+    return Path(data_dir).expanduser().resolve()
