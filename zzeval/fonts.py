@@ -1,0 +1,214 @@
+"""A CJK font for matplotlib, registered by file path, or a loud failure.
+
+Matplotlib's default font (DejaVu Sans) has no Chinese glyphs: Chinese titles, axes and
+legends come out as empty boxes with "Glyph … missing from font(s)" warnings. zzeval's
+reports are Chinese-first, so :func:`setup_fonts` finds an open Simplified-Chinese font,
+registers it with ``matplotlib.font_manager.fontManager.addfont`` (by path, so
+matplotlib's on-disk font cache ``fontlist-v*.json`` does not matter: a font installed
+after the cache was built is still found), sets it first in ``font.sans-serif``, and
+checks that Chinese text really renders. If it does not, it raises
+:class:`~zzeval.errors.ZzevalError` saying what to install; it never lets a report draw
+boxes.
+
+Where the font comes from, in order:
+
+1. the file named by the environment variable ``ZZEVAL_CJK_FONT`` (any .ttf/.otf/.ttc);
+2. the PyPI package ``noto-cjk-sans-otc`` (a dependency of zzeval; Noto Sans CJK
+   Regular collection, SIL OFL 1.1, ~15 MB wheel; its "Noto Sans CJK SC" face is used);
+3. Debian/Ubuntu packages: ``fonts-noto-cjk``
+   (``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc``), ``fonts-wqy-microhei``,
+   ``fonts-wqy-zenhei``;
+4. a CJK font matplotlib already knows by name (e.g. SimHei or Microsoft YaHei on Windows).
+
+Matplotlib ≥ 3.10 registers every face of a ``.ttc`` collection; older versions only the
+first (for Noto CJK that is the Japanese face, which still has all Simplified-Chinese
+glyphs, with Japanese glyph shapes for a few characters).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+
+from zzeval.errors import ZzevalError
+
+#: Environment variable naming a font file to use instead of the search below.
+FONT_ENV_VAR = "ZZEVAL_CJK_FONT"
+
+#: Font files of Debian packages, tried after the PyPI package.
+DEBIAN_FONT_FILES: tuple[tuple[str, str], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "fonts-wqy-microhei"),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "fonts-wqy-zenhei"),
+)
+
+#: Family names, best first; the first one a registered file provides is used.
+PREFERRED_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "Noto Sans CJK JP",
+)
+
+#: Text that must render: county, categories, units and the minus sign of the reports.
+PROBE_TEXT = "泽州县巴公镇 空气质量 优良轻度中度重度严重污染 预警通知函 约谈 µg/m³ −12%（）"
+
+INSTALL_HINT = (
+    "Install a CJK font: `pip install noto-cjk-sans-otc` (zzeval's dependency), or on "
+    "Debian/Ubuntu `apt-get install fonts-noto-cjk` (or fonts-wqy-microhei), or set "
+    f"{FONT_ENV_VAR}=/path/to/a/Chinese/font.ttf"
+)
+
+_state: dict[str, str] = {}
+
+
+def _pypi_font_file() -> Path | None:
+    try:
+        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    return path if path.is_file() else None
+
+
+def candidate_font_files() -> list[Path]:
+    """Font files to try, in order of preference (only those that exist)."""
+    out: list[Path] = []
+    env = os.environ.get(FONT_ENV_VAR)
+    if env:
+        p = Path(env)
+        if not p.is_file():
+            raise ZzevalError(f"{FONT_ENV_VAR}={env!r} is not a font file. {INSTALL_HINT}")
+        out.append(p)
+    pypi = _pypi_font_file()
+    if pypi is not None:
+        out.append(pypi)
+    out += [Path(f) for f, _pkg in DEBIAN_FONT_FILES if Path(f).is_file()]
+    return out
+
+
+def _register(path: Path) -> list[str]:
+    """Register ``path`` with matplotlib; return the family names it provides."""
+    from matplotlib import font_manager as fm
+
+    resolved = os.path.realpath(path)
+    known = {os.path.realpath(e.fname) for e in fm.fontManager.ttflist}
+    if resolved not in known:
+        fm.fontManager.addfont(str(path))
+    return [e.name for e in fm.fontManager.ttflist if os.path.realpath(e.fname) == resolved]
+
+
+def _pick(names: list[str]) -> str | None:
+    for fam in PREFERRED_FAMILIES:
+        if fam in names:
+            return fam
+    return None
+
+
+def missing_glyphs(text: str, family: str) -> list[str]:
+    """Characters of ``text`` that matplotlib cannot draw with ``family`` (plus fallbacks).
+
+    Renders ``text`` with the Agg backend and collects matplotlib's "Glyph … missing from
+    font(s)" warnings, so it tests exactly what a figure would show.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 1))
+    fig.text(0, 0.5, text, family=[family, "DejaVu Sans"])
+    missing: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png", dpi=20)
+    for w in caught:
+        msg = str(w.message)
+        if "missing from font" in msg:
+            # "Glyph 27901 (\N{CJK UNIFIED IDEOGRAPH-6CFD}) missing from font(s) DejaVu Sans."
+            try:
+                code = int(msg.split()[1])
+                missing.append(chr(code))
+            except (IndexError, ValueError):
+                missing.append(msg)
+    return sorted(set(missing))
+
+
+def apply_rcparams(family: str) -> None:
+    """Put ``family`` first in matplotlib's sans-serif list (DejaVu Sans as fallback)."""
+    import matplotlib as mpl
+
+    rest = [f for f in mpl.rcParams["font.sans-serif"] if f not in (family, "DejaVu Sans")]
+    mpl.rcParams["font.family"] = ["sans-serif"]
+    mpl.rcParams["font.sans-serif"] = [family, "DejaVu Sans", *rest]
+    # Noto Sans CJK and WenQuanYi have U+2212 MINUS SIGN; SimHei does not (matplotlib
+    # #15062): use the ASCII hyphen then.
+    mpl.rcParams["axes.unicode_minus"] = _state.get("has_minus", "1") == "1"
+    mpl.rcParams["pdf.fonttype"] = 42  # embed TrueType, keep Chinese text searchable
+
+
+def setup_fonts() -> str:
+    """Register a CJK font with matplotlib and return its family name.
+
+    Idempotent: the first call searches and registers, later calls only re-apply the
+    rcParams (which ``seaborn.set_theme`` may have reset) and return the same name.
+
+    Returns
+    -------
+    str
+        The family name set first in ``font.sans-serif``, e.g. ``"Noto Sans CJK SC"``.
+
+    Raises
+    ------
+    ZzevalError
+        If no font that draws :data:`PROBE_TEXT` without missing glyphs can be found; the
+        message says what to install.
+    """
+    if "family" in _state:
+        apply_rcparams(_state["family"])
+        return _state["family"]
+
+    from matplotlib import font_manager as fm
+
+    tried: list[str] = []
+    candidates: list[tuple[str, str]] = []  # (family, source)
+    for path in candidate_font_files():
+        try:
+            names = _register(path)
+        except Exception as exc:  # a broken font file: say so and try the next one
+            tried.append(f"{path}: cannot be read ({exc})")
+            continue
+        fam = _pick(names) or (names[0] if names else None)
+        if fam is None:
+            tried.append(f"{path}: no font face registered")
+            continue
+        candidates.append((fam, str(path)))
+    known = {e.name for e in fm.fontManager.ttflist}
+    candidates += [(fam, "installed font") for fam in PREFERRED_FAMILIES if fam in known]
+
+    for fam, source in candidates:
+        missing = missing_glyphs(PROBE_TEXT.replace("−", ""), fam)
+        if missing:
+            tried.append(f"{fam} ({source}): missing {''.join(missing[:10])}")
+            continue
+        _state["family"] = fam
+        _state["source"] = source
+        _state["has_minus"] = "0" if missing_glyphs("−", fam) else "1"
+        apply_rcparams(fam)
+        return fam
+
+    detail = "; ".join(tried) if tried else "no CJK font file found"
+    raise ZzevalError(f"cannot render Chinese text in figures ({detail}). {INSTALL_HINT}")
+
+
+def font_source() -> str | None:
+    """Where the font chosen by :func:`setup_fonts` came from (file path), or None."""
+    return _state.get("source")
+
+
+def _reset_for_tests() -> None:
+    """Forget the chosen font (tests only)."""
+    _state.clear()

@@ -1,0 +1,517 @@
+"""The report figures: matplotlib/seaborn functions that take tidy DataFrames.
+
+Every function takes a ``lang`` (``"zh"``, default, or ``"en"``), returns a
+:class:`matplotlib.figure.Figure` (made without pyplot, so a notebook shows it only where
+:func:`zzeval.present.figure_html` puts it), labels every axis with its unit and writes
+titles and legends in the chosen language (labels from ``reference/labels.yaml``).
+:func:`apply_style` (called by each function) sets one seaborn style and registers the CJK
+font (:func:`zzeval.fonts.setup_fonts`), so the build fails rather than draws boxes.
+
+AQI colours and categories come from ``reference/aqi_levels.csv`` (HJ 633-2012 Table 2:
+优 green #00E400 … 严重污染 maroon #7E0023).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from zzeval import fonts
+from zzeval.errors import ZzevalError
+from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label
+from zzeval.schema import POLLUTANT_UNITS
+from zzeval.season import SeasonPeriod
+
+#: Colour of the season being evaluated and of the comparison season(s), oldest first.
+CURRENT_SEASON_COLOUR = "#1f5fa8"
+PREVIOUS_SEASON_COLOURS = ("#e08a2c", "#8c8c8c", "#b5b5b5")
+#: Observed vs weather-adjusted change.
+OBSERVED_COLOUR = "#8c8c8c"
+ADJUSTED_COLOUR = "#1f5fa8"
+#: Bars of the ranking chart; the township the report is about is highlighted.
+BAR_COLOUR = "#9db7d5"
+HIGHLIGHT_COLOUR = "#c0392b"
+#: Calendar cells: day without valid data, and a day that does not exist (30 Nov + 1).
+NO_DATA_COLOUR = "#d9d9d9"
+NO_DAY_COLOUR = "#ffffff"
+
+AQI_LEVEL_COLUMNS = ("level", "aqi_low", "aqi_high", "category_zh", "category_en", "colour_hex")
+SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
+
+
+def apply_style() -> str:
+    """Set zzeval's seaborn style and the CJK font; return the font family name."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", palette="deep")
+    family = fonts.setup_fonts()  # after set_theme, which resets font rcParams
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "axes.titlesize": 13,
+            "axes.titleweight": "normal",  # the Regular-only CJK font has no bold face
+            "figure.titleweight": "normal",
+            "axes.labelsize": 11,
+            "legend.fontsize": 9.5,
+            "legend.title_fontsize": 10,
+            "xtick.labelsize": 9.5,
+            "ytick.labelsize": 9.5,
+        }
+    )
+    return family
+
+
+@lru_cache(maxsize=4)
+def _read_levels(path: str | None) -> pd.DataFrame:
+    src = files("zzeval").joinpath("reference", "aqi_levels.csv") if path is None else path
+    name = "reference/aqi_levels.csv" if path is None else str(path)
+    try:
+        with (open(src, encoding="utf-8") if path is not None else src.open(encoding="utf-8")) as fh:
+            df = pd.read_csv(fh)
+    except FileNotFoundError:
+        raise ZzevalError(f"{name} not found: the AQI level table is needed for colours") from None
+    missing = [c for c in AQI_LEVEL_COLUMNS if c not in df.columns]
+    if missing:
+        raise ZzevalError(f"{name}: missing column(s) {', '.join(missing)}")
+    bad = df.index[~df["colour_hex"].astype(str).str.fullmatch(r"#[0-9A-Fa-f]{6}")]
+    if len(bad):
+        raise ZzevalError(f"{name}, row {int(bad[0]) + 2}, column 'colour_hex': not #RRGGBB")
+    return df.sort_values("aqi_high").reset_index(drop=True)
+
+
+def aqi_levels(path: str | None = None) -> pd.DataFrame:
+    """The AQI level table (HJ 633-2012 Table 2) from ``reference/aqi_levels.csv``.
+
+    Columns ``level, aqi_low, aqi_high, category_zh, category_en, colour_hex``, sorted by
+    ``aqi_high``. Raises :class:`ZzevalError` naming the file if it is missing or malformed.
+    """
+    return _read_levels(path).copy()
+
+
+def aqi_level_of(aqi, levels: pd.DataFrame | None = None) -> np.ndarray:
+    """AQI level (1–6) of each AQI value; 0 where the value is missing.
+
+    A value belongs to the first level whose ``aqi_high`` it does not exceed (AQI 50 is
+    level 1 优, 51 is level 2 良); values above the top (爆表, AQI > 500) are the top level.
+    """
+    lv = aqi_levels() if levels is None else levels
+    highs = lv["aqi_high"].to_numpy(dtype=float)
+    codes = lv["level"].to_numpy(dtype=int)
+    x = np.asarray(aqi, dtype=float)
+    idx = np.minimum(np.searchsorted(highs, x, side="left"), len(highs) - 1)
+    out = codes[idx]
+    return np.where(np.isnan(x), 0, out)
+
+
+def _require(df: pd.DataFrame, cols, what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ZzevalError(
+            f"{what}: the data frame lacks column(s) {', '.join(missing)} "
+            f"(has {', '.join(map(str, df.columns))})"
+        )
+
+
+def _season_colours(seasons: list[str]) -> dict[str, str]:
+    ordered = sorted(seasons)
+    out = {ordered[-1]: CURRENT_SEASON_COLOUR}
+    for s, c in zip(reversed(ordered[:-1]), PREVIOUS_SEASON_COLOURS, strict=False):
+        out[s] = c
+    return {s: out.get(s, PREVIOUS_SEASON_COLOURS[-1]) for s in ordered}
+
+
+def daily_series(
+    df: pd.DataFrame,
+    pollutant: str,
+    *,
+    lang: str = "zh",
+    unit: str | None = None,
+    title: str | None = None,
+    rolling_days: int = 7,
+) -> Figure:
+    """Daily means of one pollutant for two (or more) seasons, overlaid by day of season.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Tidy: ``season`` (``"2020-2021"``), ``date`` (day), ``value`` (daily mean, in
+        ``unit``); rows of other pollutants are dropped if a ``pollutant`` column exists.
+    pollutant : str
+        ``PM2.5``, ``PM10``, ``SO2``, ``NO2``, ``CO``, ``O3``, ``O3_8h`` or ``AQI``.
+    unit : str, optional
+        Unit of ``value``; default from :data:`zzeval.schema.POLLUTANT_UNITS`
+        (µg/m³; mg/m³ for CO).
+    rolling_days : int
+        Window of the centred rolling mean drawn over the daily values [days].
+
+    Notes
+    -----
+    Day of season = days since 1 October + 1, so both seasons line up (1 Oct = day 1,
+    31 Mar = day 182, or 183 in a leap season).
+    """
+    check_lang(lang)
+    _require(df, ("season", "date", "value"), "daily_series")
+    apply_style()
+    data = df
+    if "pollutant" in data.columns:
+        data = data[data["pollutant"] == pollutant]
+    if data.empty:
+        raise ZzevalError(f"daily_series: no rows for pollutant {pollutant!r}")
+    unit = unit or POLLUTANT_UNITS.get(pollutant, "")
+    plabel = pollutant_label(pollutant, lang)
+    seasons = sorted(data["season"].astype(str).unique())
+    colours = _season_colours(seasons)
+
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    for season in seasons:
+        part = data[data["season"].astype(str) == season].copy()
+        start = SeasonPeriod(season).start
+        part["day"] = (pd.to_datetime(part["date"]) - start).dt.days + 1
+        part = part.sort_values("day")
+        series = part.set_index("day")["value"].astype(float)
+        full = series.reindex(range(1, SeasonPeriod(season).days + 1))
+        c = colours[season]
+        ax.plot(full.index, full.to_numpy(), color=c, alpha=0.35, lw=0.9)
+        roll = full.rolling(rolling_days, center=True, min_periods=max(1, rolling_days // 2 + 1))
+        ax.plot(roll.mean().index, roll.mean().to_numpy(), color=c, lw=2.2, label=season)
+    ax.set_xlabel(t("axis.day_of_season", lang))
+    ax.set_ylabel(t("axis.concentration", lang, pollutant=plabel, unit=unit_label(unit, lang)))
+    ax.set_xlim(1, 183)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)))
+    # month starts as minor reference lines (day of season of the 1st of each month)
+    start = SeasonPeriod(seasons[-1]).start
+    for m in SEASON_MONTHS[1:]:
+        year = start.year + (1 if m < 10 else 0)
+        d = (pd.Timestamp(year, m, 1) - start).days + 1
+        ax.axvline(d, color="#cccccc", lw=0.8, zorder=0)
+    handles, labels_ = ax.get_legend_handles_labels()
+    from matplotlib.lines import Line2D
+
+    handles += [
+        Line2D([], [], color="#555555", alpha=0.35, lw=0.9),
+        Line2D([], [], color="#555555", lw=2.2),
+    ]
+    labels_ += [t("legend.daily", lang), t("legend.rolling7", lang)]
+    ax.legend(handles, labels_, title=t("legend.season", lang), loc="upper right", ncols=2)
+    return fig
+
+
+def _season_of(dates: pd.Series) -> pd.Series:
+    d = pd.to_datetime(dates)
+    first = d.dt.year.where(d.dt.month >= 10, d.dt.year - 1)
+    return first.astype(str) + "-" + (first + 1).astype(str)
+
+
+def aqi_calendar(
+    df: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    levels: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A calendar of daily AQI levels in the official colours, one panel per season.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``date`` (day) and ``aqi`` (daily AQI, dimensionless; NaN = no valid data). Days
+        outside 1 Oct – 31 Mar are ignored.
+    levels : DataFrame, optional
+        The level table; default :func:`aqi_levels`.
+
+    Notes
+    -----
+    Rows are the months Oct … Mar, columns the day of month; a cell is coloured by the
+    HJ 633-2012 level of that day's AQI, grey without valid data.
+    """
+    check_lang(lang)
+    _require(df, ("date", "aqi"), "aqi_calendar")
+    apply_style()
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    lv = aqi_levels() if levels is None else levels
+    data = df.copy()
+    data["date"] = pd.to_datetime(data["date"])
+    data = data[data["date"].dt.month.isin(SEASON_MONTHS)]
+    if data.empty:
+        raise ZzevalError("aqi_calendar: no days between 1 October and 31 March")
+    data["season"] = _season_of(data["date"])
+    seasons = sorted(data["season"].unique())
+    cat_col = "category_zh" if lang == "zh" else "category_en"
+
+    # codes: -1 = no such day, 0 = no data, 1..6 = level
+    colours = [NO_DAY_COLOUR, NO_DATA_COLOUR, *lv["colour_hex"].tolist()]
+    cmap = ListedColormap(colours)
+    norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
+
+    fig = Figure(figsize=(9, 1.0 + 2.3 * len(seasons)), layout="constrained")
+    axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
+    for ax, season in zip(axes, seasons, strict=True):
+        period = SeasonPeriod(season)
+        grid = np.full((6, 31), -1, dtype=int)
+        part = data[data["season"] == season]
+        by_day = dict(zip(part["date"].dt.normalize(), aqi_level_of(part["aqi"], lv), strict=True))
+        for day in pd.date_range(period.start, period.end, freq="D"):
+            row = SEASON_MONTHS.index(day.month)
+            grid[row, day.day - 1] = by_day.get(day, 0)
+        ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+        ax.set_xticks(np.arange(0, 31, 2), [str(d) for d in range(1, 32, 2)])
+        ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
+        ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
+        ax.grid(False)
+        ax.grid(which="minor", color="white", lw=1.5)
+        ax.tick_params(which="minor", length=0)
+        ax.set_xlabel(t("axis.day_of_month", lang))
+        ax.set_ylabel(t("axis.month", lang))
+        ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title)
+    handles = [
+        Patch(color=c, label=f"{cat} ({lo}–{hi})")
+        for c, cat, lo, hi in zip(
+            lv["colour_hex"], lv[cat_col], lv["aqi_low"], lv["aqi_high"], strict=True
+        )
+    ]
+    handles.append(Patch(color=NO_DATA_COLOUR, label=t("legend.no_data", lang)))
+    fig.legend(
+        handles=handles,
+        title=f"{t('legend.aqi_level', lang)} (AQI, {unit_label('1', lang)})",
+        loc="outside lower center",
+        ncols=4,
+        frameon=False,
+    )
+    return fig
+
+
+def adjusted_comparison(
+    df: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    title: str | None = None,
+) -> Figure:
+    """Observed vs weather-adjusted change of each pollutant, with 95 % intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``pollutant``; ``kind`` = ``observed`` or ``adjusted``; ``change_pct`` (change of
+        the season mean vs the previous season [%]); ``ci_low_pct`` and ``ci_high_pct``
+        (bounds of the 95 % interval [%], NaN when none, e.g. for the observed change).
+    """
+    check_lang(lang)
+    _require(df, ("pollutant", "kind", "change_pct"), "adjusted_comparison")
+    apply_style()
+    data = df.copy()
+    for c in ("ci_low_pct", "ci_high_pct"):
+        if c not in data.columns:
+            data[c] = np.nan
+    order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
+    order += [p for p in data["pollutant"].unique() if p not in order]
+    fig = Figure(figsize=(8, 0.6 + 0.65 * len(order) + 1.0), layout="constrained")
+    ax = fig.add_subplot()
+    styles = {
+        "observed": (OBSERVED_COLOUR, "o", -0.15, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.15, t("legend.adjusted", lang)),
+    }
+    ypos = {p: i for i, p in enumerate(order)}
+    for kind, (colour, marker, offset, label) in styles.items():
+        part = data[data["kind"] == kind]
+        if part.empty:
+            continue
+        y = part["pollutant"].map(ypos).to_numpy(dtype=float) + offset
+        x = part["change_pct"].to_numpy(dtype=float)
+        lo = (x - part["ci_low_pct"].to_numpy(dtype=float)).clip(min=0)
+        hi = (part["ci_high_pct"].to_numpy(dtype=float) - x).clip(min=0)
+        xerr = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
+        ax.errorbar(x, y, xerr=xerr, fmt=marker, color=colour, ecolor=colour, elinewidth=2,
+                    capsize=4, ms=7, label=label)
+        for xi, yi in zip(x, y, strict=True):
+            if np.isfinite(xi):
+                ax.annotate(f"{xi:+.1f}%", (xi, yi), xytext=(0, 7), textcoords="offset points",
+                            ha="center", fontsize=8.5, color=colour)
+    ax.axvline(0, color="#333333", lw=1)
+    ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel(t("axis.change_pct", lang))
+    ax.set_ylabel(t("axis.pollutant", lang))
+    ax.set_title(title or t("title.adjusted", lang))
+    ax.legend(loc="best", frameon=True)
+    return fig
+
+
+def emission_reductions(
+    df: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    unit: str = "t",
+    title: str | None = None,
+    value: str = "reduction_t",
+    low: str = "ci_low_t",
+    high: str = "ci_high_t",
+) -> Figure:
+    """Emission reduction by measure, one panel per pollutant, with 95 % error bars.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``measure`` (key, e.g. ``clean_heating``, ``road_to_rail``, ``diesel_trucks``;
+        shown with :func:`zzeval.i18n.measure_label`), ``pollutant`` (``PM2.5``, ``PM10``,
+        ``SO2``, ``NOx``, ``VOCs``, ``CO2`` …), ``value`` = reduction in the season [t],
+        ``low``/``high`` = bounds of its 95 % interval [t] (optional).
+    unit : str
+        Mass unit of the values; shown as ``t/季`` / ``t/season``.
+    """
+    check_lang(lang)
+    _require(df, ("measure", "pollutant", value), "emission_reductions")
+    apply_style()
+    data = df.copy()
+    pols = list(dict.fromkeys(data["pollutant"]))
+    measures = list(dict.fromkeys(data["measure"]))
+    ncols = min(3, len(pols))
+    nrows = int(np.ceil(len(pols) / ncols))
+    fig = Figure(figsize=(4.0 * ncols + 1.2, 0.8 + nrows * (0.45 * len(measures) + 1.3)),
+                 layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    unit_text = t("unit.per_season", lang, unit=unit)
+    palette = dict(zip(measures, _measure_colours(len(measures)), strict=True))
+    for ax, pol in zip(axes, pols, strict=False):
+        part = data[data["pollutant"] == pol].set_index("measure").reindex(measures)
+        vals = part[value].to_numpy(dtype=float)
+        y = np.arange(len(measures))
+        xerr = None
+        if low in part.columns and high in part.columns:
+            lo = np.nan_to_num((vals - part[low].to_numpy(dtype=float)).clip(min=0))
+            hi = np.nan_to_num((part[high].to_numpy(dtype=float) - vals).clip(min=0))
+            xerr = np.vstack([lo, hi])
+        ax.barh(y, np.nan_to_num(vals), xerr=xerr, color=[palette[m] for m in measures],
+                error_kw={"ecolor": "#333333", "capsize": 3, "elinewidth": 1.2})
+        ax.set_yticks(y, [measure_label(m, lang) for m in measures])
+        ax.set_ylim(len(measures) - 0.5, -0.5)
+        ax.set_title(pollutant_label(pol, lang), fontsize=11.5)
+        ax.set_xlabel(t("axis.reduction", lang, unit=unit_text))
+        ax.axvline(0, color="#333333", lw=0.8)
+        ax.xaxis.set_major_formatter("{x:,.0f}" if np.nanmax(np.abs(vals), initial=0) >= 10
+                                     else "{x:,.2g}")
+    for ax in axes[len(pols):]:
+        ax.set_visible(False)
+    for ax in axes[::ncols]:
+        ax.set_ylabel(t("axis.measure", lang))
+    fig.suptitle(title or t("title.reductions", lang), fontsize=13)
+    return fig
+
+
+def _measure_colours(n: int) -> list:
+    import seaborn as sns
+
+    return sns.color_palette("deep", n)
+
+
+def township_heatmap(
+    df: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    unit: str = "%",
+    township: str = "township",
+    indicator: str = "indicator",
+    value: str = "value",
+    annot: bool = True,
+    cmap: str = "RdYlGn",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A township × indicator heat map for the county report.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long form: ``township`` (display name, e.g. 巴公镇), ``indicator`` (display name),
+        ``value`` in ``unit`` — one comparable scale for all indicators (e.g. % of the
+        township's target reached, or change vs last season [%]). Row and column order
+        follow their first appearance.
+    """
+    check_lang(lang)
+    _require(df, (township, indicator, value), "township_heatmap")
+    apply_style()
+    import seaborn as sns
+
+    rows = list(dict.fromkeys(df[township].astype(str)))
+    cols = list(dict.fromkeys(df[indicator].astype(str)))
+    grid = (
+        df.assign(**{township: df[township].astype(str), indicator: df[indicator].astype(str)})
+        .pivot_table(index=township, columns=indicator, values=value, aggfunc="first")
+        .reindex(index=rows, columns=cols)
+        .astype(float)
+    )
+    fig = Figure(figsize=(1.6 + 1.15 * len(cols), 1.6 + 0.42 * len(rows)), layout="constrained")
+    ax = fig.add_subplot()
+    sns.heatmap(grid, ax=ax, annot=annot, fmt=".0f", cmap=cmap, vmin=vmin, vmax=vmax,
+                linewidths=0.6, linecolor="white",
+                cbar_kws={"label": t("axis.value", lang, indicator=t("axis.indicator", lang),
+                                     unit=unit_label(unit, lang))},
+                annot_kws={"fontsize": 8.5})
+    ax.set_xlabel(t("axis.value", lang, indicator=t("axis.indicator", lang),
+                    unit=unit_label(unit, lang)))
+    ax.set_ylabel(t("axis.township", lang))
+    ax.tick_params(axis="x", rotation=30)
+    for lab in ax.get_xticklabels():
+        lab.set_ha("right")
+    ax.set_title(title or t("title.heatmap", lang))
+    return fig
+
+
+def ranking_bar(
+    df: pd.DataFrame,
+    *,
+    indicator: str,
+    unit: str,
+    lang: str = "zh",
+    township: str = "township",
+    value: str = "value",
+    highlight: str | None = None,
+    ascending: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Townships ranked by one indicator, as horizontal bars; ``highlight`` one township.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``township`` (display name) and ``value`` (in ``unit``).
+    indicator : str
+        Display name of the indicator, already in ``lang`` (e.g. "PM2.5 变化").
+    ascending : bool
+        True when smaller is better (the best township is drawn at the top).
+    """
+    check_lang(lang)
+    _require(df, (township, value), "ranking_bar")
+    apply_style()
+    data = df[[township, value]].copy()
+    data[township] = data[township].astype(str)
+    data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
+    fig = Figure(figsize=(8, 1.2 + 0.36 * len(data)), layout="constrained")
+    ax = fig.add_subplot()
+    colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
+    y = np.arange(len(data))
+    vals = data[value].to_numpy(dtype=float)
+    ax.barh(y, np.nan_to_num(vals), color=colours)
+    ax.set_yticks(y, [f"{i + 1}. {n}" for i, n in enumerate(data[township])])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.axvline(0, color="#333333", lw=0.8)
+    for yi, v in zip(y, vals, strict=True):
+        if np.isfinite(v):
+            ax.annotate(f"{v:,.1f}", (v, yi), xytext=(3 if v >= 0 else -3, 0),
+                        textcoords="offset points", va="center",
+                        ha="left" if v >= 0 else "right", fontsize=8.5)
+    ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
+    ax.set_ylabel(t("axis.township", lang))
+    ax.set_title(title or t("title.ranking", lang, indicator=indicator))
+    return fig
