@@ -1,0 +1,111 @@
+"""Task progress counted from the tables, and the § 二十二 verdict rules applied to it."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.errors import ZzevalError
+from zzeval.loading import load_season
+from zzeval.progress import county_progress, plan_targets, task_progress, township_indicators
+from zzeval.verdict import apply_rules, load_rules
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    return load_season(write_tiny_season(tmp_path_factory.mktemp("tiny"), days=2))
+
+
+@pytest.fixture(scope="module")
+def indicators(season):
+    return township_indicators(season).set_index("township")
+
+
+def test_indicators_are_counted_from_the_tables(indicators):
+    bg, ls = indicators.loc["bagong"], indicators.loc["liushukou"]
+    # bagong: waste heat 3000/3000 + gas 380/400 → 3380 / 3400 = 99.41 %; clean coal excluded
+    assert bg["heating_completion_pct"] == pytest.approx(100 * 3380 / 3400)
+    # liushukou: electricity 210/300 = 70 %
+    assert ls["heating_completion_pct"] == pytest.approx(70.0)
+    # China III trucks: bagong 40 before, 0 after; liushukou medium China3 10 before, 2 after
+    assert (bg["china3_trucks_before"], bg["china3_trucks_remaining"]) == (40, 0)
+    assert ls["china3_trucks_remaining"] == 2
+    # OBD: bagong China5 heavy trucks, 180 fitted of 230 in service = 78.26 %
+    assert bg["obd_coverage_pct"] == pytest.approx(100 * 180 / 230)
+    assert math.isnan(ls["obd_coverage_pct"])  # no China IV/V trucks there
+    # I/M 790/850 = 92.94 %, 100/120 = 83.33 %
+    assert bg["im_pass_rate_pct"] == pytest.approx(92.941, abs=1e-3)
+    assert ls["im_pass_rate_pct"] == pytest.approx(83.333, abs=1e-3)
+    # rail share after: Fusheng coke 850k rail of 1,000k = 85 %; the coal firm 200k of 500k = 40 %
+    assert bg["rail_share_coal_coke_pct"] == pytest.approx(85.0)
+    assert ls["rail_share_coal_coke_pct"] == pytest.approx(40.0)
+    assert ls["coal_boilers_remaining"] == 1 and ls["straw_fire_points"] == 1
+
+
+def test_task_progress_against_targets(season, indicators):
+    progress = task_progress(season, indicators.reset_index()).set_index(["township", "task"])
+    assert progress.at[("bagong", "heating_waste_heat"), "met"]
+    assert not progress.at[("bagong", "heating_coal_to_gas"), "met"]   # 380 < 400
+    assert progress.at[("bagong", "heating_coal_to_gas"), "value"] == 380
+    assert not progress.at[("liushukou", "im_pass_rate_pct"), "met"]  # 83.3 < 90
+
+
+def test_county_progress_uses_the_plans_totals(season):
+    plan = plan_targets()["clean_heating_households"]
+    assert plan["total"] == 17360 == sum(plan["by_type"].values())
+    frame = county_progress(season).set_index("retrofit_type")
+    assert frame.at["total", "plan_households"] == 17360
+    assert frame.at["waste_heat", "done_households"] == 3000
+    assert frame.at["waste_heat", "completion_pct"] == pytest.approx(100 * 3000 / 12006)
+
+
+def test_verdicts_follow_the_rules(season, indicators):
+    ind = indicators.reset_index()
+    ind["pm25_change_obs_pct"] = [-10.0, 2.5]
+    ind["pm25_change_adj_pct"] = [-3.0, 1.0]
+    ind["baobiao_days"] = [0, 0]
+    rules = load_rules()
+    zh = apply_rules(ind, season.targets, rules, "zh").set_index("township")
+    # bagong: only the OBD gap (78.3 % < 100 %) → warning letter
+    assert zh.at["bagong", "verdict"] == "warning"
+    assert zh.at["bagong", "rules_fired"] == ["obd_behind"]
+    assert "78.3 %" in zh.at["bagong", "reasons"][0]
+    # liushukou: PM2.5 got worse, heating 70 % < 85 % and 2 China III trucks → interview, most severe first
+    assert zh.at["liushukou", "verdict"] == "interview"
+    assert zh.at["liushukou", "verdict_label"] == "约谈"
+    fired = zh.at["liushukou", "rules_fired"]
+    assert set(fired[:3]) == {"pm25_worse", "heating_far_behind", "china3_remaining"}
+    # the I/M target comes from targets.csv (90 %), the rail share from the default (80 %)
+    assert {"im_pass_rate", "rail_share"} <= set(fired)
+    en = apply_rules(ind, season.targets, rules, "en").set_index("township")
+    assert en.at["liushukou", "reasons"][0].startswith("PM2.5 rose by +2.5 %")
+
+
+def test_on_track_when_no_rule_fires(season):
+    ind = pd.DataFrame({"township": ["bagong"], "heating_completion_pct": [100.0], "pm25_change_obs_pct": [-9.0]})
+    out = apply_rules(ind, season.targets, load_rules(), "zh")
+    assert out.loc[0, "verdict"] == "on_track" and out.loc[0, "reasons"] == []
+
+
+def test_a_changed_threshold_in_a_rules_file_changes_the_verdict(season, tmp_path):
+    text = load_rules().source
+    from importlib import resources
+    yaml_text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
+    custom = tmp_path / "rules.yaml"
+    custom.write_text(yaml_text.replace("threshold: 85", "threshold: 99.5"), encoding="utf-8")
+    ind = pd.DataFrame({"township": ["bagong"], "heating_completion_pct": [97.0]})
+    assert apply_rules(ind, season.targets, load_rules(), "zh").loc[0, "verdict"] == "warning"
+    assert apply_rules(ind, season.targets, load_rules(custom), "zh").loc[0, "verdict"] == "interview"
+    assert text.endswith("verdict_rules.yaml")
+
+
+def test_bad_rules_file_is_named(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("levels: {on_track: {rank: 0, zh: a, en: a}, warning: {rank: 1, zh: b, en: b},"
+                   " interview: {rank: 2, zh: c, en: c}}\nrules:\n  - {id: x, level: warning, indicator: y,"
+                   " op: '=>', threshold: 1, zh: z, en: z}\n", encoding="utf-8")
+    with pytest.raises(ZzevalError, match=r"rules.yaml: rule 1 \(x\): op must be one of"):
+        load_rules(bad)
