@@ -335,6 +335,9 @@ class AqiReport:
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "disagreements"}
 
+    def __str__(self) -> str:
+        return self.text()
+
     def text(self) -> str:
         s = (f"{self.n_output_rows} {self.period} AQI rows from {self.n_input_rows} input rows; "
              f"{self.n_aqi_over_500} with AQI > 500 (爆表); {self.n_out_of_order} rows were out of "

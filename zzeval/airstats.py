@@ -1,0 +1,196 @@
+"""Season air-quality statistics per station and township, current vs previous season.
+
+Daily values follow GB 3095-2012 §8 validity (:mod:`zzeval.validity`); a township's daily
+value is the mean of its stations' valid daily values (as a city value is the mean of its
+sites, HJ 663-2013), and its daily AQI is computed from those means (HJ 633-2012).
+
+References
+----------
+.. [1] GB 3095-2012 Table 1 (limits) and §8 (validity).
+.. [2] HJ 633-2012 (AQI). HJ 663-2013 (percentiles, Appendix A).
+.. [3] 城市环境空气质量排名技术规定 (环办监测〔2018〕19号): comprehensive index
+   I_sum = Σ C_i / S_i (FACTS.md §5.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zzeval import aqi as _aqi
+from zzeval import validity
+from zzeval.season import SeasonData
+
+_MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
+
+
+def _grade2(pollutant: str, averaging: str) -> float:
+    lim = validity.gb3095_limits()
+    r = lim[(lim["pollutant"] == pollutant) & (lim["averaging"] == averaging)
+            & (lim["grade"] == "II")]
+    return float(r["limit"].iloc[0])
+
+
+def comprehensive_index(daily_wide: pd.DataFrame) -> tuple[float, dict]:
+    """环境空气质量综合指数 I_sum of a period from valid daily values.
+
+    Parameters
+    ----------
+    daily_wide : DataFrame
+        One row per valid day; columns ``PM2.5, PM10, SO2, NO2`` (µg/m³), ``CO`` (mg/m³),
+        ``O3_8h_max`` (µg/m³); NaN for invalid values.
+
+    Returns
+    -------
+    (float, dict)
+        ``I_sum = Σ_i C_i / S_i`` and the sub-indices ``I_i``. C is the period mean for
+        SO2, NO2, PM10, PM2.5 (S = annual Grade II: 60, 40, 70, 35 µg/m³), the HJ 663 95th
+        percentile of daily CO (S = 4 mg/m³), and the 90th percentile of daily max 8-h O3
+        (S = 160 µg/m³); limits from ``gb3095_limits.csv``.
+    """
+    sub = {}
+    for p in ("SO2", "NO2", "PM10", "PM2.5"):
+        sub[p] = daily_wide[p].mean() / _grade2(p, "annual") if p in daily_wide else np.nan
+    sub["CO"] = (validity.hj663_percentile(daily_wide["CO"], 95) / _grade2("CO", "24h")
+                 if "CO" in daily_wide else np.nan)
+    sub["O3"] = (validity.hj663_percentile(daily_wide["O3_8h_max"], 90) / _grade2("O3", "8h_max")
+                 if "O3_8h_max" in daily_wide else np.nan)
+    return float(np.nansum(list(sub.values()))), sub
+
+
+def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
+               month_ok: pd.DataFrame | None) -> dict:
+    row: dict = {}
+    for s in _MEAN_STATS:
+        row[f"mean_{s}"] = wide[s].mean() if s in wide else np.nan
+        row[f"valid_days_{s}"] = int(wide[s].notna().sum()) if s in wide else 0
+    ex = {"PM2.5": ("PM2.5", "24h"), "PM10": ("PM10", "24h"), "SO2": ("SO2", "24h"),
+          "NO2": ("NO2", "24h"), "CO": ("CO", "24h"), "O3_8h_max": ("O3", "8h_max")}
+    for s, (p, a) in ex.items():
+        row[f"exceed_days_{s}"] = int((wide[s] > _grade2(p, a)).sum()) if s in wide else 0
+    a = aqi_daily["aqi"]
+    row["valid_days"] = int(a.notna().sum())
+    row["days_in_period"] = n_days
+    row["heavy_days"] = int((a > 200).sum())
+    row["severe_days"] = int((a > 300).sum())
+    row["over_500_days"] = int(aqi_daily["aqi_over_500"].sum())
+    for lv in range(1, 7):
+        row[f"level_{lv}_days"] = int((aqi_daily["level"] == lv).sum())
+    row["good_days"] = int((a <= 100).sum())
+    row["good_day_ratio"] = row["good_days"] / row["valid_days"] if row["valid_days"] else np.nan
+    row["comprehensive_index"], sub = comprehensive_index(wide)
+    for k, v in sub.items():
+        row[f"index_{k}"] = v
+    if month_ok is not None and len(month_ok):
+        row["months_insufficient"] = int((~month_ok["month_valid"]).sum())
+    else:
+        row["months_insufficient"] = 0
+    row["statistics_valid"] = row["months_insufficient"] == 0 and row["valid_days"] > 0
+    return row
+
+
+def season_statistics(season: SeasonData, lang: str = "zh") -> pd.DataFrame:
+    """Season statistics per station and township, for the current and previous season.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``level`` (``"station"``/``"township"``) × ``unit_id`` (station code or
+        township slug) × ``season`` (``"current"``/``"previous"``), with ``township``,
+        ``period`` (e.g. ``2020-2021``), ``mean_<s>`` for PM2.5, PM10, SO2, NO2 (µg/m³), CO
+        (mg/m³), O3_8h_max (µg/m³; mean of daily max 8-h) over valid days,
+        ``valid_days_<s>``, ``exceed_days_<s>`` (days above the GB 3095 Grade II 24-h limit;
+        O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
+        ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
+        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio``,
+        ``comprehensive_index`` and ``index_<p>`` sub-indices, ``months_insufficient``
+        (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
+        the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
+        ``attrs["exclusions"]``: stations without a township (counted, excluded from
+        township rows).
+    """
+    aq = season.air_quality
+    aq_chk, _ = validity.check_air_quality(aq)
+    daily = validity.daily_values(aq_chk)
+    st = season.stations[["station_code", "township"]]
+    no_tw = sorted(set(daily["station_code"]) - set(st["station_code"]))
+    daily = daily.merge(st, on="station_code", how="left")
+    per = season.period
+    rows = []
+    for label, p in (("current", per), ("previous", per.previous)):
+        d = daily[p.contains(daily["date"]).to_numpy()]
+        n_days = p.days
+        mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)])
+        dv = d[d["valid"]]
+        # stations
+        aqi_st = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=d.drop(columns="township"))
+        wide_st = dv.pivot_table(index=["station_code", "date"], columns="statistic",
+                                 values="value").reset_index()
+        for code, g in wide_st.groupby("station_code"):
+            tw = st.set_index("station_code")["township"].get(code)
+            rows.append({"level": "station", "unit_id": code, "township": tw, "season": label,
+                         "period": p.name,
+                         **_summarise(g, aqi_st[aqi_st["station_code"] == code], n_days,
+                                      mv[mv["station_code"] == code])})
+        # townships: mean of station daily values, AQI of those means
+        dvt = dv[dv["township"].notna()]
+        tw_daily = (dvt.groupby(["township", "date", "statistic"])["value"].mean().reset_index()
+                    .rename(columns={"township": "station_code"}).assign(n=1, valid=True))
+        aqi_tw = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=tw_daily)
+        wide_tw = tw_daily.pivot_table(index=["station_code", "date"], columns="statistic",
+                                       values="value").reset_index()
+        mvt = mv.merge(st, on="station_code")
+        for slug, g in wide_tw.groupby("station_code"):
+            rows.append({"level": "township", "unit_id": slug, "township": slug,
+                         "season": label, "period": p.name,
+                         **_summarise(g, aqi_tw[aqi_tw["station_code"] == slug], n_days,
+                                      mvt[mvt["township"] == slug])})
+    out = pd.DataFrame(rows)
+    out.attrs["exclusions"] = {"stations_without_township": no_tw}
+    return out
+
+
+def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:
+    """Monthly dustfall per township against the plan's target.
+
+    Parameters
+    ----------
+    season : SeasonData
+    target_t_km2_month : float, optional
+        Target [t/(month·km²)]; default 9 from ``data_validity.csv`` (plan § 十六; 打赢蓝天
+        保卫战三年行动计划 for the Fenwei Plain).
+
+    Returns
+    -------
+    DataFrame
+        One row per township (and ``township="county"``, the mean of townships) × season:
+        ``township, season, months_reported, mean_dustfall_t_km2_month,
+        max_dustfall_t_km2_month, months_above_target, target_t_km2_month, meets_target``
+        (season mean below the target), and ``change_pct`` (current vs previous mean; on
+        the current rows).
+    """
+    tgt = (validity.validity_rules()["dustfall_target_t_km2_month"]
+           if target_t_km2_month is None else target_t_km2_month)
+    d = season.dustfall.copy()
+    m = pd.PeriodIndex(d["month"].astype(str), freq="M").strftime("%Y-%m")
+    per = season.period
+    d["season"] = np.where(m.isin(per.months()), "current",
+                           np.where(m.isin(per.previous.months()), "previous", "other"))
+    d = d[d["season"] != "other"]
+    cty = d.groupby(["season", "month"])["dustfall_t_km2_month"].mean().reset_index()
+    d = pd.concat([d, cty.assign(township="county")], ignore_index=True)
+    v = d.groupby(["township", "season"])["dustfall_t_km2_month"]
+    out = pd.DataFrame({
+        "months_reported": v.count(), "mean_dustfall_t_km2_month": v.mean(),
+        "max_dustfall_t_km2_month": v.max(),
+        "months_above_target": d.assign(a=d["dustfall_t_km2_month"] > tgt)
+        .groupby(["township", "season"])["a"].sum().astype(int),
+    }).reset_index()
+    out["target_t_km2_month"] = tgt
+    out["meets_target"] = out["mean_dustfall_t_km2_month"] < tgt
+    piv = out.pivot(index="township", columns="season", values="mean_dustfall_t_km2_month")
+    if {"current", "previous"} <= set(piv.columns):
+        ch = (100 * (piv["current"] / piv["previous"] - 1)).rename("change_pct")
+        out = out.merge(ch.reset_index(), on="township", how="left")
+        out.loc[out["season"] != "current", "change_pct"] = np.nan
+    return out
