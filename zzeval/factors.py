@@ -1,0 +1,443 @@
+"""Reference factors and activity assumptions for the emission-reduction estimates.
+
+The factors are data, not code: ``zzeval/reference/emission_factors.csv`` (emission
+factors: g/kg coal, g/m³ gas, g/kWh electricity, g/km vehicles, g/kg locomotive fuel, …)
+and ``zzeval/reference/activity_assumptions.csv`` (coal per household, annual km, payload,
+shares, …). Every row has a key (``group``, ``item``, ``pollutant``; ``pollutant`` is ``-``
+for a parameter that is not pollutant-specific), a ``central`` value, a ``low`` and
+``high`` bound, a ``distribution`` (``triangular``, ``uniform`` or ``fixed``), a ``unit``,
+a ``quality`` tag and a ``source``. The quality tags follow ``FACTS.md``:
+
+* ``V`` — verified in a named public source;
+* ``L`` — a literature or standard value given from memory (ranges widened);
+* ``A`` — an assumption with no primary source (honest, wide range);
+* ``O`` — an analyst's override (set by :func:`load_factors`).
+
+An analyst overrides factors with her own CSV file (same columns; ``group``, ``item``,
+``pollutant``, ``central`` and ``unit`` required) without editing the package::
+
+    from zzeval.factors import load_factors
+    table = load_factors("my_factors.csv")
+
+Monte Carlo samples are drawn by :func:`sample_factors` with Latin hypercube sampling
+(McKay, Beckman & Conover 1979, *Technometrics* 21:239) from the triangular or uniform
+distribution of each ranged row; each factor has its own random stream derived from the
+seed and its key, so changing one factor leaves the draws of all others unchanged.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zzeval.errors import FactorError, Problem
+
+#: Shipped reference files, loaded in this order into one table.
+REFERENCE_FILES = ("emission_factors.csv", "activity_assumptions.csv")
+
+KEY_COLUMNS = ("group", "item", "pollutant")
+COLUMNS = (
+    "group", "item", "pollutant", "central", "low", "high", "distribution", "unit",
+    "quality", "source",
+)
+DISTRIBUTIONS = ("triangular", "uniform", "fixed")
+QUALITY_TAGS = ("V", "L", "A", "O")
+#: Units whose values must lie in [0, 1].
+FRACTION_UNITS = ("fraction",)
+#: ``pollutant`` value of a parameter that is not pollutant-specific.
+NO_POLLUTANT = "-"
+
+
+def make_key(group: str, item: str, pollutant: str = NO_POLLUTANT) -> str:
+    """The string key ``group/item/pollutant`` of a factor row."""
+    return f"{group}/{item}/{pollutant or NO_POLLUTANT}"
+
+
+def normalize_key(key: str | tuple) -> str:
+    """Accept ``"g/i/p"``, ``"g/i"`` (no pollutant) or a tuple; return ``"g/i/p"``."""
+    if isinstance(key, tuple):
+        parts = [str(x) for x in key]
+    else:
+        parts = str(key).split("/")
+    if len(parts) == 2:
+        parts.append(NO_POLLUTANT)
+    if len(parts) != 3 or not all(parts):
+        raise KeyError(f"factor key must be 'group/item/pollutant' or 'group/item', got {key!r}")
+    return "/".join(p.strip() for p in parts)
+
+
+@dataclass
+class FactorTable:
+    """The factor table in use: shipped reference rows with any overrides applied.
+
+    ``frame`` has the columns of :data:`COLUMNS` plus ``key`` (``group/item/pollutant``),
+    ``file`` (where the row came from) and ``overridden`` (bool). Index: ``key``.
+    """
+
+    frame: pd.DataFrame
+    files: tuple[str, ...] = ()
+    overrides: tuple[str, ...] = field(default_factory=tuple)
+
+    # -- lookup -------------------------------------------------------------------------
+    def __contains__(self, key: object) -> bool:
+        try:
+            return normalize_key(key) in self.frame.index  # type: ignore[arg-type]
+        except KeyError:
+            return False
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.frame.index)
+
+    def row(self, key: str | tuple) -> pd.Series:
+        """The row of ``key``; KeyError listing close keys otherwise."""
+        k = normalize_key(key)
+        if k not in self.frame.index:
+            group = k.split("/")[0]
+            near = [x for x in self.frame.index if x.startswith(group + "/")][:10]
+            raise KeyError(f"unknown factor {k!r}" + (f"; keys of group {group!r}: {near}" if near else ""))
+        return self.frame.loc[k]
+
+    def central(self, key: str | tuple) -> float:
+        """Central value of ``key`` in its unit (see :meth:`unit`)."""
+        return float(self.row(key)["central"])
+
+    def unit(self, key: str | tuple) -> str:
+        return str(self.row(key)["unit"])
+
+    def is_ranged(self, key: str) -> bool:
+        r = self.row(key)
+        return r["distribution"] != "fixed" and float(r["high"]) > float(r["low"])
+
+    # -- display ------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The table for display (what ``zzeval factors`` prints), one row per factor."""
+        cols = [*COLUMNS, "overridden", "file"]
+        return self.frame.reset_index(drop=True)[cols].copy()
+
+    def subset(self, keys) -> pd.DataFrame:
+        """Rows of ``keys`` (in table order) for display, e.g. the factors a result used."""
+        keys = set(keys)
+        out = self.to_frame()
+        mask = [k in keys for k in self.frame.index]
+        return out[mask].reset_index(drop=True)
+
+    # -- modified copies ---------------------------------------------------------------
+    def with_values(self, values: dict, origin: str = "what-if") -> FactorTable:
+        """A copy with some rows changed.
+
+        ``values`` maps a key to a number (new central; the range keeps its relative
+        width, see :func:`apply_overrides`) or to a dict with any of ``central``, ``low``,
+        ``high``, ``distribution``. Validation is the same as for an override file.
+        """
+        rows = []
+        for key, v in values.items():
+            k = normalize_key(key)
+            g, i, p = k.split("/")
+            row = {"group": g, "item": i, "pollutant": p}
+            if isinstance(v, dict):
+                row.update(v)
+            else:
+                row["central"] = v
+            row.setdefault("unit", self.unit(k) if k in self else "")
+            rows.append(row)
+        return apply_overrides(self, pd.DataFrame(rows), origin)
+
+    def narrowed(self, key: str, fraction: float) -> FactorTable:
+        """A copy with the range of ``key`` shrunk around its central value by ``fraction``
+        (0 → unchanged, 1 → fixed at central)."""
+        r = self.row(key)
+        c = float(r["central"])
+        lo = c - (c - float(r["low"])) * (1 - fraction)
+        hi = c + (float(r["high"]) - c) * (1 - fraction)
+        return self.with_values({key: {"central": c, "low": lo, "high": hi}}, origin="narrowed")
+
+
+# -- loading and validation -------------------------------------------------------------
+def _read_csv(path: Path | str, label: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise FactorError(f"{label}: file not found") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise FactorError(f"{label}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for c in frame.columns:
+        frame[c] = frame[c].astype(str).str.strip()
+    return frame
+
+
+def _to_float(text: str) -> float | None:
+    if text is None or str(text).strip() == "":
+        return None
+    return float(text)
+
+
+def _validate_reference(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Check a shipped reference file; return it with numeric columns."""
+    problems: list[Problem] = []
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise FactorError(f"{label}: missing column(s) {missing}; expected {list(COLUMNS)}")
+    out = frame[list(COLUMNS)].copy()
+    nums = {c: [] for c in ("central", "low", "high")}
+    for pos, rec in enumerate(out.to_dict("records")):
+        rowno = pos + 2
+        vals = {}
+        for c in ("central", "low", "high"):
+            try:
+                vals[c] = _to_float(rec[c])
+            except ValueError:
+                problems.append(Problem(label, rowno, c, f"not a number: {rec[c]!r}"))
+                vals[c] = None
+            nums[c].append(vals[c])
+        problems += _check_row(rec, vals, label, rowno)
+        if not rec["source"]:
+            problems.append(Problem(label, rowno, "source", "every factor needs a source"))
+        if rec["quality"] not in QUALITY_TAGS:
+            problems.append(Problem(label, rowno, "quality", f"must be one of {QUALITY_TAGS}"))
+    if problems:
+        raise FactorError(_format(problems, label))
+    for c, v in nums.items():
+        out[c] = np.asarray(v, dtype=float)
+    return out
+
+
+def _check_row(rec: dict, vals: dict, label: str, rowno: int) -> list[Problem]:
+    problems = []
+    c, lo, hi = vals["central"], vals["low"], vals["high"]
+    for name, v in (("central", c), ("low", lo), ("high", hi)):
+        if v is None:
+            if name == "central":
+                problems.append(Problem(label, rowno, name, "a value is required"))
+            continue
+        if not np.isfinite(v):
+            problems.append(Problem(label, rowno, name, f"not a finite number: {v}"))
+        elif v < 0:
+            problems.append(Problem(label, rowno, name, f"negative value {v}; factors must be ≥ 0"))
+        elif rec.get("unit") in FRACTION_UNITS and v > 1:
+            problems.append(Problem(label, rowno, name,
+                                    f"{v} is not a fraction; unit 'fraction' needs a value in [0, 1]"))
+    if c is not None and lo is not None and hi is not None and not lo <= c <= hi:
+        problems.append(Problem(label, rowno, "central",
+                                f"need low ≤ central ≤ high, got {lo} ≤ {c} ≤ {hi}"))
+    dist = rec.get("distribution", "")
+    if dist and dist not in DISTRIBUTIONS:
+        problems.append(Problem(label, rowno, "distribution",
+                                f"unknown distribution {dist!r}; use one of {DISTRIBUTIONS}"))
+    return problems
+
+
+def _format(problems: list[Problem], label: str) -> str:
+    n = len(problems)
+    lines = [f"{n} problem{'s' if n != 1 else ''} in factor file {label}:"]
+    lines += [f"  - {p}" for p in problems[:100]]
+    return "\n".join(lines)
+
+
+def _shipped_frame() -> tuple[pd.DataFrame, tuple[str, ...]]:
+    parts, files = [], []
+    base = resources.files("zzeval") / "reference"
+    for name in REFERENCE_FILES:
+        ref = base / name
+        with resources.as_file(ref) as path:
+            frame = _validate_reference(_read_csv(path, f"zzeval/reference/{name}"),
+                                        f"zzeval/reference/{name}")
+        frame["file"] = f"zzeval/reference/{name}"
+        parts.append(frame)
+        files.append(f"zzeval/reference/{name}")
+    frame = pd.concat(parts, ignore_index=True)
+    frame["key"] = [make_key(g, i, p) for g, i, p in zip(frame["group"], frame["item"],
+                                                           frame["pollutant"], strict=True)]
+    dup = frame[frame["key"].duplicated(keep=False)]
+    if not dup.empty:
+        raise FactorError(f"duplicate factor keys in the reference files: {sorted(set(dup['key']))}")
+    frame["overridden"] = False
+    return frame.set_index("key", drop=False).rename_axis(None), tuple(files)
+
+
+def apply_overrides(table: FactorTable, override: pd.DataFrame, label: str) -> FactorTable:
+    """Replace rows of ``table`` with the rows of ``override`` (matched on the key).
+
+    Rules (each violation is reported as file, row, column):
+
+    * ``group``, ``item``, ``pollutant``, ``central`` and ``unit`` are required; the key
+      must exist in the shipped table (an override cannot add a factor);
+    * ``unit`` must equal the shipped unit exactly (no silent conversion);
+    * values must be finite and ≥ 0, fractions ≤ 1, and ``low ≤ central ≤ high``;
+    * blank ``low``/``high`` keep the shipped range's relative width
+      (``low_new = central_new × low_old / central_old``; the absolute offsets if the
+      shipped central is 0); blank ``distribution`` keeps the shipped one; blank
+      ``source`` becomes "analyst override (<file>)".
+    """
+    frame = override.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = frame.astype(object).where(frame.notna(), "")
+    for c in frame.columns:
+        frame[c] = [str(v).strip() for v in frame[c]]
+    problems: list[Problem] = []
+    required = ("group", "item", "pollutant", "central", "unit")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise FactorError(f"{label}: missing column(s) {missing}; an override file needs "
+                          f"{list(required)} (optional: low, high, distribution, source, quality)")
+    unknown_cols = [c for c in frame.columns if c not in COLUMNS]
+    if unknown_cols:
+        raise FactorError(f"{label}: unknown column(s) {unknown_cols}; allowed: {list(COLUMNS)}")
+    new = table.frame.copy()
+    seen: dict[str, int] = {}
+    for pos, rec in enumerate(frame.to_dict("records")):
+        rowno = pos + 2
+        key = make_key(rec["group"], rec["item"], rec["pollutant"])
+        if key in seen:
+            problems.append(Problem(label, rowno, "group",
+                                    f"factor {key!r} is overridden twice (also row {seen[key]})"))
+            continue
+        seen[key] = rowno
+        if key not in new.index:
+            near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
+            hint = f"; keys of group {rec['group']!r}: {near}" if near else \
+                f"; known groups: {sorted(set(new['group']))}"
+            problems.append(Problem(label, rowno, "item",
+                                    f"unknown factor key {key!r} (group/item/pollutant){hint}"))
+            continue
+        old = new.loc[key]
+        if rec["unit"] != old["unit"]:
+            problems.append(Problem(label, rowno, "unit",
+                                    f"unit {rec['unit']!r} does not match {old['unit']!r} of {key}; "
+                                    f"convert the value to {old['unit']}"))
+            continue
+        vals = {}
+        bad = False
+        for c in ("central", "low", "high"):
+            try:
+                vals[c] = _to_float(rec.get(c, ""))
+            except ValueError:
+                problems.append(Problem(label, rowno, c, f"not a number: {rec.get(c)!r}"))
+                bad = True
+        if bad:
+            continue
+        c_new = vals["central"]
+        if c_new is not None:
+            c_old = float(old["central"])
+            if vals["low"] is None:
+                vals["low"] = (c_new * float(old["low"]) / c_old if c_old > 0
+                               else max(0.0, c_new - (c_old - float(old["low"]))))
+            if vals["high"] is None:
+                vals["high"] = (c_new * float(old["high"]) / c_old if c_old > 0
+                                else c_new + (float(old["high"]) - c_old))
+            if old["unit"] in FRACTION_UNITS:
+                vals["high"] = min(vals["high"], 1.0)
+                vals["low"] = min(vals["low"], c_new)
+        rec = {**rec, "unit": old["unit"]}
+        row_problems = _check_row(rec, vals, label, rowno)
+        if row_problems:
+            problems += row_problems
+            continue
+        dist = rec.get("distribution") or old["distribution"]
+        if vals["low"] == vals["high"]:
+            dist = "fixed"
+        elif dist == "fixed":
+            dist = "triangular"
+        new.loc[key, ["central", "low", "high"]] = [vals["central"], vals["low"], vals["high"]]
+        new.loc[key, "distribution"] = dist
+        new.loc[key, "source"] = rec.get("source") or f"analyst override ({label})"
+        new.loc[key, "quality"] = rec.get("quality") or "O"
+        new.loc[key, "file"] = label
+        new.loc[key, "overridden"] = True
+    if problems:
+        raise FactorError(_format(problems, label))
+    return FactorTable(new, table.files, (*table.overrides, label))
+
+
+def load_factors(override: str | Path | None = None) -> FactorTable:
+    """Load the shipped factor table, with an analyst's override file applied.
+
+    Parameters
+    ----------
+    override : str or Path, optional
+        CSV file (UTF-8) with rows to replace; see :func:`apply_overrides` for the rules.
+
+    Returns
+    -------
+    FactorTable
+
+    Raises
+    ------
+    FactorError
+        The override file is unreadable, names an unknown key, has a negative value, a
+        unit that does not match the shipped unit, or an inconsistent range; the message
+        names the file, the row (header = row 1) and the column.
+    """
+    frame, files = _shipped_frame()
+    table = FactorTable(frame, files)
+    if override is not None:
+        path = Path(override)
+        table = apply_overrides(table, _read_csv(path, str(path)), str(path))
+    return table
+
+
+# -- sampling ---------------------------------------------------------------------------
+def _stream(seed: int, key: str) -> np.random.Generator:
+    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
+
+
+def inverse_cdf(u: np.ndarray, dist: str, central: float, low: float, high: float) -> np.ndarray:
+    """Values of a triangular(low, central, high), uniform(low, high) or fixed distribution
+    at probabilities ``u`` (vectorised inverse CDF)."""
+    if dist == "fixed" or high <= low:
+        return np.full(u.shape, central, dtype=float)
+    if dist == "uniform":
+        return low + u * (high - low)
+    width = high - low
+    fc = (central - low) / width
+    left = low + np.sqrt(u * width * (central - low))
+    right = high - np.sqrt((1.0 - u) * width * (high - central))
+    return np.where(u < fc, left, right)
+
+
+@dataclass
+class FactorSamples:
+    """Draws of every factor: ``values[key]`` (shape ``(n,)``) and ``ranks[key]`` (the rank
+    of each draw, 0..n-1, for ranged factors; used for rank-correlation sensitivity)."""
+
+    values: dict[str, np.ndarray]
+    ranks: dict[str, np.ndarray]
+    n: int
+    seed: int | None
+
+
+def sample_factors(table: FactorTable, n: int, seed: int | None = 20201001) -> FactorSamples:
+    """Latin hypercube draws of all factors (``n`` per factor), or the central values.
+
+    Parameters
+    ----------
+    table : FactorTable
+    n : int
+        Number of draws. With ``seed=None`` and any ``n``, every draw is the central value
+        (the deterministic central pass).
+    seed : int or None
+        Seed; factor ``k`` uses the stream ``default_rng([seed, crc32(k)])``.
+    """
+    values: dict[str, np.ndarray] = {}
+    ranks: dict[str, np.ndarray] = {}
+    f = table.frame
+    for key, dist, c, lo, hi in zip(f.index, f["distribution"], f["central"], f["low"], f["high"],
+                                   strict=True):
+        if seed is None or dist == "fixed" or hi <= lo:
+            values[key] = np.full(n, float(c))
+            continue
+        rng = _stream(seed, key)
+        perm = rng.permutation(n)
+        u = (perm + rng.random(n)) / n
+        values[key] = inverse_cdf(u, dist, float(c), float(lo), float(hi))
+        ranks[key] = perm
+    return FactorSamples(values, ranks, n, seed)
