@@ -240,7 +240,6 @@ def webfont_css(text: str, *, family: str = WEBFONT_FAMILY) -> str:
         font = TTFont(path, fontNumber=int(_state.get("index", "0")), lazy=True)
         opts = subset.Options()
         opts.flavor = "woff"
-        opts.layout_features = ["*"]
         opts.hinting = False
         opts.desubroutinize = True
         opts.notdef_outline = True

@@ -14,6 +14,7 @@ and returns the DOM, the console errors and, on request, a screenshot.
 from __future__ import annotations
 
 import html as htmlmod
+import json
 import re
 import shutil
 import subprocess
@@ -194,7 +195,30 @@ class BrowserResult:
     dom: str
     log: str
     console_errors: list[str] = field(default_factory=list)
+    #: non-file URLs the page itself tried to fetch (from Chromium's net log); must be empty
+    network_requests: list[str] = field(default_factory=list)
     screenshot: Path | None = None
+
+
+def page_requests_from_netlog(netlog: dict) -> list[str]:
+    """URLs (other than ``file:``/``data:``) that a page opened from disk tried to load.
+
+    Reads Chromium's ``--log-net-log`` JSON: ``URL_REQUEST_START_JOB`` events whose
+    network-isolation key is the ``file://`` site are the page's own requests; Chromium's
+    background traffic (update checks and the like) has other keys and is ignored.
+    """
+    types = {v: k for k, v in netlog.get("constants", {}).get("logEventTypes", {}).items()}
+    out: list[str] = []
+    for ev in netlog.get("events", []):
+        if types.get(ev.get("type")) != "URL_REQUEST_START_JOB":
+            continue
+        p = ev.get("params", {})
+        url = str(p.get("url", ""))
+        if "file://" in str(p.get("network_isolation_key", "")) and not url.startswith(
+            ("file:", "data:")
+        ):
+            out.append(url)
+    return sorted(set(out))
 
 
 def find_chromium() -> str | None:
@@ -206,14 +230,27 @@ def find_chromium() -> str | None:
     return None
 
 
-def _run(binary: str, args: list[str], timeout: float) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory(prefix="zzeval-chromium-") as profile:
-        cmd = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+def _run(
+    binary: str, args: list[str], timeout: float
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run Chromium with a fresh profile; return the process and its net log (parsed)."""
+    with tempfile.TemporaryDirectory(prefix="zzeval-chromium-") as tmp:
+        netlog = Path(tmp) / "netlog.json"
+        cmd = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
+               f"--log-net-log={netlog}", *args]
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired as exc:
             raise ZzevalError(f"chromium did not finish within {timeout:.0f} s: {cmd!r}") from exc
+        log: dict = {}
+        if netlog.is_file():
+            text = netlog.read_text(encoding="utf-8", errors="replace").rstrip().rstrip(",")
+            try:
+                log = json.loads(text if text.endswith("}") else text + "]}")
+            except json.JSONDecodeError:
+                log = {}
+        return proc, log
 
 
 def render_in_chromium(
@@ -226,9 +263,10 @@ def render_in_chromium(
 ) -> BrowserResult:
     """Open ``html_path`` in headless Chromium with the network disabled.
 
-    Runs Chromium once with ``--dump-dom`` and console logging to stderr
-    (``--enable-logging=stderr --v=0``), collecting console messages and failed loads as
-    ``console_errors``; if ``screenshot`` is given, runs it again with
+    Runs Chromium once with ``--dump-dom``, console logging to stderr
+    (``--enable-logging=stderr --v=0``) and a net log, collecting console messages as
+    ``console_errors`` and the page's attempts to reach the network as
+    ``network_requests``; if ``screenshot`` is given, runs it again with
     ``--screenshot`` at ``window`` = (width, height) CSS px.
 
     Raises
@@ -240,8 +278,8 @@ def render_in_chromium(
     if binary is None:
         raise ZzevalError("no Chromium found: install Debian's package (apt-get install chromium)")
     url = Path(html_path).resolve().as_uri()
-    res = _run(binary, ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
-                        "--dump-dom", url], timeout)
+    res, netlog = _run(binary, ["--enable-logging=stderr", "--v=0",
+                                "--virtual-time-budget=5000", "--dump-dom", url], timeout)
     if res.returncode != 0 or "<html" not in res.stdout.lower():
         raise ZzevalError(
             f"chromium failed on {html_path} (exit {res.returncode}): {res.stderr[-2000:]}"
@@ -251,8 +289,9 @@ def render_in_chromium(
     if screenshot is not None:
         shot = Path(screenshot).resolve()
         shot.parent.mkdir(parents=True, exist_ok=True)
-        r2 = _run(binary, [f"--window-size={window[0]},{window[1]}", f"--screenshot={shot}",
+        r2, _ = _run(binary, [f"--window-size={window[0]},{window[1]}", f"--screenshot={shot}",
                            "--virtual-time-budget=5000", url], timeout)
         if r2.returncode != 0 or not shot.is_file():
             raise ZzevalError(f"chromium could not screenshot {html_path}: {r2.stderr[-2000:]}")
-    return BrowserResult(dom=res.stdout, log=res.stderr, console_errors=errors, screenshot=shot)
+    return BrowserResult(dom=res.stdout, log=res.stderr, console_errors=errors,
+                         network_requests=page_requests_from_netlog(netlog), screenshot=shot)

@@ -1,0 +1,28 @@
+"""Shared helpers of the report tests: a hostile township name and Agg rendering."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pytest
+
+#: A township name crafted to inject markup; every component must show it as text.
+EVIL = "<script>alert(1)</script>"
+
+
+def render_png(fig) -> tuple[bytes, list[str]]:
+    """Render ``fig`` to PNG; return the bytes and any glyph-missing warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=40)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    return buf.getvalue(), missing
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> str:
+    from zzeval.fonts import setup_fonts
+
+    return setup_fonts()
