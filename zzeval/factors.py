@@ -20,8 +20,8 @@ An analyst overrides factors with her own CSV file (same columns; ``group``, ``i
     table = load_factors("my_factors.csv")
 
 Monte Carlo samples are drawn by :func:`sample_factors` with Latin hypercube sampling
-(McKay, Beckman & Conover 1979, *Technometrics* 21:239) from the triangular or uniform
-distribution of each ranged row; each factor has its own random stream derived from the
+(McKay, Beckman & Conover 1979, *Technometrics* 21:239) from the distribution of each
+ranged row; each factor has its own random stream derived from the
 seed and its key, so changing one factor leaves the draws of all others unchanged.
 """
 
@@ -45,7 +45,7 @@ COLUMNS = (
     "group", "item", "pollutant", "central", "low", "high", "distribution", "unit",
     "quality", "source",
 )
-DISTRIBUTIONS = ("triangular", "uniform", "fixed")
+DISTRIBUTIONS = ("split_triangular", "triangular", "uniform", "fixed")
 QUALITY_TAGS = ("V", "L", "A", "O")
 #: Units whose values must lie in [0, 1].
 FRACTION_UNITS = ("fraction",)
@@ -391,12 +391,26 @@ def _stream(seed: int, key: str) -> np.random.Generator:
 
 
 def inverse_cdf(u: np.ndarray, dist: str, central: float, low: float, high: float) -> np.ndarray:
-    """Values of a triangular(low, central, high), uniform(low, high) or fixed distribution
-    at probabilities ``u`` (vectorised inverse CDF)."""
+    r"""Values of a distribution at probabilities ``u`` (vectorised inverse CDF).
+
+    * ``split_triangular`` (the default of the shipped tables): two-piece triangular with
+      its peak **and median** at ``central`` — half the probability on each side, the
+      density falling linearly to 0 at ``low`` and at ``high``:
+      :math:`x = low + (c - low)\sqrt{2u}` for u < ½, :math:`x = high - (high - c)\sqrt{2(1-u)}`
+      otherwise. With skewed ranges (e.g. fuel sulfur 8–10–50 mg/kg) it keeps the stated
+      central value as the middle of the distribution, which a triangular (mode = central)
+      does not;
+    * ``triangular``: mode at ``central``;
+    * ``uniform`` on [low, high]; ``fixed``: always ``central``.
+    """
     if dist == "fixed" or high <= low:
         return np.full(u.shape, central, dtype=float)
     if dist == "uniform":
         return low + u * (high - low)
+    if dist == "split_triangular":
+        left = low + (central - low) * np.sqrt(2.0 * np.minimum(u, 0.5))
+        right = high - (high - central) * np.sqrt(2.0 * (1.0 - np.maximum(u, 0.5)))
+        return np.where(u < 0.5, left, right)
     width = high - low
     fc = (central - low) / width
     left = low + np.sqrt(u * width * (central - low))
