@@ -186,6 +186,7 @@ def daily_series(
     ax.set_ylabel(t("axis.concentration", lang, pollutant=plabel, unit=unit_label(unit, lang)))
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
+    ax.grid(axis="x", visible=False)  # the month-start lines below are the x reference
     ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)))
     # month starts as minor reference lines (day of season of the 1st of each month)
     start = SeasonPeriod(seasons[-1]).start
@@ -505,6 +506,7 @@ def ranking_bar(
     ax.barh(y, np.nan_to_num(vals), color=colours)
     ax.set_yticks(y, [f"{i + 1}. {n}" for i, n in enumerate(data[township])])
     ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.margins(x=0.1)  # room for the value labels at the bar ends
     ax.axvline(0, color="#333333", lw=0.8)
     for yi, v in zip(y, vals, strict=True):
         if np.isfinite(v):

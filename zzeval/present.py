@@ -194,6 +194,8 @@ def table(
     labels = dict(labels or {})
     data = df.reset_index() if index else df
     cols = list(data.columns)
+    numeric = {c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+               for c in cols}
     heads = []
     for col in cols:
         name = labels.get(col, str(col))
@@ -201,9 +203,8 @@ def table(
         if unit:
             u = unit_label(unit, lang)
             name = f"{name}（{u}）" if lang == "zh" else f"{name} ({u})"
-        heads.append(f"<th scope=\"col\">{esc(name)}</th>")
-    numeric = {c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
-               for c in cols}
+        cls = ' class="zz-num"' if numeric[col] else ""
+        heads.append(f'<th scope="col"{cls}>{esc(name)}</th>')
     rows = []
     hl = set(highlight_rows)
     for i, rec in enumerate(data.itertuples(index=False, name=None)):

@@ -77,7 +77,7 @@ def test_table_puts_units_in_headers_and_formats_numbers():
     zh = present.table(df, units={"households": "户", "share_pct": "%"},
                        labels={"township": "乡镇", "households": "完成户数", "share_pct": "完成率"},
                        lang="zh", highlight_rows=[0]).data
-    assert "<th scope=\"col\">完成户数（户）</th>" in zh and "<th scope=\"col\">乡镇</th>" in zh
+    assert '<th scope="col" class="zz-num">完成户数（户）</th>' in zh and "<th scope=\"col\">乡镇</th>" in zh
     assert '<td class="zz-num">1,200</td>' in zh and '<td class="zz-num">91.6</td>' in zh
     assert '<td class="zz-num">—</td>' in zh  # missing value
     assert 'class="zz-row--highlight"' in zh
