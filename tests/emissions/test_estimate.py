@@ -165,3 +165,19 @@ def test_central_only_and_draw_validation(county):
     assert r.table.low.isna().all() and r.sensitivity.empty
     with pytest.raises(ValueError, match="≥ 100"):
         estimate_season(county, draws=10)
+
+
+def test_intervals_match_numpy_quantile():
+    from zzeval.emissions.uncertainty import intervals
+
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(size=(7, 1001))
+    x[3] = 0.0
+    lo, hi = intervals(x, (0.025, 0.975))
+    q = np.quantile(x, [0.025, 0.975], axis=1)
+    np.testing.assert_allclose(lo, q[0])
+    np.testing.assert_allclose(hi, q[1])
+    lo, hi = intervals(x[:, :1000], (0.1, 0.5))
+    q = np.quantile(x[:, :1000], [0.1, 0.5], axis=1)
+    np.testing.assert_allclose(lo, q[0])
+    np.testing.assert_allclose(hi, q[1])

@@ -192,6 +192,8 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     blocks = _blocks(season, samples)
     aggs = _aggregators(blocks, slugs)
     width = samples.n
+    line_towns = {b.measure: list(b.lines["township"]) for b in blocks}
+    line_subs = {b.measure: list(b.lines["submeasure"]) for b in blocks}
 
     rows_tm, rows_county, rows_tot, rows_detail = [], [], [], []
     county_draws: dict[tuple[str, str, str], np.ndarray] = {}
@@ -248,9 +250,9 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
                                                      strict=True):
                 if len(b.lines):
                     lc, llo, lhi = _summarise(lr, quantiles, mc and detail_intervals)
-                    for j, rec in enumerate(b.lines.itertuples(index=False)):
-                        rows_detail.append((rec.township, rec.measure, rec.submeasure, pol, scope,
-                                            lc[j], llo[j], lhi[j]))
+                    for j, (town, sub) in enumerate(zip(line_towns[b.measure],
+                                                        line_subs[b.measure], strict=True)):
+                        rows_detail.append((town, b.measure, sub, pol, scope, lc[j], llo[j], lhi[j]))
                 sc, slo, shi = _summarise(sr, quantiles, mc)
                 for j, sub in enumerate(sub_names):
                     rows_detail.append((COUNTY, b.measure, sub, pol, scope, sc[j], slo[j], shi[j]))
