@@ -193,4 +193,6 @@ def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None
         ch = (100 * (piv["current"] / piv["previous"] - 1)).rename("change_pct")
         out = out.merge(ch.reset_index(), on="township", how="left")
         out.loc[out["season"] != "current", "change_pct"] = np.nan
+    else:
+        out["change_pct"] = np.nan
     return out

@@ -166,22 +166,22 @@ def _labels(level: pd.Series, lang: str) -> pd.Series:
 def _combine(iaqis: pd.DataFrame, tops: pd.DataFrame, lang: str) -> pd.DataFrame:
     """AQI, primary pollutant, level from per-component IAQIs and over-the-top flags."""
     arr = iaqis.to_numpy(float)
+    if arr.shape[1] == 0:  # no valid component at all
+        arr = np.full((len(iaqis), 1), np.nan)
+        iaqis = pd.DataFrame(arr, index=iaqis.index, columns=["none"])
+        tops = pd.DataFrame(False, index=iaqis.index, columns=["none"])
     over = tops.to_numpy(bool).any(axis=1)
     allnan = np.isnan(arr).all(axis=1)
     aqi = np.where(allnan, np.nan, np.nanmax(np.where(np.isnan(arr), -1, arr), axis=1))
     aqi = np.where(over, 500.0, aqi)
     aqi = np.where(allnan & ~over, np.nan, aqi)
     names = np.array([c.replace("_max", "") for c in iaqis.columns], dtype=object)
-    prim = []
-    for i in range(len(arr)):
-        if np.isnan(aqi[i]) or aqi[i] <= 50:
-            prim.append(None)
-            continue
-        if over[i]:
-            sel = tops.to_numpy(bool)[i]
-        else:
-            sel = arr[i] == aqi[i]
-        prim.append(",".join(dict.fromkeys(names[sel])))
+    sel = np.where(over[:, None], tops.to_numpy(bool), arr == aqi[:, None])
+    prim = np.full(len(arr), "", dtype=object)
+    for j, name in enumerate(names):
+        add = sel[:, j]
+        prim = np.where(add & (prim != ""), prim + "," + name, np.where(add, name, prim))
+    prim = np.where(np.isnan(aqi) | (aqi <= 50) | (prim == ""), None, prim)
     out = pd.DataFrame({"aqi": aqi, "primary_pollutant": pd.array(prim, dtype="string")},
                        index=iaqis.index)
     out["level"] = pd.array(aqi_level(aqi), dtype="Int64")

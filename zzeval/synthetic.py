@@ -153,7 +153,7 @@ def make_season(
     cur = np.r_[np.zeros(len(idx_prev), bool), np.ones(len(idx_cur), bool)]
     n = len(idx)
     hour = idx.hour.to_numpy()
-    doy = idx.dayofyear.to_numpy()
+    doy = idx.day_of_year.to_numpy()
     # --- county meteorology (standardised drivers, then physical units) ---
     day_id = np.asarray((idx - pd.Timedelta(hours=1)).floor("D").factorize()[0])
     nday = day_id.max() + 1

@@ -120,14 +120,14 @@ def design(frame: pd.DataFrame, current: bool = False) -> pd.DataFrame:
     if "blh_m" in frame and frame["blh_m"].notna().any():
         cols["log_blh_m"] = np.log(np.maximum(frame["blh_m"].to_numpy(float), 10.0))
     local = dt - pd.Timedelta(hours=1)
-    doy = local.dt.dayofyear.to_numpy(float)
+    doy = local.dt.day_of_year.to_numpy(float)
     for k in (1,):
         cols[f"doy_s{k}"] = np.sin(2 * np.pi * k * doy / 365.25)
         cols[f"doy_c{k}"] = np.cos(2 * np.pi * k * doy / 365.25)
     hour = dt.dt.hour.to_numpy()
     for h in range(1, 24):
         cols[f"hour_{h}"] = (hour == h).astype(float)
-    wd = local.dt.weekday.to_numpy()
+    wd = local.dt.day_of_week.to_numpy()
     for d in range(1, 7):
         cols[f"wd_{d}"] = (wd == d).astype(float)
     cols.update(_event_dummies(dt, current))
