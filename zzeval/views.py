@@ -1,0 +1,415 @@
+"""What a report shows, selected from an :class:`~zzeval.evaluate.Evaluation`.
+
+Each function returns a tidy DataFrame (or a list of key figures) for one township or for
+the county, in the shape :mod:`zzeval.plots` and :mod:`zzeval.present` take, with display
+labels in the report's language. No computation of results happens here — only selection,
+joining and labelling — so the notebooks stay a readable sequence of calls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zzeval.evaluate import Evaluation
+from zzeval.i18n import measure_label, pollutant_label, t_or
+from zzeval.present import KeyFigure
+from zzeval.schema import POLLUTANT_UNITS
+
+POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+#: Measures shown in the reports, in this order.
+MEASURES = ("clean_heating", "diesel_trucks", "nev_fleet", "obd_im", "road_to_rail")
+EMISSION_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")
+
+
+def _zh(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def township_title(ev: Evaluation, slug: str, lang: str = "zh") -> str:
+    name = ev.name_zh(slug)
+    season = ev.season_name.replace("-", "–")
+    if lang == "zh":
+        return f"{name} {season} 年秋冬季大气污染综合治理攻坚行动 季末评估报告"
+    return f"{name} ({slug}): end-of-season evaluation, autumn–winter {season} air pollution control plan"
+
+
+def _ind(ev: Evaluation, slug: str) -> pd.Series:
+    return ev.indicators.set_index("township").loc[slug]
+
+
+def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
+    """Headline numbers of a township: PM2.5 and PM10 (measured and weather-adjusted change),
+    heavy-pollution and 爆表 days, dustfall against 9 t/(month·km²), households retrofitted."""
+    ind = _ind(ev, slug)
+    cards = []
+    for tag, pollutant in (("pm25", "PM2.5"), ("pm10", "PM10")):
+        change = ind.get(f"{tag}_change_obs_pct")
+        adj, lo, hi = (ind.get(f"{tag}_change_adj_pct"), ind.get(f"{tag}_change_adj_low_pct"),
+                       ind.get(f"{tag}_change_adj_high_pct"))
+        cards.append(KeyFigure(
+            label=_zh(lang, f"{pollutant} 本季均值", f"{pollutant} season mean"),
+            value=ind.get(f"{tag}_mean_ugm3"), unit="µg/m³",
+            comparison=_zh(lang, f"上一季 {ind.get(f'{tag}_mean_ugm3_prev'):.1f}，实测变化 {change:+.1f} %",
+                           f"previous {ind.get(f'{tag}_mean_ugm3_prev'):.1f}, measured change {change:+.1f} %"),
+            tone="good" if change < 0 else "bad"))
+        cards.append(KeyFigure(
+            label=_zh(lang, f"{pollutant} 气象调整后变化", f"{pollutant} change, weather-adjusted"),
+            value=adj, unit="%", interval=(lo, hi) if pd.notna(lo) else None,
+            comparison=_zh(lang, f"实测 {change:+.1f} %；其余为气象影响", f"measured {change:+.1f} %; the rest is weather"),
+            tone="good" if pd.notna(hi) and hi < 0 else ("bad" if pd.notna(lo) and lo > 0 else "neutral")))
+    cards.append(KeyFigure(
+        label=_zh(lang, "重污染天数（AQI>200）", "Heavy-pollution days (AQI > 200)"),
+        value=int(ind.get("heavy_days", 0)), unit=_zh(lang, "天", "days"), decimals=0,
+        comparison=_zh(lang, f"上一季 {int(ind.get('heavy_days_prev', 0))} 天", f"previous {int(ind.get('heavy_days_prev', 0))}"),
+        tone="good" if ind.get("heavy_days", 0) <= ind.get("heavy_days_prev", 0) else "bad"))
+    cards.append(KeyFigure(
+        label=_zh(lang, "“爆表”天数（AQI>500）", "爆表 days (AQI > 500)"),
+        value=int(ind.get("baobiao_days", 0)), unit=_zh(lang, "天", "days"), decimals=0,
+        comparison=_zh(lang, f"上一季 {int(ind.get('baobiao_days_prev', 0))} 天", f"previous {int(ind.get('baobiao_days_prev', 0))}"),
+        tone="bad" if ind.get("baobiao_days", 0) > 0 else "good"))
+    dust = ind.get("dustfall_mean_t_km2_month")
+    cards.append(KeyFigure(
+        label=_zh(lang, "平均降尘量", "Mean dustfall"), value=dust, unit=_zh(lang, "t/(月·km²)", "t/(month·km²)"),
+        comparison=_zh(lang, f"目标 < 9；超标 {int(ind.get('dustfall_months_over_9', 0))} 个月",
+                       f"target < 9; {int(ind.get('dustfall_months_over_9', 0))} months above"),
+        tone="good" if pd.notna(dust) and dust < 9 else "bad"))
+    done, planned = ind.get("heating_done_households"), ind.get("heating_planned_households")
+    cards.append(KeyFigure(
+        label=_zh(lang, "清洁取暖改造完成", "Clean-heating retrofits done"), value=int(done),
+        unit=_zh(lang, "户", "households"), decimals=0,
+        comparison=_zh(lang, f"任务 {int(planned):,} 户，完成 {ind.get('heating_completion_pct', np.nan):.1f} %",
+                       f"of {int(planned):,} allocated ({ind.get('heating_completion_pct', np.nan):.1f} %)"),
+        tone="good" if ind.get("heating_completion_pct", 0) >= 98 else "bad"))
+    return cards
+
+
+def daily_frame(ev: Evaluation, slug: str, statistic: str) -> pd.DataFrame:
+    """``season, date, value`` of one daily statistic (``PM2.5`` … ``O3_8h_max``, ``AQI``) of a
+    township, both seasons; for :func:`zzeval.plots.daily_series` and ``aqi_calendar``."""
+    d = ev.daily
+    sub = d[(d["township"] == slug) & (d["statistic"] == statistic)]
+    return sub[["season", "date", "value"]].reset_index(drop=True)
+
+
+def calendar_frame(ev: Evaluation, slug: str) -> pd.DataFrame:
+    """``date, aqi`` of a township, both seasons (for :func:`zzeval.plots.aqi_calendar`)."""
+    return daily_frame(ev, slug, "AQI").rename(columns={"value": "aqi"})[["date", "aqi"]]
+
+
+def adjusted_frame(ev: Evaluation, slug: str) -> pd.DataFrame:
+    """Observed and weather-adjusted change per pollutant (for ``plots.adjusted_comparison``)."""
+    w = ev.weather[ev.weather["township"] == slug]
+    observed = pd.DataFrame({"pollutant": w["pollutant"], "kind": "observed", "change_pct": w["observed_change_pct"],
+                             "ci_low_pct": np.nan, "ci_high_pct": np.nan})
+    adjusted = pd.DataFrame({"pollutant": w["pollutant"], "kind": "adjusted", "change_pct": w["adjusted_change_pct"],
+                             "ci_low_pct": w["adjusted_change_low_pct"], "ci_high_pct": w["adjusted_change_high_pct"]})
+    return pd.concat([observed, adjusted], ignore_index=True)
+
+
+def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict, dict]:
+    """All six pollutants: season means, measured and weather-adjusted change with its 95 %
+    interval, the model's cross-validated skill, and valid days. Returns (table, labels, units)."""
+    w = ev.weather[ev.weather["township"] == slug].set_index("pollutant")
+    stats = ev.air_stats[(ev.air_stats["level"] == "township") & (ev.air_stats["unit_id"] == slug)]
+    cur = stats[stats["season"] == "current"].iloc[0]
+    rows = []
+    for p in POLLUTANTS:
+        if p not in w.index:
+            continue
+        r = w.loc[p]
+        key = "O3_8h_max" if p == "O3" else p
+        rows.append({
+            "pollutant": pollutant_label(p, lang) + (_zh(lang, "（日最大8小时）", " (daily max 8-h)") if p == "O3" else ""),
+            "unit": POLLUTANT_UNITS[p],
+            "mean_previous": r["mean_previous"], "mean_current": r["mean_current"],
+            "observed_change_pct": r["observed_change_pct"], "adjusted_change_pct": r["adjusted_change_pct"],
+            "interval": f"{r['adjusted_change_low_pct']:+.1f} … {r['adjusted_change_high_pct']:+.1f}",
+            "r2_cv": r["r2_cv"], "rmse_cv": r["rmse_cv"],
+            "valid_days": int(cur.get(f"valid_days_{key}", cur.get("valid_days", 0))),
+            "exceed_days": int(cur.get(f"exceed_days_{key}", 0)),
+        })
+    labels = {
+        "pollutant": _zh(lang, "污染物", "Pollutant"), "unit": _zh(lang, "单位", "Unit"),
+        "mean_previous": _zh(lang, "上一季均值", "Previous mean"), "mean_current": _zh(lang, "本季均值", "This season"),
+        "observed_change_pct": _zh(lang, "实测变化", "Measured change"),
+        "adjusted_change_pct": _zh(lang, "气象调整后变化", "Weather-adjusted change"),
+        "interval": _zh(lang, "95% 区间", "95 % interval"), "r2_cv": _zh(lang, "模型 R²（交叉验证）", "Model R² (CV)"),
+        "rmse_cv": _zh(lang, "模型 RMSE", "Model RMSE"), "valid_days": _zh(lang, "有效天数", "Valid days"),
+        "exceed_days": _zh(lang, "超二级标准天数", "Days above Grade II"),
+    }
+    units = {"observed_change_pct": "%", "adjusted_change_pct": "%", "interval": "%",
+             "valid_days": _zh(lang, "天", "days"), "exceed_days": _zh(lang, "天", "days")}
+    return pd.DataFrame(rows), labels, units
+
+
+TASK_NAMES = {
+    "heating_coal_to_electricity": ("清洁取暖：煤改电", "Clean heating: coal to electricity"),
+    "heating_coal_to_gas": ("清洁取暖：煤改气", "Clean heating: coal to gas"),
+    "heating_waste_heat": ("清洁取暖：工业余热", "Clean heating: industrial waste heat"),
+    "heating_clean_coal": ("洁净型煤替代", "Clean briquettes"),
+    "china3_trucks_remaining": ("国Ⅲ及以下柴油货车剩余", "China III-or-older diesel trucks left"),
+    "obd_coverage_pct": ("国Ⅳ/Ⅴ货车 OBD 安装率", "OBD on China IV/V trucks"),
+    "im_pass_rate_pct": ("I/M 检测合格率", "I/M pass rate"),
+    "rail_share_coal_coke_pct": ("煤炭焦炭铁路运输比例", "Rail share of coal and coke"),
+    "coal_boilers_remaining": ("燃煤锅炉（<35 蒸吨/小时）剩余", "Coal boilers < 35 t/h left"),
+    "scattered_firms_remaining": ("“散乱污”企业未整治", "Scattered polluting firms left"),
+    "straw_fire_points": ("秸秆焚烧火点", "Straw fire points"),
+    "pm25_change_pct": ("PM2.5 同比变化", "PM2.5 change on last season"),
+    "dustfall_t_km2_month": ("平均降尘量", "Mean dustfall"),
+    "clean_heating_coverage_pct": ("清洁取暖覆盖率", "Clean-heating coverage"),
+}
+
+
+def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict, list]:
+    """Task progress of a township against its share of the plan; returns (table, labels, row tints)."""
+    p = ev.progress[ev.progress["township"] == slug]
+    status = {True: _zh(lang, "完成", "met"), False: _zh(lang, "未完成", "not met")}
+    rows = []
+    for r in p.itertuples(index=False):
+        names = TASK_NAMES.get(r.task, (r.task, r.task))
+        rows.append({"task": names[0] if lang == "zh" else names[1],
+                     "target": f"{'≤' if r.direction == 'max' else '≥'} {r.target:,.0f} {r.unit}",
+                     "value": r.value, "unit": r.unit,
+                     "status": status.get(r.met, _zh(lang, "无数据", "no data")) if not pd.isna(r.met) else _zh(lang, "无数据", "no data")})
+    tints = ["good" if m is True else ("interview" if m is False else None) for m in p["met"]]
+    labels = {"task": _zh(lang, "任务", "Task"), "target": _zh(lang, "目标", "Target"),
+              "value": _zh(lang, "完成情况", "Achieved"), "unit": _zh(lang, "单位", "Unit"),
+              "status": _zh(lang, "状态", "Status")}
+    return pd.DataFrame(rows), labels, tints
+
+
+def emissions_frame(ev: Evaluation, slug: str, pollutants=("PM2.5", "SO2", "NOx", "CO2")) -> pd.DataFrame:
+    """In-county reductions of a township by measure and pollutant [t/season], with the 95 %
+    Monte Carlo interval (for :func:`zzeval.plots.emission_reductions`)."""
+    t = ev.emissions.table
+    sub = t[(t["township"] == slug) & (t["scope"] == "in_county") & t["pollutant"].isin(pollutants)]
+    sub = sub[(sub["central"].abs() > 0) | (sub["high"].abs() > 0)]
+    return sub.rename(columns={"central": "reduction_t", "low": "ci_low_t", "high": "ci_high_t"})[
+        ["measure", "pollutant", "reduction_t", "ci_low_t", "ci_high_t"]].reset_index(drop=True)
+
+
+def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "in_county") -> tuple[pd.DataFrame, dict]:
+    """Reductions per measure × pollutant as "central (low – high)" text [t/season]."""
+    table = ev.emissions.totals if slug == "county" else ev.emissions.table
+    t = pd.concat([ev.emissions.table, ev.emissions.totals], ignore_index=True) if slug != "county" else \
+        pd.concat([ev.emissions.county, ev.emissions.totals], ignore_index=True)
+    del table
+    sub = t[(t["township"] == slug) & (t["scope"] == scope)].drop_duplicates(["measure", "pollutant"])
+    sub = sub[sub["pollutant"].isin(EMISSION_POLLUTANTS)]
+
+    def fmt(r):
+        d = 0 if abs(r["central"]) >= 100 else (1 if abs(r["central"]) >= 1 else 2)
+        return f"{r['central']:,.{d}f} ({r['low']:,.{d}f} – {r['high']:,.{d}f})"
+
+    sub = sub.assign(text=sub.apply(fmt, axis=1))
+    wide = sub.pivot(index="measure", columns="pollutant", values="text")
+    order = [m for m in (*MEASURES, "total") if m in wide.index] + [m for m in wide.index if m not in (*MEASURES, "total")]
+    wide = wide.loc[order, [p for p in EMISSION_POLLUTANTS if p in wide.columns]]
+    wide.index = [measure_label(m, lang) if m != "total" else t_or("measure.total", "合计", lang) for m in wide.index]
+    wide = wide.reset_index(names=_zh(lang, "措施", "Measure"))
+    return wide, {}
+
+
+def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame:
+    """``township`` (display name), ``slug``, ``value`` of one indicator for every township."""
+    ind = ev.indicators[["township", column]].rename(columns={"township": "slug", column: "value"})
+    names = ev.townships.set_index("slug")["name_zh"]
+    ind["township"] = ind["slug"].map(names) if lang == "zh" else ind["slug"].map(
+        lambda s: f"{names[s]} {s}")
+    return ind.dropna(subset=["value"])
+
+
+def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
+    """Where the township ranks in the county (1 = best) on the headline indicators."""
+    specs = [("pm25_change_obs_pct", True, _zh(lang, "PM2.5 实测变化", "PM2.5 measured change"), "%"),
+             ("pm25_change_adj_pct", True, _zh(lang, "PM2.5 气象调整后变化", "PM2.5 weather-adjusted change"), "%"),
+             ("pm25_mean_ugm3", True, _zh(lang, "PM2.5 本季均值", "PM2.5 season mean"), "µg/m³"),
+             ("heavy_days", True, _zh(lang, "重污染天数", "Heavy-pollution days"), _zh(lang, "天", "days")),
+             ("heating_completion_pct", False, _zh(lang, "清洁取暖完成率", "Clean-heating completion"), "%"),
+             ("dustfall_mean_t_km2_month", True, _zh(lang, "平均降尘量", "Mean dustfall"),
+              _zh(lang, "t/(月·km²)", "t/(month·km²)"))]
+    ind = ev.indicators.set_index("township")
+    n = len(ind)
+    rows = []
+    for column, ascending, label, unit in specs:
+        values = ind[column]
+        rank = values.rank(ascending=ascending, method="min")
+        rows.append({"indicator": label, "value": values.get(slug), "unit": unit,
+                     "rank": f"{int(rank[slug])} / {n}" if pd.notna(rank.get(slug)) else "–",
+                     "county_median": values.median()})
+    return pd.DataFrame(rows)
+
+
+def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Every township side by side, ranked by the weather-adjusted PM2.5 change (best first)."""
+    ind = ev.indicators.merge(ev.verdicts[lang][["township", "verdict", "verdict_label"]], on="township")
+    ind = ind.merge(ev.townships[["slug", "name_zh"]], left_on="township", right_on="slug")
+    ind = ind.sort_values("pm25_change_adj_pct").reset_index(drop=True)
+    cols = {"name_zh": _zh(lang, "乡镇", "Township"), "verdict_label": _zh(lang, "考核结论", "Verdict"),
+            "pm25_mean_ugm3": "PM2.5", "pm25_change_obs_pct": _zh(lang, "PM2.5 实测变化", "PM2.5 measured"),
+            "pm25_change_adj_pct": _zh(lang, "PM2.5 气象调整后", "PM2.5 adjusted"),
+            "heavy_days": _zh(lang, "重污染天", "Heavy days"), "baobiao_days": _zh(lang, "爆表天", "爆表 days"),
+            "heating_completion_pct": _zh(lang, "清洁取暖完成率", "Heating done"),
+            "dustfall_mean_t_km2_month": _zh(lang, "降尘", "Dustfall"),
+            "im_pass_rate_pct": _zh(lang, "I/M 合格率", "I/M pass")}
+    out = ind[["township", "verdict", *cols]].rename(columns=cols)
+    return out
+
+
+def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Township × indicator, each scaled to % of its target reached or % change (long form)."""
+    ind = ev.indicators.set_index("township")
+    names = ev.townships.set_index("slug")["name_zh"]
+    specs = [("pm25_change_obs_pct", _zh(lang, "PM2.5 实测变化 %", "PM2.5 measured %")),
+             ("pm25_change_adj_pct", _zh(lang, "PM2.5 调整后 %", "PM2.5 adjusted %")),
+             ("pm10_change_obs_pct", _zh(lang, "PM10 实测变化 %", "PM10 measured %")),
+             ("heating_completion_pct", _zh(lang, "取暖完成率 %", "Heating done %")),
+             ("im_pass_rate_pct", _zh(lang, "I/M 合格率 %", "I/M pass %")),
+             ("obd_coverage_pct", _zh(lang, "OBD 安装率 %", "OBD fitted %"))]
+    rows = []
+    for slug in ev.slugs:
+        for column, label in specs:
+            rows.append({"township": names[slug] if lang == "zh" else slug, "indicator": label,
+                         "value": ind.at[slug, column] if column in ind.columns else np.nan})
+    return pd.DataFrame(rows)
+
+
+def factors_table(ev: Evaluation, lang: str = "zh", limit: int | None = None) -> pd.DataFrame:
+    """The emission factors the estimate used, with unit, range and source."""
+    f = ev.emissions.factors_used.copy()
+    keep = [c for c in ("group", "item", "pollutant", "central", "low", "high", "unit", "quality", "source")
+            if c in f.columns]
+    f = f[keep]
+    return f.head(limit) if limit else f
+
+
+def now() -> str:
+    """Build time, Beijing time, to the second."""
+    from datetime import datetime
+
+    from zzeval.evaluate import BEIJING
+
+    return datetime.now(BEIJING).isoformat(timespec="seconds")
+
+
+def _html(body: str):
+    from IPython.display import HTML
+
+    return HTML(body)
+
+
+def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
+    """County headline numbers: households retrofitted against 17,360, PM2.5 measured and
+    weather-adjusted change (county series), townships due a warning letter or an interview."""
+    cp = ev.county_progress.set_index("retrofit_type")
+    w = ev.weather[(ev.weather["township"] == "county") & (ev.weather["pollutant"] == "PM2.5")]
+    counts = ev.verdicts[lang]["verdict"].value_counts()
+    cards = [KeyFigure(label=_zh(lang, "清洁取暖改造完成（全县）", "Clean-heating retrofits done (county)"),
+                       value=int(cp.at["total", "done_households"]), unit=_zh(lang, "户", "households"), decimals=0,
+                       comparison=_zh(lang, f"方案目标 {int(cp.at['total', 'plan_households']):,} 户（{cp.at['total', 'completion_pct']:.1f} %）",
+                                      f"plan {int(cp.at['total', 'plan_households']):,} ({cp.at['total', 'completion_pct']:.1f} %)"),
+                       tone="good" if cp.at["total", "completion_pct"] >= 98 else "bad")]
+    if not w.empty:
+        r = w.iloc[0]
+        cards.append(KeyFigure(label=_zh(lang, "PM2.5 实测变化（全县）", "PM2.5 measured change (county)"),
+                               value=r["observed_change_pct"], unit="%",
+                               comparison=_zh(lang, f"{r['mean_previous']:.1f} → {r['mean_current']:.1f} µg/m³",
+                                              f"{r['mean_previous']:.1f} → {r['mean_current']:.1f} µg/m³"),
+                               tone="good" if r["observed_change_pct"] < 0 else "bad"))
+        cards.append(KeyFigure(label=_zh(lang, "PM2.5 气象调整后变化（全县）", "PM2.5 weather-adjusted change (county)"),
+                               value=r["adjusted_change_pct"], unit="%",
+                               interval=(r["adjusted_change_low_pct"], r["adjusted_change_high_pct"]),
+                               comparison=_zh(lang, f"模型交叉验证 R² = {r['r2_cv']:.2f}", f"model CV R² = {r['r2_cv']:.2f}"),
+                               tone="good" if r["adjusted_change_high_pct"] < 0 else "neutral"))
+    cards.append(KeyFigure(label=_zh(lang, "应发预警通知函的乡镇", "Townships due a warning letter"),
+                           value=int(counts.get("warning", 0)), unit=_zh(lang, "个", ""), decimals=0,
+                           tone="bad" if counts.get("warning", 0) else "good"))
+    cards.append(KeyFigure(label=_zh(lang, "应约谈的乡镇", "Townships due an interview (约谈)"),
+                           value=int(counts.get("interview", 0)), unit=_zh(lang, "个", ""), decimals=0,
+                           tone="bad" if counts.get("interview", 0) else "good"))
+    return cards
+
+
+def county_verdicts(ev: Evaluation, lang: str = "zh"):
+    """The list of townships due an interview (约谈) or a warning letter (预警通知函), with reasons."""
+    from zzeval.present import esc
+
+    v = ev.verdicts[lang]
+    parts = []
+    for level, title in (("interview", _zh(lang, "建议公开约谈主要负责人（约谈）", "Due a public interview of leaders (约谈)")),
+                         ("warning", _zh(lang, "建议下发预警通知函", "Due a warning letter (预警通知函)"))):
+        sub = v[v["verdict"] == level]
+        items = "".join(
+            f"<li><strong>{esc(ev.name_zh(r.township))}</strong>：{esc('；'.join(r.reasons[:3]))}"
+            f"{esc('…' if len(r.reasons) > 3 else '')}</li>" for r in sub.itertuples())
+        body = f"<ul>{items}</ul>" if items else f"<p>{esc(_zh(lang, '无', 'None'))}</p>"
+        parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}（{len(sub)}）</h3>{body}</div>')
+    return _html("".join(parts))
+
+
+def did_summary(did, lang: str = "zh"):
+    """One paragraph on the across-township difference-in-differences estimate."""
+    from zzeval.present import esc
+
+    if did is None:
+        return _html(f"<p>{esc(_zh(lang, '乡镇数量不足，未做跨乡镇双重差分估计。', 'Too few townships for the across-township difference-in-differences estimate.'))}</p>")
+    text = _zh(
+        lang,
+        f"跨乡镇双重差分（乡镇与日期固定效应，按乡镇聚类稳健标准误，{did.n_clusters} 个乡镇）：清洁取暖改造强度每从 0 增至 1（全部住户改造），"
+        f"PM2.5 变化 {did.effect_pct_full:+.1f} %（95% 区间按野聚类自助法 {100 * (np.exp(did.ci_low) - 1):+.1f} … {100 * (np.exp(did.ci_high) - 1):+.1f} %）。"
+        f"事前趋势检验 p = {did.pretrend_p:.2f}（p 较大说明改造前各乡镇走势无明显差异）。",
+        f"Across townships (difference-in-differences with township and date fixed effects, township-clustered errors, "
+        f"{did.n_clusters} townships): going from no to full retrofit intensity changes PM2.5 by {did.effect_pct_full:+.1f} % "
+        f"(95 % wild-cluster-bootstrap interval {100 * (np.exp(did.ci_low) - 1):+.1f} … {100 * (np.exp(did.ci_high) - 1):+.1f} %). "
+        f"Pre-trend test p = {did.pretrend_p:.2f} (a large p means no visible difference in trends before the retrofits).")
+    return _html(f'<p class="zz-note">{esc(text)}</p>')
+
+
+def county_progress_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFrame, dict]:
+    cp = ev.county_progress.copy()
+    cp["retrofit_type"] = [measure_label(k, lang) if k != "total" else t_or("measure.total", "合计", lang)
+                           for k in cp["retrofit_type"]]
+    labels = {"retrofit_type": _zh(lang, "改造类型", "Type"), "plan_households": _zh(lang, "方案目标（户）", "Plan (households)"),
+              "allocated_households": _zh(lang, "分解到乡镇（户）", "Allocated (households)"),
+              "done_households": _zh(lang, "完成（户）", "Done (households)"), "completion_pct": _zh(lang, "完成率 %", "Done %")}
+    return cp, labels
+
+
+def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:
+    """The inputs that drive each measure's spread (county, net), top ``top`` per measure for PM2.5 and NOx."""
+    s = ev.emissions.sensitivity
+    s = s[s["pollutant"].isin(("PM2.5", "NOx")) & (s["rank"] <= top)].sort_values(["measure", "pollutant", "rank"])
+    s = s.assign(measure=s["measure"].map(lambda m: measure_label(m, lang)))
+    return s[["measure", "pollutant", "rank", "input", "contribution"]].rename(columns={
+        "measure": _zh(lang, "措施", "Measure"), "pollutant": _zh(lang, "污染物", "Pollutant"),
+        "rank": _zh(lang, "排序", "Rank"), "input": _zh(lang, "输入参数", "Input"),
+        "contribution": _zh(lang, "方差贡献", "Share of variance")})
+
+
+def methods_note(ev: Evaluation, lang: str = "zh"):
+    """Methods, assumptions and data sources, in plain words, with the model skill and data validity."""
+    from zzeval.present import esc
+
+    w = ev.weather
+    r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan
+    synthetic = ev.synthetic
+    items_zh = [
+        "空气质量指数按《环境空气质量指数（AQI）技术规定》HJ 633-2012 计算；日均值须有 ≥20 个有效小时值，日最大 8 小时臭氧按 HJ 663-2013，数据不足的时段单独计数，不参与平均（GB 3095-2012 第 8 章）。",
+        "重污染天：AQI > 200；严重污染：AQI > 300；“爆表”：AQI > 500（非标准术语，按惯例计）。综合指数按《城市环境空气质量排名技术规定》。",
+        f"气象调整：以上一季小时数据拟合对数浓度对风（u/v 分量）、气温、湿度、气压、降水、边界层高度及日序、小时、星期、春节的线性回归（statsmodels OLS），预测本季在实际气象下的浓度；变化 = 实测 − 预测，95% 区间用按周分块自助法，兼顾自相关。模型交叉验证 R² 中位数 {r2:.2f}。",
+        "减排量为筛查性估算（不是合规排放清单）：活动水平 × 排放因子，蒙特卡洛 10,000 次抽样得 95% 区间，县级合计按抽样逐次加总。电力替代带来的电厂排放记为“转移至县外”，不与县内减排相抵。",
+        "考核结论依据方案第二十二条，具体阈值见 zzeval/reference/verdict_rules.yaml（可由县局调整）。",
+    ]
+    items_en = [
+        "AQI per HJ 633-2012; daily means need ≥ 20 valid hours, the daily max 8-h O3 follows HJ 663-2013; periods with too few data are counted and left out, never averaged (GB 3095-2012 § 8).",
+        "Heavy pollution: AQI > 200; severe: AQI > 300; 爆表: AQI > 500 (an informal term, counted by convention). The comprehensive index follows the MEE city-ranking rules.",
+        f"Weather adjustment: an OLS regression (statsmodels) of log concentration on wind (u/v), temperature, humidity, pressure, precipitation, boundary-layer height and day of year, hour, weekday and Spring Festival, fitted on the previous season, predicts this season under the weather that occurred; change = observed − predicted, with a 95 % weekly block-bootstrap interval that allows for autocorrelation. Median cross-validated R² of the models: {r2:.2f}.",
+        "Emission reductions are a screening estimate, not a compliance inventory: activity × emission factor, 10,000 Monte Carlo draws for the 95 % intervals, county totals summed draw by draw. Power-plant emissions caused by electric heating are reported as moved outside the county, not netted.",
+        "The verdict follows plan § 二十二 with the thresholds in zzeval/reference/verdict_rules.yaml (the bureau may change them).",
+    ]
+    items = items_zh if lang == "zh" else items_en
+    if synthetic:
+        items.insert(0, _zh(lang, "本报告使用的是合成样例数据，不是监测数据，数字不代表泽州县实际情况。",
+                            "This report uses the SYNTHETIC sample season, not measurements: its numbers say nothing about Zezhou."))
+    return _html("<ul class='zz-methods'>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
