@@ -83,6 +83,12 @@ class FactorTable:
     files: tuple[str, ...] = ()
     overrides: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def source(self) -> str:
+        """Where the table came from: the shipped files and any override files."""
+        parts = list(self.files) + [f"override {o}" for o in self.overrides]
+        return " + ".join(parts)
+
     # -- lookup -------------------------------------------------------------------------
     def __contains__(self, key: object) -> bool:
         try:

@@ -181,3 +181,13 @@ def test_intervals_match_numpy_quantile():
     q = np.quantile(x[:, :1000], [0.1, 0.5], axis=1)
     np.testing.assert_allclose(lo, q[0])
     np.testing.assert_allclose(hi, q[1])
+
+
+def test_labels_and_without_draws(county):
+    r = estimate_season(county, draws=100, seed=1)
+    zh = r.labelled(lang="zh")
+    assert set(zh.loc[zh.measure == "road_to_rail", "measure_label"]) == {"公转铁"}
+    en = r.labelled(r.detail, lang="en")
+    assert "Coal to gas" in set(en.submeasure_label)
+    assert r.county_draws and not r.without_draws().county_draws
+    assert len(r.county_draws[("total", "CO2", "net")]) == 100

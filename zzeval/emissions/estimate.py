@@ -18,6 +18,7 @@ from scipy import sparse
 
 from zzeval.emissions import diesel, freight, heating
 from zzeval.emissions.core import ALL_SCOPES, MEASURES, NET, POLLUTANTS, SCOPES, Params
+from zzeval.emissions.labels import label
 from zzeval.emissions.uncertainty import intervals, sensitivity_table
 from zzeval.factors import FactorSamples, FactorTable, load_factors, sample_factors
 
@@ -93,6 +94,19 @@ class ReductionEstimate:
     def tidy(self) -> pd.DataFrame:
         """Townships and county rows in one frame (what ``write_estimate`` writes)."""
         return pd.concat([self.table, self.county], ignore_index=True)
+
+    def without_draws(self) -> ReductionEstimate:
+        """A copy without ``county_draws`` (≈ 11 MB at 10,000 draws), e.g. before pickling."""
+        return dataclasses.replace(self, county_draws={})
+
+    def labelled(self, frame: pd.DataFrame | None = None, lang: str = "zh") -> pd.DataFrame:
+        """``frame`` (default: :meth:`tidy`) with ``measure_label``, ``submeasure_label``
+        (when present), ``pollutant_label`` and ``scope_label`` in ``lang`` (zh or en)."""
+        out = (self.tidy() if frame is None else frame).copy()
+        for kind in ("measure", "submeasure", "pollutant", "scope"):
+            if kind in out.columns:
+                out[f"{kind}_label"] = [label(kind, str(v), lang) for v in out[kind]]
+        return out
 
     def top_inputs(self, measure: str, pollutant: str, k: int = 5) -> pd.DataFrame:
         """The ``k`` inputs that drive the spread of a measure's county reduction."""
