@@ -196,7 +196,7 @@ def build(season, p: Params):
                                  lambda c=cls, r=rtype: {k: v * undated for k, v in
                                                          unit_reduction(p, c, r).items()})
             procs.add(line, proc, done * keep)
-            activity[key] += done * keep * float(np.median(undated))
+            activity[key] += done * keep * float(undated[0])  # column 0 = central value
         else:
             proc = procs.process((cls, rtype), lambda c=cls, r=rtype: unit_reduction(p, c, r))
             procs.add(line, proc, done * keep * frac)
