@@ -560,7 +560,7 @@ def _targets(tw: pd.DataFrame, retro: pd.DataFrame, freight: pd.DataFrame) -> pd
         if s in coalcoke:
             rows.append((s, "rail_share_coal_coke_pct", 80, "%", "2020-12-31"))
         rows += [
-            (s, "coal_boilers_remaining", 0, "count", "2020-10-31"),
+            (s, "coal_boilers_remaining", 0, "boilers", "2020-10-31"),
             (s, "scattered_firms_remaining", 0, "firms", "2021-03-31"),
             (s, "straw_fire_points", 0, "count", "2021-03-31"),
             (s, "pm25_change_pct", -4, "%", "2021-03-31"),
@@ -1204,7 +1204,7 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
     n_townships : int, optional
         Number of townships. ``None`` or 17: Zezhou's 17 units of 2020. Fewer: the first
         ``n_townships`` of them (the plan's totals then no longer add up; for tiny test
-        seasons). More: the 17 plus synthetic townships "合成镇0018" (slug ``syn0018``) …, for
+        seasons). More: the 17 plus synthetic townships "合成镇0001" (slug ``syn0001``) …, for
         province-size benchmarks (about 52,560 air-quality rows per township, written in
         chunks).
 
