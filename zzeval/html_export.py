@@ -186,6 +186,29 @@ def notebook_to_html(
     return body
 
 
+def html_page(
+    parts,
+    *,
+    title: str,
+    lang: str = "zh",
+    embed_font: bool = True,
+) -> str:
+    """A report page made of components, without a notebook (e.g. ``index.html``).
+
+    ``parts`` are :mod:`zzeval.present` components (``IPython.display.HTML``) or strings
+    of markup the caller has escaped; they are put in one notebook cell's outputs and
+    exported with :func:`notebook_to_html`, so the page has the same template, CSS, font
+    and offline guarantees as the notebook reports.
+    """
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("", execution_count=1)
+    cell.outputs = [
+        new_output("display_data", data={"text/html": getattr(p, "data", p)}) for p in parts
+    ]
+    return notebook_to_html(new_notebook(cells=[cell]), lang, title=title, embed_font=embed_font)
+
+
 WEBFONT_PLACEHOLDER = "<!--zz-webfont-->"
 
 

@@ -110,6 +110,13 @@ def aqi_level_of(aqi, levels: pd.DataFrame | None = None) -> np.ndarray:
     return np.where(np.isnan(x), 0, out)
 
 
+def _minus(text: str) -> str:
+    """Use U+2212 MINUS SIGN in value labels, as matplotlib does on the axes."""
+    import matplotlib as mpl
+
+    return text.replace("-", "\u2212") if mpl.rcParams["axes.unicode_minus"] else text
+
+
 def _require(df: pd.DataFrame, cols, what: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -336,7 +343,7 @@ def adjusted_comparison(
                     capsize=4, ms=7, label=label)
         for xi, yi in zip(x, y, strict=True):
             if np.isfinite(xi):
-                ax.annotate(f"{xi:+.1f}%", (xi, yi), xytext=(0, 7), textcoords="offset points",
+                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 7), textcoords="offset points",
                             ha="center", fontsize=8.5, color=colour)
     ax.axvline(0, color="#333333", lw=1)
     ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
@@ -510,7 +517,7 @@ def ranking_bar(
     ax.axvline(0, color="#333333", lw=0.8)
     for yi, v in zip(y, vals, strict=True):
         if np.isfinite(v):
-            ax.annotate(f"{v:,.1f}", (v, yi), xytext=(3 if v >= 0 else -3, 0),
+            ax.annotate(_minus(f"{v:,.1f}"), (v, yi), xytext=(3 if v >= 0 else -3, 0),
                         textcoords="offset points", va="center",
                         ha="left" if v >= 0 else "right", fontsize=8.5)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))

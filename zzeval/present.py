@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -281,6 +282,33 @@ def figure_html(
         f'<figure class="zz-figure"><img src="data:image/png;base64,{b64}" alt="{esc(alt)}" '
         f'width="{width_px}">{cap}</figure>'
     )
+
+
+def aqi_chip(aqi: float | None, *, lang: str = "zh") -> HTML:
+    """An AQI value with its category in the official HJ 633 colour (e.g. "168 中度污染")."""
+    from zzeval.plots import aqi_level_of, aqi_levels
+
+    check_lang(lang)
+    lv = aqi_levels()
+    level = int(aqi_level_of([np.nan if aqi is None else aqi], lv)[0])
+    if level == 0:
+        return HTML(f'<span class="zz-aqi zz-aqi-none">{esc(t("legend.no_data", lang))}</span>')
+    row = lv[lv["level"] == level].iloc[0]
+    cat = row["category_zh"] if lang == "zh" else row["category_en"]
+    return HTML(f'<span class="zz-aqi zz-aqi-{level}">{esc(fmt_number(aqi, 0))} {esc(cat)}</span>')
+
+
+def aqi_legend(*, lang: str = "zh") -> HTML:
+    """The six AQI categories with their ranges in the official colours (HJ 633-2012)."""
+    from zzeval.plots import aqi_levels
+
+    check_lang(lang)
+    chips = []
+    for r in aqi_levels().itertuples():
+        cat = r.category_zh if lang == "zh" else r.category_en
+        chips.append(f'<span class="zz-aqi zz-aqi-{int(r.level)}">{esc(cat)} '
+                     f"{int(r.aqi_low)}–{int(r.aqi_high)}</span>")
+    return HTML(f'<div class="zz-aqi-legend">{"".join(chips)}</div>')
 
 
 def synthetic_notice(*, lang: str = "zh") -> HTML:

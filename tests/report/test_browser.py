@@ -85,6 +85,7 @@ def _sample_report(lang: str) -> str:
             present.KeyFigure("重污染天数" if zh else "Heavy-pollution days", 12,
                               "天" if zh else "days", decimals=0)], lang=lang),
         *[present.figure_html(f, alt="figure") for f in figs],
+        present.aqi_legend(lang=lang),
         present.table(pd.DataFrame({"乡镇": [town, "<script>alert(1)</script>"],
                                     "PM2.5": [58.3, 61.0]}), units={"PM2.5": "µg/m³"}, lang=lang),
         present.provenance_footer(version="0.1.0", commit="abc1234", parameters={"township": town},

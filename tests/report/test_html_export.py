@@ -90,3 +90,13 @@ def test_crafted_township_name_cannot_inject_markup(cjk_font):
                             embed_font=False)
     assert "<script>alert(1)</script>" not in html
     assert check_report(html, required_text=[EVIL]) == []
+
+
+def test_html_page_wraps_components_like_a_report(cjk_font):
+    from zzeval.html_export import html_page
+
+    html = html_page([present.heading("报告索引"), present.aqi_legend(lang="en"),
+                      '<p class="x">ok</p>'], title="索引", lang="en", embed_font=False)
+    assert '<html lang="en">' in html and "<title>索引</title>" in html
+    assert "报告索引" in html and 'class="x"' in html and "zz-aqi-6" in html
+    assert check_report(html, required_text=["报告索引"]) == []

@@ -155,7 +155,7 @@ def test_adjusted_comparison_draws_the_intervals(cjk_font):
     fig = plots.adjusted_comparison(_adjusted(), lang="en")
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
-    assert {"-9.5%", "-20.3%", "-17.2%"} <= texts
+    assert {"\u22129.5%", "\u221220.3%", "\u221217.2%"} <= texts
     # the adjusted PM2.5 error bar spans the 95 % interval −14.0 … −5.0
     segs = [seg for coll in ax.collections for seg in coll.get_segments()]
     spans = {(round(float(s[0][0]), 1), round(float(s[1][0]), 1)) for s in segs}

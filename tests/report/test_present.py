@@ -112,3 +112,13 @@ def test_synthetic_notice_and_footer_text():
     assert "未知" in present.provenance_footer(version=None, commit=None, parameters=None,
                                                input_hash=None, factor_table=None,
                                                built_at=None).data
+
+
+def test_aqi_chip_and_legend_use_hj633_levels():
+    # 168 lies in 151–200 → level 4 中度污染; 650 (爆表) → level 6; None → no data
+    assert present.aqi_chip(168, lang="zh").data == '<span class="zz-aqi zz-aqi-4">168 中度污染</span>'
+    assert present.aqi_chip(650, lang="en").data == (
+        '<span class="zz-aqi zz-aqi-6">650 Severely polluted</span>')
+    assert "无有效数据" in present.aqi_chip(None, lang="zh").data
+    legend = present.aqi_legend(lang="zh").data
+    assert legend.count("zz-aqi zz-aqi-") == 6 and "优 0–50" in legend and "严重污染 301–500" in legend
