@@ -285,7 +285,7 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
                   *, notebook=None, county_notebook="default", timeout: float = 900,
                   start_timeout: float = 60, retries: int = 1, kernel: str = "auto",
                   kernel_reuse: bool = True, prepare=None, seed: int | None = None,
-                  warm_imports=None) -> BuildSummary:
+                  warm_imports=None, exporter: str | None = None) -> BuildSummary:
     """Build the season's reports into ``out_dir/<season>/``.
 
     Parameters
@@ -335,6 +335,9 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
         and its path passed to every notebook as ``results_path``; ``None`` passes ``""``.
     seed : int, optional
         Random seed of the evaluation (its own default when None).
+    exporter : str, optional
+        ``"module:function"`` turning an executed notebook into HTML, ``f(nb, lang) -> str``
+        (default :func:`zzeval.html_export.notebook_to_html`); it runs in the workers.
     warm_imports : sequence of str, optional
         Modules each kernel imports once before its first notebook (default: the scientific
         stack and ``zzeval``, :data:`~zzeval.pipeline.kernels.DEFAULT_WARM_IMPORTS`).
@@ -377,7 +380,7 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
     state_path = season_dir / STATE_FILE
     factors_sha = hashing.file_sha256(factors) if factors else ""
     params_common = {"season": season, "lang": lang, "draws": draws, "factors": factors_sha,
-                     "seed": seed, "prepare": _callable_name(prepare)}
+                     "seed": seed, "prepare": _callable_name(prepare), "exporter": exporter or "default"}
     code = hashing.code_digest()
     raw_data = hashing.folder_digest(data_dir) if data_dir.is_dir() else ""
     nb_digest = hashing.notebook_digest(nb_path)
@@ -442,7 +445,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
                   quiet, executor, scheduler, selection, factors, draws, nb_path, county_path,
                   state_path, params_common, code, raw_data, nb_digest, county_digest, fast_key,
                   season_data, slugs, names, timeout, start_timeout, retries, kernel, kernel_reuse,
-                  prepare, seed, warm_imports, **_ignored) -> BuildSummary:
+                  prepare, seed, warm_imports, exporter, **_ignored) -> BuildSummary:
     from zzeval.pipeline.kernels import resolve_kernel
 
     build_id = uuid.uuid4().hex[:12]
@@ -490,7 +493,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     key_col = hashing.township_key_column(table)
     verdicts = {}
     if key_col and "verdict" in table.columns:
-        labels_ = table["verdict_label"] if "verdict_label" in table.columns else table["verdict"]
+        labels_ = table["verdict_label"] if "verdict_label" in table.columns else [None] * len(table)
         verdicts = {str(s): (v, lab) for s, v, lab in zip(table[key_col], table["verdict"], labels_,
                                                           strict=False)}
 
@@ -550,6 +553,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
             "timeout_s": timeout, "start_timeout_s": start_timeout, "start_retries": retries,
             "kernel_reuse": kernel_reuse, "generation": code,
             "warm_imports": list(warm_imports) if warm_imports is not None else None,
+            "exporter": exporter,
             "required_text": [] if is_county else [names[slug]],
         })
     # longest first (by the last build's timings) balances the workers
@@ -604,7 +608,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
 
                 run_tasks_dask(tasks, on_result, jobs=jobs, scheduler=scheduler)
             else:
-                _run_tasks_local(tasks, on_result, jobs)
+                _run_tasks_local(tasks, on_result, jobs, log_dir=season_dir / ".cache")
     finally:
         progress.close()
 
@@ -704,40 +708,97 @@ def _write_summary_files(season_dir: Path, season: str, table, season_data, data
 
 # --- local executor ----------------------------------------------------------------------------
 
-def _run_tasks_local(tasks: list[dict], on_result, jobs: int) -> None:
-    """Run ``tasks`` on ``jobs`` threads, each with its own warm kernel; call ``on_result`` in
-    this (the calling) thread as results arrive."""
-    import queue
+def _failed(task: dict, ename: str, evalue: str) -> dict:
+    return {"id": task["id"], "status": "failed", "seconds": 0.0,
+            "error": {"cell_index": -1, "code_cell_number": 0, "source_head": "", "ename": ename,
+                      "evalue": evalue[:2000], "traceback": ""}}
 
-    from zzeval.pipeline.kernels import shutdown_thread_session
-    from zzeval.pipeline.tasks import run_task
+
+def _run_tasks_local(tasks: list[dict], on_result, jobs: int, log_dir: Path | None = None) -> None:
+    """Run ``tasks`` on ``jobs`` worker processes (:mod:`zzeval.pipeline.worker`), each driving
+    its own warm kernel, and call ``on_result(task, result)`` in this thread as results arrive.
+
+    Processes, not threads: exporting a report (nbconvert, font subsetting) is pure Python and in
+    threads would queue on this process's GIL. A worker that dies fails only its current report
+    and is replaced.
+    """
+    import queue
+    import subprocess
 
     todo: queue.Queue = queue.Queue()
     for task in tasks:
         todo.put(task)
     done: queue.Queue = queue.Queue()
-    stop = threading.Event()
+    procs: list[subprocess.Popen] = []
+    procs_lock = threading.Lock()
+    stopping = threading.Event()
 
-    def worker() -> None:
+    def spawn(i: int) -> subprocess.Popen:
+        err = subprocess.DEVNULL
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            err = open(log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
+        proc = subprocess.Popen([sys.executable, "-m", "zzeval.pipeline.worker"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8",
+                                bufsize=1)
+        if err is not subprocess.DEVNULL:
+            err.close()
+        with procs_lock:
+            procs.append(proc)
+        return proc
+
+    def feeder(i: int) -> None:
+        proc = None
         try:
-            while not stop.is_set():
+            while not stopping.is_set():
                 try:
                     task = todo.get_nowait()
                 except queue.Empty:
                     break
-                done.put((task, run_task(task)))
+                if proc is None or proc.poll() is not None:
+                    proc = spawn(i)
+                try:
+                    proc.stdin.write(json.dumps(task, ensure_ascii=False) + "\n")
+                    proc.stdin.flush()
+                    line = proc.stdout.readline()
+                except (BrokenPipeError, OSError):
+                    line = ""
+                if line:
+                    done.put((task, json.loads(line)))
+                else:
+                    code = proc.wait()
+                    done.put((task, _failed(task, "WorkerDied",
+                                            f"the build worker exited with code {code} while building "
+                                            "this report (out of memory? killed?)")))
+                    proc = None
+        except Exception as exc:  # noqa: BLE001
+            done.put((None, {"error": exc}))
         finally:
-            shutdown_thread_session()
+            if proc is not None and proc.poll() is None:
+                try:
+                    proc.stdin.close()
+                    proc.wait(timeout=60)
+                except Exception:  # noqa: BLE001
+                    proc.kill()
 
-    threads = [threading.Thread(target=worker, name=f"zzeval-build-{i}", daemon=True)
+    threads = [threading.Thread(target=feeder, args=(i,), name=f"zzeval-feeder-{i}", daemon=True)
                for i in range(min(jobs, len(tasks)))]
     for th in threads:
         th.start()
     try:
-        for _ in range(len(tasks)):
+        received = 0
+        while received < len(tasks):
             task, res = done.get()
+            if task is None:
+                raise BuildError(f"the local executor failed: {res['error']}")
+            received += 1
             on_result(task, res)
     finally:
-        stop.set()
+        stopping.set()
+        if received < len(tasks) if "received" in locals() else True:
+            with procs_lock:
+                for proc in procs:
+                    if proc.poll() is None:
+                        proc.kill()
         for th in threads:
-            th.join()
+            th.join(timeout=90)

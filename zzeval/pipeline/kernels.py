@@ -446,7 +446,12 @@ def shutdown_thread_session() -> None:
 
 
 def shutdown_all_sessions() -> None:
-    """Best-effort shutdown of every kernel this process started (at exit)."""
+    """Shut down every kernel this process started (at exit; the calling thread's own kernel
+    gracefully, the others by killing their process)."""
+    try:
+        shutdown_thread_session()
+    except Exception:  # noqa: BLE001
+        pass
     with _all_lock:
         sessions = list(_all_sessions)
         _all_sessions.clear()

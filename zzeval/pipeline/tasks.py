@@ -20,7 +20,12 @@ from zzeval.pipeline.hashing import sha256_bytes
 from zzeval.pipeline.kernels import KernelChoice, KernelStartError, session_for_thread
 
 
-def _export_html(nb, lang: str) -> str:
+def _export_html(nb, lang: str, exporter: str | None = None) -> str:
+    if exporter:
+        import importlib
+
+        module, _, name = exporter.partition(":")
+        return getattr(importlib.import_module(module), name)(nb, lang)
     try:
         from zzeval.html_export import notebook_to_html
     except ImportError:
@@ -90,7 +95,7 @@ def run_task(task: dict) -> dict:
             result["error"] = error.to_dict()
             return result
         t1 = time.monotonic()
-        html = _export_html(nb, task["lang"])
+        html = _export_html(nb, task["lang"], task.get("exporter"))
         problems = _check_html(html, task.get("required_text") or [])
         result["export_s"] = time.monotonic() - t1
         if problems:

@@ -1,0 +1,208 @@
+"""The build pipeline (issue 6) on a tiny season with tiny notebooks (a second or two each)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.build.helpers import build_kwargs
+from zzeval.atomic import BuildLock
+from zzeval.build import COUNTY, build_reports
+from zzeval.errors import BuildError, DataValidationError
+
+pytestmark = pytest.mark.notebook
+SEASON = "2020-2021"
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    root = out / SEASON
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.suffix in (".html", ".json", ".csv") and not p.name.startswith(".")}
+
+
+def test_baseline_layout(baseline):
+    data, out = baseline
+    root = out / SEASON
+    for rel in ("townships/bagong.html", "townships/liushukou.html", "county.html", "index.html",
+                "summary.json", "summary.csv", "notebooks/bagong.ipynb", "notebooks/county.ipynb",
+                "build-log.jsonl", ".build-state.json"):
+        assert (root / rel).is_file(), rel
+    # the notebook got the shared results through results_path: 巴公镇 has 3 retrofit/vehicle
+    # rows... 2 retrofits + 3 vehicles + 1 freight + 1 tasks = 7 rows (helpers.tiny_prepare)
+    assert "巴公镇" in (root / "townships/bagong.html").read_text(encoding="utf-8")
+    assert "rows: 7" in (root / "townships/bagong.html").read_text(encoding="utf-8")
+    summary = json.loads((root / "summary.json").read_text(encoding="utf-8"))
+    assert [t["slug"] for t in summary["townships"]] == ["bagong", "liushukou"]
+    assert summary["synthetic"] is True
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert 'href="townships/bagong.html"' in index and 'href="county.html"' in index
+    assert "合成" in index  # the synthetic-data notice, in Chinese by default
+    assert "预警通知函" in index  # liushukou's verdict (warning) through zzeval.i18n
+    assert "http://" not in index and "https://" not in index and "<script" not in index
+    events = [json.loads(line)["event"] for line in (root / "build-log.jsonl").read_text().splitlines()]
+    assert events[0] == "build_start" and events[-1] == "build_end" and events.count("report") == 3
+
+
+def test_unchanged_rebuild_builds_nothing(built):
+    data, out = built
+    before = {p: p.stat().st_mtime_ns for p in (out / SEASON).rglob("*") if p.is_file()}
+    t0 = time.monotonic()
+    summary = build_reports(data, out_dir=out, **build_kwargs())
+    elapsed = time.monotonic() - t0
+    assert summary.ok and summary.fast_path
+    assert summary.built == [] and sorted(summary.up_to_date) == [COUNTY, "bagong", "liushukou"]
+    assert elapsed < 1.0
+    after = {p: p.stat().st_mtime_ns for p in (out / SEASON).rglob("*") if p.is_file()}
+    assert after == before  # not a single file touched
+
+
+def test_changed_input_rebuilds_only_what_depends_on_it(built):
+    data, out = built
+    tasks = data / "tasks.csv"
+    # liushukou's straw fire points 1 -> 3: its row of tasks.csv, its results row, the county
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace("liushukou,1,0,2,2,1,", "liushukou,1,0,2,2,3,"),
+                     encoding="utf-8")
+    old_bagong = (out / SEASON / "townships/bagong.html").read_bytes()
+    plan = build_reports(data, out_dir=out, **build_kwargs(dry_run=True))
+    assert sorted(plan.planned) == [COUNTY, "liushukou"] and plan.up_to_date == ["bagong"]
+    reason = next(r.reason for r in plan.reports if r.slug == "liushukou")
+    assert "inputs changed (tasks)" in reason and "evaluation results changed" in reason
+    summary = build_reports(data, out_dir=out, **build_kwargs())
+    assert summary.ok
+    assert sorted(summary.built) == [COUNTY, "liushukou"] and summary.up_to_date == ["bagong"]
+    assert (out / SEASON / "townships/bagong.html").read_bytes() == old_bagong
+    csv = (out / SEASON / "summary.csv").read_text(encoding="utf-8-sig")
+    assert "liushukou,柳树口镇,5,3,warning" in csv
+
+
+def test_touching_a_file_is_not_a_change(built):
+    data, out = built
+    os.utime(data / "tasks.csv", (time.time() + 100, time.time() + 100))
+    assert build_reports(data, out_dir=out, **build_kwargs()).built == []
+
+
+def test_one_failing_township_others_built_old_report_kept(built, monkeypatch):
+    data, out = built
+    old = (out / SEASON / "townships/liushukou.html").read_bytes()
+    monkeypatch.setenv("ZZEVAL_TEST_FAIL", "liushukou")
+    summary = build_reports(data, out_dir=out, **build_kwargs(force=True))
+    assert not summary.ok  # the CLI exits 1
+    assert sorted(summary.built) == [COUNTY, "bagong"] and summary.failed == ["liushukou"]
+    failed = next(r for r in summary.reports if r.slug == "liushukou")
+    assert failed.status == "stale"
+    # code cell 3 of the executed notebook (the log): parameters, injected parameters, the failing one
+    assert failed.error["ename"] == "RuntimeError" and failed.error["code_cell_number"] == 3
+    assert (out / SEASON / "townships/liushukou.html").read_bytes() == old  # previous good kept
+    log_nb = json.loads((out / SEASON / "notebooks/liushukou.ipynb").read_text(encoding="utf-8"))
+    assert any(o.get("output_type") == "error" for c in log_nb["cells"] for o in c.get("outputs", []))
+    index = (out / SEASON / "index.html").read_text(encoding="utf-8")
+    assert "status-stale" in index and "planted failure in liushukou" in index
+    assert "第 3 个代码单元" in index and 'href="notebooks/liushukou.ipynb"' in index
+    assert "FAILED liushukou in code cell 3" in summary.text()
+    # the failure is not "up to date": the next build retries it, and it now succeeds
+    monkeypatch.delenv("ZZEVAL_TEST_FAIL")
+    again = build_reports(data, out_dir=out, **build_kwargs())
+    assert again.ok and again.built == ["liushukou"]
+
+
+def test_failure_without_previous_report(baseline, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZZEVAL_TEST_FAIL", "bagong")
+    summary = build_reports(baseline[0], out_dir=tmp_path, **build_kwargs(county_notebook=None))
+    assert summary.failed == ["bagong"] and summary.built == ["liushukou"]
+    assert next(r for r in summary.reports if r.slug == "bagong").status == "failed"
+    assert not (tmp_path / SEASON / "townships/bagong.html").exists()
+    assert "status-failed" in (tmp_path / SEASON / "index.html").read_text(encoding="utf-8")
+
+
+def test_invalid_data_builds_nothing(baseline, tmp_path):
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(baseline[0], data)
+    (data / "townships.csv").write_text("code,name_zh\n1,x\n", encoding="utf-8")
+    with pytest.raises(DataValidationError):
+        build_reports(data, out_dir=tmp_path / "out", **build_kwargs())
+    assert not (tmp_path / "out" / SEASON / "index.html").exists()
+
+
+def test_lock_refuses_a_second_build(built):
+    data, out = built
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from zzeval.atomic import BuildLock
+        with BuildLock({str(out / SEASON)!r}):
+            print("locked", flush=True)
+            time.sleep(30)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(BuildError, match=r"another zzeval build is already writing .*pid"):
+            build_reports(data, out_dir=out, **build_kwargs(force=True))
+    finally:
+        holder.kill()
+        holder.wait()
+    with BuildLock(out / SEASON):  # released by the OS when its holder died
+        pass
+
+
+def test_killed_build_leaves_no_partial_html(built):
+    data, out = built
+    old = _files(out)
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from tests.build.helpers import build_kwargs
+        from zzeval.build import build_reports
+        build_reports({str(data)!r}, out_dir={str(out)!r}, **build_kwargs(force=True, jobs=1))
+        """)
+    env = dict(os.environ, ZZEVAL_TEST_SLEEP="0.4")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
+    log = out / SEASON / "build-log.jsonl"
+    n_before = log.read_text().count('"report"')
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and log.read_text().count('"report"') < n_before + 1:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the build and its workers, mid-way
+    proc.wait()
+    time.sleep(0.5)
+    assert log.read_text().count('"report"') < n_before + 3, "the build finished before the kill"
+    for rel, content in _files(out).items():
+        if rel.endswith(".html"):
+            assert content.rstrip().endswith(b"</html>"), f"partial {rel}"
+            assert rel in old
+    assert not [p for p in (out / SEASON).rglob("*.html*") if not p.name.endswith(".html")]
+    # the next build takes the lock (released by the kernel), cleans up and completes
+    summary = build_reports(data, out_dir=out, **build_kwargs())
+    assert summary.ok
+    assert not list((out / SEASON).rglob("*.tmp"))
+
+
+def test_dask_local_cluster_gives_the_same_summary(baseline, tmp_path):
+    data, _ = baseline
+    local = build_reports(data, out_dir=tmp_path / "local", **build_kwargs())
+    dask = build_reports(data, out_dir=tmp_path / "dask", **build_kwargs(executor="dask"))
+    assert local.ok and dask.ok
+    assert ({r.slug: r.status for r in local.reports} == {r.slug: r.status for r in dask.reports})
+    a, b = _files(tmp_path / "local"), _files(tmp_path / "dask")
+    assert sorted(a) == sorted(b)
+    for rel in a:
+        if rel != "index.html":  # carries the build time
+            assert a[rel] == b[rel], rel
+
+
+def test_missing_named_kernel_says_what_to_run(baseline, tmp_path):
+    with pytest.raises(BuildError, match=r"ipykernel install --sys-prefix --name zzeval|not registered"):
+        from zzeval.pipeline.kernels import resolve_kernel
+
+        if resolve_kernel("auto").name == "zzeval":
+            pytest.skip("the project kernel is registered here")
+        build_reports(baseline[0], out_dir=tmp_path, **build_kwargs(kernel="zzeval"))
