@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     except ZzevalError as exc:
         print(f"zzeval {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `zzeval factors | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"zzeval {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -246,7 +246,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     indicators = township_indicators(season)
     parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
-    emissions = estimate_season(season, factors=factors, draws=draws, seed=seed)
+    # the per-draw county arrays (~11 MB) are not needed by the reports
+    emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
     progress = task_progress(season, indicators)
     ruleset = load_rules(rules)
     verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
