@@ -399,7 +399,9 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
         rep.n_published = int(both.sum())
         rep.n_published_disagree = int(dis.sum())
         rep.disagreements = t.loc[dis, cols].reset_index(drop=True)
-    return t[cols].reset_index(drop=True), rep
+    out = t[cols].reset_index(drop=True)
+    out["aqi"] = out["aqi"].round().astype("Int64")
+    return out, rep
 
 
 def _daily_from_daily_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -375,6 +375,18 @@ def run_did_study(n_rep: int = 20, n_townships: int = 17, size_pct: float = -20.
     return pd.DataFrame(rows)
 
 
+def _markdown(df: pd.DataFrame, digits: int = 2) -> str:
+    """A pipe table without the optional ``tabulate`` dependency."""
+    def fmt(v):
+        if isinstance(v, (float, np.floating)):
+            return f"{v:.{digits}f}"
+        return str(v)
+    head = "| " + " | ".join(df.columns) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Validation study of zzeval's air-quality estimators")
     ap.add_argument("--reps", type=int, default=20)
@@ -390,9 +402,9 @@ def main(argv=None) -> int:
     text = (
         f"## Weather-adjusted change: planted effects ({a.reps} seasons × {a.townships} "
         f"townships, PM2.5, {a.boot} bootstrap draws; {t1 - t0:.0f} s)\n\n"
-        + st.to_markdown(index=False, floatfmt=".2f")
+        + _markdown(st, 2)
         + f"\n\n## Retrofit DiD ({a.reps} seasons × 17 townships; {t2 - t1:.0f} s)\n\n"
-        + dd.to_markdown(index=False, floatfmt=".3f") + "\n"
+        + _markdown(dd, 3) + "\n"
     )
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(text, encoding="utf-8")

@@ -129,7 +129,7 @@ def test_daily_needs_20_hours():
     for h in range(1, 20):
         rows += _hour(h, {"PM2.5": 80})
     t, _ = aqi.aqi_table(_long(rows), "daily")
-    assert len(t) == 1 and np.isnan(t["aqi"].iloc[0])
+    assert len(t) == 1 and pd.isna(t["aqi"].iloc[0])
 
 
 def test_bad_input_is_reported():
