@@ -220,7 +220,7 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
 
 
 def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed: int = DEFAULT_SEED,
-                    rules: str | Path | None = None, n_boot: int = 500,
+                    rules: str | Path | None = None, n_boot: int = 200,
                     parameters: dict | None = None) -> Evaluation:
     """Evaluate a loaded season.
 

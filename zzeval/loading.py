@@ -276,7 +276,7 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
         ts = frame[column]
         outside = ts.notna() & ((ts < first) | (ts > last))
         out.rows(fname, column, outside,
-                 lambda i: f"{ts[i]:%Y-%m-%d %H:%M} lies outside the seasons compared "
+                 lambda i, ts=ts: f"{ts[i]:%Y-%m-%d %H:%M} lies outside the seasons compared "
                            f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); is the season ({period.name}) right?")
 
 

@@ -49,14 +49,14 @@ class SeasonPeriod:
         return self.end + pd.Timedelta(days=1)
 
     @property
-    def previous(self) -> "SeasonPeriod":
+    def previous(self) -> SeasonPeriod:
         return SeasonPeriod(f"{self.first_year - 1}-{self.first_year}")
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def contains(self, ts) -> "pd.Series | bool":
+    def contains(self, ts) -> pd.Series | bool:
         """Whether timestamps fall inside the season (by calendar day)."""
         if isinstance(ts, pd.Series):
             return (ts >= self.start) & (ts < self.end_exclusive)
