@@ -1,0 +1,1 @@
+"""Reference data shipped with zzeval: factors, breakpoints, limits, plan targets, rules, labels."""
