@@ -142,6 +142,10 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
                                               threshold=format_value(threshold, unit, signed))
             fired.append((rank[rule.level], rule, text))
         fired.sort(key=lambda item: -item[0])
+        # one reason per indicator: the most severe rule that fired on it (e.g. heating < 85 %
+        # already says more than heating < 98 %)
+        seen: set[str] = set()
+        fired = [f for f in fired if not (f[1].indicator in seen or seen.add(f[1].indicator))]
         verdict = max((f[1].level for f in fired), key=lambda lv: rank[lv], default="on_track")
         rows.append({
             "township": slug,
