@@ -785,8 +785,8 @@ def _run_tasks_local(tasks: list[dict], on_result, jobs: int, log_dir: Path | No
                for i in range(min(jobs, len(tasks)))]
     for th in threads:
         th.start()
+    received = 0
     try:
-        received = 0
         while received < len(tasks):
             task, res = done.get()
             if task is None:
@@ -795,7 +795,7 @@ def _run_tasks_local(tasks: list[dict], on_result, jobs: int, log_dir: Path | No
             on_result(task, res)
     finally:
         stopping.set()
-        if received < len(tasks) if "received" in locals() else True:
+        if received < len(tasks):  # interrupted: stop the workers now
             with procs_lock:
                 for proc in procs:
                     if proc.poll() is None:
