@@ -151,7 +151,12 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
             f'<td class="status-{e(status)}">{e(label("status." + status, lang))}</td>'
             f'<td>{e(str(row.get("built_at") or ""))}</td><td>{_details(row, lang)}</td></tr>')
     out.append("</tbody>\n</table>\n</body>\n</html>\n")
-    return "\n".join(out)
+    page = "\n".join(out)
+    # embed the glyphs the page uses, so Chinese renders on a PC without a CJK font (as the reports do)
+    from zzeval.fonts import WEBFONT_FAMILY, webfont_css
+
+    font_css = webfont_css(page) + f'\nbody{{font-family:"{WEBFONT_FAMILY}",' + _CSS.split("font-family:", 1)[1].split(";", 1)[0] + "}"
+    return page.replace("</style>", font_css + "</style>", 1)
 
 
 def _verdict_text(row: dict, lang: str) -> str:
