@@ -163,7 +163,7 @@ def test_killed_build_leaves_no_partial_html(built):
         from zzeval.build import build_reports
         build_reports({str(data)!r}, out_dir={str(out)!r}, **build_kwargs(force=True, jobs=1))
         """)
-    env = dict(os.environ, ZZEVAL_TEST_SLEEP="0.4")
+    env = dict(os.environ, ZZEVAL_TEST_SLEEP="2.0")  # slow enough to kill mid-way on a loaded machine
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
     log = out / SEASON / "build-log.jsonl"
     n_before = log.read_text().count('"report"')
