@@ -63,27 +63,38 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--plain-townships", type=int, default=3,
                     help="time the plain loop on K townships and scale to all (0: all)")
-    ap.add_argument("--province-townships", type=int, default=40)
+    ap.add_argument("--province-townships", type=int, default=24)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--skip-full", action="store_true",
+                    help="skip part 1 (reuse the build already in bench/out/build/zzeval)")
     args = ap.parse_args(argv)
 
-    from zzeval.build import build_reports
     from zzeval.loading import load_season
 
     data = ROOT / "data" / "sample"
     slugs = load_season(data, SEASON).slugs
     print(f"== build pipeline benchmark on {machine()}")
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    if not args.skip_full:
+        if OUT.exists():
+            shutil.rmtree(OUT)
+        if not full_vs_plain(args, data, slugs):
+            return 1
+    no_change(args, data)
+    if not args.skip_province:
+        province(args)
+    return 0
 
-    # 1. full build vs plain loop
+
+def full_vs_plain(args, data: Path, slugs: list[str]) -> bool:
+    from zzeval.build import build_reports
+
     t0 = time.monotonic()
     summary = build_reports(data, SEASON, OUT / "zzeval", jobs=args.jobs, quiet=True)
     full = time.monotonic() - t0
     if not summary.ok:
         print(summary.text())
-        return 1
+        return False
     k = args.plain_townships or len(slugs)
     plain_k = plain_loop(data, slugs[:k], OUT / "plain")
     plain = plain_k * len(slugs) / k
@@ -91,41 +102,52 @@ def main(argv=None) -> int:
     print(f"full build, {len(slugs)} townships + county + index, {args.jobs} jobs: {full:7.1f} s")
     print(f"plain loop papermill + nbconvert, townships only{note}: {plain:7.1f} s")
     print(f"  ratio plain / zzeval build: {plain / full:5.1f}x   (goal >= 5x)")
+    return True
 
-    # 2. no-change rebuild
+
+def no_change(args, data: Path) -> None:
+    """Rebuild with nothing changed (after one settling build, in case the code changed since)."""
+    from zzeval.build import build_reports
+
+    cmd = [str(BIN / "zzeval"), "build", "--data", str(data), "--out", str(OUT / "zzeval"), "--quiet"]
+    subprocess.run(cmd, capture_output=True, text=True)
     t0 = time.monotonic()
-    proc = subprocess.run([str(BIN / "zzeval"), "build", "--data", str(data), "--out", str(OUT / "zzeval"),
-                           "--quiet"], capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     cli = time.monotonic() - t0
     t0 = time.monotonic()
     again = build_reports(data, SEASON, OUT / "zzeval", jobs=args.jobs, quiet=True)
     inproc = time.monotonic() - t0
-    assert proc.returncode == 0 and again.fast_path and not again.built, proc.stderr
+    note = "" if (proc.returncode == 0 and again.fast_path) else \
+        f"  WARNING: not a no-change rebuild (exit {proc.returncode}, built {again.built})"
     print(f"no-change rebuild: whole `zzeval build` process {cli:5.2f} s, in-process {inproc * 1000:5.0f} ms"
-          f"   (goal < 1 s)")
+          f"   (goal < 1 s){note}")
 
-    # 3. province-size synthetic season on a local Dask cluster
-    if not args.skip_province:
-        from zzeval.sample import write_sample
 
-        n = args.province_townships
-        pdata = OUT / f"province-{n}"
+def province(args) -> None:
+    """A synthetic province-size season on a local Dask cluster, 1 and 2 workers."""
+    from zzeval.build import build_reports
+    from zzeval.sample import write_sample
+
+    n = args.province_townships
+    pdata = OUT / f"province-{n}"
+    t0 = time.monotonic()
+    write_sample(pdata, seed=2020, n_townships=n)
+    gen = time.monotonic() - t0
+    rates = {}
+    for workers in (1, 2):
+        out = OUT / f"province-{n}-w{workers}"
+        if workers > 1:  # the shared evaluation is not what is measured here: reuse it
+            shutil.copytree(OUT / f"province-{n}-w1" / SEASON / ".cache", out / SEASON / ".cache")
         t0 = time.monotonic()
-        write_sample(pdata, seed=2020, n_townships=n)
-        gen = time.monotonic() - t0
-        rates = {}
-        for workers in (1, 2):
-            out = OUT / f"province-{n}-w{workers}"
-            t0 = time.monotonic()
-            s = build_reports(pdata, SEASON, out, jobs=workers, executor="dask", quiet=True)
-            total = time.monotonic() - t0
-            reports = total - s.evaluation_seconds
-            rates[workers] = n / reports * 60
-            print(f"province season, {n} townships (generated in {gen:.0f} s), Dask LocalCluster "
-                  f"{workers} worker(s): {total:6.1f} s total, evaluation {s.evaluation_seconds:5.1f} s, "
-                  f"{rates[workers]:6.1f} townships/min" + ("" if s.ok else "  (FAILURES)"))
-        print(f"  scaling 1 -> 2 workers: {rates[2] / rates[1]:4.2f}x")
-    return 0
+        s = build_reports(pdata, SEASON, out, jobs=workers, executor="dask", quiet=True)
+        total = time.monotonic() - t0
+        reports = total - s.evaluation_seconds
+        rates[workers] = n / reports * 60
+        print(f"province season, {n} townships (generated in {gen:.0f} s), Dask LocalCluster "
+              f"{workers} worker(s): {total:6.1f} s total, evaluation {s.evaluation_seconds:5.1f} s, "
+              f"{rates[workers]:6.1f} townships/min" + ("" if s.ok else "  (FAILURES)"))
+    print(f"  scaling 1 -> 2 workers: {rates[2] / rates[1]:4.2f}x  (townships/min: wall time minus the "
+          "shared evaluation; includes loading the season and starting the cluster)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 
 #: Modules of the build machinery: changing them does not change a report's content.
@@ -73,9 +72,11 @@ def notebook_digest(path: str | Path) -> str:
     return sha256_json(cells)
 
 
-@lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Digest of the ``zzeval`` package (code, reference data, templates) and render libraries."""
+    """Digest of the ``zzeval`` package (code, reference data, templates) and render libraries.
+
+    Not cached: a long-lived process (a scheduler's worker) must see code that changed under it.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     root = Path(__file__).resolve().parents[1]
