@@ -63,6 +63,18 @@ def _norm_header(text: str) -> str:
     return re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
 
 
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value: the long-form tables repeat a
+    few station codes, pollutants, units and timestamps over a million rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    return _map_unique(values.astype(str), str.strip).astype(str)
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -165,7 +177,7 @@ def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: _Coll
 
 
 def _parse_datetime(values: pd.Series, kind: str) -> pd.Series:
-    stripped = values.str.strip()
+    stripped = _strip(values)
     if kind == "month":
         stripped = stripped.str.replace("/", "-", regex=False).str.slice(0, 7)
         return pd.to_datetime(stripped, format="%Y-%m", errors="coerce")
@@ -180,7 +192,7 @@ def _parse_datetime(values: pd.Series, kind: str) -> pd.Series:
 
 
 def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: _Collector) -> pd.Series:
-    values = frame[col.name].astype(str).str.strip()
+    values = _strip(frame[col.name])
     empty = values == ""
     if col.required and col.name in frame and empty.any():
         out.rows(fname, col.name, empty, f"empty cell; a {col.kind} value is required")
@@ -208,14 +220,14 @@ def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: _Collecto
         out.rows(fname, col.name, bad, lambda i: f"'{values[i]}' is not a {col.kind}; write it like {example}")
         return parsed
     if col.kind == "category":
-        mapped = values.map(lambda v: CATEGORY_ALIASES.get(v, CATEGORY_ALIASES.get(v.upper(), v)))
+        mapped = _map_unique(values, lambda v: CATEGORY_ALIASES.get(v, CATEGORY_ALIASES.get(v.upper(), v)))
         if col.name == "pollutant":
             upper = {p.upper(): p for p in col.allowed}
-            mapped = mapped.map(lambda v: upper.get(v.upper(), v))
+            mapped = _map_unique(mapped, lambda v: upper.get(v.upper(), v))
         bad = ~mapped.isin(col.allowed) & ~empty
         allowed = ", ".join(col.allowed)
         out.rows(fname, col.name, bad, lambda i: f"'{values[i]}' is not allowed; use one of: {allowed}")
-        return mapped
+        return mapped.astype(str)
     return values
 
 
@@ -258,7 +270,7 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
         lookup[str(row.slug)] = row.slug
         lookup[str(row.code)] = row.slug
         lookup[str(row.name_zh)] = row.slug
-    values = frame[column].astype(str).str.strip()
+    values = _strip(frame[column])
     mapped = values.map(lookup)
     bad = mapped.isna() & (values != "")
     known = ", ".join(townships["slug"])
@@ -281,7 +293,7 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
 
 
 def _check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
-    unit = aq["unit"].map(lambda u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())))
+    unit = _map_unique(aq["unit"], lambda u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())))
     expected = aq["pollutant"].map(POLLUTANT_UNITS)
     bad_unit = expected.notna() & (unit != expected)
     def _msg(i):
@@ -289,7 +301,7 @@ def _check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | No
             return "CO is given in µg/m³; the network reports CO in mg/m³: divide by 1000 and write mg/m³"
         return f"unit '{aq['unit'][i]}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
     out.rows(fname, "unit", bad_unit, _msg)
-    aq = aq.assign(unit=unit.fillna(aq["unit"]))
+    aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
     ts = aq["datetime"]
     off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
     out.rows(fname, "datetime", off_hour,
