@@ -109,3 +109,15 @@ def test_bad_rules_file_is_named(tmp_path):
                    " op: '=>', threshold: 1, zh: z, en: z}\n", encoding="utf-8")
     with pytest.raises(ZzevalError, match=r"rules.yaml: rule 1 \(x\): op must be one of"):
         load_rules(bad)
+
+
+def test_a_season_folder_can_carry_its_own_rules(tmp_path):
+    from importlib import resources
+
+    from zzeval.evaluate import SEASON_RULES_FILE
+
+    folder = write_tiny_season(tmp_path / "season", days=2)
+    text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
+    (folder / SEASON_RULES_FILE).write_text(text.replace("threshold: 85", "threshold: 99.5"), encoding="utf-8")
+    season = load_season(folder)
+    assert "verdict_rules.yaml" in season.file_hashes  # a changed rule file rebuilds the reports

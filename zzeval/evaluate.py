@@ -32,6 +32,8 @@ from zzeval.verdict import apply_rules, load_rules
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
 DEFAULT_SEED = 20201001
+#: A season folder may carry its own verdict rules under this name.
+SEASON_RULES_FILE = "verdict_rules.yaml"
 
 
 def git_commit(start: Path | None = None) -> str:
@@ -234,7 +236,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     seed : int
         Seed of the Monte Carlo and the bootstrap (same seed → same numbers).
     rules : path or None
-        Verdict rules (``zzeval/reference/verdict_rules.yaml`` when None).
+        Verdict rules. When None: ``verdict_rules.yaml`` in the season folder if there is one
+        (the bureau's own reading of § 二十二), else ``zzeval/reference/verdict_rules.yaml``.
     n_boot : int
         Bootstrap replications of the weather-adjusted change.
     """
@@ -249,6 +252,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
     progress = task_progress(season, indicators)
+    if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
+        rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(rules)
     verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
     factor_frame = factors.to_frame()

@@ -398,6 +398,9 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
             out.add("season.yaml", None, "season",
                     f"the folder holds season {meta['season']} but season {season} was asked for")
 
+    rules_path = data_dir / "verdict_rules.yaml"
+    if rules_path.exists():  # the season's own verdict rules (zzeval.verdict) take part in the data hash
+        hashes["verdict_rules.yaml"] = file_sha256(rules_path)
     townships = tables.get("townships")
     if townships is not None:
         bad_slug = ~townships["slug"].str.fullmatch(r"[a-z][a-z0-9_-]*")
