@@ -76,3 +76,11 @@ def test_kernel_is_this_interpreter():
     spec = KernelSpecManager().get_kernel_spec("python3")
     assert Path(spec.argv[0]).name.startswith("python")
     assert sys.executable
+
+
+def test_what_if_notebook_runs_on_the_sample(tmp_path):
+    nb = _run("what_if.ipynb", tmp_path / "what_if.ipynb", season="2020-2021",
+              data_dir=str(ROOT / "data" / "sample"), draws=200)
+    assert _stderr_or_errors(nb) == []
+    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "dadonggou" in text and "change_pct" in text
