@@ -161,21 +161,43 @@ TASK_NAMES = {
 }
 
 
+#: Units of the targets table as readers see them.
+UNIT_NAMES = {"households": ("户", "households"), "vehicles": ("辆", "vehicles"), "boilers": ("台", "boilers"),
+              "firms": ("家", "firms"), "count": ("个", ""), "fire points": ("个", "fire points"),
+              "t/(month·km²)": ("t/(月·km²)", "t/(month·km²)")}
+
+
+def unit_text(unit: str, lang: str = "zh") -> str:
+    names = UNIT_NAMES.get(unit)
+    return unit if names is None else (names[0] if lang == "zh" else names[1])
+
+
+def _amount(value: float, unit: str) -> str:
+    if pd.isna(value):
+        return "—"
+    if unit in ("%", "t/(month·km²)") or not float(value).is_integer():
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
 def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict, list]:
     """Task progress of a township against its share of the plan; returns (table, labels, row tints)."""
     p = ev.progress[ev.progress["township"] == slug]
-    status = {True: _zh(lang, "完成", "met"), False: _zh(lang, "未完成", "not met")}
     rows = []
     for r in p.itertuples(index=False):
         names = TASK_NAMES.get(r.task, (r.task, r.task))
+        unit = unit_text(r.unit, lang)
+        if pd.isna(r.met):
+            status = _zh(lang, "无数据", "no data")
+        else:
+            status = _zh(lang, "完成", "met") if r.met else _zh(lang, "未完成", "not met")
         rows.append({"task": names[0] if lang == "zh" else names[1],
-                     "target": f"{'≤' if r.direction == 'max' else '≥'} {r.target:,.0f} {r.unit}",
-                     "value": r.value, "unit": r.unit,
-                     "status": status.get(r.met, _zh(lang, "无数据", "no data")) if not pd.isna(r.met) else _zh(lang, "无数据", "no data")})
+                     "target": f"{'≤' if r.direction == 'max' else '≥'} {_amount(r.target, r.unit)} {unit}".strip(),
+                     "value": f"{_amount(r.value, r.unit)} {unit}".strip() if pd.notna(r.value) else "—",
+                     "status": status})
     tints = ["good" if m is True else ("interview" if m is False else None) for m in p["met"]]
     labels = {"task": _zh(lang, "任务", "Task"), "target": _zh(lang, "目标", "Target"),
-              "value": _zh(lang, "完成情况", "Achieved"), "unit": _zh(lang, "单位", "Unit"),
-              "status": _zh(lang, "状态", "Status")}
+              "value": _zh(lang, "完成情况", "Achieved"), "status": _zh(lang, "状态", "Status")}
     return pd.DataFrame(rows), labels, tints
 
 
@@ -275,14 +297,28 @@ def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def factors_table(ev: Evaluation, lang: str = "zh", limit: int | None = None) -> pd.DataFrame:
-    """The emission factors the estimate used, with unit, range and source."""
-    f = ev.emissions.factors_used.copy()
-    keep = [c for c in ("group", "item", "pollutant", "central", "low", "high", "unit", "quality", "source")
-            if c in f.columns]
-    f = f[keep]
-    return f.head(limit) if limit else f
+def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """The emission factors the estimate used: key, central, low, high, unit, quality and source."""
+    f = ev.emissions.factors_used
+    key = f["group"] + "/" + f["item"] + np.where(f["pollutant"].isin(["-", ""]), "", "/" + f["pollutant"])
+    out = pd.DataFrame({"key": key, "central": f["central"], "low": f["low"], "high": f["high"],
+                        "unit": f["unit"], "quality": f.get("quality", ""), "source": f["source"]})
+    return out.rename(columns={
+        "key": _zh(lang, "因子", "Factor"), "central": _zh(lang, "中值", "Central"), "low": _zh(lang, "低值", "Low"),
+        "high": _zh(lang, "高值", "High"), "unit": _zh(lang, "单位", "Unit"),
+        "quality": _zh(lang, "可靠性", "Quality"), "source": _zh(lang, "来源", "Source")})
 
+
+def factors_details(ev: Evaluation, lang: str = "zh"):
+    """The factor table folded under a summary line (opens with a click, no script needed;
+    printed in full)."""
+    from zzeval.present import esc, table
+
+    inner = table(factors_table(ev, lang), lang=lang, decimals=3).data
+    n = len(ev.emissions.factors_used)
+    summary = _zh(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）——点击展开",
+                  f"The {n} emission factors and activity assumptions used (central, range, unit, source): click to open")
+    return _html(f'<details class="zz-factors"><summary>{esc(summary)}</summary>{inner}</details>')
 
 def now() -> str:
     """Build time, Beijing time, to the second."""
