@@ -436,7 +436,6 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
         f"气象调整：以上一季小时数据拟合对数浓度对风（u/v 分量）、气温、湿度、气压、降水、边界层高度及日序、小时、星期、春节的线性回归（statsmodels OLS），预测本季在实际气象下的浓度；变化 = 实测 − 预测，95% 区间用按周分块自助法，兼顾自相关。模型交叉验证 R² 中位数 {r2:.2f}。",
         "减排量为筛查性估算（不是合规排放清单）：活动水平 × 排放因子，蒙特卡洛 10,000 次抽样得 95% 区间，县级合计按抽样逐次加总。电力替代带来的电厂排放记为“转移至县外”，不与县内减排相抵。",
         "考核结论依据方案第二十二条，具体阈值见 zzeval/reference/verdict_rules.yaml（可由县局调整）。",
-        "注意：对比季（2019–2020）包含 2020 年初新冠疫情管控期，交通与生产活动偏低；模型仅以一个虚拟变量处理，气象调整后的变化可能因此偏保守。",
     ]
     items_en = [
         "AQI per HJ 633-2012; daily means need ≥ 20 valid hours, the daily max 8-h O3 follows HJ 663-2013; periods with too few data are counted and left out, never averaged (GB 3095-2012 § 8).",
@@ -444,9 +443,12 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
         f"Weather adjustment: an OLS regression (statsmodels) of log concentration on wind (u/v), temperature, humidity, pressure, precipitation, boundary-layer height and day of year, hour, weekday and Spring Festival, fitted on the previous season, predicts this season under the weather that occurred; change = observed − predicted, with a 95 % weekly block-bootstrap interval that allows for autocorrelation. Median cross-validated R² of the models: {r2:.2f}.",
         "Emission reductions are a screening estimate, not a compliance inventory: activity × emission factor, 10,000 Monte Carlo draws for the 95 % intervals, county totals summed draw by draw. Power-plant emissions caused by electric heating are reported as moved outside the county, not netted.",
         "The verdict follows plan § 二十二 with the thresholds in zzeval/reference/verdict_rules.yaml (the bureau may change them).",
-        "Caution: the comparison season (2019–2020) includes the COVID-19 lockdown of early 2020, with less traffic and production; the model treats it with a single dummy, so the weather-adjusted change may understate the improvement.",
     ]
+    covid_zh = "注意：对比季（2019–2020）包含 2020 年初新冠疫情管控期，交通与生产活动偏低；模型仅以一个虚拟变量处理，气象调整后的变化可能因此偏保守。"
+    covid_en = "Caution: the comparison season (2019–2020) includes the COVID-19 lockdown of early 2020, with less traffic and production; the model treats it with a single dummy, so the weather-adjusted change may understate the improvement."
     items = items_zh if lang == "zh" else items_en
+    if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
+        items.append(covid_zh if lang == "zh" else covid_en)
     if synthetic:
         items.insert(0, _zh(lang, "本报告使用的是合成样例数据，不是监测数据，数字不代表泽州县实际情况。",
                             "This report uses the SYNTHETIC sample season, not measurements: its numbers say nothing about Zezhou."))
