@@ -292,8 +292,3 @@ def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results
         return evaluation
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
-
-def rank_townships(evaluation: Evaluation, column: str, ascending: bool = True) -> pd.Series:
-    """Rank (1 = best) of every township on one indicator; NaN stays unranked."""
-    values = evaluation.indicators.set_index("township")[column]
-    return values.rank(ascending=ascending, method="min").astype("float64").where(values.notna(), np.nan)

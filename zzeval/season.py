@@ -116,6 +116,3 @@ class SeasonData:
 def season_period(name: str = DEFAULT_SEASON) -> SeasonPeriod:
     return SeasonPeriod(name)
 
-
-def data_path(data_dir: str | Path) -> Path:
-    return Path(data_dir).expanduser().resolve()
