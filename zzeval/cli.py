@@ -90,7 +90,7 @@ def _cmd_build(args) -> int:
         data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,
         force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
         scheduler=args.scheduler, townships=args.township or None, factors=args.factors,
-        draws=args.draws,
+        draws=args.draws, kernel=args.kernel, timeout=args.timeout,
     )
     return 0 if summary.ok else 1
 
@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", action="append", metavar="SLUG", help="build only this township (repeatable)")
     p.add_argument("--factors", metavar="FILE", help="factor override file")
     p.add_argument("--draws", type=int, default=10_000)
+    p.add_argument("--kernel", default="auto",
+                   help="Jupyter kernel: 'auto' (the project kernel 'zzeval' if it runs this interpreter, "
+                        "else this interpreter), 'current', or a kernel name")
+    p.add_argument("--timeout", type=float, default=900, metavar="SECONDS",
+                   help="execution timeout per notebook (default 900)")
     p.set_defaults(func=_cmd_build)
     return parser
 
