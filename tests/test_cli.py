@@ -1,0 +1,76 @@
+"""The command line: exit codes and messages a scheduled job or an analyst relies on."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+#: characters GBK cannot hold, written as office software on a Chinese PC would write them
+GBK_SPELLING = {"µ": "μ", "³": "3", "²": "2"}
+
+
+def test_validate_ok_and_bad(tmp_path, capsys):
+    data = write_tiny_season(tmp_path / "season", days=2)
+    assert main(["validate", str(data)]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    tw = pd.read_csv(data / "townships.csv", dtype=str)
+    tw.loc[0, "households"] = "-3"
+    tw.to_csv(data / "townships.csv", index=False)
+    rt = pd.read_csv(data / "heating_retrofits.csv", dtype=str).drop(columns=["households_planned"])
+    rt.loc[1, "township"] = "巴工镇"  # a typo in a township name
+    rt.to_csv(data / "heating_retrofits.csv", index=False)
+    assert main(["validate", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "townships.csv, row 2, column 'households': -3 is below the allowed minimum 0" in err
+    assert "heating_retrofits.csv, column 'households_planned': required column is missing" in err
+    assert "heating_retrofits.csv, row 3, column 'township': unknown township '巴工镇'" in err
+    assert "Nothing was built or written" in err
+
+
+def test_the_sample_resaved_as_gbk_validates(tmp_path, capsys):
+    dest = tmp_path / "gbk"
+    dest.mkdir()
+    for path in SAMPLE.iterdir():
+        if path.name.endswith(".csv.gz"):
+            text = gzip.decompress(path.read_bytes()).decode("utf-8")
+            target = dest / path.name.removesuffix(".gz")
+        elif path.suffix == ".csv":
+            text, target = path.read_text(encoding="utf-8"), dest / path.name
+        else:
+            shutil.copy(path, dest / path.name)
+            continue
+        for char, spelling in GBK_SPELLING.items():
+            text = text.replace(char, spelling)
+        target.write_bytes(text.encode("gbk"))
+    assert main(["validate", str(dest)]) == 0, capsys.readouterr().err
+
+
+def test_unknown_season_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope")]) == 2
+    assert "season folder does not exist" in capsys.readouterr().err
+
+
+def test_aqi_command_writes_rows_and_reports(tmp_path, capsys):
+    data = write_tiny_season(tmp_path / "season", days=2)
+    out = tmp_path / "aqi.csv"
+    assert main(["aqi", str(data / "air_quality.csv"), "--period", "daily", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert {"station_code", "datetime", "aqi", "primary_pollutant", "level", "category"} <= set(table.columns)
+    valid = table["aqi"].dropna()
+    assert len(valid) >= 4 and valid.between(0, 500).all()  # 2 stations x >= 2 complete days
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_estimate_command(tmp_path, fmt):
+    data = write_tiny_season(tmp_path / "season", days=2)
+    out = tmp_path / f"est.{fmt}"
+    assert main(["estimate", str(data), "--draws", "200", "--format", fmt, "--out", str(out)]) == 0
+    assert out.stat().st_size > 100
