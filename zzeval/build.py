@@ -47,6 +47,7 @@ STATE_FILE = ".build-state.json"
 LOG_FILE = "build-log.jsonl"
 STATE_VERSION = 1
 COUNTY = "__county__"
+INDEX = "__index__"
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -627,9 +628,20 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     html = render_index(rows, {"season": season, "built_at": built_at, "data_dir": str(data_dir),
                                "data_digest": raw_data, "synthetic": season_data.synthetic,
                                "county": county_row, "summary_files": summary_files}, lang)
-    atomic_write_text(season_dir / "index.html", html)
+    index_problems = check_index(html, rows, county_row)
+    if index_problems:
+        # never publish a bad index: keep the previous one, keep the bad one beside the logs, fail
+        atomic_write_text(season_dir / ".cache" / "index.failed.html", html)
+        error = {"cell_index": -1, "code_cell_number": 0, "source_head": "", "ename": "ReportCheckError",
+                 "evalue": "; ".join(index_problems)[:2000], "traceback": ""}
+        summary.reports.append(ReportResult(slug=INDEX, name="index", status="failed",
+                                            reason="index page", error=error))
+        log.write("report", report=INDEX, status="failed", error=error)
+    else:
+        atomic_write_text(season_dir / "index.html", html)
     summary.seconds = time.monotonic() - t_start
-    complete = (not selection and all(e.get("status") == "built" for e in state["reports"].values())
+    complete = (not selection and not index_problems
+                and all(e.get("status") == "built" for e in state["reports"].values())
                 and all(s in state["reports"] for s in slugs))
     state.update(version=STATE_VERSION, fast_key=fast_key if complete else None, kernel=choice.name,
                  last_build=build_id, last_build_at=built_at)
@@ -639,6 +651,31 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     if not quiet or not summary.ok:
         print(summary.text(), file=sys.stdout if summary.ok else sys.stderr, flush=True)
     return summary
+
+
+def check_index(html: str, rows: list[dict], county_row: dict | None = None) -> list[str]:
+    """Problems of the season's ``index.html`` (:func:`zzeval.htmlcheck.check_report`), plus:
+    every township's name is on the page, and every report that exists is linked.
+
+    Parameters
+    ----------
+    html : str
+        The index page.
+    rows : list of dict
+        The township rows given to :func:`zzeval.index_page.render_index` (``name``, ``html``).
+    county_row : dict, optional
+        The county report's row.
+    """
+    from html import escape
+
+    from zzeval.htmlcheck import check_report
+
+    problems = check_report(html, required_text=[str(r["name"]) for r in rows if r.get("name")])
+    for row in [*rows, *([county_row] if county_row else [])]:
+        link = row.get("html")
+        if link and f'href="{escape(link)}"' not in html:
+            problems.append(f"report {link} is not linked from the index")
+    return problems
 
 
 def _name(slug: str, names: dict) -> str:

@@ -7,6 +7,7 @@ Reports default to Chinese (``lang="zh"``); ``lang="en"`` gives English.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib.resources import files
 
@@ -22,6 +23,10 @@ DEFAULT_LANG = "zh"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 _LABELS_FILE = "labels.yaml"
+
+#: China Standard Time (Beijing time), UTC+8, no daylight saving: the time zone of every
+#: time shown to readers.
+BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 
 def check_lang(lang: str) -> str:
@@ -100,3 +105,26 @@ def unit_label(unit: str, lang: str = DEFAULT_LANG) -> str:
     if unit in ("1", "", "-"):
         return t("unit.dimensionless", lang)
     return unit
+
+
+def format_time(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """A time as shown to readers: Beijing time, to the minute, e.g. ``2021-04-02 09:15（北京时间）``
+    or ``2021-04-02 09:15 Beijing time (UTC+8)``.
+
+    ``value`` is a :class:`~datetime.datetime` or an ISO 8601 string (as the build state and the
+    notebooks store them, e.g. ``2021-04-02T01:15:00+0000``); a time without a UTC offset is taken
+    as this machine's local time. A string that is not ISO 8601 is returned unchanged, ``None``
+    or ``""`` gives ``""``.
+    """
+    check_lang(lang)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return str(value)
+    local = value.astimezone(BEIJING)  # naive: the machine's local time (datetime.astimezone)
+    return t("time.beijing", lang, time=local.strftime("%Y-%m-%d %H:%M"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from zzeval import __version__
+from zzeval.i18n import format_time
 
 #: Labels of the index page (``zzeval.i18n`` labels are used instead when they exist).
 LABELS = {
@@ -97,7 +98,8 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
     rows : list of dict
         One per township: ``slug``, ``name``, ``verdict``, ``status`` (built, up_to_date, failed,
         stale, not_built), ``html`` (relative link or None), ``log`` (relative link or None),
-        ``built_at``, ``error`` (dict with ``code_cell_number``, ``source_head``, ``ename``,
+        ``built_at`` (ISO 8601; shown in Beijing time, :func:`zzeval.i18n.format_time`),
+        ``error`` (dict with ``code_cell_number``, ``source_head``, ``ename``,
         ``evalue``; or None).
     meta : dict
         ``season``, ``built_at``, ``data_dir``, ``data_digest``, ``synthetic``, ``county`` (a row
@@ -118,7 +120,7 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
     if meta.get("synthetic"):
         out.append(f'<p class="notice" role="note">{e(label("synthetic", lang))}</p>')
     out.append('<table class="meta">')
-    for key, value in (("season", season), ("built_at", meta.get("built_at", "")),
+    for key, value in (("season", season), ("built_at", format_time(meta.get("built_at"), lang)),
                        ("data", meta.get("data_dir", "")),
                        ("data_hash", str(meta.get("data_digest", ""))[:16]),
                        ("software", f"zzeval {__version__}")):
@@ -149,7 +151,7 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
             f'<tr id="{e(row["slug"])}"><td>{cell}</td><td class="verdict-{e(str(row.get("verdict") or ""))}">'
             f'{e(_verdict_text(row, lang))}</td>'
             f'<td class="status-{e(status)}">{e(label("status." + status, lang))}</td>'
-            f'<td>{e(str(row.get("built_at") or ""))}</td><td>{_details(row, lang)}</td></tr>')
+            f'<td>{e(format_time(row.get("built_at"), lang))}</td><td>{_details(row, lang)}</td></tr>')
     out.append("</tbody>\n</table>\n</body>\n</html>\n")
     page = "\n".join(out)
     # embed the glyphs the page uses, so Chinese renders on a PC without a CJK font (as the reports do)

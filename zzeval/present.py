@@ -25,7 +25,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, t, unit_label, verdict_label
+from zzeval.i18n import check_lang, format_time, t, unit_label, verdict_label
 
 #: Verdicts of plan § 二十二, mildest first; the banner's CSS modifier is the key.
 VERDICTS = ("on_track", "warning", "interview", "fail")
@@ -346,14 +346,12 @@ def provenance_footer(
     factor_table : str
         Name, version or hash of the emission-factor table in use.
     built_at : datetime or str
-        Build time; a datetime is shown as ISO 8601 to the second.
+        Build time (a datetime or an ISO 8601 string); shown in Beijing time to the minute
+        (:func:`zzeval.i18n.format_time`).
     """
     check_lang(lang)
     unknown = t("footer.unknown", lang)
-    if isinstance(built_at, datetime):
-        built = built_at.isoformat(timespec="seconds")
-    else:
-        built = built_at or unknown
+    built = format_time(built_at, lang) or unknown
     params = ""
     if parameters:
         params = "".join(

@@ -104,14 +104,26 @@ def test_synthetic_notice_and_footer_text():
     assert "synthetic sample data" in present.synthetic_notice(lang="en").data
     f = present.provenance_footer(version="0.1.0", commit="abc1234", parameters={"season": "2020-2021"},
                                   input_hash="sha256:00ff", factor_table="factors v1",
-                                  built_at=pd.Timestamp("2021-04-10 09:00:00").to_pydatetime(),
+                                  built_at=pd.Timestamp("2021-04-10 01:00:00", tz="UTC").to_pydatetime(),
                                   lang="zh").data
-    for s in ("软件版本", "0.1.0", "abc1234", "sha256:00ff", "factors v1", "2021-04-10T09:00:00",
+    # 01:00 UTC + 8 h = 09:00 Beijing time, shown plainly to the minute
+    for s in ("软件版本", "0.1.0", "abc1234", "sha256:00ff", "factors v1", "2021-04-10 09:00（北京时间）",
               "<code>season</code> = <code>2020-2021</code>"):
         assert s in f, s
     assert "未知" in present.provenance_footer(version=None, commit=None, parameters=None,
                                                input_hash=None, factor_table=None,
                                                built_at=None).data
+
+
+def test_times_are_shown_in_beijing_time():
+    from zzeval.i18n import format_time
+
+    # the build state stores time.strftime("%Y-%m-%dT%H:%M:%S%z") of the build machine (here UTC):
+    # 2021-04-01 20:30 UTC + 8 h = 2021-04-02 04:30 Beijing time (the date changes)
+    assert format_time("2021-04-01T20:30:59+0000", "zh") == "2021-04-02 04:30（北京时间）"
+    assert format_time("2021-04-02T04:30:00+08:00", "en") == "2021-04-02 04:30 Beijing time (UTC+8)"
+    assert format_time("not a time", "en") == "not a time"
+    assert format_time(None, "zh") == ""
 
 
 def test_aqi_chip_and_legend_use_hj633_levels():

@@ -40,12 +40,11 @@ def _export_html(nb, lang: str, exporter: str | None = None) -> str:
 
 
 def _check_html(html: str, required: list[str]) -> list[str]:
-    try:
-        from zzeval.htmlcheck import check_report
-    except ImportError:
-        return []
-    kwargs = {"required_text": required} if required else {}
-    return list(check_report(html, **kwargs))
+    """:func:`zzeval.htmlcheck.check_report` on a report: a problem fails the report (it is not
+    written; the previous good one, if any, is kept and marked stale)."""
+    from zzeval.htmlcheck import check_report
+
+    return list(check_report(html, required_text=required or ()))
 
 
 def run_task(task: dict) -> dict:
