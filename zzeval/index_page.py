@@ -62,7 +62,8 @@ th{background:#f0f4f8}
 .err{font-family:monospace;font-size:.85em;white-space:pre-wrap;color:#5c1a1a;margin:.3em 0 0}
 .meta{color:#52606d;font-size:.9em}
 .meta td{border:none;padding:.15em .6em .15em 0}
-@media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}}
+@page{size:A4;margin:16mm 14mm}
+@media print{body{margin:0;max-width:none;font-size:10pt}tr{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 

@@ -470,8 +470,10 @@ def township_heatmap(
                     unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
     ax.tick_params(axis="x", rotation=30)
+    ax.tick_params(axis="y", rotation=0)  # township names read horizontally, never stacked
     for lab in ax.get_xticklabels():
         lab.set_ha("right")
+        lab.set_rotation_mode("anchor")
     ax.set_title(title or t("title.heatmap", lang))
     return fig
 

@@ -9,8 +9,6 @@ when set (look at them: Chinese in figures and text, layout, AQI colours).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,32 +18,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from zzeval import plots, present
 from zzeval.html_export import notebook_to_html
-from zzeval.htmlcheck import check_report, find_chromium, render_in_chromium
+from zzeval.htmlcheck import check_report, render_in_chromium
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = find_chromium()
-    if binary:
-        return binary
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("chromium is not installed and cannot be installed here "
-                    "(needs root and apt-get): run `apt-get install -y chromium`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        try:
-            r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900,
-                               check=False, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            pytest.skip(f"`{' '.join(cmd)}` timed out: cannot install chromium")
-        if r.returncode != 0:
-            pytest.skip(f"`{' '.join(cmd)}` failed, cannot install chromium: {r.stderr[-500:]}")
-    binary = find_chromium()
-    if not binary:
-        pytest.skip("apt-get installed chromium but no chromium binary is on PATH")
-    return binary
 
 
 def _screenshot_dir(tmp_path: Path) -> Path:

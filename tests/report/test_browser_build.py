@@ -1,0 +1,57 @@
+"""A REAL township report, built by ``build_reports`` from the project's notebooks on the tiny
+season, opened in headless Chromium with the network disabled.
+
+Screenshots go to ``$ZZEVAL_SCREENSHOT_DIR`` when set (look at them), else the tmp folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.build import build_reports
+from zzeval.htmlcheck import check_report, render_in_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook]
+SEASON = "2020-2021"
+
+
+def quick_evaluation(season, factors=None, draws=300, seed=None):
+    """The real evaluation, small: few Monte Carlo draws and bootstrap replicates."""
+    from zzeval.evaluate import evaluate_season
+
+    return evaluate_season(season, draws=draws, n_boot=20)
+
+
+def test_built_township_report_renders_offline(chromium, tmp_path):
+    data = write_tiny_season(tmp_path / "season", days=40)
+    out = tmp_path / "reports"
+    summary = build_reports(data, out_dir=out, townships=["liushukou"], jobs=1, draws=300,
+                            prepare=quick_evaluation, quiet=True, timeout=300, start_timeout=120)
+    assert summary.ok, summary.text()
+    page = out / SEASON / "townships" / "liushukou.html"
+    html = page.read_text(encoding="utf-8")
+    assert check_report(html, required_text=["柳树口镇"]) == []
+
+    shots = Path(os.environ.get("ZZEVAL_SCREENSHOT_DIR") or tmp_path)
+    shot = shots / "built_township_liushukou.png"
+    res = render_in_chromium(page, screenshot=shot, window=(1200, 2400), binary=chromium)
+    # loads from disk with no network, no console errors (a rejected embedded font would log
+    # "OTS parsing error" / "Failed to decode downloaded font" here)
+    assert res.network_requests == [], res.network_requests
+    assert res.console_errors == [], res.console_errors
+    assert "OTS parsing error" not in res.log and "Failed to decode" not in res.log
+    dom = res.dom
+    assert 'lang="zh-CN"' in dom and "柳树口镇" in dom
+    assert "<script" not in dom
+    assert dom.count("<img") >= 4  # the figures are embedded (daily series, calendar, ...)
+    assert "@font-face" in dom and "data:font/woff;base64," in dom  # glyphs travel with the page
+    from PIL import Image
+
+    with Image.open(shot) as im:
+        assert im.size == (1200, 2400)
+        colours = im.convert("RGB").resize((300, 600)).getcolors(maxcolors=1_000_000)
+        assert len(colours) > 200  # a rendered page, not a blank one
