@@ -72,7 +72,7 @@ def test_verdicts_follow_the_rules(season, indicators):
     # bagong: only the OBD gap (78.3 % < 100 %) → warning letter
     assert zh.at["bagong", "verdict"] == "warning"
     assert zh.at["bagong", "rules_fired"] == ["obd_behind"]
-    assert "78.3 %" in zh.at["bagong", "reasons"][0]
+    assert "78.3\u00a0%" in zh.at["bagong", "reasons"][0]
     # liushukou: PM2.5 got worse, heating 70 % < 85 % and 2 China III trucks → interview, most severe first
     assert zh.at["liushukou", "verdict"] == "interview"
     assert zh.at["liushukou", "verdict_label"] == "约谈"
@@ -81,7 +81,7 @@ def test_verdicts_follow_the_rules(season, indicators):
     # the I/M target comes from targets.csv (90 %), the rail share from the default (80 %)
     assert {"im_pass_rate", "rail_share"} <= set(fired)
     en = apply_rules(ind, season.targets, rules, "en").set_index("township")
-    assert en.at["liushukou", "reasons"][0].startswith("PM2.5 rose by +2.5 %")
+    assert en.at["liushukou", "reasons"][0].startswith("PM2.5 rose by +2.5\u00a0%")
 
 
 def test_on_track_when_no_rule_fires(season):
@@ -121,3 +121,11 @@ def test_a_season_folder_can_carry_its_own_rules(tmp_path):
     (folder / SEASON_RULES_FILE).write_text(text.replace("threshold: 85", "threshold: 99.5"), encoding="utf-8")
     season = load_season(folder)
     assert "verdict_rules.yaml" in season.file_hashes  # a changed rule file rebuilds the reports
+
+
+def test_values_print_with_the_typographic_minus_and_a_no_break_space():
+    from zzeval.verdict import format_value
+
+    assert format_value(-4, "%", signed=True) == "\u22124.0\u00a0%"
+    assert format_value(2.5, "%", signed=True) == "+2.5\u00a0%"
+    assert format_value(12, "辆") == "12\u00a0辆"

@@ -95,11 +95,14 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 
 def format_value(value: float, unit: str, signed: bool = False) -> str:
-    """A number with its unit as reports show it (``+3.2 %``, ``12 辆``)."""
+    """A number with its unit as reports show it (``+3.2 %``, ``−4.0 %``, ``12 辆``), the unit
+    joined by a no-break space."""
     if unit == "%":
-        return f"{value:+.1f} %" if signed else f"{value:.1f} %"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{text} {unit}".strip()
+        text = f"{value:+.1f}\u00a0%" if signed else f"{value:.1f}\u00a0%"
+    else:
+        text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+        text = f"{text}\u00a0{unit}" if unit else text
+    return text.replace("-", "\u2212")  # the typographic minus sign, as in the figures
 
 
 def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,

@@ -26,6 +26,18 @@ def _zh(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def signed(value: float, decimals: int = 1) -> str:
+    """``+3.2`` / ``−4.0`` with the typographic minus sign (U+2212), as the figures print it."""
+    return f"{value:+.{decimals}f}".replace("-", "\u2212")
+
+
+def unsigned(value: float, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}".replace("-", "\u2212")
+
+
+NBSP = "\u00a0"
+
+
 def township_title(ev: Evaluation, slug: str, lang: str = "zh") -> str:
     name = ev.name_zh(slug)
     season = ev.season_name.replace("-", "–")
@@ -50,13 +62,13 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         cards.append(KeyFigure(
             label=_zh(lang, f"{pollutant} 本季均值", f"{pollutant} season mean"),
             value=ind.get(f"{tag}_mean_ugm3"), unit="µg/m³",
-            comparison=_zh(lang, f"上一季 {ind.get(f'{tag}_mean_ugm3_prev'):.1f}，实测变化 {change:+.1f} %",
-                           f"previous {ind.get(f'{tag}_mean_ugm3_prev'):.1f}, measured change {change:+.1f} %"),
+            comparison=_zh(lang, f"上一季 {ind.get(f'{tag}_mean_ugm3_prev'):.1f}，实测变化 {signed(change)} %",
+                           f"previous {ind.get(f'{tag}_mean_ugm3_prev'):.1f}, measured change {signed(change)} %"),
             tone="good" if change < 0 else "bad"))
         cards.append(KeyFigure(
             label=_zh(lang, f"{pollutant} 气象调整后变化", f"{pollutant} change, weather-adjusted"),
             value=adj, unit="%", interval=(lo, hi) if pd.notna(lo) else None,
-            comparison=_zh(lang, f"实测 {change:+.1f} %；其余为气象影响", f"measured {change:+.1f} %; the rest is weather"),
+            comparison=_zh(lang, f"实测 {signed(change)} %；其余为气象影响", f"measured {signed(change)} %; the rest is weather"),
             tone="good" if pd.notna(hi) and hi < 0 else ("bad" if pd.notna(lo) and lo > 0 else "neutral")))
     cards.append(KeyFigure(
         label=_zh(lang, "重污染天数（AQI>200）", "Heavy-pollution days (AQI > 200)"),
@@ -64,15 +76,16 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         comparison=_zh(lang, f"上一季 {int(ind.get('heavy_days_prev', 0))} 天", f"previous {int(ind.get('heavy_days_prev', 0))}"),
         tone="good" if ind.get("heavy_days", 0) <= ind.get("heavy_days_prev", 0) else "bad"))
     cards.append(KeyFigure(
-        label=_zh(lang, "“爆表”天数（AQI>500）", "爆表 days (AQI > 500)"),
+        label=_zh(lang, "“爆表”天数（AQI>500）", "Off-scale (爆表) days (AQI > 500)"),
         value=int(ind.get("baobiao_days", 0)), unit=_zh(lang, "天", "days"), decimals=0,
         comparison=_zh(lang, f"上一季 {int(ind.get('baobiao_days_prev', 0))} 天", f"previous {int(ind.get('baobiao_days_prev', 0))}"),
         tone="bad" if ind.get("baobiao_days", 0) > 0 else "good"))
     dust = ind.get("dustfall_mean_t_km2_month")
+    months_over = int(ind.get("dustfall_months_over_9", 0))
     cards.append(KeyFigure(
         label=_zh(lang, "平均降尘量", "Mean dustfall"), value=dust, unit=_zh(lang, "t/(月·km²)", "t/(month·km²)"),
-        comparison=_zh(lang, f"目标 < 9；超标 {int(ind.get('dustfall_months_over_9', 0))} 个月",
-                       f"target < 9; {int(ind.get('dustfall_months_over_9', 0))} months above"),
+        comparison=_zh(lang, f"目标 < 9；超标 {months_over} 个月",
+                       f"target < 9; {months_over} month{'' if months_over == 1 else 's'} above"),
         tone="good" if pd.notna(dust) and dust < 9 else "bad"))
     done, planned = ind.get("heating_done_households"), ind.get("heating_planned_households")
     cards.append(KeyFigure(
@@ -124,7 +137,7 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
             "unit": POLLUTANT_UNITS[p],
             "mean_previous": r["mean_previous"], "mean_current": r["mean_current"],
             "observed_change_pct": r["observed_change_pct"], "adjusted_change_pct": r["adjusted_change_pct"],
-            "interval": f"{r['adjusted_change_low_pct']:+.1f} … {r['adjusted_change_high_pct']:+.1f}",
+            "interval": f"{signed(r['adjusted_change_low_pct'])}{NBSP}…{NBSP}{signed(r['adjusted_change_high_pct'])}",
             "r2_cv": r["r2_cv"], "rmse_cv": r["rmse_cv"],
             "valid_days": int(cur.get(f"valid_days_{key}", cur.get("valid_days", 0))),
             "exceed_days": int(cur.get(f"exceed_days_{key}", 0)),
@@ -176,8 +189,8 @@ def _amount(value: float, unit: str) -> str:
     if pd.isna(value):
         return "—"
     if unit in ("%", "t/(month·km²)") or not float(value).is_integer():
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+        return unsigned(value, 1)
+    return unsigned(value, 0)
 
 
 def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict, list]:
@@ -222,7 +235,8 @@ def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "i
 
     def fmt(r):
         d = 0 if abs(r["central"]) >= 100 else (1 if abs(r["central"]) >= 1 else 2)
-        return f"{r['central']:,.{d}f} ({r['low']:,.{d}f} – {r['high']:,.{d}f})"
+        return (f"{unsigned(r['central'], d)}{NBSP}({unsigned(r['low'], d)}{NBSP}–{NBSP}"
+                f"{unsigned(r['high'], d)})")
 
     sub = sub.assign(text=sub.apply(fmt, axis=1))
     wide = sub.pivot(index="measure", columns="pollutant", values="text")
@@ -271,7 +285,7 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     cols = {"name_zh": _zh(lang, "乡镇", "Township"), "verdict_label": _zh(lang, "考核结论", "Verdict"),
             "pm25_mean_ugm3": "PM2.5", "pm25_change_obs_pct": _zh(lang, "PM2.5 实测变化", "PM2.5 measured"),
             "pm25_change_adj_pct": _zh(lang, "PM2.5 气象调整后", "PM2.5 adjusted"),
-            "heavy_days": _zh(lang, "重污染天", "Heavy days"), "baobiao_days": _zh(lang, "爆表天", "爆表 days"),
+            "heavy_days": _zh(lang, "重污染天", "Heavy days"), "baobiao_days": _zh(lang, "爆表天", "Off-scale (爆表) days"),
             "heating_completion_pct": _zh(lang, "清洁取暖完成率", "Heating done"),
             "dustfall_mean_t_km2_month": _zh(lang, "降尘", "Dustfall"),
             "im_pass_rate_pct": _zh(lang, "I/M 合格率", "I/M pass")}
@@ -280,20 +294,22 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 
 
 def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
-    """Township × indicator, each scaled to % of its target reached or % change (long form)."""
+    """Township × indicator on one "higher is better" scale [%]: the fall of PM2.5 and PM10
+    (−change, so a 20 % fall shows as +20, green) beside completion and pass rates."""
     ind = ev.indicators.set_index("township")
     names = ev.townships.set_index("slug")["name_zh"]
-    specs = [("pm25_change_obs_pct", _zh(lang, "PM2.5 实测变化 %", "PM2.5 measured %")),
-             ("pm25_change_adj_pct", _zh(lang, "PM2.5 调整后 %", "PM2.5 adjusted %")),
-             ("pm10_change_obs_pct", _zh(lang, "PM10 实测变化 %", "PM10 measured %")),
-             ("heating_completion_pct", _zh(lang, "取暖完成率 %", "Heating done %")),
-             ("im_pass_rate_pct", _zh(lang, "I/M 合格率 %", "I/M pass %")),
-             ("obd_coverage_pct", _zh(lang, "OBD 安装率 %", "OBD fitted %"))]
+    specs = [("pm25_change_obs_pct", -1, _zh(lang, "PM2.5 实测降幅", "PM2.5 fall, measured")),
+             ("pm25_change_adj_pct", -1, _zh(lang, "PM2.5 调整后降幅", "PM2.5 fall, adjusted")),
+             ("pm10_change_obs_pct", -1, _zh(lang, "PM10 实测降幅", "PM10 fall, measured")),
+             ("heating_completion_pct", 1, _zh(lang, "取暖改造完成率", "Heating retrofits done")),
+             ("im_pass_rate_pct", 1, _zh(lang, "I/M 合格率", "I/M pass rate")),
+             ("obd_coverage_pct", 1, _zh(lang, "OBD 安装率", "OBD fitted"))]
     rows = []
     for slug in ev.slugs:
-        for column, label in specs:
+        for column, sign, label in specs:
+            value = ind.at[slug, column] if column in ind.columns else np.nan
             rows.append({"township": names[slug] if lang == "zh" else slug, "indicator": label,
-                         "value": ind.at[slug, column] if column in ind.columns else np.nan})
+                         "value": sign * value})
     return pd.DataFrame(rows)
 
 
@@ -311,14 +327,15 @@ def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 
 def factors_details(ev: Evaluation, lang: str = "zh"):
     """The factor table folded under a summary line (opens with a click, no script needed;
-    printed in full)."""
+    a print rule unfolds it on paper in browsers that support ``::details-content``)."""
     from zzeval.present import esc, table
 
     inner = table(factors_table(ev, lang), lang=lang, decimals=3).data
     n = len(ev.emissions.factors_used)
     summary = _zh(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）——点击展开",
                   f"The {n} emission factors and activity assumptions used (central, range, unit, source): click to open")
-    return _html(f'<details class="zz-factors"><summary>{esc(summary)}</summary>{inner}</details>')
+    style = "<style>@media print{details.zz-factors::details-content{content-visibility:visible;display:block}}</style>"
+    return _html(f'{style}<details class="zz-factors"><summary>{esc(summary)}</summary>{inner}</details>')
 
 def now() -> str:
     """Build time, Beijing time, to the second."""
@@ -393,11 +410,11 @@ def did_summary(did, lang: str = "zh"):
     text = _zh(
         lang,
         f"跨乡镇双重差分（乡镇与日期固定效应，按乡镇聚类稳健标准误，{did.n_clusters} 个乡镇）：清洁取暖改造强度每从 0 增至 1（全部住户改造），"
-        f"PM2.5 变化 {did.effect_pct_full:+.1f} %（95% 区间按野聚类自助法 {100 * (np.exp(did.ci_low) - 1):+.1f} … {100 * (np.exp(did.ci_high) - 1):+.1f} %）。"
+        f"PM2.5 变化 {signed(did.effect_pct_full)} %（95% 区间按野聚类自助法 {signed(100 * (np.exp(did.ci_low) - 1))} … {signed(100 * (np.exp(did.ci_high) - 1))} %）。"
         f"事前趋势检验 p = {did.pretrend_p:.2f}（p 较大说明改造前各乡镇走势无明显差异）。",
         f"Across townships (difference-in-differences with township and date fixed effects, township-clustered errors, "
-        f"{did.n_clusters} townships): going from no to full retrofit intensity changes PM2.5 by {did.effect_pct_full:+.1f} % "
-        f"(95 % wild-cluster-bootstrap interval {100 * (np.exp(did.ci_low) - 1):+.1f} … {100 * (np.exp(did.ci_high) - 1):+.1f} %). "
+        f"{did.n_clusters} townships): going from no to full retrofit intensity changes PM2.5 by {signed(did.effect_pct_full)} % "
+        f"(95 % wild-cluster-bootstrap interval {signed(100 * (np.exp(did.ci_low) - 1))} … {signed(100 * (np.exp(did.ci_high) - 1))} %). "
         f"Pre-trend test p = {did.pretrend_p:.2f} (a large p means no visible difference in trends before the retrofits).")
     return _html(f'<p class="zz-note">{esc(text)}</p>')
 
