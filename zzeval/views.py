@@ -326,16 +326,17 @@ def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 
 
 def factors_details(ev: Evaluation, lang: str = "zh"):
-    """The factor table folded under a summary line (opens with a click, no script needed;
-    a print rule unfolds it on paper in browsers that support ``::details-content``)."""
+    """The factor table folded under a summary line (opens with a click, no script needed).
+    It stays folded on paper: unfolded it would add some eight A4 pages."""
     from zzeval.present import esc, table
 
     inner = table(factors_table(ev, lang), lang=lang, decimals=3).data
     n = len(ev.emissions.factors_used)
-    summary = _zh(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）——点击展开",
-                  f"The {n} emission factors and activity assumptions used (central, range, unit, source): click to open")
-    style = "<style>@media print{details.zz-factors::details-content{content-visibility:visible;display:block}}</style>"
-    return _html(f'{style}<details class="zz-factors"><summary>{esc(summary)}</summary>{inner}</details>')
+    summary = _zh(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）：点击展开（打印版从略，"
+                  "可用 zzeval factors 命令查看全表）",
+                  f"The {n} emission factors and activity assumptions used (central, range, unit, source): click to "
+                  "open (left out of print; `zzeval factors` lists them all)")
+    return _html(f'<details class="zz-factors"><summary>{esc(summary)}</summary>{inner}</details>')
 
 def now() -> str:
     """Build time, Beijing time, to the second."""
