@@ -1,7 +1,8 @@
 """Time the air-quality evaluation of a full synthetic season (17 townships × 6 pollutants).
 
 Prints the time of each step and, for scale, of one plain statsmodels OLS fit per
-township-pollutant on the same design. Run: ``python bench/bench_airquality.py``
+township-pollutant on the same design, and the ratio of the weather-adjusted change
+(fit, time-blocked CV, block bootstrap, all series) to that baseline. Run: ``python bench/bench_airquality.py``
 (or ``make bench``). Uses ``data/sample`` when it loads, else a synthetic season.
 """
 
@@ -65,6 +66,12 @@ def main() -> int:
           f"{len(res)} township×pollutant results")
     for k, v in timings.items():
         print(f"  {k:<48s} {v:7.2f} s")
+    base = timings[f"baseline: {n_fits} plain OLS fits"]
+    for nb in (0, 200):
+        k = f"weather-adjusted change, n_boot={nb}"
+        print(f"  {k} / baseline: {timings[k] / base:5.2f}x")
+    print(f"  bootstrap block lengths [days]: median {res['block_days'].median():.0f}, "
+          f"range {res['block_days'].min():.0f}-{res['block_days'].max():.0f}")
     return 0
 
 

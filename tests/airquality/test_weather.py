@@ -11,6 +11,7 @@ from zzeval.weather import (
     _change_core,
     _prepare,
     adjusted_change,
+    coverage_block_length,
     design,
     optimal_block_length,
     placebo_in_time,
@@ -75,6 +76,11 @@ def test_optimal_block_length_ar1():
     # white noise: no dependence, short blocks; too short a series: 1
     assert optimal_block_length(rng.normal(size=5000)) < 4
     assert optimal_block_length([1.0, 2.0, 3.0]) == 1.0
+    # for coverage: the block bootstrap variance is low by G/(l·g(0)) = 1.875/l; at most
+    # 5 % low needs l = 1.875 / 0.05 = 37.5 (longer than the MSE-optimal 29.8)
+    assert 0.65 * 37.5 < coverage_block_length(x, 0.05) < 1.35 * 37.5
+    # capped at ceil(min(3·sqrt(n), n/3)): for 182 days, ceil(min(40.5, 60.7)) = 41
+    assert coverage_block_length(x[:182], 0.001) == 41
 
 
 def _season(seed=3, days=60):
