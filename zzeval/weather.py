@@ -591,6 +591,9 @@ class _Designs:
         key = (src, str(period.start), current)
         if key not in self.cache:
             m = self.sources.get(src, self.sources.get("county"))
+            if m is None:  # no meteorology at all: every hour is counted as without weather
+                m = pd.DataFrame({c: pd.Series(dtype=float) for c in MET_COLUMNS}).assign(
+                    datetime=pd.Series(dtype="datetime64[ns]"))
             t = np.asarray(m["datetime"], dtype="datetime64[ns]")
             self.cache[key] = _MetDesign(m[_in_period(t, period)], current=current)
         return self.cache[key]

@@ -15,6 +15,7 @@ from zzeval.weather import (
     design,
     optimal_block_length,
     placebo_in_time,
+    weather_adjusted_change,
 )
 
 
@@ -187,3 +188,34 @@ def test_placebo_bad_date():
     data, _ = make_season(1, days=60, pollutants=("PM2.5",), seed=2)
     with pytest.raises(ValueError, match="fake_start=2020-03-20 must lie inside"):
         placebo_in_time(data, fake_start="2020-03-20", n_boot=0)
+
+
+def test_station_meteorology_with_county_gaps_matches_frame_path():
+    # township t01 has its own station meteorology for the first 20 days of each season
+    # (wind 1 m/s stronger), the county series elsewhere: the shared-design path must give
+    # what adjusted_change gives on the joined frame
+    data, _ = make_season(2, days=40, pollutants=("PM2.5",), seed=8)
+    met = data.meteorology
+    own = met[met["datetime"].dt.day <= 20].assign(
+        station_code="S01", wind_speed_ms=lambda d: d["wind_speed_ms"] + 1.0)
+    data.meteorology = pd.concat([met, own], ignore_index=True)
+    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, county=False)
+    from zzeval.weather import township_series
+    tw, rep = township_series(data, ("PM2.5",))
+    assert rep["hours_without_weather"] == 0
+    g = tw[tw["township"] == "t01"]
+    assert set(g["met_source"]) == {"S01", "county"}
+    prev = g[g["datetime"] <= pd.Timestamp("2020-04-01")]
+    cur = g[g["datetime"] > pd.Timestamp("2020-10-01")]
+    ref = adjusted_change(prev, cur, n_boot=0)
+    got = res.set_index("township").loc["t01"]
+    assert got["adjusted_change_pct"] == pytest.approx(ref["adjusted_change_pct"], abs=1e-9)
+    assert got["n_obs_current"] == ref["n_obs_current"] == 40 * 24
+
+
+def test_no_meteorology_gives_nan_not_crash():
+    data, _ = make_season(1, days=30, pollutants=("PM2.5",), seed=8)
+    data.meteorology = data.meteorology.iloc[:0]
+    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0)
+    assert res["adjusted_change_pct"].isna().all()
+    assert res.attrs["exclusions"]["hours_without_weather"] == 2 * 30 * 24
