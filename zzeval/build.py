@@ -478,7 +478,12 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
         kwargs = {"factors": factors, "draws": draws}
         if seed is not None:
             kwargs["seed"] = seed
+        if not quiet:
+            print(f"Evaluating season {season} once for all reports (air quality, weather models, "
+                  f"emission Monte Carlo with {draws:,} draws) ...", flush=True)
         evaluation = prepare_fn(season_data, **kwargs)
+        if not quiet:
+            print(f"Evaluation done in {time.monotonic() - t_eval:.0f} s", flush=True)
         if evaluation is not None and not dry_run:
             _save_evaluation(evaluation, eval_path)
             results_path = str(eval_path)
@@ -491,6 +496,8 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
                   and evaluation is not None and summary.evaluation_seconds < 0.5, path=results_path)
 
     table = hashing._summary_table(evaluation, lang) if evaluation is not None else None
+    # the data hash shown to readers is the one every report footer shows (the evaluation's)
+    shown_digest = (getattr(evaluation, "provenance", None) or {}).get("data_sha256") or raw_data
     key_col = hashing.township_key_column(table)
     verdicts = {}
     if key_col and "verdict" in table.columns:
@@ -600,7 +607,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
             last_state_write[0] = time.monotonic()
 
     # the machine-readable results do not depend on the notebooks: write them first
-    _write_summary_files(season_dir, season, table, season_data, raw_data, names)
+    _write_summary_files(season_dir, season, table, season_data, shown_digest, names)
     try:
         if tasks:
             state["fast_key"] = None
@@ -626,7 +633,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
 
     summary_files = [f for f in ("summary.json", "summary.csv") if (season_dir / f).is_file()]
     html = render_index(rows, {"season": season, "built_at": built_at, "data_dir": str(data_dir),
-                               "data_digest": raw_data, "synthetic": season_data.synthetic,
+                               "data_digest": shown_digest, "synthetic": season_data.synthetic,
                                "county": county_row, "summary_files": summary_files}, lang)
     index_problems = check_index(html, rows, county_row)
     if index_problems:

@@ -32,6 +32,10 @@ from zzeval.verdict import apply_rules, load_rules
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
 DEFAULT_SEED = 20201001
+#: Indicators a township report ranks against every other township (its rank table and chart):
+#: a change of any township's value changes every township's report.
+RANKED_INDICATORS = ("pm25_change_obs_pct", "pm25_change_adj_pct", "pm25_mean_ugm3", "heavy_days",
+                     "heating_completion_pct", "dustfall_mean_t_km2_month")
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
 
@@ -108,6 +112,37 @@ class Evaluation:
         table = table.merge(verdicts, on="township", how="left")
         table.insert(0, "season", self.season_name)
         return table
+
+    def township_digest(self, slug: str) -> str:
+        """A hash of everything the township's report shows: its own rows of every result table,
+        the county-wide values it is ranked against, the factors used, and the settings. Equal
+        digests mean an identical report (the build uses this to skip unchanged townships)."""
+        h = hashlib.sha256()
+
+        def add(name: str, frame: pd.DataFrame | None) -> None:
+            h.update(name.encode())
+            if frame is not None and len(frame):
+                rows = frame.astype(str).reset_index(drop=True)
+                h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+
+        def own(frame: pd.DataFrame | None, column: str = "township") -> pd.DataFrame | None:
+            return None if frame is None else frame[frame[column] == slug]
+
+        add("townships", own(self.townships, "slug"))
+        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats"):
+            add(name, own(getattr(self, name)))
+        for lang, table in sorted(self.verdicts.items()):
+            add(f"verdicts_{lang}", own(table))
+        if self.emissions is not None:
+            add("emissions", own(self.emissions.table))
+            add("emission_totals", own(self.emissions.totals))
+            add("factors_used", self.emissions.factors_used)
+        add("ranked", self.indicators[["township", *[c for c in RANKED_INDICATORS if c in self.indicators]]])
+        settings = {k: self.provenance.get(k) for k in ("zzeval_version", "factor_table", "factor_table_sha256",
+                                                        "verdict_rules", "draws", "seed")}
+        h.update(repr(sorted(settings.items())).encode())
+        h.update(repr((self.season_name, self.synthetic)).encode())
+        return h.hexdigest()
 
     def save(self, path: str | Path) -> Path:
         """Pickle to ``path`` atomically (temporary file in the same folder, then rename)."""
