@@ -145,3 +145,23 @@ def test_cross_table_consistency(season_copy):
     tk.to_csv(season_copy / "tasks.csv", index=False)
     (problem,) = problems_of(season_copy)
     assert (problem.row, problem.column) == (2, "im_passes")
+
+
+def test_implausible_values_are_caught_even_with_the_right_unit(season_copy):
+    aq = pd.read_csv(season_copy / "air_quality.csv", dtype=str)
+    co = aq.index[aq["pollutant"] == "CO"][:3]
+    aq.loc[co, "value"] = (aq.loc[co, "value"].astype(float) * 1000).astype(str)  # µg/m³ labelled mg/m³
+    aq.to_csv(season_copy / "air_quality.csv", index=False)
+    problems = problems_of(season_copy)
+    assert [(p.row, p.column) for p in problems] == [(i + 2, "value") for i in co]
+    assert "not a plausible CO value (limit 150" in problems[0].message
+
+
+def test_empty_file_and_typo_in_a_township_name(season_copy):
+    (season_copy / "tasks.csv").write_bytes(b"")
+    rt = pd.read_csv(season_copy / "heating_retrofits.csv", dtype=str)
+    rt.loc[0, "township"] = "巴功镇"
+    rt.to_csv(season_copy / "heating_retrofits.csv", index=False)
+    text = "\n".join(map(str, problems_of(season_copy)))
+    assert "tasks.csv: the file is empty" in text
+    assert "unknown township '巴功镇'; did you mean '巴公镇'?" in text

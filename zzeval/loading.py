@@ -10,6 +10,7 @@ All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import hashlib
 import io
@@ -38,7 +39,7 @@ MAX_ROWS_LISTED = 10
 #: Chinese (and other common) spellings accepted for category values.
 CATEGORY_ALIASES: dict[str, str] = {
     # township classes
-    "城区": "urban", "建成区": "urban", "城乡结合部": "fringe", "农村": "rural", "山区": "mountain",
+    "城区": "urban", "建成区": "urban", "城镇": "urban", "县城": "urban", "城乡结合部": "fringe", "农村": "rural", "山区": "mountain",
     # retrofit types
     "煤改电": "coal_to_electricity", "煤改气": "coal_to_gas", "工业余热": "waste_heat",
     "余热": "waste_heat", "洁净煤": "clean_coal", "清洁煤": "clean_coal",
@@ -55,6 +56,16 @@ CATEGORY_ALIASES: dict[str, str] = {
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
+
+
+def plausible_limits() -> dict[str, float]:
+    """Largest plausible hourly value per pollutant, in its canonical unit
+    (``zzeval/reference/plausible_limits.csv``, with the source of each limit)."""
+    from importlib import resources
+
+    with resources.files("zzeval.reference").joinpath("plausible_limits.csv").open(encoding="utf-8") as fh:
+        table = pd.read_csv(fh)
+    return dict(zip(table["pollutant"], table["max_value"].astype(float), strict=True))
 
 
 def _norm_header(text: str) -> str:
@@ -121,6 +132,9 @@ def read_table_file(path: Path) -> pd.DataFrame:
             path.name, None, None,
             "cannot decode the file as UTF-8 or GBK; save it again as 'CSV UTF-8' from the spreadsheet program",
         )])
+    if not text.strip():
+        raise DataValidationError([Problem(path.name, None, None,
+                                           "the file is empty; it needs a header row and the data rows")])
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
@@ -273,9 +287,14 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     values = _strip(frame[column])
     mapped = values.map(lookup)
     bad = mapped.isna() & (values != "")
-    known = ", ".join(townships["slug"])
-    out.rows(fname, column, bad,
-             lambda i: f"unknown township '{values[i]}'; use a slug, code or name from townships ({known})")
+    known = "、".join(f"{n} ({s})" for n, s in zip(townships["name_zh"], townships["slug"], strict=True))
+
+    def _message(i) -> str:
+        close = difflib.get_close_matches(values[i], list(lookup), n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown township '{values[i]}'; {hint}use a name, slug or code from townships.csv: {known}"
+
+    out.rows(fname, column, bad, _message)
     return mapped.fillna(values)
 
 
@@ -302,6 +321,12 @@ def _check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | No
         return f"unit '{aq['unit'][i]}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
     out.rows(fname, "unit", bad_unit, _msg)
     aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
+    limits = plausible_limits()
+    high = aq["value"] > aq["pollutant"].map(limits).astype(float)
+    out.rows(fname, "value", high,
+             lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
+                       f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
+                       "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
     ts = aq["datetime"]
     off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
     out.rows(fname, "datetime", off_hour,
