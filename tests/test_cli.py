@@ -74,3 +74,11 @@ def test_estimate_command(tmp_path, fmt):
     out = tmp_path / f"est.{fmt}"
     assert main(["estimate", str(data), "--draws", "200", "--format", fmt, "--out", str(out)]) == 0
     assert out.stat().st_size > 100
+
+
+def test_estimate_prints_the_table_without_out(tmp_path, capsys):
+    data = write_tiny_season(tmp_path / "season", days=2)
+    assert main(["estimate", str(data), "--draws", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("township,measure,pollutant")
+    assert any(line.startswith("bagong,clean_heating,PM2.5") for line in lines)

@@ -96,7 +96,7 @@ def test_a_changed_threshold_in_a_rules_file_changes_the_verdict(season, tmp_pat
     yaml_text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
     custom = tmp_path / "rules.yaml"
     custom.write_text(yaml_text.replace("threshold: 85", "threshold: 99.5"), encoding="utf-8")
-    ind = pd.DataFrame({"township": ["bagong"], "heating_completion_pct": [97.0]})
+    ind = pd.DataFrame({"township": ["bagong"], "heating_completion_pct": [93.0]})
     assert apply_rules(ind, season.targets, load_rules(), "zh").loc[0, "verdict"] == "warning"
     assert apply_rules(ind, season.targets, load_rules(custom), "zh").loc[0, "verdict"] == "interview"
     assert text.endswith("verdict_rules.yaml")

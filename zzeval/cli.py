@@ -62,9 +62,14 @@ def _cmd_estimate(args) -> int:
     season = load_season(args.data_dir, args.season)
     factors = load_factors(args.factors)
     result = estimate_season(season, factors=factors, draws=args.draws, seed=args.seed)
-    out = args.out or f"emission_reductions.{args.format}"
-    write_estimate(result, out, format=args.format)
-    print(f"Wrote emission reductions ({args.draws:,} draws, seed {args.seed}) to {out}")
+    if not args.out:  # print the tidy table, like `zzeval factors`
+        if args.format == "json":
+            print(result.tidy().to_json(orient="records", force_ascii=False, indent=1))
+        else:
+            result.tidy().to_csv(sys.stdout, index=False)
+        return 0
+    write_estimate(result, args.out, format=args.format)
+    print(f"Wrote emission reductions ({args.draws:,} draws, seed {args.seed}) to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -127,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=20201001)
     p.add_argument("--factors", metavar="FILE", help="factor override file")
-    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--out", metavar="FILE", help="write here (a .csv/.json file, or a folder for all tables); "
+                   "default: print the tidy table")
     p.set_defaults(func=_cmd_estimate)
 
     p = sub.add_parser("aqi", help="AQI per HJ 633-2012 from the long form")

@@ -248,7 +248,9 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
     adj = weather[weather["township"] != "county"]
     for pollutant, tag in (("PM2.5", "pm25"), ("PM10", "pm10")):
         sub = adj[adj["pollutant"] == pollutant].set_index("township")
-        out[f"{tag}_change_obs_pct"] = sub["observed_change_pct"]
+        # the measured change of the official season means (mean of valid daily means), the
+        # figures the reports show; the model's hourly-mean change differs by a few tenths
+        out[f"{tag}_change_obs_pct"] = 100 * (out[f"{tag}_mean_ugm3"] / out[f"{tag}_mean_ugm3_prev"] - 1)
         out[f"{tag}_change_adj_pct"] = sub["adjusted_change_pct"]
         out[f"{tag}_change_adj_low_pct"] = sub["adjusted_change_low_pct"]
         out[f"{tag}_change_adj_high_pct"] = sub["adjusted_change_high_pct"]

@@ -140,6 +140,8 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
             if threshold is None or not _OPS[rule.op](float(value), threshold):
                 continue
             unit = rules.unit(rule.indicator, lang)
+            if lang == "en" and float(value) == 1 and unit.endswith("s") and unit != "%":
+                unit = unit[:-1]  # 1 boiler, 1 day
             signed = rule.indicator.endswith("change_obs_pct") or rule.indicator.endswith("change_adj_pct")
             text = getattr(rule, lang).format(value=format_value(float(value), unit, signed),
                                               threshold=format_value(threshold, unit, signed))

@@ -93,7 +93,7 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         unit=_zh(lang, "户", "households"), decimals=0,
         comparison=_zh(lang, f"任务 {int(planned):,} 户，完成 {ind.get('heating_completion_pct', np.nan):.1f} %",
                        f"of {int(planned):,} allocated ({ind.get('heating_completion_pct', np.nan):.1f} %)"),
-        tone="good" if ind.get("heating_completion_pct", 0) >= 98 else "bad"))
+        tone="good" if ind.get("heating_completion_pct", 0) >= 95 else "bad"))
     return cards
 
 
@@ -110,10 +110,33 @@ def calendar_frame(ev: Evaluation, slug: str) -> pd.DataFrame:
     return daily_frame(ev, slug, "AQI").rename(columns={"value": "aqi"})[["date", "aqi"]]
 
 
+def season_means(ev: Evaluation, slug: str) -> dict[str, tuple[float, float, str]]:
+    """``pollutant → (previous mean, current mean, basis)`` as the reports show them.
+
+    PM2.5, PM10, SO2, NO2 and CO: the mean of valid daily means (GB 3095-2012 § 8, HJ 663-2013),
+    the official season statistic. O3: the mean of hourly values, the quantity the weather
+    model explains (the daily max 8-h statistic is in the season statistics). The county has
+    no station of its own: its means are those of the county-mean hourly series.
+    """
+    w = ev.weather[ev.weather["township"] == slug].set_index("pollutant")
+    out = {p: (float(w.at[p, "mean_previous"]), float(w.at[p, "mean_current"]), "hourly") for p in w.index}
+    stats = ev.air_stats[(ev.air_stats["level"] == "township") & (ev.air_stats["unit_id"] == slug)]
+    if len(stats) == 2:
+        cur = stats[stats["season"] == "current"].iloc[0]
+        prev = stats[stats["season"] == "previous"].iloc[0]
+        for p in ("PM2.5", "PM10", "SO2", "NO2", "CO"):
+            if pd.notna(cur.get(f"mean_{p}")) and pd.notna(prev.get(f"mean_{p}")):
+                out[p] = (float(prev[f"mean_{p}"]), float(cur[f"mean_{p}"]), "daily")
+    return out
+
+
 def adjusted_frame(ev: Evaluation, slug: str) -> pd.DataFrame:
-    """Observed and weather-adjusted change per pollutant (for ``plots.adjusted_comparison``)."""
+    """Measured change (of the means :func:`season_means` gives) and weather-adjusted change per
+    pollutant (for ``plots.adjusted_comparison``)."""
     w = ev.weather[ev.weather["township"] == slug]
-    observed = pd.DataFrame({"pollutant": w["pollutant"], "kind": "observed", "change_pct": w["observed_change_pct"],
+    means = season_means(ev, slug)
+    measured = [100 * (means[p][1] / means[p][0] - 1) for p in w["pollutant"]]
+    observed = pd.DataFrame({"pollutant": w["pollutant"], "kind": "observed", "change_pct": measured,
                              "ci_low_pct": np.nan, "ci_high_pct": np.nan})
     adjusted = pd.DataFrame({"pollutant": w["pollutant"], "kind": "adjusted", "change_pct": w["adjusted_change_pct"],
                              "ci_low_pct": w["adjusted_change_low_pct"], "ci_high_pct": w["adjusted_change_high_pct"]})
@@ -124,6 +147,7 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
     """All six pollutants: season means, measured and weather-adjusted change with its 95 %
     interval, the model's cross-validated skill, and valid days. Returns (table, labels, units)."""
     w = ev.weather[ev.weather["township"] == slug].set_index("pollutant")
+    means = season_means(ev, slug)
     stats = ev.air_stats[(ev.air_stats["level"] == "township") & (ev.air_stats["unit_id"] == slug)]
     cur = stats[stats["season"] == "current"].iloc[0]
     rows = []
@@ -131,12 +155,13 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
         if p not in w.index:
             continue
         r = w.loc[p]
+        previous, current, basis = means[p]
         key = "O3_8h_max" if p == "O3" else p
         rows.append({
-            "pollutant": pollutant_label(p, lang) + (_zh(lang, "（日最大8小时）", " (daily max 8-h)") if p == "O3" else ""),
+            "pollutant": pollutant_label(p, lang) + (_zh(lang, "（小时均值）", " (hourly mean)") if basis == "hourly" else ""),
             "unit": POLLUTANT_UNITS[p],
-            "mean_previous": r["mean_previous"], "mean_current": r["mean_current"],
-            "observed_change_pct": r["observed_change_pct"], "adjusted_change_pct": r["adjusted_change_pct"],
+            "mean_previous": previous, "mean_current": current,
+            "observed_change_pct": 100 * (current / previous - 1), "adjusted_change_pct": r["adjusted_change_pct"],
             "interval": f"{signed(r['adjusted_change_low_pct'])}{NBSP}…{NBSP}{signed(r['adjusted_change_high_pct'])}",
             "r2_cv": r["r2_cv"], "rmse_cv": r["rmse_cv"],
             "valid_days": int(cur.get(f"valid_days_{key}", cur.get("valid_days", 0))),
@@ -294,23 +319,39 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 
 
 def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
-    """Township × indicator on one "higher is better" scale [%]: the fall of PM2.5 and PM10
-    (−change, so a 20 % fall shows as +20, green) beside completion and pass rates."""
+    """Township × task, each as % of the task done (0–100, higher is better): clean-heating
+    retrofits, I/M pass rate, OBD fitted, rail share of coal and coke. Air-quality changes have
+    another scale and direction; they are in the ranked table beside it."""
     ind = ev.indicators.set_index("township")
     names = ev.townships.set_index("slug")["name_zh"]
-    specs = [("pm25_change_obs_pct", -1, _zh(lang, "PM2.5 实测降幅", "PM2.5 fall, measured")),
-             ("pm25_change_adj_pct", -1, _zh(lang, "PM2.5 调整后降幅", "PM2.5 fall, adjusted")),
-             ("pm10_change_obs_pct", -1, _zh(lang, "PM10 实测降幅", "PM10 fall, measured")),
-             ("heating_completion_pct", 1, _zh(lang, "取暖改造完成率", "Heating retrofits done")),
-             ("im_pass_rate_pct", 1, _zh(lang, "I/M 合格率", "I/M pass rate")),
-             ("obd_coverage_pct", 1, _zh(lang, "OBD 安装率", "OBD fitted"))]
+    specs = [("heating_completion_pct", _zh(lang, "清洁取暖改造完成率", "Heating retrofits done")),
+             ("im_pass_rate_pct", _zh(lang, "I/M 合格率", "I/M pass rate")),
+             ("obd_coverage_pct", _zh(lang, "OBD 安装率", "OBD fitted")),
+             ("rail_share_coal_coke_pct", _zh(lang, "煤焦铁路运输比例", "Coal & coke by rail"))]
     rows = []
     for slug in ev.slugs:
-        for column, sign, label in specs:
+        for column, label in specs:
             value = ind.at[slug, column] if column in ind.columns else np.nan
-            rows.append({"township": names[slug] if lang == "zh" else slug, "indicator": label,
-                         "value": sign * value})
+            rows.append({"township": names[slug] if lang == "zh" else slug, "indicator": label, "value": value})
     return pd.DataFrame(rows)
+
+
+def validity_notice(ev: Evaluation, slug: str, lang: str = "zh"):
+    """A caution when the township's air-quality data do not meet the GB 3095-2012 Table 4
+    completeness rules in either season (its season statistics are then indicative only)."""
+    from zzeval.present import esc
+
+    ind = ev.indicators.set_index("township").loc[slug]
+    if bool(ind.get("statistics_valid", True)):
+        return None
+    text = _zh(lang,
+               f"数据有效性提示：本乡镇监测数据有月份的有效日数不足 GB 3095-2012 表 4 的要求（每月 ≥27 天，2 月 ≥25 天）"
+               f"（本季有效 {int(ind.get('valid_days', 0))} 天，上一季 {int(ind.get('valid_days_prev', 0))} 天），"
+               "季均值和超标天数仅供参考。",
+               f"Data validity: some months have fewer valid days than GB 3095-2012 Table 4 requires (≥ 27 a month, "
+               f"≥ 25 in February) ({int(ind.get('valid_days', 0))} valid days this season, "
+               f"{int(ind.get('valid_days_prev', 0))} last season); season means and exceedance days are indicative only.")
+    return _html(f'<p class="zz-note zz-validity">{esc(text)}</p>')
 
 
 def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
@@ -363,7 +404,7 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
                        value=int(cp.at["total", "done_households"]), unit=_zh(lang, "户", "households"), decimals=0,
                        comparison=_zh(lang, f"方案目标 {int(cp.at['total', 'plan_households']):,} 户（{cp.at['total', 'completion_pct']:.1f} %）",
                                       f"plan {int(cp.at['total', 'plan_households']):,} ({cp.at['total', 'completion_pct']:.1f} %)"),
-                       tone="good" if cp.at["total", "completion_pct"] >= 98 else "bad")]
+                       tone="good" if cp.at["total", "completion_pct"] >= 95 else "bad")]
     if not w.empty:
         r = w.iloc[0]
         cards.append(KeyFigure(label=_zh(lang, "PM2.5 实测变化（全县）", "PM2.5 measured change (county)"),
@@ -394,11 +435,13 @@ def county_verdicts(ev: Evaluation, lang: str = "zh"):
     for level, title in (("interview", _zh(lang, "建议公开约谈主要负责人（约谈）", "Due a public interview of leaders (约谈)")),
                          ("warning", _zh(lang, "建议下发预警通知函", "Due a warning letter (预警通知函)"))):
         sub = v[v["verdict"] == level]
+        colon, sep, count = _zh(lang, "：", ": "), _zh(lang, "；", "; "), _zh(lang, f"（{len(sub)}）", f" ({len(sub)})")
         items = "".join(
-            f"<li><strong>{esc(ev.name_zh(r.township))}</strong>：{esc('；'.join(r.reasons[:3]))}"
-            f"{esc('…' if len(r.reasons) > 3 else '')}</li>" for r in sub.itertuples())
+            f"<li><strong>{esc(ev.name_zh(r.township))}{esc('' if lang == 'zh' else f' ({r.township})')}</strong>"
+            f"{esc(colon)}{esc(sep.join(r.reasons[:3]))}{esc('…' if len(r.reasons) > 3 else '')}</li>"
+            for r in sub.itertuples())
         body = f"<ul>{items}</ul>" if items else f"<p>{esc(_zh(lang, '无', 'None'))}</p>"
-        parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}（{len(sub)}）</h3>{body}</div>')
+        parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}{esc(count)}</h3>{body}</div>')
     return _html("".join(parts))
 
 
