@@ -20,11 +20,10 @@ from zzeval.emissions.estimate import (
     what_if,
     write_estimate,
 )
-from zzeval.emissions.labels import LABELS, label
+from zzeval.emissions.labels import label
 
 __all__ = [
     "ALL_SCOPES",
-    "LABELS",
     "MEASURES",
     "NET",
     "POLLUTANTS",
