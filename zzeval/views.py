@@ -473,11 +473,23 @@ def county_progress_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFram
     return cp, labels
 
 
+def input_label(key: str, lang: str = "zh") -> str:
+    """A factor key ``group/item/pollutant`` in words (``民用散煤排放因子 · 无烟原煤 · NOx``);
+    parts without a label keep their code."""
+    group, item, pollutant = (key.split("/") + ["-", "-"])[:3]
+    parts = [t_or(f"factor_group.{group}", group, lang),
+             t_or(f"factor_item.{item}", t_or(f"submeasure.{item}", item.replace("_", " "), lang), lang)]
+    if pollutant not in ("-", ""):
+        parts.append(pollutant_label(pollutant, lang))
+    return " · ".join(parts)
+
+
 def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:
     """The inputs that drive each measure's spread (county, net), top ``top`` per measure for PM2.5 and NOx."""
     s = ev.emissions.sensitivity
     s = s[s["pollutant"].isin(("PM2.5", "NOx")) & (s["rank"] <= top)].sort_values(["measure", "pollutant", "rank"])
-    s = s.assign(measure=s["measure"].map(lambda m: measure_label(m, lang)))
+    s = s.assign(measure=s["measure"].map(lambda m: measure_label(m, lang)),
+                 input=s["input"].map(lambda k: input_label(k, lang)))
     return s[["measure", "pollutant", "rank", "input", "contribution"]].rename(columns={
         "measure": _zh(lang, "措施", "Measure"), "pollutant": _zh(lang, "污染物", "Pollutant"),
         "rank": _zh(lang, "排序", "Rank"), "input": _zh(lang, "输入参数", "Input"),
