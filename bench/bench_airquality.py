@@ -18,7 +18,8 @@ import numpy as np  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
     from zzeval.airstats import season_statistics
     from zzeval.aqi import hourly_aqi
     from zzeval.did import retrofit_did
