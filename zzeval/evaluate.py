@@ -26,7 +26,7 @@ import pandas as pd
 from zzeval import __version__
 from zzeval.loading import load_season
 from zzeval.progress import county_progress, task_progress, township_indicators
-from zzeval.season import DEFAULT_SEASON, SeasonData
+from zzeval.season import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.verdict import apply_rules, load_rules
 
 BEIJING = timezone(timedelta(hours=8))
@@ -62,7 +62,7 @@ def data_hash(season: SeasonData) -> str:
 
 
 @dataclass
-class Evaluation:
+class Evaluation(TownshipsAndMeta):
     """Everything the reports show for one season. Tables are tidy DataFrames keyed by ``township``
     (pinyin slug); see each producing function for the columns and units."""
 
@@ -82,14 +82,6 @@ class Evaluation:
     daily: pd.DataFrame | None = None
     emissions: Any = None
     provenance: dict = field(default_factory=dict)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.meta.get("synthetic", False))
-
-    @property
-    def slugs(self) -> list[str]:
-        return list(self.townships["slug"])
 
     def name_zh(self, slug: str) -> str:
         return str(self.townships.set_index("slug").at[slug, "name_zh"])

@@ -68,8 +68,24 @@ class SeasonPeriod:
         return [p.strftime("%Y-%m") for p in pd.period_range(self.start, self.end, freq="M")]
 
 
+class TownshipsAndMeta:
+    """What a season and its evaluation both answer from their ``townships`` table and ``meta``."""
+
+    townships: pd.DataFrame
+    meta: dict
+
+    @property
+    def synthetic(self) -> bool:
+        """True when ``season.yaml`` marks the data as synthetic (every report then says so)."""
+        return bool(self.meta.get("synthetic", False))
+
+    @property
+    def slugs(self) -> list[str]:
+        return list(self.townships["slug"])
+
+
 @dataclass
-class SeasonData:
+class SeasonData(TownshipsAndMeta):
     """A loaded, validated season folder.
 
     Every table is a DataFrame with the English column names of :mod:`zzeval.schema`;
@@ -93,14 +109,6 @@ class SeasonData:
     meta: dict = field(default_factory=dict)
     #: sha256 of each input file, by table name (for provenance and incremental builds)
     file_hashes: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.meta.get("synthetic", False))
-
-    @property
-    def slugs(self) -> list[str]:
-        return list(self.townships["slug"])
 
     def township(self, slug: str) -> pd.Series:
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""
