@@ -303,7 +303,8 @@ def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
 
 
 def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
-    """Every township side by side, ranked by the weather-adjusted PM2.5 change (best first)."""
+    """Every township side by side, ranked by the weather-adjusted PM2.5 change (best first);
+    ``attrs["units"]`` maps the display columns to their units."""
     ind = ev.indicators.merge(ev.verdicts[lang][["township", "verdict", "verdict_label"]], on="township")
     ind = ind.merge(ev.townships[["slug", "name_zh"]], left_on="township", right_on="slug")
     ind = ind.sort_values("pm25_change_adj_pct").reset_index(drop=True)
@@ -315,6 +316,11 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
             "dustfall_mean_t_km2_month": _zh(lang, "降尘", "Dustfall"),
             "im_pass_rate_pct": _zh(lang, "I/M 合格率", "I/M pass")}
     out = ind[["township", "verdict", *cols]].rename(columns=cols)
+    days = _zh(lang, "天", "days")
+    out.attrs["units"] = {cols["pm25_mean_ugm3"]: "µg/m³", cols["pm25_change_obs_pct"]: "%",
+                          cols["pm25_change_adj_pct"]: "%", cols["heavy_days"]: days, cols["baobiao_days"]: days,
+                          cols["heating_completion_pct"]: "%", cols["im_pass_rate_pct"]: "%",
+                          cols["dustfall_mean_t_km2_month"]: _zh(lang, "t/(月·km²)", "t/(month·km²)")}
     return out
 
 
