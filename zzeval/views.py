@@ -32,7 +32,8 @@ def signed(value: float, decimals: int = 1) -> str:
 
 
 def unsigned(value: float, decimals: int = 1) -> str:
-    return f"{value:,.{decimals}f}".replace("-", "\u2212")
+    """``1,234.5`` / ``−3.0``; a value that rounds to zero prints as ``0.00``, never ``−0.00``."""
+    return f"{round(value, decimals) + 0.0:,.{decimals}f}".replace("-", "\u2212")
 
 
 NBSP = "\u00a0"
