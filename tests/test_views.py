@@ -1,0 +1,60 @@
+"""What the reports show, selected from an evaluation: the numbers must agree with each other."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval import views
+from zzeval.evaluate import evaluate_season
+from zzeval.loading import load_season
+
+
+@pytest.fixture(scope="module")
+def ev(tmp_path_factory):
+    data = write_tiny_season(tmp_path_factory.mktemp("views") / "season", days=30)
+    return evaluate_season(load_season(data), draws=200, n_boot=10)
+
+
+def test_measured_change_is_the_change_of_the_means_shown(ev):
+    table, _, _ = views.pollutant_table(ev, "bagong", "zh")
+    pm = table[table["pollutant"] == "PM2.5"].iloc[0]
+    assert pm["observed_change_pct"] == pytest.approx(100 * (pm["mean_current"] / pm["mean_previous"] - 1))
+    ind = ev.indicators.set_index("township").loc["bagong"]
+    # the card, the verdict and the table use the same official means (valid daily means)
+    assert pm["mean_current"] == pytest.approx(ind["pm25_mean_ugm3"])
+    assert ind["pm25_change_obs_pct"] == pytest.approx(pm["observed_change_pct"])
+    observed = views.adjusted_frame(ev, "bagong").query("kind == 'observed' and pollutant == 'PM2.5'")
+    assert observed["change_pct"].iloc[0] == pytest.approx(pm["observed_change_pct"])
+    assert views.season_means(ev, "bagong")["O3"][2] == "hourly"
+
+
+def test_progress_in_the_readers_units(ev):
+    zh, _, tints = views.progress_table(ev, "bagong", "zh")
+    gas = zh[zh["task"] == "清洁取暖：煤改气"].iloc[0]
+    assert gas["target"] == "≥ 400 户" and gas["value"] == "380 户" and gas["status"] == "未完成"
+    en, _, _ = views.progress_table(ev, "bagong", "en")
+    assert en[en["task"] == "Clean heating: coal to gas"].iloc[0]["value"] == "380 households"
+    assert len(tints) == len(zh)
+
+
+def test_heat_map_is_on_one_higher_is_better_scale(ev):
+    frame = views.county_heatmap_frame(ev, "zh").dropna()
+    assert frame["value"].between(0, 100).all()
+    bagong = frame[(frame["township"] == "巴公镇") & (frame["indicator"] == "I/M 合格率")]
+    assert bagong["value"].iloc[0] == pytest.approx(100 * 790 / 850)
+
+
+def test_labels_and_numbers_for_readers():
+    assert views.input_label("household_coal/raw_anthracite/NOx") == "民用散煤排放因子 · 无烟原煤 · NOx"
+    assert views.input_label("heating_coal_use/rural/-", "en") == "Coal burned per household per season · rural"
+    assert views.signed(-4.04) == "\u22124.0" and views.signed(2.5) == "+2.5"
+    assert views.unsigned(-0.0004, 2) == "0.00"
+
+
+def test_key_figures_and_english_plural(ev):
+    cards = views.key_figures(ev, "liushukou", "en")
+    labels = [c.label for c in cards]
+    assert "Off-scale (爆表) days (AQI > 500)" in labels
+    heating = cards[-1]
+    assert heating.value == 210 and "of 300 allocated (70.0 %)" in heating.comparison
