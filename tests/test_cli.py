@@ -66,6 +66,8 @@ def test_aqi_command_writes_rows_and_reports(tmp_path, capsys):
     assert {"station_code", "datetime", "aqi", "primary_pollutant", "level", "category"} <= set(table.columns)
     valid = table["aqi"].dropna()
     assert len(valid) >= 4 and valid.between(0, 500).all()  # 2 stations x >= 2 complete days
+    # days with too few hours have no AQI, and the report says how many and why
+    assert f"{table['aqi'].isna().sum()} rows without an AQI" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

@@ -327,6 +327,7 @@ class AqiReport:
     n_out_of_order: int
     n_missing_value: int
     n_aqi_over_500: int
+    n_no_aqi: int = 0
     n_published: int = 0
     n_published_disagree: int = 0
     tolerance: float = 0.0
@@ -342,6 +343,10 @@ class AqiReport:
         s = (f"{self.n_output_rows} {self.period} AQI rows from {self.n_input_rows} input rows; "
              f"{self.n_aqi_over_500} with AQI > 500 (爆表); {self.n_out_of_order} rows were out of "
              f"order (sorted); {self.n_missing_value} empty values (missing hours)")
+        if self.n_no_aqi:
+            s += (f"; {self.n_no_aqi} rows without an AQI (no valid value of any pollutant: "
+                  + ("fewer than 20 valid hours in the day, GB 3095-2012 Table 4)" if self.period == "daily"
+                     else "no value in that hour)"))
         if self.n_published:
             s += (f"; {self.n_published_disagree} of {self.n_published} published AQI values "
                   f"differ from HJ 633 by more than {self.tolerance:g}")
@@ -391,7 +396,7 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
     cols = ["station_code", "datetime", "aqi", "primary_pollutant", "level", "category",
             "aqi_over_500"]
     rep = AqiReport(period, chk.n_rows, len(t), chk.n_out_of_order, chk.n_missing_value,
-                    int(t["aqi_over_500"].sum()), tolerance=tolerance)
+                    int(t["aqi_over_500"].sum()), n_no_aqi=int(t["aqi"].isna().sum()), tolerance=tolerance)
     if "published_aqi" in t.columns:
         cols.append("published_aqi")
         both = t["published_aqi"].notna() & t["aqi"].notna()
