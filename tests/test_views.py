@@ -58,3 +58,4 @@ def test_key_figures_and_english_plural(ev):
     assert "Off-scale (爆表) days (AQI > 500)" in labels
     heating = cards[-1]
     assert heating.value == 210 and "of 300 allocated (70.0 %)" in heating.comparison
+    assert heating.note == "plus clean briquettes for 800 of 800 households (not part of the above)"

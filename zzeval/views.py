@@ -94,8 +94,20 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         unit=_zh(lang, "户", "households"), decimals=0,
         comparison=_zh(lang, f"任务 {int(planned):,} 户，完成 {ind.get('heating_completion_pct', np.nan):.1f} %",
                        f"of {int(planned):,} allocated ({ind.get('heating_completion_pct', np.nan):.1f} %)"),
-        tone="good" if ind.get("heating_completion_pct", 0) >= 95 else "bad"))
+        tone="good" if ind.get("heating_completion_pct", 0) >= 95 else "bad",
+        note=_clean_coal_note(ind, lang)))
     return cards
+
+
+def _clean_coal_note(ind: pd.Series, lang: str) -> str | None:
+    """Clean briquettes (mountain areas, plan § 六) are not among the 17,360 retrofits; say so
+    where a township has them."""
+    planned = ind.get("heating_planned_clean_coal", 0)
+    if not planned or pd.isna(planned):
+        return None
+    done = ind.get("heating_done_clean_coal", 0)
+    return _zh(lang, f"另有洁净型煤替代 {int(done):,} / {int(planned):,} 户（不计入上述任务）",
+               f"plus clean briquettes for {int(done):,} of {int(planned):,} households (not part of the above)")
 
 
 def daily_frame(ev: Evaluation, slug: str, statistic: str) -> pd.DataFrame:
