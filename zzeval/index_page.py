@@ -145,7 +145,10 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
                f"<th>{e(label('status', lang))}</th><th>{e(label('report_built', lang))}</th>"
                f"<th>{e(label('details', lang))}</th></tr></thead>\n<tbody>")
     for row in rows:
-        name = e(str(row.get("name") or row["slug"]))
+        name = str(row.get("name") or row["slug"])
+        if lang == "en" and name != row["slug"]:
+            name = f"{name} ({row['slug']})"  # the Chinese name stays: it is the township's name
+        name = e(name)
         cell = f'<a href="{e(row["html"])}">{name}</a>' if row.get("html") else name
         status = row["status"]
         out.append(
