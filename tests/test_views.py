@@ -59,3 +59,10 @@ def test_key_figures_and_english_plural(ev):
     heating = cards[-1]
     assert heating.value == 210 and "of 300 allocated (70.0 %)" in heating.comparison
     assert heating.note == "plus clean briquettes for 800 of 800 households (not part of the above)"
+
+
+def test_cost_table_uses_the_subsidies_in_the_data(ev):
+    table = views.cost_table(ev, "zh").set_index("措施")
+    # tiny_season.RETROFITS subsidies: 18,000,000 + 3,040,000 + 2,520,000 yuan = 2,356 万元
+    assert table.at["清洁取暖改造", "投入（万元）"] == "2,356"
+    assert "\u00a0(" in table.at["清洁取暖改造", "PM2.5"]  # central (low – high), yuan per tonne

@@ -503,6 +503,30 @@ def input_label(key: str, lang: str = "zh") -> str:
     return " · ".join(parts)
 
 
+def cost_table(ev: Evaluation, lang: str = "zh", township: str = "county",
+               pollutants=("PM2.5", "SO2", "NOx", "CO2")) -> pd.DataFrame:
+    """Cost-effectiveness where the data give costs (subsidies, scrappage payments): yuan per
+    tonne removed (net of power plants), central (95 % interval), per measure and pollutant.
+
+    One season's reduction carries the whole one-off cost, so these figures overstate the cost
+    per tonne over the assets' lifetimes (see docs/methods_emissions.md)."""
+    c = ev.emissions.cost_effectiveness
+    c = c[(c["township"] == township) & (c["scope"] == "net") & c["pollutant"].isin(pollutants)]
+    c = c[c["reduction_t"] > 0]
+
+    def fmt(r) -> str:
+        return (f"{unsigned(r['yuan_per_t'], 0)}{NBSP}({unsigned(r['yuan_per_t_low'], 0)}{NBSP}–{NBSP}"
+                f"{unsigned(r['yuan_per_t_high'], 0)})")
+
+    c = c.assign(text=c.apply(fmt, axis=1) if len(c) else [])
+    wide = c.pivot(index="measure", columns="pollutant", values="text")
+    wide = wide[[p for p in pollutants if p in wide.columns]]
+    costs = c.groupby("measure")["cost_yuan"].first()
+    wide.insert(0, _zh(lang, "投入（万元）", "Spent (10,000 yuan)"), (costs / 1e4).map(lambda v: unsigned(v, 0)))
+    wide.index = [measure_label(m, lang) for m in wide.index]
+    return wide.reset_index(names=_zh(lang, "措施", "Measure"))
+
+
 def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:
     """The inputs that drive each measure's spread (county, net), top ``top`` per measure for PM2.5 and NOx."""
     s = ev.emissions.sensitivity
