@@ -135,6 +135,45 @@ class ProcessSet:
         return Block(measure, lines.reset_index(drop=True), weights, unit, used, **kw)
 
 
+class Lines:
+    """The activity lines of one measure, keyed by ``(township, submeasure)`` in the order first
+    seen, with their activity and cost; :meth:`block` orders them by township and closes the
+    measure's :class:`Block`."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, str], int] = {}
+        self.activity: dict[tuple[str, str], float] = {}
+        self.costs: dict[tuple[str, str], float] = {}
+
+    def line(self, town: str, sub: str) -> int:
+        """The row of ``(town, sub)``, added with zero activity and cost when new."""
+        key = (town, sub)
+        if key not in self.index:
+            self.index[key] = len(self.index)
+            self.activity[key] = 0.0
+            self.costs[key] = 0.0
+        return self.index[key]
+
+    def block(self, procs: ProcessSet, p: Params, measure: str, slugs: list[str], unit,
+              with_costs: bool = True, notes=None) -> Block:
+        """The measure's block, lines sorted by township (in ``slugs`` order) and submeasure.
+        ``unit`` is the activity unit, or a dict submeasure → unit."""
+        order = sorted(self.index, key=lambda k: (slugs.index(k[0]), k[1]))
+        remap = {self.index[k]: i for i, k in enumerate(order)}
+        procs.triplets = [(remap[i], j, w) for i, j, w in procs.triplets]
+        towns, subs = [k[0] for k in order], [k[1] for k in order]
+        lines = pd.DataFrame({
+            "township": towns, "measure": measure, "submeasure": subs,
+            "activity": [self.activity[k] for k in order],
+            "activity_unit": unit if isinstance(unit, str) else [unit[s] for s in subs],
+        })
+        kwargs = {"notes": list(notes or [])}
+        if with_costs:
+            kwargs["costs"] = pd.DataFrame({"township": towns, "measure": measure, "submeasure": subs,
+                                            "cost_yuan": [self.costs[k] for k in order]})
+        return procs.block(measure, lines, set(p.used), **kwargs)
+
+
 def scaled(emissions: dict[tuple[str, str], np.ndarray], factor) -> dict:
     """Multiply every array of an emissions dict by ``factor``."""
     return {k: v * factor for k, v in emissions.items()}

@@ -52,12 +52,12 @@ Costs: ``vehicles.scrappage_payment_yuan``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from zzeval.emissions.core import (
     DAYS_PER_YEAR,
     G_PER_T,
     SO2_PER_S,
+    Lines,
     Params,
     ProcessSet,
     grid_emissions,
@@ -136,9 +136,7 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
     off = p("diesel", "scrapped_off_road_fraction")
     take = p("diesel", "unreplaced_takeover_share")
     procs = ProcessSet(p.n)
-    line_keys: dict[tuple[str, str], int] = {}
-    activity: dict[tuple[str, str], float] = {}
-    costs: dict[tuple[str, str], float] = {}
+    lines = Lines()
     notes: list[str] = []
     veh = season.vehicles
     for pos, rec in enumerate(veh.to_dict("records")):
@@ -147,12 +145,8 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
         if vclass not in classes or town not in slugs:
             continue
         key = (town, vclass)
-        if key not in line_keys:
-            line_keys[key] = len(line_keys)
-            activity[key] = 0.0
-            costs[key] = 0.0
-        line = line_keys[key]
-        costs[key] += num(rec.get("scrappage_payment_yuan"))
+        line = lines.line(town, vclass)
+        lines.costs[key] += num(rec.get("scrappage_payment_yuan"))
         fuel, std = str(rec["fuel"]), str(rec["emission_standard"])
         n = num(rec.get("scrapped"))
         n6, nev = num(rec.get("replaced_china6")), num(rec.get("replaced_nev"))
@@ -163,7 +157,7 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
                          f"replaced_nev = {n6 + nev:g} > scrapped = {n:g}; replacements scaled down")
             n6, nev = n6 * n / (n6 + nev), nev * n / (n6 + nev)
         n0 = n - n6 - nev
-        activity[key] += n
+        lines.activity[key] += n
         rfuel = _replacement_fuel(fuel)
         old = procs.process(("old", vclass, fuel, std), lambda c=vclass, f=fuel, s=std: scaled(
             vehicle_season(p, c, f, s, days), off))
@@ -180,23 +174,7 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
             tk = procs.process(("takeover", vclass, rfuel), lambda c=vclass, f=rfuel: scaled(
                 vehicle_season(p, c, f, "China6", days), -off * take))
             procs.add(line, tk, n0)
-    return _finish(procs, p, measure, slugs, line_keys, activity, costs, "vehicles scrapped", notes)
-
-
-def _finish(procs, p, measure, slugs, line_keys, activity, costs, unit, notes):
-    order = sorted(line_keys, key=lambda k: (slugs.index(k[0]), k[1]))
-    remap = {line_keys[k]: i for i, k in enumerate(order)}
-    procs.triplets = [(remap[i], j, w) for i, j, w in procs.triplets]
-    lines = pd.DataFrame({
-        "township": [k[0] for k in order], "measure": measure,
-        "submeasure": [k[1] for k in order], "activity": [activity[k] for k in order],
-        "activity_unit": unit if isinstance(unit, str) else [unit[k[1]] for k in order],
-    })
-    cost_frame = pd.DataFrame({
-        "township": [k[0] for k in order], "measure": measure,
-        "submeasure": [k[1] for k in order], "cost_yuan": [costs.get(k, 0.0) for k in order],
-    })
-    return procs.block(measure, lines, set(p.used), costs=cost_frame, notes=notes)
+    return lines.block(procs, p, measure, slugs, "vehicles scrapped", notes=notes)
 
 
 def build_trucks(season, p: Params):
@@ -226,16 +204,9 @@ def build_obd_im(season, p: Params):
     days = season.period.days
     slugs = township_slugs(season)
     procs = ProcessSet(p.n)
-    line_keys: dict[tuple[str, str], int] = {}
-    activity: dict[tuple[str, str], float] = {}
+    lines = Lines()
     veh = season.vehicles
-
-    def line_of(town, sub):
-        key = (town, sub)
-        if key not in line_keys:
-            line_keys[key] = len(line_keys)
-            activity[key] = 0.0
-        return line_keys[key]
+    line_of = lines.line
 
     for rec in veh.to_dict("records"):
         town, fuel, std = str(rec["township"]), str(rec["fuel"]), str(rec["emission_standard"])
@@ -248,7 +219,7 @@ def build_obd_im(season, p: Params):
             p, c, "diesel", s, days, ("obd", "nox_reduction"), ("obd", "pm_reduction"),
             ("obd", "active_fraction")))
         procs.add(line, proc, fitted)
-        activity[(town, "obd")] += fitted
+        lines.activity[(town, "obd")] += fitted
 
     # I/M: failed tests × the township's diesel fleet mix.
     diesel = veh[(veh["fuel"].astype(str) == "diesel")
@@ -275,9 +246,9 @@ def build_obd_im(season, p: Params):
                     p, c, "diesel", s, days, ("im", "repair_nox_reduction"),
                     ("im", "repair_pm_reduction"), ("im", "after_repair_fraction")))
                 procs.add(line, proc, failed * count / mix.sum())
-            activity[(town, "im")] += failed
+            lines.activity[(town, "im")] += failed
     units = {"obd": "vehicles fitted", "im": "failed I/M tests"}
-    return _finish(procs, p, "obd_im", slugs, line_keys, activity, {}, units, [])
+    return lines.block(procs, p, "obd_im", slugs, units, with_costs=False)
 
 
 __all__ = ["build_nev_fleet", "build_obd_im", "build_trucks", "vehicle_factors", "vehicle_season"]

@@ -39,6 +39,7 @@ import pandas as pd
 from zzeval.emissions.core import (
     DAYS_PER_YEAR,
     G_PER_T,
+    Lines,
     Params,
     ProcessSet,
     combine,
@@ -98,16 +99,13 @@ def build(season, p: Params):
     slugs = township_slugs(season)
     days = season.period.days
     procs = ProcessSet(p.n)
-    line_keys: dict[tuple[str, str], int] = {}
-    activity: dict[tuple[str, str], float] = {}
+    lines = Lines()
     for rec in season.freight.to_dict("records"):
         town, cargo = str(rec["township"]), str(rec["cargo"])
         if town not in slugs:
             continue
         key = (town, cargo)
-        if key not in line_keys:
-            line_keys[key] = len(line_keys)
-            activity[key] = 0.0
+        line = lines.line(town, cargo)
         road_drop = max(num(rec.get("road_t_before")) - num(rec.get("road_t_after")), 0.0)
         rail_gain = max(num(rec.get("rail_t_after")) - num(rec.get("rail_t_before")), 0.0)
         tonnes = min(road_drop, rail_gain) * days / DAYS_PER_YEAR * shifted_fraction(
@@ -117,14 +115,6 @@ def build(season, p: Params):
             continue
         traction = str(rec.get("rail_traction") or "electric")
         proc = procs.process(traction, lambda t=traction: unit_reduction(p, t))
-        procs.add(line_keys[key], proc, tkm)
-        activity[key] += tkm
-    order = sorted(line_keys, key=lambda k: (slugs.index(k[0]), k[1]))
-    remap = {line_keys[k]: i for i, k in enumerate(order)}
-    procs.triplets = [(remap[i], j, w) for i, j, w in procs.triplets]
-    lines = pd.DataFrame({
-        "township": [k[0] for k in order], "measure": MEASURE,
-        "submeasure": [k[1] for k in order], "activity": [activity[k] for k in order],
-        "activity_unit": "t·km",
-    })
-    return procs.block(MEASURE, lines, set(p.used))
+        procs.add(line, proc, tkm)
+        lines.activity[key] += tkm
+    return lines.block(procs, p, MEASURE, slugs, "t·km", with_costs=False)

@@ -61,6 +61,7 @@ from zzeval.emissions.core import (
     G_PER_T,
     KG_PER_T,
     SO2_PER_S,
+    Lines,
     Params,
     ProcessSet,
     combine,
@@ -171,20 +172,14 @@ def build(season, p: Params):
     rates = _violation_rates(season)
     procs = ProcessSet(p.n)
     retro = season.heating_retrofits
-    line_keys: dict[tuple[str, str], int] = {}
-    activity: dict[tuple[str, str], float] = {}
-    costs: dict[tuple[str, str], float] = {}
+    lines = Lines()
     for rec in retro.to_dict("records"):
         town, rtype = str(rec["township"]), str(rec["retrofit_type"])
         if town not in classes:
             continue
         key = (town, rtype)
-        if key not in line_keys:
-            line_keys[key] = len(line_keys)
-            activity[key] = 0.0
-            costs[key] = 0.0
-        line = line_keys[key]
-        costs[key] += num(rec.get("subsidy_yuan"))
+        line = lines.line(town, rtype)
+        lines.costs[key] += num(rec.get("subsidy_yuan"))
         done = num(rec.get("households_done"))
         if done <= 0:
             continue
@@ -196,23 +191,9 @@ def build(season, p: Params):
                                  lambda c=cls, r=rtype: {k: v * undated for k, v in
                                                          unit_reduction(p, c, r).items()})
             procs.add(line, proc, done * keep)
-            activity[key] += done * keep * float(undated[0])  # column 0 = central value
+            lines.activity[key] += done * keep * float(undated[0])  # column 0 = central value
         else:
             proc = procs.process((cls, rtype), lambda c=cls, r=rtype: unit_reduction(p, c, r))
             procs.add(line, proc, done * keep * frac)
-            activity[key] += done * keep * frac
-    order = sorted(line_keys, key=lambda k: (slugs.index(k[0]), k[1]))
-    remap = {line_keys[k]: i for i, k in enumerate(order)}
-    procs.triplets = [(remap[i], j, w) for i, j, w in procs.triplets]
-    lines = pd.DataFrame({
-        "township": [k[0] for k in order],
-        "measure": MEASURE,
-        "submeasure": [k[1] for k in order],
-        "activity": [activity[k] for k in order],
-        "activity_unit": "household·season",
-    })
-    cost_frame = pd.DataFrame({
-        "township": [k[0] for k in order], "measure": MEASURE,
-        "submeasure": [k[1] for k in order], "cost_yuan": [costs[k] for k in order],
-    })
-    return procs.block(MEASURE, lines, set(p.used), costs=cost_frame)
+            lines.activity[key] += done * keep * frac
+    return lines.block(procs, p, MEASURE, slugs, "household·season")
