@@ -197,11 +197,16 @@ def grid_emissions(p: Params, kwh) -> dict[tuple[str, str], np.ndarray]:
     EF in g/kWh (``grid/north_china/<p>``; PM10 = PM2.5 × ``PM10_per_PM2.5``).
     """
     gen = kwh / (1.0 - p("grid", "td_loss_fraction"))
+    return factor_emissions(p, gen, "moved_outside", "grid", "north_china")
+
+
+def factor_emissions(p: Params, amount, scope: str, group: str, item: str) -> dict[tuple[str, str], np.ndarray]:
+    """``amount`` × the g-per-unit factors ``group/item/<pollutant>`` in t, for PM2.5, SO2, NOx,
+    CO, VOC, BC and CO2, with PM10 = PM2.5 × ``group/item/PM10_per_PM2.5``."""
     out = {}
     for pol in ("PM2.5", "SO2", "NOx", "CO", "VOC", "BC", "CO2"):
-        out[("moved_outside", pol)] = gen * p("grid", "north_china", pol) / G_PER_T
-    out[("moved_outside", "PM10")] = out[("moved_outside", "PM2.5")] * p(
-        "grid", "north_china", "PM10_per_PM2.5")
+        out[(scope, pol)] = amount * p(group, item, pol) / G_PER_T
+    out[(scope, "PM10")] = out[(scope, "PM2.5")] * p(group, item, "PM10_per_PM2.5")
     return out
 
 

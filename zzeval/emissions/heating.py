@@ -65,6 +65,7 @@ from zzeval.emissions.core import (
     Params,
     ProcessSet,
     combine,
+    factor_emissions,
     grid_emissions,
     num,
     township_slugs,
@@ -113,12 +114,7 @@ def avoided_coal(p: Params, township_class: str) -> dict[tuple[str, str], np.nda
 def gas_emissions(p: Params, m3) -> dict[tuple[str, str], np.ndarray]:
     """In-county emissions (t) of burning ``m3`` of natural gas in a household boiler
     (US EPA AP-42 Ch. 1.4 factors, g/m³)."""
-    out = {}
-    for pol in ("PM2.5", "SO2", "NOx", "CO", "VOC", "BC", "CO2"):
-        out[("in_county", pol)] = m3 * p("natural_gas", "household_boiler", pol) / G_PER_T
-    out[("in_county", "PM10")] = out[("in_county", "PM2.5")] * p(
-        "natural_gas", "household_boiler", "PM10_per_PM2.5")
-    return out
+    return factor_emissions(p, m3, "in_county", "natural_gas", "household_boiler")
 
 
 def unit_reduction(p: Params, township_class: str, retrofit_type: str) -> dict:
