@@ -89,8 +89,62 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     return row
 
 
-def season_statistics(season: SeasonData, lang: str = "zh") -> pd.DataFrame:
+def township_daily_values(valid_daily: pd.DataFrame) -> pd.DataFrame:
+    """A township's daily value of each statistic: the mean of its stations' valid daily values.
+
+    ``valid_daily`` has ``township, date, statistic, value`` (valid days only). Returns the
+    :func:`zzeval.validity.daily_values` layout with the township slug in ``station_code``
+    (``n=1, valid=True``), so that :func:`zzeval.aqi.daily_aqi` computes the township's AQI
+    from these means.
+    """
+    dvt = valid_daily[valid_daily["township"].notna()]
+    return (dvt.groupby(["township", "date", "statistic"])["value"].mean().reset_index()
+            .rename(columns={"township": "station_code"}).assign(n=1, valid=True))
+
+
+def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Daily values per township for both seasons, as the season statistics count them.
+
+    Parameters
+    ----------
+    season : SeasonData
+    daily : DataFrame, optional
+        :func:`zzeval.validity.daily_values` of ``season.air_quality`` if already computed.
+
+    Returns
+    -------
+    DataFrame
+        ``township, season, date, statistic`` (PM2.5, PM10, SO2, NO2, CO, O3_8h_max, …, and
+        ``AQI`` of the township's daily means, HJ 633-2012), ``value`` (µg/m³; mg/m³ for CO; AQI
+        dimensionless). Invalid days are absent; ``season`` is the season's name.
+    """
+    if daily is None:
+        daily = validity.daily_values(season.air_quality)
+    st = season.stations[["station_code", "township"]]
+    dv = daily[daily["valid"]].merge(st, on="station_code", how="left")
+    tw_daily = township_daily_values(dv)
+    aqi = _aqi.daily_aqi(season.air_quality, checked=True, daily=tw_daily)
+    aqi_rows = (aqi[["station_code", "datetime", "aqi"]]
+                .rename(columns={"datetime": "date", "aqi": "value"}).dropna(subset=["value"])
+                .assign(statistic="AQI"))
+    out = pd.concat([tw_daily[["station_code", "date", "statistic", "value"]], aqi_rows], ignore_index=True)
+    out = out.rename(columns={"station_code": "township"})
+    per = season.period
+    out["season"] = np.where(per.contains(out["date"]), per.name,
+                             np.where(per.previous.contains(out["date"]), per.previous.name, ""))
+    return out[out["season"] != ""].reset_index(drop=True)
+
+
+def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Season statistics per station and township, for the current and previous season.
+
+    Parameters
+    ----------
+    season : SeasonData
+    lang : {"zh", "en"}
+    daily : DataFrame, optional
+        :func:`zzeval.validity.daily_values` of ``season.air_quality`` if the caller already
+        has it (the evaluation computes it once for the statistics and the figures).
 
     Returns
     -------
@@ -111,7 +165,8 @@ def season_statistics(season: SeasonData, lang: str = "zh") -> pd.DataFrame:
     """
     aq = season.air_quality
     aq_chk, _ = validity.check_air_quality(aq)
-    daily = validity.daily_values(aq_chk)
+    if daily is None:
+        daily = validity.daily_values(aq_chk)
     st = season.stations[["station_code", "township"]]
     no_tw = sorted(set(daily["station_code"]) - set(st["station_code"]))
     daily = daily.merge(st, on="station_code", how="left")
@@ -133,9 +188,7 @@ def season_statistics(season: SeasonData, lang: str = "zh") -> pd.DataFrame:
                          **_summarise(g, aqi_st[aqi_st["station_code"] == code], n_days,
                                       mv[mv["station_code"] == code])})
         # townships: mean of station daily values, AQI of those means
-        dvt = dv[dv["township"].notna()]
-        tw_daily = (dvt.groupby(["township", "date", "statistic"])["value"].mean().reset_index()
-                    .rename(columns={"township": "station_code"}).assign(n=1, valid=True))
+        tw_daily = township_daily_values(dv)
         aqi_tw = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=tw_daily)
         wide_tw = tw_daily.pivot_table(index=["station_code", "date"], columns="statistic",
                                        values="value").reset_index()

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from zzeval import __version__
@@ -159,36 +158,6 @@ class Evaluation(TownshipsAndMeta):
         return obj
 
 
-def township_daily(season: SeasonData) -> pd.DataFrame:
-    """Daily values per township for the figures: valid daily statistics (GB 3095 Table 4
-    rules, :func:`zzeval.validity.daily_values`) and the daily AQI (:func:`zzeval.aqi.daily_aqi`),
-    averaged over the township's stations, for both seasons.
-
-    Returns
-    -------
-    DataFrame
-        ``township, season, date, statistic`` (PM2.5, PM10, SO2, NO2, CO, O3_8h_max, …, and
-        ``AQI``), ``value`` (µg/m³; mg/m³ for CO; AQI dimensionless). Invalid days are absent.
-    """
-    from zzeval.aqi import daily_aqi
-    from zzeval.validity import daily_values
-
-    daily = daily_values(season.air_quality)
-    aqi = daily_aqi(season.air_quality, daily=daily)
-    station_township = season.stations.set_index("station_code")["township"]
-    values = daily[daily["valid"]][["station_code", "date", "statistic", "value"]]
-    aqi_rows = aqi[["station_code", "datetime", "aqi"]].rename(columns={"datetime": "date", "aqi": "value"})
-    aqi_rows = aqi_rows.assign(statistic="AQI").dropna(subset=["value"])
-    frame = pd.concat([values, aqi_rows], ignore_index=True)
-    frame["township"] = frame["station_code"].map(station_township)
-    frame = frame.dropna(subset=["township"])
-    out = frame.groupby(["township", "date", "statistic"], as_index=False)["value"].mean()
-    period = season.period
-    out["season"] = np.where(period.contains(out["date"]), period.name,
-                             np.where(period.previous.contains(out["date"]), period.previous.name, ""))
-    return out[out["season"] != ""].reset_index(drop=True)
-
-
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     """Air-quality headline numbers per township from :func:`zzeval.airstats.season_statistics`.
 
@@ -218,12 +187,13 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
 def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airstats`,
     :mod:`zzeval.weather`, :mod:`zzeval.did`)."""
-    from zzeval import airstats, did, weather
+    from zzeval import airstats, did, validity, weather
 
+    daily = validity.daily_values(season.air_quality)  # shared by the statistics and the figures
     parts: dict = {}
-    parts["air_stats"] = airstats.season_statistics(season)
+    parts["air_stats"] = airstats.season_statistics(season, daily=daily)
     parts["dustfall"] = airstats.dustfall_summary(season)
-    parts["daily"] = township_daily(season)
+    parts["daily"] = airstats.township_daily(season, daily=daily)
     parts["weather"] = weather.weather_adjusted_change(season, n_boot=n_boot, seed=seed)
     try:
         parts["did"] = did.retrofit_did(season, seed=seed)
