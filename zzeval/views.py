@@ -22,7 +22,8 @@ MEASURES = ("clean_heating", "diesel_trucks", "nev_fleet", "obd_im", "road_to_ra
 EMISSION_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")
 
 
-def _zh(lang: str, zh: str, en: str) -> str:
+def pick(lang: str, zh: str, en: str) -> str:
+    """The Chinese or the English text, by the report's language (notebooks use it for headings)."""
     return zh if lang == "zh" else en
 
 
@@ -61,38 +62,38 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         adj, lo, hi = (ind.get(f"{tag}_change_adj_pct"), ind.get(f"{tag}_change_adj_low_pct"),
                        ind.get(f"{tag}_change_adj_high_pct"))
         cards.append(KeyFigure(
-            label=_zh(lang, f"{pollutant} 本季均值", f"{pollutant} season mean"),
+            label=pick(lang, f"{pollutant} 本季均值", f"{pollutant} season mean"),
             value=ind.get(f"{tag}_mean_ugm3"), unit="µg/m³",
-            comparison=_zh(lang, f"上一季 {ind.get(f'{tag}_mean_ugm3_prev'):.1f}，实测变化 {signed(change)} %",
+            comparison=pick(lang, f"上一季 {ind.get(f'{tag}_mean_ugm3_prev'):.1f}，实测变化 {signed(change)} %",
                            f"previous {ind.get(f'{tag}_mean_ugm3_prev'):.1f}, measured change {signed(change)} %"),
             tone="good" if change < 0 else "bad"))
         cards.append(KeyFigure(
-            label=_zh(lang, f"{pollutant} 气象调整后变化", f"{pollutant} change, weather-adjusted"),
+            label=pick(lang, f"{pollutant} 气象调整后变化", f"{pollutant} change, weather-adjusted"),
             value=adj, unit="%", interval=(lo, hi) if pd.notna(lo) else None,
-            comparison=_zh(lang, f"实测 {signed(change)} %；其余为气象影响", f"measured {signed(change)} %; the rest is weather"),
+            comparison=pick(lang, f"实测 {signed(change)} %；其余为气象影响", f"measured {signed(change)} %; the rest is weather"),
             tone="good" if pd.notna(hi) and hi < 0 else ("bad" if pd.notna(lo) and lo > 0 else "neutral")))
     cards.append(KeyFigure(
-        label=_zh(lang, "重污染天数（AQI>200）", "Heavy-pollution days (AQI > 200)"),
-        value=int(ind.get("heavy_days", 0)), unit=_zh(lang, "天", "days"), decimals=0,
-        comparison=_zh(lang, f"上一季 {int(ind.get('heavy_days_prev', 0))} 天", f"previous {int(ind.get('heavy_days_prev', 0))}"),
+        label=pick(lang, "重污染天数（AQI>200）", "Heavy-pollution days (AQI > 200)"),
+        value=int(ind.get("heavy_days", 0)), unit=pick(lang, "天", "days"), decimals=0,
+        comparison=pick(lang, f"上一季 {int(ind.get('heavy_days_prev', 0))} 天", f"previous {int(ind.get('heavy_days_prev', 0))}"),
         tone="good" if ind.get("heavy_days", 0) <= ind.get("heavy_days_prev", 0) else "bad"))
     cards.append(KeyFigure(
-        label=_zh(lang, "“爆表”天数（AQI>500）", "Off-scale (爆表) days (AQI > 500)"),
-        value=int(ind.get("baobiao_days", 0)), unit=_zh(lang, "天", "days"), decimals=0,
-        comparison=_zh(lang, f"上一季 {int(ind.get('baobiao_days_prev', 0))} 天", f"previous {int(ind.get('baobiao_days_prev', 0))}"),
+        label=pick(lang, "“爆表”天数（AQI>500）", "Off-scale (爆表) days (AQI > 500)"),
+        value=int(ind.get("baobiao_days", 0)), unit=pick(lang, "天", "days"), decimals=0,
+        comparison=pick(lang, f"上一季 {int(ind.get('baobiao_days_prev', 0))} 天", f"previous {int(ind.get('baobiao_days_prev', 0))}"),
         tone="bad" if ind.get("baobiao_days", 0) > 0 else "good"))
     dust = ind.get("dustfall_mean_t_km2_month")
     months_over = int(ind.get("dustfall_months_over_9", 0))
     cards.append(KeyFigure(
-        label=_zh(lang, "平均降尘量", "Mean dustfall"), value=dust, unit=_zh(lang, "t/(月·km²)", "t/(month·km²)"),
-        comparison=_zh(lang, f"目标 < 9；超标 {months_over} 个月",
+        label=pick(lang, "平均降尘量", "Mean dustfall"), value=dust, unit=pick(lang, "t/(月·km²)", "t/(month·km²)"),
+        comparison=pick(lang, f"目标 < 9；超标 {months_over} 个月",
                        f"target < 9; {months_over} month{'' if months_over == 1 else 's'} above"),
         tone="good" if pd.notna(dust) and dust < 9 else "bad"))
     done, planned = ind.get("heating_done_households"), ind.get("heating_planned_households")
     cards.append(KeyFigure(
-        label=_zh(lang, "清洁取暖改造完成", "Clean-heating retrofits done"), value=int(done),
-        unit=_zh(lang, "户", "households"), decimals=0,
-        comparison=_zh(lang, f"任务 {int(planned):,} 户，完成 {ind.get('heating_completion_pct', np.nan):.1f} %",
+        label=pick(lang, "清洁取暖改造完成", "Clean-heating retrofits done"), value=int(done),
+        unit=pick(lang, "户", "households"), decimals=0,
+        comparison=pick(lang, f"任务 {int(planned):,} 户，完成 {ind.get('heating_completion_pct', np.nan):.1f} %",
                        f"of {int(planned):,} allocated ({ind.get('heating_completion_pct', np.nan):.1f} %)"),
         tone="good" if ind.get("heating_completion_pct", 0) >= 95 else "bad",
         note=_clean_coal_note(ind, lang)))
@@ -106,7 +107,7 @@ def _clean_coal_note(ind: pd.Series, lang: str) -> str | None:
     if not planned or pd.isna(planned):
         return None
     done = ind.get("heating_done_clean_coal", 0)
-    return _zh(lang, f"另有洁净型煤替代 {int(done):,} / {int(planned):,} 户（不计入上述任务）",
+    return pick(lang, f"另有洁净型煤替代 {int(done):,} / {int(planned):,} 户（不计入上述任务）",
                f"plus clean briquettes for {int(done):,} of {int(planned):,} households (not part of the above)")
 
 
@@ -171,7 +172,7 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
         previous, current, basis = means[p]
         key = "O3_8h_max" if p == "O3" else p
         rows.append({
-            "pollutant": pollutant_label(p, lang) + (_zh(lang, "（小时均值）", " (hourly mean)") if basis == "hourly" else ""),
+            "pollutant": pollutant_label(p, lang) + (pick(lang, "（小时均值）", " (hourly mean)") if basis == "hourly" else ""),
             "unit": POLLUTANT_UNITS[p],
             "mean_previous": previous, "mean_current": current,
             "observed_change_pct": 100 * (current / previous - 1), "adjusted_change_pct": r["adjusted_change_pct"],
@@ -181,16 +182,16 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
             "exceed_days": int(cur.get(f"exceed_days_{key}", 0)),
         })
     labels = {
-        "pollutant": _zh(lang, "污染物", "Pollutant"), "unit": _zh(lang, "单位", "Unit"),
-        "mean_previous": _zh(lang, "上一季均值", "Previous mean"), "mean_current": _zh(lang, "本季均值", "This season"),
-        "observed_change_pct": _zh(lang, "实测变化", "Measured change"),
-        "adjusted_change_pct": _zh(lang, "气象调整后变化", "Weather-adjusted change"),
-        "interval": _zh(lang, "95% 区间", "95 % interval"), "r2_cv": _zh(lang, "模型 R²（交叉验证）", "Model R² (CV)"),
-        "rmse_cv": _zh(lang, "模型 RMSE", "Model RMSE"), "valid_days": _zh(lang, "有效天数", "Valid days"),
-        "exceed_days": _zh(lang, "超二级标准天数", "Days above Grade II"),
+        "pollutant": pick(lang, "污染物", "Pollutant"), "unit": pick(lang, "单位", "Unit"),
+        "mean_previous": pick(lang, "上一季均值", "Previous mean"), "mean_current": pick(lang, "本季均值", "This season"),
+        "observed_change_pct": pick(lang, "实测变化", "Measured change"),
+        "adjusted_change_pct": pick(lang, "气象调整后变化", "Weather-adjusted change"),
+        "interval": pick(lang, "95% 区间", "95 % interval"), "r2_cv": pick(lang, "模型 R²（交叉验证）", "Model R² (CV)"),
+        "rmse_cv": pick(lang, "模型 RMSE", "Model RMSE"), "valid_days": pick(lang, "有效天数", "Valid days"),
+        "exceed_days": pick(lang, "超二级标准天数", "Days above Grade II"),
     }
     units = {"observed_change_pct": "%", "adjusted_change_pct": "%", "interval": "%",
-             "valid_days": _zh(lang, "天", "days"), "exceed_days": _zh(lang, "天", "days")}
+             "valid_days": pick(lang, "天", "days"), "exceed_days": pick(lang, "天", "days")}
     return pd.DataFrame(rows), labels, units
 
 
@@ -239,16 +240,16 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
         names = TASK_NAMES.get(r.task, (r.task, r.task))
         unit = unit_text(r.unit, lang)
         if pd.isna(r.met):
-            status = _zh(lang, "无数据", "no data")
+            status = pick(lang, "无数据", "no data")
         else:
-            status = _zh(lang, "完成", "met") if r.met else _zh(lang, "未完成", "not met")
+            status = pick(lang, "完成", "met") if r.met else pick(lang, "未完成", "not met")
         rows.append({"task": names[0] if lang == "zh" else names[1],
                      "target": f"{'≤' if r.direction == 'max' else '≥'} {_amount(r.target, r.unit)} {unit}".strip(),
                      "value": f"{_amount(r.value, r.unit)} {unit}".strip() if pd.notna(r.value) else "—",
                      "status": status})
     tints = ["good" if m is True else ("interview" if m is False else None) for m in p["met"]]
-    labels = {"task": _zh(lang, "任务", "Task"), "target": _zh(lang, "目标", "Target"),
-              "value": _zh(lang, "完成情况", "Achieved"), "status": _zh(lang, "状态", "Status")}
+    labels = {"task": pick(lang, "任务", "Task"), "target": pick(lang, "目标", "Target"),
+              "value": pick(lang, "完成情况", "Achieved"), "status": pick(lang, "状态", "Status")}
     return pd.DataFrame(rows), labels, tints
 
 
@@ -262,12 +263,11 @@ def emissions_frame(ev: Evaluation, slug: str, pollutants=("PM2.5", "SO2", "NOx"
         ["measure", "pollutant", "reduction_t", "ci_low_t", "ci_high_t"]].reset_index(drop=True)
 
 
-def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "in_county") -> tuple[pd.DataFrame, dict]:
-    """Reductions per measure × pollutant as "central (low – high)" text [t/season]."""
-    table = ev.emissions.totals if slug == "county" else ev.emissions.table
-    t = pd.concat([ev.emissions.table, ev.emissions.totals], ignore_index=True) if slug != "county" else \
-        pd.concat([ev.emissions.county, ev.emissions.totals], ignore_index=True)
-    del table
+def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "in_county") -> pd.DataFrame:
+    """Reductions per measure × pollutant as "central (low – high)" text [t/season], with a
+    total row; ``slug="county"`` for the county (draws summed over townships)."""
+    per_measure = ev.emissions.county if slug == "county" else ev.emissions.table
+    t = pd.concat([per_measure, ev.emissions.totals], ignore_index=True)
     sub = t[(t["township"] == slug) & (t["scope"] == scope)].drop_duplicates(["measure", "pollutant"])
     sub = sub[sub["pollutant"].isin(EMISSION_POLLUTANTS)]
 
@@ -281,8 +281,7 @@ def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "i
     order = [m for m in (*MEASURES, "total") if m in wide.index] + [m for m in wide.index if m not in (*MEASURES, "total")]
     wide = wide.loc[order, [p for p in EMISSION_POLLUTANTS if p in wide.columns]]
     wide.index = [measure_label(m, lang) if m != "total" else t_or("measure.total", "合计", lang) for m in wide.index]
-    wide = wide.reset_index(names=_zh(lang, "措施", "Measure"))
-    return wide, {}
+    return wide.reset_index(names=pick(lang, "措施", "Measure"))
 
 
 def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame:
@@ -296,13 +295,13 @@ def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame
 
 def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
     """Where the township ranks in the county (1 = best) on the headline indicators."""
-    specs = [("pm25_change_obs_pct", True, _zh(lang, "PM2.5 实测变化", "PM2.5 measured change"), "%"),
-             ("pm25_change_adj_pct", True, _zh(lang, "PM2.5 气象调整后变化", "PM2.5 weather-adjusted change"), "%"),
-             ("pm25_mean_ugm3", True, _zh(lang, "PM2.5 本季均值", "PM2.5 season mean"), "µg/m³"),
-             ("heavy_days", True, _zh(lang, "重污染天数", "Heavy-pollution days"), _zh(lang, "天", "days")),
-             ("heating_completion_pct", False, _zh(lang, "清洁取暖完成率", "Clean-heating completion"), "%"),
-             ("dustfall_mean_t_km2_month", True, _zh(lang, "平均降尘量", "Mean dustfall"),
-              _zh(lang, "t/(月·km²)", "t/(month·km²)"))]
+    specs = [("pm25_change_obs_pct", True, pick(lang, "PM2.5 实测变化", "PM2.5 measured change"), "%"),
+             ("pm25_change_adj_pct", True, pick(lang, "PM2.5 气象调整后变化", "PM2.5 weather-adjusted change"), "%"),
+             ("pm25_mean_ugm3", True, pick(lang, "PM2.5 本季均值", "PM2.5 season mean"), "µg/m³"),
+             ("heavy_days", True, pick(lang, "重污染天数", "Heavy-pollution days"), pick(lang, "天", "days")),
+             ("heating_completion_pct", False, pick(lang, "清洁取暖完成率", "Clean-heating completion"), "%"),
+             ("dustfall_mean_t_km2_month", True, pick(lang, "平均降尘量", "Mean dustfall"),
+              pick(lang, "t/(月·km²)", "t/(month·km²)"))]
     ind = ev.indicators.set_index("township")
     n = len(ind)
     rows = []
@@ -321,19 +320,19 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     ind = ev.indicators.merge(ev.verdicts[lang][["township", "verdict", "verdict_label"]], on="township")
     ind = ind.merge(ev.townships[["slug", "name_zh"]], left_on="township", right_on="slug")
     ind = ind.sort_values("pm25_change_adj_pct").reset_index(drop=True)
-    cols = {"name_zh": _zh(lang, "乡镇", "Township"), "verdict_label": _zh(lang, "考核结论", "Verdict"),
-            "pm25_mean_ugm3": "PM2.5", "pm25_change_obs_pct": _zh(lang, "PM2.5 实测变化", "PM2.5 measured"),
-            "pm25_change_adj_pct": _zh(lang, "PM2.5 气象调整后", "PM2.5 adjusted"),
-            "heavy_days": _zh(lang, "重污染天", "Heavy days"), "baobiao_days": _zh(lang, "爆表天", "Off-scale (爆表) days"),
-            "heating_completion_pct": _zh(lang, "清洁取暖完成率", "Heating done"),
-            "dustfall_mean_t_km2_month": _zh(lang, "降尘", "Dustfall"),
-            "im_pass_rate_pct": _zh(lang, "I/M 合格率", "I/M pass")}
+    cols = {"name_zh": pick(lang, "乡镇", "Township"), "verdict_label": pick(lang, "考核结论", "Verdict"),
+            "pm25_mean_ugm3": "PM2.5", "pm25_change_obs_pct": pick(lang, "PM2.5 实测变化", "PM2.5 measured"),
+            "pm25_change_adj_pct": pick(lang, "PM2.5 气象调整后", "PM2.5 adjusted"),
+            "heavy_days": pick(lang, "重污染天", "Heavy days"), "baobiao_days": pick(lang, "爆表天", "Off-scale (爆表) days"),
+            "heating_completion_pct": pick(lang, "清洁取暖完成率", "Heating done"),
+            "dustfall_mean_t_km2_month": pick(lang, "降尘", "Dustfall"),
+            "im_pass_rate_pct": pick(lang, "I/M 合格率", "I/M pass")}
     out = ind[["township", "verdict", *cols]].rename(columns=cols)
-    days = _zh(lang, "天", "days")
+    days = pick(lang, "天", "days")
     out.attrs["units"] = {cols["pm25_mean_ugm3"]: "µg/m³", cols["pm25_change_obs_pct"]: "%",
                           cols["pm25_change_adj_pct"]: "%", cols["heavy_days"]: days, cols["baobiao_days"]: days,
                           cols["heating_completion_pct"]: "%", cols["im_pass_rate_pct"]: "%",
-                          cols["dustfall_mean_t_km2_month"]: _zh(lang, "t/(月·km²)", "t/(month·km²)")}
+                          cols["dustfall_mean_t_km2_month"]: pick(lang, "t/(月·km²)", "t/(month·km²)")}
     return out
 
 
@@ -343,10 +342,10 @@ def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     another scale and direction; they are in the ranked table beside it."""
     ind = ev.indicators.set_index("township")
     names = ev.townships.set_index("slug")["name_zh"]
-    specs = [("heating_completion_pct", _zh(lang, "清洁取暖改造完成率", "Heating retrofits done")),
-             ("im_pass_rate_pct", _zh(lang, "I/M 合格率", "I/M pass rate")),
-             ("obd_coverage_pct", _zh(lang, "OBD 安装率", "OBD fitted")),
-             ("rail_share_coal_coke_pct", _zh(lang, "煤焦铁路运输比例", "Coal & coke by rail"))]
+    specs = [("heating_completion_pct", pick(lang, "清洁取暖改造完成率", "Heating retrofits done")),
+             ("im_pass_rate_pct", pick(lang, "I/M 合格率", "I/M pass rate")),
+             ("obd_coverage_pct", pick(lang, "OBD 安装率", "OBD fitted")),
+             ("rail_share_coal_coke_pct", pick(lang, "煤焦铁路运输比例", "Coal & coke by rail"))]
     rows = []
     for slug in ev.slugs:
         for column, label in specs:
@@ -363,7 +362,7 @@ def validity_notice(ev: Evaluation, slug: str, lang: str = "zh"):
     ind = ev.indicators.set_index("township").loc[slug]
     if bool(ind.get("statistics_valid", True)):
         return None
-    text = _zh(lang,
+    text = pick(lang,
                f"数据有效性提示：本乡镇监测数据有月份的有效日数不足 GB 3095-2012 表 4 的要求（每月 ≥27 天，2 月 ≥25 天）"
                f"（本季有效 {int(ind.get('valid_days', 0))} 天，上一季 {int(ind.get('valid_days_prev', 0))} 天），"
                "季均值和超标天数仅供参考。",
@@ -380,9 +379,9 @@ def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     out = pd.DataFrame({"key": key, "central": f["central"], "low": f["low"], "high": f["high"],
                         "unit": f["unit"], "quality": f.get("quality", ""), "source": f["source"]})
     return out.rename(columns={
-        "key": _zh(lang, "因子", "Factor"), "central": _zh(lang, "中值", "Central"), "low": _zh(lang, "低值", "Low"),
-        "high": _zh(lang, "高值", "High"), "unit": _zh(lang, "单位", "Unit"),
-        "quality": _zh(lang, "可靠性", "Quality"), "source": _zh(lang, "来源", "Source")})
+        "key": pick(lang, "因子", "Factor"), "central": pick(lang, "中值", "Central"), "low": pick(lang, "低值", "Low"),
+        "high": pick(lang, "高值", "High"), "unit": pick(lang, "单位", "Unit"),
+        "quality": pick(lang, "可靠性", "Quality"), "source": pick(lang, "来源", "Source")})
 
 
 def factors_details(ev: Evaluation, lang: str = "zh"):
@@ -392,7 +391,7 @@ def factors_details(ev: Evaluation, lang: str = "zh"):
 
     inner = table(factors_table(ev, lang), lang=lang, decimals=3).data
     n = len(ev.emissions.factors_used)
-    summary = _zh(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）：点击展开（打印版从略，"
+    summary = pick(lang, f"本报告使用的 {n} 个排放因子及活动水平假设（中值、范围、单位、来源）：点击展开（打印版从略，"
                   "可用 zzeval factors 命令查看全表）",
                   f"The {n} emission factors and activity assumptions used (central, range, unit, source): click to "
                   "open (left out of print; `zzeval factors` lists them all)")
@@ -419,28 +418,28 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
     cp = ev.county_progress.set_index("retrofit_type")
     w = ev.weather[(ev.weather["township"] == "county") & (ev.weather["pollutant"] == "PM2.5")]
     counts = ev.verdicts[lang]["verdict"].value_counts()
-    cards = [KeyFigure(label=_zh(lang, "清洁取暖改造完成（全县）", "Clean-heating retrofits done (county)"),
-                       value=int(cp.at["total", "done_households"]), unit=_zh(lang, "户", "households"), decimals=0,
-                       comparison=_zh(lang, f"方案目标 {int(cp.at['total', 'plan_households']):,} 户（{cp.at['total', 'completion_pct']:.1f} %）",
+    cards = [KeyFigure(label=pick(lang, "清洁取暖改造完成（全县）", "Clean-heating retrofits done (county)"),
+                       value=int(cp.at["total", "done_households"]), unit=pick(lang, "户", "households"), decimals=0,
+                       comparison=pick(lang, f"方案目标 {int(cp.at['total', 'plan_households']):,} 户（{cp.at['total', 'completion_pct']:.1f} %）",
                                       f"plan {int(cp.at['total', 'plan_households']):,} ({cp.at['total', 'completion_pct']:.1f} %)"),
                        tone="good" if cp.at["total", "completion_pct"] >= 95 else "bad")]
     if not w.empty:
         r = w.iloc[0]
-        cards.append(KeyFigure(label=_zh(lang, "PM2.5 实测变化（全县）", "PM2.5 measured change (county)"),
+        cards.append(KeyFigure(label=pick(lang, "PM2.5 实测变化（全县）", "PM2.5 measured change (county)"),
                                value=r["observed_change_pct"], unit="%",
-                               comparison=_zh(lang, f"{r['mean_previous']:.1f} → {r['mean_current']:.1f} µg/m³",
+                               comparison=pick(lang, f"{r['mean_previous']:.1f} → {r['mean_current']:.1f} µg/m³",
                                               f"{r['mean_previous']:.1f} → {r['mean_current']:.1f} µg/m³"),
                                tone="good" if r["observed_change_pct"] < 0 else "bad"))
-        cards.append(KeyFigure(label=_zh(lang, "PM2.5 气象调整后变化（全县）", "PM2.5 weather-adjusted change (county)"),
+        cards.append(KeyFigure(label=pick(lang, "PM2.5 气象调整后变化（全县）", "PM2.5 weather-adjusted change (county)"),
                                value=r["adjusted_change_pct"], unit="%",
                                interval=(r["adjusted_change_low_pct"], r["adjusted_change_high_pct"]),
-                               comparison=_zh(lang, f"模型交叉验证 R² = {r['r2_cv']:.2f}", f"model CV R² = {r['r2_cv']:.2f}"),
+                               comparison=pick(lang, f"模型交叉验证 R² = {r['r2_cv']:.2f}", f"model CV R² = {r['r2_cv']:.2f}"),
                                tone="good" if r["adjusted_change_high_pct"] < 0 else "neutral"))
-    cards.append(KeyFigure(label=_zh(lang, "应发预警通知函的乡镇", "Townships due a warning letter"),
-                           value=int(counts.get("warning", 0)), unit=_zh(lang, "个", ""), decimals=0,
+    cards.append(KeyFigure(label=pick(lang, "应发预警通知函的乡镇", "Townships due a warning letter"),
+                           value=int(counts.get("warning", 0)), unit=pick(lang, "个", ""), decimals=0,
                            tone="bad" if counts.get("warning", 0) else "good"))
-    cards.append(KeyFigure(label=_zh(lang, "应约谈的乡镇", "Townships due an interview (约谈)"),
-                           value=int(counts.get("interview", 0)), unit=_zh(lang, "个", ""), decimals=0,
+    cards.append(KeyFigure(label=pick(lang, "应约谈的乡镇", "Townships due an interview (约谈)"),
+                           value=int(counts.get("interview", 0)), unit=pick(lang, "个", ""), decimals=0,
                            tone="bad" if counts.get("interview", 0) else "good"))
     return cards
 
@@ -451,15 +450,15 @@ def county_verdicts(ev: Evaluation, lang: str = "zh"):
 
     v = ev.verdicts[lang]
     parts = []
-    for level, title in (("interview", _zh(lang, "建议公开约谈主要负责人（约谈）", "Due a public interview of leaders (约谈)")),
-                         ("warning", _zh(lang, "建议下发预警通知函", "Due a warning letter (预警通知函)"))):
+    for level, title in (("interview", pick(lang, "建议公开约谈主要负责人（约谈）", "Due a public interview of leaders (约谈)")),
+                         ("warning", pick(lang, "建议下发预警通知函", "Due a warning letter (预警通知函)"))):
         sub = v[v["verdict"] == level]
-        colon, sep, count = _zh(lang, "：", ": "), _zh(lang, "；", "; "), _zh(lang, f"（{len(sub)}）", f" ({len(sub)})")
+        colon, sep, count = pick(lang, "：", ": "), pick(lang, "；", "; "), pick(lang, f"（{len(sub)}）", f" ({len(sub)})")
         items = "".join(
             f"<li><strong>{esc(ev.name_zh(r.township))}{esc('' if lang == 'zh' else f' ({r.township})')}</strong>"
             f"{esc(colon)}{esc(sep.join(r.reasons[:3]))}{esc('…' if len(r.reasons) > 3 else '')}</li>"
             for r in sub.itertuples())
-        body = f"<ul>{items}</ul>" if items else f"<p>{esc(_zh(lang, '无', 'None'))}</p>"
+        body = f"<ul>{items}</ul>" if items else f"<p>{esc(pick(lang, '无', 'None'))}</p>"
         parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}{esc(count)}</h3>{body}</div>')
     return _html("".join(parts))
 
@@ -469,8 +468,8 @@ def did_summary(did, lang: str = "zh"):
     from zzeval.present import esc
 
     if did is None:
-        return _html(f"<p>{esc(_zh(lang, '乡镇数量不足，未做跨乡镇双重差分估计。', 'Too few townships for the across-township difference-in-differences estimate.'))}</p>")
-    text = _zh(
+        return _html(f"<p>{esc(pick(lang, '乡镇数量不足，未做跨乡镇双重差分估计。', 'Too few townships for the across-township difference-in-differences estimate.'))}</p>")
+    text = pick(
         lang,
         f"跨乡镇双重差分（乡镇与日期固定效应，按乡镇聚类稳健标准误，{did.n_clusters} 个乡镇）：清洁取暖改造强度每从 0 增至 1（全部住户改造），"
         f"PM2.5 变化 {signed(did.effect_pct_full)} %（95% 区间按野聚类自助法 {signed(100 * (np.exp(did.ci_low) - 1))} … {signed(100 * (np.exp(did.ci_high) - 1))} %）。"
@@ -486,9 +485,9 @@ def county_progress_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFram
     cp = ev.county_progress.copy()
     cp["retrofit_type"] = [measure_label(k, lang) if k != "total" else t_or("measure.total", "合计", lang)
                            for k in cp["retrofit_type"]]
-    labels = {"retrofit_type": _zh(lang, "改造类型", "Type"), "plan_households": _zh(lang, "方案目标（户）", "Plan (households)"),
-              "allocated_households": _zh(lang, "分解到乡镇（户）", "Allocated (households)"),
-              "done_households": _zh(lang, "完成（户）", "Done (households)"), "completion_pct": _zh(lang, "完成率 %", "Done %")}
+    labels = {"retrofit_type": pick(lang, "改造类型", "Type"), "plan_households": pick(lang, "方案目标（户）", "Plan (households)"),
+              "allocated_households": pick(lang, "分解到乡镇（户）", "Allocated (households)"),
+              "done_households": pick(lang, "完成（户）", "Done (households)"), "completion_pct": pick(lang, "完成率 %", "Done %")}
     return cp, labels
 
 
@@ -522,9 +521,9 @@ def cost_table(ev: Evaluation, lang: str = "zh", township: str = "county",
     wide = c.pivot(index="measure", columns="pollutant", values="text")
     wide = wide[[p for p in pollutants if p in wide.columns]]
     costs = c.groupby("measure")["cost_yuan"].first()
-    wide.insert(0, _zh(lang, "投入（万元）", "Spent (10,000 yuan)"), (costs / 1e4).map(lambda v: unsigned(v, 0)))
+    wide.insert(0, pick(lang, "投入（万元）", "Spent (10,000 yuan)"), (costs / 1e4).map(lambda v: unsigned(v, 0)))
     wide.index = [measure_label(m, lang) for m in wide.index]
-    return wide.reset_index(names=_zh(lang, "措施", "Measure"))
+    return wide.reset_index(names=pick(lang, "措施", "Measure"))
 
 
 def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:
@@ -534,9 +533,9 @@ def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.Data
     s = s.assign(measure=s["measure"].map(lambda m: measure_label(m, lang)),
                  input=s["input"].map(lambda k: input_label(k, lang)))
     return s[["measure", "pollutant", "rank", "input", "contribution"]].rename(columns={
-        "measure": _zh(lang, "措施", "Measure"), "pollutant": _zh(lang, "污染物", "Pollutant"),
-        "rank": _zh(lang, "排序", "Rank"), "input": _zh(lang, "输入参数", "Input"),
-        "contribution": _zh(lang, "方差贡献", "Share of variance")})
+        "measure": pick(lang, "措施", "Measure"), "pollutant": pick(lang, "污染物", "Pollutant"),
+        "rank": pick(lang, "排序", "Rank"), "input": pick(lang, "输入参数", "Input"),
+        "contribution": pick(lang, "方差贡献", "Share of variance")})
 
 
 def methods_note(ev: Evaluation, lang: str = "zh"):
@@ -566,6 +565,6 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
     if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
         items.append(covid_zh if lang == "zh" else covid_en)
     if synthetic:
-        items.insert(0, _zh(lang, "本报告使用的是合成样例数据，不是监测数据，数字不代表泽州县实际情况。",
+        items.insert(0, pick(lang, "本报告使用的是合成样例数据，不是监测数据，数字不代表泽州县实际情况。",
                             "This report uses the SYNTHETIC sample season, not measurements: its numbers say nothing about Zezhou."))
     return _html("<ul class='zz-methods'>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
