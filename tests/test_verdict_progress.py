@@ -129,3 +129,10 @@ def test_values_print_with_the_typographic_minus_and_a_no_break_space():
     assert format_value(-4, "%", signed=True) == "\u22124.0\u00a0%"
     assert format_value(2.5, "%", signed=True) == "+2.5\u00a0%"
     assert format_value(12, "辆") == "12\u00a0辆"
+
+
+def test_english_singular_units_come_from_the_rules_file(season):
+    ind = pd.DataFrame({"township": ["bagong"], "coal_boilers_remaining": [1.0], "straw_fire_points": [2.0]})
+    reasons = apply_rules(ind, season.targets, load_rules(), "en").loc[0, "reasons"]
+    assert "Coal boilers below 35 t/h still in service: 1\u00a0boiler (target: zero)" in reasons
+    assert "Straw fire points detected: 2\u00a0fire points" in reasons

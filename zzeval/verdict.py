@@ -49,9 +49,14 @@ class RuleSet:
     units: dict[str, object]
     source: str
 
-    def unit(self, indicator: str, lang: str) -> str:
+    def unit(self, indicator: str, lang: str, value: float | None = None) -> str:
+        """The indicator's unit in ``lang``; the ``<lang>_one`` form when ``value`` is 1."""
         unit = self.units.get(indicator, "")
-        return unit.get(lang, "") if isinstance(unit, dict) else str(unit)
+        if not isinstance(unit, dict):
+            return str(unit)
+        if value == 1 and f"{lang}_one" in unit:
+            return unit[f"{lang}_one"]
+        return unit.get(lang, "")
 
     def label(self, level: str, lang: str) -> str:
         return self.levels[level][lang]
@@ -139,9 +144,7 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
             threshold = rule.threshold_for(by_township.get(slug, {}))
             if threshold is None or not _OPS[rule.op](float(value), threshold):
                 continue
-            unit = rules.unit(rule.indicator, lang)
-            if lang == "en" and float(value) == 1 and unit.endswith("s") and unit != "%":
-                unit = unit[:-1]  # 1 boiler, 1 day
+            unit = rules.unit(rule.indicator, lang, float(value))
             signed = rule.indicator.endswith("change_obs_pct") or rule.indicator.endswith("change_adj_pct")
             text = getattr(rule, lang).format(value=format_value(float(value), unit, signed),
                                               threshold=format_value(threshold, unit, signed))
