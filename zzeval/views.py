@@ -213,15 +213,9 @@ TASK_NAMES = {
 }
 
 
-#: Units of the targets table as readers see them.
-UNIT_NAMES = {"households": ("户", "households"), "vehicles": ("辆", "vehicles"), "boilers": ("台", "boilers"),
-              "firms": ("家", "firms"), "count": ("个", ""), "fire points": ("个", "fire points"),
-              "t/(month·km²)": ("t/(月·km²)", "t/(month·km²)")}
-
-
 def unit_text(unit: str, lang: str = "zh") -> str:
-    names = UNIT_NAMES.get(unit)
-    return unit if names is None else (names[0] if lang == "zh" else names[1])
+    """A unit of targets.csv as readers see it (``households`` → 户), from labels.yaml."""
+    return t_or(f"unit.{unit}", unit, lang)
 
 
 def _amount(value: float, unit: str) -> str:
