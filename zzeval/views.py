@@ -195,22 +195,6 @@ def pollutant_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Dat
     return pd.DataFrame(rows), labels, units
 
 
-TASK_NAMES = {
-    "heating_coal_to_electricity": ("清洁取暖：煤改电", "Clean heating: coal to electricity"),
-    "heating_coal_to_gas": ("清洁取暖：煤改气", "Clean heating: coal to gas"),
-    "heating_waste_heat": ("清洁取暖：工业余热", "Clean heating: industrial waste heat"),
-    "heating_clean_coal": ("洁净型煤替代", "Clean briquettes"),
-    "china3_trucks_remaining": ("国Ⅲ及以下柴油货车剩余", "China III-or-older diesel trucks left"),
-    "obd_coverage_pct": ("国Ⅳ/Ⅴ货车 OBD 安装率", "OBD on China IV/V trucks"),
-    "im_pass_rate_pct": ("I/M 检测合格率", "I/M pass rate"),
-    "rail_share_coal_coke_pct": ("煤炭焦炭铁路运输比例", "Rail share of coal and coke"),
-    "coal_boilers_remaining": ("燃煤锅炉（<35 蒸吨/小时）剩余", "Coal boilers < 35 t/h left"),
-    "scattered_firms_remaining": ("“散乱污”企业未整治", "Scattered polluting firms left"),
-    "straw_fire_points": ("秸秆焚烧火点", "Straw fire points"),
-    "pm25_change_pct": ("PM2.5 同比变化", "PM2.5 change on last season"),
-    "dustfall_t_km2_month": ("平均降尘量", "Mean dustfall"),
-    "clean_heating_coverage_pct": ("清洁取暖覆盖率", "Clean-heating coverage"),
-}
 
 
 def unit_text(unit: str, lang: str = "zh") -> str:
@@ -231,13 +215,12 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
     p = ev.progress[ev.progress["township"] == slug]
     rows = []
     for r in p.itertuples(index=False):
-        names = TASK_NAMES.get(r.task, (r.task, r.task))
         unit = unit_text(r.unit, lang)
         if pd.isna(r.met):
             status = pick(lang, "无数据", "no data")
         else:
             status = pick(lang, "完成", "met") if r.met else pick(lang, "未完成", "not met")
-        rows.append({"task": names[0] if lang == "zh" else names[1],
+        rows.append({"task": t_or(f"task.{r.task}", r.task, lang),
                      "target": f"{'≤' if r.direction == 'max' else '≥'} {_amount(r.target, r.unit)} {unit}".strip(),
                      "value": f"{_amount(r.value, r.unit)} {unit}".strip() if pd.notna(r.value) else "—",
                      "status": status})
