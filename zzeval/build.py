@@ -249,18 +249,12 @@ def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None 
 
 def _save_evaluation(evaluation, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if hasattr(evaluation, "save"):
-            evaluation.save(tmp)
-        else:
-            import pickle
+    if hasattr(evaluation, "save"):
+        evaluation.save(path)  # atomic itself
+    else:  # a stand-in from a custom ``prepare``
+        import pickle
 
-            tmp.write_bytes(pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        atomic_write_bytes(path, pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _load_evaluation(path: Path, prepare=None):

@@ -11,10 +11,8 @@ in JupyterLab computes it itself through :func:`load_or_evaluate`.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -136,18 +134,11 @@ class Evaluation(TownshipsAndMeta):
         return h.hexdigest()
 
     def save(self, path: str | Path) -> Path:
-        """Pickle to ``path`` atomically (temporary file in the same folder, then rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Pickle to ``path`` atomically (:func:`zzeval.atomic.atomic_write_bytes`)."""
+        from zzeval.atomic import atomic_write_bytes
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write_bytes(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
 
     @staticmethod
     def load(path: str | Path) -> Evaluation:
