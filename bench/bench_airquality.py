@@ -20,21 +20,21 @@ import statsmodels.api as sm  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
-    from zzeval.airstats import season_statistics
-    from zzeval.aqi import hourly_aqi
-    from zzeval.did import retrofit_did
-    from zzeval.synthetic import make_season
-    from zzeval.weather import design, township_series, weather_adjusted_change
+    from zzeval.airquality.airstats import season_statistics
+    from zzeval.airquality.aqi import hourly_aqi
+    from zzeval.airquality.did import retrofit_did
+    from zzeval.synthetic.planted import make_season
+    from zzeval.airquality.weather import design, township_series, weather_adjusted_change
 
     t0 = time.perf_counter()
     try:
-        from zzeval.loading import load_season
+        from zzeval.season.loading import load_season
 
         season = load_season("data/sample")
         src = "data/sample"
     except Exception:  # noqa: BLE001 - the sample may not exist yet
         season, _ = make_season(17, seed=0)
-        src = "synthetic (zzeval.synthetic.make_season)"
+        src = "synthetic (zzeval.synthetic.planted.make_season)"
     t_load = time.perf_counter() - t0
     n_rows = len(season.air_quality)
     timings = {}

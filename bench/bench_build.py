@@ -5,7 +5,7 @@
    township after another, same notebook and parameters (``results_path`` empty, so each notebook
    evaluates the season itself, as a plain notebook would). Goal: >= 5x.
 2. A rebuild with nothing changed, as a whole ``zzeval build`` process and in-process. Goal: < 1 s.
-3. A synthetic province-size season (``zzeval.sample.write_sample(n_townships=N)``) built with the
+3. A synthetic province-size season (``zzeval.synthetic.sample.write_sample(n_townships=N)``) built with the
    Dask executor on a local cluster with 1 and 2 workers: townships per minute and the scaling.
 
 Usage: ``python bench/bench_build.py [--plain-townships K] [--province-townships N] [--jobs J]``.
@@ -70,7 +70,7 @@ def main(argv=None) -> int:
                     help="skip part 1 (reuse the build already in bench/out/build/zzeval)")
     args = ap.parse_args(argv)
 
-    from zzeval.loading import load_season
+    from zzeval.season.loading import load_season
 
     data = ROOT / "data" / "sample"
     slugs = load_season(data, SEASON).slugs
@@ -87,7 +87,7 @@ def main(argv=None) -> int:
 
 
 def full_vs_plain(args, data: Path, slugs: list[str]) -> bool:
-    from zzeval.build import build_reports
+    from zzeval.build.builder import build_reports
 
     t0 = time.monotonic()
     summary = build_reports(data, SEASON, OUT / "zzeval", jobs=args.jobs, quiet=True)
@@ -107,7 +107,7 @@ def full_vs_plain(args, data: Path, slugs: list[str]) -> bool:
 
 def no_change(args, data: Path) -> None:
     """Rebuild with nothing changed (after one settling build, in case the code changed since)."""
-    from zzeval.build import build_reports
+    from zzeval.build.builder import build_reports
 
     cmd = [str(BIN / "zzeval"), "build", "--data", str(data), "--out", str(OUT / "zzeval"), "--quiet"]
     subprocess.run(cmd, capture_output=True, text=True)
@@ -125,8 +125,8 @@ def no_change(args, data: Path) -> None:
 
 def province(args) -> None:
     """A synthetic province-size season on a local Dask cluster, 1 and 2 workers."""
-    from zzeval.build import build_reports
-    from zzeval.sample import write_sample
+    from zzeval.build.builder import build_reports
+    from zzeval.synthetic.sample import write_sample
 
     n = args.province_townships
     pdata = OUT / f"province-{n}"

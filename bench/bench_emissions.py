@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from zzeval.emissions import estimate_season  # noqa: E402
-from zzeval.factors import load_factors  # noqa: E402
+from zzeval.emissions.factors import load_factors  # noqa: E402
 
 GOAL_S = 1.0
 
@@ -32,7 +32,7 @@ GOAL_S = 1.0
 def _season(path: Path):
     if path.is_dir():
         try:
-            from zzeval.loading import load_season
+            from zzeval.season.loading import load_season
 
             return load_season(path), str(path)
         except Exception as exc:  # noqa: BLE001 — fall back to the synthetic season, say why

@@ -7,8 +7,8 @@ import copy
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.evaluate import Evaluation, evaluate_season
-from zzeval.loading import load_season
+from zzeval.assess.evaluate import Evaluation, evaluate_season
+from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.errors import DataValidationError
-from zzeval.loading import load_season, read_table_file
+from zzeval.season.loading import load_season, read_table_file
 
 
 @pytest.fixture(scope="module")

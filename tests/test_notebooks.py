@@ -10,10 +10,10 @@ import papermill as pm
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.evaluate import evaluate_season
-from zzeval.html_export import notebook_to_html
-from zzeval.htmlcheck import check_report
-from zzeval.loading import load_season
+from zzeval.assess.evaluate import evaluate_season
+from zzeval.report.html_export import notebook_to_html
+from zzeval.report.htmlcheck import check_report
+from zzeval.season.loading import load_season
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample season generator (zzeval.sample).
+"""Tests of the synthetic sample season generator (zzeval.synthetic.sample).
 
 The season is generated once per module (seed 2020, the 17 townships) into a temporary
 folder; it must equal the committed ``data/sample`` byte for byte.
@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from zzeval import schema
-from zzeval.sample import (
+from zzeval.season import schema
+from zzeval.synthetic.sample import write_sample
+from zzeval.synthetic.sample_tables import (
     CREA_JINCHENG_PM25_OBSERVED_UGM3,
     PLAN_HEATING_HOUSEHOLDS,
     largest_remainder,
-    write_sample,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -370,7 +370,7 @@ def test_committed_sample_is_current(sample):
 
 
 def test_committed_sample_loads():
-    loading = pytest.importorskip("zzeval.loading")
+    loading = pytest.importorskip("zzeval.season.loading")
     if not (COMMITTED / "season.yaml").exists():
         pytest.skip("data/sample not generated yet")
     data = loading.load_season(COMMITTED)

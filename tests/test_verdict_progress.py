@@ -9,9 +9,9 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.errors import ZzevalError
-from zzeval.loading import load_season
-from zzeval.progress import county_progress, plan_targets, task_progress, township_indicators
-from zzeval.verdict import apply_rules, load_rules
+from zzeval.season.loading import load_season
+from zzeval.assess.progress import county_progress, plan_targets, task_progress, township_indicators
+from zzeval.assess.verdict import apply_rules, load_rules
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_bad_rules_file_is_named(tmp_path):
 def test_a_season_folder_can_carry_its_own_rules(tmp_path):
     from importlib import resources
 
-    from zzeval.evaluate import SEASON_RULES_FILE
+    from zzeval.assess.evaluate import SEASON_RULES_FILE
 
     folder = write_tiny_season(tmp_path / "season", days=2)
     text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
@@ -124,7 +124,7 @@ def test_a_season_folder_can_carry_its_own_rules(tmp_path):
 
 
 def test_values_print_with_the_typographic_minus_and_a_no_break_space():
-    from zzeval.verdict import format_value
+    from zzeval.assess.verdict import format_value
 
     assert format_value(-4, "%", signed=True) == "\u22124.0\u00a0%"
     assert format_value(2.5, "%", signed=True) == "+2.5\u00a0%"

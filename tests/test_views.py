@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval import views
-from zzeval.evaluate import evaluate_season
-from zzeval.loading import load_season
+from zzeval.report import views
+from zzeval.assess.evaluate import evaluate_season
+from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")

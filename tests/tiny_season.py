@@ -2,7 +2,7 @@
 
 Two townships, one station each, hourly air quality and meteorology for both seasons
 (optionally only a few days). Deterministic. Not the sample season: that one is
-``data/sample`` and is made by :mod:`zzeval.sample`.
+``data/sample`` and is made by :mod:`zzeval.synthetic.sample`.
 """
 
 from __future__ import annotations

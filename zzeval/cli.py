@@ -12,11 +12,11 @@ from pathlib import Path
 
 from zzeval import __version__
 from zzeval.errors import DataValidationError, ZzevalError
-from zzeval.season import DEFAULT_SEASON
+from zzeval.season.data import DEFAULT_SEASON
 
 
 def _cmd_validate(args) -> int:
-    from zzeval.loading import load_season
+    from zzeval.season.loading import load_season
 
     season = load_season(args.data_dir, args.season)
     counts = ", ".join(f"{name} {len(season.table(name)):,}" for name in
@@ -31,7 +31,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from zzeval.sample import write_sample
+    from zzeval.synthetic.sample import write_sample
 
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
     print(f"Wrote the synthetic sample season to {out}")
@@ -41,7 +41,7 @@ def _cmd_sample(args) -> int:
 def _cmd_factors(args) -> int:
     import pandas as pd
 
-    from zzeval.factors import load_factors
+    from zzeval.emissions.factors import load_factors
 
     table = load_factors(args.override).to_frame()
     if args.out:
@@ -56,8 +56,8 @@ def _cmd_factors(args) -> int:
 
 def _cmd_estimate(args) -> int:
     from zzeval.emissions import estimate_season, write_estimate
-    from zzeval.factors import load_factors
-    from zzeval.loading import load_season
+    from zzeval.emissions.factors import load_factors
+    from zzeval.season.loading import load_season
 
     season = load_season(args.data_dir, args.season)
     factors = load_factors(args.factors)
@@ -74,8 +74,8 @@ def _cmd_estimate(args) -> int:
 
 
 def _cmd_aqi(args) -> int:
-    from zzeval.aqi import aqi_table
-    from zzeval.loading import read_air_quality_file
+    from zzeval.airquality.aqi import aqi_table
+    from zzeval.season.loading import read_air_quality_file
 
     long = read_air_quality_file(Path(args.input))
     table, report = aqi_table(long, period=args.period)
@@ -89,7 +89,7 @@ def _cmd_aqi(args) -> int:
 
 
 def _cmd_build(args) -> int:
-    from zzeval.build import build_reports
+    from zzeval.build.builder import build_reports
 
     summary = build_reports(
         data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzeval.airstats import comprehensive_index, dustfall_summary, season_statistics
-from zzeval.synthetic import make_season
+from zzeval.airquality.airstats import comprehensive_index, dustfall_summary, season_statistics
+from zzeval.synthetic.planted import make_season
 
 
 def test_comprehensive_index_hand_worked():

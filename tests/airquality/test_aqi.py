@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzeval import aqi
+from zzeval.airquality import aqi
 from zzeval.errors import DataValidationError
 
 # HJ 633-2012 Table 1, written out here independently of the CSV (FACTS.md §5.2; SO2 24-h

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzeval.did import retrofit_did, retrofit_intensity
-from zzeval.synthetic import effect_path, make_season
-from zzeval.weather import weather_adjusted_change
+from zzeval.airquality.did import retrofit_did, retrofit_intensity
+from zzeval.synthetic.planted import effect_path, make_season
+from zzeval.airquality.weather import weather_adjusted_change
 
 START = pd.Timestamp("2020-10-01")
 

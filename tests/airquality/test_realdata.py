@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zzeval.aqi import aqi_table
+from zzeval.airquality.aqi import aqi_table
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata"
 DAILY = REAL / "supplementary_jincheng_city_daily_2015-2017_aqistudy.csv"

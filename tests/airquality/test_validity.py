@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from zzeval import validity
+from zzeval.airquality import validity
 
 
 def _o3(hours_values, st="S1"):

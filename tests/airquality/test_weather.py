@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from zzeval.synthetic import make_season
-from zzeval.weather import (
+from zzeval.synthetic.planted import make_season
+from zzeval.airquality.weather import (
     _block_weights,
     _change_core,
     _prepare,
@@ -200,7 +200,7 @@ def test_station_meteorology_with_county_gaps_matches_frame_path():
         station_code="S01", wind_speed_ms=lambda d: d["wind_speed_ms"] + 1.0)
     data.meteorology = pd.concat([met, own], ignore_index=True)
     res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, county=False)
-    from zzeval.weather import township_series
+    from zzeval.airquality.weather import township_series
     tw, rep = township_series(data, ("PM2.5",))
     assert rep["hours_without_weather"] == 0
     g = tw[tw["township"] == "t01"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.build.helpers import build_kwargs, tiny_season
-from zzeval.build import build_reports
+from zzeval.build.builder import build_reports
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.build.helpers import build_kwargs
-from zzeval.atomic import BuildLock
-from zzeval.build import COUNTY, build_reports
+from zzeval.build.atomic import BuildLock
+from zzeval.build.builder import COUNTY, build_reports
 from zzeval.errors import BuildError, DataValidationError
 
 pytestmark = pytest.mark.notebook
@@ -137,7 +137,7 @@ def test_lock_refuses_a_second_build(built):
     data, out = built
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from zzeval.atomic import BuildLock
+        from zzeval.build.atomic import BuildLock
         with BuildLock({str(out / SEASON)!r}):
             print("locked", flush=True)
             time.sleep(30)
@@ -160,7 +160,7 @@ def test_killed_build_leaves_no_partial_html(built):
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
         from tests.build.helpers import build_kwargs
-        from zzeval.build import build_reports
+        from zzeval.build.builder import build_reports
         build_reports({str(data)!r}, out_dir={str(out)!r}, **build_kwargs(force=True, jobs=1))
         """)
     env = dict(os.environ, ZZEVAL_TEST_SLEEP="2.0")  # slow enough to kill mid-way on a loaded machine

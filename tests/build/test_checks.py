@@ -1,4 +1,4 @@
-"""The build runs zzeval.htmlcheck.check_report on every page it writes: a township report, the
+"""The build runs zzeval.report.htmlcheck.check_report on every page it writes: a township report, the
 county report and the index that fail their checks fail the build (non-zero exit) and are never
 published silently."""
 
@@ -9,8 +9,8 @@ import json
 import pytest
 
 from tests.build.helpers import build_kwargs, tiny_html
-from zzeval import build as build_mod
-from zzeval.build import COUNTY, INDEX, build_reports, check_index
+from zzeval.build import builder as build_mod
+from zzeval.build.builder import COUNTY, INDEX, build_reports, check_index
 
 pytestmark = pytest.mark.notebook
 SEASON = "2020-2021"
@@ -67,7 +67,7 @@ def test_a_bad_index_is_not_published_and_fails_the_build(built, monkeypatch):
     data, out = built
     root = out / SEASON
     good_index = (root / "index.html").read_bytes()
-    from zzeval import index_page
+    from zzeval.report import index_page
 
     real = index_page.render_index
 

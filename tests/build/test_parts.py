@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from zzeval.atomic import BuildLock, atomic_write_text, remove_stale_temp_files
+from zzeval.build.atomic import BuildLock, atomic_write_text, remove_stale_temp_files
 from zzeval.errors import BuildError
-from zzeval.index_page import render_index
+from zzeval.report.index_page import render_index
 
 
 def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path, monkeypatch):
@@ -56,7 +56,7 @@ def test_index_escapes_data_derived_text():
 def test_warm_kernel_runs_this_interpreter_and_resets_between_notebooks(tmp_path):
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from zzeval.pipeline.kernels import resolve_kernel, session_for_thread, shutdown_thread_session
+    from zzeval.build.kernels import resolve_kernel, session_for_thread, shutdown_thread_session
 
     loop, kernel = session_for_thread(resolve_kernel("current"), tmp_path, warm_imports=("json",))
     try:

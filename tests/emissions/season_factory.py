@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zzeval.season import SeasonData, SeasonPeriod
+from zzeval.season.data import SeasonData, SeasonPeriod
 
 _EMPTY = {
     "stations": ["station_code", "name_zh", "township", "lon", "lat"],

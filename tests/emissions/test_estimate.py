@@ -10,7 +10,7 @@ import pytest
 
 from tests.emissions.season_factory import make_season, synthetic_county
 from zzeval.emissions import MEASURES, POLLUTANTS, estimate_season, what_if, write_estimate
-from zzeval.factors import load_factors
+from zzeval.emissions.factors import load_factors
 
 DRAWS = 2000
 

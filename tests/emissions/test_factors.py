@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from zzeval.errors import FactorError
-from zzeval.factors import load_factors, make_key, sample_factors
+from zzeval.emissions.factors import load_factors, make_key, sample_factors
 
 
 def test_shipped_table_is_complete_and_sourced():

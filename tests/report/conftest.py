@@ -26,7 +26,7 @@ def render_png(fig) -> tuple[bytes, list[str]]:
 
 @pytest.fixture(scope="session")
 def cjk_font() -> str:
-    from zzeval.fonts import setup_fonts
+    from zzeval.report.fonts import setup_fonts
 
     return setup_fonts()
 
@@ -34,7 +34,7 @@ def cjk_font() -> str:
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Debian's chromium: found on PATH, else installed with apt-get when root, else the test is skipped."""
-    from zzeval.htmlcheck import find_chromium
+    from zzeval.report.htmlcheck import find_chromium
 
     binary = find_chromium()
     if binary:

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from zzeval import plots, present
-from zzeval.html_export import notebook_to_html
-from zzeval.htmlcheck import check_report, render_in_chromium
+from zzeval.report import plots, present
+from zzeval.report.html_export import notebook_to_html
+from zzeval.report.htmlcheck import check_report, render_in_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.build import build_reports
-from zzeval.htmlcheck import check_report, render_in_chromium
+from zzeval.build.builder import build_reports
+from zzeval.report.htmlcheck import check_report, render_in_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 SEASON = "2020-2021"
@@ -21,7 +21,7 @@ SEASON = "2020-2021"
 
 def quick_evaluation(season, factors=None, draws=300, seed=None):
     """The real evaluation, small: few Monte Carlo draws and bootstrap replicates."""
-    from zzeval.evaluate import evaluate_season
+    from zzeval.assess.evaluate import evaluate_season
 
     return evaluate_season(season, draws=draws, n_boot=20)
 

@@ -10,10 +10,10 @@ from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tests.report.conftest import EVIL
-from zzeval import present
+from zzeval.report import present
 from zzeval.errors import BuildError
-from zzeval.html_export import clean_notebook, notebook_to_html
-from zzeval.htmlcheck import check_report
+from zzeval.report.html_export import clean_notebook, notebook_to_html
+from zzeval.report.htmlcheck import check_report
 
 
 def _html_output(obj):
@@ -93,7 +93,7 @@ def test_crafted_township_name_cannot_inject_markup(cjk_font):
 
 
 def test_html_page_wraps_components_like_a_report(cjk_font):
-    from zzeval.html_export import html_page
+    from zzeval.report.html_export import html_page
 
     html = html_page([present.heading("报告索引"), present.aqi_legend(lang="en"),
                       '<p class="x">ok</p>'], title="索引", lang="en", embed_font=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zzeval.htmlcheck import check_report, is_external, page_requests_from_netlog
+from zzeval.report.htmlcheck import check_report, is_external, page_requests_from_netlog
 
 OK_HEAD = '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title>'
 

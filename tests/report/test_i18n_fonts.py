@@ -13,7 +13,8 @@ from matplotlib import ft2font
 from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
-from zzeval import fonts, i18n
+from zzeval import i18n
+from zzeval.report import fonts
 from zzeval.errors import ZzevalError
 
 

@@ -11,7 +11,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
-from zzeval import plots
+from zzeval.report import plots
 from zzeval.errors import ZzevalError
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from tests.report.conftest import EVIL
-from zzeval import present
+from zzeval.report import present
 from zzeval.errors import ZzevalError
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from zzeval.errors import FactorError
-from zzeval.factors import FactorSamples, make_key
+from zzeval.emissions.factors import FactorSamples, make_key
 
 #: Pollutants estimated, in report order. VOC = non-methane VOC (vehicles: HC).
 POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")

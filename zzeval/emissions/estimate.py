@@ -20,7 +20,7 @@ from zzeval.emissions import diesel, freight, heating
 from zzeval.emissions.core import ALL_SCOPES, MEASURES, NET, POLLUTANTS, SCOPES, Params
 from zzeval.emissions.labels import label
 from zzeval.emissions.uncertainty import intervals, sensitivity_table
-from zzeval.factors import FactorSamples, FactorTable, load_factors, sample_factors
+from zzeval.emissions.factors import FactorSamples, FactorTable, load_factors, sample_factors
 
 #: Builders in report order; each returns one Block.
 BUILDERS = (
@@ -170,7 +170,7 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
         The loaded season (tables ``townships``, ``heating_retrofits``, ``vehicles``,
         ``freight``, ``tasks``; ``period`` for the season length).
     factors : FactorTable, optional
-        Factor table (default: :func:`zzeval.factors.load_factors` without override).
+        Factor table (default: :func:`zzeval.emissions.factors.load_factors` without override).
     draws : int
         Monte Carlo draws (Latin hypercube), default 10,000; at least 100, or 0 for the
         central estimate alone (``low``/``high`` NaN, no sensitivity).

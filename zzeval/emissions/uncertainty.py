@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.factors import FactorSamples
+from zzeval.emissions.factors import FactorSamples
 
 
 def intervals(draws: np.ndarray, quantiles: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:

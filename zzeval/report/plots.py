@@ -2,10 +2,10 @@
 
 Every function takes a ``lang`` (``"zh"``, default, or ``"en"``), returns a
 :class:`matplotlib.figure.Figure` (made without pyplot, so a notebook shows it only where
-:func:`zzeval.present.figure_html` puts it), labels every axis with its unit and writes
+:func:`zzeval.report.present.figure_html` puts it), labels every axis with its unit and writes
 titles and legends in the chosen language (labels from ``reference/labels.yaml``).
 :func:`apply_style` (called by each function) sets one seaborn style and registers the CJK
-font (:func:`zzeval.fonts.setup_fonts`), so the build fails rather than draws boxes.
+font (:func:`zzeval.report.fonts.setup_fonts`), so the build fails rather than draws boxes.
 
 AQI colours and categories come from ``reference/aqi_levels.csv`` (HJ 633-2012 Table 2:
 优 green #00E400 … 严重污染 maroon #7E0023).
@@ -21,11 +21,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from zzeval import fonts
+from zzeval.report import fonts
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label
-from zzeval.schema import POLLUTANT_UNITS
-from zzeval.season import SeasonPeriod
+from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.data import SeasonPeriod
 
 #: Colour of the season being evaluated and of the comparison season(s), oldest first.
 CURRENT_SEASON_COLOUR = "#1f5fa8"
@@ -153,7 +153,7 @@ def daily_series(
     pollutant : str
         ``PM2.5``, ``PM10``, ``SO2``, ``NO2``, ``CO``, ``O3``, ``O3_8h`` or ``AQI``.
     unit : str, optional
-        Unit of ``value``; default from :data:`zzeval.schema.POLLUTANT_UNITS`
+        Unit of ``value``; default from :data:`zzeval.season.schema.POLLUTANT_UNITS`
         (µg/m³; mg/m³ for CO).
     rolling_days : int
         Window of the centred rolling mean drawn over the daily values [days].

@@ -16,7 +16,7 @@ a ``quality`` tag and a ``source``. The quality tags follow ``FACTS.md``:
 An analyst overrides factors with her own CSV file (same columns; ``group``, ``item``,
 ``pollutant``, ``central`` and ``unit`` required) without editing the package::
 
-    from zzeval.factors import load_factors
+    from zzeval.emissions.factors import load_factors
     table = load_factors("my_factors.csv")
 
 Monte Carlo samples are drawn by :func:`sample_factors` with Latin hypercube sampling

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zzeval.season import SeasonData
+from zzeval.season.data import SeasonData
 
 #: Diesel trucks the § 十二 scrappage applies to: China III and older.
 OLD_STANDARDS = ("China0", "China1", "China2", "China3")

@@ -1,7 +1,7 @@
 """Executed notebook → one self-contained, offline HTML report.
 
 :func:`notebook_to_html` runs nbconvert's :class:`~nbconvert.HTMLExporter` with zzeval's
-directory template ``zzeval/templates/zzeval_report`` (``conf.json`` + ``index.html.j2`` +
+directory template ``zzeval/report/templates/zzeval_report`` (``conf.json`` + ``index.html.j2`` +
 ``static/zzeval.css``). Compared with plain ``jupyter nbconvert --to html`` (lab
 template) the result:
 
@@ -51,13 +51,13 @@ REMOVE_OUTPUT_TAGS = ("remove_output", "remove-output")
 
 
 def templates_dir() -> Path:
-    """The folder holding zzeval's nbconvert templates (``zzeval/templates``)."""
-    return Path(str(files("zzeval").joinpath("templates")))
+    """The folder holding zzeval's nbconvert templates (``zzeval/report/templates``)."""
+    return Path(str(files("zzeval").joinpath("report", "templates")))
 
 
 def aqi_css() -> str:
     """CSS custom properties ``--zz-aqi-N`` from ``reference/aqi_levels.csv`` (HJ 633 colours)."""
-    from zzeval.plots import aqi_levels
+    from zzeval.report.plots import aqi_levels
 
     lv = aqi_levels()
     props = "".join(f"--zz-aqi-{int(r.level)}: {r.colour_hex};" for r in lv.itertuples())
@@ -195,7 +195,7 @@ def html_page(
 ) -> str:
     """A report page made of components, without a notebook (e.g. ``index.html``).
 
-    ``parts`` are :mod:`zzeval.present` components (``IPython.display.HTML``) or strings
+    ``parts`` are :mod:`zzeval.report.present` components (``IPython.display.HTML``) or strings
     of markup the caller has escaped; they are put in one notebook cell's outputs and
     exported with :func:`notebook_to_html`, so the page has the same template, CSS, font
     and offline guarantees as the notebook reports.
@@ -214,7 +214,7 @@ WEBFONT_PLACEHOLDER = "<!--zz-webfont-->"
 
 def visible_text(html: str) -> str:
     """The text a reader sees in ``html`` (entities decoded; no style, script or tags)."""
-    from zzeval.htmlcheck import _Scanner
+    from zzeval.report.htmlcheck import _Scanner
 
     sc = _Scanner()
     sc.feed(html)
@@ -223,9 +223,9 @@ def visible_text(html: str) -> str:
 
 
 def embed_webfont(html: str) -> str:
-    """Put a ``@font-face`` subset of the CJK font (:func:`zzeval.fonts.webfont_css`) for the
+    """Put a ``@font-face`` subset of the CJK font (:func:`zzeval.report.fonts.webfont_css`) for the
     page's visible text at the template's placeholder (or before ``</head>``)."""
-    from zzeval.fonts import webfont_css
+    from zzeval.report.fonts import webfont_css
 
     css = webfont_css(visible_text(html))
     style = f'<style type="text/css">{css}</style>' if css else ""

@@ -1,6 +1,6 @@
 """The Dask executor: every report is a task on a ``dask.distributed`` cluster.
 
-Each task is :func:`zzeval.pipeline.tasks.run_task`; a worker keeps one warm Jupyter kernel per
+Each task is :func:`zzeval.build.tasks.run_task`; a worker keeps one warm Jupyter kernel per
 worker thread between tasks (and between builds, on a long-lived cluster, as long as the package
 code is the same). Workers read the season and the notebooks and write the reports themselves, so
 all of them must see ``data_dir``, the notebooks and the output folder under the same paths
@@ -20,7 +20,7 @@ def run_tasks_dask(tasks: list[dict], on_result, jobs: int, scheduler: str | Non
     except ImportError as exc:  # pragma: no cover
         raise BuildError("the Dask executor needs dask.distributed: pip install 'dask[distributed]'") from exc
 
-    from zzeval.pipeline.tasks import run_task
+    from zzeval.build.tasks import run_task
 
     cluster = None
     try:
@@ -65,6 +65,6 @@ def run_tasks_dask(tasks: list[dict], on_result, jobs: int, scheduler: str | Non
 
 
 def _shutdown_kernels() -> None:
-    from zzeval.pipeline.kernels import shutdown_all_sessions
+    from zzeval.build.kernels import shutdown_all_sessions
 
     shutdown_all_sessions()

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from zzeval import validity
-from zzeval.season import SeasonData
+from zzeval.airquality import validity
+from zzeval.season.data import SeasonData
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 

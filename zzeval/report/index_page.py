@@ -159,7 +159,7 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
     out.append("</tbody>\n</table>\n</body>\n</html>\n")
     page = "\n".join(out)
     # embed the glyphs the page uses, so Chinese renders on a PC without a CJK font (as the reports do)
-    from zzeval.fonts import WEBFONT_FAMILY, webfont_css
+    from zzeval.report.fonts import WEBFONT_FAMILY, webfont_css
 
     font_css = webfont_css(page) + f'\nbody{{font-family:"{WEBFONT_FAMILY}",' + _CSS.split("font-family:", 1)[1].split(";", 1)[0] + "}"
     return page.replace("</style>", font_css + "</style>", 1)

@@ -1,6 +1,6 @@
 """Synthetic seasons with planted effects, for validating the air-quality estimators.
 
-:func:`make_season` builds an in-memory :class:`~zzeval.season.SeasonData` (townships,
+:func:`make_season` builds an in-memory :class:`~zzeval.season.data.SeasonData` (townships,
 retrofits, stations, hourly air quality for both seasons, county meteorology, dustfall)
 whose concentrations follow a known log-linear weather model plus autocorrelated noise,
 with a **planted** effect in the current season: a step or a ramp of chosen size, start
@@ -8,7 +8,7 @@ and duration, scaled per township by its retrofit intensity (or the same everywh
 Because the counterfactual (no-effect) concentrations are generated with the same noise,
 the true season-mean effect is known exactly (:attr:`SyntheticTruth.effect_pct`).
 
-Run ``python -m zzeval.synthetic`` for the full validation study (bias, interval coverage,
+Run ``python -m zzeval.synthetic.planted`` for the full validation study (bias, interval coverage,
 placebos over repeated synthetic seasons); it writes the tables that
 ``docs/methods_airquality.md`` reports.
 
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from zzeval.schema import POLLUTANT_UNITS, TABLES
-from zzeval.season import SeasonData, SeasonPeriod
+from zzeval.season.data import SeasonData, SeasonPeriod
+from zzeval.season.schema import POLLUTANT_UNITS, TABLES
 
 #: Simulation settings per pollutant: log-scale mean, response to standardised weather
 #: (wind speed, RH, temperature, BLH), diurnal amplitude, noise sd. Settings, not data [A].
@@ -255,7 +255,7 @@ def make_season(
 
 
 # ---------------------------------------------------------------------------------------
-# The validation study (python -m zzeval.synthetic)
+# The validation study (python -m zzeval.synthetic.planted)
 # ---------------------------------------------------------------------------------------
 
 #: planted effects of the study: kind, size %, start offset (days after season start),
@@ -277,7 +277,7 @@ def run_study(n_rep: int = 20, n_townships: int = 6, pollutants=("PM2.5",), n_bo
     """Bias and 95 % interval coverage of the weather-adjusted change over replications.
 
     For every planted effect in :data:`STUDY_EFFECTS` (scope ``"all"``), ``n_rep``
-    synthetic seasons are generated and :func:`zzeval.weather.weather_adjusted_change`
+    synthetic seasons are generated and :func:`zzeval.airquality.weather.weather_adjusted_change`
     is run; its estimate is compared with the true season-mean effect of each township.
 
     Monte Carlo error: the townships of one season share county-level noise, so the
@@ -295,7 +295,7 @@ def run_study(n_rep: int = 20, n_townships: int = 6, pollutants=("PM2.5",), n_bo
         ``observed_change_mean_pct`` (the unadjusted change, for comparison),
         ``r2_cv_mean``.
     """
-    from zzeval.weather import weather_adjusted_change
+    from zzeval.airquality.weather import weather_adjusted_change
 
     rows = []
     for k, (kind, size, start, dur) in enumerate(STUDY_EFFECTS):
@@ -349,7 +349,7 @@ def run_did_study(n_rep: int = 20, n_townships: int = 17, size_pct: float = -20.
         ``mean_beta``, ``bias``, ``coverage_95`` (wild-cluster-bootstrap interval),
         ``coverage_95_cr1`` (CR1 + t(G−1) interval), ``reject_rate_5pct``, ``n``.
     """
-    from zzeval.did import retrofit_did
+    from zzeval.airquality.did import retrofit_did
 
     out = {"planted": [], "placebo_space": [], "no_effect": []}
     rng = np.random.default_rng(seed)

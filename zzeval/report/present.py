@@ -2,7 +2,7 @@
 
 Each function returns an :class:`IPython.display.HTML` object (its ``.data`` is the
 markup) that the notebook displays; the nbconvert template
-(``zzeval/templates/zzeval_report``) styles the ``zz-*`` classes for screen and A4 print.
+(``zzeval/report/templates/zzeval_report``) styles the ``zz-*`` classes for screen and A4 print.
 **All data-derived text is HTML-escaped** (township names, reasons, notes, parameters):
 a crafted input such as a township called ``<script>alert(1)</script>`` is shown as
 text, never run. Only markup this module writes itself is emitted unescaped.
@@ -32,7 +32,7 @@ VERDICTS = ("on_track", "warning", "interview", "fail")
 
 #: Default resolution of embedded figures [dots per inch]. At 110 dpi a 9 × 4.2 in figure
 #: is ~990 × 460 px and 60–150 kB as PNG, so a township report with ~10 figures stays
-#: well below its 3 MB budget (checked by :func:`zzeval.htmlcheck.check_report`).
+#: well below its 3 MB budget (checked by :func:`zzeval.report.htmlcheck.check_report`).
 FIGURE_DPI = 110
 #: Largest PNG accepted before the figure is re-rendered at a lower dpi [bytes].
 MAX_PNG_BYTES = 450_000
@@ -286,7 +286,7 @@ def figure_html(
 
 def aqi_chip(aqi: float | None, *, lang: str = "zh") -> HTML:
     """An AQI value with its category in the official HJ 633 colour (e.g. "168 中度污染")."""
-    from zzeval.plots import aqi_level_of, aqi_levels
+    from zzeval.report.plots import aqi_level_of, aqi_levels
 
     check_lang(lang)
     lv = aqi_levels()
@@ -300,7 +300,7 @@ def aqi_chip(aqi: float | None, *, lang: str = "zh") -> HTML:
 
 def aqi_legend(*, lang: str = "zh") -> HTML:
     """The six AQI categories with their ranges in the official colours (HJ 633-2012)."""
-    from zzeval.plots import aqi_levels
+    from zzeval.report.plots import aqi_levels
 
     check_lang(lang)
     chips = []

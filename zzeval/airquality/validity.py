@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: pollutants whose 24-h mean is a daily statistic (GB 3095-2012 Table 4)
 DAILY_MEAN_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
@@ -88,7 +88,7 @@ def check_air_quality(
     ----------
     long_df : DataFrame
         Columns ``station_code, datetime, pollutant, value, unit`` (see
-        :data:`zzeval.schema.AIR_QUALITY`). Row numbers in messages are spreadsheet rows
+        :data:`zzeval.season.schema.AIR_QUALITY`). Row numbers in messages are spreadsheet rows
         (header = row 1) computed from a 0-based RangeIndex.
     file : str
         Name used in error messages.

@@ -1,6 +1,6 @@
 """Content hashes for incremental builds (never timestamps).
 
-A township report is rebuilt when one of these changes (:func:`zzeval.build.build_reports`):
+A township report is rebuilt when one of these changes (:func:`zzeval.build.builder.build_reports`):
 
 * its **own input rows**: the rows of every season table that name the township, and the
   air-quality and station-level meteorology rows of the township's monitoring stations
@@ -25,7 +25,8 @@ import json
 from pathlib import Path
 
 #: Modules of the build machinery: changing them does not change a report's content.
-_MACHINERY = {"build.py", "atomic.py", "index_page.py", "cli.py", "pipeline"}
+#: parts of the package that do not change what a report shows (paths relative to zzeval/)
+_MACHINERY = ("build/", "report/index_page.py", "cli.py")
 
 #: Libraries whose version can change what a report looks like.
 _RENDER_DISTS = ("nbconvert", "nbformat", "matplotlib", "seaborn", "pandas", "numpy", "statsmodels",
@@ -83,7 +84,7 @@ def code_digest() -> str:
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if (not path.is_file() or rel.parts[0] in _MACHINERY or "__pycache__" in rel.parts
+        if (not path.is_file() or rel.as_posix().startswith(_MACHINERY) or "__pycache__" in rel.parts
                 or path.suffix in (".pyc", ".tmp") or any(p.startswith(".") for p in rel.parts)):
             continue
         h.update(rel.as_posix().encode() + b"\0" + file_sha256(path).encode() + b"\n")
@@ -124,7 +125,7 @@ def township_input_digests(season) -> tuple[dict[str, dict[str, str]], dict[str,
 
     Parameters
     ----------
-    season : zzeval.season.SeasonData
+    season : zzeval.season.data.SeasonData
 
     Returns
     -------
@@ -133,7 +134,7 @@ def township_input_digests(season) -> tuple[dict[str, dict[str, str]], dict[str,
         when it has none); ``shared[table]`` the digest of rows that name no township, plus
         ``season.yaml``.
     """
-    from zzeval.schema import TABLES
+    from zzeval.season.schema import TABLES
 
     slugs = [str(s) for s in season.slugs]
     per: dict[str, dict[str, str]] = {s: {} for s in slugs}

@@ -15,9 +15,9 @@ import time
 import traceback
 from pathlib import Path
 
-from zzeval.atomic import atomic_write_bytes, atomic_write_text
-from zzeval.pipeline.hashing import sha256_bytes
-from zzeval.pipeline.kernels import KernelChoice, KernelStartError, session_for_thread
+from zzeval.build.atomic import atomic_write_bytes, atomic_write_text
+from zzeval.build.hashing import sha256_bytes
+from zzeval.build.kernels import KernelChoice, KernelStartError, session_for_thread
 
 
 def _export_html(nb, lang: str, exporter: str | None = None) -> str:
@@ -27,12 +27,12 @@ def _export_html(nb, lang: str, exporter: str | None = None) -> str:
         module, _, name = exporter.partition(":")
         return getattr(importlib.import_module(module), name)(nb, lang)
     try:
-        from zzeval.html_export import notebook_to_html
+        from zzeval.report.html_export import notebook_to_html
     except ImportError:
         notebook_to_html = None
     if notebook_to_html is not None:
         return notebook_to_html(nb, lang=lang)
-    from nbconvert import HTMLExporter  # fallback until zzeval.html_export exists
+    from nbconvert import HTMLExporter  # fallback until zzeval.report.html_export exists
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     html, _ = exporter.from_notebook_node(nb)
@@ -40,9 +40,9 @@ def _export_html(nb, lang: str, exporter: str | None = None) -> str:
 
 
 def _check_html(html: str, required: list[str]) -> list[str]:
-    """:func:`zzeval.htmlcheck.check_report` on a report: a problem fails the report (it is not
+    """:func:`zzeval.report.htmlcheck.check_report` on a report: a problem fails the report (it is not
     written; the previous good one, if any, is kept and marked stale)."""
-    from zzeval.htmlcheck import check_report
+    from zzeval.report.htmlcheck import check_report
 
     return list(check_report(html, required_text=required or ()))
 

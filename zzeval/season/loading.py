@@ -1,6 +1,6 @@
 """Read and validate a season folder.
 
-:func:`load_season` reads every table of :mod:`zzeval.schema` from a folder (CSV in
+:func:`load_season` reads every table of :mod:`zzeval.season.schema` from a folder (CSV in
 UTF-8, UTF-8 with BOM or GBK/GB18030, optionally gzip-compressed, or ``.xlsx``),
 accepts the Chinese column headers as aliases of the English ones, converts types,
 and checks units, ranges, allowed values, township references, duplicates and dates.
@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.schema import (
+from zzeval.season.schema import (
     POLLUTANT_UNITS,
     TABLE_EXTENSIONS,
     TABLES,
@@ -30,7 +30,7 @@ from zzeval.schema import (
     Column,
     TableSpec,
 )
-from zzeval.season import DEFAULT_SEASON, SeasonData, SeasonPeriod
+from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
 #: the rest are summarised in one line with their count.
@@ -382,7 +382,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     Parameters
     ----------
     data_dir : path
-        Folder with one file per table of :mod:`zzeval.schema` (see ``data/README.md``).
+        Folder with one file per table of :mod:`zzeval.season.schema` (see ``data/README.md``).
     season : str
         The assessed season, ``"2020-2021"`` by default; its previous season is the comparison.
 
@@ -424,7 +424,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
                     f"the folder holds season {meta['season']} but season {season} was asked for")
 
     rules_path = data_dir / "verdict_rules.yaml"
-    if rules_path.exists():  # the season's own verdict rules (zzeval.verdict) take part in the data hash
+    if rules_path.exists():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
         hashes["verdict_rules.yaml"] = file_sha256(rules_path)
     townships = tables.get("townships")
     if townships is not None:

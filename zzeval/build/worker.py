@@ -1,8 +1,8 @@
-"""A local build worker: ``python -m zzeval.pipeline.worker`` reads one JSON task per line on
-stdin, runs it (:func:`zzeval.pipeline.tasks.run_task`, with this process's warm kernel) and
+"""A local build worker: ``python -m zzeval.build.worker`` reads one JSON task per line on
+stdin, runs it (:func:`zzeval.build.tasks.run_task`, with this process's warm kernel) and
 writes one JSON result per line on stdout. The coordinating build starts ``jobs`` of these with
 its own interpreter (``sys.executable``), so no ``if __name__ == "__main__"`` guard is needed in
-scripts that call :func:`zzeval.build.build_reports`, and exporting reports (pure Python) runs
+scripts that call :func:`zzeval.build.builder.build_reports`, and exporting reports (pure Python) runs
 in parallel instead of queueing on one GIL.
 """
 
@@ -16,8 +16,8 @@ import sys
 def main() -> int:
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
-    from zzeval.pipeline.kernels import shutdown_thread_session
-    from zzeval.pipeline.tasks import run_task
+    from zzeval.build.kernels import shutdown_thread_session
+    from zzeval.build.tasks import run_task
 
     try:
         for line in sys.stdin:

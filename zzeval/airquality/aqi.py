@@ -37,7 +37,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from zzeval import validity
+from zzeval.airquality import validity
 
 _REFERENCE = "zzeval.reference"
 
@@ -198,7 +198,7 @@ def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool | None = Non
     ----------
     long_df : DataFrame
         Long form ``station_code, datetime, pollutant, value, unit`` (µg/m³; CO mg/m³).
-        Checked with :func:`zzeval.validity.check_air_quality` unless ``checked``.
+        Checked with :func:`zzeval.airquality.validity.check_air_quality` unless ``checked``.
     lang : {"zh", "en"}
         Language of ``category``.
     o3_8h : bool or None
@@ -266,7 +266,7 @@ def daily_aqi(long_df: pd.DataFrame, lang: str = "zh", checked: bool = False,
     Components: 24-h means of PM2.5, PM10, SO2, NO2, CO (24-h tables), the daily maximum
     1-h O3 (1-h table) and the daily maximum 8-h O3 (8-h table; above 800 µg/m³ dropped
     in favour of the 1-h IAQI, HJ 633 note 3). Only **valid** daily values
-    (:func:`zzeval.validity.daily_values`) enter; a day with no valid component has NaN AQI.
+    (:func:`zzeval.airquality.validity.daily_values`) enter; a day with no valid component has NaN AQI.
 
     Returns
     -------
@@ -378,7 +378,7 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
     Raises
     ------
     DataValidationError
-        Bad input (see :func:`zzeval.validity.check_air_quality`).
+        Bad input (see :func:`zzeval.airquality.validity.check_air_quality`).
     ValueError
         Unknown ``period``.
     """

@@ -1,6 +1,6 @@
 """Season air-quality statistics per station and township, current vs previous season.
 
-Daily values follow GB 3095-2012 §8 validity (:mod:`zzeval.validity`); a township's daily
+Daily values follow GB 3095-2012 §8 validity (:mod:`zzeval.airquality.validity`); a township's daily
 value is the mean of its stations' valid daily values (as a city value is the mean of its
 sites, HJ 663-2013), and its daily AQI is computed from those means (HJ 633-2012).
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval import aqi as _aqi
-from zzeval import validity
-from zzeval.season import SeasonData
+from zzeval.airquality import aqi as _aqi
+from zzeval.airquality import validity
+from zzeval.season.data import SeasonData
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
 
@@ -93,8 +93,8 @@ def township_daily_values(valid_daily: pd.DataFrame) -> pd.DataFrame:
     """A township's daily value of each statistic: the mean of its stations' valid daily values.
 
     ``valid_daily`` has ``township, date, statistic, value`` (valid days only). Returns the
-    :func:`zzeval.validity.daily_values` layout with the township slug in ``station_code``
-    (``n=1, valid=True``), so that :func:`zzeval.aqi.daily_aqi` computes the township's AQI
+    :func:`zzeval.airquality.validity.daily_values` layout with the township slug in ``station_code``
+    (``n=1, valid=True``), so that :func:`zzeval.airquality.aqi.daily_aqi` computes the township's AQI
     from these means.
     """
     dvt = valid_daily[valid_daily["township"].notna()]
@@ -109,7 +109,7 @@ def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.
     ----------
     season : SeasonData
     daily : DataFrame, optional
-        :func:`zzeval.validity.daily_values` of ``season.air_quality`` if already computed.
+        :func:`zzeval.airquality.validity.daily_values` of ``season.air_quality`` if already computed.
 
     Returns
     -------
@@ -143,7 +143,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
     season : SeasonData
     lang : {"zh", "en"}
     daily : DataFrame, optional
-        :func:`zzeval.validity.daily_values` of ``season.air_quality`` if the caller already
+        :func:`zzeval.airquality.validity.daily_values` of ``season.air_quality`` if the caller already
         has it (the evaluation computes it once for the statistics and the figures).
 
     Returns

@@ -64,7 +64,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from zzeval.season import SeasonData
+from zzeval.season.data import SeasonData
 
 DEFAULT_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
 MET_COLUMNS = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa",
@@ -154,7 +154,7 @@ def design(frame: pd.DataFrame, current: bool = False) -> pd.DataFrame:
     ----------
     frame : DataFrame
         ``datetime`` (hour-ending stamp) and the meteorology columns of
-        :data:`zzeval.schema.METEOROLOGY` (``blh_m`` optional).
+        :data:`zzeval.season.schema.METEOROLOGY` (``blh_m`` optional).
     current : bool
         Whether the rows belong to the evaluated season (switches off the COVID dummy).
 

@@ -21,10 +21,10 @@ from typing import Any
 import pandas as pd
 
 from zzeval import __version__
-from zzeval.loading import load_season
-from zzeval.progress import county_progress, task_progress, township_indicators
-from zzeval.season import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
-from zzeval.verdict import apply_rules, load_rules
+from zzeval.season.loading import load_season
+from zzeval.assess.progress import county_progress, task_progress, township_indicators
+from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
+from zzeval.assess.verdict import apply_rules, load_rules
 
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
@@ -134,8 +134,8 @@ class Evaluation(TownshipsAndMeta):
         return h.hexdigest()
 
     def save(self, path: str | Path) -> Path:
-        """Pickle to ``path`` atomically (:func:`zzeval.atomic.atomic_write_bytes`)."""
-        from zzeval.atomic import atomic_write_bytes
+        """Pickle to ``path`` atomically (:func:`zzeval.build.atomic.atomic_write_bytes`)."""
+        from zzeval.build.atomic import atomic_write_bytes
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return atomic_write_bytes(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
@@ -150,7 +150,7 @@ class Evaluation(TownshipsAndMeta):
 
 
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
-    """Air-quality headline numbers per township from :func:`zzeval.airstats.season_statistics`.
+    """Air-quality headline numbers per township from :func:`zzeval.airquality.airstats.season_statistics`.
 
     Returns
     -------
@@ -176,9 +176,9 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
-    """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airstats`,
-    :mod:`zzeval.weather`, :mod:`zzeval.did`)."""
-    from zzeval import airstats, did, validity, weather
+    """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airquality.airstats`,
+    :mod:`zzeval.airquality.weather`, :mod:`zzeval.airquality.did`)."""
+    from zzeval.airquality import airstats, did, validity, weather
 
     daily = validity.daily_values(season.air_quality)  # shared by the statistics and the figures
     parts: dict = {}
@@ -232,7 +232,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         Bootstrap replications of the weather-adjusted change.
     """
     from zzeval.emissions import estimate_season
-    from zzeval.factors import load_factors
+    from zzeval.emissions.factors import load_factors
 
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)

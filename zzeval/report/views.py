@@ -1,7 +1,7 @@
-"""What a report shows, selected from an :class:`~zzeval.evaluate.Evaluation`.
+"""What a report shows, selected from an :class:`~zzeval.assess.evaluate.Evaluation`.
 
 Each function returns a tidy DataFrame (or a list of key figures) for one township or for
-the county, in the shape :mod:`zzeval.plots` and :mod:`zzeval.present` take, with display
+the county, in the shape :mod:`zzeval.report.plots` and :mod:`zzeval.report.present` take, with display
 labels in the report's language. No computation of results happens here — only selection,
 joining and labelling — so the notebooks stay a readable sequence of calls.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.evaluate import Evaluation
+from zzeval.assess.evaluate import Evaluation
 from zzeval.i18n import measure_label, pollutant_label, t_or
-from zzeval.present import KeyFigure
-from zzeval.schema import POLLUTANT_UNITS
+from zzeval.report.present import KeyFigure
+from zzeval.season.schema import POLLUTANT_UNITS
 
 POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
 #: Measures shown in the reports, in this order.
@@ -113,14 +113,14 @@ def _clean_coal_note(ind: pd.Series, lang: str) -> str | None:
 
 def daily_frame(ev: Evaluation, slug: str, statistic: str) -> pd.DataFrame:
     """``season, date, value`` of one daily statistic (``PM2.5`` … ``O3_8h_max``, ``AQI``) of a
-    township, both seasons; for :func:`zzeval.plots.daily_series` and ``aqi_calendar``."""
+    township, both seasons; for :func:`zzeval.report.plots.daily_series` and ``aqi_calendar``."""
     d = ev.daily
     sub = d[(d["township"] == slug) & (d["statistic"] == statistic)]
     return sub[["season", "date", "value"]].reset_index(drop=True)
 
 
 def calendar_frame(ev: Evaluation, slug: str) -> pd.DataFrame:
-    """``date, aqi`` of a township, both seasons (for :func:`zzeval.plots.aqi_calendar`)."""
+    """``date, aqi`` of a township, both seasons (for :func:`zzeval.report.plots.aqi_calendar`)."""
     return daily_frame(ev, slug, "AQI").rename(columns={"value": "aqi"})[["date", "aqi"]]
 
 
@@ -232,7 +232,7 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
 
 def emissions_frame(ev: Evaluation, slug: str, pollutants=("PM2.5", "SO2", "NOx", "CO2")) -> pd.DataFrame:
     """In-county reductions of a township by measure and pollutant [t/season], with the 95 %
-    Monte Carlo interval (for :func:`zzeval.plots.emission_reductions`)."""
+    Monte Carlo interval (for :func:`zzeval.report.plots.emission_reductions`)."""
     t = ev.emissions.table
     sub = t[(t["township"] == slug) & (t["scope"] == "in_county") & t["pollutant"].isin(pollutants)]
     sub = sub[(sub["central"].abs() > 0) | (sub["high"].abs() > 0)]
@@ -334,7 +334,7 @@ def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 def validity_notice(ev: Evaluation, slug: str, lang: str = "zh"):
     """A caution when the township's air-quality data do not meet the GB 3095-2012 Table 4
     completeness rules in either season (its season statistics are then indicative only)."""
-    from zzeval.present import esc
+    from zzeval.report.present import esc
 
     ind = ev.indicators.set_index("township").loc[slug]
     if bool(ind.get("statistics_valid", True)):
@@ -364,7 +364,7 @@ def factors_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
 def factors_details(ev: Evaluation, lang: str = "zh"):
     """The factor table folded under a summary line (opens with a click, no script needed).
     It stays folded on paper: unfolded it would add some eight A4 pages."""
-    from zzeval.present import esc, table
+    from zzeval.report.present import esc, table
 
     inner = table(factors_table(ev, lang), lang=lang, decimals=3).data
     n = len(ev.emissions.factors_used)
@@ -378,7 +378,7 @@ def now() -> str:
     """Build time, Beijing time, to the second."""
     from datetime import datetime
 
-    from zzeval.evaluate import BEIJING
+    from zzeval.assess.evaluate import BEIJING
 
     return datetime.now(BEIJING).isoformat(timespec="seconds")
 
@@ -423,7 +423,7 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
 
 def county_verdicts(ev: Evaluation, lang: str = "zh"):
     """The list of townships due an interview (约谈) or a warning letter (预警通知函), with reasons."""
-    from zzeval.present import esc
+    from zzeval.report.present import esc
 
     v = ev.verdicts[lang]
     parts = []
@@ -442,7 +442,7 @@ def county_verdicts(ev: Evaluation, lang: str = "zh"):
 
 def did_summary(did, lang: str = "zh"):
     """One paragraph on the across-township difference-in-differences estimate."""
-    from zzeval.present import esc
+    from zzeval.report.present import esc
 
     if did is None:
         return _html(f"<p>{esc(pick(lang, '乡镇数量不足，未做跨乡镇双重差分估计。', 'Too few townships for the across-township difference-in-differences estimate.'))}</p>")
@@ -517,7 +517,7 @@ def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.Data
 
 def methods_note(ev: Evaluation, lang: str = "zh"):
     """Methods, assumptions and data sources, in plain words, with the model skill and data validity."""
-    from zzeval.present import esc
+    from zzeval.report.present import esc
 
     w = ev.weather
     r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan

@@ -6,19 +6,19 @@ What one build does (see ``docs/pipeline.md`` for running it on a cluster and on
 1. **Fast path.** One digest over the raw bytes of the season folder, the notebooks, the package
    code and the parameters; when it equals the last build's and every report of that build is in
    place, nothing is loaded and nothing is written (a no-change rebuild takes well under a second).
-2. **Load and validate** the season (:func:`zzeval.loading.load_season`): invalid data raises
+2. **Load and validate** the season (:func:`zzeval.season.loading.load_season`): invalid data raises
    :class:`~zzeval.errors.DataValidationError` before anything is written.
-3. **Lock** the output folder (:class:`zzeval.atomic.BuildLock`); a second build into the same
+3. **Lock** the output folder (:class:`zzeval.build.atomic.BuildLock`); a second build into the same
    folder is refused with a message naming the holder.
 4. **Shared work, once**: the evaluation (Monte Carlo, weather models; by default
-   :func:`zzeval.evaluate.evaluate_season`) is computed once per distinct input and cached as a
+   :func:`zzeval.assess.evaluate.evaluate_season`) is computed once per distinct input and cached as a
    pickle, which every notebook receives as its ``results_path`` parameter.
-5. **Plan**: per report, a key from content hashes (:mod:`zzeval.pipeline.hashing`); a report is
+5. **Plan**: per report, a key from content hashes (:mod:`zzeval.build.hashing`); a report is
    rebuilt only when its key changed, with the reason recorded (``--dry-run`` prints the plan and
    stops).
 6. **Run** the reports on ``jobs`` workers (threads each driving a warm Jupyter kernel, or Dask
    workers doing the same), each with start and execution timeouts and one retry of a kernel that
-   failed to start (:mod:`zzeval.pipeline.kernels`, :mod:`zzeval.pipeline.tasks`).
+   failed to start (:mod:`zzeval.build.kernels`, :mod:`zzeval.build.tasks`).
 7. **Write** every file atomically: the reports, the executed notebooks (logs), ``summary.json``
    and ``summary.csv``, ``index.html``, the build state and the JSON-lines build log.
 
@@ -38,9 +38,9 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from zzeval.atomic import BuildLock, atomic_write_bytes, atomic_write_text, remove_stale_temp_files
+from zzeval.build.atomic import BuildLock, atomic_write_bytes, atomic_write_text, remove_stale_temp_files
 from zzeval.errors import BuildError
-from zzeval.pipeline import hashing
+from zzeval.build import hashing
 
 DEFAULT_SEASON = "2020-2021"
 STATE_FILE = ".build-state.json"
@@ -49,7 +49,7 @@ STATE_VERSION = 1
 COUNTY = "__county__"
 INDEX = "__index__"
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_notebook(name: str) -> Path:
@@ -234,11 +234,11 @@ def _write_state(path: Path, state: dict) -> None:
 # --- the shared evaluation ---------------------------------------------------------------------
 
 def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None):
-    """The work shared by all townships: :func:`zzeval.evaluate.evaluate_season`, once per build."""
-    from zzeval.evaluate import evaluate_season
+    """The work shared by all townships: :func:`zzeval.assess.evaluate.evaluate_season`, once per build."""
+    from zzeval.assess.evaluate import evaluate_season
 
     if isinstance(factors, (str, os.PathLike)):
-        from zzeval.factors import load_factors
+        from zzeval.emissions.factors import load_factors
 
         factors = load_factors(factors)
     kwargs = {"factors": factors, "draws": draws}
@@ -262,7 +262,7 @@ def _load_evaluation(path: Path, prepare=None):
     if callable(loader):
         return loader(path)
     try:
-        from zzeval.evaluate import Evaluation
+        from zzeval.assess.evaluate import Evaluation
 
         return Evaluation.load(path)
     except ImportError:
@@ -321,7 +321,7 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
         Kernel start timeout, s; a kernel that fails to start is retried ``retries`` time(s).
     kernel : str
         ``"auto"`` (project kernel ``zzeval`` if registered for this interpreter, else this
-        interpreter), ``"current"``, or a kernelspec name (:func:`~zzeval.pipeline.kernels.resolve_kernel`).
+        interpreter), ``"current"``, or a kernelspec name (:func:`~zzeval.build.kernels.resolve_kernel`).
     kernel_reuse : bool
         Reuse a warm kernel for several notebooks (namespace and plotting state reset in between).
     prepare : callable, optional
@@ -332,10 +332,10 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
         Random seed of the evaluation (its own default when None).
     exporter : str, optional
         ``"module:function"`` turning an executed notebook into HTML, ``f(nb, lang) -> str``
-        (default :func:`zzeval.html_export.notebook_to_html`); it runs in the workers.
+        (default :func:`zzeval.report.html_export.notebook_to_html`); it runs in the workers.
     warm_imports : sequence of str, optional
         Modules each kernel imports once before its first notebook (default: the scientific
-        stack and ``zzeval``, :data:`~zzeval.pipeline.kernels.DEFAULT_WARM_IMPORTS`).
+        stack and ``zzeval``, :data:`~zzeval.build.kernels.DEFAULT_WARM_IMPORTS`).
 
     Returns
     -------
@@ -396,7 +396,7 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
             return fast
 
     # 2. load and validate (raises before anything is written)
-    from zzeval.loading import load_season
+    from zzeval.season.loading import load_season
 
     season_data = load_season(data_dir, season)
     slugs = [str(s) for s in season_data.slugs]
@@ -441,7 +441,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
                   state_path, params_common, code, raw_data, nb_digest, county_digest, fast_key,
                   season_data, slugs, names, timeout, start_timeout, retries, kernel, kernel_reuse,
                   prepare, seed, warm_imports, exporter, **_ignored) -> BuildSummary:
-    from zzeval.pipeline.kernels import resolve_kernel
+    from zzeval.build.kernels import resolve_kernel
 
     build_id = uuid.uuid4().hex[:12]
     if not dry_run:
@@ -606,7 +606,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
         if tasks:
             state["fast_key"] = None
             if executor == "dask":
-                from zzeval.pipeline.dask_executor import run_tasks_dask
+                from zzeval.build.dask_executor import run_tasks_dask
 
                 run_tasks_dask(tasks, on_result, jobs=jobs, scheduler=scheduler)
             else:
@@ -623,7 +623,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     county_row = None
     if COUNTY in state["reports"]:
         county_row = _index_row(COUNTY, "county", None, state["reports"][COUNTY], summary, season_dir)
-    from zzeval.index_page import render_index
+    from zzeval.report.index_page import render_index
 
     summary_files = [f for f in ("summary.json", "summary.csv") if (season_dir / f).is_file()]
     html = render_index(rows, {"season": season, "built_at": built_at, "data_dir": str(data_dir),
@@ -655,7 +655,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
 
 
 def check_index(html: str, rows: list[dict], county_row: dict | None = None) -> list[str]:
-    """Problems of the season's ``index.html`` (:func:`zzeval.htmlcheck.check_report`), plus:
+    """Problems of the season's ``index.html`` (:func:`zzeval.report.htmlcheck.check_report`), plus:
     every township's name is on the page, and every report that exists is linked.
 
     Parameters
@@ -663,13 +663,13 @@ def check_index(html: str, rows: list[dict], county_row: dict | None = None) -> 
     html : str
         The index page.
     rows : list of dict
-        The township rows given to :func:`zzeval.index_page.render_index` (``name``, ``html``).
+        The township rows given to :func:`zzeval.report.index_page.render_index` (``name``, ``html``).
     county_row : dict, optional
         The county report's row.
     """
     from html import escape
 
-    from zzeval.htmlcheck import check_report
+    from zzeval.report.htmlcheck import check_report
 
     problems = check_report(html, required_text=[str(r["name"]) for r in rows if r.get("name")])
     for row in [*rows, *([county_row] if county_row else [])]:
@@ -753,7 +753,7 @@ def _failed(task: dict, ename: str, evalue: str) -> dict:
 
 
 def _run_tasks_local(tasks: list[dict], on_result, jobs: int, log_dir: Path | None = None) -> None:
-    """Run ``tasks`` on ``jobs`` worker processes (:mod:`zzeval.pipeline.worker`), each driving
+    """Run ``tasks`` on ``jobs`` worker processes (:mod:`zzeval.build.worker`), each driving
     its own warm kernel, and call ``on_result(task, result)`` in this thread as results arrive.
 
     Processes, not threads: exporting a report (nbconvert, font subsetting) is pure Python and in
@@ -776,7 +776,7 @@ def _run_tasks_local(tasks: list[dict], on_result, jobs: int, log_dir: Path | No
         if log_dir is not None:
             log_dir.mkdir(parents=True, exist_ok=True)
             err = open(log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
-        proc = subprocess.Popen([sys.executable, "-m", "zzeval.pipeline.worker"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "zzeval.build.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8",
                                 bufsize=1)
         if err is not subprocess.DEVNULL:

@@ -45,7 +45,7 @@ class SeasonPeriod:
     @property
     def end_exclusive(self) -> pd.Timestamp:
         """1 April 00:00 of the second year. Hourly values stamped 1 April 00:00 (the mean of
-        23:00–24:00 on 31 March) are attributed to 31 March by :func:`zzeval.aqi` users."""
+        23:00–24:00 on 31 March) are attributed to 31 March by :func:`zzeval.airquality.aqi` users."""
         return self.end + pd.Timedelta(days=1)
 
     @property
@@ -88,7 +88,7 @@ class TownshipsAndMeta:
 class SeasonData(TownshipsAndMeta):
     """A loaded, validated season folder.
 
-    Every table is a DataFrame with the English column names of :mod:`zzeval.schema`;
+    Every table is a DataFrame with the English column names of :mod:`zzeval.season.schema`;
     township references are normalised to the pinyin slug; the air-quality ``unit``
     column holds the canonical unit; meteorology has ``station_code == "county"`` for a
     county-wide series. ``meta`` is the content of ``season.yaml`` (title, synthetic flag).

@@ -1,0 +1,1 @@
+"""The season: input schema, loading and validation, the season period and its data."""

@@ -1,0 +1,1 @@
+"""Synthetic seasons: the sample season and the validation generators (all made up, and say so)."""
