@@ -13,14 +13,15 @@ from __future__ import annotations
 import hashlib
 import pickle
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
 from zzeval import __version__
+from zzeval.errors import ZzevalError
 from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, task_progress, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
@@ -35,6 +36,35 @@ RANKED_INDICATORS = ("pm25_change_obs_pct", "pm25_change_adj_pct", "pm25_mean_ug
                      "heating_completion_pct", "dustfall_mean_t_km2_month")
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
+#: Values of *other* townships a township report shows, by table: the names in the ranking chart,
+#: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather models' median skill
+#: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
+#: every township; of every other table keyed by township only the township's own rows.
+SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
+                  "weather": ("township", "pollutant", "r2_cv")}
+#: Provenance no page shows that differs between identical evaluations (left out of slices).
+_UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
+
+
+@runtime_checkable
+class ReportSource(Protocol):
+    """What ``zzeval build`` needs of a season's evaluation (an :class:`Evaluation`, or a stand-in
+    with the same four methods).
+
+    The build writes ``summary_table`` to summary.json/csv and the index (columns ``township``
+    (slug), ``name_zh``, ``verdict``, ``verdict_label``), hands every township notebook its
+    ``township_slice`` and the county notebook the ``county_slice`` (each written with ``save``,
+    read back through the notebook's ``results_path``), and keys each report on the content of
+    the slice it hands over (:func:`zzeval.build.hashing.content_digest`).
+    """
+
+    def summary_table(self, lang: str = "zh") -> pd.DataFrame: ...
+
+    def township_slice(self, slug: str) -> ReportSource: ...
+
+    def county_slice(self) -> ReportSource: ...
+
+    def save(self, path: str | Path) -> Path: ...
 
 
 def git_commit(start: Path | None = None) -> str:
@@ -102,36 +132,29 @@ class Evaluation(TownshipsAndMeta):
         table.insert(0, "season", self.season_name)
         return table
 
-    def township_digest(self, slug: str) -> str:
-        """A hash of everything the township's report shows: its own rows of every result table,
-        the county-wide values it is ranked against, the factors used, and the settings. Equal
-        digests mean an identical report (the build uses this to skip unchanged townships)."""
-        h = hashlib.sha256()
+    def township_slice(self, slug: str) -> Evaluation:
+        """Everything a township's report reads, and nothing else: the township's own rows of
+        every table keyed by township, the :data:`SHARED_COLUMNS` of every township, and the
+        county-level tables whole; no machine path, evaluation time or other file hashes.
 
-        def add(name: str, frame: pd.DataFrame | None) -> None:
-            h.update(name.encode())
-            if frame is not None and len(frame):
-                rows = frame.astype(str).reset_index(drop=True)
-                h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+        The build hands a township notebook this slice (not the whole evaluation) and keys the
+        report on its content (:func:`zzeval.build.hashing.content_digest`): a new field or
+        column is in the key the moment it is in the slice, and another township's change only
+        rebuilds this report when a value this report shows (rank, county median) moved."""
+        if slug not in set(self.slugs):
+            raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
+        return Evaluation(**{**parts, **self._without_machine_details()})
 
-        def own(frame: pd.DataFrame | None, column: str = "township") -> pd.DataFrame | None:
-            return None if frame is None else frame[frame[column] == slug]
+    def county_slice(self) -> Evaluation:
+        """What the county report reads: the whole evaluation, without the machine details
+        (paths, evaluation time) that no page shows."""
+        parts = {f.name: getattr(self, f.name) for f in fields(self)}
+        return Evaluation(**{**parts, **self._without_machine_details()})
 
-        add("townships", own(self.townships, "slug"))
-        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats"):
-            add(name, own(getattr(self, name)))
-        for lang, table in sorted(self.verdicts.items()):
-            add(f"verdicts_{lang}", own(table))
-        if self.emissions is not None:
-            add("emissions", own(self.emissions.table))
-            add("emission_totals", own(self.emissions.totals))
-            add("factors_used", self.emissions.factors_used)
-        add("ranked", self.indicators[["township", *[c for c in RANKED_INDICATORS if c in self.indicators]]])
-        settings = {k: self.provenance.get(k) for k in ("zzeval_version", "factor_table", "factor_table_sha256",
-                                                        "verdict_rules", "draws", "seed")}
-        h.update(repr(sorted(settings.items())).encode())
-        h.update(repr((self.season_name, self.synthetic)).encode())
-        return h.hexdigest()
+    def _without_machine_details(self) -> dict:
+        provenance = {k: v for k, v in self.provenance.items() if k not in _UNSHOWN_PROVENANCE}
+        return {"data_dir": "", "provenance": provenance}
 
     def save(self, path: str | Path) -> Path:
         """Pickle to ``path`` atomically (:func:`zzeval.build.atomic.atomic_write_bytes`)."""
@@ -147,6 +170,40 @@ class Evaluation(TownshipsAndMeta):
         if not isinstance(obj, Evaluation):
             raise TypeError(f"{path} does not hold a zzeval Evaluation")
         return obj
+
+
+def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
+    townships table, or ``unit_id`` of township-level statistics); of other townships only the
+    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole."""
+    if "township" in frame.columns:
+        keys = frame["township"]
+    elif "slug" in frame.columns:
+        keys = frame["slug"]
+    elif {"level", "unit_id"} <= set(frame.columns):
+        keys = frame["unit_id"].where(frame["level"] == "township", "")
+    else:
+        return frame
+    own = (keys == slug).to_numpy()
+    if not shared:
+        return frame[own]
+    out = frame.copy()
+    for column in out.columns:
+        if column not in shared:
+            out[column] = out[column].where(own)
+    return out
+
+
+def _slice_value(name: str, value, slug: str):
+    """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass."""
+    if isinstance(value, pd.DataFrame):
+        return _township_rows(value, slug, SHARED_COLUMNS.get(name, ()))
+    if isinstance(value, dict):
+        return {k: _slice_value(name, v, slug) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _slice_value(f.name, getattr(value, f.name), slug)
+                                 for f in fields(value) if f.init})
+    return value
 
 
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
