@@ -144,13 +144,12 @@ class Evaluation(TownshipsAndMeta):
         if slug not in set(self.slugs):
             raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
         parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
-        return Evaluation(**{**parts, **self._without_machine_details()})
+        return replace(self, **{**parts, **self._without_machine_details()})
 
     def county_slice(self) -> Evaluation:
         """What the county report reads: the whole evaluation, without the machine details
         (paths, evaluation time) that no page shows."""
-        parts = {f.name: getattr(self, f.name) for f in fields(self)}
-        return Evaluation(**{**parts, **self._without_machine_details()})
+        return replace(self, **self._without_machine_details())
 
     def _without_machine_details(self) -> dict:
         provenance = {k: v for k, v in self.provenance.items() if k not in _UNSHOWN_PROVENANCE}

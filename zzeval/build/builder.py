@@ -28,12 +28,31 @@ from pathlib import Path
 
 from zzeval.build.atomic import BuildLock, remove_stale_temp_files
 from zzeval.build.lifeline import Lease, Owner
-from zzeval.build.plan import (COUNTY, DEFAULT_SEASON, BuildContext, BuildInputs, BuildOptions,
-                               default_prepare, fast_path, load_checked, plan_reports, report_tasks,
-                               resolve_inputs, shared_evaluation)
+from zzeval.build.plan import (
+    COUNTY,
+    DEFAULT_SEASON,
+    BuildContext,
+    BuildInputs,
+    BuildOptions,
+    default_prepare,
+    fast_path,
+    load_checked,
+    plan_reports,
+    report_tasks,
+    resolve_inputs,
+    shared_evaluation,
+)
 from zzeval.build.publish import INDEX, Publisher, check_index, write_summary_files
-from zzeval.build.records import (LOG_FILE, STATE_FILE, STATE_VERSION, BuildLog, BuildSummary, Progress,
-                                  ReportResult, read_state)
+from zzeval.build.records import (
+    LOG_FILE,
+    STATE_FILE,
+    STATE_VERSION,
+    BuildLog,
+    BuildSummary,
+    Progress,
+    ReportResult,
+    read_state,
+)
 from zzeval.build.run import make_executor
 
 __all__ = ["COUNTY", "DEFAULT_SEASON", "INDEX", "LOG_FILE", "STATE_FILE", "STATE_VERSION", "BuildOptions",

@@ -118,9 +118,10 @@ def _feed(h, obj, masked: frozenset) -> None:
 
     if isinstance(obj, pd.DataFrame):
         h.update(repr([(str(c), str(t)) for c, t in obj.dtypes.items()]).encode())
+        if len(obj) and masked and any(t == "object" for t in obj.dtypes):
+            obj = obj.map(lambda v: "\0masked" if isinstance(v, str) and v in masked else v)
         if len(obj):
-            h.update(_frame_values(obj.map(lambda v: "\0masked" if isinstance(v, str) and v in masked else v)
-                                   if masked and (obj.dtypes == object).any() else obj))
+            h.update(_frame_values(obj))
     elif isinstance(obj, pd.Series):
         _feed(h, obj.to_frame(), masked)
     elif is_dataclass(obj) and not isinstance(obj, type):
