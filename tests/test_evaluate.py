@@ -46,6 +46,8 @@ def test_township_slice_holds_its_rows_and_the_shared_values(evaluation):
     assert other[list(RANKED_INDICATORS)].notna().all()
     assert other.drop(list(RANKED_INDICATORS)).isna().all()
     assert cut.townships.set_index("slug").loc["liushukou"].dropna().index.tolist() == ["name_zh"]
+    # what only the county page reads is empty (a township page reading it would fail visibly)
+    assert cut.did is None and cut.county_progress.empty and cut.emissions.sensitivity.empty
     # the page built from the slice reads the same values as from the whole evaluation
     assert cut.verdict("bagong") == evaluation.verdict("bagong")
 

@@ -10,6 +10,7 @@ in JupyterLab computes it itself through :func:`load_or_evaluate`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import subprocess
@@ -42,6 +43,9 @@ SEASON_RULES_FILE = "verdict_rules.yaml"
 #: every township; of every other table keyed by township only the township's own rows.
 SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
                   "weather": ("township", "pollutant", "r2_cv")}
+#: What only the county report reads: a township's slice holds these empty, so that a township
+#: page that started reading one fails visibly instead of going stale.
+COUNTY_ONLY = ("county_progress", "did", "emissions.sensitivity", "emissions.draws", "emissions.county_draws")
 #: Provenance no page shows that differs between identical evaluations (left out of slices).
 _UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
 
@@ -78,6 +82,13 @@ def git_commit(start: Path | None = None) -> str:
         return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+@functools.cache
+def current_commit() -> str:
+    """:func:`git_commit` of the code running now, asked once per process (a build slices every
+    township, and leaves this commit out of the report keys)."""
+    return git_commit()
 
 
 def data_hash(season: SeasonData) -> str:
@@ -134,8 +145,9 @@ class Evaluation(TownshipsAndMeta):
 
     def township_slice(self, slug: str) -> Evaluation:
         """Everything a township's report reads, and nothing else: the township's own rows of
-        every table keyed by township, the :data:`SHARED_COLUMNS` of every township, and the
-        county-level tables whole; no machine path, evaluation time or other file hashes.
+        every table keyed by township, the :data:`SHARED_COLUMNS` of every township, the
+        county-level tables whole except the :data:`COUNTY_ONLY` ones (empty); no machine path,
+        evaluation time or other file hashes.
 
         The build hands a township notebook this slice (not the whole evaluation) and keys the
         report on its content (:func:`zzeval.build.hashing.content_digest`): a new field or
@@ -144,16 +156,19 @@ class Evaluation(TownshipsAndMeta):
         if slug not in set(self.slugs):
             raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
         parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
-        return replace(self, **{**parts, **self._without_machine_details()})
+        return replace(self, **{**parts, **self._for_pages()})
 
     def county_slice(self) -> Evaluation:
         """What the county report reads: the whole evaluation, without the machine details
         (paths, evaluation time) that no page shows."""
-        return replace(self, **self._without_machine_details())
+        return replace(self, **self._for_pages())
 
-    def _without_machine_details(self) -> dict:
+    def _for_pages(self) -> dict:
+        """No machine path, evaluation time or file hashes; the commit of the code that builds
+        the pages now (the evaluation may come from a cache made by an earlier commit of the
+        same package code)."""
         provenance = {k: v for k, v in self.provenance.items() if k not in _UNSHOWN_PROVENANCE}
-        return {"data_dir": "", "provenance": provenance}
+        return {"data_dir": "", "provenance": {**provenance, "git_commit": current_commit()}}
 
     def save(self, path: str | Path) -> Path:
         """Pickle to ``path`` atomically (:func:`zzeval.build.atomic.atomic_write_bytes`)."""
@@ -193,14 +208,18 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
     return out
 
 
-def _slice_value(name: str, value, slug: str):
-    """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass."""
+def _slice_value(path: str, value, slug: str):
+    """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
+    (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
+    if path in COUNTY_ONLY:
+        return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
+            value, (dict, list)) else None
     if isinstance(value, pd.DataFrame):
-        return _township_rows(value, slug, SHARED_COLUMNS.get(name, ()))
+        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()))
     if isinstance(value, dict):
-        return {k: _slice_value(name, v, slug) for k, v in value.items()}
+        return {k: _slice_value(path, v, slug) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _slice_value(f.name, getattr(value, f.name), slug)
+        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug)
                                  for f in fields(value) if f.init})
     return value
 

@@ -268,7 +268,12 @@ def shared_evaluation(ctx: BuildContext):
 def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
     """Every report of this build (the selected townships, else all and the county), keyed on
     what its notebook reads; ``reason`` says why it must be rebuilt, None when it is up to date."""
+    from zzeval.assess.evaluate import current_commit
+
     inputs = ctx.inputs
+    # the data hash is stamped on unchanged pages (zzeval.build.publish); the commit a page shows
+    # names the code that built it (code changes are in the key through inputs.code)
+    masked = (ctx.data_sha256, current_commit())
     wanted = inputs.selection or [str(s) for s in ctx.season.slugs]
     sources = {slug: evaluation.township_slice(slug) for slug in wanted}
     if inputs.county_nb is not None and not inputs.selection:
@@ -277,7 +282,7 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
     for slug, source in sources.items():
         is_county = slug == COUNTY
         components = {
-            "slice": hashing.field_digests(source, masked=(ctx.data_sha256,)),
+            "slice": hashing.field_digests(source, masked=masked),
             "notebook": inputs.notebooks["county" if is_county else "township"], "code": inputs.code,
             "params": {**inputs.report_params, **({} if is_county else {"township": slug})}}
         key = hashing.sha256_json(components)
