@@ -66,6 +66,7 @@ References
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +91,9 @@ from zzeval.synthetic.sample_air import (
     STAGNATION_RESPONSE,
     _air_quality_chunk,
     _calibrate,
-    _close,
     _covariates,
     _cycles,
     _diesel_reduction,
-    _gzip_writer,
     _heating_demand,
     _heating_intensity,
     _latent,
@@ -108,7 +107,6 @@ from zzeval.synthetic.sample_air import (
     _timeline,
     _township_effects,
     _weather,
-    _write_csv,
 )
 from zzeval.synthetic.sample_tables import (
     CREA_JINCHENG_PM25_DEWEATHERED_UGM3,
@@ -238,6 +236,24 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
                           sort_keys=False, width=100)
     (out / "season.yaml").write_bytes(text.encode("utf-8"))
     return out
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    text = df.to_csv(index=False, lineterminator="\n")
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _gzip_writer(path: Path, level: int = 6) -> gzip.GzipFile:
+    """A gzip stream with a fixed header (no file name, mtime 0), so the bytes are reproducible."""
+    raw = open(path, "wb")  # noqa: SIM115 - closed together with the GzipFile below
+    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
+    gz._zz_raw = raw  # type: ignore[attr-defined]
+    return gz
+
+
+def _close(gz: gzip.GzipFile) -> None:
+    gz.close()
+    gz._zz_raw.close()  # type: ignore[attr-defined]
 
 
 def _write_tables(out: Path, tw: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:

@@ -7,9 +7,7 @@ observed quarterly PM2.5 (CREA). Every parameter here is a simulation setting [A
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -470,24 +468,6 @@ def _calibrate(md: _Model, noise: dict[str, np.ndarray], w: _Weather) -> tuple[n
 # --------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    text = df.to_csv(index=False, lineterminator="\n")
-    path.write_bytes(text.encode("utf-8"))
-
-
-def _gzip_writer(path: Path, level: int = 6) -> gzip.GzipFile:
-    """A gzip stream with a fixed header (no file name, mtime 0), so the bytes are reproducible."""
-    raw = open(path, "wb")  # noqa: SIM115 - closed together with the GzipFile below
-    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
-    gz._zz_raw = raw  # type: ignore[attr-defined]
-    return gz
-
-
-def _close(gz: gzip.GzipFile) -> None:
-    gz.close()
-    gz._zz_raw.close()  # type: ignore[attr-defined]
 
 
 def _value_text(v: np.ndarray, decimals: int) -> np.ndarray:
