@@ -233,25 +233,25 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     activity = pd.concat([b.lines for b in blocks], ignore_index=True)
 
     used = {b.measure: b.used for b in blocks}
-    if mc:
-        net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
-        mc_samples = FactorSamples({}, samples.ranks, draws, seed)
-        sens = sensitivity_table(mc_samples, used, net_outputs, NET)
-    else:
-        sens = sensitivity_table(samples, {}, {}, NET)
-
-    costs = pd.concat([b.costs for b in blocks], ignore_index=True)
-    ce = _cost_effectiveness(costs, table_df, county_df)
-    used_keys = set().union(*used.values())
-    notes = [n for b in blocks for n in b.notes]
-    elapsed = time.perf_counter() - t0
+    sens = _sensitivity(samples, used, county_draws, draws, seed)
+    ce = _cost_effectiveness(pd.concat([b.costs for b in blocks], ignore_index=True), table_df,
+                             county_df)
     meta = {"n": int(draws), "seed": int(seed), "sampling": "Latin hypercube",
             "quantiles": list(quantiles), "central": "all factors at their central values",
             "unit": "t per season", "season": season.period.name,
             "factor_files": list(table.files), "overrides": list(table.overrides),
-            "seconds": round(elapsed, 4)}
+            "seconds": round(time.perf_counter() - t0, 4)}
     return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
-                             table.subset(used_keys), meta, county_draws, notes)
+                             table.subset(set().union(*used.values())), meta, county_draws,
+                             [n for b in blocks for n in b.notes])
+
+
+def _sensitivity(samples, used: dict, county_draws: dict, draws: int, seed: int) -> pd.DataFrame:
+    """Sensitivity of the county's net reductions to each factor (empty without draws)."""
+    if draws == 0:
+        return sensitivity_table(samples, {}, {}, NET)
+    net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
+    return sensitivity_table(FactorSamples({}, samples.ranks, draws, seed), used, net_outputs, NET)
 
 
 def _frame(rows: list[tuple], cols: list[str]) -> pd.DataFrame:
