@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +61,10 @@ from zzeval.synthetic.winter_met import Climate, Weather, observed_table, simula
 POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
 UNITS = {p: ("mg/m³" if p == "CO" else "µg/m³") for p in POLLUTANTS}
 #: scenario name → dirtiness ``d`` of the current season's climate (previous: d = 0).
-#: Measured with ``--calibrate`` (mean realised county-PM2.5 weather effect over seeds
-#: 0..7 close to the name); the stress scenario lands between +70 and +100 %.
+#: Measured with ``--calibrate`` (17 townships, seeds 0..7): mean realised county-PM2.5
+#: weather effect −16.6, −1.4, +9.5, +20.5, +31.6, +43.7, +89.0 % (sd between seeds 15-32
+#: pp: a season's weather is a random draw of its climate; the realised effect of each
+#: generated season is in truth.csv).
 SCENARIOS = {"w-15": -0.8, "w0": 0.0, "w+10": 0.5, "w+20": 0.9, "w+30": 1.3, "w+40": 1.65,
              "w+85": 2.9}
 SPINUP_DAYS = 10
@@ -277,7 +280,7 @@ def _write_gz(df: pd.DataFrame, path: Path) -> None:
 def sample_tables(n_townships: int, sample_seed: int = 2020, cache_dir=None) -> Path:
     """A folder with ``zzeval sample``'s non-air tables for ``n_townships`` (cached)."""
     from zzeval.sample import write_sample  # noqa: PLC0415 (heavy, only when writing)
-    root = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "zzeval" / "winter"
+    root = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "zzeval_winter_cache"
     d = root / f"sample_{n_townships}_{sample_seed}"
     if not (d / "season.yaml").is_file():
         tmp = root / f"tmp_{n_townships}_{sample_seed}_{np.random.default_rng().integers(1e9)}"

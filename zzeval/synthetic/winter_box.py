@@ -114,7 +114,7 @@ def calendar_factors(times: pd.DatetimeIndex, covid: bool) -> dict[str, np.ndarr
     (traffic) and 30 April (industry) — longer than zzeval's calendar dummy, which ends on
     29 February [A].
     """
-    wd = times.dayofweek.to_numpy()
+    wd = times.day_of_week.to_numpy()
     traffic = np.select([wd == 5, wd == 6], [0.92, 0.83], 1.05)
     industry = np.ones(len(times))
     house = np.ones(len(times))
@@ -233,7 +233,7 @@ def observables(w: Weather, loc: np.ndarray) -> dict[str, np.ndarray]:
     dust = wx(w.dust_ugm3)
     pf, sec, pc, so2, nox, co = (loc[..., i] for i in range(6))
     pm25 = pf + sec + 0.25 * dust
-    doy = w.times.dayofyear.to_numpy(float)
+    doy = w.times.day_of_year.to_numpy(float)
     o3_season = 60 + 18 * np.cos(2 * np.pi * (doy - 172) / 365.25)
     o3_free = (wx(o3_season * (0.55 + 0.45 * w.blh_m / (w.blh_m + 400))
                   * (1 + 0.15 * np.minimum(w.wind_speed_ms, 8) / 8))

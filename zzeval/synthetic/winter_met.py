@@ -174,7 +174,7 @@ def simulate_weather(times: pd.DatetimeIndex, clim: Climate, rng: np.random.Gene
         random number (common random numbers).
     """
     n_h = len(times)
-    doy = times.dayofyear.to_numpy(float)
+    doy = times.day_of_year.to_numpy(float)
     hour = times.hour.to_numpy(float)
     onset, amp = _fronts(rng, n_h, clim)
     idx, since = _episodes(onset, n_h)
