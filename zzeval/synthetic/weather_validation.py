@@ -110,8 +110,11 @@ def run_case(scenario: str, seed: int, n_townships: int, method=DEFAULT_METHOD,
 
 
 def run(scenarios, n_seasons: int, n_townships: int, method=DEFAULT_METHOD, n_boot: int = 100,
-        seed0: int = 0, workdir=None, pollutants=POLLUTANTS, log=print) -> pd.DataFrame:
-    """:func:`run_case` over scenarios × seeds ``seed0 .. seed0 + n_seasons − 1``."""
+        seed0: int = 0, workdir=None, pollutants=POLLUTANTS, log=None) -> pd.DataFrame:
+    """:func:`run_case` over scenarios × seeds ``seed0 .. seed0 + n_seasons − 1``.
+
+    ``log``: a callable given one progress line per case (e.g. ``print``), or ``None``.
+    """
     parts = []
     for sc in scenarios:
         for k in range(n_seasons):
@@ -220,7 +223,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="weather_validation.md")
     a = ap.parse_args(argv)
     res = run(a.scenarios, a.seasons, a.townships, a.method, a.n_boot, a.seed0, a.workdir,
-              a.pollutants)
+              a.pollutants, log=lambda line: print(line, flush=True))
     summ = summarise(res)
     out = Path(a.out)
     text = (f"Method `{a.method}`, {a.seasons} seasons × {a.townships} townships per "

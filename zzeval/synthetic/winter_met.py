@@ -18,12 +18,14 @@ that matters, especially in night inversions).
 Every number here is a simulation setting chosen to look like a Jincheng winter
 (assumption [A]), not an observation; the point of the generator is a physics whose form
 differs from zzeval's regression (memory, transport, nonlinear chemistry), not realism in
-detail. The Magnus coefficients are those of Alduchov & Eskridge (1996) [1]_.
+detail. The Magnus coefficients (17.62, 243.12 °C) are Sonntag's (1990) [1]_, the form the
+WMO guide recommends (as documented by the R package ``bigleaf``, ``Esat.slope``).
 
 References
 ----------
-.. [1] Alduchov, O. A. & Eskridge, R. E. (1996). Improved Magnus form approximation of
-   saturation vapor pressure. J. Appl. Meteor. 35, 601-609.
+.. [1] Sonntag, D. (1990). Important new values of the physical constants of 1986, vapour
+   pressure formulations based on the ITS-90, and psychrometer formulae.
+   Z. Meteorol. 70, 340-344.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import pandas as pd
 
 #: fixed number of pre-drawn fronts per season (enough for intervals down to ~1.5 days)
 _MAX_FRONTS = 130
-#: Magnus coefficients over water (Alduchov & Eskridge 1996)
+#: Magnus coefficients over water (Sonntag 1990)
 _MAG_B, _MAG_C = 17.62, 243.12
 
 
