@@ -56,7 +56,8 @@ class Climate:
     p_south : float
         Probability that a stagnant episode has flow from the south/south-east (0-1).
     dew_rise_c_per_day : float
-        Rise of dew point during stagnation [°C/day].
+        Humidity build-up rate [°C/day]: the dew point rises by 0.6 × this per day of
+        stagnation (at most 9 °C).
     t_offset_c : float
         Season temperature anomaly [°C].
     dust_per_season : float
