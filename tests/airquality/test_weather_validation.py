@@ -10,6 +10,12 @@ from zzeval.synthetic import winter_box as B
 from zzeval.synthetic.winter_met import Climate, rh_from_dewpoint, simulate_weather
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """Shared by the folder tests: the cached sample tables are written once."""
+    return tmp_path_factory.mktemp("winter")
+
+
 def _county_pm25(truth: pd.DataFrame, col: str) -> float:
     return float(truth.query("township == 'county' and pollutant == 'PM2.5'")[col].iloc[0])
 
@@ -86,10 +92,10 @@ def test_build_up_memory():
     assert np.median(np.concatenate(late)) > 1.3 * np.median(np.concatenate(early))
 
 
-def test_truth_identities_and_observed_folder(tmp_path):
-    sim = W.write_winter_season(tmp_path / "s", "w+20", seed=5, n_townships=3,
-                                cache_dir=tmp_path / "cache")
-    truth = pd.read_csv(tmp_path / "s" / "truth.csv")
+def test_truth_identities_and_observed_folder(workdir):
+    sim = W.write_winter_season(workdir / "s", "w+20", seed=5, n_townships=3,
+                                cache_dir=workdir / "cache")
+    truth = pd.read_csv(workdir / "s" / "truth.csv")
     assert set(truth["township"]) == {*sim.townships["slug"], "county"}
     assert len(truth) == 4 * 6
     # townships without measures have a planted change of exactly 0
@@ -100,13 +106,13 @@ def test_truth_identities_and_observed_folder(tmp_path):
     assert np.allclose(z, 0.0, atol=1e-9)
     # the COVID-19 dip lowers the previous season: non-plan change > weather effect
     assert _county_pm25(truth, "nonplan_change_pct") > _county_pm25(truth, "weather_effect_pct")
-    aq = pd.read_csv(tmp_path / "s" / "air_quality.csv.gz")
+    aq = pd.read_csv(workdir / "s" / "air_quality.csv.gz")
     n_hours = (182 + 183) * 24
     assert 0.85 < len(aq) / (3 * 6 * n_hours) < 0.99  # gaps and outages
 
 
-def test_harness_end_to_end(tmp_path):
-    res = wv.run(["w+20"], n_seasons=1, n_townships=3, n_boot=20, workdir=tmp_path,
+def test_harness_end_to_end(workdir):
+    res = wv.run(["w+20"], n_seasons=1, n_townships=3, n_boot=20, workdir=workdir,
                  pollutants=("PM2.5", "CO"), log=None)
     assert len(res) == 2 * 4
     summ = wv.summarise(res)
@@ -122,6 +128,6 @@ def test_harness_end_to_end(tmp_path):
     assert t.loc["PM2.5", "rmse_pp"] == pytest.approx(np.sqrt((err**2).mean()))
     assert "| w+20 | PM2.5 |" in wv.markdown(summ)
     # a reused workdir gives the same seasons
-    again = wv.run_case("w+20", 0, 3, workdir=tmp_path, n_boot=20, pollutants=("CO",))
+    again = wv.run_case("w+20", 0, 3, workdir=workdir, n_boot=20, pollutants=("CO",))
     assert again["planted_change_pct"].to_numpy() == pytest.approx(
         res[res["pollutant"] == "CO"]["planted_change_pct"].to_numpy())

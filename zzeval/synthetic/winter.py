@@ -62,11 +62,11 @@ POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
 UNITS = {p: ("mg/m³" if p == "CO" else "µg/m³") for p in POLLUTANTS}
 #: scenario name → dirtiness ``d`` of the current season's climate (previous: d = 0).
 #: Measured with ``--calibrate`` (17 townships, seeds 0..7): mean realised county-PM2.5
-#: weather effect −16.6, −1.4, +9.5, +20.5, +31.6, +43.7, +89.0 % (sd between seeds 15-32
+#: weather effect −16.5, −0.3, +10.9, +19.3, +29.1, +40.4, +84.9 % (sd between seeds 16-33
 #: pp: a season's weather is a random draw of its climate; the realised effect of each
 #: generated season is in truth.csv).
-SCENARIOS = {"w-15": -0.8, "w0": 0.0, "w+10": 0.5, "w+20": 0.9, "w+30": 1.3, "w+40": 1.65,
-             "w+85": 2.9}
+SCENARIOS = {"w-15": -0.6, "w0": 0.0, "w+10": 0.35, "w+20": 0.67, "w+30": 0.95, "w+40": 1.22,
+             "w+85": 2.35}
 SPINUP_DAYS = 10
 NOISE_SD = 0.10  # multiplicative measurement noise (log sd) [A]
 

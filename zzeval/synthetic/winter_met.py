@@ -56,8 +56,9 @@ class Climate:
     p_south : float
         Probability that a stagnant episode has flow from the south/south-east (0-1).
     dew_rise_c_per_day : float
-        Humidity build-up rate [°C/day]: the dew point rises by 0.6 × this per day of
-        stagnation (at most 9 °C).
+        Humidity build-up rate: the dew-point depression of the daily mean air shrinks by
+        this much per day of stagnation [°C/day] (from 4 + 1.2 °C per m/s of the front's
+        peak wind, down to 1 °C).
     t_offset_c : float
         Season temperature anomaly [°C].
     dust_per_season : float
@@ -187,9 +188,12 @@ def simulate_weather(times: pd.DatetimeIndex, clim: Climate, rng: np.random.Gene
     southerly = np.clip(np.cos(np.deg2rad(regime - 170)), 0, 1)
     t_mean = (_climatology_t(doy) + clim.t_offset_c - 1.1 * a * fresh + 1.5 * southerly
               + rng.normal(0, 0.4, n_h))
-    td_anom = -16 + np.minimum(clim.dew_rise_c_per_day * since / 24, 15.0) + 2.0 * southerly
-    td = _climatology_t(doy) + clim.t_offset_c - 1.0 + td_anom * 0.6 + rng.normal(0, 0.5, n_h)
-    dry = np.clip(1 - (td_anom + 16) / 18, 0.2, 1)
+    # dew-point depression of the daily mean air: large in the dry air behind a front (more
+    # for a stronger front), shrinking as moisture builds up in stagnant (southerly) flow
+    dep0 = 4.0 + 1.2 * a
+    dep = np.maximum(dep0 - clim.dew_rise_c_per_day * since / 24 - 1.2 * southerly, 1.0)
+    td = t_mean - dep + rng.normal(0, 0.5, n_h)
+    dry = np.clip(dep / 12, 0.2, 1)
     t_amp = 3.0 + 4.0 * dry * _solar(doy)
     temp = t_mean + t_amp * np.sin(2 * np.pi * (hour - 9) / 24)
     precip = _precip(rng, onset, n_h, times, temp, td, since)
@@ -235,7 +239,7 @@ def _dust(rng, onset, amp, n_h, clim: Climate, times) -> np.ndarray:
     width = rng.uniform(6, 18, _MAX_FRONTS)[:n]
     h = np.arange(n_h)
     for k in np.flatnonzero(pick):
-        out += peak[k] * np.exp(-0.5 * ((h - onset[k] - 8) / width[k]) ** 2)
+        out += peak[k] * np.exp(-0.5 * ((h - onset[k] - 5) / width[k]) ** 2)
     return out
 
 
