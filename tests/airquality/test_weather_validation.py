@@ -106,6 +106,17 @@ def test_truth_identities_and_observed_folder(workdir):
     assert np.allclose(z, 0.0, atol=1e-9)
     # the COVID-19 dip lowers the previous season: non-plan change > weather effect
     assert _county_pm25(truth, "nonplan_change_pct") > _county_pm25(truth, "weather_effect_pct")
+    # the COVID-19 dip outlasts zzeval's dummy (ends 29 Feb 2020): NO2 still lower in March
+    times = sim.weather["previous"].times
+    no2, no2_0 = sim.conc[("previous", "observed")]["NO2"], sim.conc[("previous", "no_covid")]["NO2"]
+    march, before = times.month == 3, times < pd.Timestamp("2020-01-24")
+    assert no2[march].mean() / no2_0[march].mean() < 0.95
+    assert np.array_equal(no2[before], no2_0[before])
+    # less NOx, less titration: O3 rises in townships that cut traffic
+    cut = set(sim.measures.loc[sim.measures["traffic_cut"] > 0, "township"])
+    assert cut
+    o3 = truth[(truth["pollutant"] == "O3") & truth["township"].isin(cut)]
+    assert (o3["planted_change_pct"] > 0).all()
     aq = pd.read_csv(workdir / "s" / "air_quality.csv.gz")
     n_hours = (182 + 183) * 24
     assert 0.85 < len(aq) / (3 * 6 * n_hours) < 0.99  # gaps and outages

@@ -137,7 +137,7 @@ def _coverage(g: pd.DataFrame) -> tuple[float, float]:
     hit = ((g["adjusted_change_low_pct"] <= g["planted_change_pct"])
            & (g["planted_change_pct"] <= g["adjusted_change_high_pct"])).astype(float)
     c = float(hit.mean())
-    per = hit.groupby(g["seed"]).mean()
+    per = hit.groupby([g["scenario"], g["seed"]]).mean()  # one value per season
     if len(per) >= 2:
         return c, float(per.std(ddof=1) / np.sqrt(len(per)))
     return c, float(np.sqrt(c * (1 - c) / len(hit)))
@@ -148,7 +148,7 @@ def _metrics(g: pd.DataFrame) -> dict:
     err_m = g["observed_change_pct"] - g["planted_change_pct"]
     cov, mcse = _coverage(g)
     denom = float(err_m.mean())
-    return {"n": len(g), "n_seasons": g["seed"].nunique(),
+    return {"n": len(g), "n_seasons": len(g.groupby(["scenario", "seed"])),
             "share_removed": (1 - float(err.mean()) / denom
                               if abs(denom) >= MIN_NONPLAN_PP else np.nan),
             "bias_pp": float(err.mean()), "rmse_pp": float(np.sqrt((err**2).mean())),
@@ -166,22 +166,35 @@ def _decisions(g: pd.DataFrame) -> dict:
             "n_warn_measured": int((cut["observed_change_pct"] > MEASURED_TARGET_PCT).sum())}
 
 
-def summarise(res: pd.DataFrame) -> pd.DataFrame:
-    """Metrics per scenario × pollutant × scope (see the module docstring)."""
+#: scenarios pooled into one more row set: the ordinary range of the issue's goals
+DEFAULT_POOLS = {"w-15…w+30": ("w-15", "w0", "w+10", "w+20", "w+30")}
+
+
+def summarise(res: pd.DataFrame, pools=DEFAULT_POOLS) -> pd.DataFrame:
+    """Metrics per scenario × pollutant × scope (see the module docstring).
+
+    ``pools``: ``{name: scenarios}``; each adds rows over the scenarios present in ``res``
+    (seasons of different scenarios are distinct clusters in the MCSE).
+    """
     rows = []
-    county = res["township"] == "county"
-    for (sc, p), g in res.groupby(["scenario", "pollutant"], sort=False):
-        cg = g[g["township"] == "county"]
-        base = {"scenario": sc, "pollutant": p,
-                "weather_effect_pct": float(cg["weather_effect_pct"].mean()),
-                "nonplan_change_pct": float(cg["nonplan_change_pct"].mean())}
-        tg = g[~county.loc[g.index]]
-        row = base | {"scope": "townships"} | _metrics(tg)
-        row |= _decisions(tg) if p == "PM2.5" else {}
-        rows.append(row)
-        rows.append(base | {"scope": "county"} | _metrics(cg))
+    groups = [(sc, g) for sc, g in res.groupby("scenario", sort=False)]
+    for name, members in (pools or {}).items():
+        sub = res[res["scenario"].isin(members)]
+        if sub["scenario"].nunique() > 1:
+            groups.append((name, sub))
+    for sc, gs in groups:
+        for p, g in gs.groupby("pollutant", sort=False):
+            county = g["township"] == "county"
+            cg = g[county]
+            base = {"scenario": sc, "pollutant": p,
+                    "weather_effect_pct": float(cg["weather_effect_pct"].mean()),
+                    "nonplan_change_pct": float(cg["nonplan_change_pct"].mean())}
+            row = base | {"scope": "townships"} | _metrics(g[~county])
+            row |= _decisions(g[~county]) if p == "PM2.5" else {}
+            rows.append(row)
+            rows.append(base | {"scope": "county"} | _metrics(cg))
     out = pd.DataFrame(rows)
-    order = {s: i for i, s in enumerate(SCENARIOS)}
+    order = {s: i for i, s in enumerate([*SCENARIOS, *(pools or {})])}
     out["_o"] = out["scenario"].map(order).fillna(len(order))
     return out.sort_values(["_o", "scope"], ascending=[True, False], kind="stable").drop(
         columns="_o").reset_index(drop=True)
@@ -196,7 +209,8 @@ def markdown(summary: pd.DataFrame, scope: str = "townships") -> str:
     lines = [head, "|" + "---|" * 11]
     f = "{:+.1f}".format
     for r in s.itertuples(index=False):
-        dec = (f"{r.n_warn_point}/{r.n_warn_interval}/{r.n_warn_measured} of {r.n_real_cut}"
+        dec = (f"{r.n_warn_point:.0f}/{r.n_warn_interval:.0f}/{r.n_warn_measured:.0f} "
+               f"of {r.n_real_cut:.0f}"
                if r.pollutant == "PM2.5" and scope == "townships"
                and np.isfinite(getattr(r, "n_real_cut", np.nan)) else "")
         share = "–" if not np.isfinite(r.share_removed) else f"{r.share_removed:.2f}"
