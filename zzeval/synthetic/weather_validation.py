@@ -10,8 +10,8 @@ adjusted_change_low_pct, adjusted_change_high_pct`` can be compared). Its estima
 joined to ``truth.csv``.
 
 Metrics per scenario × pollutant (``scope = townships``: all township-seasons; ``scope =
-county``: the county row of each season), with ``planted`` the true planted change and
-``nonplan`` = measured − planted:
+county``: the county row of each season; plus rows pooled over the ordinary scenarios
+``w-15 … w+30``, :data:`DEFAULT_POOLS`), with ``planted`` the true planted change:
 
 * ``weather_effect_pct`` — mean true weather-alone effect (county row of the pollutant);
 * ``share_removed = 1 − mean(adjusted − planted) / mean(measured − planted)``: the share of
@@ -23,8 +23,9 @@ county``: the county row of each season), with ``planted`` the true planted chan
   measured change;
 * ``coverage``: share of 95 % intervals containing the planted change, with
   ``coverage_mcse`` its Monte Carlo standard error computed from the spread of the
-  per-season coverages (townships of one season share the weather, so they are not
-  independent): ``sd(c_k)/√K``; with one season, the binomial ``√(c(1−c)/n)``;
+  per-season coverages (a season = scenario × seed; townships of one season share the
+  weather, so they are not independent): ``sd(c_k)/√K``; with one season, the binomial
+  ``√(c(1−c)/n)``;
 * ``width_median_pp``: median interval width [pp];
 * decision metric (PM2.5, townships): ``n_real_cut`` township-seasons whose planted PM2.5
   change is ≤ −10 %; of those, ``n_warn_point`` where the shipped rule
