@@ -236,18 +236,25 @@ def main(argv=None) -> int:
     ap.add_argument("--pollutants", nargs="+", default=list(POLLUTANTS))
     ap.add_argument("--workdir", help="keep and reuse the generated season folders here")
     ap.add_argument("--out", default="weather_validation.md")
+    ap.add_argument("--from-rows", help="re-summarise a .rows.csv of an earlier run")
     a = ap.parse_args(argv)
-    res = run(a.scenarios, a.seasons, a.townships, a.method, a.n_boot, a.seed0, a.workdir,
-              a.pollutants, log=lambda line: print(line, flush=True))
+    if a.from_rows:
+        res = pd.read_csv(a.from_rows)
+        what = f"Rows of `{a.from_rows}`"
+    else:
+        res = run(a.scenarios, a.seasons, a.townships, a.method, a.n_boot, a.seed0,
+                  a.workdir, a.pollutants, log=lambda line: print(line, flush=True))
+        what = (f"Method `{a.method}`, {a.seasons} seasons × {a.townships} townships per "
+                f"scenario, {a.n_boot} bootstrap draws")
     summ = summarise(res)
     out = Path(a.out)
-    text = (f"Method `{a.method}`, {a.seasons} seasons × {a.townships} townships per "
-            f"scenario, {a.n_boot} bootstrap draws.\n\nTownships:\n\n{markdown(summ)}\n\n"
+    text = (f"{what}.\n\nTownships:\n\n{markdown(summ)}\n\n"
             f"County:\n\n{markdown(summ, 'county')}\n")
     print(text)
     out.write_text(text, encoding="utf-8")
     summ.to_csv(out.with_suffix(".summary.csv"), index=False, float_format="%.4f")
-    res.to_csv(out.with_suffix(".rows.csv"), index=False, float_format="%.4f")
+    if not a.from_rows:
+        res.to_csv(out.with_suffix(".rows.csv"), index=False, float_format="%.4f")
     return 0
 
 
