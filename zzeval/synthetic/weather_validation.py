@@ -14,10 +14,13 @@ county``: the county row of each season; plus rows pooled over the ordinary scen
 ``w-15 … w+30``, :data:`DEFAULT_POOLS`), with ``planted`` the true planted change:
 
 * ``weather_effect_pct`` — mean true weather-alone effect (county row of the pollutant);
-* ``share_removed = 1 − mean(adjusted − planted) / mean(measured − planted)``: the share of
-  the non-plan difference (weather, and the 2020 COVID-19 dip) that the adjustment removes;
-  1 is perfect, 0 is no better than the measured change, negative is worse. Not reported
-  (NaN) when ``|mean(measured − planted)| < 2`` pp (nothing to remove, e.g. same climate);
+* ``share_removed = 1 − Σ e_a·e_m / Σ e_m²`` with ``e_a = adjusted − planted`` and
+  ``e_m = measured − planted`` (the non-plan difference: weather and the 2020 COVID-19
+  dip): one minus the slope, through the origin, of what the adjustment leaves on what
+  the measured change carries. 1 removes all of it, 0 none, < 0 adds to it. A slope rather
+  than a ratio of means, so that seasons whose weather was better and seasons whose weather
+  was worse do not cancel (pooled rows, the same-climate scenario). Not reported (NaN)
+  when ``√mean(e_m²) < 2`` pp (nothing to remove);
 * ``bias_pp = mean(adjusted − planted)``, ``rmse_pp = √mean((adjusted − planted)²)``
   [percentage points], and ``bias_measured_pp``, ``rmse_measured_pp`` for the plain
   measured change;
@@ -148,12 +151,12 @@ def _metrics(g: pd.DataFrame) -> dict:
     err = g["adjusted_change_pct"] - g["planted_change_pct"]
     err_m = g["observed_change_pct"] - g["planted_change_pct"]
     cov, mcse = _coverage(g)
-    denom = float(err_m.mean())
+    rms_m = float(np.sqrt((err_m**2).mean()))
+    slope = float((err * err_m).sum() / (err_m**2).sum()) if rms_m > 0 else np.nan
     return {"n": len(g), "n_seasons": len(g.groupby(["scenario", "seed"])),
-            "share_removed": (1 - float(err.mean()) / denom
-                              if abs(denom) >= MIN_NONPLAN_PP else np.nan),
+            "share_removed": 1 - slope if rms_m >= MIN_NONPLAN_PP else np.nan,
             "bias_pp": float(err.mean()), "rmse_pp": float(np.sqrt((err**2).mean())),
-            "bias_measured_pp": denom, "rmse_measured_pp": float(np.sqrt((err_m**2).mean())),
+            "bias_measured_pp": float(err_m.mean()), "rmse_measured_pp": rms_m,
             "coverage": cov, "coverage_mcse": mcse,
             "width_median_pp": float((g["adjusted_change_high_pct"]
                                       - g["adjusted_change_low_pct"]).median())}
