@@ -55,9 +55,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from zzeval.loading import load_season
-from zzeval.synthetic.winter import POLLUTANTS, SCENARIOS, write_winter_season
+from zzeval.synthetic.winter import (
+    GENERATOR_VERSION,
+    POLLUTANTS,
+    SCENARIOS,
+    write_winter_season,
+)
 
 DEFAULT_METHOD = "zzeval.weather:weather_adjusted_change"
 #: the shipped warning rule on the adjusted change and the measured-change rules
@@ -76,12 +82,22 @@ def resolve_method(spec: str | Callable) -> Callable:
     return getattr(importlib.import_module(mod), fn or "weather_adjusted_change")
 
 
+def _reusable(folder: Path) -> bool:
+    """A folder written by this generator version (with its truth) can be reused."""
+    try:
+        meta = yaml.safe_load((folder / "season.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return ((folder / "truth.csv").is_file() and isinstance(meta, dict)
+            and meta.get("generator_version") == GENERATOR_VERSION)
+
+
 def run_case(scenario: str, seed: int, n_townships: int, method=DEFAULT_METHOD,
              workdir=None, n_boot: int = 100, pollutants=POLLUTANTS) -> pd.DataFrame:
     """Generate (or reuse) one season, run the method, join the truth.
 
     With ``workdir``, the folder ``<workdir>/<scenario>_s<seed>_n<n_townships>`` is kept,
-    and reused as is when it already holds ``truth.csv`` (to compare methods on the same
+    and reused as is when this generator version wrote it (to compare methods on the same
     seasons); without, the season is written to a temporary folder and deleted.
 
     Returns
@@ -95,7 +111,7 @@ def run_case(scenario: str, seed: int, n_townships: int, method=DEFAULT_METHOD,
     root = Path(tempfile.mkdtemp(prefix="zzeval_winter_")) if tmp else Path(workdir)
     folder = root / f"{scenario}_s{seed}_n{n_townships}"
     try:
-        if not (folder / "truth.csv").is_file():
+        if not _reusable(folder):
             write_winter_season(folder, scenario, seed, n_townships,
                                 cache_dir=None if tmp else root / "cache")
         truth = pd.read_csv(folder / "truth.csv").drop(columns="scenario")
