@@ -71,7 +71,13 @@ def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
 def township_table(data_dir: str | os.PathLike):
     """The ``townships`` table of a season folder: columns ``code``, ``name_zh``, ``slug``
     (headers in Chinese are accepted as in :mod:`zzeval.season.schema`)."""
-    from zzeval.season.loading import _Collector, _rename_columns, find_table_file, load_season, read_table_file
+    from zzeval.season.loading import (
+        _Collector,
+        _rename_columns,
+        find_table_file,
+        load_season,
+        read_table_file,
+    )
     from zzeval.season.schema import TOWNSHIPS
 
     folder = resolve_data_dir(data_dir)
