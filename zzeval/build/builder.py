@@ -50,7 +50,6 @@ COUNTY = "__county__"
 INDEX = "__index__"
 
 
-
 def default_notebook(name: str) -> Path:
     """The shipped notebook ``name``: ``notebooks/`` of the checkout, else the installed copy
     (see :mod:`zzeval.resources`), whatever the current folder."""
