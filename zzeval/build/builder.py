@@ -49,16 +49,13 @@ STATE_VERSION = 1
 COUNTY = "__county__"
 INDEX = "__index__"
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def default_notebook(name: str) -> Path:
-    """``notebooks/<name>`` of the project (beside the package), else of the current folder."""
-    for root in (_PROJECT_ROOT, Path.cwd()):
-        path = root / "notebooks" / name
-        if path.is_file():
-            return path
-    return _PROJECT_ROOT / "notebooks" / name
+    """The shipped notebook ``name``: ``notebooks/`` of the checkout, else the installed copy
+    (see :mod:`zzeval.resources`), whatever the current folder."""
+    from zzeval.resources import notebooks_dir
+
+    return notebooks_dir() / name
 
 
 # --- results -----------------------------------------------------------------------------------
