@@ -22,7 +22,7 @@ import pandas as pd
 
 from zzeval import __version__
 from zzeval.season.loading import load_season
-from zzeval.assess.progress import county_progress, task_progress, township_indicators
+from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import apply_rules, load_rules
 
@@ -172,6 +172,12 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     for col in ("good_day_ratio_pct", "good_day_ratio_pct_prev"):
         out[col] = 100.0 * out[col]
     out["statistics_valid"] = cur["statistics_valid"].astype(bool) & prev["statistics_valid"].astype(bool)
+    out["months_insufficient"] = cur["months_insufficient"]
+    out["months_insufficient_prev"] = prev["months_insufficient"]
+    # China's own assessment metrics against last season (同比)
+    out["heavy_days_change"] = out["heavy_days"] - out["heavy_days_prev"]
+    out["comprehensive_index_change_pct"] = 100 * (out["comprehensive_index"] / out["comprehensive_index_prev"] - 1)
+    out["good_day_ratio_change_pp"] = out["good_day_ratio_pct"] - out["good_day_ratio_pct_prev"]
     return out.reset_index()
 
 
@@ -208,6 +214,12 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
         out[f"{tag}_change_adj_low_pct"] = sub["adjusted_change_low_pct"]
         out[f"{tag}_change_adj_high_pct"] = sub["adjusted_change_high_pct"]
         out[f"{tag}_model_r2_cv"] = sub["r2_cv"]
+        # the share of the measured change the weather explains: (1 + measured) / (1 + adjusted) − 1
+        out[f"{tag}_weather_effect_pct"] = 100 * ((1 + out[f"{tag}_change_obs_pct"] / 100)
+                                                 / (1 + out[f"{tag}_change_adj_pct"] / 100) - 1)
+        if "separable" in sub:  # the weather model's honesty flag, when it gives one
+            out[f"{tag}_change_adj_pct_separable"] = sub["separable"].astype(bool)
+            out[f"{tag}_change_adj_pct_separable_reason"] = sub.get("separable_reason")
     return out.reset_index()
 
 
@@ -246,6 +258,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(rules)
     verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
+    progress = task_status(progress, verdicts["zh"])
     factor_frame = factors.to_frame()
     provenance = {
         "zzeval_version": __version__,
