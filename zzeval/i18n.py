@@ -7,6 +7,7 @@ Reports default to Chinese (``lang="zh"``); ``lang="en"`` gives English.
 
 from __future__ import annotations
 
+import numbers
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib.resources import files
@@ -98,6 +99,8 @@ def t_count(key: str, lang: str, count: float | None, /, **fields: object) -> st
 
 MINUS = "\u2212"  # U+2212 MINUS SIGN, as the figures print it
 NBSP = "\u00a0"  # no-break space between a number and its unit
+#: Units always shown with one decimal (measured rates and densities; counts have none).
+ONE_DECIMAL_UNITS = ("%", "t/(month·km²)", "µg/m³")
 
 
 def format_number(value: object, decimals: int = 1, *, signed: bool = False) -> str:
@@ -145,11 +148,12 @@ def format_quantity(value: object, unit: str = "", lang: str = DEFAULT_LANG, *, 
     ``t/(month·km²)`` …; shown in ``lang``, English singular for 1) or a literal unit
     (``%``, ``µg/m³``). Percentages get one decimal; other values none when whole, else one.
     """
+    numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if decimals is None:
-        whole = isinstance(value, (int, float)) and float(value).is_integer()
-        decimals = 1 if unit == "%" or not whole else 0
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = float(value)  # the decimals decide, not the type
+        whole = numeric and float(value).is_integer()  # type: ignore[arg-type]
+        decimals = 1 if unit in ONE_DECIMAL_UNITS or not whole else 0
+    if numeric:
+        value = float(value)  # type: ignore[arg-type]  # the decimals decide, not the type
     text = format_number(value, decimals, signed=signed)
     if not unit or text == "\u2014":
         return text

@@ -79,6 +79,8 @@ class Evaluation(TownshipsAndMeta):
     daily: pd.DataFrame | None = None
     emissions: Any = None
     provenance: dict = field(default_factory=dict)
+    #: monthly dustfall of both seasons: township, month (``YYYY-MM``), dustfall_t_km2_month
+    dustfall_monthly: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         return str(self.townships.set_index("slug").at[slug, "name_zh"])
@@ -118,7 +120,7 @@ class Evaluation(TownshipsAndMeta):
             return None if frame is None else frame[frame[column] == slug]
 
         add("townships", own(self.townships, "slug"))
-        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats"):
+        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats", "dustfall_monthly"):
             add(name, own(getattr(self, name)))
         for lang, table in sorted(self.verdicts.items()):
             add(f"verdicts_{lang}", own(table))
@@ -200,9 +202,26 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     return parts
 
 
-def _air_indicators(parts: dict) -> pd.DataFrame:
+def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
+    """Longest run of consecutive days without a valid daily ``statistic`` in the season
+    (1 October – 31 March), per township [days]."""
+    from zzeval.season.data import season_period
+
+    period = season_period(season_name)
+    days = pd.date_range(period.start, period.end, freq="D")
+    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
+    out = {}
+    for slug, group in sub.groupby("township"):
+        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
+        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
+        out[slug] = int(runs.max()) if len(runs) else 0
+    return pd.Series(out, name="longest_gap_days", dtype="float")
+
+
+def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
     """The air-quality indicators the verdict rules and the summary use, one row per township."""
     out = headline_air_indicators(parts["air_stats"]).set_index("township")
+    out["longest_gap_days"] = longest_gap_days(parts["daily"], season_name)
     weather = parts["weather"]
     adj = weather[weather["township"] != "county"]
     for pollutant, tag in (("PM2.5", "pm25"), ("PM10", "pm10")):
@@ -250,7 +269,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         factors = load_factors(factors)
     indicators = township_indicators(season)
     parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
-    indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
+    indicators = indicators.merge(_air_indicators(parts, season.period.name), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
     progress = task_progress(season, indicators)
@@ -281,6 +300,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         progress=progress, county_progress=county_progress(season), verdicts=verdicts,
         air_stats=parts["air_stats"], dustfall=parts["dustfall"], weather=parts["weather"],
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
+        dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
+            ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
     )
 
 
