@@ -98,11 +98,21 @@ class Evaluation(TownshipsAndMeta):
         base = self.townships[["slug", "code", "name_zh", "class", "households", "population"]].rename(
             columns={"slug": "township"})
         table = base.merge(self.indicators, on="township", how="left")
-        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons"]].copy()
-        verdicts["reasons"] = verdicts["reasons"].map(lambda r: "; ".join(r))
+        sep = "；" if lang == "zh" else "; "
+        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons", "undecided",
+                                        "data_valid", "reason_tasks"]].copy()
+        for column in ("reasons", "undecided", "reason_tasks"):  # one line each, as the pages word them
+            verdicts[column] = verdicts[column].map(lambda items, s=sep: s.join(items))
         table = table.merge(verdicts, on="township", how="left")
         table.insert(0, "season", self.season_name)
         return table
+
+    def county_summary(self) -> dict:
+        """The county's own figures for summary.json (see :func:`zzeval.report.county_views.county_figures`
+        for the keys): county-series PM2.5 change, weather-adjusted change and R², DiD, verdict counts."""
+        from zzeval.assess.county import county_figures
+
+        return county_figures(self)
 
     def township_digest(self, slug: str) -> str:
         """A hash of everything the township's report shows: its own rows of every result table,

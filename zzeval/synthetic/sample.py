@@ -121,6 +121,7 @@ from zzeval.synthetic.sample_tables import (
     _stations,
     _targets,
     _tasks,
+    heating_baseline,
     _townships,
     _vehicles,
 )
@@ -232,7 +233,7 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
     dust = _dustfall(tw, seed)
 
     cols = [c.name for c in schema.TOWNSHIPS.columns]
-    _write_csv(tw[cols], out / "townships.csv")
+    _write_csv(heating_baseline(tw, retro)[cols], out / "townships.csv")
     _write_csv(retro, out / "heating_retrofits.csv")
     _write_csv(veh, out / "vehicles.csv")
     _write_csv(freight, out / "freight.csv")
