@@ -103,6 +103,9 @@ class Evaluation(TownshipsAndMeta):
                                         "data_valid", "reason_tasks"]].copy()
         for column in ("reasons", "undecided", "reason_tasks"):  # one line each, as the pages word them
             verdicts[column] = verdicts[column].map(lambda items, s=sep: s.join(items))
+        # the verdict as the county table and the index show it: with the data-validity flag
+        verdicts["verdict_display"] = [verdict_display(label, ok, lang) for label, ok in
+                                       zip(verdicts["verdict_label"], verdicts["data_valid"], strict=True)]
         table = table.merge(verdicts, on="township", how="left")
         table.insert(0, "season", self.season_name)
         return table
@@ -159,6 +162,17 @@ class Evaluation(TownshipsAndMeta):
         if not isinstance(obj, Evaluation):
             raise TypeError(f"{path} does not hold a zzeval Evaluation")
         return obj
+
+
+def verdict_display(label: str, data_valid: bool, lang: str = "zh") -> str:
+    """The verdict's words with the data-validity flag when the data fail GB 3095 / HJ 663
+    (``约谈（数据有效性不足）``), as the county table, the index and the summary files show it."""
+    from zzeval.i18n import t
+
+    if data_valid:
+        return label
+    flag = t("verdict.validity_flag", lang)
+    return f"{label}（{flag}）" if lang == "zh" else f"{label} ({flag})"
 
 
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:

@@ -168,8 +168,8 @@ def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
     """Progress against each township's targets, one row per township and task, in the order of
     ``plan_tasks.yaml``.
 
-    A task gets a row when the township has a target for it in ``targets.csv`` or the task has a
-    ``default_target`` (e.g. the § 二十二 air-quality grounds, the heating total).
+    A task gets a row when the township has a target for it in ``targets.csv``, or when the task
+    has a ``default_target`` (the default of its verdict rule) and the township has a value.
 
     Returns
     -------
@@ -184,11 +184,11 @@ def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
     for slug in season.slugs:
         for task, spec in specs.items():
             row = given.get((slug, task))
-            if row is None and "default_target" not in spec:
-                continue
-            target = float(row.target) if row is not None else float(spec["default_target"])
             column = spec["value"]
             value = ind.at[slug, column] if column in ind.columns and slug in ind.index else np.nan
+            if row is None and ("default_target" not in spec or pd.isna(value)):
+                continue
+            target = float(row.target) if row is not None else float(spec["default_target"])
             if pd.isna(value):
                 met = np.nan
             else:

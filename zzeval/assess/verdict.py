@@ -57,14 +57,21 @@ class Rule:
     interval: tuple[str, str] | None = None
     zh: str | None = None
     en: str | None = None
+    slack: float = 0.0
 
     def threshold_for(self, targets: dict[str, float]) -> float | None:
-        """The numeric threshold for one township (its target, or the default)."""
+        """The numeric threshold for one township (its target, or the default), moved by
+        ``slack`` towards the side that does not fire (a target of 100 % with slack 2 fires
+        below 98 %)."""
         if isinstance(self.threshold, str):
             task = self.threshold.removeprefix("target:")
             value = targets.get(task, self.default)
-            return None if value is None or pd.isna(value) else float(value)
-        return float(self.threshold)
+            if value is None or pd.isna(value):
+                return None
+            value = float(value)
+        else:
+            value = float(self.threshold)
+        return value - self.slack if self.op in ("<", "<=") else value + self.slack
 
     def text(self, lang: str, **fields: object) -> str:
         """The reason in ``lang``: the rule file's own text if it has one, else the catalogue's
@@ -116,7 +123,7 @@ def _rule(raw: dict, where: str) -> Rule:
                           "label catalogue")
     return Rule(raw["id"], raw["level"], raw["indicator"], raw["op"], threshold, raw.get("default"),
                 str(raw["task"]), evidence, str(raw.get("statistic", "")),
-                tuple(interval) if interval else None, raw.get("zh"), raw.get("en"))
+                tuple(interval) if interval else None, raw.get("zh"), raw.get("en"), float(raw.get("slack", 0)))
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

@@ -495,7 +495,8 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     key_col = hashing.township_key_column(table)
     verdicts = {}
     if key_col and "verdict" in table.columns:
-        labels_ = table["verdict_label"] if "verdict_label" in table.columns else [None] * len(table)
+        shown = "verdict_display" if "verdict_display" in table.columns else "verdict_label"  # with the validity flag
+        labels_ = table[shown] if shown in table.columns else [None] * len(table)
         verdicts = {str(s): (v, lab) for s, v, lab in zip(table[key_col], table["verdict"], labels_,
                                                           strict=False)}
 

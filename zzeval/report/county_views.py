@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from zzeval.assess.evaluate import Evaluation
+from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
+from zzeval.assess.evaluate import Evaluation, verdict_display
 from zzeval.i18n import format_number, format_quantity, measure_label, t
 from zzeval.report.present import KeyFigure, esc
-from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
 from zzeval.report.story import reasons_line
 
 
@@ -91,8 +91,7 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                                                       right_on="slug")
     order = {"interview": 0, "warning": 1, "on_track": 2}
     ind = ind.assign(_o=ind["verdict"].map(order)).sort_values(["_o", "pm25_change_adj_pct"]).reset_index(drop=True)
-    flag = t("verdict.validity_flag", lang)
-    ind["verdict_label"] = [lab if ok else f"{lab}（{flag}）" if lang == "zh" else f"{lab} ({flag})"
+    ind["verdict_label"] = [verdict_display(lab, ok, lang)
                             for lab, ok in zip(ind["verdict_label"], ind["data_valid"], strict=True)]
     keys = ("name_zh", "verdict_label", "pm25_mean_ugm3", "pm25_change_obs_pct", "pm25_change_adj_pct",
             "comprehensive_index", "good_day_ratio_pct", "heavy_days", "baobiao_days", "heating_completion_pct",

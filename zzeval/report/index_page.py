@@ -12,8 +12,38 @@ from __future__ import annotations
 from html import escape
 
 from zzeval import __version__
-from zzeval.i18n import format_time, t
-from zzeval.i18n import verdict_label as _verdict_label
+from zzeval.i18n import format_time
+
+#: Labels of the index page (``zzeval.i18n`` labels are used instead when they exist).
+LABELS = {
+    "title": {"zh": "{season} 年秋冬季大气污染综合治理攻坚行动 乡镇评估报告",
+              "en": "{season} autumn-winter air pollution control plan: township evaluation reports"},
+    "county_report": {"zh": "全县汇总报告", "en": "County report"},
+    "summary_files": {"zh": "机器可读结果", "en": "Machine-readable results"},
+    "township": {"zh": "乡镇", "en": "Township"},
+    "verdict": {"zh": "考核结论", "en": "Verdict"},
+    "status": {"zh": "生成状态", "en": "Build status"},
+    "report_built": {"zh": "报告生成时间", "en": "Report built at"},
+    "details": {"zh": "说明", "en": "Details"},
+    "status.built": {"zh": "已生成", "en": "built"},
+    "status.up_to_date": {"zh": "无变化，沿用", "en": "up to date"},
+    "status.failed": {"zh": "生成失败", "en": "failed"},
+    "status.stale": {"zh": "生成失败，保留上次报告（已过期）", "en": "failed — previous report kept (stale)"},
+    "status.not_built": {"zh": "未生成", "en": "not built"},
+    "failed_at": {"zh": "出错位置：第 {n} 个代码单元", "en": "Failed in code cell {n}"},
+    "log": {"zh": "执行记录（notebook）", "en": "executed notebook (log)"},
+    "season": {"zh": "评估季", "en": "Season"},
+    "built_at": {"zh": "本次生成时间", "en": "Built at"},
+    "data": {"zh": "输入数据", "en": "Input data"},
+    "data_hash": {"zh": "数据指纹 (SHA-256)", "en": "Data fingerprint (SHA-256)"},
+    "software": {"zh": "软件版本", "en": "Software"},
+    "synthetic": {"zh": "注意：本批报告由合成（示例）数据生成，仅用于演示方法，不反映泽州县的真实情况，不得用于考核。",
+                  "en": "Note: these reports were built from SYNTHETIC sample data. They demonstrate the method "
+                        "only, do not describe Zezhou County, and must not be used for assessment."},
+    "counts": {"zh": "共 {total} 份乡镇报告：{built} 份本次生成，{kept} 份沿用，{failed} 份失败。",
+               "en": "{total} township reports: {built} built now, {kept} unchanged, {failed} failed."},
+    "no_verdict": {"zh": "—", "en": "—"},
+}
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
@@ -38,15 +68,27 @@ th{background:#f0f4f8}
 
 
 def label(key: str, lang: str, **fields) -> str:
-    """The index label ``key`` in ``lang``: the catalogue's ``index.<key>`` (reference/labels.yaml)."""
-    return t(f"index.{key}", lang, **fields)
+    """The index label ``key`` in ``lang`` (``zzeval.i18n`` first, else :data:`LABELS`)."""
+    try:
+        from zzeval.i18n import labels as _i18n_labels
+
+        entry = _i18n_labels().get(f"index.{key}")
+    except Exception:  # noqa: BLE001 - i18n is optional here
+        entry = None
+    text = (entry or LABELS[key])[lang]
+    return text.format(**fields) if fields else text
 
 
 def verdict_label(verdict, lang: str) -> str:
-    """The verdict in words (the catalogue's ``verdict.<code>``)."""
+    """The verdict in words (``zzeval.i18n`` key ``verdict.<code>``), or the code itself."""
     if verdict is None or verdict == "" or verdict != verdict:
         return label("no_verdict", lang)
-    return _verdict_label(str(verdict), lang)
+    try:
+        from zzeval.i18n import t_or
+
+        return t_or(f"verdict.{verdict}", str(verdict), lang)
+    except Exception:  # noqa: BLE001
+        return str(verdict)
 
 
 def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:

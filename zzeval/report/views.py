@@ -13,11 +13,18 @@ import pandas as pd
 
 from zzeval.assess.evaluate import Evaluation
 from zzeval.i18n import format_number, format_quantity, measure_label, pollutant_label, t, t_or
-from zzeval.report.present import KeyFigure
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
-    county_figures, county_heatmap_frame, county_key_figures, county_means_note, county_progress_table,
-    county_table, county_verdicts, did_summary, rankings_table,
+    county_figures,
+    county_heatmap_frame,
+    county_key_figures,
+    county_means_note,
+    county_progress_table,
+    county_table,
+    county_verdicts,
+    did_summary,
+    rankings_table,
 )
+from zzeval.report.present import KeyFigure
 from zzeval.report.story import fix_block, progress_table, verdict_box, weather_note  # noqa: F401
 from zzeval.season.schema import POLLUTANT_UNITS
 
@@ -47,7 +54,8 @@ NBSP = "\u00a0"
 
 def township_title(ev: Evaluation, slug: str, lang: str = "zh") -> str:
     season = ev.season_name.replace("-", "–")
-    return t("view.township_title", lang, name=ev.name_zh(slug), slug=slug, season=season)
+    name = ev.name_zh(slug) if lang == "zh" else f"{ev.name_zh(slug)} ({slug})"
+    return t("view.township_title", lang, name=name, season=season)
 
 
 def _ind(ev: Evaluation, slug: str) -> pd.Series:

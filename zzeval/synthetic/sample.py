@@ -121,9 +121,9 @@ from zzeval.synthetic.sample_tables import (
     _stations,
     _targets,
     _tasks,
-    heating_baseline,
     _townships,
     _vehicles,
+    heating_baseline,
 )
 
 
