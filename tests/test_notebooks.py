@@ -11,7 +11,7 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.assess.evaluate import evaluate_season
-from zzeval.report.html_export import notebook_to_html
+from zzeval.report.html_export import notebook_to_html, visible_text
 from zzeval.report.htmlcheck import check_report
 from zzeval.season.loading import load_season
 
@@ -52,11 +52,16 @@ def test_township_notebook_runs_and_exports(prepared, tmp_path, lang, name):
     assert _stderr_or_errors(nb) == []
     html = notebook_to_html(nb, lang=lang)
     assert check_report(html, required_text=[name]) == []
-    # numbers in the report come from the evaluation, e.g. the verdict and the retrofit count (210 households)
+    text = visible_text(html)  # what a reader sees: no CSS, no code
+    # the verdict box: the township's name followed by the verdict's words, then its reasons
     verdict = evaluation.verdict("liushukou", lang)
-    assert verdict["verdict_label"] in html or verdict["verdict"] in html
-    assert "210" in html
-    assert ("合成" in html) if lang == "zh" else ("SYNTHETIC" in html.upper())
+    assert f"柳树口镇{verdict['verdict_label']}" in text
+    assert verdict["reasons"] and all(reason in text for reason in verdict["reasons"])
+    # the retrofit card: 210 of 300 households (70.0 %)
+    card = "任务 300 户，完成 70.0\u00a0%" if lang == "zh" else "of 300 allocated (70.0\u00a0%)"
+    assert card in text
+    assert ("合成" in text) if lang == "zh" else ("SYNTHETIC" in text.upper())
+    assert "pick(" not in text and "views." not in text  # no code on the page
 
 
 def test_county_notebook_runs(prepared, tmp_path):
@@ -66,6 +71,8 @@ def test_county_notebook_runs(prepared, tmp_path):
     assert _stderr_or_errors(nb) == []
     html = notebook_to_html(nb, lang="zh")
     assert check_report(html, required_text=["巴公镇", "柳树口镇", "17,360"]) == []
+    text = visible_text(html)
+    assert "方案目标 17,360 户" in text and "各乡镇季均值" in text
 
 
 def test_what_if_notebook_runs_on_the_sample(tmp_path):
