@@ -28,6 +28,9 @@ class TinyEvaluation:
     def summary_table(self, lang: str = "zh") -> pd.DataFrame:
         return self.table
 
+    def county_summary(self) -> dict:
+        return {"warnings": self.county_warnings}
+
     def township_slice(self, slug: str) -> TinyEvaluation:
         return replace(self, table=self.table[self.table["township"] == slug])
 

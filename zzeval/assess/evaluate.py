@@ -24,16 +24,18 @@ import pandas as pd
 from zzeval import __version__
 from zzeval.errors import ZzevalError
 from zzeval.season.loading import load_season
-from zzeval.assess.progress import county_progress, task_progress, township_indicators
+from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import apply_rules, load_rules
 
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
 DEFAULT_SEED = 20201001
-#: Indicators a township report ranks against every other township (its rank table and chart):
-#: a change of any township's value changes every township's report.
-RANKED_INDICATORS = ("pm25_change_obs_pct", "pm25_change_adj_pct", "pm25_mean_ugm3", "heavy_days",
+#: Indicators a township report ranks against every other township (its rank table and chart,
+#: :data:`zzeval.report.views.RANKED`): a change of any township's value changes every township's
+#: report. tests/build/test_slice.py checks that the views rank on nothing else.
+RANKED_INDICATORS = ("comprehensive_index", "comprehensive_index_change_pct", "pm25_mean_ugm3",
+                     "pm25_change_obs_pct", "pm25_change_adj_pct", "good_day_ratio_pct", "heavy_days",
                      "heating_completion_pct", "dustfall_mean_t_km2_month")
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
@@ -56,13 +58,16 @@ class ReportSource(Protocol):
     with the same four methods).
 
     The build writes ``summary_table`` to summary.json/csv and the index (columns ``township``
-    (slug), ``name_zh``, ``verdict``, ``verdict_label``), hands every township notebook its
-    ``township_slice`` and the county notebook the ``county_slice`` (each written with ``save``,
-    read back through the notebook's ``results_path``), and keys each report on the content of
-    the slice it hands over (:func:`zzeval.build.hashing.content_digest`).
+    (slug), ``name_zh``, ``verdict``, ``verdict_label`` or ``verdict_display``) and
+    ``county_summary`` (the county's figures, or None) to summary.json, hands every township
+    notebook its ``township_slice`` and the county notebook the ``county_slice`` (each written
+    with ``save``, read back through the notebook's ``results_path``), and keys each report on
+    the content of the slice it hands over (:func:`zzeval.build.hashing.content_digest`).
     """
 
     def summary_table(self, lang: str = "zh") -> pd.DataFrame: ...
+
+    def county_summary(self) -> dict | None: ...
 
     def township_slice(self, slug: str) -> ReportSource: ...
 
@@ -120,6 +125,8 @@ class Evaluation(TownshipsAndMeta):
     daily: pd.DataFrame | None = None
     emissions: Any = None
     provenance: dict = field(default_factory=dict)
+    #: monthly dustfall of both seasons: township, month (``YYYY-MM``), dustfall_t_km2_month
+    dustfall_monthly: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         return str(self.townships.set_index("slug").at[slug, "name_zh"])
@@ -137,11 +144,24 @@ class Evaluation(TownshipsAndMeta):
         base = self.townships[["slug", "code", "name_zh", "class", "households", "population"]].rename(
             columns={"slug": "township"})
         table = base.merge(self.indicators, on="township", how="left")
-        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons"]].copy()
-        verdicts["reasons"] = verdicts["reasons"].map(lambda r: "; ".join(r))
+        sep = "；" if lang == "zh" else "; "
+        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons", "undecided",
+                                        "data_valid", "reason_tasks"]].copy()
+        for column in ("reasons", "undecided", "reason_tasks"):  # one line each, as the pages word them
+            verdicts[column] = verdicts[column].map(lambda items, s=sep: s.join(items))
+        # the verdict as the county table and the index show it: with the data-validity flag
+        verdicts["verdict_display"] = [verdict_display(label, ok, lang) for label, ok in
+                                       zip(verdicts["verdict_label"], verdicts["data_valid"], strict=True)]
         table = table.merge(verdicts, on="township", how="left")
         table.insert(0, "season", self.season_name)
         return table
+
+    def county_summary(self) -> dict:
+        """The county's own figures for summary.json (see :func:`zzeval.report.county_views.county_figures`
+        for the keys): county-series PM2.5 change, weather-adjusted change and R², DiD, verdict counts."""
+        from zzeval.assess.county import county_figures
+
+        return county_figures(self)
 
     def township_slice(self, slug: str) -> Evaluation:
         """Everything a township's report reads, and nothing else: the township's own rows of
@@ -203,8 +223,11 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
         return frame[own]
     out = frame.copy()
     for column in out.columns:
-        if column not in shared:
-            out[column] = out[column].where(own)
+        if column not in shared:  # integers and booleans stay integers and booleans (nullable)
+            kind = out[column].dtype.kind
+            values = out[column].astype({"i": "Int64", "u": "Int64", "b": "boolean"}[kind]) if kind in "iub" \
+                else out[column]
+            out[column] = values.where(own)
     return out
 
 
@@ -222,6 +245,17 @@ def _slice_value(path: str, value, slug: str):
         return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug)
                                  for f in fields(value) if f.init})
     return value
+
+
+def verdict_display(label: str, data_valid: bool, lang: str = "zh") -> str:
+    """The verdict's words with the data-validity flag when the data fail GB 3095 / HJ 663
+    (``约谈（数据有效性不足）``), as the county table, the index and the summary files show it."""
+    from zzeval.i18n import t
+
+    if data_valid:
+        return label
+    flag = t("verdict.validity_flag", lang)
+    return f"{label}（{flag}）" if lang == "zh" else f"{label} ({flag})"
 
 
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
@@ -247,6 +281,12 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     for col in ("good_day_ratio_pct", "good_day_ratio_pct_prev"):
         out[col] = 100.0 * out[col]
     out["statistics_valid"] = cur["statistics_valid"].astype(bool) & prev["statistics_valid"].astype(bool)
+    out["months_insufficient"] = cur["months_insufficient"]
+    out["months_insufficient_prev"] = prev["months_insufficient"]
+    # China's own assessment metrics against last season (同比)
+    out["heavy_days_change"] = out["heavy_days"] - out["heavy_days_prev"]
+    out["comprehensive_index_change_pct"] = 100 * (out["comprehensive_index"] / out["comprehensive_index_prev"] - 1)
+    out["good_day_ratio_change_pp"] = out["good_day_ratio_pct"] - out["good_day_ratio_pct_prev"]
     return out.reset_index()
 
 
@@ -269,9 +309,26 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     return parts
 
 
-def _air_indicators(parts: dict) -> pd.DataFrame:
+def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
+    """Longest run of consecutive days without a valid daily ``statistic`` in the season
+    (1 October – 31 March), per township [days]."""
+    from zzeval.season.data import season_period
+
+    period = season_period(season_name)
+    days = pd.date_range(period.start, period.end, freq="D")
+    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
+    out = {}
+    for slug, group in sub.groupby("township"):
+        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
+        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
+        out[slug] = int(runs.max()) if len(runs) else 0
+    return pd.Series(out, name="longest_gap_days", dtype="float")
+
+
+def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
     """The air-quality indicators the verdict rules and the summary use, one row per township."""
     out = headline_air_indicators(parts["air_stats"]).set_index("township")
+    out["longest_gap_days"] = longest_gap_days(parts["daily"], season_name)
     weather = parts["weather"]
     adj = weather[weather["township"] != "county"]
     for pollutant, tag in (("PM2.5", "pm25"), ("PM10", "pm10")):
@@ -283,6 +340,12 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
         out[f"{tag}_change_adj_low_pct"] = sub["adjusted_change_low_pct"]
         out[f"{tag}_change_adj_high_pct"] = sub["adjusted_change_high_pct"]
         out[f"{tag}_model_r2_cv"] = sub["r2_cv"]
+        # the share of the measured change the weather explains: (1 + measured) / (1 + adjusted) − 1
+        out[f"{tag}_weather_effect_pct"] = 100 * ((1 + out[f"{tag}_change_obs_pct"] / 100)
+                                                 / (1 + out[f"{tag}_change_adj_pct"] / 100) - 1)
+        if "separable" in sub:  # the weather model's honesty flag, when it gives one
+            out[f"{tag}_change_adj_pct_separable"] = sub["separable"].astype(bool)
+            out[f"{tag}_change_adj_pct_separable_reason"] = sub.get("separable_reason")
     return out.reset_index()
 
 
@@ -313,7 +376,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         factors = load_factors(factors)
     indicators = township_indicators(season)
     parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
-    indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
+    indicators = indicators.merge(_air_indicators(parts, season.period.name), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
     progress = task_progress(season, indicators)
@@ -321,6 +384,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(rules)
     verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
+    progress = task_status(progress, verdicts["zh"])
     factor_frame = factors.to_frame()
     provenance = {
         "zzeval_version": __version__,
@@ -343,6 +407,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         progress=progress, county_progress=county_progress(season), verdicts=verdicts,
         air_stats=parts["air_stats"], dustfall=parts["dustfall"], weather=parts["weather"],
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
+        dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
+            ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
     )
 
 

@@ -59,16 +59,14 @@ __all__ = ["COUNTY", "DEFAULT_SEASON", "INDEX", "LOG_FILE", "STATE_FILE", "STATE
            "BuildSummary", "ReportResult", "build", "build_reports", "check_index", "default_notebook",
            "default_prepare"]
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_notebook(name: str) -> Path:
-    """``notebooks/<name>`` of the project (beside the package), else of the current folder."""
-    for root in (_PROJECT_ROOT, Path.cwd()):
-        path = root / "notebooks" / name
-        if path.is_file():
-            return path
-    return _PROJECT_ROOT / "notebooks" / name
+    """The shipped notebook ``name``: ``notebooks/`` of the checkout, else the installed copy
+    (see :mod:`zzeval.resources`), whatever the current folder."""
+    from zzeval.resources import notebooks_dir
+
+    return notebooks_dir() / name
 
 
 def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir="reports",
@@ -201,7 +199,7 @@ def _build_locked(ctx: BuildContext) -> BuildSummary:
         return summary
     # the machine-readable results do not depend on the notebooks: written first
     write_summary_files(ctx.season_dir, opts.season, evaluation.summary_table(lang=opts.lang),
-                        ctx.season.synthetic, ctx.data_sha256)
+                        evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256)
     progress = Progress(len(stale), opts.quiet)
     publisher = Publisher(ctx, planned, progress)
     if stale:

@@ -30,12 +30,14 @@ from zzeval.build.tasks import ReportTask, failure
 INDEX = "__index__"
 
 
-def write_summary_files(season_dir: Path, season: str, table, synthetic: bool, data_sha256: str) -> None:
-    """``summary.json`` and ``summary.csv``: the evaluation's summary table, one row per township."""
+def write_summary_files(season_dir: Path, season: str, table, county: dict | None, synthetic: bool,
+                        data_sha256: str) -> None:
+    """``summary.json`` (the county's figures and the evaluation's summary table, one row per
+    township) and ``summary.csv`` (the table)."""
     table = table.reset_index(drop=True)
     records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
     doc = {"season": season, "data_sha256": data_sha256, "synthetic": bool(synthetic),
-           "generated_by": "zzeval build", "townships": records}
+           "generated_by": "zzeval build", "county": county, "townships": records}
     atomic_write_text(season_dir / "summary.json", json.dumps(doc, ensure_ascii=False, indent=1))
     atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
 
@@ -141,8 +143,8 @@ class Publisher:
 
         ctx = self.ctx
         table = evaluation.summary_table(lang=ctx.options.lang)
-        verdicts = {str(r["township"]): (r.get("verdict"), r.get("verdict_label"))
-                    for r in table.to_dict(orient="records")}
+        shown = "verdict_display" if "verdict_display" in table.columns else "verdict_label"  # with the validity flag
+        verdicts = {str(r["township"]): (r.get("verdict"), r.get(shown)) for r in table.to_dict(orient="records")}
         rows = [self._index_row(slug, verdicts.get(slug, (None, None))) for slug in ctx.names]
         reports = ctx.state["reports"]
         county_row = self._index_row(COUNTY, (None, None)) if COUNTY in reports else None
