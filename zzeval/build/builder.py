@@ -628,7 +628,7 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     summary_files = [f for f in ("summary.json", "summary.csv") if (season_dir / f).is_file()]
     html = render_index(rows, {"season": season, "built_at": built_at, "data_dir": str(data_dir),
                                "data_digest": shown_digest, "synthetic": season_data.synthetic,
-                               "county": county_row, "summary_files": summary_files}, lang)
+                               "county": county_row, "summary_files": summary_files, "summary": table}, lang)
     index_problems = check_index(html, rows, county_row)
     if index_problems:
         # never publish a bad index: keep the previous one, keep the bad one beside the logs, fail
