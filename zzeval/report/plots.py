@@ -186,7 +186,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 3.3), layout="constrained")
+    fig = Figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -271,7 +271,7 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.2 + 1.9 * len(seasons)), layout="constrained")
+    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
     axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
     for ax, season in zip(axes, seasons, strict=True):
         period = SeasonPeriod(season)
@@ -333,11 +333,11 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.3 + 0.42 * len(order)), layout="constrained")
+    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.42 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
-        "observed": (OBSERVED_COLOUR, "o", -0.15, t("legend.observed", lang)),
-        "adjusted": (ADJUSTED_COLOUR, "D", 0.15, t("legend.adjusted", lang)),
+        "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.12, t("legend.adjusted", lang)),
     }
     ypos = {p: i for i, p in enumerate(order)}
     for kind, (colour, marker, offset, label) in styles.items():
@@ -353,8 +353,11 @@ def adjusted_comparison(
                     capsize=3, ms=6, label=label)
         for xi, yi in zip(x, y, strict=True):
             if np.isfinite(xi):
-                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 5), textcoords="offset points",
-                            ha="center", fontsize=MIN_FONT_PT, color=colour)
+                # observed drawn above its row's centre, labelled above; adjusted below, labelled below
+                up = offset < 0
+                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 5 if up else -5),
+                            textcoords="offset points", ha="center", va="bottom" if up else "top",
+                            fontsize=MIN_FONT_PT, color=colour)
     ax.axvline(0, color="#333333", lw=1)
     ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
@@ -395,7 +398,7 @@ def emission_reductions(
     measures = list(dict.fromkeys(data["measure"]))
     ncols = min(2, len(pols))  # two panels across: the measure names need the room
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.27 * len(measures) + 0.9)),
+    fig = Figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.22 * len(measures) + 0.75)),
                  layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
@@ -570,7 +573,7 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.235 * len(data)), layout="constrained")
+    fig = Figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.18 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))
