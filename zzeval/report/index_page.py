@@ -42,9 +42,12 @@ th{background:#f0f4f8}
 .meta td{border:none;padding:.15em .6em .15em 0}
 td.name,td.verdict,th.col-township,th.col-verdict{white-space:nowrap}
 td.reasons{min-width:14em}
+td.status,td.time{white-space:nowrap;font-size:.85em}td.time{color:#52606d}
+th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9em}
 .zz-figure{margin:1em 0;text-align:center;break-inside:avoid}
 .zz-figure img{max-width:100%;height:auto}
 @media (max-width:700px){body{margin:.5em auto;font-size:15px}
+ .zz-figure{overflow-x:auto;text-align:left}.zz-figure img{max-width:none;width:560px}
  .towns thead{display:none}.towns tr{display:block;border-bottom:1px solid #d9e2ec;padding:.4em 0}
  .towns td{display:inline-block;border:none;padding:.1em .5em .1em 0}.towns td.reasons{display:block;min-width:0}}
 @page{size:A4;margin:16mm 14mm}
@@ -136,7 +139,7 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
     if meta.get("synthetic"):
         out.append(f'<p class="notice" role="note">{e(label("synthetic", lang))}</p>')
     out += _meta_block(meta, season, lang)
-    out.append(f"<p>{e(_verdict_counts(rows, lang))}</p>")
+    out.append("<p>" + "<br>".join(map(e, _verdict_counts(rows, lang).split("<br>"))) + "</p>")
     if meta.get("map", True):
         out.append(_map_html(rows, lang, meta.get("data_dir")))
     out += _table(rows, lang)
@@ -183,7 +186,7 @@ def _verdict_counts(rows: list[dict], lang: str) -> str:
               "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
     items = [label("count_item", lang, label=verdict_label(v, lang), n=sum(r.get("verdict") == v for r in rows))
              for v in SEVERITY if v != "fail" or any(r.get("verdict") == "fail" for r in rows)]
-    return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + " " \
+    return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + "<br>" \
         + label("counts", lang, **counts)
 
 
@@ -205,10 +208,12 @@ def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
 
 def _table(rows: list[dict], lang: str) -> list[str]:
     e = escape
-    heads = ("township", "verdict", "reasons", "status", "report_built", "details")
+    details = [_details(row, lang) for row in rows]
+    heads = ("township", "verdict", "reasons", "status", "report_built") + (("details",) if any(details) else ())
     out = ['<table class="towns">\n<thead><tr>' + "".join(f'<th class="col-{h}">{e(label(h, lang))}</th>'
                                                          for h in heads) + "</tr></thead>\n<tbody>"]
-    for row in rows:
+    sep = "；" if lang == "zh" else "; "
+    for row, detail in zip(rows, details, strict=True):
         name = str(row.get("name") or row["slug"])
         if lang == "en" and name != row["slug"]:
             name = f"{name} ({row['slug']})"  # the Chinese name stays: it is the township's name
@@ -217,13 +222,15 @@ def _table(rows: list[dict], lang: str) -> list[str]:
         status = row["status"]
         reasons = row.get("reasons") or ""
         if isinstance(reasons, (list, tuple)):
-            reasons = "; ".join(map(str, reasons))
+            reasons = sep.join(map(str, reasons))
+        reasons = reasons.replace("; ", sep)
         out.append(
             f'<tr id="{e(row["slug"])}"><td class="name">{cell}</td>'
             f'<td class="verdict verdict-{e(str(row.get("verdict") or ""))}">{e(_verdict_text(row, lang))}</td>'
             f'<td class="reasons">{e(reasons)}</td>'
-            f'<td class="status-{e(status)}">{e(label("status." + status, lang))}</td>'
-            f'<td>{e(format_time(row.get("built_at"), lang))}</td><td>{_details(row, lang)}</td></tr>')
+            f'<td class="status status-{e(status)}">{e(label("status." + status, lang))}</td>'
+            f'<td class="time">{e(format_time(row.get("built_at"), lang))}</td>'
+            + (f"<td>{detail}</td>" if "details" in heads else "") + "</tr>")
     out.append("</tbody>\n</table>")
     return out
 

@@ -27,6 +27,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, t, verdict_label
+from zzeval.report.plots import agg_figure
 
 TILE_COLUMNS = ("slug", "name_zh", "col", "row", "source")
 
@@ -129,7 +130,7 @@ def tile_map(
                           "in reference/township_tiles.csv")
     cells = cells.loc[[s for s in cells.index if s in data.index or not len(data)]]
     ncol, nrow = int(cells["col"].max()) + 1, int(cells["row"].max()) + 1
-    fig = Figure(figsize=(width_in, width_in * (nrow + 0.9) / ncol * 0.82 + 0.6), layout="constrained")
+    fig = agg_figure(figsize=(width_in, width_in * nrow / ncol * 0.82 + 0.9), layout="constrained")
     ax = fig.add_subplot()
     for slug, cell in cells.iterrows():
         verdict = data["verdict"].get(slug, np.nan)
@@ -142,7 +143,7 @@ def tile_map(
         if lang == "en":
             word = word.split(" (")[0]
         ax.text(x + 0.5, y + 0.1, str(name), ha="center", va="center", fontsize=10, color=ink)
-        ax.text(x + 0.5, y - 0.2, word, ha="center", va="center", fontsize=8.5, color=ink)
+        ax.text(x + 0.5, y - 0.2, word, ha="center", va="center", fontsize=9.5, color=ink)
     ax.set_xlim(0, ncol)
     ax.set_ylim(-nrow + 0.5, 0.5)
     ax.set_aspect(0.82)
@@ -243,7 +244,7 @@ def boundary_map(
     allxy = np.vstack([r for rings in shapes.values() for r in rings])
     lat0 = float(np.mean(allxy[:, 1]))
     span_x = np.ptp(allxy[:, 0]) * np.cos(np.radians(lat0)) or 1.0
-    fig = Figure(figsize=(width_in, width_in * max(0.4, np.ptp(allxy[:, 1]) / span_x) + 0.7),
+    fig = agg_figure(figsize=(width_in, width_in * max(0.4, np.ptp(allxy[:, 1]) / span_x) + 0.7),
                  layout="constrained")
     ax = fig.add_subplot()
     for town, rings in shapes.items():

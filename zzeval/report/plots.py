@@ -22,11 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from zzeval.report import fonts
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label, verdict_label
-from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.report import fonts
 from zzeval.season.data import SeasonPeriod
+from zzeval.season.schema import POLLUTANT_UNITS
 
 #: Colour of the season being evaluated and of the comparison season(s), oldest first.
 CURRENT_SEASON_COLOUR = "#1f5fa8"
@@ -50,6 +50,15 @@ MIN_FONT_PT = 10.0
 
 AQI_LEVEL_COLUMNS = ("level", "aqi_low", "aqi_high", "category_zh", "category_en", "colour_hex")
 SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
+
+
+def agg_figure(**kwargs) -> Figure:
+    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def apply_style() -> str:
@@ -186,7 +195,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -213,7 +222,6 @@ def daily_series(
         ax.axvline(d, color="#cccccc", lw=0.8, zorder=0)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
-
     handles += [
         Line2D([], [], color="#555555", alpha=0.35, lw=0.9),
         Line2D([], [], color="#555555", lw=2.2),
@@ -271,7 +279,7 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
     axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
     for ax, season in zip(axes, seasons, strict=True):
         period = SeasonPeriod(season)
@@ -333,7 +341,7 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.42 * len(order)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.42 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
         "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
@@ -398,7 +406,7 @@ def emission_reductions(
     measures = list(dict.fromkeys(data["measure"]))
     ncols = min(2, len(pols))  # two panels across: the measure names need the room
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.22 * len(measures) + 0.75)),
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.22 * len(measures) + 0.75)),
                  layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
@@ -484,7 +492,7 @@ def township_heatmap(
 
     grid = pivot(value).astype(float)
     use_status = status is not None and status in data.columns
-    fig = Figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
+    fig = agg_figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
                  layout="constrained")
     ax = fig.add_subplot()
     if use_status:
@@ -492,16 +500,14 @@ def township_heatmap(
         codes = codes.where(grid.notna(), 0).to_numpy(dtype=int)
         colours = np.array([NO_DATA_COLOUR, *[STATUS_COLOURS[k] for k in STATUS_ORDER]])
         from matplotlib.colors import to_rgb
-
         ax.imshow(np.array([[to_rgb(c) for c in colours[row]] for row in codes]), aspect="auto")
     else:
+        import matplotlib as mpl
         from matplotlib.colors import Normalize, to_rgb
 
-        norm = Normalize(vmin if vmin is not None else np.nanmin(grid.to_numpy()),
-                         vmax if vmax is not None else np.nanmax(grid.to_numpy()))
-        import matplotlib as mpl
-
-        rgba = mpl.colormaps[cmap](norm(grid.to_numpy()))
+        vals = grid.to_numpy()
+        norm = Normalize(np.nanmin(vals) if vmin is None else vmin, np.nanmax(vals) if vmax is None else vmax)
+        rgba = mpl.colormaps[cmap](norm(vals))
         rgba[grid.isna().to_numpy()] = (*to_rgb(NO_DATA_COLOUR), 1)
         ax.imshow(rgba, aspect="auto")
     _annotate_cells(ax, grid, lang, annot)
@@ -573,7 +579,7 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
-    fig = Figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.18 * len(data)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.18 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))
