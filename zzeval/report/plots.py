@@ -410,7 +410,9 @@ def emission_reductions(
                  layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
-    palette = dict(zip(measures, _measure_colours(len(measures)), strict=True))
+    import seaborn as sns
+
+    palette = dict(zip(measures, sns.color_palette("deep", len(measures)), strict=True))
     for ax, pol in zip(axes, pols, strict=False):
         part = data[data["pollutant"] == pol].set_index("measure").reindex(measures)
         vals = part[value].to_numpy(dtype=float)
@@ -434,12 +436,6 @@ def emission_reductions(
     fig.supxlabel(t("axis.reduction", lang, unit=unit_text), fontsize=10.5)
     fig.suptitle(title or t("title.reductions", lang), fontsize=11.5)
     return fig
-
-
-def _measure_colours(n: int) -> list:
-    import seaborn as sns
-
-    return sns.color_palette("deep", n)
 
 
 #: Heat-map cell colours by status against the indicator's threshold (the verdict rules).
@@ -491,6 +487,7 @@ def township_heatmap(
                                 dropna=False).reindex(index=rows, columns=cols)
 
     grid = pivot(value).astype(float)
+    axis_label = t("axis.value", lang, indicator=t("axis.indicator", lang), unit=unit_label(unit, lang))
     use_status = status is not None and status in data.columns
     fig = agg_figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
                  layout="constrained")
@@ -510,16 +507,18 @@ def township_heatmap(
         rgba = mpl.colormaps[cmap](norm(vals))
         rgba[grid.isna().to_numpy()] = (*to_rgb(NO_DATA_COLOUR), 1)
         ax.imshow(rgba, aspect="auto")
+        fig.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=axis_label, shrink=0.6)
     _annotate_cells(ax, grid, lang, annot)
     ax.set_xticks(range(len(cols)), cols)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
-    ax.grid(False)
-    ax.grid(which="minor", color="white", lw=1.5)
+    ax.grid(False), ax.grid(which="minor", color="white", lw=1.5)
     ax.tick_params(which="both", length=0)
     ax.xaxis.tick_top()
     ax.set_ylabel(t("axis.township", lang))
+    ax.set_xlabel(axis_label)
+    ax.xaxis.set_label_position("top")
     ax.set_title(title or t("title.heatmap", lang))
     handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if use_status and k in set(data[status].dropna())]
     if grid.isna().to_numpy().any():
@@ -533,9 +532,8 @@ def _status_text(key: str, lang: str) -> str:
     """Legend text of a heat-map status: the verdict word of the rule level that fired."""
     from zzeval.report.index_page import label
 
-    if key == "pass":
-        return label("status_pass", lang)
-    return label("status_missed", lang, verdict=verdict_label(key, lang))
+    return label("status_pass", lang) if key == "pass" else \
+        label("status_missed", lang, verdict=verdict_label(key, lang))
 
 
 def _annotate_cells(ax, grid: pd.DataFrame, lang: str, annot: bool) -> None:
