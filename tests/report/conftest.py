@@ -1,4 +1,4 @@
-"""Shared helpers of the report tests: a hostile township name, Agg rendering, Chromium."""
+"""Shared helpers of the report tests: a hostile township name, Agg rendering, Chromium (found, never installed)."""
 
 from __future__ import annotations
 
@@ -30,11 +30,12 @@ def cjk_font() -> str:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Chromium found on PATH; the test is skipped when it is absent (a test never installs
-    system software: `apt-get install -y chromium` is the reader's step)."""
+    """Headless Chromium found on PATH; without it the test is skipped (a test suite installs
+    nothing: CI's .ci/run installs chromium, or run `apt-get install -y chromium`)."""
     from zzeval.report.htmlcheck import find_chromium
 
     binary = find_chromium()
     if not binary:
-        pytest.skip("chromium is not installed: run `apt-get install -y chromium` to run this test")
+        pytest.skip("chromium is not installed: the offline-rendering check needs it "
+                    "(apt-get install -y chromium; .ci/run installs it in CI)")
     return binary
