@@ -14,6 +14,7 @@ from matplotlib.colors import to_rgb
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from zzeval.errors import ZzevalError
+from zzeval.i18n import verdict_label
 from zzeval.report import fonts, maps, plots
 from zzeval.report.html_export import notebook_to_html
 from zzeval.report.index_page import render_index, sort_rows
@@ -128,9 +129,9 @@ def test_cell_status_from_the_rules_that_fired():
                                ("lizhai", "loose_coal_violation_pct"): "warning"}
     frame = county_task_heatmap(ev).set_index(["township", "indicator"])
     assert frame.loc[("柳树口镇", "清洁取暖改造完成率"), "status"] == "warning"
-    assert frame.loc[("高都镇", "I/M 检测合格率"), "status"] == "warning"
-    assert frame.loc[("高都镇", "煤炭焦炭铁路运输比例"), "status"] == "pass"
-    assert pd.isna(frame.loc[("李寨乡", "煤炭焦炭铁路运输比例"), "status"])
+    assert frame.loc[("高都镇", "I/M 合格率"), "status"] == "warning"
+    assert frame.loc[("高都镇", "煤焦铁路运输比例"), "status"] == "pass"
+    assert pd.isna(frame.loc[("李寨乡", "煤焦铁路运输比例"), "status"])
 
 
 def test_tile_grid_covers_the_17_townships():
@@ -160,7 +161,7 @@ def test_tile_map_colours_and_words(cjk_font):
     assert fills.count(tuple(np.round(to_rgb(maps.VERDICT_FILL["interview"][0]), 3))) == 1
     assert fills.count(tuple(np.round(to_rgb(maps.NO_VERDICT_FILL[0]), 3))) == 1
     texts = [t.get_text() for t in ax.texts]
-    assert "李寨乡" in texts and "约谈" in texts and "达到预期" in texts
+    assert "李寨乡" in texts and verdict_label("interview") in texts and verdict_label("on_track") in texts
     _png, missing = render_png(fig)
     assert missing == []  # Chinese renders
 
@@ -219,18 +220,19 @@ def test_index_sorted_by_severity_with_reasons_and_map():
     body = html.split("<tbody>", 1)[1]
     assert body.index("李寨乡") < body.index("柳树口镇") < body.index("高都镇") < body.index("巴公镇")
     assert "清洁取暖改造仅完成 72.9 %；散煤复烧违规率 6.0 %" in body  # one line, Chinese separator
-    assert ">约谈<" in body and ">预警通知函<" in body and ">达到预期<" in body  # the catalogue's words
+    for code in ("interview", "warning", "on_track"):  # the catalogue's words, as on the pages
+        assert f">{verdict_label(code)}<" in body
     assert "/srv/secret" not in html and ">sample<" in html  # no machine path
     assert html.count('<img src="data:image/png;base64,') == 1  # the tile map
     assert re.search(r"<title>泽州县 2020–2021 年", html) and 'lang="zh-CN"' in html
-    assert "约谈 1 个，预警通知函 2 个，达到预期 1 个" in html
+    assert f"约谈 1 个，预警通知函 2 个，{verdict_label('on_track')} 1 个" in html
 
 
 def test_index_labels_have_no_silent_fallback():
     import zzeval.report.index_page as ip
 
     assert not hasattr(ip, "LABELS")
-    with pytest.raises(ZzevalError, match="no index label 'nope'"):
+    with pytest.raises(ZzevalError, match="no label 'index.nope'"):
         ip.label("nope", "zh")
 
 

@@ -11,8 +11,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
-from zzeval.report import plots
 from zzeval.errors import ZzevalError
+from zzeval.report import plots
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zzeval.i18n import check_lang, t_or
+from zzeval.i18n import check_lang, t
 
 #: The task indicators of the heat map (columns of ``Evaluation.indicators``, all in %).
 HEATMAP_INDICATORS = ("heating_completion_pct", "im_pass_rate_pct", "obd_coverage_pct",
-                      "rail_share_coal_coke_pct")
+                      "rail_share_coal_coke_pct", "nev_public_fleet_pct")
 
 
 def _rules(ev):
@@ -33,10 +33,8 @@ def _rules(ev):
 
 
 def indicator_label(column: str, lang: str) -> str:
-    """Display name of a task indicator: the catalogue's ``task.<column>``, else the index labels."""
-    from zzeval.report.index_page import label
-
-    return t_or(f"task.{column}", "", lang) or label(column, lang)
+    """Display name of a task indicator (the catalogue's ``heatmap.<column>``)."""
+    return t(f"heatmap.{column}", lang)
 
 
 def cell_status(ev, lang: str = "zh") -> dict[tuple[str, str], str]:

@@ -9,16 +9,11 @@ linked, with its date).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
-from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from zzeval import __version__
-from zzeval.errors import ZzevalError
-from zzeval.i18n import HTML_LANG, check_lang, format_time, labels, t_or
+from zzeval.i18n import HTML_LANG, check_lang, format_time, t, t_or
 
 #: Verdicts from the most to the least severe: the index lists townships in this order.
 SEVERITY = ("interview", "fail", "warning", "on_track")
@@ -56,24 +51,10 @@ th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9
 """
 
 
-@lru_cache(maxsize=1)
-def _index_labels() -> dict:
-    path = files("zzeval").joinpath("reference", "labels_index.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ZzevalError("reference/labels_index.yaml: expected a mapping of label keys")
-    return data
-
-
 def label(key: str, lang: str, **fields) -> str:
-    """The index label ``key`` in ``lang``: the catalogue's ``index.<key>`` (``labels.yaml``) when
-    it has one, else ``reference/labels_index.yaml``; a key in neither raises :class:`ZzevalError`."""
-    check_lang(lang)
-    entry = labels().get(f"index.{key}") or _index_labels().get(key)
-    if not isinstance(entry, dict) or not isinstance(entry.get(lang), str):
-        raise ZzevalError(f"no index label {key!r} in reference/labels_index.yaml")
-    text = entry[lang]
-    return text.format(**fields) if fields else text
+    """The index label ``index.<key>`` of the catalogue (``reference/labels.yaml``); an unknown
+    key raises :class:`ZzevalError` (:func:`zzeval.i18n.t`)."""
+    return t(f"index.{key}", lang, **fields)
 
 
 def verdict_label(verdict, lang: str) -> str:
@@ -236,13 +217,10 @@ def _table(rows: list[dict], lang: str) -> list[str]:
 
 
 def _verdict_text(row: dict, lang: str) -> str:
-    """The catalogue's word for the verdict (the pages use the same); the row's own label only for
-    a code the catalogue does not know."""
-    code = row.get("verdict")
-    if code and code == code and f"verdict.{code}" in labels():
-        return verdict_label(code, lang)
+    """The verdict as the pages word it: the row's label (the builder passes the summary's
+    ``verdict_display``, catalogue words plus the data-validity flag), else the catalogue's."""
     text = row.get("verdict_label")
-    return text if isinstance(text, str) and text else verdict_label(code, lang)
+    return text if isinstance(text, str) and text else verdict_label(row.get("verdict"), lang)
 
 
 def _status_note(row: dict, lang: str) -> str:
