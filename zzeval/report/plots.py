@@ -577,7 +577,7 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.18 * len(data)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.165 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))
