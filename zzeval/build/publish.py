@@ -152,7 +152,8 @@ class Publisher:
         html = render_index(rows, {"season": ctx.options.season, "built_at": now(),
                                    "data_dir": str(ctx.inputs.data_dir), "data_digest": ctx.data_sha256,
                                    "synthetic": ctx.season.synthetic, "county": county_row,
-                                   "summary_files": summary_files}, ctx.options.lang)
+                                   "summary_files": summary_files, "summary": table},
+                           ctx.options.lang)
         problems = check_index(html, rows, county_row)
         if not problems:
             atomic_write_text(ctx.season_dir / "index.html", html)
