@@ -22,7 +22,7 @@ import pandas as pd
 
 from zzeval import __version__
 from zzeval.season.loading import load_season
-from zzeval.assess.progress import county_progress, task_progress, township_indicators
+from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import apply_rules, load_rules
 
@@ -79,6 +79,8 @@ class Evaluation(TownshipsAndMeta):
     daily: pd.DataFrame | None = None
     emissions: Any = None
     provenance: dict = field(default_factory=dict)
+    #: monthly dustfall of both seasons: township, month (``YYYY-MM``), dustfall_t_km2_month
+    dustfall_monthly: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         return str(self.townships.set_index("slug").at[slug, "name_zh"])
@@ -96,11 +98,24 @@ class Evaluation(TownshipsAndMeta):
         base = self.townships[["slug", "code", "name_zh", "class", "households", "population"]].rename(
             columns={"slug": "township"})
         table = base.merge(self.indicators, on="township", how="left")
-        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons"]].copy()
-        verdicts["reasons"] = verdicts["reasons"].map(lambda r: "; ".join(r))
+        sep = "；" if lang == "zh" else "; "
+        verdicts = self.verdicts[lang][["township", "verdict", "verdict_label", "reasons", "undecided",
+                                        "data_valid", "reason_tasks"]].copy()
+        for column in ("reasons", "undecided", "reason_tasks"):  # one line each, as the pages word them
+            verdicts[column] = verdicts[column].map(lambda items, s=sep: s.join(items))
+        # the verdict as the county table and the index show it: with the data-validity flag
+        verdicts["verdict_display"] = [verdict_display(label, ok, lang) for label, ok in
+                                       zip(verdicts["verdict_label"], verdicts["data_valid"], strict=True)]
         table = table.merge(verdicts, on="township", how="left")
         table.insert(0, "season", self.season_name)
         return table
+
+    def county_summary(self) -> dict:
+        """The county's own figures for summary.json (see :func:`zzeval.report.county_views.county_figures`
+        for the keys): county-series PM2.5 change, weather-adjusted change and R², DiD, verdict counts."""
+        from zzeval.assess.county import county_figures
+
+        return county_figures(self)
 
     def township_digest(self, slug: str) -> str:
         """A hash of everything the township's report shows: its own rows of every result table,
@@ -118,7 +133,7 @@ class Evaluation(TownshipsAndMeta):
             return None if frame is None else frame[frame[column] == slug]
 
         add("townships", own(self.townships, "slug"))
-        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats"):
+        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats", "dustfall_monthly"):
             add(name, own(getattr(self, name)))
         for lang, table in sorted(self.verdicts.items()):
             add(f"verdicts_{lang}", own(table))
@@ -149,6 +164,17 @@ class Evaluation(TownshipsAndMeta):
         return obj
 
 
+def verdict_display(label: str, data_valid: bool, lang: str = "zh") -> str:
+    """The verdict's words with the data-validity flag when the data fail GB 3095 / HJ 663
+    (``约谈（数据有效性不足）``), as the county table, the index and the summary files show it."""
+    from zzeval.i18n import t
+
+    if data_valid:
+        return label
+    flag = t("verdict.validity_flag", lang)
+    return f"{label}（{flag}）" if lang == "zh" else f"{label} ({flag})"
+
+
 def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     """Air-quality headline numbers per township from :func:`zzeval.airquality.airstats.season_statistics`.
 
@@ -172,6 +198,12 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     for col in ("good_day_ratio_pct", "good_day_ratio_pct_prev"):
         out[col] = 100.0 * out[col]
     out["statistics_valid"] = cur["statistics_valid"].astype(bool) & prev["statistics_valid"].astype(bool)
+    out["months_insufficient"] = cur["months_insufficient"]
+    out["months_insufficient_prev"] = prev["months_insufficient"]
+    # China's own assessment metrics against last season (同比)
+    out["heavy_days_change"] = out["heavy_days"] - out["heavy_days_prev"]
+    out["comprehensive_index_change_pct"] = 100 * (out["comprehensive_index"] / out["comprehensive_index_prev"] - 1)
+    out["good_day_ratio_change_pp"] = out["good_day_ratio_pct"] - out["good_day_ratio_pct_prev"]
     return out.reset_index()
 
 
@@ -194,9 +226,26 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     return parts
 
 
-def _air_indicators(parts: dict) -> pd.DataFrame:
+def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
+    """Longest run of consecutive days without a valid daily ``statistic`` in the season
+    (1 October – 31 March), per township [days]."""
+    from zzeval.season.data import season_period
+
+    period = season_period(season_name)
+    days = pd.date_range(period.start, period.end, freq="D")
+    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
+    out = {}
+    for slug, group in sub.groupby("township"):
+        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
+        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
+        out[slug] = int(runs.max()) if len(runs) else 0
+    return pd.Series(out, name="longest_gap_days", dtype="float")
+
+
+def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
     """The air-quality indicators the verdict rules and the summary use, one row per township."""
     out = headline_air_indicators(parts["air_stats"]).set_index("township")
+    out["longest_gap_days"] = longest_gap_days(parts["daily"], season_name)
     weather = parts["weather"]
     adj = weather[weather["township"] != "county"]
     for pollutant, tag in (("PM2.5", "pm25"), ("PM10", "pm10")):
@@ -208,6 +257,12 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
         out[f"{tag}_change_adj_low_pct"] = sub["adjusted_change_low_pct"]
         out[f"{tag}_change_adj_high_pct"] = sub["adjusted_change_high_pct"]
         out[f"{tag}_model_r2_cv"] = sub["r2_cv"]
+        # the share of the measured change the weather explains: (1 + measured) / (1 + adjusted) − 1
+        out[f"{tag}_weather_effect_pct"] = 100 * ((1 + out[f"{tag}_change_obs_pct"] / 100)
+                                                 / (1 + out[f"{tag}_change_adj_pct"] / 100) - 1)
+        if "separable" in sub:  # the weather model's honesty flag, when it gives one
+            out[f"{tag}_change_adj_pct_separable"] = sub["separable"].astype(bool)
+            out[f"{tag}_change_adj_pct_separable_reason"] = sub.get("separable_reason")
     return out.reset_index()
 
 
@@ -248,7 +303,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         from zzeval.assess.tasks import air_quality_parts
 
         parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
-    indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
+    indicators = indicators.merge(_air_indicators(parts, season.period.name), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
     progress = task_progress(season, indicators)
@@ -256,6 +311,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(rules)
     verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
+    progress = task_status(progress, verdicts["zh"])
     factor_frame = factors.to_frame()
     provenance = {
         "zzeval_version": __version__,
@@ -278,6 +334,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         progress=progress, county_progress=county_progress(season), verdicts=verdicts,
         air_stats=parts["air_stats"], dustfall=parts["dustfall"], weather=parts["weather"],
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
+        dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
+            ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
     )
 
 

@@ -49,16 +49,13 @@ STATE_VERSION = 1
 COUNTY = "__county__"
 INDEX = "__index__"
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def default_notebook(name: str) -> Path:
-    """``notebooks/<name>`` of the project (beside the package), else of the current folder."""
-    for root in (_PROJECT_ROOT, Path.cwd()):
-        path = root / "notebooks" / name
-        if path.is_file():
-            return path
-    return _PROJECT_ROOT / "notebooks" / name
+    """The shipped notebook ``name``: ``notebooks/`` of the checkout, else the installed copy
+    (see :mod:`zzeval.resources`), whatever the current folder."""
+    from zzeval.resources import notebooks_dir
+
+    return notebooks_dir() / name
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -495,7 +492,8 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
     key_col = hashing.township_key_column(table)
     verdicts = {}
     if key_col and "verdict" in table.columns:
-        labels_ = table["verdict_label"] if "verdict_label" in table.columns else [None] * len(table)
+        shown = "verdict_display" if "verdict_display" in table.columns else "verdict_label"  # with the validity flag
+        labels_ = table[shown] if shown in table.columns else [None] * len(table)
         verdicts = {str(s): (v, lab) for s, v, lab in zip(table[key_col], table["verdict"], labels_,
                                                           strict=False)}
 
@@ -601,7 +599,8 @@ def _build_locked(*, t_start, data_dir, out_root, season_dir, season, lang, jobs
             last_state_write[0] = time.monotonic()
 
     # the machine-readable results do not depend on the notebooks: write them first
-    _write_summary_files(season_dir, season, table, season_data, shown_digest, names)
+    county = evaluation.county_summary() if hasattr(evaluation, "county_summary") else None
+    _write_summary_files(season_dir, season, table, season_data, shown_digest, names, county)
     try:
         if tasks:
             state["fast_key"] = None
@@ -730,7 +729,8 @@ def _index_row(slug, name, verdict, entry: dict, summary: BuildSummary, season_d
             "log": entry.get("log"), "built_at": entry.get("built_at"), "error": entry.get("error")}
 
 
-def _write_summary_files(season_dir: Path, season: str, table, season_data, data_digest, names) -> None:
+def _write_summary_files(season_dir: Path, season: str, table, season_data, data_digest, names,
+                         county: dict | None = None) -> None:
     """``summary.json`` and ``summary.csv``: the evaluation's summary table, one row per township."""
     import pandas as pd
 
@@ -739,7 +739,7 @@ def _write_summary_files(season_dir: Path, season: str, table, season_data, data
     table = table.reset_index(drop=True)
     records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
     doc = {"season": season, "data_sha256": data_digest, "synthetic": bool(season_data.synthetic),
-           "generated_by": "zzeval build", "townships": records}
+           "generated_by": "zzeval build", "county": county, "townships": records}
     atomic_write_text(season_dir / "summary.json", json.dumps(doc, ensure_ascii=False, indent=1))
     atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
 

@@ -200,19 +200,41 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     t0 = time.perf_counter()
     table = factors if factors is not None else load_factors()
     slugs = [str(s) for s in season.townships["slug"]]
-    t_count = len(slugs)
-    mc = draws > 0
     samples = _with_central(table, draws, seed)
     blocks = _blocks(season, samples)
     aggs = _aggregators(blocks, slugs)
-    width = samples.n
+    rows, county_draws = _collect_rows(blocks, aggs, slugs, samples.n, quantiles, draws > 0,
+                                       detail_intervals)
+    table_df = _frame(rows.tm, _COLS[:-1])
+    county_df = _frame(rows.county, _COLS[:-1])
+    totals_df = _frame(rows.tot, _COLS[:-1])
+    detail_df = _frame(rows.detail, ["township", "measure", "submeasure", "pollutant", "scope",
+                                     "central", "low", "high"])
+    activity = pd.concat([b.lines for b in blocks], ignore_index=True)
+
+    used = {b.measure: b.used for b in blocks}
+    sens = _sensitivity(samples, used, county_draws, draws, seed)
+    ce = _cost_effectiveness(pd.concat([b.costs for b in blocks], ignore_index=True), table_df,
+                             county_df)
+    meta = {"n": int(draws), "seed": int(seed), "sampling": "Latin hypercube",
+            "quantiles": list(quantiles), "central": "all factors at their central values",
+            "unit": "t per season", "season": season.period.name,
+            "factor_files": list(table.files), "overrides": list(table.overrides),
+            "seconds": round(time.perf_counter() - t0, 4)}
+    return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
+                             table.subset(set().union(*used.values())), meta, county_draws,
+                             [n for b in blocks for n in b.notes])
+
+
+def _collect_rows(blocks, aggs, slugs: list[str], width: int, quantiles, mc: bool,
+                  detail_intervals: bool) -> tuple[_Rows, dict]:
+    """Every result row, pollutant by pollutant and scope by scope, and the county draws."""
     line_towns = {b.measure: list(b.lines["township"]) for b in blocks}
     line_subs = {b.measure: list(b.lines["submeasure"]) for b in blocks}
-
     rows = _Rows()
     county_draws: dict[tuple[str, str, str], np.ndarray] = {}
     for pol in POLLUTANTS:
-        tm, subs, lines = _scope_arrays(blocks, aggs, pol, t_count, width, detail_intervals)
+        tm, subs, lines = _scope_arrays(blocks, aggs, pol, len(slugs), width, detail_intervals)
         done: dict[str, tuple] = {}
         for scope in ALL_SCOPES:
             if scope == NET and not np.any(tm["moved_outside"]):
@@ -224,34 +246,15 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
             ctx = _ScopeContext(pol, scope, slugs, quantiles, mc, detail_intervals)
             rows.add_scope(ctx, tm[scope], done[scope], county_draws)
             rows.add_detail(ctx, blocks, aggs, lines[scope], subs[scope], line_towns, line_subs)
+    return rows, county_draws
 
-    table_df = _frame(rows.tm, _COLS[:-1])
-    county_df = _frame(rows.county, _COLS[:-1])
-    totals_df = _frame(rows.tot, _COLS[:-1])
-    detail_df = _frame(rows.detail, ["township", "measure", "submeasure", "pollutant", "scope",
-                                     "central", "low", "high"])
-    activity = pd.concat([b.lines for b in blocks], ignore_index=True)
 
-    used = {b.measure: b.used for b in blocks}
-    if mc:
-        net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
-        mc_samples = FactorSamples({}, samples.ranks, draws, seed)
-        sens = sensitivity_table(mc_samples, used, net_outputs, NET)
-    else:
-        sens = sensitivity_table(samples, {}, {}, NET)
-
-    costs = pd.concat([b.costs for b in blocks], ignore_index=True)
-    ce = _cost_effectiveness(costs, table_df, county_df)
-    used_keys = set().union(*used.values())
-    notes = [n for b in blocks for n in b.notes]
-    elapsed = time.perf_counter() - t0
-    meta = {"n": int(draws), "seed": int(seed), "sampling": "Latin hypercube",
-            "quantiles": list(quantiles), "central": "all factors at their central values",
-            "unit": "t per season", "season": season.period.name,
-            "factor_files": list(table.files), "overrides": list(table.overrides),
-            "seconds": round(elapsed, 4)}
-    return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
-                             table.subset(used_keys), meta, county_draws, notes)
+def _sensitivity(samples, used: dict, county_draws: dict, draws: int, seed: int) -> pd.DataFrame:
+    """Sensitivity of the county's net reductions to each factor (empty without draws)."""
+    if draws == 0:
+        return sensitivity_table(samples, {}, {}, NET)
+    net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
+    return sensitivity_table(FactorSamples({}, samples.ranks, draws, seed), used, net_outputs, NET)
 
 
 def _frame(rows: list[tuple], cols: list[str]) -> pd.DataFrame:

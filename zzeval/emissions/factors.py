@@ -348,12 +348,24 @@ def apply_overrides(table: FactorTable, override: pd.DataFrame, label: str) -> F
       becomes ``override``; blank ``citation`` (or, in older files, ``source``) becomes
       "analyst override (<file>)"; blank notes say that the analyst set the value.
     """
+    frame = _override_frame(override, label)
+    problems: list[Problem] = []
+    new = table.frame.copy()
+    seen: dict[str, int] = {}
+    for pos, rec in enumerate(frame.to_dict("records")):
+        problems += _override_row(new, rec, pos + 2, seen, label)
+    if problems:
+        raise FactorError(_format(problems, label))
+    return FactorTable(new, table.files, (*table.overrides, label))
+
+
+def _override_frame(override: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The override table as stripped text, with its columns checked."""
     frame = override.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.astype(object).where(frame.notna(), "")
     for c in frame.columns:
         frame[c] = [str(v).strip() for v in frame[c]]
-    problems: list[Problem] = []
     required = ("group", "item", "pollutant", "central", "unit")
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -362,69 +374,70 @@ def apply_overrides(table: FactorTable, override: pd.DataFrame, label: str) -> F
     unknown_cols = [c for c in frame.columns if c not in COLUMNS and c not in LEGACY_OVERRIDE_COLUMNS]
     if unknown_cols:
         raise FactorError(f"{label}: unknown column(s) {unknown_cols}; allowed: {list(COLUMNS)}")
-    new = table.frame.copy()
-    seen: dict[str, int] = {}
-    for pos, rec in enumerate(frame.to_dict("records")):
-        rowno = pos + 2
-        key = make_key(rec["group"], rec["item"], rec["pollutant"])
-        if key in seen:
-            problems.append(Problem(label, rowno, "group",
-                                    f"factor {key!r} is overridden twice (also row {seen[key]})"))
-            continue
-        seen[key] = rowno
-        if key not in new.index:
-            near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
-            hint = f"; keys of group {rec['group']!r}: {near}" if near else \
-                f"; known groups: {sorted(set(new['group']))}"
-            problems.append(Problem(label, rowno, "item",
-                                    f"unknown factor key {key!r} (group/item/pollutant){hint}"))
-            continue
-        old = new.loc[key]
-        if rec["unit"] != old["unit"]:
-            problems.append(Problem(label, rowno, "unit",
-                                    f"unit {rec['unit']!r} does not match {old['unit']!r} of {key}; "
-                                    f"convert the value to {old['unit']}"))
-            continue
-        vals = {}
-        bad = False
-        for c in ("central", "low", "high"):
-            try:
-                vals[c] = _to_float(rec.get(c, ""))
-            except ValueError:
-                problems.append(Problem(label, rowno, c, f"not a number: {rec.get(c)!r}"))
-                bad = True
-        if bad:
-            continue
-        c_new = vals["central"]
-        if c_new is not None:
-            c_old = float(old["central"])
-            if vals["low"] is None:
-                vals["low"] = (c_new * float(old["low"]) / c_old if c_old > 0
-                               else max(0.0, c_new - (c_old - float(old["low"]))))
-            if vals["high"] is None:
-                vals["high"] = (c_new * float(old["high"]) / c_old if c_old > 0
-                                else c_new + (float(old["high"]) - c_old))
-            if old["unit"] in FRACTION_UNITS:
-                vals["high"] = min(vals["high"], 1.0)
-                vals["low"] = min(vals["low"], c_new)
-        rec = {**rec, "unit": old["unit"]}
-        row_problems = _check_row(rec, vals, label, rowno)
-        if row_problems:
-            problems += row_problems
-            continue
-        dist = rec.get("distribution") or old["distribution"]
-        if vals["low"] == vals["high"]:
-            dist = "fixed"
-        elif dist == "fixed":
-            dist = "triangular"
-        new.loc[key, ["central", "low", "high"]] = [vals["central"], vals["low"], vals["high"]]
-        new.loc[key, "distribution"] = dist
-        _mark_override(new, key, rec, label)
-        new.loc[key, "file"] = label
-        new.loc[key, "overridden"] = True
+    return frame
+
+
+def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int],
+                  label: str) -> list[Problem]:
+    """Apply one override row to ``new`` in place; the problems of the row (then unchanged)."""
+    key = make_key(rec["group"], rec["item"], rec["pollutant"])
+    if key in seen:
+        return [Problem(label, rowno, "group",
+                        f"factor {key!r} is overridden twice (also row {seen[key]})")]
+    seen[key] = rowno
+    if key not in new.index:
+        near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
+        hint = f"; keys of group {rec['group']!r}: {near}" if near else \
+            f"; known groups: {sorted(set(new['group']))}"
+        return [Problem(label, rowno, "item",
+                        f"unknown factor key {key!r} (group/item/pollutant){hint}")]
+    old = new.loc[key]
+    if rec["unit"] != old["unit"]:
+        return [Problem(label, rowno, "unit",
+                        f"unit {rec['unit']!r} does not match {old['unit']!r} of {key}; "
+                        f"convert the value to {old['unit']}")]
+    vals, problems = {}, []
+    for c in ("central", "low", "high"):
+        try:
+            vals[c] = _to_float(rec.get(c, ""))
+        except ValueError:
+            problems.append(Problem(label, rowno, c, f"not a number: {rec.get(c)!r}"))
     if problems:
-        raise FactorError(_format(problems, label))
-    return FactorTable(new, table.files, (*table.overrides, label))
+        return problems
+    _fill_range(vals, old)
+    rec = {**rec, "unit": old["unit"]}
+    problems = _check_row(rec, vals, label, rowno)
+    if problems:
+        return problems
+    dist = rec.get("distribution") or old["distribution"]
+    if vals["low"] == vals["high"]:
+        dist = "fixed"
+    elif dist == "fixed":
+        dist = "triangular"
+    new.loc[key, ["central", "low", "high"]] = [vals["central"], vals["low"], vals["high"]]
+    new.loc[key, "distribution"] = dist
+    _mark_override(new, key, rec, label)
+    new.loc[key, "file"] = label
+    new.loc[key, "overridden"] = True
+    return []
+
+
+def _fill_range(vals: dict, old: pd.Series) -> None:
+    """Blank low/high keep the shipped range's relative width (absolute offsets if the shipped
+    central is 0); fractions stay ≤ 1."""
+    c_new = vals["central"]
+    if c_new is None:
+        return
+    c_old = float(old["central"])
+    if vals["low"] is None:
+        vals["low"] = (c_new * float(old["low"]) / c_old if c_old > 0
+                       else max(0.0, c_new - (c_old - float(old["low"]))))
+    if vals["high"] is None:
+        vals["high"] = (c_new * float(old["high"]) / c_old if c_old > 0
+                        else c_new + (float(old["high"]) - c_old))
+    if old["unit"] in FRACTION_UNITS:
+        vals["high"] = min(vals["high"], 1.0)
+        vals["low"] = min(vals["low"], c_new)
 
 
 def _mark_override(frame: pd.DataFrame, key: str, rec: dict, label: str) -> None:
