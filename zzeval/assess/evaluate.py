@@ -351,7 +351,8 @@ def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
 
 def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed: int = DEFAULT_SEED,
                     rules: str | Path | None = None, n_boot: int = 200,
-                    parameters: dict | None = None) -> Evaluation:
+                    parameters: dict | None = None, runner=None,
+                    cache_dir: str | Path | None = None) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -368,6 +369,10 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         (the bureau's own reading of § 二十二), else ``zzeval/reference/verdict_rules.yaml``.
     n_boot : int
         Bootstrap replications of the weather-adjusted change.
+    runner : zzeval.assess.tasks.Runner, optional
+        Run the per-township air-quality work as tasks on it (local processes or Dask), the
+        results cached per township in ``cache_dir`` (:mod:`zzeval.assess.tasks`; the same
+        numbers). None: everything in this process.
     """
     from zzeval.emissions import estimate_season
     from zzeval.emissions.factors import load_factors
@@ -375,7 +380,12 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
     indicators = township_indicators(season)
-    parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
+    if runner is None:
+        parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
+    else:  # per township as tasks, then the county (zzeval.assess.tasks)
+        from zzeval.assess.tasks import air_quality_parts
+
+        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
     indicators = indicators.merge(_air_indicators(parts, season.period.name), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
