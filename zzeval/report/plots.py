@@ -195,7 +195,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.2), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -279,7 +279,7 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.95 + 1.3 * len(seasons)), layout="constrained")
     axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
     for ax, season in zip(axes, seasons, strict=True):
         period = SeasonPeriod(season)
