@@ -18,6 +18,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_heatmap_frame,
     county_key_figures,
     county_means_note,
+    county_means_paragraph,
     county_progress_table,
     county_table,
     county_verdicts,
