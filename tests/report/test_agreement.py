@@ -132,9 +132,11 @@ def test_every_reason_is_a_task_row_and_every_red_row_is_a_reason_or_in_toleranc
         fix = page.find(class_="zz-fix")
         assert (fix is not None) == bool(reasons), f"{name}/{slug}"
         if fix is not None:
-            fix_rows = fix.find("tbody").find_all("tr")
-            assert len(fix_rows) == len(reasons)
-            assert all("第" in _text(r) and "条" in _text(r) for r in fix_rows)
+            fix_items = fix.find("ol").find_all("li", recursive=False)
+            assert len(fix_items) == len(reasons)
+            for item, text in zip(fix_items, reasons, strict=True):  # the same shortfall, with its plan section
+                assert _text(item).startswith(re.sub(r"（任务表第 \d+ 项）$", "", text))
+                assert re.search(r"方案第[一二三四五六七八九十]+条", _text(item)) and "责任单位" in _text(item)
     assert n_tolerance_rows > 0, f"{name}: no row inside the tolerance: the check above was never exercised"
 
 
