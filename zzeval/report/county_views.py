@@ -107,6 +107,7 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                           cols["pm25_change_adj_pct"]: "%", cols["good_day_ratio_pct"]: "%",
                           cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
+    out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
     return out
 
 
@@ -122,7 +123,9 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
         out[column] = ind[column]
         out[f"{column}_rank"] = ind[column].rank(ascending=asc, method="min").astype("Int64")
     out = out.sort_values("comprehensive_index_rank").reset_index(drop=True)
-    return out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
+    out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
+    out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
+    return out
 
 
 def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
