@@ -18,6 +18,27 @@ import numpy as np  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
 
+def bench_weather_methods(season, methods=("ols", "gam"), n_boot: int = 200) -> dict:
+    """Wall and CPU time of :func:`zzeval.weather.weather_adjusted_change` per method in the
+    same run (``gam``, the default, against the first estimator ``ols``); prints them.
+
+    Returns ``{label: wall seconds}``."""
+    from zzeval.weather import weather_adjusted_change
+
+    out = {}
+    for m in methods:
+        t, c = time.perf_counter(), time.process_time()
+        weather_adjusted_change(season, n_boot=n_boot, method=m)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        print(f"  weather method {m:<4s} n_boot={n_boot}: {wall:6.1f} s wall, {cpu:6.1f} s CPU")
+        out[f"weather method {m}, n_boot={n_boot}"] = wall
+    if "ols" in methods and len(methods) > 1:
+        for m in methods[1:]:
+            print(f"  weather method {m} / ols: "
+                  f"{out[f'weather method {m}, n_boot={n_boot}'] / out[f'weather method ols, n_boot={n_boot}']:.1f}x")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
     from zzeval.airstats import season_statistics
@@ -48,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         res = weather_adjusted_change(season, n_boot=nb)
         timings[f"weather-adjusted change, n_boot={nb}"] = time.perf_counter() - t
+    timings.update(bench_weather_methods(season))
     t = time.perf_counter()
     retrofit_did(season, n_boot=999)
     timings["retrofit DiD + event study (999 wild draws)"] = time.perf_counter() - t

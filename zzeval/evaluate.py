@@ -175,7 +175,8 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
+def _air_quality_parts(season: SeasonData, n_boot: int, seed: int,
+                       weather_model: str | None = None) -> dict:
     """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airstats`,
     :mod:`zzeval.weather`, :mod:`zzeval.did`)."""
     from zzeval import airstats, did, validity, weather
@@ -185,7 +186,8 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     parts["air_stats"] = airstats.season_statistics(season, daily=daily)
     parts["dustfall"] = airstats.dustfall_summary(season)
     parts["daily"] = airstats.township_daily(season, daily=daily)
-    parts["weather"] = weather.weather_adjusted_change(season, n_boot=n_boot, seed=seed)
+    parts["weather"] = weather.weather_adjusted_change(season, n_boot=n_boot, seed=seed,
+                                                       method=weather_model)
     try:
         parts["did"] = did.retrofit_did(season, seed=seed)
     except ValueError as exc:  # too few townships for a cross-township estimate
@@ -213,7 +215,8 @@ def _air_indicators(parts: dict) -> pd.DataFrame:
 
 def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed: int = DEFAULT_SEED,
                     rules: str | Path | None = None, n_boot: int = 200,
-                    parameters: dict | None = None) -> Evaluation:
+                    parameters: dict | None = None, weather_model: str | None = None
+                    ) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -230,6 +233,9 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         (the bureau's own reading of § 二十二), else ``zzeval/reference/verdict_rules.yaml``.
     n_boot : int
         Bootstrap replications of the weather-adjusted change.
+    weather_model : {"gam", "gbm", "ols"} or None
+        Weather adjustment (:func:`zzeval.weather.weather_adjusted_change`); None: the
+        ``weather_model:`` key of ``season.yaml``, else ``"gam"``.
     """
     from zzeval.emissions import estimate_season
     from zzeval.factors import load_factors
@@ -237,7 +243,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
     indicators = township_indicators(season)
-    parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
+    parts = _air_quality_parts(season, n_boot=n_boot, seed=seed, weather_model=weather_model)
     indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
     emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
@@ -260,6 +266,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         "draws": draws,
         "seed": seed,
         "parameters": dict(parameters or {}),
+        "weather_model": str(parts["weather"]["method"].iloc[0]) if len(parts["weather"]) else None,
         "evaluated_at": datetime.now(BEIJING).isoformat(timespec="seconds"),
     }
     return Evaluation(

@@ -31,7 +31,7 @@ from zzeval.weather_blocks import (  # noqa: F401  (re-exported)
 )
 from zzeval.weather_data import _Designs, _in_period, _series, township_series  # noqa: F401
 from zzeval.weather_features import day_of_season, design_matrix, met_features, weather_columns
-from zzeval.weather_gam import gam_change
+from zzeval.weather_gam import _independent, gam_change
 from zzeval.weather_intervals import calibrate
 from zzeval.weather_ols import (  # noqa: F401  (re-exported)
     _FLOOR,
@@ -60,6 +60,9 @@ class _FeatureSource:
         feat = met_features(met)
         self.names, self.X = design_matrix(feat) if len(feat) else (["intercept"],
                                                                     np.ones((0, 1)))
+        keep = _independent(self.X.T @ self.X) if len(self.X) else np.ones(1, bool)
+        self.names = [n for n, k in zip(self.names, keep, strict=True) if k]
+        self.X = self.X[:, keep]
         self.wmask = weather_columns(self.names)
         self.t = np.asarray(feat["datetime"], dtype="datetime64[ns]")
 
@@ -202,7 +205,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     elif m == "gbm":
         from zzeval.weather_gbm import gbm_adjusted_change
         out, rep = gbm_adjusted_change(season, pollutants, seed=seed, county=county,
-                                       level=level)
+                                       level=level, n_boot=n_boot)
     else:
         out, rep = _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county,
                                         level)

@@ -43,16 +43,19 @@ class DayStats:
 
     def __init__(self, Z: np.ndarray, y: np.ndarray, starts: np.ndarray):
         nd, p = len(starts), Z.shape[1]
-        ends = np.r_[starts[1:], len(y)]
-        self.BB = np.empty((nd, p * p))
-        self.By = np.empty((nd, p))
-        for d in range(nd):
-            z = Z[starts[d]:ends[d]]
-            self.BB[d] = (z.T @ z).ravel()
-            self.By[d] = z.T @ y[starts[d]:ends[d]]
-        self.S = np.add.reduceat(Z, starts, axis=0)
-        self.n = np.diff(np.r_[starts, len(y)]).astype(float)
-        self.Sy = np.add.reduceat(y, starts)
+        n = np.diff(np.r_[starts, len(y)])
+        # rows padded into (days, longest day, p) so that one batched product does all days
+        day = np.repeat(np.arange(nd), n)
+        pos = np.arange(len(y)) - np.repeat(starts, n)
+        Zp = np.zeros((nd, n.max(initial=1), p))
+        Zp[day, pos] = Z
+        yp = np.zeros(Zp.shape[:2])
+        yp[day, pos] = y
+        self.BB = np.matmul(np.transpose(Zp, (0, 2, 1)), Zp).reshape(nd, p * p)
+        self.By = np.einsum("dhp,dh->dp", Zp, yp)
+        self.S = Zp.sum(axis=1)
+        self.n = n.astype(float)
+        self.Sy = yp.sum(axis=1)
 
     def sums(self, G: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Normal equations ``(A_k, b_k)`` of the design ``[Z, G_k[day]]`` with day weights
@@ -98,7 +101,7 @@ def _cv(Z, y, v, day_row, st: DayStats, G, prev_d, folds: int) -> tuple[float, f
         sse += np.sum((y[te] - yhat) ** 2)
         sst += np.sum((y[te] - ybar) ** 2)
         se_c += np.sum((v[te] - np.exp(yhat) * s_f) ** 2)
-    return float(1 - sse / sst), float(np.sqrt(se_c / prow.sum()))
+    return (float(1 - sse / sst) if sst > 0 else np.nan), float(np.sqrt(se_c / prow.sum()))
 
 
 def _placebo_sets(index_d: np.ndarray, prev_d: np.ndarray, rng) -> np.ndarray:
@@ -213,13 +216,11 @@ def gam_change(Z: np.ndarray, names: list[str], wmask: np.ndarray, v: np.ndarray
     cur_d = cur_row[starts]
     prev_d = ~cur_d
     tau_d = tau[starts]
-    keep = _independent(Z.T @ Z)
-    Z, wmask = Z[:, keep], wmask[keep]
     p = Z.shape[1]
     st = DayStats(Z, y, starts)
     G = _season_terms(cur_d, tau_d)
     X = np.column_stack([Z, G[day_row]])
-    fit = sm.OLS(y, X).fit(method="qr")
+    fit = sm.OLS(y, X).fit()  # pinv: robust to a rank-deficient series
     beta = np.asarray(fit.params)
     resid = np.asarray(fit.resid)
     smear = float(np.mean(np.exp(resid)))

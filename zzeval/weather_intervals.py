@@ -118,6 +118,8 @@ def calibrate(rows: list[dict], level: float, n_boot: int) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     shares = {}
     for pol, g in df.groupby("pollutant", sort=False):
+        if "placebo_e" not in g:
+            continue
         ok = g["placebo_e"].map(lambda x: isinstance(x, np.ndarray) and len(x) > 0)
         if ok.any():
             shares[pol] = unremoved_share(np.vstack(g.loc[ok, "placebo_e"]),
