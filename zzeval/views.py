@@ -522,17 +522,24 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
     w = ev.weather
     r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan
     synthetic = ev.synthetic
+    method = str(w["method"].iloc[0]) if "method" in w and len(w) else "ols"
+    if method == "gam":
+        weather_zh = f"气象调整：对两季全部小时数据联合拟合对数浓度的回归（statsmodels OLS）：气温、湿度、通风系数（风速 × 边界层高度）及静稳时长的平滑项，过去 6–72 小时的通风、降水与温湿记忆（污染累积），风向扇区 × 风速（区域传输），24 小时气压与气温变化（冷锋），小时、星期、季内日序与节假日，另加本季的阶跃与渐变项；去掉本季项后的本季预测即为对照，变化 = 实测 ÷ 对照 − 1。95% 区间：如果气象模型的误差与上季相当，真实变化有 95% 的可能落在此范围内（按日分块自助法，再按上季内“假分组”检验测得的模型残留误差加宽）。两季气象差异过大、无法与治理效果可靠分离时，结果单独标注。模型交叉验证 R² 中位数 {r2:.2f}。"
+        weather_en = f"Weather adjustment: one regression (statsmodels OLS) of log hourly concentration over both seasons on smooth terms of temperature, humidity, ventilation (wind speed × mixing height) and hours since the air was last ventilated, the past 6–72 h of ventilation, rain, temperature and humidity (build-up), wind sector × speed (transport), 24-h pressure and temperature changes (cold fronts), hour, weekday, day of the season and holidays, plus a step and a ramp for this season; this season predicted without them is the counterfactual, and change = observed ÷ counterfactual − 1. 95 % interval: if the weather model errs as much as it did in the previous season, the true change lies in this range with 95 % probability (a day-block bootstrap, widened by the model error measured with fake splits inside the previous season). Where the two seasons' weather differs too much to be separated from the plan's effect, the result is flagged. Median cross-validated R² of the models: {r2:.2f}."
+    else:
+        weather_zh = f"气象调整：以上一季小时数据拟合对数浓度对风（u/v 分量）、气温、湿度、气压、降水、边界层高度及日序、小时、星期、春节的线性回归（statsmodels OLS），预测本季在实际气象下的浓度；变化 = 实测 − 预测，95% 区间用分块自助法（块长按残差自相关确定），含季内随机波动与模型不确定性，不含非治理措施造成的季际变化；在合成数据上实测覆盖率约 95%。臭氧冬季光化学变化模型未能刻画，其结果可靠性较低。模型交叉验证 R² 中位数 {r2:.2f}。"
+        weather_en = f"Weather adjustment: an OLS regression (statsmodels) of log concentration on wind (u/v), temperature, humidity, pressure, precipitation, boundary-layer height and day of year, hour, weekday and Spring Festival, fitted on the previous season, predicts this season under the weather that occurred; change = observed − predicted, with a 95 % block-bootstrap interval (block length set from the residual autocorrelation) that covers within-season noise and model uncertainty, not season-level changes that are not the plan\'s; measured coverage on synthetic seasons about 95 %. The model cannot follow ozone\'s late-winter photochemical rise: treat the O3 result as less reliable. Median cross-validated R² of the models: {r2:.2f}."
     items_zh = [
         "空气质量指数按《环境空气质量指数（AQI）技术规定》HJ 633-2012 计算；日均值须有 ≥20 个有效小时值，日最大 8 小时臭氧按 HJ 663-2013，数据不足的时段单独计数，不参与平均（GB 3095-2012 第 8 章）。",
         "重污染天：AQI > 200；严重污染：AQI > 300；“爆表”：AQI > 500（非标准术语，按惯例计）。综合指数按《城市环境空气质量排名技术规定》。",
-        f"气象调整：以上一季小时数据拟合对数浓度对风（u/v 分量）、气温、湿度、气压、降水、边界层高度及日序、小时、星期、春节的线性回归（statsmodels OLS），预测本季在实际气象下的浓度；变化 = 实测 − 预测，95% 区间用分块自助法（块长按残差自相关确定），含季内随机波动与模型不确定性，不含非治理措施造成的季际变化；在合成数据上实测覆盖率约 95%。臭氧冬季光化学变化模型未能刻画，其结果可靠性较低。模型交叉验证 R² 中位数 {r2:.2f}。",
+        weather_zh,
         "减排量为筛查性估算（不是合规排放清单）：活动水平 × 排放因子，蒙特卡洛 10,000 次抽样得 95% 区间，县级合计按抽样逐次加总。电力替代带来的电厂排放记为“转移至县外”，不与县内减排相抵。",
         "考核结论依据方案第二十二条，具体阈值见 zzeval/reference/verdict_rules.yaml（可由县局调整）。",
     ]
     items_en = [
         "AQI per HJ 633-2012; daily means need ≥ 20 valid hours, the daily max 8-h O3 follows HJ 663-2013; periods with too few data are counted and left out, never averaged (GB 3095-2012 § 8).",
         "Heavy pollution: AQI > 200; severe: AQI > 300; 爆表: AQI > 500 (an informal term, counted by convention). The comprehensive index follows the MEE city-ranking rules.",
-        f"Weather adjustment: an OLS regression (statsmodels) of log concentration on wind (u/v), temperature, humidity, pressure, precipitation, boundary-layer height and day of year, hour, weekday and Spring Festival, fitted on the previous season, predicts this season under the weather that occurred; change = observed − predicted, with a 95 % block-bootstrap interval (block length set from the residual autocorrelation) that covers within-season noise and model uncertainty, not season-level changes that are not the plan\'s; measured coverage on synthetic seasons about 95 %. The model cannot follow ozone\'s late-winter photochemical rise: treat the O3 result as less reliable. Median cross-validated R² of the models: {r2:.2f}.",
+        weather_en,
         "Emission reductions are a screening estimate, not a compliance inventory: activity × emission factor, 10,000 Monte Carlo draws for the 95 % intervals, county totals summed draw by draw. Power-plant emissions caused by electric heating are reported as moved outside the county, not netted.",
         "The verdict follows plan § 二十二 with the thresholds in zzeval/reference/verdict_rules.yaml (the bureau may change them).",
     ]

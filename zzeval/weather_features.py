@@ -26,8 +26,8 @@ shift):
   (``reference/calendar_events.csv``).
 
 The thresholds and half-lives are physical choices made before any validation [A]; the
-splines are unpenalised regression splines (Wood 2017, *Generalized Additive Models*,
-§ 5.3.1 on cubic regression splines), so the fit is an ordinary least-squares fit with
+splines are unpenalised regression splines (Wood 2017, *Generalized Additive Models: An
+Introduction with R*, 2nd ed., on cubic regression splines), so the fit is an ordinary least-squares fit with
 statsmodels.
 """
 

@@ -30,7 +30,7 @@ from zzeval.weather_features import LINEAR, SPLINES, day_of_season, met_features
 from zzeval.weather_ols import _FLOOR, _event_dummies, _local_days
 
 #: boosting settings (scikit-learn defaults but a fixed number of iterations) [A]
-GBM_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31,
+GBM_PARAMS = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 31,
               "min_samples_leaf": 40, "early_stopping": False}
 _FEATURES = [n for n in SPLINES if n != "day_of_season"] + list(LINEAR) + ["sector"]
 
@@ -51,13 +51,16 @@ def gbm_change(tab: pd.DataFrame, v: np.ndarray, days: np.ndarray, cur: np.ndarr
                floor: float, seed: int, n_boot: int = 200, level: float = 0.95) -> dict:
     """Adjusted change of one series from its feature table ``tab`` (rows sorted by time)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
 
     y = np.log(np.maximum(v, floor))
     X = tab.assign(current=cur.astype(float))
-    model = HistGradientBoostingRegressor(random_state=seed, **GBM_PARAMS).fit(X, y)
-    fitted = model.predict(X)
+    with threadpool_limits(1):  # small data: one thread, no OpenMP spin on a shared machine
+        model = HistGradientBoostingRegressor(random_state=seed, **GBM_PARAMS).fit(X, y)
+        fitted = model.predict(X)
+        pred = np.exp(model.predict(X[cur].assign(current=0.0)))
     smear = float(np.mean(np.exp(y - fitted)))
-    pred = np.exp(model.predict(X[cur].assign(current=0.0))) * smear
+    pred = pred * smear
     est = 100 * (v[cur].sum() / pred.sum() - 1)
     out = {"predicted_mean_current": float(pred.mean()), "adjusted_change_pct": float(est),
            "r2_in": float(1 - np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2))}
