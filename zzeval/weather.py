@@ -44,9 +44,9 @@ from zzeval.weather_ols import (  # noqa: F401  (re-exported)
     _ols_placebo_in_time,
     _prepare,
     adjusted_change,
-    fake_date,
     calendar_events,
     design,
+    fake_date,
 )
 
 METHODS = ("gam", "gbm", "ols")

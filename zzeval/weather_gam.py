@@ -60,7 +60,7 @@ class DayStats:
     def sums(self, G: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Normal equations ``(A_k, b_k)`` of the design ``[Z, G_k[day]]`` with day weights
         ``W[k]``; ``G`` is (days, q) or (k, days, q), ``W`` is (k, days)."""
-        k, (nd, p) = W.shape[0], self.S.shape
+        k, p = W.shape[0], self.S.shape[1]
         G = np.broadcast_to(G, (k, *G.shape[-2:]))
         q = G.shape[2]
         A = np.empty((k, p + q, p + q))

@@ -173,6 +173,40 @@ def design(frame: pd.DataFrame, current: bool = False) -> pd.DataFrame:
     return pd.DataFrame(X, columns=names, index=frame.index)
 
 
+def _ols_cv(XtX_d, Xty_d, Zp, yp, vp, dp, cv_folds: int, ridge) -> tuple[float, float]:
+    """Time-blocked CV on the previous season: R² of log C, RMSE of C (unit of vp)."""
+    ndp = len(XtX_d)
+    folds = np.minimum((np.arange(ndp) * cv_folds) // ndp, cv_folds - 1)
+    sse = sst = se_c = 0.0
+    ybar = yp.mean()
+    for f in range(cv_folds):
+        tr = folds != f
+        b = np.linalg.solve(XtX_d[tr].sum(0) + ridge, Xty_d[tr].sum(0))
+        rows_tr = tr[dp]
+        s_f = np.mean(np.exp(yp[rows_tr] - Zp[rows_tr] @ b))
+        te = ~rows_tr
+        yhat = Zp[te] @ b
+        sse += np.sum((yp[te] - yhat) ** 2)
+        sst += np.sum((yp[te] - ybar) ** 2)
+        se_c += np.sum((vp[te] - np.exp(yhat) * s_f) ** 2)
+    return float(1 - sse / sst), float(np.sqrt(se_c / len(yp)))
+
+
+def _boot_interval(effs: np.ndarray, est: float, level: float, interval: str):
+    """Bootstrap interval [%] from the draws ``effs`` [%] around the estimate ``est``."""
+    a = (1 - level) / 2
+    lo, hi = np.quantile(effs, [a, 1 - a])
+    if interval == "basic":  # reverse percentile around the estimate
+        return 2 * est - hi, 2 * est - lo
+    if interval == "basic_log":  # the same on the log ratio scale log(1 + change)
+        r0 = np.log1p(est / 100)
+        return (100 * np.expm1(2 * r0 - np.log1p(hi / 100)),
+                100 * np.expm1(2 * r0 - np.log1p(lo / 100)))
+    if interval == "percentile":
+        return lo, hi
+    raise ValueError(f"interval must be 'basic', 'basic_log' or 'percentile', got {interval!r}")
+
+
 def _change_core(Xp, Xc, names, vp, vc, day_p, day_c, *, n_boot, seed, block_days,
                  cv_folds, floor, level, interval, return_draws=False) -> dict:
     """:func:`adjusted_change` on arrays; rows of each season sorted by time, no NaN."""
@@ -222,22 +256,7 @@ def _change_core(Xp, Xc, names, vp, vc, day_p, day_c, *, n_boot, seed, block_day
     out["r2_in"] = float(1 - resid @ resid / np.sum((yp - yp.mean()) ** 2))
     obs_d = np.add.reduceat(vc, bc)
     ridge = 1e-8 * np.eye(p)
-    # time-blocked CV on the previous season
-    folds = np.minimum((np.arange(ndp) * cv_folds) // ndp, cv_folds - 1)
-    sse = sst = se_c = 0.0
-    ybar = yp.mean()
-    for f in range(cv_folds):
-        tr = folds != f
-        b = np.linalg.solve(XtX_d[tr].sum(0) + ridge, Xty_d[tr].sum(0))
-        rows_tr = tr[dp]
-        s_f = np.mean(np.exp(yp[rows_tr] - Zp[rows_tr] @ b))
-        te = ~rows_tr
-        yhat = Zp[te] @ b
-        sse += np.sum((yp[te] - yhat) ** 2)
-        sst += np.sum((yp[te] - ybar) ** 2)
-        se_c += np.sum((vp[te] - np.exp(yhat) * s_f) ** 2)
-    out["r2_cv"] = float(1 - sse / sst)
-    out["rmse_cv"] = float(np.sqrt(se_c / len(yp)))
+    out["r2_cv"], out["rmse_cv"] = _ols_cv(XtX_d, Xty_d, Zp, yp, vp, dp, cv_folds, ridge)
     if block_days == "auto":
         # block length from the autocorrelation of the daily residuals: previous season
         # (log residuals of the fit) and current season (log observed/predicted)
@@ -259,18 +278,7 @@ def _change_core(Xp, Xc, names, vp, vc, day_p, day_c, *, n_boot, seed, block_day
     smear_b = np.einsum("bd,db->b", Wp, e_d) / (Wp @ nh_p)
     pred_d = np.add.reduceat(np.exp(Zc @ betas.T), bc, axis=0)  # (days, B)
     effs = 100 * ((Wc @ obs_d) / (np.einsum("bd,db->b", Wc, pred_d) * smear_b) - 1)
-    a = (1 - level) / 2
-    lo, hi = np.quantile(effs, [a, 1 - a])
-    if interval == "basic":  # reverse percentile around the estimate
-        low, high = 2 * est - hi, 2 * est - lo
-    elif interval == "basic_log":  # the same on the log ratio scale log(1 + change)
-        r0 = np.log1p(est / 100)
-        low = 100 * np.expm1(2 * r0 - np.log1p(hi / 100))
-        high = 100 * np.expm1(2 * r0 - np.log1p(lo / 100))
-    elif interval == "percentile":
-        low, high = lo, hi
-    else:
-        raise ValueError(f"interval must be 'basic', 'basic_log' or 'percentile', got {interval!r}")
+    low, high = _boot_interval(effs, est, level, interval)
     out["adjusted_change_low_pct"] = float(low)
     out["adjusted_change_high_pct"] = float(high)
     if return_draws:
@@ -381,7 +389,7 @@ def _ols_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         bootstrap block length used). ``attrs["exclusions"]`` holds the counted
         exclusions of :func:`township_series`.
     """
-    from zzeval.weather_data import _Designs, _align, _series  # circular otherwise
+    from zzeval.weather_data import _align, _Designs, _series  # circular otherwise
 
     series, rep = _series(season, pollutants, county)
     per = season.period
@@ -458,7 +466,7 @@ def _ols_placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT
         ``placebo_change_pct, placebo_change_low_pct, placebo_change_high_pct`` [%],
         ``r2_cv, rmse_cv, block_days``.
     """
-    from zzeval.weather_data import _Designs, _align, _series  # circular otherwise
+    from zzeval.weather_data import _Designs, _series  # circular otherwise
 
     prev = season.period.previous
     fake = fake_date(season, fake_start)
