@@ -21,8 +21,11 @@ the same estimator is run, and since nothing changed, what it reports is model e
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from zzeval.weather_blocks import _block_weights, _day_index, coverage_block_length
 
@@ -220,7 +223,9 @@ def gam_change(Z: np.ndarray, names: list[str], wmask: np.ndarray, v: np.ndarray
     st = DayStats(Z, y, starts)
     G = _season_terms(cur_d, tau_d)
     X = np.column_stack([Z, G[day_row]])
-    fit = sm.OLS(y, X).fit()  # pinv: robust to a rank-deficient series
+    with warnings.catch_warnings():  # a dummy empty in this series: pinv gives the min-norm fit
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        fit = sm.OLS(y, X).fit()
     beta = np.asarray(fit.params)
     resid = np.asarray(fit.resid)
     smear = float(np.mean(np.exp(resid)))
