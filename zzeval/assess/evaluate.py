@@ -40,11 +40,11 @@ RANKED_INDICATORS = ("comprehensive_index", "comprehensive_index_change_pct", "p
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
 #: Values of *other* townships a township report shows, by table: the names in the ranking chart,
-#: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather models' median skill
+#: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather model and its median skill
 #: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
 #: every township; of every other table keyed by township only the township's own rows.
 SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
-                  "weather": ("township", "pollutant", "r2_cv")}
+                  "weather": ("township", "pollutant", "r2_cv", "method")}
 #: What only the county report reads: a township's slice holds these empty, so that a township
 #: page that started reading one fails visibly instead of going stale.
 COUNTY_ONLY = ("county_progress", "did", "emissions.sensitivity", "emissions.draws", "emissions.county_draws")
