@@ -396,9 +396,11 @@ def build_reports(data_dir="data/sample", season: str = DEFAULT_SEASON, out_dir=
             return fast
 
     # 2. load and validate (raises before anything is written)
+    from zzeval.assess.evaluate import check_season_rules
     from zzeval.season.loading import load_season
 
     season_data = load_season(data_dir, season)
+    check_season_rules(data_dir)  # the season's own verdict_rules.yaml, before the lock (issue 13)
     slugs = [str(s) for s in season_data.slugs]
     names = dict(zip(slugs, [str(n) for n in season_data.townships["name_zh"]], strict=False))
     if selection:
