@@ -206,7 +206,7 @@ def read_dates(values: pd.Series, kind: str) -> DateReading:
     if retry.any():
         codes, uniques = pd.factorize(values[retry])
         results = [_parse_one(str(u), kind) for u in uniques]
-        stamps = np.array([r[0] if isinstance(r, tuple) else pd.NaT for r in results], dtype="datetime64[ns]")
+        stamps = pd.DatetimeIndex([r[0] if isinstance(r, tuple) else pd.NaT for r in results]).to_numpy()
         is_year_last = np.array([r == "year_last" for r in results], dtype=bool)
         shifted = np.array([isinstance(r, tuple) and r[1] for r in results], dtype=bool)
         parsed.loc[retry] = stamps[codes]
