@@ -195,7 +195,27 @@ def retrofit_did(season: SeasonData, pollutant: str = "PM2.5", intensity: pd.Ser
     se = float(np.sqrt(V[0, 0]))
     tc = stats.t.ppf(0.975, G - 1)
     p_cr1 = float(2 * stats.t.sf(abs(beta / se), G - 1)) if se > 0 else float("nan")
-    # wild cluster bootstrap-t: restricted (beta = 0) for p; unrestricted for the interval
+    p_wcb, q_lo, q_hi = _wild_cluster_bootstrap(ry, rX, e, beta, se, g, n_fe, n_boot, seed)
+    res = DidResult(
+        pollutant=pollutant, beta=beta, effect_pct_full=100 * (np.exp(beta) - 1), se_cr1=se,
+        ci_low_cr1=beta - tc * se, ci_high_cr1=beta + tc * se, p_value_cr1=p_cr1,
+        ci_low=beta - q_hi * se, ci_high=beta - q_lo * se, p_value=p_wcb,
+        n_clusters=G, n_obs=len(panel), intensity=inten, notes=notes,
+    )
+    if event_study:
+        _event_study(res, panel, season, inten, y, g, t, n_fe, tc)
+    return res
+
+
+def _wild_cluster_bootstrap(ry, rX, e, beta: float, se: float, g, n_fe: int, n_boot: int,
+                            seed: int) -> tuple[float, float, float]:
+    """Wild cluster bootstrap-t with Webb weights: restricted (β = 0) for the p-value,
+    unrestricted for the interval (see the module references, Webb 2023).
+
+    Returns ``(p_value, q_lo, q_hi)``: the p-value and the 2.5 / 97.5 % quantiles of the
+    unrestricted bootstrap t-statistics.
+    """
+    G = int(g.max()) + 1
     rng = np.random.default_rng(seed)
     xx = float(rX[:, 0] @ rX[:, 0])
     t_obs = beta / se
@@ -216,39 +236,39 @@ def retrofit_did(season: SeasonData, pollutant: str = "PM2.5", intensity: pd.Ser
                 ts_alt[b] = (bb - beta) / sb
     p_wcb = float(np.mean(np.abs(ts_null) >= abs(t_obs)))
     q_lo, q_hi = np.quantile(ts_alt, [0.025, 0.975])
-    res = DidResult(
-        pollutant=pollutant, beta=beta, effect_pct_full=100 * (np.exp(beta) - 1), se_cr1=se,
-        ci_low_cr1=beta - tc * se, ci_high_cr1=beta + tc * se, p_value_cr1=p_cr1,
-        ci_low=beta - q_hi * se, ci_high=beta - q_lo * se, p_value=p_wcb,
-        n_clusters=G, n_obs=len(panel), intensity=inten, notes=notes,
-    )
-    if event_study:
-        month = panel["date"].dt.strftime("%Y-%m")
-        months = sorted(month.unique())
-        prev_months = [m for m in months if m in season.period.previous.months()]
-        ref = prev_months[-1] if prev_months else months[0]
-        est = [m for m in months if m != ref]
-        inten_i = panel["township"].map(inten).to_numpy(float)
-        Xe = np.column_stack([inten_i * (month == m).to_numpy(float) for m in est])
-        ry2, rXe = _twfe_resid(y, Xe, g, t)
-        b_e = np.linalg.lstsq(rXe, ry2, rcond=None)[0]
-        e2 = ry2 - rXe @ b_e
-        Ve = _cluster_vcov(rXe, e2, g, n_fe)
-        se_e = np.sqrt(np.clip(np.diag(Ve), 0, None))
-        es = pd.DataFrame({"month": est, "beta": b_e, "se_cr1": se_e,
-                           "ci_low": b_e - tc * se_e, "ci_high": b_e + tc * se_e})
-        es = pd.concat([es, pd.DataFrame({"month": [ref], "beta": [0.0], "se_cr1": [0.0],
-                                          "ci_low": [0.0], "ci_high": [0.0]})])
-        es["pre"] = es["month"].isin(prev_months)
-        res.event_study = es.sort_values("month", ignore_index=True)
-        pre_idx = [i for i, m in enumerate(est) if m in prev_months]
-        if pre_idx:
-            R = b_e[pre_idx]
-            Vp = Ve[np.ix_(pre_idx, pre_idx)]
-            q = len(pre_idx)
-            F = float(R @ np.linalg.pinv(Vp) @ R) / q
-            res.pretrend_F = F
-            res.pretrend_p = float(stats.f.sf(F, q, G - 1))
-            notes.append(f"pre-trend test: {q} pre-period months vs reference {ref}, "
+    return p_wcb, float(q_lo), float(q_hi)
+
+
+def _event_study(res: DidResult, panel: pd.DataFrame, season: SeasonData, inten: pd.Series,
+                 y, g, t, n_fe: int, tc: float) -> None:
+    """Month-by-month intensity coefficients (reference: the last previous-season month) and
+    the joint pre-trend F-test; fills ``res.event_study``, ``res.pretrend_F``/``_p``, notes."""
+    G = int(g.max()) + 1
+    month = panel["date"].dt.strftime("%Y-%m")
+    months = sorted(month.unique())
+    prev_months = [m for m in months if m in season.period.previous.months()]
+    ref = prev_months[-1] if prev_months else months[0]
+    est = [m for m in months if m != ref]
+    inten_i = panel["township"].map(inten).to_numpy(float)
+    Xe = np.column_stack([inten_i * (month == m).to_numpy(float) for m in est])
+    ry2, rXe = _twfe_resid(y, Xe, g, t)
+    b_e = np.linalg.lstsq(rXe, ry2, rcond=None)[0]
+    e2 = ry2 - rXe @ b_e
+    Ve = _cluster_vcov(rXe, e2, g, n_fe)
+    se_e = np.sqrt(np.clip(np.diag(Ve), 0, None))
+    es = pd.DataFrame({"month": est, "beta": b_e, "se_cr1": se_e,
+                       "ci_low": b_e - tc * se_e, "ci_high": b_e + tc * se_e})
+    es = pd.concat([es, pd.DataFrame({"month": [ref], "beta": [0.0], "se_cr1": [0.0],
+                                      "ci_low": [0.0], "ci_high": [0.0]})])
+    es["pre"] = es["month"].isin(prev_months)
+    res.event_study = es.sort_values("month", ignore_index=True)
+    pre_idx = [i for i, m in enumerate(est) if m in prev_months]
+    if pre_idx:
+        R = b_e[pre_idx]
+        Vp = Ve[np.ix_(pre_idx, pre_idx)]
+        q = len(pre_idx)
+        F = float(R @ np.linalg.pinv(Vp) @ R) / q
+        res.pretrend_F = F
+        res.pretrend_p = float(stats.f.sf(F, q, G - 1))
+        res.notes.append(f"pre-trend test: {q} pre-period months vs reference {ref}, "
                          f"F({q},{G - 1}) = {F:.2f}, p = {res.pretrend_p:.3f}")
-    return res

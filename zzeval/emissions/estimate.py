@@ -200,7 +200,7 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     t0 = time.perf_counter()
     table = factors if factors is not None else load_factors()
     slugs = [str(s) for s in season.townships["slug"]]
-    t_count, m_count = len(slugs), len(MEASURES)
+    t_count = len(slugs)
     mc = draws > 0
     samples = _with_central(table, draws, seed)
     blocks = _blocks(season, samples)
@@ -209,103 +209,140 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     line_towns = {b.measure: list(b.lines["township"]) for b in blocks}
     line_subs = {b.measure: list(b.lines["submeasure"]) for b in blocks}
 
-    rows_tm, rows_county, rows_tot, rows_detail = [], [], [], []
+    rows = _Rows()
     county_draws: dict[tuple[str, str, str], np.ndarray] = {}
     for pol in POLLUTANTS:
-        tm, subs, lines = {}, {}, {}
-        for scope in SCOPES:
-            z = np.zeros((m_count * t_count, width))
-            per_sub, per_line = [], []
-            for m, (b, (w_t, _, w_s)) in enumerate(zip(blocks, aggs, strict=True)):
-                g = b.unit.get((scope, pol))
-                if g is None:
-                    per_sub.append(np.zeros((w_s.shape[0], width)))
-                    per_line.append(np.zeros((len(b.lines), width if detail_intervals else 1)))
-                    continue
-                z[m * t_count:(m + 1) * t_count] = w_t @ g
-                per_sub.append(np.asarray(w_s @ g))
-                per_line.append(np.asarray(b.weights @ (g if detail_intervals else g[:, :1])))
-            tm[scope], subs[scope], lines[scope] = z, per_sub, per_line
-        tm[NET] = tm["in_county"] + tm["moved_outside"]
-        subs[NET] = [a + b for a, b in zip(subs["in_county"], subs["moved_outside"], strict=True)]
-        lines[NET] = [a + b for a, b in zip(lines["in_county"], lines["moved_outside"], strict=True)]
+        tm, subs, lines = _scope_arrays(blocks, aggs, pol, t_count, width, detail_intervals)
         done: dict[str, tuple] = {}
         for scope in ALL_SCOPES:
-            z = tm[scope]
             if scope == NET and not np.any(tm["moved_outside"]):
-                summary = done["in_county"]
+                done[scope] = done["in_county"]
             elif scope == NET and not np.any(tm["in_county"]):
-                summary = done["moved_outside"]
+                done[scope] = done["moved_outside"]
             else:
-                summary = _summarise(z, quantiles, mc)
-            done[scope] = summary
-            cz, lo, hi = summary
-            for m, measure in enumerate(MEASURES):
-                for t, slug in enumerate(slugs):
-                    i = m * t_count + t
-                    rows_tm.append((slug, measure, pol, scope, cz[i], lo[i], hi[i]))
-            z3 = z.reshape(m_count, t_count, width)
-            county = z3.sum(axis=1)
-            cc, clo, chi = _summarise(county, quantiles, mc)
-            for m, measure in enumerate(MEASURES):
-                rows_county.append((COUNTY, measure, pol, scope, cc[m], clo[m], chi[m]))
-                if mc:
-                    county_draws[(measure, pol, scope)] = county[m, 1:]
-            town_tot = z3.sum(axis=0)
-            tc, tlo, thi = _summarise(town_tot, quantiles, mc)
-            for t, slug in enumerate(slugs):
-                rows_tot.append((slug, TOTAL, pol, scope, tc[t], tlo[t], thi[t]))
-            all_tot = county.sum(axis=0, keepdims=True)
-            ac, alo, ahi = _summarise(all_tot, quantiles, mc)
-            rows_tot.append((COUNTY, TOTAL, pol, scope, ac[0], alo[0], ahi[0]))
-            if mc:
-                county_draws[(TOTAL, pol, scope)] = all_tot[0, 1:]
-            for b, (_, sub_names, _), lr, sr in zip(blocks, aggs, lines[scope], subs[scope],
-                                                     strict=True):
-                if len(b.lines):
-                    lc, llo, lhi = _summarise(lr, quantiles, mc and detail_intervals)
-                    for j, (town, sub) in enumerate(zip(line_towns[b.measure],
-                                                        line_subs[b.measure], strict=True)):
-                        rows_detail.append((town, b.measure, sub, pol, scope, lc[j], llo[j], lhi[j]))
-                sc, slo, shi = _summarise(sr, quantiles, mc)
-                for j, sub in enumerate(sub_names):
-                    rows_detail.append((COUNTY, b.measure, sub, pol, scope, sc[j], slo[j], shi[j]))
+                done[scope] = _summarise(tm[scope], quantiles, mc)
+            ctx = _ScopeContext(pol, scope, slugs, quantiles, mc, detail_intervals)
+            rows.add_scope(ctx, tm[scope], done[scope], county_draws)
+            rows.add_detail(ctx, blocks, aggs, lines[scope], subs[scope], line_towns, line_subs)
 
-    def frame(rows, cols):
-        f = pd.DataFrame(rows, columns=cols)
-        f["unit"] = UNIT
-        for c in ("central", "low", "high"):
-            f[c] = f[c].astype(float)
-        return f
-
-    base_cols = _COLS[:-1]
-    table_df = frame(rows_tm, base_cols)
-    county_df = frame(rows_county, base_cols)
-    totals_df = frame(rows_tot, base_cols)
-    detail_df = frame(rows_detail, ["township", "measure", "submeasure", "pollutant", "scope",
-                                    "central", "low", "high"])
+    table_df = _frame(rows.tm, _COLS[:-1])
+    county_df = _frame(rows.county, _COLS[:-1])
+    totals_df = _frame(rows.tot, _COLS[:-1])
+    detail_df = _frame(rows.detail, ["township", "measure", "submeasure", "pollutant", "scope",
+                                     "central", "low", "high"])
     activity = pd.concat([b.lines for b in blocks], ignore_index=True)
 
     used = {b.measure: b.used for b in blocks}
-    if mc:
-        net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
-        mc_samples = FactorSamples({}, samples.ranks, draws, seed)
-        sens = sensitivity_table(mc_samples, used, net_outputs, NET)
-    else:
-        sens = sensitivity_table(samples, {}, {}, NET)
-
-    costs = pd.concat([b.costs for b in blocks], ignore_index=True)
-    ce = _cost_effectiveness(costs, table_df, county_df)
-    used_keys = set().union(*used.values())
-    notes = [n for b in blocks for n in b.notes]
-    elapsed = time.perf_counter() - t0
+    sens = _sensitivity(samples, used, county_draws, draws, seed)
+    ce = _cost_effectiveness(pd.concat([b.costs for b in blocks], ignore_index=True), table_df,
+                             county_df)
     meta = {"n": int(draws), "seed": int(seed), "sampling": "Latin hypercube",
             "quantiles": list(quantiles), "central": "all factors at their central values",
             "unit": "t per season", "season": season.period.name,
             "factor_files": list(table.files), "overrides": list(table.overrides),
-            "seconds": round(elapsed, 4)}
+            "seconds": round(time.perf_counter() - t0, 4)}
     return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
-                             table.subset(used_keys), meta, county_draws, notes)
+                             table.subset(set().union(*used.values())), meta, county_draws,
+                             [n for b in blocks for n in b.notes])
+
+
+def _sensitivity(samples, used: dict, county_draws: dict, draws: int, seed: int) -> pd.DataFrame:
+    """Sensitivity of the county's net reductions to each factor (empty without draws)."""
+    if draws == 0:
+        return sensitivity_table(samples, {}, {}, NET)
+    net_outputs = {(m, pol): county_draws[(m, pol, NET)] for m in MEASURES for pol in POLLUTANTS}
+    return sensitivity_table(FactorSamples({}, samples.ranks, draws, seed), used, net_outputs, NET)
+
+
+def _frame(rows: list[tuple], cols: list[str]) -> pd.DataFrame:
+    """A tidy result table in t per season, with float central/low/high."""
+    f = pd.DataFrame(rows, columns=cols)
+    f["unit"] = UNIT
+    for c in ("central", "low", "high"):
+        f[c] = f[c].astype(float)
+    return f
+
+
+def _scope_arrays(blocks, aggs, pol: str, t_count: int, width: int, detail_intervals: bool):
+    """Per scope: measure×township draws, per-submeasure draws and per-line draws of ``pol``.
+
+    The ``net`` scope is the sum of ``in_county`` and ``moved_outside``.
+    """
+    tm, subs, lines = {}, {}, {}
+    for scope in SCOPES:
+        z = np.zeros((len(MEASURES) * t_count, width))
+        per_sub, per_line = [], []
+        for m, (b, (w_t, _, w_s)) in enumerate(zip(blocks, aggs, strict=True)):
+            g = b.unit.get((scope, pol))
+            if g is None:
+                per_sub.append(np.zeros((w_s.shape[0], width)))
+                per_line.append(np.zeros((len(b.lines), width if detail_intervals else 1)))
+                continue
+            z[m * t_count:(m + 1) * t_count] = w_t @ g
+            per_sub.append(np.asarray(w_s @ g))
+            per_line.append(np.asarray(b.weights @ (g if detail_intervals else g[:, :1])))
+        tm[scope], subs[scope], lines[scope] = z, per_sub, per_line
+    tm[NET] = tm["in_county"] + tm["moved_outside"]
+    subs[NET] = [a + b for a, b in zip(subs["in_county"], subs["moved_outside"], strict=True)]
+    lines[NET] = [a + b for a, b in zip(lines["in_county"], lines["moved_outside"], strict=True)]
+    return tm, subs, lines
+
+
+@dataclass(frozen=True)
+class _ScopeContext:
+    pol: str
+    scope: str
+    slugs: list[str]
+    quantiles: tuple[float, float]
+    mc: bool
+    detail_intervals: bool
+
+
+@dataclass
+class _Rows:
+    """Rows of the four result tables, filled pollutant by pollutant and scope by scope."""
+
+    tm: list = field(default_factory=list)
+    county: list = field(default_factory=list)
+    tot: list = field(default_factory=list)
+    detail: list = field(default_factory=list)
+
+    def add_scope(self, c: _ScopeContext, z: np.ndarray, summary: tuple, county_draws: dict):
+        """Township × measure rows, county × measure rows and the totals of one scope."""
+        t_count, width = len(c.slugs), z.shape[1]
+        cz, lo, hi = summary
+        for m, measure in enumerate(MEASURES):
+            for t, slug in enumerate(c.slugs):
+                i = m * t_count + t
+                self.tm.append((slug, measure, c.pol, c.scope, cz[i], lo[i], hi[i]))
+        z3 = z.reshape(len(MEASURES), t_count, width)
+        county = z3.sum(axis=1)
+        cc, clo, chi = _summarise(county, c.quantiles, c.mc)
+        for m, measure in enumerate(MEASURES):
+            self.county.append((COUNTY, measure, c.pol, c.scope, cc[m], clo[m], chi[m]))
+            if c.mc:
+                county_draws[(measure, c.pol, c.scope)] = county[m, 1:]
+        tc, tlo, thi = _summarise(z3.sum(axis=0), c.quantiles, c.mc)
+        for t, slug in enumerate(c.slugs):
+            self.tot.append((slug, TOTAL, c.pol, c.scope, tc[t], tlo[t], thi[t]))
+        all_tot = county.sum(axis=0, keepdims=True)
+        ac, alo, ahi = _summarise(all_tot, c.quantiles, c.mc)
+        self.tot.append((COUNTY, TOTAL, c.pol, c.scope, ac[0], alo[0], ahi[0]))
+        if c.mc:
+            county_draws[(TOTAL, c.pol, c.scope)] = all_tot[0, 1:]
+
+    def add_detail(self, c: _ScopeContext, blocks, aggs, line_draws, sub_draws, line_towns,
+                   line_subs):
+        """Line (township × submeasure) rows and county × submeasure rows of one scope."""
+        for b, (_, sub_names, _), lr, sr in zip(blocks, aggs, line_draws, sub_draws, strict=True):
+            if len(b.lines):
+                lc, llo, lhi = _summarise(lr, c.quantiles, c.mc and c.detail_intervals)
+                for j, (town, sub) in enumerate(zip(line_towns[b.measure], line_subs[b.measure],
+                                                    strict=True)):
+                    self.detail.append((town, b.measure, sub, c.pol, c.scope, lc[j], llo[j], lhi[j]))
+            sc, slo, shi = _summarise(sr, c.quantiles, c.mc)
+            for j, sub in enumerate(sub_names):
+                self.detail.append((COUNTY, b.measure, sub, c.pol, c.scope, sc[j], slo[j], shi[j]))
 
 
 def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.DataFrame):

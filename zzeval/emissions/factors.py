@@ -5,13 +5,19 @@ factors: g/kg coal, g/m³ gas, g/kWh electricity, g/km vehicles, g/kg locomotive
 and ``zzeval/reference/activity_assumptions.csv`` (coal per household, annual km, payload,
 shares, …). Every row has a key (``group``, ``item``, ``pollutant``; ``pollutant`` is ``-``
 for a parameter that is not pollutant-specific), a ``central`` value, a ``low`` and
-``high`` bound, a ``distribution`` (``triangular``, ``uniform`` or ``fixed``), a ``unit``,
-a ``quality`` tag and a ``source``. The quality tags follow ``FACTS.md``:
+``high`` bound, a ``distribution`` (``split_triangular``, ``triangular``, ``uniform`` or
+``fixed``), a ``unit``, its provenance (``basis``, ``citation``) and a plain description for
+the report appendix (``item_zh``/``item_en``, ``note_zh``/``note_en``). ``basis`` is one of
+(see :data:`BASIS_LABELS` and ``zzeval/reference/README.md``):
 
-* ``V`` — verified in a named public source;
-* ``L`` — a literature or standard value given from memory (ranges widened);
-* ``A`` — an assumption with no primary source (honest, wide range);
-* ``O`` — an analyst's override (set by :func:`load_factors`).
+* ``measured`` (实测) — a measurement of this quantity, read in the cited study;
+* ``guideline`` (技术指南) — an official guideline or standard table that was read;
+* ``literature`` (文献) — taken or derived from published values that were read;
+* ``assumption`` (假设值) — no source could be read; honest, wide range;
+* ``convention`` (约定) — a setting of the calculation (reference class, heating dates);
+* ``override`` (用户覆盖) — an analyst's override (set by :func:`load_factors`).
+
+``source`` is kept in :attr:`FactorTable.frame` as a copy of ``citation`` for older callers.
 
 An analyst overrides factors with her own CSV file (same columns; ``group``, ``item``,
 ``pollutant``, ``central`` and ``unit`` required) without editing the package::
@@ -27,6 +33,7 @@ seed and its key, so changing one factor leaves the draws of all others unchange
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,10 +50,41 @@ REFERENCE_FILES = ("emission_factors.csv", "activity_assumptions.csv")
 KEY_COLUMNS = ("group", "item", "pollutant")
 COLUMNS = (
     "group", "item", "pollutant", "central", "low", "high", "distribution", "unit",
-    "quality", "source",
+    "basis", "item_zh", "item_en", "citation", "note_zh", "note_en",
 )
+#: Columns every shipped row must fill (besides the numbers).
+TEXT_COLUMNS = ("basis", "item_zh", "item_en", "citation", "note_zh", "note_en")
+#: Columns an override file may carry besides :data:`COLUMNS` (older files: ``source``,
+#: read as ``citation``; ``quality``, ignored).
+LEGACY_OVERRIDE_COLUMNS = ("source", "quality")
 DISTRIBUTIONS = ("split_triangular", "triangular", "uniform", "fixed")
-QUALITY_TAGS = ("V", "L", "A", "O")
+#: ``basis`` values with their reader-facing labels (zh, en).
+BASIS_LABELS = {
+    "measured": ("实测", "measured"),
+    "guideline": ("技术指南", "guideline"),
+    "literature": ("文献", "literature"),
+    "assumption": ("假设值", "assumption"),
+    "convention": ("约定", "convention"),
+    "override": ("用户覆盖", "analyst override"),
+}
+#: ``basis`` values allowed in the shipped files (``override`` is set only by overrides).
+SHIPPED_BASES = ("measured", "guideline", "literature", "assumption", "convention")
+#: An ``assumption`` row's range must reach this far from ``central`` on each side (as a
+#: fraction of ``central``), or to the physical limit (0; 1 for fractions; 1 below for a
+#: PM10/PM2.5 ratio). See ``zzeval/reference/README.md``.
+ASSUMPTION_MIN_HALF_WIDTH = 0.5
+#: Physical and chemical properties of fuels, which composition bounds tightly: an
+#: assumption here needs only :data:`PHYSICAL_MIN_HALF_WIDTH`.
+PHYSICAL_PROPERTY_KEYS = (
+    "coal_carbon/", "coal_oxidation/", "fuel/diesel/density", "fuel/gasoline/density",
+    "fuel/diesel/CO2", "fuel/gasoline/CO2", "fuel/gas/CO2", "natural_gas/household_boiler/CO2",
+    "rail_diesel/locomotive/CO2",
+)
+PHYSICAL_MIN_HALF_WIDTH = 0.05
+#: Text a reader must never see in a citation or note (working notes, file or machine paths).
+FORBIDDEN_TEXT = re.compile(
+    r"from memory|FACTS|re-checked|widened|\[[VLA]\]|§|zzeval/|/work/|/home/|/tmp/|"
+    r"\.(?:py|csv|md|yaml|ipynb)\b|[A-Za-z]:\\", re.IGNORECASE)
 #: Units whose values must lie in [0, 1].
 FRACTION_UNITS = ("fraction",)
 #: ``pollutant`` value of a parameter that is not pollutant-specific.
@@ -126,7 +164,7 @@ class FactorTable:
     # -- display ------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """The table for display (what ``zzeval factors`` prints), one row per factor."""
-        cols = [*COLUMNS, "overridden", "file"]
+        cols = [*COLUMNS, "source", "overridden", "file"]
         return self.frame.reset_index(drop=True)[cols].copy()
 
     def subset(self, keys) -> pd.DataFrame:
@@ -206,14 +244,17 @@ def _validate_reference(frame: pd.DataFrame, label: str) -> pd.DataFrame:
                 vals[c] = None
             nums[c].append(vals[c])
         problems += _check_row(rec, vals, label, rowno)
-        if not rec["source"]:
-            problems.append(Problem(label, rowno, "source", "every factor needs a source"))
-        if rec["quality"] not in QUALITY_TAGS:
-            problems.append(Problem(label, rowno, "quality", f"must be one of {QUALITY_TAGS}"))
+        problems += _check_provenance(rec, vals, label, rowno)
+        for col in TEXT_COLUMNS:
+            if not rec[col]:
+                problems.append(Problem(label, rowno, col, "must not be empty"))
+        if rec["basis"] and rec["basis"] not in SHIPPED_BASES:
+            problems.append(Problem(label, rowno, "basis", f"must be one of {SHIPPED_BASES}"))
     if problems:
         raise FactorError(_format(problems, label))
     for c, v in nums.items():
         out[c] = np.asarray(v, dtype=float)
+    out["source"] = out["citation"]
     return out
 
 
@@ -239,6 +280,28 @@ def _check_row(rec: dict, vals: dict, label: str, rowno: int) -> list[Problem]:
     if dist and dist not in DISTRIBUTIONS:
         problems.append(Problem(label, rowno, "distribution",
                                 f"unknown distribution {dist!r}; use one of {DISTRIBUTIONS}"))
+    return problems
+
+
+def _check_provenance(rec: dict, vals: dict, label: str, rowno: int) -> list[Problem]:
+    """Shipped rows: no working notes or paths in the reader-facing text, and an
+    ``assumption`` row carries an honestly wide range (see :data:`ASSUMPTION_MIN_HALF_WIDTH`)."""
+    problems = []
+    for col in ("citation", "note_zh", "note_en", "item_zh", "item_en"):
+        hit = FORBIDDEN_TEXT.search(rec.get(col, ""))
+        if hit:
+            problems.append(Problem(label, rowno, col, f"{hit.group(0)!r} must not appear in text a reader sees"))
+    c, lo, hi = vals["central"], vals["low"], vals["high"]
+    if rec.get("basis") != "assumption" or None in (c, lo, hi) or c <= 0:
+        return problems
+    key = make_key(rec["group"], rec["item"], rec["pollutant"])
+    half = PHYSICAL_MIN_HALF_WIDTH if key.startswith(PHYSICAL_PROPERTY_KEYS) else ASSUMPTION_MIN_HALF_WIDTH
+    floor = 1.0 if rec["pollutant"] == "PM10_per_PM2.5" else 0.0
+    ceiling = 1.0 if rec.get("unit") in FRACTION_UNITS else np.inf
+    need_lo, need_hi = max(c * (1 - half), floor), min(c * (1 + half), ceiling)
+    if lo > need_lo + 1e-12 or hi < need_hi - 1e-12:
+        problems.append(Problem(label, rowno, "low", f"an assumption needs a range of at least "
+                                f"{need_lo:g}–{need_hi:g} (±{half:.0%} or to the physical limit), got {lo:g}–{hi:g}"))
     return problems
 
 
@@ -281,87 +344,108 @@ def apply_overrides(table: FactorTable, override: pd.DataFrame, label: str) -> F
     * values must be finite and ≥ 0, fractions ≤ 1, and ``low ≤ central ≤ high``;
     * blank ``low``/``high`` keep the shipped range's relative width
       (``low_new = central_new × low_old / central_old``; the absolute offsets if the
-      shipped central is 0); blank ``distribution`` keeps the shipped one; blank
-      ``source`` becomes "analyst override (<file>)".
+      shipped central is 0); blank ``distribution`` keeps the shipped one; ``basis``
+      becomes ``override``; blank ``citation`` (or, in older files, ``source``) becomes
+      "analyst override (<file>)"; blank notes say that the analyst set the value.
     """
+    frame = _override_frame(override, label)
+    problems: list[Problem] = []
+    new = table.frame.copy()
+    seen: dict[str, int] = {}
+    for pos, rec in enumerate(frame.to_dict("records")):
+        problems += _override_row(new, rec, pos + 2, seen, label)
+    if problems:
+        raise FactorError(_format(problems, label))
+    return FactorTable(new, table.files, (*table.overrides, label))
+
+
+def _override_frame(override: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The override table as stripped text, with its columns checked."""
     frame = override.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.astype(object).where(frame.notna(), "")
     for c in frame.columns:
         frame[c] = [str(v).strip() for v in frame[c]]
-    problems: list[Problem] = []
     required = ("group", "item", "pollutant", "central", "unit")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise FactorError(f"{label}: missing column(s) {missing}; an override file needs "
-                          f"{list(required)} (optional: low, high, distribution, source, quality)")
-    unknown_cols = [c for c in frame.columns if c not in COLUMNS]
+                          f"{list(required)} (optional: low, high, distribution, citation, note_zh, note_en)")
+    unknown_cols = [c for c in frame.columns if c not in COLUMNS and c not in LEGACY_OVERRIDE_COLUMNS]
     if unknown_cols:
         raise FactorError(f"{label}: unknown column(s) {unknown_cols}; allowed: {list(COLUMNS)}")
-    new = table.frame.copy()
-    seen: dict[str, int] = {}
-    for pos, rec in enumerate(frame.to_dict("records")):
-        rowno = pos + 2
-        key = make_key(rec["group"], rec["item"], rec["pollutant"])
-        if key in seen:
-            problems.append(Problem(label, rowno, "group",
-                                    f"factor {key!r} is overridden twice (also row {seen[key]})"))
-            continue
-        seen[key] = rowno
-        if key not in new.index:
-            near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
-            hint = f"; keys of group {rec['group']!r}: {near}" if near else \
-                f"; known groups: {sorted(set(new['group']))}"
-            problems.append(Problem(label, rowno, "item",
-                                    f"unknown factor key {key!r} (group/item/pollutant){hint}"))
-            continue
-        old = new.loc[key]
-        if rec["unit"] != old["unit"]:
-            problems.append(Problem(label, rowno, "unit",
-                                    f"unit {rec['unit']!r} does not match {old['unit']!r} of {key}; "
-                                    f"convert the value to {old['unit']}"))
-            continue
-        vals = {}
-        bad = False
-        for c in ("central", "low", "high"):
-            try:
-                vals[c] = _to_float(rec.get(c, ""))
-            except ValueError:
-                problems.append(Problem(label, rowno, c, f"not a number: {rec.get(c)!r}"))
-                bad = True
-        if bad:
-            continue
-        c_new = vals["central"]
-        if c_new is not None:
-            c_old = float(old["central"])
-            if vals["low"] is None:
-                vals["low"] = (c_new * float(old["low"]) / c_old if c_old > 0
-                               else max(0.0, c_new - (c_old - float(old["low"]))))
-            if vals["high"] is None:
-                vals["high"] = (c_new * float(old["high"]) / c_old if c_old > 0
-                                else c_new + (float(old["high"]) - c_old))
-            if old["unit"] in FRACTION_UNITS:
-                vals["high"] = min(vals["high"], 1.0)
-                vals["low"] = min(vals["low"], c_new)
-        rec = {**rec, "unit": old["unit"]}
-        row_problems = _check_row(rec, vals, label, rowno)
-        if row_problems:
-            problems += row_problems
-            continue
-        dist = rec.get("distribution") or old["distribution"]
-        if vals["low"] == vals["high"]:
-            dist = "fixed"
-        elif dist == "fixed":
-            dist = "triangular"
-        new.loc[key, ["central", "low", "high"]] = [vals["central"], vals["low"], vals["high"]]
-        new.loc[key, "distribution"] = dist
-        new.loc[key, "source"] = rec.get("source") or f"analyst override ({label})"
-        new.loc[key, "quality"] = rec.get("quality") or "O"
-        new.loc[key, "file"] = label
-        new.loc[key, "overridden"] = True
+    return frame
+
+
+def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int],
+                  label: str) -> list[Problem]:
+    """Apply one override row to ``new`` in place; the problems of the row (then unchanged)."""
+    key = make_key(rec["group"], rec["item"], rec["pollutant"])
+    if key in seen:
+        return [Problem(label, rowno, "group",
+                        f"factor {key!r} is overridden twice (also row {seen[key]})")]
+    seen[key] = rowno
+    if key not in new.index:
+        near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
+        hint = f"; keys of group {rec['group']!r}: {near}" if near else \
+            f"; known groups: {sorted(set(new['group']))}"
+        return [Problem(label, rowno, "item",
+                        f"unknown factor key {key!r} (group/item/pollutant){hint}")]
+    old = new.loc[key]
+    if rec["unit"] != old["unit"]:
+        return [Problem(label, rowno, "unit",
+                        f"unit {rec['unit']!r} does not match {old['unit']!r} of {key}; "
+                        f"convert the value to {old['unit']}")]
+    vals, problems = {}, []
+    for c in ("central", "low", "high"):
+        try:
+            vals[c] = _to_float(rec.get(c, ""))
+        except ValueError:
+            problems.append(Problem(label, rowno, c, f"not a number: {rec.get(c)!r}"))
     if problems:
-        raise FactorError(_format(problems, label))
-    return FactorTable(new, table.files, (*table.overrides, label))
+        return problems
+    _fill_range(vals, old)
+    rec = {**rec, "unit": old["unit"]}
+    problems = _check_row(rec, vals, label, rowno)
+    if problems:
+        return problems
+    dist = rec.get("distribution") or old["distribution"]
+    if vals["low"] == vals["high"]:
+        dist = "fixed"
+    elif dist == "fixed":
+        dist = "triangular"
+    new.loc[key, ["central", "low", "high"]] = [vals["central"], vals["low"], vals["high"]]
+    new.loc[key, "distribution"] = dist
+    _mark_override(new, key, rec, label)
+    new.loc[key, "file"] = label
+    new.loc[key, "overridden"] = True
+    return []
+
+
+def _fill_range(vals: dict, old: pd.Series) -> None:
+    """Blank low/high keep the shipped range's relative width (absolute offsets if the shipped
+    central is 0); fractions stay ≤ 1."""
+    c_new = vals["central"]
+    if c_new is None:
+        return
+    c_old = float(old["central"])
+    if vals["low"] is None:
+        vals["low"] = (c_new * float(old["low"]) / c_old if c_old > 0
+                       else max(0.0, c_new - (c_old - float(old["low"]))))
+    if vals["high"] is None:
+        vals["high"] = (c_new * float(old["high"]) / c_old if c_old > 0
+                        else c_new + (float(old["high"]) - c_old))
+    if old["unit"] in FRACTION_UNITS:
+        vals["high"] = min(vals["high"], 1.0)
+        vals["low"] = min(vals["low"], c_new)
+
+
+def _mark_override(frame: pd.DataFrame, key: str, rec: dict, label: str) -> None:
+    """Provenance of an overridden row: basis ``override`` and the analyst's citation."""
+    citation = rec.get("citation") or rec.get("source") or f"analyst override ({label})"
+    frame.loc[key, ["basis", "citation", "source"]] = ["override", citation, citation]
+    frame.loc[key, "note_zh"] = rec.get("note_zh") or "分析人员提供的覆盖值。"
+    frame.loc[key, "note_en"] = rec.get("note_en") or "Value set by the analyst."
 
 
 def load_factors(override: str | Path | None = None) -> FactorTable:

@@ -151,12 +151,48 @@ def make_season(
     idx_prev, idx_cur = _hours(prev, days), _hours(period, days)
     idx = idx_prev.append(idx_cur)
     cur = np.r_[np.zeros(len(idx_prev), bool), np.ones(len(idx_cur), bool)]
+    w = _county_weather(rng, idx, cur, weather_shift_sd)
+    townships, retro, stations, intensity = _admin_tables(rng, n_townships, seed, period,
+                                                          stations_per_township)
+    path = effect_path(idx, eff["kind"], eff["size_pct"], eff["start"] or period.start,
+                       eff["duration_days"]) * cur
+    aq, cfd = _concentrations(rng, w, stations, intensity, path, eff, pollutants)
+    months = pd.period_range(prev.start, period.end, freq="M").strftime("%Y-%m")
+    dust = pd.DataFrame([
+        {"township": s, "month": m, "dustfall_t_km2_month": round(float(rng.gamma(8, 1.0)), 1)}
+        for s in townships["slug"] for m in months
+    ])
+    data = SeasonData(
+        data_dir=Path("<synthetic>"), period=period, townships=townships,
+        heating_retrofits=retro, vehicles=_empty("vehicles"), freight=_empty("freight"),
+        stations=stations, air_quality=aq, meteorology=w.met, dustfall=dust,
+        targets=_empty("targets"), tasks=_empty("tasks"),
+        meta={"synthetic": True, "title": "synthetic validation season", "seed": seed},
+    )
+    beta = float(np.log1p(eff["size_pct"] / 100.0)) if eff["scope"] == "intensity" else 0.0
+    return data, SyntheticTruth(eff, intensity, _true_effects(cfd), beta, cfd)
+
+
+@dataclass
+class _CountyWeather:
+    met: pd.DataFrame  # the meteorology table, physical units
+    zs: dict[str, np.ndarray]  # standardised drivers as the model sees them
+    idx: pd.DatetimeIndex
+    cur: np.ndarray
+    day_id: np.ndarray
+    nday: int
+    hour: np.ndarray
+    seasonal: np.ndarray
+
+
+def _county_weather(rng, idx: pd.DatetimeIndex, cur: np.ndarray,
+                    weather_shift_sd: float) -> _CountyWeather:
+    """County meteorology from four AR(1) synoptic + hourly drivers (wind, RH, T, BLH)."""
     n = len(idx)
     hour = idx.hour.to_numpy()
     doy = idx.day_of_year.to_numpy()
-    # --- county meteorology (standardised drivers, then physical units) ---
     day_id = np.asarray((idx - pd.Timedelta(hours=1)).floor("D").factorize()[0])
-    nday = day_id.max() + 1
+    nday = int(day_id.max() + 1)
     syn = _ar1(rng, nday, 0.7, 1.0, size=4)  # synoptic drivers per day
     hourly = _ar1(rng, n, 0.9, 0.5, size=4)
     z = syn[:, day_id] + hourly
@@ -176,12 +212,18 @@ def make_season(
         "rh_pct": rh.round(0), "wind_speed_ms": ws.round(2), "wind_dir_deg": wdir.round(0),
         "pressure_hpa": pressure.round(1), "precip_mm": precip.round(1), "blh_m": blh.round(0),
     })
-    # standardised drivers as the model will see them
     zs = {
         "ws": (ws - ws.mean()) / ws.std(), "rh": (rh - rh.mean()) / rh.std(),
         "temp": (temp - temp.mean()) / temp.std(),
         "blh": (np.log(blh) - np.log(blh).mean()) / np.log(blh).std(),
     }
+    return _CountyWeather(met, zs, idx, cur, day_id, nday, hour, seasonal)
+
+
+def _admin_tables(rng, n_townships: int, seed: int, period: SeasonPeriod,
+                  stations_per_township: int):
+    """Townships (slugs t01 …), their coal-to-gas retrofits (intensity uniform 0..1, shuffled)
+    and stations."""
     slugs = [f"t{i + 1:02d}" for i in range(n_townships)]
     intensity = pd.Series(np.linspace(0, 1, n_townships) if n_townships > 1 else [1.0],
                           index=slugs, name="retrofit_intensity")
@@ -205,18 +247,24 @@ def make_season(
          "lon": 112.8 + 0.02 * i, "lat": 35.5 + 0.01 * k}
         for i, s in enumerate(slugs) for k in range(stations_per_township)
     ])
-    path = effect_path(idx, eff["kind"], eff["size_pct"], eff["start"] or period.start,
-                       eff["duration_days"]) * cur
-    parts, cf_parts, truth_rows = [], [], []
-    common_day = {p: _ar1(rng, nday, 0.6, 0.25) for p in pollutants}
+    return townships, retro, stations, intensity
+
+
+def _concentrations(rng, w: _CountyWeather, stations: pd.DataFrame, intensity: pd.Series,
+                    path: np.ndarray, eff: dict, pollutants):
+    """Hourly station concentrations (log-linear in the drivers, AR(1) noise, the planted
+    effect) and the per-township observed/counterfactual series."""
+    parts, cf_parts = [], []
+    common_day = {p: _ar1(rng, w.nday, 0.6, 0.25) for p in pollutants}
+    n = len(w.idx)
     for p in pollutants:
         mu, bws, brh, bt, bblh, damp, sd = _POLLUTANT_SIM[p]
-        base = (mu + bws * zs["ws"] + brh * zs["rh"] + bt * zs["temp"] + bblh * zs["blh"]
-                + damp * np.cos(2 * np.pi * (hour - 21) / 24) + 0.15 * seasonal
-                + common_day[p][day_id])
-        for s in slugs:
+        base = (mu + bws * w.zs["ws"] + brh * w.zs["rh"] + bt * w.zs["temp"]
+                + bblh * w.zs["blh"] + damp * np.cos(2 * np.pi * (w.hour - 21) / 24)
+                + 0.15 * w.seasonal + common_day[p][w.day_id])
+        for s in intensity.index:
             for _, st in stations[stations["township"] == s].iterrows():
-                noise = (_ar1(rng, nday, 0.5, 0.5 * sd)[day_id] + _ar1(rng, n, 0.7, 0.7 * sd))
+                noise = (_ar1(rng, w.nday, 0.5, 0.5 * sd)[w.day_id] + _ar1(rng, n, 0.7, 0.7 * sd))
                 logc = base + rng.normal(0, 0.2) + noise
                 scale = intensity[s] if eff["scope"] == "intensity" else 1.0
                 pe = path * scale if p in eff["pollutants"] else 0.0
@@ -224,34 +272,23 @@ def make_season(
                 obs = cf * (1 + pe)
                 digits = 3 if p == "CO" else 1
                 parts.append(pd.DataFrame({
-                    "station_code": st["station_code"], "datetime": idx, "pollutant": p,
+                    "station_code": st["station_code"], "datetime": w.idx, "pollutant": p,
                     "value": obs.round(digits), "unit": POLLUTANT_UNITS[p]}))
-                cf_parts.append(pd.DataFrame({"township": s, "pollutant": p, "datetime": idx,
+                cf_parts.append(pd.DataFrame({"township": s, "pollutant": p, "datetime": w.idx,
                                               "observed": obs, "counterfactual": cf,
-                                              "current": cur}))
-    cfd = pd.concat(cf_parts, ignore_index=True)
+                                              "current": w.cur}))
+    return pd.concat(parts, ignore_index=True), pd.concat(cf_parts, ignore_index=True)
+
+
+def _true_effects(cfd: pd.DataFrame) -> pd.DataFrame:
+    """Season-mean effect in % per township and pollutant, and for the county."""
     curd = cfd[cfd["current"]]
     g = curd.groupby(["township", "pollutant"])[["observed", "counterfactual"]].sum()
-    truth_rows = (100 * (g["observed"] / g["counterfactual"] - 1)).rename("effect_pct")
+    rows = (100 * (g["observed"] / g["counterfactual"] - 1)).rename("effect_pct")
     gc = curd.groupby(["pollutant"])[["observed", "counterfactual"]].sum()
     county = (100 * (gc["observed"] / gc["counterfactual"] - 1)).rename("effect_pct")
     county = county.reset_index().assign(township="county")
-    eff_pct = pd.concat([truth_rows.reset_index(), county], ignore_index=True)
-    aq = pd.concat(parts, ignore_index=True)
-    months = pd.period_range(prev.start, period.end, freq="M").strftime("%Y-%m")
-    dust = pd.DataFrame([
-        {"township": s, "month": m, "dustfall_t_km2_month": round(float(rng.gamma(8, 1.0)), 1)}
-        for s in slugs for m in months
-    ])
-    data = SeasonData(
-        data_dir=Path("<synthetic>"), period=period, townships=townships,
-        heating_retrofits=retro, vehicles=_empty("vehicles"), freight=_empty("freight"),
-        stations=stations, air_quality=aq, meteorology=met, dustfall=dust,
-        targets=_empty("targets"), tasks=_empty("tasks"),
-        meta={"synthetic": True, "title": "synthetic validation season", "seed": seed},
-    )
-    beta = float(np.log1p(eff["size_pct"] / 100.0)) if eff["scope"] == "intensity" else 0.0
-    return data, SyntheticTruth(eff, intensity, eff_pct, beta, cfd)
+    return pd.concat([rows.reset_index(), county], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------

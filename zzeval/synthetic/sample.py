@@ -66,6 +66,8 @@ References
 
 from __future__ import annotations
 
+import gzip
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -89,24 +91,22 @@ from zzeval.synthetic.sample_air import (
     STAGNATION_RESPONSE,
     _air_quality_chunk,
     _calibrate,
-    _close,
     _covariates,
     _cycles,
     _diesel_reduction,
-    _gzip_writer,
     _heating_demand,
     _heating_intensity,
     _latent,
     _met_term,
     _meteorology_table,
     _Model,
+    _Timeline,
     _noise,
     _soft_cap,
     _stagnation,
     _timeline,
     _township_effects,
     _weather,
-    _write_csv,
 )
 from zzeval.synthetic.sample_tables import (
     CREA_JINCHENG_PM25_DEWEATHERED_UGM3,
@@ -223,79 +223,126 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
     if n < 1:
         raise ValueError(f"n_townships must be at least 1, got {n_townships!r}")
     tw = _townships(n, seed)
+    tables = _write_tables(out, tw, seed)
+    tl = _timeline()
+    w = _weather(tl, seed)
+    cal = _Calibration.fit(tl, w, tw, n, seed)
+    _write_gz_csv(_meteorology_table(tl, w, cal.lam), out / "meteorology.csv.gz")
+    effects = _write_air_quality(out / "air_quality.csv.gz", cal, tables, seed)
+    eff = pd.DataFrame(effects)
+    eff["explanation"] = _explain(eff)
+    _write_csv(eff, out / "planted_effects.csv")
+    text = yaml.safe_dump(_season_yaml(seed, n, cal.lam, cal.scales), allow_unicode=True,
+                          sort_keys=False, width=100)
+    (out / "season.yaml").write_bytes(text.encode("utf-8"))
+    return out
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    text = df.to_csv(index=False, lineterminator="\n")
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _gzip_writer(path: Path, level: int = 6) -> gzip.GzipFile:
+    """A gzip stream with a fixed header (no file name, mtime 0), so the bytes are reproducible."""
+    raw = open(path, "wb")  # noqa: SIM115 - closed together with the GzipFile below
+    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
+    gz._zz_raw = raw  # type: ignore[attr-defined]
+    return gz
+
+
+def _close(gz: gzip.GzipFile) -> None:
+    gz.close()
+    gz._zz_raw.close()  # type: ignore[attr-defined]
+
+
+def _write_tables(out: Path, tw: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
+    """Write the administrative tables; returns them by table name (with ``townships``)."""
     retro = _retrofits(tw, seed)
     veh = _vehicles(tw, seed)
     freight = _freight(tw, seed)
-    stations = _stations(tw)
-    targets = _targets(tw, retro, freight)
-    tasks = _tasks(tw, retro, veh, seed)
-    dust = _dustfall(tw, seed)
-
+    tables = {
+        "townships": tw, "heating_retrofits": retro, "vehicles": veh, "freight": freight,
+        "stations": _stations(tw), "targets": _targets(tw, retro, freight),
+        "tasks": _tasks(tw, retro, veh, seed), "dustfall": _dustfall(tw, seed),
+    }
     cols = [c.name for c in schema.TOWNSHIPS.columns]
-    _write_csv(tw[cols], out / "townships.csv")
-    _write_csv(retro, out / "heating_retrofits.csv")
-    _write_csv(veh, out / "vehicles.csv")
-    _write_csv(freight, out / "freight.csv")
-    _write_csv(stations, out / "stations.csv")
-    _write_csv(targets, out / "targets.csv")
-    _write_csv(tasks, out / "tasks.csv")
-    _write_csv(dust, out / "dustfall.csv")
+    for name, df in tables.items():
+        _write_csv(df[cols] if name == "townships" else df, out / f"{name}.csv")
+    return tables
 
-    tl = _timeline()
-    w = _weather(tl, seed)
-    h = _heating_demand(tl)
-    cycles = _cycles(tl)
 
-    def model(rows: np.ndarray, sub: pd.DataFrame, re: pd.DataFrame, fr: pd.DataFrame,
+@dataclass
+class _Calibration:
+    """The weather, climatology and scales shared by every township of one sample.
+
+    Calibrated on the 17 real townships whatever the number written, so that the weather
+    and the concentration scales do not depend on ``n_townships``.
+    """
+
+    tl: _Timeline
+    heating: np.ndarray
+    cycles: dict[str, np.ndarray]
+    base: dict[str, np.ndarray]
+    k: np.ndarray
+    lam: np.ndarray
+    met: np.ndarray
+    scales: dict[str, float]
+
+    def model(self, rows: np.ndarray, sub: pd.DataFrame, re: pd.DataFrame, fr: pd.DataFrame,
               ve: pd.DataFrame) -> _Model:
-        return _Model(tl, h, cycles, {p: b[rows] for p, b in base.items()}, k[rows],
-                      _heating_intensity(tl, sub, re), _diesel_reduction(tl, sub, fr, ve), rows)
+        return _Model(self.tl, self.heating, self.cycles, {p: b[rows] for p, b in self.base.items()},
+                      self.k[rows], _heating_intensity(self.tl, sub, re),
+                      _diesel_reduction(self.tl, sub, fr, ve), rows)
 
-    # calibration on the 17 real townships, whatever n is
-    tw_all = tw if n >= len(TOWNSHIPS_2020) else _townships(len(TOWNSHIPS_2020), seed)
-    base, k = _township_effects(tw_all, seed)
-    real_rows = np.arange(len(TOWNSHIPS_2020))
-    real = tw_all.iloc[real_rows].reset_index(drop=True)
-    r_retro, r_veh, r_fr = _retrofits(real, seed), _vehicles(real, seed), _freight(real, seed)
-    md_real = model(real_rows, real, r_retro, r_fr, r_veh)
-    noise_real = _noise(seed, real_rows, len(tl.times))
-    lam, s_pm25 = _calibrate(md_real, noise_real, w)
-    m = _met_term(_covariates(w, _stagnation(w, lam)))
-    scales = {"PM2.5": s_pm25}
-    pm25_mean = float(_soft_cap(_latent(md_real, noise_real, m, "PM2.5") * s_pm25,
-                                PM25_SOFT_CAP).mean())
-    scales["PMc"] = COARSE_RATIO * pm25_mean / float(_latent(md_real, noise_real, m, "PMc").mean())
-    for p, target in POLLUTANT_MEAN.items():
-        scales[p] = target / float(_latent(md_real, noise_real, m, p).mean())
+    @classmethod
+    def fit(cls, tl: _Timeline, w, tw: pd.DataFrame, n: int, seed: int) -> _Calibration:
+        tw_all = tw if n >= len(TOWNSHIPS_2020) else _townships(len(TOWNSHIPS_2020), seed)
+        base, k = _township_effects(tw_all, seed)
+        cal = cls(tl, _heating_demand(tl), _cycles(tl), base, k, np.empty(0), np.empty(0), {})
+        real_rows = np.arange(len(TOWNSHIPS_2020))
+        real = tw_all.iloc[real_rows].reset_index(drop=True)
+        md_real = cal.model(real_rows, real, _retrofits(real, seed), _freight(real, seed),
+                            _vehicles(real, seed))
+        noise_real = _noise(seed, real_rows, len(tl.times))
+        cal.lam, s_pm25 = _calibrate(md_real, noise_real, w)
+        m = _met_term(_covariates(w, _stagnation(w, cal.lam)))
+        cal.met = m
+        cal.scales = {"PM2.5": s_pm25}
+        pm25_mean = float(_soft_cap(_latent(md_real, noise_real, m, "PM2.5") * s_pm25,
+                                    PM25_SOFT_CAP).mean())
+        cal.scales["PMc"] = (COARSE_RATIO * pm25_mean
+                             / float(_latent(md_real, noise_real, m, "PMc").mean()))
+        for p, target in POLLUTANT_MEAN.items():
+            cal.scales[p] = target / float(_latent(md_real, noise_real, m, p).mean())
+        return cal
 
-    _write_gz_csv(_meteorology_table(tl, w, lam), out / "meteorology.csv.gz")
 
+def _write_air_quality(path: Path, cal: _Calibration, tables: dict[str, pd.DataFrame],
+                       seed: int, chunk: int = 25) -> list[dict]:
+    """Write the hourly air quality of every station, ``chunk`` townships at a time (bounded
+    memory); returns the planted effects' rows."""
+    tw, retro = tables["townships"], tables["heating_retrofits"]
+    freight, veh = tables["freight"], tables["vehicles"]
+    codes = tables["stations"]["station_code"].to_numpy()
     effects: list[dict] = []
-    gz = _gzip_writer(out / "air_quality.csv.gz")
+    gz = _gzip_writer(path)
     try:
         gz.write(b"station_code,datetime,pollutant,value,unit\n")
-        chunk = 25
-        for a in range(0, n, chunk):
-            rows = np.arange(a, min(a + chunk, n))
+        for a in range(0, len(tw), chunk):
+            rows = np.arange(a, min(a + chunk, len(tw)))
             sub = tw.iloc[rows].reset_index(drop=True)
             slugs = set(sub["slug"])
-            md = model(rows, sub, retro[retro["township"].isin(slugs)],
-                       freight[freight["township"].isin(slugs)], veh[veh["township"].isin(slugs)])
-            noise = _noise(seed, rows, len(tl.times))
-            text, eff = _air_quality_chunk(md, noise, m, scales, sub,
-                                           stations["station_code"].to_numpy()[rows], seed, rows)
+            md = cal.model(rows, sub, retro[retro["township"].isin(slugs)],
+                           freight[freight["township"].isin(slugs)], veh[veh["township"].isin(slugs)])
+            noise = _noise(seed, rows, len(cal.tl.times))
+            text, eff = _air_quality_chunk(md, noise, cal.met, cal.scales, sub, codes[rows], seed,
+                                           rows)
             gz.write(text.encode("utf-8"))
             effects += eff
     finally:
         _close(gz)
-
-    eff = pd.DataFrame(effects)
-    eff["explanation"] = _explain(eff)
-    _write_csv(eff, out / "planted_effects.csv")
-    text = yaml.safe_dump(_season_yaml(seed, n, lam, scales), allow_unicode=True,
-                          sort_keys=False, width=100)
-    (out / "season.yaml").write_bytes(text.encode("utf-8"))
-    return out
+    return effects
 
 
 def _write_gz_csv(df: pd.DataFrame, path: Path) -> None:

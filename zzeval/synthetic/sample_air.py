@@ -7,9 +7,7 @@ observed quarterly PM2.5 (CREA). Every parameter here is a simulation setting [A
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -472,24 +470,6 @@ def _calibrate(md: _Model, noise: dict[str, np.ndarray], w: _Weather) -> tuple[n
 # --------------------------------------------------------------------------------------
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    text = df.to_csv(index=False, lineterminator="\n")
-    path.write_bytes(text.encode("utf-8"))
-
-
-def _gzip_writer(path: Path, level: int = 6) -> gzip.GzipFile:
-    """A gzip stream with a fixed header (no file name, mtime 0), so the bytes are reproducible."""
-    raw = open(path, "wb")  # noqa: SIM115 - closed together with the GzipFile below
-    gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0)
-    gz._zz_raw = raw  # type: ignore[attr-defined]
-    return gz
-
-
-def _close(gz: gzip.GzipFile) -> None:
-    gz.close()
-    gz._zz_raw.close()  # type: ignore[attr-defined]
-
-
 def _value_text(v: np.ndarray, decimals: int) -> np.ndarray:
     """Fixed formatting of non-negative values: integers, or up to ``decimals`` decimals (at
     least one), e.g. 1.2, 1.25, 0.8."""
@@ -508,10 +488,7 @@ def _air_quality_chunk(md: _Model, noise, m, scales, tw_chunk: pd.DataFrame, cod
                        rows: np.ndarray) -> tuple[str, list[dict]]:
     """CSV text of the air quality of a chunk of townships, and their planted effects."""
     tl = md.tl
-    n_t = len(tl.times)
-    s2 = tl.season == 1
     conc = {}
-    effects = []
     untreated = {}
     for p in POLLUTANT_PARAMS:
         conc[p] = _latent(md, noise, m, p) * scales[p]
@@ -528,17 +505,40 @@ def _air_quality_chunk(md: _Model, noise, m, scales, tw_chunk: pd.DataFrame, cod
             t = int(np.flatnonzero(tl.text == when)[0])
             values["PM2.5"][t, j] = val
             values["PM10"][t, j] = np.maximum(values["PM10"][t, j], val * 1.08)
-    # planted effects, from the latent series (before caps and rounding)
+    effects = _planted_effects(md, conc, untreated, slugs)
+    present = _present_mask(tl, slugs, rows, seed)
+    # text, in key order (station, datetime, pollutant)
+    floor = {"PM2.5": 2, "PM10": 3, "SO2": 2, "NO2": 2, "CO": 0.1, "O3": 1}
+    lines = []
+    for j in range(len(slugs)):
+        cols = []
+        for p in POLLUTANTS:
+            unit = schema.POLLUTANT_UNITS[p]
+            v = np.maximum(values[p][:, j], floor[p])
+            txt = _value_text(v, 2 if p == "CO" else 0)
+            cols.append(np.char.add(np.char.add(f",{p},", txt), f",{unit}"))
+        block = np.stack(cols, axis=1)  # (T, 6)
+        head = np.char.add(f"{codes[j]},", tl.text.astype(str))
+        block = np.char.add(head[:, None], block)
+        lines.append("\n".join(block[present[:, j, :]].tolist()))
+    return "\n".join(x for x in lines if x) + "\n", effects
+
+
+def _planted_effects(md: _Model, conc: dict, untreated: dict, slugs) -> list[dict]:
+    """Planted effects per township and pollutant, from the latent series (before caps and
+    rounding): the plan's measures (no regional change), heating only, diesel only, the
+    regional change and the total, as season-mean % changes of 2020-2021."""
+    s2 = md.tl.season == 1
     par = POLLUTANT_PARAMS
+    effects = []
     for p in POLLUTANTS:
         parts = ("PM2.5", "PMc") if p == "PM10" else (p,)
         c0 = sum(untreated[q][s2] for q in parts).sum(axis=0)
         c1 = sum(conc[q][s2] for q in parts).sum(axis=0)
-        reg = 1 + par[parts[0]]["regional"] / 100 if p != "PM10" else None
         if p == "PM10":
             c1_noreg = sum(conc[q][s2] / (1 + par[q]["regional"] / 100) for q in parts).sum(axis=0)
         else:
-            c1_noreg = c1 / reg
+            c1_noreg = c1 / (1 + par[parts[0]]["regional"] / 100)
         # single measures: heating only, diesel only (no regional change)
         heat_only = np.zeros_like(c0)
         diesel_only = np.zeros_like(c0)
@@ -559,7 +559,13 @@ def _air_quality_chunk(md: _Model, noise, m, scales, tw_chunk: pd.DataFrame, cod
                 heating_intensity=round(float(md.heat_i[-1, j]), 4),
                 diesel_reduction=round(float(md.diesel_r[-1, j]), 4),
             ))
-    # gaps
+    return effects
+
+
+def _present_mask(tl: _Timeline, slugs, rows: np.ndarray, seed: int) -> np.ndarray:
+    """Which (hour, township, pollutant) values are reported: random missing hours and values,
+    short outages, the planted multi-day outage; the planted 爆表 hours are always kept."""
+    n_t = len(tl.times)
     present = np.ones((n_t, len(slugs), len(POLLUTANTS)), dtype=bool)
     protect = np.zeros((n_t, len(slugs)), dtype=bool)
     for slug, when, _ in BAOBIAO_HOURS:
@@ -578,20 +584,4 @@ def _air_quality_chunk(md: _Model, noise, m, scales, tw_chunk: pd.DataFrame, cod
             b = int(np.flatnonzero(tl.text == OUTAGE_MULTIDAY[2])[0])
             present[a:b + 1, j, :] = False
         present[protect[:, j], j, :] = True
-    # text, in key order (station, datetime, pollutant)
-    floor = {"PM2.5": 2, "PM10": 3, "SO2": 2, "NO2": 2, "CO": 0.1, "O3": 1}
-    lines = []
-    for j in range(len(slugs)):
-        cols = []
-        for p in POLLUTANTS:
-            unit = schema.POLLUTANT_UNITS[p]
-            v = np.maximum(values[p][:, j], floor[p])
-            txt = _value_text(v, 2 if p == "CO" else 0)
-            cols.append(np.char.add(np.char.add(f",{p},", txt), f",{unit}"))
-        block = np.stack(cols, axis=1)  # (T, 6)
-        head = np.char.add(f"{codes[j]},", tl.text.astype(str))
-        block = np.char.add(head[:, None], block)
-        lines.append("\n".join(block[present[:, j, :]].tolist()))
-    return "\n".join(x for x in lines if x) + "\n", effects
-
-
+    return present
