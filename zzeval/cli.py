@@ -152,6 +152,10 @@ def _cmd_build(args) -> int:
         raise InputError(f"--data {args.data}: no such season folder")
     _writable_folder(args.out, "--out")
     _check_rules(args.data)
+    if args.factors:
+        from zzeval.emissions.factors import load_factors
+
+        load_factors(args.factors)  # an invalid factor file is refused before the build locks --out
     for option in ("jobs", "draws"):
         value = getattr(args, option)
         if value is not None and value < 1:

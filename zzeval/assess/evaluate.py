@@ -50,6 +50,8 @@ def check_rules_file(path: str | Path) -> RuleSet:
     ZzevalError
     """
     path = Path(path)
+    if not path.exists():
+        raise ZzevalError(f"{path}: verdict-rule file does not exist")
     if path.is_dir():
         raise ZzevalError(f"{path}: is a folder, not a verdict-rule file")
     try:

@@ -262,7 +262,9 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
         return []
     names = dict(zip(townships["slug"], townships["name_zh"], strict=True))
     seasons = {"current": period, "previous": period.previous}
-    pm = aq[aq["pollutant"] == "PM2.5"].merge(stations[["station_code", "township"]], on="station_code")
+    pm = aq.loc[(aq["pollutant"] == "PM2.5") & aq["value"].notna(), ["station_code", "datetime"]]
+    township = pm["station_code"].map(dict(zip(stations["station_code"], stations["township"], strict=False)))
+    have = {(t, which) for which, p in seasons.items() for t in township[p.contains(pm["datetime"])].unique()}
     for slug, name in names.items():
         if not (stations["township"] == slug).any():
             out.add(fnames["stations"], None, "township",
@@ -270,8 +272,7 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                     "add its station(s) here and their hourly values to air_quality")
             continue
         for which, p in seasons.items():
-            n = int((pm["township"].eq(slug) & p.contains(pm["datetime"]) & pm["value"].notna()).sum())
-            if n == 0:
+            if (slug, which) not in have:
                 out.add(fnames["air_quality"], None, "pollutant",
                         f"no PM2.5 values for township {name} ({slug}) in the {which} season {p.name}; the "
                         "reports compare the two seasons' PM2.5: add the hourly values of its station(s)")

@@ -40,7 +40,7 @@ _DATE = re.compile(
     r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
-_MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?")
+_MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
 _YEAR_LAST = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?")
 
 
@@ -116,44 +116,45 @@ class NumberReading:
 def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     """Read a column of stripped strings (``""`` = empty) as numbers; see the module docstring.
 
+    Works on the distinct values (an hourly column repeats a few thousand values a million times).
+
     Parameters
     ----------
     values : Series of str
     integer : bool
         The column holds whole numbers (a comma there cannot be a decimal comma).
     """
-    empty = values == ""
-    has_comma = values.str.contains(",", regex=False) & ~empty
-    grouped = _map_bool(values, lambda v: bool(_GROUPED.fullmatch(v)))
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = [str(u) for u in uniques]
+    empty = np.array([t == "" for t in texts], dtype=bool)
+    has_comma = np.array(["," in t for t in texts], dtype=bool)
+    grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma)], dtype=bool)
     decimal_comma = has_comma & ~grouped
     lone = has_comma & grouped
+    ambiguous = np.zeros(len(texts), dtype=bool)
     note = None
     if lone.any():
-        sure = _map_bool(values[lone], lambda v: bool(_SURE_GROUPED.fullmatch(v))).any()
-        dotted = (values.str.contains(".", regex=False) & ~has_comma).any()
+        sure = any(_SURE_GROUPED.fullmatch(t) for t, flag in zip(texts, lone) if flag)
+        dotted = any("." in t for t, c in zip(texts, has_comma) if not c)
         if integer or sure or dotted:
-            note = f"{int(lone.sum())} value(s) with ',' thousands separators were read as whole thousands"
-            ambiguous = pd.Series(False, index=values.index)
+            note = f"{int(lone[codes].sum())} value(s) with ',' thousands separators were read as whole thousands"
         else:
             ambiguous = lone
-    else:
-        ambiguous = pd.Series(False, index=values.index)
-    cleaned = values.where(~lone | ambiguous, values.str.replace(",", "", regex=False))
-    non_finite = _map_bool(cleaned, lambda v: bool(_NON_FINITE.fullmatch(v)))
+    cleaned = [t.replace(",", "") if flag and not amb else t for t, flag, amb in zip(texts, lone, ambiguous)]
+    non_finite = np.array([bool(_NON_FINITE.fullmatch(t)) for t in cleaned], dtype=bool)
     usable = ~empty & ~decimal_comma & ~ambiguous & ~non_finite
-    numbers = pd.to_numeric(cleaned.where(usable), errors="coerce")
-    overflow = usable & numbers.notna() & ~np.isfinite(numbers.astype(float))  # e.g. 1e400
-    non_finite = non_finite | overflow
-    numbers = numbers.where(~overflow)
-    not_number = usable & numbers.isna() & ~overflow
-    return NumberReading(numbers.astype("float64"), not_number, non_finite, decimal_comma & ~empty,
-                         ambiguous, note)
+    numbers = pd.to_numeric(pd.Series([t if u else None for t, u in zip(cleaned, usable)], dtype=object),
+                            errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    overflow = usable & np.isinf(numbers)  # e.g. 1e400
+    numbers[overflow] = np.nan
+    not_number = usable & np.isnan(numbers) & ~overflow
 
+    def back(flags: np.ndarray) -> pd.Series:
+        return pd.Series(flags[codes] if len(codes) else np.zeros(0, bool), index=values.index)
 
-def _map_bool(values: pd.Series, func) -> pd.Series:
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    mapped = np.array([func(str(u)) for u in uniques], dtype=bool)
-    return pd.Series(mapped[codes] if len(codes) else np.zeros(0, bool), index=values.index)
+    return NumberReading(pd.Series(numbers[codes] if len(codes) else np.zeros(0), index=values.index,
+                                   dtype="float64"),
+                         back(not_number), back(non_finite | overflow), back(decimal_comma), back(ambiguous), note)
 
 
 # --------------------------------------------------------------------------------------- dates
