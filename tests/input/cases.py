@@ -122,6 +122,8 @@ class Case:
     apply: Callable[[Path], None]
     #: texts the stderr of `zzeval validate` must contain
     expect: tuple[str, ...]
+    #: texts it must not contain (consequences reported instead of the cause)
+    absent: tuple[str, ...] = ()
 
 
 # row numbers are spreadsheet rows: the header is row 1, data row 0 is row 2
@@ -187,6 +189,12 @@ CASES = (
          ("meteorology.csv.gz, column 'datetime': no meteorology in the current season 2020-2021",)),
     Case("no_pm25_rows", _rows_where("air_quality.csv.gz", lambda f: f["pollutant"] != "PM2.5"),
          ("no PM2.5 values for township 南村镇 (nancun) in the current season",)),
+    Case("no_pm10_rows", _rows_where("air_quality.csv.gz", lambda f: f["pollutant"] != "PM10"),
+         ("no PM10 values for township 下村镇 (xiacun) in the previous season",)),
+    Case("no_measure_rows", lambda d: [_header_only(n)(d) for n in ("heating_retrofits.csv", "vehicles.csv",
+                                                                    "freight.csv")],
+         ("heating_retrofits.csv, column 'township': township 南村镇 (nancun) has no row in heating_retrofits, "
+          "vehicles or freight",)),
     # -- slugs
     Case("slug_county", edit("townships.csv", lambda f: f.replace({"xiacun": "county"})),
          ("townships.csv, row 3, column 'slug': slug 'county' is reserved",)),
@@ -194,9 +202,11 @@ CASES = (
          ("townships.csv, row 3, column 'slug': slug 'xxxxxxxxxx", "is longer than 64 characters")),
     # -- messages that point at the cause
     Case("header_only_townships", _header_only("townships.csv"),
-         ("townships.csv: has a header but no data rows", "fix this first")),
+         ("townships.csv: has a header but no data rows", "fix this first"),
+         ("unknown township", "duplicate of an earlier row")),
     Case("name_equals_other_slug", setter("townships.csv", 1, "name_zh", "nancun"),
-         ("townships.csv, row 3, column 'name_zh': 'nancun' is also the slug of the township in row 2",)),
+         ("townships.csv, row 3, column 'name_zh': 'nancun' is also the slug of the township in row 2",),
+         ("unknown township", "duplicate of an earlier row")),
     Case("huge_value", setter("townships.csv", 0, "population", "9" * 100_000),
          ("townships.csv, row 2, column 'population': '9999999999", "(100,000 characters)")),
     Case("two_files_for_one_table", _both_csv_and_xlsx,

@@ -116,3 +116,12 @@ def test_decode_text_names_the_row_of_a_mixed_file():
     failure = decode_text(utf8_then_gbk)
     assert failure.row == 3 and "row 2 is UTF-8" in failure.message
     assert decode_text("a,b\n巴公镇,2\n".encode("gbk")) == ("a,b\n巴公镇,2\n", "gb18030")
+
+
+def test_header_only_measure_tables_are_a_notice(season, capsys):
+    for name in ("vehicles.csv", "freight.csv"):
+        write(read(season, name).iloc[0:0], season, name)
+    assert main(["validate", str(season)]) == 0
+    out = capsys.readouterr().out
+    assert "Notice: vehicles.csv has no data rows: the reports take it that none of its measures took place" in out
+    assert len(load_season(season).freight) == 0

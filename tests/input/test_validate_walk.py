@@ -18,4 +18,6 @@ def test_validate_refuses_with_a_message(case, sample_season, tmp_path, capsys):
     assert "Traceback" not in captured.err
     for text in case.expect:
         assert text in captured.err, captured.err[:3000]
+    for text in case.absent:
+        assert text not in captured.err, captured.err[:3000]
     assert len(captured.err) < 20_000  # values are cut in messages (a 100,000-digit cell is not echoed)

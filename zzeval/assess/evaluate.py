@@ -326,16 +326,18 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
 
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
-    indicators = township_indicators(season)
+    indicators = _step("the township indicators", township_indicators, season)
     parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     indicators = indicators.merge(_air_indicators(parts), on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
-    emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
-    progress = task_progress(season, indicators)
+    emissions = _step("the emission reductions", estimate_season, season, factors=factors, draws=draws,
+                      seed=seed).without_draws()
+    progress = _step("the task progress", task_progress, season, indicators)
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(None) if rules is None else check_rules_file(rules)
-    verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
+    verdicts = {lang: _step("the verdicts", apply_rules, indicators, season.targets, ruleset, lang)
+                for lang in ("zh", "en")}
     factor_frame = factors.to_frame()
     provenance = {
         "zzeval_version": __version__,
@@ -355,7 +357,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     return Evaluation(
         season_name=season.period.name, data_dir=str(season.data_dir), meta=dict(season.meta),
         townships=season.townships.copy(), stations=season.stations.copy(), indicators=indicators,
-        progress=progress, county_progress=county_progress(season), verdicts=verdicts,
+        progress=progress, county_progress=_step("the county progress", county_progress, season), verdicts=verdicts,
         air_stats=parts["air_stats"], dustfall=parts["dustfall"], weather=parts["weather"],
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
     )

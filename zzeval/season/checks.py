@@ -248,10 +248,16 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
     return meta
 
 
+#: Pollutants every township report shows for both seasons (the § 二十二 PM2.5 indicator; the
+#: daily PM2.5 and PM10 figures): each township needs values of each in each season.
+REPORTED_POLLUTANTS = ("PM2.5", "PM10")
+
+
 def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], period, out: Collector) -> list[str]:
     """What the evaluation needs to report on every township (validate = buildable):
 
-    * each township has a station, and PM2.5 rows in both seasons (the § 二十二 indicator);
+    * each township has a station, and PM2.5 and PM10 values in both seasons (the § 二十二
+      indicator and the report's daily figures);
     * each township has dustfall in the assessed season;
     * the county has meteorology in both seasons (the weather adjustment compares them).
 
@@ -262,21 +268,26 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
         return []
     names = dict(zip(townships["slug"], townships["name_zh"], strict=True))
     seasons = {"current": period, "previous": period.previous}
-    pm = aq.loc[(aq["pollutant"] == "PM2.5") & aq["value"].notna(), ["station_code", "datetime"]]
-    township = pm["station_code"].map(dict(zip(stations["station_code"], stations["township"], strict=False)))
-    have = {(t, which) for which, p in seasons.items() for t in township[p.contains(pm["datetime"])].unique()}
+    rows = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(),
+                  ["station_code", "datetime", "pollutant"]]
+    township = rows["station_code"].map(dict(zip(stations["station_code"], stations["township"], strict=False)))
+    have = {(t, pol, which) for which, p in seasons.items()
+            for t, pol in set(zip(township[p.contains(rows["datetime"])], rows["pollutant"][p.contains(rows["datetime"])]))}
     for slug, name in names.items():
         if not (stations["township"] == slug).any():
             out.add(fnames["stations"], None, "township",
-                    f"township {name} ({slug}) has no monitoring station; the reports assess PM2.5 per township: "
-                    "add its station(s) here and their hourly values to air_quality")
+                    f"township {name} ({slug}) has no monitoring station; the reports assess air quality per "
+                    "township: add its station(s) here and their hourly values to air_quality")
             continue
-        for which, p in seasons.items():
-            if (slug, which) not in have:
-                out.add(fnames["air_quality"], None, "pollutant",
-                        f"no PM2.5 values for township {name} ({slug}) in the {which} season {p.name}; the "
-                        "reports compare the two seasons' PM2.5: add the hourly values of its station(s)")
+        for pollutant in REPORTED_POLLUTANTS:
+            for which, p in seasons.items():
+                if (slug, pollutant, which) not in have:
+                    out.add(fnames["air_quality"], None, "pollutant",
+                            f"no {pollutant} values for township {name} ({slug}) in the {which} season {p.name}; "
+                            f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
+                            "station(s)")
     _check_dustfall(tables, fnames, names, period, out)
+    _check_measures(tables, fnames, names, out)
     met = tables.get("meteorology")
     if met is not None:
         for which, p in seasons.items():
@@ -297,3 +308,16 @@ def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None
             out.add(fnames["dustfall"], None, "township",
                     f"no dustfall for township {name} ({slug}) in the season {period.name}; the reports compare "
                     "its monthly dustfall with the plan's target: add the monthly values")
+
+
+def _check_measures(tables, fnames, names: dict, out: Collector) -> None:
+    """Each township needs a row in at least one measure table (its report's emission section)."""
+    with_rows = set()
+    for name in ("heating_retrofits", "vehicles", "freight"):
+        if tables.get(name) is not None:
+            with_rows |= set(tables[name]["township"])
+    for slug, name in names.items():
+        if slug not in with_rows:
+            out.add(fnames["heating_retrofits"], None, "township",
+                    f"township {name} ({slug}) has no row in heating_retrofits, vehicles or freight; its report's "
+                    "emission section needs at least one measure: add the rows of the measures carried out there")

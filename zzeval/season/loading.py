@@ -319,7 +319,8 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
         if message:
             out.add(path.name, None, None, message)
             return None, path.name, ""
-        out.notes.append(f"{path.name} has no data rows: the report shows its measures as not carried out")
+        out.notes.append(f"{path.name} has no data rows: the reports take it that none of its measures took "
+                         "place (no reductions)")
     frame = _rename_columns(raw, spec, path.name, out)
     converted = {col.name: _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
@@ -387,16 +388,23 @@ def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
 def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Collector) -> None:
     townships = tables.get("townships")
     if townships is not None:
+        before = len(out.problems)
         check_townships(townships, fnames["townships"], out)
+        if len(out.problems) > before:  # the root cause first: other tables' references wait for it
+            out.add(fnames["townships"], None, None, "the other tables' township references are checked once "
+                                                     "the problems above in this table are fixed")
+            townships = None
     for name, spec in TABLES.items():
         frame = tables.get(name)
         if frame is None:
             continue
-        if spec.township_column and townships is not None:
+        _check_season_dates(frame, spec, fnames[name], period, out)
+        if spec.township_column and townships is None:
+            continue  # neither references nor keys can be checked without a usable townships table
+        if spec.township_column:
             frame[spec.township_column] = _resolve_townships(frame, spec.township_column, townships,
                                                              fnames[name], out)
         _check_keys(frame, spec, fnames[name], out)
-        _check_season_dates(frame, spec, fnames[name], period, out)
     if "meteorology" in tables:
         met = tables["meteorology"]
         met["station_code"] = met["station_code"].replace("", "county")
