@@ -200,31 +200,11 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     t0 = time.perf_counter()
     table = factors if factors is not None else load_factors()
     slugs = [str(s) for s in season.townships["slug"]]
-    t_count = len(slugs)
-    mc = draws > 0
     samples = _with_central(table, draws, seed)
     blocks = _blocks(season, samples)
     aggs = _aggregators(blocks, slugs)
-    width = samples.n
-    line_towns = {b.measure: list(b.lines["township"]) for b in blocks}
-    line_subs = {b.measure: list(b.lines["submeasure"]) for b in blocks}
-
-    rows = _Rows()
-    county_draws: dict[tuple[str, str, str], np.ndarray] = {}
-    for pol in POLLUTANTS:
-        tm, subs, lines = _scope_arrays(blocks, aggs, pol, t_count, width, detail_intervals)
-        done: dict[str, tuple] = {}
-        for scope in ALL_SCOPES:
-            if scope == NET and not np.any(tm["moved_outside"]):
-                done[scope] = done["in_county"]
-            elif scope == NET and not np.any(tm["in_county"]):
-                done[scope] = done["moved_outside"]
-            else:
-                done[scope] = _summarise(tm[scope], quantiles, mc)
-            ctx = _ScopeContext(pol, scope, slugs, quantiles, mc, detail_intervals)
-            rows.add_scope(ctx, tm[scope], done[scope], county_draws)
-            rows.add_detail(ctx, blocks, aggs, lines[scope], subs[scope], line_towns, line_subs)
-
+    rows, county_draws = _collect_rows(blocks, aggs, slugs, samples.n, quantiles, draws > 0,
+                                       detail_intervals)
     table_df = _frame(rows.tm, _COLS[:-1])
     county_df = _frame(rows.county, _COLS[:-1])
     totals_df = _frame(rows.tot, _COLS[:-1])
@@ -244,6 +224,29 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
                              table.subset(set().union(*used.values())), meta, county_draws,
                              [n for b in blocks for n in b.notes])
+
+
+def _collect_rows(blocks, aggs, slugs: list[str], width: int, quantiles, mc: bool,
+                  detail_intervals: bool) -> tuple[_Rows, dict]:
+    """Every result row, pollutant by pollutant and scope by scope, and the county draws."""
+    line_towns = {b.measure: list(b.lines["township"]) for b in blocks}
+    line_subs = {b.measure: list(b.lines["submeasure"]) for b in blocks}
+    rows = _Rows()
+    county_draws: dict[tuple[str, str, str], np.ndarray] = {}
+    for pol in POLLUTANTS:
+        tm, subs, lines = _scope_arrays(blocks, aggs, pol, len(slugs), width, detail_intervals)
+        done: dict[str, tuple] = {}
+        for scope in ALL_SCOPES:
+            if scope == NET and not np.any(tm["moved_outside"]):
+                done[scope] = done["in_county"]
+            elif scope == NET and not np.any(tm["in_county"]):
+                done[scope] = done["moved_outside"]
+            else:
+                done[scope] = _summarise(tm[scope], quantiles, mc)
+            ctx = _ScopeContext(pol, scope, slugs, quantiles, mc, detail_intervals)
+            rows.add_scope(ctx, tm[scope], done[scope], county_draws)
+            rows.add_detail(ctx, blocks, aggs, lines[scope], subs[scope], line_towns, line_subs)
+    return rows, county_draws
 
 
 def _sensitivity(samples, used: dict, county_draws: dict, draws: int, seed: int) -> pd.DataFrame:
