@@ -65,6 +65,18 @@ def _line_of(raw: bytes, pos: int) -> int:
     return raw.count(b"\n", 0, pos) + 1
 
 
+#: Characters whose UTF-8 bytes in a line of a non-UTF-8 file show that the line was saved as UTF-8:
+#: CJK ideographs, and the unit signs µ ³ ² ° (GBK bytes rarely form valid UTF-8 that decodes to them).
+_UTF8_EVIDENCE = re.compile("[\u4e00-\u9fff\u00b5\u00b3\u00b2\u00b0\u03bc]")
+
+
+def _looks_utf8(line: bytes) -> bool:
+    try:
+        return bool(_UTF8_EVIDENCE.search(line.decode("utf-8")))
+    except UnicodeDecodeError:
+        return False
+
+
 def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
     """Decode a whole file in one encoding: ``(text, encoding)`` or a :class:`DecodeFailure`.
 
@@ -75,16 +87,8 @@ def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_break = _line_of(raw, exc.start)
-    utf8_row = None
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        utf8_row = number
-        break
+    utf8_row = next((number for number, line in enumerate(raw.split(b"\n"), start=1)
+                     if not line.isascii() and _looks_utf8(line)), None)
     if utf8_row is not None:
         return DecodeFailure(utf8_break, (
             f"the file mixes two text encodings: row {utf8_row} is UTF-8 but row {utf8_break} is not "
