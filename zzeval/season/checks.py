@@ -271,8 +271,10 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
     rows = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(),
                   ["station_code", "datetime", "pollutant"]]
     township = rows["station_code"].map(dict(zip(stations["station_code"], stations["township"], strict=False)))
-    have = {(t, pol, which) for which, p in seasons.items()
-            for t, pol in set(zip(township[p.contains(rows["datetime"])], rows["pollutant"][p.contains(rows["datetime"])]))}
+    have = set()
+    for which, p in seasons.items():
+        inside = p.contains(rows["datetime"])
+        have |= {(t, pol, which) for t, pol in zip(township[inside], rows["pollutant"][inside], strict=True)}
     for slug, name in names.items():
         if not (stations["township"] == slug).any():
             out.add(fnames["stations"], None, "township",

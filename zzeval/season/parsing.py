@@ -132,22 +132,22 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     texts = [str(u) for u in uniques]
     empty = np.array([t == "" for t in texts], dtype=bool)
     has_comma = np.array(["," in t for t in texts], dtype=bool)
-    grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma)], dtype=bool)
+    grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma, strict=True)], dtype=bool)
     decimal_comma = has_comma & ~grouped
     lone = has_comma & grouped
     ambiguous = np.zeros(len(texts), dtype=bool)
     note = None
     if lone.any():
-        sure = any(_SURE_GROUPED.fullmatch(t) for t, flag in zip(texts, lone) if flag)
-        dotted = any("." in t for t, c in zip(texts, has_comma) if not c)
+        sure = any(_SURE_GROUPED.fullmatch(t) for t, flag in zip(texts, lone, strict=True) if flag)
+        dotted = any("." in t for t, c in zip(texts, has_comma, strict=True) if not c)
         if integer or sure or dotted:
             note = f"{int(lone[codes].sum())} value(s) with ',' thousands separators were read as whole thousands"
         else:
             ambiguous = lone
-    cleaned = [t.replace(",", "") if flag and not amb else t for t, flag, amb in zip(texts, lone, ambiguous)]
+    cleaned = [t.replace(",", "") if flag and not amb else t for t, flag, amb in zip(texts, lone, ambiguous, strict=True)]
     non_finite = np.array([bool(_NON_FINITE.fullmatch(t)) for t in cleaned], dtype=bool)
     usable = ~empty & ~decimal_comma & ~ambiguous & ~non_finite
-    numbers = pd.to_numeric(pd.Series([t if u else None for t, u in zip(cleaned, usable)], dtype=object),
+    numbers = pd.to_numeric(pd.Series([t if u else None for t, u in zip(cleaned, usable, strict=True)], dtype=object),
                             errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
     overflow = usable & np.isinf(numbers)  # e.g. 1e400
     numbers[overflow] = np.nan
