@@ -31,7 +31,7 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            where += f", column '{_cut(self.column, 60)}'"
         return f"{where}: {_cut(self.message, MAX_MESSAGE)}"
 
 

@@ -209,6 +209,8 @@ CASES = (
          ("unknown township", "duplicate of an earlier row")),
     Case("huge_value", setter("townships.csv", 0, "population", "9" * 100_000),
          ("townships.csv, row 2, column 'population': '9999999999", "(100,000 characters)")),
+    Case("header_twice", edit("tasks.csv", lambda f: f.assign(**{"IM合格数": f["im_passes"]})),
+         ("tasks.csv, column 'IM合格数': header names column 'im_passes' a second time",)),
     Case("two_files_for_one_table", _both_csv_and_xlsx,
          ("townships.csv: table townships is given twice (townships.csv, townships.xlsx)",)),
 )

@@ -39,6 +39,13 @@ def test_sample_with_zero_townships(tmp_path, capsys):
     assert not (tmp_path / "s").exists()
 
 
+def test_sample_into_a_file(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    code, err = _run(["sample", str(target), "--townships", "1"], capsys)
+    assert code == 2 and f"DIR {target} is a file, not a folder" in err
+
+
 def test_build_out_that_is_a_file_writes_nothing(sample_season, tmp_path, capsys):
     out = tmp_path / "reports"
     out.write_text("not a folder")

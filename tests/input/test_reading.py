@@ -125,3 +125,24 @@ def test_header_only_measure_tables_are_a_notice(season, capsys):
     out = capsys.readouterr().out
     assert "Notice: vehicles.csv has no data rows: the reports take it that none of its measures took place" in out
     assert len(load_season(season).freight) == 0
+
+
+def test_blank_lines_and_empty_rows_keep_the_spreadsheet_row_numbers(season):
+    path = season / "tasks.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, first, second = lines[0], lines[1], lines[2]
+    bad = second.split(",")
+    bad[6] = "many"  # im_tests
+    # row 2 data, row 3 blank, row 4 ",,,," (an empty spreadsheet row), row 5 the bad one
+    path.write_text("\n".join([header, first, "", "," * (len(bad) - 1), ",".join(bad)]) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_season(season)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.row, problem.column) == ("tasks.csv", 5, "im_tests")
+
+
+def test_problem_text_is_cut_whatever_its_parts():
+    from zzeval.errors import Problem
+
+    text = str(Problem("f.csv" * 1000, 2, "c" * 100_000, "m" * 100_000))
+    assert len(text) < 1500 and "(100,000 characters)" in text

@@ -135,7 +135,7 @@ def _parse_csv(path: Path, text: str) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
-                                index_col=False)
+                                index_col=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning):
         return _parse_csv_slowly(path, text)
     return frame
@@ -157,8 +157,21 @@ def _parse_csv_slowly(path: Path, text: str) -> pd.DataFrame:
         raise DataValidationError(problems[:MAX_ROWS_LISTED] + ([Problem(
             path.name, None, None, f"{len(problems) - MAX_ROWS_LISTED} more rows with too many fields")]
             if len(problems) > MAX_ROWS_LISTED else []))
-    body = [(row + [""] * width)[:width] for row in rows[1:] if row]
+    body = [(row + [""] * width)[:width] for row in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop blank lines and rows of empty cells (``,,,,`` as spreadsheets write them), keeping the
+    row labels: label + 2 stays the row number a spreadsheet shows."""
+    if frame.empty or frame.shape[1] == 0:
+        return frame
+    first_empty = frame.iloc[:, 0].astype(str).str.strip() == ""
+    if not first_empty.any():  # the common case, checked on one column
+        return frame
+    candidates = frame[first_empty].astype(str)
+    blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
+    return frame.drop(index=candidates.index[blank])
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
@@ -181,7 +194,7 @@ def read_table_file(path: Path) -> pd.DataFrame:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
             raise _refuse(path, f"cannot read the workbook: {show(exc, 200)}") from exc
-        return frame.map(lambda v: "" if v is None else str(v).strip())
+        return _without_empty_rows(frame.map(lambda v: "" if v is None else str(v).strip()))
     decoded = decode_text(_read_bytes(path))
     if isinstance(decoded, DecodeFailure):
         raise _refuse(path, decoded.message, row=decoded.row)
@@ -189,7 +202,7 @@ def read_table_file(path: Path) -> pd.DataFrame:
     if not text.strip():
         raise _refuse(path, "the file is empty; it needs a header row and the data rows")
     _check_delimiter(path, text)
-    return _parse_csv(path, text)
+    return _without_empty_rows(_parse_csv(path, text))
 
 
 def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> pd.DataFrame:
@@ -464,6 +477,8 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
 
 
 def _finish_tables(tables: dict) -> None:
+    for name in TABLES:
+        tables[name] = tables[name].reset_index(drop=True)
     for name in ("air_quality", "meteorology"):
         tables[name] = tables[name].sort_values(
             ["station_code", "datetime"] + (["pollutant"] if name == "air_quality" else []),
