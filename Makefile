@@ -18,12 +18,16 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# pip prints one line per package it collects and installs (a first install takes a few minutes)
+PIP := $(BIN)/python -m pip install --progress-bar off
+
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zzeval needs Python 3.11 or newer")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name zzeval --display-name "Python (zzeval)" >/dev/null
+	@echo "Installing zzeval and its dependencies into $(VENV) ..."
+	$(PIP) --upgrade pip
+	$(PIP) -e ".[dev]"
+	$(BIN)/zzeval kernel install --sys-prefix >/dev/null
 	@touch $(STAMP)
 
 reports: $(STAMP)
@@ -33,7 +37,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebook and not browser"
+	$(BIN)/python -m pytest -m "not notebook and not browser and not slow"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)

@@ -84,3 +84,54 @@ def test_estimate_prints_the_table_without_out(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("township,measure,pollutant")
     assert any(line.startswith("bagong,clean_heating,PM2.5") for line in lines)
+
+
+def test_kernel_install_registers_this_interpreter(tmp_path, capsys, monkeypatch):
+    import json
+    import sys
+
+    from zzeval.build.kernels import resolve_kernel
+
+    assert main(["kernel", "install", "-v", "--prefix", str(tmp_path), "--name", "zz-test"]) == 0
+    out, err = capsys.readouterr()
+    spec_dir = tmp_path / "share" / "jupyter" / "kernels" / "zz-test"
+    assert out.strip() == str(spec_dir)  # the result on stdout
+    spec = json.loads((spec_dir / "kernel.json").read_text(encoding="utf-8"))
+    assert spec["argv"][0] == sys.executable and "ipykernel_launcher" in spec["argv"]
+    assert spec["display_name"] == "Python (zzeval)"
+    assert "papermill -k zz-test" in err and "INFO zzeval.build.kernels: registered kernel 'zz-test'" in err
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    assert resolve_kernel("zz-test").argv[0] == sys.executable
+
+
+def test_without_a_registered_kernel_the_build_uses_this_interpreter(monkeypatch):
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from zzeval.build.kernels import resolve_kernel
+
+    def no_kernel(self, name):
+        raise NoSuchKernel(name)
+
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", no_kernel)
+    choice = resolve_kernel("auto")
+    assert (choice.name, choice.argv[0]) == ("current", sys.executable)
+    assert "kernel 'zzeval' is not registered" in choice.why
+
+
+def test_results_to_stdout_messages_to_stderr(tmp_path, capsys):
+    assert main(["factors"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].split()[:2] == ["group", "item"] and err == ""
+    assert main(["factors", "--out", str(tmp_path / "f.csv")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("Wrote ") and str(tmp_path / "f.csv") in err
+
+
+def test_export_refuses_a_notebook_that_never_ran(tmp_path, capsys):
+    target = tmp_path / "r.html"
+    assert main(["export", str(SAMPLE.parents[1] / "notebooks" / "township_report.ipynb"),
+                 "--out", str(target)]) == 2
+    assert "has not been executed: run it first" in capsys.readouterr().err
+    assert not target.exists()

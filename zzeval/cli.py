@@ -2,11 +2,18 @@
 
 Exit codes: 0 success, 1 the work failed (e.g. a township report failed to build),
 2 bad input or usage (invalid data, unknown option).
+
+Output: a command's *result* goes to stdout (tables, JSON, the validation report, the path of an
+installed kernel), so it can be piped; *messages* go to stderr (progress, "Wrote …", hints,
+errors). ``zzeval build`` and ``zzeval export`` write files, so they print nothing on stdout.
+``-v``/``--verbose`` shows the log (``logging``, INFO; ``-vv`` DEBUG) on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -55,12 +62,12 @@ def _check_rules(data_dir) -> None:
 
 
 def _cmd_validate(args) -> int:
-    from zzeval.season.loading import load_season
+    from zzeval.season.columnar import check_season
 
     _season_name(args.season)
-    season = load_season(args.data_dir, args.season)
+    season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
     _check_rules(args.data_dir)
-    counts = ", ".join(f"{name} {len(season.table(name)):,}" for name in
+    counts = ", ".join(f"{name} {rows[name]:,}" for name in
                        ("townships", "heating_retrofits", "vehicles", "freight", "stations",
                         "air_quality", "meteorology", "dustfall", "targets", "tasks"))
     print(f"OK: {args.data_dir} is a valid season {season.period.name} ({counts} rows)")
@@ -78,7 +85,11 @@ def _cmd_sample(args) -> int:
         raise InputError(f"--townships must be at least 1, got {args.townships}")
     _writable_folder(args.out_dir, "DIR")
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
-    print(f"Wrote the synthetic sample season to {out}")
+    if args.format == "parquet":
+        from zzeval.season.columnar import convert_to_parquet
+
+        convert_to_parquet(out)
+    print(f"Wrote the synthetic sample season to {out}", file=sys.stderr)
     return 0
 
 
@@ -92,7 +103,7 @@ def _cmd_factors(args) -> int:
     table = load_factors(args.override).to_frame()
     if args.out:
         table.to_csv(args.out, index=False)
-        print(f"Wrote {len(table)} factors to {args.out}")
+        print(f"Wrote {len(table)} factors to {args.out}", file=sys.stderr)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
@@ -136,7 +147,7 @@ def _cmd_aqi(args) -> int:
     table, report = aqi_table(long, period=args.period, o3_8h=args.o3_8h)
     if args.out:
         table.to_csv(args.out, index=False)
-        print(f"Wrote {len(table):,} {args.period} AQI rows to {args.out}")
+        print(f"Wrote {len(table):,} {args.period} AQI rows to {args.out}", file=sys.stderr)
     else:
         table.to_csv(sys.stdout, index=False)
     print(report, file=sys.stderr)
@@ -150,96 +161,181 @@ def _cmd_build(args) -> int:
     _season_name(args.season)
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
-    _writable_folder(args.out, "--out")
-    _check_rules(args.data)
-    if args.factors:
-        from zzeval.emissions.factors import load_factors
-
-        load_factors(args.factors)  # an invalid factor file is refused before the build locks --out
+    _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
     for option in ("jobs", "draws"):
         value = getattr(args, option)
         if value is not None and value < 1:
             raise InputError(f"--{option} must be at least 1, got {value}")
-    summary = build_reports(
-        data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,
-        force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
-        scheduler=args.scheduler, townships=args.township or None, factors=args.factors,
-        draws=args.draws, kernel=args.kernel, timeout=args.timeout,
-    )
+    # a build's results are files: everything it prints is progress, so it goes to stderr
+    with contextlib.redirect_stdout(sys.stderr):
+        summary = build_reports(
+            data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,
+            force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
+            scheduler=args.scheduler, townships=args.township or None, factors=args.factors,
+            draws=args.draws, kernel=args.kernel, timeout=args.timeout,
+        )
     return 0 if summary.ok else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="zzeval",
-        description="Evaluate Zezhou County's autumn-winter air plan and build township reports.",
-    )
-    parser.add_argument("--version", action="version", version=f"zzeval {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _cmd_kernel_install(args) -> int:
+    from zzeval.build.kernels import install_kernel
 
-    p = sub.add_parser("validate", help="check a season folder and list every problem")
-    p.add_argument("data_dir", metavar="DIR")
-    p.add_argument("--season", default=DEFAULT_SEASON)
+    where = "user" if args.user else "prefix" if args.prefix else "sys-prefix"
+    path = install_kernel(name=args.name, display_name=args.display_name, where=where, prefix=args.prefix)
+    print(f"Installed the Jupyter kernel '{args.name}' for {sys.executable}; use it with "
+          f"papermill -k {args.name}, or pick \"{args.display_name}\" in JupyterLab", file=sys.stderr)
+    print(path)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from zzeval.build.export import export_notebook
+
+    out = export_notebook(args.notebook, args.out, lang=args.lang)
+    print(f"Wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default=0) -> None:
+    parser.add_argument("-v", "--verbose", action="count", default=default,
+                        help="show the log on stderr (-v: INFO, -vv: DEBUG)")
+
+
+def _subparser(sub, name: str, help: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".")
+    _add_verbose(p, default=argparse.SUPPRESS)  # also accepted after the command
+    return p
+
+
+def _season_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--season", default=DEFAULT_SEASON, metavar="SEASON",
+                   help=f"the assessed autumn-winter season, e.g. {DEFAULT_SEASON} (default); the one "
+                        "before it is the comparison")
+
+
+def _add_analysis_commands(sub) -> None:
+    p = _subparser(sub, "validate", "check a season folder and list every problem")
+    p.add_argument("data_dir", metavar="DIR", help="the season folder (one file per table, see data/README.md)")
+    _season_option(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("sample", help="write the synthetic sample season (deterministic)")
-    p.add_argument("out_dir", metavar="DIR")
-    p.add_argument("--seed", type=int, default=2020)
+    p = _subparser(sub, "sample", "write the synthetic sample season (deterministic)")
+    p.add_argument("out_dir", metavar="DIR", help="folder to write the season into (created)")
+    p.add_argument("--seed", type=int, default=2020, help="random seed (default 2020: the shipped sample)")
     p.add_argument("--townships", type=int, default=None,
                    help="number of townships (default: Zezhou's 17; more adds synthetic ones)")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="file format of the hourly tables (parquet: for big seasons, needs pyarrow)")
     p.set_defaults(func=_cmd_sample)
 
-    p = sub.add_parser("factors", help="print the emission-factor table in use")
+    p = _subparser(sub, "factors", "print the emission-factor table in use")
     p.add_argument("--override", metavar="FILE", help="an analyst's factor file applied over the shipped one")
     p.add_argument("--out", metavar="FILE", help="write the table as CSV instead of printing it")
     p.set_defaults(func=_cmd_factors)
 
-    p = sub.add_parser("estimate", help="emission reductions with uncertainty, per township and measure")
-    p.add_argument("data_dir", metavar="DIR")
-    p.add_argument("--season", default=DEFAULT_SEASON)
-    p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--draws", type=int, default=10_000)
-    p.add_argument("--seed", type=int, default=20201001)
-    p.add_argument("--factors", metavar="FILE", help="factor override file")
+    p = _subparser(sub, "estimate", "emission reductions with uncertainty, per township and measure")
+    p.add_argument("data_dir", metavar="DIR", help="the season folder")
+    _season_option(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
+    p.add_argument("--seed", type=int, default=20201001, help="Monte Carlo seed (default 20201001)")
+    p.add_argument("--factors", metavar="FILE", help="factor override file (see `zzeval factors`)")
     p.add_argument("--out", metavar="FILE", help="write here (a .csv/.json file, or a folder for all tables); "
                    "default: print the tidy table")
     p.set_defaults(func=_cmd_estimate)
 
-    p = sub.add_parser("aqi", help="AQI per HJ 633-2012 from the long form")
-    p.add_argument("input", metavar="INPUT")
-    p.add_argument("--period", choices=("hourly", "daily"), default="hourly")
+    p = _subparser(sub, "aqi", "AQI per HJ 633-2012 from the long form")
+    p.add_argument("input", metavar="INPUT", help="air-quality table in the long form (CSV, CSV.GZ or XLSX)")
+    p.add_argument("--period", choices=("hourly", "daily"), default="hourly",
+                   help="hourly AQI or daily AQI (default hourly)")
     p.add_argument("--o3-8h", action="store_true",
                    help="hourly: include the IAQI of the 8-h O3 moving mean in the AQI (default: the national "
                         "real-time convention, 1-h values only, the 8-h O3 mean shown beside)")
-    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--out", metavar="FILE", help="write the AQI table as CSV instead of printing it")
     p.set_defaults(func=_cmd_aqi)
 
-    p = sub.add_parser("build", help="build the township, county and index reports")
-    p.add_argument("--data", default="data/sample", metavar="DIR")
-    p.add_argument("--season", default=DEFAULT_SEASON)
-    p.add_argument("--out", default="reports", metavar="DIR")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+def _add_report_commands(sub) -> None:
+    p = _subparser(sub, "build", "build the township, county and index reports")
+    p.add_argument("--data", default="data/sample", metavar="DIR",
+                   help="the season folder (default data/sample)")
+    _season_option(p)
+    p.add_argument("--out", default="reports", metavar="DIR",
+                   help="output folder; reports go to DIR/SEASON/ (default reports)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="report language: zh Simplified Chinese (default) or en")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything")
     p.add_argument("--dry-run", action="store_true", help="list what would be built and why")
     p.add_argument("--quiet", action="store_true", help="print only failures and the summary (for cron)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where notebooks run: local worker processes (default) or a Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--township", action="append", metavar="SLUG", help="build only this township (repeatable)")
-    p.add_argument("--factors", metavar="FILE", help="factor override file")
-    p.add_argument("--draws", type=int, default=10_000)
+    p.add_argument("--factors", metavar="FILE", help="factor override file (see `zzeval factors`)")
+    p.add_argument("--draws", type=int, default=10_000,
+                   help="Monte Carlo draws of the emission estimates (default 10,000)")
     p.add_argument("--kernel", default="auto",
                    help="Jupyter kernel: 'auto' (the project kernel 'zzeval' if it runs this interpreter, "
                         "else this interpreter), 'current', or a kernel name")
     p.add_argument("--timeout", type=float, default=900, metavar="SECONDS",
                    help="execution timeout per notebook (default 900)")
     p.set_defaults(func=_cmd_build)
+
+    p = _subparser(sub, "export", "turn an executed report notebook (e.g. from papermill) into the "
+                                  "offline HTML report zzeval build writes")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="the executed notebook (.ipynb)")
+    p.add_argument("--out", metavar="FILE", help="the HTML file (default: NOTEBOOK with .html)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="page language (default: the notebook's 'lang' parameter, else zh)")
+    p.set_defaults(func=_cmd_export)
+
+    p = _subparser(sub, "kernel", "manage the Jupyter kernel 'zzeval' (optional: without it, zzeval "
+                                  "uses the interpreter it runs in)")
+    ksub = p.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
+    k = _subparser(ksub, "install", "register this interpreter as the Jupyter kernel 'zzeval'")
+    where = k.add_mutually_exclusive_group()
+    where.add_argument("--sys-prefix", action="store_true",
+                       help="in this environment (venv or conda env; the default)")
+    where.add_argument("--user", action="store_true", help="for the current user (~/.local/share/jupyter)")
+    where.add_argument("--prefix", metavar="DIR", help="under another prefix, e.g. a JupyterHub environment")
+    k.add_argument("--name", default="zzeval", help="kernel name (default zzeval)")
+    k.add_argument("--display-name", default="Python (zzeval)",
+                   help="name shown in JupyterLab (default 'Python (zzeval)')")
+    k.set_defaults(func=_cmd_kernel_install)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zzeval",
+        description="Evaluate Zezhou County's autumn-winter air plan and build township reports.",
+        epilog="Results go to stdout, messages to stderr. Exit codes: 0 success, 1 a report failed, "
+               "2 bad input or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"zzeval {__version__}",
+                        help="print the version and exit")
+    _add_verbose(parser)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_analysis_commands(sub)
+    _add_report_commands(sub)
     return parser
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("zzeval")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    logging.getLogger("zzeval.cli").info("zzeval %s %s (Python %s)", __version__, args.command, sys.executable)
     try:
         return args.func(args)
     except DataValidationError as exc:

@@ -5,10 +5,11 @@ stack again (seconds per notebook), and a kernel found by name on ``PATH`` may b
 Python (papermill issues #251, #761). Here:
 
 * :func:`resolve_kernel` picks the kernel explicitly: the project kernel ``zzeval`` when it is
-  registered for *this* interpreter (``make`` registers it with ``python -m ipykernel install
-  --sys-prefix --name zzeval``), otherwise the current interpreter itself (``sys.executable -m
+  registered for *this* interpreter (``zzeval kernel install``, which ``make`` runs; see
+  :func:`install_kernel`), otherwise the current interpreter itself (``sys.executable -m
   ipykernel_launcher``), so a build started as ``.venv/bin/zzeval`` always runs its notebooks in
-  that same venv. A kernel asked for by name that does not exist is an error saying what to run.
+  that same environment (venv, conda env or plain pip install) and needs no registered kernel.
+  A kernel asked for by name that does not exist is an error saying what to run.
 * :class:`WarmKernel` starts a kernel once (with a start timeout and one retry when it fails to
   start), imports the heavy libraries once, and then runs several notebooks in turn. Before each
   notebook the user namespace is cleared (``%reset -f``), figures are closed and matplotlib,
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import math
 import os
 import subprocess
@@ -36,11 +38,12 @@ from pathlib import Path
 
 from zzeval.errors import BuildError
 
+log = logging.getLogger(__name__)
+
 PROJECT_KERNEL = "zzeval"
 
 #: Modules imported once per kernel during warm-up (missing ones are skipped).
-DEFAULT_WARM_IMPORTS = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn",
-                        "statsmodels.api", "zzeval")
+DEFAULT_WARM_IMPORTS = ("numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "zzeval")
 
 _RESET_CODE = r"""
 get_ipython().run_line_magic("reset", "-f")
@@ -148,7 +151,12 @@ def resolve_kernel(kernel: str | None = "auto") -> KernelChoice:
     BuildError
         When ipykernel is missing from this interpreter, or the named kernel does not exist.
     """
-    kernel = kernel or "auto"
+    choice = _resolve_kernel(kernel or "auto")
+    log.info("kernel: %s", choice.why)
+    return choice
+
+
+def _resolve_kernel(kernel: str) -> KernelChoice:
     if kernel in ("auto", "current") and importlib.util.find_spec("ipykernel") is None:
         raise BuildError(
             f"ipykernel is not installed for {sys.executable}; run "
@@ -164,11 +172,11 @@ def resolve_kernel(kernel: str | None = "auto") -> KernelChoice:
             return KernelChoice("current", _current_argv(),
                                 f"kernel '{PROJECT_KERNEL}' is not registered; using the current "
                                 f"interpreter {sys.executable}")
-        hint = (f"{sys.executable} -m ipykernel install --sys-prefix --name {kernel}"
+        hint = ("zzeval kernel install"
                 if kernel == PROJECT_KERNEL else f"jupyter kernelspec list  # and install '{kernel}'")
         raise BuildError(
             f"Jupyter kernel '{kernel}' is not registered. Run: {hint} "
-            "(or 'make venv', which registers the project kernel), or build with kernel='current' "
+            "(the project kernel: 'make venv' runs it too), or build with kernel='current' "
             "to use this interpreter.") from None
     argv = tuple(spec.argv)
     if kernel == "auto" and (not argv or not _same_interpreter(argv[0])):
@@ -177,6 +185,42 @@ def resolve_kernel(kernel: str | None = "auto") -> KernelChoice:
                             f"interpreter; using {sys.executable}")
     name = PROJECT_KERNEL if kernel == "auto" else kernel
     return KernelChoice(name, argv, f"registered kernel '{name}' ({argv[0] if argv else '?'})")
+
+
+def install_kernel(name: str = PROJECT_KERNEL, display_name: str = "Python (zzeval)",
+                   where: str = "sys-prefix", prefix: str | None = None) -> Path:
+    """Register this interpreter (``sys.executable``) as the Jupyter kernel ``name``.
+
+    Parameters
+    ----------
+    where : {"sys-prefix", "user", "prefix"}
+        ``"sys-prefix"`` (default): inside this environment (``<sys.prefix>/share/jupyter/kernels``),
+        seen by the Jupyter of this venv or conda env; ``"user"``: for the current user, seen by
+        every Jupyter of the user; ``"prefix"``: under ``prefix``.
+
+    Returns
+    -------
+    Path
+        The folder of the written kernel spec (``kernel.json``).
+
+    Raises
+    ------
+    BuildError
+        When ipykernel is not installed for this interpreter.
+    """
+    if importlib.util.find_spec("ipykernel") is None:
+        raise BuildError(f"ipykernel is not installed for {sys.executable}; run "
+                         f"'{sys.executable} -m pip install ipykernel'")
+    from ipykernel.kernelspec import install
+
+    if where not in ("sys-prefix", "user", "prefix"):
+        raise BuildError(f"where must be 'sys-prefix', 'user' or 'prefix', not {where!r}")
+    if where == "prefix" and not prefix:
+        raise BuildError("where='prefix' needs the prefix folder")
+    target = {"sys-prefix": sys.prefix, "user": None, "prefix": prefix}[where]
+    path = install(user=where == "user", kernel_name=name, display_name=display_name, prefix=target)
+    log.info("registered kernel %r for %s in %s", name, sys.executable, path)
+    return Path(path)
 
 
 def _kernel_manager(choice: KernelChoice):
@@ -241,8 +285,11 @@ class WarmKernel:
             try:
                 await self._start_once()
                 self.starts += 1
+                log.info("kernel %s started in %.1f s (pid %s)", self.choice.name, time.monotonic() - t0,
+                         getattr(getattr(self.km, "provisioner", None), "pid", "?"))
                 return time.monotonic() - t0
             except Exception as exc:  # noqa: BLE001 - any start failure is retried once
+                log.warning("kernel %s failed to start: %s: %s", self.choice.name, type(exc).__name__, exc)
                 last = exc
                 await self.shutdown()
         raise KernelStartError(

@@ -45,6 +45,11 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
+        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, and the
+        #: first years of the seasons with meteorology: recorded while the tables are checked (also
+        #: chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
+        self.coverage: set = set()
+        self.met_seasons: set = set()
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -108,6 +113,9 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
                        f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
                        "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
     _check_station_medians(aq, fname, out)
+    reported = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
+    reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
+    out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
     ts = aq["datetime"]
     off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
     out.rows(fname, "datetime", off_hour,
@@ -253,6 +261,20 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
 REPORTED_POLLUTANTS = ("PM2.5", "PM10")
 
 
+def season_year(ts: pd.Series) -> pd.Series:
+    """Per hour-ending stamp, the first year of the autumn-winter season it falls in (the hour
+    stamped 1 April 00:00 belongs to 31 March); NaN in April … September."""
+    shifted = ts - pd.Timedelta(hours=1)
+    month = shifted.dt.month
+    year = shifted.dt.year - (month <= 3).astype(float)
+    return year.where((month >= 10) | (month <= 3))
+
+
+def season_years(ts: pd.Series) -> set:
+    """The first years of the seasons the stamps ``ts`` fall in (:func:`season_year`)."""
+    return {int(y) for y in season_year(ts).dropna().unique()}
+
+
 def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], period, out: Collector) -> list[str]:
     """What the evaluation needs to report on every township (validate = buildable):
 
@@ -263,18 +285,13 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
 
     Problems go to ``out`` in the words the report would use; returns notes for the user.
     """
-    townships, stations, aq = tables.get("townships"), tables.get("stations"), tables.get("air_quality")
-    if townships is None or stations is None or aq is None:
+    townships, stations = tables.get("townships"), tables.get("stations")
+    if townships is None or stations is None or tables.get("air_quality") is None:
         return []
     names = dict(zip(townships["slug"], townships["name_zh"], strict=True))
     seasons = {"current": period, "previous": period.previous}
-    rows = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(),
-                  ["station_code", "datetime", "pollutant"]]
-    township = rows["station_code"].map(dict(zip(stations["station_code"], stations["township"], strict=False)))
-    have = set()
-    for which, p in seasons.items():
-        inside = p.contains(rows["datetime"])
-        have |= {(t, pol, which) for t, pol in zip(township[inside], rows["pollutant"][inside], strict=True)}
+    station_township = dict(zip(stations["station_code"], stations["township"], strict=False))
+    have = {(station_township.get(station), pollutant, year) for station, pollutant, year in out.coverage}
     for slug, name in names.items():
         if not (stations["township"] == slug).any():
             out.add(fnames["stations"], None, "township",
@@ -283,17 +300,16 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
             continue
         for pollutant in REPORTED_POLLUTANTS:
             for which, p in seasons.items():
-                if (slug, pollutant, which) not in have:
+                if (slug, pollutant, p.first_year) not in have:
                     out.add(fnames["air_quality"], None, "pollutant",
                             f"no {pollutant} values for township {name} ({slug}) in the {which} season {p.name}; "
                             f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
                             "station(s)")
     _check_dustfall(tables, fnames, names, period, out)
     _check_measures(tables, fnames, names, out)
-    met = tables.get("meteorology")
-    if met is not None:
+    if tables.get("meteorology") is not None:
         for which, p in seasons.items():
-            if not p.contains(met["datetime"]).any():
+            if p.first_year not in out.met_seasons:
                 out.add(fnames["meteorology"], None, "datetime",
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")

@@ -35,9 +35,14 @@ from zzeval.season.checks import (
     empty_table_problem,
     plausible_limits,  # noqa: F401  (re-exported: zzeval.season.loading.plausible_limits)
     read_season_yaml,
+    season_years,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
+
+# the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
+_Collector = Collector
+_check_air_quality = check_air_quality
 
 #: Chinese (and other common) spellings accepted for category values.
 CATEGORY_ALIASES: dict[str, str] = {
@@ -310,7 +315,10 @@ def _unit_hint(col: Column) -> str:
 
 
 def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.DataFrame | None, str, str]:
-    paths = table_files(data_dir, spec.name)
+    from zzeval.season import columnar  # the hourly tables may be Parquet, read in chunks
+
+    parquet = columnar.parquet_file(data_dir, spec.name)
+    paths = table_files(data_dir, spec.name) + ([parquet] if parquet is not None else [])
     if not paths:
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
@@ -322,6 +330,8 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
         out.add(path.name, None, None, f"table {spec.name} is given twice ({', '.join(p.name for p in paths)}); "
                                        "keep one file per table and move the other out of the folder")
         return None, path.name, ""
+    if parquet is not None:
+        return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
     try:
         raw = read_table_file(path)
     except DataValidationError as exc:
@@ -377,6 +387,8 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     first = period.previous.start
     # the hour stamped 1 April 00:00 is the mean of the last hour of 31 March
     last = period.end_exclusive
+    if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
+        out.met_seasons.update(season_years(frame["datetime"]))
     for column in spec.season_dated:
         ts = frame[column]
         outside = ts.notna() & ((ts < first) | (ts > last))

@@ -1,0 +1,66 @@
+"""``zzeval export``: an executed report notebook → the offline HTML report ``zzeval build`` writes.
+
+For notebooks executed outside the build (the Papermill command line, Airflow's
+``PapermillOperator``, JupyterLab): the same exporter as the build
+(:func:`zzeval.report.html_export.notebook_to_html`: no scripts, embedded figures and CJK font,
+``<html lang="zh-CN">``), written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import nbformat
+
+from zzeval.build.atomic import atomic_write_text
+from zzeval.errors import ZzevalError
+
+log = logging.getLogger(__name__)
+
+
+def notebook_lang(nb) -> str:
+    """The report language a notebook was run with: its Papermill ``lang`` parameter, else the
+    default of its parameters cell, else ``"zh"``."""
+    lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang")
+    if lang in ("zh", "en"):
+        return lang
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for line in cell.source.splitlines():
+                name, _, value = line.partition("=")
+                if name.split(":")[0].strip() == "lang" and value.split("#")[0].strip().strip("'\"") == "en":
+                    return "en"
+    return "zh"
+
+
+def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None = None,
+                    lang: str | None = None) -> Path:
+    """Write the offline HTML report of the executed ``notebook``; returns the HTML path.
+
+    ``out`` defaults to the notebook's path with ``.html``; ``lang`` to :func:`notebook_lang`.
+
+    Raises
+    ------
+    ZzevalError
+        When the notebook does not exist, is not a notebook, was never executed, or has an
+        error output (a failed run is not published).
+    """
+    from zzeval.report.html_export import notebook_to_html
+
+    path = Path(notebook)
+    if not path.is_file():
+        raise ZzevalError(f"{path} does not exist")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises JSON and validation errors of several kinds
+        raise ZzevalError(f"{path} is not a readable notebook: {exc}") from exc
+    if not any(c.cell_type == "code" and c.get("execution_count") for c in nb.cells):
+        raise ZzevalError(f"{path} has not been executed: run it first, e.g. "
+                          f"papermill {path} executed.ipynb -p township bagong")
+    lang = lang or notebook_lang(nb)
+    target = Path(out) if out else path.with_suffix(".html")
+    log.info("exporting %s (lang %s) to %s", path, lang, target)
+    html = notebook_to_html(nb, lang=lang)
+    return atomic_write_text(target, html)

@@ -1,0 +1,48 @@
+"""Files zzeval ships besides its code: the report notebooks.
+
+In a repository checkout (also an editable install) the notebooks are the analysts' copies in
+``notebooks/`` beside the package; a wheel carries the same files as package data in
+``zzeval/notebooks/`` (copied there at build time by ``setup.py``; git holds one copy only).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from zzeval.errors import ZzevalError
+
+NOTEBOOKS = ("township_report.ipynb", "county_report.ipynb", "what_if.ipynb")
+
+
+def project_root() -> Path | None:
+    """The repository checkout zzeval is imported from (``pyproject.toml`` and ``notebooks/``
+    beside the package), or ``None`` when zzeval is installed from a wheel."""
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
+        return root
+    return None
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the report notebooks: the checkout's ``notebooks/``, else the copy
+    installed with the package."""
+    root = project_root()
+    if root is not None:
+        return root / "notebooks"
+    return Path(str(files("zzeval").joinpath("notebooks")))
+
+
+def notebook_path(name: str) -> Path:
+    """The path of the shipped notebook ``name`` (e.g. ``"township_report.ipynb"``).
+
+    Raises
+    ------
+    ZzevalError
+        When the notebook is missing (a broken install); the message says where it looked.
+    """
+    path = notebooks_dir() / name
+    if not path.is_file():
+        raise ZzevalError(f"the notebook {name} is not installed (looked for {path}); reinstall zzeval "
+                          "from a wheel or a checkout that has notebooks/")
+    return path

@@ -1,0 +1,121 @@
+"""What a notebook's parameters name: the season folder and the township.
+
+A report notebook is run from JupyterLab (working folder ``notebooks/``), by ``zzeval build``
+(absolute paths), or by the Papermill command line from wherever the user stands, e.g. the
+repository root::
+
+    papermill notebooks/township_report.ipynb out.ipynb -p township 巴公镇 -p data_dir data/sample
+
+These functions accept what a reader would type and fail at once, before any computation, with
+the valid choices:
+
+* :func:`resolve_data_dir` finds a relative ``data_dir`` from the working folder, else from the
+  repository root, else from the repository's ``notebooks/`` folder (when zzeval runs from a
+  checkout), so ``data/sample`` and ``../data/sample`` both work from the root and from
+  ``notebooks/``.
+* :func:`resolve_township` accepts a township's pinyin slug (``bagong``), Chinese name
+  (``巴公镇``) or statistical code (``140525108``) and returns the slug; it reads only the
+  ``townships`` table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from zzeval.errors import ZzevalError
+from zzeval.resources import project_root
+
+
+class ParameterError(ZzevalError):
+    """A notebook parameter (``data_dir``, ``township``) names nothing that exists."""
+
+
+def _search_bases() -> list[Path]:
+    bases = [Path.cwd()]
+    root = project_root()
+    if root is not None:
+        bases += [root, root / "notebooks"]
+    unique: list[Path] = []
+    for base in bases:
+        if base not in unique:
+            unique.append(base)
+    return unique
+
+
+def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
+    """The season folder ``data_dir`` names, as an absolute path.
+
+    An absolute path must exist. A relative one is tried from the working folder, then from the
+    repository root and its ``notebooks/`` folder (only when zzeval is imported from a checkout).
+
+    Raises
+    ------
+    ParameterError
+        When no candidate is a folder; the message lists every place looked at.
+    """
+    text = str(data_dir).strip()
+    if not text:
+        raise ParameterError("data_dir is empty: pass the season folder, e.g. -p data_dir data/sample")
+    path = Path(text).expanduser()
+    candidates = [path] if path.is_absolute() else [base / path for base in _search_bases()]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate.resolve()
+    looked = "; ".join(str(c) for c in candidates)
+    raise ParameterError(f"season folder '{text}' not found (looked in: {looked}); pass an existing "
+                         "folder as data_dir, e.g. -p data_dir /path/to/season")
+
+
+def township_table(data_dir: str | os.PathLike):
+    """The ``townships`` table of a season folder: columns ``code``, ``name_zh``, ``slug``
+    (headers in Chinese are accepted as in :mod:`zzeval.season.schema`)."""
+    from zzeval.season.loading import (
+        _Collector,
+        _rename_columns,
+        find_table_file,
+        load_season,
+        read_table_file,
+    )
+    from zzeval.season.schema import TOWNSHIPS
+
+    folder = resolve_data_dir(data_dir)
+    path = find_table_file(folder, "townships")
+    if path is not None:
+        problems = _Collector()
+        frame = _rename_columns(read_table_file(path), TOWNSHIPS, path.name, problems)
+        frame = frame[["code", "name_zh", "slug"]].astype(str).apply(lambda s: s.str.strip())
+        if (frame["slug"] != "").all():
+            return frame
+    # a missing or broken townships table: the full validation says what is wrong
+    return load_season(folder).townships[["code", "name_zh", "slug"]]
+
+
+def resolve_township(data_dir: str | os.PathLike, township: str) -> str:
+    """The slug of ``township`` given as slug, Chinese name or code (surrounding spaces ignored).
+
+    Examples
+    --------
+    >>> resolve_township(project_root() / "data" / "sample", "巴公镇")
+    'bagong'
+    >>> resolve_township(project_root() / "data" / "sample", "140525108")
+    'bagong'
+
+    Raises
+    ------
+    ParameterError
+        When it names no township of the season; the message lists every valid one.
+    """
+    table = township_table(data_dir)
+    wanted = str(township).strip()
+    for column in ("slug", "name_zh", "code"):
+        hit = table.loc[table[column] == wanted, "slug"]
+        if len(hit):
+            return str(hit.iloc[0])
+    names = list(table["slug"]) + list(table["name_zh"])
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    valid = "、".join(f"{n} ({s}, {c})" for n, s, c in table[["name_zh", "slug", "code"]].itertuples(index=False))
+    raise ParameterError(f"unknown township '{wanted}'.{hint} Use a name, slug or code of the "
+                         f"season in {resolve_data_dir(data_dir)}: {valid}")
