@@ -166,3 +166,19 @@ def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):
     monkeypatch.setattr(weather, "weather_adjusted_change", lambda *a, **k: {}["PM2.5"])
     with pytest.raises(EvaluationError, match="the weather-adjusted change could not be computed.*KeyError"):
         evaluate._air_quality_parts(season, n_boot=1, seed=1)
+
+
+def test_parquet_seasons_are_checked_for_buildability_chunk_by_chunk(sample_season, tmp_path, capsys):
+    pytest.importorskip("pyarrow.parquet")
+    from zzeval.season.columnar import convert_to_parquet
+
+    case = next(c for c in CASES if c.name == "no_previous_air_quality")
+    data = make_case(sample_season, case, tmp_path / "pq")
+    convert_to_parquet(data)
+    code, err = _run(["validate", str(data)], capsys)
+    assert code == 2
+    assert ("air_quality.parquet, column 'pollutant': no PM2.5 values for township 南村镇 (nancun) in the "
+            "previous season 2019-2020") in err
+    (tmp_path / "pq" / "air_quality.csv.gz").write_bytes((sample_season / "air_quality.csv.gz").read_bytes())
+    code, err = _run(["validate", str(data)], capsys)
+    assert code == 2 and "table air_quality is given twice (air_quality.csv.gz, air_quality.parquet)" in err

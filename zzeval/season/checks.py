@@ -131,7 +131,8 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
 
 def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     floors = plausible_station_medians()
-    medians = aq[aq["pollutant"].isin(list(floors))].groupby(["station_code", "pollutant"])["value"].median()
+    usable = aq["pollutant"].isin(list(floors)) & (aq["value"] >= 0)  # negative values are reported already
+    medians = aq[usable].groupby(["station_code", "pollutant"])["value"].median()
     for (station, pollutant), median in medians.items():
         if pd.notna(median) and median < floors[pollutant]:
             unit = POLLUTANT_UNITS[pollutant]
