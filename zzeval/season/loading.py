@@ -397,6 +397,15 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
                            f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); is the season ({period.name}) right?")
 
 
+def _check_counts(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
+    """Whole-number columns that a typed (Parquet) column brought in beyond what int64 holds exactly
+    (CSV cells are refused when read, :func:`_convert_numbers`)."""
+    for col in spec.columns:
+        if col.kind == "int":
+            huge = frame[col.name].abs() >= MAX_EXACT_INT
+            out.rows(fname, col.name, huge, lambda i, c=col.name: f"{frame[c][i]:g} is far too large for a count")
+
+
 def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
     tables: dict[str, pd.DataFrame] = {}
     fnames: dict[str, str] = {}
@@ -423,6 +432,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         frame = tables.get(name)
         if frame is None:
             continue
+        _check_counts(frame, spec, fnames[name], out)
         _check_season_dates(frame, spec, fnames[name], period, out)
         if spec.township_column and townships is None:
             continue  # neither references nor keys can be checked without a usable townships table
