@@ -184,7 +184,7 @@ def evaluate_township(task: TownshipTask) -> TownshipPart:
                                                 seed=task.seed, county=False, pooled=False),
     )
     if path is not None:
-        from zzeval.build.atomic import atomic_write_bytes
+        from zzeval.atomic import atomic_write_bytes
 
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
