@@ -179,3 +179,17 @@ def test_a_wheel_installs_and_builds_a_season_from_any_folder(tmp_path):
     html = (season / "townships" / pages[0]).read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in html and "<script" not in html
     assert (season / "county.html").is_file() and (season / "index.html").is_file()
+    assert "kernel 'zzeval' is not registered; using the current interpreter" in built.stderr
+
+    # the same township with the Papermill command line and `zzeval export`, from the same folder
+    notebook = zzeval("notebooks", "township_report").stdout.strip()
+    assert Path(notebook).is_relative_to(venv) and Path(notebook).is_file()
+    evaluation = next((season / ".cache").glob("evaluation-*.pkl"))  # the build's, so not recomputed
+    run = subprocess.run([str(python), "-m", "papermill", notebook, "nancun.ipynb", "--no-progress-bar",
+                          "-p", "township", "南村镇", "-p", "data_dir", "s", "-p", "results_path", str(evaluation)],
+                         cwd=work, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    exported = zzeval("export", "nancun.ipynb")
+    assert exported.returncode == 0 and exported.stdout == "", exported.stderr
+    page = (work / "nancun.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in page and "<script" not in page and "南村镇" in page
