@@ -23,10 +23,10 @@ from zzeval.season.data import DEFAULT_SEASON
 
 
 def _cmd_validate(args) -> int:
-    from zzeval.season.loading import load_season
+    from zzeval.season.columnar import check_season
 
-    season = load_season(args.data_dir, args.season)
-    counts = ", ".join(f"{name} {len(season.table(name)):,}" for name in
+    season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
+    counts = ", ".join(f"{name} {rows[name]:,}" for name in
                        ("townships", "heating_retrofits", "vehicles", "freight", "stations",
                         "air_quality", "meteorology", "dustfall", "targets", "tasks"))
     print(f"OK: {args.data_dir} is a valid season {season.period.name} ({counts} rows)")
@@ -41,6 +41,10 @@ def _cmd_sample(args) -> int:
     from zzeval.synthetic.sample import write_sample
 
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
+    if args.format == "parquet":
+        from zzeval.season.columnar import convert_to_parquet
+
+        convert_to_parquet(out)
     print(f"Wrote the synthetic sample season to {out}", file=sys.stderr)
     return 0
 
@@ -165,6 +169,8 @@ def _add_analysis_commands(sub) -> None:
     p.add_argument("--seed", type=int, default=2020, help="random seed (default 2020: the shipped sample)")
     p.add_argument("--townships", type=int, default=None,
                    help="number of townships (default: Zezhou's 17; more adds synthetic ones)")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="file format of the hourly tables (parquet: for big seasons, needs pyarrow)")
     p.set_defaults(func=_cmd_sample)
 
     p = _subparser(sub, "factors", "print the emission-factor table in use")

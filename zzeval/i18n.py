@@ -7,6 +7,7 @@ Reports default to Chinese (``lang="zh"``); ``lang="en"`` gives English.
 
 from __future__ import annotations
 
+import numbers
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib.resources import files
@@ -56,6 +57,8 @@ def labels() -> dict[str, dict[str, str]]:
                 f"reference/{_LABELS_FILE}, key {key!r}: needs a text for each of {LANGS}"
             )
         out[str(key)] = {lg: entry[lg] for lg in LANGS}
+        if isinstance(entry.get("en_one"), str):  # English singular ("1 vehicle")
+            out[str(key)]["en_one"] = entry["en_one"]
     return out
 
 
@@ -83,6 +86,79 @@ def t_or(key: str, default: str, lang: str = DEFAULT_LANG) -> str:
     check_lang(lang)
     entry = labels().get(key)
     return entry[lang] if entry is not None else default
+
+
+def t_count(key: str, lang: str, count: float | None, /, **fields: object) -> str:
+    """Like :func:`t`, with the English singular (``en_one``) when ``count`` is exactly 1."""
+    check_lang(lang)
+    entry = labels().get(key)
+    if lang == "en" and count == 1 and entry is not None and "en_one" in entry:
+        return entry["en_one"].format(**fields) if fields else entry["en_one"]
+    return t(key, lang, **fields)
+
+
+MINUS = "\u2212"  # U+2212 MINUS SIGN, as the figures print it
+NBSP = "\u00a0"  # no-break space between a number and its unit
+#: Units always shown with one decimal (measured rates and densities; counts have none).
+ONE_DECIMAL_UNITS = ("%", "t/(month·km²)", "µg/m³")
+
+
+def format_number(value: object, decimals: int = 1, *, signed: bool = False) -> str:
+    """A number as every page, table and figure shows it: thousands separators, ``decimals``
+    places, the typographic minus (U+2212), ``+`` in front when ``signed``.
+
+    ``None``/NaN become an em dash; an ``int`` keeps no decimals (nor does a whole float with
+    ``decimals=0``); strings pass through; a value that rounds to zero never prints as ``−0.0``.
+
+    Examples
+    --------
+    >>> format_number(-3.14159, 2)
+    '−3.14'
+    >>> format_number(17360)
+    '17,360'
+    >>> format_number(2.5, signed=True)
+    '+2.5'
+    >>> format_number(-0.0004, 2)
+    '0.00'
+    """
+    if value is None:
+        return "\u2014"
+    if isinstance(value, str):
+        return value
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if x != x:  # NaN
+        return "\u2014"
+    if (isinstance(value, int) and not isinstance(value, bool)) or (x.is_integer() and decimals == 0):
+        text = f"{int(round(x)):+,}" if signed and round(x) != 0 else f"{int(round(x)):,}"
+    else:
+        x = round(x, decimals) + 0.0  # no "-0.0"
+        text = f"{x:+,.{decimals}f}" if signed and x != 0 else f"{x:,.{decimals}f}"
+    return text.replace("-", MINUS)
+
+
+def format_quantity(value: object, unit: str = "", lang: str = DEFAULT_LANG, *, signed: bool = False,
+                    decimals: int | None = None) -> str:
+    """A number with its unit, joined by a no-break space: ``+3.2 %``, ``−4.0 %``, ``12 辆``,
+    ``1 vehicle``.
+
+    ``unit`` is a catalogue key without its ``unit.`` prefix (``vehicles``, ``days``,
+    ``t/(month·km²)`` …; shown in ``lang``, English singular for 1) or a literal unit
+    (``%``, ``µg/m³``). Percentages get one decimal; other values none when whole, else one.
+    """
+    numeric = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if decimals is None:
+        whole = numeric and float(value).is_integer()  # type: ignore[arg-type]
+        decimals = 1 if unit in ONE_DECIMAL_UNITS or not whole else 0
+    if numeric:
+        value = float(value)  # type: ignore[arg-type]  # the decimals decide, not the type
+    text = format_number(value, decimals, signed=signed)
+    if not unit or text == "\u2014":
+        return text
+    shown = t_count(f"unit.{unit}", lang, value) if f"unit.{unit}" in labels() else unit  # type: ignore[arg-type]
+    return f"{text}{NBSP}{shown}"
 
 
 def pollutant_label(pollutant: str, lang: str = DEFAULT_LANG) -> str:

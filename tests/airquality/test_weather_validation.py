@@ -138,6 +138,11 @@ def test_harness_end_to_end(workdir):
     assert t.loc["PM2.5", "bias_pp"] == pytest.approx(err.mean())
     assert t.loc["PM2.5", "rmse_pp"] == pytest.approx(np.sqrt((err**2).mean()))
     assert "| w+20 | PM2.5 |" in wv.markdown(summ)
+    # the CLI re-summarises saved rows into the markdown table and a CSV
+    res.to_csv(workdir / "t.rows.csv", index=False)
+    assert wv.main(["--from-rows", str(workdir / "t.rows.csv"), "--out", str(workdir / "t.md")]) == 0
+    assert "| w+20 | CO |" in (workdir / "t.md").read_text(encoding="utf-8")
+    assert len(pd.read_csv(workdir / "t.summary.csv")) == 4
     # a reused workdir gives the same seasons
     again = wv.run_case("w+20", 0, 3, workdir=workdir, n_boot=20, pollutants=("CO",))
     assert again["planted_change_pct"].to_numpy() == pytest.approx(

@@ -10,8 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from tests.report.conftest import EVIL
-from zzeval.report import present
 from zzeval.errors import ZzevalError
+from zzeval.report import present
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -46,7 +46,7 @@ def test_verdict_banner_wording_and_class():
     assert 'class="zz-banner zz-banner--interview"' in zh
     assert "约谈" in zh and "巴公镇" in zh and "<li>未完成清洁取暖任务</li>" in zh
     en = present.verdict_banner("warning", [], lang="en").data
-    assert "Warning letter (预警通知函)" in en and "All indicators meet expectations." in en
+    assert "Warning letter (预警通知函)" in en and "No rule for a warning letter or an interview fired." in en
     with pytest.raises(ZzevalError, match="unknown verdict 'bad'"):
         present.verdict_banner("bad", [])
 

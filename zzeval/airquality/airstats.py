@@ -14,6 +14,8 @@ References
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,9 @@ from zzeval.season.data import SeasonData
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
 
 
+@cache
 def _grade2(pollutant: str, averaging: str) -> float:
+    """The GB 3095-2012 Table 1 Grade II limit (read once per pollutant and averaging)."""
     lim = validity.gb3095_limits()
     r = lim[(lim["pollutant"] == pollutant) & (lim["averaging"] == averaging)
             & (lim["grade"] == "II")]
@@ -164,9 +168,11 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         township rows).
     """
     aq = season.air_quality
-    aq_chk, _ = validity.check_air_quality(aq)
     if daily is None:
+        aq_chk, _ = validity.check_air_quality(aq)
         daily = validity.daily_values(aq_chk)
+    else:  # a loaded season is checked; the daily AQI reads only its published AQI rows
+        aq_chk = aq
     st = season.stations[["station_code", "township"]]
     no_tw = sorted(set(daily["station_code"]) - set(st["station_code"]))
     daily = daily.merge(st, on="station_code", how="left")

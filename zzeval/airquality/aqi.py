@@ -160,7 +160,7 @@ def aqi_level(aqi_values) -> np.ndarray:
 def _labels(level: pd.Series, lang: str) -> pd.Series:
     lv = _aqi_levels().set_index("level")
     col = "category_zh" if lang == "zh" else "category_en"
-    return level.map(lambda x: lv[col].get(int(x)) if pd.notna(x) else None).astype("string")
+    return level.map(dict(zip(lv.index.astype(int), lv[col], strict=True))).astype("string")
 
 
 def _combine(iaqis: pd.DataFrame, tops: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -111,14 +111,19 @@ def retrofit_intensity(season: SeasonData) -> pd.Series:
     return (done.reindex(hh.index).fillna(0) / hh).rename("retrofit_intensity")
 
 
-def daily_panel(season: SeasonData, pollutant: str = "PM2.5") -> pd.DataFrame:
+def daily_panel(season: SeasonData, pollutant: str = "PM2.5", daily: pd.DataFrame | None = None
+                ) -> pd.DataFrame:
     """Township × day panel of valid daily means (GB 3095: ≥ 20 h) of both seasons.
+
+    ``daily``: :func:`zzeval.airquality.validity.daily_values` of ``season.air_quality`` when the
+    caller has it (its ``pollutant`` rows are the ones computed here otherwise).
 
     Returns ``township, date, value`` (µg/m³; CO mg/m³), ``current`` (bool).
     """
-    aq = season.air_quality[season.air_quality["pollutant"] == pollutant]
-    dv = validity.daily_values(aq, pollutants=(pollutant,))
-    dv = dv[(dv["statistic"] == pollutant) & dv["valid"]]
+    if daily is None:
+        aq = season.air_quality[season.air_quality["pollutant"] == pollutant]
+        daily = validity.daily_values(aq, pollutants=(pollutant,))
+    dv = daily[(daily["statistic"] == pollutant) & daily["valid"]]
     st = season.stations[["station_code", "township"]]
     dv = dv.merge(st, on="station_code", how="inner")
     p = dv.groupby(["township", "date"], sort=True)["value"].mean().reset_index()
@@ -152,7 +157,7 @@ def _cluster_vcov(X: np.ndarray, e: np.ndarray, g: np.ndarray, n_fe: int) -> np.
 
 def retrofit_did(season: SeasonData, pollutant: str = "PM2.5", intensity: pd.Series | None = None,
                  n_boot: int = 999, seed: int = 0, event_study: bool = True,
-                 floor: float = 1.0) -> DidResult:
+                 floor: float = 1.0, daily: pd.DataFrame | None = None) -> DidResult:
     """DiD of log daily concentration on retrofit intensity × current season.
 
     Parameters
@@ -168,12 +173,14 @@ def retrofit_did(season: SeasonData, pollutant: str = "PM2.5", intensity: pd.Ser
         Also estimate month coefficients and the pre-trend test.
     floor : float
         Floor before the log [µg/m³; mg/m³ for CO].
+    daily : DataFrame, optional
+        :func:`zzeval.airquality.validity.daily_values` of the season if already computed.
 
     Returns
     -------
     DidResult
     """
-    panel = daily_panel(season, pollutant)
+    panel = daily_panel(season, pollutant, daily=daily)
     inten = retrofit_intensity(season) if intensity is None else intensity
     panel = panel[panel["township"].isin(inten.index)]
     notes = []

@@ -8,12 +8,14 @@ Plan sections: § 六 clean heating, § 七 straw burning, § 八 散乱污, § 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from zzeval.errors import ZzevalError
 from zzeval.season.data import SeasonData
 
 #: Diesel trucks the § 十二 scrappage applies to: China III and older.
@@ -23,15 +25,26 @@ TRUCKS = ("heavy_truck", "medium_truck", "light_truck")
 OBD_STANDARDS = ("China4", "China5")
 OBD_CLASSES = ("heavy_truck", "medium_truck")
 
-#: How each task's progress value is compared with its target: "max" = value must not exceed
-#: the target, "min" = value must reach it.
-TASK_DIRECTION = {
-    "heating_coal_to_electricity": "min", "heating_coal_to_gas": "min", "heating_waste_heat": "min",
-    "heating_clean_coal": "min", "china3_trucks_remaining": "max", "obd_coverage_pct": "min",
-    "im_pass_rate_pct": "min", "rail_share_coal_coke_pct": "min", "coal_boilers_remaining": "max",
-    "scattered_firms_remaining": "max", "straw_fire_points": "max", "dustfall_t_km2_month": "max",
-    "pm25_change_pct": "max",
-}
+#: Vehicle classes the plan § 十二 wants all new-energy by end 2020.
+PUBLIC_FLEET = ("bus", "taxi", "sanitation")
+
+
+@lru_cache(maxsize=1)
+def plan_tasks() -> dict:
+    """The tasks the task table shows, in order, with the plan's wording
+    (``zzeval/reference/plan_tasks.yaml``): ``{"tasks": {task: {...}}, "source_zh", "source_en"}``."""
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    for key, spec in doc["tasks"].items():
+        missing = [k for k in ("section", "value", "direction", "unit", "plan_zh", "plan_en",
+                               "deadline_zh", "deadline_en", "responsible_zh", "responsible_en") if k not in spec]
+        if missing or spec["direction"] not in ("min", "max"):
+            raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
+    return doc
+
+
+def _directions() -> dict[str, str]:
+    return {k: v["direction"] for k, v in plan_tasks()["tasks"].items()}
 
 
 def plan_targets() -> dict:
@@ -72,6 +85,11 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
     count_cols = [c for c in out.columns if c.startswith("heating_")]
     out[count_cols] = out[count_cols].fillna(0)
     out["heating_completion_pct"] = _pct(out["heating_done_households"], out["heating_planned_households"])
+    if "heating_planned_clean_coal" in out:
+        out["clean_coal_completion_pct"] = _pct(out["heating_done_clean_coal"], out["heating_planned_clean_coal"])
+    else:
+        out["clean_coal_completion_pct"] = np.nan
+    out = out.join(_coverage(season, out))
 
     vh = season.vehicles
     old = vh[vh["vehicle_class"].isin(TRUCKS) & (vh["fuel"] == "diesel") & vh["emission_standard"].isin(OLD_STANDARDS)]
@@ -83,6 +101,8 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
              & vh["emission_standard"].isin(OBD_STANDARDS)]
     out["obd_coverage_pct"] = _pct(obd.groupby("township")["obd_fitted"].sum(),
                                    obd.groupby("township")["fleet_after"].sum())
+
+    out = out.join(_public_fleet(vh))
 
     tk = season.tasks.set_index("township")
     out["im_pass_rate_pct"] = _pct(tk["im_passes"], tk["im_tests"])
@@ -102,51 +122,124 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
     current = dust[dust["month"].dt.strftime("%Y-%m").isin(season.period.months())]
     out["dustfall_mean_t_km2_month"] = current.groupby("township")["dustfall_t_km2_month"].mean()
     out["dustfall_months_over_9"] = (current["dustfall_t_km2_month"] > 9).groupby(current["township"]).sum()
+    out["dustfall_max_month_t_km2_month"] = current.groupby("township")["dustfall_t_km2_month"].max()
     previous = dust[dust["month"].dt.strftime("%Y-%m").isin(season.period.previous.months())]
     out["dustfall_mean_prev_t_km2_month"] = previous.groupby("township")["dustfall_t_km2_month"].mean()
     return out.reset_index()
 
 
+def _coverage(season: SeasonData, out: pd.DataFrame) -> pd.DataFrame:
+    """Clean-heating coverage (plan § 六) [%]: households heated cleanly before the season
+    (``townships.clean_before_*``) plus this season's retrofits (clean coal excluded: it is the
+    mountain areas' fallback, not clean heating), over all households. NaN without a baseline."""
+    tw = season.townships.set_index("slug")
+    cols = [c for c in ("clean_before_electricity", "clean_before_gas", "clean_before_district") if c in tw]
+    frame = pd.DataFrame(index=out.index)
+    if not cols or tw[cols].isna().all(axis=None):
+        frame["clean_heated_before_households"] = np.nan
+        frame["clean_heating_coverage_pct"] = np.nan
+        return frame
+    before = tw[cols].sum(axis=1, min_count=1).reindex(out.index)
+    frame["clean_heated_before_households"] = before
+    after = before + out["heating_done_households"]
+    frame["clean_heating_coverage_pct"] = _pct(after, tw["households"].reindex(out.index)).clip(upper=100)
+    return frame
+
+
+def _public_fleet(vh: pd.DataFrame) -> pd.DataFrame:
+    """New-energy share of buses, taxis and sanitation vehicles in service after the measures
+    (plan § 十二: all new-energy by end 2020) [%], together and per class."""
+    fleet = vh[vh["vehicle_class"].isin(PUBLIC_FLEET)]
+    nev = fleet["emission_standard"].eq("NEV") | fleet["fuel"].eq("electric")
+    frame = pd.DataFrame({"township": fleet["township"], "vehicle_class": fleet["vehicle_class"],
+                          "all": fleet["fleet_after"], "nev": fleet["fleet_after"].where(nev, 0)})
+    total = frame.groupby("township")[["all", "nev"]].sum()
+    out = pd.DataFrame({"nev_public_fleet_pct": _pct(total["nev"], total["all"])})
+    by_class = frame.groupby(["township", "vehicle_class"])[["all", "nev"]].sum()
+    for vc in PUBLIC_FLEET:
+        if vc in by_class.index.get_level_values(1):
+            sub = by_class.xs(vc, level=1)
+            out[f"nev_share_{vc}_pct"] = _pct(sub["nev"], sub["all"])
+    out.index.name = "township"
+    return out
+
+
 def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Progress against each township's targets, one row per township and task.
+    """Progress against each township's targets, one row per township and task, in the order of
+    ``plan_tasks.yaml``.
+
+    A task gets a row when the township has a target for it in ``targets.csv``, or when the task
+    has a ``default_target`` (the default of its verdict rule) and the township has a value.
 
     Returns
     -------
     DataFrame
-        ``township, task, value, target, unit, deadline, met`` where ``met`` is True/False, or
-        NaN when the township has no data for the task (e.g. no freight firms).
+        ``township, task, section, value, target, unit, deadline, direction, met`` where ``met``
+        is True/False, or NaN when the township has no data for the task (e.g. no freight firms).
     """
     ind = indicators.set_index("township")
-    value_of = {
-        "heating_coal_to_electricity": "heating_done_coal_to_electricity",
-        "heating_coal_to_gas": "heating_done_coal_to_gas",
-        "heating_waste_heat": "heating_done_waste_heat",
-        "heating_clean_coal": "heating_done_clean_coal",
-        "china3_trucks_remaining": "china3_trucks_remaining",
-        "obd_coverage_pct": "obd_coverage_pct",
-        "im_pass_rate_pct": "im_pass_rate_pct",
-        "rail_share_coal_coke_pct": "rail_share_coal_coke_pct",
-        "coal_boilers_remaining": "coal_boilers_remaining",
-        "scattered_firms_remaining": "scattered_firms_remaining",
-        "straw_fire_points": "straw_fire_points",
-        "dustfall_t_km2_month": "dustfall_mean_t_km2_month",
-        "pm25_change_pct": "pm25_change_obs_pct",
-    }
+    specs = plan_tasks()["tasks"]
+    given = {(r.township, r.task): r for r in season.targets.itertuples(index=False)}
     rows = []
-    for target in season.targets.itertuples(index=False):
-        column = value_of.get(target.task)
-        value = np.nan
-        if column is not None and column in ind.columns and target.township in ind.index:
-            value = ind.at[target.township, column]
-        direction = TASK_DIRECTION.get(target.task)
-        if pd.isna(value) or direction is None:
-            met = np.nan
-        else:
-            met = bool(value <= target.target) if direction == "max" else bool(value >= target.target)
-        rows.append({"township": target.township, "task": target.task, "value": value,
-                     "target": target.target, "unit": target.unit, "deadline": target.deadline,
-                     "direction": direction, "met": met})
+    for slug in season.slugs:
+        for task, spec in specs.items():
+            row = given.get((slug, task))
+            column = spec["value"]
+            value = ind.at[slug, column] if column in ind.columns and slug in ind.index else np.nan
+            if row is None and ("default_target" not in spec or pd.isna(value)):
+                continue
+            target = float(row.target) if row is not None else float(spec["default_target"])
+            if pd.isna(value):
+                met = np.nan
+            else:
+                met = bool(value <= target) if spec["direction"] == "max" else bool(value >= target)
+            rows.append({"township": slug, "task": task, "section": spec["section"], "value": value,
+                         "target": target, "unit": spec["unit"],
+                         "deadline": row.deadline if row is not None else pd.NaT,
+                         "direction": spec["direction"], "judged_by": spec.get("judged_by", task),
+                         "met": met})
     return pd.DataFrame(rows)
+
+
+def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
+    """The status of each task-table row against the verdict (one language's verdict table).
+
+    Adds ``status``: ``reason`` (a rule on the row's task fired: the row is a reason of the
+    verdict), ``undecided`` (a rule on it is undecided, 待定), ``met``, ``tolerance`` (target
+    missed but no rule fired: inside the rules' tolerance; ``tolerance_rule`` names the rule whose
+    threshold is the tolerance), ``no_data``, or ``unjudged`` (missed, and no rule judges the
+    task: a gap in the rules); and ``reason_index`` (1-based position among the reasons).
+    """
+    checks = {r.township: r.checks for r in verdict.itertuples(index=False)}
+    fired = {r.township: list(r.reason_tasks) for r in verdict.itertuples(index=False)}
+    out = progress.copy()
+    status, tol_rule, index = [], [], []
+    for r in progress.itertuples(index=False):
+        mine = [c for c in checks.get(r.township, []) if c["task"] in (r.task, r.judged_by)]
+        reasons = fired.get(r.township, [])
+        hit = next((i for i, task in enumerate(reasons, 1) if task in (r.task, r.judged_by)), None)
+        tol = None
+        if hit is not None and ((not pd.isna(r.met) and not r.met) or r.task in reasons):
+            state = "reason"
+        elif any(c["outcome"] == "undecided" for c in mine):
+            state = "undecided"
+        elif pd.isna(r.met):
+            state = "no_data"
+        elif r.met:
+            state = "met"
+        elif mine:
+            state = "tolerance"
+            passed = [c for c in mine if c["outcome"] == "passed"]
+            tol = (min(passed, key=lambda c: c["level"] != "warning") if passed else mine[0])["rule"]
+        else:
+            state = "unjudged"
+        status.append(state)
+        tol_rule.append(tol)
+        index.append(hit if state == "reason" else None)
+    out["status"] = status
+    out["tolerance_rule"] = tol_rule
+    out["reason_index"] = index
+    return out
 
 
 def county_progress(season: SeasonData) -> pd.DataFrame:

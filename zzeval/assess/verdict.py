@@ -2,7 +2,21 @@
 
 The rules live in ``zzeval/reference/verdict_rules.yaml`` (documented there); this module
 only reads them, checks them, and applies them to a table of indicators. A bureau that
-reads § 二十二 differently changes the YAML, not code.
+reads § 二十二 differently changes the YAML, not code. The words a reader sees (verdict
+levels, reasons, units, why a rule is undecided) come from the one label catalogue,
+:mod:`zzeval.i18n` (``reference/labels.yaml``).
+
+Each rule ends in one of four outcomes for a township:
+
+* **fired** — the rule's condition holds: it is a reason of the verdict;
+* **passed** — it does not hold;
+* **undecided** (待定) — the evidence cannot say: the air-quality statistic it reads fails the
+  GB 3095-2012 § 8 / HJ 663-2013 completeness rules (``statistic: air``), or, for a rule on the
+  weather-adjusted change (``evidence: interval``), the 95 % interval straddles the threshold
+  or the weather model says the change cannot be separated from the weather;
+* **no data** — the township has no value (e.g. no freight firms).
+
+Only fired rules set the verdict; undecided rules are listed beside it, with the reason.
 """
 
 from __future__ import annotations
@@ -17,49 +31,99 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import ZzevalError
+from zzeval.i18n import format_quantity, labels, t, t_or, verdict_label
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 DEFAULT_RULES = "verdict_rules.yaml"
+#: Verdict levels in order of severity (plan § 二十二); ``fail`` is for falsified data.
+LEVELS = ("on_track", "warning", "interview", "fail")
+#: Outcomes of one rule for one township.
+OUTCOMES = ("fired", "passed", "undecided", "no_data")
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One verdict rule (see ``verdict_rules.yaml`` for the keys)."""
+
     id: str
     level: str
     indicator: str
     op: str
     threshold: float | str
     default: float | None
-    zh: str
-    en: str
+    task: str
+    evidence: str = "point"
+    statistic: str = ""
+    interval: tuple[str, str] | None = None
+    zh: str | None = None
+    en: str | None = None
+    slack: float = 0.0
 
     def threshold_for(self, targets: dict[str, float]) -> float | None:
-        """The numeric threshold for one township (its target, or the default)."""
+        """The numeric threshold for one township (its target, or the default), moved by
+        ``slack`` towards the side that does not fire (a target of 100 % with slack 2 fires
+        below 98 %)."""
         if isinstance(self.threshold, str):
             task = self.threshold.removeprefix("target:")
             value = targets.get(task, self.default)
-            return None if value is None else float(value)
-        return float(self.threshold)
+            if value is None or pd.isna(value):
+                return None
+            value = float(value)
+        else:
+            value = float(self.threshold)
+        return value - self.slack if self.op in ("<", "<=") else value + self.slack
+
+    def text(self, lang: str, **fields: object) -> str:
+        """The reason in ``lang``: the rule file's own text if it has one, else the catalogue's
+        ``reason.<id>``."""
+        own = self.zh if lang == "zh" else self.en
+        if own:
+            return own.format(**fields)
+        return t(f"reason.{self.id}", lang, **fields)
 
 
 @dataclass
 class RuleSet:
     levels: dict[str, dict]
     rules: list[Rule]
-    units: dict[str, object]
+    units: dict[str, str]
     source: str
 
-    def unit(self, indicator: str, lang: str, value: float | None = None) -> str:
-        """The indicator's unit in ``lang``; the ``<lang>_one`` form when ``value`` is 1."""
-        unit = self.units.get(indicator, "")
-        if not isinstance(unit, dict):
-            return str(unit)
-        if value == 1 and f"{lang}_one" in unit:
-            return unit[f"{lang}_one"]
-        return unit.get(lang, "")
+    def unit(self, indicator: str) -> str:
+        """The indicator's unit: a catalogue key (``vehicles``) or a literal (``%``)."""
+        return str(self.units.get(indicator, ""))
 
     def label(self, level: str, lang: str) -> str:
-        return self.levels[level][lang]
+        """The level in words, from the catalogue (``verdict.<level>``)."""
+        return verdict_label(level, lang)
+
+    def rules_for_task(self, task: str) -> list[Rule]:
+        return [r for r in self.rules if r.task == task]
+
+
+def _rule(raw: dict, where: str) -> Rule:
+    missing = [k for k in ("id", "level", "indicator", "op", "threshold", "task") if k not in raw]
+    if missing:
+        raise ZzevalError(f"{where}: missing key(s) {', '.join(missing)}")
+    if raw["level"] not in ("warning", "interview"):
+        raise ZzevalError(f"{where}: level must be 'warning' or 'interview', got {raw['level']!r}")
+    if raw["op"] not in _OPS:
+        raise ZzevalError(f"{where}: op must be one of {' '.join(_OPS)}, got {raw['op']!r}")
+    threshold = raw["threshold"]
+    if isinstance(threshold, str) and not threshold.startswith("target:"):
+        raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got {threshold!r}")
+    evidence = raw.get("evidence", "point")
+    interval = raw.get("interval")
+    if evidence not in ("point", "interval"):
+        raise ZzevalError(f"{where}: evidence must be 'point' or 'interval', got {evidence!r}")
+    if evidence == "interval" and (not isinstance(interval, list) or len(interval) != 2):
+        raise ZzevalError(f"{where}: evidence 'interval' needs interval: [low column, high column]")
+    if not (raw.get("zh") and raw.get("en")) and f"reason.{raw['id']}" not in labels():
+        raise ZzevalError(f"{where}: no reason text: give zh and en, or add reason.{raw['id']} to the "
+                          "label catalogue")
+    return Rule(raw["id"], raw["level"], raw["indicator"], raw["op"], threshold, raw.get("default"),
+                str(raw["task"]), evidence, str(raw.get("statistic", "")),
+                tuple(interval) if interval else None, raw.get("zh"), raw.get("en"), float(raw.get("slack", 0)))
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
@@ -81,33 +145,66 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     for key in ("on_track", "warning", "interview"):
         if key not in levels:
             raise ZzevalError(f"{source}: 'levels' must define on_track, warning and interview (missing {key})")
-    rules = []
-    for n, raw in enumerate(doc.get("rules") or [], start=1):
-        where = f"{source}: rule {n} ({raw.get('id', '?')})"
-        missing = [k for k in ("id", "level", "indicator", "op", "threshold", "zh", "en") if k not in raw]
-        if missing:
-            raise ZzevalError(f"{where}: missing key(s) {', '.join(missing)}")
-        if raw["level"] not in ("warning", "interview"):
-            raise ZzevalError(f"{where}: level must be 'warning' or 'interview', got {raw['level']!r}")
-        if raw["op"] not in _OPS:
-            raise ZzevalError(f"{where}: op must be one of {' '.join(_OPS)}, got {raw['op']!r}")
-        threshold = raw["threshold"]
-        if isinstance(threshold, str) and not threshold.startswith("target:"):
-            raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got {threshold!r}")
-        rules.append(Rule(raw["id"], raw["level"], raw["indicator"], raw["op"], threshold,
-                          raw.get("default"), raw["zh"], raw["en"]))
-    return RuleSet(levels=levels, rules=rules, units=doc.get("units") or {}, source=source)
+    rules = [_rule(raw, f"{source}: rule {n} ({raw.get('id', '?')})")
+             for n, raw in enumerate(doc.get("rules") or [], start=1)]
+    return RuleSet(levels=levels, rules=rules, units={str(k): str(v) for k, v in (doc.get("units") or {}).items()},
+                   source=source)
 
 
-def format_value(value: float, unit: str, signed: bool = False) -> str:
-    """A number with its unit as reports show it (``+3.2 %``, ``−4.0 %``, ``12 辆``), the unit
-    joined by a no-break space."""
-    if unit == "%":
-        text = f"{value:+.1f}\u00a0%" if signed else f"{value:.1f}\u00a0%"
-    else:
-        text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-        text = f"{text}\u00a0{unit}" if unit else text
-    return text.replace("-", "\u2212")  # the typographic minus sign, as in the figures
+def format_value(value: float, unit: str, signed: bool = False, lang: str = "zh") -> str:
+    """A number with its unit as reports show it (``+3.2 %``, ``−4.0 %``, ``12 辆``): the one
+    formatter, :func:`zzeval.i18n.format_quantity`."""
+    return format_quantity(value, unit, lang, signed=signed)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def judge(rule: Rule, row: dict, threshold: float | None) -> tuple[str, str]:
+    """The outcome of ``rule`` for one township's indicator ``row``: (outcome, why), where
+    ``why`` is a catalogue key suffix for an undecided outcome (``validity``, ``interval``,
+    or the weather model's ``separable_reason``)."""
+    value = row.get(rule.indicator)
+    if _missing(value) or threshold is None:
+        return "no_data", ""
+    if rule.statistic == "air" and not bool(row.get("statistics_valid", True)):
+        return "undecided", "validity"
+    test = _OPS[rule.op]
+    if rule.evidence == "interval":
+        separable = row.get(f"{rule.indicator}_separable")
+        if separable is not None and not _missing(separable) and not bool(separable):
+            reason = str(row.get(f"{rule.indicator}_separable_reason") or "not_separable")
+            return "undecided", reason
+        low, high = row.get(rule.interval[0]), row.get(rule.interval[1])
+        if _missing(low) or _missing(high):
+            return "undecided", "interval"
+        both, neither = test(float(low), threshold) and test(float(high), threshold), \
+            not test(float(low), threshold) and not test(float(high), threshold)
+        if both:
+            return "fired", ""
+        return ("passed", "") if neither else ("undecided", "interval")
+    return ("fired", "") if test(float(value), threshold) else ("passed", "")
+
+
+def _signed(indicator: str) -> bool:
+    return "change" in indicator
+
+
+def undecided_text(rule: Rule, row: dict, threshold: float, why: str, unit: str, lang: str) -> str:
+    """Why ``rule`` is undecided, in words (catalogue ``undecided.<why>``)."""
+    value = row.get(rule.indicator)
+    fields = {"value": format_quantity(float(value), unit, lang, signed=_signed(rule.indicator)),
+              "threshold": format_quantity(threshold, unit, lang, signed=_signed(rule.indicator)),
+              "valid_days": format_quantity(row.get("valid_days"), "days", lang),
+              "valid_days_prev": format_quantity(row.get("valid_days_prev"), "days", lang),
+              "longest_gap": format_quantity(row.get("longest_gap_days"), "days", lang)}
+    if rule.interval:
+        fields["low"] = format_quantity(row.get(rule.interval[0]), unit, lang, signed=True)
+        fields["high"] = format_quantity(row.get(rule.interval[1]), unit, lang, signed=True)
+    key = f"undecided.{why}" if f"undecided.{why}" in labels() else "undecided.not_separable"
+    what = t("undecided.what", lang, task=t_or(f"task.{rule.task}", rule.task, lang), value=fields["value"])
+    return t("undecided.item", lang, rule=what, why=t(key, lang, **fields))
 
 
 def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
@@ -117,7 +214,9 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
     Parameters
     ----------
     indicators : DataFrame
-        One row per township, column ``township`` (slug) and one column per indicator.
+        One row per township, column ``township`` (slug) and one column per indicator;
+        ``statistics_valid`` (GB 3095 completeness) and, for interval rules, the interval
+        columns the rule names.
     targets : DataFrame
         The season's ``targets`` table (township, task, target).
     rules : RuleSet
@@ -128,32 +227,40 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
     -------
     DataFrame
         One row per township: ``township``, ``verdict`` (on_track / warning / interview),
-        ``verdict_label``, ``reasons`` (list of str, most severe first), ``rules_fired``
-        (list of rule ids).
+        ``verdict_label``, ``reasons`` (list of str, most severe first), ``rules_fired`` (rule
+        ids, parallel to ``reasons``), ``reason_tasks`` (the task-table row of each reason),
+        ``undecided`` (list of str: rule and why), ``rules_undecided``, ``data_valid`` (bool)
+        and ``checks`` (one dict per rule: ``rule``, ``task``, ``level``, ``outcome``,
+        ``threshold``, ``why``).
     """
-    by_township = {t: dict(zip(g["task"], g["target"], strict=True)) for t, g in targets.groupby("township")}
-    rank = {name: spec["rank"] for name, spec in rules.levels.items()}
+    by_township = {tw: dict(zip(g["task"], g["target"], strict=True)) for tw, g in targets.groupby("township")}
+    rank = {name: int(spec["rank"]) for name, spec in rules.levels.items()}
     rows = []
     for row in indicators.to_dict("records"):
         slug = row["township"]
         fired: list[tuple[int, Rule, str]] = []
+        undecided: list[tuple[Rule, str]] = []
+        checks = []
         for rule in rules.rules:
-            value = row.get(rule.indicator)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
             threshold = rule.threshold_for(by_township.get(slug, {}))
-            if threshold is None or not _OPS[rule.op](float(value), threshold):
-                continue
-            unit = rules.unit(rule.indicator, lang, float(value))
-            signed = rule.indicator.endswith("change_obs_pct") or rule.indicator.endswith("change_adj_pct")
-            text = getattr(rule, lang).format(value=format_value(float(value), unit, signed),
-                                              threshold=format_value(threshold, unit, signed))
-            fired.append((rank[rule.level], rule, text))
+            outcome, why = judge(rule, row, threshold)
+            checks.append({"rule": rule.id, "task": rule.task, "level": rule.level, "outcome": outcome,
+                           "threshold": threshold, "op": rule.op, "why": why})
+            unit = rules.unit(rule.indicator)
+            if outcome == "fired":
+                signed = _signed(rule.indicator)
+                text = rule.text(lang, value=format_quantity(float(row[rule.indicator]), unit, lang, signed=signed),
+                                 threshold=format_quantity(threshold, unit, lang, signed=signed))
+                fired.append((rank[rule.level], rule, text))
+            elif outcome == "undecided":
+                undecided.append((rule, undecided_text(rule, row, threshold, why, unit, lang)))
         fired.sort(key=lambda item: -item[0])
         # one reason per indicator: the most severe rule that fired on it (e.g. heating < 85 %
-        # already says more than heating < 98 %)
+        # already says more than heating < 95 %)
         seen: set[str] = set()
         fired = [f for f in fired if not (f[1].indicator in seen or seen.add(f[1].indicator))]
+        seen_u: set[str] = set()
+        undecided = [u for u in undecided if not (u[0].indicator in seen_u or seen_u.add(u[0].indicator))]
         verdict = max((f[1].level for f in fired), key=lambda lv: rank[lv], default="on_track")
         rows.append({
             "township": slug,
@@ -161,5 +268,10 @@ def apply_rules(indicators: pd.DataFrame, targets: pd.DataFrame, rules: RuleSet,
             "verdict_label": rules.label(verdict, lang),
             "reasons": [f[2] for f in fired],
             "rules_fired": [f[1].id for f in fired],
+            "reason_tasks": [f[1].task for f in fired],
+            "undecided": [u[1] for u in undecided],
+            "rules_undecided": [u[0].id for u in undecided],
+            "data_valid": bool(row.get("statistics_valid", True)) if not _missing(row.get("statistics_valid")) else True,
+            "checks": checks,
         })
     return pd.DataFrame(rows)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, format_time, t, unit_label, verdict_label
+from zzeval.i18n import (
+    check_lang,
+    format_number,
+    format_quantity,
+    format_time,
+    t,
+    unit_label,
+    verdict_label,
+)
 
 #: Verdicts of plan § 二十二, mildest first; the banner's CSS modifier is the key.
 VERDICTS = ("on_track", "warning", "interview", "fail")
@@ -108,26 +115,15 @@ class KeyFigure:
     note: str | None = None
 
 
-def fmt_number(value: object, decimals: int = 1) -> str:
-    """Format a number for a report: thousands separators, ``decimals`` places, − as minus.
+def fmt_number(value: object, decimals: int = 1, *, signed: bool = False) -> str:
+    """Format a number for a report: the one formatter of every page, table and figure,
+    :func:`zzeval.i18n.format_number` (thousands separators, ``decimals`` places, the typographic
+    minus U+2212, an em dash for None/NaN; integers keep no decimals; strings pass through)."""
+    return format_number(value, decimals, signed=signed)
 
-    ``None``/NaN become an em dash; integers keep no decimals; strings pass through.
-    """
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return "—"
-    if isinstance(value, int) or (float(x).is_integer() and decimals == 0):
-        s = f"{int(round(x)):,}"
-    else:
-        s = f"{x:,.{decimals}f}"
-    return s.replace("-", "\u2212")
+
+#: The number and its unit (``+3.2 %``, ``12 辆``): :func:`zzeval.i18n.format_quantity`.
+fmt_quantity = format_quantity
 
 
 def key_figure_cards(cards: Sequence[KeyFigure | Mapping], *, lang: str = "zh") -> HTML:

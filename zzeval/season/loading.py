@@ -250,6 +250,10 @@ def _unit_hint(col: Column) -> str:
 
 
 def _read_table(data_dir: Path, spec: TableSpec, out: _Collector) -> tuple[pd.DataFrame | None, str, str]:
+    from zzeval.season import columnar  # the hourly tables may be Parquet, read in chunks
+
+    if (parquet := columnar.parquet_file(data_dir, spec.name)) is not None:
+        return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
     path = find_table_file(data_dir, spec.name)
     if path is None:
         if spec.required:

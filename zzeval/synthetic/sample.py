@@ -100,10 +100,10 @@ from zzeval.synthetic.sample_air import (
     _met_term,
     _meteorology_table,
     _Model,
-    _Timeline,
     _noise,
     _soft_cap,
     _stagnation,
+    _Timeline,
     _timeline,
     _township_effects,
     _weather,
@@ -123,6 +123,7 @@ from zzeval.synthetic.sample_tables import (
     _tasks,
     _townships,
     _vehicles,
+    heating_baseline,
 )
 
 
@@ -267,8 +268,9 @@ def _write_tables(out: Path, tw: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
         "tasks": _tasks(tw, retro, veh, seed), "dustfall": _dustfall(tw, seed),
     }
     cols = [c.name for c in schema.TOWNSHIPS.columns]
+    tw_out = heating_baseline(tw, retro)  # the § 六 heating baseline columns
     for name, df in tables.items():
-        _write_csv(df[cols] if name == "townships" else df, out / f"{name}.csv")
+        _write_csv(tw_out[cols] if name == "townships" else df, out / f"{name}.csv")
     return tables
 
 

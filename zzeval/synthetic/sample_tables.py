@@ -112,6 +112,45 @@ BOILER_LAGGARD = {"dadonggou": 1}
 FIRMS_LAGGARD = {"nancun": 1}
 STRAW_FIRE_POINTS = {"lichuan": 2, "beiyicheng": 1}
 LOOSE_COAL_VIOLATION_RATE = {"lizhai": 0.06}  # coal burned again in retrofitted homes
+NEV_LAGGARD = {"gaodu": 0.8}  # share of buses, taxis and sanitation vehicles converted [A]
+#: Share of households heated cleanly before the season, before this season's retrofits [A]:
+#: urban and fringe areas outside the retrofit lists were already clean; rural ~60 %.
+CLEAN_BEFORE_SHARE = {"urban": 1.0, "fringe": 1.0, "rural": 0.63, "mountain": 0.30}
+#: How the heating baseline splits by kind (electricity, gas, district/waste heat) per class [A].
+CLEAN_BEFORE_SPLIT = {"urban": (0.15, 0.35, 0.50), "fringe": (0.20, 0.40, 0.40),
+                      "rural": (0.55, 0.30, 0.15), "mountain": (0.85, 0.10, 0.05)}
+
+#: The laggards of the seed-2020 sample, by table (the documented sample season).
+SAMPLE_2020_LAGGARDS = {
+    "heating": HEATING_LAGGARDS, "china3": CHINA3_LAGGARD, "obd": OBD_LAGGARD, "im": IM_PASS_RATE_LOW,
+    "boilers": BOILER_LAGGARD, "firms": FIRMS_LAGGARD, "straw": STRAW_FIRE_POINTS,
+    "loose_coal": LOOSE_COAL_VIOLATION_RATE, "nev": NEV_LAGGARD,
+}
+
+
+def laggards(seed: int, slugs=tuple(t[2] for t in TOWNSHIPS_2020)) -> dict[str, dict]:
+    """Which townships lag on which task, and how far [A]. Seed 2020 gives the documented sample
+    (:data:`SAMPLE_2020_LAGGARDS`); any other seed draws its own laggards, so that another
+    season has other outcomes (``zzeval sample --seed 7``)."""
+    if seed == 2020:
+        return SAMPLE_2020_LAGGARDS
+    rng = _rng(seed, "tables", 9)
+    pool = np.array(slugs)
+
+    def some(k: int) -> list[str]:
+        return [str(x) for x in rng.choice(pool, size=min(k, len(pool)), replace=False)]
+
+    return {
+        "heating": {s: float(rng.uniform(0.70, 0.93)) for s in some(3)},
+        "china3": {s: float(rng.uniform(0.7, 0.9)) for s in some(1)},
+        "obd": {s: float(rng.uniform(0.6, 0.9)) for s in some(1)},
+        "im": {s: float(rng.uniform(0.85, 0.895)) for s in some(2)},
+        "boilers": {s: 1 for s in some(1)},
+        "firms": {s: 1 for s in some(1)},
+        "straw": {s: int(rng.integers(1, 4)) for s in some(2)},
+        "loose_coal": {s: float(rng.uniform(0.03, 0.08)) for s in some(1)},
+        "nev": {s: float(rng.uniform(0.6, 0.9)) for s in some(1)},
+    }
 
 #: Bulk-freight enterprises (plan § 十一). The two named ones are from the plan; their
 #: township and all tonnages are assumptions [A]; the others are generic synthetic firms.
@@ -277,7 +316,7 @@ def _retrofits(tw: pd.DataFrame, seed: int) -> pd.DataFrame:
     on_time = pd.date_range("2020-08-20", "2020-10-30", freq="D")
     late = pd.date_range("2020-11-05", "2020-12-20", freq="D")
     for i in range(n):
-        lag = HEATING_LAGGARDS.get(slugs[i])
+        lag = laggards(seed)["heating"].get(slugs[i])
         if lag is None and not real[i]:
             lag = rng.uniform(0.70, 0.90) if rng.uniform() < 0.15 else None
         for t in schema.RETROFIT_TYPES:
@@ -334,8 +373,9 @@ def _vehicles(tw: pd.DataFrame, seed: int) -> pd.DataFrame:
         heavy = heavy * rng.uniform(0.8, 1.2)
         totals = {"heavy_truck": heavy, "medium_truck": 0.45 * heavy,
                   "light_truck": r["households"] * rng.uniform(0.05, 0.08)}
-        scrapped_share = CHINA3_LAGGARD.get(s, 1.0)
-        obd_share = OBD_LAGGARD.get(s, 1.0)
+        lag = laggards(seed)
+        scrapped_share = lag["china3"].get(s, 1.0)
+        obd_share = lag["obd"].get(s, 1.0)
         for vc, tot in totals.items():
             counts = largest_remainder(int(round(tot)), list(share[vc].values()))
             rep6 = rep_nev = 0
@@ -369,11 +409,13 @@ def _vehicles(tw: pd.DataFrame, seed: int) -> pd.DataFrame:
         conv = {"bus": 0, "taxi": 0, "sanitation": 0}
         nev_before = {"bus": int(8 if big else 1), "taxi": int(20 if big else 0),
                       "sanitation": int(3 if big else 0)}
+        converted = lag["nev"].get(s, 1.0)
         for (vc, fuel, std), nb in fleet.items():
             if nb == 0:
                 continue
-            conv[vc] += nb
-            rows.append((s, vc, fuel, std, nb, 0, nb, 0, nb, 0, None))
+            done = int(round(nb * converted))
+            conv[vc] += done
+            rows.append((s, vc, fuel, std, nb, nb - done, done, 0, done, 0, None))
         for vc, nb in conv.items():
             rows.append((s, vc, "electric", "NEV", nev_before[vc], nev_before[vc] + nb,
                          0, 0, 0, 0, None))
@@ -426,6 +468,22 @@ def _stations(tw: pd.DataFrame) -> pd.DataFrame:
                          "township": tw["slug"], "lon": tw["lon"], "lat": tw["lat"]})
 
 
+def heating_baseline(tw: pd.DataFrame, retro: pd.DataFrame) -> pd.DataFrame:
+    """``tw`` with the heating baseline of plan § 六 [A]: households heated cleanly before the
+    season by kind (``clean_before_electricity``, ``_gas``, ``_district``): the class's share of
+    households (:data:`CLEAN_BEFORE_SHARE`) less this season's planned retrofits, split by
+    :data:`CLEAN_BEFORE_SPLIT`."""
+    planned = retro[retro["retrofit_type"] != "clean_coal"].groupby("township")["households_planned"].sum()
+    out = tw.copy()
+    clean = (out["class"].map(CLEAN_BEFORE_SHARE) * out["households"]).round()
+    clean = (clean - out["slug"].map(planned).fillna(0)).clip(lower=0).astype(np.int64)
+    split = np.array([CLEAN_BEFORE_SPLIT[c] for c in out["class"]])
+    parts = np.array([largest_remainder(int(n), w) if n > 0 else np.zeros(3, dtype=np.int64)
+                      for n, w in zip(clean, split, strict=True)])
+    out["clean_before_electricity"], out["clean_before_gas"], out["clean_before_district"] = parts.T
+    return out
+
+
 def _targets(tw: pd.DataFrame, retro: pd.DataFrame, freight: pd.DataFrame) -> pd.DataFrame:
     planned = retro.groupby(["township", "retrofit_type"])["households_planned"].sum()
     coalcoke = set(freight.loc[freight["cargo"].isin(["coal", "coke"]), "township"])
@@ -435,9 +493,11 @@ def _targets(tw: pd.DataFrame, retro: pd.DataFrame, freight: pd.DataFrame) -> pd
         for t in schema.RETROFIT_TYPES:
             if (s, t) in planned.index:
                 rows.append((s, f"heating_{t}", int(planned[(s, t)]), "households", "2020-10-31"))
-        cov = 100 if r["class"] in ("urban", "fringe") else 60
+        if r["class"] != "mountain":  # the plan sets no coverage for mountain areas (clean coal allowed)
+            cov = 100 if r["class"] in ("urban", "fringe") else 60
+            rows.append((s, "clean_heating_coverage_pct", cov, "%", "2020-10-31"))
         rows += [
-            (s, "clean_heating_coverage_pct", cov, "%", "2020-10-31"),
+            (s, "nev_public_fleet_pct", 100, "%", "2020-12-31"),
             (s, "china3_trucks_remaining", 0, "vehicles", "2020-12-31"),
             (s, "obd_coverage_pct", 100, "%", "2020-12-31"),
             (s, "im_pass_rate_pct", 90, "%", "2021-03-31"),
@@ -456,6 +516,7 @@ def _targets(tw: pd.DataFrame, retro: pd.DataFrame, freight: pd.DataFrame) -> pd
 
 def _tasks(tw: pd.DataFrame, retro: pd.DataFrame, veh: pd.DataFrame, seed: int) -> pd.DataFrame:
     rng = _rng(seed, "tables", 4)
+    lag = laggards(seed)
     done = retro.groupby("township")["households_done"].sum()
     trucks = veh[veh["vehicle_class"].isin(["heavy_truck", "medium_truck"])
                  & (veh["fuel"] == "diesel")].groupby("township")["fleet_after"].sum()
@@ -464,17 +525,17 @@ def _tasks(tw: pd.DataFrame, retro: pd.DataFrame, veh: pd.DataFrame, seed: int) 
         s, c = r["slug"], r["class"]
         boilers = int(rng.integers(2, 7) if (c in ("urban", "fringe") or s in INDUSTRIAL)
                       else rng.integers(0, 4) if c == "rural" else rng.integers(0, 2))
-        boilers = max(boilers, BOILER_LAGGARD.get(s, 0) + 1) if s in BOILER_LAGGARD else boilers
-        firms = int(rng.integers(2, 11) if s in FIRMS_LAGGARD or c != "mountain"
+        boilers = max(boilers, lag["boilers"].get(s, 0) + 1) if s in lag["boilers"] else boilers
+        firms = int(rng.integers(2, 11) if s in lag["firms"] or c != "mountain"
                     else rng.integers(0, 4))
         tests = int(round(trucks.get(s, 0) * rng.uniform(0.85, 1.1)))
-        rate = IM_PASS_RATE_LOW.get(s, rng.uniform(0.905, 0.97))
+        rate = lag["im"].get(s, rng.uniform(0.905, 0.97))
         if r["synthetic_unit"] and rng.uniform() < 0.1:
             rate = rng.uniform(0.84, 0.895)
         checks = int(max(10, round(done.get(s, 0) * rng.uniform(0.04, 0.06))))
-        viol_rate = LOOSE_COAL_VIOLATION_RATE.get(s, rng.uniform(0.0, 0.02))
-        rows.append((s, boilers, boilers - BOILER_LAGGARD.get(s, 0), firms,
-                     firms - FIRMS_LAGGARD.get(s, 0), STRAW_FIRE_POINTS.get(s, 0), tests,
+        viol_rate = lag["loose_coal"].get(s, rng.uniform(0.0, 0.02))
+        rows.append((s, boilers, boilers - lag["boilers"].get(s, 0), firms,
+                     firms - lag["firms"].get(s, 0), lag["straw"].get(s, 0), tests,
                      int(np.floor(tests * rate)), checks, int(round(checks * viol_rate))))
     return pd.DataFrame(rows, columns=[c.name for c in schema.TASKS.columns])
 

@@ -14,10 +14,13 @@ county``: the county row of each season; plus rows pooled over the ordinary scen
 ``w-15 … w+30``, :data:`DEFAULT_POOLS`), with ``planted`` the true planted change:
 
 * ``weather_effect_pct`` — mean true weather-alone effect (county row of the pollutant);
-* ``share_removed = 1 − mean(adjusted − planted) / mean(measured − planted)``: the share of
-  the non-plan difference (weather, and the 2020 COVID-19 dip) that the adjustment removes;
-  1 is perfect, 0 is no better than the measured change, negative is worse. Not reported
-  (NaN) when ``|mean(measured − planted)| < 2`` pp (nothing to remove, e.g. same climate);
+* ``share_removed = 1 − Σ e_a·e_m / Σ e_m²`` with ``e_a = adjusted − planted`` and
+  ``e_m = measured − planted`` (the non-plan difference: weather and the 2020 COVID-19
+  dip): one minus the slope, through the origin, of what the adjustment leaves on what
+  the measured change carries. 1 removes all of it, 0 none, < 0 adds to it. A slope rather
+  than a ratio of means, so that seasons whose weather was better and seasons whose weather
+  was worse do not cancel (pooled rows, the same-climate scenario). Not reported (NaN)
+  when ``√mean(e_m²) < 2`` pp (nothing to remove);
 * ``bias_pp = mean(adjusted − planted)``, ``rmse_pp = √mean((adjusted − planted)²)``
   [percentage points], and ``bias_measured_pp``, ``rmse_measured_pp`` for the plain
   measured change;
@@ -52,9 +55,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from zzeval.season.loading import load_season
-from zzeval.synthetic.winter import POLLUTANTS, SCENARIOS, write_winter_season
+from zzeval.synthetic.winter import (
+    GENERATOR_VERSION,
+    POLLUTANTS,
+    SCENARIOS,
+    write_winter_season,
+)
 
 DEFAULT_METHOD = "zzeval.airquality.weather:weather_adjusted_change"
 #: the shipped warning rule on the adjusted change and the measured-change rules
@@ -73,12 +82,22 @@ def resolve_method(spec: str | Callable) -> Callable:
     return getattr(importlib.import_module(mod), fn or "weather_adjusted_change")
 
 
+def _reusable(folder: Path) -> bool:
+    """A folder written by this generator version (with its truth) can be reused."""
+    try:
+        meta = yaml.safe_load((folder / "season.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return ((folder / "truth.csv").is_file() and isinstance(meta, dict)
+            and meta.get("generator_version") == GENERATOR_VERSION)
+
+
 def run_case(scenario: str, seed: int, n_townships: int, method=DEFAULT_METHOD,
              workdir=None, n_boot: int = 100, pollutants=POLLUTANTS) -> pd.DataFrame:
     """Generate (or reuse) one season, run the method, join the truth.
 
     With ``workdir``, the folder ``<workdir>/<scenario>_s<seed>_n<n_townships>`` is kept,
-    and reused as is when it already holds ``truth.csv`` (to compare methods on the same
+    and reused as is when this generator version wrote it (to compare methods on the same
     seasons); without, the season is written to a temporary folder and deleted.
 
     Returns
@@ -92,7 +111,7 @@ def run_case(scenario: str, seed: int, n_townships: int, method=DEFAULT_METHOD,
     root = Path(tempfile.mkdtemp(prefix="zzeval_winter_")) if tmp else Path(workdir)
     folder = root / f"{scenario}_s{seed}_n{n_townships}"
     try:
-        if not (folder / "truth.csv").is_file():
+        if not _reusable(folder):
             write_winter_season(folder, scenario, seed, n_townships,
                                 cache_dir=None if tmp else root / "cache")
         truth = pd.read_csv(folder / "truth.csv").drop(columns="scenario")
@@ -148,12 +167,12 @@ def _metrics(g: pd.DataFrame) -> dict:
     err = g["adjusted_change_pct"] - g["planted_change_pct"]
     err_m = g["observed_change_pct"] - g["planted_change_pct"]
     cov, mcse = _coverage(g)
-    denom = float(err_m.mean())
+    rms_m = float(np.sqrt((err_m**2).mean()))
+    slope = float((err * err_m).sum() / (err_m**2).sum()) if rms_m > 0 else np.nan
     return {"n": len(g), "n_seasons": len(g.groupby(["scenario", "seed"])),
-            "share_removed": (1 - float(err.mean()) / denom
-                              if abs(denom) >= MIN_NONPLAN_PP else np.nan),
+            "share_removed": 1 - slope if rms_m >= MIN_NONPLAN_PP else np.nan,
             "bias_pp": float(err.mean()), "rmse_pp": float(np.sqrt((err**2).mean())),
-            "bias_measured_pp": denom, "rmse_measured_pp": float(np.sqrt((err_m**2).mean())),
+            "bias_measured_pp": float(err_m.mean()), "rmse_measured_pp": rms_m,
             "coverage": cov, "coverage_mcse": mcse,
             "width_median_pp": float((g["adjusted_change_high_pct"]
                                       - g["adjusted_change_low_pct"]).median())}
@@ -236,18 +255,25 @@ def main(argv=None) -> int:
     ap.add_argument("--pollutants", nargs="+", default=list(POLLUTANTS))
     ap.add_argument("--workdir", help="keep and reuse the generated season folders here")
     ap.add_argument("--out", default="weather_validation.md")
+    ap.add_argument("--from-rows", help="re-summarise a .rows.csv of an earlier run")
     a = ap.parse_args(argv)
-    res = run(a.scenarios, a.seasons, a.townships, a.method, a.n_boot, a.seed0, a.workdir,
-              a.pollutants, log=lambda line: print(line, flush=True))
+    if a.from_rows:
+        res = pd.read_csv(a.from_rows)
+        what = f"Rows of `{a.from_rows}`"
+    else:
+        res = run(a.scenarios, a.seasons, a.townships, a.method, a.n_boot, a.seed0,
+                  a.workdir, a.pollutants, log=lambda line: print(line, flush=True))
+        what = (f"Method `{a.method}`, {a.seasons} seasons × {a.townships} townships per "
+                f"scenario, {a.n_boot} bootstrap draws")
     summ = summarise(res)
     out = Path(a.out)
-    text = (f"Method `{a.method}`, {a.seasons} seasons × {a.townships} townships per "
-            f"scenario, {a.n_boot} bootstrap draws.\n\nTownships:\n\n{markdown(summ)}\n\n"
+    text = (f"{what}.\n\nTownships:\n\n{markdown(summ)}\n\n"
             f"County:\n\n{markdown(summ, 'county')}\n")
     print(text)
     out.write_text(text, encoding="utf-8")
     summ.to_csv(out.with_suffix(".summary.csv"), index=False, float_format="%.4f")
-    res.to_csv(out.with_suffix(".rows.csv"), index=False, float_format="%.4f")
+    if not a.from_rows:
+        res.to_csv(out.with_suffix(".rows.csv"), index=False, float_format="%.4f")
     return 0
 
 

@@ -67,6 +67,8 @@ UNITS = {p: ("mg/m³" if p == "CO" else "µg/m³") for p in POLLUTANTS}
 #: generated season is in truth.csv).
 SCENARIOS = {"w-15": -0.6, "w0": 0.0, "w+10": 0.35, "w+20": 0.67, "w+30": 0.95, "w+40": 1.22,
              "w+85": 2.35}
+#: bumped whenever the physics changes: folders of another version are not reused
+GENERATOR_VERSION = 2
 SPINUP_DAYS = 10
 NOISE_SD = 0.10  # multiplicative measurement noise (log sd) [A]
 
@@ -326,7 +328,8 @@ def write_winter_season(out_dir, scenario: str | float = "w0", seed: int = 0,
     meta = {"title": f"泽州县 2020-2021 年秋冬季（合成验证数据 {sim.scenario}） / "
                      f"independent synthetic validation season ({sim.scenario}, SYNTHETIC)",
             "season": meta.get("season", "2020-2021"), "synthetic": True,
-            "generator": "zzeval.synthetic.winter", "scenario": sim.scenario, "seed": seed,
+            "generator": "zzeval.synthetic.winter", "generator_version": GENERATOR_VERSION,
+            "scenario": sim.scenario, "seed": seed,
             "sample_seed": sample_seed, "n_townships": n_townships,
             "weather_effect_pm25_pct": round(float(county_w["weather_effect_pct"].iloc[0]), 2),
             "climate": sim.climate,

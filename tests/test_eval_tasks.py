@@ -1,0 +1,91 @@
+"""The evaluation as per-township tasks (zzeval.assess.tasks) gives the one-process numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.assess import tasks
+from zzeval.assess.evaluate import evaluate_season
+from zzeval.season.loading import load_season
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+TABLES = ("indicators", "progress", "air_stats", "dustfall", "weather", "daily")
+
+
+def assert_same_evaluation(a, b) -> None:
+    """Every table, the DiD, the verdicts and the summary (summary.json) equal."""
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    assert a.weather.attrs == b.weather.attrs and a.air_stats.attrs == b.air_stats.attrs
+    for lang in ("zh", "en"):
+        pd.testing.assert_frame_equal(a.verdicts[lang], b.verdicts[lang], check_exact=True)
+        pd.testing.assert_frame_equal(a.summary_table(lang), b.summary_table(lang), check_exact=True)
+    if a.did is None:
+        assert b.did is None
+    else:
+        assert a.did.summary() == b.did.summary()
+        pd.testing.assert_frame_equal(a.did.event_study, b.did.event_study, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_season(write_tiny_season(tmp_path_factory.mktemp("tasks") / "season", days=30))
+
+
+def test_tasks_give_the_one_process_evaluation_tiny(tiny):
+    one = evaluate_season(tiny, draws=200, n_boot=10)
+    split = evaluate_season(tiny, draws=200, n_boot=10, runner=tasks.SerialRunner())
+    assert_same_evaluation(one, split)
+    assert list(split.weather["township"]) == ["bagong"] * 6 + ["liushukou"] * 6 + ["county"] * 6
+
+
+def test_tasks_give_the_one_process_evaluation_sample():
+    """The sample's 17 townships: summary.json's numbers and verdicts, and every table, equal."""
+    season = load_season(SAMPLE)
+    one = evaluate_season(season, draws=500, n_boot=30)
+    split = evaluate_season(season, draws=500, n_boot=30, runner=tasks.SerialRunner())
+    assert_same_evaluation(one, split)
+    assert split.did is not None and split.did.n_clusters == 17
+
+
+def test_local_processes_give_the_same_parts(tiny):
+    serial = tasks.air_quality_parts(tiny, n_boot=10, seed=3)
+    local = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=tasks.ProcessRunner(jobs=2))
+    for name in ("air_stats", "weather", "daily", "dustfall"):
+        pd.testing.assert_frame_equal(serial[name], local[name], check_exact=True)
+
+
+def test_a_changed_township_is_the_only_one_evaluated_again(tiny, tmp_path):
+    cache = tmp_path / "cache"
+    first = tasks.air_quality_parts(tiny, n_boot=10, seed=3, cache_dir=cache)
+    assert first["evaluated_townships"] == {"bagong": False, "liushukou": False}
+    again = tasks.air_quality_parts(tiny, n_boot=10, seed=3, cache_dir=cache)
+    assert again["evaluated_townships"] == {"bagong": True, "liushukou": True}
+    pd.testing.assert_frame_equal(first["weather"], again["weather"], check_exact=True)
+
+    aq = tiny.air_quality.copy()
+    row = aq.index[(aq["station_code"] == "ZZ112") & (aq["pollutant"] == "PM2.5")][100]
+    aq.loc[row, "value"] += 40.0  # one hour of liushukou's PM2.5 (previous season)
+    changed = dataclasses.replace(tiny, air_quality=aq)
+    after = tasks.air_quality_parts(changed, n_boot=10, seed=3, cache_dir=cache)
+    assert after["evaluated_townships"] == {"bagong": True, "liushukou": False}
+    fresh = tasks.air_quality_parts(changed, n_boot=10, seed=3)
+    for name in ("air_stats", "weather", "daily"):
+        pd.testing.assert_frame_equal(after[name], fresh[name], check_exact=True)
+    w = after["weather"].set_index(["township", "pollutant"])["mean_previous"]
+    w0 = first["weather"].set_index(["township", "pollutant"])["mean_previous"]
+    assert w[("bagong", "PM2.5")] == w0[("bagong", "PM2.5")]
+    assert w[("liushukou", "PM2.5")] != w0[("liushukou", "PM2.5")]
+
+
+def test_seed_offsets_follow_the_series_before():
+    # bagong's six pollutants come first, so liushukou's first weather series has seed + 6
+    season = load_season(write_tiny_season(Path(pytest.importorskip("tempfile").mkdtemp()) / "s", days=5))
+    made = tasks.township_tasks(season, n_boot=0, seed=100)
+    assert [(t.slug, t.seed, len(t.season.air_quality)) for t in made] == [
+        ("bagong", 100, 6 * 2 * 5 * 24), ("liushukou", 106, 6 * 2 * 5 * 24)]

@@ -1,0 +1,39 @@
+"""The county's own figures, for the county card and summary.json."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def county_figures(ev) -> dict:
+    """The county's own figures (for the county card and summary.json): PM2.5 of the county-mean
+    hourly series (mean of all stations' hours) in both seasons, measured and weather-adjusted
+    change with its 95 % interval and the model's cross-validated R², the mean of the townships'
+    season means, and the across-township DiD estimate."""
+    w = ev.weather[(ev.weather["township"] == "county") & (ev.weather["pollutant"] == "PM2.5")]
+    ind = ev.indicators
+    out: dict = {"townships": int(len(ind))}
+    if not w.empty:
+        r = w.iloc[0]
+        out.update({"pm25_mean_prev_ugm3": float(r["mean_previous"]), "pm25_mean_ugm3": float(r["mean_current"]),
+                    "pm25_change_obs_pct": float(r["observed_change_pct"]),
+                    "pm25_change_adj_pct": float(r["adjusted_change_pct"]),
+                    "pm25_change_adj_low_pct": float(r["adjusted_change_low_pct"]),
+                    "pm25_change_adj_high_pct": float(r["adjusted_change_high_pct"]),
+                    "pm25_model_r2_cv": float(r["r2_cv"])})
+    means = ind[["pm25_mean_ugm3", "pm25_mean_ugm3_prev", "pm25_change_obs_pct"]].mean()
+    out.update({"townships_mean_pm25_ugm3": float(means["pm25_mean_ugm3"]),
+                "townships_mean_pm25_prev_ugm3": float(means["pm25_mean_ugm3_prev"]),
+                "townships_mean_of_changes_pct": float(means["pm25_change_obs_pct"]),
+                "townships_change_of_means_pct": float(100 * (means["pm25_mean_ugm3"] / means["pm25_mean_ugm3_prev"] - 1))})
+    did = ev.did
+    if did is not None:
+        out.update({"did_effect_full_retrofit_pct": float(did.effect_pct_full),
+                    "did_low_pct": float(100 * (np.exp(did.ci_low) - 1)),
+                    "did_high_pct": float(100 * (np.exp(did.ci_high) - 1)),
+                    "did_pretrend_p": float(did.pretrend_p), "did_clusters": int(did.n_clusters)})
+    counts = ev.verdicts["zh"]["verdict"].value_counts()
+    out["verdict_counts"] = {k: int(counts.get(k, 0)) for k in ("on_track", "warning", "interview")}
+    out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
+        if "statistics_valid" in ev.indicators else 0
+    return out

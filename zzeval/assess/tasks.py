@@ -1,0 +1,320 @@
+"""The season's air-quality evaluation as tasks: one per township, then the county.
+
+:func:`air_quality_parts` gives what ``zzeval.assess.evaluate._air_quality_parts`` gives (the
+daily values, the season statistics, the township daily values, the weather-adjusted change,
+the DiD and the dustfall summary), computed in two steps:
+
+1. **per township** (:func:`evaluate_township`, a task): the daily values of its stations
+   (GB 3095-2012 §8 validity), their season statistics and the township's, its daily values
+   and AQI (HJ 633-2012), and the weather-adjusted change of each of its pollutants. A task sees
+   only its township's stations and air-quality rows and the meteorology, so tasks run on any
+   :class:`Runner`: in this process, in local worker processes, or on a Dask cluster.
+2. **the county** (in the calling process): the tables put together in the order the
+   one-process evaluation gives them, the county's weather-adjusted change (the mean of the
+   township series), the across-township DiD (from the tasks' daily values) and the dustfall.
+
+Every number equals the one-process evaluation's: a task gives a township's rows exactly as
+the whole-season functions compute them (they group by station and township), and the weather
+bootstrap of each series keeps its seed (``seed + i``, ``i`` the series' place among all
+township × pollutant series, :func:`zzeval.airquality.weather.weather_adjusted_change`).
+
+A task's result is cached on disk (``cache_dir``) under the sha256 of what it reads: the
+township's stations and air-quality rows, the meteorology, the parameters (season, seed offset,
+bootstrap draws, pollutants) and the code of ``zzeval/airquality`` and this module. A change in
+one township's data re-evaluates that township and the county step only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from zzeval.season.data import SeasonData
+
+#: The pollutants of the weather-adjusted change (the default of
+#: :func:`zzeval.airquality.weather.weather_adjusted_change`).
+_EMPTY_TABLES = ("heating_retrofits", "vehicles", "freight", "dustfall", "targets", "tasks")
+
+
+class Runner(Protocol):
+    """Runs a function over items, possibly elsewhere; results in the order of the items."""
+
+    def map(self, fn: Callable, items: Sequence) -> list: ...
+
+
+class SerialRunner:
+    """Every task in this process, one after the other."""
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        return [fn(item) for item in items]
+
+
+@dataclass
+class ProcessRunner:
+    """``jobs`` local worker processes (started fresh: ``spawn``)."""
+
+    jobs: int = 2
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        import multiprocessing
+
+        if len(items) <= 1 or self.jobs <= 1:
+            return SerialRunner().map(fn, items)
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=ctx) as pool:
+            return list(pool.map(fn, items))
+
+
+@dataclass
+class DaskRunner:
+    """Tasks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of
+    ``jobs`` single-threaded worker processes (closed after the run)."""
+
+    jobs: int = 2
+    scheduler: str | None = None
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        from distributed import Client, LocalCluster
+
+        cluster = None
+        if self.scheduler:
+            client = Client(self.scheduler, timeout="30s")
+        else:
+            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+        try:
+            futures = client.map(fn, list(items), pure=False)
+            return client.gather(futures)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:
+    """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`)."""
+    runners = {"serial": SerialRunner, "local": lambda: ProcessRunner(jobs),
+               "dask": lambda: DaskRunner(jobs, scheduler)}
+    if kind not in runners:
+        raise ValueError(f"unknown runner {kind!r}: use serial, local or dask")
+    return runners[kind]()
+
+
+@dataclass
+class TownshipTask:
+    """What one township's task reads (plain data: pickled to a worker)."""
+
+    slug: str
+    season: SeasonData  #: the township's stations and air-quality rows, the meteorology
+    seed: int  #: the seed of the township's first weather series (``seed + i``)
+    n_boot: int
+    pollutants: tuple[str, ...]
+    cache_dir: str | None = None
+    key: str = ""
+
+
+@dataclass
+class TownshipPart:
+    """One township's results (the rows of the whole-season tables that belong to it)."""
+
+    slug: str
+    daily: pd.DataFrame
+    air_stats: pd.DataFrame
+    township_daily: pd.DataFrame
+    weather: pd.DataFrame
+    from_cache: bool = field(default=False, compare=False)
+
+
+@cache
+def code_digest() -> str:
+    """sha256 of the code a township task runs (``zzeval/airquality/*.py`` and this module)."""
+    here = Path(__file__).resolve()
+    files = sorted((here.parents[1] / "airquality").glob("*.py")) + [here]
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    h = hashlib.sha256(repr(list(zip(frame.columns, map(str, frame.dtypes), strict=True))).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.digest()
+
+
+def task_key(task: TownshipTask, meteorology_digest: bytes) -> str:
+    """The cache key of a task: its data, the meteorology, the parameters and the code."""
+    h = hashlib.sha256()
+    for frame in (task.season.townships, task.season.stations, task.season.air_quality):
+        h.update(_frame_digest(frame))
+    h.update(meteorology_digest)
+    h.update(repr((task.slug, task.season.period.name, dict(sorted(task.season.meta.items())),
+                   task.seed, task.n_boot, task.pollutants)).encode())
+    h.update(code_digest().encode())
+    return h.hexdigest()
+
+
+def evaluate_township(task: TownshipTask) -> TownshipPart:
+    """One township's daily values, season statistics, daily values and weather-adjusted change
+    (cached under ``task.key`` in ``task.cache_dir`` when both are set)."""
+    from zzeval.airquality import airstats, validity, weather
+
+    path = Path(task.cache_dir) / f"{task.key}.pkl" if task.cache_dir and task.key else None
+    if path is not None and path.is_file():
+        part = pickle.loads(path.read_bytes())
+        part.from_cache = True
+        return part
+    sub = task.season
+    daily = validity.daily_values(sub.air_quality)
+    part = TownshipPart(
+        slug=task.slug, daily=daily,
+        air_stats=airstats.season_statistics(sub, daily=daily),
+        township_daily=airstats.township_daily(sub, daily=daily),
+        weather=weather.weather_adjusted_change(sub, pollutants=task.pollutants, n_boot=task.n_boot,
+                                                seed=task.seed, county=False),
+    )
+    if path is not None:
+        from zzeval.build.atomic import atomic_write_bytes
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    return part
+
+
+def _weather_pollutants(pollutants) -> tuple[str, ...]:
+    if pollutants is None:
+        from zzeval.airquality.weather import DEFAULT_POLLUTANTS
+
+        pollutants = DEFAULT_POLLUTANTS
+    return tuple(pollutants)
+
+
+def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
+                   cache_dir: str | Path | None = None) -> list[TownshipTask]:
+    """One task per township with a station, in the order of their slugs (the weather's order)."""
+    pollutants = _weather_pollutants(pollutants)
+    aq = season.air_quality
+    stations = season.stations
+    township_of = stations.set_index("station_code")["township"]
+    unknown = set(pd.unique(aq["station_code"])) - set(township_of.index)
+    if unknown:  # load_season refuses such a season; a hand-made one is evaluated in one process
+        raise ValueError(f"air-quality rows of stations without a township: {sorted(unknown)[:5]}")
+    codes, uniques = pd.factorize(aq["station_code"])
+    rows_of = pd.Series(np.arange(len(aq))).groupby(codes).indices
+    station_rows = {uniques[c]: ix for c, ix in rows_of.items()}
+    in_weather = aq["pollutant"].isin(list(pollutants)).to_numpy()
+    met_digest = _frame_digest(season.meteorology)
+    empty = {name: getattr(season, name).iloc[:0] for name in _EMPTY_TABLES}
+    tasks, offset = [], 0
+    for slug in sorted(pd.unique(stations["township"].dropna())):
+        own = stations[stations["township"] == slug]
+        ix = [station_rows[c] for c in own["station_code"] if c in station_rows]
+        if not ix:
+            continue
+        ix = np.sort(np.concatenate(ix))
+        sub = replace(season, townships=season.townships[season.townships["slug"] == slug],
+                      stations=own, air_quality=aq.iloc[ix].reset_index(drop=True), **empty)
+        task = TownshipTask(slug=slug, season=sub, seed=seed + offset, n_boot=n_boot,
+                            pollutants=pollutants, cache_dir=str(cache_dir) if cache_dir else None)
+        if cache_dir:
+            task.key = task_key(task, met_digest)
+        tasks.append(task)
+        offset += len(pd.unique(aq["pollutant"].to_numpy()[ix][in_weather[ix]]))
+    return tasks
+
+
+def _in_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of several township tables as one, rebuilt from records as the one-process code
+    builds its tables (the same dtypes)."""
+    return pd.DataFrame(pd.concat(frames, ignore_index=True).to_dict("records"))
+
+
+def _air_stats(parts: list[TownshipPart], season: SeasonData) -> pd.DataFrame:
+    """The season statistics in the one-process order: per season, the stations by code, then
+    the townships by slug."""
+    stats = pd.concat([p.air_stats for p in parts], ignore_index=True)
+    blocks = []
+    for label in ("current", "previous"):
+        for level in ("station", "township"):
+            block = stats[(stats["season"] == label) & (stats["level"] == level)]
+            blocks.append(block.sort_values("unit_id", kind="stable"))
+    out = pd.DataFrame(pd.concat(blocks, ignore_index=True).to_dict("records"))
+    known = set(season.stations["station_code"])
+    out.attrs["exclusions"] = {"stations_without_township":
+                               sorted(set(pd.unique(season.air_quality["station_code"])) - known)}
+    return out
+
+
+def _township_daily(parts: list[TownshipPart]) -> pd.DataFrame:
+    """Every township's daily values first, then every township's AQI (the one-process order)."""
+    frames = [p.township_daily for p in parts]
+    values = [f[f["statistic"] != "AQI"] for f in frames]
+    aqi = [f[f["statistic"] == "AQI"] for f in frames]
+    return pd.concat(values + aqi, ignore_index=True)
+
+
+def _county_weather(season: SeasonData, parts: list[TownshipPart], pollutants, n_boot: int,
+                    seed: int) -> pd.DataFrame:
+    """The county rows: the mean of the township series (county meteorology), each pollutant with
+    the seed that follows the township series, as the one-process evaluation computes them."""
+    from zzeval.airquality import weather
+
+    tw, rep = weather.township_series(season, pollutants)
+    n_series = sum(len(p.weather) for p in parts)
+    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
+    v_all = tw["value"].to_numpy(float)
+    pol_all = tw["pollutant"].to_numpy(object)
+    rows = []
+    for p in sorted(pd.unique(pol_all)):
+        ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
+        times, inv = np.unique(t_all[ix], return_inverse=True)
+        mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
+        rows.append(pd.DataFrame({"station_code": "county", "datetime": times, "pollutant": p,
+                                  "value": mean, "unit": str(tw["unit"].to_numpy()[ix[0]])}))
+    if not rows:
+        return pd.DataFrame()
+    county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
+                     air_quality=pd.concat(rows, ignore_index=True),
+                     meteorology=season.meteorology[season.meteorology["station_code"] == "county"])
+    out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
+                                          seed=seed + n_series, county=False)
+    out.attrs["exclusions"] = rep
+    return out
+
+
+def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner | None = None,
+                      cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """The air-quality parts of the evaluation (the keys of ``evaluate._air_quality_parts``:
+    ``air_stats, dustfall, daily, weather, did`` and ``did_note`` when there is no DiD), with the
+    per-township work run as tasks on ``runner`` (default: in this process)."""
+    from zzeval.airquality import airstats, did
+
+    pollutants = _weather_pollutants(None)
+    tasks = township_tasks(season, n_boot=n_boot, seed=seed, pollutants=pollutants, cache_dir=cache_dir)
+    parts: list[TownshipPart] = (runner or SerialRunner()).map(evaluate_township, tasks)
+    daily = pd.concat([p.daily for p in parts], ignore_index=True).sort_values(
+        ["station_code", "date", "statistic"], ignore_index=True)
+    county = _county_weather(season, parts, pollutants, n_boot, seed)
+    weather_rows = _in_order([p.weather for p in parts] + [county])
+    weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
+    out: dict[str, Any] = {
+        "air_stats": _air_stats(parts, season), "dustfall": airstats.dustfall_summary(season),
+        "daily": _township_daily(parts), "weather": weather_rows,
+        "evaluated_townships": {p.slug: p.from_cache for p in parts},
+    }
+    try:
+        out["did"] = did.retrofit_did(season, seed=seed, daily=daily)
+    except ValueError as exc:  # too few townships for a cross-township estimate
+        out["did"] = None
+        out["did_note"] = str(exc)
+    return out

@@ -1,0 +1,157 @@
+"""What the county report shows: verdict lists, key figures, the townships side by side,
+rankings by level and by improvement, monthly dustfall and the county's own figures.
+
+Selection and labelling only (like :mod:`zzeval.report.views`); every word from the label
+catalogue (:mod:`zzeval.i18n`), every number through :func:`zzeval.i18n.format_number`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
+from zzeval.assess.evaluate import Evaluation, verdict_display
+from zzeval.i18n import format_number, format_quantity, measure_label, t
+from zzeval.report.present import KeyFigure, esc
+from zzeval.report.story import reasons_line
+
+
+def county_means_note(ev: Evaluation, lang: str = "zh") -> str:
+    """Why the county card's change differs from the mean of the townships' changes, in words."""
+    f = county_figures(ev)
+    if "pm25_mean_ugm3" not in f:
+        return ""
+    return t("county.means_note", lang,
+             county_prev=format_number(f["pm25_mean_prev_ugm3"]), county_cur=format_number(f["pm25_mean_ugm3"]),
+             county_change=format_quantity(f["pm25_change_obs_pct"], "%", lang, signed=True),
+             tw_prev=format_number(f["townships_mean_pm25_prev_ugm3"]), tw_cur=format_number(f["townships_mean_pm25_ugm3"]),
+             tw_change=format_quantity(f["townships_change_of_means_pct"], "%", lang, signed=True),
+             tw_mean_change=format_quantity(f["townships_mean_of_changes_pct"], "%", lang, signed=True))
+
+
+def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
+    """County headline numbers: households retrofitted against 17,360, PM2.5 measured and
+    weather-adjusted change (county series), townships due a warning letter or an interview."""
+    cp = ev.county_progress.set_index("retrofit_type")
+    f = county_figures(ev)
+    pct = cp.at["total", "completion_pct"]
+    cards = [KeyFigure(label=t("county.card_heating", lang), value=int(cp.at["total", "done_households"]),
+                       unit=t("unit.households", lang), decimals=0,
+                       comparison=t("county.card_heating_of", lang, plan=format_number(int(cp.at["total", "plan_households"])),
+                                    pct=format_quantity(pct, "%", lang)),
+                       tone="good" if pct >= 95 else "bad")]
+    if "pm25_change_obs_pct" in f:
+        cards.append(KeyFigure(label=t("county.card_measured", lang), value=f["pm25_change_obs_pct"], unit="%",
+                               comparison=f"{format_number(f['pm25_mean_prev_ugm3'])} → {format_number(f['pm25_mean_ugm3'])} µg/m³",
+                               tone="good" if f["pm25_change_obs_pct"] < 0 else "bad",
+                               note=county_means_note(ev, lang)))
+        cards.append(KeyFigure(label=t("county.card_adjusted", lang), value=f["pm25_change_adj_pct"], unit="%",
+                               interval=(f["pm25_change_adj_low_pct"], f["pm25_change_adj_high_pct"]),
+                               comparison=t("county.card_r2", lang, r2=format_number(f["pm25_model_r2_cv"], 2)),
+                               tone="good" if f["pm25_change_adj_high_pct"] < 0 else "neutral"))
+    counts = f["verdict_counts"]
+    for level in ("warning", "interview"):
+        n = counts.get(level, 0)
+        cards.append(KeyFigure(label=t(f"county.card_{level}", lang), value=n,
+                               unit=t("unit.townships", lang) if lang == "zh" else "", decimals=0,
+                               tone="bad" if n else "good"))
+    return cards
+
+
+def county_verdicts(ev: Evaluation, lang: str = "zh") -> HTML:
+    """The townships due an interview (约谈) or a warning letter (预警通知函), each with all its
+    reasons in one line, and the townships whose data fail the validity rules."""
+    v = ev.verdicts[lang]
+    valid = ev.indicators.set_index("township").get("statistics_valid")
+    parts = []
+    for level in ("interview", "warning"):
+        sub = v[v["verdict"] == level]
+        items = []
+        for r in sub.itertuples():
+            who = ev.name_zh(r.township) + ("" if lang == "zh" else f" ({r.township})")
+            flag = ""
+            if valid is not None and not bool(valid.get(r.township, True)):
+                flag = f' <span class="zz-flag">{esc(t("verdict.validity_flag", lang))}</span>'
+            items.append(f"<li><strong>{esc(who)}</strong>{esc(t('county.colon', lang))}"
+                         f"{esc(reasons_line(r.reasons, lang))}{flag}</li>")
+        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('county.none', lang))}</p>"
+        title = t(f"county.list_{level}", lang, n=len(sub))
+        parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}</h3>{body}</div>')
+    return HTML("".join(parts))
+
+
+def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Every township side by side, sorted 约谈 → 预警 → 正常 and then by the weather-adjusted
+    PM2.5 change; the verdict carries the data-validity flag (the verdict's words are the
+    catalogue's, as on the township pages). ``attrs["units"]`` maps columns to their units."""
+    v = ev.verdicts[lang][["township", "verdict", "verdict_label", "data_valid"]]
+    ind = ev.indicators.merge(v, on="township").merge(ev.townships[["slug", "name_zh"]], left_on="township",
+                                                      right_on="slug")
+    order = {"interview": 0, "warning": 1, "on_track": 2}
+    ind = ind.assign(_o=ind["verdict"].map(order)).sort_values(["_o", "pm25_change_adj_pct"]).reset_index(drop=True)
+    ind["verdict_label"] = [verdict_display(lab, ok, lang)
+                            for lab, ok in zip(ind["verdict_label"], ind["data_valid"], strict=True)]
+    keys = ("name_zh", "verdict_label", "pm25_mean_ugm3", "pm25_change_obs_pct", "pm25_change_adj_pct",
+            "comprehensive_index", "good_day_ratio_pct", "heavy_days", "baobiao_days", "heating_completion_pct",
+            "dustfall_max_month_t_km2_month", "im_pass_rate_pct")
+    cols = {k: t(f"county.col_{k}", lang) for k in keys}
+    out = ind[["township", "verdict", *keys]].rename(columns=cols)
+    days = t("unit.days", lang)
+    out.attrs["units"] = {cols["pm25_mean_ugm3"]: "µg/m³", cols["pm25_change_obs_pct"]: "%",
+                          cols["pm25_change_adj_pct"]: "%", cols["good_day_ratio_pct"]: "%",
+                          cols["heavy_days"]: days, cols["baobiao_days"]: days,
+                          cols["heating_completion_pct"]: "%", cols["im_pass_rate_pct"]: "%",
+                          cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
+    return out
+
+
+def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Township rankings as Chinese rankings are published: by level (环境空气质量综合指数, PM2.5)
+    and by improvement (同比变化率), 1 = best; sorted by the composite index."""
+    ind = ev.indicators.set_index("township")
+    names = ev.townships.set_index("slug")["name_zh"]
+    out = pd.DataFrame(index=ind.index)
+    out["name"] = [names[s] if lang == "zh" else f"{names[s]} {s}" for s in ind.index]
+    for column, asc in (("comprehensive_index", True), ("comprehensive_index_change_pct", True),
+                        ("pm25_mean_ugm3", True), ("pm25_change_obs_pct", True), ("good_day_ratio_pct", False)):
+        out[column] = ind[column]
+        out[f"{column}_rank"] = ind[column].rank(ascending=asc, method="min").astype("Int64")
+    out = out.sort_values("comprehensive_index_rank").reset_index(drop=True)
+    return out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
+
+
+def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
+    """Township × task, each as % of the task done (0–100, higher is better): clean-heating
+    retrofits, I/M pass rate, OBD fitted, rail share of coal and coke, new-energy public fleet."""
+    ind = ev.indicators.set_index("township")
+    names = ev.townships.set_index("slug")["name_zh"]
+    specs = ("heating_completion_pct", "im_pass_rate_pct", "obd_coverage_pct", "rail_share_coal_coke_pct",
+             "nev_public_fleet_pct")
+    rows = []
+    for slug in ev.slugs:
+        for column in specs:
+            value = ind.at[slug, column] if column in ind.columns else np.nan
+            rows.append({"township": names[slug] if lang == "zh" else slug,
+                         "indicator": t(f"heatmap.{column}", lang), "value": value})
+    return pd.DataFrame(rows)
+
+
+def did_summary(did, lang: str = "zh") -> HTML:
+    """One paragraph on the across-township difference-in-differences estimate."""
+    if did is None:
+        return HTML(f"<p>{esc(t('county.did_none', lang))}</p>")
+    text = t("county.did", lang, n=did.n_clusters, effect=format_quantity(did.effect_pct_full, "%", lang, signed=True),
+             low=format_number(100 * (np.exp(did.ci_low) - 1), signed=True),
+             high=format_quantity(100 * (np.exp(did.ci_high) - 1), "%", lang, signed=True),
+             p=format_number(did.pretrend_p, 2))
+    return HTML(f'<p class="zz-note">{esc(text)}</p>')
+
+
+def county_progress_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFrame, dict]:
+    cp = ev.county_progress.copy()
+    cp["retrofit_type"] = [measure_label(k, lang) for k in cp["retrofit_type"]]
+    labels = {k: t(f"county.progress_{k}", lang) for k in ("retrofit_type", "plan_households", "allocated_households",
+                                                           "done_households", "completion_pct")}
+    return cp, labels

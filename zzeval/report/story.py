@@ -1,0 +1,185 @@
+"""The verdict's story on a township page: the verdict box, the task table and the 整改要求.
+
+One source for each fact: the verdict and its reasons come from
+``Evaluation.verdicts`` (:func:`zzeval.assess.verdict.apply_rules`), the rows and their status
+from ``Evaluation.progress`` (:func:`zzeval.assess.progress.task_status`), the plan's wording
+from ``reference/plan_tasks.yaml``, every word from the label catalogue (:mod:`zzeval.i18n`).
+So every reason points to a row of the task table, and every row that misses its target is
+either a reason or shown inside the rules' tolerance, with the tolerance stated.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from zzeval.assess.evaluate import Evaluation
+from zzeval.assess.progress import plan_tasks
+from zzeval.assess.verdict import load_rules
+from zzeval.i18n import format_quantity, t, t_or, verdict_label
+from zzeval.report.present import esc
+
+#: Row tints of the task table by status (the report CSS styles ``zz-row--<tint>``).
+STATUS_TINT = {"met": "good", "tolerance": "tolerance", "undecided": "undecided", "no_data": None,
+               "unjudged": "interview"}
+
+
+def task_rows(ev: Evaluation, slug: str) -> pd.DataFrame:
+    """The township's rows of the task table, numbered from 1 (``row``), in table order."""
+    rows = ev.progress[ev.progress["township"] == slug].reset_index(drop=True)
+    return rows.assign(row=range(1, len(rows) + 1))
+
+
+def reason_rows(ev: Evaluation, slug: str, lang: str = "zh") -> list[tuple[str, str, int | None]]:
+    """``(reason text, task, task-table row number)`` of each reason of the township's verdict."""
+    v = ev.verdict(slug, lang)
+    rows = task_rows(ev, slug).set_index("task")["row"]
+    return [(text, task, int(rows[task]) if task in rows.index else None)
+            for text, task in zip(v["reasons"], v.get("reason_tasks", []) or [], strict=False)]
+
+
+def _tolerance_text(rule_id: str, ev: Evaluation, slug: str, lang: str) -> str:
+    rules = {r.id: r for r in _rules(ev).rules}
+    rule = rules.get(rule_id)
+    checks = {c["rule"]: c for c in ev.verdict(slug, lang)["checks"]}
+    if rule is None or rule_id not in checks:
+        return ""
+    threshold = format_quantity(checks[rule_id]["threshold"], _rules(ev).unit(rule.indicator), lang)
+    return t("tolerance.rule", lang, op=t(f"op.{rule.op}", lang), threshold=threshold,
+             level=t(f"level_short.{rule.level}", lang))
+
+
+def _rules(ev: Evaluation):
+    source = ev.provenance.get("verdict_rules")
+    shipped = source is None or str(source).startswith("zzeval/")
+    return load_rules(None if shipped else source)
+
+
+def _status_text(r, ev: Evaluation, slug: str, lang: str) -> str:
+    if r.status == "reason":
+        return t("status.reason", lang, n=int(r.reason_index))
+    if r.status == "tolerance":
+        return t("status.tolerance", lang, rule=_tolerance_text(r.tolerance_rule, ev, slug, lang))
+    return t(f"status.{r.status}", lang)
+
+
+def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict, list]:
+    """The task table of a township: number, task, plan section, target, achieved, status.
+
+    Returns (table, column labels, row tints); a row that is a reason is tinted with its rule's
+    level (``warning``/``interview``)."""
+    v = ev.verdict(slug, lang)
+    level_of = {c["task"]: c["level"] for c in v["checks"] if c["outcome"] == "fired"}
+    rows, tints = [], []
+    for r in task_rows(ev, slug).itertuples(index=False):
+        sign = "≤" if r.direction == "max" else "≥"
+        rows.append({
+            "row": r.row,
+            "task": t_or(f"task.{r.task}", r.task, lang),
+            "section": t("section.number", lang, n=r.section),
+            "target": f"{sign} {format_quantity(r.target, r.unit, lang, signed=_signed(r.task))}",
+            "value": format_quantity(r.value, r.unit, lang, signed=_signed(r.task)),
+            "status": _status_text(r, ev, slug, lang),
+        })
+        if r.status == "reason":
+            tints.append(level_of.get(r.judged_by, level_of.get(r.task, "warning")))
+        else:
+            tints.append(STATUS_TINT.get(r.status))
+    labels = {"row": "#", "task": t("table.task", lang), "section": t("table.section", lang),
+              "target": t("table.target", lang), "value": t("table.achieved", lang),
+              "status": t("table.status", lang)}
+    return pd.DataFrame(rows), labels, tints
+
+
+def _signed(task: str) -> bool:
+    return "change" in task
+
+
+def weather_note(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
+    """How much of the measured PM2.5 change the weather explains, in words (None without a
+    weather-adjusted change)."""
+    ind = ev.indicators.set_index("township").loc[slug]
+    effect = ind.get("pm25_weather_effect_pct")
+    if effect is None or pd.isna(effect):
+        return None
+    key = "verdict.weather_note_worse" if effect > 0 else "verdict.weather_note_better"
+    return t(key, lang, pct=format_quantity(abs(effect), "%", lang),
+             measured=format_quantity(ind["pm25_change_obs_pct"], "%", lang, signed=True),
+             adjusted=format_quantity(ind["pm25_change_adj_pct"], "%", lang, signed=True))
+
+
+def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
+    """The data-validity flag in words, or None when the township's data are valid."""
+    ind = ev.indicators.set_index("township").loc[slug]
+    if bool(ind.get("statistics_valid", True)):
+        return None
+    gap = ind.get("longest_gap_days")
+    gap_text = t("verdict.validity_gap", lang, gap=format_quantity(gap, "days", lang)) if pd.notna(gap) and gap > 1 else ""
+    months = max(int(ind.get("months_insufficient", 0) or 0), int(ind.get("months_insufficient_prev", 0) or 0))
+    return t("verdict.validity_box", lang, valid_days=format_quantity(ind.get("valid_days"), "days", lang),
+             valid_days_prev=format_quantity(ind.get("valid_days_prev"), "days", lang),
+             months=months, gap=gap_text)
+
+
+def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
+    """The § 二十二 verdict at the top of a township report: the verdict, its reasons (each with
+    its task-table row), the data-validity flag, the undecided rules and why, and how much of the
+    measured change the weather explains."""
+    v = ev.verdict(slug, lang)
+    parts = [f'<p class="zz-banner-heading">{esc(t("verdict.heading", lang))}</p>',
+             f'<p class="zz-banner-verdict"><span class="zz-banner-who">{esc(ev.name_zh(slug))}</span>'
+             f'{esc(verdict_label(v["verdict"], lang))}</p>']
+    flag = validity_text(ev, slug, lang)
+    if flag:
+        parts.append(f'<p class="zz-banner-flag"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
+                     f'{esc(flag)}</p>')
+    reasons = reason_rows(ev, slug, lang)
+    if reasons:
+        items = "".join(f"<li>{esc(text)}{esc(t('verdict.reason_row', lang, n=row) if row else '')}</li>"
+                        for text, _task, row in reasons)
+        parts.append(f'<p class="zz-banner-reasons-title">{esc(t("verdict.reasons", lang))}</p><ol>{items}</ol>')
+    else:
+        rows = task_rows(ev, slug)
+        n_tol = int((rows["status"] == "tolerance").sum())
+        parts.append(f"<p>{esc(t('verdict.no_reasons_but_tolerance', lang, n=n_tol) if n_tol else t('verdict.no_reasons', lang))}</p>")
+    if v.get("undecided"):
+        items = "".join(f"<li>{esc(u)}</li>" for u in v["undecided"])
+        parts.append(f'<p class="zz-banner-undecided-title">{esc(t("verdict.undecided_title", lang))}</p>'
+                     f'<ul class="zz-banner-undecided">{items}</ul>')
+    note = weather_note(ev, slug, lang)
+    if note:
+        parts.append(f'<p class="zz-banner-note">{esc(note)} {esc(t("verdict.weather_note_basis", lang))}</p>')
+    return HTML(f'<section class="zz-banner zz-banner--{esc(v["verdict"])}" role="status">{"".join(parts)}</section>')
+
+
+def fix_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame, dict]:
+    """整改要求: one row per reason: the shortfall, the plan section, the plan's requirement in its
+    own words, the deadline it sets and the responsible units (``reference/plan_tasks.yaml``)."""
+    specs = plan_tasks()["tasks"]
+    rows = []
+    for text, task, _row in reason_rows(ev, slug, lang):
+        spec = specs.get(task, {})
+        rows.append({"problem": text,
+                     "section": t("section.number", lang, n=spec.get("section", "—")),
+                     "requirement": spec.get(f"plan_{lang}", "—"),
+                     "deadline": spec.get(f"deadline_{lang}", "—"),
+                     "responsible": spec.get(f"responsible_{lang}", "—")})
+    labels = {k: t(f"fix.{k}", lang) for k in ("problem", "section", "requirement", "deadline", "responsible")}
+    return pd.DataFrame(rows, columns=list(labels)), labels
+
+
+def fix_block(ev: Evaluation, slug: str, lang: str = "zh") -> HTML | None:
+    """The 整改要求 block of a township with a warning letter or an interview (None otherwise)."""
+    from zzeval.report.present import table
+
+    if ev.verdict(slug, lang)["verdict"] == "on_track":
+        return None
+    frame, labels = fix_table(ev, slug, lang)
+    intro = t("fix.intro", lang, source=plan_tasks()[f"source_{lang}"])
+    return HTML(f'<section class="zz-fix"><h2>{esc(t("fix.heading", lang))}</h2><p class="zz-note">{esc(intro)}</p>'
+                f'{table(frame, labels=labels, lang=lang).data}</section>')
+
+
+def reasons_line(reasons, lang: str = "zh") -> str:
+    """A township's reasons in one line (summary files and the index)."""
+    return ("；" if lang == "zh" else "; ").join(reasons)
