@@ -440,7 +440,9 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
 
     w = ev.weather
     r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan
-    items = [t("methods.aqi", lang), t("methods.days", lang), t("methods.weather", lang, r2=format_number(r2, 2)),
+    method = str(w["method"].iloc[0]) if "method" in w and len(w) else "ols"
+    weather_key = {"gam": "methods.weather_gam", "gbm": "methods.weather_gbm"}.get(method, "methods.weather")
+    items = [t("methods.aqi", lang), t("methods.days", lang), t(weather_key, lang, r2=format_number(r2, 2)),
              *(t(f"methods.{k}", lang) for k in ("interval_rule", "emissions", "verdict"))]
     if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
         items.append(t("methods.covid", lang))
