@@ -181,10 +181,10 @@ def evaluate_township(task: TownshipTask) -> TownshipPart:
         air_stats=airstats.season_statistics(sub, daily=daily),
         township_daily=airstats.township_daily(sub, daily=daily),
         weather=weather.weather_adjusted_change(sub, pollutants=task.pollutants, n_boot=task.n_boot,
-                                                seed=task.seed, county=False),
+                                                seed=task.seed, county=False, pooled=False),
     )
     if path is not None:
-        from zzeval.build.atomic import atomic_write_bytes
+        from zzeval.atomic import atomic_write_bytes
 
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
@@ -287,7 +287,7 @@ def _county_weather(season: SeasonData, parts: list[TownshipPart], pollutants, n
                      air_quality=pd.concat(rows, ignore_index=True),
                      meteorology=season.meteorology[season.meteorology["station_code"] == "county"])
     out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
-                                          seed=seed + n_series, county=False)
+                                          seed=seed + n_series, county=False, pooled=False)
     out.attrs["exclusions"] = rep
     return out
 
@@ -305,7 +305,9 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
     daily = pd.concat([p.daily for p in parts], ignore_index=True).sort_values(
         ["station_code", "date", "statistic"], ignore_index=True)
     county = _county_weather(season, parts, pollutants, n_boot, seed)
-    weather_rows = _in_order([p.weather for p in parts] + [county])
+    from zzeval.airquality.weather import pool_series
+
+    weather_rows = pool_series([p.weather for p in parts] + [county], n_boot=n_boot)
     weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
     out: dict[str, Any] = {
         "air_stats": _air_stats(parts, season), "dustfall": airstats.dustfall_summary(season),
