@@ -120,6 +120,19 @@ def test_without_a_registered_kernel_the_build_uses_this_interpreter(monkeypatch
     assert "kernel 'zzeval' is not registered" in choice.why
 
 
+def test_another_venvs_kernel_is_not_this_interpreter(tmp_path):
+    import os
+    import sys
+
+    from zzeval.build.kernels import _same_interpreter
+
+    other = tmp_path / "other-venv" / "bin"
+    other.mkdir(parents=True)
+    os.symlink(sys.executable, other / "python")  # venvs link the same base interpreter
+    assert not _same_interpreter(str(other / "python"))
+    assert _same_interpreter(sys.executable) and _same_interpreter("python")
+
+
 def test_results_to_stdout_messages_to_stderr(tmp_path, capsys):
     assert main(["factors"]) == 0
     out, err = capsys.readouterr()

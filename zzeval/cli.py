@@ -188,6 +188,15 @@ def _cmd_kernel_install(args) -> int:
     return 0
 
 
+def _cmd_notebooks(args) -> int:
+    from zzeval.resources import NOTEBOOKS, notebook_path
+
+    names = [n if n.endswith(".ipynb") else f"{n}.ipynb" for n in args.names] or list(NOTEBOOKS)
+    for name in names:
+        print(notebook_path(name))
+    return 0
+
+
 def _cmd_export(args) -> int:
     from zzeval.build.export import export_notebook
 
@@ -281,6 +290,12 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--timeout", type=float, default=900, metavar="SECONDS",
                    help="execution timeout per notebook (default 900)")
     p.set_defaults(func=_cmd_build)
+
+    p = _subparser(sub, "notebooks", "print where the report notebooks are installed (to run them "
+                                     "with papermill)")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="township_report, county_report or what_if (default: all three)")
+    p.set_defaults(func=_cmd_notebooks)
 
     p = _subparser(sub, "export", "turn an executed report notebook (e.g. from papermill) into the "
                                   "offline HTML report zzeval build writes")

@@ -127,11 +127,16 @@ def _current_argv() -> tuple[str, ...]:
 
 
 def _same_interpreter(cmd0: str) -> bool:
+    """Whether a kernel started with ``cmd0`` runs in this environment.
+
+    The ``bin`` folders are compared, not the resolved executables: every venv's ``python`` is a
+    symlink to the same base interpreter, but each venv has its own packages.
+    """
     if cmd0 in {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}:
         return True  # jupyter_client replaces these with sys.executable
     try:
-        return Path(cmd0).resolve() == Path(sys.executable).resolve() or (
-            Path(cmd0).parent.resolve() == Path(sys.executable).parent.resolve())
+        return (Path(os.path.abspath(cmd0)).parent.resolve()
+                == Path(os.path.abspath(sys.executable)).parent.resolve())
     except OSError:  # pragma: no cover
         return False
 
