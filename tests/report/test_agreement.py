@@ -54,7 +54,7 @@ def _table(soup: BeautifulSoup, *headers: str):
     """(headers, rows as lists of cell texts) of the first table whose header has all ``headers``."""
     for table in soup.find_all("table"):
         heads = [_text(th) for th in table.find_all("th")]
-        if all(any(h == x or h.startswith(x) for x in heads) for h in headers):
+        if all(any(x == h or x.startswith(h) for x in heads) for h in headers):
             return heads, [[_text(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
     raise AssertionError(f"no table with {headers} on the page")
 
