@@ -173,6 +173,7 @@ def _cmd_build(args) -> int:
             force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
             scheduler=args.scheduler, townships=args.township or None, factors=args.factors,
             draws=args.draws, kernel=args.kernel, timeout=args.timeout,
+            weather_model=args.weather_model,
         )
     return 0 if summary.ok else 1
 
@@ -284,6 +285,10 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--factors", metavar="FILE", help="factor override file (see `zzeval factors`)")
     p.add_argument("--draws", type=int, default=10_000,
                    help="Monte Carlo draws of the emission estimates (default 10,000)")
+    p.add_argument("--weather-model", choices=("gam", "gbm", "ols"), default=None,
+                   help="weather adjustment: gam (default: joint statsmodels fit), gbm (gradient-"
+                        "boosted trees) or ols (previous-season regression); default: the season's "
+                        "season.yaml weather_model, else gam (docs/methods_airquality.md)")
     p.add_argument("--kernel", default="auto",
                    help="Jupyter kernel: 'auto' (the project kernel 'zzeval' if it runs this interpreter, "
                         "else this interpreter), 'current', or a kernel name")

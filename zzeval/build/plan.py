@@ -62,6 +62,7 @@ class BuildOptions:
     seed: int | None = None
     warm_imports: Sequence[str] | None = None
     exporter: str | None = None
+    weather_model: str | None = None  #: gam, gbm or ols; None: season.yaml's, else gam
 
 
 @dataclass
@@ -163,6 +164,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
     township_nb, county_nb = _notebooks(options)
     factors = options.factors
     eval_params = {"season": options.season, "draws": options.draws, "seed": options.seed,
+                   "weather_model": options.weather_model,
                    "factors": hashing.file_sha256(factors) if factors else "",
                    "prepare": _callable_name(options.prepare)}
     return BuildInputs(
@@ -224,11 +226,12 @@ def load_checked(inputs: BuildInputs):
     return season, resolve_kernel(opts.kernel)
 
 
-def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None):
+def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None,
+                    weather_model: str | None = None):
     """The work shared by all townships: :func:`zzeval.assess.evaluate.evaluate_season`, once per build."""
     from zzeval.assess.evaluate import evaluate_season
 
-    kwargs = {"factors": factors, "draws": draws}
+    kwargs = {"factors": factors, "draws": draws, "weather_model": weather_model}
     if seed is not None:
         kwargs["seed"] = seed
     return evaluate_season(season, **kwargs)
@@ -249,6 +252,8 @@ def shared_evaluation(ctx: BuildContext):
         kwargs = {"factors": opts.factors, "draws": opts.draws}
         if opts.seed is not None:
             kwargs["seed"] = opts.seed
+        if opts.weather_model is not None:
+            kwargs["weather_model"] = opts.weather_model
         evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
         if not opts.quiet:
             print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
