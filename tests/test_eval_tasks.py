@@ -83,6 +83,13 @@ def test_a_changed_township_is_the_only_one_evaluated_again(tiny, tmp_path):
     assert w[("liushukou", "PM2.5")] != w0[("liushukou", "PM2.5")]
 
 
+def test_batches_are_runs_of_stale_neighbours():
+    made = [tasks.TownshipTask(slug=s, season=None, seed=0, n_boot=0, pollutants=()) for s in "abcdefg"]
+    cut = tasks.batches(made, stale=set("abdefg"), n_batches=2)
+    assert [[t.slug for t in b] for b in cut] == [["a", "b"], ["d", "e", "f"], ["g"]]
+    assert tasks.batches(made, stale=set(), n_batches=4) == []
+
+
 def test_seed_offsets_follow_the_series_before():
     # bagong's six pollutants come first, so liushukou's first weather series has seed + 6
     season = load_season(write_tiny_season(Path(pytest.importorskip("tempfile").mkdtemp()) / "s", days=5))
