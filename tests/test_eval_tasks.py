@@ -60,6 +60,14 @@ def test_local_processes_give_the_same_parts(tiny):
         pd.testing.assert_frame_equal(serial[name], local[name], check_exact=True)
 
 
+def test_a_dask_cluster_gives_the_same_parts(tiny):
+    pytest.importorskip("distributed")
+    serial = tasks.air_quality_parts(tiny, n_boot=10, seed=3)
+    dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=tasks.DaskRunner(jobs=2))
+    for name in ("air_stats", "weather", "daily"):
+        pd.testing.assert_frame_equal(serial[name], dask[name], check_exact=True)
+
+
 def test_a_changed_township_is_the_only_one_evaluated_again(tiny, tmp_path):
     cache = tmp_path / "cache"
     first = tasks.air_quality_parts(tiny, n_boot=10, seed=3, cache_dir=cache)

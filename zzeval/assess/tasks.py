@@ -101,7 +101,8 @@ class DaskRunner:
                                    dashboard_address=None, silence_logs=40)
             client = Client(cluster)
         try:
-            futures = client.map(fn, list(items), pure=False)
+            data = client.scatter(list(items))  # the townships' rows go to the workers once
+            futures = client.map(fn, data, pure=False)
             return client.gather(futures)
         finally:
             client.close()
