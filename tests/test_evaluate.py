@@ -1,13 +1,15 @@
-"""The shared evaluation: save/load, summary, and the per-township digest the build relies on."""
+"""The shared evaluation: save/load, summary, and the per-township slice the build keys reports on."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import field, fields, make_dataclass
 
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import Evaluation, evaluate_season
+from zzeval.assess.evaluate import RANKED_INDICATORS, Evaluation, ReportSource, evaluate_season
+from zzeval.build.hashing import content_digest
 from zzeval.season.loading import load_season
 
 
@@ -27,19 +29,47 @@ def test_save_load_roundtrip_and_summary(evaluation, tmp_path):
     assert set(summary["verdict"]) <= {"on_track", "warning", "interview"}
 
 
-def test_digest_follows_what_a_report_shows(evaluation):
-    before = {s: evaluation.township_digest(s) for s in evaluation.slugs}
-    assert before == {s: evaluation.township_digest(s) for s in evaluation.slugs}  # deterministic
+def _keys(evaluation) -> dict[str, str]:
+    """The slice part of each township report's build key (zzeval.build.plan)."""
+    masked = (evaluation.provenance["data_sha256"],)
+    return {s: content_digest(evaluation.township_slice(s), masked) for s in evaluation.slugs}
+
+
+def test_township_slice_holds_its_rows_and_the_shared_values(evaluation):
+    assert isinstance(evaluation, ReportSource)
+    cut = evaluation.township_slice("bagong")
+    assert type(cut) is Evaluation and cut.data_dir == "" and "evaluated_at" not in cut.provenance
+    assert set(cut.progress["township"]) == {"bagong"} and set(cut.daily["township"]) == {"bagong"}
+    assert set(cut.emissions.table["township"]) == {"bagong"}
+    # of liushukou only what bagong's page ranks it on (and its name in the ranking chart)
+    other = cut.indicators.set_index("township").loc["liushukou"]
+    assert other[list(RANKED_INDICATORS)].notna().all()
+    assert other.drop(list(RANKED_INDICATORS)).isna().all()
+    assert cut.townships.set_index("slug").loc["liushukou"].dropna().index.tolist() == ["name_zh"]
+    # what only the county page reads is empty (a township page reading it would fail visibly)
+    assert cut.did is None and cut.county_progress.empty and cut.emissions.sensitivity.empty
+    # the page built from the slice reads the same values as from the whole evaluation
+    assert cut.verdict("bagong") == evaluation.verdict("bagong")
+
+
+def test_keys_follow_what_a_report_reads(evaluation):
+    before = _keys(evaluation)
+    assert before == _keys(evaluation)  # deterministic
     assert before["bagong"] != before["liushukou"]
 
-    # a task figure only bagong's report shows → only bagong's digest changes
+    # a task figure only bagong's report shows → only bagong's key changes
     changed = copy.deepcopy(evaluation)
     mask = changed.indicators["township"] == "bagong"
     changed.indicators.loc[mask, "im_pass_rate_pct"] = 50.0
-    after = {s: changed.township_digest(s) for s in changed.slugs}
+    after = _keys(changed)
     assert after["bagong"] != before["bagong"] and after["liushukou"] == before["liushukou"]
 
     # a ranked indicator of bagong → liushukou's rank table changes too
     changed.indicators.loc[mask, "heating_completion_pct"] = 10.0
-    again = {s: changed.township_digest(s) for s in changed.slugs}
+    again = _keys(changed)
     assert again["liushukou"] != before["liushukou"]
+
+    # a new field is in every key without being listed anywhere
+    wider = make_dataclass("WiderEvaluation", [("note", str, field(default="new"))], bases=(Evaluation,))
+    widened = wider(**{f.name: getattr(evaluation, f.name) for f in fields(Evaluation)})
+    assert all(_keys(widened)[s] != before[s] for s in before)

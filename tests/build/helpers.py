@@ -3,29 +3,47 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from tests.tiny_season import write_tiny_season
+from zzeval.assess.evaluate import data_hash
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 TOWNSHIP_NB = NOTEBOOKS / "township.ipynb"
 COUNTY_NB = NOTEBOOKS / "county.ipynb"
 
 
+@dataclass
 class TinyEvaluation:
-    """What the build needs of an Evaluation: ``summary_table()`` and ``save(path)``."""
+    """A stand-in :class:`~zzeval.assess.evaluate.ReportSource`: per township its row of ``table``;
+    shared by every page: the season's data hash and the number of townships with a warning."""
 
-    def __init__(self, table: pd.DataFrame):
-        self.table = table
+    table: pd.DataFrame
+    data_sha256: str = ""
+    county_warnings: int = 0
 
-    def summary_table(self) -> pd.DataFrame:
+    def summary_table(self, lang: str = "zh") -> pd.DataFrame:
         return self.table
 
-    def save(self, path) -> None:
-        rows = {r["slug"]: r for r in json.loads(self.table.to_json(orient="records", force_ascii=False))}
-        Path(path).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    def county_summary(self) -> dict:
+        return {"warnings": self.county_warnings}
+
+    def township_slice(self, slug: str) -> TinyEvaluation:
+        return replace(self, table=self.table[self.table["township"] == slug])
+
+    def county_slice(self) -> TinyEvaluation:
+        return self
+
+    def save(self, path) -> Path:
+        rows = json.loads(self.table.to_json(orient="records", force_ascii=False))
+        doc = {"data_sha256": self.data_sha256, "county_warnings": self.county_warnings,
+               "rows": {r["township"]: r for r in rows}}
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return Path(path)
 
 
 def tiny_prepare(season, factors=None, draws=0, seed=None) -> TinyEvaluation:
@@ -36,9 +54,11 @@ def tiny_prepare(season, factors=None, draws=0, seed=None) -> TinyEvaluation:
         n = sum(int((season.table(t)["township"] == slug).sum())
                 for t in ("heating_retrofits", "vehicles", "freight", "tasks"))
         fires = int(season.tasks.loc[season.tasks["township"] == slug, "straw_fire_points"].sum())
-        rows.append({"slug": slug, "name_zh": name, "n_rows": n, "straw_fire_points": fires,
+        rows.append({"township": slug, "name_zh": name, "n_rows": n, "straw_fire_points": fires,
                      "verdict": "warning" if fires else "on_track"})
-    return TinyEvaluation(pd.DataFrame(rows))
+    table = pd.DataFrame(rows)
+    return TinyEvaluation(table, data_sha256=data_hash(season),
+                          county_warnings=int((table["verdict"] == "warning").sum()))
 
 
 def tiny_season(path: Path) -> Path:
@@ -52,14 +72,6 @@ def build_kwargs(**extra) -> dict:
               exporter="tests.build.helpers:tiny_html")
     kw.update(extra)
     return kw
-
-
-def _load(path) -> TinyEvaluation:
-    rows = json.loads(Path(path).read_text(encoding="utf-8"))
-    return TinyEvaluation(pd.DataFrame(list(rows.values())))
-
-
-tiny_prepare.load = _load
 
 
 def tiny_html(nb, lang: str) -> str:

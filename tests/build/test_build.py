@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -14,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.build.helpers import build_kwargs
+from zzeval.assess.evaluate import data_hash
 from zzeval.build.atomic import BuildLock
 from zzeval.build.builder import COUNTY, build_reports
 from zzeval.errors import BuildError, DataValidationError
+from zzeval.season.loading import load_season
 
 pytestmark = pytest.mark.notebook
 SEASON = "2020-2021"
@@ -40,7 +41,7 @@ def test_baseline_layout(baseline):
     assert "巴公镇" in (root / "townships/bagong.html").read_text(encoding="utf-8")
     assert "rows: 7" in (root / "townships/bagong.html").read_text(encoding="utf-8")
     summary = json.loads((root / "summary.json").read_text(encoding="utf-8"))
-    assert [t["slug"] for t in summary["townships"]] == ["bagong", "liushukou"]
+    assert [t["township"] for t in summary["townships"]] == ["bagong", "liushukou"]
     assert summary["synthetic"] is True
     index = (root / "index.html").read_text(encoding="utf-8")
     assert 'href="townships/bagong.html"' in index and 'href="county.html"' in index
@@ -70,17 +71,33 @@ def test_changed_input_rebuilds_only_what_depends_on_it(built):
     # liushukou's straw fire points 1 -> 3: its row of tasks.csv, its results row, the county
     tasks.write_text(tasks.read_text(encoding="utf-8").replace("liushukou,1,0,2,2,1,", "liushukou,1,0,2,2,3,"),
                      encoding="utf-8")
-    old_bagong = (out / SEASON / "townships/bagong.html").read_bytes()
+    root = out / SEASON
+    old_bagong = (root / "townships/bagong.html").read_bytes()
+    old_hash = json.loads((root / ".build-state.json").read_text(encoding="utf-8"))["data_sha256"]
     plan = build_reports(data, out_dir=out, **build_kwargs(dry_run=True))
     assert sorted(plan.planned) == [COUNTY, "liushukou"] and plan.up_to_date == ["bagong"]
     reason = next(r.reason for r in plan.reports if r.slug == "liushukou")
-    assert "inputs changed (tasks)" in reason and "evaluation results changed" in reason
+    assert reason == "its data changed (table)"  # the slice of TinyEvaluation it reads
     summary = build_reports(data, out_dir=out, **build_kwargs())
     assert summary.ok
     assert sorted(summary.built) == [COUNTY, "liushukou"] and summary.up_to_date == ["bagong"]
-    assert (out / SEASON / "townships/bagong.html").read_bytes() == old_bagong
-    csv = (out / SEASON / "summary.csv").read_text(encoding="utf-8-sig")
+    csv = (root / "summary.csv").read_text(encoding="utf-8-sig")
     assert "liushukou,柳树口镇,5,3,warning" in csv
+
+    # one data hash, the season's input files as loaded, on every page after the incremental build:
+    # bagong's page is the old one with the new hash written over the old
+    new_hash = data_hash(load_season(data))
+    assert new_hash != old_hash and old_hash.encode() in old_bagong
+    assert (root / "townships/bagong.html").read_bytes() == old_bagong.replace(old_hash.encode(),
+                                                                               new_hash.encode())
+    for page in ("townships/bagong.html", "townships/liushukou.html", "county.html"):
+        text = (root / page).read_text(encoding="utf-8")
+        assert f"data: {new_hash}" in text and old_hash not in text, page
+    assert new_hash[:16] in (root / "index.html").read_text(encoding="utf-8")
+    assert json.loads((root / "summary.json").read_text(encoding="utf-8"))["data_sha256"] == new_hash
+    state = json.loads((root / ".build-state.json").read_text(encoding="utf-8"))
+    assert state["data_sha256"] == new_hash
+    assert {e["data_sha256"] for e in state["reports"].values()} == {new_hash}
 
 
 def test_touching_a_file_is_not_a_change(built):
@@ -151,39 +168,6 @@ def test_lock_refuses_a_second_build(built):
         holder.wait()
     with BuildLock(out / SEASON):  # released by the OS when its holder died
         pass
-
-
-def test_killed_build_leaves_no_partial_html(built):
-    data, out = built
-    old = _files(out)
-    script = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-        from tests.build.helpers import build_kwargs
-        from zzeval.build.builder import build_reports
-        build_reports({str(data)!r}, out_dir={str(out)!r}, **build_kwargs(force=True, jobs=1))
-        """)
-    env = dict(os.environ, ZZEVAL_TEST_SLEEP="2.0")  # slow enough to kill mid-way on a loaded machine
-    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
-    log = out / SEASON / "build-log.jsonl"
-    n_before = log.read_text().count('"event": "report"')
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and log.read_text().count('"event": "report"') < n_before + 1:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the next report is executing or being written
-    os.killpg(proc.pid, signal.SIGKILL)  # the build and its workers, mid-way
-    proc.wait()
-    time.sleep(0.5)
-    assert log.read_text().count('"event": "report"') < n_before + 3, "the build finished before the kill"
-    for rel, content in _files(out).items():
-        if rel.endswith(".html"):
-            assert content.rstrip().endswith(b"</html>"), f"partial {rel}"
-            assert rel in old
-    assert not [p for p in (out / SEASON).rglob("*.html*") if not p.name.endswith(".html")]
-    # the next build takes the lock (released by the kernel), cleans up and completes
-    summary = build_reports(data, out_dir=out, **build_kwargs())
-    assert summary.ok
-    assert not list((out / SEASON).rglob("*.tmp"))
 
 
 def test_dask_local_cluster_gives_the_same_summary(baseline, tmp_path):

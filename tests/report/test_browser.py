@@ -1,8 +1,7 @@
 """Render a sample report in headless Chromium with the network disabled.
 
-Uses Debian's ``chromium``; when it is missing and the test runs as root, it is installed
-with ``apt-get update && apt-get install -y chromium``; otherwise the test is skipped with
-a message. Screenshots go to the test's tmp folder, or to ``$ZZEVAL_SCREENSHOT_DIR``
+Uses Debian's ``chromium``; when it is missing the test is skipped with a message (it
+never installs anything). Screenshots go to the test's tmp folder, or to ``$ZZEVAL_SCREENSHOT_DIR``
 when set (look at them: Chinese in figures and text, layout, AQI colours).
 """
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.build.builder import build_reports
-from zzeval.report.htmlcheck import check_report, render_in_chromium
+from zzeval.report.htmlcheck import check_report, print_pages, render_in_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 SEASON = "2020-2021"
@@ -26,13 +26,20 @@ def quick_evaluation(season, factors=None, draws=300, seed=None):
     return evaluate_season(season, draws=draws, n_boot=20)
 
 
-def test_built_township_report_renders_offline(chromium, tmp_path):
-    data = write_tiny_season(tmp_path / "season", days=40)
-    out = tmp_path / "reports"
+@pytest.fixture(scope="module")
+def built_liushukou(tmp_path_factory) -> Path:
+    """柳树口镇's report (a warning township), built once for the tests of this module."""
+    tmp = tmp_path_factory.mktemp("built")
+    data = write_tiny_season(tmp / "season", days=40)
+    out = tmp / "reports"
     summary = build_reports(data, out_dir=out, townships=["liushukou"], jobs=1, draws=300,
                             prepare=quick_evaluation, quiet=True, timeout=300, start_timeout=120)
     assert summary.ok, summary.text()
-    page = out / SEASON / "townships" / "liushukou.html"
+    return out / SEASON / "townships" / "liushukou.html"
+
+
+def test_built_township_report_renders_offline(chromium, built_liushukou, tmp_path):
+    page = built_liushukou
     html = page.read_text(encoding="utf-8")
     assert check_report(html, required_text=["柳树口镇"]) == []
 
@@ -55,3 +62,14 @@ def test_built_township_report_renders_offline(chromium, tmp_path):
         assert im.size == (1200, 2400)
         colours = im.convert("RGB").resize((300, 600)).getcolors(maxcolors=1_000_000)
         assert len(colours) > 200  # a rendered page, not a blank one
+
+
+def test_built_reports_print_on_at_most_5_a4_pages(chromium, built_liushukou, tmp_path):
+    """The township report (a warning township) prints on ≤ 5 A4 pages; its <title> names the
+    township and the season. The PDF is kept beside the screenshots (look at it)."""
+    page = built_liushukou
+    html = page.read_text(encoding="utf-8")
+    assert "<title>柳树口镇 2020–2021 年" in html
+    shots = Path(os.environ.get("ZZEVAL_SCREENSHOT_DIR") or tmp_path)
+    pages = print_pages(page, pdf_path=shots / "built_township_liushukou.pdf", binary=chromium)
+    assert 1 <= pages <= 5, pages

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tests.report.conftest import EVIL
-from zzeval.report import present
 from zzeval.errors import BuildError
+from zzeval.report import present
 from zzeval.report.html_export import clean_notebook, notebook_to_html
 from zzeval.report.htmlcheck import check_report
 

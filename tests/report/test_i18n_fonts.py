@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
 from zzeval import i18n
-from zzeval.report import fonts
 from zzeval.errors import ZzevalError
+from zzeval.report import fonts
 
 
 def test_every_label_has_both_languages_and_same_placeholders():

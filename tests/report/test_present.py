@@ -10,8 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from tests.report.conftest import EVIL
-from zzeval.report import present
 from zzeval.errors import ZzevalError
+from zzeval.report import present
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 

@@ -10,17 +10,19 @@ in JupyterLab computes it itself through :func:`load_or_evaluate`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
 from zzeval import __version__
+from zzeval.errors import ZzevalError
 from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
@@ -29,12 +31,49 @@ from zzeval.assess.verdict import apply_rules, load_rules
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
 DEFAULT_SEED = 20201001
-#: Indicators a township report ranks against every other township (its rank table and chart):
-#: a change of any township's value changes every township's report.
-RANKED_INDICATORS = ("pm25_change_obs_pct", "pm25_change_adj_pct", "pm25_mean_ugm3", "heavy_days",
+#: Indicators a township report ranks against every other township (its rank table and chart,
+#: :data:`zzeval.report.views.RANKED`): a change of any township's value changes every township's
+#: report. tests/build/test_slice.py checks that the views rank on nothing else.
+RANKED_INDICATORS = ("comprehensive_index", "comprehensive_index_change_pct", "pm25_mean_ugm3",
+                     "pm25_change_obs_pct", "pm25_change_adj_pct", "good_day_ratio_pct", "heavy_days",
                      "heating_completion_pct", "dustfall_mean_t_km2_month")
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
+#: Values of *other* townships a township report shows, by table: the names in the ranking chart,
+#: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather models' median skill
+#: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
+#: every township; of every other table keyed by township only the township's own rows.
+SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
+                  "weather": ("township", "pollutant", "r2_cv")}
+#: What only the county report reads: a township's slice holds these empty, so that a township
+#: page that started reading one fails visibly instead of going stale.
+COUNTY_ONLY = ("county_progress", "did", "emissions.sensitivity", "emissions.draws", "emissions.county_draws")
+#: Provenance no page shows that differs between identical evaluations (left out of slices).
+_UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
+
+
+@runtime_checkable
+class ReportSource(Protocol):
+    """What ``zzeval build`` needs of a season's evaluation (an :class:`Evaluation`, or a stand-in
+    with the same four methods).
+
+    The build writes ``summary_table`` to summary.json/csv and the index (columns ``township``
+    (slug), ``name_zh``, ``verdict``, ``verdict_label`` or ``verdict_display``) and
+    ``county_summary`` (the county's figures, or None) to summary.json, hands every township
+    notebook its ``township_slice`` and the county notebook the ``county_slice`` (each written
+    with ``save``, read back through the notebook's ``results_path``), and keys each report on
+    the content of the slice it hands over (:func:`zzeval.build.hashing.content_digest`).
+    """
+
+    def summary_table(self, lang: str = "zh") -> pd.DataFrame: ...
+
+    def county_summary(self) -> dict | None: ...
+
+    def township_slice(self, slug: str) -> ReportSource: ...
+
+    def county_slice(self) -> ReportSource: ...
+
+    def save(self, path: str | Path) -> Path: ...
 
 
 def git_commit(start: Path | None = None) -> str:
@@ -48,6 +87,13 @@ def git_commit(start: Path | None = None) -> str:
         return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+@functools.cache
+def current_commit() -> str:
+    """:func:`git_commit` of the code running now, asked once per process (a build slices every
+    township, and leaves this commit out of the report keys)."""
+    return git_commit()
 
 
 def data_hash(season: SeasonData) -> str:
@@ -117,36 +163,32 @@ class Evaluation(TownshipsAndMeta):
 
         return county_figures(self)
 
-    def township_digest(self, slug: str) -> str:
-        """A hash of everything the township's report shows: its own rows of every result table,
-        the county-wide values it is ranked against, the factors used, and the settings. Equal
-        digests mean an identical report (the build uses this to skip unchanged townships)."""
-        h = hashlib.sha256()
+    def township_slice(self, slug: str) -> Evaluation:
+        """Everything a township's report reads, and nothing else: the township's own rows of
+        every table keyed by township, the :data:`SHARED_COLUMNS` of every township, the
+        county-level tables whole except the :data:`COUNTY_ONLY` ones (empty); no machine path,
+        evaluation time or other file hashes.
 
-        def add(name: str, frame: pd.DataFrame | None) -> None:
-            h.update(name.encode())
-            if frame is not None and len(frame):
-                rows = frame.astype(str).reset_index(drop=True)
-                h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+        The build hands a township notebook this slice (not the whole evaluation) and keys the
+        report on its content (:func:`zzeval.build.hashing.content_digest`): a new field or
+        column is in the key the moment it is in the slice, and another township's change only
+        rebuilds this report when a value this report shows (rank, county median) moved."""
+        if slug not in set(self.slugs):
+            raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
+        return replace(self, **{**parts, **self._for_pages()})
 
-        def own(frame: pd.DataFrame | None, column: str = "township") -> pd.DataFrame | None:
-            return None if frame is None else frame[frame[column] == slug]
+    def county_slice(self) -> Evaluation:
+        """What the county report reads: the whole evaluation, without the machine details
+        (paths, evaluation time) that no page shows."""
+        return replace(self, **self._for_pages())
 
-        add("townships", own(self.townships, "slug"))
-        for name in ("indicators", "progress", "weather", "daily", "dustfall", "air_stats", "dustfall_monthly"):
-            add(name, own(getattr(self, name)))
-        for lang, table in sorted(self.verdicts.items()):
-            add(f"verdicts_{lang}", own(table))
-        if self.emissions is not None:
-            add("emissions", own(self.emissions.table))
-            add("emission_totals", own(self.emissions.totals))
-            add("factors_used", self.emissions.factors_used)
-        add("ranked", self.indicators[["township", *[c for c in RANKED_INDICATORS if c in self.indicators]]])
-        settings = {k: self.provenance.get(k) for k in ("zzeval_version", "factor_table", "factor_table_sha256",
-                                                        "verdict_rules", "draws", "seed")}
-        h.update(repr(sorted(settings.items())).encode())
-        h.update(repr((self.season_name, self.synthetic)).encode())
-        return h.hexdigest()
+    def _for_pages(self) -> dict:
+        """No machine path, evaluation time or file hashes; the commit of the code that builds
+        the pages now (the evaluation may come from a cache made by an earlier commit of the
+        same package code)."""
+        provenance = {k: v for k, v in self.provenance.items() if k not in _UNSHOWN_PROVENANCE}
+        return {"data_dir": "", "provenance": {**provenance, "git_commit": current_commit()}}
 
     def save(self, path: str | Path) -> Path:
         """Pickle to ``path`` atomically (:func:`zzeval.build.atomic.atomic_write_bytes`)."""
@@ -162,6 +204,47 @@ class Evaluation(TownshipsAndMeta):
         if not isinstance(obj, Evaluation):
             raise TypeError(f"{path} does not hold a zzeval Evaluation")
         return obj
+
+
+def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
+    townships table, or ``unit_id`` of township-level statistics); of other townships only the
+    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole."""
+    if "township" in frame.columns:
+        keys = frame["township"]
+    elif "slug" in frame.columns:
+        keys = frame["slug"]
+    elif {"level", "unit_id"} <= set(frame.columns):
+        keys = frame["unit_id"].where(frame["level"] == "township", "")
+    else:
+        return frame
+    own = (keys == slug).to_numpy()
+    if not shared:
+        return frame[own]
+    out = frame.copy()
+    for column in out.columns:
+        if column not in shared:  # integers and booleans stay integers and booleans (nullable)
+            kind = out[column].dtype.kind
+            values = out[column].astype({"i": "Int64", "u": "Int64", "b": "boolean"}[kind]) if kind in "iub" \
+                else out[column]
+            out[column] = values.where(own)
+    return out
+
+
+def _slice_value(path: str, value, slug: str):
+    """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
+    (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
+    if path in COUNTY_ONLY:
+        return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
+            value, (dict, list)) else None
+    if isinstance(value, pd.DataFrame):
+        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()))
+    if isinstance(value, dict):
+        return {k: _slice_value(path, v, slug) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug)
+                                 for f in fields(value) if f.init})
+    return value
 
 
 def verdict_display(label: str, data_valid: bool, lang: str = "zh") -> str:

@@ -3,12 +3,14 @@
 Every file the build writes goes through :func:`atomic_write_bytes`: the content is written to a
 temporary file in the same folder (named ``.<name>.<random>.tmp`` so that no partial file ever
 carries the final name or extension), flushed and fsync'ed, then moved over the target with
-:func:`os.replace`, which POSIX guarantees to be atomic within one file system. A build killed at
+:func:`os.replace`, which is atomic within one file system (POSIX ``rename``; ``MoveFileEx``
+with replace on Windows). A build killed at
 any moment therefore leaves each file either the old complete one or the new complete one, plus
 at worst a stray ``.tmp`` file that the next build removes (:func:`remove_stale_temp_files`).
 
 :class:`BuildLock` prevents two builds from writing into the same output folder at once. It is an
-advisory ``flock`` on ``.build.lock`` in that folder, so the operating system releases it when the
+operating-system lock on ``.build.lock`` in that folder through the :mod:`filelock` library
+(``flock`` on POSIX, ``msvcrt.locking`` on Windows), so the operating system releases it when the
 holding process dies, even by ``SIGKILL``: there is no stale lock to clean up by hand.
 """
 
@@ -21,11 +23,6 @@ import time
 from pathlib import Path
 
 from zzeval.errors import BuildError
-
-try:  # POSIX
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 TEMP_SUFFIX = ".tmp"
 
@@ -100,43 +97,41 @@ class BuildLock:
     """An exclusive, non-blocking lock on an output folder (``<folder>/.build.lock``).
 
     Use as a context manager. Raises :class:`~zzeval.errors.BuildError` naming the process that
-    holds the lock when another build is already writing into the folder.
+    holds the lock (from ``.build-owner.json`` beside it) when another build is already writing
+    into the folder.
     """
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
         self.path = self.folder / ".build.lock"
-        self._fd: int | None = None
+        self.owner_path = self.folder / ".build-owner.json"
+        self._lock = None
 
     def acquire(self) -> BuildLock:
+        from filelock import FileLock, Timeout
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = _read_holder(fd)
-                os.close(fd)
-                raise BuildError(
-                    f"another zzeval build is already writing into {self.folder} ({holder}); "
-                    "wait for it to finish, or build into another --out folder"
-                ) from None
-        info = json.dumps({"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, info.encode(), 0)
-        self._fd = fd
+        lock = FileLock(self.path, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise BuildError(
+                f"another zzeval build is already writing into {self.folder} ({self._holder()}); "
+                "wait for it to finish, or build into another --out folder"
+            ) from None
+        self._lock = lock
+        info = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        atomic_write_text(self.owner_path, json.dumps(info))
         return self
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
         try:
-            os.ftruncate(self._fd, 0)
-            if fcntl is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self.owner_path.unlink(missing_ok=True)
         finally:
-            os.close(self._fd)
-            self._fd = None
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> BuildLock:
         return self.acquire()
@@ -144,10 +139,9 @@ class BuildLock:
     def __exit__(self, *exc) -> None:
         self.release()
 
-
-def _read_holder(fd: int) -> str:
-    try:
-        info = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
-        return f"pid {info.get('pid', '?')}, started {info.get('started', '?')}"
-    except (OSError, ValueError):
-        return "holder unknown"
+    def _holder(self) -> str:
+        try:
+            info = json.loads(self.owner_path.read_text(encoding="utf-8") or "{}")
+            return f"pid {info.get('pid', '?')}, started {info.get('started', '?')}"
+        except (OSError, ValueError):
+            return "holder unknown"

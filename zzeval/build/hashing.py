@@ -1,28 +1,34 @@
 """Content hashes for incremental builds (never timestamps).
 
-A township report is rebuilt when one of these changes (:func:`zzeval.build.builder.build_reports`):
+A report's key (:mod:`zzeval.build.plan`) is the digest of what its notebook reads, nothing kept
+by hand:
 
-* its **own input rows**: the rows of every season table that name the township, and the
-  air-quality and station-level meteorology rows of the township's monitoring stations
-  (:func:`township_input_digests`);
-* the **county-wide inputs**: tables or rows that name no township (county meteorology,
-  ``season.yaml``, …);
-* its **results**: the township's row of the shared evaluation's summary table, which carries the
-  figures that depend on other townships (e.g. the rank in the county);
+* the **slice** of the evaluation the notebook is given (:meth:`zzeval.assess.evaluate.Evaluation.township_slice`,
+  or the county's), by content (:func:`content_digest`), with the season's data hash taken out
+  (it is the same on every page and stamped on unchanged pages when it changes, see
+  :mod:`zzeval.build.publish`);
 * the **notebook** (cell sources only: outputs and execution counts do not count),
 * the **package code** (every file of ``zzeval/`` except the build machinery itself) and the
   versions of the libraries that render the report;
-* the **parameters** (season, language, township, draws, factor file).
+* the **parameters** (season, language, township, exporter).
 
 The fast path of a rebuild with nothing changed compares one digest over the raw bytes of the
-season folder, the notebooks, the code and the parameters, without loading the season.
+season folder (:func:`folder_digest`), the notebooks, the code and the parameters, without
+loading the season. That folder digest is internal; the *data hash* readers see is
+:func:`zzeval.assess.evaluate.data_hash` (the season's input files as loaded).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import fields, is_dataclass
 from pathlib import Path
+
+from zzeval.season.loading import file_sha256  # the one file hash (input files, code, notebooks)
+
+__all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "folder_digest",
+           "notebook_digest", "sha256_bytes", "sha256_json"]
 
 #: Modules of the build machinery: changing them does not change a report's content.
 #: parts of the package that do not change what a report shows (paths relative to zzeval/)
@@ -32,8 +38,6 @@ _MACHINERY = ("build/", "report/index_page.py", "cli.py")
 _RENDER_DISTS = ("nbconvert", "nbformat", "matplotlib", "seaborn", "pandas", "numpy", "statsmodels",
                  "scipy", "jinja2", "ipykernel")
 
-_BUF = 1 << 20
-
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -42,14 +46,6 @@ def sha256_bytes(data: bytes) -> str:
 def sha256_json(obj) -> str:
     """Digest of a JSON-serialisable object (keys sorted, so dict order does not matter)."""
     return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_BUF):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def folder_digest(folder: str | Path) -> str:
@@ -96,127 +92,71 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _frame_digest(frame) -> str:
-    """Digest of a DataFrame's values and column names (row order kept)."""
+def content_digest(obj, masked: tuple[str, ...] = ()) -> str:
+    """Digest of an object's content: DataFrames by column names, dtypes and values (not the
+    index), dataclasses field by field (so a new field changes it), dicts by sorted key, arrays
+    by bytes, scalars by ``repr``; any string in ``masked`` counts as the same placeholder.
+
+    Used as the key of a report on the slice of the evaluation it reads
+    (:meth:`zzeval.assess.evaluate.ReportSource.township_slice`)."""
+    h = hashlib.sha256()
+    _feed(h, obj, frozenset(masked))
+    return h.hexdigest()
+
+
+def field_digests(obj, masked: tuple[str, ...] = ()) -> dict[str, str]:
+    """:func:`content_digest` of each field of a dataclass (``{"": digest}`` of anything else):
+    the build names the fields whose change made a report stale."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: content_digest(getattr(obj, f.name), masked) for f in fields(obj)}
+    return {"": content_digest(obj, masked)}
+
+
+def _feed(h, obj, masked: frozenset) -> None:
+    import numpy as np
     import pandas as pd
 
-    if frame is None or len(frame) == 0:
-        return sha256_json(list(frame.columns) if frame is not None else [])
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return sha256_bytes(",".join(map(str, frame.columns)).encode() + hashed.tobytes())
+    if isinstance(obj, pd.DataFrame):
+        h.update(repr([(str(c), str(t)) for c, t in obj.dtypes.items()]).encode())
+        if len(obj) and masked and any(t == "object" for t in obj.dtypes):
+            obj = obj.map(lambda v: "\0masked" if isinstance(v, str) and v in masked else v)
+        if len(obj):
+            h.update(_frame_values(obj))
+    elif isinstance(obj, pd.Series):
+        _feed(h, obj.to_frame(), masked)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        h.update(f"<{type(obj).__qualname__}>".encode())
+        for f in fields(obj):
+            h.update(f"{f.name}=".encode())
+            _feed(h, getattr(obj, f.name), masked)
+    elif isinstance(obj, dict):
+        h.update(b"{")
+        for key in sorted(obj, key=repr):
+            h.update(repr(key).encode() + b":")
+            _feed(h, obj[key], masked)
+        h.update(b"}")
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        items = sorted(obj, key=repr) if isinstance(obj, (set, frozenset)) else obj
+        h.update(f"<{type(obj).__name__}{len(items)}>".encode())
+        for item in items:
+            _feed(h, item, masked)
+    elif isinstance(obj, np.ndarray):
+        h.update(f"<array {obj.dtype} {obj.shape}>".encode() + np.ascontiguousarray(obj).tobytes())
+    elif isinstance(obj, str):
+        h.update(b"\0masked" if obj in masked else repr(obj).encode())
+    elif obj is None or isinstance(obj, (bool, int, float, complex, bytes, np.generic, Path)):
+        h.update(repr(obj).encode())
+    elif hasattr(obj, "__dict__"):
+        h.update(f"<{type(obj).__qualname__}>".encode())
+        _feed(h, vars(obj), masked)
+    else:
+        h.update(repr(obj).encode())
 
 
-def _grouped_digests(frame, keys) -> dict[str, str]:
-    """Digest of the rows of ``frame`` per value of the Series ``keys``."""
+def _frame_values(frame) -> bytes:
     import pandas as pd
 
-    if frame is None or len(frame) == 0:
-        return {}
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    out = {}
-    header = ",".join(map(str, frame.columns)).encode()
-    for key, positions in pd.Series(range(len(frame)), index=keys.to_numpy()).groupby(level=0):
-        out[str(key)] = sha256_bytes(header + hashed[positions.to_numpy()].tobytes())
-    return out
-
-
-def township_input_digests(season) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Per-township and county-wide digests of a loaded season.
-
-    Parameters
-    ----------
-    season : zzeval.season.data.SeasonData
-
-    Returns
-    -------
-    (per_township, shared)
-        ``per_township[slug][table]`` is the digest of the township's rows of that table (absent
-        when it has none); ``shared[table]`` the digest of rows that name no township, plus
-        ``season.yaml``.
-    """
-    from zzeval.season.schema import TABLES
-
-    slugs = [str(s) for s in season.slugs]
-    per: dict[str, dict[str, str]] = {s: {} for s in slugs}
-    shared: dict[str, str] = {}
-    stations = season.stations
-    station_town = dict(zip(stations["station_code"].astype(str), stations["township"].astype(str),
-                            strict=False))
-    for name, spec in TABLES.items():
-        frame = season.table(name)
-        if frame is None:
-            continue
-        if name == "townships":
-            keys = frame["slug"].astype(str)
-        elif spec.township_column and spec.township_column in frame.columns:
-            keys = frame[spec.township_column].astype(str)
-        elif "station_code" in frame.columns:
-            keys = frame["station_code"].astype(str).map(lambda c: station_town.get(c, ""))
-        else:
-            shared[name] = _frame_digest(frame)
-            continue
-        groups = _grouped_digests(frame, keys)
-        for slug in slugs:
-            if slug in groups:
-                per[slug][name] = groups[slug]
-        rest = {k: v for k, v in groups.items() if k not in per}
-        if rest:
-            shared[name] = sha256_json(rest)
-    if "season.yaml" in season.file_hashes:
-        shared["season.yaml"] = season.file_hashes["season.yaml"]
-    return per, shared
-
-
-def results_digests(evaluation, lang: str = "zh") -> dict[str, str]:
-    """Per-township digest of the shared evaluation's results.
-
-    Uses ``evaluation.township_digest(slug)`` when the evaluation offers it, else the township's
-    row of ``evaluation.summary_table()``. Empty when the evaluation offers neither.
-    """
-    table = _summary_table(evaluation, lang)
-    col = township_key_column(table)
-    if col is None:
-        return {}
-    out = {}
-    custom = getattr(evaluation, "township_digest", None)
-    for _, row in table.iterrows():
-        slug = str(row[col])
-        if callable(custom):
-            out[slug] = str(custom(slug))
-        else:
-            out[slug] = sha256_json({k: _plain(v) for k, v in row.items()})
-    return out
-
-
-def _summary_table(evaluation, lang: str = "zh"):
-    """``evaluation.summary_table(lang=...)`` (or without ``lang``), None when it has none."""
-    fn = getattr(evaluation, "summary_table", None)
-    if not callable(fn):
-        return None
     try:
-        return fn(lang=lang)
-    except TypeError:
-        return fn()
-
-
-def township_key_column(table) -> str | None:
-    """The column of a summary table that holds the township slug (``township`` or ``slug``)."""
-    if table is None:
-        return None
-    for col in ("township", "slug"):
-        if col in table.columns:
-            return col
-    return None
-
-
-def _plain(value):
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            value = value.item()
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(value, float) and value != value:
-        return None
-    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    except TypeError:  # unhashable cells (lists of reasons): by their text
+        return pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes()

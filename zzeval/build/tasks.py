@@ -1,11 +1,12 @@
 """One report build: parameterise, execute in a warm kernel, export, check, write atomically.
 
-:func:`run_task` is the unit of work of both executors: local threads call it directly, Dask
-workers receive it as a task. It takes and returns plain dicts (picklable, JSON-able) and writes
-its two files itself, atomically, so the coordinating process never ships HTML around:
+:func:`run_task` is the unit of work of every executor (:mod:`zzeval.build.run`): a local worker
+process or a Dask worker runs it on a :class:`ReportTask` and returns a plain result dict
+(picklable, JSON-able). It writes its two files itself, atomically, so the coordinating process
+never ships HTML around, and only while its build is alive (:func:`zzeval.build.lifeline.owner_alive`):
 
-* ``task["ipynb_path"]``: the executed notebook, always (it is the log, also of a failure);
-* ``task["html_path"]``: the report, only when the notebook ran without error and the report
+* ``task.ipynb_path``: the executed notebook, always (it is the log, also of a failure);
+* ``task.html_path``: the report, only when the notebook ran without error and the report
   passed its checks. A failed report leaves the previous good one untouched.
 """
 
@@ -13,11 +14,55 @@ from __future__ import annotations
 
 import time
 import traceback
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 
 from zzeval.build.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
-from zzeval.build.kernels import KernelChoice, KernelStartError, session_for_thread
+from zzeval.build.lifeline import owner_alive
+
+
+@dataclass
+class ReportTask:
+    """What a worker needs to build one report (plain values only: sent as JSON or pickled).
+
+    ``kernel`` holds the :class:`~zzeval.build.kernels.KernelChoice` fields; ``generation`` is
+    the code digest (a warm kernel from older code is not reused); ``owner`` the
+    :class:`~zzeval.build.lifeline.Owner` of the build; times in seconds."""
+
+    id: str
+    notebook: str
+    parameters: dict
+    ipynb_path: str
+    html_path: str
+    rel_html: str
+    lang: str
+    kernel: dict
+    cwd: str
+    timeout_s: float = 900
+    start_timeout_s: float = 60
+    start_retries: int = 1
+    kernel_reuse: bool = True
+    generation: str = ""
+    warm_imports: list | None = None
+    exporter: str | None = None
+    required_text: list = field(default_factory=list)
+    owner: dict | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def failure(ename: str, evalue: str, traceback_text: str = "", *, cell_index: int = -1,
+            code_cell_number: int = 0, source_head: str = "") -> dict:
+    """The one shape of a report's error (``code_cell_number`` 0: not in a notebook cell)."""
+    return {"cell_index": cell_index, "code_cell_number": code_cell_number, "source_head": source_head,
+            "ename": ename, "evalue": str(evalue)[:2000], "traceback": traceback_text[-4000:]}
+
+
+def failed_result(task_id: str, ename: str, evalue: str, traceback_text: str = "") -> dict:
+    """The result of a report that failed outside :func:`run_task` (a worker died, a lost Dask task)."""
+    return {"id": task_id, "status": "failed", "seconds": 0.0,
+            "error": failure(ename, evalue, traceback_text)}
 
 
 def _export_html(nb, lang: str, exporter: str | None = None) -> str:
@@ -26,17 +71,9 @@ def _export_html(nb, lang: str, exporter: str | None = None) -> str:
 
         module, _, name = exporter.partition(":")
         return getattr(importlib.import_module(module), name)(nb, lang)
-    try:
-        from zzeval.report.html_export import notebook_to_html
-    except ImportError:
-        notebook_to_html = None
-    if notebook_to_html is not None:
-        return notebook_to_html(nb, lang=lang)
-    from nbconvert import HTMLExporter  # fallback until zzeval.report.html_export exists
+    from zzeval.report.html_export import notebook_to_html
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    html, _ = exporter.from_notebook_node(nb)
-    return html
+    return notebook_to_html(nb, lang=lang)
 
 
 def _check_html(html: str, required: list[str]) -> list[str]:
@@ -47,69 +84,54 @@ def _check_html(html: str, required: list[str]) -> list[str]:
     return list(check_report(html, required_text=required or ()))
 
 
-def run_task(task: dict) -> dict:
-    """Build one report; never raises for a notebook or export failure (returns ``status``).
+_GONE = ("BuildGone", "the build that started this report is no longer running; nothing was written")
 
-    Parameters
-    ----------
-    task : dict
-        ``id``, ``notebook`` (path), ``parameters`` (dict), ``ipynb_path``, ``html_path``,
-        ``lang``, ``kernel`` (:class:`KernelChoice` fields), ``cwd``, ``timeout_s``,
-        ``start_timeout_s``, ``start_retries``, ``kernel_reuse``, ``generation`` (code digest:
-        a warm kernel from older code is not reused), ``required_text``.
+
+def run_task(task: ReportTask | dict) -> dict:
+    """Build one report; never raises for a notebook or export failure (returns ``status``).
 
     Returns
     -------
     dict
-        ``id``, ``status`` ("built" or "failed"), ``error`` (dict or None), ``seconds``,
-        ``kernel_start_s``, ``execute_s``, ``export_s``, ``kernel_reused``, ``html_sha256``,
-        ``html_bytes``, ``finished_at``.
+        ``id``, ``status`` ("built" or "failed"), ``error`` (:func:`failure` or None),
+        ``seconds``, ``kernel_start_s``, ``execute_s``, ``export_s``, ``kernel_reused``,
+        ``html_sha256``, ``html_bytes``, ``finished_at``, ``host``.
     """
     import nbformat
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
+    if isinstance(task, dict):
+        task = ReportTask(**task)
     t0 = time.monotonic()
-    result = {"id": task["id"], "status": "failed", "error": None, "kernel_start_s": 0.0,
+    result = {"id": task.id, "status": "failed", "error": None, "kernel_start_s": 0.0,
               "execute_s": 0.0, "export_s": 0.0, "kernel_reused": False, "html_sha256": None,
               "html_bytes": 0}
     try:
-        nb = load_notebook_node(task["notebook"])  # papermill's: adds the metadata it expects
-        nb = parameterize_notebook(nb, task["parameters"], kernel_name=None, language="python")
-        choice = KernelChoice(**task["kernel"])
-        loop, kernel = session_for_thread(
-            choice, task["cwd"], generation=task.get("generation", ""),
-            start_timeout=task["start_timeout_s"], start_retries=task["start_retries"],
-            reuse=task["kernel_reuse"],
-            **({"warm_imports": tuple(task["warm_imports"])} if task.get("warm_imports") is not None else {}))
-        try:
-            nb, error, timings = loop.run_until_complete(kernel.run(nb, task["timeout_s"]))
-        except KernelStartError as exc:
-            result["error"] = {"cell_index": -1, "code_cell_number": 0, "source_head": "",
-                               "ename": "KernelStartError", "evalue": str(exc), "traceback": ""}
+        nb, error = _execute(task, result)
+        if nb is None:
             return result
-        result.update(timings)
-        atomic_write_text(task["ipynb_path"], nbformat.writes(nb))
+        if not owner_alive(task.owner):
+            result["error"] = failure(*_GONE)
+            return result
+        atomic_write_text(task.ipynb_path, nbformat.writes(nb))
         if error is not None:
             result["error"] = error.to_dict()
             return result
         t1 = time.monotonic()
-        html = _export_html(nb, task["lang"], task.get("exporter"))
-        problems = _check_html(html, task.get("required_text") or [])
+        html = _export_html(nb, task.lang, task.exporter)
+        problems = _check_html(html, task.required_text)
         result["export_s"] = time.monotonic() - t1
         if problems:
-            result["error"] = {"cell_index": -1, "code_cell_number": 0, "source_head": "",
-                               "ename": "ReportCheckError", "evalue": "; ".join(problems)[:2000],
-                               "traceback": ""}
+            result["error"] = failure("ReportCheckError", "; ".join(problems))
             return result
         data = html.encode("utf-8")
-        atomic_write_bytes(task["html_path"], data)
+        if not owner_alive(task.owner):
+            result["error"] = failure(*_GONE)
+            return result
+        atomic_write_bytes(task.html_path, data)
         result.update(status="built", html_sha256=sha256_bytes(data), html_bytes=len(data))
         return result
     except Exception as exc:  # noqa: BLE001 - failure isolation: report it, never crash the build
-        result["error"] = {"cell_index": -1, "code_cell_number": 0, "source_head": "",
-                           "ename": type(exc).__name__, "evalue": str(exc)[:2000],
-                           "traceback": traceback.format_exc()[-4000:]}
+        result["error"] = failure(type(exc).__name__, str(exc), traceback.format_exc())
         return result
     finally:
         result["seconds"] = time.monotonic() - t0
@@ -117,12 +139,32 @@ def run_task(task: dict) -> dict:
         result["host"] = _host()
 
 
+def _execute(task: ReportTask, result: dict):
+    """Parameterise and run the notebook in this thread's warm kernel: ``(nb, cell error)``, or
+    ``(None, None)`` with ``result["error"]`` set when the kernel did not start."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from zzeval.build.kernels import KernelChoice, KernelStartError, session_for_thread
+
+    nb = load_notebook_node(task.notebook)  # papermill's: adds the metadata it expects
+    nb = parameterize_notebook(nb, task.parameters, kernel_name=None, language="python")
+    warm = {"warm_imports": tuple(task.warm_imports)} if task.warm_imports is not None else {}
+    loop, kernel = session_for_thread(
+        KernelChoice(**task.kernel), task.cwd, generation=task.generation,
+        start_timeout=task.start_timeout_s, start_retries=task.start_retries,
+        reuse=task.kernel_reuse, **warm)
+    try:
+        nb, error, timings = loop.run_until_complete(kernel.run(nb, task.timeout_s))
+    except KernelStartError as exc:
+        result["error"] = failure("KernelStartError", str(exc))
+        return None, None
+    result.update(timings)
+    return nb, error
+
+
 def _host() -> str:
     import os
     import socket
 
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def notebook_exists(path: str | Path) -> bool:
-    return Path(path).is_file()

@@ -1,9 +1,12 @@
-"""A local build worker: ``python -m zzeval.build.worker`` reads one JSON task per line on
-stdin, runs it (:func:`zzeval.build.tasks.run_task`, with this process's warm kernel) and
-writes one JSON result per line on stdout. The coordinating build starts ``jobs`` of these with
-its own interpreter (``sys.executable``), so no ``if __name__ == "__main__"`` guard is needed in
-scripts that call :func:`zzeval.build.builder.build_reports`, and exporting reports (pure Python) runs
-in parallel instead of queueing on one GIL.
+"""A local build worker: ``python -m zzeval.build.worker PARENT_PID`` reads one JSON task per
+line on stdin, runs it (:func:`zzeval.build.tasks.run_task`, with this process's warm kernel)
+and writes one JSON result per line on stdout. The coordinating build starts ``jobs`` of these
+with its own interpreter (``sys.executable``), so no ``if __name__ == "__main__"`` guard is needed
+in scripts that call :func:`zzeval.build.builder.build_reports`, and exporting reports (pure
+Python) runs in parallel instead of queueing on one GIL.
+
+A worker dies with its build (:func:`zzeval.build.lifeline.die_with_parent`), and stops when its
+stdin closes.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ import os
 import sys
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from zzeval.build.lifeline import die_with_parent
+
+    die_with_parent(int(argv[0]) if argv else None)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
     from zzeval.build.kernels import shutdown_thread_session
@@ -23,8 +30,7 @@ def main() -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            task = json.loads(line)
-            result = run_task(task)
+            result = run_task(json.loads(line))
             out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
             out.flush()
     finally:

@@ -374,6 +374,38 @@ def _fonttools_subset(font_bytes: bytes, index: int, chars: str) -> bytes:
     return buf.getvalue()
 
 
+#: Printable width of an A4 page with the report's 13 mm side margins [in] (184 mm).
+A4_PRINT_WIDTH_IN = (210 - 2 * 13) / 25.4
+#: Narrowest width a figure is shown at on a phone [in], 560 CSS px at 96 px/in (the report's
+#: style sheet; a 390 px phone scrolls the figure sideways rather than shrink it further).
+PHONE_FIGURE_WIDTH_IN = 560 / 96
+
+
+def smallest_text_pt(fig, shown_width_in: float, *, dpi: float = 40) -> float:
+    """The smallest text of ``fig`` as a reader sees it [pt] when the figure is shown
+    ``shown_width_in`` wide (never enlarged: a figure narrower than that keeps its size).
+
+    Draws the figure once (Agg, low dpi) so tick labels exist, then takes every visible,
+    non-empty text: ``fontsize × min(1, shown_width_in / figure width)``. E.g. 9.5 pt tick labels
+    of a 13.2 in figure printed 7.17 in wide read as 9.5 × 7.17 / 13.2 = 5.2 pt.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    scale = min(1.0, shown_width_in / fig.get_figwidth())
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and _shown(t)]
+    return min(sizes) * scale if sizes else float("inf")
+
+
+def _shown(text) -> bool:
+    """False for a tick label matplotlib made but does not draw (outside the axis view)."""
+    axes = text.axes
+    return axes is None or axes.get_visible()
+
+
 def font_source() -> str | None:
     """Where the font chosen by :func:`setup_fonts` came from (file path), or None."""
     return _state.get("source")

@@ -113,6 +113,26 @@ def clean_notebook(nb: NotebookNode, *, strict: bool = True) -> tuple[NotebookNo
     return out, notes
 
 
+def page_title(nb: NotebookNode, default: str = "zzeval") -> str:
+    """The text of the first ``<h1>`` among the notebook's HTML outputs (tags stripped), or
+    ``default`` when there is none."""
+    import re
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html") if isinstance(out, dict) else None
+            if isinstance(html, list):
+                html = "".join(html)
+            if not html:
+                continue
+            m = re.search(r"<h1\b[^>]*>(.*?)</h1>", html, flags=re.S | re.I)
+            if m:
+                text = " ".join(visible_text(m.group(1)).split())
+                if text:
+                    return text
+    return default
+
+
 def make_exporter(lang: str = "zh"):
     """An :class:`nbconvert.HTMLExporter` configured for zzeval reports in ``lang``."""
     from nbconvert import HTMLExporter
@@ -155,7 +175,10 @@ def notebook_to_html(
     lang : str
         ``"zh"`` (``<html lang="zh-CN">``) or ``"en"``.
     title : str, optional
-        The page ``<title>`` (escaped); default the notebook's ``metadata.title``.
+        The page ``<title>`` (escaped); default the notebook's ``metadata.title``, else the text
+        of the report's first ``<h1>`` (:func:`page_title`: township, season and report kind,
+        in the report's language), so the browser tab, the print header and a shared link
+        name the township and season.
     strict : bool
         Raise :class:`BuildError` if any cell has an error output (default); if False,
         drop the error outputs.
@@ -172,6 +195,8 @@ def notebook_to_html(
     if not isinstance(nb, NotebookNode):
         nb = nbformat.from_dict(nb)
     clean, _notes = clean_notebook(nb, strict=strict)
+    if title is None and not clean.metadata.get("title"):
+        title = page_title(clean)
     if title is not None:
         clean.metadata["title"] = title
     exporter = make_exporter(lang)

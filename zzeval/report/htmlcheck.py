@@ -295,3 +295,34 @@ def render_in_chromium(
             raise ZzevalError(f"chromium could not screenshot {html_path}: {r2.stderr[-2000:]}")
     return BrowserResult(dom=res.stdout, log=res.stderr, console_errors=errors,
                          network_requests=page_requests_from_netlog(netlog), screenshot=shot)
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages of a PDF: its ``/Type /Page`` objects (not ``/Pages``), as Chromium writes them."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def print_pages(
+    html_path: str | Path,
+    *,
+    pdf_path: str | Path | None = None,
+    timeout: float = 120,
+    binary: str | None = None,
+) -> int:
+    """Print ``html_path`` as headless Chromium does (``--print-to-pdf``, the page's own
+    ``@page`` size: A4 for zzeval reports, no browser header or footer) and return the number
+    of pages. The PDF is kept at ``pdf_path`` when given (look at it: ``pdftoppm -png``)."""
+    binary = binary or find_chromium()
+    if binary is None:
+        raise ZzevalError("no Chromium found: install Debian's package (apt-get install chromium)")
+    url = Path(html_path).resolve().as_uri()
+    with tempfile.TemporaryDirectory(prefix="zzeval-pdf-") as tmp:
+        out = Path(pdf_path).resolve() if pdf_path else Path(tmp) / "page.pdf"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        res, _ = _run(binary, [f"--print-to-pdf={out}", "--no-pdf-header-footer",
+                               "--virtual-time-budget=5000", url], timeout)
+        if res.returncode != 0 or not out.is_file():
+            raise ZzevalError(f"chromium could not print {html_path}: {res.stderr[-2000:]}")
+        return pdf_page_count(out.read_bytes())

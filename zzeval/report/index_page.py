@@ -10,40 +10,13 @@ linked, with its date).
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from zzeval import __version__
-from zzeval.i18n import format_time
+from zzeval.i18n import HTML_LANG, check_lang, format_time, t, t_or
 
-#: Labels of the index page (``zzeval.i18n`` labels are used instead when they exist).
-LABELS = {
-    "title": {"zh": "{season} 年秋冬季大气污染综合治理攻坚行动 乡镇评估报告",
-              "en": "{season} autumn-winter air pollution control plan: township evaluation reports"},
-    "county_report": {"zh": "全县汇总报告", "en": "County report"},
-    "summary_files": {"zh": "机器可读结果", "en": "Machine-readable results"},
-    "township": {"zh": "乡镇", "en": "Township"},
-    "verdict": {"zh": "考核结论", "en": "Verdict"},
-    "status": {"zh": "生成状态", "en": "Build status"},
-    "report_built": {"zh": "报告生成时间", "en": "Report built at"},
-    "details": {"zh": "说明", "en": "Details"},
-    "status.built": {"zh": "已生成", "en": "built"},
-    "status.up_to_date": {"zh": "无变化，沿用", "en": "up to date"},
-    "status.failed": {"zh": "生成失败", "en": "failed"},
-    "status.stale": {"zh": "生成失败，保留上次报告（已过期）", "en": "failed — previous report kept (stale)"},
-    "status.not_built": {"zh": "未生成", "en": "not built"},
-    "failed_at": {"zh": "出错位置：第 {n} 个代码单元", "en": "Failed in code cell {n}"},
-    "log": {"zh": "执行记录（notebook）", "en": "executed notebook (log)"},
-    "season": {"zh": "评估季", "en": "Season"},
-    "built_at": {"zh": "本次生成时间", "en": "Built at"},
-    "data": {"zh": "输入数据", "en": "Input data"},
-    "data_hash": {"zh": "数据指纹 (SHA-256)", "en": "Data fingerprint (SHA-256)"},
-    "software": {"zh": "软件版本", "en": "Software"},
-    "synthetic": {"zh": "注意：本批报告由合成（示例）数据生成，仅用于演示方法，不反映泽州县的真实情况，不得用于考核。",
-                  "en": "Note: these reports were built from SYNTHETIC sample data. They demonstrate the method "
-                        "only, do not describe Zezhou County, and must not be used for assessment."},
-    "counts": {"zh": "共 {total} 份乡镇报告：{built} 份本次生成，{kept} 份沿用，{failed} 份失败。",
-               "en": "{total} township reports: {built} built now, {kept} unchanged, {failed} failed."},
-    "no_verdict": {"zh": "—", "en": "—"},
-}
+#: Verdicts from the most to the least severe: the index lists townships in this order.
+SEVERITY = ("interview", "fail", "warning", "on_track")
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
@@ -62,33 +35,53 @@ th{background:#f0f4f8}
 .err{font-family:monospace;font-size:.85em;white-space:pre-wrap;color:#5c1a1a;margin:.3em 0 0}
 .meta{color:#52606d;font-size:.9em}
 .meta td{border:none;padding:.15em .6em .15em 0}
+td.name,td.verdict,th.col-township,th.col-verdict{white-space:nowrap}
+td.reasons{min-width:14em}
+td.status,td.time{white-space:nowrap;font-size:.85em}td.time{color:#52606d}
+th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9em}
+.zz-figure{margin:1em 0;text-align:center;break-inside:avoid}
+.zz-figure img{max-width:100%;height:auto}
+@media (max-width:700px){body{margin:.5em auto;font-size:15px}
+ .zz-figure{overflow-x:auto;text-align:left}.zz-figure img{max-width:none;width:560px}
+ .towns thead{display:none}.towns tr{display:block;border-bottom:1px solid #d9e2ec;padding:.4em 0}
+ .towns td{display:inline-block;border:none;padding:.1em .5em .1em 0}.towns td.reasons{display:block;min-width:0}}
 @page{size:A4;margin:16mm 14mm}
-@media print{body{margin:0;max-width:none;font-size:10pt}tr{break-inside:avoid}a{color:inherit;text-decoration:none}}
+@media print{body{margin:0;max-width:none;font-size:10pt}tr{break-inside:avoid}thead{display:table-header-group}
+ h1{break-after:avoid}.zz-figure img{max-height:120mm;width:auto}a{color:inherit;text-decoration:none}}
 """
 
 
 def label(key: str, lang: str, **fields) -> str:
-    """The index label ``key`` in ``lang`` (``zzeval.i18n`` first, else :data:`LABELS`)."""
-    try:
-        from zzeval.i18n import labels as _i18n_labels
-
-        entry = _i18n_labels().get(f"index.{key}")
-    except Exception:  # noqa: BLE001 - i18n is optional here
-        entry = None
-    text = (entry or LABELS[key])[lang]
-    return text.format(**fields) if fields else text
+    """The index label ``index.<key>`` of the catalogue (``reference/labels.yaml``); an unknown
+    key raises :class:`ZzevalError` (:func:`zzeval.i18n.t`)."""
+    return t(f"index.{key}", lang, **fields)
 
 
 def verdict_label(verdict, lang: str) -> str:
-    """The verdict in words (``zzeval.i18n`` key ``verdict.<code>``), or the code itself."""
+    """The verdict in the catalogue's words (``verdict.<code>``); "—" when there is none."""
     if verdict is None or verdict == "" or verdict != verdict:
         return label("no_verdict", lang)
-    try:
-        from zzeval.i18n import t_or
+    return t_or(f"verdict.{verdict}", str(verdict), lang)
 
-        return t_or(f"verdict.{verdict}", str(verdict), lang)
-    except Exception:  # noqa: BLE001
-        return str(verdict)
+
+def sort_rows(rows: list[dict]) -> list[dict]:
+    """Townships by verdict, most severe first (约谈 → 预警 → 正常), then as given; a township
+    without a verdict (failed build) comes first, as it needs attention too."""
+    rank = {v: i + 1 for i, v in enumerate(SEVERITY)}
+    return sorted(rows, key=lambda r: rank.get(r.get("verdict"), 0))
+
+
+def _reasons_by_township(summary) -> dict[str, str]:
+    """``{slug: "reason; reason"}`` from the summary table (``township`` + ``reasons``)."""
+    if summary is None or not hasattr(summary, "columns") or "reasons" not in summary.columns:
+        return {}
+    key = "township" if "township" in summary.columns else "slug"
+    out = {}
+    for slug, reasons in zip(summary[key], summary["reasons"], strict=True):
+        if isinstance(reasons, (list, tuple)):
+            reasons = "; ".join(map(str, reasons))
+        out[str(slug)] = reasons if isinstance(reasons, str) else ""
+    return out
 
 
 def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
@@ -101,28 +94,53 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
         stale, not_built), ``html`` (relative link or None), ``log`` (relative link or None),
         ``built_at`` (ISO 8601; shown in Beijing time, :func:`zzeval.i18n.format_time`),
         ``error`` (dict with ``code_cell_number``, ``source_head``, ``ename``,
-        ``evalue``; or None).
+        ``evalue``; or None), optionally ``reasons`` (str or list of str).
     meta : dict
         ``season``, ``built_at``, ``data_dir``, ``data_digest``, ``synthetic``, ``county`` (a row
-        like the township rows, or None), ``summary_files`` (list of relative links).
+        like the township rows, or None), ``summary_files`` (list of relative links), optionally
+        ``summary`` (the summary table: ``township`` + ``reasons``, used when a row has no
+        ``reasons``) and ``map`` (False: no township map).
     lang : {"zh", "en"}
+
+    Townships are listed most severe verdict first (:func:`sort_rows`), each with its reasons
+    in one line; the township map (:mod:`zzeval.report.maps`) sits above the table.
     """
     e = escape
+    check_lang(lang)
     season = str(meta.get("season", ""))
-    title = label("title", lang, season=season)
-    html_lang = {"zh": "zh-CN", "en": "en"}.get(lang, lang)
-    counts = {"total": len(rows), "built": sum(r["status"] == "built" for r in rows),
-              "kept": sum(r["status"] == "up_to_date" for r in rows),
-              "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
-    out = [f'<!DOCTYPE html>\n<html lang="{e(html_lang)}">\n<head>\n<meta charset="utf-8">',
+    title = label("title", lang, season=season.replace("-", "–"))
+    reasons = _reasons_by_township(meta.get("summary"))
+    rows = [{**r, "reasons": r.get("reasons") or reasons.get(str(r["slug"]), "")} for r in sort_rows(rows)]
+    out = [f'<!DOCTYPE html>\n<html lang="{e(HTML_LANG[lang])}">\n<head>\n<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f'<meta name="description" content="{e(title)}">',
+           f'<meta property="og:title" content="{e(title)}">',
            f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>",
            f"<h1>{e(title)}</h1>"]
     if meta.get("synthetic"):
         out.append(f'<p class="notice" role="note">{e(label("synthetic", lang))}</p>')
-    out.append('<table class="meta">')
-    for key, value in (("season", season), ("built_at", format_time(meta.get("built_at"), lang)),
-                       ("data", meta.get("data_dir", "")),
+    out += _meta_block(meta, season, lang)
+    out.append("<p>" + "<br>".join(map(e, _verdict_counts(rows, lang).split("<br>"))) + "</p>")
+    if meta.get("map", True):
+        out.append(_map_html(rows, lang, meta.get("data_dir")))
+    out += _table(rows, lang)
+    out.append("</body>\n</html>\n")
+    page = "\n".join(out)
+    # embed the glyphs the page uses, so Chinese renders on a PC without a CJK font (as the reports do)
+    from zzeval.report.fonts import WEBFONT_FAMILY, webfont_css
+
+    font_css = webfont_css(page) + f'\nbody{{font-family:"{WEBFONT_FAMILY}",' + _CSS.split("font-family:", 1)[1].split(";", 1)[0] + "}"
+    return page.replace("</style>", font_css + "</style>", 1)
+
+
+def _meta_block(meta: dict, season: str, lang: str) -> list[str]:
+    e = escape
+    data_dir = meta.get("data_dir") or ""
+    out = ['<table class="meta">']
+    # the data folder by name only: a machine path says nothing to a reader (issue 10)
+    for key, value in (("season", season.replace("-", "–")),
+                       ("built_at", format_time(meta.get("built_at"), lang)),
+                       ("data", Path(str(data_dir)).name if data_dir else ""),
                        ("data_hash", str(meta.get("data_digest", ""))[:16]),
                        ("software", f"zzeval {__version__}")):
         out.append(f"<tr><td>{e(label(key, lang))}</td><td>{e(str(value))}</td></tr>")
@@ -134,42 +152,75 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
                      + _status_note(county, lang))
     elif county:
         links.append(f'{e(label("county_report", lang))}{_status_note(county, lang)}')
-    files = meta.get("summary_files") or []
-    if files:
+    files_ = meta.get("summary_files") or []
+    if files_:
         links.append(f'{e(label("summary_files", lang))}: '
-                     + ", ".join(f'<a href="{e(f)}">{e(f)}</a>' for f in files))
+                     + ", ".join(f'<a href="{e(f)}">{e(f)}</a>' for f in files_))
     if links:
-        out.append("<p>" + "<br>".join(links) + "</p>")
-    out.append(f"<p>{e(label('counts', lang, **counts))}</p>")
-    out.append(f"<table>\n<thead><tr><th>{e(label('township', lang))}</th><th>{e(label('verdict', lang))}</th>"
-               f"<th>{e(label('status', lang))}</th><th>{e(label('report_built', lang))}</th>"
-               f"<th>{e(label('details', lang))}</th></tr></thead>\n<tbody>")
-    for row in rows:
+        out.append('<p class="links">' + "<br>".join(links) + "</p>")
+    return out
+
+
+def _verdict_counts(rows: list[dict], lang: str) -> str:
+    counts = {"total": len(rows), "built": sum(r["status"] == "built" for r in rows),
+              "kept": sum(r["status"] == "up_to_date" for r in rows),
+              "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
+    items = [label("count_item", lang, label=verdict_label(v, lang), n=sum(r.get("verdict") == v for r in rows))
+             for v in SEVERITY if v != "fail" or any(r.get("verdict") == "fail" for r in rows)]
+    return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + "<br>" \
+        + label("counts", lang, **counts)
+
+
+def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
+    """The township map as an embedded PNG; "" when a township has no tile (another county)."""
+    import pandas as pd
+
+    from zzeval.report import maps
+    from zzeval.report.present import figure_html
+
+    frame = pd.DataFrame({"township": [str(r["slug"]) for r in rows],
+                          "verdict": [r.get("verdict") or float("nan") for r in rows],
+                          "name": [str(r.get("name") or r["slug"]) for r in rows]})
+    fig = maps.township_map(frame, lang=lang, data_dir=data_dir)
+    if fig is None:
+        return ""
+    return str(figure_html(fig, alt=label("map_alt", lang)).data)
+
+
+def _table(rows: list[dict], lang: str) -> list[str]:
+    e = escape
+    details = [_details(row, lang) for row in rows]
+    heads = ("township", "verdict", "reasons", "status", "report_built") + (("details",) if any(details) else ())
+    out = ['<table class="towns">\n<thead><tr>' + "".join(f'<th class="col-{h}">{e(label(h, lang))}</th>'
+                                                         for h in heads) + "</tr></thead>\n<tbody>"]
+    sep = "；" if lang == "zh" else "; "
+    for row, detail in zip(rows, details, strict=True):
         name = str(row.get("name") or row["slug"])
         if lang == "en" and name != row["slug"]:
             name = f"{name} ({row['slug']})"  # the Chinese name stays: it is the township's name
         name = e(name)
         cell = f'<a href="{e(row["html"])}">{name}</a>' if row.get("html") else name
         status = row["status"]
+        reasons = row.get("reasons") or ""
+        if isinstance(reasons, (list, tuple)):
+            reasons = sep.join(map(str, reasons))
+        reasons = reasons.replace("; ", sep)
         out.append(
-            f'<tr id="{e(row["slug"])}"><td>{cell}</td><td class="verdict-{e(str(row.get("verdict") or ""))}">'
-            f'{e(_verdict_text(row, lang))}</td>'
-            f'<td class="status-{e(status)}">{e(label("status." + status, lang))}</td>'
-            f'<td>{e(format_time(row.get("built_at"), lang))}</td><td>{_details(row, lang)}</td></tr>')
-    out.append("</tbody>\n</table>\n</body>\n</html>\n")
-    page = "\n".join(out)
-    # embed the glyphs the page uses, so Chinese renders on a PC without a CJK font (as the reports do)
-    from zzeval.report.fonts import WEBFONT_FAMILY, webfont_css
-
-    font_css = webfont_css(page) + f'\nbody{{font-family:"{WEBFONT_FAMILY}",' + _CSS.split("font-family:", 1)[1].split(";", 1)[0] + "}"
-    return page.replace("</style>", font_css + "</style>", 1)
+            f'<tr id="{e(row["slug"])}"><td class="name">{cell}</td>'
+            f'<td class="verdict verdict-{e(str(row.get("verdict") or ""))}">{e(_verdict_text(row, lang))}</td>'
+            f'<td class="reasons">{e(reasons)}</td>'
+            f'<td class="status status-{e(status)}">{e(label("status." + status, lang))}</td>'
+            f'<td class="time">{e(format_time(row.get("built_at"), lang))}</td>'
+            + (f"<td>{detail}</td>" if "details" in heads else "") + "</tr>")
+    out.append("</tbody>\n</table>")
+    return out
 
 
 def _verdict_text(row: dict, lang: str) -> str:
+    """The verdict as the pages word it: the row's label (the builder passes the summary's
+    ``verdict_display``, catalogue words plus the data-validity flag), else the catalogue's."""
     text = row.get("verdict_label")
-    if isinstance(text, str) and text:
-        return text
-    return verdict_label(row.get("verdict"), lang)
+    return text if isinstance(text, str) and text else verdict_label(row.get("verdict"), lang)
 
 
 def _status_note(row: dict, lang: str) -> str:

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from zzeval.report import fonts
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label
-from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label, verdict_label
+from zzeval.report import fonts
 from zzeval.season.data import SeasonPeriod
+from zzeval.season.schema import POLLUTANT_UNITS
 
 #: Colour of the season being evaluated and of the comparison season(s), oldest first.
 CURRENT_SEASON_COLOUR = "#1f5fa8"
@@ -40,8 +41,24 @@ HIGHLIGHT_COLOUR = "#c0392b"
 NO_DATA_COLOUR = "#d9d9d9"
 NO_DAY_COLOUR = "#ffffff"
 
+#: Widest figure [in]: A4 (210 mm) less 2 × 14 mm margins is 182 mm = 7.17 in, so a figure up to
+#: this width prints at 100 % and its font sizes are the printed sizes.
+PRINT_WIDTH_IN = 7.0
+#: Smallest font size used in a figure [pt]: ≥ 8 pt in print, and ≥ 8 pt on a phone where the
+#: style sheet shows figures at least 560 CSS px wide (10 × 560 / 672 = 8.3 pt).
+MIN_FONT_PT = 10.0
+
 AQI_LEVEL_COLUMNS = ("level", "aqi_low", "aqi_high", "category_zh", "category_en", "colour_hex")
 SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
+
+
+def agg_figure(**kwargs) -> Figure:
+    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def apply_style() -> str:
@@ -55,14 +72,16 @@ def apply_style() -> str:
     mpl.rcParams.update(
         {
             "figure.dpi": 100,
-            "axes.titlesize": 13,
+            "font.size": MIN_FONT_PT,
+            "axes.titlesize": 11.5,
+            "figure.titlesize": 11.5,
             "axes.titleweight": "normal",  # the Regular-only CJK font has no bold face
             "figure.titleweight": "normal",
-            "axes.labelsize": 11,
-            "legend.fontsize": 9.5,
-            "legend.title_fontsize": 10,
-            "xtick.labelsize": 9.5,
-            "ytick.labelsize": 9.5,
+            "axes.labelsize": 10.5,
+            "legend.fontsize": MIN_FONT_PT,
+            "legend.title_fontsize": MIN_FONT_PT,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
         }
     )
     return family
@@ -176,7 +195,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -203,7 +222,6 @@ def daily_series(
         ax.axvline(d, color="#cccccc", lw=0.8, zorder=0)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
-
     handles += [
         Line2D([], [], color="#555555", alpha=0.35, lw=0.9),
         Line2D([], [], color="#555555", lw=2.2),
@@ -261,7 +279,7 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = Figure(figsize=(9, 1.0 + 2.3 * len(seasons)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
     axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
     for ax, season in zip(axes, seasons, strict=True):
         period = SeasonPeriod(season)
@@ -323,11 +341,11 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = Figure(figsize=(8, 0.6 + 0.65 * len(order) + 1.0), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.42 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
-        "observed": (OBSERVED_COLOUR, "o", -0.15, t("legend.observed", lang)),
-        "adjusted": (ADJUSTED_COLOUR, "D", 0.15, t("legend.adjusted", lang)),
+        "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.12, t("legend.adjusted", lang)),
     }
     ypos = {p: i for i, p in enumerate(order)}
     for kind, (colour, marker, offset, label) in styles.items():
@@ -340,11 +358,14 @@ def adjusted_comparison(
         hi = (part["ci_high_pct"].to_numpy(dtype=float) - x).clip(min=0)
         xerr = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
         ax.errorbar(x, y, xerr=xerr, fmt=marker, color=colour, ecolor=colour, elinewidth=2,
-                    capsize=4, ms=7, label=label)
+                    capsize=3, ms=6, label=label)
         for xi, yi in zip(x, y, strict=True):
             if np.isfinite(xi):
-                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 7), textcoords="offset points",
-                            ha="center", fontsize=8.5, color=colour)
+                # observed drawn above its row's centre, labelled above; adjusted below, labelled below
+                up = offset < 0
+                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 5 if up else -5),
+                            textcoords="offset points", ha="center", va="bottom" if up else "top",
+                            fontsize=MIN_FONT_PT, color=colour)
     ax.axvline(0, color="#333333", lw=1)
     ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
@@ -383,13 +404,15 @@ def emission_reductions(
     data = df.copy()
     pols = list(dict.fromkeys(data["pollutant"]))
     measures = list(dict.fromkeys(data["measure"]))
-    ncols = min(3, len(pols))
+    ncols = min(2, len(pols))  # two panels across: the measure names need the room
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = Figure(figsize=(4.0 * ncols + 1.2, 0.8 + nrows * (0.45 * len(measures) + 1.3)),
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.22 * len(measures) + 0.75)),
                  layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
-    palette = dict(zip(measures, _measure_colours(len(measures)), strict=True))
+    import seaborn as sns
+
+    palette = dict(zip(measures, sns.color_palette("deep", len(measures)), strict=True))
     for ax, pol in zip(axes, pols, strict=False):
         part = data[data["pollutant"] == pol].set_index("measure").reindex(measures)
         vals = part[value].to_numpy(dtype=float)
@@ -403,23 +426,21 @@ def emission_reductions(
                 error_kw={"ecolor": "#333333", "capsize": 3, "elinewidth": 1.2})
         ax.set_yticks(y, [measure_label(m, lang) for m in measures])
         ax.set_ylim(len(measures) - 0.5, -0.5)
-        ax.set_title(pollutant_label(pol, lang), fontsize=11.5)
-        ax.set_xlabel(t("axis.reduction", lang, unit=unit_text))
+        ax.set_title(pollutant_label(pol, lang), fontsize=10.5)
         ax.axvline(0, color="#333333", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_formatter("{x:,.0f}" if np.nanmax(np.abs(vals), initial=0) >= 10
                                      else "{x:,.2g}")
     for ax in axes[len(pols):]:
         ax.set_visible(False)
-    for ax in axes[::ncols]:
-        ax.set_ylabel(t("axis.measure", lang))
-    fig.suptitle(title or t("title.reductions", lang), fontsize=13)
+    fig.supxlabel(t("axis.reduction", lang, unit=unit_text), fontsize=10.5)
+    fig.suptitle(title or t("title.reductions", lang), fontsize=11.5)
     return fig
 
 
-def _measure_colours(n: int) -> list:
-    import seaborn as sns
-
-    return sns.color_palette("deep", n)
+#: Heat-map cell colours by status against the indicator's threshold (the verdict rules).
+STATUS_COLOURS = {"pass": "#a9d8b5", "warning": "#f5c451", "interview": "#e8716d", "fail": "#b0414f"}
+STATUS_ORDER = ("pass", "warning", "interview", "fail")
 
 
 def township_heatmap(
@@ -430,6 +451,7 @@ def township_heatmap(
     township: str = "township",
     indicator: str = "indicator",
     value: str = "value",
+    status: str | None = "status",
     annot: bool = True,
     cmap: str = "RdYlGn",
     vmin: float | None = None,
@@ -442,40 +464,88 @@ def township_heatmap(
     ----------
     df : DataFrame
         Long form: ``township`` (display name, e.g. 巴公镇), ``indicator`` (display name),
-        ``value`` in ``unit`` — one comparable scale for all indicators (e.g. % of the
-        township's target reached, or change vs last season [%]). Row and column order
-        follow their first appearance.
+        ``value`` in ``unit``, and — when the frame has it — ``status``: the cell against its
+        indicator's threshold, ``pass`` / ``warning`` / ``interview`` / ``fail`` (the level of
+        the verdict rule that fired; see :func:`zzeval.report.heatmap.county_task_heatmap`).
+        Row and column order follow their first appearance.
+
+    Notes
+    -----
+    With a ``status`` column a cell's colour is its status, so 94.8 % against a 95 % threshold is
+    amber, never green; without one the colour is ``value`` on ``cmap``. Missing values are
+    grey and say 无数据 (no data); the legend names every colour.
     """
     check_lang(lang)
     _require(df, (township, indicator, value), "township_heatmap")
     apply_style()
-    import seaborn as sns
+    data = df.assign(**{township: df[township].astype(str), indicator: df[indicator].astype(str)})
+    rows = list(dict.fromkeys(data[township]))
+    cols = list(dict.fromkeys(data[indicator]))
 
-    rows = list(dict.fromkeys(df[township].astype(str)))
-    cols = list(dict.fromkeys(df[indicator].astype(str)))
-    grid = (
-        df.assign(**{township: df[township].astype(str), indicator: df[indicator].astype(str)})
-        .pivot_table(index=township, columns=indicator, values=value, aggfunc="first")
-        .reindex(index=rows, columns=cols)
-        .astype(float)
-    )
-    fig = Figure(figsize=(1.6 + 1.15 * len(cols), 1.6 + 0.42 * len(rows)), layout="constrained")
+    def pivot(column):
+        return data.pivot_table(index=township, columns=indicator, values=column, aggfunc="first",
+                                dropna=False).reindex(index=rows, columns=cols)
+
+    grid = pivot(value).astype(float)
+    axis_label = t("axis.value", lang, indicator=t("axis.indicator", lang), unit=unit_label(unit, lang))
+    use_status = status is not None and status in data.columns
+    fig = agg_figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
+                 layout="constrained")
     ax = fig.add_subplot()
-    sns.heatmap(grid, ax=ax, annot=annot, fmt=".0f", cmap=cmap, vmin=vmin, vmax=vmax,
-                linewidths=0.6, linecolor="white",
-                cbar_kws={"label": t("axis.value", lang, indicator=t("axis.indicator", lang),
-                                     unit=unit_label(unit, lang))},
-                annot_kws={"fontsize": 8.5})
-    ax.set_xlabel(t("axis.value", lang, indicator=t("axis.indicator", lang),
-                    unit=unit_label(unit, lang)))
+    if use_status:
+        codes = pivot(status).map(lambda v: STATUS_ORDER.index(v) + 1 if v in STATUS_ORDER else 0)
+        codes = codes.where(grid.notna(), 0).to_numpy(dtype=int)
+        colours = np.array([NO_DATA_COLOUR, *[STATUS_COLOURS[k] for k in STATUS_ORDER]])
+        from matplotlib.colors import to_rgb
+        ax.imshow(np.array([[to_rgb(c) for c in colours[row]] for row in codes]), aspect="auto")
+    else:
+        import matplotlib as mpl
+        from matplotlib.colors import Normalize, to_rgb
+
+        vals = grid.to_numpy()
+        norm = Normalize(np.nanmin(vals) if vmin is None else vmin, np.nanmax(vals) if vmax is None else vmax)
+        rgba = mpl.colormaps[cmap](norm(vals))
+        rgba[grid.isna().to_numpy()] = (*to_rgb(NO_DATA_COLOUR), 1)
+        ax.imshow(rgba, aspect="auto")
+        fig.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=axis_label, shrink=0.6)
+    _annotate_cells(ax, grid, lang, annot)
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+    ax.grid(False), ax.grid(which="minor", color="white", lw=1.5)
+    ax.tick_params(which="both", length=0)
+    ax.xaxis.tick_top()
     ax.set_ylabel(t("axis.township", lang))
-    ax.tick_params(axis="x", rotation=30)
-    ax.tick_params(axis="y", rotation=0)  # township names read horizontally, never stacked
-    for lab in ax.get_xticklabels():
-        lab.set_ha("right")
-        lab.set_rotation_mode("anchor")
+    ax.set_xlabel(axis_label)
+    ax.xaxis.set_label_position("top")
     ax.set_title(title or t("title.heatmap", lang))
+    handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if use_status and k in set(data[status].dropna())]
+    if grid.isna().to_numpy().any():
+        handles.append(Patch(color=NO_DATA_COLOUR, label=t("legend.no_data", lang)))
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), frameon=False)
     return fig
+
+
+def _status_text(key: str, lang: str) -> str:
+    """Legend text of a heat-map status: the verdict word of the rule level that fired."""
+    from zzeval.report.index_page import label
+
+    return label("status_pass", lang) if key == "pass" else \
+        label("status_missed", lang, verdict=verdict_label(key, lang))
+
+
+def _annotate_cells(ax, grid: pd.DataFrame, lang: str, annot: bool) -> None:
+    if not annot:
+        return
+    no_data = t("legend.no_data", lang)
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            v = grid.iat[i, j]
+            text = no_data if not np.isfinite(v) else _minus(f"{v:.1f}")
+            ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT,
+                    color="#555555" if not np.isfinite(v) else "#111111")
 
 
 def ranking_bar(
@@ -507,7 +577,7 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
-    fig = Figure(figsize=(8, 1.2 + 0.36 * len(data)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.165 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))
@@ -521,7 +591,7 @@ def ranking_bar(
         if np.isfinite(v):
             ax.annotate(_minus(f"{v:,.1f}"), (v, yi), xytext=(3 if v >= 0 else -3, 0),
                         textcoords="offset points", va="center",
-                        ha="left" if v >= 0 else "right", fontsize=8.5)
+                        ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
     ax.set_title(title or t("title.ranking", lang, indicator=indicator))

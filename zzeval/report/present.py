@@ -24,7 +24,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, format_number, format_quantity, format_time, t, unit_label, verdict_label
+from zzeval.i18n import (
+    check_lang,
+    format_number,
+    format_quantity,
+    format_time,
+    t,
+    unit_label,
+    verdict_label,
+)
 
 #: Verdicts of plan § 二十二, mildest first; the banner's CSS modifier is the key.
 VERDICTS = ("on_track", "warning", "interview", "fail")

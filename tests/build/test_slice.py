@@ -1,0 +1,61 @@
+"""A township notebook reads only its slice of the evaluation (the build hands it nothing else, and
+keys the report on it): the real township notebook must render the same page from the slice as
+from the whole evaluation. A view that starts reading something outside the slice fails here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.assess.evaluate import RANKED_INDICATORS, evaluate_season
+from zzeval.season.loading import load_season
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture(scope="module")
+def evaluation(tmp_path_factory):
+    data = write_tiny_season(tmp_path_factory.mktemp("slice") / "season", days=30)
+    return data, evaluate_season(load_season(data), draws=200, n_boot=10)
+
+
+def test_views_rank_on_the_shared_indicators_only():
+    from zzeval.report.views import RANKED
+
+    assert {column for column, *_ in RANKED} <= set(RANKED_INDICATORS)
+
+
+def _page(notebook, data, results, township: str) -> str:
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from zzeval.build.kernels import resolve_kernel, session_for_thread
+    from zzeval.report.html_export import notebook_to_html
+
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), {
+        "data_dir": str(data), "township": township, "results_path": str(results)},
+        kernel_name=None, language="python")
+    loop, kernel = session_for_thread(resolve_kernel("current"), notebook.parent)
+    nb, error, _ = loop.run_until_complete(kernel.run(nb, 600))
+    assert error is None, error
+    html = notebook_to_html(nb, lang="zh")
+    html = re.sub(r'id="cell-id=[0-9a-f-]+"', "", html)  # papermill's new cell ids
+    html = re.sub(r"data:font/[a-z0-9]+;base64,[A-Za-z0-9+/=]+", "FONT", html)  # subset time stamps
+    return re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", "TIME", html)  # the build time
+
+
+def test_the_township_page_is_the_same_from_its_slice(evaluation, tmp_path):
+    from zzeval.build.builder import default_notebook
+    from zzeval.build.kernels import shutdown_thread_session
+
+    data, ev = evaluation
+    notebook = default_notebook("township_report.ipynb")
+    try:
+        whole = _page(notebook, data, ev.county_slice().save(tmp_path / "whole.pkl"), "liushukou")
+        sliced = _page(notebook, data, ev.township_slice("liushukou").save(tmp_path / "slice.pkl"), "liushukou")
+    finally:
+        shutdown_thread_session()
+    assert "柳树口镇" in sliced and ev.provenance["data_sha256"] in sliced
+    assert sliced == whole

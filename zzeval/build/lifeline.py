@@ -1,0 +1,119 @@
+"""Workers die with their build, and never write for a build that is gone.
+
+Two guards, so that a ``kill -9`` of ``zzeval build`` leaves no worker running on or writing:
+
+* **Parent-death signal** (Linux): a local worker asks the kernel to send it ``SIGKILL`` when its
+  parent dies (``prctl(PR_SET_PDEATHSIG)``, man 2 prctl, called through :mod:`ctypes`), and exits
+  at once if the parent is already gone. The Jupyter kernel a worker drives exits by itself
+  within a second of its worker (ipykernel's parent poller, ``JPY_PARENT_PID``).
+* **Owner check before every write** (all platforms, also Dask workers on other machines): each
+  task carries its build's :class:`Owner`; :func:`owner_alive` is asked before a report or its
+  log is written. On the build's machine it checks the build's process (id and start time, so a
+  reused process id does not count, :mod:`psutil`); elsewhere the build's lease file, which the
+  build touches every :data:`LEASE_BEAT_S` seconds (:class:`Lease`), must be fresh.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+#: Seconds between two touches of the lease file; a lease older than LEASE_STALE_S is dead.
+LEASE_BEAT_S = 2.0
+LEASE_STALE_S = 30.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Have this process killed when its parent dies (Linux; a no-op elsewhere, where the owner
+    check before each write stands alone). Exits at once when ``parent_pid`` is given and is no
+    longer the parent (it died before the signal was armed)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
+            pass
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(3)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The build a task belongs to: its process (``pid`` started at ``created``, seconds since
+    the epoch, on ``host``), its id and its lease file."""
+
+    pid: int
+    created: float
+    host: str
+    build_id: str
+    lease: str
+
+    @classmethod
+    def this_process(cls, build_id: str, lease: Path) -> Owner:
+        import psutil
+
+        return cls(pid=os.getpid(), created=psutil.Process().create_time(), host=socket.gethostname(),
+                   build_id=build_id, lease=str(lease))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def owner_alive(owner: Owner | dict | None) -> bool:
+    """Whether the build that owns a task still runs (True when the task names no owner)."""
+    if owner is None:
+        return True
+    if isinstance(owner, dict):
+        owner = Owner(**owner)
+    if owner.host == socket.gethostname():
+        import psutil
+
+        try:
+            return abs(psutil.Process(owner.pid).create_time() - owner.created) < 1.0
+        except psutil.Error:
+            return False
+    lease = Path(owner.lease)
+    try:
+        fresh = time.time() - lease.stat().st_mtime < LEASE_STALE_S
+        return fresh and lease.read_text(encoding="utf-8").strip() == owner.build_id
+    except OSError:
+        return False
+
+
+class Lease:
+    """The build's lease file, touched every :data:`LEASE_BEAT_S` s by a daemon thread while
+    the reports run, removed by :meth:`stop`; a killed build leaves it to go stale."""
+
+    def __init__(self, path: Path, build_id: str):
+        self.path = Path(path)
+        self.build_id = build_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="zzeval-lease", daemon=True)
+
+    def start(self) -> Lease:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(self.build_id, encoding="utf-8")
+        self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(LEASE_BEAT_S):
+            try:
+                os.utime(self.path)
+            except OSError:  # pragma: no cover - the folder went away
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        self.path.unlink(missing_ok=True)

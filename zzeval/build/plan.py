@@ -1,0 +1,351 @@
+"""Plan: what a build is asked to do, what is stale and why.
+
+1. :func:`resolve_inputs` turns the :class:`BuildOptions` into checked paths and digests (the
+   notebooks, the package code, the season folder's bytes) without loading anything;
+2. :func:`fast_path` answers a rebuild with nothing changed from the state alone;
+3. :func:`load_checked` loads and checks every input the build will use (the season, the verdict
+   rules, the factor file, the selection, the kernel) *before* anything is created in ``--out``:
+   a build refused for bad input leaves no lock, no log, no folder;
+4. :func:`shared_evaluation` computes the evaluation once per distinct input (cached);
+5. :func:`plan_reports` keys every report on the slice of the evaluation its notebook reads
+   (:class:`~zzeval.assess.evaluate.ReportSource`), the notebook, the code and its parameters,
+   and names what changed since the report was last built;
+6. :func:`report_tasks` writes each stale report's slice and describes its run.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from zzeval.build import hashing
+from zzeval.build.atomic import atomic_write_bytes
+from zzeval.build.lifeline import Owner
+from zzeval.build.records import BuildLog, BuildSummary, ReportResult
+from zzeval.build.tasks import ReportTask
+from zzeval.errors import BuildError
+
+DEFAULT_SEASON = "2020-2021"
+COUNTY = "__county__"
+
+
+@dataclass
+class BuildOptions:
+    """Everything a caller may ask of a build (:func:`zzeval.build.builder.build_reports`
+    documents each option)."""
+
+    data_dir: str | os.PathLike = "data/sample"
+    season: str = DEFAULT_SEASON
+    out_dir: str | os.PathLike = "reports"
+    lang: str = "zh"
+    jobs: int | None = None
+    force: bool = False
+    dry_run: bool = False
+    quiet: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
+    townships: Sequence[str] | None = None
+    factors: str | os.PathLike | None = None
+    draws: int = 10_000
+    notebook: str | os.PathLike | None = None
+    county_notebook: str | os.PathLike | None = "default"
+    timeout: float = 900
+    start_timeout: float = 60
+    retries: int = 1
+    kernel: str = "auto"
+    kernel_reuse: bool = True
+    prepare: Callable | None = None
+    seed: int | None = None
+    warm_imports: Sequence[str] | None = None
+    exporter: str | None = None
+
+
+@dataclass
+class BuildInputs:
+    """The options resolved and checked, with the digests of what does not need loading."""
+
+    options: BuildOptions
+    data_dir: Path
+    out_root: Path
+    season_dir: Path
+    jobs: int
+    township_nb: Path
+    county_nb: Path | None
+    selection: list[str] | None
+    code: str
+    folder: str
+    notebooks: dict[str, str]
+    eval_params: dict
+    report_params: dict
+
+    @property
+    def eval_key(self) -> str:
+        return hashing.sha256_json({"data": self.folder, "code": self.code, "params": self.eval_params})
+
+    @property
+    def fast_key(self) -> str:
+        return hashing.sha256_json({"data": self.folder, "notebooks": self.notebooks, "code": self.code,
+                                    "params": {**self.eval_params, **self.report_params}})
+
+
+@dataclass
+class BuildContext:
+    """What the run and publish steps share: the loaded season, its data hash, the state."""
+
+    inputs: BuildInputs
+    season: object
+    data_sha256: str
+    names: dict[str, str]
+    kernel: object
+    build_id: str
+    state: dict
+    log: BuildLog
+    summary: BuildSummary
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def options(self) -> BuildOptions:
+        return self.inputs.options
+
+    @property
+    def season_dir(self) -> Path:
+        return self.inputs.season_dir
+
+    def name(self, slug: str) -> str:
+        return "county" if slug == COUNTY else self.names.get(slug, slug)
+
+
+@dataclass
+class PlannedReport:
+    """One report of the plan: its key and its components; ``reason`` is None when up to date."""
+
+    slug: str
+    key: str
+    components: dict
+    reason: str | None
+    source: object = field(repr=False, default=None)
+
+
+def _notebooks(options: BuildOptions) -> tuple[Path, Path | None]:
+    from zzeval.build.builder import default_notebook
+
+    township = Path(options.notebook).resolve() if options.notebook else default_notebook("township_report.ipynb")
+    if not township.is_file():
+        raise BuildError(f"the township notebook {township} does not exist")
+    if options.county_notebook == "default":
+        county = default_notebook("county_report.ipynb")
+        return township, county if county.is_file() else None
+    county = Path(options.county_notebook).resolve() if options.county_notebook else None
+    if county is not None and not county.is_file():
+        raise BuildError(f"the county notebook {county} does not exist")
+    return township, county
+
+
+def _callable_name(fn) -> str:
+    if fn is None:
+        return "default"
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def resolve_inputs(options: BuildOptions) -> BuildInputs:
+    """Check the options and compute the digests that need no loading (nothing is written)."""
+    from zzeval.i18n import check_lang
+
+    check_lang(options.lang)
+    if options.executor not in ("local", "dask"):
+        raise BuildError(f"unknown executor {options.executor!r}: use 'local' or 'dask'")
+    data_dir = Path(options.data_dir).expanduser().resolve()
+    out_root = Path(options.out_dir).expanduser().resolve()
+    township_nb, county_nb = _notebooks(options)
+    factors = options.factors
+    eval_params = {"season": options.season, "draws": options.draws, "seed": options.seed,
+                   "factors": hashing.file_sha256(factors) if factors else "",
+                   "prepare": _callable_name(options.prepare)}
+    return BuildInputs(
+        options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
+        jobs=max(1, int(options.jobs or os.cpu_count() or 1)), township_nb=township_nb, county_nb=county_nb,
+        selection=sorted(set(options.townships)) if options.townships else None,
+        code=hashing.code_digest(), folder=hashing.folder_digest(data_dir) if data_dir.is_dir() else "",
+        notebooks={"township": hashing.notebook_digest(township_nb),
+                   "county": hashing.notebook_digest(county_nb) if county_nb else ""},
+        eval_params=eval_params,
+        report_params={"season": options.season, "lang": options.lang, "exporter": options.exporter or "default"})
+
+
+def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
+    """The summary of a rebuild with nothing changed since a complete, successful build (every
+    report in place), from the state alone; None when there is anything to do."""
+    opts = inputs.options
+    if opts.force or inputs.selection or state.get("fast_key") != inputs.fast_key:
+        return None
+    reports, season_dir = state.get("reports", {}), inputs.season_dir
+    if not reports or not (season_dir / "index.html").is_file():
+        return None
+    if inputs.county_nb is not None and COUNTY not in reports:
+        return None
+    out = BuildSummary(season=opts.season, out_dir=inputs.out_root, fast_path=True, kernel=state.get("kernel", ""))
+    for slug, entry in sorted(reports.items()):
+        if entry.get("status") != "built" or not (season_dir / entry.get("html", "")).is_file():
+            return None
+        out.reports.append(ReportResult(slug=slug, name=entry.get("name", slug), status="up_to_date",
+                                        reason="unchanged", html=entry.get("html"),
+                                        built_at=entry.get("built_at")))
+    return out
+
+
+def load_checked(inputs: BuildInputs):
+    """Load and check every input of the build before anything is written: the season
+    (:func:`zzeval.season.loading.load_season`), the verdict rules it will be judged by, the factor
+    file, the township selection and the kernel. Returns ``(season, kernel choice)``.
+
+    Raises
+    ------
+    ZzevalError
+        (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
+    """
+    from zzeval.assess.evaluate import SEASON_RULES_FILE
+    from zzeval.assess.verdict import load_rules
+    from zzeval.build.kernels import resolve_kernel
+    from zzeval.emissions.factors import load_factors
+    from zzeval.season.loading import load_season
+
+    opts = inputs.options
+    season = load_season(inputs.data_dir, opts.season)
+    rules = season.data_dir / SEASON_RULES_FILE
+    load_rules(rules if rules.exists() else None)
+    if opts.factors:
+        load_factors(opts.factors)
+    slugs = [str(s) for s in season.slugs]
+    unknown = [s for s in inputs.selection or () if s not in slugs]
+    if unknown:
+        raise BuildError(f"unknown township(s) {', '.join(unknown)}; known: {', '.join(slugs)}")
+    return season, resolve_kernel(opts.kernel)
+
+
+def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None):
+    """The work shared by all townships: :func:`zzeval.assess.evaluate.evaluate_season`, once per build."""
+    from zzeval.assess.evaluate import evaluate_season
+
+    kwargs = {"factors": factors, "draws": draws}
+    if seed is not None:
+        kwargs["seed"] = seed
+    return evaluate_season(season, **kwargs)
+
+
+def shared_evaluation(ctx: BuildContext):
+    """The evaluation (a :class:`~zzeval.assess.evaluate.ReportSource`), computed once per
+    distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run)."""
+    opts, cache = ctx.options, ctx.season_dir / ".cache"
+    path = cache / f"evaluation-{ctx.inputs.eval_key[:20]}.pkl"
+    t0 = time.monotonic()
+    if path.is_file():
+        evaluation = pickle.loads(path.read_bytes())
+    else:
+        if not opts.quiet:
+            print(f"Evaluating season {opts.season} once for all reports (air quality, weather models, "
+                  f"emission Monte Carlo with {opts.draws:,} draws) ...", flush=True)
+        kwargs = {"factors": opts.factors, "draws": opts.draws}
+        if opts.seed is not None:
+            kwargs["seed"] = opts.seed
+        evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
+        if not opts.quiet:
+            print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
+        if not opts.dry_run:
+            atomic_write_bytes(path, pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
+            for old in cache.glob("evaluation-*.pkl"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+    ctx.summary.evaluation_seconds = time.monotonic() - t0
+    if not opts.dry_run:
+        ctx.log.write("evaluation", seconds=round(ctx.summary.evaluation_seconds, 3), path=str(path))
+    return evaluation
+
+
+def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
+    """Every report of this build (the selected townships, else all and the county), keyed on
+    what its notebook reads; ``reason`` says why it must be rebuilt, None when it is up to date."""
+    from zzeval.assess.evaluate import current_commit
+
+    inputs = ctx.inputs
+    # the data hash is stamped on unchanged pages (zzeval.build.publish); the commit a page shows
+    # names the code that built it (code changes are in the key through inputs.code)
+    masked = (ctx.data_sha256, current_commit())
+    wanted = inputs.selection or [str(s) for s in ctx.season.slugs]
+    sources = {slug: evaluation.township_slice(slug) for slug in wanted}
+    if inputs.county_nb is not None and not inputs.selection:
+        sources[COUNTY] = evaluation.county_slice()
+    planned = []
+    for slug, source in sources.items():
+        is_county = slug == COUNTY
+        components = {
+            "slice": hashing.field_digests(source, masked=masked),
+            "notebook": inputs.notebooks["county" if is_county else "township"], "code": inputs.code,
+            "params": {**inputs.report_params, **({} if is_county else {"township": slug})}}
+        key = hashing.sha256_json(components)
+        prev = ctx.state["reports"].get(slug, {})
+        reason = _reason(components, prev, ctx.options.force, ctx.season_dir)
+        if reason is None and prev.get("key") != key:
+            reason = "build key changed"
+        planned.append(PlannedReport(slug, key, components, reason, source))
+    return planned
+
+
+def _changed(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None:
+    """Why a report must be rebuilt, or None when it is up to date."""
+    if force:
+        return "--force"
+    if not prev:
+        return "not built before"
+    if prev.get("status") != "built":
+        return "the previous build of this report failed"
+    if not prev.get("html") or not (season_dir / prev["html"]).is_file():
+        return "the report file is missing"
+    old = prev.get("components") or {}
+    reasons = []
+    if old.get("notebook") != comp["notebook"]:
+        reasons.append("notebook changed")
+    if old.get("code") != comp["code"]:
+        reasons.append("package code or library versions changed")
+    if params := _changed(old.get("params") or {}, comp["params"]):
+        reasons.append(f"parameters changed ({', '.join(params)})")
+    if parts := _changed(old.get("slice") or {}, comp["slice"]):
+        reasons.append(f"its data changed ({', '.join(parts)})")
+    return "; ".join(reasons) or None
+
+
+def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) -> list[ReportTask]:
+    """The runs of the stale reports, longest first (by the last build's timings), each with
+    its slice saved where its notebook's ``results_path`` reads it."""
+    opts, inputs, season_dir = ctx.options, ctx.inputs, ctx.season_dir
+    prev = ctx.state["reports"]
+    tasks = []
+    for item in stale:
+        is_county = item.slug == COUNTY
+        name = "county" if is_county else item.slug
+        results = item.source.save(season_dir / ".cache" / "results" / f"{name}.pkl")
+        params = {"season": opts.season, "data_dir": str(inputs.data_dir), "lang": opts.lang,
+                  "results_path": str(results)}
+        if not is_county:
+            params["township"] = item.slug
+        notebook = inputs.county_nb if is_county else inputs.township_nb
+        rel_html = "county.html" if is_county else f"townships/{item.slug}.html"
+        tasks.append(ReportTask(
+            id=item.slug, notebook=str(notebook), parameters=params,
+            ipynb_path=str(season_dir / "notebooks" / f"{name}.ipynb"), html_path=str(season_dir / rel_html),
+            rel_html=rel_html, lang=opts.lang, kernel=asdict(ctx.kernel), cwd=str(notebook.parent),
+            timeout_s=opts.timeout, start_timeout_s=opts.start_timeout, start_retries=opts.retries,
+            kernel_reuse=opts.kernel_reuse, generation=inputs.code,
+            warm_imports=list(opts.warm_imports) if opts.warm_imports is not None else None,
+            exporter=opts.exporter, required_text=[] if is_county else [ctx.name(item.slug)],
+            owner=owner.to_dict()))
+    default = {COUNTY: 1e9}
+    tasks.sort(key=lambda t: -float(prev.get(t.id, {}).get("seconds", default.get(t.id, 0))))
+    return tasks

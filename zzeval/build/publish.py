@@ -1,0 +1,190 @@
+"""Publish: what a build shows, written atomically as reports finish and at its end.
+
+* :func:`write_summary_files`: ``summary.json`` and ``summary.csv`` from the evaluation's summary
+  table (they do not depend on the notebooks, so they are written before the reports run);
+* :meth:`Publisher.record`: each finished report's entry in the build state (written at once, so
+  a killed build leaves a state naming what it finished), the build log and the progress line;
+* :meth:`Publisher.finish`: the data hash on pages that were up to date (:func:`stamp_data_hash`),
+  the index (checked with :func:`check_index`; a bad index is never published), the final state
+  and the log's last line.
+
+The **data hash** is one value: :func:`zzeval.assess.evaluate.data_hash`, the digest of the
+season's input files as loaded. Every page footer, the index, ``summary.json`` and the build state
+show it. A report's key leaves it out (it would make every page stale when any township's data
+changes), so a page that is up to date in a build whose data hash changed gets the new hash
+written into it here: its key proves it is otherwise what a full rebuild would give.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+from zzeval.build.atomic import atomic_write_bytes, atomic_write_text
+from zzeval.build.hashing import sha256_bytes
+from zzeval.build.plan import COUNTY, BuildContext, PlannedReport
+from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
+from zzeval.build.tasks import ReportTask, failure
+
+INDEX = "__index__"
+
+
+def write_summary_files(season_dir: Path, season: str, table, county: dict | None, synthetic: bool,
+                        data_sha256: str) -> None:
+    """``summary.json`` (the county's figures and the evaluation's summary table, one row per
+    township) and ``summary.csv`` (the table)."""
+    table = table.reset_index(drop=True)
+    records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
+    doc = {"season": season, "data_sha256": data_sha256, "synthetic": bool(synthetic),
+           "generated_by": "zzeval build", "county": county, "townships": records}
+    atomic_write_text(season_dir / "summary.json", json.dumps(doc, ensure_ascii=False, indent=1))
+    atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
+
+
+def stamp_data_hash(season_dir: Path, entry: dict, data_sha256: str) -> bool:
+    """Write ``data_sha256`` over the data hash an up-to-date page shows; True when the page changed."""
+    old = entry.get("data_sha256")
+    entry["data_sha256"] = data_sha256
+    if not old or old == data_sha256 or not entry.get("html"):
+        return False
+    path = season_dir / entry["html"]
+    html = path.read_text(encoding="utf-8")
+    if old not in html:
+        return False
+    data = html.replace(old, data_sha256).encode("utf-8")
+    atomic_write_bytes(path, data)
+    entry["html_sha256"] = sha256_bytes(data)
+    return True
+
+
+def check_index(html: str, rows: list[dict], county_row: dict | None = None) -> list[str]:
+    """Problems of the season's ``index.html`` (:func:`zzeval.report.htmlcheck.check_report`), plus:
+    every township's name is on the page, and every report that exists is linked.
+
+    Parameters
+    ----------
+    html : str
+        The index page.
+    rows : list of dict
+        The township rows given to :func:`zzeval.report.index_page.render_index` (``name``, ``html``).
+    county_row : dict, optional
+        The county report's row.
+    """
+    from zzeval.report.htmlcheck import check_report
+
+    problems = check_report(html, required_text=[str(r["name"]) for r in rows if r.get("name")])
+    for row in [*rows, *([county_row] if county_row else [])]:
+        link = row.get("html")
+        if link and f'href="{escape(link)}"' not in html:
+            problems.append(f"report {link} is not linked from the index")
+    return problems
+
+
+class Publisher:
+    """Records the reports of one build as they finish and publishes the index at its end."""
+
+    def __init__(self, ctx: BuildContext, planned: list[PlannedReport], progress: Progress):
+        self.ctx = ctx
+        self.planned = {p.slug: p for p in planned}
+        self.progress = progress
+        self.state_path = ctx.season_dir / STATE_FILE
+
+    def record(self, task: ReportTask, res: dict) -> None:
+        """One finished report: its state entry (written now), its result, log line and progress."""
+        ctx, slug = self.ctx, task.id
+        item, prev = self.planned[slug], ctx.state["reports"].get(slug, {})
+        entry = {"name": ctx.name(slug), "key": item.key, "components": item.components,
+                 "seconds": round(res.get("seconds", 0.0), 3),
+                 "log": Path(task.ipynb_path).resolve().relative_to(ctx.season_dir).as_posix()}
+        if res["status"] == "built":
+            entry.update(status="built", html=task.rel_html, built_at=res.get("finished_at"),
+                         html_sha256=res.get("html_sha256"), error=None, data_sha256=ctx.data_sha256)
+            status = "built"
+        else:
+            had_good = bool(prev.get("html")) and (ctx.season_dir / prev["html"]).is_file()
+            keep = {k: prev.get(k) if had_good else None for k in ("html", "built_at", "data_sha256")}
+            entry.update(status="failed", error=res.get("error"), key=None, **keep)  # retried next time
+            status = "stale" if had_good else "failed"
+        ctx.state["reports"][slug] = entry
+        ctx.state["fast_key"] = None
+        write_state(self.state_path, ctx.state)
+        result = ReportResult(slug=slug, name=entry["name"], status=status, reason=item.reason or "",
+                              seconds=res.get("seconds", 0.0), error=res.get("error"),
+                              html=entry.get("html"), built_at=entry.get("built_at"))
+        ctx.summary.reports.append(result)
+        ctx.log.write("report", report=slug, status=status, reason=item.reason,
+                      **{k: round(res.get(k, 0.0), 3) for k in ("seconds", "kernel_start_s", "execute_s", "export_s")},
+                      kernel_reused=res.get("kernel_reused"), html_bytes=res.get("html_bytes"),
+                      host=res.get("host"), error=res.get("error"))
+        self.progress.update(result)
+
+    def finish(self, evaluation, fast_key: str) -> None:
+        """Stamp the data hash on up-to-date pages, publish the index, write the final state."""
+        ctx = self.ctx
+        reports = ctx.state["reports"]
+        for result in ctx.summary.by_status("up_to_date"):
+            if result.slug in reports and stamp_data_hash(ctx.season_dir, reports[result.slug], ctx.data_sha256):
+                ctx.log.write("stamp", report=result.slug, data_sha256=ctx.data_sha256)
+        index_ok = self._publish_index(evaluation)
+        ctx.summary.seconds = _elapsed(ctx)
+        complete = (index_ok and not ctx.inputs.selection
+                    and all(e.get("status") == "built" for e in reports.values())
+                    and all(s in reports for s in ctx.names))
+        ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
+                         kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
+                         data_sha256=ctx.data_sha256)
+        write_state(self.state_path, ctx.state)
+        ctx.log.write("build_end", seconds=round(ctx.summary.seconds, 3), built=ctx.summary.built,
+                      failed=ctx.summary.failed, up_to_date=len(ctx.summary.up_to_date), ok=ctx.summary.ok)
+
+    def _publish_index(self, evaluation) -> bool:
+        from zzeval.report.index_page import render_index
+
+        ctx = self.ctx
+        table = evaluation.summary_table(lang=ctx.options.lang)
+        shown = "verdict_display" if "verdict_display" in table.columns else "verdict_label"  # with the validity flag
+        verdicts = {str(r["township"]): (r.get("verdict"), r.get(shown)) for r in table.to_dict(orient="records")}
+        rows = [self._index_row(slug, verdicts.get(slug, (None, None))) for slug in ctx.names]
+        reports = ctx.state["reports"]
+        county_row = self._index_row(COUNTY, (None, None)) if COUNTY in reports else None
+        summary_files = [f for f in ("summary.json", "summary.csv") if (ctx.season_dir / f).is_file()]
+        html = render_index(rows, {"season": ctx.options.season, "built_at": now(),
+                                   "data_dir": str(ctx.inputs.data_dir), "data_digest": ctx.data_sha256,
+                                   "synthetic": ctx.season.synthetic, "county": county_row,
+                                   "summary_files": summary_files, "summary": table},
+                           ctx.options.lang)
+        problems = check_index(html, rows, county_row)
+        if not problems:
+            atomic_write_text(ctx.season_dir / "index.html", html)
+            return True
+        # never publish a bad index: keep the previous one, keep the bad one beside the logs, fail
+        atomic_write_text(ctx.season_dir / ".cache" / "index.failed.html", html)
+        error = failure("ReportCheckError", "; ".join(problems))
+        ctx.summary.reports.append(ReportResult(slug=INDEX, name="index", status="failed",
+                                                reason="index page", error=error))
+        ctx.log.write("report", report=INDEX, status="failed", error=error)
+        return False
+
+    def _index_row(self, slug: str, verdict: tuple) -> dict:
+        ctx = self.ctx
+        entry = ctx.state["reports"].get(slug) or {}
+        this = next((r for r in ctx.summary.reports if r.slug == slug), None)
+        if this is not None:
+            status = this.status
+        elif entry:
+            status = "up_to_date" if entry.get("status") == "built" else ("stale" if entry.get("html") else "failed")
+        else:
+            status = "not_built"
+        html = entry.get("html")
+        if html and not (ctx.season_dir / html).is_file():
+            html = None
+        return {"slug": slug, "name": ctx.name(slug), "verdict": verdict[0], "verdict_label": verdict[1],
+                "status": status, "html": html, "log": entry.get("log"), "built_at": entry.get("built_at"),
+                "error": entry.get("error")}
+
+
+def _elapsed(ctx: BuildContext) -> float:
+    import time
+
+    return time.monotonic() - ctx.started

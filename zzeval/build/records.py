@@ -1,0 +1,184 @@
+"""What a build records: each report's outcome, the build's summary, its progress on the
+terminal, the JSON-lines build log and the build state (``.build-state.json``).
+
+The state holds, per report, the key it was last built with, the key's components (to say why a
+report is rebuilt), the data hash its page shows and where its page and log are. It is written
+after every finished report, so a build that is killed leaves a state naming exactly the reports
+it finished; the next build rebuilds the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zzeval.build.atomic import atomic_write_text
+
+STATE_FILE = ".build-state.json"
+LOG_FILE = "build-log.jsonl"
+#: 2: report keys on the evaluation slice, the shown data hash per report
+STATE_VERSION = 2
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@dataclass
+class ReportResult:
+    """The outcome of one report in a build.
+
+    ``status``: ``built`` (this build), ``up_to_date`` (unchanged, kept), ``failed`` (no report),
+    ``stale`` (failed now, the previous good report is kept), ``planned`` (dry run).
+    """
+
+    slug: str
+    name: str
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+    error: dict | None = None
+    html: str | None = None
+    built_at: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "stale")
+
+    def failure_line(self) -> str:
+        err = self.error or {}
+        where = f" in code cell {err['code_cell_number']}" if err.get("code_cell_number") else ""
+        kept = " (previous report kept, marked stale)" if self.status == "stale" else ""
+        evalue = str(err.get("evalue") or "").splitlines()
+        return f"FAILED {self.slug}{where}: {err.get('ename', '')}: {evalue[0][:200] if evalue else ''}{kept}"
+
+
+@dataclass
+class BuildSummary:
+    """What a build did; ``ok`` is False when any report failed."""
+
+    season: str
+    out_dir: Path
+    reports: list[ReportResult] = field(default_factory=list)
+    dry_run: bool = False
+    seconds: float = 0.0
+    evaluation_seconds: float = 0.0
+    kernel: str = ""
+    fast_path: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.failed for r in self.reports)
+
+    def by_status(self, status: str) -> list[ReportResult]:
+        return [r for r in self.reports if r.status == status]
+
+    @property
+    def built(self) -> list[str]:
+        return [r.slug for r in self.by_status("built")]
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.slug for r in self.reports if r.failed]
+
+    @property
+    def up_to_date(self) -> list[str]:
+        return [r.slug for r in self.by_status("up_to_date")]
+
+    @property
+    def planned(self) -> list[str]:
+        return [r.slug for r in self.by_status("planned")]
+
+    def text(self) -> str:
+        """A short human summary (the last lines the CLI prints)."""
+        if self.dry_run:
+            lines = [f"Dry run: {len(self.planned)} report(s) would be built, "
+                     f"{len(self.up_to_date)} up to date."]
+            lines += [f"  build {r.slug}: {r.reason}" for r in self.by_status("planned")]
+            return "\n".join(lines)
+        parts = [f"{len(self.built)} built", f"{len(self.up_to_date)} up to date"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} FAILED")
+        lines = [f"Season {self.season}: {', '.join(parts)} in {self.seconds:.1f} s -> "
+                 f"{self.out_dir / self.season / 'index.html'}"]
+        lines += [f"  {r.failure_line()}" for r in self.reports if r.failed]
+        return "\n".join(lines)
+
+
+class Progress:
+    """A progress bar on a terminal, plain lines otherwise, only failures with ``quiet``."""
+
+    def __init__(self, total: int, quiet: bool, stream=None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.total = total
+        self.done = 0
+        self.bar = None
+        if not quiet and total and getattr(self.stream, "isatty", lambda: False)():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=self.stream, unit="report", dynamic_ncols=True)
+
+    def info(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.write(message, file=self.stream)
+        else:
+            print(message, file=sys.stdout, flush=True)
+
+    def update(self, result: ReportResult) -> None:
+        self.done += 1
+        if result.failed:
+            msg = f"[{self.done}/{self.total}] {result.failure_line()} (after {result.seconds:.1f} s)"
+            if self.bar is not None:
+                self.bar.write(msg, file=self.stream)
+            else:
+                print(msg, file=sys.stderr, flush=True)
+        elif not self.quiet and self.bar is None:
+            print(f"[{self.done}/{self.total}] {result.status} {result.slug} in {result.seconds:.1f} s",
+                  flush=True)
+        if self.bar is not None:
+            self.bar.set_postfix_str(result.slug, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class BuildLog:
+    """The JSON-lines build log (appended, one object per line, flushed at once)."""
+
+    def __init__(self, path: Path, build_id: str):
+        self.path = path
+        self.build_id = build_id
+        self.lock = threading.Lock()
+
+    def write(self, event: str, **fields) -> None:
+        record = {"ts": now(), "build": self.build_id, "event": event, **fields}
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with self.lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as fh:  # append mode: whole lines
+                fh.write(line)
+
+
+def read_state(path: Path) -> dict:
+    """The build state at ``path``; an empty one when missing, unreadable or of another version."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        state = {"version": STATE_VERSION}
+    state.setdefault("reports", {})
+    return state
+
+
+def write_state(path: Path, state: dict) -> None:
+    atomic_write_text(path, json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True))

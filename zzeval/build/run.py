@@ -1,0 +1,201 @@
+"""Run: the reports of a plan on an :class:`Executor`, one interface with two implementations.
+
+* :class:`LocalExecutor`: ``jobs`` worker processes on this machine (:mod:`zzeval.build.worker`),
+  each driving its own warm Jupyter kernel. Processes, not threads: exporting a report (nbconvert,
+  font subsetting) is pure Python and in threads would queue on one GIL. A worker that dies fails
+  only its current report and is replaced; every worker dies with the build
+  (:mod:`zzeval.build.lifeline`).
+* :class:`DaskExecutor`: every report is a task on a ``dask.distributed`` cluster, the one at
+  ``scheduler`` or a ``LocalCluster`` of ``jobs`` single-threaded worker processes. Workers keep one
+  warm kernel per thread between tasks (and between builds on a long-lived cluster, as long as the
+  package code is the same). They read the season and the notebooks and write the reports
+  themselves, so all of them must see the data, the notebooks and the output folder under the same
+  paths (``docs/pipeline.md``); only small result dicts travel back.
+
+Both call ``on_result(task, result)`` in the calling thread as each report finishes, with the
+result of :func:`zzeval.build.tasks.run_task` (or :func:`~zzeval.build.tasks.failed_result`).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from zzeval.build.tasks import ReportTask, failed_result
+from zzeval.errors import BuildError
+
+OnResult = Callable[[ReportTask, dict], None]
+
+
+class Executor(Protocol):
+    """Runs report tasks and reports each result as it arrives."""
+
+    def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None: ...
+
+
+def make_executor(kind: str, jobs: int, scheduler: str | None = None,
+                  log_dir: Path | None = None) -> Executor:
+    """``"local"`` (:class:`LocalExecutor`) or ``"dask"`` (:class:`DaskExecutor`)."""
+    if kind == "local":
+        return LocalExecutor(jobs=jobs, log_dir=log_dir)
+    if kind == "dask":
+        return DaskExecutor(jobs=jobs, scheduler=scheduler)
+    raise BuildError(f"unknown executor {kind!r}: use 'local' or 'dask'")
+
+
+@dataclass
+class LocalExecutor:
+    """``jobs`` worker processes; their stderr goes to ``log_dir/worker-<i>.log``."""
+
+    jobs: int
+    log_dir: Path | None = None
+
+    def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None:
+        self._todo: queue.Queue = queue.Queue()
+        for task in tasks:
+            self._todo.put(task)
+        self._done: queue.Queue = queue.Queue()
+        self._procs: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        threads = [threading.Thread(target=self._feed, args=(i,), name=f"zzeval-feeder-{i}", daemon=True)
+                   for i in range(min(self.jobs, len(tasks)))]
+        for th in threads:
+            th.start()
+        received = 0
+        try:
+            while received < len(tasks):
+                task, res = self._done.get()
+                if task is None:
+                    raise BuildError(f"the local executor failed: {res['error']}")
+                received += 1
+                on_result(task, res)
+        finally:
+            self._stopping.set()
+            if received < len(tasks):  # interrupted: stop the workers now
+                with self._lock:
+                    for proc in self._procs:
+                        if proc.poll() is None:
+                            proc.kill()
+            for th in threads:
+                th.join(timeout=90)
+
+    def _spawn(self, i: int) -> subprocess.Popen:
+        import os
+
+        err = subprocess.DEVNULL
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            err = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
+        proc = subprocess.Popen([sys.executable, "-m", "zzeval.build.worker", str(os.getpid())],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+                                encoding="utf-8", bufsize=1)
+        if err is not subprocess.DEVNULL:
+            err.close()
+        with self._lock:
+            self._procs.append(proc)
+        return proc
+
+    def _feed(self, i: int) -> None:
+        """One feeder thread: hands tasks to its worker, one at a time, and collects results."""
+        proc = None
+        try:
+            while not self._stopping.is_set():
+                try:
+                    task = self._todo.get_nowait()
+                except queue.Empty:
+                    break
+                if proc is None or proc.poll() is not None:
+                    proc = self._spawn(i)
+                try:
+                    proc.stdin.write(json.dumps(task.to_dict(), ensure_ascii=False) + "\n")
+                    proc.stdin.flush()
+                    line = proc.stdout.readline()
+                except (BrokenPipeError, OSError):
+                    line = ""
+                if line:
+                    self._done.put((task, json.loads(line)))
+                    continue
+                code = proc.wait()
+                self._done.put((task, failed_result(
+                    task.id, "WorkerDied", f"the build worker exited with code {code} while building "
+                    "this report (out of memory? killed?)")))
+                proc = None
+        except Exception as exc:  # noqa: BLE001
+            self._done.put((None, {"error": exc}))
+        finally:
+            _close_worker(proc)
+
+
+def _close_worker(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    except Exception:  # noqa: BLE001
+        proc.kill()
+
+
+@dataclass
+class DaskExecutor:
+    """Tasks on the Dask cluster at ``scheduler``, or on a new local cluster of ``jobs`` workers."""
+
+    jobs: int
+    scheduler: str | None = None
+
+    def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None:
+        from distributed import as_completed
+
+        from zzeval.build.tasks import run_task
+
+        client, cluster = self._connect()
+        try:
+            by_key = {}
+            for task in tasks:
+                fut = client.submit(run_task, task, key=f"zzeval-report-{task.id}-{id(task):x}",
+                                    pure=False, retries=0)
+                by_key[fut.key] = (task, fut)
+            for fut in as_completed([f for _, f in by_key.values()]):
+                task = by_key[fut.key][0]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails that report only
+                    res = failed_result(task.id, type(exc).__name__, str(exc))
+                on_result(task, res)
+        finally:
+            if cluster is not None:
+                try:
+                    client.run(_shutdown_kernels)
+                except Exception:  # noqa: BLE001
+                    pass
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def _connect(self):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover
+            raise BuildError("the Dask executor needs dask.distributed: pip install 'zzeval[dask]'") from exc
+        if self.scheduler:
+            try:
+                return Client(self.scheduler, timeout="30s"), None
+            except OSError as exc:
+                raise BuildError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
+        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        return Client(cluster), cluster
+
+
+def _shutdown_kernels() -> None:
+    from zzeval.build.kernels import shutdown_all_sessions
+
+    shutdown_all_sessions()
