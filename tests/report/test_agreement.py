@@ -50,20 +50,25 @@ def _text(node) -> str:
     return " ".join(node.get_text(" ", strip=True).split())
 
 
-def _task_table(soup: BeautifulSoup):
-    """The rows of the task table (the table whose header has 状态), as lists of cell texts."""
+def _table(soup: BeautifulSoup, *headers: str):
+    """(headers, rows as lists of cell texts) of the first table whose header has all ``headers``."""
     for table in soup.find_all("table"):
         heads = [_text(th) for th in table.find_all("th")]
-        if t("table.status", "zh") in heads and t("table.section", "zh") in heads:
+        if all(any(h == x or h.startswith(x) for x in heads) for h in headers):
             return heads, [[_text(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
-    raise AssertionError("no task table on the page")
+    raise AssertionError(f"no table with {headers} on the page")
+
+
+def _task_table(soup: BeautifulSoup):
+    """The task table (header 状态 and 方案条款)."""
+    return _table(soup, t("table.status", "zh"), t("table.section", "zh"))
 
 
 def test_every_township_has_one_verdict_in_the_same_words_everywhere(built):
     name, season_dir, doc, csv = built
     county = _soup(season_dir / "county.html")
     index = _soup(season_dir / "index.html")
-    county_rows = {_text(tr.find("td")): _text(tr) for tr in county.find_all("tr") if tr.find("td")}
+    county_rows = {row[0]: " ".join(row) for row in _table(county, t("county.col_verdict_label", "zh"))[1]}
     records = {r["township"]: r for r in doc["townships"]}
     assert len(records) == 17 and set(csv["township"]) == set(records)
     seen = set()
@@ -91,7 +96,7 @@ def test_every_township_has_one_verdict_in_the_same_words_everywhere(built):
         reasons = [_text(li) for li in page.find(class_="zz-banner").find_all("ol")[0].find_all("li")] \
             if page.find(class_="zz-banner").find("ol") else []
         joined = "；".join(re.sub(r"（任务表第 \d+ 项）$", "", r) for r in reasons)
-        assert joined == (rec["reasons"] or ""), f"{name}/{slug}"
+        assert joined == " ".join((rec["reasons"] or "").split()), f"{name}/{slug}"  # same words (spaces aside)
         assert (verdict == "on_track") == (not reasons)
     assert len(seen) >= 2, f"{name}: every township has the same verdict, the season tests nothing"
 
@@ -127,9 +132,11 @@ def test_every_reason_is_a_task_row_and_every_red_row_is_a_reason_or_in_toleranc
         fix = page.find(class_="zz-fix")
         assert (fix is not None) == bool(reasons), f"{name}/{slug}"
         if fix is not None:
-            fix_rows = fix.find("tbody").find_all("tr")
-            assert len(fix_rows) == len(reasons)
-            assert all("第" in _text(r) and "条" in _text(r) for r in fix_rows)
+            fix_items = fix.find("ol").find_all("li", recursive=False)
+            assert len(fix_items) == len(reasons)
+            for item, text in zip(fix_items, reasons, strict=True):  # the same shortfall, with its plan section
+                assert _text(item).startswith(re.sub(r"（任务表第 \d+ 项）$", "", text))
+                assert re.search(r"方案第[一二三四五六七八九十]+条", _text(item)) and "责任单位" in _text(item)
     assert n_tolerance_rows > 0, f"{name}: no row inside the tolerance: the check above was never exercised"
 
 

@@ -1,624 +1,158 @@
-"""Weather-adjusted change of concentrations between two seasons (counterfactual MLR).
+"""Weather-adjusted change of concentrations between two seasons: the public entry points.
 
-A log-linear model of hourly concentration on meteorology and time is fitted on the
-**previous** season and predicts the current season under the weather that actually
-occurred ("business-as-usual" counterfactual, Grange & Carslaw 2019 [1]_; the rmweather
-counterfactual mode). The weather-adjusted change is
+Three estimators, chosen with ``method=`` (or the ``weather_model:`` key of ``season.yaml``):
 
-    adjusted_change_pct = 100 · (Σ_h C_obs,h / Σ_h Ĉ_h − 1)
+* ``"gam"`` (default): one joint OLS fit (statsmodels) over both seasons of log hourly
+  concentration on smooth and lagged weather, stagnation memory, transport sectors and the
+  calendar, with a current-season step and ramp; the counterfactual is the current season
+  without them (:mod:`zzeval.airquality.weather_gam`, :mod:`zzeval.airquality.weather_features`). Intervals: day
+  block bootstrap widened by a placebo-calibrated model error, and a ``separable`` flag
+  when the seasons' weather barely overlaps (:mod:`zzeval.airquality.weather_intervals`).
+* ``"gbm"``: machine-learning normalisation with gradient-boosted trees
+  (:mod:`zzeval.airquality.weather_gbm`).
+* ``"ols"``: the first estimator, a same-hour linear model fitted on the previous season
+  only (:mod:`zzeval.airquality.weather_ols`), kept for comparison and reproducibility.
 
-over the current season's hours with both an observation and weather, where
-``Ĉ_h = exp(x_h'β) · s`` and ``s`` is Duan's smearing factor (mean of ``exp(residual)``
-in the training season) [2]_. The observed change is ``100 · (mean_cur / mean_prev − 1)``.
-
-Model terms (OLS on ``log(max(C, floor))``, solved from per-day normal equations; equal
-to statsmodels OLS to rounding, tested): wind as u/v components and
-speed, temperature, relative humidity, pressure, ``log1p`` precipitation,
-``log`` boundary-layer height when present; day-of-year harmonic (one sine/cosine pair: a season is half a year, and more
-harmonics extrapolate badly into held-out blocks); hour of
-day (23 dummies); weekday (6 dummies); calendar events from
-``reference/calendar_events.csv`` (Spring Festival window; the 2020 COVID-19 response as
-a dummy that is 0 in the current season).
-
-Interval: a circular block bootstrap over **days** (blocks of ``block_days``), resampling
-training days (refit) and current-season days (ratio) jointly, which keeps the
-within-block autocorrelation (Künsch 1989 [3]_); basic interval on the log-ratio scale
-``log(1 + change)``. The block length is chosen per series from the autocorrelation of the
-daily residuals so that the bootstrap variance is at most 5 % too small
-(:func:`coverage_block_length`, Politis & White 2004 [5]_ spectral estimates): the
-MSE-optimal Politis-White length (~7-10 days here) left 95 % intervals covering ~90 %.
-Computed from per-day sufficient statistics and vectorised across draws (one batched
-solve, one matrix product per season for all draws), so 200 draws cost about as much as a
-few OLS fits. The interval covers sampling noise within the two seasons and the
-uncertainty of the previous-season model; it cannot cover a season-level change in
-emissions that is not the plan's (that is part of the "effect" by construction).
-
-Placebo in time (:func:`placebo_in_time`): the same estimator with a fake intervention
-date inside the previous season.
-
-Skill: time-blocked ``k``-fold cross-validation on the previous season (contiguous
-blocks of days), R² of log concentration and RMSE in concentration units, reported
-beside every result. Qiu et al. 2022 [4]_ found MLR a weak meteorological correction:
-read ``r2_cv`` before the estimate.
-
-References
-----------
-.. [1] Grange, S. K. & Carslaw, D. C. (2019). Using meteorological normalisation to detect
-   interventions in air quality time series. Sci. Total Environ. 653, 578-588.
-.. [2] Duan, N. (1983). Smearing estimate: a nonparametric retransformation method.
-   JASA 78, 605-610.
-.. [3] Künsch, H. R. (1989). The jackknife and the bootstrap for general stationary
-   observations. Ann. Statist. 17, 1217-1241.
-.. [4] Qiu, M., Zigler, C. & Selin, N. E. (2022). Statistical and machine learning
-   methods for evaluating trends in air quality under changing meteorological
-   conditions. Atmos. Chem. Phys. 22, 10551-10566.
-.. [5] Politis, D. N. & White, H. (2004). Automatic block-length selection for the
-   dependent bootstrap. Econometric Reviews 23, 53-70.
+Why ``gam`` is the default, and how each was measured: docs/methods_airquality.md § 4.
 """
 
 from __future__ import annotations
-
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from zzeval.season.data import SeasonData
+from zzeval.airquality.weather_blocks import (  # noqa: F401  (re-exported)
+    MAX_VARIANCE_BIAS,
+    _block_weights,
+    _day_index,
+    coverage_block_length,
+    optimal_block_length,
+)
+from zzeval.airquality.weather_data import _Designs, _in_period, _series, township_series  # noqa: F401
+from zzeval.airquality.weather_features import day_of_season, design_matrix, met_features, weather_columns
+from zzeval.airquality.weather_gam import _independent, gam_change
+from zzeval.airquality.weather_intervals import calibrate
+from zzeval.airquality.weather_ols import (  # noqa: F401  (re-exported)
+    _FLOOR,
+    DEFAULT_POLLUTANTS,
+    MET_COLUMNS,
+    _change_core,
+    _design_arrays,
+    _local_days,
+    _ols_adjusted_change,
+    _ols_placebo_in_time,
+    _prepare,
+    adjusted_change,
+    calendar_events,
+    design,
+    fake_date,
+)
 
-DEFAULT_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
-MET_COLUMNS = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa",
-               "precip_mm")
-#: concentration floor before the log, by unit [A]: half a typical reporting step
-_FLOOR = {"µg/m³": 1.0, "mg/m³": 0.05}
-_DUMMY_PREFIXES = ("hour_", "wd_", "event_")
-#: largest accepted relative downward bias of the block-bootstrap variance, which sets the
-#: block length (see coverage_block_length) [A]
-MAX_VARIANCE_BIAS = 0.05
-
-
-@cache
-def _events() -> pd.DataFrame:
-    with resources.files("zzeval.reference").joinpath("calendar_events.csv").open(
-        "r", encoding="utf-8"
-    ) as fh:
-        ev = pd.read_csv(fh, parse_dates=["start", "end"])
-    return ev
-
-
-def calendar_events() -> pd.DataFrame:
-    """Calendar events used as model dummies: ``event, start, end, source, notes``."""
-    return _events().copy()
-
-
-@cache
-def _event_windows() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``event -> (start days, end days)`` as ``datetime64[D]`` arrays, events sorted by name."""
-    return {str(name): (g["start"].to_numpy().astype("datetime64[D]"),
-                        g["end"].to_numpy().astype("datetime64[D]"))
-            for name, g in _events().groupby("event", sort=True)}
+METHODS = ("gam", "gbm", "ols")
+DEFAULT_METHOD = "gam"
 
 
-def _local_days(dt) -> np.ndarray:
-    """Local day (``datetime64[D]``) of each hour-ending stamp: the day of ``stamp − 1 h``."""
-    t = np.asarray(dt, dtype="datetime64[ns]")
-    return (t - np.timedelta64(1, "h")).astype("datetime64[D]")
+class _FeatureSource:
+    """Design rows of the joint model for one meteorology source (both seasons), by stamp."""
 
-
-def _event_dummies(dt, current: bool) -> dict[str, np.ndarray]:
-    """0/1 event indicators per hour-ending stamp (one per event name, windows inclusive)."""
-    day = _local_days(dt)
-    out = {}
-    for name, (starts, ends) in _event_windows().items():
-        x = np.zeros(len(day), bool)
-        if not (current and name.startswith("covid")):  # counterfactual: no lockdown now
-            for s, e in zip(starts, ends, strict=True):
-                x |= (day >= s) & (day <= e)
-        out[f"event_{name}"] = x.astype(float)
-    return out
-
-
-def _design_arrays(frame: pd.DataFrame, current: bool) -> tuple[list[str], np.ndarray]:
-    """Column names and the float matrix of :func:`design` (NumPy only, no pandas per column)."""
-    dt = np.asarray(frame["datetime"], dtype="datetime64[ns]")
-    rad = np.deg2rad(frame["wind_dir_deg"].to_numpy(float))
-    ws = frame["wind_speed_ms"].to_numpy(float)
-    cols = {
-        "u_ms": -ws * np.sin(rad), "v_ms": -ws * np.cos(rad), "wind_speed_ms": ws,
-        "temperature_c": frame["temperature_c"].to_numpy(float),
-        "rh_pct": frame["rh_pct"].to_numpy(float),
-        "pressure_hpa": frame["pressure_hpa"].to_numpy(float),
-        "log1p_precip_mm": np.log1p(frame["precip_mm"].to_numpy(float)),
-    }
-    if "blh_m" in frame and frame["blh_m"].notna().any():
-        cols["log_blh_m"] = np.log(np.maximum(frame["blh_m"].to_numpy(float), 10.0))
-    day = _local_days(dt)
-    doy = (day - day.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64) + 1.0
-    cols["doy_s1"] = np.sin(2 * np.pi * doy / 365.25)
-    cols["doy_c1"] = np.cos(2 * np.pi * doy / 365.25)
-    hour = dt.astype("datetime64[h]").astype(np.int64) % 24
-    for h in range(1, 24):
-        cols[f"hour_{h}"] = (hour == h).astype(float)
-    wd = (day.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-    for d in range(1, 7):
-        cols[f"wd_{d}"] = (wd == d).astype(float)
-    cols.update(_event_dummies(dt, current))
-    names = list(cols)
-    return names, np.column_stack([cols[c] for c in names])
-
-
-def design(frame: pd.DataFrame, current: bool = False) -> pd.DataFrame:
-    """Design matrix (without intercept) of the weather model.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        ``datetime`` (hour-ending stamp) and the meteorology columns of
-        :data:`zzeval.season.schema.METEOROLOGY` (``blh_m`` optional).
-    current : bool
-        Whether the rows belong to the evaluated season (switches off the COVID dummy).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``u_ms, v_ms, wind_speed_ms, temperature_c, rh_pct, pressure_hpa,
-        log1p_precip_mm, [log_blh_m], doy_s1, doy_c1, hour_1..hour_23,
-        wd_1..wd_6, event_*``. ``u``/``v`` are the eastward/northward components of the
-        wind (meteorological direction = where the wind blows from); hour is the stamp's
-        hour, day of year and weekday those of the hour's local day (stamp − 1 h).
-    """
-    names, X = _design_arrays(frame, current)
-    return pd.DataFrame(X, columns=names, index=frame.index)
-
-
-def _pw_spectral(x) -> tuple[int, float, float]:
-    """``(n, Ĝ, ĝ(0))`` of Politis & White (2004) for a series (see
-    :func:`optimal_block_length`); ``Ĝ = ĝ(0) = 0`` when there is nothing to estimate."""
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n < 8:
-        return n, 0.0, 0.0
-    x = x - x.mean()
-    kn = max(5, int(np.ceil(np.sqrt(np.log10(n)))))
-    m_max = min(int(np.ceil(np.sqrt(n))) + kn, n - 1)
-    acv = np.array([x[: n - k] @ x[k:] / n for k in range(m_max + 1)])
-    if acv[0] <= 0:
-        return n, 0.0, 0.0
-    rho = np.abs(acv / acv[0])
-    thr = 2 * np.sqrt(np.log10(n) / n)
-    mhat = next((m for m in range(m_max - kn + 1) if np.all(rho[m + 1:m + kn + 1] < thr)),
-                m_max - kn)
-    big_m = min(2 * mhat, m_max)
-    if big_m == 0:
-        return n, 0.0, float(acv[0])
-    k = np.arange(1, big_m + 1)
-    t = k / big_m
-    lam = np.where(t <= 0.5, 1.0, 2 * (1 - t))
-    g_hat = 2 * np.sum(lam * k * acv[1:big_m + 1])
-    g0 = acv[0] + 2 * np.sum(lam * acv[1:big_m + 1])
-    return n, float(g_hat), float(max(g0, 0.0))
-
-
-def _max_block(n: int) -> float:
-    return float(np.ceil(min(3 * np.sqrt(n), n / 3)))
-
-
-def optimal_block_length(x) -> float:
-    """Politis–White automatic block length for the circular block bootstrap of a mean.
-
-    ``b = (2 Ĝ² / D̂)^(1/3) · n^(1/3)`` with ``Ĝ = Σ_{|k|≤M} λ(k/M) |k| R̂(k)``,
-    ``D̂ = (4/3) ĝ(0)²``, ``ĝ(0) = Σ_{|k|≤M} λ(k/M) R̂(k)`` (long-run variance), the
-    flat-top window ``λ(t) = 1`` for ``|t| ≤ ½``, ``2(1 − |t|)`` for ``½ < |t| ≤ 1``, and
-    ``M = 2 m̂``, ``m̂`` the smallest lag after which ``K_N = max(5, ⌈√log10 n⌉)``
-    autocorrelations in a row are below ``2 √(log10 n / n)`` (Politis & White 2004 [1]_,
-    corrected by Patton, Politis & White 2009 [2]_). Capped at ``⌈min(3√n, n/3)⌉``.
-    This length minimises the mean squared error of the bootstrap *variance*; for
-    interval coverage see :func:`coverage_block_length`.
-
-    Parameters
-    ----------
-    x : array_like
-        The series (e.g. daily mean residuals); non-finite values are dropped.
-
-    Returns
-    -------
-    float
-        Block length in steps of ``x`` (≥ 1); 1 for fewer than 8 values.
-
-    References
-    ----------
-    .. [1] Politis, D. N. & White, H. (2004). Automatic block-length selection for the
-       dependent bootstrap. Econometric Reviews 23, 53-70.
-    .. [2] Patton, A., Politis, D. N. & White, H. (2009). Correction to "Automatic
-       block-length selection for the dependent bootstrap". Econometric Reviews 28, 372-375.
-    """
-    n, g_hat, g0 = _pw_spectral(x)
-    if g0 <= 0 or g_hat == 0:
-        return 1.0
-    b = (2 * g_hat**2 / ((4 / 3) * g0**2)) ** (1 / 3) * n ** (1 / 3)
-    return float(np.clip(b, 1.0, _max_block(n)))
-
-
-def coverage_block_length(x, max_variance_bias: float = MAX_VARIANCE_BIAS) -> float:
-    """Block length whose bootstrap variance is at most ``max_variance_bias`` too small.
-
-    The block bootstrap variance of a mean with blocks of ``l`` is biased by
-    ``−Ĝ / (l · ĝ(0))`` relative to the long-run variance ``ĝ(0)`` (Künsch 1989;
-    Lahiri 2003 [1]_ §3.2), with ``Ĝ``, ``ĝ(0)`` estimated as in
-    :func:`optimal_block_length`. The MSE-optimal length leaves that bias at about 15-25 %
-    for daily air-pollution residuals, which makes a 95 % interval cover about 90 %
-    (measured in docs/methods_airquality.md). This returns
-    ``max(b_PW, Ĝ / (max_variance_bias · ĝ(0)))``, capped at ``⌈min(3√n, n/3)⌉``.
-
-    Parameters
-    ----------
-    x : array_like
-        The series (e.g. daily mean log residuals).
-    max_variance_bias : float
-        Largest accepted relative downward bias of the bootstrap variance [A] (0.05: the
-        standard error at most ~2.5 % too small; 0.10 measured 93 % coverage, 0.05 95 %
-        in the synthetic study).
-
-    Returns
-    -------
-    float
-        Block length in steps of ``x`` (≥ 1).
-
-    References
-    ----------
-    .. [1] Lahiri, S. N. (2003). Resampling Methods for Dependent Data. Springer.
-    """
-    n, g_hat, g0 = _pw_spectral(x)
-    b = optimal_block_length(x)
-    if g0 > 0 and g_hat > 0:
-        b = max(b, g_hat / (max_variance_bias * g0))
-    return float(np.clip(b, 1.0, max(_max_block(n), 1.0)))
-
-
-def _block_weights(rng, n_days: int, block: int, size: int | None = None) -> np.ndarray:
-    """Moving (circular) block bootstrap: how many times each day is drawn.
-
-    Returns shape ``(n_days,)``, or ``(size, n_days)`` for ``size`` draws at once; each
-    draw picks ``⌈n_days / block⌉`` uniform block starts and keeps the first ``n_days``
-    days of the concatenated blocks (Politis & Romano 1992 circular blocks).
-    """
-    one = size is None
-    size = 1 if one else size
-    nb = int(np.ceil(n_days / block))
-    starts = rng.integers(0, n_days, (size, nb))
-    idx = (starts[:, :, None] + np.arange(block)).reshape(size, -1)[:, :n_days] % n_days
-    flat = idx + n_days * np.arange(size)[:, None]
-    w = np.bincount(flat.ravel(), minlength=size * n_days).reshape(size, n_days).astype(float)
-    return w[0] if one else w
-
-
-def _day_index(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For rows sorted by day: day id per row, segment starts, hours per day."""
-    uniq, inv, cnt = np.unique(days, return_inverse=True, return_counts=True)
-    starts = np.r_[0, np.cumsum(cnt)[:-1]]
-    return inv, starts, cnt.astype(float)
-
-
-def _change_core(Xp, Xc, names, vp, vc, day_p, day_c, *, n_boot, seed, block_days,
-                 cv_folds, floor, level, interval, return_draws=False) -> dict:
-    """:func:`adjusted_change` on arrays; rows of each season sorted by time, no NaN."""
-    out = {"n_obs_previous": len(vp), "n_obs_current": len(vc),
-           "mean_previous": float(vp.mean()) if len(vp) else np.nan,
-           "mean_current": float(vc.mean()) if len(vc) else np.nan}
-    out["observed_change_pct"] = 100 * (out["mean_current"] / out["mean_previous"] - 1)
-    nan_keys = ("predicted_mean_current", "adjusted_change_pct", "adjusted_change_low_pct",
-                "adjusted_change_high_pct", "r2_in", "r2_cv", "rmse_cv", "n_params",
-                "block_days")
-    if len(vp) < 5 * Xp.shape[1] or len(vc) < 24:
-        return out | dict.fromkeys(nan_keys, np.nan)
-    sd = Xp.std(axis=0, ddof=1)
-    keep = sd > 0  # drop constant columns (e.g. an event absent in training)
-    # standardise continuous terms only; dummies stay 0/1 so that a dummy absent from a
-    # CV training fold is a zero column (coefficient 0), not a shifted constant
-    dummy = np.array([c.startswith(_DUMMY_PREFIXES) for c, k in zip(names, keep, strict=True)
-                      if k], bool)
-    mu = np.where(dummy, 0.0, Xp[:, keep].mean(axis=0))
-    sdv = np.where(dummy, 1.0, sd[keep])
-    Zp = np.column_stack([np.ones(len(vp)), (Xp[:, keep] - mu) / sdv])
-    Zc = np.column_stack([np.ones(len(vc)), (Xc[:, keep] - mu) / sdv])
-    yp = np.log(np.maximum(vp, floor))
-    p = Zp.shape[1]
-    out["n_params"] = p
-    # per-day sufficient statistics (rows are sorted by time, so days are contiguous);
-    # the full-sample fit, the CV folds and every bootstrap draw are sums of them
-    dp, bp, nh_p = _day_index(day_p)
-    dc, bc, _ = _day_index(day_c)
-    ndp, ndc = len(bp), len(bc)
-    ends = np.r_[bp[1:], len(yp)]
-    XtX_d = np.empty((ndp, p, p))
-    Xty_d = np.empty((ndp, p))
-    for d in range(ndp):
-        z = Zp[bp[d]:ends[d]]
-        XtX_d[d] = z.T @ z
-        Xty_d[d] = z.T @ yp[bp[d]:ends[d]]
-    # OLS from the normal equations (minimum-norm least squares if rank deficient); equal
-    # to statsmodels.OLS(yp, Zp).fit() to rounding (tested)
-    beta = np.linalg.lstsq(XtX_d.sum(0), Xty_d.sum(0), rcond=None)[0]
-    resid = yp - Zp @ beta
-    smear = float(np.mean(np.exp(resid)))
-    pred_c = np.exp(Zc @ beta) * smear
-    out["predicted_mean_current"] = float(pred_c.mean())
-    est = 100 * (vc.sum() / pred_c.sum() - 1)
-    out["adjusted_change_pct"] = float(est)
-    out["r2_in"] = float(1 - resid @ resid / np.sum((yp - yp.mean()) ** 2))
-    obs_d = np.add.reduceat(vc, bc)
-    ridge = 1e-8 * np.eye(p)
-    # time-blocked CV on the previous season
-    folds = np.minimum((np.arange(ndp) * cv_folds) // ndp, cv_folds - 1)
-    sse = sst = se_c = 0.0
-    ybar = yp.mean()
-    for f in range(cv_folds):
-        tr = folds != f
-        b = np.linalg.solve(XtX_d[tr].sum(0) + ridge, Xty_d[tr].sum(0))
-        rows_tr = tr[dp]
-        s_f = np.mean(np.exp(yp[rows_tr] - Zp[rows_tr] @ b))
-        te = ~rows_tr
-        yhat = Zp[te] @ b
-        sse += np.sum((yp[te] - yhat) ** 2)
-        sst += np.sum((yp[te] - ybar) ** 2)
-        se_c += np.sum((vp[te] - np.exp(yhat) * s_f) ** 2)
-    out["r2_cv"] = float(1 - sse / sst)
-    out["rmse_cv"] = float(np.sqrt(se_c / len(yp)))
-    if block_days == "auto":
-        # block length from the autocorrelation of the daily residuals: previous season
-        # (log residuals of the fit) and current season (log observed/predicted)
-        res_d = np.add.reduceat(resid, bp) / nh_p
-        lr_d = np.log(obs_d / np.add.reduceat(pred_c, bc))
-        block = int(np.ceil(max(coverage_block_length(res_d), coverage_block_length(lr_d))))
-    else:
-        block = int(block_days)
-    out["block_days"] = block
-    if not n_boot:
-        out["adjusted_change_low_pct"] = out["adjusted_change_high_pct"] = np.nan
-        return out
-    rng = np.random.default_rng(seed)
-    Wp = _block_weights(rng, ndp, block, n_boot)  # (B, days of the previous season)
-    Wc = _block_weights(rng, ndc, block, n_boot)  # (B, days of the current season)
-    A = (Wp @ XtX_d.reshape(ndp, -1)).reshape(n_boot, p, p) + ridge
-    betas = np.linalg.solve(A, (Wp @ Xty_d)[:, :, None])[:, :, 0]  # (B, p), one solve
-    e_d = np.add.reduceat(np.exp(yp[:, None] - Zp @ betas.T), bp, axis=0)  # (days, B)
-    smear_b = np.einsum("bd,db->b", Wp, e_d) / (Wp @ nh_p)
-    pred_d = np.add.reduceat(np.exp(Zc @ betas.T), bc, axis=0)  # (days, B)
-    effs = 100 * ((Wc @ obs_d) / (np.einsum("bd,db->b", Wc, pred_d) * smear_b) - 1)
-    a = (1 - level) / 2
-    lo, hi = np.quantile(effs, [a, 1 - a])
-    if interval == "basic":  # reverse percentile around the estimate
-        low, high = 2 * est - hi, 2 * est - lo
-    elif interval == "basic_log":  # the same on the log ratio scale log(1 + change)
-        r0 = np.log1p(est / 100)
-        low = 100 * np.expm1(2 * r0 - np.log1p(hi / 100))
-        high = 100 * np.expm1(2 * r0 - np.log1p(lo / 100))
-    elif interval == "percentile":
-        low, high = lo, hi
-    else:
-        raise ValueError(f"interval must be 'basic', 'basic_log' or 'percentile', got {interval!r}")
-    out["adjusted_change_low_pct"] = float(low)
-    out["adjusted_change_high_pct"] = float(high)
-    if return_draws:
-        out["draws_pct"] = effs
-    return out
-
-
-def _prepare(frame: pd.DataFrame, current: bool) -> tuple:
-    """Sorted, complete rows of one season: design, names, values, local days."""
-    need = ["value", *MET_COLUMNS]
-    frame = frame.dropna(subset=need).sort_values("datetime", kind="stable")
-    names, X = _design_arrays(frame, current)
-    ok = np.isfinite(X).all(axis=1)
-    return (X[ok], names, frame["value"].to_numpy(float)[ok],
-            _local_days(frame["datetime"])[ok])
-
-
-def adjusted_change(prev: pd.DataFrame, cur: pd.DataFrame, n_boot: int = 200, seed: int = 0,
-                    block_days: int | str = "auto", cv_folds: int = 5, floor: float = 1.0,
-                    level: float = 0.95, interval: str = "basic_log",
-                    return_draws: bool = False) -> dict:
-    """Weather-adjusted change for one series (see module docstring).
-
-    Parameters
-    ----------
-    prev, cur : DataFrame
-        Hourly rows of the previous and the current season with ``datetime``, ``value``
-        (concentration, µg/m³ or mg/m³) and the meteorology columns.
-    n_boot : int
-        Block-bootstrap draws (0: no interval).
-    block_days : int or "auto"
-        Block length of the bootstrap [days]; ``"auto"`` (default): the larger
-        :func:`coverage_block_length` of the previous season's daily mean log residuals and
-        of the current season's daily log(observed / predicted) (the quantity whose mean
-        the estimate is; its autocorrelation includes the slowly varying prediction
-        error).
-    cv_folds : int
-        Contiguous day-blocks for the cross-validated skill.
-    floor : float
-        Concentrations below it are set to it before the log [same unit as value].
-    level : float
-        Nominal coverage of the interval.
-    interval : {"basic_log", "basic", "percentile"}
-        Bootstrap interval: basic (reverse-percentile) on the log-ratio scale
-        ``log(1 + change)`` (default), on the percent scale, or the percentile interval.
-    return_draws : bool
-        Add ``draws_pct`` (the bootstrap estimates, %) to the result.
-
-    Returns
-    -------
-    dict
-        ``n_obs_previous, n_obs_current, mean_previous, mean_current,
-        observed_change_pct, predicted_mean_current, adjusted_change_pct,
-        adjusted_change_low_pct, adjusted_change_high_pct, r2_in, r2_cv, rmse_cv, n_params,
-        block_days``. Means in the unit of ``value``; NaN fields when a season has too
-        few rows (fewer than 5 per model term, or fewer than 24 current hours).
-    """
-    Xp, names, vp, dayp = _prepare(prev, current=False)
-    Xc, names_c, vc, dayc = _prepare(cur, current=True)
-    if names_c != names:  # e.g. BLH present in one season only
-        common = [n for n in names if n in names_c]
-        Xp = Xp[:, [names.index(n) for n in common]]
-        Xc = Xc[:, [names_c.index(n) for n in common]]
-        names = common
-    return _change_core(Xp, Xc, names, vp, vc, dayp, dayc, n_boot=n_boot, seed=seed,
-                        block_days=block_days, cv_folds=cv_folds, floor=floor, level=level,
-                        interval=interval, return_draws=return_draws)
-
-
-def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
-                    ) -> tuple[pd.DataFrame, dict]:
-    """Hourly concentration per township (mean of its stations) joined to meteorology.
-
-    Returns
-    -------
-    (DataFrame, dict)
-        Long frame ``township, pollutant, datetime, value, unit, <met columns>,
-        met_source`` (``"county"`` or the station code whose meteorology the row uses)
-        and a report of exclusions: ``stations_without_township`` (list; their rows are
-        excluded and counted in ``rows_excluded_no_township``), ``hours_without_weather``.
-    Station-specific meteorology is used where ``meteorology.station_code`` matches a
-    station, otherwise the county series.
-    """
-    aq = season.air_quality
-    aq = aq[aq["pollutant"].isin(list(pollutants))]
-    st = season.stations[["station_code", "township"]]
-    m = aq.merge(st, on="station_code", how="left")
-    no_tw = m["township"].isna()
-    rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
-           "rows_excluded_no_township": int(no_tw.sum())}
-    m = m[~no_tw]
-    tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
-          .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
-    met = season.meteorology
-    cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
-    county = met[met["station_code"].fillna("county") == "county"][["datetime", *cols]]
-    county = county.assign(met_source="county")
-    # one station-specific series per township, if any (first station listed)
-    st_met = met[met["station_code"].isin(st["station_code"])]
-    if len(st_met):
-        first = st.drop_duplicates("township").set_index("station_code")["township"]
-        sm_ = st_met[st_met["station_code"].isin(first.index)].assign(
-            township=lambda d: d["station_code"].map(first),
-            met_source=lambda d: d["station_code"])[["township", "datetime", *cols,
-                                                    "met_source"]]
-        a = tw.merge(sm_, on=["township", "datetime"], how="left")
-        miss = a[cols[0]].isna()
-        b = tw[miss.to_numpy()].merge(county, on="datetime", how="left")
-        tw = pd.concat([a[~miss], b], ignore_index=True)
-    else:
-        tw = tw.merge(county, on="datetime", how="left")
-    rep["hours_without_weather"] = int(tw[cols[0]].isna().sum())
-    return tw, rep
-
-
-def _align(a: tuple[list[str], np.ndarray], b: tuple[list[str], np.ndarray]):
-    """Keep the design columns two seasons share (e.g. BLH present in one only)."""
-    (na, xa), (nb, xb) = a, b
-    if na == nb:
-        return na, xa, xb
-    common = [n for n in na if n in nb]
-    return (common, xa[:, [na.index(n) for n in common]], xb[:, [nb.index(n) for n in common]])
-
-
-class _MetDesign:
-    """Design rows of one meteorology source over one period, looked up by stamp."""
-
-    def __init__(self, met: pd.DataFrame, current: bool):
-        met = met.dropna(subset=list(MET_COLUMNS)).sort_values("datetime")
-        met = met.drop_duplicates("datetime")
-        self.names, self.X = _design_arrays(met, current)
-        self.t = np.asarray(met["datetime"], dtype="datetime64[ns]")
-        self.ok = np.isfinite(self.X).all(axis=1)
+    def __init__(self, met: pd.DataFrame):
+        feat = met_features(met)
+        self.names, self.X = design_matrix(feat) if len(feat) else (["intercept"],
+                                                                    np.ones((0, 1)))
+        keep = _independent(self.X.T @ self.X) if len(self.X) else np.ones(1, bool)
+        self.names = [n for n, k in zip(self.names, keep, strict=True) if k]
+        self.X = self.X[:, keep]
+        self.wmask = weather_columns(self.names)
+        self.t = np.asarray(feat["datetime"], dtype="datetime64[ns]")
 
     def rows(self, t: np.ndarray, v: np.ndarray):
-        """``(X, values, local days)`` of the series rows (sorted stamps) with weather."""
+        """``(X, values, stamps)`` of the series hours (sorted stamps) that have weather."""
         if not len(self.t):
-            return self.X[:0], v[:0], _local_days(t[:0])
+            return self.X[:0], v[:0], t[:0]
         pos = np.searchsorted(self.t, t)
         pc = np.minimum(pos, len(self.t) - 1)
         hit = (pos < len(self.t)) & (self.t[pc] == t) & np.isfinite(v)
-        hit &= self.ok[pc]
-        return self.X[pc[hit]], v[hit], _local_days(t[hit])
+        return self.X[pc[hit]], v[hit], t[hit]
 
 
-def _series(season: SeasonData, pollutants, county: bool):
-    """``{(township, pollutant): (met_source, unit, stamps, values, frame)}``, exclusions.
-
-    ``frame`` is the series' own rows (with their meteorology) when it mixes sources
-    (a station's meteorology with county gaps), else ``None``.
-    """
-    tw, rep = township_series(season, pollutants)
-    out = {}
-    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
-    v_all = tw["value"].to_numpy(float)
-    src_all = tw["met_source"].to_numpy(object)
-    unit_all = tw["unit"].to_numpy(object)
-    for (t, p), ix in tw.groupby(["township", "pollutant"], sort=True).indices.items():
-        ix = ix[np.argsort(t_all[ix], kind="stable")]
-        src = pd.unique(src_all[ix][pd.notna(src_all[ix])])
-        out[(t, p)] = (str(src[0]) if len(src) == 1 else "county", str(unit_all[ix[0]]),
-                       t_all[ix], v_all[ix],
-                       tw.iloc[ix] if len(src) > 1 else None)
-    if county and len(tw):
-        pol_all = tw["pollutant"].to_numpy(object)
-        for p in sorted(pd.unique(pol_all)):
-            ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
-            times, inv = np.unique(t_all[ix], return_inverse=True)
-            mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
-            out[("county", p)] = ("county", str(unit_all[ix[0]]), times, mean, None)
-    return out, rep
+def _features(des: _Designs, src: str) -> _FeatureSource:
+    key = ("gam", src)
+    if key not in des.cache:
+        m = des.sources.get(src, des.sources.get("county"))
+        if m is None:
+            m = pd.DataFrame({c: pd.Series(dtype=float) for c in MET_COLUMNS}).assign(
+                datetime=pd.Series(dtype="datetime64[ns]"))
+        des.cache[key] = _FeatureSource(m)
+    return des.cache[key]
 
 
-def _in_period(t: np.ndarray, period) -> np.ndarray:
-    day = _local_days(t)
-    return (day >= np.datetime64(period.start.date())) & (day <= np.datetime64(period.end.date()))
+def _summary(vals: np.ndarray, cur: np.ndarray) -> dict:
+    mp = float(vals[~cur].mean()) if (~cur).any() else np.nan
+    mc = float(vals[cur].mean()) if cur.any() else np.nan
+    return {"n_obs_previous": int((~cur).sum()), "n_obs_current": int(cur.sum()),
+            "mean_previous": mp, "mean_current": mc,
+            "observed_change_pct": 100 * (mc / mp - 1)}
 
 
-class _Designs:
-    """Design matrices per meteorology source and period, built once and shared."""
+def _gam_one(X, names, wmask, vals, t, cur, *, drop_prefix=(), **kw) -> dict:
+    """One series through :func:`gam_change` (NaN estimate when too few hours)."""
+    out = _summary(vals, cur)
+    keep = np.array([not n.startswith(drop_prefix) for n in names], bool) if drop_prefix \
+        else np.ones(len(names), bool)
+    X, names, wmask = X[:, keep], [n for n, k in zip(names, keep, strict=True) if k], wmask[keep]
+    if cur.sum() < 24 or (~cur).sum() < 5 * X.shape[1]:
+        return out | {"adjusted_change_pct": np.nan, "weather_log_contrast": np.nan}
+    dos = day_of_season(t)
+    tau = np.where(cur, (dos - dos[cur].mean()) / 91.0, 0.0)
+    return out | gam_change(X, names, wmask, vals, _local_days(t), cur, tau, **kw)
 
-    def __init__(self, season: SeasonData):
-        met = season.meteorology
-        cols = [c for c in ("datetime", *MET_COLUMNS, "blh_m") if c in met.columns]
-        code = met["station_code"].fillna("county")
-        self.sources = {str(k): g[cols] for k, g in
-                        met.assign(_src=code).groupby("_src", sort=False)}
-        self.cache: dict = {}
 
-    def get(self, src: str, period, current: bool) -> _MetDesign:
-        key = (src, str(period.start), current)
-        if key not in self.cache:
-            m = self.sources.get(src, self.sources.get("county"))
-            if m is None:  # no meteorology at all: every hour is counted as without weather
-                m = pd.DataFrame({c: pd.Series(dtype=float) for c in MET_COLUMNS}).assign(
-                    datetime=pd.Series(dtype="datetime64[ns]"))
-            t = np.asarray(m["datetime"], dtype="datetime64[ns]")
-            self.cache[key] = _MetDesign(m[_in_period(t, period)], current=current)
-        return self.cache[key]
+_GAM_DROP = ("placebo_e", "placebo_w", "draws_log", "weather_log_contrast")
 
-    def arrays(self, entry, period, current: bool):
-        """``(names, X, values, local days)`` of one series within ``period``."""
-        src, _, ts, v, frame = entry
-        if frame is not None:
-            sub = frame[_in_period(ts, period)]
-            X, names, vals, days = _prepare(sub, current)
-            return names, X, vals, days
-        d = self.get(src, period, current)
-        X, vals, days = d.rows(ts, v)
-        return d.names, X, vals, days
+
+def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, level):
+    series, rep = _series(season, pollutants, county)
+    per = season.period
+    des = _Designs(season)
+    rows = []
+    for i, ((tw, p), (src, unit, ts, v, frame)) in enumerate(series.items()):
+        fs = _features(des, src if frame is None else "county")
+        inper = _in_period(ts, per.previous) | _in_period(ts, per)
+        X, vals, t = fs.rows(ts[inper], v[inper])
+        r = _gam_one(X, fs.names, fs.wmask, vals, t, _in_period(t, per),
+                     floor=_FLOOR.get(unit, 1.0), n_boot=n_boot, seed=seed + i,
+                     block_days=block_days)
+        rows.append({"township": tw, "pollutant": p, "unit": unit, **r})
+    return _finish(rows, level, n_boot), rep
+
+
+def _finish(rows: list[dict], level: float, n_boot: int) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame()
+    cal = calibrate(rows, level, n_boot)
+    out = pd.DataFrame([{k: v for k, v in r.items() if k not in _GAM_DROP} for r in rows])
+    out = pd.concat([out, cal], axis=1)
+    out["weather_contribution_pp"] = out["observed_change_pct"] - out["adjusted_change_pct"]
+    return out
+
+
+def resolve_method(season: SeasonData | None, method: str | None) -> str:
+    """The estimator to use: ``method`` if given, else ``season.yaml``'s ``weather_model``,
+    else :data:`DEFAULT_METHOD`; a ValueError names an unknown one."""
+    m = method or (season.meta.get("weather_model") if season is not None else None) \
+        or DEFAULT_METHOD
+    if m not in METHODS:
+        raise ValueError(f"weather model must be one of {', '.join(METHODS)}, got {m!r} "
+                         "(argument method= or weather_model: in season.yaml)")
+    return m
 
 
 def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                             n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                             county: bool = True, interval: str = "basic_log",
-                            level: float = 0.95) -> pd.DataFrame:
+                            level: float = 0.95, method: str | None = None) -> pd.DataFrame:
     """Observed and weather-adjusted change per township × pollutant (+ a county row).
-
-    The design matrix is built once per meteorology source and season (all township
-    series that use the county meteorology share it) and the bootstrap is vectorised
-    across draws (see :func:`adjusted_change`).
 
     Parameters
     ----------
@@ -626,7 +160,8 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         The loaded season (air_quality of both seasons, stations, meteorology).
     pollutants : sequence of str
     n_boot : int
-        Block-bootstrap draws for the interval (0: none).
+        Block-bootstrap draws for the interval (0: none; ``gam`` then gives the
+        model-error interval alone).
     seed : int
     block_days : int or "auto"
         Bootstrap block length [days]; ``"auto"`` chooses it per series from the
@@ -634,8 +169,13 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     county : bool
         Add ``township="county"`` rows: the mean of all township series (county
         meteorology).
-    interval, level
-        See :func:`adjusted_change`.
+    interval : str
+        Bootstrap interval of ``method="ols"`` (see :func:`adjusted_change`); ``gam`` always
+        uses the basic interval on the log ratio, widened (:mod:`zzeval.airquality.weather_intervals`).
+    level : float
+        Nominal coverage of the interval.
+    method : {"gam", "gbm", "ols"} or None
+        Estimator (module docstring); None: ``season.meta["weather_model"]`` or ``"gam"``.
 
     Returns
     -------
@@ -643,30 +183,33 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         ``township, pollutant, unit, n_obs_previous, n_obs_current, mean_previous,
         mean_current`` (hourly means in ``unit``), ``observed_change_pct``,
         ``predicted_mean_current`` (counterfactual mean under actual weather),
-        ``adjusted_change_pct, adjusted_change_low_pct, adjusted_change_high_pct``
-        (block-bootstrap interval at ``level``; see docs/methods_airquality.md for its
-        measured coverage), ``weather_contribution_pp`` (observed − adjusted change,
-        percentage points), ``r2_in``, ``r2_cv`` (log scale, time-blocked CV on the
-        previous season), ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days`` (the
-        bootstrap block length used). ``attrs["exclusions"]`` holds the counted
-        exclusions of :func:`township_series`.
+        ``adjusted_change_pct, adjusted_change_low_pct, adjusted_change_high_pct`` [%],
+        ``weather_contribution_pp`` (observed − adjusted change, percentage points),
+        ``r2_in``, ``r2_cv`` (log scale, day-blocked CV on the previous season),
+        ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days``, ``method``, and the
+        honesty columns: ``separable`` (bool), ``separable_reason`` (code of
+        :data:`zzeval.airquality.weather_intervals.REASONS`, ``"not_assessed"`` for ``ols``),
+        ``extrapolation_share`` (share of current days whose weather index lies outside the
+        previous season's range), ``weather_shift_sd``, ``unremoved_share`` (placebo
+        estimate of the share of a weather difference the model leaves in),
+        ``model_error_pct``. ``attrs["exclusions"]``: the counted exclusions of
+        :func:`township_series`.
     """
-    series, rep = _series(season, pollutants, county)
-    per = season.period
-    des = _Designs(season)
-    rows = []
-    for i, ((t, p), entry) in enumerate(series.items()):
-        unit = entry[1]
-        np_, Xp, vp, dayp = des.arrays(entry, per.previous, current=False)
-        nc_, Xc, vc, dayc = des.arrays(entry, per, current=True)
-        names, Xp, Xc = _align((np_, Xp), (nc_, Xc))
-        r = _change_core(Xp, Xc, names, vp, vc, dayp, dayc, n_boot=n_boot, seed=seed + i,
-                         block_days=block_days, cv_folds=5, floor=_FLOOR.get(unit, 1.0),
-                         level=level, interval=interval)
-        rows.append({"township": t, "pollutant": p, "unit": unit, **r})
-    out = pd.DataFrame(rows)
-    if len(out):
-        out["weather_contribution_pp"] = out["observed_change_pct"] - out["adjusted_change_pct"]
+    m = resolve_method(season, method)
+    if m == "ols":
+        out = _ols_adjusted_change(season, pollutants, n_boot=n_boot, seed=seed,
+                                   block_days=block_days, county=county, interval=interval,
+                                   level=level)
+        rep = out.attrs.get("exclusions", {})
+        out = out.assign(separable=True, separable_reason="not_assessed")
+    elif m == "gbm":
+        from zzeval.airquality.weather_gbm import gbm_adjusted_change
+        out, rep = gbm_adjusted_change(season, pollutants, seed=seed, county=county,
+                                       level=level, n_boot=n_boot)
+    else:
+        out, rep = _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county,
+                                        level)
+    out["method"] = m
     out.attrs["exclusions"] = rep
     return out
 
@@ -674,36 +217,19 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
 def placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT_POLLUTANTS,
                     n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                     county: bool = True, doy_terms: bool = False,
-                    interval: str = "basic_log", level: float = 0.95) -> pd.DataFrame:
+                    interval: str = "basic_log", level: float = 0.95,
+                    method: str | None = None) -> pd.DataFrame:
     """Placebo in time on the previous season: a fake intervention date with no plan.
 
-    The weather model is fitted on the previous season's hours **before** ``fake_start``
-    and predicts the hours from ``fake_start`` to the end of that season under their
-    actual weather; ``placebo_change_pct = 100·(Σ observed / Σ predicted − 1)`` over the
-    hours after the fake date, with the same block-bootstrap interval as
-    :func:`weather_adjusted_change`. With no intervention in that season it should be
-    near 0 and its interval should cover 0 (Grange & Carslaw 2019; the issue's placebo
-    test). A placebo far from 0 means the model extrapolates badly within a season, so
-    the real estimate deserves less trust.
-
-    Hours after the fake date that fall in a calendar event absent before it (e.g. the
-    2020 Spring Festival and COVID-19 response in the 2019-2020 season) cannot be
-    predicted by the model: they are excluded and counted
-    (``n_hours_excluded_events``), never silently.
-
-    Parameters
-    ----------
-    season : SeasonData
-        The loaded season; only its previous season's data are used.
-    fake_start : str or Timestamp, optional
-        First local day of the fake intervention (default: the middle day of the previous
-        season). Must leave at least 30 days on each side.
-    pollutants, n_boot, seed, block_days, county, interval, level
-        As in :func:`weather_adjusted_change`.
-    doy_terms : bool
-        Keep the day-of-year harmonic (default ``False``: fitted on part of one season,
-        the harmonic extrapolates a trend into the rest; the seasonal cycle is then left
-        to temperature, BLH and the other meteorology).
+    The estimator runs on the previous season alone, with its days from ``fake_start``
+    (default: its middle day) in the role of the "current" season; with no intervention
+    the change should be near 0 and its interval should cover 0 (Grange & Carslaw 2019).
+    ``gam``: the joint fit with a step and ramp from the fake date (without the
+    day-of-season smooth, which a fake date inside one season would confound);
+    ``ols``: fitted before the date, predicting after it (``doy_terms``: keep its day-of-year
+    harmonic). Hours after the date in calendar events absent before it (the 2020 Spring
+    Festival and COVID-19 response) are excluded and counted (``n_hours_excluded_events``).
+    The date must leave at least 30 days on each side (ValueError).
 
     Returns
     -------
@@ -711,42 +237,50 @@ def placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT_POLL
         ``township, pollutant, unit, fake_start, n_obs_before, n_obs_after,
         n_hours_excluded_events, mean_before, mean_after`` (in ``unit``),
         ``placebo_change_pct, placebo_change_low_pct, placebo_change_high_pct`` [%],
-        ``r2_cv, rmse_cv, block_days``.
+        ``r2_cv, rmse_cv, block_days``, ``separable``, ``separable_reason``.
     """
+    m = resolve_method(season, method)
+    if m == "gbm":
+        raise ValueError("placebo_in_time supports method='gam' or 'ols'")
+    if m == "ols":
+        return _ols_placebo_in_time(season, fake_start, pollutants, n_boot=n_boot, seed=seed,
+                                    block_days=block_days, county=county,
+                                    doy_terms=doy_terms, interval=interval, level=level
+                                    ).assign(separable=True, separable_reason="not_assessed")
+    return _gam_placebo(season, fake_start, pollutants, n_boot, seed, block_days, county,
+                        level)
+
+
+def _gam_placebo(season, fake_start, pollutants, n_boot, seed, block_days, county, level):
     prev = season.period.previous
-    fake = (prev.start + pd.Timedelta(days=prev.days // 2) if fake_start is None
-            else pd.Timestamp(fake_start).normalize())
-    if not (prev.start + pd.Timedelta(days=30) <= fake <= prev.end - pd.Timedelta(days=29)):
-        raise ValueError(
-            f"fake_start={fake.date()} must lie inside the previous season "
-            f"{prev.start.date()}..{prev.end.date()} with at least 30 days on each side")
+    fake = fake_date(season, fake_start)
+    f64 = np.datetime64(fake.date())
     series, _rep = _series(season, pollutants, county)
     des = _Designs(season)
-    f64 = np.datetime64(fake.date())
-    rows = []
-    for i, ((t, p), entry) in enumerate(series.items()):
-        unit = entry[1]
-        names, X, v, days = des.arrays(entry, prev, current=False)
-        keep_cols = [j for j, n in enumerate(names) if doy_terms or not n.startswith("doy_")]
-        names = [names[j] for j in keep_cols]
-        X = X[:, keep_cols]
-        before = days < f64
-        excl = np.zeros(len(v), bool)
-        for j, n in enumerate(names):
-            if n.startswith("event_") and not X[before, j].any():
-                excl |= ~before & (X[:, j] > 0)
-        after = ~before & ~excl
-        r = _change_core(X[before], X[after], names, v[before], v[after], days[before],
-                         days[after], n_boot=n_boot, seed=seed + i, block_days=block_days,
-                         cv_folds=5, floor=_FLOOR.get(unit, 1.0), level=level,
-                         interval=interval)
-        rows.append({"township": t, "pollutant": p, "unit": unit, "fake_start": fake,
-                     "n_obs_before": r["n_obs_previous"], "n_obs_after": r["n_obs_current"],
-                     "n_hours_excluded_events": int(excl.sum()),
-                     "mean_before": r["mean_previous"], "mean_after": r["mean_current"],
-                     "placebo_change_pct": r["adjusted_change_pct"],
-                     "placebo_change_low_pct": r["adjusted_change_low_pct"],
-                     "placebo_change_high_pct": r["adjusted_change_high_pct"],
-                     "r2_cv": r["r2_cv"], "rmse_cv": r["rmse_cv"],
-                     "block_days": r["block_days"]})
-    return pd.DataFrame(rows)
+    rows, extra = [], []
+    for i, ((tw, p), (src, unit, ts, v, frame)) in enumerate(series.items()):
+        fs = _features(des, src if frame is None else "county")
+        X, vals, t = fs.rows(ts[_in_period(ts, prev)], v[_in_period(ts, prev)])
+        after = _local_days(t) >= f64
+        ev = [j for j, n in enumerate(fs.names) if n.startswith("event_")]
+        excl = np.zeros(len(t), bool)
+        for j in ev:
+            if not X[~after, j].any():
+                excl |= after & (X[:, j] > 0)
+        k = ~excl
+        r = _gam_one(X[k], fs.names, fs.wmask, vals[k], t[k], after[k],
+                     drop_prefix=("s_day_of_season",), floor=_FLOOR.get(unit, 1.0),
+                     n_boot=n_boot, seed=seed + i, block_days=block_days)
+        rows.append({"pollutant": p, **r})
+        extra.append({"township": tw, "pollutant": p, "unit": unit, "fake_start": fake,
+                      "n_hours_excluded_events": int(excl.sum())})
+    if not rows:
+        return pd.DataFrame()
+    res = _finish(rows, level, n_boot)
+    return pd.concat([pd.DataFrame(extra), res.rename(columns={
+        "n_obs_previous": "n_obs_before", "n_obs_current": "n_obs_after",
+        "mean_previous": "mean_before", "mean_current": "mean_after",
+        "adjusted_change_pct": "placebo_change_pct",
+        "adjusted_change_low_pct": "placebo_change_low_pct",
+        "adjusted_change_high_pct": "placebo_change_high_pct"}).drop(columns="pollutant")],
+        axis=1)

@@ -352,7 +352,8 @@ def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
 def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed: int = DEFAULT_SEED,
                     rules: str | Path | None = None, n_boot: int = 200,
                     parameters: dict | None = None, runner=None,
-                    cache_dir: str | Path | None = None) -> Evaluation:
+                    cache_dir: str | Path | None = None,
+                    weather_model: str | None = None) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -373,12 +374,19 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         Run the per-township air-quality work as tasks on it (local processes or Dask), the
         results cached per township in ``cache_dir`` (:mod:`zzeval.assess.tasks`; the same
         numbers). None: everything in this process.
+    weather_model : {"gam", "gbm", "ols"} or None
+        The weather adjustment (:func:`zzeval.airquality.weather.weather_adjusted_change`);
+        None: the ``weather_model:`` key of ``season.yaml``, else ``"gam"``.
     """
+    import dataclasses
+
     from zzeval.emissions import estimate_season
     from zzeval.emissions.factors import load_factors
 
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
+    if weather_model is not None:  # the weather functions read it from the season's meta
+        season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
     indicators = township_indicators(season)
     if runner is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
@@ -409,6 +417,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         "draws": draws,
         "seed": seed,
         "parameters": dict(parameters or {}),
+        "weather_model": str(parts["weather"]["method"].iloc[0]) if len(parts["weather"]) else None,
         "evaluated_at": datetime.now(BEIJING).isoformat(timespec="seconds"),
     }
     return Evaluation(

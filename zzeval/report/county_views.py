@@ -31,6 +31,11 @@ def county_means_note(ev: Evaluation, lang: str = "zh") -> str:
              tw_mean_change=format_quantity(f["townships_mean_of_changes_pct"], "%", lang, signed=True))
 
 
+def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:
+    """:func:`county_means_note` as a paragraph under the county's key figures."""
+    return HTML(f'<p class="zz-note">{esc(county_means_note(ev, lang))}</p>')
+
+
 def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
     """County headline numbers: households retrofitted against 17,360, PM2.5 measured and
     weather-adjusted change (county series), townships due a warning letter or an interview."""
@@ -45,8 +50,7 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
     if "pm25_change_obs_pct" in f:
         cards.append(KeyFigure(label=t("county.card_measured", lang), value=f["pm25_change_obs_pct"], unit="%",
                                comparison=f"{format_number(f['pm25_mean_prev_ugm3'])} → {format_number(f['pm25_mean_ugm3'])} µg/m³",
-                               tone="good" if f["pm25_change_obs_pct"] < 0 else "bad",
-                               note=county_means_note(ev, lang)))
+                               tone="good" if f["pm25_change_obs_pct"] < 0 else "bad"))
         cards.append(KeyFigure(label=t("county.card_adjusted", lang), value=f["pm25_change_adj_pct"], unit="%",
                                interval=(f["pm25_change_adj_low_pct"], f["pm25_change_adj_high_pct"]),
                                comparison=t("county.card_r2", lang, r2=format_number(f["pm25_model_r2_cv"], 2)),
@@ -94,16 +98,16 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     ind["verdict_label"] = [verdict_display(lab, ok, lang)
                             for lab, ok in zip(ind["verdict_label"], ind["data_valid"], strict=True)]
     keys = ("name_zh", "verdict_label", "pm25_mean_ugm3", "pm25_change_obs_pct", "pm25_change_adj_pct",
-            "comprehensive_index", "good_day_ratio_pct", "heavy_days", "baobiao_days", "heating_completion_pct",
-            "dustfall_max_month_t_km2_month", "im_pass_rate_pct")
+            "comprehensive_index", "good_day_ratio_pct", "heavy_days", "heating_completion_pct",
+            "dustfall_max_month_t_km2_month")
     cols = {k: t(f"county.col_{k}", lang) for k in keys}
     out = ind[["township", "verdict", *keys]].rename(columns=cols)
     days = t("unit.days", lang)
     out.attrs["units"] = {cols["pm25_mean_ugm3"]: "µg/m³", cols["pm25_change_obs_pct"]: "%",
                           cols["pm25_change_adj_pct"]: "%", cols["good_day_ratio_pct"]: "%",
-                          cols["heavy_days"]: days, cols["baobiao_days"]: days,
-                          cols["heating_completion_pct"]: "%", cols["im_pass_rate_pct"]: "%",
+                          cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
+    out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
     return out
 
 
@@ -119,7 +123,9 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
         out[column] = ind[column]
         out[f"{column}_rank"] = ind[column].rank(ascending=asc, method="min").astype("Int64")
     out = out.sort_values("comprehensive_index_rank").reset_index(drop=True)
-    return out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
+    out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
+    out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
+    return out
 
 
 def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:

@@ -32,9 +32,19 @@ def _rules(ev):
     return load_rules(path if source and path.is_file() else None)
 
 
-def indicator_label(column: str, lang: str) -> str:
-    """Display name of a task indicator (the catalogue's ``heatmap.<column>``)."""
-    return t(f"heatmap.{column}", lang)
+def indicator_label(column: str, lang: str, width_zh: int = 6, width_en: int = 14) -> str:
+    """Display name of a task indicator (the catalogue's ``heatmap.<column>``), on short lines
+    so that neighbouring column labels never overlap (Chinese: cut every ``width_zh``
+    characters; English: at spaces)."""
+    import textwrap
+
+    text = t(f"heatmap.{column}", lang)
+    if lang == "zh":
+        lines = [text[i:i + width_zh] for i in range(0, len(text), width_zh)]
+        if len(lines) > 1 and len(lines[-1]) == 1:  # no single character left alone on a line
+            lines[-2:] = [lines[-2] + lines[-1]]
+        return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, width_en)) or text
 
 
 def cell_status(ev, lang: str = "zh") -> dict[tuple[str, str], str]:

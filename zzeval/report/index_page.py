@@ -41,7 +41,7 @@ td.status,td.time{white-space:nowrap;font-size:.85em}td.time{color:#52606d}
 th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9em}
 .zz-figure{margin:1em 0;text-align:center;break-inside:avoid}
 .zz-figure img{max-width:100%;height:auto}
-@media (max-width:700px){body{margin:.5em auto;font-size:15px}
+@media screen and (max-width:700px){body{margin:.5em auto;font-size:15px}
  .zz-figure{overflow-x:auto;text-align:left}.zz-figure img{max-width:none;width:560px}
  .towns thead{display:none}.towns tr{display:block;border-bottom:1px solid #d9e2ec;padding:.4em 0}
  .towns td{display:inline-block;border:none;padding:.1em .5em .1em 0}.towns td.reasons{display:block;min-width:0}}

@@ -195,7 +195,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.6), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.05), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -279,7 +279,7 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 1.45 * len(seasons)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.95 + 1.3 * len(seasons)), layout="constrained")
     axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
     for ax, season in zip(axes, seasons, strict=True):
         period = SeasonPeriod(season)
@@ -341,7 +341,7 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.42 * len(order)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 0.38 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
         "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
@@ -406,7 +406,7 @@ def emission_reductions(
     measures = list(dict.fromkeys(data["measure"]))
     ncols = min(2, len(pols))  # two panels across: the measure names need the room
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.22 * len(measures) + 0.75)),
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.45 + nrows * (0.2 * len(measures) + 0.68)),
                  layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
@@ -577,7 +577,7 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.9 + 0.165 * len(data)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.85 + 0.155 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))

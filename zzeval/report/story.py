@@ -115,10 +115,9 @@ def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
         return None
     gap = ind.get("longest_gap_days")
     gap_text = t("verdict.validity_gap", lang, gap=format_quantity(gap, "days", lang)) if pd.notna(gap) and gap > 1 else ""
-    months = max(int(ind.get("months_insufficient", 0) or 0), int(ind.get("months_insufficient_prev", 0) or 0))
     return t("verdict.validity_box", lang, valid_days=format_quantity(ind.get("valid_days"), "days", lang),
              valid_days_prev=format_quantity(ind.get("valid_days_prev"), "days", lang),
-             months=months, gap=gap_text)
+             gap=gap_text)
 
 
 def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
@@ -169,15 +168,19 @@ def fix_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.DataFrame
 
 
 def fix_block(ev: Evaluation, slug: str, lang: str = "zh") -> HTML | None:
-    """The 整改要求 block of a township with a warning letter or an interview (None otherwise)."""
-    from zzeval.report.present import table
-
+    """The 整改要求 block of a township with a warning letter or an interview (None otherwise):
+    a numbered list, one item per reason, each with the plan's section, requirement, deadline and
+    responsible units (a list, not a table: it reads on a phone and on paper alike)."""
     if ev.verdict(slug, lang)["verdict"] == "on_track":
         return None
-    frame, labels = fix_table(ev, slug, lang)
+    frame, _labels = fix_table(ev, slug, lang)
+    items = "".join(
+        f'<li><p class="zz-fix-problem"><strong>{esc(r.problem)}</strong></p>'
+        f'<p class="zz-fix-plan">{esc(t("fix.item", lang, section=r.section, requirement=r.requirement, deadline=r.deadline, responsible=r.responsible))}</p></li>'
+        for r in frame.itertuples(index=False))
     intro = t("fix.intro", lang, source=plan_tasks()[f"source_{lang}"])
     return HTML(f'<section class="zz-fix"><h2>{esc(t("fix.heading", lang))}</h2><p class="zz-note">{esc(intro)}</p>'
-                f'{table(frame, labels=labels, lang=lang).data}</section>')
+                f'<ol class="zz-fix-list">{items}</ol></section>')
 
 
 def reasons_line(reasons, lang: str = "zh") -> str:

@@ -18,6 +18,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_heatmap_frame,
     county_key_figures,
     county_means_note,
+    county_means_paragraph,
     county_progress_table,
     county_table,
     county_verdicts,
@@ -287,9 +288,10 @@ def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
         rank = values.rank(ascending=ascending, method="min")
         n = int(values.notna().sum())
         shown_unit = "" if unit == "1" else (t(f"unit.{unit}", lang) if f"unit.{unit}" in _labels() else unit)
-        rows.append({"indicator": t(key, lang), "value": values.get(slug), "unit": shown_unit,
-                     "rank": f"{int(rank[slug])} / {n}" if pd.notna(rank.get(slug)) else "—",
-                     "county_median": values.median()})
+        decimals = 2 if unit == "1" else (0 if unit == "days" else 1)  # index 2 places, days whole
+        rows.append({"indicator": t(key, lang), "value": format_number(values.get(slug), decimals),
+                     "unit": shown_unit, "rank": f"{int(rank[slug])} / {n}" if pd.notna(rank.get(slug)) else "—",
+                     "county_median": format_number(values.median(), decimals)})
     return pd.DataFrame(rows)
 
 
@@ -438,7 +440,9 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
 
     w = ev.weather
     r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan
-    items = [t("methods.aqi", lang), t("methods.days", lang), t("methods.weather", lang, r2=format_number(r2, 2)),
+    method = str(w["method"].iloc[0]) if "method" in w and len(w) else "ols"
+    weather_key = {"gam": "methods.weather_gam", "gbm": "methods.weather_gbm"}.get(method, "methods.weather")
+    items = [t("methods.aqi", lang), t("methods.days", lang), t(weather_key, lang, r2=format_number(r2, 2)),
              *(t(f"methods.{k}", lang) for k in ("interval_rule", "emissions", "verdict"))]
     if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
         items.append(t("methods.covid", lang))

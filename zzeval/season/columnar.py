@@ -52,7 +52,7 @@ def _parquet():
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is in the parquet and dev extras
-        raise ZzevalError("reading or writing Parquet needs pyarrow: pip install 'zzeval[parquet]'") from exc
+        raise ZzevalError("reading or writing Parquet needs pyarrow (a dependency of zzeval): pip install pyarrow") from exc
     return pa, pq
 
 

@@ -1,0 +1,160 @@
+"""Series and meteorology plumbing shared by the weather estimators: township series
+(mean of their stations) joined to the meteorology source they use, per-season design
+lookup for the first (``ols``) estimator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zzeval.season.data import SeasonData
+from zzeval.airquality.weather_ols import (
+    DEFAULT_POLLUTANTS,
+    MET_COLUMNS,
+    _design_arrays,
+    _local_days,
+    _prepare,
+)
+
+
+def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
+                    ) -> tuple[pd.DataFrame, dict]:
+    """Hourly concentration per township (mean of its stations) joined to meteorology.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Long frame ``township, pollutant, datetime, value, unit, <met columns>,
+        met_source`` (``"county"`` or the station code whose meteorology the row uses)
+        and a report of exclusions: ``stations_without_township`` (list; their rows are
+        excluded and counted in ``rows_excluded_no_township``), ``hours_without_weather``.
+    Station-specific meteorology is used where ``meteorology.station_code`` matches a
+    station, otherwise the county series.
+    """
+    aq = season.air_quality
+    aq = aq[aq["pollutant"].isin(list(pollutants))]
+    st = season.stations[["station_code", "township"]]
+    m = aq.merge(st, on="station_code", how="left")
+    no_tw = m["township"].isna()
+    rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
+           "rows_excluded_no_township": int(no_tw.sum())}
+    m = m[~no_tw]
+    tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
+          .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
+    met = season.meteorology
+    cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
+    county = met[met["station_code"].fillna("county") == "county"][["datetime", *cols]]
+    county = county.assign(met_source="county")
+    # one station-specific series per township, if any (first station listed)
+    st_met = met[met["station_code"].isin(st["station_code"])]
+    if len(st_met):
+        first = st.drop_duplicates("township").set_index("station_code")["township"]
+        sm_ = st_met[st_met["station_code"].isin(first.index)].assign(
+            township=lambda d: d["station_code"].map(first),
+            met_source=lambda d: d["station_code"])[["township", "datetime", *cols,
+                                                    "met_source"]]
+        a = tw.merge(sm_, on=["township", "datetime"], how="left")
+        miss = a[cols[0]].isna()
+        b = tw[miss.to_numpy()].merge(county, on="datetime", how="left")
+        tw = pd.concat([a[~miss], b], ignore_index=True)
+    else:
+        tw = tw.merge(county, on="datetime", how="left")
+    rep["hours_without_weather"] = int(tw[cols[0]].isna().sum())
+    return tw, rep
+
+
+def _align(a: tuple[list[str], np.ndarray], b: tuple[list[str], np.ndarray]):
+    """Keep the design columns two seasons share (e.g. BLH present in one only)."""
+    (na, xa), (nb, xb) = a, b
+    if na == nb:
+        return na, xa, xb
+    common = [n for n in na if n in nb]
+    return (common, xa[:, [na.index(n) for n in common]], xb[:, [nb.index(n) for n in common]])
+
+
+class _MetDesign:
+    """Design rows of one meteorology source over one period, looked up by stamp."""
+
+    def __init__(self, met: pd.DataFrame, current: bool):
+        met = met.dropna(subset=list(MET_COLUMNS)).sort_values("datetime")
+        met = met.drop_duplicates("datetime")
+        self.names, self.X = _design_arrays(met, current)
+        self.t = np.asarray(met["datetime"], dtype="datetime64[ns]")
+        self.ok = np.isfinite(self.X).all(axis=1)
+
+    def rows(self, t: np.ndarray, v: np.ndarray):
+        """``(X, values, local days)`` of the series rows (sorted stamps) with weather."""
+        if not len(self.t):
+            return self.X[:0], v[:0], _local_days(t[:0])
+        pos = np.searchsorted(self.t, t)
+        pc = np.minimum(pos, len(self.t) - 1)
+        hit = (pos < len(self.t)) & (self.t[pc] == t) & np.isfinite(v)
+        hit &= self.ok[pc]
+        return self.X[pc[hit]], v[hit], _local_days(t[hit])
+
+
+def _series(season: SeasonData, pollutants, county: bool):
+    """``{(township, pollutant): (met_source, unit, stamps, values, frame)}``, exclusions.
+
+    ``frame`` is the series' own rows (with their meteorology) when it mixes sources
+    (a station's meteorology with county gaps), else ``None``.
+    """
+    tw, rep = township_series(season, pollutants)
+    out = {}
+    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
+    v_all = tw["value"].to_numpy(float)
+    src_all = tw["met_source"].to_numpy(object)
+    unit_all = tw["unit"].to_numpy(object)
+    for (t, p), ix in tw.groupby(["township", "pollutant"], sort=True).indices.items():
+        ix = ix[np.argsort(t_all[ix], kind="stable")]
+        src = pd.unique(src_all[ix][pd.notna(src_all[ix])])
+        out[(t, p)] = (str(src[0]) if len(src) == 1 else "county", str(unit_all[ix[0]]),
+                       t_all[ix], v_all[ix],
+                       tw.iloc[ix] if len(src) > 1 else None)
+    if county and len(tw):
+        pol_all = tw["pollutant"].to_numpy(object)
+        for p in sorted(pd.unique(pol_all)):
+            ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
+            times, inv = np.unique(t_all[ix], return_inverse=True)
+            mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
+            out[("county", p)] = ("county", str(unit_all[ix[0]]), times, mean, None)
+    return out, rep
+
+
+def _in_period(t: np.ndarray, period) -> np.ndarray:
+    day = _local_days(t)
+    return (day >= np.datetime64(period.start.date())) & (day <= np.datetime64(period.end.date()))
+
+
+class _Designs:
+    """Design matrices per meteorology source and period, built once and shared."""
+
+    def __init__(self, season: SeasonData):
+        met = season.meteorology
+        cols = [c for c in ("datetime", *MET_COLUMNS, "blh_m") if c in met.columns]
+        code = met["station_code"].fillna("county")
+        self.sources = {str(k): g[cols] for k, g in
+                        met.assign(_src=code).groupby("_src", sort=False)}
+        self.cache: dict = {}
+
+    def get(self, src: str, period, current: bool) -> _MetDesign:
+        key = (src, str(period.start), current)
+        if key not in self.cache:
+            m = self.sources.get(src, self.sources.get("county"))
+            if m is None:  # no meteorology at all: every hour is counted as without weather
+                m = pd.DataFrame({c: pd.Series(dtype=float) for c in MET_COLUMNS}).assign(
+                    datetime=pd.Series(dtype="datetime64[ns]"))
+            t = np.asarray(m["datetime"], dtype="datetime64[ns]")
+            self.cache[key] = _MetDesign(m[_in_period(t, period)], current=current)
+        return self.cache[key]
+
+    def arrays(self, entry, period, current: bool):
+        """``(names, X, values, local days)`` of one series within ``period``."""
+        src, _, ts, v, frame = entry
+        if frame is not None:
+            sub = frame[_in_period(ts, period)]
+            X, names, vals, days = _prepare(sub, current)
+            return names, X, vals, days
+        d = self.get(src, period, current)
+        X, vals, days = d.rows(ts, v)
+        return d.names, X, vals, days
