@@ -14,18 +14,59 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 
 from zzeval import __version__
-from zzeval.errors import DataValidationError, ZzevalError
+from zzeval.errors import DataValidationError, InputError, ZzevalError
 from zzeval.season.data import DEFAULT_SEASON
+
+
+def _writable_folder(path, option: str) -> None:
+    """Refuse an output folder that is a file, lies under a file, or cannot be written (before
+    anything is written)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path} is a file, not a folder; give a folder (it is created if needed)")
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise InputError(f"{option} {path}: {existing} is a file, so the folder cannot be created there")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {path}: {existing} is not writable; choose a folder you may write to")
+
+
+def _writable_file(path, option: str) -> None:
+    """Refuse an output file that is a folder or whose folder is missing or read-only."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{option} {path} is a folder; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {path} is not writable; choose another place")
+
+
+def _season_name(name: str) -> str:
+    from zzeval.season.data import SeasonPeriod
+
+    return SeasonPeriod(name).name  # InputError for 'foo'
+
+
+def _check_rules(data_dir) -> None:
+    """The season's own verdict_rules.yaml, checked as the evaluation will read it."""
+    from zzeval.assess.evaluate import check_season_rules
+
+    check_season_rules(data_dir)
 
 
 def _cmd_validate(args) -> int:
     from zzeval.season.columnar import check_season
 
+    _season_name(args.season)
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
+    _check_rules(args.data_dir)
     counts = ", ".join(f"{name} {rows[name]:,}" for name in
                        ("townships", "heating_retrofits", "vehicles", "freight", "stations",
                         "air_quality", "meteorology", "dustfall", "targets", "tasks"))
@@ -40,6 +81,9 @@ def _cmd_validate(args) -> int:
 def _cmd_sample(args) -> int:
     from zzeval.synthetic.sample import write_sample
 
+    if args.townships is not None and args.townships < 1:
+        raise InputError(f"--townships must be at least 1, got {args.townships}")
+    _writable_folder(args.out_dir, "DIR")
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
     if args.format == "parquet":
         from zzeval.season.columnar import convert_to_parquet
@@ -54,6 +98,8 @@ def _cmd_factors(args) -> int:
 
     from zzeval.emissions.factors import load_factors
 
+    if args.out:
+        _writable_file(args.out, "--out")
     table = load_factors(args.override).to_frame()
     if args.out:
         table.to_csv(args.out, index=False)
@@ -70,6 +116,13 @@ def _cmd_estimate(args) -> int:
     from zzeval.emissions.factors import load_factors
     from zzeval.season.loading import load_season
 
+    _season_name(args.season)
+    if args.draws < 1:
+        raise InputError(f"--draws must be at least 1, got {args.draws}")
+    if args.out and Path(args.out).suffix.lower() in (".csv", ".json"):
+        _writable_file(args.out, "--out")
+    elif args.out:
+        _writable_folder(args.out, "--out")
     season = load_season(args.data_dir, args.season)
     factors = load_factors(args.factors)
     result = estimate_season(season, factors=factors, draws=args.draws, seed=args.seed)
@@ -88,8 +141,10 @@ def _cmd_aqi(args) -> int:
     from zzeval.airquality.aqi import aqi_table
     from zzeval.season.loading import read_air_quality_file
 
+    if args.out:
+        _writable_file(args.out, "--out")
     long = read_air_quality_file(Path(args.input))
-    table, report = aqi_table(long, period=args.period)
+    table, report = aqi_table(long, period=args.period, o3_8h=args.o3_8h)
     if args.out:
         table.to_csv(args.out, index=False)
         print(f"Wrote {len(table):,} {args.period} AQI rows to {args.out}", file=sys.stderr)
@@ -102,6 +157,15 @@ def _cmd_aqi(args) -> int:
 def _cmd_build(args) -> int:
     from zzeval.build.builder import build_reports
 
+    # everything a build could refuse for its configuration is checked before it writes anything
+    _season_name(args.season)
+    if not Path(args.data).is_dir():
+        raise InputError(f"--data {args.data}: no such season folder")
+    _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
+    for option in ("jobs", "draws"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise InputError(f"--{option} must be at least 1, got {value}")
     # a build's results are files: everything it prints is progress, so it goes to stderr
     with contextlib.redirect_stdout(sys.stderr):
         summary = build_reports(
@@ -184,6 +248,9 @@ def _add_analysis_commands(sub) -> None:
     p.add_argument("input", metavar="INPUT", help="air-quality table in the long form (CSV, CSV.GZ or XLSX)")
     p.add_argument("--period", choices=("hourly", "daily"), default="hourly",
                    help="hourly AQI or daily AQI (default hourly)")
+    p.add_argument("--o3-8h", action="store_true",
+                   help="hourly: include the IAQI of the 8-h O3 moving mean in the AQI (default: the national "
+                        "real-time convention, 1-h values only, the 8-h O3 mean shown beside)")
     p.add_argument("--out", metavar="FILE", help="write the AQI table as CSV instead of printing it")
     p.set_defaults(func=_cmd_aqi)
 
@@ -277,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ZzevalError as exc:
         print(f"zzeval {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        # a path given on the command line that cannot be read or written
+        print(f"zzeval {args.command}: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `zzeval factors | head`
         sys.stderr.close()

@@ -27,12 +27,21 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file
+        where = _cut(self.file, 200)
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where += f", column '{_cut(self.column, 60)}'"
+        return f"{where}: {_cut(self.message, MAX_MESSAGE)}"
+
+
+#: Longest message printed for one problem (values in messages are cut shorter where they are made).
+MAX_MESSAGE = 1000
+
+
+def _cut(text: str, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 class DataValidationError(ZzevalError):
@@ -54,3 +63,20 @@ class FactorError(ZzevalError):
 
 class BuildError(ZzevalError):
     """A report build could not be completed."""
+
+
+class InputError(ZzevalError, ValueError):
+    """A value the user gave is not usable (a season name, an option). Also a ``ValueError``,
+    for callers that caught that before."""
+
+
+class UnknownTownshipError(ZzevalError, KeyError):
+    """A township slug that the season or evaluation does not have. Also a ``KeyError``."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class EvaluationError(ZzevalError):
+    """A step of the season's evaluation could not be computed from valid data; the message
+    names the step and the reason."""

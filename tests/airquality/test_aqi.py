@@ -149,3 +149,44 @@ def test_out_of_order_is_counted_not_dropped():
     t, rep = aqi.aqi_table(_long(rows), "hourly")
     assert rep.n_out_of_order == 1 and len(t) == 3
     assert list(t["datetime"].dt.hour) == [1, 2, 3]
+
+
+# --- the hourly AQI as the national real-time release computes it (issue 9 item 5) -------------
+# O3 falls from 240 to 170 µg/m³ over hours 1..8; PM2.5 stays at 30.
+#   hour 8, 1-h values: O3 170 -> 1-h table 50 + 50/40·10 = 62.5 -> 63; PM2.5 30 -> 50/35·30 = 42.9 -> 43
+#   8-h O3 moving mean at hour 8 = (240+230+…+170)/8 = 205 -> 8-h table 100 + 50/55·45 = 140.9 -> 141
+#   at hour 6 (6 hours, the GB 3095 minimum): (240+…+190)/6 = 215; at hour 5: too few hours (NaN)
+_FALLING_O3 = [240, 230, 220, 210, 200, 190, 180, 170]
+
+
+def _falling_o3_rows(extra: dict | None = None):
+    rows = []
+    for h, o3 in enumerate(_FALLING_O3, start=1):
+        rows += _hour(h, {"O3": o3, "PM2.5": 30, **((extra or {}).get(h, {}))})
+    return rows
+
+
+def test_hourly_default_is_the_real_time_convention_with_o3_8h_beside():
+    t, _ = aqi.aqi_table(_long(_falling_o3_rows()), "hourly")
+    last = t.iloc[-1]
+    assert last["aqi"] == 63 and last["primary_pollutant"] == "O3"
+    assert last["o3_8h"] == pytest.approx(205.0)
+    assert t["o3_8h"].iloc[5] == pytest.approx(215.0) and np.isnan(t["o3_8h"].iloc[4])
+    assert t["aqi"].iloc[0] == 120  # hour 1: O3 240 -> 1-h table 100 + 50/100·40 = 120 exactly
+
+
+def test_hourly_o3_8h_option_adds_the_8h_iaqi():
+    t, _ = aqi.aqi_table(_long(_falling_o3_rows()), "hourly", o3_8h=True)
+    last = t.iloc[-1]
+    assert last["aqi"] == 141 and last["primary_pollutant"] == "O3_8h"
+    # hour 5 has no valid 8-h mean: the AQI is the 1-h one (O3 200 -> exactly 100)
+    assert t["aqi"].iloc[4] == 100
+
+
+def test_published_o3_8h_rows_are_shown_and_used_only_with_the_option():
+    # a published 8-h mean of 100 at hour 8 replaces the computed 205: 8-h table 100 -> 50
+    rows = _falling_o3_rows({8: {"O3_8h": 100}})
+    default, _ = aqi.aqi_table(_long(rows), "hourly")
+    with_8h, _ = aqi.aqi_table(_long(rows), "hourly", o3_8h=True)
+    assert default["o3_8h"].iloc[-1] == 100 and default["aqi"].iloc[-1] == 63
+    assert with_8h["aqi"].iloc[-1] == 63  # max(63, 43, 50)

@@ -14,9 +14,13 @@ Equations (HJ 633-2012 §5):
 
 Conventions (documented because HJ 633 leaves them to the publisher):
 
-* Hourly (real-time) AQI uses the 1-h tables for SO2, NO2, CO and O3, and — as the national
-  real-time release does — the 24-h table for the hourly PM2.5 and PM10 values. When the
-  input carries published ``O3_8h`` rows their IAQI (8-h table) is included.
+* Hourly (real-time) AQI, by default as the national real-time release computes it: from the
+  1-h values only — SO2, NO2, CO and O3 on their 1-h tables, and the 1-h PM2.5 and PM10 values
+  on the 24-h table (the only PM table; the national platform has used current 1-h PM values
+  since its 2.0 upgrade on 1 January 2014 [2]_ [3]_). The 8-h O3 moving mean is one of the nine
+  indicators a real-time report publishes [4]_; it is published beside the AQI (``o3_8h``
+  column) but not part of it. ``o3_8h=True`` (``zzeval aqi --o3-8h``) adds its IAQI (8-h table)
+  to the AQI instead, the reading of a publisher that does.
 * SO2 1-h above 800 µg/m³: no 1-h IAQI; the 24-h moving SO2 mean with the 24-h table is
   used (HJ 633 Table 1 note 2). O3 8-h above 800 µg/m³: no 8-h IAQI; the 1-h O3 IAQI is
   used (note 3).
@@ -26,6 +30,14 @@ Conventions (documented because HJ 633 leaves them to the publisher):
 References
 ----------
 .. [1] HJ 633-2012, https://www.mee.gov.cn/ywgz/fgbz/bz/bzwb/jcffbz/201203/W020120410332725219541.pdf
+.. [2] 海峡都市报 (2014-03-18), "两种AQI" — 中国环境监测总站“全国城市空气质量实时发布平台” 2.0 (from
+   2014-01-01): PM10 and PM2.5 hourly AQI from the current 1-h concentration, no longer the
+   24-h moving mean. http://dzb.hxnews.com/2014-03/18/content_175987.htm
+.. [3] 中央社 (2014-01-01), 190 cities' real-time release: particulate AQI from real-time values
+   instead of the 24-h moving mean. https://n.yam.com/Article/20140101023938
+.. [4] 深圳市生态环境局, 业务知识库 "空气质量实时报的周期及指标是什么?": hourly; the 1-h means of SO2,
+   NO2, O3, CO, PM2.5, PM10, plus the 8-h moving O3 mean and the 24-h moving PM means (9 indicators).
+   https://meeb.sz.gov.cn/hdjl/ywzsk/ggfwl/content/post_12340768.html
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.airquality import validity
+from zzeval.errors import InputError
 
 _REFERENCE = "zzeval.reference"
 
@@ -195,9 +208,9 @@ def _combine(iaqis: pd.DataFrame, tops: pd.DataFrame, lang: str) -> pd.DataFrame
     return out
 
 
-def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool | None = None,
+def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool = False,
                checked: bool = False) -> pd.DataFrame:
-    """Hourly (real-time) AQI per HJ 633-2012, as the national release computes it.
+    """Hourly (real-time) AQI per HJ 633-2012, as the national real-time release computes it.
 
     Parameters
     ----------
@@ -206,8 +219,10 @@ def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool | None = Non
         Checked with :func:`zzeval.airquality.validity.check_air_quality` unless ``checked``.
     lang : {"zh", "en"}
         Language of ``category``.
-    o3_8h : bool or None
-        Include the IAQI of published ``O3_8h`` rows (8-h table). ``None``: when present.
+    o3_8h : bool
+        ``False`` (the national real-time convention): the AQI from the 1-h values only, the
+        8-h O3 moving mean beside it. ``True``: the IAQI of the 8-h O3 mean (8-h table) takes
+        part in the AQI too.
 
     Returns
     -------
@@ -216,14 +231,17 @@ def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool | None = Non
         float, capped at 500), ``primary_pollutant`` (None when AQI ≤ 50; comma-joined on
         ties), ``level`` (1-6), ``category``, ``aqi_over_500`` (爆表 flag), one
         ``iaqi_<component>`` column per component (PM2.5, PM10, SO2, NO2, CO, O3[, O3_8h]),
-        ``so2_24h_used`` (SO2 1-h > 800 → 24-h IAQI used), and ``published_aqi`` when the
+        ``so2_24h_used`` (SO2 1-h > 800 → 24-h IAQI used), ``o3_8h`` (the 8-h O3 moving mean
+        [µg/m³]: the published ``O3_8h`` rows, else computed from the 1-h O3 values with ≥ 6 hours
+        in the window, GB 3095-2012 Table 4; NaN otherwise), and ``published_aqi`` when the
         input has ``AQI`` rows.
     """
     if not checked:
         long_df, _ = validity.check_air_quality(long_df)
     w = validity.wide_hourly(long_df)
+    w["O3_8h"] = _o3_8h_mean(w)
     comps = [c for c in _HOURLY_TABLES if c in w.columns]
-    if o3_8h is False and "O3_8h" in comps:
+    if not o3_8h:
         comps.remove("O3_8h")
     iaqis = pd.DataFrame(index=w.index)
     tops = pd.DataFrame(index=w.index)
@@ -257,11 +275,24 @@ def hourly_aqi(long_df: pd.DataFrame, lang: str = "zh", o3_8h: bool | None = Non
     for comp in comps:
         out[f"iaqi_{comp}"] = iaqis[comp]
     out["so2_24h_used"] = so2_24h_used.to_numpy()
+    out["o3_8h"] = w["O3_8h"].to_numpy()
     if "AQI" in w.columns:
         out["published_aqi"] = w["AQI"]
     valid = iaqis.notna().any(axis=1) | tops.any(axis=1)
     return out[valid.to_numpy() | out.get("published_aqi", pd.Series(False)).notna().to_numpy()
                ].reset_index(drop=True)
+
+
+def _o3_8h_mean(w: pd.DataFrame) -> pd.Series:
+    """The 8-h O3 moving mean of each row of a wide hourly frame: published ``O3_8h`` values
+    where the input has them, else the mean of the 8 hours ending at the stamp (≥ 6 valid)."""
+    published = w["O3_8h"] if "O3_8h" in w.columns else pd.Series(np.nan, index=w.index)
+    if "O3" not in w.columns:
+        return published
+    reg = validity.regular_hours(w[["station_code", "datetime", "O3"]])
+    reg["o3_8h"] = validity.o3_8h(reg)
+    computed = w[["station_code", "datetime"]].merge(reg[["station_code", "datetime", "o3_8h"]], how="left")
+    return published.fillna(pd.Series(computed["o3_8h"].to_numpy(), index=w.index))
 
 
 def daily_aqi(long_df: pd.DataFrame, lang: str = "zh", checked: bool = False,
@@ -359,7 +390,7 @@ class AqiReport:
 
 
 def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
-              tolerance: float = 0.0) -> tuple[pd.DataFrame, AqiReport]:
+              tolerance: float = 0.0, o3_8h: bool = False) -> tuple[pd.DataFrame, AqiReport]:
     """AQI table for the CLI ``zzeval aqi INPUT --period hourly|daily [--out FILE]``.
 
     Parameters
@@ -371,6 +402,9 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
         Language of ``category``.
     tolerance : float
         A published AQI disagrees when ``|published - computed| > tolerance``.
+    o3_8h : bool
+        Hourly only: include the 8-h O3 IAQI in the AQI (:func:`hourly_aqi`); by default the
+        8-h O3 mean is a column beside the AQI (``o3_8h``, µg/m³), as the real-time release shows it.
 
     Returns
     -------
@@ -388,10 +422,10 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
         Unknown ``period``.
     """
     if period not in ("hourly", "daily"):
-        raise ValueError(f"period must be 'hourly' or 'daily', got {period!r}")
+        raise InputError(f"period must be 'hourly' or 'daily', got {period!r}")
     df, chk = validity.check_air_quality(long_df)
     if period == "hourly":
-        t = hourly_aqi(df, lang=lang, checked=True)
+        t = hourly_aqi(df, lang=lang, checked=True, o3_8h=o3_8h)
     else:
         is_daily_file = (df["datetime"].dt.hour == 0).all()
         if is_daily_file:
@@ -409,6 +443,8 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
         rep.n_published = int(both.sum())
         rep.n_published_disagree = int(dis.sum())
         rep.disagreements = t.loc[dis, cols].reset_index(drop=True)
+    if period == "hourly":
+        cols.append("o3_8h")
     out = t[cols].reset_index(drop=True)
     out["aqi"] = out["aqi"].round().astype("Int64")
     return out, rep

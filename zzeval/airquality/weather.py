@@ -111,7 +111,8 @@ def _gam_one(X, names, wmask, vals, t, cur, *, drop_prefix=(), **kw) -> dict:
 _GAM_DROP = ("placebo_e", "placebo_w", "draws_log", "weather_log_contrast")
 
 
-def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, level):
+def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, level,
+                         pooled=True):
     series, rep = _series(season, pollutants, county)
     per = season.period
     des = _Designs(season)
@@ -124,7 +125,29 @@ def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, l
                      floor=_FLOOR.get(unit, 1.0), n_boot=n_boot, seed=seed + i,
                      block_days=block_days)
         rows.append({"township": tw, "pollutant": p, "unit": unit, **r})
+    if not pooled:  # the per-series results; pool_series calibrates them with the others
+        return pd.DataFrame(rows), rep
     return _finish(rows, level, n_boot), rep
+
+
+def pool_series(frames: list[pd.DataFrame], level: float = 0.95, n_boot: int = 200) -> pd.DataFrame:
+    """Join results of :func:`weather_adjusted_change` computed part by part with
+    ``pooled=False`` (e.g. one township per task), in the order given.
+
+    The ``gam`` interval calibration pools the placebo splits of every series of a pollutant
+    (:func:`zzeval.airquality.weather_intervals.calibrate`), so it runs here, once, over all
+    the parts: the result equals one call on the whole season. Other methods are final per
+    series and are only joined.
+    """
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    if str(frames[0]["method"].iloc[0]) != "gam":
+        return pd.DataFrame(pd.concat(frames, ignore_index=True).to_dict("records"))
+    rows = [r for f in frames for r in f.drop(columns="method").to_dict("records")]
+    out = _finish(rows, level, n_boot)
+    out["method"] = "gam"
+    return out
 
 
 def _finish(rows: list[dict], level: float, n_boot: int) -> pd.DataFrame:
@@ -151,7 +174,8 @@ def resolve_method(season: SeasonData | None, method: str | None) -> str:
 def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                             n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                             county: bool = True, interval: str = "basic_log",
-                            level: float = 0.95, method: str | None = None) -> pd.DataFrame:
+                            level: float = 0.95, method: str | None = None,
+                            pooled: bool = True) -> pd.DataFrame:
     """Observed and weather-adjusted change per township × pollutant (+ a county row).
 
     Parameters
@@ -176,6 +200,9 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         Nominal coverage of the interval.
     method : {"gam", "gbm", "ols"} or None
         Estimator (module docstring); None: ``season.meta["weather_model"]`` or ``"gam"``.
+    pooled : bool
+        False: ``gam`` returns its per-series results before the interval calibration, which
+        pools all series of a pollutant; join such parts with :func:`pool_series`.
 
     Returns
     -------
@@ -208,7 +235,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                                        level=level, n_boot=n_boot)
     else:
         out, rep = _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county,
-                                        level)
+                                        level, pooled)
     out["method"] = m
     out.attrs["exclusions"] = rep
     return out

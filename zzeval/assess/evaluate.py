@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+import yaml
 
 from zzeval import __version__
-from zzeval.errors import ZzevalError
+from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
-from zzeval.assess.verdict import apply_rules, load_rules
+from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
+from zzeval.season.parsing import show
 
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
@@ -74,6 +76,62 @@ class ReportSource(Protocol):
     def county_slice(self) -> ReportSource: ...
 
     def save(self, path: str | Path) -> Path: ...
+
+
+def check_rules_file(path: str | Path) -> RuleSet:
+    """Read verdict rules from ``path`` (a season's own ``verdict_rules.yaml`` or ``--rules``)
+    with every problem named: the file, the rule and the key (checked by ``zzeval validate``
+    before a build, so that a build never stops on them).
+
+    Raises
+    ------
+    ZzevalError
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ZzevalError(f"{path}: verdict-rule file does not exist")
+    if path.is_dir():
+        raise ZzevalError(f"{path}: is a folder, not a verdict-rule file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ZzevalError(f"{path}: not UTF-8 (broke at byte {exc.start}); save it again as UTF-8") from exc
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
+        raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
+                          "zzeval/reference/verdict_rules.yaml and edit it")
+    for name, level in doc["levels"].items():
+        if not isinstance(level, dict) or not isinstance(level.get("rank"), int) or not {"zh", "en"} <= set(level):
+            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number), zh and en")
+    for n, raw in enumerate(doc["rules"], start=1):
+        _check_rule(path, n, raw)
+    return load_rules(path)
+
+
+def _check_rule(path: Path, n: int, raw) -> None:
+    if not isinstance(raw, dict):
+        raise ZzevalError(f"{path}: rule {n} must be a mapping (id, level, indicator, op, threshold, zh, en), "
+                          f"got '{show(raw)}'")
+    where = f"{path}: rule {n} ({show(raw.get('id', '?'))})"
+    threshold, default = raw.get("threshold"), raw.get("default")
+    if "threshold" in raw and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, str))):
+        raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got '{show(threshold)}'")
+    if default is not None and (isinstance(default, bool) or not isinstance(default, (int, float))):
+        raise ZzevalError(f"{where}: default must be a number, got '{show(default)}'")
+    for lang in ("zh", "en"):
+        try:
+            str(raw.get(lang, "")).format(value="1", threshold="1")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
+
+
+def check_season_rules(data_dir: str | Path) -> RuleSet | None:
+    """The season folder's own verdict rules checked (:func:`check_rules_file`), None without them."""
+    path = Path(data_dir) / SEASON_RULES_FILE
+    return check_rules_file(path) if path.exists() else None
 
 
 def git_commit(start: Path | None = None) -> str:
@@ -129,14 +187,19 @@ class Evaluation(TownshipsAndMeta):
     dustfall_monthly: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
-        return str(self.townships.set_index("slug").at[slug, "name_zh"])
+        rows = self.townships[self.townships["slug"] == slug]
+        if rows.empty:
+            raise UnknownTownshipError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+        return str(rows["name_zh"].iloc[0])
 
     def verdict(self, slug: str, lang: str = "zh") -> dict:
         """``{"verdict", "verdict_label", "reasons", "rules_fired"}`` of one township."""
+        if lang not in self.verdicts:
+            raise InputError(f"no verdicts in language {lang!r}; use one of {', '.join(self.verdicts)}")
         table = self.verdicts[lang]
         row = table[table["township"] == slug]
         if row.empty:
-            raise KeyError(f"unknown township {slug!r}")
+            raise UnknownTownshipError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
         return row.iloc[0].to_dict()
 
     def summary_table(self, lang: str = "zh") -> pd.DataFrame:
@@ -199,10 +262,17 @@ class Evaluation(TownshipsAndMeta):
 
     @staticmethod
     def load(path: str | Path) -> Evaluation:
-        with open(path, "rb") as fh:
-            obj = pickle.load(fh)
+        """Read an evaluation saved by :meth:`save` (only files a build wrote: pickle runs code)."""
+        try:
+            with open(path, "rb") as fh:
+                obj = pickle.load(fh)
+        except OSError as exc:
+            raise EvaluationError(f"cannot read the evaluation {path}: {exc.strerror or exc}") from exc
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            raise EvaluationError(f"{path} is not a readable zzeval evaluation ({type(exc).__name__}); "
+                                  "build again to write it anew") from exc
         if not isinstance(obj, Evaluation):
-            raise TypeError(f"{path} does not hold a zzeval Evaluation")
+            raise EvaluationError(f"{path} does not hold a zzeval Evaluation")
         return obj
 
 
@@ -295,18 +365,37 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     :mod:`zzeval.airquality.weather`, :mod:`zzeval.airquality.did`)."""
     from zzeval.airquality import airstats, did, validity, weather
 
-    daily = validity.daily_values(season.air_quality)  # shared by the statistics and the figures
+    daily = _step("the daily values (GB 3095-2012 validity)", validity.daily_values, season.air_quality)
     parts: dict = {}
-    parts["air_stats"] = airstats.season_statistics(season, daily=daily)
-    parts["dustfall"] = airstats.dustfall_summary(season)
-    parts["daily"] = airstats.township_daily(season, daily=daily)
-    parts["weather"] = weather.weather_adjusted_change(season, n_boot=n_boot, seed=seed)
+    parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
+    parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
+    parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
+    parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
+                             n_boot=n_boot, seed=seed)
     try:
         parts["did"] = did.retrofit_did(season, seed=seed)
-    except ValueError as exc:  # too few townships for a cross-township estimate
-        parts["did"] = None
+    except ValueError as exc:
+        if not str(exc).startswith(DID_TOO_FEW):
+            raise EvaluationError(f"the across-township DiD could not be computed: {exc}") from exc
+        parts["did"] = None  # too few townships for a cross-township estimate: the reports say so
         parts["did_note"] = str(exc)
     return parts
+
+
+#: How :func:`zzeval.airquality.did.retrofit_did` says that a season has too few townships
+#: for a cross-township estimate (the one ValueError that is an expected outcome).
+DID_TOO_FEW = "DiD needs at least"
+
+
+def _step(what: str, func, *args, **kwargs):
+    """``func(*args, **kwargs)``; a ValueError, KeyError or TypeError raised by a step on data
+    that passed validation becomes an :class:`EvaluationError` naming the step (the cause stays
+    chained for a developer)."""
+    try:
+        return func(*args, **kwargs)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EvaluationError(f"{what} could not be computed from this season's data: "
+                              f"{type(exc).__name__}: {str(exc)[:300]}") from exc
 
 
 def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
@@ -387,22 +476,25 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         factors = load_factors(factors)
     if weather_model is not None:  # the weather functions read it from the season's meta
         season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
-    indicators = township_indicators(season)
+    indicators = _step("the township indicators", township_indicators, season)
     if runner is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     else:  # per township as tasks, then the county (zzeval.assess.tasks)
         from zzeval.assess.tasks import air_quality_parts
 
         parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
-    indicators = indicators.merge(_air_indicators(parts, season.period.name), on="township", how="left")
+    indicators = indicators.merge(_step("the air-quality indicators", _air_indicators, parts, season.period.name),
+                                  on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
-    emissions = estimate_season(season, factors=factors, draws=draws, seed=seed).without_draws()
-    progress = task_progress(season, indicators)
+    emissions = _step("the emission reductions", estimate_season, season, factors=factors, draws=draws,
+                      seed=seed).without_draws()
+    progress = _step("the task progress", task_progress, season, indicators)
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
-    ruleset = load_rules(rules)
-    verdicts = {lang: apply_rules(indicators, season.targets, ruleset, lang) for lang in ("zh", "en")}
-    progress = task_status(progress, verdicts["zh"])
+    ruleset = load_rules(None) if rules is None else check_rules_file(rules)
+    verdicts = {lang: _step("the verdicts", apply_rules, indicators, season.targets, ruleset, lang)
+                for lang in ("zh", "en")}
+    progress = _step("the task status", task_status, progress, verdicts["zh"])
     factor_frame = factors.to_frame()
     provenance = {
         "zzeval_version": __version__,
@@ -423,7 +515,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     return Evaluation(
         season_name=season.period.name, data_dir=str(season.data_dir), meta=dict(season.meta),
         townships=season.townships.copy(), stations=season.stations.copy(), indicators=indicators,
-        progress=progress, county_progress=county_progress(season), verdicts=verdicts,
+        progress=progress, county_progress=_step("the county progress", county_progress, season), verdicts=verdicts,
         air_stats=parts["air_stats"], dustfall=parts["dustfall"], weather=parts["weather"],
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
         dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
@@ -438,7 +530,7 @@ def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results
     if results_path:
         evaluation = Evaluation.load(results_path)
         if evaluation.season_name != season:
-            raise ValueError(f"{results_path} holds season {evaluation.season_name}, not {season}")
+            raise InputError(f"{results_path} holds season {evaluation.season_name}, not {season}")
         return evaluation
     return evaluate_season(load_season(data_dir, season), **kwargs)
 

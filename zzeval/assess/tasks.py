@@ -6,23 +6,22 @@ the DiD and the dustfall summary), computed in two steps:
 
 1. **per township** (:func:`evaluate_batch`, a task for a few neighbouring townships): the daily
    values of its stations (GB 3095-2012 §8 validity), their season statistics and the
-   township's, and its daily values and AQI (HJ 633-2012). A task sees only its townships'
-   stations and air-quality rows, so tasks run on any :class:`Runner`: in this process, in local
-   worker processes, or on a Dask cluster. A task takes a few townships (:func:`batches`, about
-   four tasks per worker) because pandas' fixed cost per call would otherwise be paid per
-   township (measured: per-township tasks of the 17-township sample cost 1.9× the CPU of one
-   process).
+   township's, its daily values and AQI (HJ 633-2012), and the weather-adjusted change of each
+   of its pollutants, unpooled. A task sees only its townships' stations and air-quality rows
+   and the meteorology, so tasks run on any :class:`Runner`: in this process, in local worker
+   processes, or on a Dask cluster. A task takes a few townships (:func:`batches`, about four
+   tasks per worker) because pandas' fixed cost per call would otherwise be paid per township
+   (measured: per-township tasks of the 17-township sample cost 1.9× the CPU of one process).
 2. **the county** (in the calling process): the tables put together in the order the
-   one-process evaluation gives them, the weather-adjusted change (one call on the whole season:
-   the weather models pool their interval calibration over all townships and the county, so a
-   township's interval is not a township's own computation; :mod:`zzeval.airquality.weather`
-   would need to offer the per-series rows and the pooled finish separately), the
-   across-township DiD (from the tasks' daily values) and the dustfall.
+   one-process evaluation gives them, the county's weather-adjusted change (the mean of the
+   township series), the interval calibration pooled once over every series
+   (:func:`zzeval.airquality.weather.pool_series`), the across-township DiD (from the tasks'
+   daily values) and the dustfall.
 
-Every number equals the one-process evaluation's: a task gives a township's rows exactly as the
-whole-season functions compute them (they group by station and township). Each task keeps the
-seed its township's first weather series has in the whole season (``seed + i``), for the day
-the weather models run as tasks too.
+Every number equals the one-process evaluation's: a task gives a township's rows exactly as
+the whole-season functions compute them (they group by station and township), and the weather
+bootstrap of each series keeps its seed (``seed + i``, ``i`` the series' place among all
+township × pollutant series, :func:`zzeval.airquality.weather.weather_adjusted_change`).
 
 A task's result is cached on disk (``cache_dir``) under the sha256 of what it reads: the
 township's stations and air-quality rows, the meteorology, the parameters (season, seed offset,
@@ -143,6 +142,7 @@ class TownshipPart:
     daily: pd.DataFrame
     air_stats: pd.DataFrame
     township_daily: pd.DataFrame
+    weather: pd.DataFrame
     from_cache: bool = field(default=False, compare=False)
 
 
@@ -201,19 +201,24 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     """The station daily values, season statistics and township daily values of a few
     townships that follow each other in slug order (computed together, one part each; every part
     cached under its township's key when the tasks have a cache)."""
-    from zzeval.airquality import airstats, validity
+    from zzeval.airquality import airstats, validity, weather
 
+    first = batch[0]
     sub = _batch_season(batch)
     daily = validity.daily_values(sub.air_quality)
     stats = airstats.season_statistics(sub, daily=daily)
     tw_daily = airstats.township_daily(sub, daily=daily)
+    # each series unpooled, with its seed in the whole season; pooled once in the county step
+    adjusted = weather.weather_adjusted_change(sub, pollutants=first.pollutants, n_boot=first.n_boot,
+                                               seed=first.seed, county=False, pooled=False)
     parts = []
     for task in batch:
         own = task.season.stations["station_code"]
         part = TownshipPart(
             slug=task.slug, daily=daily[daily["station_code"].isin(own)].reset_index(drop=True),
             air_stats=stats[stats["township"] == task.slug].reset_index(drop=True),
-            township_daily=tw_daily[tw_daily["township"] == task.slug].reset_index(drop=True))
+            township_daily=tw_daily[tw_daily["township"] == task.slug].reset_index(drop=True),
+            weather=adjusted[adjusted["township"] == task.slug].reset_index(drop=True))
         if (path := _cache_path(task)) is not None:
             from zzeval.build.atomic import atomic_write_bytes
 
@@ -309,12 +314,42 @@ def _township_daily(parts: list[TownshipPart]) -> pd.DataFrame:
     return pd.concat(values + aqi, ignore_index=True)
 
 
+def _county_weather(season: SeasonData, parts: list[TownshipPart], pollutants, n_boot: int,
+                    seed: int) -> pd.DataFrame:
+    """The county rows: the mean of the township series (county meteorology), each pollutant with
+    the seed that follows the township series, as the one-process evaluation computes them."""
+    from zzeval.airquality import weather
+
+    tw, rep = weather.township_series(season, pollutants)
+    n_series = sum(len(p.weather) for p in parts)
+    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
+    v_all = tw["value"].to_numpy(float)
+    pol_all = tw["pollutant"].to_numpy(object)
+    rows = []
+    for p in sorted(pd.unique(pol_all)):
+        ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
+        times, inv = np.unique(t_all[ix], return_inverse=True)
+        mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
+        rows.append(pd.DataFrame({"station_code": "county", "datetime": times, "pollutant": p,
+                                  "value": mean, "unit": str(tw["unit"].to_numpy()[ix[0]])}))
+    if not rows:
+        return pd.DataFrame()
+    county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
+                     air_quality=pd.concat(rows, ignore_index=True),
+                     meteorology=season.meteorology[season.meteorology["station_code"] == "county"])
+    out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
+                                          seed=seed + n_series, county=False, pooled=False)
+    out.attrs["exclusions"] = rep
+    return out
+
+
 def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner | None = None,
                       cache_dir: str | Path | None = None) -> dict[str, Any]:
     """The air-quality parts of the evaluation (the keys of ``evaluate._air_quality_parts``:
     ``air_stats, dustfall, daily, weather, did`` and ``did_note`` when there is no DiD), with the
     per-township work run as tasks on ``runner`` (default: in this process)."""
-    from zzeval.airquality import airstats, did, weather
+    from zzeval.airquality import airstats, did
+    from zzeval.airquality.weather import pool_series
 
     pollutants = _weather_pollutants(None)
     runner = runner or SerialRunner()
@@ -327,10 +362,10 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
     parts = [done[t.slug] for t in tasks]
     daily = pd.concat([p.daily for p in parts], ignore_index=True).sort_values(
         ["station_code", "date", "statistic"], ignore_index=True)
-    # the weather models pool their interval calibration over every township and the county
-    # (zzeval.airquality.weather_intervals): one call on the whole season until the weather module
-    # offers the per-series rows and the pooled finish separately
-    weather_rows = weather.weather_adjusted_change(season, n_boot=n_boot, seed=seed)
+    county = _county_weather(season, parts, pollutants, n_boot, seed)
+    # the interval calibration pools every series (zzeval.airquality.weather_intervals): once, here
+    weather_rows = pool_series([p.weather for p in parts] + [county], n_boot=n_boot)
+    weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
     out: dict[str, Any] = {
         "air_stats": _air_stats(parts, season), "dustfall": airstats.dustfall_summary(season),
         "daily": _township_daily(parts), "weather": weather_rows,

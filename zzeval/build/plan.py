@@ -207,16 +207,14 @@ def load_checked(inputs: BuildInputs):
     ZzevalError
         (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
     """
-    from zzeval.assess.evaluate import SEASON_RULES_FILE
-    from zzeval.assess.verdict import load_rules
+    from zzeval.assess.evaluate import check_season_rules
     from zzeval.build.kernels import resolve_kernel
     from zzeval.emissions.factors import load_factors
     from zzeval.season.loading import load_season
 
     opts = inputs.options
     season = load_season(inputs.data_dir, opts.season)
-    rules = season.data_dir / SEASON_RULES_FILE
-    load_rules(rules if rules.exists() else None)
+    check_season_rules(season.data_dir)  # checked as the evaluation will read them (issue 13)
     if opts.factors:
         load_factors(opts.factors)
     slugs = [str(s) for s in season.slugs]

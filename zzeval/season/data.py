@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from zzeval.errors import InputError, UnknownTownshipError
+
 DEFAULT_SEASON = "2020-2021"
 
 
@@ -24,8 +26,8 @@ class SeasonPeriod:
     def __post_init__(self) -> None:
         m = re.fullmatch(r"(\d{4})-(\d{4})", self.name)
         if not m or int(m.group(2)) != int(m.group(1)) + 1:
-            raise ValueError(
-                f"season must look like '2020-2021' (two consecutive years), got {self.name!r}"
+            raise InputError(
+                f"season must look like '2020-2021' (two consecutive years), got {self.name[:40]!r}"
             )
 
     @property
@@ -114,7 +116,7 @@ class SeasonData(TownshipsAndMeta):
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""
         rows = self.townships[self.townships["slug"] == slug]
         if rows.empty:
-            raise KeyError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+            raise UnknownTownshipError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
         return rows.iloc[0]
 
     def table(self, name: str) -> pd.DataFrame:

@@ -10,31 +10,39 @@ All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import hashlib
 import io
 import re
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.season.schema import (
-    POLLUTANT_UNITS,
-    TABLE_EXTENSIONS,
-    TABLES,
-    UNIT_SPELLINGS,
-    Column,
-    TableSpec,
+from zzeval.season.parsing import DecodeFailure, decode_text, read_dates, read_numbers, show
+from zzeval.season.checks import (
+    MAX_ROWS_LISTED,
+    Collector,
+    check_air_quality,
+    check_buildable,
+    check_cross_tables,
+    check_townships,
+    empty_table_problem,
+    plausible_limits,  # noqa: F401  (re-exported: zzeval.season.loading.plausible_limits)
+    read_season_yaml,
+    season_years,
 )
+from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
 
-#: At most this many problems are listed one by one per (table, column, kind of problem);
-#: the rest are summarised in one line with their count.
-MAX_ROWS_LISTED = 10
+# the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
+_Collector = Collector
+_check_air_quality = check_air_quality
 
 #: Chinese (and other common) spellings accepted for category values.
 CATEGORY_ALIASES: dict[str, str] = {
@@ -56,16 +64,6 @@ CATEGORY_ALIASES: dict[str, str] = {
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
-
-
-def plausible_limits() -> dict[str, float]:
-    """Largest plausible hourly value per pollutant, in its canonical unit
-    (``zzeval/reference/plausible_limits.csv``, with the source of each limit)."""
-    from importlib import resources
-
-    with resources.files("zzeval.reference").joinpath("plausible_limits.csv").open(encoding="utf-8") as fh:
-        table = pd.read_csv(fh)
-    return dict(zip(table["pollutant"], table["max_value"].astype(float), strict=True))
 
 
 def _norm_header(text: str) -> str:
@@ -94,78 +92,125 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def table_files(data_dir: Path, name: str) -> list[Path]:
+    """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
+    return [data_dir / f"{name}{ext}" for ext in TABLE_EXTENSIONS if (data_dir / f"{name}{ext}").exists()]
+
+
 def find_table_file(data_dir: Path, name: str) -> Path | None:
     """The file holding table ``name`` in ``data_dir`` (``.csv``, ``.csv.gz`` or ``.xlsx``)."""
-    for ext in TABLE_EXTENSIONS:
-        path = data_dir / f"{name}{ext}"
-        if path.exists():
-            return path
-    return None
+    found = table_files(Path(data_dir), name)
+    return found[0] if found else None
+
+
+def _refuse(path: Path, message: str, row: int | None = None) -> DataValidationError:
+    return DataValidationError([Problem(path.name, row, None, message)])
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped for ``.gz``; a folder, a truncated or a fake ``.gz`` is refused."""
+    if path.is_dir():
+        raise _refuse(path, "is a folder, not a table file; move the table out of it or remove the folder")
+    raw = path.read_bytes()
+    if not path.name.lower().endswith(".gz"):
+        return raw
+    if raw[:2] != b"\x1f\x8b":
+        raise _refuse(path, "is named .gz but is not gzip-compressed; rename it to .csv (or compress it)")
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise _refuse(path, f"the compressed file is truncated or damaged ({exc}); copy it again "
+                            "from the source or export it anew") from exc
+
+
+def _check_delimiter(path: Path, text: str) -> None:
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," in header:
+        return
+    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+        if sep in header:
+            raise _refuse(path, f"the columns are separated by {name}, not commas; save the table again as "
+                                "'CSV UTF-8 (comma delimited)'", row=1)
+
+
+def _parse_csv(path: Path, text: str) -> pd.DataFrame:
+    """Comma-separated text as strings; rows with more fields than the header are refused unless
+    the extra fields are all empty (a trailing comma), which are dropped."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
+                                index_col=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        return _parse_csv_slowly(path, text)
+    return frame
+
+
+def _parse_csv_slowly(path: Path, text: str) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    header = rows[0]
+    while header and header[-1].strip() == "":
+        header = header[:-1]
+    width = len(header)
+    problems = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            problems.append(Problem(path.name, number, None,
+                                    f"has {len(row)} fields but the header has {width}; a stray comma or a "
+                                    "missing header? Remove the extra field or quote the cell"))
+    if problems:
+        raise DataValidationError(problems[:MAX_ROWS_LISTED] + ([Problem(
+            path.name, None, None, f"{len(problems) - MAX_ROWS_LISTED} more rows with too many fields")]
+            if len(problems) > MAX_ROWS_LISTED else []))
+    body = [(row + [""] * width)[:width] for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop blank lines and rows of empty cells (``,,,,`` as spreadsheets write them), keeping the
+    row labels: label + 2 stays the row number a spreadsheet shows."""
+    if frame.empty or frame.shape[1] == 0:
+        return frame
+    first_empty = frame.iloc[:, 0].astype(str).str.strip() == ""
+    if not first_empty.any():  # the common case, checked on one column
+        return frame
+    candidates = frame[first_empty].astype(str)
+    blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
+    return frame.drop(index=candidates.index[blank])
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
     """Read a CSV (UTF-8, UTF-8-BOM, GBK/GB18030; gzip allowed) or xlsx file as strings.
 
+    The whole file is decoded in one encoding (:func:`zzeval.season.parsing.decode_text`).
+
     Raises
     ------
     DataValidationError
-        If the file cannot be decoded or parsed; the message says which encodings were tried.
+        If the file is a folder, a damaged or fake ``.gz``, cannot be decoded in one encoding
+        (naming the row where decoding broke), is separated by something other than commas,
+        or has rows with more fields than its header.
     """
+    path = Path(path)
     if path.suffix.lower() == ".xlsx":
+        if path.is_dir():
+            raise _refuse(path, "is a folder, not a workbook")
         try:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds
-            raise DataValidationError([Problem(path.name, None, None, f"cannot read the workbook: {exc}")]) from exc
-        return frame.map(lambda v: "" if v is None else str(v).strip())
-    raw = path.read_bytes()
-    if path.name.lower().endswith(".gz"):
-        raw = gzip.decompress(raw)
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise DataValidationError([Problem(
-            path.name, None, None,
-            "cannot decode the file as UTF-8 or GBK; save it again as 'CSV UTF-8' from the spreadsheet program",
-        )])
+        except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
+            raise _refuse(path, f"cannot read the workbook: {show(exc, 200)}") from exc
+        return _without_empty_rows(frame.map(lambda v: "" if v is None else str(v).strip()))
+    decoded = decode_text(_read_bytes(path))
+    if isinstance(decoded, DecodeFailure):
+        raise _refuse(path, decoded.message, row=decoded.row)
+    text = decoded[0]
     if not text.strip():
-        raise DataValidationError([Problem(path.name, None, None,
-                                           "the file is empty; it needs a header row and the data rows")])
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise DataValidationError([Problem(path.name, None, None, f"not a valid CSV table: {exc}")]) from exc
-    return frame
+        raise _refuse(path, "the file is empty; it needs a header row and the data rows")
+    _check_delimiter(path, text)
+    return _without_empty_rows(_parse_csv(path, text))
 
 
-class _Collector:
-    """Collects problems, listing at most MAX_ROWS_LISTED rows per kind of problem."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        self.problems.append(Problem(file, row, column, message))
-
-    def rows(self, file: str, column: str | None, mask: pd.Series, message) -> None:
-        """Report every row where ``mask`` is True. ``message`` is a str or a function of the row index."""
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if idx.size == 0:
-            return
-        for i in idx[:MAX_ROWS_LISTED]:
-            label = mask.index[i]
-            text = message(label) if callable(message) else message
-            self.add(file, int(label) + 2, column, text)
-        if idx.size > MAX_ROWS_LISTED:
-            first = message(mask.index[idx[0]]) if callable(message) else message
-            self.add(file, None, column, f"{idx.size - MAX_ROWS_LISTED} more rows with the same problem ({first})")
-
-
-def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: _Collector) -> pd.DataFrame:
+def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> pd.DataFrame:
     lookup: dict[str, str] = {}
     for col in spec.columns:
         lookup[col.name.lower()] = col.name
@@ -190,49 +235,69 @@ def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: _Coll
     return frame[[c.name for c in spec.columns]]
 
 
-def _parse_datetime(values: pd.Series, kind: str) -> pd.Series:
-    stripped = _strip(values)
-    if kind == "month":
-        stripped = stripped.str.replace("/", "-", regex=False).str.slice(0, 7)
-        return pd.to_datetime(stripped, format="%Y-%m", errors="coerce")
-    fmt = "%Y-%m-%d %H:%M" if kind == "datetime" else "%Y-%m-%d"
-    parsed = pd.to_datetime(stripped, format=fmt, errors="coerce")
-    retry = parsed.isna() & (stripped != "")
-    if retry.any():
-        parsed.loc[retry] = pd.to_datetime(
-            stripped[retry].str.replace("/", "-", regex=False), format="mixed", errors="coerce"
-        )
-    return parsed
+#: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
+MAX_EXACT_INT = 2**53
 
 
-def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: _Collector) -> pd.Series:
+def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
+    reading = read_numbers(values, integer=col.kind == "int")
+    numbers = reading.values
+    hint = _unit_hint(col)
+    out.rows(fname, col.name, reading.not_number, lambda i: f"'{show(values[i])}' is not a number{hint}", True)
+    out.rows(fname, col.name, reading.non_finite,
+             lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
+                       "or leave the cell empty where that is allowed", True)
+    out.rows(fname, col.name, reading.decimal_comma,
+             lambda i: f"'{show(values[i])}' has a decimal comma; zzeval reads '.' as the decimal mark: "
+                       f"write {show(values[i]).replace(',', '.')}", True)
+    out.rows(fname, col.name, reading.ambiguous_comma,
+             lambda i: f"'{show(values[i])}' is ambiguous (a thousands separator or a decimal comma?); "
+                       "write the number without ',' and with '.' as the decimal mark", True)
+    if reading.note:
+        out.notes.append(f"{fname}, column '{col.name}': {reading.note}")
+    if col.kind == "int":
+        huge = numbers.abs() >= MAX_EXACT_INT
+        out.rows(fname, col.name, huge, lambda i: f"'{show(values[i])}' is far too large for a count{hint}", True)
+        numbers = numbers.where(~huge)
+        frac = numbers.notna() & (numbers % 1 != 0)
+        out.rows(fname, col.name, frac, lambda i: f"'{show(values[i])}' must be a whole number", True)
+    if col.min is not None:
+        out.rows(fname, col.name, numbers < col.min,
+                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}")
+    if col.max is not None:
+        out.rows(fname, col.name, numbers > col.max,
+                 lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{hint}")
+    return numbers.astype("float64")
+
+
+_DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
+
+
+def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
+    reading = read_dates(values, col.kind)
+    example = _DATE_EXAMPLES[col.kind]
+    out.rows(fname, col.name, reading.not_date,
+             lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
+                       "(2020/10/31 and 2020年10月31日 are read too)", True)
+    out.rows(fname, col.name, reading.year_last,
+             lambda i: f"'{show(values[i])}' puts the year last: day-first and month-first dates cannot be "
+                       f"told apart (05/09/2020 is 5 September or 9 May); write the year first, like {example}",
+             True)
+    if reading.n_offset:
+        out.notes.append(f"{fname}, column '{col.name}': {reading.n_offset:,} time(s) with a UTC offset "
+                         "were converted to Beijing time (UTC+8)")
+    return reading.values
+
+
+def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
     values = _strip(frame[col.name])
     empty = values == ""
     if col.required and col.name in frame and empty.any():
         out.rows(fname, col.name, empty, f"empty cell; a {col.kind} value is required")
     if col.kind in ("int", "float"):
-        cleaned = values.str.replace(",", "", regex=False)
-        numbers = pd.to_numeric(cleaned.where(~empty), errors="coerce")
-        bad = numbers.isna() & ~empty
-        out.rows(fname, col.name, bad, lambda i: f"'{values[i]}' is not a number{_unit_hint(col)}")
-        if col.kind == "int":
-            frac = numbers.notna() & (numbers % 1 != 0)
-            out.rows(fname, col.name, frac, lambda i: f"'{values[i]}' must be a whole number")
-        if col.min is not None:
-            low = numbers < col.min
-            out.rows(fname, col.name, low,
-                     lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{_unit_hint(col)}")
-        if col.max is not None:
-            high = numbers > col.max
-            out.rows(fname, col.name, high,
-                     lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{_unit_hint(col)}")
-        return numbers.astype("float64")
+        return _convert_numbers(values, col, fname, out)
     if col.kind in ("date", "datetime", "month"):
-        parsed = _parse_datetime(values, col.kind)
-        bad = parsed.isna() & ~empty
-        example = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}[col.kind]
-        out.rows(fname, col.name, bad, lambda i: f"'{values[i]}' is not a {col.kind}; write it like {example}")
-        return parsed
+        return _convert_dates(values, col, fname, out)
     if col.kind == "category":
         mapped = _map_unique(values, lambda v: CATEGORY_ALIASES.get(v, CATEGORY_ALIASES.get(v.upper(), v)))
         if col.name == "pollutant":
@@ -240,7 +305,7 @@ def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: _Collecto
             mapped = _map_unique(mapped, lambda v: upper.get(v.upper(), v))
         bad = ~mapped.isin(col.allowed) & ~empty
         allowed = ", ".join(col.allowed)
-        out.rows(fname, col.name, bad, lambda i: f"'{values[i]}' is not allowed; use one of: {allowed}")
+        out.rows(fname, col.name, bad, lambda i: f"'{show(values[i])}' is not allowed; use one of: {allowed}", True)
         return mapped.astype(str)
     return values
 
@@ -249,32 +314,46 @@ def _unit_hint(col: Column) -> str:
     return f" [{col.unit}]" if col.unit else ""
 
 
-def _read_table(data_dir: Path, spec: TableSpec, out: _Collector) -> tuple[pd.DataFrame | None, str, str]:
+def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.DataFrame | None, str, str]:
     from zzeval.season import columnar  # the hourly tables may be Parquet, read in chunks
 
-    if (parquet := columnar.parquet_file(data_dir, spec.name)) is not None:
-        return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
-    path = find_table_file(data_dir, spec.name)
-    if path is None:
+    parquet = columnar.parquet_file(data_dir, spec.name)
+    paths = table_files(data_dir, spec.name) + ([parquet] if parquet is not None else [])
+    if not paths:
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
                     f"table is missing from {data_dir}; expected {spec.name}.csv, .csv.gz or .xlsx "
                     "(see data/README.md)")
         return None, f"{spec.name}.csv", ""
+    path = paths[0]
+    if len(paths) > 1:
+        out.add(path.name, None, None, f"table {spec.name} is given twice ({', '.join(p.name for p in paths)}); "
+                                       "keep one file per table and move the other out of the folder")
+        return None, path.name, ""
+    if parquet is not None:
+        return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
     try:
         raw = read_table_file(path)
     except DataValidationError as exc:
         out.problems.extend(exc.problems)
         return None, path.name, ""
+    if raw.empty:
+        message = empty_table_problem(spec.name, path.name)
+        if message:
+            out.add(path.name, None, None, message)
+            return None, path.name, ""
+        out.notes.append(f"{path.name} has no data rows: the reports take it that none of its measures took "
+                         "place (no reductions)")
     frame = _rename_columns(raw, spec, path.name, out)
     converted = {col.name: _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
 
 
-def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: _Collector) -> None:
+def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
     if not spec.key:
         return
-    dup = frame.duplicated(list(spec.key), keep="first")
+    readable = out.readable(fname, frame.index)
+    dup = frame[readable].duplicated(list(spec.key), keep="first").reindex(frame.index, fill_value=False)
     if dup.any():
         keys = ", ".join(spec.key)
         out.rows(fname, spec.key[-1], dup,
@@ -282,7 +361,7 @@ def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: _Collecto
 
 
 def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame, fname: str,
-                       out: _Collector) -> pd.Series:
+                       out: Collector) -> pd.Series:
     lookup: dict[str, str] = {}
     for row in townships.itertuples(index=False):
         lookup[str(row.slug)] = row.slug
@@ -292,21 +371,24 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     mapped = values.map(lookup)
     bad = mapped.isna() & (values != "")
     known = "、".join(f"{n} ({s})" for n, s in zip(townships["name_zh"], townships["slug"], strict=True))
+    known = show(known, 300)
 
     def _message(i) -> str:
-        close = difflib.get_close_matches(values[i], list(lookup), n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"unknown township '{values[i]}'; {hint}use a name, slug or code from townships.csv: {known}"
+        close = difflib.get_close_matches(values[i][:100], list(lookup), n=1, cutoff=0.5)
+        hint = f"did you mean '{show(close[0])}'? " if close else ""
+        return f"unknown township '{show(values[i])}'; {hint}use a name, slug or code from townships.csv: {known}"
 
     out.rows(fname, column, bad, _message)
     return mapped.fillna(values)
 
 
 def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period: SeasonPeriod,
-                        out: _Collector) -> None:
+                        out: Collector) -> None:
     first = period.previous.start
     # the hour stamped 1 April 00:00 is the mean of the last hour of 31 March
     last = period.end_exclusive
+    if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
+        out.met_seasons.update(season_years(frame["datetime"]))
     for column in spec.season_dated:
         ts = frame[column]
         outside = ts.notna() & ((ts < first) | (ts > last))
@@ -315,69 +397,56 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
                            f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); is the season ({period.name}) right?")
 
 
-def _check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
-    unit = _map_unique(aq["unit"], lambda u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())))
-    expected = aq["pollutant"].map(POLLUTANT_UNITS)
-    bad_unit = expected.notna() & (unit != expected)
-    def _msg(i):
-        if aq["pollutant"][i] == "CO" and unit[i] == "µg/m³":
-            return "CO is given in µg/m³; the network reports CO in mg/m³: divide by 1000 and write mg/m³"
-        return f"unit '{aq['unit'][i]}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
-    out.rows(fname, "unit", bad_unit, _msg)
-    aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
-    limits = plausible_limits()
-    high = aq["value"] > aq["pollutant"].map(limits).astype(float)
-    out.rows(fname, "value", high,
-             lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
-                       f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
-                       "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
-    ts = aq["datetime"]
-    off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
-    out.rows(fname, "datetime", off_hour,
-             lambda i: f"{ts[i]} is not on the hour; the long form holds hourly means stamped HH:00")
-    if stations is not None:
-        known = set(stations["station_code"])
-        unknown = ~aq["station_code"].isin(known)
-        out.rows(fname, "station_code", unknown,
-                 lambda i: f"station '{aq['station_code'][i]}' is not in stations; add it there with its township")
-    return aq
+def _check_counts(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
+    """Whole-number columns that a typed (Parquet) column brought in beyond what int64 holds exactly
+    (CSV cells are refused when read, :func:`_convert_numbers`)."""
+    for col in spec.columns:
+        if col.kind == "int":
+            huge = frame[col.name].abs() >= MAX_EXACT_INT
+            out.rows(fname, col.name, huge, lambda i, c=col.name: f"{frame[c][i]:g} is far too large for a count")
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], fnames: dict[str, str], out: _Collector) -> None:
-    rt = tables.get("heating_retrofits")
-    if rt is not None:
-        over = rt["households_done"] > 1.2 * rt["households_planned"]
-        out.rows(fnames["heating_retrofits"], "households_done", over,
-                 lambda i: f"{rt['households_done'][i]:g} done is more than 120 % of the "
-                           f"{rt['households_planned'][i]:g} planned; check the numbers")
-        missing_date = (rt["households_done"] > 0) & rt["completion_date"].isna()
-        out.rows(fnames["heating_retrofits"], "completion_date", missing_date,
-                 "households are marked done but the completion date is empty; add the date")
-    vh = tables.get("vehicles")
-    if vh is not None:
-        f = fnames["vehicles"]
-        out.rows(f, "scrapped", vh["scrapped"] > vh["fleet_before"],
-                 lambda i: f"{vh['scrapped'][i]:g} scrapped exceeds the {vh['fleet_before'][i]:g} in service before")
-        out.rows(f, "replaced_nev", vh["replaced_china6"] + vh["replaced_nev"] > vh["scrapped"],
-                 "replacements (China VI + new-energy) exceed the vehicles scrapped")
-    tk = tables.get("tasks")
-    if tk is not None:
-        f = fnames["tasks"]
-        pairs = (("im_passes", "im_tests"), ("coal_boilers_removed", "coal_boilers_start"),
-                 ("scattered_firms_rectified", "scattered_firms_found"),
-                 ("loose_coal_violations", "loose_coal_checks"))
-        for part, whole in pairs:
-            out.rows(f, part, tk[part] > tk[whole],
-                     lambda i, p=part, w=whole: f"{tk[p][i]:g} is more than {w} ({tk[w][i]:g})")
-    fr = tables.get("freight")
-    if fr is not None:
-        f = fnames["freight"]
-        total_before = fr["road_t_before"] + fr["rail_t_before"]
-        total_after = fr["road_t_after"] + fr["rail_t_after"]
-        out.rows(f, "haul_km", (fr["haul_km"] <= 0) & (total_before > 0), "haul distance must be positive")
-        odd = (total_before > 0) & ((total_after / total_before > 3) | (total_after / total_before < 1 / 3))
-        out.rows(f, "rail_t_after", odd,
-                 "total tonnage after differs from before by more than a factor 3; check the units (t/yr)")
+def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
+    tables: dict[str, pd.DataFrame] = {}
+    fnames: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    for name, spec in TABLES.items():
+        frame, fname, digest = _read_table(data_dir, spec, out)
+        fnames[name] = fname
+        if frame is not None:
+            hashes[name] = digest
+            tables[name] = frame
+    return tables, fnames, hashes
+
+
+def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Collector) -> None:
+    townships = tables.get("townships")
+    if townships is not None:
+        before = len(out.problems)
+        check_townships(townships, fnames["townships"], out)
+        if len(out.problems) > before:  # the root cause first: other tables' references wait for it
+            out.add(fnames["townships"], None, None, "the other tables' township references are checked once "
+                                                     "the problems above in this table are fixed")
+            townships = None
+    for name, spec in TABLES.items():
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        _check_counts(frame, spec, fnames[name], out)
+        _check_season_dates(frame, spec, fnames[name], period, out)
+        if spec.township_column and townships is None:
+            continue  # neither references nor keys can be checked without a usable townships table
+        if spec.township_column:
+            frame[spec.township_column] = _resolve_townships(frame, spec.township_column, townships,
+                                                             fnames[name], out)
+        _check_keys(frame, spec, fnames[name], out)
+    if "meteorology" in tables:
+        met = tables["meteorology"]
+        met["station_code"] = met["station_code"].replace("", "county")
+    if "air_quality" in tables:
+        tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
+                                                  tables.get("stations"), out)
+    check_cross_tables(tables, fnames, out)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
@@ -393,6 +462,8 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     Returns
     -------
     SeasonData
+        ``meta["notices"]`` lists what the user should know (values read in a way worth saying,
+        townships assessed without their own station, …).
 
     Raises
     ------
@@ -402,67 +473,34 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     """
     data_dir = Path(data_dir)
     period = SeasonPeriod(season)
-    out = _Collector()
+    out = Collector()
     if not data_dir.is_dir():
-        raise DataValidationError([Problem(str(data_dir), None, None, "season folder does not exist")])
-    tables: dict[str, pd.DataFrame] = {}
-    fnames: dict[str, str] = {}
-    hashes: dict[str, str] = {}
-    for name, spec in TABLES.items():
-        frame, fname, digest = _read_table(data_dir, spec, out)
-        fnames[name] = fname
-        if frame is None:
-            continue
-        hashes[name] = digest
-        tables[name] = frame
+        what = "is a file, not a season folder" if data_dir.exists() else "season folder does not exist"
+        raise DataValidationError([Problem(str(data_dir), None, None, what)])
+    tables, fnames, hashes = _read_tables(data_dir, out)
     meta: dict = {}
     meta_path = data_dir / "season.yaml"
     if meta_path.exists():
-        try:
-            meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            out.add("season.yaml", None, None, f"not valid YAML: {exc}")
-        hashes["season.yaml"] = file_sha256(meta_path)
-        if meta.get("season") and str(meta["season"]) != season:
-            out.add("season.yaml", None, "season",
-                    f"the folder holds season {meta['season']} but season {season} was asked for")
-
+        meta = read_season_yaml(meta_path, season, out)
+        hashes["season.yaml"] = file_sha256(meta_path) if meta_path.is_file() else ""
     rules_path = data_dir / "verdict_rules.yaml"
-    if rules_path.exists():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
+    if rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
         hashes["verdict_rules.yaml"] = file_sha256(rules_path)
-    townships = tables.get("townships")
-    if townships is not None:
-        bad_slug = ~townships["slug"].str.fullmatch(r"[a-z][a-z0-9_-]*")
-        out.rows(fnames["townships"], "slug", bad_slug,
-                 "slug must be lower-case ASCII letters, digits, '-' or '_' (it becomes a file name)")
-        for column in ("code", "name_zh"):
-            out.rows(fnames["townships"], column, townships.duplicated(column),
-                     f"duplicate {column}; every township needs its own")
-    for name, spec in TABLES.items():
-        frame = tables.get(name)
-        if frame is None:
-            continue
-        if spec.township_column and townships is not None:
-            frame[spec.township_column] = _resolve_townships(frame, spec.township_column, townships,
-                                                             fnames[name], out)
-        _check_keys(frame, spec, fnames[name], out)
-        _check_season_dates(frame, spec, fnames[name], period, out)
-    if "meteorology" in tables:
-        met = tables["meteorology"]
-        met["station_code"] = met["station_code"].replace("", "county")
-    if "air_quality" in tables:
-        tables["air_quality"] = _check_air_quality(tables["air_quality"], fnames["air_quality"],
-                                                   tables.get("stations"), out)
-    _cross_checks(tables, fnames, out)
+    _check_references(tables, fnames, period, out)
+    if not out.problems:
+        out.notes.extend(check_buildable(tables, fnames, period, out))
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}")
+    meta = dict(meta)
+    meta["notices"] = [*meta.get("notices", []), *out.notes]
+    _finish_tables(tables)
+    return SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
+                      **{name: tables[name] for name in TABLES})
 
-    notices = []
-    with_station = set(tables["stations"]["township"])
-    for slug in tables["townships"]["slug"]:
-        if slug not in with_station:
-            notices.append(f"township {slug} has no monitoring station; its air-quality figures will be missing")
-    meta.setdefault("notices", notices)
+
+def _finish_tables(tables: dict) -> None:
+    for name in TABLES:
+        tables[name] = tables[name].reset_index(drop=True)
     for name in ("air_quality", "meteorology"):
         tables[name] = tables[name].sort_values(
             ["station_code", "datetime"] + (["pollutant"] if name == "air_quality" else []),
@@ -470,11 +508,9 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         ).reset_index(drop=True)
     for name, spec in TABLES.items():
         for col in spec.columns:
-            if col.kind == "int":
+            if col.kind == "int" and col.required:
                 frame = tables[name]
-                frame[col.name] = frame[col.name].fillna(0).astype("int64") if col.required else frame[col.name]
-    return SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
-                      **{name: tables[name] for name in TABLES})
+                frame[col.name] = frame[col.name].fillna(0).astype("int64")
 
 
 def validate_season(data_dir: str | Path, season: str = DEFAULT_SEASON) -> list[Problem]:
@@ -495,15 +531,17 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     spec = TABLES["air_quality"]
-    out = _Collector()
+    out = Collector()
     if not path.exists():
         raise DataValidationError([Problem(str(path), None, None, "file does not exist")])
     raw = read_table_file(path)
+    if raw.empty:
+        raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
     frame = _rename_columns(raw, spec, path.name, out)
     converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
                              index=frame.index)
     _check_keys(converted, spec, path.name, out)
-    converted = _check_air_quality(converted, path.name, None, out)
+    converted = check_air_quality(converted, path.name, None, out)
     if out.problems:
         raise DataValidationError(out.problems, context=f"file {path}")
     return converted.sort_values(["station_code", "datetime", "pollutant"], kind="stable").reset_index(drop=True)

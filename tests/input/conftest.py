@@ -1,0 +1,26 @@
+"""Fixtures of the bad-input tests: one small `zzeval sample` season per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from zzeval.cli import main
+
+
+@pytest.fixture(scope="session")
+def sample_season(tmp_path_factory) -> Path:
+    """A 2-township sample season written by the CLI (do not modify; copy it)."""
+    folder = tmp_path_factory.mktemp("input") / "sample"
+    assert main(["sample", str(folder), "--townships", "2"]) == 0
+    return folder
+
+
+@pytest.fixture
+def season(sample_season, tmp_path) -> Path:
+    """A private copy of the sample season."""
+    dest = tmp_path / "season"
+    shutil.copytree(sample_season, dest)
+    return dest

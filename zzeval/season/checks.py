@@ -1,0 +1,342 @@
+"""Checks of a season's tables once they are read: units and plausibility of the air-quality long
+form, consistency between columns and tables, the townships table (slugs become file names),
+``season.yaml``, and what the evaluation needs to report on every township (validate = buildable).
+
+Used by :mod:`zzeval.season.loading`; every check adds :class:`~zzeval.errors.Problem` s to a
+:class:`Collector` (file, row, column, what to fix) or a note the user is told about.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from zzeval.errors import Problem
+from zzeval.season.parsing import DecodeFailure, decode_text, show
+from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
+
+#: At most this many problems are listed one by one per (table, column, kind of problem);
+#: the rest are summarised in one line with their count.
+MAX_ROWS_LISTED = 10
+
+#: Slugs that would collide with the files a build writes next to the township reports
+#: (``county.html``, ``index.html``, ``summary.json``, ``notebooks/county.ipynb`` …) or that a
+#: file system reserves (Windows device names).
+RESERVED_SLUGS = frozenset({
+    "county", "index", "summary", "notebooks", "townships", "assets", "static", "build-log",
+    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10)),
+})
+#: Longest slug: it becomes a file name (``<slug>.html``, ``<slug>.ipynb``) and part of a URL.
+MAX_SLUG_LENGTH = 64
+
+
+class Collector:
+    """Collects problems, listing at most MAX_ROWS_LISTED rows per kind of problem, and notes
+    (things read in a way the user should know about, e.g. thousands separators)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+        #: per file, the row labels of cells that could not be read (checks built on those cells
+        #: would only repeat the problem: a date that is not a date is not also "empty")
+        self.unreadable: dict[str, set] = {}
+        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, and the
+        #: first years of the seasons with meteorology: recorded while the tables are checked (also
+        #: chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
+        self.coverage: set = set()
+        self.met_seasons: set = set()
+
+    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(file, row, column, message))
+
+    def rows(self, file: str, column: str | None, mask: pd.Series, message, unreadable: bool = False) -> None:
+        """Report every row where ``mask`` is True. ``message`` is a str or a function of the row
+        index. ``unreadable``: the cells could not be read (later checks skip those rows)."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if idx.size == 0:
+            return
+        if unreadable:
+            self.unreadable.setdefault(file, set()).update(mask.index[idx])
+        for i in idx[:MAX_ROWS_LISTED]:
+            label = mask.index[i]
+            text = message(label) if callable(message) else message
+            self.add(file, int(label) + 2, column, text)
+        if idx.size > MAX_ROWS_LISTED:
+            first = message(mask.index[idx[0]]) if callable(message) else message
+            self.add(file, None, column, f"{idx.size - MAX_ROWS_LISTED} more rows with the same problem ({first})")
+
+    def readable(self, file: str, index: pd.Index) -> pd.Series:
+        """True for the rows of ``file`` whose cells could all be read."""
+        return pd.Series(~index.isin(list(self.unreadable.get(file, ()))), index=index)
+
+
+@cache
+def _limits_table() -> pd.DataFrame:
+    with resources.files("zzeval.reference").joinpath("plausible_limits.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh).set_index("pollutant")
+
+
+def plausible_limits() -> dict[str, float]:
+    """Largest plausible hourly value per pollutant, in its canonical unit
+    (``zzeval/reference/plausible_limits.csv``, with the source of each limit)."""
+    return _limits_table()["max_value"].astype(float).to_dict()
+
+
+def plausible_station_medians() -> dict[str, float]:
+    """Smallest plausible median of one station's values per pollutant (canonical unit): below it the
+    values are almost surely in a unit 1000 times larger (PM2.5 ≈ 0.05 means mg/m³ labelled µg/m³)."""
+    return _limits_table()["min_station_median"].dropna().astype(float).to_dict()
+
+
+def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | None, out: Collector) -> pd.DataFrame:
+    """Units, plausible values (per hour and per station median), hourly stamps and station codes."""
+    spellings = {u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())) for u in aq["unit"].unique()}
+    unit = aq["unit"].map(spellings)
+    expected = aq["pollutant"].map(POLLUTANT_UNITS)
+    bad_unit = expected.notna() & (unit != expected)
+
+    def _msg(i):
+        if aq["pollutant"][i] == "CO" and unit[i] == "µg/m³":
+            return "CO is given in µg/m³; the network reports CO in mg/m³: divide by 1000 and write mg/m³"
+        return f"unit '{show(aq['unit'][i])}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
+    out.rows(fname, "unit", bad_unit, _msg)
+    aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
+    limits = plausible_limits()
+    high = aq["value"] > aq["pollutant"].map(limits).astype(float)
+    out.rows(fname, "value", high,
+             lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
+                       f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
+                       "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
+    _check_station_medians(aq, fname, out)
+    reported = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
+    reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
+    out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
+    ts = aq["datetime"]
+    off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
+    out.rows(fname, "datetime", off_hour,
+             lambda i: f"{ts[i]} is not on the hour; the long form holds hourly means stamped HH:00")
+    if stations is not None:
+        known = set(stations["station_code"])
+        unknown = ~aq["station_code"].isin(known)
+        out.rows(fname, "station_code", unknown,
+                 lambda i: f"station '{show(aq['station_code'][i])}' is not in stations; add it there with its "
+                           "township")
+    return aq
+
+
+def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    floors = plausible_station_medians()
+    usable = aq["pollutant"].isin(list(floors)) & (aq["value"] >= 0)  # negative values are reported already
+    medians = aq[usable].groupby(["station_code", "pollutant"])["value"].median()
+    for (station, pollutant), median in medians.items():
+        if pd.notna(median) and median < floors[pollutant]:
+            unit = POLLUTANT_UNITS[pollutant]
+            big = "g/m³" if unit == "mg/m³" else "mg/m³"
+            out.add(fname, None, "value",
+                    f"station {show(station)}: the median {pollutant} value is {median:.3g} {unit}, not plausible "
+                    f"(at least {floors[pollutant]:g}, zzeval/reference/plausible_limits.csv); the values look "
+                    f"like {big} labelled {unit}: multiply them by 1000")
+
+
+def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], out: Collector) -> None:
+    """Relations between columns: done ≤ 120 % of planned, scrapped ≤ fleet, passes ≤ tests …"""
+    rt = tables.get("heating_retrofits")
+    if rt is not None:
+        over = rt["households_done"] > 1.2 * rt["households_planned"]
+        out.rows(fnames["heating_retrofits"], "households_done", over,
+                 lambda i: f"{rt['households_done'][i]:g} done is more than 120 % of the "
+                           f"{rt['households_planned'][i]:g} planned; check the numbers")
+        readable = out.readable(fnames["heating_retrofits"], rt.index)
+        missing_date = (rt["households_done"] > 0) & rt["completion_date"].isna() & readable
+        out.rows(fnames["heating_retrofits"], "completion_date", missing_date,
+                 "households are marked done but the completion date is empty; add the date")
+    vh = tables.get("vehicles")
+    if vh is not None:
+        f = fnames["vehicles"]
+        out.rows(f, "scrapped", vh["scrapped"] > vh["fleet_before"],
+                 lambda i: f"{vh['scrapped'][i]:g} scrapped exceeds the {vh['fleet_before'][i]:g} in service before")
+        out.rows(f, "replaced_nev", vh["replaced_china6"] + vh["replaced_nev"] > vh["scrapped"],
+                 "replacements (China VI + new-energy) exceed the vehicles scrapped")
+    tk = tables.get("tasks")
+    if tk is not None:
+        f = fnames["tasks"]
+        pairs = (("im_passes", "im_tests"), ("coal_boilers_removed", "coal_boilers_start"),
+                 ("scattered_firms_rectified", "scattered_firms_found"),
+                 ("loose_coal_violations", "loose_coal_checks"))
+        for part, whole in pairs:
+            out.rows(f, part, tk[part] > tk[whole],
+                     lambda i, p=part, w=whole: f"{tk[p][i]:g} is more than {w} ({tk[w][i]:g})")
+    fr = tables.get("freight")
+    if fr is not None:
+        f = fnames["freight"]
+        total_before = fr["road_t_before"] + fr["rail_t_before"]
+        total_after = fr["road_t_after"] + fr["rail_t_after"]
+        out.rows(f, "haul_km", (fr["haul_km"] <= 0) & (total_before > 0), "haul distance must be positive")
+        odd = (total_before > 0) & ((total_after / total_before > 3) | (total_after / total_before < 1 / 3))
+        out.rows(f, "rail_t_after", odd,
+                 "total tonnage after differs from before by more than a factor 3; check the units (t/yr)")
+
+
+def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Slugs usable as file names, and every code, name and slug naming one township only."""
+    slug = townships["slug"]
+    out.rows(fname, "slug", ~slug.str.fullmatch(r"[a-z][a-z0-9_-]*"),
+             "slug must be lower-case ASCII letters, digits, '-' or '_', starting with a letter "
+             "(it becomes a file name)")
+    out.rows(fname, "slug", slug.isin(RESERVED_SLUGS),
+             lambda i: f"slug '{slug[i]}' is reserved (it would overwrite the build's own "
+                       f"{slug[i]}.html/.ipynb or is a reserved file name); choose another slug")
+    out.rows(fname, "slug", slug.str.len() > MAX_SLUG_LENGTH,
+             lambda i: f"slug '{show(slug[i])}' is longer than {MAX_SLUG_LENGTH} characters (it becomes a file "
+                       "name); shorten it")
+    for column in ("slug", "code", "name_zh"):
+        out.rows(fname, column, townships.duplicated(column) & (townships[column] != ""),
+                 lambda i, c=column: f"duplicate {c} '{show(townships[c][i])}'; every township needs its own")
+    # other tables name a township by slug, code or Chinese name: one text must mean one township
+    seen: dict[str, tuple[int, str]] = {}
+    for column in ("slug", "code", "name_zh"):
+        for label, value in townships[column].items():
+            if value == "":
+                continue
+            first, first_column = seen.setdefault(value, (label, column))
+            if first != label and first_column != column:
+                out.add(fname, int(label) + 2, column,
+                        f"'{show(value)}' is also the {first_column} of the township in row {int(first) + 2}; "
+                        "other tables name townships by slug, code or name and could not tell the two apart")
+
+
+#: Tables whose rows may all be absent: the measure then did not take place (reported as such).
+OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight"})
+
+
+def empty_table_problem(name: str, fname: str) -> str | None:
+    """The message for a table with a header but no data rows (None when that is allowed)."""
+    if name in OPTIONAL_ROWS:
+        return None
+    return ("has a header but no data rows; fill in the rows (see data/README.md)"
+            + (" — every other table refers to the townships listed here, so fix this first"
+               if name == "townships" else ""))
+
+
+def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
+    """``season.yaml`` as a dict, checked: a mapping, UTF-8 or GBK, ``synthetic`` a boolean,
+    ``season`` the one asked for. Problems go to ``out``; an unusable file gives ``{}``."""
+    name = path.name
+    if path.is_dir():
+        out.add(name, None, None, "is a folder, not a YAML file")
+        return {}
+    decoded = decode_text(path.read_bytes())
+    if isinstance(decoded, DecodeFailure):
+        out.add(name, decoded.row, None, decoded.message)
+        return {}
+    try:
+        meta = yaml.safe_load(decoded[0])
+    except yaml.YAMLError as exc:
+        out.add(name, None, None, f"not valid YAML: {show(exc, 300)}")
+        return {}
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        out.add(name, None, None, f"must be a mapping of keys to values (title: …, synthetic: true), got a "
+                                  f"{type(meta).__name__} ('{show(meta)}')")
+        return {}
+    synthetic = meta.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        out.add(name, None, "synthetic", f"must be true or false without quotes, got '{show(synthetic)}' "
+                                         f"({type(synthetic).__name__})")
+    if meta.get("season") and str(meta["season"]) != season:
+        out.add(name, None, "season",
+                f"the folder holds season {show(meta['season'])} but season {season} was asked for")
+    if "notices" in meta and not isinstance(meta["notices"], list):
+        out.add(name, None, "notices", "must be a list of sentences")
+    return meta
+
+
+#: Pollutants every township report shows for both seasons (the § 二十二 PM2.5 indicator; the
+#: daily PM2.5 and PM10 figures): each township needs values of each in each season.
+REPORTED_POLLUTANTS = ("PM2.5", "PM10")
+
+
+def season_year(ts: pd.Series) -> pd.Series:
+    """Per hour-ending stamp, the first year of the autumn-winter season it falls in (the hour
+    stamped 1 April 00:00 belongs to 31 March); NaN in April … September."""
+    shifted = ts - pd.Timedelta(hours=1)
+    month = shifted.dt.month
+    year = shifted.dt.year - (month <= 3).astype(float)
+    return year.where((month >= 10) | (month <= 3))
+
+
+def season_years(ts: pd.Series) -> set:
+    """The first years of the seasons the stamps ``ts`` fall in (:func:`season_year`)."""
+    return {int(y) for y in season_year(ts).dropna().unique()}
+
+
+def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], period, out: Collector) -> list[str]:
+    """What the evaluation needs to report on every township (validate = buildable):
+
+    * each township has a station, and PM2.5 and PM10 values in both seasons (the § 二十二
+      indicator and the report's daily figures);
+    * each township has dustfall in the assessed season;
+    * the county has meteorology in both seasons (the weather adjustment compares them).
+
+    Problems go to ``out`` in the words the report would use; returns notes for the user.
+    """
+    townships, stations = tables.get("townships"), tables.get("stations")
+    if townships is None or stations is None or tables.get("air_quality") is None:
+        return []
+    names = dict(zip(townships["slug"], townships["name_zh"], strict=True))
+    seasons = {"current": period, "previous": period.previous}
+    station_township = dict(zip(stations["station_code"], stations["township"], strict=False))
+    have = {(station_township.get(station), pollutant, year) for station, pollutant, year in out.coverage}
+    for slug, name in names.items():
+        if not (stations["township"] == slug).any():
+            out.add(fnames["stations"], None, "township",
+                    f"township {name} ({slug}) has no monitoring station; the reports assess air quality per "
+                    "township: add its station(s) here and their hourly values to air_quality")
+            continue
+        for pollutant in REPORTED_POLLUTANTS:
+            for which, p in seasons.items():
+                if (slug, pollutant, p.first_year) not in have:
+                    out.add(fnames["air_quality"], None, "pollutant",
+                            f"no {pollutant} values for township {name} ({slug}) in the {which} season {p.name}; "
+                            f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
+                            "station(s)")
+    _check_dustfall(tables, fnames, names, period, out)
+    _check_measures(tables, fnames, names, out)
+    if tables.get("meteorology") is not None:
+        for which, p in seasons.items():
+            if p.first_year not in out.met_seasons:
+                out.add(fnames["meteorology"], None, "datetime",
+                        f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
+                        "both seasons' weather: add the hourly observations")
+    return []
+
+
+def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:
+    dust = tables.get("dustfall")
+    if dust is None:
+        return
+    current = dust[period.contains(dust["month"]) & dust["dustfall_t_km2_month"].notna()]
+    for slug, name in names.items():
+        if not (current["township"] == slug).any():
+            out.add(fnames["dustfall"], None, "township",
+                    f"no dustfall for township {name} ({slug}) in the season {period.name}; the reports compare "
+                    "its monthly dustfall with the plan's target: add the monthly values")
+
+
+def _check_measures(tables, fnames, names: dict, out: Collector) -> None:
+    """Each township needs a row in at least one measure table (its report's emission section)."""
+    with_rows = set()
+    for name in ("heating_retrofits", "vehicles", "freight"):
+        if tables.get(name) is not None:
+            with_rows |= set(tables[name]["township"])
+    for slug, name in names.items():
+        if slug not in with_rows:
+            out.add(fnames["heating_retrofits"], None, "township",
+                    f"township {name} ({slug}) has no row in heating_retrofits, vehicles or freight; its report's "
+                    "emission section needs at least one measure: add the rows of the measures carried out there")

@@ -1,0 +1,221 @@
+"""Reading cells and files without guessing: text encodings, numbers and dates.
+
+Used by :mod:`zzeval.season.loading`. Every function here either returns a value it read with
+certainty or says which cells it could not read and why; nothing is silently reinterpreted:
+
+* **Text**: a file is decoded once, whole, in one encoding (UTF-8, with or without BOM, else
+  GB18030, the superset of GBK). A file that mixes the two (a GBK file with one row saved as
+  UTF-8) is refused, naming a row of each kind — decoding it either way would give mojibake
+  such as 澶т笢娌熼晣 for 大东沟镇.
+* **Numbers**: ``.`` is the decimal mark. A comma is read as a thousands separator only where
+  the whole column is unambiguous (an integer column, a value with two or more groups such as
+  ``1,234,567`` or a decimal part such as ``1,234.5``, or other values in the column using ``.``
+  as the decimal mark); ``95,3`` (a decimal comma) and a lone ``1,234`` in a decimal column are
+  refused. ``inf``, ``Infinity`` and ``nan`` are not numbers.
+* **Dates**: year first — ``2020-09-05``, ``2020/9/5``, ``2020.9.5``, ``2020年9月5日`` — with an
+  optional time ``HH:MM[:SS]`` and an optional UTC offset (``+08:00``, ``Z``), converted to
+  Beijing time (UTC+8). Dates with the year last (``05/09/2020``) are refused: day-first and
+  month-first cannot be told apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Longest piece of a cell echoed in a message (a 100,000-digit value is not printed whole).
+MAX_SHOWN = 40
+
+#: Beijing time is UTC+8 (no daylight saving since 1991).
+BEIJING_OFFSET_MIN = 8 * 60
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_SURE_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?|[+-]?\d{1,3}(,\d{3})+\.\d+")
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
+_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+)
+_MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
+_YEAR_LAST = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?")
+
+
+def show(value, limit: int = MAX_SHOWN) -> str:
+    """``value`` as text for a message, cut to ``limit`` characters with the full length said."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+# ---------------------------------------------------------------------------------------- text
+@dataclass(frozen=True)
+class DecodeFailure:
+    """Why a file could not be decoded: a spreadsheet row number and what to do."""
+
+    row: int | None
+    message: str
+
+
+def _line_of(raw: bytes, pos: int) -> int:
+    return raw.count(b"\n", 0, pos) + 1
+
+
+#: Characters whose UTF-8 bytes in a line of a non-UTF-8 file show that the line was saved as UTF-8:
+#: CJK ideographs, and the unit signs µ ³ ² ° (GBK bytes rarely form valid UTF-8 that decodes to them).
+_UTF8_EVIDENCE = re.compile("[\u4e00-\u9fff\u00b5\u00b3\u00b2\u00b0\u03bc]")
+
+
+def _looks_utf8(line: bytes) -> bool:
+    try:
+        return bool(_UTF8_EVIDENCE.search(line.decode("utf-8")))
+    except UnicodeDecodeError:
+        return False
+
+
+def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
+    """Decode a whole file in one encoding: ``(text, encoding)`` or a :class:`DecodeFailure`.
+
+    UTF-8 (BOM allowed) is tried first; a file that is not UTF-8 is read as GB18030 only if
+    none of its lines is valid UTF-8 with non-ASCII characters (which would mean a mixed file).
+    """
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_break = _line_of(raw, exc.start)
+    utf8_row = next((number for number, line in enumerate(raw.split(b"\n"), start=1)
+                     if not line.isascii() and _looks_utf8(line)), None)
+    if utf8_row is not None:
+        return DecodeFailure(utf8_break, (
+            f"the file mixes two text encodings: row {utf8_row} is UTF-8 but row {utf8_break} is not "
+            "(GBK?); open it in the spreadsheet program, fix the garbled rows and save the whole file "
+            "again as 'CSV UTF-8'"))
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        return DecodeFailure(_line_of(raw, exc.start), (
+            f"cannot decode the file as UTF-8 (broke at row {utf8_break}) or GBK (broke at row "
+            f"{_line_of(raw, exc.start)}); save it again as 'CSV UTF-8' from the spreadsheet program"))
+
+
+# ------------------------------------------------------------------------------------- numbers
+@dataclass
+class NumberReading:
+    """The result of :func:`read_numbers`: the numbers (float, NaN where empty or unreadable)
+    and, per problem kind, a boolean mask of the cells that have it."""
+
+    values: pd.Series
+    not_number: pd.Series
+    non_finite: pd.Series
+    decimal_comma: pd.Series
+    ambiguous_comma: pd.Series
+    #: a note for the user when thousands separators were read (None otherwise)
+    note: str | None = None
+
+
+def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
+    """Read a column of stripped strings (``""`` = empty) as numbers; see the module docstring.
+
+    Works on the distinct values (an hourly column repeats a few thousand values a million times).
+
+    Parameters
+    ----------
+    values : Series of str
+    integer : bool
+        The column holds whole numbers (a comma there cannot be a decimal comma).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = [str(u) for u in uniques]
+    empty = np.array([t == "" for t in texts], dtype=bool)
+    has_comma = np.array(["," in t for t in texts], dtype=bool)
+    grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma, strict=True)], dtype=bool)
+    decimal_comma = has_comma & ~grouped
+    lone = has_comma & grouped
+    ambiguous = np.zeros(len(texts), dtype=bool)
+    note = None
+    if lone.any():
+        sure = any(_SURE_GROUPED.fullmatch(t) for t, flag in zip(texts, lone, strict=True) if flag)
+        dotted = any("." in t for t, c in zip(texts, has_comma, strict=True) if not c)
+        if integer or sure or dotted:
+            note = f"{int(lone[codes].sum())} value(s) with ',' thousands separators were read as whole thousands"
+        else:
+            ambiguous = lone
+    cleaned = [t.replace(",", "") if flag and not amb else t for t, flag, amb in zip(texts, lone, ambiguous, strict=True)]
+    non_finite = np.array([bool(_NON_FINITE.fullmatch(t)) for t in cleaned], dtype=bool)
+    usable = ~empty & ~decimal_comma & ~ambiguous & ~non_finite
+    numbers = pd.to_numeric(pd.Series([t if u else None for t, u in zip(cleaned, usable, strict=True)], dtype=object),
+                            errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    overflow = usable & np.isinf(numbers)  # e.g. 1e400
+    numbers[overflow] = np.nan
+    not_number = usable & np.isnan(numbers) & ~overflow
+
+    def back(flags: np.ndarray) -> pd.Series:
+        return pd.Series(flags[codes] if len(codes) else np.zeros(0, bool), index=values.index)
+
+    return NumberReading(pd.Series(numbers[codes] if len(codes) else np.zeros(0), index=values.index,
+                                   dtype="float64"),
+                         back(not_number), back(non_finite | overflow), back(decimal_comma), back(ambiguous), note)
+
+
+# --------------------------------------------------------------------------------------- dates
+def _parse_one(text: str, kind: str):
+    """One cell: a naive Beijing-time Timestamp, ``"year_last"``, ``"offset"`` (converted) or None."""
+    if kind == "month":
+        m = _MONTH.fullmatch(text)
+        if not m:
+            return "year_last" if _YEAR_LAST.fullmatch(text) else None
+        try:
+            return pd.Timestamp(int(m["y"]), int(m["m"]), 1), False
+        except ValueError:
+            return None
+    m = _DATE.fullmatch(text)
+    if not m:
+        return "year_last" if _YEAR_LAST.fullmatch(text) else None
+    if kind == "date" and m["H"] is not None and (int(m["H"]), int(m["M"]), int(m["S"] or 0)) != (0, 0, 0):
+        return None
+    try:
+        ts = pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
+                          int(m["S"] or 0))
+    except ValueError:
+        return None
+    tz = m["tz"]
+    if tz is None:
+        return ts, False
+    minutes = 0 if tz == "Z" else (1 if tz[0] == "+" else -1) * (int(tz[1:3]) * 60 + int(tz[-2:]))
+    return ts + pd.Timedelta(minutes=BEIJING_OFFSET_MIN - minutes), True
+
+
+@dataclass
+class DateReading:
+    """The result of :func:`read_dates`: naive Beijing-time timestamps (NaT where empty or
+    unreadable), masks of unreadable and year-last cells, and how many carried a UTC offset."""
+
+    values: pd.Series
+    not_date: pd.Series
+    year_last: pd.Series
+    n_offset: int
+
+
+def read_dates(values: pd.Series, kind: str) -> DateReading:
+    """Read a column of stripped strings as ``date``, ``datetime`` or ``month`` (see module docstring)."""
+    empty = values == ""
+    fmt = {"datetime": "%Y-%m-%d %H:%M", "date": "%Y-%m-%d", "month": "%Y-%m"}[kind]
+    parsed = pd.to_datetime(values, format=fmt, errors="coerce")  # the common case, fast
+    retry = parsed.isna() & ~empty
+    year_last = pd.Series(False, index=values.index)
+    n_offset = 0
+    if retry.any():
+        codes, uniques = pd.factorize(values[retry])
+        results = [_parse_one(str(u), kind) for u in uniques]
+        stamps = pd.DatetimeIndex([r[0] if isinstance(r, tuple) else pd.NaT for r in results]).to_numpy()
+        is_year_last = np.array([r == "year_last" for r in results], dtype=bool)
+        shifted = np.array([isinstance(r, tuple) and r[1] for r in results], dtype=bool)
+        parsed.loc[retry] = stamps[codes]
+        year_last.loc[retry] = is_year_last[codes]
+        n_offset = int(shifted[codes].sum())
+    not_date = parsed.isna() & ~empty & ~year_last
+    return DateReading(parsed, not_date, year_last, n_offset)
