@@ -14,7 +14,7 @@ import pytest
 
 from tests.build.helpers import build_kwargs
 from zzeval.assess.evaluate import data_hash
-from zzeval.build.atomic import BuildLock
+from zzeval.atomic import BuildLock
 from zzeval.build.builder import COUNTY, build_reports
 from zzeval.errors import BuildError, DataValidationError
 from zzeval.season.loading import load_season
@@ -154,7 +154,7 @@ def test_lock_refuses_a_second_build(built):
     data, out = built
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from zzeval.build.atomic import BuildLock
+        from zzeval.atomic import BuildLock
         with BuildLock({str(out / SEASON)!r}):
             print("locked", flush=True)
             time.sleep(30)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from zzeval.build.atomic import BuildLock, atomic_write_text, remove_stale_temp_files
+from zzeval.atomic import BuildLock, atomic_write_text, remove_stale_temp_files
 from zzeval.errors import BuildError
 from zzeval.report.index_page import render_index
 

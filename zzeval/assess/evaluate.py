@@ -254,8 +254,8 @@ class Evaluation(TownshipsAndMeta):
         return {"data_dir": "", "provenance": {**provenance, "git_commit": current_commit()}}
 
     def save(self, path: str | Path) -> Path:
-        """Pickle to ``path`` atomically (:func:`zzeval.build.atomic.atomic_write_bytes`)."""
-        from zzeval.build.atomic import atomic_write_bytes
+        """Pickle to ``path`` atomically (:func:`zzeval.atomic.atomic_write_bytes`)."""
+        from zzeval.atomic import atomic_write_bytes
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return atomic_write_bytes(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
@@ -495,23 +495,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     verdicts = {lang: _step("the verdicts", apply_rules, indicators, season.targets, ruleset, lang)
                 for lang in ("zh", "en")}
     progress = _step("the task status", task_status, progress, verdicts["zh"])
-    factor_frame = factors.to_frame()
-    provenance = {
-        "zzeval_version": __version__,
-        "git_commit": git_commit(),
-        "data_dir": str(season.data_dir),
-        "data_sha256": data_hash(season),
-        "file_sha256": dict(season.file_hashes),
-        "factor_table": getattr(factors, "source", "zzeval/reference/emission_factors.csv"),
-        "factor_table_sha256": hashlib.sha256(
-            pd.util.hash_pandas_object(factor_frame.astype(str), index=False).values.tobytes()).hexdigest(),
-        "verdict_rules": ruleset.source,
-        "draws": draws,
-        "seed": seed,
-        "parameters": dict(parameters or {}),
-        "weather_model": str(parts["weather"]["method"].iloc[0]) if len(parts["weather"]) else None,
-        "evaluated_at": datetime.now(BEIJING).isoformat(timespec="seconds"),
-    }
+    provenance = _provenance(season, factors, ruleset, draws, seed, parameters, parts)
     return Evaluation(
         season_name=season.period.name, data_dir=str(season.data_dir), meta=dict(season.meta),
         townships=season.townships.copy(), stations=season.stations.copy(), indicators=indicators,
@@ -534,3 +518,24 @@ def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results
         return evaluation
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
+
+def _provenance(season: SeasonData, factors, ruleset, draws: int, seed: int,
+                parameters: dict | None, parts: dict) -> dict:
+    """What an evaluation was computed from and with (shown in the reports' footers)."""
+    factor_frame = factors.to_frame()
+    return {
+        "zzeval_version": __version__,
+        "git_commit": git_commit(),
+        "data_dir": str(season.data_dir),
+        "data_sha256": data_hash(season),
+        "file_sha256": dict(season.file_hashes),
+        "factor_table": getattr(factors, "source", "zzeval/reference/emission_factors.csv"),
+        "factor_table_sha256": hashlib.sha256(
+            pd.util.hash_pandas_object(factor_frame.astype(str), index=False).values.tobytes()).hexdigest(),
+        "verdict_rules": ruleset.source,
+        "draws": draws,
+        "seed": seed,
+        "parameters": dict(parameters or {}),
+        "weather_model": str(parts["weather"]["method"].iloc[0]) if len(parts["weather"]) else None,
+        "evaluated_at": datetime.now(BEIJING).isoformat(timespec="seconds"),
+    }

@@ -220,7 +220,7 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
             township_daily=tw_daily[tw_daily["township"] == task.slug].reset_index(drop=True),
             weather=adjusted[adjusted["township"] == task.slug].reset_index(drop=True))
         if (path := _cache_path(task)) is not None:
-            from zzeval.build.atomic import atomic_write_bytes
+            from zzeval.atomic import atomic_write_bytes
 
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import fields
 from pathlib import Path
 
-from zzeval.build.atomic import BuildLock, remove_stale_temp_files
+from zzeval.atomic import BuildLock, remove_stale_temp_files
 from zzeval.build.lifeline import Lease, Owner
 from zzeval.build.plan import (
     COUNTY,

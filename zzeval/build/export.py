@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from zzeval.build.atomic import atomic_write_text
+from zzeval.atomic import atomic_write_text
 from zzeval.errors import ZzevalError
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zzeval.build import hashing
-from zzeval.build.atomic import atomic_write_bytes
+from zzeval.atomic import atomic_write_bytes
 from zzeval.build.lifeline import Owner
 from zzeval.build.records import BuildLog, BuildSummary, ReportResult
 from zzeval.build.tasks import ReportTask

@@ -21,7 +21,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from zzeval.build.atomic import atomic_write_bytes, atomic_write_text
+from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.plan import COUNTY, BuildContext, PlannedReport
 from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state

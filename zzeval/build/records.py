@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zzeval.build.atomic import atomic_write_text
+from zzeval.atomic import atomic_write_text
 
 STATE_FILE = ".build-state.json"
 LOG_FILE = "build-log.jsonl"

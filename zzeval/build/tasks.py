@@ -16,7 +16,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 
-from zzeval.build.atomic import atomic_write_bytes, atomic_write_text
+from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.lifeline import owner_alive
 

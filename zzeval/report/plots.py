@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, measure_label, pollutant_label, t, unit_label, verdict_label
+from zzeval.i18n import check_lang, format_number, measure_label, pollutant_label, t, unit_label, verdict_label
 from zzeval.report import fonts
 from zzeval.season.data import SeasonPeriod
 from zzeval.season.schema import POLLUTANT_UNITS
@@ -127,13 +127,6 @@ def aqi_level_of(aqi, levels: pd.DataFrame | None = None) -> np.ndarray:
     idx = np.minimum(np.searchsorted(highs, x, side="left"), len(highs) - 1)
     out = codes[idx]
     return np.where(np.isnan(x), 0, out)
-
-
-def _minus(text: str) -> str:
-    """Use U+2212 MINUS SIGN in value labels, as matplotlib does on the axes."""
-    import matplotlib as mpl
-
-    return text.replace("-", "\u2212") if mpl.rcParams["axes.unicode_minus"] else text
 
 
 def _require(df: pd.DataFrame, cols, what: str) -> None:
@@ -363,7 +356,7 @@ def adjusted_comparison(
             if np.isfinite(xi):
                 # observed drawn above its row's centre, labelled above; adjusted below, labelled below
                 up = offset < 0
-                ax.annotate(_minus(f"{xi:+.1f}%"), (xi, yi), xytext=(0, 5 if up else -5),
+                ax.annotate(format_number(xi, 1, signed=True) + "%", (xi, yi), xytext=(0, 5 if up else -5),
                             textcoords="offset points", ha="center", va="bottom" if up else "top",
                             fontsize=MIN_FONT_PT, color=colour)
     ax.axvline(0, color="#333333", lw=1)
@@ -520,12 +513,18 @@ def township_heatmap(
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
     ax.set_title(title or t("title.heatmap", lang))
-    handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if use_status and k in set(data[status].dropna())]
-    if grid.isna().to_numpy().any():
+    _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
+    return fig
+
+
+def _status_legend(fig, statuses, any_missing: bool, lang: str) -> None:
+    """The heat map's legend: one patch per status shown, and 无有效数据 when a cell is empty."""
+    shown = set(statuses)
+    handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if k in shown]
+    if any_missing:
         handles.append(Patch(color=NO_DATA_COLOUR, label=t("legend.no_data", lang)))
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), frameon=False)
-    return fig
 
 
 def _status_text(key: str, lang: str) -> str:
@@ -543,7 +542,7 @@ def _annotate_cells(ax, grid: pd.DataFrame, lang: str, annot: bool) -> None:
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             v = grid.iat[i, j]
-            text = no_data if not np.isfinite(v) else _minus(f"{v:.1f}")
+            text = no_data if not np.isfinite(v) else format_number(v, 1).replace(",", "")
             ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT,
                     color="#555555" if not np.isfinite(v) else "#111111")
 
@@ -589,7 +588,7 @@ def ranking_bar(
     ax.axvline(0, color="#333333", lw=0.8)
     for yi, v in zip(y, vals, strict=True):
         if np.isfinite(v):
-            ax.annotate(_minus(f"{v:,.1f}"), (v, yi), xytext=(3 if v >= 0 else -3, 0),
+            ax.annotate(format_number(v, 1), (v, yi), xytext=(3 if v >= 0 else -3, 0),
                         textcoords="offset points", va="center",
                         ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))

@@ -1,0 +1,93 @@
+"""The house rules of docs/architecture.md, checked on the code (issue 12).
+
+* Rooms are layered; an import may only point down (or stay in its room), and never reaches
+  into another room's private names (``_name``).
+* No module over 600 lines, no function over 80 lines in ``zzeval/``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "zzeval"
+
+#: Layers from the bottom up; a room may import rooms of a lower layer only.
+LAYERS = {
+    "errors": 0, "reference": 0,
+    "i18n": 1, "atomic": 1, "resources": 1,
+    "season": 2,
+    "airquality": 3, "emissions": 3,
+    "assess": 4, "synthetic": 4,
+    "report": 5,
+    "build": 6,
+    "cli": 7, "__main__": 7,
+}
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _room(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).with_suffix("")
+    return rel.parts[0]
+
+
+def _imports(path: Path):
+    """(room imported, names imported, line) for every ``zzeval.*`` import of a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] != "zzeval":
+                continue
+            if len(parts) == 1:  # from zzeval import x: x is a room or a top module
+                for alias in node.names:
+                    yield alias.name, [], node.lineno
+            else:
+                yield parts[1], [a.name for a in node.names], node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "zzeval" and len(parts) > 1:
+                    yield parts[1], [], node.lineno
+
+
+def test_every_room_has_a_layer():
+    rooms = {_room(p) for p in _modules()} - {"__init__"}
+    assert rooms <= set(LAYERS), f"rooms without a layer in LAYERS: {rooms - set(LAYERS)}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down_and_stay_public(path):
+    room = _room(path)
+    if room == "__init__":  # the package's public names, re-exported
+        return
+    wrong = []
+    for target, names, line in _imports(path):
+        if target == "__version__" or target == room:
+            continue
+        if LAYERS.get(target, 99) >= LAYERS[room]:
+            wrong.append(f"line {line}: {room} (layer {LAYERS[room]}) imports {target} "
+                         f"(layer {LAYERS.get(target)})")
+        private = [n for n in names if n.startswith("_")]
+        if private:
+            wrong.append(f"line {line}: private names of {target}: {private}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_and_function_sizes(path):
+    text = path.read_text(encoding="utf-8")
+    n_lines = len(text.splitlines())
+    assert n_lines <= MAX_MODULE_LINES, f"{n_lines} lines"
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
