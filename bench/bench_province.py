@@ -12,6 +12,9 @@ each step as a separate process tree, one at a time:
 3. ``zzeval build --executor local`` and ``--executor dask`` (reports included), unless
    ``--steps`` leaves it out.
 
+CPU is the user + system time of the whole process tree (``getrusage(RUSAGE_CHILDREN)``; the
+evaluation's includes the load, and the Dask cluster's start): on a shared, loaded machine it
+is the steadier measure of the work done, where wall time depends on the other users.
 Peak memory is the largest sum of the resident set sizes of the process and all its descendants
 (Dask workers included), sampled every 0.2 s with psutil (so a peak shorter than that can be
 missed). The figures say how the cost grows with N: time per township should stay flat;
@@ -51,6 +54,11 @@ class Run:
     peak_mb: float
     returncode: int
     note: str = ""
+    cpu_s: float = float("nan")  #: user + system CPU seconds of the process tree
+
+    @property
+    def cpu_per_township(self) -> float:
+        return self.cpu_s / self.n
 
     @property
     def per_township(self) -> float:
@@ -75,9 +83,12 @@ def _tree_rss_mb(proc) -> float:
 
 def measure(what: str, n: int, cmd: list[str], log: Path) -> Run:
     """Run ``cmd`` to completion; wall time and the peak RSS of its process tree."""
+    import resource
+
     import psutil
 
     peak = 0.0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     with log.open("w", encoding="utf-8") as fh:
         popen = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -95,7 +106,10 @@ def measure(what: str, n: int, cmd: list[str], log: Path) -> Run:
         rc = popen.wait()
         done.set()
         sampler.join()
-    return Run(what, n, time.monotonic() - t0, peak, rc)
+    seconds = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant, once waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(what, n, seconds, peak, rc, cpu_s=cpu)
 
 
 def sizes_from(text: str | None) -> tuple[int, ...]:
@@ -170,11 +184,12 @@ def run_size(n: int, jobs: int, steps: list[str], executors: list[str], keep: bo
 
 
 def table(runs: list[Run]) -> str:
-    lines = ["| step | townships | wall time | per township | peak memory (process tree) | exit | note |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| step | townships | wall time | per township | CPU (process tree) | CPU per township "
+             "| peak memory (process tree) | exit | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in runs:
-        lines.append(f"| {r.what} | {r.n:,} | {r.seconds:,.1f} s | {r.per_township:.2f} s | "
-                     f"{r.peak_mb:,.0f} MB | {r.returncode} | {r.note} |")
+        lines.append(f"| {r.what} | {r.n:,} | {r.seconds:,.1f} s | {r.per_township:.2f} s | {r.cpu_s:,.1f} s | "
+                     f"{r.cpu_per_township:.2f} s | {r.peak_mb:,.0f} MB | {r.returncode} | {r.note} |")
     return "\n".join(lines)
 
 
@@ -208,7 +223,8 @@ def issue_table(runs: list[Run]) -> str:
         rs = sorted((r for r in runs if r.what == what and r.returncode == 0), key=lambda r: r.n)
         if len(rs) >= 2:
             rows.append((f"{what}: growth {rs[0].n:,} → {rs[-1].n:,} townships",
-                         f"per township {rs[-1].per_township / rs[0].per_township:.2f}×, "
+                         f"per township {rs[-1].per_township / rs[0].per_township:.2f}× (wall), "
+                         f"{rs[-1].cpu_per_township / rs[0].cpu_per_township:.2f}× (CPU), "
                          f"peak memory {rs[-1].peak_mb / max(rs[0].peak_mb, 1):.2f}×", "time per township flat"))
     lines = ["| what (issue 14) | this run | goal |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]

@@ -60,6 +60,14 @@ def test_local_processes_give_the_same_parts(tiny):
         pd.testing.assert_frame_equal(serial[name], local[name], check_exact=True)
 
 
+def test_a_dask_cluster_gives_the_same_parts(tiny):
+    pytest.importorskip("distributed")
+    serial = tasks.air_quality_parts(tiny, n_boot=10, seed=3)
+    dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=tasks.DaskRunner(jobs=2))
+    for name in ("air_stats", "weather", "daily"):
+        pd.testing.assert_frame_equal(serial[name], dask[name], check_exact=True)
+
+
 def test_a_changed_township_is_the_only_one_evaluated_again(tiny, tmp_path):
     cache = tmp_path / "cache"
     first = tasks.air_quality_parts(tiny, n_boot=10, seed=3, cache_dir=cache)
@@ -81,6 +89,13 @@ def test_a_changed_township_is_the_only_one_evaluated_again(tiny, tmp_path):
     w0 = first["weather"].set_index(["township", "pollutant"])["mean_previous"]
     assert w[("bagong", "PM2.5")] == w0[("bagong", "PM2.5")]
     assert w[("liushukou", "PM2.5")] != w0[("liushukou", "PM2.5")]
+
+
+def test_batches_are_runs_of_stale_neighbours():
+    made = [tasks.TownshipTask(slug=s, season=None, seed=0, n_boot=0, pollutants=()) for s in "abcdefg"]
+    cut = tasks.batches(made, stale=set("abdefg"), n_batches=2)
+    assert [[t.slug for t in b] for b in cut] == [["a", "b"], ["d", "e", "f"], ["g"]]
+    assert tasks.batches(made, stale=set(), n_batches=4) == []
 
 
 def test_seed_offsets_follow_the_series_before():

@@ -111,7 +111,9 @@ def aqi_breakpoints() -> pd.DataFrame:
     return _breakpoints().copy()
 
 
+@cache
 def _table(pollutant: str, averaging: str) -> tuple[np.ndarray, np.ndarray]:
+    """Breakpoint concentrations and IAQI of one HJ 633 table (read-only arrays, looked up once)."""
     bp = _breakpoints()
     t = bp[(bp["pollutant"] == pollutant) & (bp["averaging"] == averaging)]
     if t.empty:
@@ -119,7 +121,10 @@ def _table(pollutant: str, averaging: str) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"no HJ 633 breakpoints for {pollutant!r} {averaging!r}; known: {known}"
         )
-    return t["concentration"].to_numpy(float), t["iaqi"].to_numpy(float)
+    arrays = t["concentration"].to_numpy(float, copy=True), t["iaqi"].to_numpy(float, copy=True)
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
 def iaqi(concentration, pollutant: str, averaging: str, round_up: bool = True):
