@@ -247,3 +247,12 @@ def test_page_title_names_township_and_season(lang, html_lang):
     meta = re.search(r'<meta [^>]*property="og:title"[^>]*>', html).group(0)
     assert f'content="{h1}"' in meta
     assert f'<html lang="{html_lang}">' in html
+
+
+def test_heatmap_column_labels_are_short_lines_without_a_lone_character():
+    from zzeval.report.heatmap import column_label
+
+    assert column_label("清洁取暖改造完成率", "zh") == "清洁取暖改造\n完成率"
+    assert column_label("公交出租环卫新能源比例", "zh") == "公交出租环卫\n新能源比例"
+    assert column_label("OBD 安装率", "zh") == "OBD 安装率"  # 7 characters: never one left alone
+    assert column_label("Share of coal and coke by rail", "en") == "Share of coal\nand coke by\nrail"

@@ -32,13 +32,16 @@ def _rules(ev):
     return load_rules(path if source and path.is_file() else None)
 
 
-def indicator_label(column: str, lang: str, width_zh: int = 6, width_en: int = 14) -> str:
-    """Display name of a task indicator (the catalogue's ``heatmap.<column>``), on short lines
-    so that neighbouring column labels never overlap (Chinese: cut every ``width_zh``
-    characters; English: at spaces)."""
+def indicator_label(column: str, lang: str) -> str:
+    """Display name of a task indicator (the catalogue's ``heatmap.<column>``)."""
+    return t(f"heatmap.{column}", lang)
+
+
+def column_label(text: str, lang: str, width_zh: int = 6, width_en: int = 14) -> str:
+    """A heat-map column label on short lines, so that neighbouring labels never overlap
+    (Chinese: cut every ``width_zh`` characters; English: at spaces)."""
     import textwrap
 
-    text = t(f"heatmap.{column}", lang)
     if lang == "zh":
         lines = [text[i:i + width_zh] for i in range(0, len(text), width_zh)]
         if len(lines) > 1 and len(lines[-1]) == 1:  # no single character left alone on a line
@@ -87,5 +90,7 @@ def county_heatmap_figure(ev, lang: str = "zh"):
     from zzeval.report.plots import township_heatmap
     from zzeval.report.present import figure_html
 
-    fig = township_heatmap(county_task_heatmap(ev, lang), lang=lang, title=label("heatmap_title", lang))
+    frame = county_task_heatmap(ev, lang)
+    frame["indicator"] = frame["indicator"].map(lambda text: column_label(text, lang))
+    fig = township_heatmap(frame, lang=lang, title=label("heatmap_title", lang))
     return figure_html(fig, alt=label("heatmap_title", lang), caption=label("heatmap_caption", lang))
