@@ -144,8 +144,11 @@ def pool_series(frames: list[pd.DataFrame], level: float = 0.95, n_boot: int = 2
         return pd.DataFrame()
     if str(frames[0]["method"].iloc[0]) != "gam":
         return pd.DataFrame(pd.concat(frames, ignore_index=True).to_dict("records"))
+    from threadpoolctl import threadpool_limits
+
     rows = [r for f in frames for r in f.drop(columns="method").to_dict("records")]
-    out = _finish(rows, level, n_boot)
+    with threadpool_limits(1, user_api="blas"):
+        out = _finish(rows, level, n_boot)
     out["method"] = "gam"
     return out
 
@@ -222,7 +225,19 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         ``model_error_pct``. ``attrs["exclusions"]``: the counted exclusions of
         :func:`township_series`.
     """
+    from threadpoolctl import threadpool_limits
+
     m = resolve_method(season, method)
+    # one BLAS thread: the same numbers in any process (threaded sums change the last bits)
+    with threadpool_limits(1, user_api="blas"):
+        out, rep = _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval,
+                             level, pooled)
+    out["method"] = m
+    out.attrs["exclusions"] = rep
+    return out
+
+
+def _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval, level, pooled):
     if m == "ols":
         out = _ols_adjusted_change(season, pollutants, n_boot=n_boot, seed=seed,
                                    block_days=block_days, county=county, interval=interval,
@@ -236,9 +251,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     else:
         out, rep = _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county,
                                         level, pooled)
-    out["method"] = m
-    out.attrs["exclusions"] = rep
-    return out
+    return out, rep
 
 
 def placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT_POLLUTANTS,
