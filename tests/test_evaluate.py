@@ -73,3 +73,19 @@ def test_keys_follow_what_a_report_reads(evaluation):
     wider = make_dataclass("WiderEvaluation", [("note", str, field(default="new"))], bases=(Evaluation,))
     widened = wider(**{f.name: getattr(evaluation, f.name) for f in fields(Evaluation)})
     assert all(_keys(widened)[s] != before[s] for s in before)
+
+
+def test_a_verbatim_copy_of_the_shipped_rules_is_accepted_in_a_season(tmp_path):
+    # the shipped file's header says to copy it into the season folder: that copy must pass
+    from importlib import resources
+
+    from zzeval.assess.evaluate import check_rules_file
+    from zzeval.errors import ZzevalError
+
+    shipped = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
+    copy = tmp_path / "verdict_rules.yaml"
+    copy.write_text(shipped, encoding="utf-8")
+    assert check_rules_file(copy).rules  # accepted, with its rules
+    copy.write_text(shipped.replace("  warning: {rank: 1", "  caution: {rank: 1"), encoding="utf-8")
+    with pytest.raises(ZzevalError, match="level caution has no words"):
+        check_rules_file(copy)

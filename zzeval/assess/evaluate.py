@@ -103,9 +103,14 @@ def check_rules_file(path: str | Path) -> RuleSet:
     if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
         raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
                           "zzeval/reference/verdict_rules.yaml and edit it")
+    from zzeval.i18n import labels
+
     for name, level in doc["levels"].items():
-        if not isinstance(level, dict) or not isinstance(level.get("rank"), int) or not {"zh", "en"} <= set(level):
-            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number), zh and en")
+        if not isinstance(level, dict) or not isinstance(level.get("rank"), int):
+            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number)")
+        if f"verdict.{name}" not in labels() and not {"zh", "en"} <= set(level):
+            raise ZzevalError(f"{path}: level {show(name)} has no words: give zh and en "
+                              "(the known levels on_track, warning and interview take theirs from the catalogue)")
     for n, raw in enumerate(doc["rules"], start=1):
         _check_rule(path, n, raw)
     return load_rules(path)
