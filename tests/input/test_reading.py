@@ -3,6 +3,8 @@ how), from a `zzeval sample` season edited by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -146,3 +148,22 @@ def test_problem_text_is_cut_whatever_its_parts():
 
     text = str(Problem("f.csv" * 1000, 2, "c" * 100_000, "m" * 100_000))
     assert len(text) < 1500 and "(100,000 characters)" in text
+
+
+def test_a_key_given_twice_in_season_yaml_is_refused(tmp_path):
+    # yaml.safe_load keeps the last value: 'synthetic: true' then 'synthetic: false' would
+    # present synthetic data as real
+    import shutil
+
+    from zzeval.errors import DataValidationError
+    from zzeval.season.loading import load_season
+    from zzeval.season.parsing import load_yaml_strict
+
+    with pytest.raises(Exception, match="the key 'synthetic' is given twice"):
+        load_yaml_strict("synthetic: true\nsynthetic: false\n")
+    season = tmp_path / "season"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "sample", season)
+    text = (season / "season.yaml").read_text(encoding="utf-8")
+    (season / "season.yaml").write_text(text + "synthetic: false\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="given twice"):
+        load_season(season)

@@ -28,7 +28,7 @@ from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
-from zzeval.season.parsing import show
+from zzeval.season.parsing import load_yaml_strict, show
 
 BEIJING = timezone(timedelta(hours=8))
 #: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
@@ -97,7 +97,7 @@ def check_rules_file(path: str | Path) -> RuleSet:
     except UnicodeDecodeError as exc:
         raise ZzevalError(f"{path}: not UTF-8 (broke at byte {exc.start}); save it again as UTF-8") from exc
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml_strict(text)
     except yaml.YAMLError as exc:
         raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import Problem
-from zzeval.season.parsing import DecodeFailure, decode_text, show
+from zzeval.season.parsing import DecodeFailure, decode_text, load_yaml_strict, show
 from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
@@ -235,7 +235,7 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
         out.add(name, decoded.row, None, decoded.message)
         return {}
     try:
-        meta = yaml.safe_load(decoded[0])
+        meta = load_yaml_strict(decoded[0])
     except yaml.YAMLError as exc:
         out.add(name, None, None, f"not valid YAML: {show(exc, 300)}")
         return {}

@@ -219,3 +219,38 @@ def read_dates(values: pd.Series, kind: str) -> DateReading:
         n_offset = int(shifted[codes].sum())
     not_date = parsed.isna() & ~empty & ~year_last
     return DateReading(parsed, not_date, year_last, n_offset)
+
+
+def load_yaml_strict(text: str):
+    """YAML as ``yaml.safe_load`` reads it, except that a key given twice in one mapping is an
+    error (``yaml.safe_load`` silently keeps the last one: ``synthetic: true`` followed by
+    ``synthetic: false`` would turn a synthetic season into real data).
+
+    Raises
+    ------
+    yaml.YAMLError
+        Also for a duplicate key, with its line.
+
+    Examples
+    --------
+    >>> load_yaml_strict("a: 1\\nb: 2")
+    {'a': 1, 'b': 2}
+    """
+    import yaml
+
+    class _Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' is given twice (line {key_node.start_mark.line + 1}); "
+                    "keep one", key_node.start_mark)
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return yaml.load(text, Loader=_Strict)  # noqa: S506 - a SafeLoader subclass
