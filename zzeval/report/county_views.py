@@ -128,22 +128,6 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
-def county_heatmap_frame(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
-    """Township × task, each as % of the task done (0–100, higher is better): clean-heating
-    retrofits, I/M pass rate, OBD fitted, rail share of coal and coke, new-energy public fleet."""
-    ind = ev.indicators.set_index("township")
-    names = ev.townships.set_index("slug")["name_zh"]
-    specs = ("heating_completion_pct", "im_pass_rate_pct", "obd_coverage_pct", "rail_share_coal_coke_pct",
-             "nev_public_fleet_pct")
-    rows = []
-    for slug in ev.slugs:
-        for column in specs:
-            value = ind.at[slug, column] if column in ind.columns else np.nan
-            rows.append({"township": names[slug] if lang == "zh" else slug,
-                         "indicator": t(f"heatmap.{column}", lang), "value": value})
-    return pd.DataFrame(rows)
-
-
 def did_summary(did, lang: str = "zh") -> HTML:
     """One paragraph on the across-township difference-in-differences estimate."""
     if did is None:

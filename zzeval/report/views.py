@@ -15,7 +15,6 @@ from zzeval.assess.evaluate import Evaluation
 from zzeval.i18n import format_number, format_quantity, measure_label, pollutant_label, t, t_or
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
     county_figures,
-    county_heatmap_frame,
     county_key_figures,
     county_means_note,
     county_means_paragraph,
