@@ -15,7 +15,7 @@ import hashlib
 import pickle
 import subprocess
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -26,13 +26,12 @@ from zzeval import __version__
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
+from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
+from zzeval.i18n import BEIJING
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.season.parsing import load_yaml_strict, show
 
-BEIJING = timezone(timedelta(hours=8))
-#: The Monte Carlo seed of a build (fixed so that rebuilt reports show the same numbers).
-DEFAULT_SEED = 20201001
 #: Indicators a township report ranks against every other township (its rank table and chart,
 #: :data:`zzeval.report.views.RANKED`): a change of any township's value changes every township's
 #: report. tests/build/test_slice.py checks that the views rank on nothing else.

@@ -23,13 +23,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from zzeval.build import hashing
+from zzeval.season.data import DEFAULT_SEASON
 from zzeval.atomic import atomic_write_bytes
 from zzeval.build.lifeline import Owner
 from zzeval.build.records import BuildLog, BuildSummary, ReportResult
 from zzeval.build.tasks import ReportTask
 from zzeval.errors import BuildError
 
-DEFAULT_SEASON = "2020-2021"
 COUNTY = "__county__"
 
 
