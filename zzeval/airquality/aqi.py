@@ -51,11 +51,12 @@ import pandas as pd
 
 from zzeval.airquality import validity
 from zzeval.errors import InputError
+from zzeval.season.schema import AIR_POLLUTANTS
 
 _REFERENCE = "zzeval.reference"
 
 #: Pollutants that take part in the AQI (HJ 633 §5).
-AQI_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+AQI_POLLUTANTS = AIR_POLLUTANTS
 
 #: Hourly component -> (pollutant, table averaging)
 _HOURLY_TABLES = {

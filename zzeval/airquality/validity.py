@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: pollutants whose 24-h mean is a daily statistic (GB 3095-2012 Table 4)
-DAILY_MEAN_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+DAILY_MEAN_POLLUTANTS = AIR_POLLUTANTS
 
 
 @cache

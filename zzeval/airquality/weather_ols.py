@@ -64,14 +64,15 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from zzeval.season.data import SeasonData
 from zzeval.airquality.weather_blocks import (
     _block_weights,
     _day_index,
     coverage_block_length,
 )
+from zzeval.season.data import SeasonData
+from zzeval.season.schema import AIR_POLLUTANTS
 
-DEFAULT_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+DEFAULT_POLLUTANTS = AIR_POLLUTANTS
 MET_COLUMNS = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa",
                "precip_mm")
 #: concentration floor before the log, by unit [A]: half a typical reporting step

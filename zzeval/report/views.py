@@ -26,9 +26,9 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
 )
 from zzeval.report.present import KeyFigure
 from zzeval.report.story import fix_block, progress_table, verdict_box, weather_note  # noqa: F401
-from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS
 
-POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+POLLUTANTS = AIR_POLLUTANTS
 #: Measures shown in the reports, in this order.
 MEASURES = ("clean_heating", "diesel_trucks", "nev_fleet", "obd_im", "road_to_rail")
 EMISSION_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")

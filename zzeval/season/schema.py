@@ -37,6 +37,9 @@ CARGO_TYPES = ("coal", "coke", "other_bulk")
 RAIL_TRACTION = ("electric", "diesel")
 
 #: Pollutants of the national network's long form and their required unit.
+#: The six pollutants of GB 3095-2012 and HJ 633-2012, in the order reports show them.
+AIR_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+
 POLLUTANT_UNITS = {
     "PM2.5": "µg/m³",
     "PM10": "µg/m³",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from zzeval.season import schema
 from zzeval.season.data import SeasonPeriod
+from zzeval.season.schema import AIR_POLLUTANTS
 
 # --------------------------------------------------------------------------------------
 # Real figures carried over (the project never reads ../shared at run time)
@@ -44,7 +45,7 @@ CREA_JINCHENG_PM25_DEWEATHERED_UGM3 = {
 
 QUARTERS = ("2019Q4", "2020Q1", "2020Q4", "2021Q1")
 SEASONS = ("2019-2020", "2020-2021")
-POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
+POLLUTANTS = AIR_POLLUTANTS
 
 #: Spring Festival eves (除夕): fireworks in the night, reduced traffic for a fortnight.
 SPRING_FESTIVAL_EVES = ("2020-01-24", "2021-02-11")
