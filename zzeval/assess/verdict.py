@@ -39,6 +39,29 @@ DEFAULT_RULES = "verdict_rules.yaml"
 LEVELS = ("on_track", "warning", "interview", "fail")
 #: Outcomes of one rule for one township.
 OUTCOMES = ("fired", "passed", "undecided", "no_data")
+#: The indicators a rule may read: the numeric columns of ``Evaluation.indicators``
+#: (:func:`zzeval.assess.progress.township_indicators` and the air-quality indicators of
+#: :mod:`zzeval.assess.evaluate`); tests/test_evaluate.py checks that the two agree.
+INDICATORS = frozenset({
+    # task progress, counted from the season's tables
+    "heating_planned_households", "heating_done_households", "heating_completion_pct", "clean_coal_completion_pct",
+    *(f"heating_{what}_{kind}" for what in ("planned", "done")
+      for kind in ("coal_to_electricity", "coal_to_gas", "waste_heat", "clean_coal")),
+    "clean_heated_before_households", "clean_heating_coverage_pct", "loose_coal_violation_pct",
+    "china3_trucks_before", "china3_trucks_remaining", "obd_coverage_pct", "nev_public_fleet_pct",
+    "nev_share_bus_pct", "nev_share_taxi_pct", "nev_share_sanitation_pct", "im_pass_rate_pct",
+    "coal_boilers_remaining", "scattered_firms_remaining", "straw_fire_points", "rail_share_coal_coke_pct",
+    "rail_share_coal_coke_before_pct", "dustfall_mean_t_km2_month", "dustfall_months_over_9",
+    "dustfall_max_month_t_km2_month", "dustfall_mean_prev_t_km2_month",
+    # air quality: the season statistics (``_prev`` = the previous season) and the changes
+    *(f"{name}{suffix}" for name in ("pm25_mean_ugm3", "pm10_mean_ugm3", "heavy_days", "severe_days",
+                                     "baobiao_days", "good_day_ratio_pct", "comprehensive_index", "valid_days")
+      for suffix in ("", "_prev")),
+    "heavy_days_change", "comprehensive_index_change_pct", "good_day_ratio_change_pp", "longest_gap_days",
+    *(f"{tag}_{name}" for tag in ("pm25", "pm10")
+      for name in ("change_obs_pct", "change_adj_pct", "change_adj_low_pct", "change_adj_high_pct",
+                   "model_r2_cv", "weather_effect_pct")),
+})
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,15 @@ All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
-import csv
 import difflib
-import gzip
 import hashlib
-import io
-import re
-import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.season.parsing import DecodeFailure, decode_text, read_dates, read_numbers, show
 from zzeval.season.checks import (
-    MAX_ROWS_LISTED,
     Collector,
     check_air_quality,
     check_buildable,
@@ -37,8 +29,11 @@ from zzeval.season.checks import (
     read_season_yaml,
     season_years,
 )
-from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
+from zzeval.season.headers import map_columns
+from zzeval.season.parsing import read_dates, read_numbers, show
+from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.tablefile import read_table_file, read_table_file_noted
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
@@ -64,12 +59,6 @@ CATEGORY_ALIASES: dict[str, str] = {
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
-
-
-def _norm_header(text: str) -> str:
-    """Header text without BOM, surrounding blanks and a trailing unit in brackets."""
-    text = str(text).replace("\ufeff", "").strip()
-    return re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
 
 
 def _map_unique(values: pd.Series, func) -> pd.Series:
@@ -103,136 +92,8 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def _refuse(path: Path, message: str, row: int | None = None) -> DataValidationError:
-    return DataValidationError([Problem(path.name, row, None, message)])
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped for ``.gz``; a folder, a truncated or a fake ``.gz`` is refused."""
-    if path.is_dir():
-        raise _refuse(path, "is a folder, not a table file; move the table out of it or remove the folder")
-    raw = path.read_bytes()
-    if not path.name.lower().endswith(".gz"):
-        return raw
-    if raw[:2] != b"\x1f\x8b":
-        raise _refuse(path, "is named .gz but is not gzip-compressed; rename it to .csv (or compress it)")
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise _refuse(path, f"the compressed file is truncated or damaged ({exc}); copy it again "
-                            "from the source or export it anew") from exc
-
-
-def _check_delimiter(path: Path, text: str) -> None:
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    if "," in header:
-        return
-    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
-        if sep in header:
-            raise _refuse(path, f"the columns are separated by {name}, not commas; save the table again as "
-                                "'CSV UTF-8 (comma delimited)'", row=1)
-
-
-def _parse_csv(path: Path, text: str) -> pd.DataFrame:
-    """Comma-separated text as strings; rows with more fields than the header are refused unless
-    the extra fields are all empty (a trailing comma), which are dropped."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
-                                index_col=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.ParserWarning):
-        return _parse_csv_slowly(path, text)
-    return frame
-
-
-def _parse_csv_slowly(path: Path, text: str) -> pd.DataFrame:
-    rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
-    header = rows[0]
-    while header and header[-1].strip() == "":
-        header = header[:-1]
-    width = len(header)
-    problems = []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            problems.append(Problem(path.name, number, None,
-                                    f"has {len(row)} fields but the header has {width}; a stray comma or a "
-                                    "missing header? Remove the extra field or quote the cell"))
-    if problems:
-        raise DataValidationError(problems[:MAX_ROWS_LISTED] + ([Problem(
-            path.name, None, None, f"{len(problems) - MAX_ROWS_LISTED} more rows with too many fields")]
-            if len(problems) > MAX_ROWS_LISTED else []))
-    body = [(row + [""] * width)[:width] for row in rows[1:]]
-    return pd.DataFrame(body, columns=header, dtype=str)
-
-
-def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop blank lines and rows of empty cells (``,,,,`` as spreadsheets write them), keeping the
-    row labels: label + 2 stays the row number a spreadsheet shows."""
-    if frame.empty or frame.shape[1] == 0:
-        return frame
-    first_empty = frame.iloc[:, 0].astype(str).str.strip() == ""
-    if not first_empty.any():  # the common case, checked on one column
-        return frame
-    candidates = frame[first_empty].astype(str)
-    blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
-    return frame.drop(index=candidates.index[blank])
-
-
-def read_table_file(path: Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8-BOM, GBK/GB18030; gzip allowed) or xlsx file as strings.
-
-    The whole file is decoded in one encoding (:func:`zzeval.season.parsing.decode_text`).
-
-    Raises
-    ------
-    DataValidationError
-        If the file is a folder, a damaged or fake ``.gz``, cannot be decoded in one encoding
-        (naming the row where decoding broke), is separated by something other than commas,
-        or has rows with more fields than its header.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        if path.is_dir():
-            raise _refuse(path, "is a folder, not a workbook")
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
-            raise _refuse(path, f"cannot read the workbook: {show(exc, 200)}") from exc
-        return _without_empty_rows(frame.map(lambda v: "" if v is None else str(v).strip()))
-    decoded = decode_text(_read_bytes(path))
-    if isinstance(decoded, DecodeFailure):
-        raise _refuse(path, decoded.message, row=decoded.row)
-    text = decoded[0]
-    if not text.strip():
-        raise _refuse(path, "the file is empty; it needs a header row and the data rows")
-    _check_delimiter(path, text)
-    return _without_empty_rows(_parse_csv(path, text))
-
-
-def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> pd.DataFrame:
-    lookup: dict[str, str] = {}
-    for col in spec.columns:
-        lookup[col.name.lower()] = col.name
-        for alias in col.aliases:
-            lookup.setdefault(alias.lower(), col.name)
-    renamed: dict[str, str] = {}
-    for header in frame.columns:
-        target = lookup.get(_norm_header(header).lower())
-        if target is None:
-            continue
-        if target in renamed.values():
-            out.add(fname, None, str(header), f"header names column '{target}' a second time; keep one of them")
-            continue
-        renamed[header] = target
-    frame = frame[list(renamed)].rename(columns=renamed)
-    for col in spec.columns:
-        if col.name not in frame.columns:
-            if col.required:
-                accepted = ", ".join((col.name,) + col.aliases)
-                out.add(fname, None, col.name, f"required column is missing (accepted headers: {accepted})")
-            frame[col.name] = ""
-    return frame[[c.name for c in spec.columns]]
+#: the name zzeval.season.columnar and locate use
+_rename_columns = map_columns
 
 
 #: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
@@ -333,10 +194,11 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     if parquet is not None:
         return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
     try:
-        raw = read_table_file(path)
+        raw, notes = read_table_file_noted(path)
     except DataValidationError as exc:
         out.problems.extend(exc.problems)
         return None, path.name, ""
+    out.notes.extend(notes)
     if raw.empty:
         message = empty_table_problem(spec.name, path.name)
         if message:
@@ -389,12 +251,25 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     last = period.end_exclusive
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
+    if spec.name == "heating_retrofits":
+        _check_completion_dates(frame, fname, period, out)
     for column in spec.season_dated:
         ts = frame[column]
         outside = ts.notna() & ((ts < first) | (ts > last))
         out.rows(fname, column, outside,
                  lambda i, ts=ts: f"{ts[i]:%Y-%m-%d %H:%M} lies outside the seasons compared "
                            f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); is the season ({period.name}) right?")
+
+
+def _check_completion_dates(frame: pd.DataFrame, fname: str, period: SeasonPeriod, out: Collector) -> None:
+    """A retrofit finished after the season's end (a typo such as 2030 for 2020, or next year's batch)
+    does not count for the season: refused, so that it is never counted as done (data/README.md)."""
+    done = frame["completion_date"]
+    late = done.notna() & (done > period.end)
+    out.rows(fname, "completion_date", late,
+             lambda i: f"{done[i]:%Y-%m-%d} is after the end of the season {period.name} ({period.end:%Y-%m-%d}); "
+                       "a retrofit finished later does not count for this season: correct the date, or remove "
+                       "the row (or leave the date empty and households_done 0 if it is not finished)")
 
 
 def _check_counts(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:

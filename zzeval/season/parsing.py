@@ -6,7 +6,8 @@ certainty or says which cells it could not read and why; nothing is silently rei
 * **Text**: a file is decoded once, whole, in one encoding (UTF-8, with or without BOM, else
   GB18030, the superset of GBK). A file that mixes the two (a GBK file with one row saved as
   UTF-8) is refused, naming a row of each kind — decoding it either way would give mojibake
-  such as 澶т笢娌熼晣 for 大东沟镇.
+  such as 澶т笢娌熼晣 for 大东沟镇. So is a file that starts with a UTF-8 byte-order mark (BOM)
+  but is not UTF-8 after it (a GBK body): its header would read as ``锘縞ode``.
 * **Numbers**: ``.`` is the decimal mark. A comma is read as a thousands separator only where
   the whole column is unambiguous (an integer column, a value with two or more groups such as
   ``1,234,567`` or a decimal part such as ``1,234.5``, or other values in the column using ``.``
@@ -87,6 +88,10 @@ def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_break = _line_of(raw, exc.start)
+    if raw.startswith(b"\xef\xbb\xbf"):  # the BOM says UTF-8, the body is not: GBK read as GBK would keep the BOM as junk
+        return DecodeFailure(utf8_break, (
+            f"the file starts with a UTF-8 byte-order mark (BOM) but row {utf8_break} is not UTF-8 (GBK?); "
+            "save the whole file again in one encoding: 'CSV UTF-8', or GBK without the BOM"))
     utf8_row = next((number for number, line in enumerate(raw.split(b"\n"), start=1)
                      if not line.isascii() and _looks_utf8(line)), None)
     if utf8_row is not None:
