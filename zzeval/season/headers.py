@@ -9,6 +9,10 @@ dropped without a word:
   right values.
 * **A header close to a column's name** (``housholds``, ``subsidy``) is an error with a "did you
   mean": its values would otherwise be silently lost, even for an optional column.
+* **A unit in brackets of another scale** than the column's (``面积（亩）``, ``补贴金额（万元）``, ``人口（万人）``)
+  is an error: the values would be read as if in the column's unit (:data:`OTHER_SCALE_UNITS`).
+* **A header row below row 1** (a title row or a two-level header above it) is named as such
+  (:func:`header_row_below`) instead of every column being reported missing.
 * **Any other header** (``备注``, ``序号``) is not part of the format: its values are ignored and
   ``zzeval validate`` says so in a notice. A column without a header but with values is a notice too.
 """
@@ -42,6 +46,26 @@ def column_letter(position: int) -> str:
         position, rest = divmod(position - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+#: Units written in brackets after a header (``面积（亩）``) that differ in scale from the column's unit:
+#: the values would be read as if in the column's unit (142,950 亩 as 142,950 km²), so they are refused.
+OTHER_SCALE_UNITS: dict[str, frozenset[str]] = {
+    "km²": frozenset({"亩", "公顷", "ha", "hm²", "hm2", "m²", "m2", "平方米", "㎡", "万亩"}),
+    "households": frozenset({"万户", "千户", "百户"}),
+    "persons": frozenset({"万人", "千人", "百人"}),
+    "yuan": frozenset({"万元", "千元", "亿元", "百元"}),
+    "vehicles": frozenset({"万辆", "千辆"}),
+    "t/yr": frozenset({"万吨", "万吨/年", "万t", "万t/年", "kg", "千克", "公斤", "kg/年", "万吨/a"}),
+    "km": frozenset({"m", "米"}),
+    "%": frozenset({"‰", "小数"}),
+}
+
+
+def bracket_unit(text: str) -> str:
+    """The unit written in brackets at the end of a header (``面积（亩）`` → ``亩``), or ``""``."""
+    match = re.search(r"[（(]([^（）()]*)[)）]\s*$", str(text).replace("\ufeff", "").strip())
+    return match.group(1).strip().replace(" ", "") if match else ""
 
 
 def norm_header(text: str) -> str:
@@ -97,6 +121,7 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
                                       "is right: delete one of them or give it another header")
         else:
             taken[target] = position
+            _check_unit(header, position, spec.column(target), fname, out)
     for position in unknown:
         _unknown_column(frame, position, spec, taken, fname, out)
     mapped = frame.iloc[:, list(taken.values())].copy()
@@ -108,6 +133,14 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
                 out.add(fname, None, col.name, f"required column is missing (accepted headers: {accepted})")
             mapped[col.name] = ""
     return mapped[[c.name for c in spec.columns]]
+
+
+def _check_unit(header: str, position: int, col, fname: str, out) -> None:
+    unit = bracket_unit(header)
+    if unit and unit.lower() in {u.lower() for u in OTHER_SCALE_UNITS.get(col.unit, ())}:
+        out.add(fname, 1, col.name, f"the header of column {_where(position, header)} says the values are in "
+                                    f"{unit}, but '{col.name}' is in {col.unit}: convert the values to {col.unit} "
+                                    f"and write the header as '{col.name}' (they would be read as {col.unit})")
 
 
 def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: dict, fname: str, out) -> None:
@@ -132,3 +165,23 @@ def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: 
         fix = f"rename the header to '{close}'"
     out.add(fname, 1, show(header), f"unknown column {_where(position, header)}: did you mean '{close}'"
                                     f"{already}? Its values would be ignored: {fix}")
+
+
+def header_row_below(frame: pd.DataFrame, spec: TableSpec, rows: int = 5) -> int | None:
+    """The spreadsheet row of the real header when the file's row 1 is not it (a title row such as
+    ``泽州县乡镇基本情况表`` or the upper row of a two-level header above it): the first of the next
+    ``rows`` rows whose cells name more of the table's required columns than row 1 does, and at
+    least two. None when row 1 is the header."""
+    lookup = _lookup(spec)
+    required = {c.name for c in spec.columns if c.required}
+
+    def named(cells) -> int:
+        return len({lookup.get(norm_header(c).lower()) for c in cells} & required)
+
+    in_header = named(frame.columns)
+    if in_header == len(required):
+        return None
+    for label, row in frame.head(rows).iterrows():
+        if named(row.astype(str)) > max(in_header, 1):
+            return int(label) + 2
+    return None

@@ -30,8 +30,8 @@ from zzeval.season.checks import (
     season_years,
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
-from zzeval.season.headers import map_columns
-from zzeval.season.parsing import read_dates, read_numbers, show
+from zzeval.season.headers import header_row_below, map_columns
+from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, serial_date_hint, show
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.tablefile import read_table_file, read_table_file_noted
 
@@ -104,7 +104,8 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
     reading = read_numbers(values, integer=col.kind == "int")
     numbers = reading.values
     hint = _unit_hint(col)
-    out.rows(fname, col.name, reading.not_number, lambda i: f"'{show(values[i])}' is not a number{hint}", True)
+    out.rows(fname, col.name, reading.not_number,
+             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit)}", True)
     out.rows(fname, col.name, reading.non_finite,
              lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
                        "or leave the cell empty where that is allowed", True)
@@ -132,6 +133,8 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
 
 
 _DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
+_DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/12/1 8:00 and 2020年12月1日 08:00 are",
+              "month": "2020/12, 2020年12月 and 2020-12-01 are"}
 
 
 def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
@@ -139,7 +142,7 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
     example = _DATE_EXAMPLES[col.kind]
     out.rows(fname, col.name, reading.not_date,
              lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
-                       "(2020/10/31 and 2020年10月31日 are read too)", True)
+                       f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
     out.rows(fname, col.name, reading.year_last,
              lambda i: f"'{show(values[i])}' puts the year last: day-first and month-first dates cannot be "
                        f"told apart (05/09/2020 is 5 September or 9 May); write the year first, like {example}",
@@ -154,7 +157,10 @@ def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector
     values = _strip(frame[col.name])
     empty = values == ""
     if col.required and col.name in frame and empty.any():
-        out.rows(fname, col.name, empty, f"empty cell; a {col.kind} value is required")
+        above = values.shift(1, fill_value="")
+        out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
+            " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
+            "them and fill in every row)" if above[i] != "" and col.kind in ("str", "category") else ""))
     if col.kind in ("int", "float"):
         return _convert_numbers(values, col, fname, out)
     if col.kind in ("date", "datetime", "month"):
@@ -206,9 +212,37 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
             return None, path.name, ""
         out.notes.append(f"{path.name} has no data rows: the reports take it that none of its measures took "
                          "place (no reductions)")
+    header_row = header_row_below(raw, spec)
+    if header_row is not None:
+        out.add(path.name, header_row, None, f"the header (the column names) is on row {header_row}, not row 1: "
+                                             f"delete the {header_row - 1} row(s) above it (a title, or the upper "
+                                             "row of a two-level header; merged cells included)")
+        return None, path.name, ""
+    raw = _without_totals(raw, path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
     converted = {col.name: _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
+
+
+#: Labels of a totals row (合计 / 总计 / 小计) that spreadsheets add below the data.
+TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "全县合计", "total", "totals", "subtotal"})
+
+
+def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
+    """Refuse totals rows (a first filled cell such as 合计), which would count everything twice; they
+    are left out of the other checks so that their empty cells are not listed too."""
+    if raw.empty or raw.shape[1] == 0:
+        return raw
+    totals = pd.Series(False, index=raw.index)
+    for position in range(raw.shape[1]):  # on the distinct values: an hourly table repeats a few
+        column = raw.iloc[:, position]
+        labels = [u for u in pd.unique(column) if str(u).strip().lower() in TOTALS_LABELS]
+        if labels:
+            totals |= column.isin(labels)
+    out.rows(fname, None, totals, lambda i: "looks like a totals row ('" + show(
+        next(v for v in raw.loc[i].astype(str).str.strip() if v.lower() in TOTALS_LABELS)) +
+        "'): delete it, zzeval adds up the rows itself (it would count them twice)", True)
+    return raw[~totals]
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:

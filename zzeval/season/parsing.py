@@ -22,6 +22,7 @@ certainty or says which cells it could not read and why; nothing is silently rei
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,6 +165,53 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     return NumberReading(pd.Series(numbers[codes] if len(codes) else np.zeros(0), index=values.index,
                                    dtype="float64"),
                          back(not_number), back(non_finite | overflow), back(decimal_comma), back(ambiguous), note)
+
+
+#: What spreadsheets hold for "no value".
+_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "空", "N/A", "n/a", "NA", "#N/A", "#VALUE!", "#DIV/0!"})
+_SPACES = re.compile("[ \u00a0\u202f\u3000]")
+_SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+)?")
+_NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
+
+
+def not_number_hint(text: str, unit: str = "") -> str:
+    """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
+    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
+    text = str(text)
+    normal = unicodedata.normalize("NFKC", text)
+    if normal != text and not _NON_FINITE.fullmatch(normal):
+        try:
+            float(normal.replace(",", ""))
+            return f"; full-width digits or signs: write {show(normal)} in half-width characters"
+        except ValueError:
+            pass
+    if text.strip() in _PLACEHOLDERS:
+        return "; leave the cell empty where there is no value (if the column allows it)"
+    if _SPACE_GROUPED.fullmatch(text.strip()):
+        return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
+    match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
+    if match and match.group(2) == "%":
+        return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
+    if match:
+        in_unit = f" (the column is in {unit})" if unit else ""
+        return f"; write the number alone, {match.group(1)}{in_unit}, without '{show(match.group(2).strip(), 20)}'"
+    return ""
+
+
+#: Excel day numbers of 1990-01-01 and 2050-01-01: a 5-digit cell in that range in a date column is
+#: most likely a date that lost its date format.
+_EXCEL_SERIAL = (32874, 54789)
+
+
+def serial_date_hint(text: str) -> str:
+    """A hint for a date column cell such as ``44132``: an Excel date serial number (days since
+    1899-12-30) that lost its date format."""
+    text = str(text).strip()
+    if text.isdigit() and _EXCEL_SERIAL[0] <= int(text) <= _EXCEL_SERIAL[1]:
+        day = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(text))
+        return (f"; it looks like a spreadsheet date number ({day:%Y-%m-%d}?) that lost its date format: "
+                "format the column as a date (yyyy-mm-dd) and save again")
+    return ""
 
 
 # --------------------------------------------------------------------------------------- dates
