@@ -46,11 +46,12 @@ def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
 def site_indicators(season: SeasonData) -> pd.DataFrame:
     """Per township (index ``township``): for each kind of :data:`SITE_SHARES` the share of its
     sites done [%] and their number; ``gangue_hills_issues`` (hills not inventoried or seen
-    self-igniting) and ``n_gangue_hill``. All NaN when the season has no ``sites`` rows."""
+    self-igniting) and ``n_gangue_hill``. All NaN when the season has no ``sites`` table."""
     slugs = pd.Index(season.slugs, name="township")
     out = pd.DataFrame(index=slugs)
     sites = season.sites
-    present = len(sites) > 0
+    # a sites file with a header and no rows says the county has no such sites: 不涉及 everywhere
+    present = len(sites) > 0 or "sites" in season.file_hashes
     for kind, (share, count) in SITE_SHARES.items():
         sub = sites[sites["kind"] == kind]
         n = sub.groupby("township").size().reindex(slugs, fill_value=0)

@@ -203,8 +203,8 @@ def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
     """``sites``: self-ignition is a property of coal-gangue hills only."""
     if sites is None or sites.empty:
         return
-    odd = (sites["self_ignition"].fillna("") != "") & (sites["kind"] != "gangue_hill")
-    out.rows(f, "self_ignition", odd, lambda i: f"self_ignition is for coal-gangue hills (gangue_hill) only, "
+    odd = (sites["self_ignition"] == "yes") & (sites["kind"] != "gangue_hill")
+    out.rows(f, "self_ignition", odd, lambda i: f"self_ignition 'yes' is for coal-gangue hills (gangue_hill) only, "
                                                 f"not for a site of kind '{show(sites['kind'][i])}'; leave it empty")
 
 
@@ -237,7 +237,7 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
 
 
 #: Tables whose rows may all be absent: the measure then did not take place (reported as such).
-OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight"})
+OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight", "sites", "county_tasks"})
 
 
 def empty_table_problem(name: str, fname: str) -> str | None:

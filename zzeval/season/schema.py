@@ -410,7 +410,7 @@ SITES = TableSpec(
     required=False,
     notes=("Optional: without it the tasks of plan §§ 九, 十, 十四, 十五 are not assessed. With it, a township "
            "with no site of a kind shows 不涉及 (not applicable) for that kind's task.",
-           "self_ignition may be given for coal-gangue hills only (checked).",),
+           "self_ignition yes is allowed for coal-gangue hills only (checked).",),
 )
 
 COUNTY_TASKS = TableSpec(
