@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.assess.progress import (county_task_progress, effective_targets, task_progress, task_status,
-                                    township_indicators)
+from zzeval.assess.progress import (
+    county_task_progress,
+    effective_targets,
+    task_progress,
+    task_status,
+    township_indicators,
+)
 from zzeval.assess.verdict import apply_rules, load_rules
 from zzeval.errors import DataValidationError
 from zzeval.i18n import t
