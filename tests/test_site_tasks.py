@@ -173,3 +173,32 @@ def test_bad_rows_named(folder, tmp_path):
     messages = "\n".join(str(p) for p in info.value.problems)
     assert "did you mean 'bagong'" in messages
     assert "open_pit_mine, gangue_hill, kiln_firm, vocs_firm, steel_plant" in messages
+
+
+def test_county_tasks_table_words(judged):
+    from types import SimpleNamespace
+
+    from zzeval.report.county_views import county_tasks_table
+
+    season, *_ = judged
+    table, labels, tints = county_tasks_table(SimpleNamespace(county_tasks=county_task_progress(season)), "zh")
+    cameras = table.set_index("task").loc["新增黑烟车抓拍设备（县级）"]
+    assert (cameras["target"], cameras["value"], cameras["status"]) == ("≥ 5\u00a0套", "4\u00a0套", "未完成")
+    assert cameras["deadline"] == "2020年底前" and "方案未指定牵头单位" in cameras["responsible"]
+    assert tints == ["warning", "warning"] and labels["responsible"] == "责任单位"
+
+
+def test_sample_sites_deterministic_and_seeded():
+    import pandas as pd
+
+    from zzeval.synthetic.sample_sites import county_tasks_table, sites_table
+    from zzeval.synthetic.sample_tables import TOWNSHIPS_2020
+
+    tw = pd.DataFrame({"slug": [r[2] for r in TOWNSHIPS_2020], "name_zh": [r[1] for r in TOWNSHIPS_2020]})
+    a, b = sites_table(tw, 2020), sites_table(tw, 2020)
+    assert a.equals(b) and len(a) == 12 + 7 + 10 + 5 + 3
+    mines = a[a["kind"] == "open_pit_mine"]
+    assert len(mines) == 12 and list(mines.loc[mines["done"] == "no", "township"]) == ["jinmiaopu"]
+    assert list(a.loc[a["self_ignition"] == "yes", "township"]) == ["zhoucun"]
+    assert county_tasks_table(2020)["value"].tolist() == [4]
+    assert sites_table(tw, 7).equals(sites_table(tw, 7))
