@@ -446,7 +446,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
                     rules: str | Path | None = None, n_boot: int = 200,
                     parameters: dict | None = None, runner=None,
                     cache_dir: str | Path | None = None,
-                    weather_model: str | None = None) -> Evaluation:
+                    weather_model: str | None = None, rows=None) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -470,6 +470,10 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     weather_model : {"gam", "gbm", "ols"} or None
         The weather adjustment (:func:`zzeval.airquality.weather.weather_adjusted_change`);
         None: the ``weather_model:`` key of ``season.yaml``, else ``"gam"``.
+    rows : zzeval.season.township_rows.RowStore, optional
+        The season's air-quality rows split by station (``season.air_quality`` is then empty:
+        :func:`zzeval.season.township_rows.split_season`); the per-township tasks read their own
+        (on ``runner``, in this process when None), so that this process never holds them all.
     """
     import dataclasses
 
@@ -481,12 +485,13 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if weather_model is not None:  # the weather functions read it from the season's meta
         season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
     indicators = _step("the township indicators", township_indicators, season)
-    if runner is None:
+    if runner is None and rows is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     else:  # per township as tasks, then the county (zzeval.assess.tasks)
         from zzeval.assess.tasks import air_quality_parts
 
-        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
+        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir,
+                                  rows=rows)
     indicators = indicators.merge(_step("the air-quality indicators", _air_indicators, parts, season.period.name),
                                   on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports
