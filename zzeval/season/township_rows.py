@@ -13,15 +13,15 @@ rows (:func:`read_rows`), in the order and with the dtypes ``load_season`` gives
   (the county series, and the station series if any: it grows with the stations that have one).
 * A CSV or xlsx table is read whole once (as ``load_season`` reads it), split, and dropped.
 
-The split is written into a temporary folder and renamed into place when the season is valid;
-a folder whose manifest exists is reused (the caller names it after the data's content).
+The split is written into a temporary folder (the system's) and moved into place once the whole
+season is valid, so that nothing is written where it goes before; a folder whose manifest exists
+is reused (the caller names it after the data's content).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -101,10 +101,14 @@ class _Writer:
             entry["digest"] = hashlib.sha256((entry["digest"] + _frame_digest(rows)).encode()).hexdigest()
 
     def finish(self, target: Path) -> RowStore:
+        """Moved into ``target`` (a store another process put there meanwhile is kept)."""
         (self.root / MANIFEST).write_text(json.dumps({"stations": self.stations}), encoding="utf-8")
-        if target.exists():
+        if (other := RowStore.load(target)) is not None:
+            return other
+        if target.exists():  # a split that did not finish
             shutil.rmtree(target, ignore_errors=True)
-        os.replace(self.root, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(self.root), str(target))  # a rename on the same file system
         return RowStore(target, self.stations)
 
 
@@ -146,8 +150,7 @@ def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAU
 
     rows_dir = Path(rows_dir)
     existing = RowStore.load(rows_dir)
-    rows_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".rows-", dir=rows_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix="zzeval-rows-"))
     try:
         writer = _Writer(tmp)
         if parquet_file(data_dir, "air_quality") is not None:
