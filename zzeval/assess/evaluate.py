@@ -32,12 +32,21 @@ from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.season.parsing import load_yaml_strict, show
 
-#: Indicators a township report ranks against every other township (its rank table and chart,
-#: :data:`zzeval.report.views.RANKED`): a change of any township's value changes every township's
-#: report. tests/build/test_slice.py checks that the views rank on nothing else.
-RANKED_INDICATORS = ("comprehensive_index", "comprehensive_index_change_pct", "pm25_mean_ugm3",
-                     "pm25_change_obs_pct", "pm25_change_adj_pct", "good_day_ratio_pct", "heavy_days",
-                     "heating_completion_pct", "dustfall_mean_t_km2_month")
+#: Indicators a township is ranked on against every other township (1 = best), as Chinese township
+#: rankings are published, by level and by improvement (同比变化率): (column, lower is better, label key,
+#: unit). The township report's rank table and chart show these; a change of any township's value
+#: changes every township's report. tests/build/test_slice.py checks that the views rank on nothing else.
+RANKINGS = (("comprehensive_index", True, "rank.ci_level", "1"),
+            ("comprehensive_index_change_pct", True, "rank.ci_change", "%"),
+            ("pm25_mean_ugm3", True, "rank.pm25_level", "µg/m³"),
+            ("pm25_change_obs_pct", True, "rank.pm25_change", "%"),
+            ("pm25_change_adj_pct", True, "rank.pm25_adjusted", "%"),
+            ("good_day_ratio_pct", False, "rank.good_days", "%"),
+            ("heavy_days", True, "rank.heavy_days", "days"),
+            ("heating_completion_pct", False, "rank.heating", "%"),
+            ("dustfall_mean_t_km2_month", True, "rank.dustfall", "t/(month·km²)"))
+#: The columns of :data:`RANKINGS`.
+RANKED_INDICATORS = tuple(column for column, *_ in RANKINGS)
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
 #: Values of *other* townships a township report shows, by table: the names in the ranking chart,
