@@ -145,3 +145,12 @@ def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tmp_
     assert_same_evaluation(one, split)
     again, reused = split_season(folder, tmp_path / "rows")  # the split is written once
     assert reused.stations == store.stations
+
+
+def test_a_province_is_cut_into_batches_of_at_most_max_batch_townships():
+    made = [tasks.TownshipTask(slug=f"t{i:04d}", season=None, seed=0, n_boot=0, pollutants=())
+            for i in range(1000)]
+    n = -(-1000 // tasks.MAX_BATCH)
+    cut = tasks.batches(made, stale={t.slug for t in made}, n_batches=n)
+    assert len(cut) == n and max(len(b) for b in cut) == tasks.MAX_BATCH
+    assert [t.slug for b in cut for t in b] == [t.slug for t in made]

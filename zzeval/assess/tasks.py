@@ -50,6 +50,8 @@ from zzeval.season.data import SeasonData
 #: The pollutant of the across-township DiD (:func:`zzeval.airquality.did.retrofit_did`'s default):
 #: the only daily values the county step needs from the tasks.
 DID_POLLUTANT = "PM2.5"
+#: The most townships one task evaluates (their rows are in its memory together).
+MAX_BATCH = 8
 _EMPTY_TABLES = ("heating_retrofits", "vehicles", "freight", "dustfall", "targets", "tasks")
 
 
@@ -476,8 +478,11 @@ def _parts_in_order(tasks: list[TownshipTask], runner: Runner, series: CountySer
     """Every township's part in slug order: from the cache, else from the runner's batches as
     they come; each added to the county series as soon as the townships before it are."""
     cached = {t.slug for t in tasks if (p := _cache_path(t)) is not None and p.is_file()}
-    # a few batches per worker: pandas' fixed cost per call is paid per batch, not per township
-    todo = batches(tasks, {t.slug for t in tasks} - cached, 1 if runner.jobs <= 1 else 4 * runner.jobs)
+    # a few batches per worker: pandas' fixed cost per call is paid per batch, not per township;
+    # at most MAX_BATCH townships each, so that a worker's memory does not grow with the province
+    stale = {t.slug for t in tasks} - cached
+    n_batches = max(1 if runner.jobs <= 1 else 4 * runner.jobs, -(-len(stale) // MAX_BATCH))
+    todo = batches(tasks, stale, n_batches)
     results = runner.imap(evaluate_batch, todo)
     pending: dict[str, TownshipPart] = {}
     parts = []
