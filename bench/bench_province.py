@@ -37,7 +37,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,10 @@ def measure(what: str, n: int, cmd: list[str], log: Path) -> Run:
     seconds = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every descendant, once waited for
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(what, n, seconds, peak, rc, cpu_s=cpu, load=f"{load0:.1f} → {os.getloadavg()[0]:.1f}")
+    run = Run(what, n, seconds, peak, rc, cpu_s=cpu, load=f"{load0:.1f} → {os.getloadavg()[0]:.1f}")
+    with (log.parent / "runs.jsonl").open("a", encoding="utf-8") as fh:  # each run kept as it ends
+        fh.write(json.dumps({**asdict(run), "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}) + "\n")
+    return run
 
 
 def sizes_from(text: str | None) -> tuple[int, ...]:
