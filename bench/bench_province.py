@@ -1,30 +1,35 @@
 """Province benchmark (issue 14): validate, evaluate and build synthetic seasons of N townships.
 
-For every size N (default 17, 100, 1000) a synthetic season is written with
-``zzeval sample DIR --townships N`` and a Parquet copy with ``--format parquet`` (not timed); then,
-each step as a separate process tree, one at a time:
+For every size N (default 17 and 100; 1,000 with ``--sizes 17,100,1000``, about 1,500 s of CPU
+for its evaluation alone, i.e. an hour or more on 2 shared cores) a synthetic Parquet season is
+written with ``zzeval sample DIR --townships N --format parquet`` (not timed; ``--data-root``
+reuses seasons written before); then, each step as a separate process tree, one at a time:
 
-1. ``zzeval validate`` of the CSV season and of the Parquet season: wall time and peak memory;
-2. the season's evaluation (:func:`zzeval.assess.evaluate.evaluate_season`, full settings: 10,000
-   Monte Carlo draws, 200 bootstrap draws): in one process, and as per-township tasks
-   (:mod:`zzeval.assess.tasks`) on 2 local worker processes, on a local Dask cluster of 1 worker
-   and of 2 workers. The time is the evaluation's, without loading the season (said in the table);
+1. ``zzeval validate`` of the season (``--csv``: of its CSV copy too): time and peak memory;
+2. the season's evaluation (full settings: 10,000 Monte Carlo draws, 200 bootstrap draws) the
+   way ``zzeval build`` does it: the season validated and split by station (a chunk at a time),
+   then per-township tasks reading their own rows, on ``--jobs`` local processes and on a local
+   Dask cluster of each of ``--workers`` (``--workers 1,2`` gives the Dask speed-up 1 → 2
+   workers); and, up to ``--one-process-max`` townships (default 100), the one-process way (the
+   whole season loaded, then evaluated) for comparison. The time includes the loading (its
+   share is noted);
 3. ``zzeval build --executor local`` and ``--executor dask`` (reports included), unless
    ``--steps`` leaves it out.
 
-CPU is the user + system time of the whole process tree (``getrusage(RUSAGE_CHILDREN)``; the
-evaluation's includes the load, and the Dask cluster's start): on a shared, loaded machine it
-is the steadier measure of the work done, where wall time depends on the other users.
-Peak memory is the largest sum of the resident set sizes of the process and all its descendants
-(Dask workers included), sampled every 0.2 s with psutil (so a peak shorter than that can be
-missed). The figures say how the cost grows with N: time per township should stay flat;
-validation memory should not grow with the number of townships beyond the rows being checked.
-The last table is issue 14's, with the goals and the figures of this run.
+CPU is the user + system time of the whole process tree (``getrusage(RUSAGE_CHILDREN)``,
+the Dask cluster's start included): on a shared, loaded machine it is the steadier measure of the
+work done, where wall time depends on the other users; every run states the 1-minute load
+average at its start and end. Peak memory is the largest sum of the resident set sizes of the
+process and all its descendants (Dask workers included), sampled every 0.2 s with psutil (so a
+peak shorter than that can be missed). The figures say how the cost grows with N: time per
+township should stay flat, and memory should not grow with the number of townships beyond
+what the county steps hold. The last table is issue 14's, with the goals and the figures of
+this run. Each run is also appended to ``<out>/runs.jsonl`` as it ends.
 
-Usage: ``python bench/bench_province.py [--sizes 17,100,1000] [--jobs 2]
-[--steps validate,evaluate,build] [--executors local,dask] [--keep]``. The environment variables
-``ZZEVAL_BENCH_PROVINCE_SIZES`` and ``ZZEVAL_BENCH_PROVINCE_STEPS`` override the defaults
-(``make bench`` runs the defaults: on 2 cores the 1,000-township season takes hours).
+Usage: ``python bench/bench_province.py [--sizes 17,100,1000] [--jobs 2] [--workers 1,2]
+[--steps validate,evaluate,build] [--executors local,dask] [--data-root DIR] [--out DIR] [--keep]``.
+The environment variables ``ZZEVAL_BENCH_PROVINCE_SIZES``, ``_STEPS``, ``_WORKERS`` and ``_OUT``
+override the defaults (``make bench`` runs the defaults).
 """
 
 from __future__ import annotations
