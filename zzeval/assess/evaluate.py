@@ -26,7 +26,8 @@ import yaml
 from zzeval import __version__
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.season.loading import load_season
-from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
+from zzeval.assess.progress import (county_progress, county_task_progress, effective_targets, task_progress,
+                                    task_status, township_indicators)
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
 from zzeval.i18n import BEIJING
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
@@ -58,7 +59,8 @@ SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *
                   "weather": ("township", "pollutant", "r2_cv", "method")}
 #: What only the county report reads: a township's slice holds these empty, so that a township
 #: page that started reading one fails visibly instead of going stale.
-COUNTY_ONLY = ("county_progress", "did", "emissions.sensitivity", "emissions.draws", "emissions.county_draws")
+COUNTY_ONLY = ("county_progress", "county_tasks", "did", "emissions.sensitivity", "emissions.draws",
+               "emissions.county_draws")
 #: Provenance no page shows that differs between identical evaluations (left out of slices).
 _UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
 
@@ -199,6 +201,8 @@ class Evaluation(TownshipsAndMeta):
     provenance: dict = field(default_factory=dict)
     #: monthly dustfall of both seasons: township, month (``YYYY-MM``), dustfall_t_km2_month
     dustfall_monthly: pd.DataFrame | None = None
+    #: the county-level tasks (plan §§ 十一, 十二; :func:`zzeval.assess.progress.county_task_progress`)
+    county_tasks: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         rows = self.townships[self.townships["slug"] == slug]
@@ -533,7 +537,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(None) if rules is None else check_rules_file(rules)
-    verdicts = {lang: _step("the verdicts", apply_rules, indicators, season.targets, ruleset, lang)
+    targets = effective_targets(season)  # with the plan's class defaults (plan_tasks.yaml)
+    verdicts = {lang: _step("the verdicts", apply_rules, indicators, targets, ruleset, lang)
                 for lang in ("zh", "en")}
     progress = _step("the task status", task_status, progress, verdicts["zh"])
     provenance = _provenance(season, factors, ruleset, draws, seed, parameters, parts)
@@ -545,6 +550,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
         dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
             ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
+        county_tasks=_step("the county tasks", county_task_progress, season),
     )
 
 

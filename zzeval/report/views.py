@@ -20,6 +20,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_means_paragraph,
     county_progress_table,
     county_table,
+    county_tasks_table,
     county_verdicts,
     did_summary,
     rankings_table,
