@@ -53,11 +53,12 @@ SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
 
 
 def agg_figure(**kwargs) -> Figure:
-    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save): a
+    :class:`~zzeval.report.canvas.ReportCanvas`, same pixels, font work cached across figures."""
+    from zzeval.report.canvas import ReportCanvas
 
     fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
+    ReportCanvas(fig)
     return fig
 
 
