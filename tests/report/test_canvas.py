@@ -12,7 +12,6 @@ from matplotlib.figure import Figure
 from zzeval.report import plots
 from zzeval.report.canvas import ReportCanvas, ReportRenderer
 
-
 CJK_TEXTS = ("巴公镇 PM2.5 日均浓度（µg/m³）−12%", "采暖季第几天（天）", "浓度（µg/m³）", "采暖季")
 ASCII_TEXTS = ("Daily PM2.5", "day of season", "PM2.5 (ug/m3)", "season")
 
