@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import difflib
 import gzip
-import hashlib
 import io
 import re
 import warnings
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.parsing import DecodeFailure, decode_text, read_dates, read_numbers, show
 from zzeval.season.checks import (
@@ -82,14 +82,6 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
 
 def _strip(values: pd.Series) -> pd.Series:
     return _map_unique(values.astype(str), str.strip).astype(str)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
