@@ -25,19 +25,29 @@ import yaml
 from zzeval import __version__
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.season.loading import load_season
-from zzeval.assess.progress import county_progress, task_progress, task_status, township_indicators
+from zzeval.assess.progress import (county_progress, county_task_progress, effective_targets, task_progress,
+                                    task_status, township_indicators)
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
 from zzeval.i18n import BEIJING
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
 from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.season.parsing import load_yaml_strict, show
 
-#: Indicators a township report ranks against every other township (its rank table and chart,
-#: :data:`zzeval.report.views.RANKED`): a change of any township's value changes every township's
-#: report. tests/build/test_slice.py checks that the views rank on nothing else.
-RANKED_INDICATORS = ("comprehensive_index", "comprehensive_index_change_pct", "pm25_mean_ugm3",
-                     "pm25_change_obs_pct", "pm25_change_adj_pct", "good_day_ratio_pct", "heavy_days",
-                     "heating_completion_pct", "dustfall_mean_t_km2_month")
+#: Indicators a township is ranked on against every other township (1 = best), as Chinese township
+#: rankings are published, by level and by improvement (同比变化率): (column, lower is better, label key,
+#: unit). The township report's rank table and chart show these; a change of any township's value
+#: changes every township's report. tests/build/test_slice.py checks that the views rank on nothing else.
+RANKINGS = (("comprehensive_index", True, "rank.ci_level", "1"),
+            ("comprehensive_index_change_pct", True, "rank.ci_change", "%"),
+            ("pm25_mean_ugm3", True, "rank.pm25_level", "µg/m³"),
+            ("pm25_change_obs_pct", True, "rank.pm25_change", "%"),
+            ("pm25_change_adj_pct", True, "rank.pm25_adjusted", "%"),
+            ("good_day_ratio_pct", False, "rank.good_days", "%"),
+            ("heavy_days", True, "rank.heavy_days", "days"),
+            ("heating_completion_pct", False, "rank.heating", "%"),
+            ("dustfall_mean_t_km2_month", True, "rank.dustfall", "t/(month·km²)"))
+#: The columns of :data:`RANKINGS`.
+RANKED_INDICATORS = tuple(column for column, *_ in RANKINGS)
 #: A season folder may carry its own verdict rules under this name.
 SEASON_RULES_FILE = "verdict_rules.yaml"
 #: Values of *other* townships a township report shows, by table: the names in the ranking chart,
@@ -48,7 +58,8 @@ SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *
                   "weather": ("township", "pollutant", "r2_cv", "method")}
 #: What only the county report reads: a township's slice holds these empty, so that a township
 #: page that started reading one fails visibly instead of going stale.
-COUNTY_ONLY = ("county_progress", "did", "emissions.sensitivity", "emissions.draws", "emissions.county_draws")
+COUNTY_ONLY = ("county_progress", "county_tasks", "did", "emissions.sensitivity", "emissions.draws",
+               "emissions.county_draws")
 #: Provenance no page shows that differs between identical evaluations (left out of slices).
 _UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
 
@@ -189,6 +200,8 @@ class Evaluation(TownshipsAndMeta):
     provenance: dict = field(default_factory=dict)
     #: monthly dustfall of both seasons: township, month (``YYYY-MM``), dustfall_t_km2_month
     dustfall_monthly: pd.DataFrame | None = None
+    #: the county-level tasks (plan §§ 十一, 十二; :func:`zzeval.assess.progress.county_task_progress`)
+    county_tasks: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         rows = self.townships[self.townships["slug"] == slug]
@@ -496,7 +509,8 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(None) if rules is None else check_rules_file(rules)
-    verdicts = {lang: _step("the verdicts", apply_rules, indicators, season.targets, ruleset, lang)
+    targets = effective_targets(season)  # with the plan's class defaults (plan_tasks.yaml)
+    verdicts = {lang: _step("the verdicts", apply_rules, indicators, targets, ruleset, lang)
                 for lang in ("zh", "en")}
     progress = _step("the task status", task_status, progress, verdicts["zh"])
     provenance = _provenance(season, factors, ruleset, draws, seed, parameters, parts)
@@ -508,6 +522,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         did=parts["did"], daily=parts["daily"], emissions=emissions, provenance=provenance,
         dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
             ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
+        county_tasks=_step("the county tasks", county_task_progress, season),
     )
 
 

@@ -180,6 +180,32 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         odd = (total_before > 0) & ((total_after / total_before > 3) | (total_after / total_before < 1 / 3))
         out.rows(f, "rail_t_after", odd,
                  "total tonnage after differs from before by more than a factor 3; check the units (t/yr)")
+        _check_freight_firms(fr, f, out)
+    _check_sites(tables.get("sites"), fnames.get("sites", "sites.csv"), out)
+
+
+def _check_freight_firms(fr: pd.DataFrame, f: str, out: Collector) -> None:
+    """The optional § 十一 columns of ``freight``: clean road tonnes within the road tonnes; one
+    firm class and one siding due date per enterprise."""
+    clean = fr["clean_road_t_after"]
+    out.rows(f, "clean_road_t_after", clean.notna() & (clean > fr["road_t_after"]),
+             lambda i: f"{clean[i]:g} t/yr moved cleanly by road exceeds the {fr['road_t_after'][i]:g} t/yr by road")
+    for column in ("firm_class", "siding_due_date"):
+        values = fr[column].where(fr[column] != "")
+        first = values.groupby(fr["enterprise"]).transform("first")
+        differs = values.notna() & first.notna() & (values != first)
+        out.rows(f, column, differs,
+                 lambda i, c=column, first=first: f"the enterprise's earlier row gives {c} '{show(first[i])}'; "
+                                                   "give one value per enterprise")
+
+
+def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
+    """``sites``: self-ignition is a property of coal-gangue hills only."""
+    if sites is None or sites.empty:
+        return
+    odd = (sites["self_ignition"] == "yes") & (sites["kind"] != "gangue_hill")
+    out.rows(f, "self_ignition", odd, lambda i: f"self_ignition 'yes' is for coal-gangue hills (gangue_hill) only, "
+                                                f"not for a site of kind '{show(sites['kind'][i])}'; leave it empty")
 
 
 def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None:
@@ -211,7 +237,7 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
 
 
 #: Tables whose rows may all be absent: the measure then did not take place (reported as such).
-OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight"})
+OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight", "sites", "county_tasks"})
 
 
 def empty_table_problem(name: str, fname: str) -> str | None:

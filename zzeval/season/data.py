@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zzeval.errors import InputError, UnknownTownshipError
+from zzeval.season.schema import TABLES
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `zzeval build` with nothing to do never needs it
     import pandas as pd
@@ -123,6 +124,9 @@ class SeasonData(TownshipsAndMeta):
     meta: dict = field(default_factory=dict)
     #: sha256 of each input file, by table name (for provenance and incremental builds)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    #: the optional tables (empty, with their columns, when the folder has none)
+    sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
+    county_tasks: pd.DataFrame = field(default_factory=lambda: empty_table("county_tasks"))
 
     def township(self, slug: str) -> pd.Series:
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""
@@ -133,6 +137,15 @@ class SeasonData(TownshipsAndMeta):
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table ``name`` of :data:`zzeval.season.schema.TABLES` with its columns and the
+    types loading gives them (what a season without an optional table holds)."""
+    kinds = {"int": "float64", "float": "float64", "date": "datetime64[ns]", "datetime": "datetime64[ns]",
+             "month": "datetime64[ns]"}
+    return pd.DataFrame({col.name: pd.Series([], dtype=kinds.get(col.kind, "object"))
+                         for col in TABLES[name].columns})
 
 
 def season_period(name: str = DEFAULT_SEASON) -> SeasonPeriod:

@@ -38,7 +38,7 @@ from zzeval.season.checks import (
     season_years,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
-from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod
+from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
@@ -61,6 +61,11 @@ CATEGORY_ALIASES: dict[str, str] = {
     # freight
     "煤炭": "coal", "煤": "coal", "焦炭": "coke", "其他": "other_bulk", "其他散货": "other_bulk",
     "电力": "electric", "内燃": "diesel",
+    # firm classes, site kinds, yes/no (plan §§ 九, 十, 十一, 十四, 十五)
+    "煤矿": "coal_mine", "焦化": "coking", "钢铁": "steel", "电厂": "power", "热电": "power", "火电": "power",
+    "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
+    "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
+    "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
@@ -408,6 +413,8 @@ def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
         if frame is not None:
             hashes[name] = digest
             tables[name] = frame
+        elif not spec.required and not table_files(data_dir, name):
+            tables[name] = empty_table(name)  # an optional table left out: no hash, no rows
     return tables, fnames, hashes
 
 
