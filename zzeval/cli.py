@@ -67,6 +67,9 @@ def _cmd_validate(args) -> int:
     _season_name(args.season)
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
     _check_rules(args.data_dir)
+    from zzeval.assess.evaluate import check_weather_model
+
+    check_weather_model(season)
     from zzeval.season.schema import OPTIONAL_TABLES, TABLES
 
     # every required table; an optional one (sites, county_tasks) when the folder has it

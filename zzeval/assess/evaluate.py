@@ -100,6 +100,18 @@ def check_season_rules(data_dir: str | Path) -> RuleSet | None:
     return check_rules_file(path) if path.exists() else None
 
 
+def check_weather_model(season: SeasonData, method: str | None = None) -> str:
+    """The weather model the evaluation will use (:func:`zzeval.airquality.weather.resolve_method`),
+    checked before a build writes anything: an unknown ``weather_model`` in ``season.yaml`` is refused
+    naming the file, not found after the evaluation started."""
+    from zzeval.airquality.weather import resolve_method
+
+    try:
+        return resolve_method(season, method)
+    except ValueError as exc:
+        raise InputError(f"{Path(season.data_dir) / 'season.yaml'}: weather_model: {exc}") from exc
+
+
 def git_commit(start: Path | None = None) -> str:
     """The git commit of the zzeval checkout (``"unknown"`` outside a git checkout)."""
     start = start or Path(__file__).resolve().parent

@@ -63,6 +63,7 @@ def check_rules_file(path: str | Path) -> RuleSet:
             raise ZzevalError(f"{where} must be a mapping (id, level, indicator, op, threshold, zh, en), "
                               f"got '{show(raw)}'")
         where = f"{where} ({show(raw.get('id', '?'))})"
+        _check_keys(where, raw)
         _check_rule(where, raw)
         _check_names(where, raw)
         rule_id = str(raw.get("id"))
@@ -97,6 +98,24 @@ def _check_rule(where: str, raw: dict) -> None:
             str(raw.get(lang, "")).format(value="1", threshold="1")
         except (KeyError, IndexError, ValueError) as exc:
             raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
+
+
+#: The keys a rule may have (zzeval/reference/verdict_rules.yaml, "Each rule"); ``statistic`` may only be ``air``.
+RULE_KEYS = frozenset({"id", "level", "indicator", "op", "threshold", "default", "slack", "task", "statistic",
+                       "evidence", "interval", "zh", "en"})
+
+
+def _check_keys(where: str, raw: dict) -> None:
+    """A misspelt key (``slak``, ``statstic``) would be ignored and the rule judged without it; refused."""
+    for key in raw:
+        if str(key) not in RULE_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(RULE_KEYS), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ZzevalError(f"{where}: unknown key '{show(key)}': it would be ignored; {hint}"
+                              f"the keys of a rule are: {', '.join(sorted(RULE_KEYS))}")
+    if "statistic" in raw and raw["statistic"] != "air":
+        raise ZzevalError(f"{where}: statistic must be 'air' (the rule is undecided when the air-quality data "
+                          f"are incomplete) or left out, got '{show(raw['statistic'])}'")
 
 
 def _unknown(where: str, key: str, value: str, known, what: str) -> ZzevalError:

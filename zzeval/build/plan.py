@@ -223,7 +223,7 @@ def load_checked(inputs: BuildInputs):
     ZzevalError
         (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
     """
-    from zzeval.assess.evaluate import check_season_rules
+    from zzeval.assess.evaluate import check_season_rules, check_weather_model
     from zzeval.build.kernels import resolve_kernel
     from zzeval.emissions.factors import load_factors
     from zzeval.season.loading import load_season
@@ -237,6 +237,7 @@ def load_checked(inputs: BuildInputs):
     else:
         season = load_season(inputs.data_dir, opts.season)
     check_season_rules(season.data_dir)  # checked as the evaluation will read them (issue 13)
+    check_weather_model(season, opts.weather_model)
     if opts.factors:
         load_factors(opts.factors)
     slugs = [str(s) for s in season.slugs]

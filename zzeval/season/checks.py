@@ -227,6 +227,10 @@ def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> N
     out.rows(fname, "target", fraction,
              lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} looks like a fraction (a cell formatted "
                        f"as a percentage holds 0.9 for 90 %); write the target in %: {100 * targets['target'][i]:g}")
+    over = targets["task"].isin(share_tasks()) & (targets["target"] > 100)
+    out.rows(fname, "target", over,
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} is more than 100 %: a share can never "
+                       "reach it and every township would miss it; write the target in % (at most 100)")
 
 
 def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None:

@@ -1,0 +1,60 @@
+"""season.yaml, verdict_rules.yaml and targets.csv edits that validate passed while the build crashed
+or every township was judged wrong (hostile round 3 of issue 13); each is refused naming the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.input.cases import read, write
+from zzeval.cli import main
+
+RULES = Path(__file__).resolve().parents[2] / "zzeval" / "reference" / "verdict_rules.yaml"
+
+
+def _season_yaml(folder: Path, extra: str) -> None:
+    path = folder / "season.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+def _rules(folder: Path, old: str, new: str) -> None:
+    text = RULES.read_text(encoding="utf-8")
+    assert old in text
+    (folder / "verdict_rules.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("model", ["xgboost", "GAM"])
+def test_an_unknown_weather_model_in_season_yaml_is_refused(season, capsys, tmp_path, model):
+    _season_yaml(season, f"weather_model: {model}\n")
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert f"season.yaml: weather_model: weather model must be one of gam, gbm, ols, got '{model}'" in err
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(season), "--out", str(out), "--jobs", "1"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (out / "2020-2021" / ".build.lock").exists()
+    assert not (out / "2020-2021" / "build-log.jsonl").exists()
+
+
+def test_a_misspelt_rule_key_is_refused_with_a_hint(season, capsys):
+    _rules(season, '    op: ">"\n', '    op: ">"\n    slak: 2\n')
+    assert main(["validate", str(season)]) == 2
+    assert "rule 1 (pm25_worse): unknown key 'slak': it would be ignored; did you mean 'slack'?" \
+        in capsys.readouterr().err
+
+
+def test_a_rule_statistic_other_than_air_is_refused(season, capsys):
+    _rules(season, "    statistic: air\n", "    statistic: water\n")
+    assert main(["validate", str(season)]) == 2
+    assert "rule 1 (pm25_worse): statistic must be 'air'" in capsys.readouterr().err
+
+
+def test_a_share_target_over_100_percent_is_refused(season, capsys):
+    targets = read(season, "targets.csv")
+    row = targets.index[targets["task"] == "clean_heating_coverage_pct"][0]
+    targets.loc[row, "target"] = "600"
+    write(targets, season, "targets.csv")
+    assert main(["validate", str(season)]) == 2
+    assert (f"targets.csv, row {row + 2}, column 'target'" in (err := capsys.readouterr().err)
+            and "600 % for clean_heating_coverage_pct is more than 100 %" in err), err
