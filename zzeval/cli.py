@@ -88,6 +88,8 @@ def _cmd_sample(args) -> int:
 
     if args.townships is not None and args.townships < 1:
         raise InputError(f"--townships must be at least 1, got {args.townships}")
+    if args.seed < 0:  # numpy's generators take no negative seed
+        raise InputError(f"--seed must be 0 or more, got {args.seed}")
     _writable_folder(args.out_dir, "DIR")
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
     if args.format == "parquet":
@@ -124,6 +126,8 @@ def _cmd_estimate(args) -> int:
     _season_name(args.season)
     if args.draws < 1:
         raise InputError(f"--draws must be at least 1, got {args.draws}")
+    if args.seed < 0:  # numpy's generators take no negative seed
+        raise InputError(f"--seed must be 0 or more, got {args.seed}")
     if args.out and Path(args.out).suffix.lower() in (".csv", ".json"):
         _writable_file(args.out, "--out")
     elif args.out:
@@ -171,6 +175,8 @@ def _cmd_build(args) -> int:
         value = getattr(args, option)
         if value is not None and value < 1:
             raise InputError(f"--{option} must be at least 1, got {value}")
+    if not args.timeout > 0:  # 0 or less: every notebook would time out at once
+        raise InputError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
     # a build's results are files: everything it prints is progress, so it goes to stderr
     with contextlib.redirect_stdout(sys.stderr):
         summary = build_reports(

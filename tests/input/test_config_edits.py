@@ -58,3 +58,27 @@ def test_a_share_target_over_100_percent_is_refused(season, capsys):
     assert main(["validate", str(season)]) == 2
     assert (f"targets.csv, row {row + 2}, column 'target'" in (err := capsys.readouterr().err)
             and "600 % for clean_heating_coverage_pct is more than 100 %" in err), err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sample", "{tmp}/s", "--townships", "1", "--seed", "-1"], "--seed must be 0 or more, got -1"),
+    (["estimate", "{season}", "--seed", "-3"], "--seed must be 0 or more, got -3"),
+    (["build", "--data", "{season}", "--out", "{tmp}/out", "--timeout", "0"],
+     "--timeout must be more than 0 seconds, got 0"),
+    (["build", "--data", "{season}", "--out", "{tmp}/out", "--timeout", "nan"],
+     "--timeout must be more than 0 seconds, got nan"),
+])
+def test_odd_arguments_are_refused_before_anything_is_written(season, tmp_path, capsys, argv, message):
+    argv = [a.format(tmp=tmp_path, season=season) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "s").exists() and not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_dask_scheduler_is_a_message():
+    from zzeval.assess.tasks import DaskRunner
+    from zzeval.errors import EvaluationError
+
+    with pytest.raises(EvaluationError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        list(DaskRunner(jobs=1, scheduler="tcp://127.0.0.1:9").imap(abs, [1]))

@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from zzeval.errors import EvaluationError
 from zzeval.season.data import SeasonData
 
 #: The pollutants of the weather-adjusted change (the default of
@@ -115,7 +116,10 @@ class DaskRunner:
 
         cluster = None
         if self.scheduler:
-            client = Client(self.scheduler, timeout="30s")
+            try:
+                client = Client(self.scheduler, timeout="30s")
+            except OSError as exc:  # refused, unknown host, timed out
+                raise EvaluationError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
         else:
             cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=40)
