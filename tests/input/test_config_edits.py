@@ -82,3 +82,25 @@ def test_an_unreachable_dask_scheduler_is_a_message():
 
     with pytest.raises(EvaluationError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         list(DaskRunner(jobs=1, scheduler="tcp://127.0.0.1:9").imap(abs, [1]))
+
+
+def test_a_heating_baseline_over_the_households_is_refused(season, capsys):
+    tw = read(season, "townships.csv")
+    tw.loc[0, "clean_before_electricity"] = "99999"  # + 3251 gas + 3251 district > 10454 households
+    write(tw, season, "townships.csv")
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    total = 99999 + int(tw.loc[0, "clean_before_gas"]) + int(tw.loc[0, "clean_before_district"])
+    assert (f"townships.csv, row 2, column 'clean_before_electricity': the households heated cleanly before the "
+            f"season (clean_before_electricity + clean_before_gas + clean_before_district = {total}) exceed the "
+            f"township's {tw.loc[0, 'households']} households") in err, err
+
+
+def test_more_obd_than_vehicles_is_refused(season, capsys):
+    vh = read(season, "vehicles.csv")
+    vh.loc[0, "obd_fitted"] = "99999"
+    write(vh, season, "vehicles.csv")
+    assert main(["validate", str(season)]) == 2
+    most = max(int(vh.loc[0, "fleet_before"]), int(vh.loc[0, "fleet_after"]))
+    assert (f"vehicles.csv, row 2, column 'obd_fitted': 99999 with OBD exceeds the fleet ({most} before or "
+            "after)") in capsys.readouterr().err

@@ -163,6 +163,11 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
                  lambda i: f"{vh['scrapped'][i]:g} scrapped exceeds the {vh['fleet_before'][i]:g} in service before")
         out.rows(f, "replaced_nev", vh["replaced_china6"] + vh["replaced_nev"] > vh["scrapped"],
                  "replacements (China VI + new-energy) exceed the vehicles scrapped")
+        most = vh[["fleet_before", "fleet_after"]].max(axis=1)
+        out.rows(f, "obd_fitted", vh["obd_fitted"] > most,
+                 lambda i: f"{vh['obd_fitted'][i]:g} with OBD exceeds the fleet ({most[i]:g} before or after); "
+                           "the OBD coverage would be over 100 %")
+    _check_heating_baseline(tables.get("townships"), fnames.get("townships", "townships.csv"), out)
     tk = tables.get("tasks")
     if tk is not None:
         f = fnames["tasks"]
@@ -185,6 +190,19 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
                  "total tonnage after differs from before by more than a factor 3; check the units (t/yr)")
         _check_freight_firms(fr, f, out)
     _check_sites(tables.get("sites"), fnames.get("sites", "sites.csv"), out)
+
+
+def _check_heating_baseline(tw: pd.DataFrame | None, f: str, out: Collector) -> None:
+    """The optional ``clean_before_*`` households (plan § 六 baseline) add up to no more than the township's
+    households: more would give a clean-heating coverage over 100 %."""
+    columns = [c for c in ("clean_before_electricity", "clean_before_gas", "clean_before_district")
+               if tw is not None and c in tw]
+    if not columns:
+        return
+    baseline = tw[columns].sum(axis=1, min_count=1)
+    out.rows(f, columns[0], baseline > tw["households"],
+             lambda i: f"the households heated cleanly before the season ({' + '.join(columns)} = {baseline[i]:g}) "
+                       f"exceed the township's {tw['households'][i]:g} households; check the numbers")
 
 
 def _check_freight_firms(fr: pd.DataFrame, f: str, out: Collector) -> None:
