@@ -14,7 +14,13 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.assess.emergency import emergency_indicators, inspection_compliant
-from zzeval.assess.progress import effective_targets, plan_tasks, task_progress, task_status, township_indicators
+from zzeval.assess.progress import (
+    effective_targets,
+    plan_tasks,
+    task_progress,
+    task_status,
+    township_indicators,
+)
 from zzeval.assess.verdict import apply_rules, load_rules
 from zzeval.errors import DataValidationError
 from zzeval.season.loading import load_season
