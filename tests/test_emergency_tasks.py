@@ -79,7 +79,7 @@ def test_the_lapse_is_a_warning_with_its_reason(judged):
     fired = list(verdict.loc["bagong", "rules_fired"])
     reason = verdict.loc["bagong", "reasons"][fired.index("emergency_compliance")]
     assert reason == ("重污染天气应急减排现场检查落实率 87.5\u00a0%，未达 100.0\u00a0%"
-                      "（B、C 级企业限产 30–50%，D 级企业秋冬季停产）")
+                      "（B、C 级企业减排 30–50%，D 级企业秋冬季停产）")
     row = rows.loc[("bagong", "emergency_compliance_pct")]
     assert (row["section"], row["value"], row["target"], row["status"]) == ("三", 87.5, 100.0, "reason")
     # liushukou has only a leading firm (its own measures): 不涉及, and no rule fires

@@ -11,9 +11,10 @@ once (not judged: the plan leaves their measures to them).
 
 The required cuts are the plan's range (§ 三: 30–50 %): 30 % for B firms, 50 % for C firms [A], 100 %
 for D firms; the observed cuts lie 0–15 points above the required one. The seed-2020 sample plants
-one shortfall: at 金村's C firm 金村镇某耐材企业丙 the orange alert of 2020-12-25 found a cut of 20 %
-against the required 50 % (not compliant): 金村 then has 7 of 8 alert inspections compliant. Another
-seed plants one such lapse in a township it draws.
+one shortfall: at 金村's first C firm, 金村镇某铸造企业丙 (YJ-017), the orange alert of 2020-12-25 found a
+cut of 20 % against the required 50 % (not compliant): 金村 has 12 of its 13 inspections of B, C and D
+firms compliant (92.3 %), a warning under the § 三 rule. Another seed plants one such lapse (a cut of
+10 %) at a B or C firm it draws.
 
 These draws use their own random stream, so the other tables and the air quality do not change.
 """
