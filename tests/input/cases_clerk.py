@@ -53,6 +53,18 @@ def _percent_cells_in_a_workbook(folder: Path) -> None:
     (folder / "targets.csv").unlink()
 
 
+def _renamed(old: str, new: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        (folder / old).rename(folder / new)
+    return apply
+
+
+def _unicode_text(folder: Path) -> None:
+    """townships.csv as Excel's 'Unicode text': UTF-16 with a BOM, separated by tabs."""
+    frame = read(folder, "townships.csv")
+    (folder / "townships.csv").write_bytes(frame.to_csv(index=False, sep="\t").encode("utf-16"))
+
+
 def _merged_townships(frame: pd.DataFrame) -> None:
     frame.loc[frame["township"].duplicated(), "township"] = ""
 
@@ -128,6 +140,23 @@ CLERK_CASES = (
     Case("excel_serial_date", setter("heating_retrofits.csv", 0, "completion_date", "44086"),
          ("heating_retrofits.csv, row 2, column 'completion_date': '44086' is not a date",
           "a spreadsheet date number (2020-09-12?) that lost its date format")),
+    # files saved in a format zzeval does not read
+    Case("old_excel_workbook", _renamed("townships.csv", "townships.xls"),
+         ("townships.xls: is not read as table townships: zzeval reads townships.csv, .csv.gz or .xlsx",),
+         ("table is missing",)),
+    Case("optional_table_as_wps_workbook", _renamed("sites.csv", "sites.et"),
+         ("sites.et: is not read as table sites", "WPS .et workbook")),
+    Case("upper_case_extension", _renamed("stations.csv", "stations.CSV"),
+         ("stations.CSV: is not read as table stations: zzeval reads stations.csv, .csv.gz or .xlsx (lower-case)",)),
+    Case("unicode_text", _unicode_text,
+         ("townships.csv, row 1: the file is UTF-16 (what Excel saves as 'Unicode text', separated by tabs)",)),
+    # a year typed wrong, a share over 100 %
+    Case("retrofit_finished_2002", setter("heating_retrofits.csv", 0, "completion_date", "2002-09-12"),
+         ("heating_retrofits.csv, row 2, column 'completion_date': 2002-09-12 is before the previous season began "
+          "(2019-10-01)", "check the year")),
+    Case("share_target_over_100", _target("im_pass_rate_pct", "900"),
+         (f"targets.csv, row {ROW_IM_PASS_RATE}, column 'target': 900 % for im_pass_rate_pct: a share cannot "
+          "exceed 100 %",)),
     Case("day_in_a_month_column", setter("dustfall.csv", 0, "month", "2019-10-15"),
          ("dustfall.csv, row 2, column 'month': '2019-10-15' is not a month; write it like 2020-12 "
           "(2020/12, 2020年12月 and 2020-12-01 are read too)",)),

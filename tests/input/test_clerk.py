@@ -63,3 +63,9 @@ def test_wps_times_blank_rows_and_padded_names_read_the_same(sample_season, seas
     path.write_text("\n".join(lines[:3] + ["", ",,,,,,,,,,"] + lines[3:]) + "\n", encoding="utf-8")
     for table in ("meteorology", "heating_retrofits", "vehicles"):
         _same(sample_season, season, table)
+
+
+def test_old_mac_line_ends_read_the_same(sample_season, season):
+    path = season / "townships.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))  # 'CSV (Macintosh)': CR only
+    _same(sample_season, season, "townships")

@@ -223,7 +223,10 @@ def share_tasks() -> frozenset[str]:
 def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> None:
     """A share target of 1 % or less (0.9 for 90 %: a cell formatted as a percentage in a spreadsheet holds
     the fraction) would be met by every township; refused."""
-    fraction = targets["task"].isin(share_tasks()) & (targets["target"] > 0) & (targets["target"] <= 1)
+    share = targets["task"].isin(share_tasks())
+    out.rows(fname, "target", share & (targets["target"] > 100),
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]}: a share cannot exceed 100 %")
+    fraction = share & (targets["target"] > 0) & (targets["target"] <= 1)
     out.rows(fname, "target", fraction,
              lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} looks like a fraction (a cell formatted "
                        f"as a percentage holds 0.9 for 90 %); write the target in %: {100 * targets['target'][i]:g}")

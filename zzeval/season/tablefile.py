@@ -174,6 +174,8 @@ def read_table_file_noted(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if isinstance(decoded, DecodeFailure):
         raise _refuse(path, decoded.message, row=decoded.row)
     text = decoded[0]
+    if "\r" in text:  # Windows (CR LF) and old Mac (CR) line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise _refuse(path, "the file is empty; it needs a header row and the data rows")
     _check_delimiter(path, text)
