@@ -37,9 +37,9 @@ def _rescaled(name: str, column: str, header: str, factor: float) -> Callable[[P
     return edit(name, func)
 
 
-def _target(task: str, value: str) -> Callable[[Path], None]:
+def _target(task: str, value: str, column: str = "target") -> Callable[[Path], None]:
     def func(frame: pd.DataFrame) -> None:
-        frame.loc[frame.index[frame["task"] == task][0], "target"] = value
+        frame.loc[frame.index[frame["task"] == task][0], column] = value
     return edit("targets.csv", func)
 
 
@@ -157,6 +157,12 @@ CLERK_CASES = (
     Case("share_target_over_100", _target("im_pass_rate_pct", "900"),
          (f"targets.csv, row {ROW_IM_PASS_RATE}, column 'target': 900 % for im_pass_rate_pct: a share cannot "
           "exceed 100 %",)),
+    Case("target_in_another_unit", _target("im_pass_rate_pct", "辆", column="unit"),
+         (f"targets.csv, row {ROW_IM_PASS_RATE}, column 'unit': '辆' is not the unit of im_pass_rate_pct (%)",)),
+    Case("more_retrofits_than_households", lambda d: [setter("heating_retrofits.csv", 0, c, "99999")(d)
+                                                      for c in ("households_planned", "households_done")],
+         ("heating_retrofits.csv, row 2, column 'households_planned': township nancun: 102,194 households planned "
+          "for retrofits in all, more than its 10,454 households in townships.csv",)),
     Case("day_in_a_month_column", setter("dustfall.csv", 0, "month", "2019-10-15"),
          ("dustfall.csv, row 2, column 'month': '2019-10-15' is not a month; write it like 2020-12 "
           "(2020/12, 2020年12月 and 2020-12-01 are read too)",)),

@@ -69,3 +69,11 @@ def test_old_mac_line_ends_read_the_same(sample_season, season):
     path = season / "townships.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))  # 'CSV (Macintosh)': CR only
     _same(sample_season, season, "townships")
+
+
+def test_excels_separator_line_is_skipped_and_said(sample_season, season, capsys):
+    path = season / "townships.csv"
+    path.write_text("sep=,\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _same(sample_season, season, "townships")
+    assert main(["validate", str(season)]) == 0
+    assert "Notice: townships.csv: the first line 'sep=,' (Excel's separator hint) was skipped" in capsys.readouterr().out
