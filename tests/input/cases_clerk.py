@@ -163,6 +163,8 @@ CLERK_CASES = (
                                                       for c in ("households_planned", "households_done")],
          ("heating_retrofits.csv, row 2, column 'households_planned': township nancun: 102,194 households planned "
           "for retrofits in all, more than its 10,454 households in townships.csv",)),
+    Case("township_row_pasted_twice", _lines("townships.csv", lambda lines: [*lines, lines[1]]),
+         ("townships.csv, row 4, column 'slug': duplicate slug 'nancun'; every township needs its own",)),
     Case("day_in_a_month_column", setter("dustfall.csv", 0, "month", "2019-10-15"),
          ("dustfall.csv, row 2, column 'month': '2019-10-15' is not a month; write it like 2020-12 "
           "(2020/12, 2020年12月 and 2020-12-01 are read too)",)),

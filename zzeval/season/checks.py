@@ -216,7 +216,7 @@ def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
 
 def _check_retrofits_within_households(rt: pd.DataFrame, townships: pd.DataFrame, fname: str, out: Collector) -> None:
     """A township cannot retrofit more households than it has (the clean-heating coverage would pass 100 %)."""
-    households = townships.set_index("slug")["households"]
+    households = townships.drop_duplicates("slug").set_index("slug")["households"]  # a duplicate slug is reported
     planned = rt.groupby("township")["households_planned"].sum()
     for slug, total in planned.items():
         if slug in households.index and pd.notna(households[slug]) and total > households[slug]:
