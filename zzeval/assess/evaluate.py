@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from zzeval import __version__
@@ -205,8 +206,13 @@ class Evaluation(TownshipsAndMeta):
         rebuilds this report when a value this report shows (rank, county median) moved."""
         if slug not in set(self.slugs):
             raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
-        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
+        # each table's rows grouped by township once, not searched again for every township
+        index = self.__dict__.setdefault("_slice_index", {})
+        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug, index) for f in fields(self)}
         return replace(self, **{**parts, **self._for_pages()})
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_slice_index"}
 
     def county_slice(self) -> Evaluation:
         """What the county report reads: the whole evaluation, without the machine details
@@ -243,10 +249,7 @@ class Evaluation(TownshipsAndMeta):
         return obj
 
 
-def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
-    townships table, or ``unit_id`` of township-level statistics); of other townships only the
-    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole."""
+def _township_keys(frame: pd.DataFrame) -> pd.Series | None:
     if "township" in frame.columns:
         keys = frame["township"]
     elif "slug" in frame.columns:
@@ -254,10 +257,30 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
     elif {"level", "unit_id"} <= set(frame.columns):
         keys = frame["unit_id"].where(frame["level"] == "township", "")
     else:
-        return frame
-    own = (keys == slug).to_numpy()
+        return None
+    return keys
+
+
+def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = (), index: dict | None = None
+                   ) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
+    townships table, or ``unit_id`` of township-level statistics); of other townships only the
+    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole.
+    ``index``: a cache of each table's row positions by township (filled on first use)."""
+    if index is None or id(frame) not in index:
+        keys = _township_keys(frame)
+        if keys is None:
+            return frame
+        positions = pd.Series(np.arange(len(frame))).groupby(keys.to_numpy(), sort=False).indices
+        if index is None:
+            index = {}
+        index[id(frame)] = (frame, positions)  # the frame kept: its id stays its own
+    positions = index[id(frame)][1]
+    rows = positions.get(slug, np.zeros(0, dtype=np.intp))
     if not shared:
-        return frame[own]
+        return frame.iloc[rows]
+    own = np.zeros(len(frame), dtype=bool)
+    own[rows] = True
     out = frame.copy()
     for column in out.columns:
         if column not in shared:  # integers and booleans stay integers and booleans (nullable)
@@ -268,18 +291,18 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
     return out
 
 
-def _slice_value(path: str, value, slug: str):
+def _slice_value(path: str, value, slug: str, index: dict | None = None):
     """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
     (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
     if path in COUNTY_ONLY:
         return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
             value, (dict, list)) else None
     if isinstance(value, pd.DataFrame):
-        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()))
+        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()), index)
     if isinstance(value, dict):
-        return {k: _slice_value(path, v, slug) for k, v in value.items()}
+        return {k: _slice_value(path, v, slug, index) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug)
+        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug, index)
                                  for f in fields(value) if f.init})
     return value
 
@@ -409,7 +432,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
                     rules: str | Path | None = None, n_boot: int = 200,
                     parameters: dict | None = None, runner=None,
                     cache_dir: str | Path | None = None,
-                    weather_model: str | None = None) -> Evaluation:
+                    weather_model: str | None = None, rows=None) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -433,6 +456,10 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     weather_model : {"gam", "gbm", "ols"} or None
         The weather adjustment (:func:`zzeval.airquality.weather.weather_adjusted_change`);
         None: the ``weather_model:`` key of ``season.yaml``, else ``"gam"``.
+    rows : zzeval.season.township_rows.RowStore, optional
+        The season's air-quality rows split by station (``season.air_quality`` is then empty:
+        :func:`zzeval.season.township_rows.split_season`); the per-township tasks read their own
+        (on ``runner``, in this process when None), so that this process never holds them all.
     """
     import dataclasses
 
@@ -444,12 +471,13 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if weather_model is not None:  # the weather functions read it from the season's meta
         season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
     indicators = _step("the township indicators", township_indicators, season)
-    if runner is None:
+    if runner is None and rows is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     else:  # per township as tasks, then the county (zzeval.assess.tasks)
         from zzeval.assess.tasks import air_quality_parts
 
-        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
+        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir,
+                                  rows=rows)
     indicators = indicators.merge(_step("the air-quality indicators", _air_indicators, parts, season.period.name),
                                   on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports

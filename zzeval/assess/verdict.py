@@ -21,6 +21,8 @@ Only fired rules set the verdict; undecided rules are listed beside it, with the
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -155,6 +157,13 @@ def _rule(raw: dict, where: str) -> Rule:
                 tuple(interval) if interval else None, raw.get("zh"), raw.get("en"), float(raw.get("slack", 0)))
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed_yaml(text: str):
+    """The YAML document of a rule file's text, parsed once per process: a township report reads
+    the rules ten times (its task table's tolerance texts), and parsing the file was ~15 ms a time."""
+    return yaml.safe_load(text) or {}
+
+
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Read and check a verdict-rule file (the shipped one when ``path`` is None).
 
@@ -169,7 +178,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     else:
         text = Path(path).read_text(encoding="utf-8")
         source = str(path)
-    doc = yaml.safe_load(text) or {}
+    doc = copy.deepcopy(_parsed_yaml(text))  # a caller may change its RuleSet: never the cached one
     levels = doc.get("levels") or {}
     for key in ("on_track", "warning", "interview"):
         if key not in levels:

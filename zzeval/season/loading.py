@@ -11,12 +11,12 @@ All problems of a run are collected and raised together as one
 from __future__ import annotations
 
 import difflib
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.checks import (
     Collector,
@@ -76,14 +76,6 @@ def _map_unique(values: pd.Series, func) -> pd.Series:
 
 def _strip(values: pd.Series) -> pd.Series:
     return _map_unique(values.astype(str), str.strip).astype(str)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
