@@ -174,8 +174,11 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         for part, whole in pairs:
             out.rows(f, part, tk[part] > tk[whole],
                      lambda i, p=part, w=whole: f"{tk[p][i]:g} is more than {w} ({tk[w][i]:g})")
+    if rt is not None and tables.get("townships") is not None:
+        _check_retrofits_within_households(rt, tables["townships"], fnames["heating_retrofits"], out)
     if tables.get("targets") is not None:
         _check_share_targets(tables["targets"], fnames["targets"], out)
+        _check_target_units(tables["targets"], fnames["targets"], out)
     fr = tables.get("freight")
     if fr is not None:
         f = fnames["freight"]
@@ -213,6 +216,18 @@ def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
     odd = (sites["self_ignition"] == "yes") & (sites["kind"] != "gangue_hill")
     out.rows(f, "self_ignition", odd, lambda i: f"self_ignition 'yes' is for coal-gangue hills (gangue_hill) only, "
                                                 f"not for a site of kind '{show(sites['kind'][i])}'; leave it empty")
+
+
+def _check_retrofits_within_households(rt: pd.DataFrame, townships: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A township cannot retrofit more households than it has (the clean-heating coverage would pass 100 %)."""
+    households = townships.drop_duplicates("slug").set_index("slug")["households"]  # a duplicate slug is reported
+    planned = rt.groupby("township")["households_planned"].sum()
+    for slug, total in planned.items():
+        if slug in households.index and pd.notna(households[slug]) and total > households[slug]:
+            first = rt.index[rt["township"] == slug][0]
+            out.add(fname, int(first) + 2, "households_planned",
+                    f"township {show(slug)}: {total:,.0f} households planned for retrofits in all, more than its "
+                    f"{households[slug]:,.0f} households in townships.csv; check the numbers (a typo, or the wrong unit?)")
 
 
 @cache
@@ -264,18 +279,42 @@ def check_emergency_inspections(ei: pd.DataFrame | None, f: str, period, out: Co
 
 
 @cache
+def _plan_tasks() -> dict:
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["tasks"]
+
+
 def share_tasks() -> frozenset[str]:
     """Tasks whose target is a share in % that must be reached (``direction: min``, ``unit: "%"`` in
     ``zzeval/reference/plan_tasks.yaml``): coverage, pass rate, rail share …"""
-    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
-    tasks = yaml.safe_load(text)["tasks"]
-    return frozenset(k for k, v in tasks.items() if v.get("unit") == "%" and v.get("direction") == "min")
+    return frozenset(k for k, v in _plan_tasks().items() if v.get("unit") == "%" and v.get("direction") == "min")
+
+
+#: Spellings of the units of ``targets.unit`` that say what kind of quantity a target is.
+TARGET_UNIT_KINDS = {"%": "%", "％": "%", "percent": "%", "百分比": "%", "households": "households", "户": "households",
+                     "vehicles": "vehicles", "辆": "vehicles", "firms": "firms", "家": "firms", "boilers": "boilers",
+                     "台": "boilers", "days": "days", "天": "days"}
+
+
+def _check_target_units(targets: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A ``unit`` that names another kind of quantity than the task's (``辆`` for a % task): the target
+    was probably entered in that unit; refused."""
+    tasks = _plan_tasks()
+    for label, task, unit in zip(targets.index, targets["task"], targets["unit"], strict=True):
+        written = TARGET_UNIT_KINDS.get(str(unit).strip().lower())
+        expected = TARGET_UNIT_KINDS.get(str(tasks.get(task, {}).get("unit", "")).lower())
+        if written and expected and written != expected:
+            out.add(fname, int(label) + 2, "unit", f"'{show(unit)}' is not the unit of {task} ({expected}): was the "
+                                                   f"target written in {show(unit)}? write it in {expected}")
 
 
 def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> None:
     """A share target of 1 % or less (0.9 for 90 %: a cell formatted as a percentage in a spreadsheet holds
     the fraction) would be met by every township; refused."""
-    fraction = targets["task"].isin(share_tasks()) & (targets["target"] > 0) & (targets["target"] <= 1)
+    share = targets["task"].isin(share_tasks())
+    out.rows(fname, "target", share & (targets["target"] > 100),
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]}: a share cannot exceed 100 %")
+    fraction = share & (targets["target"] > 0) & (targets["target"] <= 1)
     out.rows(fname, "target", fraction,
              lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} looks like a fraction (a cell formatted "
                        f"as a percentage holds 0.9 for 90 %); write the target in %: {100 * targets['target'][i]:g}")

@@ -188,6 +188,13 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     parquet = columnar.parquet_file(data_dir, spec.name)
     paths = table_files(data_dir, spec.name) + ([parquet] if parquet is not None else [])
     if not paths:
+        others = sorted(p.name for p in data_dir.iterdir() if p.name.lower().startswith(f"{spec.name}.")
+                        and not p.name.startswith("."))
+        if others:  # townships.xls, townships.et (WPS), townships.CSV: not read, but meant as the table
+            out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads {spec.name}.csv, "
+                                           ".csv.gz or .xlsx (lower-case); save it as .xlsx or 'CSV UTF-8' (an .xls "
+                                           "or WPS .et workbook too) or rename it")
+            return None, others[0], ""
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
                     f"table is missing from {data_dir}; expected {spec.name}.csv, .csv.gz or .xlsx "
@@ -300,6 +307,10 @@ def _check_completion_dates(frame: pd.DataFrame, fname: str, period: SeasonPerio
     """A retrofit finished after the season's end (a typo such as 2030 for 2020, or next year's batch)
     does not count for the season: refused, so that it is never counted as done (data/README.md)."""
     done = frame["completion_date"]
+    early = done.notna() & (done < period.previous.start)
+    out.rows(fname, "completion_date", early,
+             lambda i: f"{done[i]:%Y-%m-%d} is before the previous season began ({period.previous.start:%Y-%m-%d}): "
+                       f"a retrofit of the {period.name} plan finished then? check the year")
     late = done.notna() & (done > period.end)
     out.rows(fname, "completion_date", late,
              lambda i: f"{done[i]:%Y-%m-%d} is after the end of the season {period.name} ({period.end:%Y-%m-%d}); "
