@@ -169,6 +169,7 @@ def table(
     index: bool = False,
     highlight_rows: Sequence[int] = (),
     row_classes: Sequence[str | None] | None = None,
+    css_class: str | None = None,
 ) -> HTML:
     """A styled HTML table of a DataFrame, with units in the headers.
 
@@ -185,6 +186,8 @@ def table(
         Positions of rows to emphasise (e.g. the report's own township in a ranking).
     row_classes : sequence, optional
         One CSS modifier per row (``good``/``warning``/``interview``/None) for row tints.
+    css_class : str, optional
+        An extra class of the ``<table>`` (e.g. ``zz-table--tasks``: the task table's print layout).
     """
     check_lang(lang)
     units = dict(units or {})
@@ -224,7 +227,7 @@ def table(
         rows.append(f'<tr><td colspan="{max(1, len(cols))}">{esc(t("table.empty", lang))}</td></tr>')
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return HTML(
-        f'<div class="zz-table-wrap"><table class="zz-table">{cap}'
+        f'<div class="zz-table-wrap"><table class="{esc(" ".join(["zz-table", *([css_class] if css_class else [])]))}">{cap}'
         f"<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
