@@ -42,6 +42,7 @@ td.status,td.time{white-space:nowrap;font-size:.85em}td.time{color:#52606d}
 th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9em}
 .zz-figure{margin:1em 0;text-align:center;break-inside:avoid}
 .zz-figure img{max-width:100%;height:auto}
+.zz-figure-title{font-weight:bold;margin:0 0 .3em}
 @media screen and (max-width:700px){body{margin:.5em auto;font-size:15px}
  .zz-figure{overflow-x:auto;text-align:left}.zz-figure img{max-width:none;width:560px}
  .towns thead{display:none}.towns tr{display:block;border-bottom:1px solid #d9e2ec;padding:.4em 0}
@@ -182,15 +183,12 @@ def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
     import pandas as pd
 
     from zzeval.report import maps
-    from zzeval.report.present import figure_html
 
     frame = pd.DataFrame({"township": [str(r["slug"]) for r in rows],
                           "verdict": [r.get("verdict") or float("nan") for r in rows],
                           "name": [str(r.get("name") or r["slug"]) for r in rows]})
-    fig = maps.township_map(frame, lang=lang, data_dir=data_dir)
-    if fig is None:
-        return ""
-    return str(figure_html(fig, alt=label("map_alt", lang)).data)
+    html = maps.map_figure_html(frame, lang, data_dir)
+    return "" if html is None else str(html.data)
 
 
 def _table(rows: list[dict], lang: str) -> list[str]:

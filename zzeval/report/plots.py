@@ -193,7 +193,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.2), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.1), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -206,7 +206,8 @@ def daily_series(
         ax.plot(full.index, full.to_numpy(), color=c, alpha=0.35, lw=0.9)
         roll = full.rolling(rolling_days, center=True, min_periods=max(1, rolling_days // 2 + 1))
         ax.plot(roll.mean().index, roll.mean().to_numpy(), color=c, lw=2.2, label=season)
-    ax.set_ylabel(t("axis.concentration", lang, pollutant=plabel, unit=unit_label(unit, lang)))
+    # the pollutant is in the title; the axis names the statistic and unit (fits the axis height)
+    ax.set_ylabel(t("axis.daily_mean", lang, unit=unit_label(unit, lang)))
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
     ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)))
@@ -355,11 +356,11 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.2 + 0.34 * len(order)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.35 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
-        "observed": (OBSERVED_COLOUR, "o", -0.17, t("legend.observed", lang)),
-        "adjusted": (ADJUSTED_COLOUR, "D", 0.17, t("legend.adjusted", lang)),
+        "observed": (OBSERVED_COLOUR, "o", -0.2, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.2, t("legend.adjusted", lang)),
     }
     ypos = {p: i for i, p in enumerate(order)}
     ends = []
@@ -540,7 +541,8 @@ def township_heatmap(
     ax.set_ylabel(t("axis.township", lang))
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
-    ax.set_title(title or t("title.heatmap", lang))
+    if title is None or title:  # "" draws none (the page shows it as text above the image)
+        ax.set_title(title or t("title.heatmap", lang))
     _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
     return fig
 

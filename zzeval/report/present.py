@@ -261,6 +261,7 @@ def figure_html(
     caption: str | None = None,
     dpi: int = FIGURE_DPI,
     max_bytes: int = MAX_PNG_BYTES,
+    title: str | None = None,
 ) -> HTML:
     """Embed a matplotlib figure as a base64 PNG ``<img>`` (no file, no network).
 
@@ -272,13 +273,17 @@ def figure_html(
         Shown under the figure (escaped).
     dpi : int
         Resolution [dots per inch]; see :data:`FIGURE_DPI` for the size budget.
+    title : str, optional
+        The figure's title as page text above the image (escaped), for a figure drawn without
+        one: it wraps on a phone, where a title inside a scrolling image is cut.
     """
     png, _used = figure_png(fig, dpi=dpi, max_bytes=max_bytes)
     b64 = base64.b64encode(png).decode("ascii")
     width_px = int(round(fig.get_figwidth() * CSS_PX_PER_INCH))
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    head = f'<p class="zz-figure-title">{esc(title)}</p>' if title else ""
     return HTML(
-        f'<figure class="zz-figure"><img src="data:image/png;base64,{b64}" alt="{esc(alt)}" '
+        f'<figure class="zz-figure">{head}<img src="data:image/png;base64,{b64}" alt="{esc(alt)}" '
         f'width="{width_px}">{cap}</figure>'
     )
 
