@@ -67,9 +67,11 @@ def _cmd_validate(args) -> int:
     _season_name(args.season)
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
     _check_rules(args.data_dir)
-    counts = ", ".join(f"{name} {rows[name]:,}" for name in
-                       ("townships", "heating_retrofits", "vehicles", "freight", "stations",
-                        "air_quality", "meteorology", "dustfall", "targets", "tasks"))
+    from zzeval.season.schema import OPTIONAL_TABLES, TABLES
+
+    # every required table; an optional one (sites, county_tasks) when the folder has it
+    counts = ", ".join(f"{name} {rows[name]:,}" for name in TABLES
+                       if name not in OPTIONAL_TABLES or rows.get(name))
     print(f"OK: {args.data_dir} is a valid season {season.period.name} ({counts} rows)")
     if season.synthetic:
         print("Note: season.yaml marks this data as SYNTHETIC (not measurements).")

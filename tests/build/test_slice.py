@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import RANKED_INDICATORS, evaluate_season
+from zzeval.assess.evaluate import evaluate_season
 from zzeval.season.loading import load_season
 
 pytestmark = pytest.mark.notebook
@@ -21,10 +21,15 @@ def evaluation(tmp_path_factory):
     return data, evaluate_season(load_season(data), draws=200, n_boot=10)
 
 
-def test_views_rank_on_the_shared_indicators_only():
-    from zzeval.report.views import RANKED
+def test_the_rank_table_is_the_same_from_a_slice(evaluation):
+    """Ranks and county medians need every township's values: a township's slice must keep them."""
+    from zzeval.report.views import rank_summary
 
-    assert {column for column, *_ in RANKED} <= set(RANKED_INDICATORS)
+    _, ev = evaluation
+    slug = ev.townships["slug"].iloc[0]
+    full = rank_summary(ev, slug)
+    assert len(full) >= 5 and full["rank"].str.contains("/").all()
+    assert full.equals(rank_summary(ev.township_slice(slug), slug))
 
 
 def _page(notebook, data, results, township: str) -> str:

@@ -34,6 +34,10 @@ def county_figures(ev) -> dict:
                     "did_pretrend_p": float(did.pretrend_p), "did_clusters": int(did.n_clusters)})
     counts = ev.verdicts["zh"]["verdict"].value_counts()
     out["verdict_counts"] = {k: int(counts.get(k, 0)) for k in ("on_track", "warning", "interview")}
+    tasks = getattr(ev, "county_tasks", None)
+    if tasks is not None and len(tasks):  # the county-level tasks (plan §§ 十一, 十二)
+        out["county_tasks"] = {r.task: {"value": float(r.value), "target": float(r.target), "met": bool(r.met)}
+                               for r in tasks.itertuples(index=False)}
     out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
         if "statistics_valid" in ev.indicators else 0
     return out

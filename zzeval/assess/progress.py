@@ -3,7 +3,8 @@
 Every figure here is counted from the season's tables (``heating_retrofits``, ``vehicles``,
 ``freight``, ``tasks``, ``dustfall``) and compared with the township's row in ``targets``.
 Plan sections: § 六 clean heating, § 七 straw burning, § 八 散乱污, § 十一 road to rail,
-§ 十二 diesel vehicles, § 十三 coal boilers, § 十六 dust.
+§ 十二 diesel vehicles, § 十三 coal boilers, § 十六 dust; the tasks on registered sites and named
+firms (§§ 九, 十, 十一, 十四, 十五) come from :mod:`zzeval.assess.sites`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from zzeval.assess.sites import county_values, freight_indicators, site_indicators
 from zzeval.errors import ZzevalError
 from zzeval.season.data import SeasonData
 
@@ -35,11 +37,12 @@ def plan_tasks() -> dict:
     (``zzeval/reference/plan_tasks.yaml``): ``{"tasks": {task: {...}}, "source_zh", "source_en"}``."""
     text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
-    for key, spec in doc["tasks"].items():
-        missing = [k for k in ("section", "value", "direction", "unit", "plan_zh", "plan_en",
-                               "deadline_zh", "deadline_en", "responsible_zh", "responsible_en") if k not in spec]
-        if missing or spec["direction"] not in ("min", "max"):
-            raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
+    for group in ("tasks", "county_tasks"):
+        for key, spec in doc.get(group, {}).items():
+            missing = [k for k in ("section", "value", "direction", "unit", "plan_zh", "plan_en",
+                                   "deadline_zh", "deadline_en", "responsible_zh", "responsible_en") if k not in spec]
+            if missing or spec["direction"] not in ("min", "max"):
+                raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
     return doc
 
 
@@ -125,6 +128,7 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
     out["dustfall_max_month_t_km2_month"] = current.groupby("township")["dustfall_t_km2_month"].max()
     previous = dust[dust["month"].dt.strftime("%Y-%m").isin(season.period.previous.months())]
     out["dustfall_mean_prev_t_km2_month"] = previous.groupby("township")["dustfall_t_km2_month"].mean()
+    out = out.join(site_indicators(season)).join(freight_indicators(season))
     return out.reset_index()
 
 
@@ -164,31 +168,68 @@ def _public_fleet(vh: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def effective_targets(season: SeasonData) -> pd.DataFrame:
+    """The season's ``targets`` with the class defaults of ``plan_tasks.yaml``
+    (``default_target_by_class``) added where a township has no row: e.g. the rail share of firms
+    with a siding, 90 % in the urban built-up area and the fringe, 80 % elsewhere (plan § 十一).
+    The verdict rules and the task table both read these targets."""
+    classes = season.townships.set_index("slug")["class"]
+    have = set(zip(season.targets["township"], season.targets["task"], strict=True))
+    extra = [{"township": slug, "task": task, "target": float(spec["default_target_by_class"][cls]),
+              "unit": spec["unit"], "deadline": pd.NaT}
+             for task, spec in plan_tasks()["tasks"].items() if "default_target_by_class" in spec
+             for slug, cls in classes.items()
+             if (slug, task) not in have and cls in spec["default_target_by_class"]]
+    if not extra:
+        return season.targets
+    return pd.concat([season.targets, pd.DataFrame(extra)], ignore_index=True)
+
+
+def _applicable(spec: dict, ind: pd.DataFrame, slug: str) -> bool | None:
+    """Whether a task with ``applies_if: <count column>`` applies to the township: None when the
+    season has no such data (no row), False when it has no such site (不涉及), True otherwise."""
+    column = spec.get("applies_if")
+    if column is None:
+        return True
+    n = ind.at[slug, column] if column in ind.columns and slug in ind.index else np.nan
+    if pd.isna(n):
+        return None
+    return bool(n > 0)
+
+
 def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
     """Progress against each township's targets, one row per township and task, in the order of
     ``plan_tasks.yaml``.
 
-    A task gets a row when the township has a target for it in ``targets.csv``, or when the task
-    has a ``default_target`` (the default of its verdict rule) and the township has a value.
+    A task gets a row when the township has a target for it (:func:`effective_targets`), or when
+    the task has a ``default_target`` (the default of its verdict rule) and the township has a
+    value. A task with ``applies_if`` gets a row with ``applicable`` False (不涉及) where the
+    township has no such site, unless it is ``hide_if_not_applicable`` (the tasks of named firms).
 
     Returns
     -------
     DataFrame
-        ``township, task, section, value, target, unit, deadline, direction, met`` where ``met``
-        is True/False, or NaN when the township has no data for the task (e.g. no freight firms).
+        ``township, task, section, value, target, unit, deadline, direction, met, applicable``
+        where ``met`` is True/False, or NaN when the township has no data for the task (e.g. no
+        freight firms) or the task does not apply.
     """
     ind = indicators.set_index("township")
     specs = plan_tasks()["tasks"]
-    given = {(r.township, r.task): r for r in season.targets.itertuples(index=False)}
+    given = {(r.township, r.task): r for r in effective_targets(season).itertuples(index=False)}
     rows = []
     for slug in season.slugs:
         for task, spec in specs.items():
+            applicable = _applicable(spec, ind, slug)
+            if applicable is None or (not applicable and spec.get("hide_if_not_applicable")):
+                continue
             row = given.get((slug, task))
             column = spec["value"]
             value = ind.at[slug, column] if column in ind.columns and slug in ind.index else np.nan
-            if row is None and ("default_target" not in spec or pd.isna(value)):
+            if not applicable:
+                value = np.nan
+            elif row is None and ("default_target" not in spec or pd.isna(value)):
                 continue
-            target = float(row.target) if row is not None else float(spec["default_target"])
+            target = float(row.target) if row is not None else float(spec.get("default_target", np.nan))
             if pd.isna(value):
                 met = np.nan
             else:
@@ -197,7 +238,7 @@ def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
                          "target": target, "unit": spec["unit"],
                          "deadline": row.deadline if row is not None else pd.NaT,
                          "direction": spec["direction"], "judged_by": spec.get("judged_by", task),
-                         "met": met})
+                         "met": met, "applicable": applicable})
     return pd.DataFrame(rows)
 
 
@@ -207,7 +248,8 @@ def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
     Adds ``status``: ``reason`` (a rule on the row's task fired: the row is a reason of the
     verdict), ``undecided`` (a rule on it is undecided, 待定), ``met``, ``tolerance`` (target
     missed but no rule fired: inside the rules' tolerance; ``tolerance_rule`` names the rule whose
-    threshold is the tolerance), ``no_data``, or ``unjudged`` (missed, and no rule judges the
+    threshold is the tolerance), ``not_applicable`` (不涉及: no such site in the township),
+    ``no_data``, or ``unjudged`` (missed, and no rule judges the
     task: a gap in the rules); and ``reason_index`` (1-based position among the reasons).
     """
     checks = {r.township: r.checks for r in verdict.itertuples(index=False)}
@@ -219,7 +261,10 @@ def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
         reasons = fired.get(r.township, [])
         hit = next((i for i, task in enumerate(reasons, 1) if task in (r.task, r.judged_by)), None)
         tol = None
-        if hit is not None and ((not pd.isna(r.met) and not r.met) or r.task in reasons):
+        applicable = getattr(r, "applicable", True)
+        if applicable is not None and not pd.isna(applicable) and not bool(applicable):
+            state = "not_applicable"
+        elif hit is not None and ((not pd.isna(r.met) and not r.met) or r.task in reasons):
             state = "reason"
         elif any(c["outcome"] == "undecided" for c in mine):
             state = "undecided"
@@ -240,6 +285,28 @@ def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
     out["tolerance_rule"] = tol_rule
     out["reason_index"] = index
     return out
+
+
+def county_task_progress(season: SeasonData) -> pd.DataFrame:
+    """The county-level tasks of ``plan_tasks.yaml`` (``county_tasks``: no township share, never
+    in a township's verdict) against their plan targets.
+
+    Returns
+    -------
+    DataFrame
+        ``task, section, value, target, unit, direction, met``; a task without data is left out.
+    """
+    values = county_values(season)
+    rows = []
+    for task, spec in plan_tasks().get("county_tasks", {}).items():
+        value = values.get(spec["value"], np.nan)
+        if pd.isna(value):
+            continue
+        target = float(spec["default_target"])
+        met = value >= target if spec["direction"] == "min" else value <= target
+        rows.append({"task": task, "section": spec["section"], "value": float(value), "target": target,
+                     "unit": spec["unit"], "direction": spec["direction"], "met": bool(met)})
+    return pd.DataFrame(rows, columns=["task", "section", "value", "target", "unit", "direction", "met"])
 
 
 def county_progress(season: SeasonData) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from IPython.display import HTML
 
 from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
 from zzeval.assess.evaluate import Evaluation, verdict_display
-from zzeval.i18n import format_number, format_quantity, measure_label, t
+from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
 from zzeval.report.story import reasons_line
 
@@ -145,3 +145,28 @@ def county_progress_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFram
     labels = {k: t(f"county.progress_{k}", lang) for k in ("retrofit_type", "plan_households", "allocated_households",
                                                            "done_households", "completion_pct")}
     return cp, labels
+
+
+def county_tasks_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFrame, dict, list]:
+    """The county-level tasks of the plan (§ 十一 steel and power firms' siding access, § 十二 new
+    black-smoke cameras; ``Evaluation.county_tasks``): task, plan section, target, achieved, status,
+    deadline and responsible units in the plan's words (``plan_tasks.yaml``). Returns (table,
+    column labels, row tints); an empty table when the season has no county task data."""
+    from zzeval.assess.progress import plan_tasks
+
+    specs = plan_tasks().get("county_tasks", {})
+    frame = getattr(ev, "county_tasks", None)
+    rows, tints = [], []
+    for r in (frame.itertuples(index=False) if frame is not None else ()):
+        spec = specs.get(r.task, {})
+        sign = "≥" if r.direction == "min" else "≤"
+        rows.append({"task": t_or(f"task.{r.task}", r.task, lang), "section": t("section.number", lang, n=r.section),
+                     "target": f"{sign} {format_quantity(r.target, r.unit, lang)}",
+                     "value": format_quantity(r.value, r.unit, lang),
+                     "status": t("status.met" if r.met else "status.not_met", lang),
+                     "deadline": spec.get(f"deadline_{lang}", ""), "responsible": spec.get(f"responsible_{lang}", "")})
+        tints.append("good" if r.met else "warning")
+    labels = {"task": t("table.task", lang), "section": t("table.section", lang), "target": t("table.target", lang),
+              "value": t("table.achieved", lang), "status": t("table.status", lang),
+              "deadline": t("fix.deadline", lang), "responsible": t("fix.responsible", lang)}
+    return pd.DataFrame(rows, columns=list(labels)), labels, tints

@@ -27,6 +27,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, t, verdict_label
+from zzeval.report.canvas import TITLE_Y
 from zzeval.report.plots import agg_figure
 
 TILE_COLUMNS = ("slug", "name_zh", "col", "row", "source")
@@ -149,7 +150,7 @@ def tile_map(
     ax.set_aspect(0.82)
     ax.axis("off")
     if title is None or title:  # "" draws none (the page shows the title as text above the image)
-        ax.set_title(title or _map_title(lang), fontsize=12)
+        ax.set_title(title or _map_title(lang), fontsize=12, y=TITLE_Y)
     _legend(fig, data["verdict"], lang)
     return fig
 
@@ -260,7 +261,7 @@ def boundary_map(
     ax.set_aspect(1 / np.cos(np.radians(lat0)))
     ax.axis("off")
     if title is None or title:  # "" draws none (the page shows the title as text above the image)
-        ax.set_title(title or _map_title(lang), fontsize=12)
+        ax.set_title(title or _map_title(lang), fontsize=12, y=TITLE_Y)
     _legend(fig, pd.Series([data["verdict"].get(s, np.nan) for s in shapes]), lang)
     return fig
 

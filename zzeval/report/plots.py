@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, format_number, measure_label, pollutant_label, t, unit_label, verdict_label
 from zzeval.report import fonts
+from zzeval.report.canvas import TITLE_Y
 from zzeval.season.data import SeasonPeriod
 from zzeval.season.schema import POLLUTANT_UNITS
 
@@ -58,11 +59,11 @@ CALENDAR_ROW_IN = 0.2
 
 
 def agg_figure(**kwargs) -> Figure:
-    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """A :class:`Figure` on a :class:`~zzeval.report.canvas.ReportCanvas` (Agg, no pyplot) from the start."""
+    from zzeval.report.canvas import ReportCanvas
 
     fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
+    ReportCanvas(fig)
     return fig
 
 
@@ -210,7 +211,8 @@ def daily_series(
     ax.set_ylabel(t("axis.daily_mean", lang, unit=unit_label(unit, lang)))
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
-    ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)))
+    ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)),
+                 y=TITLE_Y)
     # the x axis in months: a line at each month's first day, the month's name in its middle
     start = SeasonPeriod(seasons[-1]).start
     firsts = [(pd.Timestamp(start.year + (1 if m < 10 else 0), m, 1) - start).days + 1 for m in SEASON_MONTHS]
@@ -314,7 +316,7 @@ def aqi_calendar(
             ax.set_ylabel(t("axis.month", lang))
         else:
             ax.tick_params(axis="y", labelleft=False)
-        ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title)
+        ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title, y=TITLE_Y)
     handles = [
         Patch(color=c, label=f"{cat} ({lo}–{hi})")
         for c, cat, lo, hi in zip(
@@ -390,7 +392,7 @@ def adjusted_comparison(
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel(t("axis.change_pct", lang))
     ax.set_ylabel(t("axis.pollutant", lang))
-    ax.set_title(title or t("title.adjusted", lang))
+    ax.set_title(title or t("title.adjusted", lang), y=TITLE_Y)
     # the legend under the axes, never over a marker
     fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
@@ -448,7 +450,7 @@ def emission_reductions(
                 error_kw={"ecolor": "#333333", "capsize": 3, "elinewidth": 1.2})
         ax.set_yticks(y, [measure_label(m, lang) for m in measures])
         ax.set_ylim(len(measures) - 0.5, -0.5)
-        ax.set_title(pollutant_label(pol, lang), fontsize=10.5)
+        ax.set_title(pollutant_label(pol, lang), fontsize=10.5, y=TITLE_Y)
         ax.axvline(0, color="#333333", lw=0.8)
         ax.xaxis.set_major_locator(MaxNLocator(3 if ncols > 2 else 4))
         ax.xaxis.set_major_formatter("{x:,.0f}" if np.nanmax(np.abs(vals), initial=0) >= 10
@@ -542,7 +544,7 @@ def township_heatmap(
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
     if title is None or title:  # "" draws none (the page shows it as text above the image)
-        ax.set_title(title or t("title.heatmap", lang))
+        ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
     _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
     return fig
 
@@ -623,5 +625,5 @@ def ranking_bar(
                         ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
-    ax.set_title(title or t("title.ranking", lang, indicator=indicator))
+    ax.set_title(title or t("title.ranking", lang, indicator=indicator), y=TITLE_Y)
     return fig

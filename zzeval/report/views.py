@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.assess.evaluate import Evaluation
+from zzeval.assess.evaluate import RANKINGS, Evaluation
 from zzeval.i18n import format_number, format_quantity, measure_label, pollutant_label, t, t_or
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
     county_figures,
@@ -20,6 +20,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_means_paragraph,
     county_progress_table,
     county_table,
+    county_tasks_table,
     county_verdicts,
     did_summary,
     rankings_table,
@@ -262,25 +263,12 @@ def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame
     return ind.dropna(subset=["value"])
 
 
-#: Indicators a township is ranked on (1 = best): (column, lower is better, label key, unit).
-#: Chinese township rankings are published by level and by improvement (同比变化率).
-RANKED = (("comprehensive_index", True, "rank.ci_level", "1"),
-          ("comprehensive_index_change_pct", True, "rank.ci_change", "%"),
-          ("pm25_mean_ugm3", True, "rank.pm25_level", "µg/m³"),
-          ("pm25_change_obs_pct", True, "rank.pm25_change", "%"),
-          ("pm25_change_adj_pct", True, "rank.pm25_adjusted", "%"),
-          ("good_day_ratio_pct", False, "rank.good_days", "%"),
-          ("heavy_days", True, "rank.heavy_days", "days"),
-          ("heating_completion_pct", False, "rank.heating", "%"),
-          ("dustfall_mean_t_km2_month", True, "rank.dustfall", "t/(month·km²)"))
-
-
 def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
     """Where the township ranks in the county (1 = best) on the headline indicators, by level
     and by improvement on last season."""
     ind = ev.indicators.set_index("township")
     rows = []
-    for column, ascending, key, unit in RANKED:
+    for column, ascending, key, unit in RANKINGS:
         if column not in ind:
             continue
         values = ind[column]

@@ -36,6 +36,19 @@ CARGO_TYPES = ("coal", "coke", "other_bulk")
 #: Rail traction.
 RAIL_TRACTION = ("electric", "diesel")
 
+#: Firm classes of the freight table that plan § 十一 names (coal mines, coking plants, steel,
+#: power); everything else is ``other``.
+FIRM_CLASSES = ("coal_mine", "coking", "steel", "power", "other")
+
+#: Kinds of site in the ``sites`` register, one per plan task on sites (plan §§ 九, 十, 十四, 十五).
+SITE_KINDS = ("open_pit_mine", "gangue_hill", "kiln_firm", "vocs_firm", "steel_plant")
+
+#: Yes/no cells (是/否 accepted).
+YES_NO = ("yes", "no")
+
+#: County-level tasks of the plan with no township share (``county_tasks`` table).
+COUNTY_TASK_KEYS = ("black_smoke_cameras_new",)
+
 #: Pollutants of the national network's long form and their required unit.
 #: The six pollutants of GB 3095-2012 and HJ 633-2012, in the order reports show them.
 AIR_POLLUTANTS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3")
@@ -224,8 +237,19 @@ FREIGHT = TableSpec(
                aliases=("牵引方式",), example="electric"),
         Column("siding_date", "date", "Date the rail siding (铁路专用线) entered service, if any.",
                required=False, aliases=("专用线投用日期",), example="2020-11-25"),
+        # optional, plan § 十一: siding access of steel and power firms, the power plant's clean
+        # transport, sidings the plan dates (Fusheng Steel: end of November 2020)
+        Column("firm_class", "category", "Firm class: coal_mine, coking, steel, power or other.",
+               required=False, allowed=FIRM_CLASSES, aliases=("企业类型", "行业"), example="power"),
+        Column("siding_due_date", "date", "Date by which the plan wants the firm's siding in service, if it sets one.",
+               required=False, aliases=("专用线要求投运日期",), example="2020-11-30"),
+        Column("clean_road_t_after", "float",
+               "Of road_t_after, tonnes moved in a clean way (new-energy trucks, closed belt conveyor, pipeline).",
+               unit="t/yr", required=False, min=0, aliases=("清洁方式公路运量_后",), example="0"),
     ),
     key=("enterprise", "cargo"),
+    notes=("clean_road_t_after may not exceed road_t_after (checked); an enterprise has one firm_class "
+           "and one siding_due_date over its rows (checked).",),
 )
 
 STATIONS = TableSpec(
@@ -318,6 +342,9 @@ TARGETS = TableSpec(
                    "coal_boilers_remaining", "scattered_firms_remaining", "straw_fire_points",
                    "pm25_change_pct", "dustfall_t_km2_month", "nev_public_fleet_pct",
                    "loose_coal_violation_pct", "pm25_change_adj_pct", "baobiao_days", "heating_total",
+                   "open_pit_mines_rectified_pct", "gangue_hills_issues", "kiln_fugitive_done_pct",
+                   "vocs_bypass_inventoried_pct", "steel_ule_assessed_pct", "siding_firms_rail_pct",
+                   "power_clean_transport_pct", "sidings_overdue",
                ),
                aliases=("任务",), example="heating_coal_to_gas"),
         Column("target", "float", "Target value, in the task's unit.", aliases=("目标值",), example="420"),
@@ -356,14 +383,64 @@ TASKS = TableSpec(
     key=("township",),
 )
 
+SITES = TableSpec(
+    "sites",
+    "Register of the sites that plan §§ 九, 十, 十四 and 十五 name (optional): one row per open-pit mine, "
+    "coal-gangue hill, industrial-kiln firm, VOCs firm or steel plant, with whether its task is done.",
+    (
+        _township(),
+        Column("site_id", "str", "The site's number in the register (any text, unique).",
+               aliases=("编号", "台账编号"), example="KS-03"),
+        Column("name", "str", "Name of the mine, hill or firm.", aliases=("名称", "企业名称"),
+               example="泽州某露天矿"),
+        Column("kind", "category", "Kind of site (the task it is assessed on).", allowed=SITE_KINDS,
+               aliases=("类型", "类别"), example="open_pit_mine"),
+        Column("done", "category",
+               "Its task done (yes/no): mine rectified (综合整治); gangue hill inventoried (建立台账); kiln firm's "
+               "fugitive-dust round done (无组织排放排查整治); VOCs firm's bypasses inventoried (旁路摸底排查); "
+               "steel plant's ultra-low-emission assessment done (超低排放评估监测).",
+               allowed=YES_NO, aliases=("是否完成", "完成情况"), example="yes"),
+        Column("done_date", "date", "Date the task was done, if known.", required=False,
+               aliases=("完成日期",), example="2020-12-15"),
+        Column("self_ignition", "category",
+               "Coal-gangue hills only: self-ignition or smoke (自燃冒烟) seen in the season (yes/no).",
+               required=False, allowed=YES_NO, aliases=("是否自燃",), example="no"),
+    ),
+    key=("site_id",),
+    required=False,
+    notes=("Optional: without it the tasks of plan §§ 九, 十, 十四, 十五 are not assessed. With it, a township "
+           "with no site of a kind shows 不涉及 (not applicable) for that kind's task.",
+           "self_ignition yes is allowed for coal-gangue hills only (checked).",),
+)
+
+COUNTY_TASKS = TableSpec(
+    "county_tasks",
+    "County-level tasks of the plan that no township shares (optional): one row per task.",
+    (
+        Column("task", "category", "County task key: black_smoke_cameras_new (plan § 十二, 5 by end 2020).",
+               allowed=COUNTY_TASK_KEYS, aliases=("任务",), example="black_smoke_cameras_new"),
+        Column("value", "float", "What was achieved, in the task's unit (cameras).", min=0,
+               aliases=("完成值", "数量"), example="5"),
+        Column("date", "date", "Date the value was counted.", required=False, aliases=("统计日期",),
+               example="2020-12-31"),
+    ),
+    key=("task",),
+    required=False,
+    township_column=None,
+    notes=("Optional: shown on the county page, never in a township's verdict.",),
+)
+
 #: All tables of a season, in the order they are loaded and documented.
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TOWNSHIPS, HEATING_RETROFITS, VEHICLES, FREIGHT, STATIONS, AIR_QUALITY,
-        METEOROLOGY, DUSTFALL, TARGETS, TASKS,
+        METEOROLOGY, DUSTFALL, TARGETS, TASKS, SITES, COUNTY_TASKS,
     )
 }
+
+#: Tables a season folder may leave out (an empty table of the same columns stands in).
+OPTIONAL_TABLES = tuple(name for name, spec in TABLES.items() if not spec.required)
 
 #: File extensions tried for each table, in order.
 TABLE_EXTENSIONS = (".csv", ".csv.gz", ".xlsx")

@@ -75,6 +75,7 @@ import pandas as pd
 import yaml
 
 from zzeval.season import schema
+from zzeval.synthetic import sample_sites
 from zzeval.synthetic.sample_air import (
     BAOBIAO_HOURS,
     COARSE_RATIO,
@@ -269,8 +270,10 @@ def _write_tables(out: Path, tw: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
     }
     cols = [c.name for c in schema.TOWNSHIPS.columns]
     tw_out = heating_baseline(tw, retro)  # the § 六 heating baseline columns
-    for name, df in tables.items():
-        _write_csv(tw_out[cols] if name == "townships" else df, out / f"{name}.csv")
+    written = {**tables, "townships": tw_out[cols], "freight": sample_sites.freight_columns(freight),
+               "sites": sample_sites.sites_table(tw, seed), "county_tasks": sample_sites.county_tasks_table(seed)}
+    for name, df in written.items():
+        _write_csv(df, out / f"{name}.csv")
     return tables
 
 
