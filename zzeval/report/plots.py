@@ -514,7 +514,7 @@ def township_heatmap(
     ax.set_ylabel(t("axis.township", lang))
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
-    ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
+    ax.set_title(title or t("title.heatmap", lang))  # placed by matplotlib: above the labels on top
     _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
     return fig
 
