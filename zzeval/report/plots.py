@@ -287,11 +287,11 @@ def aqi_calendar(
         ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
         ax.set_xticks(np.arange(0, 31, 2), [str(d) for d in range(1, 32, 2)])
         ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
-        ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
-        ax.grid(False)
-        ax.grid(which="minor", color="white", lw=1.5)
-        ax.tick_params(which="minor", length=0)
+        ax.grid(False)  # white lines between the cells: plain lines, not 39 minor ticks to lay out
+        for x in np.arange(-0.5, 31, 1):
+            ax.axvline(x, color="white", lw=1.5, zorder=0.5)  # the axis' zorder: where gridlines were
+        for y in np.arange(-0.5, 6, 1):
+            ax.axhline(y, color="white", lw=1.5, zorder=0.5)
         ax.set_xlabel(t("axis.day_of_month", lang))
         ax.set_ylabel(t("axis.month", lang))
         ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title, y=TITLE_Y)
