@@ -1,7 +1,8 @@
 """``make bench``: every benchmark of the project, printing ratios measured in this run.
 
-``bench_province`` runs the province sizes 17, 100 and 1,000 (hours on 2 cores); set
-``ZZEVAL_BENCH_PROVINCE_SIZES=17,100`` to leave the largest out.
+``bench_province`` runs the province sizes 17 and 100 (validate, evaluate, build; set
+``ZZEVAL_BENCH_PROVINCE_SIZES=17,100,1000`` for the 1,000-township province, an hour or more of
+CPU on 2 cores).
 """
 
 from __future__ import annotations

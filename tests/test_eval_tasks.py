@@ -44,11 +44,16 @@ def test_tasks_give_the_one_process_evaluation_tiny(tiny):
     assert list(split.weather["township"]) == ["bagong"] * 6 + ["liushukou"] * 6 + ["county"] * 6
 
 
-def test_tasks_give_the_one_process_evaluation_sample():
-    """The sample's 17 townships: summary.json's numbers and verdicts, and every table, equal."""
+def test_tasks_give_the_one_process_evaluation_sample(tmp_path):
+    """The sample's 17 townships: summary.json's numbers and verdicts, and every table, equal,
+    evaluated as the build does it: split by station once, every task reading its own rows, on
+    2 local processes."""
+    from zzeval.season.township_rows import split_season
+
     season = load_season(SAMPLE)
     one = evaluate_season(season, draws=500, n_boot=30)
-    split = evaluate_season(season, draws=500, n_boot=30, runner=tasks.SerialRunner())
+    light, store = split_season(SAMPLE, tmp_path / "rows")
+    split = evaluate_season(light, draws=500, n_boot=30, rows=store, runner=tasks.ProcessRunner(jobs=2))
     assert_same_evaluation(one, split)
     assert split.did is not None and split.did.n_clusters == 17
 
@@ -104,3 +109,48 @@ def test_seed_offsets_follow_the_series_before():
     made = tasks.township_tasks(season, n_boot=0, seed=100)
     assert [(t.slug, t.seed, len(t.season.air_quality)) for t in made] == [
         ("bagong", 100, 6 * 2 * 5 * 24), ("liushukou", 106, 6 * 2 * 5 * 24)]
+
+
+def test_station_meteorology_keeps_the_county_sums_exact(tiny):
+    """With one station on its own meteorology for part of the hours, the whole-season series put
+    the other hours last: the county series (summed a township at a time) is still the same."""
+    met = tiny.meteorology
+    own = met[met["station_code"] == "county"].iloc[::2].assign(station_code="ZZ112")
+    own = own.assign(temperature_c=own["temperature_c"] + 1.5)
+    season = dataclasses.replace(tiny, meteorology=pd.concat([met, own], ignore_index=True))
+    one = evaluate_season(season, draws=200, n_boot=10)
+    split = evaluate_season(season, draws=200, n_boot=10, runner=tasks.SerialRunner())
+    assert_same_evaluation(one, split)
+    assert split.weather.attrs["exclusions"]["hours_without_weather"] == \
+        one.weather.attrs["exclusions"]["hours_without_weather"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tmp_path, fmt):
+    """The build's way: the season split by station once, each task reading its own rows."""
+    from zzeval.season.columnar import convert_to_parquet
+    from zzeval.season.township_rows import read_rows, split_season
+
+    folder = write_tiny_season(tmp_path / "season", days=30)
+    if fmt == "parquet":
+        convert_to_parquet(folder)
+    light, store = split_season(folder, tmp_path / "rows")
+    assert len(light.air_quality) == 0 and sorted(store.stations) == ["ZZ108", "ZZ112"]
+    pd.testing.assert_frame_equal(light.meteorology, tiny.meteorology, check_exact=True)
+    aq = tiny.air_quality
+    pd.testing.assert_frame_equal(read_rows(store.files(["ZZ112"])),
+                                  aq[aq["station_code"] == "ZZ112"].reset_index(drop=True), check_exact=True)
+    one = evaluate_season(tiny, draws=200, n_boot=10)
+    split = evaluate_season(light, draws=200, n_boot=10, rows=store, cache_dir=tmp_path / "cache")
+    assert_same_evaluation(one, split)
+    again, reused = split_season(folder, tmp_path / "rows")  # the split is written once
+    assert reused.stations == store.stations
+
+
+def test_a_province_is_cut_into_batches_of_at_most_max_batch_townships():
+    made = [tasks.TownshipTask(slug=f"t{i:04d}", season=None, seed=0, n_boot=0, pollutants=())
+            for i in range(1000)]
+    n = -(-1000 // tasks.MAX_BATCH)
+    cut = tasks.batches(made, stale={t.slug for t in made}, n_batches=n)
+    assert len(cut) == n and max(len(b) for b in cut) == tasks.MAX_BATCH
+    assert [t.slug for b in cut for t in b] == [t.slug for t in made]

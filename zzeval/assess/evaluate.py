@@ -19,19 +19,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
-import yaml
 
 from zzeval import __version__
-from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
-from zzeval.season.loading import load_season
-from zzeval.assess.progress import (county_progress, county_task_progress, effective_targets, task_progress,
-                                    task_status, township_indicators)
+from zzeval.assess.progress import (
+    county_progress,
+    county_task_progress,
+    effective_targets,
+    task_progress,
+    task_status,
+    township_indicators,
+)
+from zzeval.assess.rulefile import check_rules_file
+from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
+from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.i18n import BEIJING
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
-from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
-from zzeval.season.parsing import load_yaml_strict, show
+from zzeval.season.loading import load_season
 
 #: Indicators a township is ranked on against every other township (1 = best), as Chinese township
 #: rankings are published, by level and by improvement (同比变化率): (column, lower is better, label key,
@@ -86,61 +92,6 @@ class ReportSource(Protocol):
     def county_slice(self) -> ReportSource: ...
 
     def save(self, path: str | Path) -> Path: ...
-
-
-def check_rules_file(path: str | Path) -> RuleSet:
-    """Read verdict rules from ``path`` (a season's own ``verdict_rules.yaml`` or ``--rules``)
-    with every problem named: the file, the rule and the key (checked by ``zzeval validate``
-    before a build, so that a build never stops on them).
-
-    Raises
-    ------
-    ZzevalError
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ZzevalError(f"{path}: verdict-rule file does not exist")
-    if path.is_dir():
-        raise ZzevalError(f"{path}: is a folder, not a verdict-rule file")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ZzevalError(f"{path}: not UTF-8 (broke at byte {exc.start}); save it again as UTF-8") from exc
-    try:
-        doc = load_yaml_strict(text)
-    except yaml.YAMLError as exc:
-        raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
-        raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
-                          "zzeval/reference/verdict_rules.yaml and edit it")
-    from zzeval.i18n import labels
-
-    for name, level in doc["levels"].items():
-        if not isinstance(level, dict) or not isinstance(level.get("rank"), int):
-            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number)")
-        if f"verdict.{name}" not in labels() and not {"zh", "en"} <= set(level):
-            raise ZzevalError(f"{path}: level {show(name)} has no words: give zh and en "
-                              "(the known levels on_track, warning and interview take theirs from the catalogue)")
-    for n, raw in enumerate(doc["rules"], start=1):
-        _check_rule(path, n, raw)
-    return load_rules(path)
-
-
-def _check_rule(path: Path, n: int, raw) -> None:
-    if not isinstance(raw, dict):
-        raise ZzevalError(f"{path}: rule {n} must be a mapping (id, level, indicator, op, threshold, zh, en), "
-                          f"got '{show(raw)}'")
-    where = f"{path}: rule {n} ({show(raw.get('id', '?'))})"
-    threshold, default = raw.get("threshold"), raw.get("default")
-    if "threshold" in raw and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, str))):
-        raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got '{show(threshold)}'")
-    if default is not None and (isinstance(default, bool) or not isinstance(default, (int, float))):
-        raise ZzevalError(f"{where}: default must be a number, got '{show(default)}'")
-    for lang in ("zh", "en"):
-        try:
-            str(raw.get(lang, "")).format(value="1", threshold="1")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
 
 
 def check_season_rules(data_dir: str | Path) -> RuleSet | None:
@@ -255,8 +206,13 @@ class Evaluation(TownshipsAndMeta):
         rebuilds this report when a value this report shows (rank, county median) moved."""
         if slug not in set(self.slugs):
             raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
-        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug) for f in fields(self)}
+        # each table's rows grouped by township once, not searched again for every township
+        index = self.__dict__.setdefault("_slice_index", {})
+        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug, index) for f in fields(self)}
         return replace(self, **{**parts, **self._for_pages()})
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_slice_index"}
 
     def county_slice(self) -> Evaluation:
         """What the county report reads: the whole evaluation, without the machine details
@@ -293,10 +249,7 @@ class Evaluation(TownshipsAndMeta):
         return obj
 
 
-def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
-    townships table, or ``unit_id`` of township-level statistics); of other townships only the
-    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole."""
+def _township_keys(frame: pd.DataFrame) -> pd.Series | None:
     if "township" in frame.columns:
         keys = frame["township"]
     elif "slug" in frame.columns:
@@ -304,10 +257,30 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
     elif {"level", "unit_id"} <= set(frame.columns):
         keys = frame["unit_id"].where(frame["level"] == "township", "")
     else:
-        return frame
-    own = (keys == slug).to_numpy()
+        return None
+    return keys
+
+
+def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = (), index: dict | None = None
+                   ) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to ``slug`` (by its ``township`` column, ``slug`` for the
+    townships table, or ``unit_id`` of township-level statistics); of other townships only the
+    ``shared`` columns (the rest left empty). A table not keyed by township is returned whole.
+    ``index``: a cache of each table's row positions by township (filled on first use)."""
+    if index is None or id(frame) not in index:
+        keys = _township_keys(frame)
+        if keys is None:
+            return frame
+        positions = pd.Series(np.arange(len(frame))).groupby(keys.to_numpy(), sort=False).indices
+        if index is None:
+            index = {}
+        index[id(frame)] = (frame, positions)  # the frame kept: its id stays its own
+    positions = index[id(frame)][1]
+    rows = positions.get(slug, np.zeros(0, dtype=np.intp))
     if not shared:
-        return frame[own]
+        return frame.iloc[rows]
+    own = np.zeros(len(frame), dtype=bool)
+    own[rows] = True
     out = frame.copy()
     for column in out.columns:
         if column not in shared:  # integers and booleans stay integers and booleans (nullable)
@@ -318,18 +291,18 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = ())
     return out
 
 
-def _slice_value(path: str, value, slug: str):
+def _slice_value(path: str, value, slug: str, index: dict | None = None):
     """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
     (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
     if path in COUNTY_ONLY:
         return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
             value, (dict, list)) else None
     if isinstance(value, pd.DataFrame):
-        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()))
+        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()), index)
     if isinstance(value, dict):
-        return {k: _slice_value(path, v, slug) for k, v in value.items()}
+        return {k: _slice_value(path, v, slug, index) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug)
+        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug, index)
                                  for f in fields(value) if f.init})
     return value
 
@@ -459,7 +432,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
                     rules: str | Path | None = None, n_boot: int = 200,
                     parameters: dict | None = None, runner=None,
                     cache_dir: str | Path | None = None,
-                    weather_model: str | None = None) -> Evaluation:
+                    weather_model: str | None = None, rows=None) -> Evaluation:
     """Evaluate a loaded season.
 
     Parameters
@@ -483,6 +456,10 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     weather_model : {"gam", "gbm", "ols"} or None
         The weather adjustment (:func:`zzeval.airquality.weather.weather_adjusted_change`);
         None: the ``weather_model:`` key of ``season.yaml``, else ``"gam"``.
+    rows : zzeval.season.township_rows.RowStore, optional
+        The season's air-quality rows split by station (``season.air_quality`` is then empty:
+        :func:`zzeval.season.township_rows.split_season`); the per-township tasks read their own
+        (on ``runner``, in this process when None), so that this process never holds them all.
     """
     import dataclasses
 
@@ -494,12 +471,13 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if weather_model is not None:  # the weather functions read it from the season's meta
         season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
     indicators = _step("the township indicators", township_indicators, season)
-    if runner is None:
+    if runner is None and rows is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
     else:  # per township as tasks, then the county (zzeval.assess.tasks)
         from zzeval.assess.tasks import air_quality_parts
 
-        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir)
+        parts = air_quality_parts(season, n_boot=n_boot, seed=seed, runner=runner, cache_dir=cache_dir,
+                                  rows=rows)
     indicators = indicators.merge(_step("the air-quality indicators", _air_indicators, parts, season.period.name),
                                   on="township", how="left")
     # the per-draw county arrays (~11 MB) are not needed by the reports

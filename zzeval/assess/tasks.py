@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -47,16 +47,24 @@ from zzeval.season.data import SeasonData
 
 #: The pollutants of the weather-adjusted change (the default of
 #: :func:`zzeval.airquality.weather.weather_adjusted_change`).
+#: The pollutant of the across-township DiD (:func:`zzeval.airquality.did.retrofit_did`'s default):
+#: the only daily values the county step needs from the tasks.
+DID_POLLUTANT = "PM2.5"
+#: The most townships one task evaluates (their rows are in its memory together).
+MAX_BATCH = 8
 _EMPTY_TABLES = ("heating_retrofits", "vehicles", "freight", "dustfall", "targets", "tasks")
 
 
 class Runner(Protocol):
-    """Runs a function over items, possibly elsewhere; results in the order of the items.
+    """Runs a function over items, possibly elsewhere; results in the order of the items
+    (``imap``: as they can be taken in that order, so that the caller need not hold them all).
     ``jobs``: how many run at the same time."""
 
     jobs: int
 
     def map(self, fn: Callable, items: Sequence) -> list: ...
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
 
 
 class SerialRunner:
@@ -65,7 +73,10 @@ class SerialRunner:
     jobs = 1
 
     def map(self, fn: Callable, items: Sequence) -> list:
-        return [fn(item) for item in items]
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
+        return (fn(item) for item in items)
 
 
 @dataclass
@@ -75,13 +86,17 @@ class ProcessRunner:
     jobs: int = 2
 
     def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
         import multiprocessing
 
         if len(items) <= 1 or self.jobs <= 1:
-            return SerialRunner().map(fn, items)
+            yield from SerialRunner().imap(fn, items)
+            return
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=ctx) as pool:
-            return list(pool.map(fn, items))
+            yield from pool.map(fn, items)
 
 
 @dataclass
@@ -93,6 +108,9 @@ class DaskRunner:
     scheduler: str | None = None
 
     def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
         from distributed import Client, LocalCluster
 
         cluster = None
@@ -103,9 +121,11 @@ class DaskRunner:
                                    dashboard_address=None, silence_logs=40)
             client = Client(cluster)
         try:
-            data = client.scatter(list(items))  # the townships' rows go to the workers once
+            data = client.scatter(list(items))  # what the tasks read goes to the workers once
             futures = client.map(fn, data, pure=False)
-            return client.gather(futures)
+            for future in futures:  # in order; a result stays on its worker until taken
+                yield future.result()
+                future.release()
         finally:
             client.close()
             if cluster is not None:
@@ -132,6 +152,11 @@ class TownshipTask:
     pollutants: tuple[str, ...]
     cache_dir: str | None = None
     key: str = ""
+    #: the files of its air-quality rows (:mod:`zzeval.season.township_rows`), read by the task;
+    #: empty: the rows are in ``season``
+    row_files: tuple[str, ...] = ()
+    #: some station of the season has its own meteorology (the county series' summation order)
+    station_met: bool = False
 
 
 @dataclass
@@ -139,10 +164,15 @@ class TownshipPart:
     """One township's results (the rows of the whole-season tables that belong to it)."""
 
     slug: str
-    daily: pd.DataFrame
+    daily: pd.DataFrame  #: its stations' daily values of the DiD pollutant (PM2.5)
     air_stats: pd.DataFrame
     township_daily: pd.DataFrame
     weather: pd.DataFrame
+    #: its hourly series with a value (``pollutant, datetime, value, unit, late``), the terms of
+    #: the county series; ``late``: summed after every township's other terms (see
+    #: :class:`CountySeries`); None once added
+    county_terms: pd.DataFrame | None = None
+    hours_without_weather: int = 0  #: its hours without meteorology (``township_series``)
     from_cache: bool = field(default=False, compare=False)
 
 
@@ -163,14 +193,16 @@ def _frame_digest(frame: pd.DataFrame) -> bytes:
     return h.digest()
 
 
-def task_key(task: TownshipTask, meteorology_digest: bytes) -> str:
-    """The cache key of a task: its data, the meteorology, the parameters and the code."""
+def task_key(task: TownshipTask, meteorology_digest: bytes, rows_digest: str | None = None) -> str:
+    """The cache key of a task: its data (``rows_digest``: of its air-quality rows when they are
+    not in ``task.season``), the meteorology, the parameters and the code."""
     h = hashlib.sha256()
-    for frame in (task.season.townships, task.season.stations, task.season.air_quality):
+    for frame in (task.season.townships, task.season.stations):
         h.update(_frame_digest(frame))
+    h.update(rows_digest.encode() if rows_digest is not None else _frame_digest(task.season.air_quality))
     h.update(meteorology_digest)
     h.update(repr((task.slug, task.season.period.name, dict(sorted(task.season.meta.items())),
-                   task.seed, task.n_boot, task.pollutants)).encode())
+                   task.seed, task.n_boot, task.pollutants, task.station_met)).encode())
     h.update(code_digest().encode())
     return h.hexdigest()
 
@@ -197,12 +229,43 @@ def _batch_season(batch: list[TownshipTask]) -> SeasonData:
                                   for name in ("townships", "stations", "air_quality")})
 
 
+def _with_rows(task: TownshipTask) -> TownshipTask:
+    """The task with its air-quality rows in its season (read from its files when it has them)."""
+    if not task.row_files:
+        return task
+    from zzeval.season.township_rows import read_rows
+
+    return replace(task, season=replace(task.season, air_quality=read_rows(task.row_files)))
+
+
+def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.DataFrame, pd.Series]:
+    """The hourly township series with a value (the terms of the county series) and each
+    township's hours without meteorology, as :func:`zzeval.airquality.weather.township_series`
+    counts them."""
+    from zzeval.airquality.weather import township_series
+
+    tw, _ = township_series(sub, pollutants)
+    met_cols = [c for c in tw.columns if c in set(sub.meteorology.columns) - {"datetime", "station_code"}]
+    no_weather = (tw[met_cols[0]].isna() if met_cols else pd.Series(False, index=tw.index))
+    hours = no_weather.groupby(tw["township"]).sum()
+    value = tw["value"].to_numpy(float)
+    keep = np.isfinite(value)
+    terms = pd.DataFrame({"township": tw["township"].to_numpy()[keep], "pollutant": tw["pollutant"].to_numpy()[keep],
+                          "datetime": np.asarray(tw["datetime"], dtype="datetime64[ns]")[keep],
+                          "value": value[keep], "unit": tw["unit"].to_numpy()[keep],
+                          # the whole season's series put the hours on county meteorology last
+                          "late": station_met & (tw["met_source"].to_numpy()[keep] == "county")})
+    return terms, hours
+
+
 def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     """The station daily values, season statistics and township daily values of a few
     townships that follow each other in slug order (computed together, one part each; every part
-    cached under its township's key when the tasks have a cache)."""
+    cached under its township's key when the tasks have a cache). A task with ``row_files``
+    reads its own air-quality rows here."""
     from zzeval.airquality import airstats, validity, weather
 
+    batch = [_with_rows(t) for t in batch]
     first = batch[0]
     sub = _batch_season(batch)
     daily = validity.daily_values(sub.air_quality)
@@ -211,14 +274,18 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     # each series unpooled, with its seed in the whole season; pooled once in the county step
     adjusted = weather.weather_adjusted_change(sub, pollutants=first.pollutants, n_boot=first.n_boot,
                                                seed=first.seed, county=False, pooled=False)
+    terms, hours = _county_terms(sub, first.pollutants, first.station_met)
+    did_daily = daily[daily["statistic"] == DID_POLLUTANT]
     parts = []
     for task in batch:
         own = task.season.stations["station_code"]
         part = TownshipPart(
-            slug=task.slug, daily=daily[daily["station_code"].isin(own)].reset_index(drop=True),
+            slug=task.slug, daily=did_daily[did_daily["station_code"].isin(own)].reset_index(drop=True),
             air_stats=stats[stats["township"] == task.slug].reset_index(drop=True),
             township_daily=tw_daily[tw_daily["township"] == task.slug].reset_index(drop=True),
-            weather=adjusted[adjusted["township"] == task.slug].reset_index(drop=True))
+            weather=adjusted[adjusted["township"] == task.slug].reset_index(drop=True),
+            county_terms=terms[terms["township"] == task.slug].drop(columns="township").reset_index(drop=True),
+            hours_without_weather=int(hours.get(task.slug, 0)))
         if (path := _cache_path(task)) is not None:
             from zzeval.atomic import atomic_write_bytes
 
@@ -255,42 +322,62 @@ def _weather_pollutants(pollutants) -> tuple[str, ...]:
     return tuple(pollutants)
 
 
-def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
-                   cache_dir: str | Path | None = None) -> list[TownshipTask]:
-    """One task per township with a station, in the order of their slugs (the weather's order)."""
-    pollutants = _weather_pollutants(pollutants)
+def _row_index(season: SeasonData) -> dict:
+    """Station code → the positions of its rows in ``season.air_quality``."""
     aq = season.air_quality
-    stations = season.stations
-    township_of = stations.set_index("station_code")["township"]
+    township_of = season.stations.set_index("station_code")["township"]
     unknown = set(pd.unique(aq["station_code"])) - set(township_of.index)
     if unknown:  # load_season refuses such a season; a hand-made one is evaluated in one process
         raise ValueError(f"air-quality rows of stations without a township: {sorted(unknown)[:5]}")
     codes, uniques = pd.factorize(aq["station_code"])
     rows_of = pd.Series(np.arange(len(aq))).groupby(codes).indices
-    station_rows = {uniques[c]: ix for c, ix in rows_of.items()}
-    pollutant = aq["pollutant"].to_numpy()
+    return {uniques[c]: ix for c, ix in rows_of.items()}
+
+
+def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
+                   cache_dir: str | Path | None = None, rows=None) -> list[TownshipTask]:
+    """One task per township with a station, in the order of their slugs (the weather's order).
+
+    ``rows``: a :class:`zzeval.season.township_rows.RowStore` holding the air-quality rows
+    (``season.air_quality`` is then not read): each task reads its own stations' rows."""
+    pollutants = _weather_pollutants(pollutants)
+    stations, aq = season.stations, season.air_quality
+    station_rows = _row_index(season) if rows is None else {}
     in_weather = aq["pollutant"].isin(list(pollutants)).to_numpy()
-    met_digest = _frame_digest(season.meteorology)
+    met = season.meteorology
+    station_met = bool(met["station_code"].isin(stations["station_code"]).any())
+    met_digest = _frame_digest(met)
     empty = {name: getattr(season, name).iloc[:0] for name in _EMPTY_TABLES}
     tasks, offset = [], 0
     for slug in sorted(pd.unique(stations["township"].dropna())):
         own = stations[stations["township"] == slug]
-        ix = [station_rows[c] for c in own["station_code"] if c in station_rows]
-        if not ix:
-            continue
-        ix = np.sort(np.concatenate(ix))
+        codes = list(own["station_code"])
+        if rows is not None:
+            files = tuple(rows.files(codes))
+            if not files:
+                continue
+            series = len(rows.pollutants(codes) & set(pollutants))
+            own_rows, digest = aq.iloc[:0], rows.digest(codes)
+        else:
+            ix = [station_rows[c] for c in codes if c in station_rows]
+            if not ix:
+                continue
+            ix = np.sort(np.concatenate(ix))
+            series = len(pd.unique(aq["pollutant"].to_numpy()[ix][in_weather[ix]]))
+            own_rows, files, digest = aq.iloc[ix].reset_index(drop=True), (), None
         sub = replace(season, townships=season.townships[season.townships["slug"] == slug],
-                      stations=own, air_quality=aq.iloc[ix].reset_index(drop=True), **empty)
-        task = TownshipTask(slug=slug, season=sub, seed=seed + offset, n_boot=n_boot,
-                            pollutants=pollutants, cache_dir=str(cache_dir) if cache_dir else None)
+                      stations=own, air_quality=own_rows, **empty)
+        task = TownshipTask(slug=slug, season=sub, seed=seed + offset, n_boot=n_boot, pollutants=pollutants,
+                            cache_dir=str(cache_dir) if cache_dir else None, row_files=files,
+                            station_met=station_met)
         if cache_dir:
-            task.key = task_key(task, met_digest)
+            task.key = task_key(task, met_digest, digest)
         tasks.append(task)
-        offset += len(pd.unique(pollutant[ix][in_weather[ix]]))
+        offset += series
     return tasks
 
 
-def _air_stats(parts: list[TownshipPart], season: SeasonData) -> pd.DataFrame:
+def _air_stats(parts: list[TownshipPart], season: SeasonData, rows=None) -> pd.DataFrame:
     """The season statistics in the one-process order: per season, the stations by code, then
     the townships by slug."""
     stats = pd.concat([p.air_stats for p in parts], ignore_index=True)
@@ -301,8 +388,8 @@ def _air_stats(parts: list[TownshipPart], season: SeasonData) -> pd.DataFrame:
             blocks.append(block.sort_values("unit_id", kind="stable"))
     out = pd.DataFrame(pd.concat(blocks, ignore_index=True).to_dict("records"))
     known = set(season.stations["station_code"])
-    out.attrs["exclusions"] = {"stations_without_township":
-                               sorted(set(pd.unique(season.air_quality["station_code"])) - known)}
+    measured = set(rows.stations) if rows is not None else set(pd.unique(season.air_quality["station_code"]))
+    out.attrs["exclusions"] = {"stations_without_township": sorted(measured - known)}
     return out
 
 
@@ -314,28 +401,72 @@ def _township_daily(parts: list[TownshipPart]) -> pd.DataFrame:
     return pd.concat(values + aqi, ignore_index=True)
 
 
-def _county_weather(season: SeasonData, parts: list[TownshipPart], pollutants, n_boot: int,
+class CountySeries:
+    """The county's hourly series of each pollutant, the mean of the township series, summed a
+    township at a time in slug order (:meth:`add`), so that only the sums are held.
+
+    The sums are those of the one-process evaluation to the last bit: it adds the township
+    values of an hour in the order of the township series (slug order), starting from 0; when
+    some station has its own meteorology, the hours on the county's meteorology come after all
+    others there (:func:`zzeval.airquality.weather.township_series`), so such terms (``late``)
+    are kept and added after every township's other terms."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, pd.Series] = {}
+        self.counts: dict[str, pd.Series] = {}
+        self.units: dict[str, tuple[int, str]] = {}
+        self.late: list[pd.DataFrame] = []
+        self.hours_without_weather = 0
+
+    def _add(self, terms: pd.DataFrame, rank: int) -> None:
+        for pollutant, group in terms.groupby("pollutant", sort=False):
+            values = pd.Series(group["value"].to_numpy(float), index=pd.DatetimeIndex(group["datetime"]))
+            ones = pd.Series(1.0, index=values.index)
+            if pollutant in self.sums:
+                self.sums[pollutant] = self.sums[pollutant].add(values, fill_value=0.0)
+                self.counts[pollutant] = self.counts[pollutant].add(ones, fill_value=0.0)
+            else:  # 0 + value, as a sum from zero gives it
+                self.sums[pollutant], self.counts[pollutant] = values + 0.0, ones
+            if pollutant not in self.units or self.units[pollutant][0] > rank:
+                self.units[pollutant] = (rank, str(group["unit"].iloc[0]))
+
+    def add(self, part: TownshipPart) -> None:
+        """Add a township's terms (the next township in slug order); drops them from the part."""
+        terms, part.county_terms = part.county_terms, None
+        self.hours_without_weather += part.hours_without_weather
+        if terms is None or not len(terms):
+            return
+        late = terms["late"].to_numpy(bool)
+        self._add(terms[~late], 0)
+        if late.any():
+            self.late.append(terms[late])
+
+    def frame(self) -> pd.DataFrame:
+        """``station_code`` (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``."""
+        for terms in self.late:
+            self._add(terms, 1)
+        self.late = []
+        self.sums = {p: v.sort_index() for p, v in self.sums.items()}
+        self.counts = {p: v.reindex(self.sums[p].index) for p, v in self.counts.items()}
+        rows = [pd.DataFrame({"station_code": "county", "datetime": self.sums[p].index.to_numpy("datetime64[ns]"),
+                              "pollutant": p, "value": (self.sums[p] / self.counts[p]).to_numpy(),
+                              "unit": self.units[p][1]}) for p in sorted(self.sums)]
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _county_weather(season: SeasonData, series: CountySeries, n_series: int, pollutants, n_boot: int,
                     seed: int) -> pd.DataFrame:
     """The county rows: the mean of the township series (county meteorology), each pollutant with
     the seed that follows the township series, as the one-process evaluation computes them."""
     from zzeval.airquality import weather
 
-    tw, rep = weather.township_series(season, pollutants)
-    n_series = sum(len(p.weather) for p in parts)
-    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
-    v_all = tw["value"].to_numpy(float)
-    pol_all = tw["pollutant"].to_numpy(object)
-    rows = []
-    for p in sorted(pd.unique(pol_all)):
-        ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
-        times, inv = np.unique(t_all[ix], return_inverse=True)
-        mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
-        rows.append(pd.DataFrame({"station_code": "county", "datetime": times, "pollutant": p,
-                                  "value": mean, "unit": str(tw["unit"].to_numpy()[ix[0]])}))
-    if not rows:
+    rep = {"stations_without_township": [], "rows_excluded_no_township": 0,
+           "hours_without_weather": series.hours_without_weather}
+    county_aq = series.frame()
+    if not len(county_aq):
         return pd.DataFrame()
     county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
-                     air_quality=pd.concat(rows, ignore_index=True),
+                     air_quality=county_aq,
                      meteorology=season.meteorology[season.meteorology["station_code"] == "county"])
     out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
                                           seed=seed + n_series, county=False, pooled=False)
@@ -343,31 +474,55 @@ def _county_weather(season: SeasonData, parts: list[TownshipPart], pollutants, n
     return out
 
 
+def _parts_in_order(tasks: list[TownshipTask], runner: Runner, series: CountySeries) -> list[TownshipPart]:
+    """Every township's part in slug order: from the cache, else from the runner's batches as
+    they come; each added to the county series as soon as the townships before it are."""
+    cached = {t.slug for t in tasks if (p := _cache_path(t)) is not None and p.is_file()}
+    # a few batches per worker: pandas' fixed cost per call is paid per batch, not per township;
+    # at most MAX_BATCH townships each, so that a worker's memory does not grow with the province
+    stale = {t.slug for t in tasks} - cached
+    n_batches = max(1 if runner.jobs <= 1 else 4 * runner.jobs, -(-len(stale) // MAX_BATCH))
+    todo = batches(tasks, stale, n_batches)
+    results = runner.imap(evaluate_batch, todo)
+    pending: dict[str, TownshipPart] = {}
+    parts = []
+    for task in tasks:
+        part = cached_part(task) if task.slug in cached else None
+        while part is None:
+            if task.slug not in pending:
+                pending.update((p.slug, p) for p in next(results))
+            part = pending.pop(task.slug, None)
+        series.add(part)
+        parts.append(part)
+    for _ in results:  # none left: closes the runner
+        pass
+    return parts
+
+
 def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner | None = None,
-                      cache_dir: str | Path | None = None) -> dict[str, Any]:
+                      cache_dir: str | Path | None = None, rows=None) -> dict[str, Any]:
     """The air-quality parts of the evaluation (the keys of ``evaluate._air_quality_parts``:
     ``air_stats, dustfall, daily, weather, did`` and ``did_note`` when there is no DiD), with the
-    per-township work run as tasks on ``runner`` (default: in this process)."""
+    per-township work run as tasks on ``runner`` (default: in this process). ``rows``: a
+    :class:`zzeval.season.township_rows.RowStore` with the air-quality rows, which each task reads
+    for its own stations (``season.air_quality`` is then empty, and this process holds no rows)."""
     from zzeval.airquality import airstats, did
     from zzeval.airquality.weather import pool_series
 
     pollutants = _weather_pollutants(None)
     runner = runner or SerialRunner()
-    tasks = township_tasks(season, n_boot=n_boot, seed=seed, pollutants=pollutants, cache_dir=cache_dir)
-    done = {t.slug: part for t in tasks if (part := cached_part(t)) is not None}
-    # a few batches per worker: pandas' fixed cost per call is paid per batch, not per township
-    todo = batches(tasks, {t.slug for t in tasks} - set(done), 1 if runner.jobs <= 1 else 4 * runner.jobs)
-    for result in runner.map(evaluate_batch, todo):
-        done.update((part.slug, part) for part in result)
-    parts = [done[t.slug] for t in tasks]
+    tasks = township_tasks(season, n_boot=n_boot, seed=seed, pollutants=pollutants, cache_dir=cache_dir,
+                           rows=rows)
+    series = CountySeries()
+    parts = _parts_in_order(tasks, runner, series)
     daily = pd.concat([p.daily for p in parts], ignore_index=True).sort_values(
         ["station_code", "date", "statistic"], ignore_index=True)
-    county = _county_weather(season, parts, pollutants, n_boot, seed)
+    county = _county_weather(season, series, sum(len(p.weather) for p in parts), pollutants, n_boot, seed)
     # the interval calibration pools every series (zzeval.airquality.weather_intervals): once, here
     weather_rows = pool_series([p.weather for p in parts] + [county], n_boot=n_boot)
     weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
     out: dict[str, Any] = {
-        "air_stats": _air_stats(parts, season), "dustfall": airstats.dustfall_summary(season),
+        "air_stats": _air_stats(parts, season, rows), "dustfall": airstats.dustfall_summary(season),
         "daily": _township_daily(parts), "weather": weather_rows,
         "evaluated_townships": {p.slug: p.from_cache for p in parts},
     }

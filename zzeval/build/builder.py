@@ -149,10 +149,11 @@ def build(options: BuildOptions) -> BuildSummary:
             print(("Dry run: " if options.dry_run else "") + f"nothing to build: {len(fast.reports)} "
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
-    season, kernel = load_checked(inputs)  # raises before anything is written into --out
+    season, kernel, rows = load_checked(inputs)  # raises before anything is written into --out
     lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
     try:
         ctx = _context(inputs, season, kernel, t_start)
+        ctx.rows = rows
         return _build_locked(ctx)
     finally:
         if lock is not None:

@@ -22,13 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from zzeval.build import hashing
-from zzeval.season.data import DEFAULT_SEASON
 from zzeval.atomic import atomic_write_bytes
+from zzeval.build import hashing
 from zzeval.build.lifeline import Owner
 from zzeval.build.records import BuildLog, BuildSummary, ReportResult
 from zzeval.build.tasks import ReportTask
 from zzeval.errors import BuildError
+from zzeval.season.data import DEFAULT_SEASON
 
 COUNTY = "__county__"
 
@@ -107,6 +107,9 @@ class BuildContext:
     log: BuildLog
     summary: BuildSummary
     started: float = field(default_factory=time.monotonic)
+    #: the season's air-quality rows split by station (:mod:`zzeval.season.township_rows`) when
+    #: ``season`` was loaded without them (the default evaluation's tasks read their own)
+    rows: object = None
 
     @property
     def options(self) -> BuildOptions:
@@ -199,10 +202,21 @@ def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
     return out
 
 
+def rows_dir(inputs: BuildInputs) -> Path:
+    """Where the season's air-quality rows are split by station: named after the data folder's
+    content (a changed folder is split again), under the output's ``.cache``."""
+    return inputs.season_dir / ".cache" / f"rows-{inputs.folder[:16] or 'unhashed'}"
+
+
 def load_checked(inputs: BuildInputs):
     """Load and check every input of the build before anything is written: the season
     (:func:`zzeval.season.loading.load_season`), the verdict rules it will be judged by, the factor
-    file, the township selection and the kernel. Returns ``(season, kernel choice)``.
+    file, the township selection and the kernel. Returns ``(season, kernel choice, rows)``.
+
+    With the default evaluation (no ``prepare``) and not a dry run, the season is loaded without
+    its air-quality rows, which are split by station into :func:`rows_dir` once the whole season
+    is valid (:func:`zzeval.season.township_rows.split_season`; a Parquet table is read a chunk
+    at a time): ``rows`` is their store, else None.
 
     Raises
     ------
@@ -215,7 +229,13 @@ def load_checked(inputs: BuildInputs):
     from zzeval.season.loading import load_season
 
     opts = inputs.options
-    season = load_season(inputs.data_dir, opts.season)
+    rows = None
+    if opts.prepare is None and not opts.dry_run:
+        from zzeval.season.township_rows import split_season
+
+        season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season)
+    else:
+        season = load_season(inputs.data_dir, opts.season)
     check_season_rules(season.data_dir)  # checked as the evaluation will read them (issue 13)
     if opts.factors:
         load_factors(opts.factors)
@@ -223,7 +243,16 @@ def load_checked(inputs: BuildInputs):
     unknown = [s for s in inputs.selection or () if s not in slugs]
     if unknown:
         raise BuildError(f"unknown township(s) {', '.join(unknown)}; known: {', '.join(slugs)}")
-    return season, resolve_kernel(opts.kernel)
+    return season, resolve_kernel(opts.kernel), rows
+
+
+def evaluation_runner(options: BuildOptions, jobs: int):
+    """The runner of the evaluation's per-township tasks on the build's executor: ``jobs`` local
+    processes, or the Dask cluster (the one at ``scheduler``, else a local one of ``jobs``
+    workers)."""
+    from zzeval.assess.tasks import make_runner
+
+    return make_runner("dask" if options.executor == "dask" else "local", jobs, options.scheduler)
 
 
 def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None,
@@ -254,7 +283,13 @@ def shared_evaluation(ctx: BuildContext):
             kwargs["seed"] = opts.seed
         if opts.weather_model is not None:
             kwargs["weather_model"] = opts.weather_model
-        evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
+        if opts.prepare is None and ctx.rows is not None:  # per-township tasks on the executor
+            from zzeval.assess.evaluate import evaluate_season
+
+            evaluation = evaluate_season(ctx.season, runner=evaluation_runner(opts, ctx.inputs.jobs),
+                                         cache_dir=cache / "townships", rows=ctx.rows, **kwargs)
+        else:
+            evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
         if not opts.quiet:
             print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
         if not opts.dry_run:
@@ -262,10 +297,23 @@ def shared_evaluation(ctx: BuildContext):
             for old in cache.glob("evaluation-*.pkl"):
                 if old != path:
                     old.unlink(missing_ok=True)
+    _remove_old_rows(ctx)
     ctx.summary.evaluation_seconds = time.monotonic() - t0
     if not opts.dry_run:
         ctx.log.write("evaluation", seconds=round(ctx.summary.evaluation_seconds, 3), path=str(path))
     return evaluation
+
+
+def _remove_old_rows(ctx: BuildContext) -> None:
+    """The splits of earlier versions of the data removed (this build holds the folder's lock)."""
+    import shutil
+
+    if ctx.options.dry_run:
+        return
+    keep = rows_dir(ctx.inputs)
+    for old in (ctx.season_dir / ".cache").glob("rows-*"):
+        if old != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:

@@ -8,6 +8,7 @@ Used by :mod:`zzeval.season.loading`; every check adds :class:`~zzeval.errors.Pr
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -171,6 +172,8 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         for part, whole in pairs:
             out.rows(f, part, tk[part] > tk[whole],
                      lambda i, p=part, w=whole: f"{tk[p][i]:g} is more than {w} ({tk[w][i]:g})")
+    if tables.get("targets") is not None:
+        _check_share_targets(tables["targets"], fnames["targets"], out)
     fr = tables.get("freight")
     if fr is not None:
         f = fnames["freight"]
@@ -208,6 +211,24 @@ def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
                                                 f"not for a site of kind '{show(sites['kind'][i])}'; leave it empty")
 
 
+@cache
+def share_tasks() -> frozenset[str]:
+    """Tasks whose target is a share in % that must be reached (``direction: min``, ``unit: "%"`` in
+    ``zzeval/reference/plan_tasks.yaml``): coverage, pass rate, rail share …"""
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    tasks = yaml.safe_load(text)["tasks"]
+    return frozenset(k for k, v in tasks.items() if v.get("unit") == "%" and v.get("direction") == "min")
+
+
+def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A share target of 1 % or less (0.9 for 90 %: a cell formatted as a percentage in a spreadsheet holds
+    the fraction) would be met by every township; refused."""
+    fraction = targets["task"].isin(share_tasks()) & (targets["target"] > 0) & (targets["target"] <= 1)
+    out.rows(fname, "target", fraction,
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} looks like a fraction (a cell formatted "
+                       f"as a percentage holds 0.9 for 90 %); write the target in %: {100 * targets['target'][i]:g}")
+
+
 def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None:
     """Slugs usable as file names, and every code, name and slug naming one township only."""
     slug = townships["slug"]
@@ -220,6 +241,7 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
     out.rows(fname, "slug", slug.str.len() > MAX_SLUG_LENGTH,
              lambda i: f"slug '{show(slug[i])}' is longer than {MAX_SLUG_LENGTH} characters (it becomes a file "
                        "name); shorten it")
+    _check_codes(townships["code"], fname, out)
     for column in ("slug", "code", "name_zh"):
         out.rows(fname, column, townships.duplicated(column) & (townships[column] != ""),
                  lambda i, c=column: f"duplicate {c} '{show(townships[c][i])}'; every township needs its own")
@@ -234,6 +256,26 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
                 out.add(fname, int(label) + 2, column,
                         f"'{show(value)}' is also the {first_column} of the township in row {int(first) + 2}; "
                         "other tables name townships by slug, code or name and could not tell the two apart")
+
+
+def _code_hint(code: str) -> str:
+    if re.fullmatch(r"[\d.]+[eE][+-]?\d+", code):
+        return ("the spreadsheet wrote the code in scientific notation and lost its last digits: format the "
+                "column as text and type the codes again")
+    if re.fullmatch(r"\d+\.0+", code):
+        return f"the spreadsheet wrote the code as a decimal number: write {code.split('.')[0]}"
+    if code.startswith(("'", "‘", "`")):
+        return f"remove the leading apostrophe: write {code.lstrip(chr(39) + chr(0x2018) + '`')}"
+    return "write the township's division code in digits"
+
+
+def _check_codes(code: pd.Series, fname: str, out: Collector) -> None:
+    """A township code is 6 to 12 digits (the 9-digit township code of GB/T 10114, or the 12-digit
+    statistical division code); ``1.40525E+08`` or ``140525100.0`` (what a spreadsheet makes of a
+    number) would name no township and be printed wrong."""
+    bad = ~code.str.fullmatch(r"\d{6,12}") & (code != "")
+    out.rows(fname, "code", bad, lambda i: f"'{show(code[i])}' is not a township code (6 to 12 digits, e.g. "
+                                           f"140525100); {_code_hint(code[i])}")
 
 
 #: Tables whose rows may all be absent: the measure then did not take place (reported as such).

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +128,7 @@ class _AcrossChunks:
     problem without a row (a missing column) once."""
 
     def __init__(self, out) -> None:
-        from zzeval.season.loading import MAX_ROWS_LISTED
+        from zzeval.season.checks import MAX_ROWS_LISTED
 
         self.out, self.max_rows = out, MAX_ROWS_LISTED
         self.listed: dict = {}
@@ -230,6 +230,8 @@ class _CheckOnly:
     period: object
     rows: dict = field(default_factory=dict)
     _stations: pd.DataFrame | None = None
+    #: called with (table name, checked rows of whole stations) as they are checked, or None
+    sink: Callable[[str, pd.DataFrame], None] | None = None
 
     def stations(self) -> pd.DataFrame | None:
         """The season's stations table (read once; None when it cannot be read: its own problems
@@ -249,13 +251,16 @@ _CHECK_ONLY: ContextVar[_CheckOnly | None] = ContextVar("zzeval_columnar_check_o
 
 def _whole_table_checks(frame: pd.DataFrame, spec: TableSpec, fname: str, out, checking: _CheckOnly) -> None:
     """The checks :func:`zzeval.season.loading.load_season` runs on a whole hourly table, on rows
-    that hold every row of their stations."""
+    that hold every row of their stations; the checked rows (air quality: canonical units) go to
+    ``checking.sink`` when there is one."""
     from zzeval.season import loading
 
     loading._check_keys(frame, spec, fname, out)
     loading._check_season_dates(frame, spec, fname, checking.period, out)
     if spec.name == "air_quality":
-        loading._check_air_quality(frame, fname, checking.stations(), out)
+        frame = loading._check_air_quality(frame, fname, checking.stations(), out)
+    if checking.sink is not None:
+        checking.sink(spec.name, frame)
 
 
 def _station_complete(chunks: Iterator[pd.DataFrame], key: str) -> Iterator[tuple[pd.DataFrame, set]]:
@@ -299,10 +304,15 @@ def _check_in_chunks(path: Path, spec: TableSpec, out, checking: _CheckOnly, chu
     return n_rows
 
 
-def check_season(data_dir: str | Path, season: str | None = None):
+def check_season(data_dir: str | Path, season: str | None = None,
+                 sink: Callable[[str, pd.DataFrame], None] | None = None):
     """Validate a season folder like :func:`zzeval.season.loading.load_season`, without keeping the
     rows of its Parquet hourly tables: they are converted and checked a chunk (and a station) at a
     time, so the memory does not grow with the number of townships.
+
+    ``sink(table, rows)``, when given, receives the checked rows of the Parquet tables as they
+    are checked (whole stations at a time; air quality with its canonical units), e.g. to split
+    them by station (:mod:`zzeval.season.township_rows`).
 
     Returns
     -------
@@ -318,7 +328,7 @@ def check_season(data_dir: str | Path, season: str | None = None):
     from zzeval.season.data import DEFAULT_SEASON, SeasonPeriod
 
     season = season or DEFAULT_SEASON
-    checking = _CheckOnly(Path(data_dir), SeasonPeriod(season))
+    checking = _CheckOnly(Path(data_dir), SeasonPeriod(season), sink=sink)
     token = _CHECK_ONLY.set(checking)
     try:
         loaded = loading.load_season(data_dir, season)

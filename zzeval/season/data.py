@@ -142,6 +142,8 @@ class SeasonData(TownshipsAndMeta):
 def empty_table(name: str) -> pd.DataFrame:
     """An empty table ``name`` of :data:`zzeval.season.schema.TABLES` with its columns and the
     types loading gives them (what a season without an optional table holds)."""
+    import pandas as pd
+
     kinds = {"int": "float64", "float": "float64", "date": "datetime64[ns]", "datetime": "datetime64[ns]",
              "month": "datetime64[ns]"}
     return pd.DataFrame({col.name: pd.Series([], dtype=kinds.get(col.kind, "object"))

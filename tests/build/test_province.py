@@ -1,0 +1,50 @@
+"""A build evaluates the season as per-township tasks that read their own rows (issue 14), and
+its summary.json is the one-process evaluation's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.build.helpers import TOWNSHIP_NB
+from tests.tiny_season import write_tiny_season
+from zzeval.assess.evaluate import data_hash, evaluate_season
+from zzeval.build.builder import build_reports
+from zzeval.build.publish import write_summary_files
+from zzeval.errors import DataValidationError
+from zzeval.season.loading import load_season
+
+
+def _build(data, out, **extra):
+    return build_reports(data, out_dir=out, draws=200, jobs=1, townships=["bagong"], county_notebook=None,
+                         notebook=TOWNSHIP_NB, quiet=True, kernel="current", timeout=60, start_timeout=60,
+                         warm_imports=("json",), exporter="tests.build.helpers:tiny_html", **extra)
+
+
+def test_the_build_evaluates_as_tasks_and_writes_the_one_process_summary(tmp_path):
+    data = write_tiny_season(tmp_path / "season", days=20)
+    out = tmp_path / "out"
+    _build(data, out)
+    cache = out / "2020-2021" / ".cache"
+    (rows,) = cache.glob("rows-*")
+    assert (rows / "manifest.json").is_file() and len(list(rows.glob("*.parquet"))) == 2
+    assert len(list((cache / "townships").glob("*.pkl"))) == 2  # one cached result per township
+    season = load_season(data)
+    one = evaluate_season(season, draws=200)
+    write_summary_files(tmp_path / "ref", "2020-2021", one.summary_table(lang="zh"), one.county_summary(),
+                        season.synthetic, data_hash(season))
+    built = json.loads((out / "2020-2021" / "summary.json").read_text(encoding="utf-8"))
+    assert built == json.loads((tmp_path / "ref" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_an_invalid_season_leaves_nothing_in_out(tmp_path):
+    data = write_tiny_season(tmp_path / "season", days=2)
+    aq = data / "air_quality.csv"
+    lines = aq.read_text(encoding="utf-8").splitlines()
+    station, stamp, pollutant, _, unit = lines[5].split(",")
+    lines[5] = ",".join([station, stamp, pollutant, "not a number", unit])
+    aq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError):
+        _build(data, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
