@@ -104,6 +104,23 @@ def test_every_plot_is_a_figure_with_labelled_axes_in_the_language(lang, cjk_fon
         assert png.startswith(b"\x89PNG") and missing == [], (name, missing)
 
 
+def test_no_title_overlaps_its_axes_labels(cjk_font):
+    """Titles given a fixed height (zzeval.report.canvas.TITLE_Y) must still clear the tick labels and
+    axis labels, e.g. the heat map's, which are on top."""
+    for name, (fig, _unit) in _all("zh").items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            if not ax.get_visible() or not ax.get_title():
+                continue
+            title = ax.title.get_window_extent(renderer)
+            texts = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label]
+            for text in texts:
+                if text.get_visible() and text.get_text():
+                    box = text.get_window_extent(renderer)
+                    assert not title.overlaps(box), (name, ax.get_title(), text.get_text())
+
+
 def test_heatmap_colourbar_carries_the_unit(cjk_font):
     fig = plots.township_heatmap(_heat(), lang="en", unit="%")
     cbar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]

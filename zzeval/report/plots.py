@@ -306,11 +306,11 @@ def aqi_calendar(
         days = [1, *range(step, 32, step)]
         ax.set_xticks([d - 1 for d in days], [str(d) for d in days])
         ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
-        ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
-        ax.grid(False)
-        ax.grid(which="minor", color="white", lw=1.2)
-        ax.tick_params(which="minor", length=0)
+        ax.grid(False)  # white lines between the cells: plain lines, not 39 minor ticks to lay out
+        for x in np.arange(-0.5, 31, 1):
+            ax.axvline(x, color="white", lw=1.2, zorder=0.5)  # the axis' zorder: where gridlines were
+        for y in np.arange(-0.5, 6, 1):
+            ax.axhline(y, color="white", lw=1.2, zorder=0.5)
         ax.set_xlabel(t("axis.day_of_month", lang))
         if k % ncols == 0:
             ax.set_ylabel(t("axis.month", lang))
@@ -544,7 +544,7 @@ def township_heatmap(
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
     if title is None or title:  # "" draws none (the page shows it as text above the image)
-        ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
+        ax.set_title(title or t("title.heatmap", lang))  # placed by matplotlib: above the labels on top
     _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
     return fig
 
