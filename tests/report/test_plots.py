@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
 from zzeval.errors import ZzevalError
-from zzeval.report import plots
+from zzeval.report import heatmap, plots
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,7 +75,7 @@ def _all(lang):
         "calendar": (plots.aqi_calendar(_calendar(), lang=lang), None),
         "adjusted": (plots.adjusted_comparison(_adjusted(), lang=lang), "%"),
         "reductions": (plots.emission_reductions(_reductions(), lang=lang), "t/"),
-        "heatmap": (plots.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
+        "heatmap": (heatmap.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
         "ranking": (plots.ranking_bar(_ranking(), indicator="PM2.5 变化" if lang == "zh" else
                                       "PM2.5 change", unit="%", lang=lang, highlight="巴公镇"), "%"),
     }
@@ -122,7 +122,7 @@ def test_no_title_overlaps_its_axes_labels(cjk_font):
 
 
 def test_heatmap_colourbar_carries_the_unit(cjk_font):
-    fig = plots.township_heatmap(_heat(), lang="en", unit="%")
+    fig = heatmap.township_heatmap(_heat(), lang="en", unit="%")
     cbar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
     assert cbar.get_ylabel() == "Indicator (%)"
     assert fig.axes[0].get_xlabel() == "Indicator (%)"
