@@ -229,6 +229,9 @@ def load_checked(inputs: BuildInputs):
     from zzeval.season.loading import load_season
 
     opts = inputs.options
+    # the season's own verdict rules, checked as the evaluation will read them, before anything is
+    # written (the split air-quality rows go into --out): a refused build writes nothing (issue 13)
+    check_season_rules(inputs.data_dir)
     rows = None
     if opts.prepare is None and not opts.dry_run:
         from zzeval.season.township_rows import split_season
@@ -236,7 +239,6 @@ def load_checked(inputs: BuildInputs):
         season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season)
     else:
         season = load_season(inputs.data_dir, opts.season)
-    check_season_rules(season.data_dir)  # checked as the evaluation will read them (issue 13)
     if opts.factors:
         load_factors(opts.factors)
     slugs = [str(s) for s in season.slugs]
