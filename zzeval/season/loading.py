@@ -61,6 +61,10 @@ CATEGORY_ALIASES: dict[str, str] = {
     "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
     "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
     "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
+    # performance grades and alert levels (plan § 三)
+    "A级": "A", "B级": "B", "C级": "C", "D级": "D", "A": "A", "B": "B", "C": "C", "D": "D", "引领性": "leading",
+    "引领性企业": "leading", "LEADING": "leading", "黄色": "yellow", "橙色": "orange", "红色": "red",
+    "黄色预警": "yellow", "橙色预警": "orange", "红色预警": "red", "无": "none", "无预警": "none",
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
@@ -365,7 +369,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     if "air_quality" in tables:
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
-    check_cross_tables(tables, fnames, out)
+    check_cross_tables(tables, fnames, out, period)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
