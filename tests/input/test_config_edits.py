@@ -35,6 +35,7 @@ def test_an_unknown_weather_model_in_season_yaml_is_refused(season, capsys, tmp_
     assert "Traceback" not in capsys.readouterr().err
     assert not (out / "2020-2021" / ".build.lock").exists()
     assert not (out / "2020-2021" / "build-log.jsonl").exists()
+    assert not out.exists() or not any(out.rglob("*")), sorted(out.rglob("*"))
 
 
 def test_a_misspelt_rule_key_is_refused_with_a_hint(season, capsys):

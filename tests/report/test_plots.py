@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
 from zzeval.errors import ZzevalError
-from zzeval.report import plots
+from zzeval.report import heatmap, plots
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,7 +75,7 @@ def _all(lang):
         "calendar": (plots.aqi_calendar(_calendar(), lang=lang), None),
         "adjusted": (plots.adjusted_comparison(_adjusted(), lang=lang), "%"),
         "reductions": (plots.emission_reductions(_reductions(), lang=lang), "t/"),
-        "heatmap": (plots.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
+        "heatmap": (heatmap.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
         "ranking": (plots.ranking_bar(_ranking(), indicator="PM2.5 变化" if lang == "zh" else
                                       "PM2.5 change", unit="%", lang=lang, highlight="巴公镇"), "%"),
     }
@@ -104,8 +104,25 @@ def test_every_plot_is_a_figure_with_labelled_axes_in_the_language(lang, cjk_fon
         assert png.startswith(b"\x89PNG") and missing == [], (name, missing)
 
 
+def test_no_title_overlaps_its_axes_labels(cjk_font):
+    """Titles given a fixed height (zzeval.report.canvas.TITLE_Y) must still clear the tick labels and
+    axis labels, e.g. the heat map's, which are on top."""
+    for name, (fig, _unit) in _all("zh").items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            if not ax.get_visible() or not ax.get_title():
+                continue
+            title = ax.title.get_window_extent(renderer)
+            texts = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label]
+            for text in texts:
+                if text.get_visible() and text.get_text():
+                    box = text.get_window_extent(renderer)
+                    assert not title.overlaps(box), (name, ax.get_title(), text.get_text())
+
+
 def test_heatmap_colourbar_carries_the_unit(cjk_font):
-    fig = plots.township_heatmap(_heat(), lang="en", unit="%")
+    fig = heatmap.township_heatmap(_heat(), lang="en", unit="%")
     cbar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
     assert cbar.get_ylabel() == "Indicator (%)"
     assert fig.axes[0].get_xlabel() == "Indicator (%)"
@@ -149,8 +166,15 @@ def test_daily_series_aligns_seasons_by_day_of_season(cjk_font):
     # 2020-2021 value on day 1 = 60 + (0 % 7); PM10 row was filtered out
     y = daily_lines[1].get_ydata()
     assert y[0] == 60.0 and np.nanmax(y) == 66.0
-    assert ax.get_ylabel() == "PM2.5 daily mean (µg/m³)"
-    assert ax.get_xlabel() == "Day of season (1 Oct = day 1)"
+    assert ax.get_ylabel() == "Daily mean (µg/m³)" and ax.get_title().startswith("PM2.5 daily means")
+    # the x axis in months: a line at each month's first day (2020-2021: 1 Nov = day 32, 1 Dec = 62,
+    # 1 Jan = 93, 1 Feb = 124, 1 Mar = 152), the month's name in the middle of its days
+    assert ax.get_xlabel() == "Month"
+    assert list(ax.get_xticks()) == [32, 62, 93, 124, 152]
+    assert [x.get_text() for x in ax.get_xticklabels(minor=True)] == ["Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    assert list(ax.get_xticks(minor=True)) == [16.5, 47.0, 77.5, 108.5, 138.0, 167.5]
+    # the legend sits under the axes, not over the lines
+    assert fig.legends and not ax.get_legend()
 
 
 def test_adjusted_comparison_draws_the_intervals(cjk_font):

@@ -23,7 +23,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, format_number, measure_label, pollutant_label, t, unit_label, verdict_label
+from zzeval.i18n import (
+    check_lang,
+    format_number,
+    measure_label,
+    pollutant_label,
+    t,
+    unit_label,
+)
 from zzeval.report import fonts
 from zzeval.report.canvas import TITLE_Y
 from zzeval.season.data import SeasonPeriod
@@ -35,6 +42,8 @@ PREVIOUS_SEASON_COLOURS = ("#e08a2c", "#8c8c8c", "#b5b5b5")
 #: Observed vs weather-adjusted change.
 OBSERVED_COLOUR = "#8c8c8c"
 ADJUSTED_COLOUR = "#1f5fa8"
+#: Their value labels: the grey of the observed marker is too light for 10 pt text.
+LABEL_COLOURS = {"observed": "#5a5a5a", "adjusted": ADJUSTED_COLOUR}
 #: Bars of the ranking chart; the township the report is about is highlighted.
 BAR_COLOUR = "#9db7d5"
 HIGHLIGHT_COLOUR = "#c0392b"
@@ -51,6 +60,9 @@ MIN_FONT_PT = 10.0
 
 AQI_LEVEL_COLUMNS = ("level", "aqi_low", "aqi_high", "category_zh", "category_en", "colour_hex")
 SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
+#: Height of one month row of the AQI calendar [in]: 0.2 in (14.4 pt) leaves room for the
+#: 10 pt month labels (about 13 pt high with the CJK font's line gap) without overlap.
+CALENDAR_ROW_IN = 0.2
 
 
 def agg_figure(**kwargs) -> Figure:
@@ -189,7 +201,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.05), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.1), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -202,19 +214,13 @@ def daily_series(
         ax.plot(full.index, full.to_numpy(), color=c, alpha=0.35, lw=0.9)
         roll = full.rolling(rolling_days, center=True, min_periods=max(1, rolling_days // 2 + 1))
         ax.plot(roll.mean().index, roll.mean().to_numpy(), color=c, lw=2.2, label=season)
-    ax.set_xlabel(t("axis.day_of_season", lang))
-    ax.set_ylabel(t("axis.concentration", lang, pollutant=plabel, unit=unit_label(unit, lang)))
+    # the pollutant is in the title; the axis names the statistic and unit (fits the axis height)
+    ax.set_ylabel(t("axis.daily_mean", lang, unit=unit_label(unit, lang)))
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
-    ax.grid(axis="x", visible=False)  # the month-start lines below are the x reference
     ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)),
                  y=TITLE_Y)
-    # month starts as minor reference lines (day of season of the 1st of each month)
-    start = SeasonPeriod(seasons[-1]).start
-    for m in SEASON_MONTHS[1:]:
-        year = start.year + (1 if m < 10 else 0)
-        d = (pd.Timestamp(year, m, 1) - start).days + 1
-        ax.axvline(d, color="#cccccc", lw=0.8, zorder=0)
+    _month_axis(ax, SeasonPeriod(seasons[-1]), lang)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
     handles += [
@@ -222,14 +228,48 @@ def daily_series(
         Line2D([], [], color="#555555", lw=2.2),
     ]
     labels_ += [t("legend.daily", lang), t("legend.rolling7", lang)]
-    ax.legend(handles, labels_, title=t("legend.season", lang), loc="upper right", ncols=2)
+    # one row under the axes, never over the lines
+    fig.legend(handles, labels_, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig
+
+
+def _month_axis(ax, period: SeasonPeriod, lang: str) -> None:
+    """The x axis of a day-of-season plot in months: a line at each month's first day, the
+    month's name in its middle."""
+    start = period.start
+    firsts = [(pd.Timestamp(start.year + (1 if m < 10 else 0), m, 1) - start).days + 1 for m in SEASON_MONTHS]
+    ax.set_xticks(firsts[1:])
+    ax.tick_params(axis="x", which="major", labelbottom=False, length=0)
+    middles = [(a + b) / 2 for a, b in zip(firsts, [*firsts[1:], period.days + 1], strict=True)]
+    ax.set_xticks(middles, [t(f"month.{m}", lang) for m in SEASON_MONTHS], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.set_xlabel(t("axis.month", lang))
+    ax.grid(axis="x", which="major", color="#cccccc", lw=0.8)
+    ax.grid(axis="x", which="minor", visible=False)
 
 
 def _season_of(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates)
     first = d.dt.year.where(d.dt.month >= 10, d.dt.year - 1)
     return first.astype(str) + "-" + (first + 1).astype(str)
+
+
+def _calendar_panel(ax, part: pd.DataFrame, period: SeasonPeriod, lv, cmap, norm, step: int, lang: str) -> None:
+    """One season of the AQI calendar: months Oct … Mar as rows, days of the month as columns;
+    a cell's code is -1 (no such day), 0 (no valid data) or the day's level 1..6."""
+    grid = np.full((6, 31), -1, dtype=int)
+    by_day = dict(zip(part["date"].dt.normalize(), aqi_level_of(part["aqi"], lv), strict=True))
+    for day in pd.date_range(period.start, period.end, freq="D"):
+        grid[SEASON_MONTHS.index(day.month), day.day - 1] = by_day.get(day, 0)
+    ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    days = [1, *range(step, 32, step)]
+    ax.set_xticks([d - 1 for d in days], [str(d) for d in days])
+    ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
+    ax.grid(False)  # white lines between the cells: plain lines, not 39 minor ticks to lay out
+    for x in np.arange(-0.5, 31, 1):
+        ax.axvline(x, color="white", lw=1.2, zorder=0.5)  # the axis' zorder: where gridlines were
+    for y in np.arange(-0.5, 6, 1):
+        ax.axhline(y, color="white", lw=1.2, zorder=0.5)
 
 
 def aqi_calendar(
@@ -274,26 +314,23 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.95 + 1.3 * len(seasons)), layout="constrained")
-    axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
-    for ax, season in zip(axes, seasons, strict=True):
-        period = SeasonPeriod(season)
-        grid = np.full((6, 31), -1, dtype=int)
-        part = data[data["season"] == season]
-        by_day = dict(zip(part["date"].dt.normalize(), aqi_level_of(part["aqi"], lv), strict=True))
-        for day in pd.date_range(period.start, period.end, freq="D"):
-            row = SEASON_MONTHS.index(day.month)
-            grid[row, day.day - 1] = by_day.get(day, 0)
-        ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-        ax.set_xticks(np.arange(0, 31, 2), [str(d) for d in range(1, 32, 2)])
-        ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
-        ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
-        ax.grid(False)
-        ax.grid(which="minor", color="white", lw=1.5)
-        ax.tick_params(which="minor", length=0)
+    # seasons side by side (the same month on the same row), two per row; each month row is
+    # CALENDAR_ROW_IN tall so that the month labels (10 pt) never overlap
+    ncols = min(2, len(seasons))
+    nrows = -(-len(seasons) // ncols)
+    height = nrows * (len(SEASON_MONTHS) * CALENDAR_ROW_IN + 0.75) + 0.85
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    for ax in axes[len(seasons):]:
+        ax.set_visible(False)
+    step = 2 if ncols == 1 else 5
+    for k, (ax, season) in enumerate(zip(axes, seasons, strict=False)):
+        _calendar_panel(ax, data[data["season"] == season], SeasonPeriod(season), lv, cmap, norm, step, lang)
         ax.set_xlabel(t("axis.day_of_month", lang))
-        ax.set_ylabel(t("axis.month", lang))
+        if k % ncols == 0:
+            ax.set_ylabel(t("axis.month", lang))
+        else:
+            ax.tick_params(axis="y", labelleft=False)
         ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title, y=TITLE_Y)
     handles = [
         Patch(color=c, label=f"{cat} ({lo}–{hi})")
@@ -336,13 +373,14 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 0.38 * len(order)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.35 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
-        "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
-        "adjusted": (ADJUSTED_COLOUR, "D", 0.12, t("legend.adjusted", lang)),
+        "observed": (OBSERVED_COLOUR, "o", -0.2, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.2, t("legend.adjusted", lang)),
     }
     ypos = {p: i for i, p in enumerate(order)}
+    ends = []
     for kind, (colour, marker, offset, label) in styles.items():
         part = data[data["kind"] == kind]
         if part.empty:
@@ -354,20 +392,24 @@ def adjusted_comparison(
         xerr = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
         ax.errorbar(x, y, xerr=xerr, fmt=marker, color=colour, ecolor=colour, elinewidth=2,
                     capsize=3, ms=6, label=label)
-        for xi, yi in zip(x, y, strict=True):
+        for xi, yi, right in zip(x, y, x + np.nan_to_num(hi), strict=True):
             if np.isfinite(xi):
-                # observed drawn above its row's centre, labelled above; adjusted below, labelled below
-                up = offset < 0
-                ax.annotate(format_number(xi, 1, signed=True) + "%", (xi, yi), xytext=(0, 5 if up else -5),
-                            textcoords="offset points", ha="center", va="bottom" if up else "top",
-                            fontsize=MIN_FONT_PT, color=colour)
+                # each value right of its marker or interval, on its own line: nothing overlaps
+                ax.annotate(format_number(xi, 1, signed=True) + "%", (right, yi), xytext=(5, 0),
+                            textcoords="offset points", ha="left", va="center",
+                            fontsize=MIN_FONT_PT, color=LABEL_COLOURS.get(kind, colour))
+                ends.append(right)
     ax.axvline(0, color="#333333", lw=1)
+    if ends:  # room on the right for the value labels (about 14 % of the axis)
+        left, right = ax.get_xlim()
+        ax.set_xlim(left, max(right, max(ends)) + 0.16 * (max(right, max(ends)) - left))
     ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel(t("axis.change_pct", lang))
     ax.set_ylabel(t("axis.pollutant", lang))
     ax.set_title(title or t("title.adjusted", lang), y=TITLE_Y)
-    ax.legend(loc="best", frameon=True)
+    # the legend under the axes, never over a marker
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -399,10 +441,12 @@ def emission_reductions(
     data = df.copy()
     pols = list(dict.fromkeys(data["pollutant"]))
     measures = list(dict.fromkeys(data["measure"]))
-    ncols = min(2, len(pols))  # two panels across: the measure names need the room
+    # up to four panels across (one row: a quarter of the height of a 2 × 2 grid on paper), the
+    # measure names once at the left; more pollutants wrap onto further rows
+    ncols = min(4, len(pols))
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.45 + nrows * (0.2 * len(measures) + 0.68)),
-                 layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.2 * len(measures) + 0.68)),
+                     layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
     import seaborn as sns
@@ -423,7 +467,7 @@ def emission_reductions(
         ax.set_ylim(len(measures) - 0.5, -0.5)
         ax.set_title(pollutant_label(pol, lang), fontsize=10.5, y=TITLE_Y)
         ax.axvline(0, color="#333333", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(3 if ncols > 2 else 4))
         ax.xaxis.set_major_formatter("{x:,.0f}" if np.nanmax(np.abs(vals), initial=0) >= 10
                                      else "{x:,.2g}")
     for ax in axes[len(pols):]:
@@ -431,122 +475,6 @@ def emission_reductions(
     fig.supxlabel(t("axis.reduction", lang, unit=unit_text), fontsize=10.5)
     fig.suptitle(title or t("title.reductions", lang), fontsize=11.5)
     return fig
-
-
-#: Heat-map cell colours by status against the indicator's threshold (the verdict rules).
-STATUS_COLOURS = {"pass": "#a9d8b5", "warning": "#f5c451", "interview": "#e8716d", "fail": "#b0414f"}
-STATUS_ORDER = ("pass", "warning", "interview", "fail")
-
-
-def township_heatmap(
-    df: pd.DataFrame,
-    *,
-    lang: str = "zh",
-    unit: str = "%",
-    township: str = "township",
-    indicator: str = "indicator",
-    value: str = "value",
-    status: str | None = "status",
-    annot: bool = True,
-    cmap: str = "RdYlGn",
-    vmin: float | None = None,
-    vmax: float | None = None,
-    title: str | None = None,
-) -> Figure:
-    """A township × indicator heat map for the county report.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Long form: ``township`` (display name, e.g. 巴公镇), ``indicator`` (display name),
-        ``value`` in ``unit``, and — when the frame has it — ``status``: the cell against its
-        indicator's threshold, ``pass`` / ``warning`` / ``interview`` / ``fail`` (the level of
-        the verdict rule that fired; see :func:`zzeval.report.heatmap.county_task_heatmap`).
-        Row and column order follow their first appearance.
-
-    Notes
-    -----
-    With a ``status`` column a cell's colour is its status, so 94.8 % against a 95 % threshold is
-    amber, never green; without one the colour is ``value`` on ``cmap``. Missing values are
-    grey and say 无数据 (no data); the legend names every colour.
-    """
-    check_lang(lang)
-    _require(df, (township, indicator, value), "township_heatmap")
-    apply_style()
-    data = df.assign(**{township: df[township].astype(str), indicator: df[indicator].astype(str)})
-    rows = list(dict.fromkeys(data[township]))
-    cols = list(dict.fromkeys(data[indicator]))
-
-    def pivot(column):
-        return data.pivot_table(index=township, columns=indicator, values=column, aggfunc="first",
-                                dropna=False).reindex(index=rows, columns=cols)
-
-    grid = pivot(value).astype(float)
-    axis_label = t("axis.value", lang, indicator=t("axis.indicator", lang), unit=unit_label(unit, lang))
-    use_status = status is not None and status in data.columns
-    fig = agg_figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
-                 layout="constrained")
-    ax = fig.add_subplot()
-    if use_status:
-        codes = pivot(status).map(lambda v: STATUS_ORDER.index(v) + 1 if v in STATUS_ORDER else 0)
-        codes = codes.where(grid.notna(), 0).to_numpy(dtype=int)
-        colours = np.array([NO_DATA_COLOUR, *[STATUS_COLOURS[k] for k in STATUS_ORDER]])
-        from matplotlib.colors import to_rgb
-        ax.imshow(np.array([[to_rgb(c) for c in colours[row]] for row in codes]), aspect="auto")
-    else:
-        import matplotlib as mpl
-        from matplotlib.colors import Normalize, to_rgb
-
-        vals = grid.to_numpy()
-        norm = Normalize(np.nanmin(vals) if vmin is None else vmin, np.nanmax(vals) if vmax is None else vmax)
-        rgba = mpl.colormaps[cmap](norm(vals))
-        rgba[grid.isna().to_numpy()] = (*to_rgb(NO_DATA_COLOUR), 1)
-        ax.imshow(rgba, aspect="auto")
-        fig.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=axis_label, shrink=0.6)
-    _annotate_cells(ax, grid, lang, annot)
-    ax.set_xticks(range(len(cols)), cols)
-    ax.set_yticks(range(len(rows)), rows)
-    ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
-    ax.grid(False), ax.grid(which="minor", color="white", lw=1.5)
-    ax.tick_params(which="both", length=0)
-    ax.xaxis.tick_top()
-    ax.set_ylabel(t("axis.township", lang))
-    ax.set_xlabel(axis_label)
-    ax.xaxis.set_label_position("top")
-    ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
-    _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
-    return fig
-
-
-def _status_legend(fig, statuses, any_missing: bool, lang: str) -> None:
-    """The heat map's legend: one patch per status shown, and 无有效数据 when a cell is empty."""
-    shown = set(statuses)
-    handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if k in shown]
-    if any_missing:
-        handles.append(Patch(color=NO_DATA_COLOUR, label=t("legend.no_data", lang)))
-    if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), frameon=False)
-
-
-def _status_text(key: str, lang: str) -> str:
-    """Legend text of a heat-map status: the verdict word of the rule level that fired."""
-    from zzeval.report.index_page import label
-
-    return label("status_pass", lang) if key == "pass" else \
-        label("status_missed", lang, verdict=verdict_label(key, lang))
-
-
-def _annotate_cells(ax, grid: pd.DataFrame, lang: str, annot: bool) -> None:
-    if not annot:
-        return
-    no_data = t("legend.no_data", lang)
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            v = grid.iat[i, j]
-            text = no_data if not np.isfinite(v) else format_number(v, 1).replace(",", "")
-            ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT,
-                    color="#555555" if not np.isfinite(v) else "#111111")
 
 
 def ranking_bar(
