@@ -37,9 +37,9 @@ def _rescaled(name: str, column: str, header: str, factor: float) -> Callable[[P
     return edit(name, func)
 
 
-def _target(task: str, value: str) -> Callable[[Path], None]:
+def _target(task: str, value: str, column: str = "target") -> Callable[[Path], None]:
     def func(frame: pd.DataFrame) -> None:
-        frame.loc[frame.index[frame["task"] == task][0], "target"] = value
+        frame.loc[frame.index[frame["task"] == task][0], column] = value
     return edit("targets.csv", func)
 
 
@@ -51,6 +51,18 @@ def _percent_cells_in_a_workbook(folder: Path) -> None:
     frame.loc[share, "target"] = frame.loc[share, "target"] / 100
     frame.to_excel(folder / "targets.xlsx", index=False)
     (folder / "targets.csv").unlink()
+
+
+def _renamed(old: str, new: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        (folder / old).rename(folder / new)
+    return apply
+
+
+def _unicode_text(folder: Path) -> None:
+    """townships.csv as Excel's 'Unicode text': UTF-16 with a BOM, separated by tabs."""
+    frame = read(folder, "townships.csv")
+    (folder / "townships.csv").write_bytes(frame.to_csv(index=False, sep="\t").encode("utf-16"))
 
 
 def _merged_townships(frame: pd.DataFrame) -> None:
@@ -128,6 +140,31 @@ CLERK_CASES = (
     Case("excel_serial_date", setter("heating_retrofits.csv", 0, "completion_date", "44086"),
          ("heating_retrofits.csv, row 2, column 'completion_date': '44086' is not a date",
           "a spreadsheet date number (2020-09-12?) that lost its date format")),
+    # files saved in a format zzeval does not read
+    Case("old_excel_workbook", _renamed("townships.csv", "townships.xls"),
+         ("townships.xls: is not read as table townships: zzeval reads townships.csv, .csv.gz or .xlsx",),
+         ("table is missing",)),
+    Case("optional_table_as_wps_workbook", _renamed("sites.csv", "sites.et"),
+         ("sites.et: is not read as table sites", "WPS .et workbook")),
+    Case("upper_case_extension", _renamed("stations.csv", "stations.CSV"),
+         ("stations.CSV: is not read as table stations: zzeval reads stations.csv, .csv.gz or .xlsx (lower-case)",)),
+    Case("unicode_text", _unicode_text,
+         ("townships.csv, row 1: the file is UTF-16 (what Excel saves as 'Unicode text', separated by tabs)",)),
+    # a year typed wrong, a share over 100 %
+    Case("retrofit_finished_2002", setter("heating_retrofits.csv", 0, "completion_date", "2002-09-12"),
+         ("heating_retrofits.csv, row 2, column 'completion_date': 2002-09-12 is before the previous season began "
+          "(2019-10-01)", "check the year")),
+    Case("share_target_over_100", _target("im_pass_rate_pct", "900"),
+         (f"targets.csv, row {ROW_IM_PASS_RATE}, column 'target': 900 % for im_pass_rate_pct: a share cannot "
+          "exceed 100 %",)),
+    Case("target_in_another_unit", _target("im_pass_rate_pct", "辆", column="unit"),
+         (f"targets.csv, row {ROW_IM_PASS_RATE}, column 'unit': '辆' is not the unit of im_pass_rate_pct (%)",)),
+    Case("more_retrofits_than_households", lambda d: [setter("heating_retrofits.csv", 0, c, "99999")(d)
+                                                      for c in ("households_planned", "households_done")],
+         ("heating_retrofits.csv, row 2, column 'households_planned': township nancun: 102,194 households planned "
+          "for retrofits in all, more than its 10,454 households in townships.csv",)),
+    Case("township_row_pasted_twice", _lines("townships.csv", lambda lines: [*lines, lines[1]]),
+         ("townships.csv, row 4, column 'slug': duplicate slug 'nancun'; every township needs its own",)),
     Case("day_in_a_month_column", setter("dustfall.csv", 0, "month", "2019-10-15"),
          ("dustfall.csv, row 2, column 'month': '2019-10-15' is not a month; write it like 2020-12 "
           "(2020/12, 2020年12月 and 2020-12-01 are read too)",)),

@@ -63,3 +63,17 @@ def test_wps_times_blank_rows_and_padded_names_read_the_same(sample_season, seas
     path.write_text("\n".join(lines[:3] + ["", ",,,,,,,,,,"] + lines[3:]) + "\n", encoding="utf-8")
     for table in ("meteorology", "heating_retrofits", "vehicles"):
         _same(sample_season, season, table)
+
+
+def test_old_mac_line_ends_read_the_same(sample_season, season):
+    path = season / "townships.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))  # 'CSV (Macintosh)': CR only
+    _same(sample_season, season, "townships")
+
+
+def test_excels_separator_line_is_skipped_and_said(sample_season, season, capsys):
+    path = season / "townships.csv"
+    path.write_text("sep=,\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    _same(sample_season, season, "townships")
+    assert main(["validate", str(season)]) == 0
+    assert "Notice: townships.csv: the first line 'sep=,' (Excel's separator hint) was skipped" in capsys.readouterr().out

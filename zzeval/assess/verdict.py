@@ -61,6 +61,8 @@ INDICATORS = frozenset({
     "sidings_overdue", "n_steel_plant", "steel_ule_assessed_pct", "n_kiln_firm", "kiln_fugitive_done_pct",
     "n_vocs_firm", "vocs_bypass_inventoried_pct", "n_open_pit_mine", "open_pit_mines_rectified_pct",
     "n_gangue_hill", "gangue_hills_issues",
+    # inspections of the performance-graded emergency reductions, plan § 三 (table emergency_inspections)
+    "emergency_compliance_pct", "emergency_inspections", "emergency_inspections_failed", "n_emergency_firms",
     # air quality: the season statistics (``_prev`` = the previous season) and the changes
     *(f"{name}{suffix}" for name in ("pm25_mean_ugm3", "pm10_mean_ugm3", "heavy_days", "severe_days",
                                      "baobiao_days", "good_day_ratio_pct", "comprehensive_index", "valid_days")

@@ -127,6 +127,7 @@ class SeasonData(TownshipsAndMeta):
     #: the optional tables (empty, with their columns, when the folder has none)
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     county_tasks: pd.DataFrame = field(default_factory=lambda: empty_table("county_tasks"))
+    emergency_inspections: pd.DataFrame = field(default_factory=lambda: empty_table("emergency_inspections"))
 
     def township(self, slug: str) -> pd.Series:
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""

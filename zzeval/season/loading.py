@@ -61,6 +61,10 @@ CATEGORY_ALIASES: dict[str, str] = {
     "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
     "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
     "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
+    # performance grades and alert levels (plan § 三)
+    "A级": "A", "B级": "B", "C级": "C", "D级": "D", "A": "A", "B": "B", "C": "C", "D": "D", "引领性": "leading",
+    "引领性企业": "leading", "LEADING": "leading", "黄色": "yellow", "橙色": "orange", "红色": "red",
+    "黄色预警": "yellow", "橙色预警": "orange", "红色预警": "red", "无": "none", "无预警": "none",
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
@@ -184,6 +188,13 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     parquet = columnar.parquet_file(data_dir, spec.name)
     paths = table_files(data_dir, spec.name) + ([parquet] if parquet is not None else [])
     if not paths:
+        others = sorted(p.name for p in data_dir.iterdir() if p.name.lower().startswith(f"{spec.name}.")
+                        and not p.name.startswith("."))
+        if others:  # townships.xls, townships.et (WPS), townships.CSV: not read, but meant as the table
+            out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads {spec.name}.csv, "
+                                           ".csv.gz or .xlsx (lower-case); save it as .xlsx or 'CSV UTF-8' (an .xls "
+                                           "or WPS .et workbook too) or rename it")
+            return None, others[0], ""
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
                     f"table is missing from {data_dir}; expected {spec.name}.csv, .csv.gz or .xlsx "
@@ -296,6 +307,10 @@ def _check_completion_dates(frame: pd.DataFrame, fname: str, period: SeasonPerio
     """A retrofit finished after the season's end (a typo such as 2030 for 2020, or next year's batch)
     does not count for the season: refused, so that it is never counted as done (data/README.md)."""
     done = frame["completion_date"]
+    early = done.notna() & (done < period.previous.start)
+    out.rows(fname, "completion_date", early,
+             lambda i: f"{done[i]:%Y-%m-%d} is before the previous season began ({period.previous.start:%Y-%m-%d}): "
+                       f"a retrofit of the {period.name} plan finished then? check the year")
     late = done.notna() & (done > period.end)
     out.rows(fname, "completion_date", late,
              lambda i: f"{done[i]:%Y-%m-%d} is after the end of the season {period.name} ({period.end:%Y-%m-%d}); "
@@ -354,7 +369,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     if "air_quality" in tables:
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
-    check_cross_tables(tables, fnames, out)
+    check_cross_tables(tables, fnames, out, period)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

@@ -85,6 +85,9 @@ def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
     UTF-8 (BOM allowed) is tried first; a file that is not UTF-8 is read as GB18030 only if
     none of its lines is valid UTF-8 with non-ASCII characters (which would mean a mixed file).
     """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return DecodeFailure(1, "the file is UTF-16 (what Excel saves as 'Unicode text', separated by tabs); save "
+                                "it again as 'CSV UTF-8 (comma delimited)'")
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:

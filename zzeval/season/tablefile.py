@@ -174,12 +174,18 @@ def read_table_file_noted(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if isinstance(decoded, DecodeFailure):
         raise _refuse(path, decoded.message, row=decoded.row)
     text = decoded[0]
+    if "\r" in text:  # Windows (CR LF) and old Mac (CR) line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise _refuse(path, "the file is empty; it needs a header row and the data rows")
+    notes = []
+    if text.lstrip("\ufeff").lower().startswith("sep=,\n"):  # Excel's separator line: Excel hides it, so do we
+        text = text.lstrip("\ufeff")[len("sep=,\n"):]
+        notes.append(f"{path.name}: the first line 'sep=,' (Excel's separator hint) was skipped")
     _check_delimiter(path, text)
     frame = _without_empty_rows(_parse_csv(path, text))
     note = _multiline_note(path, text, frame)
-    return frame, [note] if note else []
+    return frame, notes + ([note] if note else [])
 
 
 def read_table_file(path: Path) -> pd.DataFrame:
