@@ -35,6 +35,19 @@ def _keys(evaluation) -> dict[str, str]:
     return {s: content_digest(evaluation.township_slice(s), masked) for s in evaluation.slugs}
 
 
+def test_the_rules_indicators_are_the_numeric_indicator_columns(evaluation):
+    from zzeval.assess.verdict import INDICATORS
+
+    flags = {"township", "statistics_valid", "months_insufficient", "months_insufficient_prev"}
+    columns = {c for c in evaluation.indicators.columns if c not in flags and "_separable" not in c}
+    assert columns <= INDICATORS, columns - INDICATORS
+    # only the per-type counts of a retrofit type or vehicle class the season has no row of may be absent
+    per_kind = {f"heating_{w}_{k}" for w in ("planned", "done")
+                for k in ("coal_to_electricity", "coal_to_gas", "waste_heat", "clean_coal")}
+    per_kind |= {f"nev_share_{k}_pct" for k in ("bus", "taxi", "sanitation")}
+    assert INDICATORS - columns <= per_kind, INDICATORS - columns - per_kind
+
+
 def test_township_slice_holds_its_rows_and_the_shared_values(evaluation):
     assert isinstance(evaluation, ReportSource)
     cut = evaluation.township_slice("bagong")

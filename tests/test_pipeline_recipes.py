@@ -11,6 +11,7 @@ import importlib.util
 import json
 import re
 import shlex
+import subprocess
 import sys
 import types
 import urllib.request
@@ -136,29 +137,113 @@ def test_dag_builds_its_tasks_with_either_airflows_imports(version):
     assert start.utcoffset() == timedelta(hours=8)  # the first run: 06:30 in Beijing is 22:30 UTC
     tasks = dag.tasks
     assert {t: tasks[t].downstream for t in tasks} == {
-        "validate": {"build", "bagong_notebook"}, "build": set(),
-        "bagong_notebook": {"bagong_html"}, "bagong_html": set()}
+        "validate": {"build", "papermill_folder"}, "build": set(),
+        "papermill_folder": {"nancun_notebook"}, "nancun_notebook": {"nancun_html"}, "nancun_html": set()}
+
+    def rendered(text):  # as Airflow renders it for a scheduled run
+        assert "{{ ds }}" not in text  # the UTC day; absent in Airflow 3 runs without a logical date
+        return text.replace("{{ run_id }}", "scheduled__2021-04-01T22:30:00+00:00")
+
     parser = build_parser()
-    for task_id in ("validate", "build", "bagong_html"):
-        command = re.sub(r"{{\s*ds\s*}}", "2021-04-02", tasks[task_id].kwargs["bash_command"])  # as Airflow renders it
-        argv = shlex.split(command)
+    for task_id in ("validate", "build", "nancun_html"):
+        argv = shlex.split(rendered(tasks[task_id].kwargs["bash_command"]))
         assert argv[0].endswith("/zzeval")
         parser.parse_args(argv[1:])  # every option exists (argparse exits on an unknown one)
-    papermill = tasks["bagong_notebook"].kwargs
+    papermill = tasks["nancun_notebook"].kwargs
+    mkdir = shlex.split(rendered(tasks["papermill_folder"].kwargs["bash_command"]))
+    assert mkdir[:2] == ["mkdir", "-p"]  # Papermill refuses to write into a folder that does not exist
+    assert mkdir[2] == str(Path(rendered(papermill["output_nb"])).parent)
+    export = parser.parse_args(shlex.split(rendered(tasks["nancun_html"].kwargs["bash_command"]))[1:])
+    assert export.notebook == rendered(papermill["output_nb"])
     assert set(papermill["parameters"]) <= _notebook_parameters("township_report.ipynb")
-    assert resolve_township(ROOT / "data" / "sample", papermill["parameters"]["township"]) == "bagong"
+    assert resolve_township(ROOT / "data" / "sample", papermill["parameters"]["township"]) == "nancun"
     assert papermill["kernel_name"] == "zzeval"  # what `zzeval kernel install` registers
 
 
-def test_crontab_schedules_in_beijing_time_and_runs_a_valid_command():
+# --- the crontab, run as cron runs it ----------------------------------------------------------
+
+def _crontab() -> tuple[dict[str, str], list[str], str]:
+    """``(variables, the five schedule fields, the command)`` of the one job in the crontab."""
     lines = [ln for ln in CRONTAB.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
-    assert lines[:2] == ["CRON_TZ=Asia/Shanghai", "TZ=Asia/Shanghai"]
-    (job,) = lines[2:]
+    variables = dict(ln.split("=", 1) for ln in lines if re.match(r"^[A-Z_]+=", ln))
+    (job,) = [ln for ln in lines if not re.match(r"^[A-Z_]+=", ln)]
     fields = job.split(None, 5)
-    assert fields[:5] == ["30", "6", "*", "*", "*"]
-    argv = shlex.split(fields[5])
+    return variables, fields[:5], fields[5]
+
+
+def _as_cron_runs(command: str, srv: Path, zzeval: str) -> list[str]:
+    """The argv cron runs for ``command`` with /srv/zzeval moved to ``srv``: ``/bin/sh -c``, with
+    ``\\%`` turned into ``%`` (an unescaped ``%`` would start the job's standard input)."""
+    assert re.search(r"(?<!\\)%", command) is None
+    command = command.replace("\\%", "%").replace("/srv/zzeval/venv/bin/zzeval", zzeval)
+    return ["/bin/sh", "-c", command.replace("/srv/zzeval", str(srv))]
+
+
+def _cron_env(variables: dict[str, str], home: Path) -> dict[str, str]:
+    """What cron gives a job (Debian's cron 3.0pl1: HOME, LOGNAME, SHELL, PATH=/usr/bin:/bin and the
+    crontab's variables; no LANG): ``env -i`` plus these."""
+    return {"HOME": str(home), "LOGNAME": "zzeval", "SHELL": "/bin/sh", "PATH": "/usr/bin:/bin", **variables}
+
+
+def test_crontab_runs_at_0630_beijing_time_with_any_cron():
+    variables, schedule, command = _crontab()
+    assert variables["CRON_TZ"] == variables["TZ"] == "Asia/Shanghai" and variables["MAILTO"]
+    # every hour at :30 in whatever zone cron reads the schedule in (Debian's cron ignores CRON_TZ) ...
+    assert schedule == ["30", "*", "*", "*", "*"]
+    # ... and the job goes on only at 06 in the job's zone, TZ
+    assert command.startswith('[ "$(date +\\%H)" = 06 ] && ')
+    argv = shlex.split(command.split("{", 1)[1].split("2>&1")[0])
     args = build_parser().parse_args(argv[1:])
-    assert (args.command, args.quiet) == ("build", True)
+    assert (argv[0], args.command, args.quiet) == ("/srv/zzeval/venv/bin/zzeval", "build", True)
+
+
+def test_the_crontab_hour_test_uses_beijing_time_and_stops_other_hours(tmp_path):
+    variables, _, command = _crontab()
+    env = _cron_env(variables, tmp_path)
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).hour
+    hour = int(subprocess.run(["/bin/sh", "-c", "date +%H"], env=env, capture_output=True, text=True,
+                              check=True).stdout)
+    assert hour in {before, datetime.now(ZoneInfo("Asia/Shanghai")).hour}  # the job's clock is Beijing's
+    not_now = f"{(hour + 12) % 24:02d}"
+    argv = _as_cron_runs(command.replace("= 06 ]", f"= {not_now} ]"), tmp_path, "/nonexistent/zzeval")
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert (run.stdout, run.stderr) == ("", "") and not (tmp_path / "cron.log").exists()
+
+
+def test_a_failing_cron_build_prints_its_exit_code_and_logs_it(tmp_path):
+    """Nothing silent: the output (which cron mails) and the log name the error and exit 2."""
+    variables, _, command = _crontab()
+    zzeval = str(Path(sys.executable).with_name("zzeval"))
+    argv = _as_cron_runs(command.replace("= 06 ]", '= "$(date +\\%H)" ]'), tmp_path, zzeval)
+    run = subprocess.run(argv, env=_cron_env(variables, tmp_path), capture_output=True, text=True, timeout=120)
+    assert "--data " + str(tmp_path / "data" / "2020-2021") + ": no such season folder" in run.stdout
+    assert re.search(r"zzeval build failed: exit 2 at .* CST 20\d\d$", run.stdout.strip())
+    assert run.stderr == ""
+    assert (tmp_path / "cron.log").read_text(encoding="utf-8") == run.stdout
+
+
+@pytest.mark.slow
+def test_the_crontab_line_builds_the_reports_under_crons_bare_environment(tmp_path):
+    """The crontab's command exactly as cron runs it (``env -i``, cron's variables, ``/bin/sh -c``),
+    with /srv/zzeval in a temporary folder, on a tiny two-township season: the notebooks' kernels
+    start without PATH or LANG, and a build that went well prints nothing (so cron mails nothing)."""
+    from tests.tiny_season import write_tiny_season
+
+    variables, _, command = _crontab()
+    write_tiny_season(tmp_path / "data" / "2020-2021", days=20)
+    (tmp_path / "home").mkdir()
+    zzeval = str(Path(sys.executable).with_name("zzeval"))
+    argv = _as_cron_runs(command.replace("= 06 ]", '= "$(date +\\%H)" ]'), tmp_path, zzeval)
+    run = subprocess.run(argv, env=_cron_env(variables, tmp_path / "home"), capture_output=True, text=True,
+                         timeout=900)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+    assert (tmp_path / "cron.log").read_text(encoding="utf-8") == ""
+    season = tmp_path / "reports" / "2020-2021"
+    for page in ("index.html", "county.html", "townships/bagong.html", "townships/liushukou.html"):
+        assert 'lang="zh-CN"' in (season / page).read_text(encoding="utf-8")
+    events = [json.loads(line) for line in (season / "build-log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert events[-1]["event"] == "build_end" and events[-1]["ok"] is True
+    assert sorted(events[-1]["built"]) == ["__county__", "bagong", "liushukou"]
 
 
 def test_the_doc_shows_the_tested_files_verbatim():

@@ -1,4 +1,4 @@
-"""Atomic file writes and the build-folder lock.
+"""Atomic file writes, the build-folder lock, and the one file hash (:func:`file_sha256`).
 
 Every file the build writes goes through :func:`atomic_write_bytes`: the content is written to a
 temporary file in the same folder (named ``.<name>.<random>.tmp`` so that no partial file ever
@@ -16,6 +16,7 @@ holding process dies, even by ``SIGKILL``: there is no stale lock to clean up by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -23,6 +24,18 @@ import time
 from pathlib import Path
 
 from zzeval.errors import BuildError
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (hex), read a megabyte at a time: the one file hash of the input
+    files, the package code and the notebooks (here, below pandas, so that a rebuild with nothing
+    to do hashes without importing the data stack)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
 
 TEMP_SUFFIX = ".tmp"
 

@@ -4,11 +4,12 @@ reports that changed, and run one township's notebook with Papermill and export 
 Works with Airflow 3 (``airflow.sdk``, operators from the ``apache-airflow-providers-standard``
 package) and Airflow 2.4+ (``airflow.DAG``, the built-in ``BashOperator``); the Papermill task
 needs ``apache-airflow-providers-papermill`` in both. Copy this file into the DAGs folder and
-change the paths. See docs/pipeline.md for what was tested.
+change the paths. See docs/pipeline.md for how it was run (``airflow dags test``).
 
 zzeval lives in its own environment (``/srv/zzeval/venv``), not in Airflow's: the Bash tasks call
 its ``zzeval`` command, and the Papermill task runs the notebook in the kernel ``zzeval`` that
-environment registered for the Airflow user (``/srv/zzeval/venv/bin/zzeval kernel install --user``).
+environment registered where Airflow's Papermill looks for kernels (``/srv/zzeval/venv/bin/zzeval
+kernel install --user`` as the Airflow user, or ``--prefix`` Airflow's environment).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ ZZEVAL = "/srv/zzeval/venv/bin/zzeval"
 NOTEBOOKS = "/srv/zzeval/code/notebooks"
 DATA = "/srv/zzeval/data/2020-2021"
 REPORTS = "/srv/zzeval/reports"
-PAPERMILL_OUT = f"{REPORTS}/papermill/{{{{ ds }}}}"  # one folder per run date (Airflow template)
+# One folder per run. Not {{ ds }}: that is the logical date's UTC day (the day before, in Beijing,
+# for a 06:30 run), and an Airflow 3 run triggered without a logical date has none.
+PAPERMILL_OUT = f"{REPORTS}/papermill/{{{{ run_id }}}}"
 
 with DAG(
     dag_id="zzeval_reports",
@@ -49,16 +52,20 @@ with DAG(
         task_id="build",
         bash_command=f"{ZZEVAL} build --data {DATA} --out {REPORTS} --quiet",
     )
-    bagong = PapermillOperator(
-        task_id="bagong_notebook",
+    papermill_folder = BashOperator(  # Papermill does not create the output notebook's folder
+        task_id="papermill_folder",
+        bash_command=f"mkdir -p '{PAPERMILL_OUT}'",
+    )
+    nancun = PapermillOperator(
+        task_id="nancun_notebook",
         input_nb=f"{NOTEBOOKS}/township_report.ipynb",
-        output_nb=f"{PAPERMILL_OUT}/bagong.ipynb",
-        parameters={"township": "巴公镇", "data_dir": DATA, "lang": "zh"},
+        output_nb=f"{PAPERMILL_OUT}/nancun.ipynb",
+        parameters={"township": "南村镇", "data_dir": DATA, "lang": "zh"},
         kernel_name="zzeval",
     )
-    bagong_html = BashOperator(
-        task_id="bagong_html",
-        bash_command=f"{ZZEVAL} export {PAPERMILL_OUT}/bagong.ipynb --out {PAPERMILL_OUT}/bagong.html",
+    nancun_html = BashOperator(
+        task_id="nancun_html",
+        bash_command=f"{ZZEVAL} export '{PAPERMILL_OUT}/nancun.ipynb' --out '{PAPERMILL_OUT}/nancun.html'",
     )
     validate >> build
-    validate >> bagong >> bagong_html
+    validate >> papermill_folder >> nancun >> nancun_html

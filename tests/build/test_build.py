@@ -65,6 +65,37 @@ def test_unchanged_rebuild_builds_nothing(built):
     assert after == before  # not a single file touched
 
 
+#: Libraries a rebuild with nothing to do must not import (they made it 0.4 s idle, 2.4 s busy).
+HEAVY = ("pandas", "numpy", "matplotlib", "scipy", "nbconvert", "nbclient", "jupyter_client", "papermill")
+
+_NO_CHANGE_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import zzeval.cli  # the command line's own imports
+    from zzeval.build.builder import build_reports
+
+    def tiny_prepare(*args, **kwargs):  # the baseline's prepare by name (its key): never called
+        raise AssertionError("a rebuild with nothing changed evaluated the season")
+
+    tiny_prepare.__module__ = "tests.build.helpers"
+    kwargs = json.loads(sys.argv[1])
+    summary = build_reports(prepare=tiny_prepare, **kwargs)
+    heavy = [name for name in json.loads(sys.argv[2]) if name in sys.modules]
+    print(json.dumps({"fast_path": summary.fast_path, "ok": summary.ok, "heavy": heavy}))
+""")
+
+
+def test_unchanged_rebuild_imports_no_data_or_notebook_stack(built):
+    """A no-change ``zzeval build`` answers from its state: no pandas, matplotlib or Jupyter."""
+    data, out = built
+    kwargs = {k: (str(v) if isinstance(v, Path) else v)
+              for k, v in build_kwargs(data_dir=data, out_dir=out).items() if k != "prepare"}
+    proc = subprocess.run([sys.executable, "-c", _NO_CHANGE_SCRIPT, json.dumps(kwargs), json.dumps(HEAVY)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result == {"fast_path": True, "ok": True, "heavy": []}
+
+
 def test_changed_input_rebuilds_only_what_depends_on_it(built):
     data, out = built
     tasks = data / "tasks.csv"

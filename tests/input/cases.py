@@ -171,12 +171,12 @@ CASES = (
     Case("verdict_rules_bad_rule", _text("verdict_rules.yaml", (
         "levels:\n  on_track: {rank: 0, zh: 正常, en: ok}\n  warning: {rank: 1, zh: 预警, en: w}\n"
         "  interview: {rank: 2, zh: 约谈, en: i}\nrules:\n  - just a string\n")),
-         ("verdict_rules.yaml: rule 1 must be a mapping",)),
+         ("verdict_rules.yaml, line 6: rule 1 must be a mapping",)),
     Case("verdict_rules_bad_placeholder", _text("verdict_rules.yaml", (
         "levels:\n  on_track: {rank: 0, zh: 正常, en: ok}\n  warning: {rank: 1, zh: 预警, en: w}\n"
         "  interview: {rank: 2, zh: 约谈, en: i}\nrules:\n  - {id: r1, level: warning, indicator: heavy_days,"
         " op: '>', threshold: 3, zh: '{valu}', en: '{value}'}\n")),
-         ("verdict_rules.yaml: rule 1 (r1): the zh text may use only {value} and {threshold}",)),
+         ("verdict_rules.yaml, line 6: rule 1 (r1): the zh text may use only {value} and {threshold}",)),
     # -- validate = buildable
     Case("township_without_station", _drop_station,
          ("stations.csv, column 'township': township 下村镇 (xiacun) has no monitoring station",)),
@@ -210,7 +210,7 @@ CASES = (
     Case("huge_value", setter("townships.csv", 0, "population", "9" * 100_000),
          ("townships.csv, row 2, column 'population': '9999999999", "(100,000 characters)")),
     Case("header_twice", edit("tasks.csv", lambda f: f.assign(**{"IM合格数": f["im_passes"]})),
-         ("tasks.csv, column 'IM合格数': header names column 'im_passes' a second time",)),
+         ("tasks.csv, row 1, column 'im_passes': columns H ('im_passes') and K ('IM合格数') both hold 'im_passes'", "delete one of them")),
     Case("two_files_for_one_table", _both_csv_and_xlsx,
          ("townships.csv: table townships is given twice (townships.csv, townships.xlsx)",)),
 )

@@ -256,3 +256,89 @@ def test_heatmap_column_labels_are_short_lines_without_a_lone_character():
     assert column_label("公交出租环卫新能源比例", "zh") == "公交出租环卫\n新能源比例"
     assert column_label("OBD 安装率", "zh") == "OBD 安装率"  # 7 characters: never one left alone
     assert column_label("Share of coal and coke by rail", "en") == "Share of coal\nand coke by\nrail"
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_calendar_month_labels_do_not_overlap(cjk_font):
+    """The six month labels (10月 … 3月) of each calendar panel stand apart; before, at 1.3 in per
+    season, each label box overlapped its neighbour's by about 4 px (10 pt labels on 8 pt rows)."""
+    fig = _figures()["aqi_calendar"]
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 2  # both seasons
+    shown = [ax for ax in panels if any(lb.get_visible() and lb.get_text() for lb in ax.get_yticklabels())]
+    assert shown  # the months are labelled (on the left panel at least)
+    for ax in shown:
+        labels = [lb for lb in ax.get_yticklabels() if lb.get_text()]
+        assert [lb.get_text() for lb in labels] == ["10月", "11月", "12月", "1月", "2月", "3月"]
+        boxes = [lb.get_window_extent(renderer) for lb in labels]
+        for upper, lower in zip(boxes, boxes[1:], strict=False):
+            assert lower.y1 <= upper.y0, (upper, lower)
+
+
+def test_adjusted_comparison_labels_and_legend_cover_nothing(cjk_font):
+    """Every value label of the measured / weather-adjusted chart stands clear of the others, and
+    the legend lies outside the axes (before, it covered the O3 markers)."""
+    fig = _figures()["adjusted_comparison"]
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [tx.get_window_extent(renderer) for tx in ax.texts]
+    assert len(boxes) == 12  # 6 pollutants × (measured, adjusted)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not _boxes_overlap(a, b), (a, b)
+    legends = fig.legends + ([ax.get_legend()] if ax.get_legend() else [])
+    assert legends
+    for legend in legends:
+        assert not _boxes_overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer))
+
+
+def _css_rule(css: str, selector: str) -> str:
+    match = re.search(re.escape(selector) + r"\s*(?:,[^{]*)?\{([^}]*)\}", css)
+    assert match, f"no CSS rule for {selector}"
+    return match.group(1)
+
+
+def test_task_rows_inside_tolerance_and_undecided_have_their_own_marks():
+    """The task table's rows inside the tolerance and undecided rows are styled apart from met and
+    failed rows by the shape of their bar (dashed, dotted), not colour alone, and the legend above
+    the table draws the same marks in the catalogue's words."""
+    from zzeval.i18n import t
+    from zzeval.report.present import table
+    from zzeval.report.story import STATUS_TINT, task_legend
+
+    tints = [STATUS_TINT[s] for s in ("met", "tolerance", "undecided")] + ["warning"]
+    html = table(pd.DataFrame({"row": [1, 2, 3, 4], "task": ["a", "b", "c", "d"]}), row_classes=tints,
+                 css_class="zz-table--tasks").data
+    for tint in ("good", "tolerance", "undecided", "warning"):
+        assert f'<tr class="zz-row--{tint}">' in html
+    assert '<table class="zz-table zz-table--tasks">' in html
+    css = open(plots.__file__.rsplit("/", 1)[0] + "/templates/zzeval_report/static/zzeval.css",
+               encoding="utf-8").read()
+    assert "dashed" in _css_rule(css, ".zz-table tr.zz-row--tolerance td:first-child")
+    assert "dotted" in _css_rule(css, ".zz-table tr.zz-row--undecided td:first-child")
+    assert "repeating-linear-gradient" in _css_rule(css, ".zz-table tr.zz-row--undecided td")  # hatched
+    assert "dashed" in _css_rule(css, ".zz-key--tolerance")
+    assert "dotted" in _css_rule(css, ".zz-key--undecided")
+    legend = task_legend("zh").data
+    for key, word in (("tolerance", "未完成，在容差内"), ("undecided", "待定"), ("good", "完成")):
+        assert f'<span class="zz-key zz-key--{key}">{word}' in legend
+        assert word.split("（")[0] in t(f"task_key.{key}", "zh")
+
+
+def test_index_shows_each_townships_undecided_items():
+    summary = pd.DataFrame({"township": ["lizhai", "bagong"],
+                            "reasons": ["清洁取暖改造仅完成 72.9 %", ""],
+                            "undecided": ["PM2.5 同比变化（−17.4 %）：监测数据有效性不足", "气象调整后变化：证据不足"]})
+    html = render_index(_rows(), {"season": SEASON, "summary": summary, "map": False})
+    body = html.split("<tbody>", 1)[1]
+    lizhai = body.split('<tr id="lizhai">', 1)[1].split("</tr>", 1)[0]
+    assert "清洁取暖改造仅完成 72.9 %" in lizhai
+    assert '<p class="undecided">待定：PM2.5 同比变化（−17.4 %）：监测数据有效性不足</p>' in lizhai
+    bagong = body.split('<tr id="bagong">', 1)[1].split("</tr>", 1)[0]
+    assert "待定：气象调整后变化：证据不足" in bagong  # an on-track township's undecided items too
+    gaodu = body.split('<tr id="gaodu">', 1)[1].split("</tr>", 1)[0]
+    assert "待定" not in gaodu  # nothing undecided: no empty line

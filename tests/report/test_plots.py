@@ -149,8 +149,15 @@ def test_daily_series_aligns_seasons_by_day_of_season(cjk_font):
     # 2020-2021 value on day 1 = 60 + (0 % 7); PM10 row was filtered out
     y = daily_lines[1].get_ydata()
     assert y[0] == 60.0 and np.nanmax(y) == 66.0
-    assert ax.get_ylabel() == "PM2.5 daily mean (µg/m³)"
-    assert ax.get_xlabel() == "Day of season (1 Oct = day 1)"
+    assert ax.get_ylabel() == "Daily mean (µg/m³)" and ax.get_title().startswith("PM2.5 daily means")
+    # the x axis in months: a line at each month's first day (2020-2021: 1 Nov = day 32, 1 Dec = 62,
+    # 1 Jan = 93, 1 Feb = 124, 1 Mar = 152), the month's name in the middle of its days
+    assert ax.get_xlabel() == "Month"
+    assert list(ax.get_xticks()) == [32, 62, 93, 124, 152]
+    assert [x.get_text() for x in ax.get_xticklabels(minor=True)] == ["Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    assert list(ax.get_xticks(minor=True)) == [16.5, 47.0, 77.5, 108.5, 138.0, 167.5]
+    # the legend sits under the axes, not over the lines
+    assert fig.legends and not ax.get_legend()
 
 
 def test_adjusted_comparison_draws_the_intervals(cjk_font):

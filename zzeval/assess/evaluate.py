@@ -21,18 +21,23 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from zzeval import __version__
-from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
-from zzeval.season.loading import load_season
-from zzeval.assess.progress import (county_progress, county_task_progress, effective_targets, task_progress,
-                                    task_status, township_indicators)
+from zzeval.assess.progress import (
+    county_progress,
+    county_task_progress,
+    effective_targets,
+    task_progress,
+    task_status,
+    township_indicators,
+)
+from zzeval.assess.rulefile import check_rules_file
+from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
+from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.i18n import BEIJING
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, TownshipsAndMeta
-from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
-from zzeval.season.parsing import load_yaml_strict, show
+from zzeval.season.loading import load_season
 
 #: Indicators a township is ranked on against every other township (1 = best), as Chinese township
 #: rankings are published, by level and by improvement (同比变化率): (column, lower is better, label key,
@@ -87,61 +92,6 @@ class ReportSource(Protocol):
     def county_slice(self) -> ReportSource: ...
 
     def save(self, path: str | Path) -> Path: ...
-
-
-def check_rules_file(path: str | Path) -> RuleSet:
-    """Read verdict rules from ``path`` (a season's own ``verdict_rules.yaml`` or ``--rules``)
-    with every problem named: the file, the rule and the key (checked by ``zzeval validate``
-    before a build, so that a build never stops on them).
-
-    Raises
-    ------
-    ZzevalError
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ZzevalError(f"{path}: verdict-rule file does not exist")
-    if path.is_dir():
-        raise ZzevalError(f"{path}: is a folder, not a verdict-rule file")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ZzevalError(f"{path}: not UTF-8 (broke at byte {exc.start}); save it again as UTF-8") from exc
-    try:
-        doc = load_yaml_strict(text)
-    except yaml.YAMLError as exc:
-        raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
-        raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
-                          "zzeval/reference/verdict_rules.yaml and edit it")
-    from zzeval.i18n import labels
-
-    for name, level in doc["levels"].items():
-        if not isinstance(level, dict) or not isinstance(level.get("rank"), int):
-            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number)")
-        if f"verdict.{name}" not in labels() and not {"zh", "en"} <= set(level):
-            raise ZzevalError(f"{path}: level {show(name)} has no words: give zh and en "
-                              "(the known levels on_track, warning and interview take theirs from the catalogue)")
-    for n, raw in enumerate(doc["rules"], start=1):
-        _check_rule(path, n, raw)
-    return load_rules(path)
-
-
-def _check_rule(path: Path, n: int, raw) -> None:
-    if not isinstance(raw, dict):
-        raise ZzevalError(f"{path}: rule {n} must be a mapping (id, level, indicator, op, threshold, zh, en), "
-                          f"got '{show(raw)}'")
-    where = f"{path}: rule {n} ({show(raw.get('id', '?'))})"
-    threshold, default = raw.get("threshold"), raw.get("default")
-    if "threshold" in raw and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, str))):
-        raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got '{show(threshold)}'")
-    if default is not None and (isinstance(default, bool) or not isinstance(default, (int, float))):
-        raise ZzevalError(f"{where}: default must be a number, got '{show(default)}'")
-    for lang in ("zh", "en"):
-        try:
-            str(raw.get(lang, "")).format(value="1", threshold="1")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
 
 
 def check_season_rules(data_dir: str | Path) -> RuleSet | None:

@@ -4,7 +4,8 @@ Every figure here is counted from the season's tables (``heating_retrofits``, ``
 ``freight``, ``tasks``, ``dustfall``) and compared with the township's row in ``targets``.
 Plan sections: § 六 clean heating, § 七 straw burning, § 八 散乱污, § 十一 road to rail,
 § 十二 diesel vehicles, § 十三 coal boilers, § 十六 dust; the tasks on registered sites and named
-firms (§§ 九, 十, 十一, 十四, 十五) come from :mod:`zzeval.assess.sites`.
+firms (§§ 九, 十, 十一, 十四, 十五) come from :mod:`zzeval.assess.sites`, the inspections of the
+performance-graded emergency reductions (§ 三) from :mod:`zzeval.assess.emergency`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from zzeval.assess.emergency import emergency_indicators
 from zzeval.assess.sites import county_values, freight_indicators, site_indicators
 from zzeval.errors import ZzevalError
 from zzeval.season.data import SeasonData
@@ -128,7 +130,7 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
     out["dustfall_max_month_t_km2_month"] = current.groupby("township")["dustfall_t_km2_month"].max()
     previous = dust[dust["month"].dt.strftime("%Y-%m").isin(season.period.previous.months())]
     out["dustfall_mean_prev_t_km2_month"] = previous.groupby("township")["dustfall_t_km2_month"].mean()
-    out = out.join(site_indicators(season)).join(freight_indicators(season))
+    out = out.join(site_indicators(season)).join(freight_indicators(season)).join(emergency_indicators(season))
     return out.reset_index()
 
 

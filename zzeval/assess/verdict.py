@@ -21,6 +21,8 @@ Only fired rules set the verdict; undecided rules are listed beside it, with the
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -39,6 +41,37 @@ DEFAULT_RULES = "verdict_rules.yaml"
 LEVELS = ("on_track", "warning", "interview", "fail")
 #: Outcomes of one rule for one township.
 OUTCOMES = ("fired", "passed", "undecided", "no_data")
+#: The indicators a rule may read: the numeric columns of ``Evaluation.indicators``
+#: (:func:`zzeval.assess.progress.township_indicators` and the air-quality indicators of
+#: :mod:`zzeval.assess.evaluate`); tests/test_evaluate.py checks that the two agree: a new indicator
+#: goes here too, or a season's own rule on it is refused as unknown.
+INDICATORS = frozenset({
+    # task progress, counted from the season's tables
+    "heating_planned_households", "heating_done_households", "heating_completion_pct", "clean_coal_completion_pct",
+    *(f"heating_{what}_{kind}" for what in ("planned", "done")
+      for kind in ("coal_to_electricity", "coal_to_gas", "waste_heat", "clean_coal")),
+    "clean_heated_before_households", "clean_heating_coverage_pct", "loose_coal_violation_pct",
+    "china3_trucks_before", "china3_trucks_remaining", "obd_coverage_pct", "nev_public_fleet_pct",
+    "nev_share_bus_pct", "nev_share_taxi_pct", "nev_share_sanitation_pct", "im_pass_rate_pct",
+    "coal_boilers_remaining", "scattered_firms_remaining", "straw_fire_points", "rail_share_coal_coke_pct",
+    "rail_share_coal_coke_before_pct", "dustfall_mean_t_km2_month", "dustfall_months_over_9",
+    "dustfall_max_month_t_km2_month", "dustfall_mean_prev_t_km2_month",
+    # firms and sites of plan §§ 九, 十, 十一, 十四, 十五 (tables freight and sites)
+    "n_power_firms", "power_clean_transport_pct", "n_siding_firms", "siding_firms_rail_pct", "n_sidings_due",
+    "sidings_overdue", "n_steel_plant", "steel_ule_assessed_pct", "n_kiln_firm", "kiln_fugitive_done_pct",
+    "n_vocs_firm", "vocs_bypass_inventoried_pct", "n_open_pit_mine", "open_pit_mines_rectified_pct",
+    "n_gangue_hill", "gangue_hills_issues",
+    # inspections of the performance-graded emergency reductions, plan § 三 (table emergency_inspections)
+    "emergency_compliance_pct", "emergency_inspections", "emergency_inspections_failed", "n_emergency_firms",
+    # air quality: the season statistics (``_prev`` = the previous season) and the changes
+    *(f"{name}{suffix}" for name in ("pm25_mean_ugm3", "pm10_mean_ugm3", "heavy_days", "severe_days",
+                                     "baobiao_days", "good_day_ratio_pct", "comprehensive_index", "valid_days")
+      for suffix in ("", "_prev")),
+    "heavy_days_change", "comprehensive_index_change_pct", "good_day_ratio_change_pp", "longest_gap_days",
+    *(f"{tag}_{name}" for tag in ("pm25", "pm10")
+      for name in ("change_obs_pct", "change_adj_pct", "change_adj_low_pct", "change_adj_high_pct",
+                   "model_r2_cv", "weather_effect_pct")),
+})
 
 
 @dataclass(frozen=True)
@@ -126,6 +159,13 @@ def _rule(raw: dict, where: str) -> Rule:
                 tuple(interval) if interval else None, raw.get("zh"), raw.get("en"), float(raw.get("slack", 0)))
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed_yaml(text: str):
+    """The YAML document of a rule file's text, parsed once per process: a township report reads
+    the rules ten times (its task table's tolerance texts), and parsing the file was ~15 ms a time."""
+    return yaml.safe_load(text) or {}
+
+
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Read and check a verdict-rule file (the shipped one when ``path`` is None).
 
@@ -140,7 +180,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     else:
         text = Path(path).read_text(encoding="utf-8")
         source = str(path)
-    doc = yaml.safe_load(text) or {}
+    doc = copy.deepcopy(_parsed_yaml(text))  # a caller may change its RuleSet: never the cached one
     levels = doc.get("levels") or {}
     for key in ("on_track", "warning", "interview"):
         if key not in levels:

@@ -25,7 +25,7 @@ import json
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
-from zzeval.season.loading import file_sha256  # the one file hash (input files, code, notebooks)
+from zzeval.atomic import file_sha256  # the one file hash (input files, code, notebooks)
 
 __all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "folder_digest",
            "notebook_digest", "sha256_bytes", "sha256_json"]

@@ -229,21 +229,44 @@ def load_checked(inputs: BuildInputs):
     from zzeval.season.loading import load_season
 
     opts = inputs.options
+    check_season_rules(inputs.data_dir)  # checked as the evaluation will read them (issue 13)
+    if opts.factors:
+        load_factors(opts.factors)
+    kernel = resolve_kernel(opts.kernel)
     rows = None
     if opts.prepare is None and not opts.dry_run:
         from zzeval.season.township_rows import split_season
 
+        before = _existing_parents(rows_dir(inputs))
         season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season)
     else:
         season = load_season(inputs.data_dir, opts.season)
-    check_season_rules(season.data_dir)  # checked as the evaluation will read them (issue 13)
-    if opts.factors:
-        load_factors(opts.factors)
     slugs = [str(s) for s in season.slugs]
     unknown = [s for s in inputs.selection or () if s not in slugs]
     if unknown:
+        if rows is not None:
+            _remove_new(rows_dir(inputs), before)  # a refused build leaves nothing in --out
         raise BuildError(f"unknown township(s) {', '.join(unknown)}; known: {', '.join(slugs)}")
-    return season, resolve_kernel(opts.kernel), rows
+    return season, kernel, rows
+
+
+def _existing_parents(path: Path) -> set[Path]:
+    return {p for p in (path, *path.parents) if p.exists()}
+
+
+def _remove_new(path: Path, existed: set[Path]) -> None:
+    """Remove ``path`` and its parent folders that did not exist in ``existed`` (deepest first)."""
+    import shutil
+
+    if path not in existed:
+        shutil.rmtree(path, ignore_errors=True)
+    for parent in path.parents:
+        if parent in existed:
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
 
 
 def evaluation_runner(options: BuildOptions, jobs: int):

@@ -92,5 +92,7 @@ def county_heatmap_figure(ev, lang: str = "zh"):
 
     frame = county_task_heatmap(ev, lang)
     frame["indicator"] = frame["indicator"].map(lambda text: column_label(text, lang))
-    fig = township_heatmap(frame, lang=lang, title=label("heatmap_title", lang))
-    return figure_html(fig, alt=label("heatmap_title", lang), caption=label("heatmap_caption", lang))
+    fig = township_heatmap(frame, lang=lang, title="")
+    # the title as page text above the image: it wraps on a phone, where the image scrolls
+    return figure_html(fig, alt=label("heatmap_title", lang), caption=label("heatmap_caption", lang),
+                       title=label("heatmap_title", lang))

@@ -32,6 +32,7 @@ th{background:#f0f4f8}
 .status-not_built{color:#829ab1}
 .verdict-on_track{color:#1b7f3b}.verdict-warning{color:#b35c00;font-weight:bold}
 .verdict-interview,.verdict-fail{color:#c92a2a;font-weight:bold}
+.undecided{margin:.2em 0 0;padding-left:.5em;border-left:3px dotted #52606d;color:#52606d}
 .err{font-family:monospace;font-size:.85em;white-space:pre-wrap;color:#5c1a1a;margin:.3em 0 0}
 .meta{color:#52606d;font-size:.9em}
 .meta td{border:none;padding:.15em .6em .15em 0}
@@ -41,6 +42,7 @@ td.status,td.time{white-space:nowrap;font-size:.85em}td.time{color:#52606d}
 th.col-status,th.col-report_built,th.col-details{white-space:nowrap;font-size:.9em}
 .zz-figure{margin:1em 0;text-align:center;break-inside:avoid}
 .zz-figure img{max-width:100%;height:auto}
+.zz-figure-title{font-weight:bold;margin:0 0 .3em}
 @media screen and (max-width:700px){body{margin:.5em auto;font-size:15px}
  .zz-figure{overflow-x:auto;text-align:left}.zz-figure img{max-width:none;width:560px}
  .towns thead{display:none}.towns tr{display:block;border-bottom:1px solid #d9e2ec;padding:.4em 0}
@@ -71,13 +73,14 @@ def sort_rows(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: rank.get(r.get("verdict"), 0))
 
 
-def _reasons_by_township(summary) -> dict[str, str]:
-    """``{slug: "reason; reason"}`` from the summary table (``township`` + ``reasons``)."""
-    if summary is None or not hasattr(summary, "columns") or "reasons" not in summary.columns:
+def _reasons_by_township(summary, column: str = "reasons") -> dict[str, str]:
+    """``{slug: "reason; reason"}`` from the summary table (``township`` + ``reasons``, or another
+    column of one line per township such as ``undecided``)."""
+    if summary is None or not hasattr(summary, "columns") or column not in summary.columns:
         return {}
     key = "township" if "township" in summary.columns else "slug"
     out = {}
-    for slug, reasons in zip(summary[key], summary["reasons"], strict=True):
+    for slug, reasons in zip(summary[key], summary[column], strict=True):
         if isinstance(reasons, (list, tuple)):
             reasons = "; ".join(map(str, reasons))
         out[str(slug)] = reasons if isinstance(reasons, str) else ""
@@ -94,23 +97,27 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
         stale, not_built), ``html`` (relative link or None), ``log`` (relative link or None),
         ``built_at`` (ISO 8601; shown in Beijing time, :func:`zzeval.i18n.format_time`),
         ``error`` (dict with ``code_cell_number``, ``source_head``, ``ename``,
-        ``evalue``; or None), optionally ``reasons`` (str or list of str).
+        ``evalue``; or None), optionally ``reasons`` and ``undecided`` (the undecided rules, 待定;
+        str or list of str).
     meta : dict
         ``season``, ``built_at``, ``data_dir``, ``data_digest``, ``synthetic``, ``county`` (a row
         like the township rows, or None), ``summary_files`` (list of relative links), optionally
-        ``summary`` (the summary table: ``township`` + ``reasons``, used when a row has no
-        ``reasons``) and ``map`` (False: no township map).
+        ``summary`` (the summary table: ``township`` + ``reasons`` and ``undecided``, used when a
+        row has none) and ``map`` (False: no township map).
     lang : {"zh", "en"}
 
     Townships are listed most severe verdict first (:func:`sort_rows`), each with its reasons
-    in one line; the township map (:mod:`zzeval.report.maps`) sits above the table.
+    in one line and, on a line of its own, what is undecided (待定); the township map
+    (:mod:`zzeval.report.maps`) sits above the table.
     """
     e = escape
     check_lang(lang)
     season = str(meta.get("season", ""))
     title = label("title", lang, season=season.replace("-", "–"))
     reasons = _reasons_by_township(meta.get("summary"))
-    rows = [{**r, "reasons": r.get("reasons") or reasons.get(str(r["slug"]), "")} for r in sort_rows(rows)]
+    undecided = _reasons_by_township(meta.get("summary"), "undecided")
+    rows = [{**r, "reasons": r.get("reasons") or reasons.get(str(r["slug"]), ""),
+             "undecided": r.get("undecided") or undecided.get(str(r["slug"]), "")} for r in sort_rows(rows)]
     out = [f'<!DOCTYPE html>\n<html lang="{e(HTML_LANG[lang])}">\n<head>\n<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f'<meta name="description" content="{e(title)}">',
@@ -176,15 +183,12 @@ def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
     import pandas as pd
 
     from zzeval.report import maps
-    from zzeval.report.present import figure_html
 
     frame = pd.DataFrame({"township": [str(r["slug"]) for r in rows],
                           "verdict": [r.get("verdict") or float("nan") for r in rows],
                           "name": [str(r.get("name") or r["slug"]) for r in rows]})
-    fig = maps.township_map(frame, lang=lang, data_dir=data_dir)
-    if fig is None:
-        return ""
-    return str(figure_html(fig, alt=label("map_alt", lang)).data)
+    html = maps.map_figure_html(frame, lang, data_dir)
+    return "" if html is None else str(html.data)
 
 
 def _table(rows: list[dict], lang: str) -> list[str]:
@@ -193,7 +197,6 @@ def _table(rows: list[dict], lang: str) -> list[str]:
     heads = ("township", "verdict", "reasons", "status", "report_built") + (("details",) if any(details) else ())
     out = ['<table class="towns">\n<thead><tr>' + "".join(f'<th class="col-{h}">{e(label(h, lang))}</th>'
                                                          for h in heads) + "</tr></thead>\n<tbody>"]
-    sep = "；" if lang == "zh" else "; "
     for row, detail in zip(rows, details, strict=True):
         name = str(row.get("name") or row["slug"])
         if lang == "en" and name != row["slug"]:
@@ -201,19 +204,32 @@ def _table(rows: list[dict], lang: str) -> list[str]:
         name = e(name)
         cell = f'<a href="{e(row["html"])}">{name}</a>' if row.get("html") else name
         status = row["status"]
-        reasons = row.get("reasons") or ""
-        if isinstance(reasons, (list, tuple)):
-            reasons = sep.join(map(str, reasons))
-        reasons = reasons.replace("; ", sep)
         out.append(
             f'<tr id="{e(row["slug"])}"><td class="name">{cell}</td>'
             f'<td class="verdict verdict-{e(str(row.get("verdict") or ""))}">{e(_verdict_text(row, lang))}</td>'
-            f'<td class="reasons">{e(reasons)}</td>'
+            f'<td class="reasons">{_reasons_cell(row, lang)}</td>'
             f'<td class="status status-{e(status)}">{e(label("status." + status, lang))}</td>'
             f'<td class="time">{e(format_time(row.get("built_at"), lang))}</td>'
             + (f"<td>{detail}</td>" if "details" in heads else "") + "</tr>")
     out.append("</tbody>\n</table>")
     return out
+
+
+def _one_line(items, lang: str) -> str:
+    sep = "；" if lang == "zh" else "; "
+    if isinstance(items, (list, tuple)):
+        items = sep.join(map(str, items))
+    return (items or "").replace("; ", sep)
+
+
+def _reasons_cell(row: dict, lang: str) -> str:
+    """The reasons in one line; the undecided items (待定) on a line of their own, marked as such."""
+    e = escape
+    reasons, undecided = _one_line(row.get("reasons"), lang), _one_line(row.get("undecided"), lang)
+    cell = e(reasons)
+    if undecided:
+        cell += f'<p class="undecided">{e(label("undecided", lang, items=undecided))}</p>'
+    return cell
 
 
 def _verdict_text(row: dict, lang: str) -> str:

@@ -27,6 +27,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, t, verdict_label
+from zzeval.report.canvas import TITLE_Y
 from zzeval.report.plots import agg_figure
 
 TILE_COLUMNS = ("slug", "name_zh", "col", "row", "source")
@@ -148,7 +149,8 @@ def tile_map(
     ax.set_ylim(-nrow + 0.5, 0.5)
     ax.set_aspect(0.82)
     ax.axis("off")
-    ax.set_title(title or _map_title(lang), fontsize=12)
+    if title is None or title:  # "" draws none (the page shows the title as text above the image)
+        ax.set_title(title or _map_title(lang), fontsize=12, y=TITLE_Y)
     _legend(fig, data["verdict"], lang)
     return fig
 
@@ -258,7 +260,8 @@ def boundary_map(
     ax.set_ylim(allxy[:, 1].min(), allxy[:, 1].max())
     ax.set_aspect(1 / np.cos(np.radians(lat0)))
     ax.axis("off")
-    ax.set_title(title or _map_title(lang), fontsize=12)
+    if title is None or title:  # "" draws none (the page shows the title as text above the image)
+        ax.set_title(title or _map_title(lang), fontsize=12, y=TITLE_Y)
     _legend(fig, pd.Series([data["verdict"].get(s, np.nan) for s in shapes]), lang)
     return fig
 
@@ -268,34 +271,42 @@ BOUNDARIES_FILE = "boundaries.geojson"
 
 
 def township_map(df: pd.DataFrame, *, lang: str = "zh", data_dir=None, geojson=None,
-                 key: str = "slug") -> Figure | None:
+                 key: str = "slug", title: str | None = None) -> Figure | None:
     """The verdict map for the county page and the index.
 
     Real boundaries when ``geojson`` is given or the season folder ``data_dir`` holds
     :data:`BOUNDARIES_FILE` (features named by the ``key`` property: slug or Chinese name);
     else the schematic :func:`tile_map`. ``None`` when a township has no tile (a county other
     than Zezhou without a boundary file): the page then shows no map rather than a wrong one.
+    ``title=""`` draws no title (:func:`map_figure_html` puts it above the image as text).
     """
     if geojson is None and data_dir:
         candidate = Path(str(data_dir)) / BOUNDARIES_FILE
         geojson = candidate if candidate.is_file() else None
     if geojson is not None:
-        return boundary_map(df, geojson, key=key, lang=lang)
+        return boundary_map(df, geojson, key=key, lang=lang, title=title)
     tiles = township_tiles()
     if not set(df["township"].astype(str)) <= set(tiles["slug"]):
         return None
-    return tile_map(df, lang=lang, tiles=tiles)
+    return tile_map(df, lang=lang, tiles=tiles, title=title)
 
 
 def county_map_figure(ev, lang: str = "zh"):
     """The verdict map of every township as a report figure (HTML), for the county notebook;
     ``None`` (nothing shown) when there is no tile or boundary for a township."""
-    from zzeval.report.index_page import label
-    from zzeval.report.present import figure_html
-
     table = ev.verdicts[lang]
     names = ev.townships.set_index("slug")["name_zh"]
     frame = pd.DataFrame({"township": table["township"].astype(str), "verdict": table["verdict"],
                           "name": [names.get(s, s) for s in table["township"]]})
-    fig = township_map(frame, lang=lang, data_dir=getattr(ev, "data_dir", None))
-    return None if fig is None else figure_html(fig, alt=label("map_alt", lang))
+    return map_figure_html(frame, lang, getattr(ev, "data_dir", None))
+
+
+def map_figure_html(frame: pd.DataFrame, lang: str = "zh", data_dir=None):
+    """The verdict map as page HTML (the county page and the index), its title as text above the
+    image: on a phone the image scrolls sideways and a title drawn in it was cut. ``None`` when
+    :func:`township_map` draws no map."""
+    from zzeval.report.index_page import label
+    from zzeval.report.present import figure_html
+
+    fig = township_map(frame, lang=lang, data_dir=data_dir, title="")
+    return None if fig is None else figure_html(fig, alt=label("map_alt", lang), title=_map_title(lang))

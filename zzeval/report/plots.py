@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from zzeval.errors import ZzevalError
 from zzeval.i18n import check_lang, format_number, measure_label, pollutant_label, t, unit_label, verdict_label
 from zzeval.report import fonts
+from zzeval.report.canvas import TITLE_Y
 from zzeval.season.data import SeasonPeriod
 from zzeval.season.schema import POLLUTANT_UNITS
 
@@ -34,6 +35,8 @@ PREVIOUS_SEASON_COLOURS = ("#e08a2c", "#8c8c8c", "#b5b5b5")
 #: Observed vs weather-adjusted change.
 OBSERVED_COLOUR = "#8c8c8c"
 ADJUSTED_COLOUR = "#1f5fa8"
+#: Their value labels: the grey of the observed marker is too light for 10 pt text.
+LABEL_COLOURS = {"observed": "#5a5a5a", "adjusted": ADJUSTED_COLOUR}
 #: Bars of the ranking chart; the township the report is about is highlighted.
 BAR_COLOUR = "#9db7d5"
 HIGHLIGHT_COLOUR = "#c0392b"
@@ -50,14 +53,17 @@ MIN_FONT_PT = 10.0
 
 AQI_LEVEL_COLUMNS = ("level", "aqi_low", "aqi_high", "category_zh", "category_en", "colour_hex")
 SEASON_MONTHS = (10, 11, 12, 1, 2, 3)
+#: Height of one month row of the AQI calendar [in]: 0.2 in (14.4 pt) leaves room for the
+#: 10 pt month labels (about 13 pt high with the CJK font's line gap) without overlap.
+CALENDAR_ROW_IN = 0.2
 
 
 def agg_figure(**kwargs) -> Figure:
-    """A :class:`Figure` on an Agg canvas from the start (no pyplot, no canvas switch at save)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """A :class:`Figure` on a :class:`~zzeval.report.canvas.ReportCanvas` (Agg, no pyplot) from the start."""
+    from zzeval.report.canvas import ReportCanvas
 
     fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
+    ReportCanvas(fig)
     return fig
 
 
@@ -188,7 +194,7 @@ def daily_series(
     seasons = sorted(data["season"].astype(str).unique())
     colours = _season_colours(seasons)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.05), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 2.1), layout="constrained")
     ax = fig.add_subplot()
     for season in seasons:
         part = data[data["season"].astype(str) == season].copy()
@@ -201,18 +207,23 @@ def daily_series(
         ax.plot(full.index, full.to_numpy(), color=c, alpha=0.35, lw=0.9)
         roll = full.rolling(rolling_days, center=True, min_periods=max(1, rolling_days // 2 + 1))
         ax.plot(roll.mean().index, roll.mean().to_numpy(), color=c, lw=2.2, label=season)
-    ax.set_xlabel(t("axis.day_of_season", lang))
-    ax.set_ylabel(t("axis.concentration", lang, pollutant=plabel, unit=unit_label(unit, lang)))
+    # the pollutant is in the title; the axis names the statistic and unit (fits the axis height)
+    ax.set_ylabel(t("axis.daily_mean", lang, unit=unit_label(unit, lang)))
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
-    ax.grid(axis="x", visible=False)  # the month-start lines below are the x reference
-    ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)))
-    # month starts as minor reference lines (day of season of the 1st of each month)
+    ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)),
+                 y=TITLE_Y)
+    # the x axis in months: a line at each month's first day, the month's name in its middle
     start = SeasonPeriod(seasons[-1]).start
-    for m in SEASON_MONTHS[1:]:
-        year = start.year + (1 if m < 10 else 0)
-        d = (pd.Timestamp(year, m, 1) - start).days + 1
-        ax.axvline(d, color="#cccccc", lw=0.8, zorder=0)
+    firsts = [(pd.Timestamp(start.year + (1 if m < 10 else 0), m, 1) - start).days + 1 for m in SEASON_MONTHS]
+    ax.set_xticks(firsts[1:])
+    ax.tick_params(axis="x", which="major", labelbottom=False, length=0)
+    middles = [(a + b) / 2 for a, b in zip(firsts, [*firsts[1:], SeasonPeriod(seasons[-1]).days + 1], strict=True)]
+    ax.set_xticks(middles, [t(f"month.{m}", lang) for m in SEASON_MONTHS], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.set_xlabel(t("axis.month", lang))
+    ax.grid(axis="x", which="major", color="#cccccc", lw=0.8)
+    ax.grid(axis="x", which="minor", visible=False)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
     handles += [
@@ -220,7 +231,8 @@ def daily_series(
         Line2D([], [], color="#555555", lw=2.2),
     ]
     labels_ += [t("legend.daily", lang), t("legend.rolling7", lang)]
-    ax.legend(handles, labels_, title=t("legend.season", lang), loc="upper right", ncols=2)
+    # one row under the axes, never over the lines
+    fig.legend(handles, labels_, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig
 
 
@@ -272,9 +284,17 @@ def aqi_calendar(
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-1.5, len(lv) + 1.5), cmap.N)
 
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.95 + 1.3 * len(seasons)), layout="constrained")
-    axes = fig.subplots(len(seasons), 1, squeeze=False)[:, 0]
-    for ax, season in zip(axes, seasons, strict=True):
+    # seasons side by side (the same month on the same row), two per row; each month row is
+    # CALENDAR_ROW_IN tall so that the month labels (10 pt) never overlap
+    ncols = min(2, len(seasons))
+    nrows = -(-len(seasons) // ncols)
+    height = nrows * (len(SEASON_MONTHS) * CALENDAR_ROW_IN + 0.75) + 0.85
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    for ax in axes[len(seasons):]:
+        ax.set_visible(False)
+    step = 2 if ncols == 1 else 5
+    for k, (ax, season) in enumerate(zip(axes, seasons, strict=False)):
         period = SeasonPeriod(season)
         grid = np.full((6, 31), -1, dtype=int)
         part = data[data["season"] == season]
@@ -283,16 +303,20 @@ def aqi_calendar(
             row = SEASON_MONTHS.index(day.month)
             grid[row, day.day - 1] = by_day.get(day, 0)
         ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-        ax.set_xticks(np.arange(0, 31, 2), [str(d) for d in range(1, 32, 2)])
+        days = [1, *range(step, 32, step)]
+        ax.set_xticks([d - 1 for d in days], [str(d) for d in days])
         ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
         ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
         ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
         ax.grid(False)
-        ax.grid(which="minor", color="white", lw=1.5)
+        ax.grid(which="minor", color="white", lw=1.2)
         ax.tick_params(which="minor", length=0)
         ax.set_xlabel(t("axis.day_of_month", lang))
-        ax.set_ylabel(t("axis.month", lang))
-        ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title)
+        if k % ncols == 0:
+            ax.set_ylabel(t("axis.month", lang))
+        else:
+            ax.tick_params(axis="y", labelleft=False)
+        ax.set_title(t("title.aqi_calendar", lang, season=season) if title is None else title, y=TITLE_Y)
     handles = [
         Patch(color=c, label=f"{cat} ({lo}–{hi})")
         for c, cat, lo, hi in zip(
@@ -334,13 +358,14 @@ def adjusted_comparison(
             data[c] = np.nan
     order = [p for p in POLLUTANT_UNITS if p in set(data["pollutant"])]
     order += [p for p in data["pollutant"].unique() if p not in order]
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.0 + 0.38 * len(order)), layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 1.1 + 0.35 * len(order)), layout="constrained")
     ax = fig.add_subplot()
     styles = {
-        "observed": (OBSERVED_COLOUR, "o", -0.12, t("legend.observed", lang)),
-        "adjusted": (ADJUSTED_COLOUR, "D", 0.12, t("legend.adjusted", lang)),
+        "observed": (OBSERVED_COLOUR, "o", -0.2, t("legend.observed", lang)),
+        "adjusted": (ADJUSTED_COLOUR, "D", 0.2, t("legend.adjusted", lang)),
     }
     ypos = {p: i for i, p in enumerate(order)}
+    ends = []
     for kind, (colour, marker, offset, label) in styles.items():
         part = data[data["kind"] == kind]
         if part.empty:
@@ -352,20 +377,24 @@ def adjusted_comparison(
         xerr = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
         ax.errorbar(x, y, xerr=xerr, fmt=marker, color=colour, ecolor=colour, elinewidth=2,
                     capsize=3, ms=6, label=label)
-        for xi, yi in zip(x, y, strict=True):
+        for xi, yi, right in zip(x, y, x + np.nan_to_num(hi), strict=True):
             if np.isfinite(xi):
-                # observed drawn above its row's centre, labelled above; adjusted below, labelled below
-                up = offset < 0
-                ax.annotate(format_number(xi, 1, signed=True) + "%", (xi, yi), xytext=(0, 5 if up else -5),
-                            textcoords="offset points", ha="center", va="bottom" if up else "top",
-                            fontsize=MIN_FONT_PT, color=colour)
+                # each value right of its marker or interval, on its own line: nothing overlaps
+                ax.annotate(format_number(xi, 1, signed=True) + "%", (right, yi), xytext=(5, 0),
+                            textcoords="offset points", ha="left", va="center",
+                            fontsize=MIN_FONT_PT, color=LABEL_COLOURS.get(kind, colour))
+                ends.append(right)
     ax.axvline(0, color="#333333", lw=1)
+    if ends:  # room on the right for the value labels (about 14 % of the axis)
+        left, right = ax.get_xlim()
+        ax.set_xlim(left, max(right, max(ends)) + 0.16 * (max(right, max(ends)) - left))
     ax.set_yticks(range(len(order)), [pollutant_label(p, lang) for p in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel(t("axis.change_pct", lang))
     ax.set_ylabel(t("axis.pollutant", lang))
-    ax.set_title(title or t("title.adjusted", lang))
-    ax.legend(loc="best", frameon=True)
+    ax.set_title(title or t("title.adjusted", lang), y=TITLE_Y)
+    # the legend under the axes, never over a marker
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -397,10 +426,12 @@ def emission_reductions(
     data = df.copy()
     pols = list(dict.fromkeys(data["pollutant"]))
     measures = list(dict.fromkeys(data["measure"]))
-    ncols = min(2, len(pols))  # two panels across: the measure names need the room
+    # up to four panels across (one row: a quarter of the height of a 2 × 2 grid on paper), the
+    # measure names once at the left; more pollutants wrap onto further rows
+    ncols = min(4, len(pols))
     nrows = int(np.ceil(len(pols) / ncols))
-    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.45 + nrows * (0.2 * len(measures) + 0.68)),
-                 layout="constrained")
+    fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.5 + nrows * (0.2 * len(measures) + 0.68)),
+                     layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     unit_text = t("unit.per_season", lang, unit=unit)
     import seaborn as sns
@@ -419,9 +450,9 @@ def emission_reductions(
                 error_kw={"ecolor": "#333333", "capsize": 3, "elinewidth": 1.2})
         ax.set_yticks(y, [measure_label(m, lang) for m in measures])
         ax.set_ylim(len(measures) - 0.5, -0.5)
-        ax.set_title(pollutant_label(pol, lang), fontsize=10.5)
+        ax.set_title(pollutant_label(pol, lang), fontsize=10.5, y=TITLE_Y)
         ax.axvline(0, color="#333333", lw=0.8)
-        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(3 if ncols > 2 else 4))
         ax.xaxis.set_major_formatter("{x:,.0f}" if np.nanmax(np.abs(vals), initial=0) >= 10
                                      else "{x:,.2g}")
     for ax in axes[len(pols):]:
@@ -512,7 +543,8 @@ def township_heatmap(
     ax.set_ylabel(t("axis.township", lang))
     ax.set_xlabel(axis_label)
     ax.xaxis.set_label_position("top")
-    ax.set_title(title or t("title.heatmap", lang))
+    if title is None or title:  # "" draws none (the page shows it as text above the image)
+        ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
     _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
     return fig
 
@@ -593,5 +625,5 @@ def ranking_bar(
                         ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
-    ax.set_title(title or t("title.ranking", lang, indicator=indicator))
+    ax.set_title(title or t("title.ranking", lang, indicator=indicator), y=TITLE_Y)
     return fig

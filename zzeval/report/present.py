@@ -169,6 +169,7 @@ def table(
     index: bool = False,
     highlight_rows: Sequence[int] = (),
     row_classes: Sequence[str | None] | None = None,
+    css_class: str | None = None,
 ) -> HTML:
     """A styled HTML table of a DataFrame, with units in the headers.
 
@@ -185,6 +186,8 @@ def table(
         Positions of rows to emphasise (e.g. the report's own township in a ranking).
     row_classes : sequence, optional
         One CSS modifier per row (``good``/``warning``/``interview``/None) for row tints.
+    css_class : str, optional
+        An extra class of the ``<table>`` (e.g. ``zz-table--tasks``: the task table's print layout).
     """
     check_lang(lang)
     units = dict(units or {})
@@ -224,7 +227,7 @@ def table(
         rows.append(f'<tr><td colspan="{max(1, len(cols))}">{esc(t("table.empty", lang))}</td></tr>')
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return HTML(
-        f'<div class="zz-table-wrap"><table class="zz-table">{cap}'
+        f'<div class="zz-table-wrap"><table class="{esc(" ".join(["zz-table", *([css_class] if css_class else [])]))}">{cap}'
         f"<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -258,6 +261,7 @@ def figure_html(
     caption: str | None = None,
     dpi: int = FIGURE_DPI,
     max_bytes: int = MAX_PNG_BYTES,
+    title: str | None = None,
 ) -> HTML:
     """Embed a matplotlib figure as a base64 PNG ``<img>`` (no file, no network).
 
@@ -269,13 +273,17 @@ def figure_html(
         Shown under the figure (escaped).
     dpi : int
         Resolution [dots per inch]; see :data:`FIGURE_DPI` for the size budget.
+    title : str, optional
+        The figure's title as page text above the image (escaped), for a figure drawn without
+        one: it wraps on a phone, where a title inside a scrolling image is cut.
     """
     png, _used = figure_png(fig, dpi=dpi, max_bytes=max_bytes)
     b64 = base64.b64encode(png).decode("ascii")
     width_px = int(round(fig.get_figwidth() * CSS_PX_PER_INCH))
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    head = f'<p class="zz-figure-title">{esc(title)}</p>' if title else ""
     return HTML(
-        f'<figure class="zz-figure"><img src="data:image/png;base64,{b64}" alt="{esc(alt)}" '
+        f'<figure class="zz-figure">{head}<img src="data:image/png;base64,{b64}" alt="{esc(alt)}" '
         f'width="{width_px}">{cap}</figure>'
     )
 

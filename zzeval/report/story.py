@@ -91,6 +91,19 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
     return pd.DataFrame(rows), labels, tints
 
 
+def task_legend(lang: str = "zh") -> HTML:
+    """The key of the task table's row marks (the report CSS draws ``zz-key--<tint>`` as it draws
+    ``zz-row--<tint>``): met, a reason (warning / interview), inside the tolerance, undecided."""
+    keys = "".join(f'<li><span class="zz-key zz-key--{k}">{esc(t(f"task_key.{k}", lang))}</span></li>'
+                   for k in TASK_KEYS)
+    return HTML(f'<ul class="zz-key-list" aria-label="{esc(t("task_key.title", lang))}">'
+                f'<li>{esc(t("task_key.title", lang))}</li>{keys}</ul>')
+
+
+#: The row marks the task-table legend explains, in its order.
+TASK_KEYS = ("good", "warning", "interview", "tolerance", "undecided")
+
+
 def _signed(task: str) -> bool:
     return "change" in task
 

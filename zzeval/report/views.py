@@ -26,7 +26,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     rankings_table,
 )
 from zzeval.report.present import KeyFigure
-from zzeval.report.story import fix_block, progress_table, verdict_box, weather_note  # noqa: F401
+from zzeval.report.story import fix_block, progress_table, task_legend, verdict_box, weather_note  # noqa: F401
 from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS
 
 POLLUTANTS = AIR_POLLUTANTS

@@ -8,6 +8,7 @@ Used by :mod:`zzeval.season.loading`; every check adds :class:`~zzeval.errors.Pr
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -143,8 +144,10 @@ def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None
                     f"like {big} labelled {unit}: multiply them by 1000")
 
 
-def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], out: Collector) -> None:
-    """Relations between columns: done ≤ 120 % of planned, scrapped ≤ fleet, passes ≤ tests …"""
+def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], out: Collector,
+                       period=None) -> None:
+    """Relations between columns: done ≤ 120 % of planned, scrapped ≤ fleet, passes ≤ tests …
+    (``period``: the season assessed, for the dates of the emergency inspections)."""
     rt = tables.get("heating_retrofits")
     if rt is not None:
         over = rt["households_done"] > 1.2 * rt["households_planned"]
@@ -171,6 +174,11 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         for part, whole in pairs:
             out.rows(f, part, tk[part] > tk[whole],
                      lambda i, p=part, w=whole: f"{tk[p][i]:g} is more than {w} ({tk[w][i]:g})")
+    if rt is not None and tables.get("townships") is not None:
+        _check_retrofits_within_households(rt, tables["townships"], fnames["heating_retrofits"], out)
+    if tables.get("targets") is not None:
+        _check_share_targets(tables["targets"], fnames["targets"], out)
+        _check_target_units(tables["targets"], fnames["targets"], out)
     fr = tables.get("freight")
     if fr is not None:
         f = fnames["freight"]
@@ -182,6 +190,8 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
                  "total tonnage after differs from before by more than a factor 3; check the units (t/yr)")
         _check_freight_firms(fr, f, out)
     _check_sites(tables.get("sites"), fnames.get("sites", "sites.csv"), out)
+    check_emergency_inspections(tables.get("emergency_inspections"),
+                                fnames.get("emergency_inspections", "emergency_inspections.csv"), period, out)
 
 
 def _check_freight_firms(fr: pd.DataFrame, f: str, out: Collector) -> None:
@@ -208,6 +218,108 @@ def _check_sites(sites: pd.DataFrame | None, f: str, out: Collector) -> None:
                                                 f"not for a site of kind '{show(sites['kind'][i])}'; leave it empty")
 
 
+def _check_retrofits_within_households(rt: pd.DataFrame, townships: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A township cannot retrofit more households than it has (the clean-heating coverage would pass 100 %)."""
+    households = townships.drop_duplicates("slug").set_index("slug")["households"]  # a duplicate slug is reported
+    planned = rt.groupby("township")["households_planned"].sum()
+    for slug, total in planned.items():
+        if slug in households.index and pd.notna(households[slug]) and total > households[slug]:
+            first = rt.index[rt["township"] == slug][0]
+            out.add(fname, int(first) + 2, "households_planned",
+                    f"township {show(slug)}: {total:,.0f} households planned for retrofits in all, more than its "
+                    f"{households[slug]:,.0f} households in townships.csv; check the numbers (a typo, or the wrong unit?)")
+
+
+@cache
+def plan_emergency_cuts() -> dict[str, tuple[float, float]]:
+    """The cut plan § 三 sets per performance grade during heavy-pollution alerts [%]:
+    ``{"B": (30, 50), "C": (30, 50), "D": (100, 100)}`` (``plan_targets.yaml``, ``emergency_cut_pct``);
+    A and leading firms choose their own measures and have no figure."""
+    text = resources.files("zzeval.reference").joinpath("plan_targets.yaml").read_text(encoding="utf-8")
+    cuts = yaml.safe_load(text)["emergency_cut_pct"]
+    return {grade: (float(v["low"]), float(v["high"])) for grade, v in cuts.items() if grade != "unit"}
+
+
+def check_emergency_inspections(ei: pd.DataFrame | None, f: str, period, out: Collector) -> None:
+    """``emergency_inspections`` (plan § 三): every row of a B, C or D firm decides its compliance
+    (``compliant``, or ``stopped``, or for B and C the observed cut) without contradicting itself; B and
+    C rows name the alert; required cuts within the plan's (B, C ≥ 30 %; D 100 %); dates in the season."""
+    if ei is None or ei.empty:
+        return
+    cuts = plan_emergency_cuts()
+    grade, given = ei["grade"], ei["compliant"].isin(["yes", "no"])
+    bc, d = grade.isin(["B", "C"]), grade == "D"
+    out.rows(f, "alert_level", bc & ~ei["alert_level"].isin(["yellow", "orange", "red"]),
+             lambda i: f"a {grade[i]} firm cuts during a heavy-pollution alert (plan § 三): give the alert in force "
+                       "(yellow, orange or red; 黄色/橙色/红色)")
+    floor = cuts["B"][0]
+    out.rows(f, "required_cut_pct", bc & (ei["required_cut_pct"] < floor),
+             lambda i: f"{ei['required_cut_pct'][i]:g} % is below the {floor:g} % the plan sets for B and C firms "
+                       f"(plan § 三: {floor:g}–{cuts['B'][1]:g} %); check the emergency reduction list")
+    out.rows(f, "required_cut_pct", d & ei["required_cut_pct"].notna() & (ei["required_cut_pct"] != cuts["D"][0]),
+             lambda i: f"D firms stop all season (plan § 三: {cuts['D'][0]:g} %), not {ei['required_cut_pct'][i]:g} %; "
+                       "write 100 or leave it empty")
+    out.rows(f, "compliant", d & ~given & ~ei["stopped"].isin(["yes", "no"]),
+             "a D firm's inspection needs stopped (yes/no) or compliant (yes/no)")
+    out.rows(f, "compliant", bc & ~given & (ei["stopped"] != "yes") & ei["observed_cut_pct"].isna(),
+             lambda i: f"a {grade[i]} firm's inspection needs compliant (yes/no), stopped = yes or the observed cut")
+    out.rows(f, "compliant", d & (ei["compliant"] == "yes") & (ei["stopped"] == "no"),
+             "compliant = yes but stopped = no: a D firm must be stopped all season (plan § 三)")
+    required = ei["required_cut_pct"].fillna(floor)
+    short = bc & (ei["compliant"] == "yes") & (ei["observed_cut_pct"] < required)
+    out.rows(f, "compliant", short,
+             lambda i: f"compliant = yes but the observed cut {ei['observed_cut_pct'][i]:g} % is below the required "
+                       f"{required[i]:g} %; correct one of them")
+    if period is not None:
+        day = ei["inspected_on"]
+        outside = day.notna() & ~period.contains(day)
+        out.rows(f, "inspected_on", outside,
+                 lambda i: f"{day[i]:%Y-%m-%d} lies outside the season assessed ({period.start:%Y-%m-%d} .. "
+                           f"{period.end:%Y-%m-%d}); keep only this season's inspections")
+
+
+@cache
+def _plan_tasks() -> dict:
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["tasks"]
+
+
+def share_tasks() -> frozenset[str]:
+    """Tasks whose target is a share in % that must be reached (``direction: min``, ``unit: "%"`` in
+    ``zzeval/reference/plan_tasks.yaml``): coverage, pass rate, rail share …"""
+    return frozenset(k for k, v in _plan_tasks().items() if v.get("unit") == "%" and v.get("direction") == "min")
+
+
+#: Spellings of the units of ``targets.unit`` that say what kind of quantity a target is.
+TARGET_UNIT_KINDS = {"%": "%", "％": "%", "percent": "%", "百分比": "%", "households": "households", "户": "households",
+                     "vehicles": "vehicles", "辆": "vehicles", "firms": "firms", "家": "firms", "boilers": "boilers",
+                     "台": "boilers", "days": "days", "天": "days"}
+
+
+def _check_target_units(targets: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A ``unit`` that names another kind of quantity than the task's (``辆`` for a % task): the target
+    was probably entered in that unit; refused."""
+    tasks = _plan_tasks()
+    for label, task, unit in zip(targets.index, targets["task"], targets["unit"], strict=True):
+        written = TARGET_UNIT_KINDS.get(str(unit).strip().lower())
+        expected = TARGET_UNIT_KINDS.get(str(tasks.get(task, {}).get("unit", "")).lower())
+        if written and expected and written != expected:
+            out.add(fname, int(label) + 2, "unit", f"'{show(unit)}' is not the unit of {task} ({expected}): was the "
+                                                   f"target written in {show(unit)}? write it in {expected}")
+
+
+def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A share target of 1 % or less (0.9 for 90 %: a cell formatted as a percentage in a spreadsheet holds
+    the fraction) would be met by every township; refused."""
+    share = targets["task"].isin(share_tasks())
+    out.rows(fname, "target", share & (targets["target"] > 100),
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]}: a share cannot exceed 100 %")
+    fraction = share & (targets["target"] > 0) & (targets["target"] <= 1)
+    out.rows(fname, "target", fraction,
+             lambda i: f"{targets['target'][i]:g} % for {targets['task'][i]} looks like a fraction (a cell formatted "
+                       f"as a percentage holds 0.9 for 90 %); write the target in %: {100 * targets['target'][i]:g}")
+
+
 def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None:
     """Slugs usable as file names, and every code, name and slug naming one township only."""
     slug = townships["slug"]
@@ -220,6 +332,7 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
     out.rows(fname, "slug", slug.str.len() > MAX_SLUG_LENGTH,
              lambda i: f"slug '{show(slug[i])}' is longer than {MAX_SLUG_LENGTH} characters (it becomes a file "
                        "name); shorten it")
+    _check_codes(townships["code"], fname, out)
     for column in ("slug", "code", "name_zh"):
         out.rows(fname, column, townships.duplicated(column) & (townships[column] != ""),
                  lambda i, c=column: f"duplicate {c} '{show(townships[c][i])}'; every township needs its own")
@@ -236,8 +349,29 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
                         "other tables name townships by slug, code or name and could not tell the two apart")
 
 
+def _code_hint(code: str) -> str:
+    if re.fullmatch(r"[\d.]+[eE][+-]?\d+", code):
+        return ("the spreadsheet wrote the code in scientific notation and lost its last digits: format the "
+                "column as text and type the codes again")
+    if re.fullmatch(r"\d+\.0+", code):
+        return f"the spreadsheet wrote the code as a decimal number: write {code.split('.')[0]}"
+    if code.startswith(("'", "‘", "`")):
+        return f"remove the leading apostrophe: write {code.lstrip(chr(39) + chr(0x2018) + '`')}"
+    return "write the township's division code in digits"
+
+
+def _check_codes(code: pd.Series, fname: str, out: Collector) -> None:
+    """A township code is 6 to 12 digits (the 9-digit township code of GB/T 10114, or the 12-digit
+    statistical division code); ``1.40525E+08`` or ``140525100.0`` (what a spreadsheet makes of a
+    number) would name no township and be printed wrong."""
+    bad = ~code.str.fullmatch(r"\d{6,12}") & (code != "")
+    out.rows(fname, "code", bad, lambda i: f"'{show(code[i])}' is not a township code (6 to 12 digits, e.g. "
+                                           f"140525100); {_code_hint(code[i])}")
+
+
 #: Tables whose rows may all be absent: the measure then did not take place (reported as such).
-OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight", "sites", "county_tasks"})
+OPTIONAL_ROWS = frozenset({"heating_retrofits", "vehicles", "freight", "sites", "county_tasks",
+                           "emergency_inspections"})
 
 
 def empty_table_problem(name: str, fname: str) -> str | None:

@@ -128,7 +128,7 @@ class _AcrossChunks:
     problem without a row (a missing column) once."""
 
     def __init__(self, out) -> None:
-        from zzeval.season.loading import MAX_ROWS_LISTED
+        from zzeval.season.checks import MAX_ROWS_LISTED
 
         self.out, self.max_rows = out, MAX_ROWS_LISTED
         self.listed: dict = {}

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from zzeval.errors import InputError, UnknownTownshipError
 from zzeval.season.schema import TABLES
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `zzeval build` with nothing to do never needs it
+    import pandas as pd
 
 DEFAULT_SEASON = "2020-2021"
 
@@ -38,17 +40,23 @@ class SeasonPeriod:
     @property
     def start(self) -> pd.Timestamp:
         """First day, 00:00."""
+        import pandas as pd
+
         return pd.Timestamp(self.first_year, 10, 1)
 
     @property
     def end(self) -> pd.Timestamp:
         """Last day (31 March), 00:00; the season includes the whole day."""
+        import pandas as pd
+
         return pd.Timestamp(self.first_year + 1, 3, 31)
 
     @property
     def end_exclusive(self) -> pd.Timestamp:
         """1 April 00:00 of the second year. Hourly values stamped 1 April 00:00 (the mean of
         23:00–24:00 on 31 March) are attributed to 31 March by :func:`zzeval.airquality.aqi` users."""
+        import pandas as pd
+
         return self.end + pd.Timedelta(days=1)
 
     @property
@@ -61,6 +69,8 @@ class SeasonPeriod:
 
     def contains(self, ts) -> pd.Series | bool:
         """Whether timestamps fall inside the season (by calendar day)."""
+        import pandas as pd
+
         if isinstance(ts, pd.Series):
             return (ts >= self.start) & (ts < self.end_exclusive)
         ts = pd.Timestamp(ts)
@@ -68,6 +78,8 @@ class SeasonPeriod:
 
     def months(self) -> list[str]:
         """The six months as ``YYYY-MM``."""
+        import pandas as pd
+
         return [p.strftime("%Y-%m") for p in pd.period_range(self.start, self.end, freq="M")]
 
 
@@ -115,6 +127,7 @@ class SeasonData(TownshipsAndMeta):
     #: the optional tables (empty, with their columns, when the folder has none)
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     county_tasks: pd.DataFrame = field(default_factory=lambda: empty_table("county_tasks"))
+    emergency_inspections: pd.DataFrame = field(default_factory=lambda: empty_table("emergency_inspections"))
 
     def township(self, slug: str) -> pd.Series:
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""
@@ -130,6 +143,8 @@ class SeasonData(TownshipsAndMeta):
 def empty_table(name: str) -> pd.DataFrame:
     """An empty table ``name`` of :data:`zzeval.season.schema.TABLES` with its columns and the
     types loading gives them (what a season without an optional table holds)."""
+    import pandas as pd
+
     kinds = {"int": "float64", "float": "float64", "date": "datetime64[ns]", "datetime": "datetime64[ns]",
              "month": "datetime64[ns]"}
     return pd.DataFrame({col.name: pd.Series([], dtype=kinds.get(col.kind, "object"))

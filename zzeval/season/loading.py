@@ -10,23 +10,15 @@ All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
-import csv
 import difflib
-import gzip
-import hashlib
-import io
-import re
-import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
-from zzeval.season.parsing import DecodeFailure, decode_text, read_dates, read_numbers, show
 from zzeval.season.checks import (
-    MAX_ROWS_LISTED,
     Collector,
     check_air_quality,
     check_buildable,
@@ -37,8 +29,11 @@ from zzeval.season.checks import (
     read_season_yaml,
     season_years,
 )
-from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
+from zzeval.season.headers import header_row_below, map_columns
+from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, serial_date_hint, show
+from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.tablefile import read_table_file, read_table_file_noted
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
@@ -66,15 +61,13 @@ CATEGORY_ALIASES: dict[str, str] = {
     "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
     "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
     "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
+    # performance grades and alert levels (plan § 三)
+    "A级": "A", "B级": "B", "C级": "C", "D级": "D", "A": "A", "B": "B", "C": "C", "D": "D", "引领性": "leading",
+    "引领性企业": "leading", "LEADING": "leading", "黄色": "yellow", "橙色": "orange", "红色": "red",
+    "黄色预警": "yellow", "橙色预警": "orange", "红色预警": "red", "无": "none", "无预警": "none",
     # pollutants
     "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
 }
-
-
-def _norm_header(text: str) -> str:
-    """Header text without BOM, surrounding blanks and a trailing unit in brackets."""
-    text = str(text).replace("\ufeff", "").strip()
-    return re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
 
 
 def _map_unique(values: pd.Series, func) -> pd.Series:
@@ -89,14 +82,6 @@ def _strip(values: pd.Series) -> pd.Series:
     return _map_unique(values.astype(str), str.strip).astype(str)
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def table_files(data_dir: Path, name: str) -> list[Path]:
     """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
     return [data_dir / f"{name}{ext}" for ext in TABLE_EXTENSIONS if (data_dir / f"{name}{ext}").exists()]
@@ -108,136 +93,8 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def _refuse(path: Path, message: str, row: int | None = None) -> DataValidationError:
-    return DataValidationError([Problem(path.name, row, None, message)])
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped for ``.gz``; a folder, a truncated or a fake ``.gz`` is refused."""
-    if path.is_dir():
-        raise _refuse(path, "is a folder, not a table file; move the table out of it or remove the folder")
-    raw = path.read_bytes()
-    if not path.name.lower().endswith(".gz"):
-        return raw
-    if raw[:2] != b"\x1f\x8b":
-        raise _refuse(path, "is named .gz but is not gzip-compressed; rename it to .csv (or compress it)")
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise _refuse(path, f"the compressed file is truncated or damaged ({exc}); copy it again "
-                            "from the source or export it anew") from exc
-
-
-def _check_delimiter(path: Path, text: str) -> None:
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    if "," in header:
-        return
-    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
-        if sep in header:
-            raise _refuse(path, f"the columns are separated by {name}, not commas; save the table again as "
-                                "'CSV UTF-8 (comma delimited)'", row=1)
-
-
-def _parse_csv(path: Path, text: str) -> pd.DataFrame:
-    """Comma-separated text as strings; rows with more fields than the header are refused unless
-    the extra fields are all empty (a trailing comma), which are dropped."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
-                                index_col=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.ParserWarning):
-        return _parse_csv_slowly(path, text)
-    return frame
-
-
-def _parse_csv_slowly(path: Path, text: str) -> pd.DataFrame:
-    rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
-    header = rows[0]
-    while header and header[-1].strip() == "":
-        header = header[:-1]
-    width = len(header)
-    problems = []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            problems.append(Problem(path.name, number, None,
-                                    f"has {len(row)} fields but the header has {width}; a stray comma or a "
-                                    "missing header? Remove the extra field or quote the cell"))
-    if problems:
-        raise DataValidationError(problems[:MAX_ROWS_LISTED] + ([Problem(
-            path.name, None, None, f"{len(problems) - MAX_ROWS_LISTED} more rows with too many fields")]
-            if len(problems) > MAX_ROWS_LISTED else []))
-    body = [(row + [""] * width)[:width] for row in rows[1:]]
-    return pd.DataFrame(body, columns=header, dtype=str)
-
-
-def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop blank lines and rows of empty cells (``,,,,`` as spreadsheets write them), keeping the
-    row labels: label + 2 stays the row number a spreadsheet shows."""
-    if frame.empty or frame.shape[1] == 0:
-        return frame
-    first_empty = frame.iloc[:, 0].astype(str).str.strip() == ""
-    if not first_empty.any():  # the common case, checked on one column
-        return frame
-    candidates = frame[first_empty].astype(str)
-    blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
-    return frame.drop(index=candidates.index[blank])
-
-
-def read_table_file(path: Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8-BOM, GBK/GB18030; gzip allowed) or xlsx file as strings.
-
-    The whole file is decoded in one encoding (:func:`zzeval.season.parsing.decode_text`).
-
-    Raises
-    ------
-    DataValidationError
-        If the file is a folder, a damaged or fake ``.gz``, cannot be decoded in one encoding
-        (naming the row where decoding broke), is separated by something other than commas,
-        or has rows with more fields than its header.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        if path.is_dir():
-            raise _refuse(path, "is a folder, not a workbook")
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
-            raise _refuse(path, f"cannot read the workbook: {show(exc, 200)}") from exc
-        return _without_empty_rows(frame.map(lambda v: "" if v is None else str(v).strip()))
-    decoded = decode_text(_read_bytes(path))
-    if isinstance(decoded, DecodeFailure):
-        raise _refuse(path, decoded.message, row=decoded.row)
-    text = decoded[0]
-    if not text.strip():
-        raise _refuse(path, "the file is empty; it needs a header row and the data rows")
-    _check_delimiter(path, text)
-    return _without_empty_rows(_parse_csv(path, text))
-
-
-def _rename_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> pd.DataFrame:
-    lookup: dict[str, str] = {}
-    for col in spec.columns:
-        lookup[col.name.lower()] = col.name
-        for alias in col.aliases:
-            lookup.setdefault(alias.lower(), col.name)
-    renamed: dict[str, str] = {}
-    for header in frame.columns:
-        target = lookup.get(_norm_header(header).lower())
-        if target is None:
-            continue
-        if target in renamed.values():
-            out.add(fname, None, str(header), f"header names column '{target}' a second time; keep one of them")
-            continue
-        renamed[header] = target
-    frame = frame[list(renamed)].rename(columns=renamed)
-    for col in spec.columns:
-        if col.name not in frame.columns:
-            if col.required:
-                accepted = ", ".join((col.name,) + col.aliases)
-                out.add(fname, None, col.name, f"required column is missing (accepted headers: {accepted})")
-            frame[col.name] = ""
-    return frame[[c.name for c in spec.columns]]
+#: the name zzeval.season.columnar and locate use
+_rename_columns = map_columns
 
 
 #: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
@@ -248,7 +105,8 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
     reading = read_numbers(values, integer=col.kind == "int")
     numbers = reading.values
     hint = _unit_hint(col)
-    out.rows(fname, col.name, reading.not_number, lambda i: f"'{show(values[i])}' is not a number{hint}", True)
+    out.rows(fname, col.name, reading.not_number,
+             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit)}", True)
     out.rows(fname, col.name, reading.non_finite,
              lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
                        "or leave the cell empty where that is allowed", True)
@@ -276,6 +134,8 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
 
 
 _DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
+_DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/12/1 8:00 and 2020年12月1日 08:00 are",
+              "month": "2020/12, 2020年12月 and 2020-12-01 are"}
 
 
 def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
@@ -283,7 +143,7 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
     example = _DATE_EXAMPLES[col.kind]
     out.rows(fname, col.name, reading.not_date,
              lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
-                       "(2020/10/31 and 2020年10月31日 are read too)", True)
+                       f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
     out.rows(fname, col.name, reading.year_last,
              lambda i: f"'{show(values[i])}' puts the year last: day-first and month-first dates cannot be "
                        f"told apart (05/09/2020 is 5 September or 9 May); write the year first, like {example}",
@@ -298,7 +158,10 @@ def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector
     values = _strip(frame[col.name])
     empty = values == ""
     if col.required and col.name in frame and empty.any():
-        out.rows(fname, col.name, empty, f"empty cell; a {col.kind} value is required")
+        above = values.shift(1, fill_value="")
+        out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
+            " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
+            "them and fill in every row)" if above[i] != "" and col.kind in ("str", "category") else ""))
     if col.kind in ("int", "float"):
         return _convert_numbers(values, col, fname, out)
     if col.kind in ("date", "datetime", "month"):
@@ -325,6 +188,13 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     parquet = columnar.parquet_file(data_dir, spec.name)
     paths = table_files(data_dir, spec.name) + ([parquet] if parquet is not None else [])
     if not paths:
+        others = sorted(p.name for p in data_dir.iterdir() if p.name.lower().startswith(f"{spec.name}.")
+                        and not p.name.startswith("."))
+        if others:  # townships.xls, townships.et (WPS), townships.CSV: not read, but meant as the table
+            out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads {spec.name}.csv, "
+                                           ".csv.gz or .xlsx (lower-case); save it as .xlsx or 'CSV UTF-8' (an .xls "
+                                           "or WPS .et workbook too) or rename it")
+            return None, others[0], ""
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
                     f"table is missing from {data_dir}; expected {spec.name}.csv, .csv.gz or .xlsx "
@@ -338,10 +208,11 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     if parquet is not None:
         return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
     try:
-        raw = read_table_file(path)
+        raw, notes = read_table_file_noted(path)
     except DataValidationError as exc:
         out.problems.extend(exc.problems)
         return None, path.name, ""
+    out.notes.extend(notes)
     if raw.empty:
         message = empty_table_problem(spec.name, path.name)
         if message:
@@ -349,9 +220,37 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
             return None, path.name, ""
         out.notes.append(f"{path.name} has no data rows: the reports take it that none of its measures took "
                          "place (no reductions)")
+    header_row = header_row_below(raw, spec)
+    if header_row is not None:
+        out.add(path.name, header_row, None, f"the header (the column names) is on row {header_row}, not row 1: "
+                                             f"delete the {header_row - 1} row(s) above it (a title, or the upper "
+                                             "row of a two-level header; merged cells included)")
+        return None, path.name, ""
+    raw = _without_totals(raw, path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
     converted = {col.name: _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
+
+
+#: Labels of a totals row (合计 / 总计 / 小计) that spreadsheets add below the data.
+TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "全县合计", "total", "totals", "subtotal"})
+
+
+def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
+    """Refuse totals rows (a first filled cell such as 合计), which would count everything twice; they
+    are left out of the other checks so that their empty cells are not listed too."""
+    if raw.empty or raw.shape[1] == 0:
+        return raw
+    totals = pd.Series(False, index=raw.index)
+    for position in range(raw.shape[1]):  # on the distinct values: an hourly table repeats a few
+        column = raw.iloc[:, position]
+        labels = [u for u in pd.unique(column) if str(u).strip().lower() in TOTALS_LABELS]
+        if labels:
+            totals |= column.isin(labels)
+    out.rows(fname, None, totals, lambda i: "looks like a totals row ('" + show(
+        next(v for v in raw.loc[i].astype(str).str.strip() if v.lower() in TOTALS_LABELS)) +
+        "'): delete it, zzeval adds up the rows itself (it would count them twice)", True)
+    return raw[~totals]
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
@@ -394,12 +293,29 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     last = period.end_exclusive
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
+    if spec.name == "heating_retrofits":
+        _check_completion_dates(frame, fname, period, out)
     for column in spec.season_dated:
         ts = frame[column]
         outside = ts.notna() & ((ts < first) | (ts > last))
         out.rows(fname, column, outside,
                  lambda i, ts=ts: f"{ts[i]:%Y-%m-%d %H:%M} lies outside the seasons compared "
                            f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); is the season ({period.name}) right?")
+
+
+def _check_completion_dates(frame: pd.DataFrame, fname: str, period: SeasonPeriod, out: Collector) -> None:
+    """A retrofit finished after the season's end (a typo such as 2030 for 2020, or next year's batch)
+    does not count for the season: refused, so that it is never counted as done (data/README.md)."""
+    done = frame["completion_date"]
+    early = done.notna() & (done < period.previous.start)
+    out.rows(fname, "completion_date", early,
+             lambda i: f"{done[i]:%Y-%m-%d} is before the previous season began ({period.previous.start:%Y-%m-%d}): "
+                       f"a retrofit of the {period.name} plan finished then? check the year")
+    late = done.notna() & (done > period.end)
+    out.rows(fname, "completion_date", late,
+             lambda i: f"{done[i]:%Y-%m-%d} is after the end of the season {period.name} ({period.end:%Y-%m-%d}); "
+                       "a retrofit finished later does not count for this season: correct the date, or remove "
+                       "the row (or leave the date empty and households_done 0 if it is not finished)")
 
 
 def _check_counts(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
@@ -453,7 +369,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     if "air_quality" in tables:
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
-    check_cross_tables(tables, fnames, out)
+    check_cross_tables(tables, fnames, out, period)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

@@ -6,7 +6,8 @@ certainty or says which cells it could not read and why; nothing is silently rei
 * **Text**: a file is decoded once, whole, in one encoding (UTF-8, with or without BOM, else
   GB18030, the superset of GBK). A file that mixes the two (a GBK file with one row saved as
   UTF-8) is refused, naming a row of each kind — decoding it either way would give mojibake
-  such as 澶т笢娌熼晣 for 大东沟镇.
+  such as 澶т笢娌熼晣 for 大东沟镇. So is a file that starts with a UTF-8 byte-order mark (BOM)
+  but is not UTF-8 after it (a GBK body): its header would read as ``锘縞ode``.
 * **Numbers**: ``.`` is the decimal mark. A comma is read as a thousands separator only where
   the whole column is unambiguous (an integer column, a value with two or more groups such as
   ``1,234,567`` or a decimal part such as ``1,234.5``, or other values in the column using ``.``
@@ -21,6 +22,7 @@ certainty or says which cells it could not read and why; nothing is silently rei
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,10 +85,17 @@ def decode_text(raw: bytes) -> tuple[str, str] | DecodeFailure:
     UTF-8 (BOM allowed) is tried first; a file that is not UTF-8 is read as GB18030 only if
     none of its lines is valid UTF-8 with non-ASCII characters (which would mean a mixed file).
     """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return DecodeFailure(1, "the file is UTF-16 (what Excel saves as 'Unicode text', separated by tabs); save "
+                                "it again as 'CSV UTF-8 (comma delimited)'")
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_break = _line_of(raw, exc.start)
+    if raw.startswith(b"\xef\xbb\xbf"):  # the BOM says UTF-8, the body is not: GBK read as GBK would keep the BOM as junk
+        return DecodeFailure(utf8_break, (
+            f"the file starts with a UTF-8 byte-order mark (BOM) but row {utf8_break} is not UTF-8 (GBK?); "
+            "save the whole file again in one encoding: 'CSV UTF-8', or GBK without the BOM"))
     utf8_row = next((number for number, line in enumerate(raw.split(b"\n"), start=1)
                      if not line.isascii() and _looks_utf8(line)), None)
     if utf8_row is not None:
@@ -159,6 +168,53 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     return NumberReading(pd.Series(numbers[codes] if len(codes) else np.zeros(0), index=values.index,
                                    dtype="float64"),
                          back(not_number), back(non_finite | overflow), back(decimal_comma), back(ambiguous), note)
+
+
+#: What spreadsheets hold for "no value".
+_PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "空", "N/A", "n/a", "NA", "#N/A", "#VALUE!", "#DIV/0!"})
+_SPACES = re.compile("[ \u00a0\u202f\u3000]")
+_SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+)?")
+_NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
+
+
+def not_number_hint(text: str, unit: str = "") -> str:
+    """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
+    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
+    text = str(text)
+    normal = unicodedata.normalize("NFKC", text)
+    if normal != text and not _NON_FINITE.fullmatch(normal):
+        try:
+            float(normal.replace(",", ""))
+            return f"; full-width digits or signs: write {show(normal)} in half-width characters"
+        except ValueError:
+            pass
+    if text.strip() in _PLACEHOLDERS:
+        return "; leave the cell empty where there is no value (if the column allows it)"
+    if _SPACE_GROUPED.fullmatch(text.strip()):
+        return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
+    match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
+    if match and match.group(2) == "%":
+        return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
+    if match:
+        in_unit = f" (the column is in {unit})" if unit else ""
+        return f"; write the number alone, {match.group(1)}{in_unit}, without '{show(match.group(2).strip(), 20)}'"
+    return ""
+
+
+#: Excel day numbers of 1990-01-01 and 2050-01-01: a 5-digit cell in that range in a date column is
+#: most likely a date that lost its date format.
+_EXCEL_SERIAL = (32874, 54789)
+
+
+def serial_date_hint(text: str) -> str:
+    """A hint for a date column cell such as ``44132``: an Excel date serial number (days since
+    1899-12-30) that lost its date format."""
+    text = str(text).strip()
+    if text.isdigit() and _EXCEL_SERIAL[0] <= int(text) <= _EXCEL_SERIAL[1]:
+        day = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(text))
+        return (f"; it looks like a spreadsheet date number ({day:%Y-%m-%d}?) that lost its date format: "
+                "format the column as a date (yyyy-mm-dd) and save again")
+    return ""
 
 
 # --------------------------------------------------------------------------------------- dates

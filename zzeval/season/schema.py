@@ -46,6 +46,14 @@ SITE_KINDS = ("open_pit_mine", "gangue_hill", "kiln_firm", "vocs_firm", "steel_p
 #: Yes/no cells (是/否 accepted).
 YES_NO = ("yes", "no")
 
+#: Environmental performance grades of the emergency reduction list (绩效分级, plan § 三): A,
+#: leading (引领性), B, C, D.
+EMERGENCY_GRADES = ("A", "leading", "B", "C", "D")
+
+#: Heavy-pollution alert levels (重污染天气预警: 黄色, 橙色, 红色); ``none`` for a D firm checked
+#: outside an alert.
+ALERT_LEVELS = ("yellow", "orange", "red", "none")
+
 #: County-level tasks of the plan with no township share (``county_tasks`` table).
 COUNTY_TASK_KEYS = ("black_smoke_cameras_new",)
 
@@ -344,7 +352,7 @@ TARGETS = TableSpec(
                    "loose_coal_violation_pct", "pm25_change_adj_pct", "baobiao_days", "heating_total",
                    "open_pit_mines_rectified_pct", "gangue_hills_issues", "kiln_fugitive_done_pct",
                    "vocs_bypass_inventoried_pct", "steel_ule_assessed_pct", "siding_firms_rail_pct",
-                   "power_clean_transport_pct", "sidings_overdue",
+                   "power_clean_transport_pct", "sidings_overdue", "emergency_compliance_pct",
                ),
                aliases=("任务",), example="heating_coal_to_gas"),
         Column("target", "float", "Target value, in the task's unit.", aliases=("目标值",), example="420"),
@@ -430,12 +438,49 @@ COUNTY_TASKS = TableSpec(
     notes=("Optional: shown on the county page, never in a township's verdict.",),
 )
 
+EMERGENCY_INSPECTIONS = TableSpec(
+    "emergency_inspections",
+    "On-site inspections of the firms of the emergency reduction list (应急减排清单) during heavy-pollution "
+    "alerts, and of the D-grade firms during the season (optional, plan § 三): one row per firm and day "
+    "inspected, as the inspection record (现场检查记录) gives it.",
+    (
+        _township(),
+        Column("firm_id", "str", "The firm's number in the emergency reduction list (any text).",
+               aliases=("企业编号", "清单编号"), example="YJ-0108"),
+        Column("firm", "str", "Name of the firm.", aliases=("企业名称",), example="泽州某铸造公司"),
+        Column("grade", "category", "Performance grade (绩效等级): A, leading (引领性), B, C or D.",
+               allowed=EMERGENCY_GRADES, aliases=("绩效等级", "绩效分级", "等级"), example="B"),
+        Column("inspected_on", "date", "Date of the inspection.", aliases=("检查日期",), example="2020-12-12"),
+        Column("alert_level", "category",
+               "Alert in force that day: yellow, orange, red (黄色/橙色/红色预警) or none (无).",
+               required=False, allowed=ALERT_LEVELS, aliases=("预警级别",), example="orange"),
+        Column("required_cut_pct", "float",
+               "Cut the firm's measures in the emergency reduction list require (B and C: 30–50; D: 100).",
+               unit="%", required=False, min=0, max=100, aliases=("要求减排比例",), example="30"),
+        Column("observed_cut_pct", "float",
+               "Cut found at the inspection (lines stopped, metered electricity against normal production).",
+               unit="%", required=False, min=0, max=100, aliases=("核查减排比例", "实际减排比例"), example="35"),
+        Column("stopped", "category", "Production stopped at the inspection (yes/no).", required=False,
+               allowed=YES_NO, aliases=("是否停产",), example="no"),
+        Column("compliant", "category", "The inspector's finding: the required measures carried out (yes/no).",
+               required=False, allowed=YES_NO, aliases=("是否落实", "是否落实到位"), example="yes"),
+    ),
+    key=("firm_id", "inspected_on"),
+    required=False,
+    notes=("Optional: without it the task of plan § 三 is not assessed. With it, a township with no B, C "
+           "or D firm inspected shows 不涉及 (A and leading firms choose their own measures).",
+           "Checked: each row decides compliance (compliant, or stopped, or for B and C the observed cut); "
+           "B and C rows give the alert level; no compliant = yes against stopped = no or a cut below the "
+           "required one; a B or C cut required below the plan's 30 %, a D firm's other than 100 %; the date "
+           "inside the season assessed.",),
+)
+
 #: All tables of a season, in the order they are loaded and documented.
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TOWNSHIPS, HEATING_RETROFITS, VEHICLES, FREIGHT, STATIONS, AIR_QUALITY,
-        METEOROLOGY, DUSTFALL, TARGETS, TASKS, SITES, COUNTY_TASKS,
+        METEOROLOGY, DUSTFALL, TARGETS, TASKS, SITES, COUNTY_TASKS, EMERGENCY_INSPECTIONS,
     )
 }
 

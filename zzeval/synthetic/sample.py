@@ -75,7 +75,7 @@ import pandas as pd
 import yaml
 
 from zzeval.season import schema
-from zzeval.synthetic import sample_sites
+from zzeval.synthetic import sample_emergency, sample_sites
 from zzeval.synthetic.sample_air import (
     BAOBIAO_HOURS,
     COARSE_RATIO,
@@ -271,7 +271,8 @@ def _write_tables(out: Path, tw: pd.DataFrame, seed: int) -> dict[str, pd.DataFr
     cols = [c.name for c in schema.TOWNSHIPS.columns]
     tw_out = heating_baseline(tw, retro)  # the § 六 heating baseline columns
     written = {**tables, "townships": tw_out[cols], "freight": sample_sites.freight_columns(freight),
-               "sites": sample_sites.sites_table(tw, seed), "county_tasks": sample_sites.county_tasks_table(seed)}
+               "sites": sample_sites.sites_table(tw, seed), "county_tasks": sample_sites.county_tasks_table(seed),
+               "emergency_inspections": sample_emergency.inspections_table(tw, seed)}
     for name, df in written.items():
         _write_csv(df, out / f"{name}.csv")
     return tables

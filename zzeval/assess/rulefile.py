@@ -1,0 +1,122 @@
+"""A verdict-rule file (a season's own ``verdict_rules.yaml``, or ``--rules``) checked before it is
+used, with every problem named: the file, the rule (number, id and line) and the key.
+
+``zzeval validate`` and ``zzeval build`` (before it writes anything) call :func:`check_rules_file`,
+so that a rule that could never fire — an unknown indicator, a threshold of ``.nan`` or ``.inf``
+(no comparison with them ever holds, or every one does), an unknown task, two rules with one id,
+or no rules at all — is refused instead of passing every township silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+
+import yaml
+
+from zzeval.assess.progress import plan_tasks
+from zzeval.assess.verdict import INDICATORS, RuleSet, load_rules
+from zzeval.errors import ZzevalError
+from zzeval.season.parsing import load_yaml_strict, show
+
+
+def check_rules_file(path: str | Path) -> RuleSet:
+    """Read verdict rules from ``path`` with every problem named (see the module docstring).
+
+    Raises
+    ------
+    ZzevalError
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ZzevalError(f"{path}: verdict-rule file does not exist")
+    if path.is_dir():
+        raise ZzevalError(f"{path}: is a folder, not a verdict-rule file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ZzevalError(f"{path}: not UTF-8 (broke at byte {exc.start}); save it again as UTF-8") from exc
+    try:
+        doc = load_yaml_strict(text)
+    except yaml.YAMLError as exc:
+        raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
+        raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
+                          "zzeval/reference/verdict_rules.yaml and edit it")
+    from zzeval.i18n import labels
+
+    for name, level in doc["levels"].items():
+        if not isinstance(level, dict) or not isinstance(level.get("rank"), int):
+            raise ZzevalError(f"{path}: level {show(name)} needs rank (a whole number)")
+        if f"verdict.{name}" not in labels() and not {"zh", "en"} <= set(level):
+            raise ZzevalError(f"{path}: level {show(name)} has no words: give zh and en "
+                              "(the known levels on_track, warning and interview take theirs from the catalogue)")
+    if not doc["rules"]:
+        raise ZzevalError(f"{path}: 'rules' is empty: no rule could ever fire and every township would be on "
+                          "track; copy the rules of zzeval/reference/verdict_rules.yaml and edit them")
+    lines = _rule_lines(text)
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(doc["rules"], start=1):
+        where = (f"{path}, line {lines[n - 1]}" if n <= len(lines) else str(path)) + f": rule {n}"
+        if not isinstance(raw, dict):
+            raise ZzevalError(f"{where} must be a mapping (id, level, indicator, op, threshold, zh, en), "
+                              f"got '{show(raw)}'")
+        where = f"{where} ({show(raw.get('id', '?'))})"
+        _check_rule(where, raw)
+        _check_names(where, raw)
+        rule_id = str(raw.get("id"))
+        if rule_id in seen:
+            raise ZzevalError(f"{where}: the id '{show(rule_id)}' is also the id of rule {seen[rule_id]}; "
+                              "give each rule its own id")
+        seen[rule_id] = n
+    return load_rules(path)
+
+
+def _rule_lines(text: str) -> list[int]:
+    """The line (1-based) where each rule of the file starts."""
+    node = yaml.compose(text)
+    for key, value in node.value:
+        if key.value == "rules" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _check_rule(where: str, raw: dict) -> None:
+    threshold, default = raw.get("threshold"), raw.get("default")
+    if "threshold" in raw and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, str))):
+        raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got '{show(threshold)}'")
+    for key, value in (("threshold", threshold), ("default", default), ("slack", raw.get("slack"))):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ZzevalError(f"{where}: {key} is {value}, not a finite number: a comparison with it never "
+                              "(or always) holds; write a number")
+    if default is not None and (isinstance(default, bool) or not isinstance(default, (int, float))):
+        raise ZzevalError(f"{where}: default must be a number, got '{show(default)}'")
+    for lang in ("zh", "en"):
+        try:
+            str(raw.get(lang, "")).format(value="1", threshold="1")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
+
+
+def _unknown(where: str, key: str, value: str, known, what: str) -> ZzevalError:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return ZzevalError(f"{where}: unknown {key} '{show(value)}': the rule could never fire; {hint}"
+                       f"the {what} are: {', '.join(sorted(known))}")
+
+
+def _check_names(where: str, raw: dict) -> None:
+    """The indicator the rule reads and the tasks it names exist."""
+    tasks = plan_tasks()["tasks"]
+    indicator = raw.get("indicator")
+    if indicator is not None and str(indicator) not in INDICATORS:
+        raise _unknown(where, "indicator", str(indicator), INDICATORS,
+                       "indicators (columns of Evaluation.indicators)")
+    if "task" in raw and str(raw["task"]) not in tasks:
+        raise _unknown(where, "task", str(raw["task"]), tasks, "tasks (zzeval/reference/plan_tasks.yaml)")
+    threshold = raw.get("threshold")
+    if isinstance(threshold, str) and threshold.startswith("target:"):
+        task = threshold.removeprefix("target:")
+        if task not in tasks:
+            raise _unknown(where, "target task", task, tasks, "tasks of targets.csv (zzeval/reference/plan_tasks.yaml)")

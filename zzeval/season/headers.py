@@ -1,0 +1,187 @@
+"""Column headers of a table file matched to the columns of its :class:`~zzeval.season.schema.TableSpec`.
+
+Used by :mod:`zzeval.season.loading`. A header is read as the column it names (English name or
+accepted Chinese header, case-insensitive, a trailing unit in brackets ignored). Nothing is
+dropped without a word:
+
+* **Two headers for one column** (``households`` twice, or ``households`` and ``户数``) are an
+  error naming both columns by spreadsheet letter and header: zzeval cannot know which holds the
+  right values.
+* **A header close to a column's name** (``housholds``, ``subsidy``) is an error with a "did you
+  mean": its values would otherwise be silently lost, even for an optional column.
+* **A unit in brackets of another scale** than the column's (``面积（亩）``, ``补贴金额（万元）``, ``人口（万人）``)
+  is an error: the values would be read as if in the column's unit (:data:`OTHER_SCALE_UNITS`).
+* **A header row below row 1** (a title row or a two-level header above it) is named as such
+  (:func:`header_row_below`) instead of every column being reported missing.
+* **Any other header** (``备注``, ``序号``) is not part of the format: its values are ignored and
+  ``zzeval validate`` says so in a notice. A column without a header but with values is a notice too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pandas as pd
+
+from zzeval.season.parsing import show
+from zzeval.season.schema import TableSpec
+
+#: How similar (difflib ratio) an unknown header must be to a column's name or accepted header
+#: to be taken for a misspelling of it.
+CLOSE_RATIO = 0.8
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of the 0-based column ``position`` (0 → A, 26 → AA).
+
+    Examples
+    --------
+    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(701)
+    ('A', 'Z', 'AA', 'ZZ')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+#: Units written in brackets after a header (``面积（亩）``) that differ in scale from the column's unit:
+#: the values would be read as if in the column's unit (142,950 亩 as 142,950 km²), so they are refused.
+OTHER_SCALE_UNITS: dict[str, frozenset[str]] = {
+    "km²": frozenset({"亩", "公顷", "ha", "hm²", "hm2", "m²", "m2", "平方米", "㎡", "万亩"}),
+    "households": frozenset({"万户", "千户", "百户"}),
+    "persons": frozenset({"万人", "千人", "百人"}),
+    "yuan": frozenset({"万元", "千元", "亿元", "百元"}),
+    "vehicles": frozenset({"万辆", "千辆"}),
+    "t/yr": frozenset({"万吨", "万吨/年", "万t", "万t/年", "kg", "千克", "公斤", "kg/年", "万吨/a"}),
+    "km": frozenset({"m", "米"}),
+    "%": frozenset({"‰", "小数"}),
+}
+
+
+def bracket_unit(text: str) -> str:
+    """The unit written in brackets at the end of a header (``面积（亩）`` → ``亩``), or ``""``."""
+    match = re.search(r"[（(]([^（）()]*)[)）]\s*$", str(text).replace("\ufeff", "").strip())
+    return match.group(1).strip().replace(" ", "") if match else ""
+
+
+def norm_header(text: str) -> str:
+    """Header text without BOM, surrounding blanks and a trailing unit in brackets."""
+    text = str(text).replace("\ufeff", "").strip()
+    return re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
+
+
+def _lookup(spec: TableSpec) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for col in spec.columns:
+        lookup[col.name.lower()] = col.name
+        for alias in col.aliases:
+            lookup.setdefault(alias.lower(), col.name)
+    return lookup
+
+
+def close_column(header: str, spec: TableSpec) -> str | None:
+    """The column of ``spec`` that ``header`` (unknown) looks like a misspelling of, or None:
+    a name or accepted header at least :data:`CLOSE_RATIO` similar, or one that starts with the
+    header or the header with it (``subsidy`` for ``subsidy_yuan``; at least 5 letters)."""
+    key = header.lower()
+    lookup = _lookup(spec)
+    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=CLOSE_RATIO)
+    if close:
+        return lookup[close[0]]
+    if len(key) >= 5 and key.isascii():
+        for name in lookup:
+            if name.isascii() and len(name) >= 5 and (name.startswith(key) or key.startswith(name)):
+                return lookup[name]
+    return None
+
+
+def _where(position: int, header: str) -> str:
+    return f"{column_letter(position)} ('{show(header)}')"
+
+
+def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.DataFrame:
+    """``frame`` (strings, headers as in the file, duplicates kept) with the columns of ``spec`` in
+    order; missing optional columns empty. Problems (two headers for one column, a misspelled
+    header, a missing required column) and notices (ignored columns) go to ``out``."""
+    lookup = _lookup(spec)
+    taken: dict[str, int] = {}  # column name -> position of the header that names it
+    unknown: list[int] = []
+    for position, header in enumerate(frame.columns):
+        target = lookup.get(norm_header(header).lower())
+        if target is None:
+            unknown.append(position)
+        elif target in taken:
+            first = taken[target]
+            out.add(fname, 1, target, f"columns {_where(first, frame.columns[first])} and "
+                                      f"{_where(position, header)} both hold '{target}'; zzeval cannot tell which "
+                                      "is right: delete one of them or give it another header")
+        else:
+            taken[target] = position
+            _check_unit(header, position, spec.column(target), fname, out)
+    for position in unknown:
+        _unknown_column(frame, position, spec, taken, fname, out)
+    mapped = frame.iloc[:, list(taken.values())].copy()
+    mapped.columns = list(taken)
+    for col in spec.columns:
+        if col.name not in mapped.columns:
+            if col.required:
+                accepted = ", ".join((col.name,) + col.aliases)
+                out.add(fname, None, col.name, f"required column is missing (accepted headers: {accepted})")
+            mapped[col.name] = ""
+    return mapped[[c.name for c in spec.columns]]
+
+
+def _check_unit(header: str, position: int, col, fname: str, out) -> None:
+    unit = bracket_unit(header)
+    if unit and unit.lower() in {u.lower() for u in OTHER_SCALE_UNITS.get(col.unit, ())}:
+        out.add(fname, 1, col.name, f"the header of column {_where(position, header)} says the values are in "
+                                    f"{unit}, but '{col.name}' is in {col.unit}: convert the values to {col.unit} "
+                                    f"and write the header as '{col.name}' (they would be read as {col.unit})")
+
+
+def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: dict, fname: str, out) -> None:
+    header = str(frame.columns[position])
+    name = norm_header(header)
+    values = frame.iloc[:, position].astype(str).str.strip()
+    if name == "":
+        if (values != "").any():
+            out.notes.append(f"{fname}: column {column_letter(position)} has no header; its "
+                             f"{int((values != '').sum()):,} value(s) are ignored")
+        return
+    close = close_column(name, spec)
+    if close is None:
+        out.notes.append(f"{fname}: column {_where(position, header)} is not a column of {spec.name} "
+                         "and is ignored (see data/README.md)")
+        return
+    if close in taken:
+        already = f"; column {_where(taken[close], frame.columns[taken[close]])} already holds '{close}'"
+        fix = "delete the column, or give it its right header if it holds another column"
+    else:
+        already = ""
+        fix = f"rename the header to '{close}'"
+    out.add(fname, 1, show(header), f"unknown column {_where(position, header)}: did you mean '{close}'"
+                                    f"{already}? Its values would be ignored: {fix}")
+
+
+def header_row_below(frame: pd.DataFrame, spec: TableSpec, rows: int = 5) -> int | None:
+    """The spreadsheet row of the real header when the file's row 1 is not it (a title row such as
+    ``泽州县乡镇基本情况表`` or the upper row of a two-level header above it): the first of the next
+    ``rows`` rows whose cells name more of the table's required columns than row 1 does, and at
+    least two. None when row 1 is the header."""
+    lookup = _lookup(spec)
+    required = {c.name for c in spec.columns if c.required}
+
+    def named(cells) -> int:
+        return len({lookup.get(norm_header(c).lower()) for c in cells} & required)
+
+    in_header = named(frame.columns)
+    if in_header == len(required):
+        return None
+    for label, row in frame.head(rows).iterrows():
+        if named(row.astype(str)) > max(in_header, 1):
+            return int(label) + 2
+    return None

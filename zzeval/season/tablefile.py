@@ -1,0 +1,205 @@
+"""Reading one table file as strings: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030; gzip allowed) or
+an ``.xlsx`` workbook.
+
+Used by :mod:`zzeval.season.loading`. The headers are kept exactly as the file has them, a header
+given twice included (:mod:`zzeval.season.headers` names both); the row labels stay what a
+spreadsheet shows (label + 2 = row number: the header is row 1), also after blank rows are dropped
+and when a cell holds a line break (a spreadsheet shows that as one row; the notice says so, since
+a text editor shows it as several lines). A file that cannot be read with certainty is refused
+with its row: one that is not in one text encoding, that is separated by something other than
+commas, or a workbook with several filled sheets none of which is named after the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import warnings
+import zlib
+from pathlib import Path
+
+import pandas as pd
+
+from zzeval.errors import DataValidationError, Problem
+from zzeval.season.checks import MAX_ROWS_LISTED
+from zzeval.season.parsing import DecodeFailure, decode_text, show
+
+#: Separators other than ',' that spreadsheets and office software write, by name.
+OTHER_SEPARATORS = {";": "semicolons ';'", "\t": "tabs", "|": "vertical bars '|'",
+                    "\uff0c": "full-width commas '，' (U+FF0C)", "\uff1b": "full-width semicolons '；'"}
+
+
+def _refuse(path: Path, message: str, row: int | None = None) -> DataValidationError:
+    return DataValidationError([Problem(path.name, row, None, message)])
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped for ``.gz``; a folder, a truncated or a fake ``.gz`` is refused."""
+    if path.is_dir():
+        raise _refuse(path, "is a folder, not a table file; move the table out of it or remove the folder")
+    raw = path.read_bytes()
+    if not path.name.lower().endswith(".gz"):
+        return raw
+    if raw[:2] != b"\x1f\x8b":
+        raise _refuse(path, "is named .gz but is not gzip-compressed; rename it to .csv (or compress it)")
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise _refuse(path, f"the compressed file is truncated or damaged ({exc}); copy it again "
+                            "from the source or export it anew") from exc
+
+
+def _check_delimiter(path: Path, text: str) -> None:
+    """Refuse a file whose header row is separated by something other than commas."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
+    sep = max(counts, key=counts.get)
+    if counts[sep] and counts[sep] >= header.count(","):
+        raise _refuse(path, f"the columns are separated by {OTHER_SEPARATORS[sep]}, not commas ','; save the "
+                            "table again as 'CSV UTF-8 (comma delimited)' (or replace the separators by ',')",
+                      row=1)
+
+
+def _parse_csv(path: Path, text: str) -> pd.DataFrame:
+    """Comma-separated text as strings; rows with more fields than the header are refused unless
+    the extra fields are all empty (a trailing comma), which are dropped. The header is kept as
+    written (pandas would rename a second ``households`` to ``households.1``)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
+                                index_col=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        return _parse_csv_slowly(path, text)
+    header = next(csv.reader(io.StringIO(text), skipinitialspace=True))
+    if len(header) == frame.shape[1]:
+        frame.columns = header
+    return frame
+
+
+def _parse_csv_slowly(path: Path, text: str) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    header = rows[0]
+    while header and header[-1].strip() == "":
+        header = header[:-1]
+    width = len(header)
+    problems = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            problems.append(Problem(path.name, number, None,
+                                    f"has {len(row)} fields but the header has {width}; a stray comma or a "
+                                    "missing header? Remove the extra field or quote the cell"))
+    if problems:
+        raise DataValidationError(problems[:MAX_ROWS_LISTED] + ([Problem(
+            path.name, None, None, f"{len(problems) - MAX_ROWS_LISTED} more rows with too many fields")]
+            if len(problems) > MAX_ROWS_LISTED else []))
+    body = [(row + [""] * width)[:width] for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop blank lines and rows of empty cells (``,,,,`` as spreadsheets write them), keeping the
+    row labels: label + 2 stays the row number a spreadsheet shows."""
+    if frame.empty or frame.shape[1] == 0:
+        return frame
+    first_empty = frame.iloc[:, 0].astype(str).str.strip() == ""
+    if not first_empty.any():  # the common case, checked on one column
+        return frame
+    candidates = frame[first_empty].astype(str)
+    blank = candidates.apply(lambda column: column.str.strip() == "").all(axis=1)
+    return frame.drop(index=candidates.index[blank])
+
+
+def _multiline_note(path: Path, text: str, frame: pd.DataFrame) -> str | None:
+    """A notice when cells hold line breaks: rows are then counted as a spreadsheet shows them,
+    not as lines of the text file."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines <= len(frame) + 1:
+        return None
+    broken = frame.apply(lambda column: column.astype(str).str.contains("\n", regex=False)).any(axis=1)
+    rows = [str(int(label) + 2) for label in frame.index[broken][:5]]
+    if not rows:
+        return None
+    return (f"{path.name}: cells in row(s) {', '.join(rows)} hold line breaks; rows are counted as a spreadsheet "
+            "shows them (a text editor shows such a row on several lines)")
+
+
+def _sheet_frame(sheet: pd.DataFrame) -> pd.DataFrame:
+    """A sheet read without a header: its first row becomes the header, row labels stay label + 2."""
+    sheet = sheet.map(lambda v: "" if v is None else str(v).strip())
+    frame = sheet.iloc[1:].copy()
+    frame.columns = list(sheet.iloc[0]) if len(sheet) else []
+    frame.index = frame.index - 1
+    return frame
+
+
+def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The table's sheet of a workbook: the only filled sheet, or the sheet named after the table."""
+    if path.is_dir():
+        raise _refuse(path, "is a folder, not a workbook")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
+        raise _refuse(path, f"cannot read the workbook: {show(exc, 200)}") from exc
+    table = path.name.split(".")[0]
+    filled = [name for name, sheet in sheets.items()
+              if sheet.map(lambda v: v is not None and str(v).strip() != "").to_numpy().any()]
+    notes: list[str] = []
+    if not filled:
+        return pd.DataFrame(), notes
+    if len(filled) == 1:
+        chosen = filled[0]
+        if chosen != next(iter(sheets)):
+            notes.append(f"{path.name}: read the sheet '{show(chosen)}', the only one with cells filled in")
+    else:
+        named = [name for name in filled if str(name).strip().lower() == table.lower()]
+        listed = ", ".join(f"'{show(name)}'" for name in filled)
+        if not named:
+            raise _refuse(path, f"the workbook has {len(filled)} sheets with data ({listed}); zzeval cannot tell "
+                                f"which holds the table: delete the other sheets, or name the right one '{table}'")
+        chosen = named[0]
+        notes.append(f"{path.name}: read the sheet '{show(chosen)}' (named after the table); the other sheets "
+                     f"with data are ignored ({listed})")
+    return _without_empty_rows(_sheet_frame(sheets[chosen])), notes
+
+
+def read_table_file_noted(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`read_table_file` and the notices the user should be told (which sheet of a workbook was
+    read; cells holding line breaks)."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_workbook(path)
+    decoded = decode_text(_read_bytes(path))
+    if isinstance(decoded, DecodeFailure):
+        raise _refuse(path, decoded.message, row=decoded.row)
+    text = decoded[0]
+    if "\r" in text:  # Windows (CR LF) and old Mac (CR) line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise _refuse(path, "the file is empty; it needs a header row and the data rows")
+    notes = []
+    if text.lstrip("\ufeff").lower().startswith("sep=,\n"):  # Excel's separator line: Excel hides it, so do we
+        text = text.lstrip("\ufeff")[len("sep=,\n"):]
+        notes.append(f"{path.name}: the first line 'sep=,' (Excel's separator hint) was skipped")
+    _check_delimiter(path, text)
+    frame = _without_empty_rows(_parse_csv(path, text))
+    note = _multiline_note(path, text, frame)
+    return frame, notes + ([note] if note else [])
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8-BOM, GBK/GB18030; gzip allowed) or xlsx file as strings, headers as
+    written (see the module docstring).
+
+    The whole file is decoded in one encoding (:func:`zzeval.season.parsing.decode_text`).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is a folder, a damaged or fake ``.gz``, cannot be decoded in one encoding
+        (naming the row where decoding broke), is separated by something other than commas,
+        has rows with more fields than its header, or is a workbook with several filled sheets
+        none of which is named after the table.
+    """
+    return read_table_file_noted(path)[0]
