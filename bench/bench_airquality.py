@@ -41,10 +41,11 @@ def bench_weather_methods(season, methods=("ols", "gam"), n_boot: int = 200) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
+    from zzeval.synthetic.planted.planted import make_season
+
     from zzeval.airquality.airstats import season_statistics
     from zzeval.airquality.aqi import hourly_aqi
     from zzeval.airquality.did import retrofit_did
-    from zzeval.synthetic.planted.planted import make_season
     from zzeval.airquality.weather import design, township_series, weather_adjusted_change
 
     t0 = time.perf_counter()

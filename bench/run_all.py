@@ -27,7 +27,7 @@ def _load(name: str):
 
 def main() -> int:
     status = 0
-    for name in ("bench_emissions", "bench_airquality", "bench_build", "bench_province"):
+    for name in ("bench_emissions", "bench_airquality", "bench_build", "bench_report", "bench_province"):
         module = _load(name)
         if module is None or not hasattr(module, "main"):
             continue

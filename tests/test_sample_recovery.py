@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzeval.season.loading import load_season
 from zzeval.airquality.weather import weather_adjusted_change
+from zzeval.season.loading import load_season
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

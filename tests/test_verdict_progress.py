@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.errors import ZzevalError
-from zzeval.season.loading import load_season
 from zzeval.assess.progress import county_progress, plan_targets, task_progress, township_indicators
 from zzeval.assess.verdict import apply_rules, load_rules
+from zzeval.errors import ZzevalError
+from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")

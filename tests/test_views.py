@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.tiny_season import write_tiny_season
-from zzeval.report import views
 from zzeval.assess.evaluate import evaluate_season
+from zzeval.report import views
 from zzeval.season.loading import load_season
 
 

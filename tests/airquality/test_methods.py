@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from zzeval.airquality.did import retrofit_did, retrofit_intensity
-from zzeval.synthetic.planted import effect_path, make_season
 from zzeval.airquality.weather import weather_adjusted_change
+from zzeval.synthetic.planted import effect_path, make_season
 
 START = pd.Timestamp("2020-10-01")
 

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from zzeval.synthetic.planted import make_season
 from zzeval.airquality.weather import (
     _block_weights,
     _change_core,
@@ -17,6 +16,7 @@ from zzeval.airquality.weather import (
     placebo_in_time,
     weather_adjusted_change,
 )
+from zzeval.synthetic.planted import make_season
 
 
 def _met(stamps, wd=0.0, ws=2.0):

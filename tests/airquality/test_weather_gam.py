@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from zzeval.synthetic.planted import make_season
 from zzeval.airquality.weather import placebo_in_time, resolve_method, weather_adjusted_change
 from zzeval.airquality.weather_gam import DayStats, _season_terms, _solve, gam_change
 from zzeval.airquality.weather_intervals import interval, separability, unremoved_share
+from zzeval.synthetic.planted import make_season
 
 
 def _days(n_days, hours=24):

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzeval.errors import FactorError
 from zzeval.emissions.factors import (
     PHYSICAL_PROPERTY_KEYS,
     SHIPPED_BASES,
@@ -18,6 +17,7 @@ from zzeval.emissions.factors import (
     make_key,
     sample_factors,
 )
+from zzeval.errors import FactorError
 
 
 def test_shipped_table_is_complete_and_sourced():

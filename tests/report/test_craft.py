@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from zzeval.errors import ZzevalError
 from zzeval.i18n import verdict_label
-from zzeval.report import fonts, maps, plots
+from zzeval.report import fonts, heatmap, maps, plots
 from zzeval.report.html_export import notebook_to_html
 from zzeval.report.index_page import render_index, sort_rows
 
@@ -49,7 +49,7 @@ def _figures():
         "aqi_calendar": plots.aqi_calendar(pd.DataFrame({"date": daily["date"], "aqi": daily["value"]})),
         "adjusted_comparison": plots.adjusted_comparison(adj),
         "emission_reductions": plots.emission_reductions(em),
-        "township_heatmap": plots.township_heatmap(heat),
+        "township_heatmap": heatmap.township_heatmap(heat),
         "ranking_bar": plots.ranking_bar(towns, indicator="PM2.5", unit="%"),
         "tile_map": maps.tile_map(verdicts),
     }
@@ -94,12 +94,12 @@ def test_heatmap_colours_follow_the_thresholds(cjk_font):
         ("李寨乡", "清洁取暖", 72.9, "interview"),
         ("李寨乡", "I/M", np.nan, np.nan),  # no data
     ], columns=["township", "indicator", "value", "status"])
-    fig = plots.township_heatmap(df)
-    amber = tuple(np.round(to_rgb(plots.STATUS_COLOURS["warning"]), 3))
-    green = tuple(np.round(to_rgb(plots.STATUS_COLOURS["pass"]), 3))
+    fig = heatmap.township_heatmap(df)
+    amber = tuple(np.round(to_rgb(heatmap.STATUS_COLOURS["warning"]), 3))
+    green = tuple(np.round(to_rgb(heatmap.STATUS_COLOURS["pass"]), 3))
     assert _cell_rgb(fig, 0, 0) == amber and _cell_rgb(fig, 1, 1) == amber
     assert _cell_rgb(fig, 0, 1) == green and _cell_rgb(fig, 1, 0) == green
-    assert _cell_rgb(fig, 2, 0) == tuple(np.round(to_rgb(plots.STATUS_COLOURS["interview"]), 3))
+    assert _cell_rgb(fig, 2, 0) == tuple(np.round(to_rgb(heatmap.STATUS_COLOURS["interview"]), 3))
     assert _cell_rgb(fig, 2, 1) == tuple(np.round(to_rgb(plots.NO_DATA_COLOUR), 3))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "94.8" in texts and "88.9" in texts and "无有效数据" in texts  # 94.8 is not rounded to 95

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from tests.report.conftest import render_png
 from zzeval.errors import ZzevalError
-from zzeval.report import plots
+from zzeval.report import heatmap, plots
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,7 +75,7 @@ def _all(lang):
         "calendar": (plots.aqi_calendar(_calendar(), lang=lang), None),
         "adjusted": (plots.adjusted_comparison(_adjusted(), lang=lang), "%"),
         "reductions": (plots.emission_reductions(_reductions(), lang=lang), "t/"),
-        "heatmap": (plots.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
+        "heatmap": (heatmap.township_heatmap(_heat(), lang=lang, unit="%"), "%"),
         "ranking": (plots.ranking_bar(_ranking(), indicator="PM2.5 变化" if lang == "zh" else
                                       "PM2.5 change", unit="%", lang=lang, highlight="巴公镇"), "%"),
     }
@@ -104,8 +104,25 @@ def test_every_plot_is_a_figure_with_labelled_axes_in_the_language(lang, cjk_fon
         assert png.startswith(b"\x89PNG") and missing == [], (name, missing)
 
 
+def test_no_title_overlaps_its_axes_labels(cjk_font):
+    """Titles given a fixed height (zzeval.report.canvas.TITLE_Y) must still clear the tick labels and
+    axis labels, e.g. the heat map's, which are on top."""
+    for name, (fig, _unit) in _all("zh").items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            if not ax.get_visible() or not ax.get_title():
+                continue
+            title = ax.title.get_window_extent(renderer)
+            texts = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label]
+            for text in texts:
+                if text.get_visible() and text.get_text():
+                    box = text.get_window_extent(renderer)
+                    assert not title.overlaps(box), (name, ax.get_title(), text.get_text())
+
+
 def test_heatmap_colourbar_carries_the_unit(cjk_font):
-    fig = plots.township_heatmap(_heat(), lang="en", unit="%")
+    fig = heatmap.township_heatmap(_heat(), lang="en", unit="%")
     cbar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
     assert cbar.get_ylabel() == "Indicator (%)"
     assert fig.axes[0].get_xlabel() == "Indicator (%)"

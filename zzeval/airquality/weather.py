@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.season.data import SeasonData
 from zzeval.airquality.weather_blocks import (  # noqa: F401  (re-exported)
     MAX_VARIANCE_BIAS,
     _block_weights,
@@ -30,7 +29,12 @@ from zzeval.airquality.weather_blocks import (  # noqa: F401  (re-exported)
     optimal_block_length,
 )
 from zzeval.airquality.weather_data import _Designs, _in_period, _series, township_series  # noqa: F401
-from zzeval.airquality.weather_features import day_of_season, design_matrix, met_features, weather_columns
+from zzeval.airquality.weather_features import (
+    day_of_season,
+    design_matrix,
+    met_features,
+    weather_columns,
+)
 from zzeval.airquality.weather_gam import _independent, gam_change
 from zzeval.airquality.weather_intervals import calibrate
 from zzeval.airquality.weather_ols import (  # noqa: F401  (re-exported)
@@ -48,6 +52,7 @@ from zzeval.airquality.weather_ols import (  # noqa: F401  (re-exported)
     design,
     fake_date,
 )
+from zzeval.season.data import SeasonData
 
 METHODS = ("gam", "gbm", "ols")
 DEFAULT_METHOD = "gam"

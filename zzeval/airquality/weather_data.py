@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.season.data import SeasonData
 from zzeval.airquality.weather_ols import (
     DEFAULT_POLLUTANTS,
     MET_COLUMNS,
@@ -15,6 +14,7 @@ from zzeval.airquality.weather_ols import (
     _local_days,
     _prepare,
 )
+from zzeval.season.data import SeasonData
 
 
 def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS

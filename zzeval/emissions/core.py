@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from zzeval.errors import FactorError
 from zzeval.emissions.factors import FactorSamples, make_key
+from zzeval.errors import FactorError
 
 #: Pollutants estimated, in report order. VOC = non-methane VOC (vehicles: HC).
 POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")

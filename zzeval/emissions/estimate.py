@@ -18,9 +18,9 @@ from scipy import sparse
 
 from zzeval.emissions import diesel, freight, heating
 from zzeval.emissions.core import ALL_SCOPES, MEASURES, NET, POLLUTANTS, SCOPES, Params
+from zzeval.emissions.factors import FactorSamples, FactorTable, load_factors, sample_factors
 from zzeval.emissions.labels import label
 from zzeval.emissions.uncertainty import intervals, sensitivity_table
-from zzeval.emissions.factors import FactorSamples, FactorTable, load_factors, sample_factors
 
 #: Builders in report order; each returns one Block.
 BUILDERS = (

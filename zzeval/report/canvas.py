@@ -38,8 +38,8 @@ MAX_CACHED = 50_000
 #: Height of every axes title (axes coordinates), given so that matplotlib does not place it itself:
 #: its automatic placement measures the axes' tick labels again at every layout pass and draw
 #: (a quarter of the time spent saving a report's figures) only to move a title up over ticks or an
-#: offset text at the top of the axes, which no report figure has; the title then sits at 1.0, as
-#: given here (same pixels).
+#: offset text at the top of the axes. Figures without those (all but the heat map, whose labels are
+#: on top) give this height; their title then sits at 1.0, where matplotlib put it (same pixels).
 TITLE_Y = 1.0
 
 _local = threading.local()  # FT2Font objects are not thread-safe: matplotlib keeps one per thread

@@ -23,7 +23,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from zzeval.errors import ZzevalError
-from zzeval.i18n import check_lang, format_number, measure_label, pollutant_label, t, unit_label, verdict_label
+from zzeval.i18n import (
+    check_lang,
+    format_number,
+    measure_label,
+    pollutant_label,
+    t,
+    unit_label,
+)
 from zzeval.report import fonts
 from zzeval.report.canvas import TITLE_Y
 from zzeval.season.data import SeasonPeriod
@@ -213,17 +220,7 @@ def daily_series(
     ax.set_ylim(bottom=0)
     ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)),
                  y=TITLE_Y)
-    # the x axis in months: a line at each month's first day, the month's name in its middle
-    start = SeasonPeriod(seasons[-1]).start
-    firsts = [(pd.Timestamp(start.year + (1 if m < 10 else 0), m, 1) - start).days + 1 for m in SEASON_MONTHS]
-    ax.set_xticks(firsts[1:])
-    ax.tick_params(axis="x", which="major", labelbottom=False, length=0)
-    middles = [(a + b) / 2 for a, b in zip(firsts, [*firsts[1:], SeasonPeriod(seasons[-1]).days + 1], strict=True)]
-    ax.set_xticks(middles, [t(f"month.{m}", lang) for m in SEASON_MONTHS], minor=True)
-    ax.tick_params(axis="x", which="minor", length=0)
-    ax.set_xlabel(t("axis.month", lang))
-    ax.grid(axis="x", which="major", color="#cccccc", lw=0.8)
-    ax.grid(axis="x", which="minor", visible=False)
+    _month_axis(ax, SeasonPeriod(seasons[-1]), lang)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
     handles += [
@@ -236,10 +233,43 @@ def daily_series(
     return fig
 
 
+def _month_axis(ax, period: SeasonPeriod, lang: str) -> None:
+    """The x axis of a day-of-season plot in months: a line at each month's first day, the
+    month's name in its middle."""
+    start = period.start
+    firsts = [(pd.Timestamp(start.year + (1 if m < 10 else 0), m, 1) - start).days + 1 for m in SEASON_MONTHS]
+    ax.set_xticks(firsts[1:])
+    ax.tick_params(axis="x", which="major", labelbottom=False, length=0)
+    middles = [(a + b) / 2 for a, b in zip(firsts, [*firsts[1:], period.days + 1], strict=True)]
+    ax.set_xticks(middles, [t(f"month.{m}", lang) for m in SEASON_MONTHS], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.set_xlabel(t("axis.month", lang))
+    ax.grid(axis="x", which="major", color="#cccccc", lw=0.8)
+    ax.grid(axis="x", which="minor", visible=False)
+
+
 def _season_of(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates)
     first = d.dt.year.where(d.dt.month >= 10, d.dt.year - 1)
     return first.astype(str) + "-" + (first + 1).astype(str)
+
+
+def _calendar_panel(ax, part: pd.DataFrame, period: SeasonPeriod, lv, cmap, norm, step: int, lang: str) -> None:
+    """One season of the AQI calendar: months Oct … Mar as rows, days of the month as columns;
+    a cell's code is -1 (no such day), 0 (no valid data) or the day's level 1..6."""
+    grid = np.full((6, 31), -1, dtype=int)
+    by_day = dict(zip(part["date"].dt.normalize(), aqi_level_of(part["aqi"], lv), strict=True))
+    for day in pd.date_range(period.start, period.end, freq="D"):
+        grid[SEASON_MONTHS.index(day.month), day.day - 1] = by_day.get(day, 0)
+    ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    days = [1, *range(step, 32, step)]
+    ax.set_xticks([d - 1 for d in days], [str(d) for d in days])
+    ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
+    ax.grid(False)  # white lines between the cells: plain lines, not 39 minor ticks to lay out
+    for x in np.arange(-0.5, 31, 1):
+        ax.axvline(x, color="white", lw=1.2, zorder=0.5)  # the axis' zorder: where gridlines were
+    for y in np.arange(-0.5, 6, 1):
+        ax.axhline(y, color="white", lw=1.2, zorder=0.5)
 
 
 def aqi_calendar(
@@ -295,22 +325,7 @@ def aqi_calendar(
         ax.set_visible(False)
     step = 2 if ncols == 1 else 5
     for k, (ax, season) in enumerate(zip(axes, seasons, strict=False)):
-        period = SeasonPeriod(season)
-        grid = np.full((6, 31), -1, dtype=int)
-        part = data[data["season"] == season]
-        by_day = dict(zip(part["date"].dt.normalize(), aqi_level_of(part["aqi"], lv), strict=True))
-        for day in pd.date_range(period.start, period.end, freq="D"):
-            row = SEASON_MONTHS.index(day.month)
-            grid[row, day.day - 1] = by_day.get(day, 0)
-        ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-        days = [1, *range(step, 32, step)]
-        ax.set_xticks([d - 1 for d in days], [str(d) for d in days])
-        ax.set_yticks(range(6), [t(f"month.{m}", lang) for m in SEASON_MONTHS])
-        ax.set_xticks(np.arange(-0.5, 31, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, 6, 1), minor=True)
-        ax.grid(False)
-        ax.grid(which="minor", color="white", lw=1.2)
-        ax.tick_params(which="minor", length=0)
+        _calendar_panel(ax, data[data["season"] == season], SeasonPeriod(season), lv, cmap, norm, step, lang)
         ax.set_xlabel(t("axis.day_of_month", lang))
         if k % ncols == 0:
             ax.set_ylabel(t("axis.month", lang))
@@ -460,123 +475,6 @@ def emission_reductions(
     fig.supxlabel(t("axis.reduction", lang, unit=unit_text), fontsize=10.5)
     fig.suptitle(title or t("title.reductions", lang), fontsize=11.5)
     return fig
-
-
-#: Heat-map cell colours by status against the indicator's threshold (the verdict rules).
-STATUS_COLOURS = {"pass": "#a9d8b5", "warning": "#f5c451", "interview": "#e8716d", "fail": "#b0414f"}
-STATUS_ORDER = ("pass", "warning", "interview", "fail")
-
-
-def township_heatmap(
-    df: pd.DataFrame,
-    *,
-    lang: str = "zh",
-    unit: str = "%",
-    township: str = "township",
-    indicator: str = "indicator",
-    value: str = "value",
-    status: str | None = "status",
-    annot: bool = True,
-    cmap: str = "RdYlGn",
-    vmin: float | None = None,
-    vmax: float | None = None,
-    title: str | None = None,
-) -> Figure:
-    """A township × indicator heat map for the county report.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Long form: ``township`` (display name, e.g. 巴公镇), ``indicator`` (display name),
-        ``value`` in ``unit``, and — when the frame has it — ``status``: the cell against its
-        indicator's threshold, ``pass`` / ``warning`` / ``interview`` / ``fail`` (the level of
-        the verdict rule that fired; see :func:`zzeval.report.heatmap.county_task_heatmap`).
-        Row and column order follow their first appearance.
-
-    Notes
-    -----
-    With a ``status`` column a cell's colour is its status, so 94.8 % against a 95 % threshold is
-    amber, never green; without one the colour is ``value`` on ``cmap``. Missing values are
-    grey and say 无数据 (no data); the legend names every colour.
-    """
-    check_lang(lang)
-    _require(df, (township, indicator, value), "township_heatmap")
-    apply_style()
-    data = df.assign(**{township: df[township].astype(str), indicator: df[indicator].astype(str)})
-    rows = list(dict.fromkeys(data[township]))
-    cols = list(dict.fromkeys(data[indicator]))
-
-    def pivot(column):
-        return data.pivot_table(index=township, columns=indicator, values=column, aggfunc="first",
-                                dropna=False).reindex(index=rows, columns=cols)
-
-    grid = pivot(value).astype(float)
-    axis_label = t("axis.value", lang, indicator=t("axis.indicator", lang), unit=unit_label(unit, lang))
-    use_status = status is not None and status in data.columns
-    fig = agg_figure(figsize=(min(PRINT_WIDTH_IN, 2.2 + 1.25 * len(cols)), 1.9 + 0.26 * len(rows)),
-                 layout="constrained")
-    ax = fig.add_subplot()
-    if use_status:
-        codes = pivot(status).map(lambda v: STATUS_ORDER.index(v) + 1 if v in STATUS_ORDER else 0)
-        codes = codes.where(grid.notna(), 0).to_numpy(dtype=int)
-        colours = np.array([NO_DATA_COLOUR, *[STATUS_COLOURS[k] for k in STATUS_ORDER]])
-        from matplotlib.colors import to_rgb
-        ax.imshow(np.array([[to_rgb(c) for c in colours[row]] for row in codes]), aspect="auto")
-    else:
-        import matplotlib as mpl
-        from matplotlib.colors import Normalize, to_rgb
-
-        vals = grid.to_numpy()
-        norm = Normalize(np.nanmin(vals) if vmin is None else vmin, np.nanmax(vals) if vmax is None else vmax)
-        rgba = mpl.colormaps[cmap](norm(vals))
-        rgba[grid.isna().to_numpy()] = (*to_rgb(NO_DATA_COLOUR), 1)
-        ax.imshow(rgba, aspect="auto")
-        fig.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=axis_label, shrink=0.6)
-    _annotate_cells(ax, grid, lang, annot)
-    ax.set_xticks(range(len(cols)), cols)
-    ax.set_yticks(range(len(rows)), rows)
-    ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
-    ax.grid(False), ax.grid(which="minor", color="white", lw=1.5)
-    ax.tick_params(which="both", length=0)
-    ax.xaxis.tick_top()
-    ax.set_ylabel(t("axis.township", lang))
-    ax.set_xlabel(axis_label)
-    ax.xaxis.set_label_position("top")
-    if title is None or title:  # "" draws none (the page shows it as text above the image)
-        ax.set_title(title or t("title.heatmap", lang), y=TITLE_Y)
-    _status_legend(fig, data[status].dropna() if use_status else [], grid.isna().to_numpy().any(), lang)
-    return fig
-
-
-def _status_legend(fig, statuses, any_missing: bool, lang: str) -> None:
-    """The heat map's legend: one patch per status shown, and 无有效数据 when a cell is empty."""
-    shown = set(statuses)
-    handles = [Patch(color=STATUS_COLOURS[k], label=_status_text(k, lang)) for k in STATUS_ORDER if k in shown]
-    if any_missing:
-        handles.append(Patch(color=NO_DATA_COLOUR, label=t("legend.no_data", lang)))
-    if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), frameon=False)
-
-
-def _status_text(key: str, lang: str) -> str:
-    """Legend text of a heat-map status: the verdict word of the rule level that fired."""
-    from zzeval.report.index_page import label
-
-    return label("status_pass", lang) if key == "pass" else \
-        label("status_missed", lang, verdict=verdict_label(key, lang))
-
-
-def _annotate_cells(ax, grid: pd.DataFrame, lang: str, annot: bool) -> None:
-    if not annot:
-        return
-    no_data = t("legend.no_data", lang)
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            v = grid.iat[i, j]
-            text = no_data if not np.isfinite(v) else format_number(v, 1).replace(",", "")
-            ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT,
-                    color="#555555" if not np.isfinite(v) else "#111111")
 
 
 def ranking_bar(
