@@ -96,7 +96,7 @@ def test_every_plot_is_a_figure_with_labelled_axes_in_the_language(lang, cjk_fon
             assert bool(CJK.search(xl)) == (lang == "zh"), (name, xl)
             if unit is not None and name != "heatmap":
                 assert unit in xl + yl, (name, xl, yl)
-        title = " ".join(ax.get_title() for ax in axes) + (fig._suptitle.get_text() if fig._suptitle else "")
+        title = " ".join(ax.get_title(loc) for ax in axes for loc in ("center", "left")) + (fig._suptitle.get_text() if fig._suptitle else "")
         assert title.strip(), name
         if lang == "zh":
             assert CJK.search(title), (name, title)
@@ -166,7 +166,7 @@ def test_daily_series_aligns_seasons_by_day_of_season(cjk_font):
     # 2020-2021 value on day 1 = 60 + (0 % 7); PM10 row was filtered out
     y = daily_lines[1].get_ydata()
     assert y[0] == 60.0 and np.nanmax(y) == 66.0
-    assert ax.get_ylabel() == "Daily mean (µg/m³)" and ax.get_title().startswith("PM2.5 daily means")
+    assert ax.get_ylabel() == "Daily mean (µg/m³)" and ax.get_title("left").startswith("PM2.5 daily means")
     # the x axis in months: a line at each month's first day (2020-2021: 1 Nov = day 32, 1 Dec = 62,
     # 1 Jan = 93, 1 Feb = 124, 1 Mar = 152), the month's name in the middle of its days
     assert ax.get_xlabel() == "Month"

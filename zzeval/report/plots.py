@@ -219,7 +219,7 @@ def daily_series(
     ax.set_xlim(1, 183)
     ax.set_ylim(bottom=0)
     ax.set_title(title or t("title.daily_series", lang, pollutant=plabel, seasons=" / ".join(seasons)),
-                 y=TITLE_Y)
+                 y=TITLE_Y, loc="left")  # left: on a phone the figure scrolls and a centred title was cut
     _month_axis(ax, SeasonPeriod(seasons[-1]), lang)
     handles, labels_ = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
@@ -407,7 +407,7 @@ def adjusted_comparison(
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel(t("axis.change_pct", lang))
     ax.set_ylabel(t("axis.pollutant", lang))
-    ax.set_title(title or t("title.adjusted", lang), y=TITLE_Y)
+    ax.set_title(title or t("title.adjusted", lang), y=TITLE_Y, loc="left")
     # the legend under the axes, never over a marker
     fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
@@ -473,7 +473,7 @@ def emission_reductions(
     for ax in axes[len(pols):]:
         ax.set_visible(False)
     fig.supxlabel(t("axis.reduction", lang, unit=unit_text), fontsize=10.5)
-    fig.suptitle(title or t("title.reductions", lang), fontsize=11.5)
+    fig.suptitle(title or t("title.reductions", lang), fontsize=11.5, x=0.01, ha="left")
     return fig
 
 
@@ -523,5 +523,5 @@ def ranking_bar(
                         ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
-    ax.set_title(title or t("title.ranking", lang, indicator=indicator), y=TITLE_Y)
+    ax.set_title(title or t("title.ranking", lang, indicator=indicator), y=TITLE_Y, loc="left")
     return fig

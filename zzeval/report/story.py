@@ -21,7 +21,7 @@ from zzeval.report.present import esc
 
 #: Row tints of the task table by status (the report CSS styles ``zz-row--<tint>``).
 STATUS_TINT = {"met": "good", "tolerance": "tolerance", "undecided": "undecided", "no_data": None,
-               "not_applicable": None, "unjudged": "interview"}
+               "not_applicable": None, "unjudged": None}  # not met, but no rule makes it a reason: no reason mark
 
 
 def task_rows(ev: Evaluation, slug: str) -> pd.DataFrame:
