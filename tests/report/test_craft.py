@@ -342,3 +342,23 @@ def test_index_shows_each_townships_undecided_items():
     assert "待定：气象调整后变化：证据不足" in bagong  # an on-track township's undecided items too
     gaodu = body.split('<tr id="gaodu">', 1)[1].split("</tr>", 1)[0]
     assert "待定" not in gaodu  # nothing undecided: no empty line
+
+
+def test_a_reason_row_is_marked_with_its_reasons_level():
+    """72.9 % of the heating retrofits fires both the warning (< 95 %) and the interview (< 85 %)
+    rule; the interview rule is the reason, so the row (and the rows it judges) carry its mark."""
+    from zzeval.report.story import progress_table
+
+    rows = pd.DataFrame({"township": "x", "task": ["heating_total", "heating_coal_to_electricity", "im_pass_rate_pct"],
+                         "section": ["六", "六", "十二"], "value": [72.9, 70.0, 91.3], "target": [100.0, 96.0, 90.0],
+                         "unit": ["%", "households", "%"], "direction": "min",
+                         "judged_by": ["heating_total", "heating_total", "im_pass_rate_pct"],
+                         "status": ["reason", "reason", "met"], "reason_index": [1, 1, None],
+                         "tolerance_rule": None})
+    checks = [{"rule": "heating_far_behind", "task": "heating_total", "level": "interview", "outcome": "fired"},
+              {"rule": "heating_behind", "task": "heating_total", "level": "warning", "outcome": "fired"}]
+    ev = SimpleNamespace(progress=rows, provenance={},
+                         verdict=lambda slug, lang: {"checks": checks, "rules_fired": ["heating_far_behind"],
+                                                     "reason_tasks": ["heating_total"]})
+    _, _, tints = progress_table(ev, "x")
+    assert tints == ["interview", "interview", "good"]
