@@ -1,0 +1,39 @@
+"""Bad season folders that `zzeval validate` still passed after the third hostile review of issue 13
+(sites done after the season, county counts outside it, negative or mis-unit targets, implausible
+areas, humidity and wind), made from a `zzeval sample` season like tests/input/cases.py.
+
+Each case must be refused: exit code 2 and a message naming the file, row, column and what to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from tests.input.cases import Case, edit, setter
+
+
+def _first_target(task: str, column: str, value: str) -> Callable[[Path], None]:
+    """Set ``column`` of the first targets.csv row of ``task`` (sample row 0 is heating_coal_to_electricity)."""
+    def func(frame: pd.DataFrame) -> None:
+        frame.loc[frame.index[frame["task"] == task][0], column] = value
+    return edit("targets.csv", func)
+
+
+def _scale(name: str, column: str, factor: float) -> Callable[[Path], None]:
+    def func(frame: pd.DataFrame) -> None:
+        frame[column] = (pd.to_numeric(frame[column]) * factor).round(4).astype(str)
+    return edit(name, func)
+
+
+LEFTOVER_CASES = (
+    # 1. sites.csv
+    Case("site_done_after_season", setter("sites.csv", 0, "done_date", "2021-06-30"),
+         ("sites.csv, row 2, column 'done_date': 2021-06-30 is after the end of the season 2020-2021 (2021-03-31); "
+          "a task done later does not count for this season",)),
+    Case("site_not_done_with_date", setter("sites.csv", 0, "done", "no"),
+         ("sites.csv, row 2, column 'done_date': done is 'no' but done_date is 2020-12-20: the row contradicts "
+          "itself",)),
+)

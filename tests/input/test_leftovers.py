@@ -1,0 +1,26 @@
+"""The cases `zzeval validate` passed after the third hostile review (tests/input/cases_leftovers.py)
+are refused with a message naming file, row, column and what to fix"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.input.cases import make_case
+from tests.input.cases_leftovers import LEFTOVER_CASES
+from zzeval.cli import main
+
+
+@pytest.mark.parametrize("case", LEFTOVER_CASES, ids=[c.name for c in LEFTOVER_CASES])
+def test_validate_refuses_the_leftovers(case, sample_season, tmp_path, capsys):
+    folder = make_case(sample_season, case, tmp_path / case.name)
+    code = main(["validate", str(folder)])
+    captured = capsys.readouterr()
+    assert code == 2, captured.out
+    assert "Traceback" not in captured.err
+    for text in case.expect:
+        assert text in captured.err, captured.err[:3000]
+
+
+def test_the_sample_itself_passes_the_new_checks(sample_season, capsys):
+    assert main(["validate", str(sample_season)]) == 0
+
