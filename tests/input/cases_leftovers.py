@@ -36,4 +36,13 @@ LEFTOVER_CASES = (
     Case("site_not_done_with_date", setter("sites.csv", 0, "done", "no"),
          ("sites.csv, row 2, column 'done_date': done is 'no' but done_date is 2020-12-20: the row contradicts "
           "itself",)),
+    # 2. county_tasks.csv
+    Case("county_task_after_season", setter("county_tasks.csv", 0, "date", "2022-01-01"),
+         ("county_tasks.csv, row 2, column 'date': 2022-01-01 lies outside the season 2020-2021 (2020-10-01 .. "
+          "2021-03-31)",)),
+    Case("county_task_before_season", setter("county_tasks.csv", 0, "date", "2018-01-01"),
+         ("county_tasks.csv, row 2, column 'date': 2018-01-01 lies outside the season",)),
+    Case("county_task_fraction", setter("county_tasks.csv", 0, "value", "4.5"),
+         ("county_tasks.csv, row 2, column 'value': 4.5 sets for black_smoke_cameras_new: a count is a whole "
+          "number",)),
 )

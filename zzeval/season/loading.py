@@ -33,7 +33,9 @@ from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_t
 from zzeval.season.headers import header_row_below, map_columns
 from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, serial_date_hint, show
 from zzeval.season.plausible import (
+    check_county_tasks,
     check_site_dates,
+    plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
 from zzeval.season.tablefile import read_table_file, read_table_file_noted
@@ -373,7 +375,9 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
     check_cross_tables(tables, fnames, out, period)
+    tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
+    check_county_tasks(tables.get("county_tasks"), fnames.get("county_tasks", "county_tasks.csv"), period, tasks, out)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

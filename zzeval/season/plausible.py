@@ -7,9 +7,29 @@ The limits are data: ``zzeval/reference/input_limits.csv`` (value, unit, basis a
 
 from __future__ import annotations
 
-import pandas as pd
+from functools import cache
+from importlib import resources
 
-from zzeval.season.checks import Collector
+import pandas as pd
+import yaml
+
+from zzeval.season.checks import Collector, _plan_tasks
+
+#: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
+#: whole, non-negative numbers.
+COUNT_UNITS = frozenset({"households", "fire points", "firms", "vehicles", "boilers", "sites", "days", "sets"})
+
+
+def plan_task_table() -> dict:
+    """The township and county tasks of ``zzeval/reference/plan_tasks.yaml`` (key -> its fields: unit,
+    direction …)."""
+    return {**_plan_tasks(), **_county_tasks()}
+
+
+@cache
+def _county_tasks() -> dict:
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text).get("county_tasks") or {}
 
 
 def check_site_dates(sites: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
@@ -27,3 +47,22 @@ def check_site_dates(sites: pd.DataFrame | None, fname: str, period, out: Collec
     out.rows(fname, "done_date", contradictory,
              lambda i: f"done is 'no' but done_date is {date[i]:%Y-%m-%d}: the row contradicts itself; set done to "
                        "'yes' if the task was done then, or leave done_date empty")
+
+
+def check_county_tasks(ct: pd.DataFrame | None, fname: str, period, tasks: dict, out: Collector) -> None:
+    """``county_tasks``: the value is counted within the season assessed; a count (cameras …) is whole."""
+    if ct is None or ct.empty:
+        return
+    if "date" in ct:
+        date = ct["date"]
+        outside = date.notna() & ((date < period.start) | (date > period.end))
+        out.rows(fname, "date", outside,
+                 lambda i: f"{date[i]:%Y-%m-%d} lies outside the season {period.name} ({period.start:%Y-%m-%d} .. "
+                           f"{period.end:%Y-%m-%d}): a county task's value is counted within the season; check the "
+                           "year")
+    counts = ct["task"].map(lambda t: tasks.get(t, {}).get("unit") in COUNT_UNITS)
+    value = ct["value"]
+    fractional = counts & value.notna() & (value != value.round())
+    out.rows(fname, "value", fractional,
+             lambda i: f"{value[i]:g} {tasks[ct['task'][i]]['unit']} for {ct['task'][i]}: a count is a whole number; "
+                       "write the number counted")
