@@ -45,4 +45,16 @@ LEFTOVER_CASES = (
     Case("county_task_fraction", setter("county_tasks.csv", 0, "value", "4.5"),
          ("county_tasks.csv, row 2, column 'value': 4.5 sets for black_smoke_cameras_new: a count is a whole "
           "number",)),
+    # 3. targets.csv
+    Case("target_dustfall_negative", _first_target("dustfall_t_km2_month", "target", "-9"),
+         ("column 'target': -9 t/(month·km²) for dustfall_t_km2_month: this target cannot be negative",)),
+    Case("target_households_negative", _first_target("heating_coal_to_electricity", "target", "-197"),
+         ("targets.csv, row 2, column 'target': -197 households for heating_coal_to_electricity: this target "
+          "cannot be negative",)),
+    Case("target_dustfall_in_t", _first_target("dustfall_t_km2_month", "unit", "t"),
+         ("column 'unit': 't' is not the unit of dustfall_t_km2_month (t/(month·km²)): was the target written in "
+          "t?",)),
+    Case("target_unknown_unit", _first_target("heating_coal_to_gas", "unit", "hh"),
+         ("targets.csv, row 3, column 'unit': 'hh' is not a unit zzeval knows for heating_coal_to_gas; write its "
+          "unit households",)),
 )

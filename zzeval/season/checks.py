@@ -311,7 +311,12 @@ def share_tasks() -> frozenset[str]:
 #: Spellings of the units of ``targets.unit`` that say what kind of quantity a target is.
 TARGET_UNIT_KINDS = {"%": "%", "％": "%", "percent": "%", "百分比": "%", "households": "households", "户": "households",
                      "vehicles": "vehicles", "辆": "vehicles", "firms": "firms", "家": "firms", "boilers": "boilers",
-                     "台": "boilers", "days": "days", "天": "days"}
+                     "台": "boilers", "days": "days", "天": "days", "fire points": "fire points",
+                     "count": "fire points", "火点": "fire points", "sites": "sites", "sets": "sets", "套": "sets",
+                     "t/(month·km²)": "t/(month·km²)", "t/(km²·month)": "t/(month·km²)", "t/km²/month": "t/(month·km²)",
+                     "t/(month·km2)": "t/(month·km²)", "t/km2/month": "t/(month·km²)",
+                     "吨/(平方公里·月)": "t/(month·km²)", "吨/平方公里·月": "t/(month·km²)", "t": "t", "吨": "t",
+                     "kg": "kg", "千克": "kg", "公斤": "kg"}
 
 
 def _check_target_units(targets: pd.DataFrame, fname: str, out: Collector) -> None:
@@ -324,6 +329,10 @@ def _check_target_units(targets: pd.DataFrame, fname: str, out: Collector) -> No
         if written and expected and written != expected:
             out.add(fname, int(label) + 2, "unit", f"'{show(unit)}' is not the unit of {task} ({expected}): was the "
                                                    f"target written in {show(unit)}? write it in {expected}")
+        elif expected and not written:
+            spellings = ", ".join(f"'{k}'" for k, v in TARGET_UNIT_KINDS.items() if v == expected)
+            out.add(fname, int(label) + 2, "unit", f"'{show(unit)}' is not a unit zzeval knows for {task}; write its "
+                                                   f"unit {expected} (one of {spellings})")
 
 
 def _check_share_targets(targets: pd.DataFrame, fname: str, out: Collector) -> None:

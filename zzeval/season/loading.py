@@ -35,6 +35,7 @@ from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, ser
 from zzeval.season.plausible import (
     check_county_tasks,
     check_site_dates,
+    check_target_signs,
     plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
@@ -378,6 +379,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_county_tasks(tables.get("county_tasks"), fnames.get("county_tasks", "county_tasks.csv"), period, tasks, out)
+    check_target_signs(tables.get("targets"), fnames.get("targets", "targets.csv"), tasks, out)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

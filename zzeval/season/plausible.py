@@ -13,7 +13,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from zzeval.season.checks import Collector, _plan_tasks
+from zzeval.season.checks import Collector, _plan_tasks, share_tasks
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
@@ -66,3 +66,16 @@ def check_county_tasks(ct: pd.DataFrame | None, fname: str, period, tasks: dict,
     out.rows(fname, "value", fractional,
              lambda i: f"{value[i]:g} {tasks[ct['task'][i]]['unit']} for {ct['task'][i]}: a count is a whole number; "
                        "write the number counted")
+
+
+def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, out: Collector) -> None:
+    """``targets``: a count, a dustfall or a share to reach cannot be negative (only a change in %, such
+    as ``pm25_change_pct``, can)."""
+    if targets is None or targets.empty:
+        return
+    unit = targets["task"].map(lambda t: tasks.get(t, {}).get("unit"))
+    never_negative = (unit != "%") | targets["task"].isin(share_tasks())
+    negative = never_negative & unit.notna() & (targets["target"] < 0)
+    out.rows(fname, "target", negative,
+             lambda i: f"{targets['target'][i]:g} {unit[i]} for {targets['task'][i]}: this target cannot be negative; "
+                       "write the target itself (a number of 0 or more), not a change")
