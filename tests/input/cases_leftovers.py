@@ -57,4 +57,12 @@ LEFTOVER_CASES = (
     Case("target_unknown_unit", _first_target("heating_coal_to_gas", "unit", "hh"),
          ("targets.csv, row 3, column 'unit': 'hh' is not a unit zzeval knows for heating_coal_to_gas; write its "
           "unit households",)),
+    # 4. plausibility upper bounds (zzeval/reference/input_limits.csv)
+    Case("area_in_mu", _scale("townships.csv", "area_km2", 1500),
+         ("townships.csv, row 2, column 'area_km2': 142950 km² is larger than the whole county (about 2,023 km²)",)),
+    Case("rh_as_fraction", _scale("meteorology.csv.gz", "rh_pct", 0.01),
+         ("meteorology.csv.gz, row 2, column 'rh_pct': every rh_pct of station 'county' in the season from 2019 is "
+          "at most 1.5 %: this looks like a fraction",)),
+    Case("wind_in_kmh", _scale("meteorology.csv.gz", "wind_speed_ms", 3.6),
+         ("column 'wind_speed_ms':", "m/s is above the plausible maximum of 25 m/s; is the wind speed in km/h?")),
 )

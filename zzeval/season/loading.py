@@ -34,6 +34,7 @@ from zzeval.season.headers import header_row_below, map_columns
 from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, serial_date_hint, show
 from zzeval.season.plausible import (
     check_county_tasks,
+    check_plausible_values,
     check_site_dates,
     check_target_signs,
     plan_task_table,
@@ -380,6 +381,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_county_tasks(tables.get("county_tasks"), fnames.get("county_tasks", "county_tasks.csv"), period, tasks, out)
     check_target_signs(tables.get("targets"), fnames.get("targets", "targets.csv"), tasks, out)
+    check_plausible_values(tables, fnames, out)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

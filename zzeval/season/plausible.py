@@ -14,10 +14,22 @@ import pandas as pd
 import yaml
 
 from zzeval.season.checks import Collector, _plan_tasks, share_tasks
+from zzeval.season.parsing import show
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
 COUNT_UNITS = frozenset({"households", "fire points", "firms", "vehicles", "boilers", "sites", "days", "sets"})
+
+
+@cache
+def _limits() -> pd.DataFrame:
+    with resources.files("zzeval.reference").joinpath("input_limits.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh).set_index("key")
+
+
+def input_limit(key: str) -> float:
+    """The limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
+    return float(_limits().loc[key, "max_value"])
 
 
 def plan_task_table() -> dict:
@@ -79,3 +91,34 @@ def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, ou
     out.rows(fname, "target", negative,
              lambda i: f"{targets['target'][i]:g} {unit[i]} for {targets['task'][i]}: this target cannot be negative; "
                        "write the target itself (a number of 0 or more), not a change")
+
+
+def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
+    """Upper bounds of ``input_limits.csv``: township area, wind speed (km/h for m/s), humidity as a fraction."""
+    tw = tables.get("townships")
+    if tw is not None and "area_km2" in tw:
+        top = input_limit("townships.area_km2")
+        out.rows(fnames["townships"], "area_km2", tw["area_km2"] > top,
+                 lambda i: f"{tw['area_km2'][i]:g} km² is larger than the whole county (about {top:,.0f} km²); "
+                           "is the area in another unit (mu, ha, m²)? write it in km²")
+    met = tables.get("meteorology")
+    if met is None or met.empty:
+        return
+    f = fnames["meteorology"]
+    top = input_limit("meteorology.wind_speed_ms")
+    out.rows(f, "wind_speed_ms", met["wind_speed_ms"] > top,
+             lambda i: f"{met['wind_speed_ms'][i]:g} m/s is above the plausible maximum of {top:g} m/s; is the wind "
+                       "speed in km/h? write it in m/s (km/h ÷ 3.6)")
+    _check_rh_fraction(met, f, out)
+
+
+def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    top = input_limit("meteorology.rh_pct_fraction")
+    stations = met["station_code"].fillna("").replace("", "county")
+    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
+    highest = met["rh_pct"].groupby([stations, years]).transform("max")
+    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
+    flagged = (highest <= top) & met["rh_pct"].notna() & first
+    out.rows(fname, "rh_pct", flagged,
+             lambda i: f"every rh_pct of station '{show(stations[i])}' in the season from {years[i]} is at most "
+                       f"{top:g} %: this looks like a fraction (0.63 for 63 %); write relative humidity in percent")
