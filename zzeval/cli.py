@@ -84,10 +84,15 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_sample(args) -> int:
+    from zzeval.season.plausible import input_limit
     from zzeval.synthetic.sample import write_sample
 
     if args.townships is not None and args.townships < 1:
         raise InputError(f"--townships must be at least 1, got {args.townships}")
+    most = int(input_limit("sample.townships"))
+    if args.townships is not None and args.townships > most:
+        raise InputError(f"--townships must be at most {most:,} (zzeval/reference/input_limits.csv), got "
+                         f"{args.townships:,}: write a smaller sample")
     if args.seed < 0:  # numpy's generators take no negative seed
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
     _writable_folder(args.out_dir, "DIR")

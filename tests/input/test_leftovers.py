@@ -1,5 +1,6 @@
 """The cases `zzeval validate` passed after the third hostile review (tests/input/cases_leftovers.py)
-are refused with a message naming file, row, column and what to fix"""
+are refused with a message naming file, row, column and what to fix; `zzeval sample` refuses a size
+beyond zzeval/reference/input_limits.csv at once."""
 
 from __future__ import annotations
 
@@ -24,3 +25,10 @@ def test_validate_refuses_the_leftovers(case, sample_season, tmp_path, capsys):
 def test_the_sample_itself_passes_the_new_checks(sample_season, capsys):
     assert main(["validate", str(sample_season)]) == 0
 
+
+def test_sample_with_too_many_townships_is_refused_at_once(tmp_path, capsys):
+    code = main(["sample", str(tmp_path / "s"), "--townships", "100000000"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--townships must be at most 5,000 (zzeval/reference/input_limits.csv), got 100,000,000" in err
+    assert not (tmp_path / "s").exists()
