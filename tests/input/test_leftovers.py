@@ -32,3 +32,18 @@ def test_sample_with_too_many_townships_is_refused_at_once(tmp_path, capsys):
     assert code == 2
     assert "--townships must be at most 5,000 (zzeval/reference/input_limits.csv), got 100,000,000" in err
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(("scheduler", "expect"), [
+    ("tcp://127.0.0.1:1", "cannot reach the Dask scheduler at tcp://127.0.0.1:1:"),
+    ("tcp://127.0.0.1:port", "--scheduler 'tcp://127.0.0.1:port' is not an address such as tcp://host:8786"),
+])
+def test_build_with_an_unreachable_scheduler_writes_nothing(scheduler, expect, sample_season, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["build", "--data", str(sample_season), "--out", str(out), "--executor", "dask",
+                 "--scheduler", scheduler])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expect in err
+    assert "Traceback" not in err
+    assert not out.exists()  # no .build.lock, .cache or build-log.jsonl

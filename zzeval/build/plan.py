@@ -26,6 +26,7 @@ from zzeval.atomic import atomic_write_bytes
 from zzeval.build import hashing
 from zzeval.build.lifeline import Owner
 from zzeval.build.records import BuildLog, BuildSummary, ReportResult
+from zzeval.build.run import check_scheduler_reachable
 from zzeval.build.tasks import ReportTask
 from zzeval.errors import BuildError, ZzevalError
 from zzeval.season.data import DEFAULT_SEASON
@@ -229,6 +230,8 @@ def load_checked(inputs: BuildInputs):
     from zzeval.season.loading import load_season
 
     opts = inputs.options
+    if opts.executor == "dask" and opts.scheduler and not opts.dry_run:
+        check_scheduler_reachable(opts.scheduler)  # before anything is written into --out
     check_season_rules(inputs.data_dir)  # checked as the evaluation will read them (issue 13)
     if opts.factors:
         load_factors(opts.factors)

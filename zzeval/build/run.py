@@ -195,6 +195,32 @@ class DaskExecutor:
         return Client(cluster), cluster
 
 
+#: Seconds :func:`check_scheduler_reachable` waits for the scheduler's port to accept a connection.
+SCHEDULER_PROBE_TIMEOUT_S = 5.0
+
+
+def check_scheduler_reachable(address: str, timeout_s: float = SCHEDULER_PROBE_TIMEOUT_S) -> None:
+    """Raise :class:`BuildError` unless a TCP connection to the Dask scheduler at ``address``
+    (``tcp://host:port``, ``tls://host:port`` or ``host:port``) opens within ``timeout_s`` seconds:
+    checked before the build writes anything into ``--out`` (issue 13)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        host, port = None, None
+    if not host or not port:
+        raise BuildError(f"--scheduler {address[:100]!r} is not an address such as tcp://host:8786")
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}; start the scheduler (dask "
+                         "scheduler) or fix --scheduler; nothing was written") from exc
+
+
 def _shutdown_kernels() -> None:
     from zzeval.build.kernels import shutdown_all_sessions
 
