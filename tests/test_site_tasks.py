@@ -24,7 +24,7 @@ from zzeval.season.loading import load_season
 # bagong (urban): 12 open-pit mines, 11 rectified; 4 kiln firms, 3 done; 2 VOCs firms, both done;
 # one steel plant assessed. liushukou (mountain): 3 gangue hills, one not inventoried, one burning.
 SITES = "township,site_id,name,kind,done,done_date,self_ignition\n" + "".join(
-    f"bagong,KS-{i:02d},矿{i},露天矿山,{'是' if i < 12 else '否'},2020-12-01,\n" for i in range(1, 13)) + """\
+    f"bagong,KS-{i:02d},矿{i},露天矿山,{'是,2020-12-01' if i < 12 else '否,'},\n" for i in range(1, 13)) + """\
 bagong,LY-01,炉窑甲,kiln_firm,yes,2020-12-20,
 bagong,LY-02,炉窑乙,kiln_firm,yes,2020-12-20,
 bagong,LY-03,炉窑丙,kiln_firm,yes,2020-12-20,
