@@ -47,3 +47,16 @@ def test_build_with_an_unreachable_scheduler_writes_nothing(scheduler, expect, s
     assert expect in err
     assert "Traceback" not in err
     assert not out.exists()  # no .build.lock, .cache or build-log.jsonl
+
+
+@pytest.mark.parametrize("name", ["rh_as_fraction", "wind_in_kmh"])
+def test_parquet_meteorology_is_checked_too(name, sample_season, tmp_path, capsys):
+    from zzeval.season.columnar import convert_to_parquet
+
+    case = next(c for c in LEFTOVER_CASES if c.name == name)
+    folder = make_case(sample_season, case, tmp_path / name)
+    convert_to_parquet(folder)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    for text in case.expect:
+        assert text.replace("meteorology.csv.gz", "meteorology.parquet") in err, err[:3000]

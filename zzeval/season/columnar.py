@@ -259,6 +259,10 @@ def _whole_table_checks(frame: pd.DataFrame, spec: TableSpec, fname: str, out, c
     loading._check_season_dates(frame, spec, fname, checking.period, out)
     if spec.name == "air_quality":
         frame = loading._check_air_quality(frame, fname, checking.stations(), out)
+    if spec.name == "meteorology":
+        from zzeval.season.plausible import check_met_values
+
+        check_met_values(frame, fname, out)
     if checking.sink is not None:
         checking.sink(spec.name, frame)
 

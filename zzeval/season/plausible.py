@@ -101,15 +101,19 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
         out.rows(fnames["townships"], "area_km2", tw["area_km2"] > top,
                  lambda i: f"{tw['area_km2'][i]:g} km² is larger than the whole county (about {top:,.0f} km²); "
                            "is the area in another unit (mu, ha, m²)? write it in km²")
-    met = tables.get("meteorology")
+    check_met_values(tables.get("meteorology"), fnames.get("meteorology", "meteorology.csv"), out)
+
+
+def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """Wind speed in km/h and relative humidity as a fraction, on rows that hold every row of their
+    stations (a whole table, or a chunk of a Parquet table, :mod:`zzeval.season.columnar`)."""
     if met is None or met.empty:
         return
-    f = fnames["meteorology"]
     top = input_limit("meteorology.wind_speed_ms")
-    out.rows(f, "wind_speed_ms", met["wind_speed_ms"] > top,
+    out.rows(fname, "wind_speed_ms", met["wind_speed_ms"] > top,
              lambda i: f"{met['wind_speed_ms'][i]:g} m/s is above the plausible maximum of {top:g} m/s; is the wind "
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
-    _check_rh_fraction(met, f, out)
+    _check_rh_fraction(met, fname, out)
 
 
 def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> None:
