@@ -35,7 +35,7 @@ def test_bad_verdict_rules_write_nothing_into_out(built, tmp_path):
     data, out = built
     (data / "verdict_rules.yaml").write_text("levels: {}\nrules: []\n", encoding="utf-8")
     before = _snapshot(out)
-    with pytest.raises(ZzevalError, match=r"verdict_rules\.yaml.*'levels' must define"):
+    with pytest.raises(ZzevalError, match=r"verdict_rules\.yaml.*'rules' is empty"):
         build_reports(data, out_dir=out, **build_kwargs())
     assert _snapshot(out) == before  # no lock, no log line, no state
     fresh = tmp_path / "fresh"
