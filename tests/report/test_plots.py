@@ -191,3 +191,19 @@ def test_adjusted_comparison_draws_the_intervals(cjk_font):
 def test_missing_columns_are_named():
     with pytest.raises(ZzevalError, match="lacks column.*value"):
         plots.daily_series(pd.DataFrame({"season": [], "date": []}), "PM2.5")
+
+
+def test_a_province_ranking_draws_the_ends_and_the_townships_around_this_one():
+    """1,000 townships: the chart keeps the first 5, the last 5 and 5 on each side of the township
+    (rank 734 here), with a gap row where ranks skip, and says so in its title."""
+    n = 1000
+    df = pd.DataFrame({"township": [f"T{i}" for i in range(n)], "value": np.arange(n, dtype=float)})
+    fig = plots.ranking_bar(df, indicator="PM2.5", unit="%", highlight="T733", lang="en")
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert labels[:5] == [f"{i + 1}. T{i}" for i in range(5)]
+    assert labels[-5:] == [f"{i + 1}. T{i}" for i in range(995, 1000)]
+    assert labels[6:17] == [f"{i + 1}. T{i}" for i in range(728, 739)]
+    assert labels[5] == labels[17] == "⋯" and len(labels) == 23
+    assert "1000 townships" in fig.axes[0].get_title(loc="left")
+    small = pd.DataFrame({"township": [f"T{i}" for i in range(17)], "value": np.arange(17.0)})
+    assert len(plots.ranking_bar(small, indicator="PM2.5", unit="%", highlight="T3").axes[0].get_yticklabels()) == 17

@@ -506,13 +506,17 @@ def ranking_bar(
     data = df[[township, value]].copy()
     data[township] = data[township].astype(str)
     data = data.sort_values(value, ascending=ascending, kind="stable").reset_index(drop=True)
+    n_all = len(data)
+    shown = _ranks_shown(n_all, data.index[data[township] == highlight])
+    data = _with_gaps(data.loc[shown], township, value, t("axis.ranking_gap", lang))
     fig = agg_figure(figsize=(PRINT_WIDTH_IN, 0.85 + 0.155 * len(data)), layout="constrained")
     ax = fig.add_subplot()
     colours = [HIGHLIGHT_COLOUR if n == highlight else BAR_COLOUR for n in data[township]]
     y = np.arange(len(data))
     vals = data[value].to_numpy(dtype=float)
     ax.barh(y, np.nan_to_num(vals), color=colours)
-    ax.set_yticks(y, [f"{i + 1}. {n}" for i, n in enumerate(data[township])])
+    ax.set_yticks(y, [n if pd.isna(i) else f"{int(i) + 1}. {n}" for i, n in zip(data["rank0"], data[township],
+                                                                              strict=True)])
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.margins(x=0.1)  # room for the value labels at the bar ends
     ax.axvline(0, color="#333333", lw=0.8)
@@ -523,5 +527,35 @@ def ranking_bar(
                         ha="left" if v >= 0 else "right", fontsize=MIN_FONT_PT)
     ax.set_xlabel(t("axis.value", lang, indicator=indicator, unit=unit_label(unit, lang)))
     ax.set_ylabel(t("axis.township", lang))
+    if title is None and n_all > len(shown):
+        title = t("title.ranking_subset", lang, indicator=indicator, n=n_all, k=RANKING_ENDS)
     ax.set_title(title or t("title.ranking", lang, indicator=indicator), y=TITLE_Y, loc="left")
     return fig
+
+
+#: A ranking chart draws every township up to this many; beyond (a province), the first and last
+#: :data:`RANKING_ENDS` and the :data:`RANKING_AROUND` on each side of the township shown.
+RANKING_MAX_BARS = 30
+RANKING_ENDS = 5
+RANKING_AROUND = 5
+
+
+def _ranks_shown(n: int, highlight_at) -> list[int]:
+    """Positions (0 = best) a ranking chart of ``n`` townships draws."""
+    if n <= RANKING_MAX_BARS:
+        return list(range(n))
+    keep = set(range(RANKING_ENDS)) | set(range(n - RANKING_ENDS, n))
+    for i in highlight_at:
+        keep |= set(range(max(0, i - RANKING_AROUND), min(n, i + RANKING_AROUND + 1)))
+    return sorted(keep)
+
+
+def _with_gaps(data: pd.DataFrame, township: str, value: str, gap: str) -> pd.DataFrame:
+    """``data`` with its position as ``rank0`` and a row ``gap`` (no bar) where positions skip."""
+    rows, last = [], None
+    for pos, row in data.iterrows():
+        if last is not None and pos > last + 1:
+            rows.append({township: gap, value: np.nan, "rank0": np.nan})
+        rows.append({township: row[township], value: row[value], "rank0": pos})
+        last = pos
+    return pd.DataFrame(rows, columns=[township, value, "rank0"])
