@@ -222,6 +222,22 @@ def make_case(sample: Path, case: Case, dest: Path) -> Path:
     return dest
 
 
+def validate_refuses(sample: Path, case: Case, dest: Path, capsys) -> str:
+    """Build ``case`` from the sample and run ``zzeval validate`` on it: exit 2, no traceback, every
+    text of ``case.expect`` in the messages and none of ``case.absent``. Returns the messages."""
+    from zzeval.cli import main
+
+    code = main(["validate", str(make_case(sample, case, dest))])
+    captured = capsys.readouterr()
+    assert code == 2, captured.out
+    assert "Traceback" not in captured.err
+    for text in case.expect:
+        assert text in captured.err, captured.err[:3000]
+    for text in case.absent:
+        assert text not in captured.err, captured.err[:3000]
+    return captured.err
+
+
 if __name__ == "__main__":  # pragma: no cover
     sample, out = Path(sys.argv[1]), Path(sys.argv[2])
     for case in CASES:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.input.cases import make_case, read, write
+from tests.input.cases import read, validate_refuses, write
 from tests.input.cases_clerk import CLERK_CASES, ROW_IM_PASS_RATE, ROW_RAIL_SHARE
 from zzeval.cli import main
 from zzeval.season.loading import load_season
@@ -14,15 +14,7 @@ from zzeval.season.loading import load_season
 
 @pytest.mark.parametrize("case", CLERK_CASES, ids=[c.name for c in CLERK_CASES])
 def test_validate_says_what_to_write_instead(case, sample_season, tmp_path, capsys):
-    folder = make_case(sample_season, case, tmp_path / case.name)
-    code = main(["validate", str(folder)])
-    captured = capsys.readouterr()
-    assert code == 2, captured.out
-    assert "Traceback" not in captured.err
-    for text in case.expect:
-        assert text in captured.err, captured.err[:3000]
-    for text in case.absent:
-        assert text not in captured.err, captured.err[:3000]
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 
 def test_the_target_rows_the_cases_name(sample_season):

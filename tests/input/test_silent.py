@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.input.cases import make_case, read, write
+from tests.input.cases import make_case, read, validate_refuses, write
 from tests.input.cases_silent import SILENT_CASES
 from zzeval.cli import main
 
 
 @pytest.mark.parametrize("case", SILENT_CASES, ids=[c.name for c in SILENT_CASES])
 def test_validate_refuses_what_it_passed_silently(case, sample_season, tmp_path, capsys):
-    folder = make_case(sample_season, case, tmp_path / case.name)
-    code = main(["validate", str(folder)])
-    captured = capsys.readouterr()
-    assert code == 2, captured.out
-    assert "Traceback" not in captured.err
-    for text in case.expect:
-        assert text in captured.err, captured.err[:3000]
-    for text in case.absent:
-        assert text not in captured.err, captured.err[:3000]
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 
 def test_a_sheet_named_after_the_table_is_read_and_said(sample_season, tmp_path, capsys):
