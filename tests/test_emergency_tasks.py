@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.tiny_season import write_tiny_season
+from tests.tiny_season import judge_tasks, write_tiny_season
 from zzeval.assess.emergency import emergency_indicators, inspection_compliant
 from zzeval.assess.progress import (
     effective_targets,
@@ -55,11 +55,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def judged(folder):
-    season = load_season(folder)
-    ind = township_indicators(season)
-    verdict = apply_rules(ind, effective_targets(season), load_rules(None), "zh")
-    rows = task_status(task_progress(season, ind), verdict)
-    return season, ind.set_index("township"), verdict.set_index("township"), rows.set_index(["township", "task"])
+    return judge_tasks(folder)
 
 
 def test_seven_of_eight_inspections_compliant(judged):

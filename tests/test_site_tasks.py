@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from tests.tiny_season import write_tiny_season
+from tests.tiny_season import judge_tasks, write_tiny_season
 from zzeval.assess.progress import (
     county_task_progress,
     effective_targets,
@@ -60,11 +60,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def judged(folder):
-    season = load_season(folder)
-    ind = township_indicators(season)
-    verdict = apply_rules(ind, effective_targets(season), load_rules(None), "zh")
-    rows = task_status(task_progress(season, ind), verdict)
-    return season, ind.set_index("township"), verdict.set_index("township"), rows.set_index(["township", "task"])
+    return judge_tasks(folder)
 
 
 def test_site_shares_counted(judged):

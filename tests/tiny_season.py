@@ -113,3 +113,22 @@ def write_tiny_season(out: Path, days: int | None = 20, seed: int = 1) -> Path:
         {"title": "tiny test season", "season": "2020-2021", "synthetic": True}, allow_unicode=True),
         encoding="utf-8")
     return out
+
+
+def judge_tasks(folder: Path):
+    """Load a season folder and judge its tasks by the shipped rules (Chinese verdict words):
+    ``(season, indicators by township, verdict by township, task rows by (township, task))``."""
+    from zzeval.assess.progress import (
+        effective_targets,
+        task_progress,
+        task_status,
+        township_indicators,
+    )
+    from zzeval.assess.verdict import apply_rules, load_rules
+    from zzeval.season.loading import load_season
+
+    season = load_season(folder)
+    ind = township_indicators(season)
+    verdict = apply_rules(ind, effective_targets(season), load_rules(None), "zh")
+    rows = task_status(task_progress(season, ind), verdict)
+    return season, ind.set_index("township"), verdict.set_index("township"), rows.set_index(["township", "task"])
