@@ -22,6 +22,11 @@ from zzeval import __version__
 from zzeval.errors import DataValidationError, InputError, ZzevalError
 from zzeval.season.data import DEFAULT_SEASON
 
+#: Fewest Monte Carlo draws that give limits (zzeval.emissions.estimate.estimate_season refuses fewer but 0).
+MIN_DRAWS = 100
+#: What season.yaml of a `zzeval sample` season names as its generator.
+SAMPLE_GENERATOR = "zzeval.synthetic.sample.write_sample"
+
 
 def _writable_folder(path, option: str) -> None:
     """Refuse an output folder that is a file, lies under a file, or cannot be written (before
@@ -34,6 +39,38 @@ def _writable_folder(path, option: str) -> None:
         raise InputError(f"{option} {path}: {existing} is a file, so the folder cannot be created there")
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(f"{option} {path}: {existing} is not writable; choose a folder you may write to")
+
+
+def _not_a_real_season(path: Path) -> None:
+    """Refuse to write the sample over a folder holding anything but an earlier sample: its tables
+    would be replaced without a word (a county's own season among them)."""
+    if not path.is_dir() or not any(path.iterdir()):
+        return
+    import yaml
+
+    season = path / "season.yaml"
+    try:
+        meta = yaml.safe_load(season.read_text(encoding="utf-8")) if season.is_file() else None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        meta = None
+    if isinstance(meta, dict) and meta.get("synthetic") is True and meta.get("generator") == SAMPLE_GENERATOR:
+        return  # an earlier sample: written again
+    raise InputError(f"DIR {path} already holds files and is not a sample written by `zzeval sample` (its "
+                     "season.yaml does not say synthetic: true, generator: zzeval.synthetic.sample.write_sample); "
+                     "the sample would overwrite its tables: give a new or empty folder")
+
+
+def _check_draws(draws: int, central_only: bool) -> None:
+    """``--draws``: at least 100 (the Monte Carlo limits need them; :func:`zzeval.emissions.estimate_season`),
+    at most the limit of ``zzeval/reference/input_limits.csv`` (memory); 0 = central values only, where allowed."""
+    from zzeval.resources import input_limit
+
+    most = int(input_limit("draws"))
+    if (central_only and draws == 0) or MIN_DRAWS <= draws <= most:
+        return
+    zero = "0 (central values only) or " if central_only else ""
+    raise InputError(f"--draws must be {zero}between {MIN_DRAWS} and {most:,} (zzeval/reference/input_limits.csv: "
+                     f"memory grows with the draws), got {draws:,}")
 
 
 def _writable_file(path, option: str) -> None:
@@ -96,6 +133,7 @@ def _cmd_sample(args) -> int:
     if args.seed < 0:  # numpy's generators take no negative seed
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
     _writable_folder(args.out_dir, "DIR")
+    _not_a_real_season(Path(args.out_dir))
     out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
     if args.format == "parquet":
         from zzeval.season.columnar import convert_to_parquet
@@ -129,8 +167,7 @@ def _cmd_estimate(args) -> int:
     from zzeval.season.loading import load_season
 
     _season_name(args.season)
-    if args.draws < 1:
-        raise InputError(f"--draws must be at least 1, got {args.draws}")
+    _check_draws(args.draws, central_only=True)
     if args.seed < 0:  # numpy's generators take no negative seed
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
     if args.out and Path(args.out).suffix.lower() in (".csv", ".json"):
@@ -176,10 +213,9 @@ def _cmd_build(args) -> int:
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
     _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
-    for option in ("jobs", "draws"):
-        value = getattr(args, option)
-        if value is not None and value < 1:
-            raise InputError(f"--{option} must be at least 1, got {value}")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {args.jobs}")
+    _check_draws(args.draws, central_only=False)
     if not args.timeout > 0:  # 0 or less: every notebook would time out at once
         raise InputError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
     # a build's results are files: everything it prints is progress, so it goes to stderr

@@ -7,6 +7,8 @@ In a repository checkout (also an editable install) the notebooks are the analys
 
 from __future__ import annotations
 
+import csv
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -46,3 +48,15 @@ def notebook_path(name: str) -> Path:
         raise ZzevalError(f"the notebook {name} is not installed (looked for {path}); reinstall zzeval "
                           "from a wheel or a checkout that has notebooks/")
     return path
+
+
+@cache
+def _input_limits() -> dict[str, float]:
+    with files("zzeval.reference").joinpath("input_limits.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["key"]: float(row["max_value"]) for row in csv.DictReader(fh)}
+
+
+def input_limit(key: str) -> float:
+    """The limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column;
+    read without pandas: the command line checks its options with it before anything heavy is imported)."""
+    return _input_limits()[key]

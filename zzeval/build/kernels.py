@@ -29,6 +29,7 @@ import importlib.util
 import logging
 import math
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -202,6 +203,10 @@ def _resolve_kernel(kernel: str) -> KernelChoice:
     return KernelChoice(name, argv, f"registered kernel '{name}' ({argv[0] if argv else '?'})")
 
 
+#: Kernel names Jupyter accepts (jupyter_client.kernelspec: letters, digits, '-', '.', '_').
+_KERNEL_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
 def install_kernel(name: str = PROJECT_KERNEL, display_name: str = "Python (zzeval)",
                    where: str = "sys-prefix", prefix: str | None = None) -> Path:
     """Register this interpreter (``sys.executable``) as the Jupyter kernel ``name``.
@@ -232,6 +237,9 @@ def install_kernel(name: str = PROJECT_KERNEL, display_name: str = "Python (zzev
         raise BuildError(f"where must be 'sys-prefix', 'user' or 'prefix', not {where!r}")
     if where == "prefix" and not prefix:
         raise BuildError("where='prefix' needs the prefix folder")
+    if not _KERNEL_NAME.fullmatch(name):  # jupyter_client's rule; it would raise a bare ValueError
+        raise BuildError(f"kernel name {name!r} is not allowed: use ASCII letters, digits and '-', '.', '_' "
+                         "only (e.g. zzeval)")
     target = {"sys-prefix": sys.prefix, "user": None, "prefix": prefix}[where]
     path = install(user=where == "user", kernel_name=name, display_name=display_name, prefix=target)
     log.info("registered kernel %r for %s in %s", name, sys.executable, path)

@@ -177,22 +177,39 @@ _SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+
 _NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _other_digit(ch: str) -> bool:
+    """A decimal digit of another script (Arabic-Indic ٣, full-width ３ …), not 0-9 and not ² or ①."""
+    return not ch.isascii() and unicodedata.category(ch) == "Nd"
+
+
 def not_number_hint(text: str, unit: str = "") -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
     text = str(text)
-    normal = unicodedata.normalize("NFKC", text)
-    if normal != text and not _NON_FINITE.fullmatch(normal):
-        try:
-            float(normal.replace(",", ""))
-            return f"; full-width digits or signs: write {show(normal)} in half-width characters"
-        except ValueError:
-            pass
+    # only the full-width forms: NFKC would also turn 95.3² into 95.32
+    normal = "".join(unicodedata.normalize("NFKC", ch) if _FULL_WIDTH.fullmatch(ch) else ch for ch in text)
+    western = "".join(str(unicodedata.decimal(ch)) if _other_digit(ch) else ch for ch in normal)
+    for changed, how in ((normal, "full-width digits or signs: write {} in half-width characters"),
+                         (western, "digits of another script: write {} with the digits 0-9")):
+        if changed != text and not _NON_FINITE.fullmatch(changed):
+            try:
+                float(changed.replace(",", ""))
+                return "; " + how.format(show(changed))
+            except ValueError:
+                pass
+    if text.startswith("'") and _PLAIN_NUMBER.fullmatch(text[1:]):
+        return f"; remove the leading apostrophe (a spreadsheet's mark for text): {show(text[1:])}"
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if _SPACE_GROUPED.fullmatch(text.strip()):
         return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
+    if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
+        return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant
     if match and match.group(2) == "%":
         return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
     if match:

@@ -13,23 +13,13 @@ from importlib import resources
 import pandas as pd
 import yaml
 
+from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, _plan_tasks, share_tasks
 from zzeval.season.parsing import show
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
 COUNT_UNITS = frozenset({"households", "fire points", "firms", "vehicles", "boilers", "sites", "days", "sets"})
-
-
-@cache
-def _limits() -> pd.DataFrame:
-    with resources.files("zzeval.reference").joinpath("input_limits.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh).set_index("key")
-
-
-def input_limit(key: str) -> float:
-    """The limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
-    return float(_limits().loc[key, "max_value"])
 
 
 def plan_task_table() -> dict:

@@ -1,0 +1,92 @@
+"""What the fourth hostile review of issue 13 found (notes: hostile4.md): each case is refused with a
+message, never a traceback, and a refused command writes nothing. Inputs are made by script from the
+`zzeval sample` season, as in tests/input/cases.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.input.cases import Case, read, setter, validate_refuses, write
+from zzeval.cli import main
+
+
+def _run(argv, capsys) -> tuple[int, str]:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+# -- the hint after "is not a number" must not suggest another number than the one meant
+HINT_CASES = (
+    Case("superscript_unit", setter("townships.csv", 0, "area_km2", "95.3²"),
+         ("townships.csv, row 2, column 'area_km2': '95.3²' is not a number [km²]; write the number alone, 95.3 "
+          "(the column is in km²), without '²'",), ("95.32",)),
+    Case("arabic_indic_digits", setter("townships.csv", 0, "area_km2", "٩٥.٣"),
+         ("townships.csv, row 2, column 'area_km2': '٩٥.٣' is not a number [km²]; digits of another script: "
+          "write 95.3 with the digits 0-9",)),
+    Case("underscore_grouping", setter("townships.csv", 0, "population", "38_214"),
+         ("townships.csv, row 2, column 'population': '38_214' is not a number [persons]",),
+         ("write the number alone, 38 ",)),
+    Case("hex_number", setter("townships.csv", 0, "population", "0x9546"),
+         ("townships.csv, row 2, column 'population': '0x9546' is not a number",), ("write the number alone, 0 ",)),
+    Case("leading_apostrophe", setter("townships.csv", 0, "population", "'38214"),
+         ("townships.csv, row 2, column 'population': ''38214' is not a number [persons]; remove the leading "
+          "apostrophe (a spreadsheet's mark for text): 38214",)),
+    Case("full_width_digits", setter("townships.csv", 0, "population", "３８２１４"),
+         ("'３８２１４' is not a number [persons]; full-width digits or signs: write 38214 in half-width characters",)),
+)
+
+
+@pytest.mark.parametrize("case", HINT_CASES, ids=[c.name for c in HINT_CASES])
+def test_not_a_number_hints_name_the_number_meant(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+# -- command-line options that ended in a traceback
+@pytest.mark.parametrize(("argv", "expect"), [
+    (["estimate", "{data}", "--draws", "5"],
+     "--draws must be 0 (central values only) or between 100 and 50,000 (zzeval/reference/input_limits.csv: "
+     "memory grows with the draws), got 5"),
+    (["estimate", "{data}", "--draws", "1000000000000"], "got 1,000,000,000,000"),
+    (["build", "--data", "{data}", "--out", "{out}", "--draws", "1"],
+     "--draws must be between 100 and 50,000 (zzeval/reference/input_limits.csv"),
+    (["build", "--data", "{data}", "--out", "{out}", "--draws", "0"], "--draws must be between 100 and 50,000"),
+    (["kernel", "install", "--prefix", "{out}", "--name", "../../x"],
+     "kernel name '../../x' is not allowed: use ASCII letters, digits and '-', '.', '_' only"),
+])
+def test_options_out_of_range_are_messages(argv, expect, sample_season, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, err = _run([a.format(data=sample_season, out=out) for a in argv], capsys)
+    assert code == 2 and expect in err, err
+    assert not out.exists()
+
+
+# -- `zzeval sample` over a county's own season replaced its tables without a word
+def test_sample_refuses_a_folder_that_is_not_a_sample(season, capsys):
+    text = (season / "season.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
+    (season / "season.yaml").write_text(text, encoding="utf-8")
+    townships = read(season, "townships.csv")
+    townships.loc[0, "population"] = "40000"  # the county's own number
+    write(townships, season, "townships.csv")
+    before = {p.name: p.read_bytes() for p in season.iterdir()}
+    code, err = _run(["sample", str(season), "--townships", "1"], capsys)
+    assert code == 2
+    assert (f"DIR {season} already holds files and is not a sample written by `zzeval sample` (its season.yaml "
+            "does not say synthetic: true, generator: zzeval.synthetic.sample.write_sample)") in err
+    assert {p.name: p.read_bytes() for p in season.iterdir()} == before
+
+
+def test_sample_refuses_a_folder_of_tables_without_season_yaml(tmp_path, capsys):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "townships.csv").write_text("code,name_zh\n140525100,南村镇\n", encoding="utf-8")
+    code, err = _run(["sample", str(folder)], capsys)
+    assert code == 2 and "already holds files and is not a sample" in err
+    assert [p.name for p in folder.iterdir()] == ["townships.csv"]
+
+
+def test_sample_writes_over_an_earlier_sample(season, capsys):
+    code, _ = _run(["sample", str(season), "--townships", "1"], capsys)
+    assert code == 0
+    assert len(read(season, "townships.csv")) == 1
