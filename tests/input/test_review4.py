@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.input.cases import Case, read, setter, validate_refuses, write
+from tests.input.cases import Case, edit, read, setter, validate_refuses, write
 from zzeval.cli import main
 
 
@@ -36,6 +36,26 @@ HINT_CASES = (
     Case("full_width_digits", setter("townships.csv", 0, "population", "３８２１４"),
          ("'３８２１４' is not a number [persons]; full-width digits or signs: write 38214 in half-width characters",)),
 )
+
+
+def _radians(frame):
+    frame["wind_dir_deg"] = (frame["wind_dir_deg"].astype(float) / 57.2958).round(3).astype(str)
+
+
+# -- meteorology validate passed but the weather adjustment could not use (every township's adjusted change NaN)
+MET_CASES = (
+    Case("met_station_not_in_stations", edit("meteorology.csv.gz", lambda f: f.assign(station_code="ZZ999")),
+         ("meteorology.csv.gz, row 2, column 'station_code': station 'ZZ999' is not in stations, so the weather "
+          "adjustment would not use this weather: write the code of a station in stations.csv, or 'county'",)),
+    Case("wind_direction_in_radians", edit("meteorology.csv.gz", _radians),
+         ("meteorology.csv.gz, row 2, column 'wind_dir_deg': every wind_dir_deg of station 'county' in the season "
+          "from 2019 is at most 6.3°: this looks like radians; write degrees",)),
+)
+
+
+@pytest.mark.parametrize("case", MET_CASES, ids=[c.name for c in MET_CASES])
+def test_meteorology_the_weather_adjustment_cannot_use(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 
 @pytest.mark.parametrize("case", HINT_CASES, ids=[c.name for c in HINT_CASES])

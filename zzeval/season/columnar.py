@@ -262,7 +262,7 @@ def _whole_table_checks(frame: pd.DataFrame, spec: TableSpec, fname: str, out, c
     if spec.name == "meteorology":
         from zzeval.season.plausible import check_met_values
 
-        check_met_values(frame, fname, out)
+        check_met_values(frame, fname, out, checking.stations())
     if checking.sink is not None:
         checking.sink(spec.name, frame)
 

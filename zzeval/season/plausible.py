@@ -91,28 +91,56 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
         out.rows(fnames["townships"], "area_km2", tw["area_km2"] > top,
                  lambda i: f"{tw['area_km2'][i]:g} km² is larger than the whole county (about {top:,.0f} km²); "
                            "is the area in another unit (mu, ha, m²)? write it in km²")
-    check_met_values(tables.get("meteorology"), fnames.get("meteorology", "meteorology.csv"), out)
+    check_met_values(tables.get("meteorology"), fnames.get("meteorology", "meteorology.csv"), out,
+                     tables.get("stations"))
 
 
-def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """Wind speed in km/h and relative humidity as a fraction, on rows that hold every row of their
-    stations (a whole table, or a chunk of a Parquet table, :mod:`zzeval.season.columnar`)."""
+def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
+                     stations: pd.DataFrame | None = None) -> None:
+    """Wind speed in km/h, relative humidity as a fraction, wind direction in radians and station codes
+    the weather adjustment would not use, on rows that hold every row of their stations (a whole
+    table, or a chunk of a Parquet table, :mod:`zzeval.season.columnar`)."""
     if met is None or met.empty:
         return
+    if stations is not None:  # the weather of a code neither 'county' nor a station is never used
+        codes = met["station_code"].fillna("")
+        unknown = ~codes.isin(["", "county", *stations["station_code"]])
+        out.rows(fname, "station_code", unknown,
+                 lambda i: f"station '{show(codes[i])}' is not in stations, so the weather adjustment would not use "
+                           "this weather: write the code of a station in stations.csv, or 'county' (or leave it "
+                           "empty) for the county-wide series")
     top = input_limit("meteorology.wind_speed_ms")
     out.rows(fname, "wind_speed_ms", met["wind_speed_ms"] > top,
              lambda i: f"{met['wind_speed_ms'][i]:g} m/s is above the plausible maximum of {top:g} m/s; is the wind "
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
     _check_rh_fraction(met, fname, out)
+    _check_direction_radians(met, fname, out)
+
+
+def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The first row of each station and season whose ``column`` is at most ``top`` all season (a
+    column in another unit: a fraction for percent, radians for degrees), the stations and the
+    seasons' first years."""
+    stations = met["station_code"].fillna("").replace("", "county")
+    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
+    highest = met[column].groupby([stations, years]).transform("max")
+    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
+    return (highest <= top) & met[column].notna() & first, stations, years
 
 
 def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> None:
     top = input_limit("meteorology.rh_pct_fraction")
-    stations = met["station_code"].fillna("").replace("", "county")
-    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
-    highest = met["rh_pct"].groupby([stations, years]).transform("max")
-    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
-    flagged = (highest <= top) & met["rh_pct"].notna() & first
+    flagged, stations, years = _station_seasons_at_most(met, "rh_pct", top)
     out.rows(fname, "rh_pct", flagged,
              lambda i: f"every rh_pct of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g} %: this looks like a fraction (0.63 for 63 %); write relative humidity in percent")
+
+
+def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Every wind direction of a station in a season at most 2π: the column holds radians (the weather
+    model's wind sectors would all be north to north-east)."""
+    top = input_limit("meteorology.wind_dir_radians")
+    flagged, stations, years = _station_seasons_at_most(met, "wind_dir_deg", top)
+    out.rows(fname, "wind_dir_deg", flagged,
+             lambda i: f"every wind_dir_deg of station '{show(stations[i])}' in the season from {years[i]} is at most "
+                       f"{top:g}°: this looks like radians; write degrees (radians × 57.2958, 0-360)")
