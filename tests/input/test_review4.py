@@ -4,6 +4,8 @@ message, never a traceback, and a refused command writes nothing. Inputs are mad
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.input.cases import Case, edit, read, setter, validate_refuses, write
@@ -55,6 +57,33 @@ MET_CASES = (
 
 @pytest.mark.parametrize("case", MET_CASES, ids=[c.name for c in MET_CASES])
 def test_meteorology_the_weather_adjustment_cannot_use(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+#: a "billion laughs" document: 9 levels of 9 aliases, 9**9 values once expanded, a few hundred bytes
+_BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n"
+                for p, a in zip(["", *"abcdefgh"], "abcdefghi", strict=True))
+
+
+def _prepend(name: str, text: str):
+    def apply(folder):
+        path = folder / name
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(text + old, encoding="utf-8")
+    return apply
+
+
+def test_a_yaml_bomb_in_season_yaml_is_refused_at_once(sample_season, tmp_path, capsys):
+    """validate said OK, and the build spun for over 100 s of CPU after the evaluation (killed at 300 s)."""
+    case = Case("season_yaml_bomb", _prepend("season.yaml", _BOMB),
+                ("season.yaml: not valid YAML: the document expands to more than 100,000 values (aliases such as *a",))
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def test_a_yaml_bomb_in_verdict_rules_is_refused(sample_season, tmp_path, capsys):
+    rules = Path(__file__).resolve().parents[2] / "zzeval" / "reference" / "verdict_rules.yaml"
+    case = Case("rules_bomb", _prepend("verdict_rules.yaml", _BOMB + rules.read_text(encoding="utf-8")),
+                ("verdict_rules.yaml: not valid YAML: the document expands to more than 100,000 values",))
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 

@@ -326,4 +326,30 @@ def load_yaml_strict(text: str):
         return loader.construct_mapping(node, deep=deep)
 
     _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    return yaml.load(text, Loader=_Strict)  # noqa: S506 - a SafeLoader subclass
+    doc = yaml.load(text, Loader=_Strict)  # noqa: S506 - a SafeLoader subclass
+    if _expands_beyond(doc, MAX_YAML_VALUES):
+        raise yaml.YAMLError(f"the document expands to more than {MAX_YAML_VALUES:,} values (aliases such as *a "
+                             "repeat what &a names, nested ones multiply); write the values out instead of aliases")
+    return doc
+
+
+#: Most values (keys, items, scalars) a YAML settings file may expand to: aliases nested a few levels
+#: deep (a "billion laughs" document of a few hundred bytes) would otherwise make every later walk of
+#: it (hashing, copying) run for hours. The shipped files hold a few hundred.
+MAX_YAML_VALUES = 100_000
+
+
+def _expands_beyond(doc, limit: int) -> bool:
+    """Whether ``doc`` counts more than ``limit`` values with aliases expanded (stops at the limit)."""
+    stack, count = [doc], 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
