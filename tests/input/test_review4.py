@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.input.cases import Case, edit, read, setter, validate_refuses, write
@@ -139,3 +140,21 @@ def test_sample_writes_over_an_earlier_sample(season, capsys):
     code, _ = _run(["sample", str(season), "--townships", "1"], capsys)
     assert code == 0
     assert len(read(season, "townships.csv")) == 1
+
+
+# -- a Parquet time column with a time zone was read without it: UTC hours taken as Beijing hours (8 h off)
+def test_parquet_times_with_a_time_zone_are_read_in_beijing_time(sample_season, season):
+    pytest.importorskip("pyarrow")
+    from zzeval.season.loading import load_season
+
+    met = read(season, "meteorology.csv.gz")
+    for column in met.columns.drop(["datetime", "station_code"]):
+        met[column] = pd.to_numeric(met[column])
+    met["datetime"] = pd.to_datetime(met["datetime"]).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    (season / "meteorology.csv.gz").unlink()
+    met.to_parquet(season / "meteorology.parquet", index=False)
+    loaded = load_season(season).meteorology
+    expected = load_season(sample_season).meteorology
+    assert loaded["datetime"].min() == pd.Timestamp("2019-10-01 00:00")  # not 2019-09-30 16:00
+    pd.testing.assert_frame_equal(loaded.reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_dtype=False)

@@ -113,7 +113,9 @@ def _typed(values: pd.Series, col: Column) -> pd.Series | None:
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Cells as the CSV would hold them (empty for a missing value)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
+    if isinstance(values.dtype, pd.DatetimeTZDtype):  # with its offset: read as the CSV's, in Beijing time
+        text = values.dt.strftime("%Y-%m-%d %H:%M%z")
+    elif pd.api.types.is_datetime64_any_dtype(values):
         text = values.dt.strftime("%Y-%m-%d %H:%M")
     elif pd.api.types.is_float_dtype(values):
         text = values.map(repr)
