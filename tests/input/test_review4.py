@@ -158,3 +158,37 @@ def test_parquet_times_with_a_time_zone_are_read_in_beijing_time(sample_season, 
     assert loaded["datetime"].min() == pd.Timestamp("2019-10-01 00:00")  # not 2019-09-30 16:00
     pd.testing.assert_frame_equal(loaded.reset_index(drop=True), expected.reset_index(drop=True),
                                   check_dtype=False)
+
+
+# -- files that are not what their names say: the message said what pandas needed, not what the clerk must do
+def _replace(name: str, new_name: str, content: bytes | None = None, link: str | None = None):
+    def apply(folder):
+        (folder / name).unlink()
+        if link is not None:
+            (folder / new_name).symlink_to(link)
+        else:
+            (folder / new_name).write_bytes(content)
+    return apply
+
+
+FILE_CASES = (
+    Case("xlsx_empty", _replace("sites.csv", "sites.xlsx", b""),
+         ("sites.xlsx: the workbook file is empty (0 bytes)",), ("engine",)),
+    Case("xlsx_that_is_text", _replace("sites.csv", "sites.xlsx", b"site_id,name\nKS-01,x\n"),
+         ("sites.xlsx: is not an .xlsx workbook (an .xlsx file is a zip archive; this one is not",), ("engine",)),
+    Case("xlsx_with_a_password", _replace("sites.csv", "sites.xlsx",
+                                          b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000),
+         ("sites.xlsx: is not an .xlsx workbook but an older container: a workbook protected by a password",),
+         ("calamine", "pip")),
+    Case("link_to_a_missing_file", _replace("townships.csv", "townships.csv", link="/nonexistent/townships.csv"),
+         ("townships.csv: is a link to '/nonexistent/townships.csv', which does not exist",),
+         ("is not read as table",)),
+    Case("link_loop", _replace("sites.csv", "sites.csv", link="sites.csv"),
+         ("sites.csv: is a link to 'sites.csv', which does not exist (or the links go round in a loop)",),
+         ("is not read as table",)),
+)
+
+
+@pytest.mark.parametrize("case", FILE_CASES, ids=[c.name for c in FILE_CASES])
+def test_files_that_are_not_what_their_names_say(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)

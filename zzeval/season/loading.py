@@ -11,6 +11,7 @@ All problems of a run are collected and raised together as one
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,13 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     if not paths:
         others = sorted(p.name for p in data_dir.iterdir() if p.name.lower().startswith(f"{spec.name}.")
                         and not p.name.startswith("."))
+        broken = [p for p in others if p in {f"{spec.name}{ext}" for ext in TABLE_EXTENSIONS}
+                  and (data_dir / p).is_symlink()]
+        if broken:  # .exists() is False for a link to a missing file, or a link loop
+            out.add(broken[0], None, None, f"is a link to '{show(os.readlink(data_dir / broken[0]), 80)}', which "
+                                           "does not exist (or the links go round in a loop); put the table file "
+                                           "itself into the season folder")
+            return None, broken[0], ""
         if others:  # townships.xls, townships.et (WPS), townships.CSV: not read, but meant as the table
             out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads {spec.name}.csv, "
                                            ".csv.gz or .xlsx (lower-case); save it as .xlsx or 'CSV UTF-8' (an .xls "

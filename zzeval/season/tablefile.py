@@ -134,10 +134,35 @@ def _sheet_frame(sheet: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _check_workbook_bytes(path: Path) -> None:
+    """Refuse a file named .xlsx that is no .xlsx workbook, with what it is instead (pandas would
+    answer "specify an engine manually", or "install python-calamine").
+
+    An .xlsx is a zip package (ECMA-376 Part 2). A password-protected one is not: Office stores the
+    encrypted package in a compound file ([MS-OFFCRYPTO] 2.3.4.4 \\EncryptedPackage stream,
+    https://learn.microsoft.com/en-us/openspecs/office_file_formats/ms-offcrypto/b60c8b35-2db2-4409-8710-59d88a793f83),
+    the format of .xls files too, whose header starts with the signature D0 CF 11 E0 A1 B1 1A E1
+    ([MS-CFB] 2.2 Compound File Header,
+    https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-cfb/05060311-bfce-4b12-874d-71fd4ce63aea)."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise _refuse(path, "the workbook file is empty (0 bytes); save or copy it again")
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE2 compound file
+        raise _refuse(path, "is not an .xlsx workbook but an older container: a workbook protected by a password "
+                            "(remove the password: File > Info > Protect Workbook) or an .xls file renamed .xlsx; "
+                            "save it again as an .xlsx workbook without a password")
+    if not head.startswith(b"PK"):
+        raise _refuse(path, "is not an .xlsx workbook (an .xlsx file is a zip archive; this one is not, e.g. a CSV "
+                            "or HTML file renamed .xlsx); save it again from the spreadsheet program as .xlsx, or "
+                            "give a CSV file the name .csv")
+
+
 def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """The table's sheet of a workbook: the only filled sheet, or the sheet named after the table."""
     if path.is_dir():
         raise _refuse(path, "is a folder, not a workbook")
+    _check_workbook_bytes(path)
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds  # noqa: BLE001
