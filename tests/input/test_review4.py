@@ -192,3 +192,21 @@ FILE_CASES = (
 @pytest.mark.parametrize("case", FILE_CASES, ids=[c.name for c in FILE_CASES])
 def test_files_that_are_not_what_their_names_say(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+# -- township names with invisible characters passed: they show as the same name but match no other table
+NAME_CASES = (
+    Case("name_with_a_line_break", setter("townships.csv", 0, "name_zh", "南村\n镇"),
+         ("townships.csv, row 2, column 'name_zh': '南村\\u000a镇' holds the invisible character U+000A (a line "
+          "break) at position 3",)),
+    Case("name_with_right_to_left_override", setter("townships.csv", 0, "name_zh", "南村\u202e镇"),
+         ("'南村\\u202e镇' holds the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 3",), ("\u202e",)),
+    Case("name_with_zero_width_space", setter("townships.csv", 1, "name_zh", "下村\u200b镇"),
+         ("townships.csv, row 3, column 'name_zh': '下村\\u200b镇' holds the invisible character U+200B (ZERO WIDTH "
+          "SPACE) at position 3: the name would not match the same name typed in other tables",)),
+)
+
+
+@pytest.mark.parametrize("case", NAME_CASES, ids=[c.name for c in NAME_CASES])
+def test_township_names_with_invisible_characters(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)

@@ -9,6 +9,7 @@ Used by :mod:`zzeval.season.loading`; every check adds :class:`~zzeval.errors.Pr
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -364,6 +365,10 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
              lambda i: f"slug '{show(slug[i])}' is longer than {MAX_SLUG_LENGTH} characters (it becomes a file "
                        "name); shorten it")
     _check_codes(townships["code"], fname, out)
+    hidden = townships["name_zh"].map(_invisible)
+    out.rows(fname, "name_zh", hidden != "",
+             lambda i: f"'{show(_escaped(townships['name_zh'][i]))}' holds {hidden[i]}: the name would not match the same name "
+                       "typed in other tables, and the reports would show it; delete the character")
     for column in ("slug", "code", "name_zh"):
         out.rows(fname, column, townships.duplicated(column) & (townships[column] != ""),
                  lambda i, c=column: f"duplicate {c} '{show(townships[c][i])}'; every township needs its own")
@@ -378,6 +383,26 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
                 out.add(fname, int(label) + 2, column,
                         f"'{show(value)}' is also the {first_column} of the township in row {int(first) + 2}; "
                         "other tables name townships by slug, code or name and could not tell the two apart")
+
+
+_CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+
+
+def _invisible(text: str) -> str:
+    """The first control or format character of ``text`` (a line break, U+200B ZERO WIDTH SPACE, U+202E
+    RIGHT-TO-LEFT OVERRIDE …), described, or ``""``."""
+    for position, ch in enumerate(str(text), start=1):
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            what = _CONTROL_NAMES.get(ch) or unicodedata.name(ch, "a control character")
+            return f"the invisible character U+{ord(ch):04X} ({what}) at " \
+                   f"position {position}"
+    return ""
+
+
+def _escaped(text: str) -> str:
+    """``text`` with its control and format characters written as ``\\uXXXX`` (echoed as they are, a
+    U+202E would turn the rest of the message around)."""
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in str(text))
 
 
 def _code_hint(code: str) -> str:
