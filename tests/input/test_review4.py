@@ -210,3 +210,43 @@ NAME_CASES = (
 @pytest.mark.parametrize("case", NAME_CASES, ids=[c.name for c in NAME_CASES])
 def test_township_names_with_invisible_characters(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+# -- a season's own verdict_rules.yaml: a traceback (slack: lots), a reason text that formats into a gigabyte or
+#    shows Python's insides, and two levels of one rank (the verdict is the level of the highest rank) passed
+_SHIPPED = (Path(__file__).resolve().parents[2] / "zzeval" / "reference" / "verdict_rules.yaml").read_text(
+    encoding="utf-8")
+_FIRST = "    op: \">\"\n    threshold: 0\n"
+
+
+def _rules(old: str, new: str):
+    assert old in _SHIPPED
+
+    def apply(folder):
+        (folder / "verdict_rules.yaml").write_text(_SHIPPED.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+RULE_CASES = (
+    Case("slack_not_a_number", _rules(_FIRST, _FIRST + "    slack: lots\n"),
+         ("verdict_rules.yaml, line 44: rule 1 (pm25_worse): slack must be a number of 0 or more (a tolerance in the "
+          "indicator's unit), got 'lots'",)),
+    Case("slack_negative", _rules(_FIRST, _FIRST + "    slack: -5\n"),
+         ("rule 1 (pm25_worse): slack must be a number of 0 or more", "got '-5'")),
+    Case("reason_with_a_format_code", _rules(_FIRST, _FIRST + "    zh: '{value:>999999999}'\n    en: '{value}'\n"),
+         ("rule 1 (pm25_worse): the zh text may use only {value} and {threshold}, as they are (the numbers come "
+          "formatted), got '{value:>999999999}'",)),
+    Case("reason_with_an_attribute", _rules(_FIRST, _FIRST + "    zh: '{value}'\n    en: '{threshold.__class__}'\n"),
+         ("rule 1 (pm25_worse): the en text may use only {value} and {threshold}", "got '{threshold.__class__}'")),
+    Case("two_levels_one_rank", _rules("interview: {rank: 2", "interview: {rank: 1"),
+         ("verdict_rules.yaml: two levels share a rank (on_track: 0, warning: 1, interview: 1); give each level its "
+          "own rank",)),
+    Case("ranks_swapped", _rules("interview: {rank: 2", "interview: {rank: -1"),
+         ("verdict_rules.yaml: the ranks must rise from on_track to warning to interview, got on_track: 0, "
+          "warning: 1, interview: -1",)),
+)
+
+
+@pytest.mark.parametrize("case", RULE_CASES, ids=[c.name for c in RULE_CASES])
+def test_verdict_rules_the_build_could_not_use(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import string
 from pathlib import Path
 
 import yaml
@@ -52,6 +53,7 @@ def check_rules_file(path: str | Path) -> RuleSet:
         if f"verdict.{name}" not in labels() and not {"zh", "en"} <= set(level):
             raise ZzevalError(f"{path}: level {show(name)} has no words: give zh and en "
                               "(the known levels on_track, warning and interview take theirs from the catalogue)")
+    _check_ranks(path, doc["levels"])
     if not doc["rules"]:
         raise ZzevalError(f"{path}: 'rules' is empty: no rule could ever fire and every township would be on "
                           "track; copy the rules of zzeval/reference/verdict_rules.yaml and edit them")
@@ -74,6 +76,19 @@ def check_rules_file(path: str | Path) -> RuleSet:
     return load_rules(path)
 
 
+def _check_ranks(path: Path, levels: dict) -> None:
+    """Each level its own rank, in the order on_track < warning < interview: the verdict is the level of
+    the highest rank among the rules that fire, so a tie or a swap would pick the wrong letter."""
+    ranks = {name: level["rank"] for name, level in levels.items()}
+    if len(set(ranks.values())) < len(ranks):
+        raise ZzevalError(f"{path}: two levels share a rank ({', '.join(f'{k}: {v}' for k, v in ranks.items())}); "
+                          "give each level its own rank")
+    order = [name for name in ("on_track", "warning", "interview") if name in ranks]
+    if [ranks[name] for name in order] != sorted(ranks[name] for name in order):
+        raise ZzevalError(f"{path}: the ranks must rise from on_track to warning to interview, got "
+                          f"{', '.join(f'{name}: {ranks[name]}' for name in order)}")
+
+
 def _rule_lines(text: str) -> list[int]:
     """The line (1-based) where each rule of the file starts."""
     node = yaml.compose(text)
@@ -93,11 +108,28 @@ def _check_rule(where: str, raw: dict) -> None:
                               "(or always) holds; write a number")
     if default is not None and (isinstance(default, bool) or not isinstance(default, (int, float))):
         raise ZzevalError(f"{where}: default must be a number, got '{show(default)}'")
+    slack = raw.get("slack", 0)
+    if isinstance(slack, bool) or not isinstance(slack, (int, float)) or slack < 0:
+        raise ZzevalError(f"{where}: slack must be a number of 0 or more (a tolerance in the indicator's unit), got "
+                          f"'{show(slack)}'")
     for lang in ("zh", "en"):
-        try:
-            str(raw.get(lang, "")).format(value="1", threshold="1")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
+        _check_text(where, lang, str(raw.get(lang, "")))
+
+
+def _check_text(where: str, lang: str, text: str) -> None:
+    """A rule's own reason may hold {value} and {threshold} as they are: they arrive formatted, so a format
+    code or an attribute (``{value:>999999999}``, ``{value.__class__}``) could only blow the text up or show
+    Python's insides on the report."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                  if name is not None]
+    except ValueError as exc:
+        raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}} ({exc})") from exc
+    for name, spec, conversion in fields:
+        if name not in ("value", "threshold") or spec or conversion:
+            written = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ZzevalError(f"{where}: the {lang} text may use only {{value}} and {{threshold}}, as they are (the "
+                              f"numbers come formatted), got '{{{show(written)}}}'")
 
 
 #: The keys a rule may have (zzeval/reference/verdict_rules.yaml, "Each rule"); ``statistic`` may only be ``air``.
