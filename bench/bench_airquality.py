@@ -39,7 +39,7 @@ def bench_weather_methods(season, methods=("ols", "gam"), n_boot: int = 200) -> 
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, figures=None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
     from zzeval.synthetic.planted.planted import make_season
 
