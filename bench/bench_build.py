@@ -134,7 +134,7 @@ def full_vs_plain(args, data: Path, slugs: list[str], figures=None) -> bool:
         figures.add("build_vs_plain", f"{ratio:.1f}× wall ({full:,.0f} s vs {plain:,.0f} s; CPU {full_cpu:,.0f} s "
                     f"vs {plain_cpu:,.0f} s, {plain_cpu / full_cpu:.1f}×; {args.jobs} jobs)", None if scaled else ratio,
                     load_span(load0, load_now()),
-                    note=f"plain loop timed on {k} of {len(slugs)} townships and scaled: not judged" if scaled else "")
+                    note=f"plain loop timed on {k} of {len(slugs)} townships and scaled" if scaled else "")
     return True
 
 
@@ -151,8 +151,9 @@ def no_change(args, data: Path, figures=None) -> None:
         wall, cpu, proc = timed(cmd)
         walls.append(wall)
         cpus.append(cpu)
-        if proc.returncode or "nothing to build" not in proc.stdout:
-            bad.append(f"exit {proc.returncode}: {proc.stdout.strip()[-200:]}")
+        said = (proc.stdout + proc.stderr).strip()  # the CLI says it on stderr
+        if proc.returncode or "nothing to build" not in said:
+            bad.append(f"exit {proc.returncode}: {said[-200:]}")
     load = load_span(load0, load_now())
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     warning = f"  WARNING: not a no-change rebuild ({bad[0]})" if bad else ""
@@ -162,7 +163,7 @@ def no_change(args, data: Path, figures=None) -> None:
     if figures is not None:
         figures.add("rebuild", f"{wall:.2f} s wall ({min(walls):.2f}–{max(walls):.2f}); {cpu:.2f} s CPU "
                     f"({min(cpus):.2f}–{max(cpus):.2f}); median of {len(walls)}", None if bad else wall, load,
-                    note=f"{len(bad)} of the rebuilds rebuilt something: not judged" if bad else "")
+                    note=f"{len(bad)} of the rebuilds were not no-change rebuilds" if bad else "")
 
 
 def province(args) -> None:

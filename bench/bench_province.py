@@ -347,8 +347,10 @@ def _build_rows(runs: list[Run], figures, with_1000: bool) -> None:
     if builds:
         text = "; ".join(f"{r.n:,}: {r.cpu_per_township:.2f} s CPU, {r.per_township:.2f} s wall per township, "
                          f"{r.peak_mb:,.0f} MB peak" for r in builds)
+        one = "one size built: flatness not judged" if len(builds) < 2 else ""
         figures.add("province", text, issue14.flat_ratio([r.cpu_per_township for r in builds])
-                    if len(builds) >= 2 else None, "; ".join(r.load for r in builds), note=note)
+                    if len(builds) >= 2 else None, "; ".join(r.load for r in builds),
+                    note="; ".join(x for x in (one, note) if x))
 
 
 def record(runs: list[Run], figures, with_1000: bool = False) -> None:
