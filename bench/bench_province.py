@@ -342,8 +342,10 @@ def _build_rows(runs: list[Run], figures, with_1000: bool) -> None:
                          "wall per township" for r in evals)
         text += "".join(f"; for comparison, one process (whole season loaded), {r.n:,}: {r.cpu_per_township:.2f} s "
                         f"CPU, {r.per_township:.2f} s wall per township" for r in _ok(runs, "evaluate, one process"))
+        one = "one size built: flatness not judged" if len(evals) < 2 else ""
         figures.add("eval_per_township", text, issue14.flat_ratio([r.marks["evaluation"][1] / r.n for r in evals])
-                    if len(evals) >= 2 else None, "; ".join(r.load for r in evals), note=note)
+                    if len(evals) >= 2 else None, "; ".join(r.load for r in evals),
+                    note="; ".join(x for x in (one, note) if x))
     if builds:
         text = "; ".join(f"{r.n:,}: {r.cpu_per_township:.2f} s CPU, {r.per_township:.2f} s wall per township, "
                          f"{r.peak_mb:,.0f} MB peak" for r in builds)
