@@ -301,10 +301,13 @@ def _ok(runs: list[Run], what: str) -> list[Run]:
     return sorted((r for r in runs if r.what.startswith(what) and r.returncode == 0), key=lambda r: r.n)
 
 
-def _sizes_note(rs: list[Run], with_1000: bool) -> str:
-    if with_1000 or any(r.n >= 1000 for r in rs):
-        return ""
-    return f"1,000 not run in this run ({issue14.OPT_IN_1000} to include)"
+def _notes(runs: list[Run], failed: list[Run], with_1000: bool) -> str:
+    """Why a row built from ``runs`` may fall short: one size only, failed builds, 1,000 not run."""
+    notes = ["one size: flatness not judged"] if len({r.n for r in runs}) < 2 else []
+    notes += [f"{r.n:,}: build failed (exit {r.returncode}, see build_{r.n}_local.log)" for r in failed]
+    if not with_1000 and not any(r.n >= 1000 for r in runs + failed):
+        notes.append(f"1,000 not run in this run ({issue14.OPT_IN_1000} to include)")
+    return "; ".join(notes)
 
 
 def _validation_rows(runs: list[Run], figures) -> None:
@@ -326,33 +329,32 @@ def _validation_rows(runs: list[Run], figures) -> None:
 
 
 def _build_rows(runs: list[Run], figures, with_1000: bool) -> None:
-    builds = _ok(runs, "build (local")
-    note = _sizes_note(builds, with_1000)
-    firsts = [r for r in builds if "first_report" in r.marks]
-    if firsts:
+    """Time to first report and the evaluation (from the log of every build that got there, even one
+    that failed later, e.g. on its county page), and the province end to end (the builds that
+    succeeded)."""
+    every = sorted((r for r in runs if r.what.startswith("build (local")), key=lambda r: r.n)
+    builds, failed = [r for r in every if r.returncode == 0], [r for r in every if r.returncode]
+    if firsts := [r for r in every if "first_report" in r.marks]:
         text = "; ".join(f"{r.n:,} townships: {r.marks['first_report'][0]:,.0f} s ({r.marks['first_report'][1]:,.0f} s CPU)"
                          for r in firsts)
         big = [r for r in firsts if r.n >= 1000]
         figures.add("first_report", text, big[-1].marks["first_report"][0] if big else None,
                     "; ".join(r.load for r in firsts),
                     note="" if big else f"judged at 1,000 townships ({issue14.OPT_IN_1000})")
-    evals = [r for r in builds if "evaluation" in r.marks]
-    if evals:
+    if evals := [r for r in every if "evaluation" in r.marks]:
         text = "; ".join(f"{r.n:,}: {r.marks['evaluation'][1] / r.n:.2f} s CPU, {r.marks['evaluation'][0] / r.n:.2f} s "
                          "wall per township" for r in evals)
         text += "".join(f"; for comparison, one process (whole season loaded), {r.n:,}: {r.cpu_per_township:.2f} s "
                         f"CPU, {r.per_township:.2f} s wall per township" for r in _ok(runs, "evaluate, one process"))
-        one = "one size built: flatness not judged" if len(evals) < 2 else ""
         figures.add("eval_per_township", text, issue14.flat_ratio([r.marks["evaluation"][1] / r.n for r in evals])
                     if len(evals) >= 2 else None, "; ".join(r.load for r in evals),
-                    note="; ".join(x for x in (one, note) if x))
-    if builds:
+                    note=_notes(evals, [r for r in failed if "evaluation" not in r.marks], with_1000))
+    if builds or failed:
         text = "; ".join(f"{r.n:,}: {r.cpu_per_township:.2f} s CPU, {r.per_township:.2f} s wall per township, "
-                         f"{r.peak_mb:,.0f} MB peak" for r in builds)
-        one = "one size built: flatness not judged" if len(builds) < 2 else ""
+                         f"{r.peak_mb:,.0f} MB peak" for r in builds) or "no build succeeded"
         figures.add("province", text, issue14.flat_ratio([r.cpu_per_township for r in builds])
-                    if len(builds) >= 2 else None, "; ".join(r.load for r in builds),
-                    note="; ".join(x for x in (one, note) if x))
+                    if len(builds) >= 2 else None, "; ".join(r.load for r in builds + failed),
+                    note=_notes(builds, failed, with_1000))
 
 
 def record(runs: list[Run], figures, with_1000: bool = False) -> None:

@@ -78,7 +78,7 @@ def test_province_rows_from_runs():
             marks={"evaluation": [30.0, 40.8], "first_report": [45.0, 50.0]}),
         run("build (local, 2 workers)", 100, 400.0, 1600.0, 0, cpu_s=500.0, load="2.0 → 2.1",
             marks={"evaluation": [150.0, 160.0], "first_report": [170.0, 180.0]}),
-        run("build (local, 2 workers)", 1000, 9.0, 9.0, 1, cpu_s=9.0, load="9 → 9"),  # failed: left out
+        run("build (local, 2 workers)", 1000, 9.0, 9.0, 1, cpu_s=9.0, load="9 → 9"),  # failed: named, no figure
     ]
     figures = issue14.Figures()
     bp.record(runs, figures)
@@ -91,10 +91,15 @@ def test_province_rows_from_runs():
     assert validate[3] == "NOT met"  # 390 / 300 = 1.3 > 1.25
     province = _row(table, "synthetic province")
     assert province[1].startswith("17: 6.00 s CPU, 5.00 s wall per township, 1,500 MB peak; 100: 5.00 s CPU")
-    assert province[3] == "met; 1,000 not run in this run (make bench BENCH_PROVINCE=1000 to include)"  # 6 / 5
+    assert "1,000:" not in province[1]
+    assert province[3] == "met; 1,000: build failed (exit 1, see build_1000_local.log)"  # 6 / 5
     evaluation = _row(table, "whole-season evaluation: per-township")
     assert evaluation[1] == "17: 2.40 s CPU, 1.76 s wall per township; 100: 1.60 s CPU, 1.50 s wall per township"
-    assert evaluation[3].startswith("NOT met; 1,000 not run")  # 2.40 / 1.60 = 1.5
+    assert evaluation[3] == "NOT met; 1,000: build failed (exit 1, see build_1000_local.log)"  # 2.40 / 1.60 = 1.5
+    without = issue14.Figures()
+    bp.record(runs[:-1], without)  # no 1,000-township build at all: the rows say how to include it
+    assert _row(issue14.format_table(without), "synthetic province")[3] == (
+        "met; 1,000 not run in this run (make bench BENCH_PROVINCE=1000 to include)")
     first = _row(table, "whole-season evaluation: time")
     assert first[1] == "17 townships: 45 s (50 s CPU); 100 townships: 170 s (180 s CPU)"
     assert first[3] == "not judged; judged at 1,000 townships (make bench BENCH_PROVINCE=1000)"
@@ -114,4 +119,4 @@ def test_province_1000_rows_are_judged_when_run():
                                                           "< 2 min and < 4 GB", "NOT met"]  # 130 s > 2 min
     assert _row(table, "whole-season evaluation: time")[1:4] == ["1,000 townships: 590 s (1,050 s CPU)",
                                                                 "minutes at 1,000 townships: ≤ 10 min", "met"]
-    assert _row(table, "synthetic province")[3] == "not judged; one size built: flatness not judged"
+    assert _row(table, "synthetic province")[3] == "not judged; one size: flatness not judged"
