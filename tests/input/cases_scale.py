@@ -56,12 +56,12 @@ SCALE_CASES = (
           "112.862 °E, 36.6 °N, outside 泽州县",)),
     # 2. households at or above the population; household targets above the households
     Case("households_equal_population", _cells("townships.csv", 0, {"households": "38214"}),
-         ("townships.csv, row 2, column 'households': 38,214 households for a population of 38,214 is 1 persons "
-          "per household; a township has more than 1 person per household",)),
+         ("townships.csv, row 2, column 'households': 38,214 households for a population of 38,214: the persons "
+          "per household (population ÷ households) are 1 but must be more than 1 (zzeval/reference/input_limits.csv)",)),
     Case("households_and_population_swapped", _cells("townships.csv", 1, {"households": "30162",
                                                                            "population": "7823"}),
-         ("townships.csv, row 3, column 'households': 30,162 households for a population of 7,823 is 0.26 persons "
-          "per household", "are households and population swapped")),
+         ("townships.csv, row 3, column 'households': 30,162 households for a population of 7,823: the persons "
+          "per household (population ÷ households) are 0.26", "are households and population swapped")),
     Case("household_targets_above_households", _target("heating_waste_heat", "18010"),
          ("targets.csv, row 2, column 'target': township nancun: 18,536 households allocated in all (the targets "
           "in households), more than its 10,454 households in townships.csv",)),

@@ -177,9 +177,10 @@ def check_households(tw: pd.DataFrame | None, targets: pd.DataFrame | None, fnam
     hh, pop = tw["households"], tw["population"]
     few = (hh > 0) & pop.notna() & (pop <= floor * hh)
     out.rows(fname, "households", few,
-             lambda i: f"{hh[i]:,.0f} households for a population of {pop[i]:,.0f} is {pop[i] / hh[i]:.2g} persons "
-                       f"per household; a township has more than {floor:g} person per household: are households and "
-                       "population swapped, or is the population in another unit (万人)? write both as counted")
+             lambda i: f"{hh[i]:,.0f} households for a population of {pop[i]:,.0f}: the persons per household "
+                       f"(population ÷ households) are {pop[i] / hh[i]:.2g} but must be more than {floor:g} "
+                       "(zzeval/reference/input_limits.csv); are households and population swapped, or is the "
+                       "population in another unit (万人)? write both as counted")
     if targets is None or targets.empty:
         return
     tasks = plan_task_table()
