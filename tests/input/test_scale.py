@@ -16,9 +16,8 @@ def test_validate_refuses_values_of_the_wrong_scale(case, sample_season, tmp_pat
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 
-@pytest.mark.parametrize("case_name", ["station_outside_county", "dustfall_annual_sums", "target_half_household"])
-def test_build_refuses_them_alike_and_writes_nothing(case_name, sample_season, tmp_path, capsys):
-    case = next(c for c in SCALE_CASES if c.name == case_name)
+@pytest.mark.parametrize("case", SCALE_CASES, ids=[c.name for c in SCALE_CASES])
+def test_build_refuses_them_alike_and_writes_nothing(case, sample_season, tmp_path, capsys):
     data = make_case(sample_season, case, tmp_path / "data")
     out = tmp_path / "out"
     assert main(["build", "--data", str(data), "--out", str(out)]) == 2
