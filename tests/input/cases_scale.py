@@ -52,7 +52,7 @@ SCALE_CASES = (
           "120.1 °E, 30 °N, outside 泽州县 (140525: 112.06–113.63 °E, 34.88–36.10 °N with the margin, "
           "zzeval/reference/county_extents.csv); check lon and lat",)),
     Case("station_lat_outside_county", _cells("stations.csv", 0, {"lat": "36.6"}),
-         ("stations.csv, row 2, column 'lon': station ZZ100 of township nancun (code 140525100, 泽州县) is at "
+         ("stations.csv, row 2, column 'lat': station ZZ100 of township nancun (code 140525100, 泽州县) is at "
           "112.862 °E, 36.6 °N, outside 泽州县",)),
     # 2. households at or above the population; household targets above the households
     Case("households_equal_population", _cells("townships.csv", 0, {"households": "38214"}),

@@ -247,10 +247,13 @@ def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | No
         dlat = box["margin_km"] / KM_PER_DEG_LAT
         lon_lo, lon_hi = box["lon_min"] - dlon, box["lon_max"] + dlon
         lat_lo, lat_hi = box["lat_min"] - dlat, box["lat_max"] + dlat
-        outside = code.str.startswith(county) & ((lon < lon_lo) | (lon > lon_hi) | (lat < lat_lo) | (lat > lat_hi))
-        out.rows(fname, "lon", outside,
-                 lambda i, name=box["name_zh"], c=county, b=(lon_lo, lon_hi, lat_lo, lat_hi):
-                 f"station {show(stations['station_code'][i])} of township {show(stations['township'][i])} "
-                 f"(code {code[i]}, {name}) is at {lon[i]:g} °E, {lat[i]:g} °N, outside {name} ({c}: {b[0]:.2f}–"
-                 f"{b[1]:.2f} °E, {b[2]:.2f}–{b[3]:.2f} °N with the margin, zzeval/reference/county_extents.csv); "
-                 "check lon and lat (decimal degrees, WGS84; not swapped, not another station's)")
+        in_county = code.str.startswith(county)
+        lon_out = in_county & ((lon < lon_lo) | (lon > lon_hi))
+        lat_out = in_county & ~lon_out & ((lat < lat_lo) | (lat > lat_hi))
+        for column, mask in (("lon", lon_out), ("lat", lat_out)):
+            out.rows(fname, column, mask,
+                     lambda i, name=box["name_zh"], c=county, b=(lon_lo, lon_hi, lat_lo, lat_hi):
+                     f"station {show(stations['station_code'][i])} of township {show(stations['township'][i])} "
+                     f"(code {code[i]}, {name}) is at {lon[i]:g} °E, {lat[i]:g} °N, outside {name} ({c}: {b[0]:.2f}–"
+                     f"{b[1]:.2f} °E, {b[2]:.2f}–{b[3]:.2f} °N with the margin, zzeval/reference/county_extents.csv); "
+                     "check lon and lat (decimal degrees, WGS84; not swapped, not another station's)")
