@@ -51,12 +51,17 @@ def notebook_path(name: str) -> Path:
 
 
 @cache
-def _input_limits() -> dict[str, float]:
+def _input_limits() -> dict[str, dict[str, str]]:
     with files("zzeval.reference").joinpath("input_limits.csv").open(encoding="utf-8", newline="") as fh:
-        return {row["key"]: float(row["max_value"]) for row in csv.DictReader(fh)}
+        return {row["key"]: row for row in csv.DictReader(fh)}
 
 
 def input_limit(key: str) -> float:
-    """The limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column;
+    """The upper limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column;
     read without pandas: the command line checks its options with it before anything heavy is imported)."""
-    return _input_limits()[key]
+    return float(_input_limits()[key]["max_value"])
+
+
+def input_floor(key: str) -> float:
+    """The lower limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
+    return float(_input_limits()[key]["min_value"])
