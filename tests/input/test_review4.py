@@ -250,3 +250,18 @@ RULE_CASES = (
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c.name for c in RULE_CASES])
 def test_verdict_rules_the_build_could_not_use(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+# -- Ctrl-C during the evaluation: the evaluation's worker processes printed KeyboardInterrupt tracebacks
+def _sigint_handler(_) -> str:
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    return getattr(handler, "__qualname__", str(handler))
+
+
+def test_evaluation_workers_end_quietly_on_ctrl_c():
+    from zzeval.assess.tasks import ProcessRunner
+
+    handlers = list(ProcessRunner(jobs=2).imap(_sigint_handler, [1, 2]))
+    assert handlers == ["exit_quietly_on_interrupt.<locals>.<lambda>"] * 2  # not default_int_handler

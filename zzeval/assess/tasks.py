@@ -31,8 +31,12 @@ one township's data re-evaluates that township and the county step only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import pickle
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -96,8 +100,34 @@ class ProcessRunner:
             yield from SerialRunner().imap(fn, items)
             return
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=ctx) as pool:
-            yield from pool.map(fn, items)
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=ctx,
+                                 initializer=exit_quietly_on_interrupt) as pool:
+            with _interrupts_ignored():  # the workers start in map(): they inherit Ctrl-C ignored while they import
+                results = pool.map(fn, items)
+            yield from results
+
+
+def exit_quietly_on_interrupt() -> None:
+    """In a worker: Ctrl-C (SIGINT, sent to the whole process group by a terminal) ends it at once and
+    silently; the build says "interrupted" once (a worker's KeyboardInterrupt printed its traceback)."""
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(128 + signum))
+
+
+@contextlib.contextmanager
+def _interrupts_ignored():
+    """SIGINT ignored while the pool's processes are started: a new program keeps the signals its starter
+    ignored, while handled ones go back to the default (GNU C Library manual, "Initial Signal Actions"),
+    and Python installs its KeyboardInterrupt handler only when SIGINT is not ignored; so they ignore
+    Ctrl-C until their initializer runs. The block lasts the few milliseconds map() takes to start them;
+    a Ctrl-C in them is lost, the next one stops the build."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
