@@ -265,3 +265,20 @@ def test_evaluation_workers_end_quietly_on_ctrl_c():
 
     handlers = list(ProcessRunner(jobs=2).imap(_sigint_handler, [1, 2]))
     assert handlers == ["exit_quietly_on_interrupt.<locals>.<lambda>"] * 2  # not default_int_handler
+
+
+def _season_written(value: str):
+    def apply(folder):
+        path = folder / "season.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("season: 2020-2021", f"season: {value}"),
+                        encoding="utf-8")
+    return apply
+
+
+@pytest.mark.parametrize("value", ["2021-2020", "2020-2023", "2020"])
+def test_season_yaml_with_a_season_that_is_none(value, sample_season, tmp_path, capsys):
+    """It said 'the folder holds season 2021-2020 but season 2020-2021 was asked for'."""
+    case = Case(f"season_{value}", _season_written(value),
+                (f"season.yaml, column 'season': '{value}' is not a season: write the autumn-winter season as two "
+                 "consecutive years, the first one first, like 2020-2021",), ("was asked for",))
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)

@@ -470,9 +470,13 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
     if not isinstance(synthetic, bool):
         out.add(name, None, "synthetic", f"must be true or false without quotes, got '{show(synthetic)}' "
                                          f"({type(synthetic).__name__})")
-    if meta.get("season") and str(meta["season"]) != season:
-        out.add(name, None, "season",
-                f"the folder holds season {show(meta['season'])} but season {season} was asked for")
+    written = str(meta.get("season") or "")
+    first, _, second = written.partition("-")
+    if written and not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
+        out.add(name, None, "season", f"'{show(written)}' is not a season: write the autumn-winter season as two "
+                                      f"consecutive years, the first one first, like {season}")
+    elif written and written != season:
+        out.add(name, None, "season", f"the folder holds season {show(written)} but season {season} was asked for")
     if "notices" in meta and not isinstance(meta["notices"], list):
         out.add(name, None, "notices", "must be a list of sentences")
     return meta
