@@ -184,8 +184,9 @@ class DaskRunner:
         self.start()
         try:
             client, _ = self._connecting.result()
-            data = client.scatter(list(items))  # what the tasks read goes to the workers once
-            futures = client.map(fn, data, pure=False)
+            # sent one at a time (not scattered all first): the first task runs while the
+            # rest are pickled and sent
+            futures = [client.submit(fn, item, pure=False) for item in items]
             for future in futures:  # in order; a result stays on its worker until taken
                 yield future.result()
                 future.release()
