@@ -192,9 +192,9 @@ def test_a_started_runner_serves_several_maps_until_closed():
     runner = tasks.ProcessRunner(jobs=2).start()
     try:
         assert runner.map(abs, [-1, -2, -3]) == [1, 2, 3]
-        assert runner._pool is not None  # not closed by a map it did not start
+        assert runner.running  # not closed by a map it did not start
         assert runner.map(abs, [-4, -5]) == [4, 5]
     finally:
         runner.close()
-    assert runner._pool is None
+    assert not runner.running
     assert tasks.ProcessRunner(jobs=2).map(abs, [-6, -7]) == [6, 7]  # started and closed by the map

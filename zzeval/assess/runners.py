@@ -48,6 +48,7 @@ class Runner(Protocol):
     ``jobs``: how many run at the same time."""
 
     jobs: int
+    running: bool  #: started (by :meth:`start`) and not closed
 
     def start(self) -> Runner: ...
 
@@ -62,6 +63,7 @@ class SerialRunner:
     """Every task in this process, one after the other."""
 
     jobs = 1
+    running = False
 
     def start(self) -> SerialRunner:
         return self
@@ -83,6 +85,10 @@ class ProcessRunner:
 
     jobs: int = 2
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
 
     def start(self) -> ProcessRunner:
         """Spawn the workers now (returns at once)."""
@@ -125,6 +131,10 @@ class DaskRunner:
     jobs: int = 2
     scheduler: str | None = None
     _connecting: Future | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def running(self) -> bool:
+        return self._connecting is not None
 
     def start(self) -> DaskRunner:
         """Connect (or start the local cluster) in a thread of this process, and import
