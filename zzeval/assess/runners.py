@@ -190,6 +190,8 @@ class DaskRunner:
         return list(self.imap(fn, items))
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
+        if not items:  # every township cached: no cluster to start
+            return
         owned = self._connecting is None
         self.start()
         try:
