@@ -188,6 +188,16 @@ def test_the_longest_batches_are_handed_out_first_and_taken_in_slug_order():
     assert [p.slug for p in parts] == list(rows)  # the county series is summed in slug order
 
 
+def test_longest_first_reorders_within_a_window_only():
+    # 17 townships of 3: the last one is the longest, but stays in the last window (2 jobs: 4 batches)
+    made = [tasks.TownshipTask(slug=f"t{i:02d}", season=None, seed=0, n_boot=0, pollutants=(),
+                               n_rows=10_000 if i == 16 else 100 + i) for i in range(17)]
+    cut = tasks.batches(made, stale={t.slug for t in made}, n_batches=8)
+    order = [[t.slug for t in b] for b in tasks.longest_first(cut, window=4)]
+    assert order == [["t09", "t10", "t11"], ["t06", "t07", "t08"], ["t03", "t04", "t05"], ["t00", "t01", "t02"],
+                     ["t15", "t16"], ["t12", "t13", "t14"]]
+
+
 def test_a_started_runner_serves_several_maps_until_closed():
     runner = tasks.ProcessRunner(jobs=2).start()
     try:

@@ -234,6 +234,17 @@ def batches(tasks: list[TownshipTask], stale: set[str], n_batches: int) -> list[
     return out
 
 
+def longest_first(todo: list[list[TownshipTask]], window: int) -> list[list[TownshipTask]]:
+    """Each run of ``window`` batches (in slug order) sorted longest first by air-quality rows
+    (ties kept in slug order): the last batches to finish are short ones, while a result waits
+    for the batches before it in slug order (the county series is summed in that order) at most a
+    window long, so that the calling process does not hold the province's results."""
+    out: list[list[TownshipTask]] = []
+    for start in range(0, len(todo), max(window, 1)):
+        out += sorted(todo[start:start + window], key=lambda batch: -sum(t.n_rows for t in batch))
+    return out
+
+
 def _weather_pollutants(pollutants) -> tuple[str, ...]:
     if pollutants is None:
         from zzeval.airquality.weather import DEFAULT_POLLUTANTS
@@ -405,8 +416,8 @@ def _parts_in_order(tasks: list[TownshipTask], runner: Runner, series: CountySer
     stale = {t.slug for t in tasks} - cached
     n_batches = max(1 if runner.jobs <= 1 else 4 * runner.jobs, -(-len(stale) // MAX_BATCH))
     todo = batches(tasks, stale, n_batches)
-    if runner.jobs > 1:  # the longest first, so that the last ones to finish are short (stable: ties in slug order)
-        todo.sort(key=lambda batch: -sum(t.n_rows for t in batch))
+    if runner.jobs > 1:
+        todo = longest_first(todo, 2 * runner.jobs)
     results = runner.imap(evaluate_batch, todo)
     pending: dict[str, TownshipPart] = {}
     parts = []
