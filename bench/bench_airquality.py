@@ -39,24 +39,23 @@ def bench_weather_methods(season, methods=("ols", "gam"), n_boot: int = 200) -> 
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, figures=None) -> int:
     """Run the benchmark on data/sample; ``argv`` is accepted for ``bench/run_all.py`` (unused)."""
-    from zzeval.synthetic.planted.planted import make_season
-
     from zzeval.airquality.airstats import season_statistics
     from zzeval.airquality.aqi import hourly_aqi
     from zzeval.airquality.did import retrofit_did
     from zzeval.airquality.weather import design, township_series, weather_adjusted_change
+    from zzeval.synthetic.planted import make_season
 
     t0 = time.perf_counter()
     try:
-        from zzeval.season.data.loading import load_season
+        from zzeval.season.loading import load_season
 
         season = load_season("data/sample")
         src = "data/sample"
     except Exception:  # noqa: BLE001 - the sample may not exist yet
         season, _ = make_season(17, seed=0)
-        src = "synthetic (zzeval.synthetic.planted.planted.make_season)"
+        src = "synthetic (zzeval.synthetic.planted.make_season)"
     t_load = time.perf_counter() - t0
     n_rows = len(season.air_quality)
     timings = {}

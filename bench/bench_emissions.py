@@ -54,7 +54,7 @@ def _best(fn, repeat: int) -> tuple[float, float]:
     return wall, cpu
 
 
-def main(argv=None) -> int:
+def main(argv=None, figures=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("season_dir", nargs="?", default=str(ROOT / "data" / "sample"))
     ap.add_argument("--draws", type=int, default=10_000)

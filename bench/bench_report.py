@@ -35,6 +35,9 @@ BIN = Path(sys.executable).parent
 #: main before issue 14's per-report work (2026-12-05): the "old path".
 BASELINE_REV = "ccef219"
 GOAL_S = 2.0
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from issue14 import load_now, load_span  # noqa: E402
 
 
 def _children_cpu() -> float:
@@ -130,7 +133,8 @@ def _per_report(run: dict) -> tuple[float, float]:
     return (sum(r["worker_cpu"] for r in run["reports"]) / n, sum(r["kernel_cpu"] for r in run["reports"]) / n)
 
 
-def main(argv=None) -> int:
+def main(argv=None, figures=None) -> int:
+    """``figures``: issue 14's table (``bench/issue14.py``), given by ``bench/run_all.py``."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=4, help="reports measured after the warm-up one")
     ap.add_argument("--baseline", default=BASELINE_REV, help="git revision of the old path ('none': skip)")
@@ -140,10 +144,15 @@ def main(argv=None) -> int:
     if args.child:
         print(json.dumps(child(Path(args.child[0]), Path(args.child[1]), int(args.child[2]))))
         return 0
+    load0 = load_now()
     print(f"== one township report, season evaluated, warm kernel, one core; load average "
-          f"{os.getloadavg()[0]:.1f} at start, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+          f"{load0:.1f} at start, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     now = run_child(ROOT, OUT / "now", args.reports)
     worker, kernel = _per_report(now)
+    if figures is not None:
+        figures.add("report_cost", f"{worker + kernel:.2f} s CPU (worker {worker:.2f} + kernel {kernel:.2f}; "
+                    f"mean of {len(now['reports'])} reports after a warm-up)", worker + kernel,
+                    load_span(load0, load_now()))
     print(f"now:       {worker + kernel:5.2f} s CPU per report (worker {worker:.2f} + kernel {kernel:.2f}; "
           f"{len(now['reports'])} reports after a warm-up)   goal <= {GOAL_S:g} s")
     src = None if args.baseline == "none" else export_rev(args.baseline, OUT / "baseline-src")

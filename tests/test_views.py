@@ -44,6 +44,15 @@ def test_progress_in_the_readers_units(ev):
     assert len(tints) == len(zh) and tints[list(zh["task"]).index("清洁取暖：煤改气")] == "tolerance"
 
 
+def test_a_task_that_does_not_apply_shows_no_target(ev):
+    # no firm with a rail siding in the tiny season: the task is 不涉及 and has no target to show
+    zh, _, tints = views.progress_table(ev, "liushukou", "zh")
+    siding = zh[zh["task"] == "有专用线企业铁路运输比例"].iloc[0]
+    assert (siding["target"], siding["value"], siding["status"]) == ("\u2014", "\u2014", "不涉及")
+    met = zh[zh["status"] == "完成"]
+    assert len(met) and met["target"].str.match("[≥≤] ").all()
+
+
 def test_heat_map_is_on_one_higher_is_better_scale(ev):
     from zzeval.report.heatmap import county_task_heatmap
 

@@ -193,6 +193,12 @@ def test_boundary_map_from_a_tiny_geojson(tmp_path, cjk_font):
     assert [tuple(np.round(p.get_facecolor()[:3], 3)) for p in ax.patches] == [
         tuple(np.round(to_rgb(maps.VERDICT_FILL[v][0]), 3)) for v in ("on_track", "interview")]
     assert {t.get_text() for t in ax.texts} == {"巴公镇", "李寨乡"}
+    # a map of real boundaries is not called a schematic (示意图); the tile map is
+    assert "示意" not in ax.get_title() and "boundaries.geojson" in ax.get_title()
+    html = maps.map_figure_html(df, "zh", tmp_path).data
+    assert "示意" not in html and "各乡镇考核结论地图" in html
+    (tmp_path / "boundaries.geojson").unlink()
+    assert "示意图" in maps.map_figure_html(df, "zh", tmp_path).data
 
 
 def test_geojson_errors_name_the_feature(tmp_path):

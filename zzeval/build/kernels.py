@@ -259,10 +259,7 @@ class CellError:
     source_head: str
     ename: str
     evalue: str
-    traceback: str
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
+    traceback: str  # a build records it with zzeval.build.tasks.failure (the one shape of a report's error)
 
 
 class WarmKernel:

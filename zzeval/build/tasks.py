@@ -114,7 +114,8 @@ def run_task(task: ReportTask | dict) -> dict:
             return result
         atomic_write_text(task.ipynb_path, nbformat.writes(nb))
         if error is not None:
-            result["error"] = error.to_dict()
+            result["error"] = failure(error.ename, error.evalue, error.traceback, cell_index=error.cell_index,
+                                      code_cell_number=error.code_cell_number, source_head=error.source_head)
             return result
         t1 = time.monotonic()
         html = _export_html(nb, task.lang, task.exporter)

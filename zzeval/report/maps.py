@@ -155,10 +155,19 @@ def tile_map(
     return fig
 
 
-def _map_title(lang: str) -> str:
+def _map_title(lang: str, boundaries: bool = False) -> str:
+    """The map's title: the schematic tile map says it is one; a map of the user's boundaries does not."""
     from zzeval.report.index_page import label
 
-    return label("map_title", lang)
+    return label("map_title_boundaries" if boundaries else "map_title", lang)
+
+
+def _boundary_file(data_dir, geojson):
+    """The GeoJSON to draw: ``geojson``, else the season folder's :data:`BOUNDARIES_FILE`, else None."""
+    if geojson is None and data_dir:
+        candidate = Path(str(data_dir)) / BOUNDARIES_FILE
+        geojson = candidate if candidate.is_file() else None
+    return geojson
 
 
 def read_geojson(path: str | Path, *, key: str = "slug") -> dict[str, list[np.ndarray]]:
@@ -261,7 +270,7 @@ def boundary_map(
     ax.set_aspect(1 / np.cos(np.radians(lat0)))
     ax.axis("off")
     if title is None or title:  # "" draws none (the page shows the title as text above the image)
-        ax.set_title(title or _map_title(lang), fontsize=12, y=TITLE_Y)
+        ax.set_title(title or _map_title(lang, boundaries=True), fontsize=12, y=TITLE_Y)
     _legend(fig, pd.Series([data["verdict"].get(s, np.nan) for s in shapes]), lang)
     return fig
 
@@ -280,9 +289,7 @@ def township_map(df: pd.DataFrame, *, lang: str = "zh", data_dir=None, geojson=N
     than Zezhou without a boundary file): the page then shows no map rather than a wrong one.
     ``title=""`` draws no title (:func:`map_figure_html` puts it above the image as text).
     """
-    if geojson is None and data_dir:
-        candidate = Path(str(data_dir)) / BOUNDARIES_FILE
-        geojson = candidate if candidate.is_file() else None
+    geojson = _boundary_file(data_dir, geojson)
     if geojson is not None:
         return boundary_map(df, geojson, key=key, lang=lang, title=title)
     tiles = township_tiles()
@@ -309,4 +316,6 @@ def map_figure_html(frame: pd.DataFrame, lang: str = "zh", data_dir=None):
     from zzeval.report.present import figure_html
 
     fig = township_map(frame, lang=lang, data_dir=data_dir, title="")
-    return None if fig is None else figure_html(fig, alt=label("map_alt", lang), title=_map_title(lang))
+    boundaries = _boundary_file(data_dir, None) is not None
+    return None if fig is None else figure_html(fig, alt=label("map_alt_boundaries" if boundaries else "map_alt", lang),
+                                                title=_map_title(lang, boundaries))

@@ -81,7 +81,9 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
             "row": r.row,
             "task": t_or(f"task.{r.task}", r.task, lang),
             "section": t("section.number", lang, n=r.section),
-            "target": f"{sign} {format_quantity(r.target, r.unit, lang, signed=_signed(r.task))}",
+            # a task that does not apply (不涉及) has no target for this township: a dash, like its value
+            "target": ("\u2014" if r.status == "not_applicable"
+                       else f"{sign} {format_quantity(r.target, r.unit, lang, signed=_signed(r.task))}"),
             "value": format_quantity(r.value, r.unit, lang, signed=_signed(r.task)),
             "status": _status_text(r, ev, slug, lang),
         })

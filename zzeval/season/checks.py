@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import Problem
-from zzeval.season.parsing import DecodeFailure, decode_text, load_yaml_strict, show
+from zzeval.season.parsing import DecodeFailure, closest, decode_text, load_yaml_strict, show
 from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
@@ -122,11 +122,16 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
     out.rows(fname, "datetime", off_hour,
              lambda i: f"{ts[i]} is not on the hour; the long form holds hourly means stamped HH:00")
     if stations is not None:
-        known = set(stations["station_code"])
+        known = sorted(set(stations["station_code"]))
         unknown = ~aq["station_code"].isin(known)
-        out.rows(fname, "station_code", unknown,
-                 lambda i: f"station '{show(aq['station_code'][i])}' is not in stations; add it there with its "
-                           "township")
+
+        def _unknown(i) -> str:
+            code = aq["station_code"][i]
+            close = closest(code, known)
+            case = close is not None and close.casefold() == str(code).strip().casefold()
+            hint = f"did you mean '{show(close)}'{' (codes are case-sensitive)' if case else ''}? " if close else ""
+            return f"station '{show(aq['station_code'][i])}' is not in stations; {hint}add it there with its township"
+        out.rows(fname, "station_code", unknown, _unknown)
     return aq
 
 

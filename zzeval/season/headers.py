@@ -19,12 +19,11 @@ dropped without a word:
 
 from __future__ import annotations
 
-import difflib
 import re
 
 import pandas as pd
 
-from zzeval.season.parsing import show
+from zzeval.season.parsing import closest, show
 from zzeval.season.schema import TableSpec
 
 #: How similar (difflib ratio) an unknown header must be to a column's name or accepted header
@@ -89,9 +88,9 @@ def close_column(header: str, spec: TableSpec) -> str | None:
     header or the header with it (``subsidy`` for ``subsidy_yuan``; at least 5 letters)."""
     key = header.lower()
     lookup = _lookup(spec)
-    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=CLOSE_RATIO)
+    close = closest(key, lookup, CLOSE_RATIO)
     if close:
-        return lookup[close[0]]
+        return lookup[close]
     if len(key) >= 5 and key.isascii():
         for name in lookup:
             if name.isascii() and len(name) >= 5 and (name.startswith(key) or key.startswith(name)):

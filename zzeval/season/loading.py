@@ -10,7 +10,6 @@ All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +30,20 @@ from zzeval.season.checks import (
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns
-from zzeval.season.parsing import not_number_hint, read_dates, read_numbers, serial_date_hint, show
+from zzeval.season.parsing import (
+    closest,
+    not_number_hint,
+    read_dates,
+    read_numbers,
+    serial_date_hint,
+    show,
+)
 from zzeval.season.plausible import (
     check_county_tasks,
     check_plausible_values,
     check_site_dates,
     check_target_signs,
+    check_whole_counts,
     plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
@@ -285,8 +292,8 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     known = show(known, 300)
 
     def _message(i) -> str:
-        close = difflib.get_close_matches(values[i][:100], list(lookup), n=1, cutoff=0.5)
-        hint = f"did you mean '{show(close[0])}'? " if close else ""
+        close = closest(values[i], lookup)
+        hint = f"did you mean '{show(close)}'? " if close else ""
         return f"unknown township '{show(values[i])}'; {hint}use a name, slug or code from townships.csv: {known}"
 
     out.rows(fname, column, bad, _message)
@@ -381,6 +388,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_county_tasks(tables.get("county_tasks"), fnames.get("county_tasks", "county_tasks.csv"), period, tasks, out)
     check_target_signs(tables.get("targets"), fnames.get("targets", "targets.csv"), tasks, out)
+    check_whole_counts(tables.get("targets"), "target", fnames.get("targets", "targets.csv"), tasks, out)
     check_plausible_values(tables, fnames, out)
 
 

@@ -20,12 +20,12 @@ the valid choices:
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 
 from zzeval.errors import ZzevalError
 from zzeval.resources import project_root
+from zzeval.season.parsing import closest
 
 
 class ParameterError(ZzevalError):
@@ -114,8 +114,8 @@ def resolve_township(data_dir: str | os.PathLike, township: str) -> str:
         if len(hit):
             return str(hit.iloc[0])
     names = list(table["slug"]) + list(table["name_zh"])
-    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.5)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
+    close = closest(wanted, names)
+    hint = f" Did you mean '{close}'?" if close else ""
     valid = "、".join(f"{n} ({s}, {c})" for n, s, c in table[["name_zh", "slug", "code"]].itertuples(index=False))
     raise ParameterError(f"unknown township '{wanted}'.{hint} Use a name, slug or code of the "
                          f"season in {resolve_data_dir(data_dir)}: {valid}")

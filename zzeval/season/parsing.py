@@ -21,6 +21,7 @@ certainty or says which cells it could not read and why; nothing is silently rei
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -52,6 +53,19 @@ def show(value, limit: int = MAX_SHOWN) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def closest(value: str, choices, cutoff: float = 0.5) -> str | None:
+    """The choice that ``value`` (not among ``choices``) was probably meant to be, for a "did you
+    mean": one equal to it but for letter case and spaces (``zz01`` for ``ZZ01``), else the most
+    similar one (difflib ratio at least ``cutoff``, on the first 100 characters), else None."""
+    choices = [str(c) for c in choices]
+    key = str(value).strip().casefold()
+    for choice in choices:
+        if choice.strip().casefold() == key:
+            return choice
+    close = difflib.get_close_matches(str(value)[:100], choices, n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
 # ---------------------------------------------------------------------------------------- text

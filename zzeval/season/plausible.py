@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -20,6 +21,11 @@ from zzeval.season.parsing import show
 #: whole, non-negative numbers.
 COUNT_UNITS = frozenset({"households", "fire points", "firms", "vehicles", "boilers", "sites", "days", "sets"})
 
+#: Kilometres per degree of latitude near 35.5 °N (WGS84 meridian), and per degree of longitude at the
+#: equator (times cos(latitude) elsewhere); good to about 0.2 %, as used in ``county_extents.csv``.
+KM_PER_DEG_LAT = 110.95
+KM_PER_DEG_LON_EQUATOR = 111.32
+
 
 @cache
 def _limits() -> pd.DataFrame:
@@ -28,8 +34,22 @@ def _limits() -> pd.DataFrame:
 
 
 def input_limit(key: str) -> float:
-    """The limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
+    """The upper limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
     return float(_limits().loc[key, "max_value"])
+
+
+def input_floor(key: str) -> float:
+    """The lower limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
+    return float(_limits().loc[key, "min_value"])
+
+
+@cache
+def county_extents() -> pd.DataFrame:
+    """``zzeval/reference/county_extents.csv``: per county division code (the first six digits of its
+    townships' codes, GB/T 2260), the longitudes and latitudes [°] its territory lies within, and a
+    margin [km] added on every side."""
+    with resources.files("zzeval.reference").joinpath("county_extents.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"county_code": str}).set_index("county_code")
 
 
 def plan_task_table() -> dict:
@@ -72,12 +92,21 @@ def check_county_tasks(ct: pd.DataFrame | None, fname: str, period, tasks: dict,
                  lambda i: f"{date[i]:%Y-%m-%d} lies outside the season {period.name} ({period.start:%Y-%m-%d} .. "
                            f"{period.end:%Y-%m-%d}): a county task's value is counted within the season; check the "
                            "year")
-    counts = ct["task"].map(lambda t: tasks.get(t, {}).get("unit") in COUNT_UNITS)
-    value = ct["value"]
+    check_whole_counts(ct, "value", fname, tasks, out)
+
+
+def check_whole_counts(frame: pd.DataFrame | None, column: str, fname: str, tasks: dict, out: Collector) -> None:
+    """A value (``county_tasks.value``) or target (``targets.target``) of a task that counts whole things
+    (:data:`COUNT_UNITS`: households, vehicles, sets …) is a whole number: 12.5 households or 3.3 trucks
+    are a typo or a share written as a count."""
+    if frame is None or frame.empty:
+        return
+    counts = frame["task"].map(lambda t: tasks.get(t, {}).get("unit") in COUNT_UNITS)
+    value = frame[column]
     fractional = counts & value.notna() & (value != value.round())
-    out.rows(fname, "value", fractional,
-             lambda i: f"{value[i]:g} {tasks[ct['task'][i]]['unit']} for {ct['task'][i]}: a count is a whole number; "
-                       "write the number counted")
+    out.rows(fname, column, fractional,
+             lambda i: f"{value[i]:g} {tasks[frame['task'][i]]['unit']} for {frame['task'][i]}: a count is a whole "
+                       "number; write the number counted")
 
 
 def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, out: Collector) -> None:
@@ -94,7 +123,16 @@ def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, ou
 
 
 def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
-    """Upper bounds of ``input_limits.csv``: township area, wind speed (km/h for m/s), humidity as a fraction."""
+    """Bounds of ``input_limits.csv`` and ``county_extents.csv``: township area, wind speed (km/h for m/s),
+    humidity as a fraction, persons per household, subsidies per household or vehicle (万元 for yuan),
+    dustfall medians (annual sums for months), stations outside their county."""
+    name = {table: fnames.get(table, f"{table}.csv") for table in ("townships", "targets", "heating_retrofits",
+                                                                     "vehicles", "dustfall", "stations")}
+    check_households(tables.get("townships"), tables.get("targets"), name["townships"], name["targets"], out)
+    check_payments(tables.get("heating_retrofits"), name["heating_retrofits"], tables.get("vehicles"),
+                   name["vehicles"], out)
+    check_dustfall_scale(tables.get("dustfall"), name["dustfall"], out)
+    check_station_positions(tables.get("stations"), tables.get("townships"), name["stations"], out)
     tw = tables.get("townships")
     if tw is not None and "area_km2" in tw:
         top = input_limit("townships.area_km2")
@@ -126,3 +164,96 @@ def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> None:
     out.rows(fname, "rh_pct", flagged,
              lambda i: f"every rh_pct of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g} %: this looks like a fraction (0.63 for 63 %); write relative humidity in percent")
+
+
+def check_households(tw: pd.DataFrame | None, targets: pd.DataFrame | None, fname: str, targets_fname: str,
+                     out: Collector) -> None:
+    """``townships``: more persons than households (``townships.persons_per_household`` of
+    ``input_limits.csv``); ``targets``: a township's household targets (the clean-heating allocations,
+    unit households) add up to no more than its households."""
+    if tw is None or tw.empty:
+        return
+    floor = input_floor("townships.persons_per_household")
+    hh, pop = tw["households"], tw["population"]
+    few = (hh > 0) & pop.notna() & (pop <= floor * hh)
+    out.rows(fname, "households", few,
+             lambda i: f"{hh[i]:,.0f} households for a population of {pop[i]:,.0f}: the persons per household "
+                       f"(population ÷ households) are {pop[i] / hh[i]:.2g} but must be more than {floor:g} "
+                       "(zzeval/reference/input_limits.csv); are households and population swapped, or is the "
+                       "population in another unit (万人)? write both as counted")
+    if targets is None or targets.empty:
+        return
+    tasks = plan_task_table()
+    in_households = targets["task"].map(lambda t: tasks.get(t, {}).get("unit") == "households")
+    total = targets["target"].where(in_households).groupby(targets["township"]).sum()
+    households = tw.drop_duplicates("slug").set_index("slug")["households"]
+    for slug, allocated in total.items():
+        if slug in households.index and pd.notna(households[slug]) and allocated > households[slug]:
+            first = targets.index[(targets["township"] == slug) & in_households][0]
+            out.add(targets_fname, int(first) + 2, "target",
+                    f"township {show(slug)}: {allocated:,.0f} households allocated in all (the targets in households), "
+                    f"more than its {households[slug]:,.0f} households in townships.csv; check the targets and the "
+                    "township's households")
+
+
+def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | None, vh_fname: str,
+                   out: Collector) -> None:
+    """Subsidies per household retrofitted and scrappage payments per vehicle scrapped above the floors of
+    ``input_limits.csv``: below them the amounts are in 万元 (10,000 yuan) under a yuan header."""
+    for frame, fname, amount, count, key, what in (
+            (rt, rt_fname, "subsidy_yuan", "households_done", "heating_retrofits.subsidy_yuan_per_household",
+             "household"),
+            (vh, vh_fname, "scrappage_payment_yuan", "scrapped", "vehicles.scrappage_payment_yuan_per_vehicle",
+             "vehicle")):
+        if frame is None or frame.empty or amount not in frame:
+            continue
+        floor = input_floor(key)
+        per = frame[amount] / frame[count].where(frame[count] > 0)
+        low = (frame[amount] > 0) & per.notna() & (per < floor)
+        out.rows(fname, amount, low,
+                 lambda i, f=frame, a=amount, c=count, per=per, floor=floor, what=what:
+                 f"{f[a][i]:g} yuan for {f[c][i]:,.0f} {c} is {per[i]:.3g} yuan per {what}, below the plausible "
+                 f"{floor:g} (zzeval/reference/input_limits.csv): is the amount in 万元? write it in yuan (万元 × 10,000)")
+
+
+def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """The median of a township's monthly dustfall in a season above ``dustfall.township_median`` of
+    ``input_limits.csv``: the values are annual (12-month) sums entered as monthly ones."""
+    if dust is None or dust.empty:
+        return
+    top = input_limit("dustfall.township_median")
+    month = dust["month"]
+    season = month.dt.year - (month.dt.month <= 3)
+    value = dust["dustfall_t_km2_month"]
+    median = value.groupby([dust["township"], season]).transform("median")
+    first = ~pd.DataFrame({"township": dust["township"], "season": season}).duplicated() & value.notna()
+    out.rows(fname, "dustfall_t_km2_month", first & (median > top),
+             lambda i: f"the median monthly dustfall of township {show(dust['township'][i])} in the season from "
+                       f"{season[i]:.0f} is {median[i]:.3g} t/(month·km²), above the plausible {top:g} "
+                       "(zzeval/reference/input_limits.csv): are these annual (12-month) sums? write each month's "
+                       "dustfall in t/(month·km²) (annual ÷ 12)")
+
+
+def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | None, fname: str,
+                            out: Collector) -> None:
+    """A station of a township of a county in ``county_extents.csv`` (its code starts with the county's
+    division code, e.g. 140525 for Zezhou) lies within the county's extent plus its margin."""
+    if stations is None or stations.empty or tw is None or tw.empty:
+        return
+    lon, lat = stations["lon"], stations["lat"]
+    code = stations["township"].map(dict(zip(tw["slug"], tw["code"], strict=False))).fillna("").astype(str)
+    for county, box in county_extents().iterrows():
+        dlon = box["margin_km"] / (KM_PER_DEG_LON_EQUATOR * np.cos(np.radians((box["lat_min"] + box["lat_max"]) / 2)))
+        dlat = box["margin_km"] / KM_PER_DEG_LAT
+        lon_lo, lon_hi = box["lon_min"] - dlon, box["lon_max"] + dlon
+        lat_lo, lat_hi = box["lat_min"] - dlat, box["lat_max"] + dlat
+        in_county = code.str.startswith(county)
+        lon_out = in_county & ((lon < lon_lo) | (lon > lon_hi))
+        lat_out = in_county & ~lon_out & ((lat < lat_lo) | (lat > lat_hi))
+        for column, mask in (("lon", lon_out), ("lat", lat_out)):
+            out.rows(fname, column, mask,
+                     lambda i, name=box["name_zh"], c=county, b=(lon_lo, lon_hi, lat_lo, lat_hi):
+                     f"station {show(stations['station_code'][i])} of township {show(stations['township'][i])} "
+                     f"(code {code[i]}, {name}) is at {lon[i]:g} °E, {lat[i]:g} °N, outside {name} ({c}: {b[0]:.2f}–"
+                     f"{b[1]:.2f} °E, {b[2]:.2f}–{b[3]:.2f} °N with the margin, zzeval/reference/county_extents.csv); "
+                     "check lon and lat (decimal degrees, WGS84; not swapped, not another station's)")

@@ -1,0 +1,69 @@
+"""The cases of plausible scale that `zzeval validate` passed after the fourth look at issue 13
+(tests/input/cases_scale.py) are refused with a message naming file, row, column and what to fix;
+`zzeval build` refuses them alike and writes nothing; the sample and a 30-township sample pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.input.cases import make_case, read, validate_refuses, write
+from tests.input.cases_scale import SCALE_CASES
+from zzeval.cli import main
+
+
+@pytest.mark.parametrize("case", SCALE_CASES, ids=[c.name for c in SCALE_CASES])
+def test_validate_refuses_values_of_the_wrong_scale(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+@pytest.mark.parametrize("case", SCALE_CASES, ids=[c.name for c in SCALE_CASES])
+def test_build_refuses_them_alike_and_writes_nothing(case, sample_season, tmp_path, capsys):
+    data = make_case(sample_season, case, tmp_path / "data")
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert case.expect[0] in err, err[:3000]
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_case_mistake_in_a_township_name_gets_the_same_suggestion(season, capsys):
+    dust = read(season, "dustfall.csv")
+    dust.loc[0, "township"] = "NANCUN"
+    write(dust, season, "dustfall.csv")
+    assert main(["validate", str(season)]) == 2
+    assert "dustfall.csv, row 2, column 'township': unknown township 'NANCUN'; did you mean 'nancun'?" in \
+        capsys.readouterr().err
+
+
+def test_the_bounds_leave_real_values_alone(season, capsys):
+    """Just inside each bound: 1.01 persons per household, 50 yuan per household, a dustfall median of
+    30, a station 5 km outside the county's derived extent (inside the 10 km margin), whole targets
+    written with a decimal point (12.0)."""
+    tw = read(season, "townships.csv")
+    tw.loc[0, "population"] = str(int(int(tw.loc[0, "households"]) * 1.01) + 1)
+    write(tw, season, "townships.csv")
+    rt = read(season, "heating_retrofits.csv")
+    rt.loc[0, "subsidy_yuan"] = str(50 * int(rt.loc[0, "households_done"]))
+    write(rt, season, "heating_retrofits.csv")
+    dust = read(season, "dustfall.csv")
+    dust["dustfall_t_km2_month"] = "30"
+    write(dust, season, "dustfall.csv")
+    st = read(season, "stations.csv")
+    st.loc[0, "lon"] = str(round(113.520 + 5 / 90.63, 3))
+    write(st, season, "stations.csv")
+    tg = read(season, "targets.csv")
+    tg.loc[0, "target"] = tg.loc[0, "target"] + ".0"
+    write(tg, season, "targets.csv")
+    assert main(["validate", str(season)]) == 0, capsys.readouterr().err[:3000]
+
+
+def test_stations_of_townships_of_other_counties_are_not_held_to_zezhou(tmp_path, capsys):
+    """`zzeval sample --townships 30 --seed 7`: 13 synthetic townships (codes 149…, no county in
+    county_extents.csv) with stations all over Shanxi validate clean."""
+    folder = tmp_path / "s30"
+    assert main(["sample", str(folder), "--townships", "30", "--seed", "7"]) == 0
+    capsys.readouterr()
+    stations = read(folder, "stations.csv")
+    assert (stations["lon"].astype(float) > 113.7).any() or (stations["lat"].astype(float) > 36.2).any()
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err[:3000]
