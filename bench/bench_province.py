@@ -219,11 +219,14 @@ def evaluate_child(data: str, runner: str | None, jobs: int, work: str) -> int:
     else:
         from zzeval.season.township_rows import split_season
 
+        started = make_runner(runner, jobs).start()  # as zzeval build: workers start during the split
         season, rows = split_season(data, Path(work) / "rows")
-        kwargs = {"rows": rows, "runner": make_runner(runner, jobs), "cache_dir": Path(work) / "townships"}
+        kwargs = {"rows": rows, "runner": started, "cache_dir": Path(work) / "townships"}
     t1 = time.monotonic()
     evaluate_season(season, **kwargs)
     t2 = time.monotonic()
+    if runner is not None:
+        started.close()
     print(json.dumps({"load_s": t1 - t0, "evaluate_s": t2 - t1}))
     return 0
 

@@ -68,7 +68,12 @@ def test_local_processes_give_the_same_parts(tiny):
 def test_a_dask_cluster_gives_the_same_parts(tiny):
     pytest.importorskip("distributed")
     serial = tasks.air_quality_parts(tiny, n_boot=10, seed=3)
-    dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=tasks.DaskRunner(jobs=2))
+    runner = tasks.DaskRunner(jobs=2).start()  # as the build starts it: before the split
+    try:
+        dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=runner)
+        assert runner.map(abs, [-1, -2]) == [1, 2]  # the cluster is the caller's until it closes it
+    finally:
+        runner.close()
     for name in ("air_stats", "weather", "daily"):
         pd.testing.assert_frame_equal(serial[name], dask[name], check_exact=True)
 
@@ -154,3 +159,52 @@ def test_a_province_is_cut_into_batches_of_at_most_max_batch_townships():
     cut = tasks.batches(made, stale={t.slug for t in made}, n_batches=n)
     assert len(cut) == n and max(len(b) for b in cut) == tasks.MAX_BATCH
     assert [t.slug for b in cut for t in b] == [t.slug for t in made]
+
+
+class _RecordingRunner:
+    """Two 'workers'; records the batches in the order they are handed out and answers each
+    township with an empty part (the order, not the numbers, is under test)."""
+
+    jobs = 2
+
+    def __init__(self):
+        self.handed = []
+
+    def imap(self, fn, items):
+        for batch in items:
+            self.handed.append([t.slug for t in batch])
+            yield [tasks.TownshipPart(slug=t.slug, daily=None, air_stats=None, township_daily=None, weather=None)
+                   for t in batch]
+
+
+def test_the_longest_batches_are_handed_out_first_and_taken_in_slug_order():
+    rows = {"a": 10, "b": 10, "c": 500, "d": 10, "e": 300, "f": 10, "g": 10, "h": 10, "i": 10}
+    made = [tasks.TownshipTask(slug=s, season=None, seed=0, n_boot=0, pollutants=(), n_rows=n)
+            for s, n in rows.items()]
+    runner, series = _RecordingRunner(), tasks.CountySeries()
+    parts = tasks._parts_in_order(made, runner, series)
+    # 9 townships, 2 workers: 8 batches wanted, so runs of 2 (the last one alone)
+    assert runner.handed == [["c", "d"], ["e", "f"], ["a", "b"], ["g", "h"], ["i"]]
+    assert [p.slug for p in parts] == list(rows)  # the county series is summed in slug order
+
+
+def test_longest_first_reorders_within_a_window_only():
+    # 17 townships of 3: the last one is the longest, but stays in the last window (2 jobs: 4 batches)
+    made = [tasks.TownshipTask(slug=f"t{i:02d}", season=None, seed=0, n_boot=0, pollutants=(),
+                               n_rows=10_000 if i == 16 else 100 + i) for i in range(17)]
+    cut = tasks.batches(made, stale={t.slug for t in made}, n_batches=8)
+    order = [[t.slug for t in b] for b in tasks.longest_first(cut, window=4)]
+    assert order == [["t09", "t10", "t11"], ["t06", "t07", "t08"], ["t03", "t04", "t05"], ["t00", "t01", "t02"],
+                     ["t15", "t16"], ["t12", "t13", "t14"]]
+
+
+def test_a_started_runner_serves_several_maps_until_closed():
+    runner = tasks.ProcessRunner(jobs=2).start()
+    try:
+        assert runner.map(abs, [-1, -2, -3]) == [1, 2, 3]
+        assert runner.running  # not closed by a map it did not start
+        assert runner.map(abs, [-4, -5]) == [4, 5]
+    finally:
+        runner.close()
+    assert not runner.running
+    assert tasks.ProcessRunner(jobs=2).map(abs, [-6, -7]) == [6, 7]  # started and closed by the map

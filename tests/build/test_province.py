@@ -16,8 +16,8 @@ from zzeval.errors import DataValidationError
 from zzeval.season.loading import load_season
 
 
-def _build(data, out, **extra):
-    return build_reports(data, out_dir=out, draws=200, jobs=1, townships=["bagong"], county_notebook=None,
+def _build(data, out, jobs=1, **extra):
+    return build_reports(data, out_dir=out, draws=200, jobs=jobs, townships=["bagong"], county_notebook=None,
                          notebook=TOWNSHIP_NB, quiet=True, kernel="current", timeout=60, start_timeout=60,
                          warm_imports=("json",), exporter="tests.build.helpers:tiny_html", **extra)
 
@@ -36,6 +36,27 @@ def test_the_build_evaluates_as_tasks_and_writes_the_one_process_summary(tmp_pat
                         season.synthetic, data_hash(season))
     built = json.loads((out / "2020-2021" / "summary.json").read_text(encoding="utf-8"))
     assert built == json.loads((tmp_path / "ref" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_a_dask_build_evaluates_on_early_started_workers_and_writes_the_same_summary(tmp_path):
+    """The evaluation's 2 Dask workers (plan.early_runner: started before the split, closed
+    before the reports) evaluate the townships: summary.json as the one process's. A rebuild
+    with the evaluation kept starts no workers."""
+    from zzeval.assess.runners import DaskRunner
+    from zzeval.build.plan import BuildOptions, early_runner, resolve_inputs
+
+    data = write_tiny_season(tmp_path / "season", days=20)
+    _build(data, tmp_path / "one")
+    options = dict(data_dir=data, out_dir=tmp_path / "dask", draws=200, executor="dask", jobs=2)
+    runner = early_runner(resolve_inputs(BuildOptions(**options)))
+    assert isinstance(runner, DaskRunner) and runner.jobs == 2 and not runner.running
+    _build(data, tmp_path / "dask", executor="dask", jobs=2)
+    cache = tmp_path / "dask" / "2020-2021" / ".cache"
+    assert len(list((cache / "townships").glob("*.pkl"))) == 2  # both townships evaluated as tasks
+    one, dask = (json.loads((tmp_path / name / "2020-2021" / "summary.json").read_text(encoding="utf-8"))
+                 for name in ("one", "dask"))
+    assert dask == one
+    assert early_runner(resolve_inputs(BuildOptions(**options))) is None  # the evaluation is kept
 
 
 def test_an_invalid_season_leaves_nothing_in_out(tmp_path):

@@ -353,42 +353,23 @@ def _ols_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                             n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                             county: bool = True, interval: str = "basic_log",
                             level: float = 0.95) -> pd.DataFrame:
-    """Observed and weather-adjusted change per township × pollutant (+ a county row).
+    """Observed and weather-adjusted change per township × pollutant (+ a county row), the
+    ``ols`` estimator of :func:`zzeval.airquality.weather.weather_adjusted_change`, which
+    documents the parameters (``method`` and ``pooled`` aside) and the columns common to every
+    estimator.
 
     The design matrix is built once per meteorology source and season (all township
     series that use the county meteorology share it) and the bootstrap is vectorised
-    across draws (see :func:`adjusted_change`).
-
-    Parameters
-    ----------
-    season : SeasonData
-        The loaded season (air_quality of both seasons, stations, meteorology).
-    pollutants : sequence of str
-    n_boot : int
-        Block-bootstrap draws for the interval (0: none).
-    seed : int
-    block_days : int or "auto"
-        Bootstrap block length [days]; ``"auto"`` chooses it per series from the
-        autocorrelation of the daily residuals (:func:`coverage_block_length`).
-    county : bool
-        Add ``township="county"`` rows: the mean of all township series (county
-        meteorology).
-    interval, level
-        See :func:`adjusted_change`.
+    across draws (see :func:`adjusted_change`); ``interval`` and ``level`` as there.
 
     Returns
     -------
     DataFrame
-        ``township, pollutant, unit, n_obs_previous, n_obs_current, mean_previous,
-        mean_current`` (hourly means in ``unit``), ``observed_change_pct``,
-        ``predicted_mean_current`` (counterfactual mean under actual weather),
-        ``adjusted_change_pct, adjusted_change_low_pct, adjusted_change_high_pct``
-        (block-bootstrap interval at ``level``; see docs/methods_airquality.md for its
-        measured coverage), ``weather_contribution_pp`` (observed − adjusted change,
-        percentage points), ``r2_in``, ``r2_cv`` (log scale, time-blocked CV on the
-        previous season), ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days`` (the
-        bootstrap block length used). ``attrs["exclusions"]`` holds the counted
-        exclusions of :func:`township_series`.
+        The common columns, with the block-bootstrap interval at ``level`` (docs/methods_airquality.md
+        gives its measured coverage), ``r2_in``, ``r2_cv`` (log scale, time-blocked CV on the
+        previous season), ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days`` (the bootstrap
+        block length used). ``attrs["exclusions"]`` holds the counted exclusions of
+        :func:`township_series`.
     """
     from zzeval.airquality.weather_data import _align, _Designs, _series  # circular otherwise
 

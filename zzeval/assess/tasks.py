@@ -33,17 +33,21 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from zzeval.errors import EvaluationError
+from zzeval.assess.runners import (  # noqa: F401  (re-exported)
+    DaskRunner,
+    ProcessRunner,
+    Runner,
+    SerialRunner,
+    make_runner,
+)
 from zzeval.season.data import SeasonData
 
 #: The pollutants of the weather-adjusted change (the default of
@@ -54,95 +58,6 @@ DID_POLLUTANT = "PM2.5"
 #: The most townships one task evaluates (their rows are in its memory together).
 MAX_BATCH = 8
 _EMPTY_TABLES = ("heating_retrofits", "vehicles", "freight", "dustfall", "targets", "tasks")
-
-
-class Runner(Protocol):
-    """Runs a function over items, possibly elsewhere; results in the order of the items
-    (``imap``: as they can be taken in that order, so that the caller need not hold them all).
-    ``jobs``: how many run at the same time."""
-
-    jobs: int
-
-    def map(self, fn: Callable, items: Sequence) -> list: ...
-
-    def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
-
-
-class SerialRunner:
-    """Every task in this process, one after the other."""
-
-    jobs = 1
-
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
-
-    def imap(self, fn: Callable, items: Sequence) -> Iterator:
-        return (fn(item) for item in items)
-
-
-@dataclass
-class ProcessRunner:
-    """``jobs`` local worker processes (started fresh: ``spawn``)."""
-
-    jobs: int = 2
-
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
-
-    def imap(self, fn: Callable, items: Sequence) -> Iterator:
-        import multiprocessing
-
-        if len(items) <= 1 or self.jobs <= 1:
-            yield from SerialRunner().imap(fn, items)
-            return
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=ctx) as pool:
-            yield from pool.map(fn, items)
-
-
-@dataclass
-class DaskRunner:
-    """Tasks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of
-    ``jobs`` single-threaded worker processes (closed after the run)."""
-
-    jobs: int = 2
-    scheduler: str | None = None
-
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
-
-    def imap(self, fn: Callable, items: Sequence) -> Iterator:
-        from distributed import Client, LocalCluster
-
-        cluster = None
-        if self.scheduler:
-            try:
-                client = Client(self.scheduler, timeout="30s")
-            except OSError as exc:  # refused, unknown host, timed out
-                raise EvaluationError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
-        else:
-            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
-            client = Client(cluster)
-        try:
-            data = client.scatter(list(items))  # what the tasks read goes to the workers once
-            futures = client.map(fn, data, pure=False)
-            for future in futures:  # in order; a result stays on its worker until taken
-                yield future.result()
-                future.release()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-
-
-def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:
-    """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`)."""
-    runners = {"serial": SerialRunner, "local": lambda: ProcessRunner(jobs),
-               "dask": lambda: DaskRunner(jobs, scheduler)}
-    if kind not in runners:
-        raise ValueError(f"unknown runner {kind!r}: use serial, local or dask")
-    return runners[kind]()
 
 
 @dataclass
@@ -161,6 +76,7 @@ class TownshipTask:
     row_files: tuple[str, ...] = ()
     #: some station of the season has its own meteorology (the county series' summation order)
     station_met: bool = False
+    n_rows: int = 0  #: its air-quality rows (the longest tasks are handed out first)
 
 
 @dataclass
@@ -318,6 +234,17 @@ def batches(tasks: list[TownshipTask], stale: set[str], n_batches: int) -> list[
     return out
 
 
+def longest_first(todo: list[list[TownshipTask]], window: int) -> list[list[TownshipTask]]:
+    """Each run of ``window`` batches (in slug order) sorted longest first by air-quality rows
+    (ties kept in slug order): the last batches to finish are short ones, while a result waits
+    for the batches before it in slug order (the county series is summed in that order) at most a
+    window long, so that the calling process does not hold the province's results."""
+    out: list[list[TownshipTask]] = []
+    for start in range(0, len(todo), max(window, 1)):
+        out += sorted(todo[start:start + window], key=lambda batch: -sum(t.n_rows for t in batch))
+    return out
+
+
 def _weather_pollutants(pollutants) -> tuple[str, ...]:
     if pollutants is None:
         from zzeval.airquality.weather import DEFAULT_POLLUTANTS
@@ -362,6 +289,7 @@ def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
                 continue
             series = len(rows.pollutants(codes) & set(pollutants))
             own_rows, digest = aq.iloc[:0], rows.digest(codes)
+            n_rows = sum(rows.stations[c]["rows"] for c in codes if c in rows.stations)
         else:
             ix = [station_rows[c] for c in codes if c in station_rows]
             if not ix:
@@ -369,11 +297,12 @@ def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
             ix = np.sort(np.concatenate(ix))
             series = len(pd.unique(aq["pollutant"].to_numpy()[ix][in_weather[ix]]))
             own_rows, files, digest = aq.iloc[ix].reset_index(drop=True), (), None
+            n_rows = len(ix)
         sub = replace(season, townships=season.townships[season.townships["slug"] == slug],
                       stations=own, air_quality=own_rows, **empty)
         task = TownshipTask(slug=slug, season=sub, seed=seed + offset, n_boot=n_boot, pollutants=pollutants,
                             cache_dir=str(cache_dir) if cache_dir else None, row_files=files,
-                            station_met=station_met)
+                            station_met=station_met, n_rows=n_rows)
         if cache_dir:
             task.key = task_key(task, met_digest, digest)
         tasks.append(task)
@@ -487,6 +416,8 @@ def _parts_in_order(tasks: list[TownshipTask], runner: Runner, series: CountySer
     stale = {t.slug for t in tasks} - cached
     n_batches = max(1 if runner.jobs <= 1 else 4 * runner.jobs, -(-len(stale) // MAX_BATCH))
     todo = batches(tasks, stale, n_batches)
+    if runner.jobs > 1:
+        todo = longest_first(todo, 2 * runner.jobs)
     results = runner.imap(evaluate_batch, todo)
     pending: dict[str, TownshipPart] = {}
     parts = []

@@ -35,6 +35,7 @@ from zzeval.build.plan import (
     BuildInputs,
     BuildOptions,
     default_prepare,
+    early_runner,
     fast_path,
     load_checked,
     plan_reports,
@@ -149,13 +150,17 @@ def build(options: BuildOptions) -> BuildSummary:
             print(("Dry run: " if options.dry_run else "") + f"nothing to build: {len(fast.reports)} "
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
-    season, kernel, rows = load_checked(inputs)  # raises before anything is written into --out
-    lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
+    runner = early_runner(inputs)  # its workers start while the season is split
+    lock = None
     try:
+        season, kernel, rows = load_checked(inputs, runner)  # raises before anything is written into --out
+        lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
         ctx = _context(inputs, season, kernel, t_start)
-        ctx.rows = rows
+        ctx.rows, ctx.runner = rows, runner
         return _build_locked(ctx)
     finally:
+        if runner is not None:
+            runner.close()
         if lock is not None:
             lock.release()
 

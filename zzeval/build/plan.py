@@ -112,6 +112,8 @@ class BuildContext:
     #: the season's air-quality rows split by station (:mod:`zzeval.season.township_rows`) when
     #: ``season`` was loaded without them (the default evaluation's tasks read their own)
     rows: object = None
+    #: the runner of the evaluation's tasks, started before the split (:func:`early_runner`)
+    runner: object = None
 
     @property
     def options(self) -> BuildOptions:
@@ -212,7 +214,7 @@ def rows_dir(inputs: BuildInputs) -> Path:
     return inputs.season_dir / ".cache" / f"rows-{inputs.folder[:16] or 'unhashed'}"
 
 
-def load_checked(inputs: BuildInputs):
+def load_checked(inputs: BuildInputs, runner=None):
     """Load and check every input of the build before anything is written: the season
     (:func:`zzeval.season.loading.load_season`), the verdict rules it will be judged by, the factor
     file, the township selection and the kernel. Returns ``(season, kernel choice, rows)``.
@@ -220,7 +222,8 @@ def load_checked(inputs: BuildInputs):
     With the default evaluation (no ``prepare``) and not a dry run, the season is loaded without
     its air-quality rows, which are split by station into :func:`rows_dir` once the whole season
     is valid (:func:`zzeval.season.township_rows.split_season`; a Parquet table is read a chunk
-    at a time): ``rows`` is their store, else None.
+    at a time): ``rows`` is their store, else None. ``runner`` (:func:`early_runner`) is started
+    just before the split, so that its workers start and import while this process splits.
 
     Raises
     ------
@@ -244,6 +247,8 @@ def load_checked(inputs: BuildInputs):
         from zzeval.season.township_rows import split_season
 
         before = _existing_parents(rows_dir(inputs))
+        if runner is not None:
+            runner.start()
         season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season)
     else:
         season = load_season(inputs.data_dir, opts.season)
@@ -288,6 +293,21 @@ def evaluation_runner(options: BuildOptions, jobs: int):
     return make_runner("dask" if options.executor == "dask" else "local", jobs, options.scheduler)
 
 
+def evaluation_path(inputs: BuildInputs) -> Path:
+    """Where the evaluation of these inputs is kept (:func:`shared_evaluation`)."""
+    return inputs.season_dir / ".cache" / f"evaluation-{inputs.eval_key[:20]}.pkl"
+
+
+def early_runner(inputs: BuildInputs):
+    """The runner of the evaluation's tasks when this build will run them (the default
+    evaluation, not a dry run, no evaluation kept for these inputs), else None: given to
+    :func:`load_checked`, which starts it before the split, and closed by the caller."""
+    opts = inputs.options
+    if opts.prepare is not None or opts.dry_run or evaluation_path(inputs).is_file():
+        return None
+    return evaluation_runner(opts, inputs.jobs)
+
+
 def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None,
                     weather_model: str | None = None):
     """The work shared by all townships: :func:`zzeval.assess.evaluate.evaluate_season`, once per build."""
@@ -303,7 +323,7 @@ def shared_evaluation(ctx: BuildContext):
     """The evaluation (a :class:`~zzeval.assess.evaluate.ReportSource`), computed once per
     distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run)."""
     opts, cache = ctx.options, ctx.season_dir / ".cache"
-    path = cache / f"evaluation-{ctx.inputs.eval_key[:20]}.pkl"
+    path = evaluation_path(ctx.inputs)
     t0 = time.monotonic()
     if path.is_file():
         evaluation = pickle.loads(path.read_bytes())
@@ -319,8 +339,12 @@ def shared_evaluation(ctx: BuildContext):
         if opts.prepare is None and ctx.rows is not None:  # per-township tasks on the executor
             from zzeval.assess.evaluate import evaluate_season
 
-            evaluation = evaluate_season(ctx.season, runner=evaluation_runner(opts, ctx.inputs.jobs),
-                                         cache_dir=cache / "townships", rows=ctx.rows, **kwargs)
+            runner = ctx.runner or evaluation_runner(opts, ctx.inputs.jobs)
+            try:
+                evaluation = evaluate_season(ctx.season, runner=runner, cache_dir=cache / "townships",
+                                             rows=ctx.rows, **kwargs)
+            finally:  # its workers' memory is not held while the reports are built
+                runner.close()
         else:
             evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
         if not opts.quiet:

@@ -1,0 +1,216 @@
+"""Where the evaluation's tasks run: this process, local worker processes, or a Dask cluster.
+
+A :class:`Runner` maps a function over items and gives the results in the order of the items.
+:meth:`Runner.start` starts its workers *now* and returns at once: they spawn and import what a
+township task needs (:func:`warm_up`: pandas, pyarrow, statsmodels, the weather models) while
+the calling process does its own serial work (``zzeval build`` starts them before it splits the
+season by station), so that neither the cluster's start nor the imports wait on the critical
+path. :meth:`Runner.close` stops them; a runner not started is started by ``imap`` and closed
+when ``imap`` is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from zzeval.errors import EvaluationError
+
+#: The Dask settings of a local cluster of this runner: no statistical profiler in the workers
+#: (a thread sampling the worker's stack every 10 ms, taking the GIL from the task; its share
+#: was not measured apart). The workers are also started without Dask's
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc hand memory back to the system after
+#: every large pandas temporary (17-township evaluation on 1 worker, one run each under load
+#: 8: system CPU of the process tree 10.1 s with it, 5.1 s without). Neither changes a number.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+def warm_up() -> None:
+    """Import what a township task (:func:`zzeval.assess.tasks.evaluate_batch`) needs."""
+    import pyarrow.parquet  # noqa: F401
+
+    import zzeval.airquality.airstats  # noqa: F401
+    import zzeval.airquality.validity  # noqa: F401
+    import zzeval.airquality.weather  # noqa: F401
+    import zzeval.airquality.weather_gam  # noqa: F401
+    import zzeval.season.township_rows  # noqa: F401
+
+
+def _nothing() -> None:
+    return None
+
+
+class Runner(Protocol):
+    """Runs a function over items, possibly elsewhere; results in the order of the items
+    (``imap``: as they can be taken in that order, so that the caller need not hold them all).
+    ``jobs``: how many run at the same time."""
+
+    jobs: int
+    running: bool  #: started (by :meth:`start`) and not closed
+
+    def start(self) -> Runner: ...
+
+    def close(self) -> None: ...
+
+    def map(self, fn: Callable, items: Sequence) -> list: ...
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
+
+
+class SerialRunner:
+    """Every task in this process, one after the other."""
+
+    jobs = 1
+    running = False
+
+    def start(self) -> SerialRunner:
+        return self
+
+    def close(self) -> None:
+        pass
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
+        return (fn(item) for item in items)
+
+
+@dataclass
+class ProcessRunner:
+    """``jobs`` local worker processes (started fresh: ``spawn``; each imports
+    :func:`warm_up`'s modules as it starts)."""
+
+    jobs: int = 2
+    _pool: ProcessPoolExecutor | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
+
+    def start(self) -> ProcessRunner:
+        """Spawn the workers now (returns at once)."""
+        import multiprocessing
+
+        if self._pool is None and self.jobs > 1:
+            ctx = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=warm_up)
+            for _ in range(self.jobs):  # a pool spawns a worker per task while none is idle
+                self._pool.submit(_nothing)
+        return self
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
+        if len(items) <= 1 or self.jobs <= 1:
+            yield from SerialRunner().imap(fn, items)
+            return
+        owned = self._pool is None
+        self.start()
+        try:
+            yield from self._pool.map(fn, items)
+        finally:
+            if owned:
+                self.close()
+
+
+@dataclass
+class DaskRunner:
+    """Tasks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of
+    ``jobs`` single-threaded worker processes (:data:`LOCAL_CLUSTER_CONFIG`; closed by
+    :meth:`close`)."""
+
+    jobs: int = 2
+    scheduler: str | None = None
+    _connecting: Future | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def running(self) -> bool:
+        return self._connecting is not None
+
+    def start(self) -> DaskRunner:
+        """Connect (or start the local cluster) in a thread of this process, and import
+        :func:`warm_up`'s modules on every worker; returns at once."""
+        if self._connecting is None:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="zzeval-dask-start")
+            self._connecting = pool.submit(self._connect)
+            pool.shutdown(wait=False)  # the thread ends with the connection
+        return self
+
+    def _connect(self):
+        from distributed import Client
+
+        cluster = None
+        if self.scheduler:
+            try:
+                client = Client(self.scheduler, timeout="30s")
+            except OSError as exc:  # refused, unknown host, timed out
+                raise EvaluationError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
+        else:
+            import dask
+            from distributed import LocalCluster
+
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies pass it on to their workers
+                env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
+                       if k != "MALLOC_TRIM_THRESHOLD_"}
+                with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+                    cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+        try:
+            client.run(warm_up)
+        except Exception:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+            raise
+        return client, cluster
+
+    def close(self) -> None:
+        if self._connecting is None:
+            return
+        connecting, self._connecting = self._connecting, None
+        try:
+            client, cluster = connecting.result()
+        except Exception:  # noqa: BLE001 - nothing was left open
+            return
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))
+
+    def imap(self, fn: Callable, items: Sequence) -> Iterator:
+        if not items:  # every township cached: no cluster to start
+            return
+        owned = self._connecting is None
+        self.start()
+        try:
+            client, _ = self._connecting.result()
+            # sent one at a time (not scattered all first): the first task runs while the
+            # rest are pickled and sent
+            futures = [client.submit(fn, item, pure=False) for item in items]
+            for future in futures:  # in order; a result stays on its worker until taken
+                yield future.result()
+                future.release()
+        finally:
+            if owned:
+                self.close()
+
+
+def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:
+    """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`)."""
+    runners = {"serial": SerialRunner, "local": lambda: ProcessRunner(jobs),
+               "dask": lambda: DaskRunner(jobs, scheduler)}
+    if kind not in runners:
+        raise ValueError(f"unknown runner {kind!r}: use serial, local or dask")
+    return runners[kind]()
