@@ -69,3 +69,30 @@ def test_an_invalid_season_leaves_nothing_in_out(tmp_path):
     with pytest.raises(DataValidationError):
         _build(data, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_rebuild_prunes_the_township_results_it_no_longer_uses(tmp_path):
+    data = write_tiny_season(tmp_path / "season", days=20)
+    out = tmp_path / "out"
+    _build(data, out)
+    cache = out / "2020-2021" / ".cache"
+    first = {p.stem for p in (cache / "townships").glob("*.pkl")}
+    (first_rows,) = cache.glob("rows-*")
+    assert len(first) == 2
+    # one PM2.5 value of bagong's station changes: bagong is evaluated again, liushukou is not
+    aq = data / "air_quality.csv"
+    lines = aq.read_text(encoding="utf-8").splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("ZZ108,") and ",PM2.5," in line)
+    station, stamp, pollutant, value, unit = lines[i].split(",")
+    lines[i] = ",".join([station, stamp, pollutant, str(float(value) + 7), unit])
+    aq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (cache / "townships" / f"{'0' * 64}.pkl").write_bytes(b"a result of older code")
+    (cache / "townships" / f".{'0' * 64}.pkl.123-abcd.tmp").write_bytes(b"a killed writer's")
+    _build(data, out)
+    second = {p.stem for p in (cache / "townships").glob("*.pkl")}
+    assert len(second) == 2 and len(first & second) == 1  # liushukou's kept, bagong's replaced
+    assert not list((cache / "townships").glob("*.tmp"))
+    (rows,) = cache.glob("rows-*")  # the split of the old data removed
+    assert rows != first_rows
+    events = [json.loads(line) for line in (out / "2020-2021" / "build-log.jsonl").read_text().splitlines()]
+    assert [e["removed"] for e in events if e["event"] == "prune"] == [2]

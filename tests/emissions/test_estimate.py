@@ -191,3 +191,17 @@ def test_labels_and_without_draws(county):
     assert "Coal to gas" in set(en.submeasure_label)
     assert r.county_draws and not r.without_draws().county_draws
     assert len(r.county_draws[("total", "CO2", "net")]) == 100
+
+
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_townships_in_chunks_give_the_same_numbers(county, result, monkeypatch, chunk):
+    """The Monte Carlo arrays are held a few townships at a time (a province's were 2.4 GB at
+    1,000 townships): every table and county draw is the same to the last bit."""
+    import zzeval.emissions.estimate as est
+
+    monkeypatch.setattr(est, "CHUNK_TOWNSHIPS", chunk)
+    chunked = estimate_season(county, draws=DRAWS, seed=11)
+    for name in ("table", "county", "totals", "detail", "sensitivity", "cost_effectiveness"):
+        pd.testing.assert_frame_equal(getattr(chunked, name), getattr(result, name), check_exact=True)
+    assert chunked.county_draws.keys() == result.county_draws.keys()
+    assert all(np.array_equal(chunked.county_draws[k], result.county_draws[k]) for k in result.county_draws)

@@ -473,15 +473,12 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         :func:`zzeval.season.township_rows.split_season`); the per-township tasks read their own
         (on ``runner``, in this process when None), so that this process never holds them all.
     """
-    import dataclasses
-
     from zzeval.emissions import estimate_season
     from zzeval.emissions.factors import load_factors
 
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
-    if weather_model is not None:  # the weather functions read it from the season's meta
-        season = dataclasses.replace(season, meta={**season.meta, "weather_model": weather_model})
+    season = _with_weather_model(season, weather_model)
     indicators = _step("the township indicators", township_indicators, season)
     if runner is None and rows is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
@@ -514,6 +511,24 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
             ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
         county_tasks=_step("the county tasks", county_task_progress, season),
     )
+
+
+def _with_weather_model(season: SeasonData, weather_model: str | None) -> SeasonData:
+    """The season with ``weather_model`` in its meta (the weather functions read it there)."""
+    if weather_model is None:
+        return season
+    return replace(season, meta={**season.meta, "weather_model": weather_model})
+
+
+def township_cache_keys(season: SeasonData, rows=None, seed: int = DEFAULT_SEED, n_boot: int = 200,
+                        weather_model: str | None = None) -> set[str]:
+    """The cache keys of the per-township results :func:`evaluate_season` reads and writes with
+    these arguments (its defaults; ``rows`` as given to it), computed without evaluating
+    anything: what a build keeps of ``.cache/townships`` (:func:`zzeval.assess.tasks.task_key`)."""
+    from zzeval.assess.tasks import township_tasks
+
+    season = _with_weather_model(season, weather_model)
+    return {t.key for t in township_tasks(season, n_boot=n_boot, seed=seed, cache_dir="keys", rows=rows)}
 
 
 def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results_path: str | Path = "",

@@ -10,7 +10,8 @@
 5. :func:`plan_reports` keys every report on the slice of the evaluation its notebook reads
    (:class:`~zzeval.assess.evaluate.ReportSource`), the notebook, the code and its parameters,
    and names what changed since the report was last built;
-6. :func:`report_tasks` writes each stale report's slice and describes its run.
+   (each stale report's slice saved as it is keyed, one at a time);
+6. :func:`report_tasks` describes each stale report's run.
 """
 
 from __future__ import annotations
@@ -128,13 +129,15 @@ class BuildContext:
 
 @dataclass
 class PlannedReport:
-    """One report of the plan: its key and its components; ``reason`` is None when up to date."""
+    """One report of the plan: its key and its components; ``reason`` is None when up to date.
+    ``results``: where its slice of the evaluation was saved for its notebook (stale reports of a
+    build that writes; the slice itself is not kept: a province's slices together would not fit)."""
 
     slug: str
     key: str
     components: dict
     reason: str | None
-    source: object = field(repr=False, default=None)
+    results: Path | None = None
 
 
 def _notebooks(options: BuildOptions) -> tuple[Path, Path | None]:
@@ -352,6 +355,7 @@ def shared_evaluation(ctx: BuildContext):
                 if old != path:
                     old.unlink(missing_ok=True)
     _remove_old_rows(ctx)
+    _prune_township_cache(ctx)
     ctx.summary.evaluation_seconds = time.monotonic() - t0
     if not opts.dry_run:
         ctx.log.write("evaluation", seconds=round(ctx.summary.evaluation_seconds, 3), path=str(path))
@@ -370,9 +374,49 @@ def _remove_old_rows(ctx: BuildContext) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def results_path(ctx: BuildContext, slug: str) -> Path:
+    """Where a report's slice of the evaluation is saved for its notebook's ``results_path``."""
+    return ctx.season_dir / ".cache" / "results" / f"{ctx.name(slug) if slug == COUNTY else slug}.pkl"
+
+
+def prune_township_cache(cache_dir: Path, keep: set[str]) -> list[str]:
+    """Remove the per-township results in ``cache_dir`` (``<key>.pkl``) whose key is not in
+    ``keep``; returns the removed keys. Left-over temporary files of a killed writer go too."""
+    removed = []
+    for path in cache_dir.glob("*.pkl"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)
+            removed.append(path.stem)
+    for tmp in cache_dir.glob("*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return sorted(removed)
+
+
+def _prune_township_cache(ctx: BuildContext) -> None:
+    """After the evaluation succeeded: the per-township results of earlier data, code or
+    parameters removed from ``.cache/townships``, those of this build's evaluation kept (their
+    keys computed as the evaluation computes them: :func:`~zzeval.assess.evaluate.township_cache_keys`).
+    Without it the cache grows by a province's results (2.3 GB at 1,000 townships) every time
+    the code of the evaluation changes."""
+    from zzeval.assess.evaluate import township_cache_keys
+
+    cache = ctx.season_dir / ".cache" / "townships"
+    opts = ctx.options
+    if opts.dry_run or opts.prepare is not None or ctx.rows is None or not cache.is_dir():
+        return
+    kwargs = {"weather_model": opts.weather_model, **({"seed": opts.seed} if opts.seed is not None else {})}
+    removed = prune_township_cache(cache, township_cache_keys(ctx.season, rows=ctx.rows, **kwargs))
+    if removed:
+        ctx.log.write("prune", cache=str(cache), removed=len(removed))
+
+
 def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
     """Every report of this build (the selected townships, else all and the county), keyed on
-    what its notebook reads; ``reason`` says why it must be rebuilt, None when it is up to date."""
+    what its notebook reads; ``reason`` says why it must be rebuilt, None when it is up to date.
+
+    One slice at a time: each is keyed and, when stale (and not a dry run), saved where its
+    notebook reads it (:func:`results_path`), then dropped, so that the planning of a province
+    holds one township's slice, not a thousand (each holds the shared columns of every township)."""
     from zzeval.assess.evaluate import current_commit
 
     inputs = ctx.inputs
@@ -380,12 +424,12 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
     # names the code that built it (code changes are in the key through inputs.code)
     masked = (ctx.data_sha256, current_commit())
     wanted = inputs.selection or [str(s) for s in ctx.season.slugs]
-    sources = {slug: evaluation.township_slice(slug) for slug in wanted}
     if inputs.county_nb is not None and not inputs.selection:
-        sources[COUNTY] = evaluation.county_slice()
+        wanted = [*wanted, COUNTY]
     planned = []
-    for slug, source in sources.items():
+    for slug in wanted:
         is_county = slug == COUNTY
+        source = evaluation.county_slice() if is_county else evaluation.township_slice(slug)
         components = {
             "slice": hashing.field_digests(source, masked=masked),
             "notebook": inputs.notebooks["county" if is_county else "township"], "code": inputs.code,
@@ -395,7 +439,11 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
         reason = _reason(components, prev, ctx.options.force, ctx.season_dir)
         if reason is None and prev.get("key") != key:
             reason = "build key changed"
-        planned.append(PlannedReport(slug, key, components, reason, source))
+        results = None
+        if reason and not ctx.options.dry_run:
+            results = source.save(results_path(ctx, slug))
+        planned.append(PlannedReport(slug, key, components, reason, results))
+        del source
     return planned
 
 
@@ -427,15 +475,17 @@ def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None
 
 
 def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) -> list[ReportTask]:
-    """The runs of the stale reports, longest first (by the last build's timings), each with
-    its slice saved where its notebook's ``results_path`` reads it."""
+    """The runs of the stale reports, longest first (by the last build's timings), each reading
+    the slice :func:`plan_reports` saved (its notebook's ``results_path``)."""
     opts, inputs, season_dir = ctx.options, ctx.inputs, ctx.season_dir
     prev = ctx.state["reports"]
     tasks = []
     for item in stale:
         is_county = item.slug == COUNTY
         name = "county" if is_county else item.slug
-        results = item.source.save(season_dir / ".cache" / "results" / f"{name}.pkl")
+        results = item.results
+        if results is None:
+            raise BuildError(f"report {item.slug} was planned without saving its slice (a dry run?)")
         params = {"season": opts.season, "data_dir": str(inputs.data_dir), "lang": opts.lang,
                   "results_path": str(results)}
         if not is_county:

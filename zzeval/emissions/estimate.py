@@ -234,19 +234,81 @@ def _collect_rows(blocks, aggs, slugs: list[str], width: int, quantiles, mc: boo
     rows = _Rows()
     county_draws: dict[tuple[str, str, str], np.ndarray] = {}
     for pol in POLLUTANTS:
-        tm, subs, lines = _scope_arrays(blocks, aggs, pol, len(slugs), width, detail_intervals)
-        done: dict[str, tuple] = {}
+        sums = _township_sums(blocks, aggs, pol, len(slugs), width, quantiles, mc)
+        subs, lines = _scope_arrays(blocks, aggs, pol, width, detail_intervals)
         for scope in ALL_SCOPES:
-            if scope == NET and not np.any(tm["moved_outside"]):
-                done[scope] = done["in_county"]
-            elif scope == NET and not np.any(tm["in_county"]):
-                done[scope] = done["moved_outside"]
-            else:
-                done[scope] = _summarise(tm[scope], quantiles, mc)
             ctx = _ScopeContext(pol, scope, slugs, quantiles, mc, detail_intervals)
-            rows.add_scope(ctx, tm[scope], done[scope], county_draws)
+            rows.add_scope(ctx, sums[scope], county_draws)
             rows.add_detail(ctx, blocks, aggs, lines[scope], subs[scope], line_towns, line_subs)
     return rows, county_draws
+
+
+#: Townships whose Monte Carlo draws are held at once (measures × townships × draws per scope):
+#: the whole province's arrays were 0.4 GB per scope at 1,000 townships and 10,000 draws (2.4 GB
+#: peak); a chunk of 100 is 40 MB. The numbers are the same: quantiles are row by row, and the
+#: county sums add the townships in slug order, as numpy's sum over the township axis does.
+CHUNK_TOWNSHIPS = 100
+
+
+@dataclass
+class _ScopeSums:
+    """One scope's summaries: ``rows`` (central, low, high) of the measure × township rows
+    (measure-major), ``totals`` of each township's sum over the measures, ``county`` the draws of
+    each measure summed over the townships (measures × draws), ``nonzero``: any draw not 0."""
+
+    rows: list
+    totals: list
+    county: np.ndarray | None = None
+    nonzero: bool = False
+
+    def add(self, z: np.ndarray, start: int, quantiles, mc: bool, whole: bool) -> None:
+        """A chunk of townships ``z`` (measures × townships × draws) from township ``start``."""
+        n_m, n_t, width = z.shape
+        for target, summary in ((self.rows, _summarise(z.reshape(n_m * n_t, width), quantiles, mc)),
+                                (self.totals, _summarise(z.sum(axis=0), quantiles, mc))):
+            for arr, part in zip(target, summary, strict=True):
+                arr[..., start:start + n_t] = part.reshape(arr[..., start:start + n_t].shape)
+        self.nonzero = self.nonzero or bool(np.any(z))
+        if whole or width < 2:  # numpy's own sum (pairwise along a single draw column)
+            self.county = z.sum(axis=1)
+            return
+        first = 0
+        if self.county is None:
+            self.county, first = z[:, 0, :].copy(), 1
+        for t in range(first, n_t):  # township by township, as numpy sums across rows
+            self.county += z[:, t, :]
+
+
+def _township_sums(blocks, aggs, pol: str, t_count: int, width: int, quantiles, mc: bool
+                   ) -> dict[str, _ScopeSums]:
+    """Per scope, the :class:`_ScopeSums` of ``pol``, computed :data:`CHUNK_TOWNSHIPS` townships
+    at a time (one chunk when the draws are a single column). The ``net`` scope is the sum of
+    ``in_county`` and ``moved_outside``; its rows are those of the other scope when one is all 0."""
+    n_m = len(MEASURES)
+    step = max(1, CHUNK_TOWNSHIPS) if width > 1 else max(t_count, 1)
+    out = {s: _ScopeSums(rows=[np.zeros((n_m, t_count)) for _ in range(3)],
+                         totals=[np.zeros(t_count) for _ in range(3)]) for s in ALL_SCOPES}
+    for start in range(0, t_count, step):
+        stop = min(start + step, t_count)
+        z = {}
+        for scope in SCOPES:
+            z[scope] = np.zeros((n_m, stop - start, width))
+            for m, (b, (w_t, _, _)) in enumerate(zip(blocks, aggs, strict=True)):
+                g = b.unit.get((scope, pol))
+                if g is not None:
+                    z[scope][m] = w_t[start:stop] @ g
+        z[NET] = z["in_county"] + z["moved_outside"]
+        for scope in ALL_SCOPES:
+            out[scope].add(z[scope], start, quantiles, mc, whole=stop - start == t_count)
+    for scope in ALL_SCOPES:
+        if out[scope].county is None:  # no township
+            out[scope].county = np.zeros((n_m, width))
+        out[scope].rows = [a.reshape(-1) for a in out[scope].rows]
+    if not out["moved_outside"].nonzero:
+        out[NET].rows = out["in_county"].rows
+    elif not out["in_county"].nonzero:
+        out[NET].rows = out["moved_outside"].rows
+    return out
 
 
 def _sensitivity(samples, used: dict, county_draws: dict, draws: int, seed: int) -> pd.DataFrame:
@@ -266,29 +328,25 @@ def _frame(rows: list[tuple], cols: list[str]) -> pd.DataFrame:
     return f
 
 
-def _scope_arrays(blocks, aggs, pol: str, t_count: int, width: int, detail_intervals: bool):
-    """Per scope: measure×township draws, per-submeasure draws and per-line draws of ``pol``.
-
-    The ``net`` scope is the sum of ``in_county`` and ``moved_outside``.
-    """
-    tm, subs, lines = {}, {}, {}
+def _scope_arrays(blocks, aggs, pol: str, width: int, detail_intervals: bool):
+    """Per scope: per-submeasure draws and per-line draws of ``pol`` (the measure × township
+    draws: :func:`_township_sums`). The ``net`` scope is the sum of ``in_county`` and
+    ``moved_outside``."""
+    subs, lines = {}, {}
     for scope in SCOPES:
-        z = np.zeros((len(MEASURES) * t_count, width))
         per_sub, per_line = [], []
-        for m, (b, (w_t, _, w_s)) in enumerate(zip(blocks, aggs, strict=True)):
+        for b, (_, _, w_s) in zip(blocks, aggs, strict=True):
             g = b.unit.get((scope, pol))
             if g is None:
                 per_sub.append(np.zeros((w_s.shape[0], width)))
                 per_line.append(np.zeros((len(b.lines), width if detail_intervals else 1)))
                 continue
-            z[m * t_count:(m + 1) * t_count] = w_t @ g
             per_sub.append(np.asarray(w_s @ g))
             per_line.append(np.asarray(b.weights @ (g if detail_intervals else g[:, :1])))
-        tm[scope], subs[scope], lines[scope] = z, per_sub, per_line
-    tm[NET] = tm["in_county"] + tm["moved_outside"]
+        subs[scope], lines[scope] = per_sub, per_line
     subs[NET] = [a + b for a, b in zip(subs["in_county"], subs["moved_outside"], strict=True)]
     lines[NET] = [a + b for a, b in zip(lines["in_county"], lines["moved_outside"], strict=True)]
-    return tm, subs, lines
+    return subs, lines
 
 
 @dataclass(frozen=True)
@@ -310,22 +368,21 @@ class _Rows:
     tot: list = field(default_factory=list)
     detail: list = field(default_factory=list)
 
-    def add_scope(self, c: _ScopeContext, z: np.ndarray, summary: tuple, county_draws: dict):
+    def add_scope(self, c: _ScopeContext, sums: _ScopeSums, county_draws: dict):
         """Township × measure rows, county × measure rows and the totals of one scope."""
-        t_count, width = len(c.slugs), z.shape[1]
-        cz, lo, hi = summary
+        t_count = len(c.slugs)
+        cz, lo, hi = sums.rows
         for m, measure in enumerate(MEASURES):
             for t, slug in enumerate(c.slugs):
                 i = m * t_count + t
                 self.tm.append((slug, measure, c.pol, c.scope, cz[i], lo[i], hi[i]))
-        z3 = z.reshape(len(MEASURES), t_count, width)
-        county = z3.sum(axis=1)
+        county = sums.county
         cc, clo, chi = _summarise(county, c.quantiles, c.mc)
         for m, measure in enumerate(MEASURES):
             self.county.append((COUNTY, measure, c.pol, c.scope, cc[m], clo[m], chi[m]))
             if c.mc:
                 county_draws[(measure, c.pol, c.scope)] = county[m, 1:]
-        tc, tlo, thi = _summarise(z3.sum(axis=0), c.quantiles, c.mc)
+        tc, tlo, thi = sums.totals
         for t, slug in enumerate(c.slugs):
             self.tot.append((slug, TOTAL, c.pol, c.scope, tc[t], tlo[t], thi[t]))
         all_tot = county.sum(axis=0, keepdims=True)

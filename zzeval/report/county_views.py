@@ -17,6 +17,40 @@ from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
 from zzeval.report.story import reasons_line
 
+#: Above this many townships the county page is a province summary (issue 14): every township
+#: due an interview or a warning is still listed (officials act on those), but the side-by-side
+#: table lists only those, the rankings only their ends, the heat map only the worst rows; the full
+#: table of every township is ``summary.csv`` beside the page (written by ``zzeval build``, linked).
+#: At 1,000 townships the full page was 5.4 MB (4.2 MB of it the heat map), over its 3 MB check.
+PROVINCE_TOWNSHIPS = 60
+#: Township rows of the heat map at province scale (the most cells beyond their threshold first).
+PROVINCE_HEATMAP_ROWS = 40
+#: Townships at each end of the rankings at province scale.
+PROVINCE_RANK_ENDS = 10
+#: The full table of every township, beside the county page (``zzeval.build.publish``).
+SUMMARY_CSV = "summary.csv"
+_VERDICT_ORDER = {"interview": 0, "warning": 1, "on_track": 2}
+
+
+def province_scale(ev: Evaluation) -> bool:
+    """True when the season has more than :data:`PROVINCE_TOWNSHIPS` townships."""
+    return len(ev.townships) > PROVINCE_TOWNSHIPS
+
+
+def province_note(ev: Evaluation, lang: str = "zh") -> str:
+    """What a province-scale county page leaves out and where the full table is (a paragraph
+    with the link to :data:`SUMMARY_CSV`); empty for a county-size season."""
+    if not province_scale(ev):
+        return ""
+    counts = ev.verdicts[lang]["verdict"].value_counts()
+    text = t("county.province_note", lang, n=format_number(len(ev.townships)),
+             interview=format_number(int(counts.get("interview", 0))),
+             warning=format_number(int(counts.get("warning", 0))),
+             on_track=format_number(int(counts.get("on_track", 0))), rows=PROVINCE_HEATMAP_ROWS,
+             ends=PROVINCE_RANK_ENDS)
+    return (f'<p class="zz-note zz-province">{esc(text)} '
+            f'<a href="{SUMMARY_CSV}" download>{esc(t("county.province_csv", lang, file=SUMMARY_CSV))}</a></p>')
+
 
 def county_means_note(ev: Evaluation, lang: str = "zh") -> str:
     """Why the county card's change differs from the mean of the townships' changes, in words."""
@@ -83,18 +117,25 @@ def county_verdicts(ev: Evaluation, lang: str = "zh") -> HTML:
         body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('county.none', lang))}</p>"
         title = t(f"county.list_{level}", lang, n=len(sub))
         parts.append(f'<div class="zz-verdict-list zz-{level}"><h3>{esc(title)}</h3>{body}</div>')
-    return HTML("".join(parts))
+    return HTML(province_note(ev, lang) + "".join(parts))
 
 
 def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     """Every township side by side, sorted 约谈 → 预警 → 正常 and then by the weather-adjusted
     PM2.5 change; the verdict carries the data-validity flag (the verdict's words are the
-    catalogue's, as on the township pages). ``attrs["units"]`` maps columns to their units."""
+    catalogue's, as on the township pages). ``attrs["units"]`` maps columns to their units.
+    At province scale (:func:`province_scale`) only the townships due an interview or a warning,
+    with ``attrs["caption"]`` saying so and naming the full table (:data:`SUMMARY_CSV`)."""
     v = ev.verdicts[lang][["township", "verdict", "verdict_label", "data_valid"]]
     ind = ev.indicators.merge(v, on="township").merge(ev.townships[["slug", "name_zh"]], left_on="township",
                                                       right_on="slug")
-    order = {"interview": 0, "warning": 1, "on_track": 2}
-    ind = ind.assign(_o=ind["verdict"].map(order)).sort_values(["_o", "pm25_change_adj_pct"]).reset_index(drop=True)
+    ind = ind.assign(_o=ind["verdict"].map(_VERDICT_ORDER)).sort_values(["_o", "pm25_change_adj_pct"]
+                                                                       ).reset_index(drop=True)
+    caption = None
+    if province_scale(ev):
+        ind = ind[ind["verdict"] != "on_track"].reset_index(drop=True)
+        caption = t("county.province_table", lang, shown=format_number(len(ind)),
+                    n=format_number(len(ev.townships)), file=SUMMARY_CSV)
     ind["verdict_label"] = [verdict_display(lab, ok, lang)
                             for lab, ok in zip(ind["verdict_label"], ind["data_valid"], strict=True)]
     keys = ("name_zh", "verdict_label", "pm25_mean_ugm3", "pm25_change_obs_pct", "pm25_change_adj_pct",
@@ -108,6 +149,8 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                           cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
     out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
+    if caption:
+        out.attrs["caption"] = caption
     return out
 
 
@@ -125,7 +168,27 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     out = out.sort_values("comprehensive_index_rank").reset_index(drop=True)
     out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
     out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
+    out.attrs["caption"] = t("caption.rankings", lang)
+    if province_scale(ev) and len(out) > 2 * PROVINCE_RANK_ENDS:  # the two ends only
+        out = pd.concat([out.head(PROVINCE_RANK_ENDS), out.tail(PROVINCE_RANK_ENDS)], ignore_index=True)
+        out.attrs["caption"] += t("county.province_rankings", lang, ends=PROVINCE_RANK_ENDS,
+                                  n=format_number(len(ev.townships)), file=SUMMARY_CSV)
     return out
+
+
+def county_dustfall(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFrame, list, str | None]:
+    """The monthly dustfall of every township (:func:`zzeval.report.views.monthly_dustfall`); at
+    province scale only the townships with a month above the limit, with a caption saying so.
+    Returns (table, row tints, caption or None)."""
+    from zzeval.report.views import monthly_dustfall
+
+    table, tints = monthly_dustfall(ev, None, lang)
+    if not province_scale(ev):
+        return table, tints, None
+    keep = [i for i, tint in enumerate(tints) if tint]
+    caption = t("county.province_dustfall", lang, shown=format_number(len(keep)),
+                n=format_number(len(ev.townships)))
+    return table.iloc[keep].reset_index(drop=True), [tints[i] for i in keep], caption
 
 
 def did_summary(did, lang: str = "zh") -> HTML:

@@ -76,16 +76,28 @@ def cell_status(ev, lang: str = "zh") -> dict[tuple[str, str], str]:
     return out
 
 
-def county_task_heatmap(ev, lang: str = "zh", indicators=HEATMAP_INDICATORS) -> pd.DataFrame:
+def worst_townships(ev, n: int, lang: str = "zh", indicators=HEATMAP_INDICATORS) -> list[str]:
+    """The ``n`` townships with the most heat-map cells beyond their threshold: the most
+    interview (or fail) cells first, then the most warning cells, then slug order."""
+    status = cell_status(ev, lang)
+    score: dict[str, list[int]] = {str(s): [0, 0] for s in ev.slugs}
+    for (slug, column), level in status.items():
+        if column in indicators and slug in score:
+            score[slug][0 if level in ("interview", "fail") else 1] += 1
+    return sorted(score, key=lambda s: (-score[s][0], -score[s][1], s))[:n]
+
+
+def county_task_heatmap(ev, lang: str = "zh", indicators=HEATMAP_INDICATORS, slugs=None) -> pd.DataFrame:
     """Long frame for :func:`township_heatmap`: ``township`` (Chinese name),
     ``indicator`` (display name), ``value`` [%], ``status`` (``pass`` / ``warning`` /
-    ``interview``; NaN where the value is missing)."""
+    ``interview``; NaN where the value is missing); the townships ``slugs`` in that order
+    (default: every township)."""
     check_lang(lang)
     ind = ev.indicators.set_index("township")
     names = ev.townships.set_index("slug")["name_zh"]
     status = cell_status(ev, lang)
     rows = []
-    for slug in ev.slugs:
+    for slug in ev.slugs if slugs is None else slugs:
         for column in indicators:
             value = float(ind.at[slug, column]) if column in ind.columns else np.nan
             rows.append({"township": names[slug], "indicator": indicator_label(column, lang),
@@ -95,16 +107,25 @@ def county_task_heatmap(ev, lang: str = "zh", indicators=HEATMAP_INDICATORS) -> 
 
 
 def county_heatmap_figure(ev, lang: str = "zh"):
-    """The heat map as a report figure (HTML), for the county notebook."""
+    """The heat map as a report figure (HTML), for the county notebook. At province scale
+    (:func:`zzeval.report.county_views.province_scale`) only the
+    :data:`~zzeval.report.county_views.PROVINCE_HEATMAP_ROWS` worst townships
+    (:func:`worst_townships`), the caption saying so (a row per township of a thousand is not
+    readable: 4.2 MB of image at 1,000)."""
+    from zzeval.report.county_views import PROVINCE_HEATMAP_ROWS, SUMMARY_CSV, province_scale
     from zzeval.report.index_page import label
     from zzeval.report.present import figure_html
 
-    frame = county_task_heatmap(ev, lang)
+    caption, slugs = label("heatmap_caption", lang), None
+    if province_scale(ev):
+        slugs = worst_townships(ev, PROVINCE_HEATMAP_ROWS, lang)
+        caption += t("county.province_heatmap", lang, rows=len(slugs), n=format_number(len(ev.townships)),
+                     file=SUMMARY_CSV)
+    frame = county_task_heatmap(ev, lang, slugs=slugs)
     frame["indicator"] = frame["indicator"].map(lambda text: column_label(text, lang))
     fig = township_heatmap(frame, lang=lang, title="")
     # the title as page text above the image: it wraps on a phone, where the image scrolls
-    return figure_html(fig, alt=label("heatmap_title", lang), caption=label("heatmap_caption", lang),
-                       title=label("heatmap_title", lang))
+    return figure_html(fig, alt=label("heatmap_title", lang), caption=caption, title=label("heatmap_title", lang))
 
 
 #: Heat-map cell colours by status against the indicator's threshold (the verdict rules).
