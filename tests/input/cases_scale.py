@@ -54,6 +54,10 @@ SCALE_CASES = (
     Case("station_lat_outside_county", _cells("stations.csv", 0, {"lat": "36.6"}),
          ("stations.csv, row 2, column 'lat': station ZZ100 of township nancun (code 140525100, 泽州县) is at "
           "112.862 °E, 36.6 °N, outside 泽州县",)),
+    # a township's area a thousand times too small (review 4): a density no township has
+    Case("township_area_too_small", _cells("townships.csv", 0, {"area_km2": "0.02"}),
+         ("townships.csv, row 2, column 'area_km2': 38,214 persons on 0.02 km² is 1,910,700 persons per km², "
+          "denser than any township can be (at most 100,000",)),
     # 2. households at or above the population; household targets above the households
     Case("households_equal_population", _cells("townships.csv", 0, {"households": "38214"}),
          ("townships.csv, row 2, column 'households': 38,214 households for a population of 38,214: the persons "

@@ -37,11 +37,12 @@ def test_a_case_mistake_in_a_township_name_gets_the_same_suggestion(season, caps
 
 
 def test_the_bounds_leave_real_values_alone(season, capsys):
-    """Just inside each bound: 1.01 persons per household, 50 yuan per household, a dustfall median of
+    """Just inside each bound: 1.01 persons per household, 99,000 persons per km², 50 yuan per household, a dustfall median of
     30, a station 5 km outside the county's derived extent (inside the 10 km margin), whole targets
     written with a decimal point (12.0)."""
     tw = read(season, "townships.csv")
     tw.loc[0, "population"] = str(int(int(tw.loc[0, "households"]) * 1.01) + 1)
+    tw.loc[1, "area_km2"] = f"{int(tw.loc[1, 'population']) / 99_000:.4f}"  # 99,000 persons per km²
     write(tw, season, "townships.csv")
     rt = read(season, "heating_retrofits.csv")
     rt.loc[0, "subsidy_yuan"] = str(50 * int(rt.loc[0, "households_done"]))

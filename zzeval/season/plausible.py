@@ -124,6 +124,13 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
         out.rows(fnames["townships"], "area_km2", tw["area_km2"] > top,
                  lambda i: f"{tw['area_km2'][i]:g} km² is larger than the whole county (about {top:,.0f} km²); "
                            "is the area in another unit (mu, ha, m²)? write it in km²")
+        dense = input_limit("townships.persons_per_km2")
+        density = tw["population"] / tw["area_km2"].where(tw["area_km2"] > 0)
+        out.rows(fnames["townships"], "area_km2", density > dense,
+                 lambda i: f"{tw['population'][i]:,.0f} persons on {tw['area_km2'][i]:g} km² is {density[i]:,.0f} "
+                           f"persons per km², denser than any township can be (at most {dense:,.0f}, "
+                           "zzeval/reference/input_limits.csv); is the area in another unit, or a digit lost? "
+                           "write the area in km²")
     check_met_values(tables.get("meteorology"), fnames.get("meteorology", "meteorology.csv"), out,
                      tables.get("stations"))
 
