@@ -148,3 +148,25 @@ def test_export_refuses_a_notebook_that_never_ran(tmp_path, capsys):
                  "--out", str(target)]) == 2
     assert "has not been executed: run it first" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_build_takes_a_township_by_its_chinese_name(monkeypatch, tmp_path, capsys):
+    import zzeval.build.builder as builder
+
+    asked = {}
+
+    def fake_build(**kwargs):
+        asked.update(kwargs)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(builder, "build_reports", fake_build)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    with pytest.raises(SystemExit):
+        main(["build", "--data", str(sample), "--out", str(tmp_path / "r"), "--township", "巴公镇",
+              "--township", "140525100", "--township", "lizhai"])
+    assert asked["townships"] == ["bagong", "nancun", "lizhai"]
+    # a name of no township: exit 2 before anything runs, the valid names listed
+    assert main(["build", "--data", str(sample), "--out", str(tmp_path / "r"), "--township", "巴公"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown township '巴公'. Did you mean '巴公镇'?" in err and "李寨乡 (lizhai, 140525" in err
+    assert not (tmp_path / "r").exists()

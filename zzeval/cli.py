@@ -218,12 +218,17 @@ def _cmd_build(args) -> int:
     _check_draws(args.draws, central_only=False)
     if not args.timeout > 0:  # 0 or less: every notebook would time out at once
         raise InputError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
+    townships = None
+    if args.township:  # a slug, a Chinese name or a code, as in the notebooks' parameter
+        from zzeval.season.locate import resolve_township
+
+        townships = [resolve_township(args.data, name) for name in args.township]
     # a build's results are files: everything it prints is progress, so it goes to stderr
     with contextlib.redirect_stdout(sys.stderr):
         summary = build_reports(
             data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,
             force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
-            scheduler=args.scheduler, townships=args.township or None, factors=args.factors,
+            scheduler=args.scheduler, townships=townships, factors=args.factors,
             draws=args.draws, kernel=args.kernel, timeout=args.timeout,
             weather_model=args.weather_model,
         )
@@ -333,7 +338,8 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where notebooks run: local worker processes (default) or a Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
-    p.add_argument("--township", action="append", metavar="SLUG", help="build only this township (repeatable)")
+    p.add_argument("--township", action="append", metavar="TOWNSHIP",
+                   help="build only this township: its slug, Chinese name or code (repeatable)")
     p.add_argument("--factors", metavar="FILE", help="factor override file (see `zzeval factors`)")
     p.add_argument("--draws", type=int, default=10_000,
                    help="Monte Carlo draws of the emission estimates (default 10,000)")
