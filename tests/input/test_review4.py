@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.input.cases import Case, edit, read, setter, validate_refuses, write
+from tests.input.cases import Case, edit, make_case, read, setter, validate_refuses, write
 from zzeval.cli import main
 
 
@@ -72,6 +72,21 @@ def _prepend(name: str, text: str):
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         path.write_text(text + old, encoding="utf-8")
     return apply
+
+
+@pytest.mark.parametrize("key, meant", [("weather_modle: ols", "weather_model"), ("synthetc: true", "synthetic"),
+                                        ("seasn: 2020-2021", "season")])
+def test_a_misspelt_season_yaml_key_is_refused(key, meant, sample_season, tmp_path, capsys):
+    """Re-review of issue 13: validate said OK and the key was ignored (gam instead of the ols asked
+    for; data marked synthetic shown as real)."""
+    case = Case(f"season_yaml_{meant}", _prepend("season.yaml", key + "\n"),
+                (f"season.yaml, column '{key.split(':')[0]}': unknown key '{key.split(':')[0]}': did you mean '{meant}'?",))
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def test_a_key_of_ones_own_in_season_yaml_is_kept(sample_season, tmp_path, capsys):
+    case = Case("season_yaml_own_key", _prepend("season.yaml", "notes: 经办人 张三\n"), ())
+    assert main(["validate", str(make_case(sample_season, case, tmp_path / case.name))]) == 0, capsys.readouterr().err
 
 
 def test_a_yaml_bomb_in_season_yaml_is_refused_at_once(sample_season, tmp_path, capsys):

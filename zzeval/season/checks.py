@@ -444,6 +444,13 @@ def empty_table_problem(name: str, fname: str) -> str | None:
                if name == "townships" else ""))
 
 
+#: The keys of ``season.yaml`` that zzeval reads (data/README.md); another key is kept as a note,
+#: unless it is a near spelling of one of these (then it is refused with a "did you mean").
+SEASON_KEYS = frozenset({"title", "season", "synthetic", "weather_model", "notices", "notes_zh", "notes_en",
+                         "county", "map", "seed", "generator", "generator_version", "n_townships", "calibration",
+                         "generator_parameters"})
+
+
 def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
     """``season.yaml`` as a dict, checked: a mapping, UTF-8 or GBK, ``synthetic`` a boolean,
     ``season`` the one asked for. Problems go to ``out``; an unusable file gives ``{}``."""
@@ -466,6 +473,11 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
         out.add(name, None, None, f"must be a mapping of keys to values (title: …, synthetic: true), got a "
                                   f"{type(meta).__name__} ('{show(meta)}')")
         return {}
+    for key in meta:  # a misspelt key is silently ignored otherwise: weather_modle, synthetc (review 4)
+        meant = None if key in SEASON_KEYS else closest(str(key), SEASON_KEYS, cutoff=0.85)
+        if meant:
+            out.add(name, None, str(key), f"unknown key '{show(key)}': did you mean '{meant}'? (zzeval reads "
+                                          f"{', '.join(sorted(SEASON_KEYS))}; other keys are kept as notes)")
     synthetic = meta.get("synthetic", False)
     if not isinstance(synthetic, bool):
         out.add(name, None, "synthetic", f"must be true or false without quotes, got '{show(synthetic)}' "
