@@ -38,6 +38,10 @@ HINT_CASES = (
           "apostrophe (a spreadsheet's mark for text): 38214",)),
     Case("full_width_digits", setter("townships.csv", 0, "population", "３８２１４"),
          ("'３８２１４' is not a number [persons]; full-width digits or signs: write 38214 in half-width characters",)),
+    # re-review: "write the number alone, 3.8" would store 3.8 persons for 38,000
+    Case("wan_suffix", setter("townships.csv", 0, "population", "3.8万"),
+         ("townships.csv, row 2, column 'population': '3.8万' is not a number [persons]; 万 is 10,000: write 38000 "
+          "(persons)",), ("write the number alone, 3.8",)),
 )
 
 

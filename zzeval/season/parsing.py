@@ -224,6 +224,14 @@ def not_number_hint(text: str, unit: str = "") -> str:
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
     if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
         return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant
+    scale = {"万": 10_000, "亿": 100_000_000}.get(match.group(2).strip()) if match else None
+    if scale:  # 3.8万 persons is 38,000, not 3.8 (re-review of issue 13)
+        try:
+            value = float(match.group(1)) * scale
+        except ValueError:
+            value = None
+        if value is not None:
+            return f"; {match.group(2).strip()} is {scale:,}: write {value:.10g}" + (f" ({unit})" if unit else "")
     if match and match.group(2) == "%":
         return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
     if match:
