@@ -159,16 +159,3 @@ def test_diesel_rail_counts_locomotive_emissions_in_county():
     # locomotive: 4.0 g fuel/(t·km) = 0.004 kg × 55 g NOx/kg = 0.22 g/(t·km); net 0.209717
     assert central(r, "road_to_rail", "NOx") == pytest.approx(tkm * (road - 0.004 * 55) / 1e6)
     assert central(r, "road_to_rail", "NOx", "moved_outside") == 0
-
-
-def test_a_batch_done_without_its_subsidy_has_no_cost_effectiveness():
-    """Re-review of issue 13: an empty subsidy_yuan was counted as 0 yuan, so the cost per tonne came
-    out smaller (−9 % for a township with one of seven batches empty) with nothing said."""
-    season = make_season([("a", "rural", 1000), ("b", "rural", 1000)],
-                         heating=[("a", "coal_to_gas", 100, 100, "2020-10-20", 500_000.0),
-                                  ("a", "coal_to_gas", 50, 50, "2020-10-20", float("nan")),
-                                  ("b", "coal_to_gas", 100, 100, "2020-10-20", 400_000.0)])
-    ce = estimate_season(season, draws=0).cost_effectiveness
-    assert set(ce["township"]) == {"b"}  # a: cost unknown; the county: a part unknown
-    row = ce[(ce.pollutant == "PM2.5") & (ce.scope == "in_county")].iloc[0]
-    assert row.cost_yuan == 400_000 and row.yuan_per_t == pytest.approx(400_000 / 0.9066, rel=1e-4)

@@ -146,10 +146,9 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
             continue
         key = (town, vclass)
         line = lines.line(town, vclass)
+        lines.costs[key] += num(rec.get("scrappage_payment_yuan"))
         fuel, std = str(rec["fuel"]), str(rec["emission_standard"])
         n = num(rec.get("scrapped"))
-        # vehicles scrapped without their payment leave the line's cost unknown (NaN), not smaller
-        lines.costs[key] += num(rec.get("scrappage_payment_yuan"), default=np.nan if n > 0 else 0.0)
         n6, nev = num(rec.get("replaced_china6")), num(rec.get("replaced_nev"))
         if n <= 0:
             continue

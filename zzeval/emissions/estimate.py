@@ -411,12 +411,9 @@ def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.Dat
             "yuan_per_t_high", "basis"]
     if costs.empty or costs["cost_yuan"].sum() <= 0:
         return pd.DataFrame(columns=cols)
-    # an unknown cost (NaN: a batch done without its subsidy or payment) makes its township's and
-    # the county's cost of that measure unknown: no row, rather than a cost too small
-    whole = costs.groupby(["township", "measure"], as_index=False)["cost_yuan"].agg(lambda c: c.sum(skipna=False))
-    by_tm = whole[whole["cost_yuan"] > 0]
-    by_m = whole.groupby("measure", as_index=False)["cost_yuan"].agg(lambda c: c.sum(skipna=False))
-    by_m = by_m[by_m["cost_yuan"] > 0]
+    by_tm = costs.groupby(["township", "measure"], as_index=False)["cost_yuan"].sum()
+    by_tm = by_tm[by_tm["cost_yuan"] > 0]
+    by_m = by_tm.groupby("measure", as_index=False)["cost_yuan"].sum()
     by_m.insert(0, "township", COUNTY)
     rows = []
     for cost_frame, red in ((by_tm, table), (by_m, county)):

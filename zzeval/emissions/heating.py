@@ -175,9 +175,8 @@ def build(season, p: Params):
             continue
         key = (town, rtype)
         line = lines.line(town, rtype)
+        lines.costs[key] += num(rec.get("subsidy_yuan"))
         done = num(rec.get("households_done"))
-        # a batch done without its subsidy leaves the line's cost unknown (NaN), not smaller
-        lines.costs[key] += num(rec.get("subsidy_yuan"), default=np.nan if done > 0 else 0.0)
         if done <= 0:
             continue
         keep = 1.0 if rtype == "clean_coal" else 1.0 - rates.get(town, 0.0)
