@@ -91,7 +91,14 @@ class Runner(Protocol):
     def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
 
 
-class SerialRunner:
+class _Mapping:
+    """``map`` of every runner: its ``imap``, all results taken."""
+
+    def map(self, fn: Callable, items: Sequence) -> list:
+        return list(self.imap(fn, items))  # type: ignore[attr-defined]
+
+
+class SerialRunner(_Mapping):
     """Every task in this process, one after the other."""
 
     jobs = 1
@@ -103,15 +110,12 @@ class SerialRunner:
     def close(self) -> None:
         pass
 
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
-
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         return (fn(item) for item in items)
 
 
 @dataclass
-class ProcessRunner:
+class ProcessRunner(_Mapping):
     """``jobs`` local worker processes (started fresh: ``spawn``; each imports
     :func:`warm_up`'s modules as it starts)."""
 
@@ -139,9 +143,6 @@ class ProcessRunner:
             self._pool.shutdown()
             self._pool = None
 
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
-
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if len(items) <= 1 or self.jobs <= 1:
             yield from SerialRunner().imap(fn, items)
@@ -156,7 +157,7 @@ class ProcessRunner:
 
 
 @dataclass
-class DaskRunner:
+class DaskRunner(_Mapping):
     """Tasks on a ``dask.distributed`` cluster: the one at ``scheduler``, or a local cluster of
     ``jobs`` single-threaded worker processes (:data:`LOCAL_CLUSTER_CONFIG`; closed by
     :meth:`close`)."""
@@ -218,9 +219,6 @@ class DaskRunner:
         client.close()
         if cluster is not None:
             cluster.close()
-
-    def map(self, fn: Callable, items: Sequence) -> list:
-        return list(self.imap(fn, items))
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if not items:  # every township cached: no cluster to start
