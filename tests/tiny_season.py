@@ -22,13 +22,13 @@ RETROFITS = """township,retrofit_type,households_planned,households_done,complet
 bagong,waste_heat,3000,3000,2020-10-20,18000000
 bagong,coal_to_gas,400,380,2020-11-15,3040000
 liushukou,coal_to_electricity,300,210,2020-12-01,2520000
-liushukou,clean_coal,800,800,2020-10-10,
+liushukou,clean_coal,800,800,2020-10-10,0
 """
 
 VEHICLES = """township,vehicle_class,fuel,emission_standard,fleet_before,fleet_after,scrapped,replaced_china6,replaced_nev,obd_fitted,scrappage_payment_yuan
 bagong,heavy_truck,diesel,China3,40,0,40,30,2,0,1200000
 bagong,heavy_truck,diesel,China5,200,230,0,0,0,180,
-bagong,bus,diesel,China4,12,0,12,0,12,0,
+bagong,bus,diesel,China4,12,0,12,0,12,0,0
 liushukou,medium_truck,diesel,China3,10,2,8,4,0,0,160000
 """
 

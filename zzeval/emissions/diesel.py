@@ -146,9 +146,11 @@ def _scrappage_block(season, p: Params, measure: str, classes: tuple[str, ...]):
             continue
         key = (town, vclass)
         line = lines.line(town, vclass)
-        lines.costs[key] += num(rec.get("scrappage_payment_yuan"))
         fuel, std = str(rec["fuel"]), str(rec["emission_standard"])
         n = num(rec.get("scrapped"))
+        # an empty scrappage_payment_yuan is "not reported" (0 is "none paid"): with vehicles
+        # scrapped, the line's cost is unknown (NaN), never counted as 0 yuan (data/README.md)
+        lines.costs[key] += num(rec.get("scrappage_payment_yuan"), default=np.nan if n > 0 else 0.0)
         n6, nev = num(rec.get("replaced_china6")), num(rec.get("replaced_nev"))
         if n <= 0:
             continue

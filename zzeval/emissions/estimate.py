@@ -405,15 +405,26 @@ class _Rows:
                 self.detail.append((COUNTY, b.measure, sub, c.pol, c.scope, sc[j], slo[j], shi[j]))
 
 
+#: ``basis`` of a cost-effectiveness row whose cost is unknown: a batch done without its
+#: subsidy_yuan, or vehicles scrapped without their scrappage_payment_yuan (an empty cell)
+COST_NOT_REPORTED = "cost not reported"
+
+
 def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.DataFrame):
     cols = ["township", "measure", "pollutant", "scope", "cost_yuan", "reduction_t",
             "reduction_low_t", "reduction_high_t", "yuan_per_t", "yuan_per_t_low",
             "yuan_per_t_high", "basis"]
-    if costs.empty or costs["cost_yuan"].sum() <= 0:
+    # a NaN cost is a batch done without its subsidy or payment ("not reported"): its township's
+    # and the county's cost of that measure are unknown (NaN cost and yuan per tonne, basis says
+    # so), never a partial sum that would make the cost per tonne too small
+    def whole(frame, keys):
+        summed = frame.groupby(keys, as_index=False)["cost_yuan"].agg(lambda c: c.sum(skipna=False))
+        return summed[(summed["cost_yuan"] > 0) | summed["cost_yuan"].isna()]
+
+    if costs.empty or not ((costs["cost_yuan"] > 0) | costs["cost_yuan"].isna()).any():
         return pd.DataFrame(columns=cols)
-    by_tm = costs.groupby(["township", "measure"], as_index=False)["cost_yuan"].sum()
-    by_tm = by_tm[by_tm["cost_yuan"] > 0]
-    by_m = by_tm.groupby("measure", as_index=False)["cost_yuan"].sum()
+    by_tm = whole(costs, ["township", "measure"])
+    by_m = whole(costs, ["measure"])
     by_m.insert(0, "township", COUNTY)
     rows = []
     for cost_frame, red in ((by_tm, table), (by_m, county)):
@@ -425,8 +436,10 @@ def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.Dat
             def per(x, cost=rec.cost_yuan):
                 return cost / x if x > 0 else np.nan
 
+            basis = (COST_NOT_REPORTED if np.isnan(rec.cost_yuan)
+                     else "cost ÷ reduction in this season (no lifetime credit)")
             rows.append((rec.township, rec.measure, rec.pollutant, rec.scope, rec.cost_yuan, c, lo,
-                         hi, per(c), per(hi), per(lo), "cost ÷ reduction in this season (no lifetime credit)"))
+                         hi, per(c), per(hi), per(lo), basis))
     return pd.DataFrame(rows, columns=cols)
 
 

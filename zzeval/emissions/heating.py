@@ -175,8 +175,10 @@ def build(season, p: Params):
             continue
         key = (town, rtype)
         line = lines.line(town, rtype)
-        lines.costs[key] += num(rec.get("subsidy_yuan"))
         done = num(rec.get("households_done"))
+        # an empty subsidy_yuan is "not reported" (0 is "none paid"): with households done, the
+        # line's cost is unknown (NaN), never counted as 0 yuan (data/README.md)
+        lines.costs[key] += num(rec.get("subsidy_yuan"), default=np.nan if done > 0 else 0.0)
         if done <= 0:
             continue
         keep = 1.0 if rtype == "clean_coal" else 1.0 - rates.get(town, 0.0)

@@ -402,14 +402,22 @@ def cost_table(ev: Evaluation, lang: str = "zh", township: str = "county",
     c = ev.emissions.cost_effectiveness
     c = c[(c["township"] == township) & (c["scope"] == "net") & c["pollutant"].isin(pollutants)]
     c = c[c["reduction_t"] > 0]
-    c = c.assign(text=c.apply(lambda r: _central_range(r["yuan_per_t"], r["yuan_per_t_low"], r["yuan_per_t_high"], 0),
+    c = c.assign(text=c.apply(lambda r: _central_range(r["yuan_per_t"], r["yuan_per_t_low"], r["yuan_per_t_high"], 0)
+                              if pd.notna(r["cost_yuan"]) else cost_unknown_text(r["measure"], lang),
                               axis=1) if len(c) else [])
     wide = c.pivot(index="measure", columns="pollutant", values="text")
     wide = wide[[p for p in pollutants if p in wide.columns]]
-    costs = c.groupby("measure")["cost_yuan"].first()
-    wide.insert(0, t("col.spent_10k_yuan", lang), (costs / 1e4).map(lambda v: unsigned(v, 0)))
+    costs = c.groupby("measure")["cost_yuan"].agg(lambda v: v.iloc[0])
+    spent = [unsigned(v / 1e4, 0) if pd.notna(v) else cost_unknown_text(m, lang) for m, v in costs.items()]
+    wide.insert(0, t("col.spent_10k_yuan", lang), pd.Series(spent, index=costs.index, dtype=object))
     wide.index = [measure_label(m, lang) for m in wide.index]
     return wide.reset_index(names=t("col.measure", lang))
+
+
+def cost_unknown_text(measure: str, lang: str = "zh") -> str:
+    """A dash and the reason for a measure whose cost is not reported (an empty subsidy_yuan or
+    scrappage_payment_yuan on a row with households or vehicles done): ``—（补贴金额未填报）``."""
+    return t("cost_unknown.cell", lang, reason=t_or(f"cost_unknown.{measure}", t("cost_unknown.other", lang), lang))
 
 
 def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:

@@ -227,6 +227,7 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
              "vehicle")):
         if frame is None or frame.empty or amount not in frame:
             continue
+        _note_unreported(frame, fname, amount, count, out)
         floor = input_floor(key)
         per = frame[amount] / frame[count].where(frame[count] > 0)
         low = (frame[amount] > 0) & per.notna() & (per < floor)
@@ -234,6 +235,20 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
                  lambda i, f=frame, a=amount, c=count, per=per, floor=floor, what=what:
                  f"{f[a][i]:g} yuan for {f[c][i]:,.0f} {c} is {per[i]:.3g} yuan per {what}, below the plausible "
                  f"{floor:g} (zzeval/reference/input_limits.csv): is the amount in 万元? write it in yuan (万元 × 10,000)")
+
+
+def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, out: Collector) -> None:
+    """A notice (not an error: the rest of the report is usable) for rows with ``count`` > 0 and an empty
+    ``amount``: empty means "not reported", so that township's and the county's cost of the measure are
+    unknown (0 means "none paid"; data/README.md)."""
+    rows = frame.index[frame[amount].isna() & (frame[count] > 0)]
+    if rows.empty:
+        return
+    listed = ", ".join(str(int(i) + 2) for i in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    towns = ", ".join(show(s) for s in dict.fromkeys(frame["township"][rows].astype(str)))
+    out.notes.append(f"{fname}, column '{amount}': empty on row(s) {listed} with {count} > 0 — an empty cell means "
+                     f"\"not reported\", so the cost per tonne of that measure is not shown for {towns} nor for the "
+                     f"county; write the amount paid in yuan, or 0 if none was paid")
 
 
 def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:

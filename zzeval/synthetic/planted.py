@@ -239,7 +239,7 @@ def _admin_tables(rng, n_townships: int, seed: int, period: SeasonPeriod,
     retro = pd.DataFrame({
         "township": slugs, "retrofit_type": "coal_to_gas", "households_planned": done,
         "households_done": done,
-        "completion_date": pd.Timestamp(period.first_year, 10, 31), "subsidy_yuan": np.nan,
+        "completion_date": pd.Timestamp(period.first_year, 10, 31), "subsidy_yuan": 0.0,  # none paid (empty would be "not reported")
     })
     stations = pd.DataFrame([
         {"station_code": f"S{i + 1:02d}{'abcdefgh'[k]}" if stations_per_township > 1

@@ -416,10 +416,10 @@ def _vehicles(tw: pd.DataFrame, seed: int) -> pd.DataFrame:
                 continue
             done = int(round(nb * converted))
             conv[vc] += done
-            rows.append((s, vc, fuel, std, nb, nb - done, done, 0, done, 0, None))
+            rows.append((s, vc, fuel, std, nb, nb - done, done, 0, done, 0, 0))  # no scrappage payment
         for vc, nb in conv.items():
             rows.append((s, vc, "electric", "NEV", nev_before[vc], nev_before[vc] + nb,
-                         0, 0, 0, 0, None))
+                         0, 0, 0, 0, 0))
     cols = ["township", "vehicle_class", "fuel", "emission_standard", "fleet_before",
             "fleet_after", "scrapped", "replaced_china6", "replaced_nev", "obd_fitted",
             "scrappage_payment_yuan"]
