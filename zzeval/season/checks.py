@@ -390,7 +390,7 @@ def check_townships(townships: pd.DataFrame, fname: str, out: Collector) -> None
                         "other tables name townships by slug, code or name and could not tell the two apart")
 
 
-_CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+_CONTROL_NAMES = {"\x00": "a NUL byte", "\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
 
 
 def _invisible(text: str) -> str:

@@ -11,6 +11,7 @@ All problems of a run are collected and raised together as one
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +42,10 @@ from zzeval.season.parsing import (
 )
 from zzeval.season.plausible import (
     check_county_tasks,
+    check_dustfall_months,
     check_plausible_values,
     check_site_dates,
+    check_target_deadlines,
     check_target_signs,
     check_whole_counts,
     plan_task_table,
@@ -153,16 +156,24 @@ _DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/
               "month": "2020/12, 2020年12月 and 2020-12-01 are"}
 
 
+def _year_last_message(text, example: str) -> str:
+    """``05/09/2020`` puts the year last; ``20-09-12`` has a two-digit year that may be its first or last
+    part (re-review of issue 13: it was called "year last")."""
+    if re.fullmatch(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(\s.*)?", str(text)):
+        return (f"'{show(text)}' has a two-digit year: which part is the year, the month and the day cannot be "
+                f"told (20-09-12 is 12 September 2020 or 20 September 2012); write the four-digit year first, like "
+                f"{example}")
+    return (f"'{show(text)}' puts the year last: day-first and month-first dates cannot be told apart "
+            f"(05/09/2020 is 5 September or 9 May); write the year first, like {example}")
+
+
 def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
     reading = read_dates(values, col.kind)
     example = _DATE_EXAMPLES[col.kind]
     out.rows(fname, col.name, reading.not_date,
              lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
                        f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
-    out.rows(fname, col.name, reading.year_last,
-             lambda i: f"'{show(values[i])}' puts the year last: day-first and month-first dates cannot be "
-                       f"told apart (05/09/2020 is 5 September or 9 May); write the year first, like {example}",
-             True)
+    out.rows(fname, col.name, reading.year_last, lambda i: _year_last_message(values[i], example), True)
     if reading.n_offset:
         out.notes.append(f"{fname}, column '{col.name}': {reading.n_offset:,} time(s) with a UTC offset "
                          "were converted to Beijing time (UTC+8)")
@@ -394,8 +405,10 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_cross_tables(tables, fnames, out, period)
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
+    check_dustfall_months(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), period, out)
     check_county_tasks(tables.get("county_tasks"), fnames.get("county_tasks", "county_tasks.csv"), period, tasks, out)
     check_target_signs(tables.get("targets"), fnames.get("targets", "targets.csv"), tasks, out)
+    check_target_deadlines(tables.get("targets"), fnames.get("targets", "targets.csv"), period, out)
     check_whole_counts(tables.get("targets"), "target", fnames.get("targets", "targets.csv"), tasks, out)
     check_plausible_values(tables, fnames, out)
 

@@ -191,6 +191,8 @@ _SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+
 _NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
 
 
+#: A money amount with its currency before it: ¥1353800, ￥1353800, RMB 1353800, CNY 1353800, 人民币1353800.
+_CURRENCY_FIRST = re.compile(r"\s*(¥|￥|RMB|CNY|人民币)\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(元)?\s*", re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
@@ -221,6 +223,11 @@ def not_number_hint(text: str, unit: str = "") -> str:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if _SPACE_GROUPED.fullmatch(text.strip()):
         return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
+    money = _CURRENCY_FIRST.fullmatch(text)
+    if money:  # ¥1353800: the currency is the column's unit (re-review of issue 13)
+        in_unit = f" (the column is in {unit})" if unit else ""
+        signs = "' and '".join(g for g in (money.group(1), money.group(3)) if g)
+        return f"; write the number alone, {money.group(2)}{in_unit}, without '{signs}'"
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
     if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
         return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.checks import Collector, _plan_tasks, share_tasks
+from zzeval.season.checks import Collector, _escaped, _invisible, _plan_tasks, share_tasks
 from zzeval.season.parsing import show
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
@@ -80,6 +80,22 @@ def check_county_tasks(ct: pd.DataFrame | None, fname: str, period, tasks: dict,
     check_whole_counts(ct, "value", fname, tasks, out)
 
 
+def check_target_deadlines(targets: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
+    """``targets.deadline``: the plan's tasks fall due within the year the season begins and the season
+    itself (its deadlines run from October 2020 to March 2021). The reports judge progress on the whole
+    season's data and show the plan's own deadline (``plan_tasks.yaml``), so a deadline of 2025 (or 2019)
+    would be ignored without a word: it is a typo of the year, refused."""
+    if targets is None or targets.empty or "deadline" not in targets:
+        return
+    first = pd.Timestamp(period.first_year, 1, 1)
+    due = targets["deadline"]
+    outside = due.notna() & ((due < first) | (due > period.end))
+    out.rows(fname, "deadline", outside,
+             lambda i: f"{due[i]:%Y-%m-%d} is not within the season {period.name} or the year it begins "
+                       f"({first:%Y-%m-%d} .. {period.end:%Y-%m-%d}); zzeval judges progress on the season's data and "
+                       "shows the plan's own deadline, so this one would be ignored without a word: check the year")
+
+
 def check_whole_counts(frame: pd.DataFrame | None, column: str, fname: str, tasks: dict, out: Collector) -> None:
     """A value (``county_tasks.value``) or target (``targets.target``) of a task that counts whole things
     (:data:`COUNT_UNITS`: households, vehicles, sets …) is a whole number: 12.5 households or 3.3 trucks
@@ -107,6 +123,27 @@ def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, ou
                        "write the target itself (a number of 0 or more), not a change")
 
 
+#: Identifiers other tables or the reports match by their exact text (a township's name is checked with
+#: its table, :func:`zzeval.season.checks.check_townships`).
+ID_COLUMNS = (("stations", "station_code"), ("sites", "site_id"), ("emergency_inspections", "firm_id"),
+              ("freight", "enterprise"))
+
+
+def check_id_characters(tables: dict, fnames: dict, out: Collector) -> None:
+    """An identifier holding a control or format character (a NUL byte, a line break, U+200B ZERO WIDTH
+    SPACE …) would not match the same id typed elsewhere, and shows nothing on a page: refused, the id
+    echoed with ``\\uXXXX`` escapes (as for township names)."""
+    for table, column in ID_COLUMNS:
+        frame = tables.get(table)
+        if frame is None or frame.empty or column not in frame:
+            continue
+        text = frame[column].astype("string").fillna("")
+        hidden = text.map(_invisible)
+        out.rows(fnames.get(table, f"{table}.csv"), column, hidden != "",
+                 lambda i, text=text, hidden=hidden: f"'{show(_escaped(text[i]))}' holds {hidden[i]}: the id would not "
+                 "match the same id typed elsewhere; delete the character")
+
+
 def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
     """Bounds of ``input_limits.csv`` and ``county_extents.csv``: township area, wind speed (km/h for m/s),
     humidity as a fraction, persons per household, subsidies per household or vehicle (万元 for yuan),
@@ -118,6 +155,7 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
                    name["vehicles"], out)
     check_dustfall_scale(tables.get("dustfall"), name["dustfall"], out)
     check_station_positions(tables.get("stations"), tables.get("townships"), name["stations"], out)
+    check_id_characters(tables, fnames, out)
     tw = tables.get("townships")
     if tw is not None and "area_km2" in tw:
         top = input_limit("townships.area_km2")
@@ -249,6 +287,37 @@ def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, o
     out.notes.append(f"{fname}, column '{amount}': empty on row(s) {listed} with {count} > 0 — an empty cell means "
                      f"\"not reported\", so the cost per tonne of that measure is not shown for {towns} nor for the "
                      f"county; write the amount paid in yuan, or 0 if none was paid")
+
+
+def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
+    """``dustfall``: no month between the previous season and the assessed one (April .. September: it
+    would be dropped without a word), and a township with dustfall in a season has all six months of it
+    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present).
+    A township without any dustfall in the assessed season is named by ``check_buildable``."""
+    if dust is None or dust.empty:
+        return
+    month = dust["month"]
+    seasons = (period.previous, period)
+    # between the two seasons (April .. September): months before or after both are named by the loader
+    between = (month > period.previous.end) & (month < period.start)
+    months = " and ".join(f"{p.months()[0]} .. {p.months()[-1]} (season {p.name})" for p in seasons)
+    out.rows(fname, "month", between,
+             lambda i: f"{month[i]:%Y-%m} is in neither season compared: the months are {months}; correct the year "
+                       "or month, or remove the row")
+    given = dust[dust["dustfall_t_km2_month"].notna() & month.notna()]
+    for p in seasons:
+        wanted = p.months()
+        present = given[p.contains(given["month"])]
+        have = present.groupby("township")["month"].agg(lambda m: set(m.dt.strftime("%Y-%m")))
+        for town, got in have.items():
+            missing = [m for m in wanted if m not in got]
+            if missing:
+                out.add(fname, int(present.index[present["township"] == town][0]) + 2, "month",
+                        f"township {show(town)} has dustfall for {len(got)} of the 6 months of the season {p.name}: "
+                        f"{', '.join(missing)} missing; its mean and months over the target would be taken on the "
+                        "months present: add the missing months' dustfall (t/(month·km²))"
+                        + (", or remove the township's rows of that season (its mean there is then unknown)"
+                           if p != period else ""))
 
 
 def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
