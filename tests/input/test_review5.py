@@ -12,6 +12,7 @@ import pytest
 
 from tests.emissions.season_factory import make_season
 from tests.input.cases import make_case, setter, validate_refuses
+from tests.input.cases_review5 import REVIEW5_CASES
 from zzeval.cli import main
 from zzeval.emissions import estimate_season
 from zzeval.report import views
@@ -59,3 +60,20 @@ def test_validate_names_the_rows_in_a_notice(season, capsys):
             "cell means \"not reported\", so the cost per tonne of that measure is not shown for nancun "
             "nor for the county; write the amount paid in yuan, or 0 if none was paid") in err, err
     assert "vehicles.csv, column 'scrappage_payment_yuan': empty on row(s) 2 with scrapped > 0" in err, err
+
+
+# -- 2, 5, 6, 7: refused by validate and by build (nothing written into --out)
+@pytest.mark.parametrize("case", REVIEW5_CASES, ids=[c.name for c in REVIEW5_CASES])
+def test_validate_refuses(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+@pytest.mark.parametrize("case", REVIEW5_CASES[::4], ids=[c.name for c in REVIEW5_CASES[::4]])
+def test_build_refuses_alike_and_writes_nothing(case, sample_season, tmp_path, capsys):
+    data = make_case(sample_season, case, tmp_path / "data")
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert case.expect[0] in err, err[:3000]
+    assert "Traceback" not in err
+    assert not out.exists()
