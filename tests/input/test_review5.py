@@ -77,3 +77,27 @@ def test_build_refuses_alike_and_writes_nothing(case, sample_season, tmp_path, c
     assert case.expect[0] in err, err[:3000]
     assert "Traceback" not in err
     assert not out.exists()
+
+
+# -- 3. the parent of the season folder passed: one message naming the subfolder, not ten "missing"
+def test_the_parent_of_the_season_folder_is_named_once(sample_season, tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(sample_season, tmp_path / "parent" / "2020-21")
+    assert main(["validate", str(tmp_path / "parent")]) == 2
+    err = capsys.readouterr().err
+    inner = tmp_path / "parent" / "2020-21"
+    assert (f"{tmp_path / 'parent'}: holds no season table (such as townships.csv, .csv.gz or .xlsx; air_quality.csv, "
+            f".csv.gz, .xlsx or .parquet) but the tables are in {inner}: pass --data {inner}") in err, err
+    assert "table is missing" not in err and err.count("\n  - ") == 1
+    out = tmp_path / "out"
+    assert main(["build", "--data", str(tmp_path / "parent"), "--out", str(out)]) == 2
+    assert f"the tables are in {inner}: pass --data {inner}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_missing_hourly_table_lists_parquet(season, capsys):
+    (season / "meteorology.csv.gz").unlink()
+    assert main(["validate", str(season)]) == 2
+    assert ("meteorology.csv: table is missing from " in (err := capsys.readouterr().err)
+            and "expected meteorology.csv, .csv.gz, .xlsx or .parquet (see data/README.md)" in err), err

@@ -224,14 +224,13 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
                                            "itself into the season folder")
             return None, broken[0], ""
         if others:  # townships.xls, townships.et (WPS), townships.CSV: not read, but meant as the table
-            out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads {spec.name}.csv, "
-                                           ".csv.gz or .xlsx (lower-case); save it as .xlsx or 'CSV UTF-8' (an .xls "
-                                           "or WPS .et workbook too) or rename it")
+            out.add(others[0], None, None, f"is not read as table {spec.name}: zzeval reads "
+                                           f"{_table_forms(spec.name)} (lower-case); save it as .xlsx or 'CSV UTF-8' "
+                                           "(an .xls or WPS .et workbook too) or rename it")
             return None, others[0], ""
         if spec.required:
             out.add(f"{spec.name}.csv", None, None,
-                    f"table is missing from {data_dir}; expected {spec.name}.csv, .csv.gz or .xlsx "
-                    "(see data/README.md)")
+                    f"table is missing from {data_dir}; expected {_table_forms(spec.name)} (see data/README.md)")
         return None, f"{spec.name}.csv", ""
     path = paths[0]
     if len(paths) > 1:
@@ -360,6 +359,43 @@ def _check_counts(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collect
             out.rows(fname, col.name, huge, lambda i, c=col.name: f"{frame[c][i]:g} is far too large for a count")
 
 
+def _table_forms(name: str) -> str:
+    """The file forms zzeval reads for table ``name``: ``townships.csv, .csv.gz or .xlsx`` (``.parquet``
+    too for the hourly tables)."""
+    from zzeval.season.columnar import COLUMNAR_TABLES, PARQUET_SUFFIX
+
+    forms = [f"{name}.csv", ".csv.gz", ".xlsx"] + ([PARQUET_SUFFIX] if name in COLUMNAR_TABLES else [])
+    return ", ".join(forms[:-1]) + f" or {forms[-1]}"
+
+
+def _refuse_tables_one_level_down(data_dir: Path) -> None:
+    """No table in ``data_dir`` but a subfolder holding them (the parent of the season folder was
+    passed): one message naming that subfolder, instead of "table is missing" for every table."""
+    from zzeval.season.columnar import PARQUET_SUFFIX
+
+    forms = (*TABLE_EXTENSIONS, PARQUET_SUFFIX)
+
+    def holds_tables(folder: Path) -> bool:
+        return any((folder / f"{name}{ext}").is_file() for name in TABLES for ext in forms)
+
+    if holds_tables(data_dir):
+        return
+    try:
+        below = sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and holds_tables(p))
+    except OSError:
+        return
+    if not below:
+        return
+    if len(below) == 1:
+        what = f"the tables are in {below[0]}: pass --data {below[0]} (or zzeval validate {below[0]})"
+    else:
+        what = (f"the tables are in its subfolders {', '.join(p.name for p in below[:5])}: pass one of them as "
+                f"--data (e.g. --data {below[0]})")
+    raise DataValidationError([Problem(str(data_dir), None, None,
+                                       f"holds no season table (such as {_table_forms('townships')}; "
+                                       f"{_table_forms('air_quality')}) but {what}")])
+
+
 def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
     tables: dict[str, pd.DataFrame] = {}
     fnames: dict[str, str] = {}
@@ -441,6 +477,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     if not data_dir.is_dir():
         what = "is a file, not a season folder" if data_dir.exists() else "season folder does not exist"
         raise DataValidationError([Problem(str(data_dir), None, None, what)])
+    _refuse_tables_one_level_down(data_dir)
     tables, fnames, hashes = _read_tables(data_dir, out)
     meta: dict = {}
     meta_path = data_dir / "season.yaml"
