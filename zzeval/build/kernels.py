@@ -119,6 +119,15 @@ class NotebookTimeout(BuildError):
     """A notebook ran longer than its execution timeout."""
 
 
+class KernelDied(RuntimeError):
+    """The kernel's process ended while zzeval waited for its reply (e.g. killed during its warm-up)."""
+
+
+#: How often a wait for the kernel's reply checks that its process is still alive [s]: a kernel killed
+#: during its warm-up is noticed within this, not after the whole start timeout.
+_ALIVE_POLL_S = 1.0
+
+
 @dataclass(frozen=True)
 class KernelChoice:
     """The kernel a build runs its notebooks in.
@@ -301,17 +310,24 @@ class WarmKernel:
         """Start the kernel and warm it up; one retry when it fails. Returns seconds spent."""
         t0 = time.monotonic()
         last: Exception | None = None
-        for _attempt in range(1 + self.start_retries):
+        for attempt in range(1 + self.start_retries):
             try:
                 await self._start_once()
                 self.starts += 1
                 log.info("kernel %s started in %.1f s (pid %s)", self.choice.name, time.monotonic() - t0,
                          getattr(getattr(self.km, "provisioner", None), "pid", "?"))
                 return time.monotonic() - t0
+            except KernelDied as exc:
+                log.warning("kernel %s died while starting (pid %s)%s", self.choice.name, exc,
+                            ", restarting" if attempt < self.start_retries else "")
+                last = exc
             except Exception as exc:  # noqa: BLE001 - any start failure is retried once
                 log.warning("kernel %s failed to start: %s: %s", self.choice.name, type(exc).__name__, exc)
                 last = exc
-                await self.shutdown()
+            await self.shutdown()
+        if isinstance(last, KernelDied):
+            raise KernelStartError(f"the kernel ({self.choice.why}) died while starting, "
+                                   f"{1 + self.start_retries} times (last pid {last})")
         raise KernelStartError(
             f"the kernel ({self.choice.why}) did not start within {self.start_timeout:g} s "
             f"after {1 + self.start_retries} attempts: {type(last).__name__}: {last}")
@@ -339,12 +355,22 @@ class WarmKernel:
         self.uses = 0
 
     async def _reply(self, msg_id: str, timeout: float) -> dict:
+        """The shell reply to ``msg_id``; :class:`KernelDied` as soon as the kernel's process is gone
+        (checked every :data:`_ALIVE_POLL_S`), ``TimeoutError`` after ``timeout`` seconds."""
+        from queue import Empty
+
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("no reply from the kernel")
-            msg = await self.kc.get_shell_msg(timeout=remaining)
+            try:
+                msg = await self.kc.get_shell_msg(timeout=min(remaining, _ALIVE_POLL_S))
+            except Empty:
+                km = self.km
+                if km is not None and not await km.is_alive():
+                    raise KernelDied(getattr(getattr(km, "provisioner", None), "pid", "?")) from None
+                continue
             if msg["parent_header"].get("msg_id") == msg_id:
                 return msg
 
