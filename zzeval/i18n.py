@@ -171,6 +171,13 @@ def measure_label(measure: str, lang: str = DEFAULT_LANG) -> str:
     return t_or(f"measure.{measure}", measure, lang)
 
 
+def cost_unknown_reason(measure: str, lang: str = DEFAULT_LANG) -> str:
+    """Why a measure's cost is unknown (an empty subsidy_yuan or scrappage_payment_yuan on a row with
+    households or vehicles done): ``补贴金额未填报`` / ``subsidy not reported``; the one wording of the
+    pages and summary.json."""
+    return t_or(f"cost_unknown.{measure}", t("cost_unknown.other", lang), lang)
+
+
 def verdict_label(verdict: str, lang: str = DEFAULT_LANG) -> str:
     """Display name of a § 二十二 verdict (``on_track``, ``warning``, ``interview``, ``fail``)."""
     return t(f"verdict.{verdict}", lang)

@@ -50,6 +50,15 @@ def test_the_pages_show_a_dash_and_the_reason(lang, dash):
     assert known.loc[views.measure_label("clean_heating", lang), views.t("col.spent_10k_yuan", lang)] == "40"
 
 
+def test_summary_json_says_why_in_the_same_words():
+    from zzeval.assess.county import cost_figures
+
+    ev = SimpleNamespace(emissions=estimate_season(_unknown_subsidy_season(), draws=0))
+    assert cost_figures(ev) == {"clean_heating": {
+        "spent_yuan": None, "yuan_per_t_pm25": None,
+        "cost_unknown": {"zh": "补贴金额未填报", "en": "subsidy not reported"}}}
+
+
 def test_validate_names_the_rows_in_a_notice(season, capsys):
     """Not an error: the rest of the report is usable; the notice names file, rows and what to write."""
     setter("heating_retrofits.csv", 1, "subsidy_yuan", "")(season)

@@ -38,6 +38,29 @@ def county_figures(ev) -> dict:
     if tasks is not None and len(tasks):  # the county-level tasks (plan §§ 十一, 十二)
         out["county_tasks"] = {r.task: {"value": float(r.value), "target": float(r.target), "met": bool(r.met)}
                                for r in tasks.itertuples(index=False)}
+    costs = cost_figures(ev)
+    if costs:
+        out["cost_effectiveness"] = costs
     out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
         if "statistics_valid" in ev.indicators else 0
+    return out
+
+
+def cost_figures(ev) -> dict:
+    """Per measure with costs in the data: the county's money spent [yuan] and yuan per tonne of PM2.5
+    removed (net, central), or ``None`` for both and ``cost_unknown`` (the reason in zh and en, the
+    words of the pages) when a batch or a scrappage was reported without its amount."""
+    from zzeval.i18n import LANGS, cost_unknown_reason
+
+    ce = getattr(getattr(ev, "emissions", None), "cost_effectiveness", None)
+    if ce is None or len(ce) == 0:
+        return {}
+    rows = ce[(ce["township"] == "county") & (ce["scope"] == "net") & (ce["pollutant"] == "PM2.5")]
+    out: dict = {}
+    for r in rows.itertuples(index=False):
+        known = not np.isnan(r.cost_yuan)
+        out[r.measure] = {"spent_yuan": float(r.cost_yuan) if known else None,
+                          "yuan_per_t_pm25": float(r.yuan_per_t) if known and np.isfinite(r.yuan_per_t) else None}
+        if not known:
+            out[r.measure]["cost_unknown"] = {lang: cost_unknown_reason(r.measure, lang) for lang in LANGS}
     return out

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.assess.evaluate import RANKINGS, Evaluation
-from zzeval.i18n import format_number, format_quantity, measure_label, pollutant_label, t, t_or
+from zzeval.i18n import cost_unknown_reason, format_number, format_quantity, measure_label, pollutant_label, t, t_or
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
     county_dustfall,
     county_figures,
@@ -417,7 +417,7 @@ def cost_table(ev: Evaluation, lang: str = "zh", township: str = "county",
 def cost_unknown_text(measure: str, lang: str = "zh") -> str:
     """A dash and the reason for a measure whose cost is not reported (an empty subsidy_yuan or
     scrappage_payment_yuan on a row with households or vehicles done): ``—（补贴金额未填报）``."""
-    return t("cost_unknown.cell", lang, reason=t_or(f"cost_unknown.{measure}", t("cost_unknown.other", lang), lang))
+    return t("cost_unknown.cell", lang, reason=cost_unknown_reason(measure, lang))
 
 
 def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.DataFrame:
