@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from zzeval.assess.evaluate import RANKINGS, Evaluation
-from zzeval.i18n import cost_unknown_reason, format_number, format_quantity, measure_label, pollutant_label, t, t_or
+from zzeval.i18n import (
+    cost_unknown_reason,
+    format_number,
+    format_quantity,
+    measure_label,
+    pollutant_label,
+    t,
+    t_or,
+)
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
     county_dustfall,
     county_figures,
