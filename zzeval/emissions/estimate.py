@@ -405,26 +405,17 @@ class _Rows:
                 self.detail.append((COUNTY, b.measure, sub, c.pol, c.scope, sc[j], slo[j], shi[j]))
 
 
-#: ``basis`` of a cost-effectiveness row whose cost is unknown: a batch done without its
-#: subsidy_yuan, or vehicles scrapped without their scrappage_payment_yuan (an empty cell)
-COST_NOT_REPORTED = "cost not reported"
-
-
 def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.DataFrame):
     cols = ["township", "measure", "pollutant", "scope", "cost_yuan", "reduction_t",
             "reduction_low_t", "reduction_high_t", "yuan_per_t", "yuan_per_t_low",
             "yuan_per_t_high", "basis"]
-    # a NaN cost is a batch done without its subsidy or payment ("not reported"): its township's
-    # and the county's cost of that measure are unknown (NaN cost and yuan per tonne, basis says
-    # so), never a partial sum that would make the cost per tonne too small
-    def whole(frame, keys):
-        summed = frame.groupby(keys, as_index=False)["cost_yuan"].agg(lambda c: c.sum(skipna=False))
-        return summed[(summed["cost_yuan"] > 0) | summed["cost_yuan"].isna()]
-
-    if costs.empty or not ((costs["cost_yuan"] > 0) | costs["cost_yuan"].isna()).any():
+    # a NaN cost (a batch done without its subsidy or payment: "not reported") leaves the township's and
+    # the county's cost of the measure unknown (NaN, basis says so), never a partial sum (too small per t)
+    if costs.empty or not (costs["cost_yuan"].isna() | (costs["cost_yuan"] > 0)).any():
         return pd.DataFrame(columns=cols)
-    by_tm = whole(costs, ["township", "measure"])
-    by_m = whole(costs, ["measure"])
+    by_tm, by_m = (f[f["cost_yuan"].isna() | (f["cost_yuan"] > 0)] for f in (
+        costs.groupby(k, as_index=False)["cost_yuan"].agg(lambda c: c.sum(skipna=False))
+        for k in (["township", "measure"], ["measure"])))
     by_m.insert(0, "township", COUNTY)
     rows = []
     for cost_frame, red in ((by_tm, table), (by_m, county)):
@@ -436,10 +427,9 @@ def _cost_effectiveness(costs: pd.DataFrame, table: pd.DataFrame, county: pd.Dat
             def per(x, cost=rec.cost_yuan):
                 return cost / x if x > 0 else np.nan
 
-            basis = (COST_NOT_REPORTED if np.isnan(rec.cost_yuan)
-                     else "cost ÷ reduction in this season (no lifetime credit)")
-            rows.append((rec.township, rec.measure, rec.pollutant, rec.scope, rec.cost_yuan, c, lo,
-                         hi, per(c), per(hi), per(lo), basis))
+            rows.append((rec.township, rec.measure, rec.pollutant, rec.scope, rec.cost_yuan, c, lo, hi, per(c),
+                         per(hi), per(lo), "cost not reported" if np.isnan(rec.cost_yuan)
+                         else "cost ÷ reduction in this season (no lifetime credit)"))
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -304,7 +304,9 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
     out.rows(fname, "month", between,
              lambda i: f"{month[i]:%Y-%m} is in neither season compared: the months are {months}; correct the year "
                        "or month, or remove the row")
-    given = dust[dust["dustfall_t_km2_month"].notna() & month.notna()]
+    in_season = np.logical_or.reduce([p.contains(month).to_numpy(dtype=bool) for p in seasons])
+    named = ~in_season | dust["dustfall_t_km2_month"].isna().to_numpy()  # already a problem of its own row
+    given = dust[~dust["township"].isin(set(dust["township"][named]))]
     for p in seasons:
         wanted = p.months()
         present = given[p.contains(given["month"])]
