@@ -124,9 +124,9 @@ def check_target_signs(targets: pd.DataFrame | None, fname: str, tasks: dict, ou
 
 
 #: Identifiers other tables or the reports match by their exact text (a township's name is checked with
-#: its table, :func:`zzeval.season.checks.check_townships`).
-ID_COLUMNS = (("stations", "station_code"), ("sites", "site_id"), ("emergency_inspections", "firm_id"),
-              ("freight", "enterprise"))
+#: its table, :func:`zzeval.season.checks.check_townships`; an enterprise's name may hold a line break, a
+#: long name wrapped in its cell).
+ID_COLUMNS = (("stations", "station_code"), ("sites", "site_id"), ("emergency_inspections", "firm_id"))
 
 
 def check_id_characters(tables: dict, fnames: dict, out: Collector) -> None:
