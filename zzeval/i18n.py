@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+
 from zzeval.errors import ZzevalError
 
 #: Languages a report can be written in; the first is the default.

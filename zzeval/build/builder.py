@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zzeval.build.plan import (
     COUNTY,
@@ -56,6 +57,8 @@ from zzeval.build.records import (
 #: the digests): the modules that build, run and publish are imported once there is work to do
 #: (``tests/build/test_noop_imports.py``).
 _LAZY = {"INDEX": "zzeval.build.publish", "check_index": "zzeval.build.publish"}
+if TYPE_CHECKING:
+    from zzeval.build.publish import INDEX, check_index
 
 
 def __getattr__(name: str):
