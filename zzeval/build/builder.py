@@ -221,8 +221,10 @@ def _context(inputs: BuildInputs, season, kernel, t_start: float) -> BuildContex
 
 
 def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
+    import threading
+
     from zzeval.build.lifeline import Lease, Owner
-    from zzeval.build.publish import Publisher, write_summary_files
+    from zzeval.build.publish import Publisher, warm_index, write_summary_files
     from zzeval.build.run import make_executor
 
     opts, summary = ctx.options, ctx.summary
@@ -253,7 +255,10 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
                           f"{opts.executor} worker(s), kernel: {ctx.kernel.why}")
             if executor is None:
                 executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache")
+            warming = threading.Thread(target=warm_index, args=(opts.lang,), name="zzeval-warm-index", daemon=True)
+            warming.start()  # the index's exporter made ready while the reports are built
             executor.run(tasks, publisher.record)
+            warming.join()
         finally:
             progress.close()
             lease.stop()
