@@ -9,9 +9,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from zzeval.cli import main
+from tests.input.cases import Case, edit, validate_refuses
 
 # -- a full disk: the write fails with EFBIG under a file-size limit (as ENOSPC on a full disk)
 _FULL_DISK = ("import resource, sys\n"
@@ -52,3 +53,49 @@ def test_a_full_disk_is_a_message_and_exit_1_not_a_traceback(tmp_path):
     assert res.returncode == 1, res.stderr
     assert "File too large — the disk, a quota or the file-size limit is full" in res.stderr
     assert "Wrote" not in res.stdout + res.stderr
+
+
+# -- hourly series valid value by value but wrong as a series: validate said OK and the numbers moved
+def _swap_pm(frame):
+    pollutant = frame["pollutant"].copy()
+    frame.loc[pollutant == "PM2.5", "pollutant"] = "PM10"
+    frame.loc[pollutant == "PM10", "pollutant"] = "PM2.5"
+
+
+def _stuck(frame):
+    first = frame["station_code"].iloc[0]
+    hours = pd.to_datetime(frame["datetime"])
+    stuck = ((frame["station_code"] == first) & (frame["pollutant"] == "PM2.5")
+             & (hours >= "2020-12-01") & (hours < "2020-12-21"))
+    frame.loc[stuck, "value"] = "35"
+
+
+def _flat(column, value):
+    def func(frame):
+        frame[column] = value
+    return func
+
+
+SERIES_CASES = (
+    Case("pm25_and_pm10_rows_swapped", edit("air_quality.csv.gz", _swap_pm),
+         ("air_quality.csv.gz, row 3, column 'pollutant': station ZZ100, season from 2019: PM2.5 is above PM10 in ",
+          "hours (100%); PM2.5 is part of PM10, so this happens only now and then (at most 50% of the hours, "
+          "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")),
+    Case("stuck_pm25_analyser", edit("air_quality.csv.gz", _stuck),
+         ("column 'value': station ZZ100: PM2.5 is 35 in each of ",
+          "hours in a row (2020-12-0", "at most 48, zzeval/reference/input_limits.csv): a stuck analyser repeating "
+          "its last value? remove these rows")),
+    Case("all_calm_season", edit("meteorology.csv.gz", _flat("wind_speed_ms", "0")),
+         ("meteorology.csv.gz, row 2, column 'wind_speed_ms': every wind_speed_ms of station 'county' in the season "
+          "from 2019 is 0: one value all season is a frozen sensor or a filled column, and the weather adjustment "
+          "cannot use it",)),
+    # the build failed with "ValueError: need at least one array to concatenate" (traceback, exit 1)
+    Case("constant_temperature", edit("meteorology.csv.gz", _flat("temperature_c", "7")),
+         ("meteorology.csv.gz, row 2, column 'temperature_c': every temperature_c of station 'county' in the season "
+          "from 2019 is 7: one value all season",)),
+)
+
+
+@pytest.mark.parametrize("case", SERIES_CASES, ids=[c.name for c in SERIES_CASES])
+def test_series_wrong_as_a_whole_are_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
