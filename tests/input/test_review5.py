@@ -99,3 +99,56 @@ SERIES_CASES = (
 @pytest.mark.parametrize("case", SERIES_CASES, ids=[c.name for c in SERIES_CASES])
 def test_series_wrong_as_a_whole_are_refused(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+# -- the analyst's path: wrong notebook parameters stop in the first cell, before any computation
+@pytest.mark.parametrize(("season", "lang", "message"), [
+    ("2020-2021", "fr", "lang 'fr' is not a report language: pass -p lang zh (Chinese) or -p lang en (English)"),
+    ("2020-2021", "ZH", "lang 'ZH' is not a report language"),
+    ("2021", "zh", "season must look like '2020-2021' (two consecutive years), got '2021'; pass it like -p season "
+                   "2020-2021"),
+    # papermill -p season 2020 passes a number: it was "TypeError: expected string or bytes-like object"
+    (2020, "zh", "got '2020'; pass it like -p season 2020-2021"),
+])
+def test_notebook_parameters_are_checked_first(season, lang, message):
+    from zzeval.season.locate import ParameterError, check_parameters
+
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(season, lang)
+    assert message in str(caught.value)
+
+
+def test_notebook_parameters_that_are_right_pass_through():
+    from zzeval.season.locate import check_parameters
+
+    assert check_parameters("2020-2021", "en") == ("2020-2021", "en")
+    assert check_parameters(" 2019-2020 ") == ("2019-2020", "zh")
+
+
+def test_a_data_dir_that_is_a_file_says_so(sample_season):
+    from zzeval.season.locate import ParameterError, resolve_data_dir
+
+    with pytest.raises(ParameterError) as caught:  # it said "season folder … not found"
+        resolve_data_dir(sample_season / "townships.csv")
+    assert str(caught.value) == (f"data_dir '{sample_season / 'townships.csv'}' is a file "
+                                 f"({sample_season / 'townships.csv'}), not a folder: pass the season folder that "
+                                 f"holds it, e.g. -p data_dir {sample_season}")
+
+
+def test_papermill_with_a_wrong_lang_fails_in_the_first_cell(sample_season, tmp_path):
+    import nbformat
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "fr.ipynb"
+    run = subprocess.run([sys.executable, "-m", "papermill", str(root / "notebooks" / "township_report.ipynb"),
+                          str(out), "--no-progress-bar", "-p", "lang", "fr", "-p", "data_dir", str(sample_season),
+                          "-p", "township", "nancun"], capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode != 0
+    code = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    failed = [i for i, c in enumerate(code) for o in c.outputs if o.get("output_type") == "error"]
+    error = next(o for o in code[failed[0]].outputs if o.get("output_type") == "error")
+    assert len(failed) == 1 and error["ename"] == "ParameterError", error
+    assert "lang 'fr' is not a report language" in error["evalue"]
+    source = code[failed[0]].source  # the first cell after the parameters, before the evaluation
+    assert source.index("check_parameters(season, lang)") < source.index("load_or_evaluate(")
+    assert all(c.execution_count is None for c in code[failed[0] + 1:])
