@@ -152,3 +152,17 @@ def test_papermill_with_a_wrong_lang_fails_in_the_first_cell(sample_season, tmp_
     source = code[failed[0]].source  # the first cell after the parameters, before the evaluation
     assert source.index("check_parameters(season, lang)") < source.index("load_or_evaluate(")
     assert all(c.execution_count is None for c in code[failed[0] + 1:])
+
+
+def test_an_undecided_rule_names_the_season_whose_data_fail():
+    """A previous season with only October measured: the reason said "本季有效 182 天" (this season, which
+    was complete) and never the 31 days of the season that failed."""
+    from zzeval.assess.verdict import apply_rules, load_rules
+
+    ind = pd.DataFrame({"township": ["nancun"], "pm25_change_obs_pct": [37.1], "statistics_valid": [False],
+                        "valid_days": [182], "valid_days_prev": [31], "longest_gap_days": [0]})
+    targets = pd.DataFrame(columns=["township", "task", "target", "unit", "deadline"])
+    for lang, text in (("zh", "监测数据有效性不足（本季有效 182\u00a0天，上一季 31\u00a0天）"),
+                       ("en", "(182\u00a0days valid this season, 31\u00a0days last season)")):
+        undecided = apply_rules(ind, targets, load_rules(), lang).iloc[0]["undecided"]
+        assert undecided and text in undecided[0], undecided
