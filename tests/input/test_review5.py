@@ -166,3 +166,44 @@ def test_an_undecided_rule_names_the_season_whose_data_fail():
                        ("en", "(182\u00a0days valid this season, 31\u00a0days last season)")):
         undecided = apply_rules(ind, targets, load_rules(), lang).iloc[0]["undecided"]
         assert undecided and text in undecided[0], undecided
+
+
+# -- Excel: what the user sees is not what zzeval read
+def _dustfall_workbook(change):
+    def apply(folder):
+        import openpyxl
+
+        frame = pd.read_csv(folder / "dustfall.csv", dtype=str)
+        (folder / "dustfall.csv").unlink()
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(list(frame.columns))
+        for township, month, value in frame.itertuples(index=False):
+            sheet.append([township, month, float(value)])
+        change(sheet)
+        book.save(folder / "dustfall.xlsx")
+    return apply
+
+
+def _hide_row_3(sheet):  # a real month, hidden (or filtered out) in the spreadsheet: it was counted silently
+    sheet.row_dimensions[3].hidden = True
+
+
+def _formula_without_value(sheet):  # openpyxl, like many exporters, saves a formula without its value
+    sheet["C4"] = "=6.0+1.4"
+
+
+EXCEL_CASES = (
+    Case("hidden_row", _dustfall_workbook(_hide_row_3),
+         ("dustfall.xlsx, row 3: the row is hidden in the workbook (or filtered out), but zzeval reads hidden rows "
+          "like any other: unhide it (or clear the filter) and check it, and delete it if it must not count",)),
+    Case("formula_without_saved_value", _dustfall_workbook(_formula_without_value),
+         ("dustfall.xlsx, row 4, column 'dustfall_t_km2_month': the cell holds the formula =6.0+1.4 but no saved "
+          "value (the workbook was written by a program that does not calculate): open and save it in Excel or WPS",),
+         ("empty cell",)),
+)
+
+
+@pytest.mark.parametrize("case", EXCEL_CASES, ids=[c.name for c in EXCEL_CASES])
+def test_workbook_cells_read_otherwise_than_shown_are_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
