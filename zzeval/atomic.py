@@ -22,7 +22,7 @@ import os
 import time
 from pathlib import Path
 
-from zzeval.errors import BuildError
+from zzeval.errors import BuildError, NoSpaceError, is_no_space
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -60,14 +60,23 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             tmp.unlink()
         except FileNotFoundError:
             pass
+        if is_no_space(exc):
+            raise NoSpaceError(no_space_message(path, exc)) from exc
         raise
     _fsync_dir(path.parent)
     return path
+
+
+def no_space_message(path: str | os.PathLike | None, exc: OSError) -> str:
+    """What to tell when ``path`` could not be written because the output does not fit."""
+    where = f"cannot write {path}" if path else "cannot write the output"
+    return (f"{where}: {exc.strerror or exc} — the disk, a quota or the file-size limit is full. "
+            "Files already there are unchanged (none half-written); free space and build again.")
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:

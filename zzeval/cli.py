@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from zzeval import __version__
-from zzeval.errors import DataValidationError, InputError, ZzevalError
+from zzeval.errors import DataValidationError, InputError, NoSpaceError, ZzevalError, is_no_space
 from zzeval.season.data import DEFAULT_SEASON
 
 #: Fewest Monte Carlo draws that give limits (zzeval.emissions.estimate.estimate_season refuses fewer but 0).
@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="zzeval",
         description="Evaluate Zezhou County's autumn-winter air plan and build township reports.",
         epilog="Results go to stdout, messages to stderr. Exit codes: 0 success, 1 a report failed, "
-               "2 bad input or usage.",
+               "2 bad input or usage; 1 also when the disk is full.",
     )
     parser.add_argument("--version", action="version", version=f"zzeval {__version__}",
                         help="print the version and exit")
@@ -420,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zzeval {args.command}: {exc}", file=sys.stderr)
         print("Nothing was built or written. Fix the problems above and run again.", file=sys.stderr)
         return 2
+    except NoSpaceError as exc:  # the input was fine, the output did not fit: a fault, exit 1
+        print(f"zzeval {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except ZzevalError as exc:
         print(f"zzeval {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -430,6 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `zzeval factors | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        if not is_no_space(exc):
+            raise
+        from zzeval.atomic import no_space_message
+
+        print(f"zzeval {args.command}: error: {no_space_message(exc.filename, exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"zzeval {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -65,6 +65,18 @@ class BuildError(ZzevalError):
     """A report build could not be completed."""
 
 
+def is_no_space(exc: BaseException) -> bool:
+    """Whether ``exc`` is an :class:`OSError` saying the disk, a quota or the file-size limit is full."""
+    import errno
+
+    codes = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    return isinstance(exc, OSError) and exc.errno in codes
+
+
+class NoSpaceError(BuildError):
+    """A file could not be written because the disk, a quota or the file-size limit is full."""
+
+
 class InputError(ZzevalError, ValueError):
     """A value the user gave is not usable (a season name, an option). Also a ``ValueError``,
     for callers that caught that before."""

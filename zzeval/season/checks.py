@@ -133,6 +133,9 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
             hint = f"did you mean '{show(close)}'{' (codes are case-sensitive)' if case else ''}? " if close else ""
             return f"station '{show(aq['station_code'][i])}' is not in stations; {hint}add it there with its township"
         out.rows(fname, "station_code", unknown, _unknown)
+    from zzeval.season.plausible import check_air_quality_series  # it imports this module
+
+    check_air_quality_series(aq, fname, out)
     return aq
 
 

@@ -27,10 +27,10 @@ class SeasonPeriod:
     name: str
 
     def __post_init__(self) -> None:
-        m = re.fullmatch(r"(\d{4})-(\d{4})", self.name)
+        m = re.fullmatch(r"(\d{4})-(\d{4})", str(self.name))  # a number (papermill -p season 2020) too
         if not m or int(m.group(2)) != int(m.group(1)) + 1:
             raise InputError(
-                f"season must look like '2020-2021' (two consecutive years), got {self.name[:40]!r}"
+                f"season must look like '2020-2021' (two consecutive years), got {str(self.name)[:40]!r}"
             )
 
     @property

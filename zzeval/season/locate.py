@@ -63,9 +63,35 @@ def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
     for candidate in candidates:
         if candidate.is_dir():
             return candidate.resolve()
+    files = [c for c in candidates if c.exists()]
+    if files:
+        raise ParameterError(f"data_dir '{text}' is a file ({files[0]}), not a folder: pass the season folder "
+                             f"that holds it, e.g. -p data_dir {files[0].parent}")
     looked = "; ".join(str(c) for c in candidates)
     raise ParameterError(f"season folder '{text}' not found (looked in: {looked}); pass an existing "
                          "folder as data_dir, e.g. -p data_dir /path/to/season")
+
+
+def check_parameters(season, lang="zh") -> tuple[str, str]:
+    """The notebooks' ``season`` and ``lang`` parameters, checked in their first cell before any
+    computation (a wrong ``lang`` otherwise failed only after the season was evaluated).
+
+    Raises
+    ------
+    ParameterError
+        When the season is not written like 2020-2021 or the language is neither zh nor en.
+    """
+    from zzeval.i18n import LANGS
+    from zzeval.season.data import season_period
+
+    try:
+        name = season_period(str(season).strip()).name
+    except ZzevalError as exc:
+        raise ParameterError(f"{exc}; pass it like -p season 2020-2021") from None
+    if lang not in LANGS:
+        raise ParameterError(f"lang {str(lang)[:40]!r} is not a report language: pass -p lang zh (Chinese) "
+                             "or -p lang en (English)")
+    return name, lang
 
 
 def township_table(data_dir: str | os.PathLike):

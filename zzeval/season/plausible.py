@@ -193,6 +193,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
     _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
+    _check_constant_weather(met, fname, out)
 
 
 def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -222,6 +223,28 @@ def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> N
     out.rows(fname, "wind_dir_deg", flagged,
              lambda i: f"every wind_dir_deg of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g}°: this looks like radians; write degrees (radians × 57.2958, 0-360)")
+
+
+#: The weather model's inputs that vary in any real season (precipitation and the boundary layer height
+#: may be missing or 0 all season at a dry station or where they are not measured).
+VARYING_WEATHER = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa")
+
+
+def _check_constant_weather(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A weather column with one value over a station's whole season (a frozen sensor, or a column filled
+    with one value on export): the weather adjustment cannot separate weather from the measures with a
+    term that never changes (the model failed with 'need at least one array to concatenate')."""
+    stations = met["station_code"].fillna("").replace("", "county")
+    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
+    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
+    for column in VARYING_WEATHER:
+        values = met[column]
+        grouped = values.groupby([stations, years])
+        flat = (grouped.transform("max") == grouped.transform("min")) & (grouped.transform("count") > 1)
+        out.rows(fname, column, flat & first & values.notna(),
+                 lambda i, c=column: f"every {c} of station '{show(stations[i])}' in the season from {years[i]} is "
+                                     f"{met[c][i]:g}: one value all season is a frozen sensor or a filled column, "
+                                     "and the weather adjustment cannot use it; write the measured hourly values")
 
 
 def check_households(tw: pd.DataFrame | None, targets: pd.DataFrame | None, fname: str, targets_fname: str,
@@ -363,3 +386,67 @@ def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | No
                      f"(code {code[i]}, {name}) is at {lon[i]:g} °E, {lat[i]:g} °N, outside {name} ({c}: {b[0]:.2f}–"
                      f"{b[1]:.2f} °E, {b[2]:.2f}–{b[3]:.2f} °N with the margin, zzeval/reference/county_extents.csv); "
                      "check lon and lat (decimal degrees, WGS84; not swapped, not another station's)")
+
+
+def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Hourly air quality that is valid value by value but wrong as a series: PM2.5 above PM10 in most
+    hours of a station and season (the two pollutants' rows swapped), and a PM value repeated unchanged
+    hour after hour for days (a stuck analyser). Limits: ``input_limits.csv``."""
+    if aq is None or aq.empty:
+        return
+    _check_pm_inversion(aq, fname, out)
+    _check_stuck_values(aq, fname, out)
+
+
+def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """PM2.5 is the part of PM10 below 2.5 µm (GB 3095-2012 § 3.3, 3.4), so PM2.5 > PM10 (倒挂) at one
+    station and hour is an occasional artefact of the two analysers; in most hours of a season it means
+    the rows of the two are swapped."""
+    pm = aq[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna()]
+    if pm.empty:
+        return
+    wide = pm.pivot_table(index=["station_code", "datetime"], columns="pollutant", values="value", aggfunc="first")
+    if not {"PM2.5", "PM10"} <= set(wide.columns):
+        return
+    wide = wide.dropna()
+    top = input_limit("air_quality.pm25_above_pm10_share")
+    for (station, year), part in wide.groupby([wide.index.get_level_values(0), season_year_of(wide)]):
+        share = float((part["PM2.5"] > part["PM10"]).mean())
+        if len(part) >= 24 and share > top:
+            first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
+                             & (pm["pollutant"] == "PM2.5")][0]
+            out.add(fname, int(first) + 2, "pollutant",
+                    f"station {show(station)}, season from {year}: PM2.5 is above PM10 in "
+                    f"{int((part['PM2.5'] > part['PM10']).sum()):,} of {len(part):,} hours ({share:.0%}); PM2.5 is "
+                    f"part of PM10, so this happens only now and then (at most {top:.0%} of the hours, "
+                    "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")
+
+
+def season_year_of(wide: pd.DataFrame) -> np.ndarray:
+    """The first year of the season (October to March) of each hour of a frame indexed by station and time."""
+    times = pd.DatetimeIndex(wide.index.get_level_values(1))
+    return (times.year - (times.month < 7)).to_numpy()
+
+
+def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Runs of one PM2.5 or PM10 value repeated in consecutive hours for longer than the limit: an
+    analyser that stopped measuring and repeats its last value (the hours count as measured and move
+    the season mean)."""
+    hours = input_limit("air_quality.pm_unchanged_hours")
+    pm = aq.loc[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna(),
+                ["station_code", "pollutant", "datetime", "value"]]
+    if len(pm) <= hours:
+        return
+    pm = pm.sort_values(["station_code", "pollutant", "datetime"], kind="stable")
+    key = [pm["station_code"], pm["pollutant"]]
+    same = (pm["value"] == pm["value"].shift()) & (pm["datetime"] - pm["datetime"].shift() == pd.Timedelta(hours=1))
+    same &= (pm["station_code"] == pm["station_code"].shift()) & (pm["pollutant"] == pm["pollutant"].shift())
+    run = (~same).cumsum()
+    size = run.map(run.value_counts())
+    for _, part in pm[size > hours].groupby([*key, run[size > hours]], sort=False):
+        first, last = part.iloc[0], part.iloc[-1]
+        out.add(fname, int(part.index[0]) + 2, "value",
+                f"station {show(first['station_code'])}: {first['pollutant']} is {first['value']:g} in each of "
+                f"{len(part):,} hours in a row ({first['datetime']:%Y-%m-%d %H:%M} to {last['datetime']:%Y-%m-%d %H:%M}; "
+                f"at most {hours:g}, zzeval/reference/input_limits.csv): a stuck analyser repeating its last "
+                "value? remove these rows (the hours are then missing) or correct them")

@@ -186,7 +186,42 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str]]:
         chosen = named[0]
         notes.append(f"{path.name}: read the sheet '{show(chosen)}' (named after the table); the other sheets "
                      f"with data are ignored ({listed})")
+    problems = _hidden_rows_and_unsaved_formulas(path, chosen, sheets[chosen])
+    if problems:
+        raise DataValidationError(problems)
     return _without_empty_rows(_sheet_frame(sheets[chosen])), notes
+
+
+def _hidden_rows_and_unsaved_formulas(path: Path, sheet_name, sheet: pd.DataFrame) -> list[Problem]:
+    """Cells of a workbook whose value zzeval would read otherwise than the user sees: rows hidden (or
+    filtered out) in the spreadsheet, which zzeval would count although the user does not see them; and
+    formulas saved without their value (a workbook written by a program that does not calculate), which
+    pandas reads as empty cells ("empty cell; a value is required" named no cause)."""
+    import openpyxl
+
+    try:
+        ws = openpyxl.load_workbook(path, data_only=False)[sheet_name]
+    except Exception:  # noqa: BLE001 - pandas read it: the check is best effort
+        return []
+    problems = []
+    for number, dim in sorted(ws.row_dimensions.items()):
+        if dim.hidden and 1 < number <= len(sheet) and sheet.iloc[number - 1].map(_filled).any():
+            problems.append(Problem(path.name, number, None, "the row is hidden in the workbook (or filtered out), "
+                                    "but zzeval reads hidden rows like any other: unhide it (or clear the filter) "
+                                    "and check it, and delete it if it must not count"))
+    for row in ws.iter_rows(min_row=1, max_row=len(sheet), max_col=sheet.shape[1]):
+        for cell in row:
+            if cell.data_type == "f" and not _filled(sheet.iat[cell.row - 1, cell.column - 1]):
+                header = sheet.iat[0, cell.column - 1]
+                problems.append(Problem(path.name, cell.row, str(header) if _filled(header) else None,
+                                        f"the cell holds the formula {show(cell.value, 60)} but no saved value (the "
+                                        "workbook was written by a program that does not calculate): open and save "
+                                        "it in Excel or WPS, or write the value itself"))
+    return problems[:200]
+
+
+def _filled(value) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 def read_table_file_noted(path: Path) -> tuple[pd.DataFrame, list[str]]:
