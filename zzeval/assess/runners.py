@@ -238,6 +238,16 @@ class DaskRunner(_Mapping):
                 self.close()
 
 
+def split_tasks(runner: Runner | None) -> dict:
+    """The ``mapper`` and ``n_tasks`` arguments of :func:`zzeval.season.township_rows.split_season`
+    that check and split a Parquet season on ``runner``'s workers (four tasks a worker) when it
+    has local ones and is started; ``{}`` (in this process) for a serial runner and for a cluster
+    at a ``scheduler`` address (its workers may not see this machine's temporary folder)."""
+    if runner is None or not runner.running or getattr(runner, "scheduler", None):
+        return {}
+    return {"mapper": runner.map, "n_tasks": 4 * runner.jobs}
+
+
 def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:
     """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`)."""
     runners = {"serial": SerialRunner, "local": lambda: ProcessRunner(jobs),
