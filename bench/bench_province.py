@@ -217,9 +217,8 @@ def evaluate_child(data: str, runner: str | None, jobs: int, work: str) -> int:
 
         season, kwargs = load_season(data), {}
     else:
-        from zzeval.season.township_rows import split_season
-
         from zzeval.assess.runners import split_tasks
+        from zzeval.season.township_rows import split_season
 
         started = make_runner(runner, jobs).start()  # as zzeval build: workers start, then check and split
         season, rows = split_season(data, Path(work) / "rows", **split_tasks(started))
