@@ -90,12 +90,29 @@ class Runner(Protocol):
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
 
+    def submit(self, fn: Callable, *args): ...
+
+
+class _Deferred:
+    """A call made when its result is asked for (``submit`` of a runner that is not started)."""
+
+    def __init__(self, fn: Callable, args: tuple) -> None:
+        self.fn, self.args = fn, args
+
+    def result(self):
+        return self.fn(*self.args)
+
 
 class _Mapping:
-    """``map`` of every runner: its ``imap``, all results taken."""
+    """``map`` of every runner: its ``imap``, all results taken; ``submit``: one call, in this
+    process when its result is asked for (runners with workers send it to them once started)."""
 
     def map(self, fn: Callable, items: Sequence) -> list:
         return list(self.imap(fn, items))  # type: ignore[attr-defined]
+
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` as a task; an object whose ``result()`` gives its value (or raises)."""
+        return _Deferred(fn, args)
 
 
 class SerialRunner(_Mapping):
@@ -143,6 +160,10 @@ class ProcessRunner(_Mapping):
             self._pool.shutdown()
             self._pool = None
 
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
+        return self._pool.submit(fn, *args) if self._pool is not None else _Deferred(fn, args)
+
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if len(items) <= 1 or self.jobs <= 1:
             yield from SerialRunner().imap(fn, items)
@@ -154,6 +175,19 @@ class ProcessRunner(_Mapping):
         finally:
             if owned:
                 self.close()
+
+
+class _Released:
+    """A Dask future whose result is released on the cluster once taken."""
+
+    def __init__(self, future) -> None:
+        self.future = future
+
+    def result(self):
+        try:
+            return self.future.result()
+        finally:
+            self.future.release()
 
 
 @dataclass
@@ -219,6 +253,13 @@ class DaskRunner(_Mapping):
         client.close()
         if cluster is not None:
             cluster.close()
+
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
+        if self._connecting is None:
+            return _Deferred(fn, args)
+        client, _ = self._connecting.result()
+        return _Released(client.submit(fn, *args, pure=False))
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if not items:  # every township cached: no cluster to start
