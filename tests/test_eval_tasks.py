@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -53,8 +54,13 @@ def test_tasks_give_the_one_process_evaluation_sample(tmp_path):
     season = load_season(SAMPLE)
     one = evaluate_season(season, draws=500, n_boot=30)
     light, store = split_season(SAMPLE, tmp_path / "rows")
-    split = evaluate_season(light, draws=500, n_boot=30, rows=store, runner=tasks.ProcessRunner(jobs=2))
+    runner = tasks.ProcessRunner(jobs=2).start()  # started, as the build does: the emissions are a task too
+    try:
+        split = evaluate_season(light, draws=500, n_boot=30, rows=store, runner=runner)
+    finally:
+        runner.close()
     assert_same_evaluation(one, split)
+    pd.testing.assert_frame_equal(split.emissions.table, one.emissions.table, check_exact=True)
     assert split.did is not None and split.did.n_clusters == 17
 
 
@@ -72,6 +78,7 @@ def test_a_dask_cluster_gives_the_same_parts(tiny):
     try:
         dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=runner)
         assert runner.map(abs, [-1, -2]) == [1, 2]  # the cluster is the caller's until it closes it
+        assert runner.submit(os.getpid).result() != os.getpid()  # a submitted call runs on a worker
     finally:
         runner.close()
     for name in ("air_stats", "weather", "daily"):
@@ -257,7 +264,10 @@ def test_a_started_runner_serves_several_maps_until_closed():
         assert runner.map(abs, [-1, -2, -3]) == [1, 2, 3]
         assert runner.running  # not closed by a map it did not start
         assert runner.map(abs, [-4, -5]) == [4, 5]
+        assert runner.submit(os.getpid).result() != os.getpid()  # a submitted call runs on a worker
     finally:
         runner.close()
     assert not runner.running
+    assert runner.submit(os.getpid).result() == os.getpid()  # not started: here, when asked for
+    assert tasks.SerialRunner().submit(divmod, 7, 2).result() == (3, 1)
     assert tasks.ProcessRunner(jobs=2).map(abs, [-6, -7]) == [6, 7]  # started and closed by the map

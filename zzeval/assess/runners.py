@@ -28,7 +28,18 @@ from zzeval.errors import EvaluationError
 #: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc hand memory back to the system after
 #: every large pandas temporary (17-township evaluation on 1 worker, one run each under load
 #: 8: system CPU of the process tree 10.1 s with it, 5.1 s without). Neither changes a number.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+#:
+#: Nor are the scheduler and workers woken every 20 ms to check their event loop's health, and
+#: every 500 ms to sample the process's CPU, memory and I/O for the dashboard
+#: (``distributed.admin.tick.interval``, ``distributed.admin.system-monitor.interval`` in
+#: distributed's ``distributed.yaml``): 1 s and 5 s here. An idle cluster of this runner (1 worker)
+#: then costs this process 0.32 s of CPU in 30 s, not 0.69 s (one run each, load 6–7): the
+#: coordinator's CPU while it waits for the tasks was 3.6 % of that wait (100-township
+#: evaluation, load 8), CPU that the tasks lack on 2 cores. The workers' memory limits are
+#: watched by their own monitor (``distributed.worker.memory.monitor-interval``), not this one.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                        "distributed.admin.tick.interval": "1s",
+                        "distributed.admin.system-monitor.interval": "5s"}
 
 
 def warm_up() -> None:
