@@ -217,10 +217,11 @@ def evaluate_child(data: str, runner: str | None, jobs: int, work: str) -> int:
 
         season, kwargs = load_season(data), {}
     else:
+        from zzeval.assess.runners import split_tasks
         from zzeval.season.township_rows import split_season
 
-        started = make_runner(runner, jobs).start()  # as zzeval build: workers start during the split
-        season, rows = split_season(data, Path(work) / "rows")
+        started = make_runner(runner, jobs).start()  # as zzeval build: workers start, then check and split
+        season, rows = split_season(data, Path(work) / "rows", **split_tasks(started))
         kwargs = {"rows": rows, "runner": started, "cache_dir": Path(work) / "townships"}
     t1 = time.monotonic()
     evaluate_season(season, **kwargs)

@@ -7,7 +7,9 @@ then :func:`zzeval.assess.evaluate.evaluate_season` with the tasks on the runner
 * each step of the coordinating process (the split, the county weather fit, the DiD, the
   emission Monte Carlo, ...): its CPU seconds (``time.process_time``: every thread of the
   process, the Dask scheduler's included) and wall seconds;
-* each task: its CPU seconds measured inside the worker, its townships, start and end;
+* each task: its CPU seconds measured inside the worker, its townships, start and end (a task
+  of the check and split of a Parquet season, :func:`zzeval.season.township_rows.check_range`:
+  its CPU seconds, 0 townships);
 * the CPU of the whole process and of its children (the workers: ``RUSAGE_CHILDREN``).
 
 The Amdahl estimate for 2 idle cores takes the serial CPU ``S`` (the coordinating process's CPU
@@ -66,6 +68,15 @@ def _instrument(steps: list) -> list:
         for name in names:
             setattr(module, name, timed(name, getattr(module, name)))
     tasks_module.evaluate_batch = timed_batch
+    emission_reductions = evaluate.emission_reductions
+
+    def timed_emissions(*args):  # a task on the runner: its CPU measured where it runs
+        c0, t0 = time.process_time(), time.time()
+        out = emission_reductions(*args)
+        out.__dict__["_profile"] = (time.process_time() - c0, 0, t0, time.time(), os.getpid())
+        return out
+
+    evaluate.emission_reductions = timed_emissions
     figures: list = []
     in_order = tasks_module._parts_in_order
 
@@ -85,6 +96,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--work", type=Path, required=True)
     a = ap.parse_args(argv)
+    from zzeval.assess.runners import split_tasks
     from zzeval.season.township_rows import split_season
 
     shutil.rmtree(a.work, ignore_errors=True)
@@ -93,12 +105,28 @@ def main(argv=None) -> int:
     e0, t0 = time.time(), time.monotonic()
     load0 = os.getloadavg()[0]
     runner = tasks_module.make_runner(a.runner, a.jobs).start()  # as zzeval build: before the split
+    split = split_tasks(runner)
+    if split:  # the check and split of a Parquet table as tasks: their CPU is parallel work
+        mapper = split["mapper"]
+
+        def timed_mapper(fn, items):
+            c1, w1 = time.process_time(), time.monotonic()
+            results = mapper(fn, items)
+            steps.append(("waiting for the split tasks (coordinator)", time.process_time() - c1,
+                          time.monotonic() - w1, w1))
+            figures.extend((r["cpu_s"], 0, 0.0, 0.0, 0) for r in results if "cpu_s" in r)
+            return results
+
+        split["mapper"] = timed_mapper
     c0, w0 = time.process_time(), time.monotonic()
-    season, rows = split_season(a.data, a.work / "rows")
+    season, rows = split_season(a.data, a.work / "rows", **split)
     steps.append(("split_season", time.process_time() - c0, time.monotonic() - w0, w0))
     from zzeval.assess.evaluate import evaluate_season
 
-    evaluate_season(season, runner=runner, rows=rows, cache_dir=a.work / "townships")
+    result = evaluate_season(season, runner=runner, rows=rows, cache_dir=a.work / "townships")
+    emission_figure = result.emissions.__dict__.pop("_profile", None)
+    if emission_figure is not None and emission_figure[-1] != os.getpid():  # the Monte Carlo on a worker
+        figures.append(emission_figure)
     runner.close()
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     own_cpu = me.ru_utime + me.ru_stime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -53,8 +54,13 @@ def test_tasks_give_the_one_process_evaluation_sample(tmp_path):
     season = load_season(SAMPLE)
     one = evaluate_season(season, draws=500, n_boot=30)
     light, store = split_season(SAMPLE, tmp_path / "rows")
-    split = evaluate_season(light, draws=500, n_boot=30, rows=store, runner=tasks.ProcessRunner(jobs=2))
+    runner = tasks.ProcessRunner(jobs=2).start()  # started, as the build does: the emissions are a task too
+    try:
+        split = evaluate_season(light, draws=500, n_boot=30, rows=store, runner=runner)
+    finally:
+        runner.close()
     assert_same_evaluation(one, split)
+    pd.testing.assert_frame_equal(split.emissions.table, one.emissions.table, check_exact=True)
     assert split.did is not None and split.did.n_clusters == 17
 
 
@@ -72,6 +78,7 @@ def test_a_dask_cluster_gives_the_same_parts(tiny):
     try:
         dask = tasks.air_quality_parts(tiny, n_boot=10, seed=3, runner=runner)
         assert runner.map(abs, [-1, -2]) == [1, 2]  # the cluster is the caller's until it closes it
+        assert runner.submit(os.getpid).result() != os.getpid()  # a submitted call runs on a worker
     finally:
         runner.close()
     for name in ("air_stats", "weather", "daily"):
@@ -152,6 +159,59 @@ def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tmp_
     assert reused.stations == store.stations
 
 
+def _in_process(fn, items):
+    return [fn(item) for item in items]
+
+
+def test_a_parquet_season_checked_and_split_by_tasks_gives_the_one_pass_store(tiny, tmp_path):
+    """Checked and split by tasks over ranges of whole stations (a runner's ``map``): the same
+    season, the same rows and digests per station (the township cache keys) as in one pass."""
+    from zzeval.season.columnar import convert_to_parquet
+    from zzeval.season.township_rows import read_rows, split_season, station_ranges
+
+    folder = write_tiny_season(tmp_path / "season", days=30)
+    convert_to_parquet(folder)
+    ranges = station_ranges(folder / "air_quality.parquet", 4)
+    n = len(tiny.air_quality)
+    first = int((tiny.air_quality["station_code"] == "ZZ108").sum())
+    assert ranges == [(0, first), (first, n)]  # two stations: one range each
+    one, one_store = split_season(folder, tmp_path / "one")
+    light, store = split_season(folder, tmp_path / "tasks", mapper=_in_process, n_tasks=4)
+    assert [f for c in store.stations.values() for f in c["files"]] == \
+        ["t0000-s000001-0.parquet", "t0001-s000001-0.parquet"]  # written by the two tasks
+    assert {c: {k: v for k, v in e.items() if k != "files"} for c, e in store.stations.items()} == \
+        {c: {k: v for k, v in e.items() if k != "files"} for c, e in one_store.stations.items()}
+    assert light.meta == one.meta
+    for name in ("townships", "stations", "meteorology", "air_quality", "targets"):
+        pd.testing.assert_frame_equal(getattr(light, name), getattr(one, name), check_exact=True)
+    aq = tiny.air_quality
+    pd.testing.assert_frame_equal(read_rows(store.files(["ZZ108"])),
+                                  aq[aq["station_code"] == "ZZ108"].reset_index(drop=True), check_exact=True)
+
+
+def test_a_problem_found_by_a_split_task_is_reported_as_in_one_pass(tmp_path):
+    """A bad value in the second station's range: the same message (file, CSV row, column) as the
+    one-pass check, and nothing left in the rows folder."""
+    from zzeval.errors import DataValidationError
+    from zzeval.season.columnar import convert_to_parquet
+    from zzeval.season.township_rows import split_season
+
+    folder = write_tiny_season(tmp_path / "season", days=30)
+    convert_to_parquet(folder)
+    aq = pd.read_parquet(folder / "air_quality.parquet")
+    last = len(aq) - 1
+    aq.loc[last, "value"] = -5.0
+    aq.to_parquet(folder / "air_quality.parquet", index=False)
+    messages = []
+    for name, kwargs in (("one", {}), ("tasks", {"mapper": _in_process, "n_tasks": 4})):
+        with pytest.raises(DataValidationError) as err:
+            split_season(folder, tmp_path / name, **kwargs)
+        messages.append(str(err.value))
+        assert not (tmp_path / name).exists()
+    assert messages[0] == messages[1]
+    assert f"air_quality.parquet, row {last + 2}, column 'value': -5 is below the allowed minimum 0" in messages[1]
+
+
 def test_a_province_is_cut_into_batches_of_at_most_max_batch_townships():
     made = [tasks.TownshipTask(slug=f"t{i:04d}", season=None, seed=0, n_boot=0, pollutants=())
             for i in range(1000)]
@@ -204,7 +264,10 @@ def test_a_started_runner_serves_several_maps_until_closed():
         assert runner.map(abs, [-1, -2, -3]) == [1, 2, 3]
         assert runner.running  # not closed by a map it did not start
         assert runner.map(abs, [-4, -5]) == [4, 5]
+        assert runner.submit(os.getpid).result() != os.getpid()  # a submitted call runs on a worker
     finally:
         runner.close()
     assert not runner.running
+    assert runner.submit(os.getpid).result() == os.getpid()  # not started: here, when asked for
+    assert tasks.SerialRunner().submit(divmod, 7, 2).result() == (3, 1)
     assert tasks.ProcessRunner(jobs=2).map(abs, [-6, -7]) == [6, 7]  # started and closed by the map

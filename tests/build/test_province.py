@@ -40,12 +40,18 @@ def test_the_build_evaluates_as_tasks_and_writes_the_one_process_summary(tmp_pat
 
 def test_a_dask_build_evaluates_on_early_started_workers_and_writes_the_same_summary(tmp_path):
     """The evaluation's 2 Dask workers (plan.early_runner: started before the split, closed
-    before the reports) evaluate the townships: summary.json as the one process's. A rebuild
-    with the evaluation kept starts no workers."""
+    before the reports) check and split the Parquet season and evaluate the townships:
+    summary.json as the one process's. A rebuild with the evaluation kept starts no workers; a
+    bad value found by a worker's check stops the build with its file, row and column, and
+    leaves nothing in --out."""
+    import pandas as pd
+
     from zzeval.assess.runners import DaskRunner
     from zzeval.build.plan import BuildOptions, early_runner, resolve_inputs
+    from zzeval.season.columnar import convert_to_parquet
 
     data = write_tiny_season(tmp_path / "season", days=20)
+    convert_to_parquet(data)
     _build(data, tmp_path / "one")
     options = dict(data_dir=data, out_dir=tmp_path / "dask", draws=200, executor="dask", jobs=2)
     runner = early_runner(resolve_inputs(BuildOptions(**options)))
@@ -53,10 +59,18 @@ def test_a_dask_build_evaluates_on_early_started_workers_and_writes_the_same_sum
     _build(data, tmp_path / "dask", executor="dask", jobs=2)
     cache = tmp_path / "dask" / "2020-2021" / ".cache"
     assert len(list((cache / "townships").glob("*.pkl"))) == 2  # both townships evaluated as tasks
+    (rows,) = cache.glob("rows-*")
+    assert sorted(p.name for p in rows.glob("*.parquet")) == ["t0000-s000001-0.parquet", "t0001-s000001-0.parquet"]
     one, dask = (json.loads((tmp_path / name / "2020-2021" / "summary.json").read_text(encoding="utf-8"))
                  for name in ("one", "dask"))
     assert dask == one
     assert early_runner(resolve_inputs(BuildOptions(**options))) is None  # the evaluation is kept
+    aq = pd.read_parquet(data / "air_quality.parquet")
+    aq.loc[len(aq) - 1, "value"] = -5.0  # in the second station's range: the second task's
+    aq.to_parquet(data / "air_quality.parquet", index=False)
+    with pytest.raises(DataValidationError, match=f"air_quality.parquet, row {len(aq) + 1}, column 'value'"):
+        _build(data, tmp_path / "bad", executor="dask", jobs=2)
+    assert not (tmp_path / "bad").exists()
 
 
 def test_an_invalid_season_leaves_nothing_in_out(tmp_path):

@@ -473,12 +473,17 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         :func:`zzeval.season.township_rows.split_season`); the per-township tasks read their own
         (on ``runner``, in this process when None), so that this process never holds them all.
     """
-    from zzeval.emissions import estimate_season
+    from zzeval.assess.runners import SerialRunner
     from zzeval.emissions.factors import load_factors
 
     if factors is None or isinstance(factors, (str, Path)):
         factors = load_factors(factors)
     season = _with_weather_model(season, weather_model)
+    # the emission Monte Carlo needs none of the air quality: a task of its own, on a worker
+    # while the townships' tasks run (in this process, when asked for, without a started runner)
+    hourly = {"air_quality": season.air_quality.iloc[:0], "meteorology": season.meteorology.iloc[:0]}
+    emissions_task = (runner or SerialRunner()).submit(emission_reductions, replace(season, **hourly),
+                                                       factors, draws, seed)
     indicators = _step("the township indicators", township_indicators, season)
     if runner is None and rows is None:
         parts = _air_quality_parts(season, n_boot=n_boot, seed=seed)
@@ -489,9 +494,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
                                   rows=rows)
     indicators = indicators.merge(_step("the air-quality indicators", _air_indicators, parts, season.period.name),
                                   on="township", how="left")
-    # the per-draw county arrays (~11 MB) are not needed by the reports
-    emissions = _step("the emission reductions", estimate_season, season, factors=factors, draws=draws,
-                      seed=seed).without_draws()
+    emissions = emissions_task.result()
     progress = _step("the task progress", task_progress, season, indicators)
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
@@ -511,6 +514,15 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
             ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
         county_tasks=_step("the county tasks", county_task_progress, season),
     )
+
+
+def emission_reductions(season: SeasonData, factors, draws: int, seed: int):
+    """:func:`zzeval.emissions.estimate_season` without the per-draw county arrays (~11 MB; the
+    reports do not need them): a task of the evaluation's runner."""
+    from zzeval.emissions import estimate_season
+
+    return _step("the emission reductions", estimate_season, season, factors=factors, draws=draws,
+                 seed=seed).without_draws()
 
 
 def _with_weather_model(season: SeasonData, weather_model: str | None) -> SeasonData:

@@ -28,7 +28,18 @@ from zzeval.errors import EvaluationError
 #: ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc hand memory back to the system after
 #: every large pandas temporary (17-township evaluation on 1 worker, one run each under load
 #: 8: system CPU of the process tree 10.1 s with it, 5.1 s without). Neither changes a number.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+#:
+#: Nor are the scheduler and workers woken every 20 ms to check their event loop's health, and
+#: every 500 ms to sample the process's CPU, memory and I/O for the dashboard
+#: (``distributed.admin.tick.interval``, ``distributed.admin.system-monitor.interval`` in
+#: distributed's ``distributed.yaml``): 1 s and 5 s here. An idle cluster of this runner (1 worker)
+#: then costs this process 0.32 s of CPU in 30 s, not 0.69 s (one run each, load 6–7): the
+#: coordinator's CPU while it waits for the tasks was 3.6 % of that wait (100-township
+#: evaluation, load 8), CPU that the tasks lack on 2 cores. The workers' memory limits are
+#: watched by their own monitor (``distributed.worker.memory.monitor-interval``), not this one.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                        "distributed.admin.tick.interval": "1s",
+                        "distributed.admin.system-monitor.interval": "5s"}
 
 
 def warm_up() -> None:
@@ -90,12 +101,29 @@ class Runner(Protocol):
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator: ...
 
+    def submit(self, fn: Callable, *args): ...
+
+
+class _Deferred:
+    """A call made when its result is asked for (``submit`` of a runner that is not started)."""
+
+    def __init__(self, fn: Callable, args: tuple) -> None:
+        self.fn, self.args = fn, args
+
+    def result(self):
+        return self.fn(*self.args)
+
 
 class _Mapping:
-    """``map`` of every runner: its ``imap``, all results taken."""
+    """``map`` of every runner: its ``imap``, all results taken; ``submit``: one call, in this
+    process when its result is asked for (runners with workers send it to them once started)."""
 
     def map(self, fn: Callable, items: Sequence) -> list:
         return list(self.imap(fn, items))  # type: ignore[attr-defined]
+
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` as a task; an object whose ``result()`` gives its value (or raises)."""
+        return _Deferred(fn, args)
 
 
 class SerialRunner(_Mapping):
@@ -143,6 +171,10 @@ class ProcessRunner(_Mapping):
             self._pool.shutdown()
             self._pool = None
 
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
+        return self._pool.submit(fn, *args) if self._pool is not None else _Deferred(fn, args)
+
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if len(items) <= 1 or self.jobs <= 1:
             yield from SerialRunner().imap(fn, items)
@@ -154,6 +186,19 @@ class ProcessRunner(_Mapping):
         finally:
             if owned:
                 self.close()
+
+
+class _Released:
+    """A Dask future whose result is released on the cluster once taken."""
+
+    def __init__(self, future) -> None:
+        self.future = future
+
+    def result(self):
+        try:
+            return self.future.result()
+        finally:
+            self.future.release()
 
 
 @dataclass
@@ -220,6 +265,13 @@ class DaskRunner(_Mapping):
         if cluster is not None:
             cluster.close()
 
+    def submit(self, fn: Callable, *args):
+        """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
+        if self._connecting is None:
+            return _Deferred(fn, args)
+        client, _ = self._connecting.result()
+        return _Released(client.submit(fn, *args, pure=False))
+
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if not items:  # every township cached: no cluster to start
             return
@@ -236,6 +288,16 @@ class DaskRunner(_Mapping):
         finally:
             if owned:
                 self.close()
+
+
+def split_tasks(runner: Runner | None) -> dict:
+    """The ``mapper`` and ``n_tasks`` arguments of :func:`zzeval.season.township_rows.split_season`
+    that check and split a Parquet season on ``runner``'s workers (four tasks a worker) when it
+    has local ones and is started; ``{}`` (in this process) for a serial runner and for a cluster
+    at a ``scheduler`` address (its workers may not see this machine's temporary folder)."""
+    if runner is None or not runner.running or getattr(runner, "scheduler", None):
+        return {}
+    return {"mapper": runner.map, "n_tasks": 4 * runner.jobs}
 
 
 def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:

@@ -250,7 +250,9 @@ def load_checked(inputs: BuildInputs, runner=None):
         before = _existing_parents(rows_dir(inputs))
         if runner is not None:
             runner.start()
-        season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season)
+        from zzeval.assess.runners import split_tasks
+
+        season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season, **split_tasks(runner))
     else:
         season = load_season(inputs.data_dir, opts.season)
     slugs = [str(s) for s in season.slugs]

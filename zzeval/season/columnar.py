@@ -62,9 +62,11 @@ def parquet_file(data_dir: str | Path, name: str) -> Path | None:
     return path if name in COLUMNAR_TABLES and path.is_file() else None
 
 
-def iter_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def iter_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS,
+                rows: tuple[int, int] | None = None) -> Iterator[pd.DataFrame]:
     """The rows of a Parquet file, ``chunk_rows`` at a time, indexed by their 0-based row number
-    (so that ``index + 2`` is the row of the CSV export, as for a CSV table).
+    (so that ``index + 2`` is the row of the CSV export, as for a CSV table). ``rows``: only the
+    rows ``start <= row < stop`` (only the row groups that hold them are read).
 
     Raises
     ------
@@ -75,12 +77,23 @@ def iter_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
     path = Path(path)
     try:
         reader = pq.ParquetFile(path)
-        batches = reader.iter_batches(batch_size=chunk_rows)
-        offset = 0
+        groups, offset = None, 0
+        if rows is not None:
+            sizes = np.array([reader.metadata.row_group(i).num_rows for i in range(reader.num_row_groups)])
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+            groups = [i for i in range(len(sizes)) if starts[i] < rows[1] and starts[i] + sizes[i] > rows[0]]
+            offset = int(starts[groups[0]]) if groups else 0
+        batches = reader.iter_batches(batch_size=chunk_rows, row_groups=groups)
         for batch in batches:
+            lo, hi = offset, offset + batch.num_rows
+            offset = hi
+            if rows is not None:
+                if hi <= rows[0] or lo >= rows[1]:
+                    continue
+                batch = batch.slice(max(rows[0] - lo, 0), min(hi, rows[1]) - max(lo, rows[0]))
+                lo = max(lo, rows[0])
             frame = batch.to_pandas(split_blocks=True, self_destruct=True)
-            frame.index = pd.RangeIndex(offset, offset + len(frame))
-            offset += len(frame)
+            frame.index = pd.RangeIndex(lo, lo + len(frame))
             yield frame
     except (pa.ArrowException, OSError) as exc:
         raise DataValidationError([Problem(path.name, None, None,
@@ -212,7 +225,11 @@ def read_checked_table(path: str | Path, spec: TableSpec, out, chunk_rows: int =
     chunked = _AcrossChunks(out)
     checking = _CHECK_ONLY.get()
     if checking is not None:
-        checking.rows[spec.name] = _check_in_chunks(path, spec, chunked, checking, chunk_rows)
+        if spec.name in checking.prechecked:
+            checking.rows[spec.name], coverage = checking.prechecked[spec.name]
+            out.coverage.update(coverage)
+        else:
+            checking.rows[spec.name] = _check_in_chunks(path, spec, chunked, checking, chunk_rows)
         chunked.finish()
         return _convert_chunk(pd.DataFrame({c.name: pd.Series(dtype=str) for c in spec.columns}),
                               spec, path.name, out)
@@ -234,6 +251,9 @@ class _CheckOnly:
     _stations: pd.DataFrame | None = None
     #: called with (table name, checked rows of whole stations) as they are checked, or None
     sink: Callable[[str, pd.DataFrame], None] | None = None
+    #: tables already checked elsewhere without a problem (:mod:`zzeval.season.township_rows`,
+    #: in parallel tasks): name → (row count, the ``coverage`` their rows recorded)
+    prechecked: dict = field(default_factory=dict)
 
     def stations(self) -> pd.DataFrame | None:
         """The season's stations table (read once; None when it cannot be read: its own problems
@@ -311,14 +331,15 @@ def _check_in_chunks(path: Path, spec: TableSpec, out, checking: _CheckOnly, chu
 
 
 def check_season(data_dir: str | Path, season: str | None = None,
-                 sink: Callable[[str, pd.DataFrame], None] | None = None):
+                 sink: Callable[[str, pd.DataFrame], None] | None = None, prechecked: dict | None = None):
     """Validate a season folder like :func:`zzeval.season.loading.load_season`, without keeping the
     rows of its Parquet hourly tables: they are converted and checked a chunk (and a station) at a
     time, so the memory does not grow with the number of townships.
 
     ``sink(table, rows)``, when given, receives the checked rows of the Parquet tables as they
     are checked (whole stations at a time; air quality with its canonical units), e.g. to split
-    them by station (:mod:`zzeval.season.township_rows`).
+    them by station (:mod:`zzeval.season.township_rows`). ``prechecked``: the Parquet tables
+    already checked without a problem (see :class:`_CheckOnly`), not read again.
 
     Returns
     -------
@@ -334,7 +355,7 @@ def check_season(data_dir: str | Path, season: str | None = None,
     from zzeval.season.data import DEFAULT_SEASON, SeasonPeriod
 
     season = season or DEFAULT_SEASON
-    checking = _CheckOnly(Path(data_dir), SeasonPeriod(season), sink=sink)
+    checking = _CheckOnly(Path(data_dir), SeasonPeriod(season), sink=sink, prechecked=dict(prechecked or {}))
     token = _CHECK_ONLY.set(checking)
     try:
         loaded = loading.load_season(data_dir, season)

@@ -77,10 +77,11 @@ def _frame_digest(frame: pd.DataFrame) -> str:
 
 
 class _Writer:
-    """Writes checked air-quality rows a station at a time (a station met again gets a new file)."""
+    """Writes checked air-quality rows a station at a time (a station met again gets a new file);
+    ``prefix``: of its file names (a writer per parallel task)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, prefix: str = "") -> None:
+        self.root, self.prefix = root, prefix
         self.stations: dict[str, dict] = {}
         self.meteorology: list[pd.DataFrame] = []
 
@@ -92,7 +93,7 @@ class _Writer:
             return
         for code, rows in frame.groupby("station_code", sort=False):
             entry = self.stations.setdefault(str(code), {"files": [], "pollutants": [], "digest": "", "rows": 0})
-            name = f"s{len(self.stations):06d}-{len(entry['files'])}.parquet"
+            name = f"{self.prefix}s{len(self.stations):06d}-{len(entry['files'])}.parquet"
             rows = rows.reset_index(drop=True)
             rows.to_parquet(self.root / name, index=False)
             entry["files"].append(name)
@@ -120,6 +121,108 @@ def read_rows(files) -> pd.DataFrame:
     return frame.sort_values(AQ_ORDER, kind="stable").reset_index(drop=True)
 
 
+@dataclass
+class _RangeJob:
+    """One task of the parallel check of a Parquet air-quality table: its rows
+    ``start <= row < stop`` (whole stations), written by station into ``root`` when it is set."""
+
+    data_dir: str
+    season: str
+    start: int
+    stop: int
+    root: str | None
+    prefix: str
+
+
+def station_ranges(path: str | Path, n: int) -> list[tuple[int, int]] | None:
+    """About ``n`` row ranges ``(start, stop)`` of equal size, cut between stations, of a Parquet
+    air-quality table; None when it cannot be cut so (no ``station_code`` column, an empty code,
+    a station whose rows are not together, an unreadable file): it is then checked in one pass,
+    which reports whatever is wrong. Reads only the ``station_code`` column."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        if "station_code" not in pq.ParquetFile(path).schema_arrow.names:
+            return None
+        column = pq.read_table(path, columns=["station_code"]).column(0).combine_chunks()
+    except (pa.ArrowException, OSError):
+        return None
+    if not len(column) or column.null_count:
+        return None
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.to_numpy()
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    if len(cuts) + 1 != len(encoded.dictionary):  # a station met again further down
+        return None
+    targets = np.arange(1, max(n, 1)) * len(codes) / max(n, 1)
+    chosen = sorted({int(cuts[min(i, len(cuts) - 1)]) for i in np.searchsorted(cuts, targets)} if len(cuts) else set())
+    bounds = [0, *chosen, len(codes)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def check_range(job: _RangeJob) -> dict:
+    """A task of the parallel check: the rows of ``job`` converted and checked as the one-pass
+    check converts and checks them (:func:`zzeval.season.columnar.check_season`), whole stations
+    at a time, and written by station when ``job.root`` is set. Returns ``ok`` (no problem and no
+    note), the row count, the ``coverage`` recorded, the stations written (as
+    :attr:`RowStore.stations`) and its CPU seconds."""
+    import time
+
+    from zzeval.season import columnar, loading
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.schema import TABLES
+
+    c0 = time.process_time()
+    spec = TABLES["air_quality"]
+    path = columnar.parquet_file(job.data_dir, "air_quality")
+    out = loading._Collector()
+    chunked = columnar._AcrossChunks(out)
+    writer = _Writer(Path(job.root), job.prefix) if job.root else None
+    checking = columnar._CheckOnly(Path(job.data_dir), SeasonPeriod(job.season), sink=writer)
+    chunks = columnar.iter_chunks(path, rows=(job.start, job.stop))
+    n_rows = 0
+    for frame, _ in columnar._station_complete((columnar._convert_chunk(raw, spec, path.name, chunked)
+                                                 for raw in chunks), spec.key[0]):
+        n_rows += len(frame)
+        columnar._whole_table_checks(frame, spec, path.name, chunked, checking)
+    chunked.finish()
+    return {"ok": not (out.problems or out.notes or out.unreadable), "rows": n_rows, "coverage": out.coverage,
+            "stations": writer.stations if writer is not None else {}, "cpu_s": time.process_time() - c0}
+
+
+def _check_in_parallel(data_dir, season: str, writer: _Writer | None, mapper, n_tasks: int) -> dict | None:
+    """The Parquet air-quality table checked (and written by ``writer``'s folder) by tasks of
+    ``mapper`` over ranges of whole stations; what :func:`~zzeval.season.columnar.check_season`
+    takes as ``prechecked``. None when it cannot be cut or a task found anything to say: the
+    caller then checks it in one pass, which gives every problem with its file, row and column
+    exactly as without tasks (only a season with a problem pays the check twice)."""
+    from zzeval.errors import ZzevalError
+    from zzeval.season.columnar import parquet_file
+
+    ranges = station_ranges(parquet_file(data_dir, "air_quality"), n_tasks)
+    if ranges is None or len(ranges) < 2:
+        return None
+    root = str(writer.root) if writer is not None else None
+    jobs = [_RangeJob(str(data_dir), season, a, b, root, f"t{i:04d}-") for i, (a, b) in enumerate(ranges)]
+    try:
+        results = mapper(check_range, jobs)
+    except ZzevalError:
+        results = [{"ok": False}]
+    if not all(r["ok"] for r in results):
+        if writer is not None:
+            for name in Path(writer.root).glob("t????-*.parquet"):
+                name.unlink()
+        return None
+    if writer is not None:
+        for r in results:
+            writer.stations.update(r["stations"])
+    coverage = set().union(*(r["coverage"] for r in results))
+    return {"air_quality": (sum(r["rows"] for r in results), coverage)}
+
+
 def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
     """The checked meteorology chunks as ``load_season`` finishes the table."""
     if not frames:
@@ -129,9 +232,13 @@ def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame
     return met.sort_values(["station_code", "datetime"], kind="stable").reset_index(drop=True)
 
 
-def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAULT_SEASON
-                 ) -> tuple[SeasonData, RowStore]:
+def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAULT_SEASON,
+                 mapper=None, n_tasks: int = 8) -> tuple[SeasonData, RowStore]:
     """Validate the season folder and split its air-quality rows by station into ``rows_dir``.
+
+    ``mapper(fn, items) -> list`` (e.g. a runner's ``map``: its workers must see this machine's
+    temporary folder): a Parquet air-quality table is then checked and split by ``n_tasks``
+    tasks of ranges of whole stations (:func:`check_range`), the rest of the folder here.
 
     Returns
     -------
@@ -154,8 +261,11 @@ def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAU
     try:
         writer = _Writer(tmp)
         if parquet_file(data_dir, "air_quality") is not None:
-            sink = writer if existing is None else (lambda t, f: writer(t, f) if t == "meteorology" else None)
-            loaded, _ = check_season(data_dir, season, sink=sink)
+            prechecked = None if mapper is None else \
+                _check_in_parallel(data_dir, season, writer if existing is None else None, mapper, n_tasks)
+            sink = writer if existing is None and prechecked is None else \
+                (lambda t, f: writer(t, f) if t == "meteorology" else None)
+            loaded, _ = check_season(data_dir, season, sink=sink, prechecked=prechecked)
             met = loaded.meteorology if parquet_file(data_dir, "meteorology") is None else \
                 _meteorology(writer.meteorology, loaded.meteorology)
             loaded = replace(loaded, meteorology=met)
