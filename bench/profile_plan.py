@@ -10,7 +10,7 @@ values. Measured: ``time.process_time()`` around ``plan_reports`` of every towns
 (a first build: every report stale, every slice saved); the county report (planned once per
 build) is left out.
 
-Usage: ``python bench/bench_plan.py [--evaluation PKL | --sample] [--sizes 17,100,1000]``.
+Usage: ``python bench/profile_plan.py [--evaluation PKL | --sample] [--sizes 17,100,1000]``.
 """
 
 from __future__ import annotations
