@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 
@@ -42,6 +41,8 @@ TEMP_SUFFIX = ".tmp"
 
 def temp_path_for(path: Path) -> Path:
     """A unique temporary name beside ``path`` (hidden, ends in ``.tmp``, never in ``.html``)."""
+    import secrets  # here: a rebuild with nothing to do writes nothing (and imports little)
+
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 

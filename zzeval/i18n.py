@@ -10,9 +10,6 @@ from __future__ import annotations
 import numbers
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from importlib.resources import files
-
-import yaml
 
 from zzeval.errors import ZzevalError
 
@@ -46,6 +43,10 @@ def labels() -> dict[str, dict[str, str]]:
     ZzevalError
         If the file is not a mapping of keys to ``{zh, en}`` texts.
     """
+    from importlib.resources import files
+
+    import yaml
+
     path = files("zzeval").joinpath("reference", _LABELS_FILE)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):

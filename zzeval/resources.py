@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from zzeval.errors import ZzevalError
@@ -32,6 +31,8 @@ def notebooks_dir() -> Path:
     root = project_root()
     if root is not None:
         return root / "notebooks"
+    from importlib.resources import files
+
     return Path(str(files("zzeval").joinpath("notebooks")))
 
 
@@ -50,9 +51,21 @@ def notebook_path(name: str) -> Path:
     return path
 
 
+def _reference_file(name: str):
+    """``zzeval/reference/<name>``: the file beside this module, else (a zipped install) the
+    package resource; ``importlib.resources`` only then (the command line checks its options
+    with these files before anything heavy is imported)."""
+    path = Path(__file__).with_name("reference") / name
+    if path.is_file():
+        return path
+    from importlib.resources import files
+
+    return files("zzeval.reference").joinpath(name)
+
+
 @cache
 def _input_limits() -> dict[str, dict[str, str]]:
-    with files("zzeval.reference").joinpath("input_limits.csv").open(encoding="utf-8", newline="") as fh:
+    with _reference_file("input_limits.csv").open(encoding="utf-8", newline="") as fh:
         return {row["key"]: row for row in csv.DictReader(fh)}
 
 

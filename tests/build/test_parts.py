@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -74,3 +75,50 @@ def test_warm_kernel_runs_this_interpreter_and_resets_between_notebooks(tmp_path
         assert error.ename == "Timeout" and error.code_cell_number == 1
     finally:
         shutdown_thread_session()
+
+
+def test_warmed_local_workers_build_their_first_report_in_the_warm_kernel(tmp_path):
+    """LocalExecutor.warm starts the workers and their kernels before the tasks are known (the
+    build does it while the season is evaluated): the first report of each worker then starts no
+    kernel (kernel_start_s 0, a reused kernel), and the warm-up's answer is not taken for a result."""
+    from dataclasses import asdict
+
+    from tests.build.helpers import TOWNSHIP_NB
+    from zzeval.build.kernels import resolve_kernel
+    from zzeval.build.run import LocalExecutor
+    from zzeval.build.tasks import ReportTask
+
+    def task(slug: str) -> ReportTask:
+        return ReportTask(id=slug, notebook=str(TOWNSHIP_NB), parameters={"township": slug},
+                          ipynb_path=str(tmp_path / f"{slug}.ipynb"), html_path=str(tmp_path / f"{slug}.html"),
+                          rel_html=f"{slug}.html", lang="zh", kernel=asdict(resolve_kernel("current")),
+                          cwd=str(TOWNSHIP_NB.parent), warm_imports=["json"],
+                          exporter="tests.build.helpers:tiny_html", timeout_s=60)
+
+    executor = LocalExecutor(jobs=2, log_dir=tmp_path / "logs")
+    executor.warm(replace(task("__warm_up__"), ipynb_path="", html_path=""))
+    results = {}
+    executor.run([task("bagong"), task("liushukou"), task("nancun")], lambda t, r: results.update({t.id: r}))
+    assert sorted(results) == ["bagong", "liushukou", "nancun"]
+    assert all(r["status"] == "built" for r in results.values()), results
+    assert [r["kernel_start_s"] for r in results.values()] == [0.0, 0.0, 0.0]
+    assert all(r["kernel_reused"] for r in results.values())
+    assert "liushukou" in (tmp_path / "liushukou.html").read_text(encoding="utf-8")
+
+
+def test_warmed_workers_that_get_no_task_are_stopped(tmp_path):
+    from dataclasses import asdict
+
+    from tests.build.helpers import TOWNSHIP_NB
+    from zzeval.build.kernels import resolve_kernel
+    from zzeval.build.run import LocalExecutor
+    from zzeval.build.tasks import ReportTask
+
+    like = ReportTask(id="__warm_up__", notebook=str(TOWNSHIP_NB), parameters={}, ipynb_path="", html_path="",
+                      rel_html="", lang="zh", kernel=asdict(resolve_kernel("current")), cwd=str(TOWNSHIP_NB.parent),
+                      warm_imports=["json"], exporter="tests.build.helpers:tiny_html")
+    executor = LocalExecutor(jobs=2)
+    executor.warm(like)
+    procs = list(executor._procs)
+    executor.close()
+    assert len(procs) == 2 and all(p.poll() is not None for p in procs)

@@ -22,12 +22,10 @@ build's summary is not ``ok`` (the CLI exits 1).
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zzeval.atomic import BuildLock, remove_stale_temp_files
-from zzeval.build.lifeline import Lease, Owner
 from zzeval.build.plan import (
     COUNTY,
     DEFAULT_SEASON,
@@ -42,8 +40,8 @@ from zzeval.build.plan import (
     report_tasks,
     resolve_inputs,
     shared_evaluation,
+    warm_up_task,
 )
-from zzeval.build.publish import INDEX, Publisher, check_index, write_summary_files
 from zzeval.build.records import (
     LOG_FILE,
     STATE_FILE,
@@ -54,7 +52,21 @@ from zzeval.build.records import (
     ReportResult,
     read_state,
 )
-from zzeval.build.run import make_executor
+
+#: A rebuild with nothing changed imports only what it needs to find that out (the plan, the state,
+#: the digests): the modules that build, run and publish are imported once there is work to do
+#: (``tests/build/test_noop_imports.py``).
+_LAZY = {"INDEX": "zzeval.build.publish", "check_index": "zzeval.build.publish"}
+if TYPE_CHECKING:
+    from zzeval.build.publish import INDEX, check_index
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["COUNTY", "DEFAULT_SEASON", "INDEX", "LOG_FILE", "STATE_FILE", "STATE_VERSION", "BuildOptions",
            "BuildSummary", "ReportResult", "build", "build_reports", "check_index", "default_notebook",
@@ -150,23 +162,44 @@ def build(options: BuildOptions) -> BuildSummary:
             print(("Dry run: " if options.dry_run else "") + f"nothing to build: {len(fast.reports)} "
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
+    from zzeval.atomic import BuildLock
+
     runner = early_runner(inputs)  # its workers start while the season is split
-    lock = None
+    lock = executor = None
     try:
         season, kernel, rows = load_checked(inputs, runner)  # raises before anything is written into --out
         lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
         ctx = _context(inputs, season, kernel, t_start)
         ctx.rows, ctx.runner = rows, runner
-        return _build_locked(ctx)
+        executor = _warm_executor(ctx)
+        return _build_locked(ctx, executor)
     finally:
         if runner is not None:
             runner.close()
+        if executor is not None:
+            executor.close()
         if lock is not None:
             lock.release()
 
 
+def _warm_executor(ctx: BuildContext):
+    """The local executor, its workers started and warming their kernels and exporters
+    (:meth:`~zzeval.build.run.LocalExecutor.warm`) while the evaluation runs, when this build
+    evaluates the season (its reports are then stale); else None (made when needed)."""
+    if ctx.runner is None or ctx.options.executor != "local" or ctx.options.dry_run:
+        return None
+    from zzeval.build.run import LocalExecutor
+
+    executor = LocalExecutor(jobs=ctx.inputs.jobs, log_dir=ctx.season_dir / ".cache")
+    executor.warm(warm_up_task(ctx))
+    return executor
+
+
 def _context(inputs: BuildInputs, season, kernel, t_start: float) -> BuildContext:
+    import uuid
+
     from zzeval.assess.evaluate import data_hash
+    from zzeval.atomic import remove_stale_temp_files
 
     opts = inputs.options
     build_id = uuid.uuid4().hex[:12]
@@ -187,7 +220,13 @@ def _context(inputs: BuildInputs, season, kernel, t_start: float) -> BuildContex
     return ctx
 
 
-def _build_locked(ctx: BuildContext) -> BuildSummary:
+def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
+    import threading
+
+    from zzeval.build.lifeline import Lease, Owner
+    from zzeval.build.publish import Publisher, warm_index, write_summary_files
+    from zzeval.build.run import make_executor
+
     opts, summary = ctx.options, ctx.summary
     evaluation = shared_evaluation(ctx)
     planned = plan_reports(ctx, evaluation)
@@ -214,8 +253,12 @@ def _build_locked(ctx: BuildContext) -> BuildSummary:
             tasks = report_tasks(ctx, stale, Owner.this_process(ctx.build_id, lease.path))
             progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {ctx.inputs.jobs} "
                           f"{opts.executor} worker(s), kernel: {ctx.kernel.why}")
-            executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache")
+            if executor is None:
+                executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache")
+            warming = threading.Thread(target=warm_index, args=(opts.lang,), name="zzeval-warm-index", daemon=True)
+            warming.start()  # the index's exporter made ready while the reports are built
             executor.run(tasks, publisher.record)
+            warming.join()
         finally:
             progress.close()
             lease.stop()

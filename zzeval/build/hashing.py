@@ -74,22 +74,67 @@ def code_digest() -> str:
 
     Not cached: a long-lived process (a scheduler's worker) must see code that changed under it.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
+    for path in sorted(_package_files(root)):
         rel = path.relative_to(root)
-        if (not path.is_file() or rel.as_posix().startswith(_MACHINERY) or "__pycache__" in rel.parts
-                or path.suffix in (".pyc", ".tmp") or any(p.startswith(".") for p in rel.parts)):
+        if rel.as_posix().startswith(_MACHINERY) or path.suffix in (".pyc", ".tmp"):
             continue
         h.update(rel.as_posix().encode() + b"\0" + file_sha256(path).encode() + b"\n")
+    versions = _dist_versions(_RENDER_DISTS)
     for dist in _RENDER_DISTS:
-        try:
-            h.update(f"{dist}=={version(dist)}\n".encode())
-        except PackageNotFoundError:
-            h.update(f"{dist}==none\n".encode())
+        h.update(f"{dist}=={versions.get(dist, 'none')}\n".encode())
     return h.hexdigest()
+
+
+def _package_files(root: Path) -> list[Path]:
+    """The files under ``root``, without hidden files and folders and ``__pycache__`` (not entered)."""
+    import os
+
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        out += [Path(folder, f) for f in files if not f.startswith(".")]
+    return out
+
+
+def _dist_versions(dists: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each of ``dists`` (absent: not installed), as
+    :func:`importlib.metadata.version` gives it: read from the names of the ``*.dist-info``
+    folders on ``sys.path`` (``<name>-<version>.dist-info``, the first on the path wins, as for
+    imports), without importing ``importlib.metadata`` and its e-mail parser (a rebuild with
+    nothing to do computes this). A distribution found only otherwise (an egg, a zip) is asked
+    of :func:`importlib.metadata.version`."""
+    import os
+    import sys
+
+    def norm(name: str) -> str:
+        return name.lower().replace("-", "_").replace(".", "_")
+
+    wanted = {norm(d): d for d in dists}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            dist, _, ver = name[: -len(".dist-info")].partition("-")
+            key = wanted.get(norm(dist))
+            if key is not None and ver and key not in found:
+                found[key] = ver
+    missing = [d for d in dists if d not in found]
+    if missing:
+        from importlib.metadata import PackageNotFoundError, version
+
+        for dist in missing:
+            try:
+                found[dist] = version(dist)
+            except PackageNotFoundError:
+                pass
+    return found
 
 
 def content_digest(obj, masked: tuple[str, ...] = ()) -> str:

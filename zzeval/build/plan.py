@@ -18,20 +18,20 @@
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zzeval.atomic import atomic_write_bytes
 from zzeval.build import hashing
-from zzeval.build.lifeline import Owner
 from zzeval.build.records import BuildLog, BuildSummary, ReportResult
-from zzeval.build.run import check_scheduler_reachable
-from zzeval.build.tasks import ReportTask
 from zzeval.errors import BuildError, ZzevalError
 from zzeval.season.data import DEFAULT_SEASON
+
+if TYPE_CHECKING:  # imported where used: a rebuild with nothing to do does not import them
+    from zzeval.build.lifeline import Owner
+    from zzeval.build.tasks import ReportTask
 
 COUNTY = "__county__"
 
@@ -233,6 +233,7 @@ def load_checked(inputs: BuildInputs, runner=None):
     """
     from zzeval.assess.evaluate import check_season_rules, check_weather_model
     from zzeval.build.kernels import resolve_kernel
+    from zzeval.build.run import check_scheduler_reachable
     from zzeval.emissions.factors import load_factors
     from zzeval.season.loading import load_season
 
@@ -323,6 +324,10 @@ def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None 
 def shared_evaluation(ctx: BuildContext):
     """The evaluation (a :class:`~zzeval.assess.evaluate.ReportSource`), computed once per
     distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run)."""
+    import pickle
+
+    from zzeval.atomic import atomic_write_bytes
+
     opts, cache = ctx.options, ctx.season_dir / ".cache"
     path = evaluation_path(ctx.inputs)
     t0 = time.monotonic()
@@ -522,9 +527,30 @@ def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None
     return "; ".join(reasons) or None
 
 
+def _run_fields(ctx: BuildContext, notebook: Path) -> dict:
+    """The fields of a :class:`ReportTask` that say how it runs (kernel, folder, limits, exporter)."""
+    opts = ctx.options
+    return {"lang": opts.lang, "kernel": asdict(ctx.kernel), "cwd": str(notebook.parent), "timeout_s": opts.timeout,
+            "start_timeout_s": opts.start_timeout, "start_retries": opts.retries, "kernel_reuse": opts.kernel_reuse,
+            "generation": ctx.inputs.code, "exporter": opts.exporter,
+            "warm_imports": list(opts.warm_imports) if opts.warm_imports is not None else None}
+
+
+def warm_up_task(ctx: BuildContext) -> ReportTask:
+    """A task that runs as the build's reports will (:func:`zzeval.build.tasks.warm_task` prepares
+    a worker with it while the evaluation runs); it names no notebook to run and no file to write."""
+    from zzeval.build.tasks import ReportTask
+
+    notebook = ctx.inputs.county_nb or ctx.inputs.township_nb
+    return ReportTask(id="__warm_up__", notebook=str(notebook), parameters={}, ipynb_path="", html_path="",
+                      rel_html="", **_run_fields(ctx, notebook))
+
+
 def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) -> list[ReportTask]:
     """The runs of the stale reports, longest first (by the last build's timings), each reading
     the slice :func:`plan_reports` saved (its notebook's ``results_path``)."""
+    from zzeval.build.tasks import ReportTask
+
     opts, inputs, season_dir = ctx.options, ctx.inputs, ctx.season_dir
     prev = ctx.state["reports"]
     tasks = []
@@ -543,12 +569,8 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
         tasks.append(ReportTask(
             id=item.slug, notebook=str(notebook), parameters=params,
             ipynb_path=str(season_dir / "notebooks" / f"{name}.ipynb"), html_path=str(season_dir / rel_html),
-            rel_html=rel_html, lang=opts.lang, kernel=asdict(ctx.kernel), cwd=str(notebook.parent),
-            timeout_s=opts.timeout, start_timeout_s=opts.start_timeout, start_retries=opts.retries,
-            kernel_reuse=opts.kernel_reuse, generation=inputs.code,
-            warm_imports=list(opts.warm_imports) if opts.warm_imports is not None else None,
-            exporter=opts.exporter, required_text=[] if is_county else [ctx.name(item.slug)],
-            owner=owner.to_dict()))
+            rel_html=rel_html, required_text=[] if is_county else [ctx.name(item.slug)],
+            owner=owner.to_dict(), **_run_fields(ctx, notebook)))
     default = {COUNTY: 1e9}
     tasks.sort(key=lambda t: -float(prev.get(t.id, {}).get("seconds", default.get(t.id, 0))))
     return tasks

@@ -81,6 +81,22 @@ def check_index(html: str, rows: list[dict], county_row: dict | None = None) -> 
     return problems
 
 
+def warm_index(lang: str) -> None:
+    """Import the index page's machinery and export a small page (written nowhere), so that
+    publishing the index at the end of a build finds the exporter's modules imported and the CJK
+    font parsed (:func:`zzeval.report.fonts.webfont_subset` keeps it per process). The build runs
+    this in a thread while its reports are built; a failure here is met again, and reported, by
+    :meth:`Publisher.finish`."""
+    try:
+        from zzeval.report.html_export import html_page
+        from zzeval.report.htmlcheck import check_report
+        from zzeval.report.index_page import render_index  # noqa: F401
+
+        check_report(html_page(["<p>预热 warm-up 0123456789</p>"], title="warm-up", lang=lang))
+    except Exception:  # noqa: BLE001
+        pass
+
+
 class Publisher:
     """Records the reports of one build as they finish and publishes the index at its end."""
 

@@ -52,18 +52,44 @@ def make_executor(kind: str, jobs: int, scheduler: str | None = None,
 
 @dataclass
 class LocalExecutor:
-    """``jobs`` worker processes; their stderr goes to ``log_dir/worker-<i>.log``."""
+    """``jobs`` worker processes; their stderr goes to ``log_dir/worker-<i>.log``.
+
+    :meth:`warm` starts the workers before the tasks are known (while the build evaluates the
+    season), each preparing a kernel like the tasks' (:func:`zzeval.build.tasks.warm_task`);
+    :meth:`run` then hands the tasks to them; :meth:`close` stops workers it did not use."""
 
     jobs: int
     log_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._procs: list[subprocess.Popen] = []
+        self._ready: dict[int, subprocess.Popen] = {}  # warmed workers not yet given to a feeder
+        self._lock = threading.Lock()
+
+    def warm(self, like: ReportTask) -> None:
+        """Start the ``jobs`` workers now and have each warm a kernel for tasks like ``like``
+        (answered by one ``warmed`` line, which the feeder skips)."""
+        line = json.dumps({"warm": like.to_dict()}, ensure_ascii=False) + "\n"
+        for i in range(self.jobs):
+            proc = self._spawn(i)
+            try:
+                proc.stdin.write(line)
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                continue  # a worker that died is replaced by its feeder
+            self._ready[i] = proc
+
+    def close(self) -> None:
+        """Stop the warmed workers that :meth:`run` did not take."""
+        ready, self._ready = list(self._ready.values()), {}
+        for proc in ready:
+            _close_worker(proc)
 
     def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None:
         self._todo: queue.Queue = queue.Queue()
         for task in tasks:
             self._todo.put(task)
         self._done: queue.Queue = queue.Queue()
-        self._procs: list[subprocess.Popen] = []
-        self._lock = threading.Lock()
         self._stopping = threading.Event()
         threads = [threading.Thread(target=self._feed, args=(i,), name=f"zzeval-feeder-{i}", daemon=True)
                    for i in range(min(self.jobs, len(tasks)))]
@@ -86,6 +112,7 @@ class LocalExecutor:
                             proc.kill()
             for th in threads:
                 th.join(timeout=90)
+            self.close()
 
     def _spawn(self, i: int) -> subprocess.Popen:
         import os
@@ -105,7 +132,7 @@ class LocalExecutor:
 
     def _feed(self, i: int) -> None:
         """One feeder thread: hands tasks to its worker, one at a time, and collects results."""
-        proc = None
+        proc = self._ready.pop(i, None)
         try:
             while not self._stopping.is_set():
                 try:
@@ -117,7 +144,7 @@ class LocalExecutor:
                 try:
                     proc.stdin.write(json.dumps(task.to_dict(), ensure_ascii=False) + "\n")
                     proc.stdin.flush()
-                    line = proc.stdout.readline()
+                    line = _result_line(proc)
                 except (BrokenPipeError, OSError):
                     line = ""
                 if line:
@@ -132,6 +159,15 @@ class LocalExecutor:
             self._done.put((None, {"error": exc}))
         finally:
             _close_worker(proc)
+
+
+def _result_line(proc: subprocess.Popen) -> str:
+    """The worker's next result line, past the answer to a warm-up (:meth:`LocalExecutor.warm`);
+    "" when the worker is gone."""
+    while True:
+        line = proc.stdout.readline()
+        if not line or not line.startswith('{"warmed"'):
+            return line
 
 
 def _close_worker(proc: subprocess.Popen | None) -> None:

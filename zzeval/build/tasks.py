@@ -146,15 +146,11 @@ def _execute(task: ReportTask, result: dict):
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from zzeval.build.kernels import KernelChoice, KernelStartError, session_for_thread
+    from zzeval.build.kernels import KernelStartError
 
     nb = load_notebook_node(task.notebook)  # papermill's: adds the metadata it expects
     nb = parameterize_notebook(nb, task.parameters, kernel_name=None, language="python")
-    warm = {"warm_imports": tuple(task.warm_imports)} if task.warm_imports is not None else {}
-    loop, kernel = session_for_thread(
-        KernelChoice(**task.kernel), task.cwd, generation=task.generation,
-        start_timeout=task.start_timeout_s, start_retries=task.start_retries,
-        reuse=task.kernel_reuse, **warm)
+    loop, kernel = _session(task)
     try:
         nb, error, timings = loop.run_until_complete(kernel.run(nb, task.timeout_s))
     except KernelStartError as exc:
@@ -162,6 +158,47 @@ def _execute(task: ReportTask, result: dict):
         return None, None
     result.update(timings)
     return nb, error
+
+
+def _session(task: ReportTask):
+    """This thread's event loop and warm kernel for ``task`` (:func:`~zzeval.build.kernels.session_for_thread`)."""
+    from zzeval.build.kernels import KernelChoice, session_for_thread
+
+    warm = {"warm_imports": tuple(task.warm_imports)} if task.warm_imports is not None else {}
+    return session_for_thread(KernelChoice(**task.kernel), task.cwd, generation=task.generation,
+                              start_timeout=task.start_timeout_s, start_retries=task.start_retries,
+                              reuse=task.kernel_reuse, **warm)
+
+
+#: The page a worker exports while it warms up (never written): the exporter's template compiled,
+#: the CJK font loaded and subset once, the report check's parser imported.
+_WARM_PAGE = "<h1>预热 warm-up</h1><p>乡镇 township 0123456789 µg/m³</p>"
+
+
+def warm_task(task: ReportTask | dict) -> dict:
+    """Prepare this thread to build reports like ``task`` before any is ready (the build's
+    evaluation is still running): start and warm its kernel (:meth:`~zzeval.build.kernels.WarmKernel.start`,
+    the very kernel the first report will reuse), import the notebook machinery and export a small
+    page, so that the first report pays none of it. Writes nothing; never raises (a failure here
+    is met again, and reported, by the first report). Returns ``{"warmed": ok, "seconds": ...}``."""
+    t0 = time.monotonic()
+    ok = True
+    try:
+        if isinstance(task, dict):
+            task = ReportTask(**task)
+        import nbformat  # noqa: F401
+        from papermill.parameterize import parameterize_notebook  # noqa: F401
+
+        loop, kernel = _session(task)
+        if not kernel.alive:
+            loop.run_until_complete(kernel.start())
+        if not task.exporter:
+            from zzeval.report.html_export import html_page
+
+            _check_html(html_page([_WARM_PAGE], title="warm-up", lang=task.lang), [])
+    except Exception:  # noqa: BLE001 - the first report meets (and reports) the same failure
+        ok = False
+    return {"warmed": ok, "seconds": time.monotonic() - t0}
 
 
 def _host() -> str:

@@ -5,6 +5,10 @@ with its own interpreter (``sys.executable``), so no ``if __name__ == "__main__"
 in scripts that call :func:`zzeval.build.builder.build_reports`, and exporting reports (pure
 Python) runs in parallel instead of queueing on one GIL.
 
+A line ``{"warm": task}`` instead of a task prepares the worker for tasks like it
+(:func:`zzeval.build.tasks.warm_task`: its kernel started and warmed, the exporter ready) while
+the build is still evaluating; it is answered with one ``{"warmed": ...}`` line.
+
 A worker dies with its build (:func:`zzeval.build.lifeline.die_with_parent`), and stops when its
 stdin closes.
 """
@@ -24,13 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
     from zzeval.build.kernels import shutdown_thread_session
-    from zzeval.build.tasks import run_task
+    from zzeval.build.tasks import run_task, warm_task
 
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            result = run_task(json.loads(line))
+            message = json.loads(line)
+            result = warm_task(message["warm"]) if "warm" in message else run_task(message)
             out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
             out.flush()
     finally:
