@@ -492,6 +492,10 @@ class _Shared:
         those of earlier builds removed (this build holds the folder's lock)."""
         if self.part is None or self.saved:
             return
+        import pickle
+
+        from zzeval.atomic import atomic_write_bytes
+
         folder = results_path(self.ctx, "").parent
         atomic_write_bytes(folder / self.file, pickle.dumps(self.part, protocol=pickle.HIGHEST_PROTOCOL))
         for old in folder.glob(f"{self.prefix}*.pkl"):
