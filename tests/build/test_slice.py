@@ -4,6 +4,7 @@ from the whole evaluation. A view that starts reading something outside the slic
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
@@ -60,7 +61,12 @@ def test_the_township_page_is_the_same_from_its_slice(evaluation, tmp_path):
     try:
         whole = _page(notebook, data, ev.county_slice().save(tmp_path / "whole.pkl"), "liushukou")
         sliced = _page(notebook, data, ev.township_slice("liushukou").save(tmp_path / "slice.pkl"), "liushukou")
+        # as a build hands it: the township's part, joined on reading with the shared part saved once
+        shared = tmp_path / "shared-test.pkl"
+        shared.write_bytes(pickle.dumps(ev.shared_part()))
+        part = _page(notebook, data, ev.township_part("liushukou", shared.name).save(tmp_path / "part.pkl"),
+                     "liushukou")
     finally:
         shutdown_thread_session()
     assert "柳树口镇" in sliced and ev.provenance["data_sha256"] in sliced
-    assert sliced == whole
+    assert sliced == whole and part == whole

@@ -206,7 +206,7 @@ class Evaluation(TownshipsAndMeta):
 
         return county_figures(self)
 
-    def township_slice(self, slug: str) -> Evaluation:
+    def township_slice(self, slug: str, shared: dict | None = None) -> Evaluation:
         """Everything a township's report reads, and nothing else: the township's own rows of
         every table keyed by township, the :data:`SHARED_COLUMNS` of every township, the
         county-level tables whole except the :data:`COUNTY_ONLY` ones (empty); no machine path,
@@ -220,8 +220,29 @@ class Evaluation(TownshipsAndMeta):
             raise ZzevalError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
         # each table's rows grouped by township once, not searched again for every township
         index = self.__dict__.setdefault("_slice_index", {})
-        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug, index) for f in fields(self)}
+        shared = SHARED_COLUMNS if shared is None else shared
+        parts = {f.name: _slice_value(f.name, getattr(self, f.name), slug, index, shared) for f in fields(self)}
         return replace(self, **{**parts, **self._for_pages()})
+
+    def shared_part(self):
+        """The :data:`SHARED_COLUMNS` of every township (:class:`zzeval.assess.slices.SharedPart`):
+        what every township page shows of all of them, taken once per build."""
+        from zzeval.assess.slices import shared_part
+
+        return shared_part(self, SHARED_COLUMNS)
+
+    def township_part(self, slug: str, shared_file: str) -> Evaluation:
+        """:meth:`township_slice` without the other townships' rows: of the :data:`SHARED_COLUMNS`
+        tables the township's own rows, and a reference to the shared part saved once as
+        ``shared_file`` (:mod:`zzeval.assess.slices`); :meth:`load` joins them back into the slice."""
+        from zzeval.assess.slices import SharedRef
+
+        cut = self.township_slice(slug, shared={})
+        index = self.__dict__["_slice_index"]  # filled by township_slice: rows by township
+        positions = {name: index[id(frame)][1].get(slug, np.zeros(0, dtype=np.intp))
+                     for name in SHARED_COLUMNS if id(frame := getattr(self, name)) in index}
+        cut.__dict__["_shared"] = SharedRef(shared_file, positions)
+        return cut
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_slice_index"}
@@ -258,6 +279,10 @@ class Evaluation(TownshipsAndMeta):
                                   "build again to write it anew") from exc
         if not isinstance(obj, Evaluation):
             raise EvaluationError(f"{path} does not hold a zzeval Evaluation")
+        if "_shared" in obj.__dict__:  # a township part (township_part): joined with the shared part
+            from zzeval.assess.slices import join_shared
+
+            join_shared(obj, Path(path).parent)
         return obj
 
 
@@ -303,18 +328,18 @@ def _township_rows(frame: pd.DataFrame, slug: str, shared: tuple[str, ...] = (),
     return out
 
 
-def _slice_value(path: str, value, slug: str, index: dict | None = None):
+def _slice_value(path: str, value, slug: str, index: dict | None = None, shared: dict = SHARED_COLUMNS):
     """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
     (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
     if path in COUNTY_ONLY:
         return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
             value, (dict, list)) else None
     if isinstance(value, pd.DataFrame):
-        return _township_rows(value, slug, SHARED_COLUMNS.get(path, ()), index)
+        return _township_rows(value, slug, shared.get(path, ()), index)
     if isinstance(value, dict):
-        return {k: _slice_value(path, v, slug, index) for k, v in value.items()}
+        return {k: _slice_value(path, v, slug, index, shared) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug, index)
+        return replace(value, **{f.name: _slice_value(f"{path}.{f.name}", getattr(value, f.name), slug, index, shared)
                                  for f in fields(value) if f.init})
     return value
 

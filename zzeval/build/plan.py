@@ -10,7 +10,8 @@
 5. :func:`plan_reports` keys every report on the slice of the evaluation its notebook reads
    (:class:`~zzeval.assess.evaluate.ReportSource`), the notebook, the code and its parameters,
    and names what changed since the report was last built;
-   (each stale report's slice saved as it is keyed, one at a time);
+   (each stale report's slice saved as it is keyed, one at a time; the part every township page
+   shows of every township saved once: :mod:`zzeval.assess.slices`);
 6. :func:`report_tasks` describes each stale report's run.
 """
 
@@ -423,7 +424,10 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
 
     One slice at a time: each is keyed and, when stale (and not a dry run), saved where its
     notebook reads it (:func:`results_path`), then dropped, so that the planning of a province
-    holds one township's slice, not a thousand (each holds the shared columns of every township)."""
+    holds one township's slice, not a thousand. What every township page shows of every township
+    (ranked indicators, names, weather skill) is taken, digested and saved once (:class:`_Shared`):
+    a township's key and file cost its own rows, so planning grows with the number of townships,
+    not with its square."""
     from zzeval.assess.evaluate import current_commit
 
     inputs = ctx.inputs
@@ -433,12 +437,13 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
     wanted = inputs.selection or [str(s) for s in ctx.season.slugs]
     if inputs.county_nb is not None and not inputs.selection:
         wanted = [*wanted, COUNTY]
+    shared = _Shared(ctx, evaluation, masked)
     planned = []
     for slug in wanted:
         is_county = slug == COUNTY
-        source = evaluation.county_slice() if is_county else evaluation.township_slice(slug)
+        source, digests = (evaluation.county_slice(), None) if is_county else shared.township(slug)
         components = {
-            "slice": hashing.field_digests(source, masked=masked),
+            "slice": digests or hashing.field_digests(source, masked=masked),
             "notebook": inputs.notebooks["county" if is_county else "township"], "code": inputs.code,
             "params": {**inputs.report_params, **({} if is_county else {"township": slug})}}
         key = hashing.sha256_json(components)
@@ -448,10 +453,57 @@ def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
             reason = "build key changed"
         results = None
         if reason and not ctx.options.dry_run:
+            if not is_county:
+                shared.save()
             results = source.save(results_path(ctx, slug))
         planned.append(PlannedReport(slug, key, components, reason, results))
         del source
     return planned
+
+
+class _Shared:
+    """The part of the township slices every township page shows of every township (the ranked
+    indicators, names, weather skill: :meth:`~zzeval.assess.evaluate.Evaluation.shared_part`),
+    taken and digested once per build and saved once beside the township parts; each township's
+    part then costs what its own rows cost, not the province's. A stand-in
+    :class:`~zzeval.assess.evaluate.ReportSource` without ``township_part`` is sliced whole."""
+
+    def __init__(self, ctx: BuildContext, evaluation, masked: tuple[str, ...]):
+        self.ctx, self.evaluation, self.masked, self.saved = ctx, evaluation, masked, False
+        self.part = evaluation.shared_part() if hasattr(evaluation, "township_part") else None
+        if self.part is not None:
+            from zzeval.assess.slices import SHARED_PREFIX, shared_file
+
+            self.prefix = SHARED_PREFIX
+            self.digests = {name: hashing.content_digest(frame, masked) for name, frame in self.part.tables.items()}
+            self.file = shared_file(hashing.sha256_json(self.digests))
+
+    def township(self, slug: str) -> tuple[object, dict | None]:
+        """A township's part (or its whole slice) and its key's digests of the slice, field by
+        field: a shared table's digest covers its own rows and the shared part of it."""
+        if self.part is None:
+            return self.evaluation.township_slice(slug), None
+        source = self.evaluation.township_part(slug, self.file)
+        digests = hashing.field_digests(source, masked=self.masked)
+        for name, digest in self.digests.items():
+            digests[name] = hashing.sha256_json([digests[name], digest])
+        return source, digests
+
+    def save(self) -> None:
+        """The shared part written once (where :func:`results_path` puts the township parts),
+        those of earlier builds removed (this build holds the folder's lock)."""
+        if self.part is None or self.saved:
+            return
+        import pickle
+
+        from zzeval.atomic import atomic_write_bytes
+
+        folder = results_path(self.ctx, "").parent
+        atomic_write_bytes(folder / self.file, pickle.dumps(self.part, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in folder.glob(f"{self.prefix}*.pkl"):
+            if old.name != self.file:
+                old.unlink(missing_ok=True)
+        self.saved = True
 
 
 def _changed(old: dict, new: dict) -> list[str]:

@@ -1,0 +1,101 @@
+"""A township report's slice of the evaluation, in two parts, so that planning a province's reports
+grows with the number of townships, not with its square.
+
+A township page shows of *every* township the :data:`~zzeval.assess.evaluate.SHARED_COLUMNS`
+(names in the ranking chart, the ranked indicators, the weather models' skill). Carried in each
+township's slice, those columns made every slice as long as the province: slicing, keying and
+saving one report cost O(N), all of them O(N²) (0.19 s of CPU per township at 1,000). Split:
+
+* the **shared part** (:func:`shared_part`): those columns of every township, taken, digested and
+  saved once per build, the same for every township page;
+* the **township part** (:meth:`~zzeval.assess.evaluate.Evaluation.township_part`): the township's
+  own rows of every table (the shared tables too) and the county-level tables, with a
+  :class:`SharedRef` naming the shared part's file and where the township's rows sit in it.
+
+:meth:`~zzeval.assess.evaluate.Evaluation.load` joins the two (:func:`join_shared`) into exactly
+the slice :meth:`~zzeval.assess.evaluate.Evaluation.township_slice` gives: the notebook reads the
+same values, so the page is the same. A report is keyed on both parts' digests, so a change in
+another township's shared columns still re-keys every township page (each shows it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: how the shared part's file is named next to the township parts (``shared-<digest>.pkl``)
+SHARED_PREFIX = "shared-"
+
+
+@dataclass
+class SharedRef:
+    """Where a township part's shared tables are completed from: the shared part's file name (in
+    the township part's folder) and, per shared table, the row positions of the township's own
+    rows in the whole table."""
+
+    file: str
+    positions: dict[str, np.ndarray]
+
+
+@dataclass
+class SharedPart:
+    """The :data:`~zzeval.assess.evaluate.SHARED_COLUMNS` of every township, one frame per table
+    (every row, in the evaluation's order and index; only the shared columns)."""
+
+    tables: dict[str, pd.DataFrame]
+
+
+def shared_part(evaluation, shared: dict[str, tuple[str, ...]]) -> SharedPart:
+    """The shared columns of each table of ``evaluation`` named in ``shared`` (every row)."""
+    tables = {}
+    for name, columns in shared.items():
+        frame = getattr(evaluation, name, None)
+        if isinstance(frame, pd.DataFrame):
+            tables[name] = frame[[c for c in frame.columns if c in columns]]
+    return SharedPart(tables)
+
+
+def shared_file(digest: str) -> str:
+    """The shared part's file name for its content digest."""
+    return f"{SHARED_PREFIX}{digest[:20]}.pkl"
+
+
+def join_table(own: pd.DataFrame, whole: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """The table as a township's whole slice holds it: every row of ``whole`` (the shared columns
+    of every township), the other columns only in the township's own rows (``own``, at
+    ``positions``), empty elsewhere; integers and booleans nullable, as
+    :func:`zzeval.assess.evaluate._township_rows` leaves them."""
+    n = len(whole)
+    columns = {}
+    for column in own.columns:
+        if column in whole.columns:
+            columns[column] = whole[column]
+            continue
+        values = own[column]
+        kind = values.dtype.kind
+        if kind in "iub":
+            values = values.astype({"i": "Int64", "u": "Int64", "b": "boolean"}[kind])
+        spread = pd.Series(values.array, index=positions).reindex(np.arange(n))
+        columns[column] = spread.set_axis(whole.index)
+    return pd.DataFrame(columns, index=whole.index, columns=own.columns)
+
+
+def join_shared(part, folder) -> None:
+    """Complete a township part read from ``folder`` in place with its shared part (the file its
+    :class:`SharedRef` names), into the township's whole slice."""
+    import pickle
+    from pathlib import Path
+
+    from zzeval.errors import EvaluationError
+
+    ref = part.__dict__.pop("_shared")
+    path = Path(folder) / ref.file
+    try:
+        shared = pickle.loads(path.read_bytes())
+    except OSError as exc:
+        raise EvaluationError(f"cannot read the shared part of the evaluation {path}: "
+                              f"{exc.strerror or exc}; build again to write it anew") from exc
+    for name, positions in ref.positions.items():
+        setattr(part, name, join_table(getattr(part, name), shared.tables[name], positions))
