@@ -32,6 +32,7 @@ from zzeval.build.plan import (
     BuildContext,
     BuildInputs,
     BuildOptions,
+    check_language,
     default_prepare,
     early_runner,
     fast_path,
@@ -155,6 +156,7 @@ def build(options: BuildOptions) -> BuildSummary:
     t_start = time.monotonic()
     inputs = resolve_inputs(options)
     state = read_state(inputs.season_dir / STATE_FILE)
+    check_language(inputs, state)
     fast = fast_path(inputs, state)
     if fast is not None:
         fast.seconds = time.monotonic() - t_start

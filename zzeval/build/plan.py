@@ -188,6 +188,22 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
         report_params={"season": options.season, "lang": options.lang, "exporter": options.exporter or "default"})
 
 
+_LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
+
+
+def check_language(inputs: BuildInputs, state: dict) -> None:
+    """Refuse a build in one language into a season folder whose reports were built in another:
+    they would be replaced one by one (a reader's Chinese reports overwritten by English ones
+    without a word). ``--force`` replaces them; another ``--out`` keeps both."""
+    opts = inputs.options
+    old = state.get("lang")
+    if not old or old == opts.lang or opts.force:
+        return
+    raise BuildError(f"{inputs.season_dir} holds reports built in {_LANGUAGES.get(old, old)}; building "
+                     f"{_LANGUAGES.get(opts.lang, opts.lang)} reports there would replace them: pass another "
+                     f"--out for them (e.g. --out {inputs.out_root.name}-{opts.lang}), or --force to replace them")
+
+
 def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
     """The summary of a rebuild with nothing changed since a complete, successful build (every
     report in place), from the state alone; None when there is anything to do."""

@@ -123,7 +123,7 @@ class Publisher:
             entry.update(status="failed", error=res.get("error"), key=None, **keep)  # retried next time
             status = "stale" if had_good else "failed"
         ctx.state["reports"][slug] = entry
-        ctx.state["fast_key"] = None
+        ctx.state.update(fast_key=None, lang=ctx.inputs.options.lang)
         write_state(self.state_path, ctx.state)
         result = ReportResult(slug=slug, name=entry["name"], status=status, reason=item.reason or "",
                               seconds=res.get("seconds", 0.0), error=res.get("error"),
@@ -149,7 +149,7 @@ class Publisher:
                     and all(s in reports for s in ctx.names))
         ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
                          kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
-                         data_sha256=ctx.data_sha256)
+                         data_sha256=ctx.data_sha256, lang=ctx.inputs.options.lang)
         write_state(self.state_path, ctx.state)
         ctx.log.write("build_end", seconds=round(ctx.summary.seconds, 3), built=ctx.summary.built,
                       failed=ctx.summary.failed, up_to_date=len(ctx.summary.up_to_date), ok=ctx.summary.ok)
