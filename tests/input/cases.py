@@ -238,6 +238,19 @@ def validate_refuses(sample: Path, case: Case, dest: Path, capsys) -> str:
     return captured.err
 
 
+
+def build_refuses(sample: Path, case: Case, dest: Path, capsys) -> None:
+    """Build ``case`` from the sample and run ``zzeval build`` on it: exit 2 with the first text of
+    ``case.expect``, no traceback, nothing written into ``--out``."""
+    from zzeval.cli import main
+
+    data, out = make_case(sample, case, dest / "data"), dest / "out"
+    assert main(["build", "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert case.expect[0] in err, err[:3000]
+    assert "Traceback" not in err
+    assert not out.exists()
+
 if __name__ == "__main__":  # pragma: no cover
     sample, out = Path(sys.argv[1]), Path(sys.argv[2])
     for case in CASES:
