@@ -235,14 +235,9 @@ class Evaluation(TownshipsAndMeta):
         """:meth:`township_slice` without the other townships' rows: of the :data:`SHARED_COLUMNS`
         tables the township's own rows, and a reference to the shared part saved once as
         ``shared_file`` (:mod:`zzeval.assess.slices`); :meth:`load` joins them back into the slice."""
-        from zzeval.assess.slices import SharedRef
+        from zzeval.assess.slices import township_part
 
-        cut = self.township_slice(slug, shared={})
-        index = self.__dict__["_slice_index"]  # filled by township_slice: rows by township
-        positions = {name: index[id(frame)][1].get(slug, np.zeros(0, dtype=np.intp))
-                     for name in SHARED_COLUMNS if id(frame := getattr(self, name)) in index}
-        cut.__dict__["_shared"] = SharedRef(shared_file, positions)
-        return cut
+        return township_part(self, slug, shared_file, SHARED_COLUMNS)
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "_slice_index"}

@@ -99,3 +99,15 @@ def join_shared(part, folder) -> None:
                               f"{exc.strerror or exc}; build again to write it anew") from exc
     for name, positions in ref.positions.items():
         setattr(part, name, join_table(getattr(part, name), shared.tables[name], positions))
+
+
+def township_part(evaluation, slug: str, shared_file: str, shared_columns: dict):
+    """The township part of :meth:`~zzeval.assess.evaluate.Evaluation.township_part`: its
+    ``township_slice`` without the other townships' rows of the ``shared_columns`` tables, and a
+    :class:`SharedRef` to ``shared_file`` with where the township's rows sit in the whole tables."""
+    cut = evaluation.township_slice(slug, shared={})
+    index = evaluation.__dict__["_slice_index"]  # filled by township_slice: rows by township
+    positions = {name: index[id(frame)][1].get(slug, np.zeros(0, dtype=np.intp))
+                 for name in shared_columns if id(frame := getattr(evaluation, name)) in index}
+    cut.__dict__["_shared"] = SharedRef(shared_file, positions)
+    return cut
