@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from zzeval.errors import BuildError, NoSpaceError, is_no_space
@@ -77,6 +79,50 @@ def no_space_message(path: str | os.PathLike | None, exc: OSError) -> str:
     where = f"cannot write {path}" if path else "cannot write the output"
     return (f"{where}: {exc.strerror or exc} — the disk, a quota or the file-size limit is full. "
             "Files already there are unchanged (none half-written); free space and build again.")
+
+
+@contextmanager
+def folder_written_whole(target: str | os.PathLike):
+    """Yield a new temporary folder beside ``target`` to write a whole folder into; when the block
+    ends without an error, the folder replaces ``target`` (:func:`replace_folder`); when it raises
+    (a full disk, Ctrl-C), the temporary folder is removed and ``target`` is left as it was.
+
+    So ``target`` never holds a mix of old and new files, nor a half-written file.
+    """
+    target = Path(target).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path_for(target)
+    tmp.mkdir()
+    try:
+        yield tmp
+        for f in tmp.rglob("*"):
+            if f.is_file():  # persist the contents before the rename makes them the real folder
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        replace_folder(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Move the complete folder ``new`` to ``target`` (same file system). An earlier ``target``
+    is first renamed aside and removed only after ``new`` is in place; an empty one is removed."""
+    old = None
+    if target.is_dir() and any(target.iterdir()):
+        old = temp_path_for(target)
+        os.rename(target, old)
+    elif target.is_dir():
+        target.rmdir()
+    try:
+        os.rename(new, target)
+    except BaseException:
+        if old is not None:
+            os.rename(old, target)  # put the earlier folder back
+        raise
+    _fsync_dir(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:

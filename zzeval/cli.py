@@ -134,11 +134,8 @@ def _cmd_sample(args) -> int:
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
     _writable_folder(args.out_dir, "DIR")
     _not_a_real_season(Path(args.out_dir))
-    out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships)
-    if args.format == "parquet":
-        from zzeval.season.columnar import convert_to_parquet
-
-        convert_to_parquet(out)
+    out = write_sample(args.out_dir, seed=args.seed, n_townships=args.townships,
+                       parquet=args.format == "parquet")
     print(f"Wrote the synthetic sample season to {out}", file=sys.stderr)
     return 0
 

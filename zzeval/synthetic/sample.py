@@ -74,6 +74,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from zzeval.atomic import folder_written_whole
+from zzeval.errors import NoSpaceError, is_no_space
 from zzeval.season import schema
 from zzeval.synthetic import sample_emergency, sample_sites
 from zzeval.synthetic.sample_air import (
@@ -188,13 +190,18 @@ def _season_yaml(seed: int, n: int, lam: np.ndarray, scales: dict[str, float]) -
     }
 
 
-def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> Path:
+def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None,
+                 parquet: bool = False) -> Path:
     """Write the synthetic sample season (2020-2021 and its comparison season) to ``out_dir``.
 
     Parameters
     ----------
     out_dir : str or Path
-        Folder to write; created if missing. Existing files of the same names are replaced.
+        Folder to write; created if missing. The whole sample is written into a temporary
+        folder beside it and moved into place only when complete
+        (:func:`zzeval.atomic.folder_written_whole`): an earlier folder of that name is replaced as
+        a whole (files in it that the sample does not write are removed with it), and a failure
+        (a full disk, Ctrl-C) leaves it as it was.
     seed : int
         Random seed. The same seed gives byte-identical files.
     n_townships : int, optional
@@ -203,6 +210,9 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
         seasons). More: the 17 plus synthetic townships "合成镇0001" (slug ``syn0001``) …, for
         province-size benchmarks (about 52,560 air-quality rows per township, written in
         chunks).
+    parquet : bool
+        Also convert the hourly tables to Parquet (:func:`zzeval.season.columnar.convert_to_parquet`,
+        which removes the CSV), before the folder is moved into place.
 
     Returns
     -------
@@ -220,10 +230,30 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
     seed and the 17 real townships only, not on ``n_townships``.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     n = len(TOWNSHIPS_2020) if n_townships is None else int(n_townships)
     if n < 1:
         raise ValueError(f"n_townships must be at least 1, got {n_townships!r}")
+    state = f"{out} is as it was before" if out.exists() else f"{out} was not created"
+    try:
+        with folder_written_whole(out) as tmp:
+            _write_into(tmp, seed, n)
+            if parquet:
+                from zzeval.season.columnar import convert_to_parquet
+
+                convert_to_parquet(tmp)
+    except (OSError, NoSpaceError) as exc:
+        if not (isinstance(exc, NoSpaceError) or is_no_space(exc)):
+            raise
+        cause = exc.__cause__ if isinstance(exc, NoSpaceError) and exc.__cause__ else exc
+        raise NoSpaceError(
+            f"cannot write the sample to {out}: {getattr(cause, 'strerror', None) or cause} — the disk, "
+            f"a quota or the file-size limit is full. {state} (nothing half-written): "
+            "sample not written; free space and run zzeval sample again") from exc
+    return out
+
+
+def _write_into(out: Path, seed: int, n: int) -> None:
+    """Write every file of the sample into the (new, empty) folder ``out``."""
     tw = _townships(n, seed)
     tables = _write_tables(out, tw, seed)
     tl = _timeline()
@@ -237,7 +267,6 @@ def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None) -> P
     text = yaml.safe_dump(_season_yaml(seed, n, cal.lam, cal.scales), allow_unicode=True,
                           sort_keys=False, width=100)
     (out / "season.yaml").write_bytes(text.encode("utf-8"))
-    return out
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:

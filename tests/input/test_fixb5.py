@@ -1,0 +1,110 @@
+"""Findings 2, 3, 5 and 7 of the fifth re-review of issue 13 (/work/wt/notes/recheck5.md)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.input.cases import read
+from zzeval.cli import main
+
+
+def _run(argv, capsys) -> tuple[int, str]:
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _disk_full_at_air_quality(monkeypatch):
+    """The disk fills while air_quality.csv.gz is written (after the small tables and meteorology)."""
+    from zzeval.synthetic import sample
+
+    def full(path, *args, **kwargs):
+        Path(path).write_bytes(b"\x1f\x8b half")  # a half-written file, as a full disk leaves it
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(sample, "_write_air_quality", full)
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+# -- 2. `zzeval sample` on a full disk left a half-written meteorology.csv.gz and a mix of old and new tables
+def test_sample_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
+    _disk_full_at_air_quality(monkeypatch)
+    out = tmp_path / "new"
+    code, err = _run(["sample", out, "--townships", "1"], capsys)
+    assert code == 1
+    assert "sample not written; free space and run zzeval sample again" in err, err
+    assert "none half-written); free space and build again" not in err
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []  # no temporary folder left
+
+
+def test_sample_on_a_full_disk_into_an_empty_folder_leaves_it_empty(tmp_path, capsys, monkeypatch):
+    _disk_full_at_air_quality(monkeypatch)
+    out = tmp_path / "empty"
+    out.mkdir()
+    code, _ = _run(["sample", out, "--townships", "1"], capsys)
+    assert code == 1 and out.is_dir() and list(out.iterdir()) == []
+    assert _leftovers(tmp_path) == []
+
+
+def test_sample_on_a_full_disk_keeps_the_earlier_sample_whole(season, capsys, monkeypatch):
+    before = _snapshot(season)
+    _disk_full_at_air_quality(monkeypatch)
+    code, err = _run(["sample", season, "--townships", "1"], capsys)
+    assert code == 1 and "sample not written" in err
+    assert _snapshot(season) == before  # the 2-township sample, byte for byte: no 1-township table in it
+    assert _leftovers(season.parent) == []
+
+
+def test_sample_replaces_an_earlier_sample_as_a_whole(season, capsys):
+    (season / "notes.txt").write_text("x", encoding="utf-8")  # not a file the sample writes
+    code, _ = _run(["sample", season, "--townships", "1"], capsys)
+    assert code == 0
+    assert len(read(season, "townships.csv")) == 1
+    assert (season / "season.yaml").is_file() and not (season / "notes.txt").exists()
+    assert _leftovers(season.parent) == []
+
+
+# -- 3. Ctrl-C in the evaluation printed "Exception in thread … InvalidStateError: CANCELLED"
+def _wait_then_die(args) -> int:
+    """Item 0 returns at once; the others wait for ``flag`` to exist, then end their worker as
+    Ctrl-C does (:func:`zzeval.assess.runners.exit_quietly_on_interrupt`)."""
+    item, flag = args
+    if item == 0:
+        return 0
+    for _ in range(6000):  # at most 60 s, so that a broken test cannot hang
+        if os.path.exists(flag):
+            break
+        time.sleep(0.01)
+    os._exit(130)
+
+
+def test_an_interrupted_evaluation_prints_no_thread_traceback(tmp_path):
+    from zzeval.assess.runners import ProcessRunner
+
+    caught = []
+    previous = threading.excepthook
+    threading.excepthook = lambda hook_args: caught.append(hook_args.exc_value)
+    flag = tmp_path / "die"
+    runner = ProcessRunner(jobs=2).start()
+    try:
+        results = runner.imap(_wait_then_die, [(i, str(flag)) for i in range(12)])
+        assert next(results) == 0
+        results.close()  # what a KeyboardInterrupt in the loop over the results does
+        flag.write_text("now", encoding="utf-8")  # the workers end, as on Ctrl-C
+    finally:
+        runner.close()  # joins the pool's manager thread: whatever it raised is in `caught`
+        threading.excepthook = previous
+    assert caught == []
