@@ -167,9 +167,11 @@ class ProcessRunner(_Mapping):
         return self
 
     def close(self) -> None:
+        """Stop the workers; the tasks not yet started are dropped (cancelled by the pool's own
+        thread: :meth:`imap` never cancels a future itself, see there)."""
         if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+            pool, self._pool = self._pool, None
+            pool.shutdown(cancel_futures=True)
 
     def submit(self, fn: Callable, *args):
         """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
@@ -182,7 +184,15 @@ class ProcessRunner(_Mapping):
         owned = self._pool is None
         self.start()
         try:
-            yield from self._pool.map(fn, items)
+            # not ``Executor.map``: on Ctrl-C its generator cancels the pending futures from this
+            # thread while the pool's manager thread, finding the workers gone
+            # (:func:`exit_quietly_on_interrupt`), sets BrokenProcessPool on the same futures;
+            # CPython 3.11's ``terminate_broken`` does not skip cancelled ones and printed
+            # "Exception in thread … InvalidStateError: CANCELLED". :meth:`close` cancels them
+            # through ``shutdown(cancel_futures=True)``, in the manager thread itself.
+            futures = [self._pool.submit(fn, item) for item in items][::-1]
+            while futures:  # in order; a result is not held once given
+                yield futures.pop().result()
         finally:
             if owned:
                 self.close()
