@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import threading
 import time
+import zipfile
 from pathlib import Path
 
-import pytest
-
-from tests.input.cases import read
+from tests.input.cases import read, write
 from zzeval.cli import main
 
 
@@ -108,3 +108,58 @@ def test_an_interrupted_evaluation_prints_no_thread_traceback(tmp_path):
         runner.close()  # joins the pool's manager thread: whatever it raised is in `caught`
         threading.excepthook = previous
     assert caught == []
+
+
+# -- 5. a control character in a station code: 11 air_quality lines (the raw NUL printed) came before the cause
+def test_a_station_code_with_a_nul_byte_is_reported_once_and_first(season, capsys):
+    stations = read(season, "stations.csv")
+    code = stations.loc[0, "station_code"]
+    stations.loc[0, "station_code"] = code + "\x00"
+    write(stations, season, "stations.csv")
+    rc, err = _run(["validate", season], capsys)
+    assert rc == 2
+    problems = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert problems == [f"  - stations.csv, row 2, column 'station_code': '{code}\\u0000' holds the invisible "
+                        "character U+0000 (a NUL byte) at position 6: the id would not match the same id typed "
+                        "elsewhere; delete the character"], err
+    assert "\x00" not in err and "air_quality" not in err
+
+
+def test_an_unknown_station_near_a_code_with_a_control_character_is_escaped(season, capsys):
+    stations = read(season, "stations.csv")
+    stations.loc[0, "station_code"] = "ZZ100\x07X"  # not ZZ100 without its control character
+    write(stations, season, "stations.csv")
+    rc, err = _run(["validate", season], capsys)
+    assert rc == 2 and "\x07" not in err
+    assert "station 'ZZ100' is not in stations; did you mean 'ZZ100\\u0007X'?" in err, err
+
+
+# -- 7. copies of a table beside it were ignored without a word; a zipped season gave 10 "table is missing"
+def test_copies_of_a_table_are_named_in_a_notice(season, capsys):
+    for copy in ("townships (1).csv", "targets - 副本.csv", "townships_2021修订.csv"):
+        shutil.copy(season / ("targets.csv" if copy.startswith("targets") else "townships.csv"), season / copy)
+    rc = main(["validate", str(season)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    notices = [line for line in out.splitlines() if line.startswith("Notice: ") and "copy of table" in line]
+    assert notices == [
+        "Notice: targets - 副本.csv looks like a copy of table targets but is not read (zzeval reads targets.csv): "
+        "if it is the table you edited, put it in place of targets.csv; otherwise move it out of the season folder",
+        "Notice: townships (1).csv looks like a copy of table townships but is not read (zzeval reads "
+        "townships.csv): if it is the table you edited, put it in place of townships.csv; otherwise move it out "
+        "of the season folder",
+        "Notice: townships_2021修订.csv looks like a copy of table townships but is not read (zzeval reads "
+        "townships.csv): if it is the table you edited, put it in place of townships.csv; otherwise move it out "
+        "of the season folder"]
+
+
+def test_a_folder_holding_only_a_zipped_season_says_unzip_it(sample_season, tmp_path, capsys):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "泽州县数据.zip", "w") as z:
+        z.write(sample_season / "townships.csv", "townships.csv")
+    rc, err = _run(["validate", folder], capsys)
+    assert rc == 2
+    problems = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert problems == [f"  - {folder}: holds no season table but 泽州县数据.zip: unzip it and pass the folder "
+                        "it unpacks to"], err

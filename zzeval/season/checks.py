@@ -124,14 +124,18 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
              lambda i: f"{ts[i]} is not on the hour; the long form holds hourly means stamped HH:00")
     if stations is not None:
         known = sorted(set(stations["station_code"]))
-        unknown = ~aq["station_code"].isin(known)
+        # a code refused in stations for an invisible character (check_id_characters): its hours are not
+        # reported again, row by row, as of an unknown station
+        refused = {_without_invisible(c) for c in known if _invisible(c)}
+        unknown = ~aq["station_code"].isin(known) & ~aq["station_code"].isin(refused)
 
         def _unknown(i) -> str:
             code = aq["station_code"][i]
             close = closest(code, known)
             case = close is not None and close.casefold() == str(code).strip().casefold()
-            hint = f"did you mean '{show(close)}'{' (codes are case-sensitive)' if case else ''}? " if close else ""
-            return f"station '{show(aq['station_code'][i])}' is not in stations; {hint}add it there with its township"
+            hint = (f"did you mean '{show(_escaped(close))}'{' (codes are case-sensitive)' if case else ''}? "
+                    if close else "")
+            return f"station '{show(_escaped(code))}' is not in stations; {hint}add it there with its township"
         out.rows(fname, "station_code", unknown, _unknown)
     from zzeval.season.plausible import check_air_quality_series  # it imports this module
 
@@ -405,6 +409,11 @@ def _invisible(text: str) -> str:
             return f"the invisible character U+{ord(ch):04X} ({what}) at " \
                    f"position {position}"
     return ""
+
+
+def _without_invisible(text: str) -> str:
+    """``text`` without its control and format characters (the id as it was probably typed elsewhere)."""
+    return "".join(ch for ch in str(text) if unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def _escaped(text: str) -> str:

@@ -51,7 +51,12 @@ from zzeval.season.plausible import (
     plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
-from zzeval.season.tablefile import read_table_file, read_table_file_noted
+from zzeval.season.tablefile import (
+    archive_only,
+    read_table_file,
+    read_table_file_noted,
+    stray_table_copies,
+)
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
@@ -385,6 +390,9 @@ def _refuse_tables_one_level_down(data_dir: Path) -> None:
     except OSError:
         return
     if not below:
+        archive = archive_only(data_dir, holds_tables=False)  # a zipped season, not unpacked
+        if archive is not None:
+            raise DataValidationError([archive])
         return
     if len(below) == 1:
         what = f"the tables are in {below[0]}: pass --data {below[0]} (or zzeval validate {below[0]})"
@@ -408,6 +416,7 @@ def _read_tables(data_dir: Path, out: Collector) -> tuple[dict, dict, dict]:
             tables[name] = frame
         elif not spec.required and not table_files(data_dir, name):
             tables[name] = empty_table(name)  # an optional table left out: no hash, no rows
+    out.notes.extend(stray_table_copies(data_dir, fnames))
     return tables, fnames, hashes
 
 

@@ -263,3 +263,50 @@ def read_table_file(path: Path) -> pd.DataFrame:
         none of which is named after the table.
     """
     return read_table_file_noted(path)[0]
+
+
+#: Endings of a file that may hold a table (read or not: .xls and WPS .et workbooks are refused by name).
+TABLE_LIKE_ENDINGS = (".csv", ".csv.gz", ".xlsx", ".xls", ".et", ".parquet", ".txt", ".tsv")
+
+#: Archives a season folder is sent in.
+ARCHIVE_ENDINGS = (".zip", ".rar", ".7z", ".tar.gz", ".tgz", ".tar")
+
+
+def _ending(name: str, endings) -> str | None:
+    lower = name.lower()
+    return next((e for e in endings if lower.endswith(e)), None)
+
+
+def stray_table_copies(data_dir: Path, fnames: dict[str, str]) -> list[str]:
+    """Notices for files named like a copy of a table (``townships (1).csv``, ``targets - 副本.csv``,
+    ``townships_2021修订.csv``) that are not read: a clerk who edited the copy would otherwise get the
+    old table built without a word. ``fnames``: each table's file as read (or refused by name, with a
+    message already)."""
+    notes = []
+    for path in sorted(data_dir.iterdir()):
+        name = path.name
+        ending = _ending(name, TABLE_LIKE_ENDINGS)
+        if name.startswith(".") or name in fnames.values() or ending is None or not path.is_file():
+            continue
+        stem = name[: -len(ending)].casefold()
+        meant = max((t for t in fnames if stem.startswith(t) and stem != t), key=len, default=None)
+        if meant is None or name.casefold().startswith(f"{meant}."):  # townships.CSV: refused by name
+            continue
+        notes.append(f"{show(name)} looks like a copy of table {meant} but is not read (zzeval reads "
+                     f"{show(fnames[meant])}): if it is the table you edited, put it in place of "
+                     f"{show(fnames[meant])}; otherwise move it out of the season folder")
+    return notes
+
+
+def archive_only(data_dir: Path, holds_tables: bool) -> Problem | None:
+    """The one problem for a folder holding a zipped season and no table: "unzip it" (instead of
+    "table is missing" for every table)."""
+    if holds_tables:
+        return None
+    archives = sorted(p.name for p in data_dir.iterdir()
+                      if not p.name.startswith(".") and p.is_file() and _ending(p.name, ARCHIVE_ENDINGS))
+    if not archives:
+        return None
+    listed = ", ".join(show(a) for a in archives[:3]) + (f" and {len(archives) - 3} more" if len(archives) > 3 else "")
+    return Problem(str(data_dir), None, None,
+                   f"holds no season table but {listed}: unzip it and pass the folder it unpacks to")
