@@ -10,6 +10,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.input.cases import read, write
 from zzeval.cli import main
 
@@ -163,3 +165,24 @@ def test_a_folder_holding_only_a_zipped_season_says_unzip_it(sample_season, tmp_
     problems = [line for line in err.splitlines() if line.startswith("  - ")]
     assert problems == [f"  - {folder}: holds no season table but 泽州县数据.zip: unzip it and pass the folder "
                         "it unpacks to"], err
+
+
+def _exit_with(args) -> int:
+    item, status = args
+    if item == 0:
+        return 0
+    os._exit(status)
+
+
+@pytest.mark.parametrize("status, raised", [(130, KeyboardInterrupt), (3, "BrokenProcessPool")])
+def test_workers_ended_by_ctrl_c_read_as_an_interruption(status, raised):
+    """The pool's thread may notice the dead workers before this process's own SIGINT is handled: a
+    BrokenProcessPool traceback ("terminated abruptly") was printed instead of "interrupted". A worker
+    that crashed otherwise still breaks the pool as before."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from zzeval.assess.runners import ProcessRunner
+
+    expected = KeyboardInterrupt if raised is KeyboardInterrupt else BrokenProcessPool
+    with pytest.raises(expected):
+        ProcessRunner(jobs=2).map(_exit_with, [(0, status), (1, status), (2, status)])

@@ -192,10 +192,31 @@ class ProcessRunner(_Mapping):
             # through ``shutdown(cancel_futures=True)``, in the manager thread itself.
             futures = [self._pool.submit(fn, item) for item in items][::-1]
             while futures:  # in order; a result is not held once given
-                yield futures.pop().result()
+                yield _result(self._pool, futures.pop())
         finally:
             if owned:
                 self.close()
+
+
+def _result(pool: ProcessPoolExecutor, future: Future):
+    """``future.result()``; a pool broken because its workers ended on Ctrl-C (exit status 130,
+    :func:`exit_quietly_on_interrupt`) raises KeyboardInterrupt: the build then says "interrupted"
+    once, whether this process's own SIGINT or the pool's thread noticing the dead workers came first
+    (a BrokenProcessPool traceback otherwise)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for _ in range(20):  # dead already or terminated by the pool: their status comes at once
+            for worker in workers:
+                worker.join(timeout=0.05)  # (the pool's thread may reap one first, then sets it)
+            if all(w.exitcode is not None for w in workers):
+                break
+        if any(w.exitcode == 128 + signal.SIGINT for w in workers):
+            raise KeyboardInterrupt from None
+        raise
 
 
 class _Released:
