@@ -186,3 +186,18 @@ def test_workers_ended_by_ctrl_c_read_as_an_interruption(status, raised):
     expected = KeyboardInterrupt if raised is KeyboardInterrupt else BrokenProcessPool
     with pytest.raises(expected):
         ProcessRunner(jobs=2).map(_exit_with, [(0, status), (1, status), (2, status)])
+
+
+def test_a_submit_after_the_workers_ended_on_ctrl_c_is_an_interruption():
+    """The emissions task is submitted while the season is split: a Ctrl-C then broke the pool and the
+    next submit raised BrokenProcessPool ("not usable anymore"), printed as a traceback, exit 1."""
+    from zzeval.assess.runners import ProcessRunner
+
+    runner = ProcessRunner(jobs=2).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.map(_exit_with, [(0, 130), (1, 130), (2, 130)])
+        with pytest.raises(KeyboardInterrupt):
+            runner.submit(abs, -1).result()
+    finally:
+        runner.close()

@@ -175,7 +175,10 @@ class ProcessRunner(_Mapping):
 
     def submit(self, fn: Callable, *args):
         """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""
-        return self._pool.submit(fn, *args) if self._pool is not None else _Deferred(fn, args)
+        if self._pool is None:
+            return _Deferred(fn, args)
+        with _interrupted_when_workers_were(self._pool):
+            return _Watched(self._pool, self._pool.submit(fn, *args))
 
     def imap(self, fn: Callable, items: Sequence) -> Iterator:
         if len(items) <= 1 or self.jobs <= 1:
@@ -190,23 +193,28 @@ class ProcessRunner(_Mapping):
             # CPython 3.11's ``terminate_broken`` does not skip cancelled ones and printed
             # "Exception in thread … InvalidStateError: CANCELLED". :meth:`close` cancels them
             # through ``shutdown(cancel_futures=True)``, in the manager thread itself.
-            futures = [self._pool.submit(fn, item) for item in items][::-1]
+            pool = self._pool
+            with _interrupted_when_workers_were(pool):
+                futures = [pool.submit(fn, item) for item in items][::-1]
             while futures:  # in order; a result is not held once given
-                yield _result(self._pool, futures.pop())
+                with _interrupted_when_workers_were(pool):
+                    result = futures.pop().result()
+                yield result
         finally:
             if owned:
                 self.close()
 
 
-def _result(pool: ProcessPoolExecutor, future: Future):
-    """``future.result()``; a pool broken because its workers ended on Ctrl-C (exit status 130,
+@contextlib.contextmanager
+def _interrupted_when_workers_were(pool: ProcessPoolExecutor):
+    """A pool broken because its workers ended on Ctrl-C (exit status 130,
     :func:`exit_quietly_on_interrupt`) raises KeyboardInterrupt: the build then says "interrupted"
-    once, whether this process's own SIGINT or the pool's thread noticing the dead workers came first
-    (a BrokenProcessPool traceback otherwise)."""
+    once, whether this process's own SIGINT or the pool's thread noticing the dead workers came
+    first (a BrokenProcessPool traceback otherwise, from a result or from the next submit)."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return future.result()
+        yield
     except BrokenProcessPool:
         workers = list((getattr(pool, "_processes", None) or {}).values())
         for _ in range(20):  # dead already or terminated by the pool: their status comes at once
@@ -217,6 +225,18 @@ def _result(pool: ProcessPoolExecutor, future: Future):
         if any(w.exitcode == 128 + signal.SIGINT for w in workers):
             raise KeyboardInterrupt from None
         raise
+
+
+class _Watched:
+    """A future of :meth:`ProcessRunner.submit`: its ``result()`` reads workers ended on Ctrl-C as
+    an interruption (:func:`_interrupted_when_workers_were`)."""
+
+    def __init__(self, pool: ProcessPoolExecutor, future: Future) -> None:
+        self.pool, self.future = pool, future
+
+    def result(self):
+        with _interrupted_when_workers_were(self.pool):
+            return self.future.result()
 
 
 class _Released:
