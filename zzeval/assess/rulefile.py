@@ -19,7 +19,7 @@ import yaml
 from zzeval.assess.progress import plan_tasks
 from zzeval.assess.verdict import INDICATORS, RuleSet, load_rules
 from zzeval.errors import ZzevalError
-from zzeval.season.parsing import load_yaml_strict, show
+from zzeval.season.parsing import load_yaml_strict, show, yaml_problem
 
 
 def check_rules_file(path: str | Path) -> RuleSet:
@@ -41,7 +41,7 @@ def check_rules_file(path: str | Path) -> RuleSet:
     try:
         doc = load_yaml_strict(text)
     except yaml.YAMLError as exc:
-        raise ZzevalError(f"{path}: not valid YAML: {show(exc, 300)}") from exc
+        raise ZzevalError(f"{path}: not valid YAML: {yaml_problem(exc)}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("levels"), dict) or not isinstance(doc.get("rules"), list):
         raise ZzevalError(f"{path}: must be a mapping with 'levels' (a mapping) and 'rules' (a list); copy "
                           "zzeval/reference/verdict_rules.yaml and edit it")

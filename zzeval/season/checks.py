@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import Problem
-from zzeval.season.parsing import DecodeFailure, closest, decode_text, load_yaml_strict, show
+from zzeval.season.parsing import DecodeFailure, closest, decode_text, load_yaml_strict, show, yaml_problem
 from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
@@ -477,7 +477,7 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
     try:
         meta = load_yaml_strict(decoded[0])
     except yaml.YAMLError as exc:
-        out.add(name, None, None, f"not valid YAML: {show(exc, 300)}")
+        out.add(name, None, None, f"not valid YAML: {yaml_problem(exc)}")
         return {}
     if meta is None:
         return {}

@@ -21,6 +21,8 @@ from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.checks import (
     Collector,
+    _escaped,
+    _invisible,
     check_air_quality,
     check_buildable,
     check_cross_tables,
@@ -317,7 +319,10 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     def _message(i) -> str:
         close = closest(values[i], lookup)
         hint = f"did you mean '{show(close)}'? " if close else ""
-        return f"unknown township '{show(values[i])}'; {hint}use a name, slug or code from townships.csv: {known}"
+        hidden = _invisible(values[i])  # nancun + U+200B looks like nancun (re-review 5 of issue 13)
+        hidden = f" holds {hidden}: delete the character" if hidden else ""
+        return (f"unknown township '{show(_escaped(values[i]))}'{hidden}; {hint}use a name, slug or code from "
+                f"townships.csv: {known}")
 
     out.rows(fname, column, bad, _message)
     return mapped.fillna(values)

@@ -156,7 +156,11 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     empty = np.array([t == "" for t in texts], dtype=bool)
     has_comma = np.array(["," in t for t in texts], dtype=bool)
     grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma, strict=True)], dtype=bool)
-    decimal_comma = has_comma & ~grouped
+    # ¥1,338,800 or 1,338,800元: thousands separators beside a currency or unit, "not a number" (with a hint
+    # to write the number alone), not a decimal comma (re-review 5 of issue 13)
+    grouped_text = np.array([bool(c and not g and _grouped_with_text(t))
+                             for t, c, g in zip(texts, has_comma, grouped, strict=True)], dtype=bool)
+    decimal_comma = has_comma & ~grouped & ~grouped_text
     lone = has_comma & grouped
     ambiguous = np.zeros(len(texts), dtype=bool)
     note = None
@@ -169,7 +173,7 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
             ambiguous = lone
     cleaned = [t.replace(",", "") if flag and not amb else t for t, flag, amb in zip(texts, lone, ambiguous, strict=True)]
     non_finite = np.array([bool(_NON_FINITE.fullmatch(t)) for t in cleaned], dtype=bool)
-    usable = ~empty & ~decimal_comma & ~ambiguous & ~non_finite
+    usable = ~empty & ~decimal_comma & ~ambiguous & ~non_finite & ~grouped_text
     numbers = pd.to_numeric(pd.Series([t if u else None for t, u in zip(cleaned, usable, strict=True)], dtype=object),
                             errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
     overflow = usable & np.isinf(numbers)  # e.g. 1e400
@@ -181,7 +185,8 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
 
     return NumberReading(pd.Series(numbers[codes] if len(codes) else np.zeros(0), index=values.index,
                                    dtype="float64"),
-                         back(not_number), back(non_finite | overflow), back(decimal_comma), back(ambiguous), note)
+                         back(not_number | grouped_text), back(non_finite | overflow), back(decimal_comma),
+                         back(ambiguous), note)
 
 
 #: What spreadsheets hold for "no value".
@@ -195,6 +200,22 @@ _NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
 _CURRENCY_FIRST = re.compile(r"\s*(¥|￥|RMB|CNY|人民币)\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(元)?\s*", re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _grouped_with_text(text: str) -> bool:
+    """``¥1,338,800``, ``￥1,234``, ``1,338,800元``: a number with ',' thousands separators and a currency
+    sign before it (a comma there is never a decimal comma) or a unit after it (then only where the
+    grouping is sure: ``1,234 km`` may hold a decimal comma)."""
+    money = _CURRENCY_FIRST.fullmatch(text)
+    if money:
+        return bool(_GROUPED.fullmatch(money.group(2)))
+    match = _NUMBER_AND_TEXT.fullmatch(text)
+    return bool(match and not any(ch.isdigit() for ch in match.group(2)) and _SURE_GROUPED.fullmatch(match.group(1)))
+
+
+def _without_separators(number: str, pattern: re.Pattern = _GROUPED) -> str:
+    """``1,338,800`` → ``1338800`` (a number with ',' thousands separators; anything else unchanged)."""
+    return number.replace(",", "") if pattern.fullmatch(number) else number
 
 
 def _other_digit(ch: str) -> bool:
@@ -227,7 +248,7 @@ def not_number_hint(text: str, unit: str = "") -> str:
     if money:  # ¥1353800: the currency is the column's unit (re-review of issue 13)
         in_unit = f" (the column is in {unit})" if unit else ""
         signs = "' and '".join(g for g in (money.group(1), money.group(3)) if g)
-        return f"; write the number alone, {money.group(2)}{in_unit}, without '{signs}'"
+        return f"; write the number alone, {_without_separators(money.group(2))}{in_unit}, without '{signs}'"
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
     if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
         return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant
@@ -243,7 +264,8 @@ def not_number_hint(text: str, unit: str = "") -> str:
         return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
     if match:
         in_unit = f" (the column is in {unit})" if unit else ""
-        return f"; write the number alone, {match.group(1)}{in_unit}, without '{show(match.group(2).strip(), 20)}'"
+        return (f"; write the number alone, {_without_separators(match.group(1), _SURE_GROUPED)}{in_unit}, without "
+                f"'{show(match.group(2).strip(), 20)}'")
     return ""
 
 
@@ -360,6 +382,24 @@ def load_yaml_strict(text: str):
         raise yaml.YAMLError(f"the document expands to more than {MAX_YAML_VALUES:,} values (aliases such as *a "
                              "repeat what &a names, nested ones multiply); write the values out instead of aliases")
     return doc
+
+
+def yaml_problem(exc: Exception) -> str:
+    """What is wrong with a YAML file, on one line, from the ``yaml.YAMLError`` its reading raised:
+    ``line 48, column 1: found character '\\t' that cannot start any token …: indent with spaces, not
+    tabs`` (PyYAML's own text runs over four lines and never says why: tabs "must not appear … in
+    indentation and separation spaces", YAML 1.1 specification § 5.5 Miscellaneous Characters, example
+    5.12 "Invalid Use of Tabs")."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return show(" ".join(str(exc).split()), 300)
+    text = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, where = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        text += f" ({context}" + (f" from line {where.line + 1}" if where and where.line != mark.line else "") + ")"
+    if "'\\t'" in problem or "tab" in problem:
+        text += ": indent with spaces, not tabs (YAML does not allow tabs for indentation)"
+    return show(text, 300)
 
 
 #: Most values (keys, items, scalars) a YAML settings file may expand to: aliases nested a few levels

@@ -279,8 +279,10 @@ def check_households(tw: pd.DataFrame | None, targets: pd.DataFrame | None, fnam
 
 def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | None, vh_fname: str,
                    out: Collector) -> None:
-    """Subsidies per household retrofitted and scrappage payments per vehicle scrapped above the floors of
-    ``input_limits.csv``: below them the amounts are in 万元 (10,000 yuan) under a yuan header."""
+    """Subsidies per household retrofitted and scrappage payments per vehicle scrapped within the floors and
+    ceilings of ``input_limits.csv``: below them the amounts are in 万元 (10,000 yuan) under a yuan header,
+    above them in 分 (fen, 1/100 yuan) or mistyped (the county's cost per tonne would be as many times
+    too high)."""
     for frame, fname, amount, count, key, what in (
             (rt, rt_fname, "subsidy_yuan", "households_done", "heating_retrofits.subsidy_yuan_per_household",
              "household"),
@@ -296,6 +298,13 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
                  lambda i, f=frame, a=amount, c=count, per=per, floor=floor, what=what:
                  f"{f[a][i]:g} yuan for {f[c][i]:,.0f} {c} is {per[i]:.3g} yuan per {what}, below the plausible "
                  f"{floor:g} (zzeval/reference/input_limits.csv): is the amount in 万元? write it in yuan (万元 × 10,000)")
+        ceiling = input_limit(key)
+        high = per.notna() & (per > ceiling)
+        out.rows(fname, amount, high,
+                 lambda i, f=frame, a=amount, c=count, per=per, ceiling=ceiling, what=what:
+                 f"{f[a][i]:,.0f} yuan for {f[c][i]:,.0f} {c} is {per[i]:,.0f} yuan per {what}, above the plausible "
+                 f"{ceiling:,.0f} (zzeval/reference/input_limits.csv): is the amount in 分 (fen, 1/100 yuan)? write it "
+                 "in yuan (分 ÷ 100); else check it for an extra digit")
 
 
 def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, out: Collector) -> None:
