@@ -87,9 +87,10 @@ def test_a_lone_group_beside_a_unit_is_still_ambiguous():
 
 
 def test_a_tab_in_verdict_rules_names_the_line_and_says_spaces(tmp_path):
+    from importlib.resources import files
+
     from zzeval.assess.rulefile import check_rules_file
     from zzeval.errors import ZzevalError
-    from importlib.resources import files
 
     text = files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
     line = text.splitlines().index("  - id: pm25_worse") + 1

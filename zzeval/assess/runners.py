@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from zzeval.errors import EvaluationError
+from zzeval.processes import die_with_parent
 
 #: The Dask settings of a local cluster of this runner: no statistical profiler in the workers
 #: (a thread sampling the worker's stack every 10 ms, taking the GIL from the task; its share
@@ -57,7 +58,10 @@ def _nothing() -> None:
     return None
 
 
-def _start_worker() -> None:
+def _start_worker(parent_pid: int) -> None:
+    """A pool process: killed with the build (``kill -9`` of it left the pool's workers running
+    under init), quiet on Ctrl-C, with the tasks' imports done."""
+    die_with_parent(parent_pid)
     exit_quietly_on_interrupt()
     warm_up()
 
@@ -160,7 +164,8 @@ class ProcessRunner(_Mapping):
 
         if self._pool is None and self.jobs > 1:
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_start_worker)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_start_worker,
+                                             initargs=(os.getpid(),))
             with _interrupts_ignored():  # the workers inherit Ctrl-C ignored while they import
                 for _ in range(self.jobs):  # a pool spawns a worker per task while none is idle
                     self._pool.submit(_nothing)

@@ -2,7 +2,7 @@
 
 Two guards, so that a ``kill -9`` of ``zzeval build`` leaves no worker running on or writing:
 
-* **Parent-death signal** (Linux): a local worker asks the kernel to send it ``SIGKILL`` when its
+* **Parent-death signal** (Linux, :func:`zzeval.processes.die_with_parent`): a local worker asks the kernel to send it ``SIGKILL`` when its
   parent dies (``prctl(PR_SET_PDEATHSIG)``, man 2 prctl, called through :mod:`ctypes`), and exits
   at once if the parent is already gone. The Jupyter kernel a worker drives exits by itself
   within a second of its worker (ipykernel's parent poller, ``JPY_PARENT_PID``).
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -26,24 +25,6 @@ from pathlib import Path
 #: Seconds between two touches of the lease file; a lease older than LEASE_STALE_S is dead.
 LEASE_BEAT_S = 2.0
 LEASE_STALE_S = 30.0
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def die_with_parent(parent_pid: int | None = None) -> None:
-    """Have this process killed when its parent dies (Linux; a no-op elsewhere, where the owner
-    check before each write stands alone). Exits at once when ``parent_pid`` is given and is no
-    longer the parent (it died before the signal was armed)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl in this libc
-            pass
-    if parent_pid is not None and os.getppid() != parent_pid:
-        os._exit(3)
 
 
 @dataclass(frozen=True)

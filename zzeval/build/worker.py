@@ -9,7 +9,7 @@ A line ``{"warm": task}`` instead of a task prepares the worker for tasks like i
 (:func:`zzeval.build.tasks.warm_task`: its kernel started and warmed, the exporter ready) while
 the build is still evaluating; it is answered with one ``{"warmed": ...}`` line.
 
-A worker dies with its build (:func:`zzeval.build.lifeline.die_with_parent`), and stops when its
+A worker dies with its build (:func:`zzeval.processes.die_with_parent`), and stops when its
 stdin closes.
 """
 
@@ -22,7 +22,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from zzeval.build.lifeline import die_with_parent
+    from zzeval.processes import die_with_parent
 
     die_with_parent(int(argv[0]) if argv else None)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)

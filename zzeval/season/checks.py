@@ -19,7 +19,14 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import Problem
-from zzeval.season.parsing import DecodeFailure, closest, decode_text, load_yaml_strict, show, yaml_problem
+from zzeval.season.parsing import (
+    DecodeFailure,
+    closest,
+    decode_text,
+    load_yaml_strict,
+    show,
+    yaml_problem,
+)
 from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
