@@ -18,6 +18,7 @@ written into it here: its key proves it is otherwise what a full rebuild would g
 from __future__ import annotations
 
 import json
+import math
 from html import escape
 from pathlib import Path
 
@@ -38,8 +39,22 @@ def write_summary_files(season_dir: Path, season: str, table, county: dict | Non
     records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
     doc = {"season": season, "data_sha256": data_sha256, "synthetic": bool(synthetic),
            "generated_by": "zzeval build", "county": county, "townships": records}
-    atomic_write_text(season_dir / "summary.json", json.dumps(doc, ensure_ascii=False, indent=1))
+    text = json.dumps(_no_nan(doc), ensure_ascii=False, indent=1, allow_nan=False)
+    atomic_write_text(season_dir / "summary.json", text)
     atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
+
+
+def _no_nan(value):
+    """``value`` with every NaN or infinite float as None (JSON's null): Python's json writes them
+    as the bare words NaN and Infinity, which JSON does not permit (RFC 4627 § 2.4); a figure that
+    could not be computed (e.g. the county's PM2.5 when its weather is only per station) is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_nan(v) for v in value]
+    return value
 
 
 def stamp_data_hash(season_dir: Path, entry: dict, data_sha256: str) -> bool:
