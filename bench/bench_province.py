@@ -368,7 +368,7 @@ def record(runs: list[Run], figures, with_1000: bool = False) -> None:
     if 1 in dask and len(dask) > 1:
         w = max(dask)
         d1, dw = dask[1], dask[w]
-        top = issue14.busy(d1.load, dw.load)
+        top = issue14.busy(d1.load, dw.load, workers=(1, w))
         note = (f"machine busy (load {top:.1f} > {issue14.SPEEDUP_MAX_LOAD:g}): the wall ratio measures the other "
                 "jobs as much as zzeval; run it with the machine idle") if top is not None else ""
         figures.add("dask_speedup", f"{d1.seconds / dw.seconds:.2f}× at {d1.n:,} townships, 1 → {w} workers "

@@ -66,6 +66,10 @@ def test_a_speed_up_measured_on_a_busy_machine_is_not_judged():
     issue14 = _load("issue14")
     assert issue14.busy("0.3 → 0.8", "0.9 → 0.6") is None
     assert issue14.busy("5.8 → 5.2", "5.2 → 5.3") == 5.8
+    # a run's own workers raise the load by themselves: the near-idle run of 2026-12-06 (1 → 2 workers)
+    assert issue14.busy("0.5 → 1.0", "1.0 → 1.9", workers=(1, 2)) is None
+    assert issue14.busy("1.6 → 1.4", "1.4 → 2.2", workers=(1, 2)) == 1.6  # busy before it started
+    assert issue14.busy("0.5 → 2.6", "2.6 → 3.1", workers=(1, 2)) == 3.1  # another job came during it
 
 
 def test_province_rows_from_runs():
