@@ -200,10 +200,8 @@ def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tupl
     """The first row of each station and season whose ``column`` is at most ``top`` all season (a
     column in another unit: a fraction for percent, radians for degrees), the stations and the
     seasons' first years."""
-    stations = met["station_code"].fillna("").replace("", "county")
-    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
+    stations, years, first = _station_seasons(met)
     highest = met[column].groupby([stations, years]).transform("max")
-    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
     return (highest <= top) & met[column].notna() & first, stations, years
 
 
@@ -234,9 +232,7 @@ def _check_constant_weather(met: pd.DataFrame, fname: str, out: Collector) -> No
     """A weather column with one value over a station's whole season (a frozen sensor, or a column filled
     with one value on export): the weather adjustment cannot separate weather from the measures with a
     term that never changes (the model failed with 'need at least one array to concatenate')."""
-    stations = met["station_code"].fillna("").replace("", "county")
-    years = met["datetime"].dt.year - (met["datetime"].dt.month < 7)
-    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
+    stations, years, first = _station_seasons(met)
     for column in VARYING_WEATHER:
         values = met[column]
         grouped = values.groupby([stations, years])
@@ -431,10 +427,24 @@ def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                     "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")
 
 
-def season_year_of(wide: pd.DataFrame) -> np.ndarray:
-    """The first year of the season (October to March) of each hour of a frame indexed by station and time."""
-    times = pd.DatetimeIndex(wide.index.get_level_values(1))
+def season_first_year(times) -> np.ndarray:
+    """The first year of the season (October to March) of each time (a July-to-June year)."""
+    times = pd.DatetimeIndex(times)
     return (times.year - (times.month < 7)).to_numpy()
+
+
+def season_year_of(wide: pd.DataFrame) -> np.ndarray:
+    """:func:`season_first_year` of each hour of a frame indexed by station and time."""
+    return season_first_year(wide.index.get_level_values(1))
+
+
+def _station_seasons(met: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Of each meteorology row: its station ('county' for the county-wide series), its season's first
+    year, and whether it is the first row of that station and season."""
+    stations = met["station_code"].fillna("").replace("", "county")
+    years = pd.Series(season_first_year(met["datetime"]), index=met.index)
+    first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
+    return stations, years, first
 
 
 def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
