@@ -112,6 +112,9 @@ def gbm_adjusted_change(season, pollutants, seed: int = 0, county: bool = True,
         rows.append({"township": tw, "pollutant": p, "unit": unit, **r})
     out = pd.DataFrame(rows)
     if len(out):
+        for c in ("predicted_mean_current", "adjusted_change_pct", "r2_in", "block_days"):
+            if c not in out.columns:  # no series had enough hours to fit
+                out[c] = np.nan
         out["weather_contribution_pp"] = out["observed_change_pct"] - out["adjusted_change_pct"]
         out["separable"] = True
         out["separable_reason"] = "not_assessed"

@@ -30,6 +30,7 @@ from zzeval.season.checks import (
     empty_table_problem,
     plausible_limits,  # noqa: F401  (re-exported: zzeval.season.loading.plausible_limits)
     read_season_yaml,
+    season_year,
     season_years,
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
@@ -335,6 +336,9 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     last = period.end_exclusive
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
+        pairs = pd.DataFrame({"c": frame["station_code"].fillna("").replace("", "county"),
+                              "y": season_year(frame["datetime"])}).dropna().drop_duplicates()
+        out.met_stations.update((c, int(y)) for c, y in pairs.itertuples(index=False, name=None))
     if spec.name == "heating_retrofits":
         _check_completion_dates(frame, fname, period, out)
     for column in spec.season_dated:
