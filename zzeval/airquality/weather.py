@@ -230,7 +230,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         ``adjusted_change_pct, adjusted_change_low_pct, adjusted_change_high_pct`` [%],
         ``weather_contribution_pp`` (observed − adjusted change, percentage points),
         ``r2_in``, ``r2_cv`` (log scale, day-blocked CV on the previous season),
-        ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days``, ``method``, and the
+        ``rmse_cv`` (in ``unit``; both NaN for ``gbm``, which has no such CV), ``n_params``, ``block_days``, ``method``, and the
         honesty columns: ``separable`` (bool), ``separable_reason`` (code of
         :data:`zzeval.airquality.weather_intervals.REASONS`, ``"not_assessed"`` for ``ols``),
         ``extrapolation_share`` (share of current days whose weather index lies outside the
