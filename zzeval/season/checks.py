@@ -59,8 +59,7 @@ class Collector:
         #: chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
         self.coverage: set = set()
         self.met_seasons: set = set()
-        #: (station code or 'county', first year of the season) with meteorology rows
-        self.met_stations: set = set()
+        self.met_stations: set = set()  # (station code or 'county', season's first year) with meteorology
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -572,29 +571,8 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                 out.add(fnames["meteorology"], None, "datetime",
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")
-        _check_station_weather(stations, fnames["meteorology"], seasons, out)
     return []
 
-
-def _check_station_weather(stations: pd.DataFrame, fname: str, seasons: dict, out: Collector) -> None:
-    """Every station measured in a season needs weather in it, its own rows or the county-wide ones
-    (data/README.md, "Hourly meteorology"); a season with no county rows gets its county weather
-    from the stations' (:func:`zzeval.airquality.weather_data.with_county_weather`)."""
-    measured = {(station, year) for station, _, year in out.coverage}
-    township = dict(zip(stations["station_code"], stations["township"], strict=False))
-    for which, p in seasons.items():
-        year = p.first_year
-        if year not in out.met_seasons or ("county", year) in out.met_stations:
-            continue
-        missing = sorted(c for c in township if (c, year) in measured and (c, year) not in out.met_stations)
-        if missing:
-            shown = ", ".join(f"{show(c)} ({show(township[c])})" for c in missing[:10])
-            more = f" and {len(missing) - 10:,} more" if len(missing) > 10 else ""
-            out.add(fname, None, "station_code",
-                    f"no weather for station(s) {shown}{more} in the {which} season {p.name}, and that season has "
-                    "no county-wide rows (station_code 'county'); the weather adjustment needs the weather of every "
-                    "station in both seasons, its own or the county's: add the hourly rows of these stations, or "
-                    "the county-wide rows of that season")
 
 
 def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:

@@ -48,6 +48,7 @@ from zzeval.season.plausible import (
     check_dustfall_months,
     check_plausible_values,
     check_site_dates,
+    check_station_weather,
     check_target_deadlines,
     check_target_signs,
     check_whole_counts,
@@ -508,6 +509,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     _check_references(tables, fnames, period, out)
     if not out.problems:
         out.notes.extend(check_buildable(tables, fnames, period, out))
+        check_station_weather(tables, fnames, period, out)
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}")
     meta = dict(meta)

@@ -196,6 +196,33 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_constant_weather(met, fname, out)
 
 
+def check_station_weather(tables: dict, fnames: dict, period, out: Collector) -> None:
+    """Every station measured in a season needs weather in it, its own rows or the county-wide ones
+    (data/README.md, "Hourly meteorology"); a season with no county rows gets its county weather
+    from the stations' (:func:`zzeval.airquality.weather_data.with_county_weather`). Uses what the
+    checks of the hourly tables recorded (``out.coverage``, ``out.met_stations``), also chunk by chunk."""
+    stations = tables.get("stations")
+    if stations is None or tables.get("meteorology") is None:
+        return
+    fname = fnames["meteorology"]
+    seasons = {"current": period, "previous": period.previous}
+    measured = {(station, year) for station, _, year in out.coverage}
+    township = dict(zip(stations["station_code"], stations["township"], strict=False))
+    for which, p in seasons.items():
+        year = p.first_year
+        if year not in out.met_seasons or ("county", year) in out.met_stations:
+            continue
+        missing = sorted(c for c in township if (c, year) in measured and (c, year) not in out.met_stations)
+        if missing:
+            shown = ", ".join(f"{show(c)} ({show(township[c])})" for c in missing[:10])
+            more = f" and {len(missing) - 10:,} more" if len(missing) > 10 else ""
+            out.add(fname, None, "station_code",
+                    f"no weather for station(s) {shown}{more} in the {which} season {p.name}, and that season has "
+                    "no county-wide rows (station_code 'county'); the weather adjustment needs the weather of every "
+                    "station in both seasons, its own or the county's: add the hourly rows of these stations, or "
+                    "the county-wide rows of that season")
+
+
 def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The first row of each station and season whose ``column`` is at most ``top`` all season (a
     column in another unit: a fraction for percent, radians for degrees), the stations and the
