@@ -54,7 +54,15 @@ def test_a_station_without_weather_and_no_county_rows_is_refused(name, parquet, 
 @pytest.mark.parametrize("name", ["M9_station_weather_every_station", "M12_county_prev_station_current"])
 def test_per_station_weather_of_every_station_validates(name, parquet, sample_season, tmp_path, capsys):
     folder = make_layout(sample_season, name, tmp_path / name, parquet=parquet)
-    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+    assert main(["validate", str(folder)]) == 0
+    said = capsys.readouterr()
+    err = said.out + said.err
+    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    seasons = ["current season 2020-2021"] + (["previous season 2019-2020"] if name.startswith("M9") else [])
+    for season in seasons:
+        assert (f"{fname} has no county-wide rows in the {season}: the county's weather there is the hour-by-hour "
+                "mean of the weather of its 2 station(s)") in err, err
+    assert err.count("has no county-wide rows") == len(seasons)
 
 
 @pytest.fixture(scope="module")

@@ -221,6 +221,11 @@ def check_station_weather(tables: dict, fnames: dict, period, out: Collector) ->
                     "no county-wide rows (station_code 'county'); the weather adjustment needs the weather of every "
                     "station in both seasons, its own or the county's: add the hourly rows of these stations, or "
                     "the county-wide rows of that season")
+        else:
+            n = sum((c, year) in out.met_stations for c in township)
+            out.notes.append(f"{fname} has no county-wide rows in the {which} season {p.name}: the county's weather "
+                             f"there is the hour-by-hour mean of the weather of its {n} station(s) (data/README.md, "
+                             "meteorology)")
 
 
 def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tuple[pd.Series, pd.Series, pd.Series]:
