@@ -32,6 +32,9 @@ from zzeval.season.parsing import show
 #: diesel trucks ("国三及以下排放标准营运柴油货车淘汰").
 OLD_STANDARDS = ("China0", "China1", "China2", "China3")
 
+#: A batch's township and retrofit type (the rows of one allocation).
+BATCH = ["township", "retrofit_type"]
+
 #: The most row numbers one message lists.
 ROWS_SHOWN = 8
 
@@ -124,13 +127,13 @@ def _type_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
     """The household targets of the retrofit types (tasks ``heating_<type>``) by township and type:
     columns ``target`` and ``row`` (the targets row's label)."""
     if targets is None or targets.empty:
-        return pd.DataFrame(columns=["target", "row"])
+        return pd.DataFrame({"township": [], "retrofit_type": [], "target": [], "row": []}).set_index(BATCH)
     task = targets["task"].astype("string")
     heating = task.str.startswith("heating_").fillna(False) & (task != "heating_total") & targets["target"].notna()
     sub = targets[heating]
     frame = pd.DataFrame({"township": sub["township"], "retrofit_type": task[heating].str.slice(8),
                           "target": sub["target"], "row": sub.index})
-    return frame.drop_duplicates(["township", "retrofit_type"]).set_index(["township", "retrofit_type"])
+    return frame.drop_duplicates(BATCH).set_index(BATCH)
 
 
 def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None, fname: str,
@@ -143,7 +146,7 @@ def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None
     out of the batches (the completion rate, done ÷ planned, would be too high). Without a target
     for the type, the township's households may not exceed the county's whole allocation (``county``)."""
     over = input_limit("heating_retrofits.planned_over_target")
-    groups = rt.groupby(["township", "retrofit_type"], sort=False)
+    groups = rt.groupby(BATCH, sort=False)
     sums = groups[["households_planned", "households_done"]].sum()
     allocated = _type_targets(targets)
     sums = sums.join(allocated, how="left")
@@ -217,7 +220,7 @@ def check_county_target_on_township(targets: pd.DataFrame, fname: str, county: d
         rows = targets[(targets["task"] == f"heating_{kind}") & (targets["target"] > 0)]
         big = rows[rows["target"] >= whole]
         for label in big.index:
-            others = rows["township"][rows.index != label].nunique()
+            others = rows["township"][rows["township"] != rows["township"][label]].nunique()
             if others:
                 out.add(fname, int(label) + 2, "target",
                         f"township {show(rows['township'][label])}, heating_{kind}: the target of "
