@@ -129,3 +129,32 @@ def test_the_sample_of_17_townships_passes(tmp_path):
     folder = tmp_path / "s17"
     assert main(["sample", str(folder), "--townships", "17"]) == 0
     assert validate_season(folder) == []
+
+
+def _batches(planned: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"township": "a", "retrofit_type": "coal_to_gas", "households_planned": planned,
+                         "households_done": planned, "subsidy_yuan": [float(n) * 8000 for n in planned],
+                         "completion_date": pd.date_range("2020-08-20", periods=len(planned), freq="10D")})
+
+
+def test_without_a_target_a_township_may_not_exceed_the_countys_allocation():
+    """No heating_coal_to_gas target: 600 + 2,000 households of coal to gas are more than the county's 2,350
+    (PLAN.md § 六); 300 + 2,000 are not. The plan's figures are its own season's only."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.measure_rows import check_measure_rows
+
+    def problems(planned, season="2020-2021", targets=None):
+        out = Collector()
+        check_measure_rows({"heating_retrofits": _batches(planned), "targets": targets}, {}, SeasonPeriod(season), out)
+        return [p.message for p in out.problems]
+
+    assert problems([600, 2000]) == [
+        "township a, coal_to_gas: 2,600 households planned and 2,600 done in rows 2, 3, more than the whole county's "
+        "2,350 households of coal_to_gas in the plan (PLAN.md § 六, zzeval/reference/plan_targets.yaml): each later "
+        "batch is larger than the one before: running totals (each row the type's total so far)? write each batch's "
+        "own households"]
+    assert problems([300, 2000]) == []
+    assert problems([600, 2000], season="2021-2022") == []
+    empty = pd.DataFrame({"township": [], "task": [], "target": []})
+    assert len(problems([600, 2000], targets=empty)) == 1
