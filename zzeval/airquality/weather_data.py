@@ -15,12 +15,7 @@ from zzeval.airquality.weather_ols import (
     _prepare,
 )
 from zzeval.season.data import SeasonData
-
-
-def _season_years(stamps) -> np.ndarray:
-    """The first year of the October-March season of each stamp (a July-to-June year)."""
-    t = pd.DatetimeIndex(stamps)
-    return (t.year - (t.month < 7)).to_numpy()
+from zzeval.season.plausible import season_first_year
 
 
 def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
@@ -30,7 +25,7 @@ def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[in
     if met is None or met.empty:
         return []
     code = met["station_code"].fillna("county").replace("", "county")
-    years = _season_years(met["datetime"])
+    years = season_first_year(met["datetime"])
     county = set(years[(code == "county").to_numpy()].tolist())
     station = set(years[code.isin(stations["station_code"]).to_numpy()].tolist())
     return sorted(int(y) for y in station - county)
@@ -49,7 +44,7 @@ def with_county_weather(met: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFra
     if not years:
         return met
     own = met[met["station_code"].isin(stations["station_code"]).to_numpy()
-              & np.isin(_season_years(met["datetime"]), years)]
+              & np.isin(season_first_year(met["datetime"]), years)]
     numeric = [c for c in met.columns if c not in ("station_code", "datetime", "wind_dir_deg")
                and pd.api.types.is_numeric_dtype(met[c])]
     rad = np.deg2rad(own["wind_dir_deg"].to_numpy(float))
