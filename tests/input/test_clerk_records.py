@@ -1,0 +1,133 @@
+"""A clerk's mistakes that `zzeval validate` passed and that changed published numbers (final hostile
+review, /work/wt/notes/final5.md W1, W2, W4-W7): each case is made by a script from the sample season
+(as in tests/input/cases.py) and must be refused (exit 2) with the file, row, column and what to fix;
+the weather cases also on a Parquet season. The sample itself must pass without any new message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import Case, edit, validate_refuses
+from zzeval.cli import main
+
+
+def _running_total(current_only: bool = False):
+    def func(frame: pd.DataFrame) -> None:
+        value = pd.to_numeric(frame["dustfall_t_km2_month"])
+        month = pd.to_datetime(frame["month"])
+        season = month.dt.year - (month.dt.month <= 3)
+        total = value.groupby([frame["township"], season]).cumsum().round(1)
+        keep = season < 2020 if current_only else pd.Series(False, index=frame.index)
+        frame["dustfall_t_km2_month"] = value.where(keep, total).map("{:g}".format)
+    return edit("dustfall.csv", func)
+
+
+def _cuts_as_fractions(frame: pd.DataFrame) -> None:
+    bc = frame["grade"].isin(["B", "C"])
+    cut = pd.to_numeric(frame["observed_cut_pct"], errors="coerce")
+    frame.loc[bc, "observed_cut_pct"] = (cut[bc] / 100).map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    frame.loc[bc, "compliant"] = ""
+
+
+def _last_season_again(met: pd.DataFrame) -> pd.DataFrame:
+    """The current season's hours replaced by the previous season's with the year + 1."""
+    time = pd.to_datetime(met["datetime"])
+    previous = met[time < "2020-07-01"].copy()
+    shifted = pd.to_datetime(previous["datetime"]) + pd.DateOffset(years=1)
+    previous["datetime"] = shifted.dt.strftime("%Y-%m-%d %H:%M")
+    previous = previous[~shifted.duplicated()]  # 29 February 2020 has no 2021 day
+    return pd.concat([met[time < "2020-07-01"], previous], ignore_index=True)
+
+
+def _blh_in_km(met: pd.DataFrame) -> None:
+    met["blh_m"] = (pd.to_numeric(met["blh_m"]) / 1000).map("{:g}".format)
+
+
+def _firm_in_wan_t(frame: pd.DataFrame) -> None:
+    for column in ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"):
+        frame.loc[0, column] = f"{float(frame.loc[0, column]) / 10_000:g}"
+
+
+def _swapped(a: str, b: str, c: str, d: str):
+    def func(frame: pd.DataFrame) -> None:
+        frame[[a, b, c, d]] = frame[[c, d, a, b]].to_numpy()
+    return edit("freight.csv", func)
+
+
+RECORD_CASES = (
+    Case("dustfall_running_total", _running_total(),
+         ("dustfall.csv, row 2, column 'dustfall_t_km2_month': township nancun, season from 2019: the six months "
+          "rise every month (8.4, 14.4, 20.6", "are these the season's running totals (each month = the sum so far)? "
+          "write each month's own dustfall",)),
+    Case("dustfall_running_total_current_season", _running_total(current_only=True),
+         ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months rise every month",),
+         ("season from 2019",)),
+    Case("observed_cut_as_fraction", edit("emergency_inspections.csv", _cuts_as_fractions),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: every observed cut of its "
+          "B and C firms is at most 1 %", "write percent, 35 not 0.35")),
+    Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
+         ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
+          "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
+          "measured weather")),
+    Case("blh_in_km", edit("meteorology.csv.gz", _blh_in_km),
+         ("meteorology.csv.gz, row 2, column 'blh_m': every blh_m of station 'county' in the season from 2019 is "
+          "at most 10 m", "write the boundary-layer height in metres (km × 1,000)")),
+    Case("freight_row_in_wan_t", edit("freight.csv", _firm_in_wan_t),
+         ("freight.csv, row 2, column 'road_t_before': 泽州某煤业公司A（合成） (coal) moves 210 t/yr in all, below 1,000 "
+          "t/yr", "are the tonnages in 万t? write tonnes per year (万t × 10,000) in all four columns")),
+    Case("freight_before_after_swapped", _swapped("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"),
+         ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",
+          "are the columns before and after, or road and rail, swapped?")),
+    Case("freight_road_rail_swapped", _swapped("road_t_before", "road_t_after", "rail_t_before", "rail_t_after"),
+         ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",)),
+)
+
+
+@pytest.mark.parametrize("case", RECORD_CASES, ids=[c.name for c in RECORD_CASES])
+def test_clerks_mistake_is_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def test_the_sample_passes_without_a_new_message(sample_season, capsys):
+    assert main(["validate", str(sample_season)]) == 0
+    err = capsys.readouterr().err
+    for text in ("running total", "fractions", "year changed", "looks like km", "万t", "rail to road"):
+        assert text not in err
+
+
+@pytest.fixture(scope="module")
+def parquet_season(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("records") / "parquet"
+    assert main(["sample", str(folder), "--townships", "2", "--format", "parquet"]) == 0
+    return folder
+
+
+@pytest.mark.parametrize("change, expect", [
+    (_last_season_again, "meteorology.parquet, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours"),
+    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': every blh_m of station 'county' in the season from "
+                 "2019 is at most 10 m"),
+], ids=["weather_last_season_again", "blh_in_km"])
+def test_parquet_weather_mistakes_are_refused(parquet_season, tmp_path, capsys, change, expect):
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(parquet_season, folder)
+    met = pd.read_parquet(folder / "meteorology.parquet")
+    met["datetime"] = met["datetime"].dt.strftime("%Y-%m-%d %H:%M")
+    met = change(met) if change is _last_season_again else (change(met), met)[1]
+    met["datetime"] = pd.to_datetime(met["datetime"])
+    met["blh_m"] = pd.to_numeric(met["blh_m"])
+    met.to_parquet(folder / "meteorology.parquet", index=False)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert expect in err, err[:3000]
+    assert "Traceback" not in err
+
+
+def test_the_parquet_sample_passes(parquet_season, capsys):
+    assert main(["validate", str(parquet_season)]) == 0
+    assert "year changed" not in capsys.readouterr().err
+
