@@ -131,3 +131,39 @@ def test_the_parquet_sample_passes(parquet_season, capsys):
     assert main(["validate", str(parquet_season)]) == 0
     assert "year changed" not in capsys.readouterr().err
 
+
+
+def _freight(totals: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"enterprise": [f"firm{i}" for i in range(len(totals))], "cargo": "coal",
+                         "road_t_before": totals, "rail_t_before": 0.0,
+                         "road_t_after": [t / 2 for t in totals], "rail_t_after": [t / 2 for t in totals]})
+
+
+def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_passes():
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_freight_scale
+
+    out = Collector()  # 3,000 万t = 30 Mt/yr written as 3,000: above the floor, 1/1,667 of the median
+    check_freight_scale(_freight([5_000_000, 3_000, 4_000_000, 6_000_000]), "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(3, "road_t_before")]
+    assert "firm1 (coal) moves 3,000 t/yr in all, below 0.001 of the median row's 4,500,000 t/yr" \
+        in out.problems[0].message
+    out = Collector()  # 5,000 t/yr is 1/240 of the median: a small genuine firm
+    check_freight_scale(_freight([1_200_000, 5_000, 900_000, 1_500_000]), "freight.csv", out)
+    assert out.problems == []
+
+
+@pytest.mark.parametrize("values, refused", [
+    ([4.0, 5.0, 6.0, 7.0, 9.0, 12.0], True),     # rises every month, 3.0 times the first
+    ([4.0, 5.0, 6.0, 7.0, 9.0, 11.9], False),    # 2.975 times: a steep genuine rise passes
+    ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], False),  # one month unchanged: not a running total of six
+])
+def test_dustfall_running_total_threshold(values, refused):
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_dustfall_running_total
+
+    months = pd.to_datetime(["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"])
+    dust = pd.DataFrame({"township": "nancun", "month": months, "dustfall_t_km2_month": values})
+    out = Collector()
+    check_dustfall_running_total(dust, "dustfall.csv", out)
+    assert len(out.problems) == int(refused)

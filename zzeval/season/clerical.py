@@ -99,12 +99,14 @@ def check_freight_scale(fr: pd.DataFrame | None, fname: str, out: Collector) -> 
                       axis=1).max(axis=1)
     median = float(total[total > 0].median()) if (total > 0).sum() >= 3 else np.nan
     small = (total > 0) & ((total < floor) | (total < share * median))
-    out.rows(fname, "road_t_before", small,
-             lambda i: f"{show(fr['enterprise'][i])} ({fr['cargo'][i]}) moves {total[i]:,.6g} t/yr in all, below "
-                       f"{floor:,.0f} t/yr" + (f" and {share:g} of the median row's {median:,.0f} t/yr"
-                                                if total[i] < share * median else "")
-                       + " (zzeval/reference/input_limits.csv): are the tonnages in 万t? write tonnes per year "
-                         "(万t × 10,000) in all four columns")
+    def message(i) -> str:
+        below = (f"below {floor:,.0f} t/yr" if total[i] < floor
+                 else f"below {share:g} of the median row's {median:,.0f} t/yr")
+        return (f"{show(fr['enterprise'][i])} ({fr['cargo'][i]}) moves {total[i]:,.6g} t/yr in all, {below} "
+                "(zzeval/reference/input_limits.csv): are the tonnages in 万t? write tonnes per year (万t × 10,000) "
+                "in all four columns")
+
+    out.rows(fname, "road_t_before", small, message)
 
 
 def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:

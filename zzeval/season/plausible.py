@@ -235,9 +235,11 @@ def _check_blh_km(met: pd.DataFrame, fname: str, out: Collector) -> None:
     if "blh_m" not in met or met["blh_m"].isna().all():
         return
     top = input_limit("meteorology.blh_km")
-    flagged, stations, years = _station_seasons_at_most(met, "blh_m", top)
+    stations, years, _ = _station_seasons(met)
+    given = met["blh_m"].notna()
     highest = met["blh_m"].groupby([stations, years]).transform("max")
-    out.rows(fname, "blh_m", flagged & (highest > 0),
+    first = given & ~pd.DataFrame({"station": stations, "year": years}).where(given).duplicated()
+    out.rows(fname, "blh_m", first & (highest <= top) & (highest > 0),
              lambda i: f"every blh_m of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g} m (the highest {highest[i]:g}): this looks like km; write the boundary-layer "
                        "height in metres (km × 1,000)")
