@@ -39,7 +39,7 @@ def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Col
     if dust is None or dust.empty:
         return
     ratio = input_floor("dustfall.running_total_ratio")
-    month, value = dust["month"], dust["dustfall_t_km2_month"]
+    month = dust["month"]
     season = month.dt.year - (month.dt.month <= 3)
     ordered = dust.assign(_season=season).dropna(subset=["month", "dustfall_t_km2_month"])
     ordered = ordered.sort_values("month", kind="stable")
