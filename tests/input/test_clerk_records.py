@@ -167,3 +167,27 @@ def test_dustfall_running_total_threshold(values, refused):
     out = Collector()
     check_dustfall_running_total(dust, "dustfall.csv", out)
     assert len(out.problems) == int(refused)
+
+
+def test_a_reverse_shift_in_some_firms_passes(sample_season, tmp_path, capsys):
+    """One firm moving back to road (the others road to rail) is possible and accepted."""
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(sample_season, folder)
+    fr = pd.read_csv(folder / "freight.csv", dtype=str, keep_default_na=False)
+    fr.loc[0, ["road_t_before", "rail_t_before", "road_t_after", "rail_t_after"]] = \
+        fr.loc[0, ["road_t_after", "rail_t_after", "road_t_before", "rail_t_before"]].to_numpy()
+    fr.to_csv(folder / "freight.csv", index=False)
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+
+
+def test_boundary_layer_heights_of_zero_not_measured_pass():
+    from zzeval.season.checks import Collector
+    from zzeval.season.plausible import _check_blh_km
+
+    hours = pd.date_range("2020-10-01", periods=48, freq="h")
+    for blh, problems in ((0.0, 0), (0.41, 1), (410.0, 0)):
+        out = Collector()
+        _check_blh_km(pd.DataFrame({"datetime": hours, "station_code": "county", "blh_m": blh}), "m.csv", out)
+        assert len(out.problems) == problems, blh
