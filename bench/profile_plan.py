@@ -1,4 +1,4 @@
-"""The CPU of planning the reports (:func:`zzeval.build.plan.plan_reports`: slice, key and save
+"""The CPU of planning the reports (:func:`zzeval.build.staleness.plan_reports`: slice, key and save
 each stale report's slice of the evaluation) per township, at several province sizes (issue 14:
 "time per township flat from 17 to 100 to 1,000").
 
@@ -77,7 +77,7 @@ def _context(evaluation, out: Path, selection: list[str] | None):
 
 
 def measure(evaluation, n: int) -> dict:
-    from zzeval.build.plan import plan_reports
+    from zzeval.build.staleness import plan_reports
 
     ev = restrict(evaluation, n)
     out = OUT / f"n{n}"

@@ -14,7 +14,8 @@ import pytest
 from tests.tiny_season import write_tiny_season
 from zzeval.assess.evaluate import SHARED_COLUMNS, Evaluation, evaluate_season
 from zzeval.build.hashing import content_digest
-from zzeval.build.plan import COUNTY, plan_reports
+from zzeval.build.plan import COUNTY
+from zzeval.build.staleness import plan_reports
 from zzeval.season.loading import load_season
 
 

@@ -37,7 +37,6 @@ from zzeval.build.plan import (
     early_runner,
     fast_path,
     load_checked,
-    plan_reports,
     report_tasks,
     resolve_inputs,
     shared_evaluation,
@@ -53,6 +52,7 @@ from zzeval.build.records import (
     ReportResult,
     read_state,
 )
+from zzeval.build.staleness import plan_reports
 
 #: A rebuild with nothing changed imports only what it needs to find that out (the plan, the state,
 #: the digests): the modules that build, run and publish are imported once there is work to do
@@ -226,17 +226,17 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
     import threading
 
     from zzeval.build.lifeline import Lease, Owner
-    from zzeval.build.publish import Publisher, warm_index, write_summary_files
+    from zzeval.build.publish import Publisher, warm_index
     from zzeval.build.run import make_executor
 
     opts, summary = ctx.options, ctx.summary
     evaluation = shared_evaluation(ctx)
     planned = plan_reports(ctx, evaluation)
-    stale = [p for p in planned if p.reason]
+    stale = [p for p in planned if p.reason and p.selected]
     summary.reports += [ReportResult(slug=p.slug, name=ctx.name(p.slug), status="up_to_date",
                                      reason="unchanged", html=ctx.state["reports"][p.slug].get("html"),
                                      built_at=ctx.state["reports"][p.slug].get("built_at"))
-                        for p in planned if not p.reason]
+                        for p in planned if not p.reason and p.selected]
     if opts.dry_run:
         summary.reports += [ReportResult(slug=p.slug, name=ctx.name(p.slug), status="planned", reason=p.reason)
                             for p in stale]
@@ -244,11 +244,13 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
         if not opts.quiet:
             print(summary.text(), flush=True)
         return summary
-    # the machine-readable results do not depend on the notebooks: written first
-    write_summary_files(ctx.season_dir, opts.season, evaluation.summary_table(lang=opts.lang),
-                        evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256)
     progress = Progress(len(stale), opts.quiet)
     publisher = Publisher(ctx, planned, progress)
+    publisher.summary_files(evaluation)  # they do not depend on the notebooks: written first
+    if outdated := [p.slug for p in planned if p.reason and not p.selected]:
+        progress.info(f"{len(outdated)} report(s) outside --township show data that has changed since they were "
+                      f"built ({', '.join(map(ctx.name, outdated[:5]))}{' …' if len(outdated) > 5 else ''}); "
+                      "the index marks them out of date: build without --township to update them")
     if stale:
         lease = Lease(ctx.season_dir / ".cache" / "build.lease", ctx.build_id).start()
         try:

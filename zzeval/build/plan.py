@@ -7,11 +7,7 @@
    rules, the factor file, the selection, the kernel) *before* anything is created in ``--out``:
    a build refused for bad input leaves no lock, no log, no folder;
 4. :func:`shared_evaluation` computes the evaluation once per distinct input (cached);
-5. :func:`plan_reports` keys every report on the slice of the evaluation its notebook reads
-   (:class:`~zzeval.assess.evaluate.ReportSource`), the notebook, the code and its parameters,
-   and names what changed since the report was last built;
-   (each stale report's slice saved as it is keyed, one at a time; the part every township page
-   shows of every township saved once: :mod:`zzeval.assess.slices`);
+5. :func:`zzeval.build.staleness.plan_reports` keys every report and names what changed;
 6. :func:`report_tasks` describes each stale report's run.
 """
 
@@ -139,6 +135,9 @@ class PlannedReport:
     components: dict
     reason: str | None
     results: Path | None = None
+    #: False for a report outside a ``--township`` selection: keyed only to tell whether the page
+    #: the index links still shows this season's data (not built, nothing saved)
+    selected: bool = True
 
 
 def _notebooks(options: BuildOptions) -> tuple[Path, Path | None]:
@@ -398,11 +397,6 @@ def _remove_old_rows(ctx: BuildContext) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def results_path(ctx: BuildContext, slug: str) -> Path:
-    """Where a report's slice of the evaluation is saved for its notebook's ``results_path``."""
-    return ctx.season_dir / ".cache" / "results" / f"{ctx.name(slug) if slug == COUNTY else slug}.pkl"
-
-
 def prune_township_cache(cache_dir: Path, keep: set[str]) -> list[str]:
     """Remove the per-township results in ``cache_dir`` (``<key>.pkl``) whose key is not in
     ``keep``; returns the removed keys. Left-over temporary files of a killed writer go too."""
@@ -432,121 +426,6 @@ def _prune_township_cache(ctx: BuildContext) -> None:
     removed = prune_township_cache(cache, township_cache_keys(ctx.season, rows=ctx.rows, **kwargs))
     if removed:
         ctx.log.write("prune", cache=str(cache), removed=len(removed))
-
-
-def plan_reports(ctx: BuildContext, evaluation) -> list[PlannedReport]:
-    """Every report of this build (the selected townships, else all and the county), keyed on
-    what its notebook reads; ``reason`` says why it must be rebuilt, None when it is up to date.
-
-    One slice at a time: each is keyed and, when stale (and not a dry run), saved where its
-    notebook reads it (:func:`results_path`), then dropped, so that the planning of a province
-    holds one township's slice, not a thousand. What every township page shows of every township
-    (ranked indicators, names, weather skill) is taken, digested and saved once (:class:`_Shared`):
-    a township's key and file cost its own rows, so planning grows with the number of townships,
-    not with its square."""
-    from zzeval.assess.evaluate import current_commit
-
-    inputs = ctx.inputs
-    # the data hash is stamped on unchanged pages (zzeval.build.publish); the commit a page shows
-    # names the code that built it (code changes are in the key through inputs.code)
-    masked = (ctx.data_sha256, current_commit())
-    wanted = inputs.selection or [str(s) for s in ctx.season.slugs]
-    if inputs.county_nb is not None and not inputs.selection:
-        wanted = [*wanted, COUNTY]
-    shared = _Shared(ctx, evaluation, masked)
-    planned = []
-    for slug in wanted:
-        is_county = slug == COUNTY
-        source, digests = (evaluation.county_slice(), None) if is_county else shared.township(slug)
-        components = {
-            "slice": digests or hashing.field_digests(source, masked=masked),
-            "notebook": inputs.notebooks["county" if is_county else "township"], "code": inputs.code,
-            "params": {**inputs.report_params, **({} if is_county else {"township": slug})}}
-        key = hashing.sha256_json(components)
-        prev = ctx.state["reports"].get(slug, {})
-        reason = _reason(components, prev, ctx.options.force, ctx.season_dir)
-        if reason is None and prev.get("key") != key:
-            reason = "build key changed"
-        results = None
-        if reason and not ctx.options.dry_run:
-            if not is_county:
-                shared.save()
-            results = source.save(results_path(ctx, slug))
-        planned.append(PlannedReport(slug, key, components, reason, results))
-        del source
-    return planned
-
-
-class _Shared:
-    """The part of the township slices every township page shows of every township (the ranked
-    indicators, names, weather skill: :meth:`~zzeval.assess.evaluate.Evaluation.shared_part`),
-    taken and digested once per build and saved once beside the township parts; each township's
-    part then costs what its own rows cost, not the province's. A stand-in
-    :class:`~zzeval.assess.evaluate.ReportSource` without ``township_part`` is sliced whole."""
-
-    def __init__(self, ctx: BuildContext, evaluation, masked: tuple[str, ...]):
-        self.ctx, self.evaluation, self.masked, self.saved = ctx, evaluation, masked, False
-        self.part = evaluation.shared_part() if hasattr(evaluation, "township_part") else None
-        if self.part is not None:
-            from zzeval.assess.slices import SHARED_PREFIX, shared_file
-
-            self.prefix = SHARED_PREFIX
-            self.digests = {name: hashing.content_digest(frame, masked) for name, frame in self.part.tables.items()}
-            self.file = shared_file(hashing.sha256_json(self.digests))
-
-    def township(self, slug: str) -> tuple[object, dict | None]:
-        """A township's part (or its whole slice) and its key's digests of the slice, field by
-        field: a shared table's digest covers its own rows and the shared part of it."""
-        if self.part is None:
-            return self.evaluation.township_slice(slug), None
-        source = self.evaluation.township_part(slug, self.file)
-        digests = hashing.field_digests(source, masked=self.masked)
-        for name, digest in self.digests.items():
-            digests[name] = hashing.sha256_json([digests[name], digest])
-        return source, digests
-
-    def save(self) -> None:
-        """The shared part written once (where :func:`results_path` puts the township parts),
-        those of earlier builds removed (this build holds the folder's lock)."""
-        if self.part is None or self.saved:
-            return
-        import pickle
-
-        from zzeval.atomic import atomic_write_bytes
-
-        folder = results_path(self.ctx, "").parent
-        atomic_write_bytes(folder / self.file, pickle.dumps(self.part, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in folder.glob(f"{self.prefix}*.pkl"):
-            if old.name != self.file:
-                old.unlink(missing_ok=True)
-        self.saved = True
-
-
-def _changed(old: dict, new: dict) -> list[str]:
-    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-
-
-def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None:
-    """Why a report must be rebuilt, or None when it is up to date."""
-    if force:
-        return "--force"
-    if not prev:
-        return "not built before"
-    if prev.get("status") != "built":
-        return "the previous build of this report failed"
-    if not prev.get("html") or not (season_dir / prev["html"]).is_file():
-        return "the report file is missing"
-    old = prev.get("components") or {}
-    reasons = []
-    if old.get("notebook") != comp["notebook"]:
-        reasons.append("notebook changed")
-    if old.get("code") != comp["code"]:
-        reasons.append("package code or library versions changed")
-    if params := _changed(old.get("params") or {}, comp["params"]):
-        reasons.append(f"parameters changed ({', '.join(params)})")
-    if parts := _changed(old.get("slice") or {}, comp["slice"]):
-        reasons.append(f"its data changed ({', '.join(parts)})")
-    return "; ".join(reasons) or None
 
 
 def _run_fields(ctx: BuildContext, notebook: Path) -> dict:

@@ -1,7 +1,8 @@
 """Publish: what a build shows, written atomically as reports finish and at its end.
 
 * :func:`write_summary_files`: ``summary.json`` and ``summary.csv`` from the evaluation's summary
-  table (they do not depend on the notebooks, so they are written before the reports run);
+  table (they do not depend on the notebooks, so they are written before the reports run, once the
+  state no longer claims a complete build: :meth:`Publisher.summary_files`);
 * :meth:`Publisher.record`: each finished report's entry in the build state (written at once, so
   a killed build leaves a state naming what it finished), the build log and the progress line;
 * :meth:`Publisher.finish`: the data hash on pages that were up to date (:func:`stamp_data_hash`),
@@ -121,6 +122,17 @@ class Publisher:
         self.progress = progress
         self.state_path = ctx.season_dir / STATE_FILE
 
+    def summary_files(self, evaluation) -> None:
+        """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`), after the state has
+        forgotten the last complete build: a build stopped from here on (Ctrl-C, kill, a report
+        phase that dies) is never taken for up to date by the next one, which rewrites them
+        (hostile review 6: a rebuild answered "up to date" beside another data's summary)."""
+        ctx = self.ctx
+        ctx.state.update(fast_key=None)
+        write_state(self.state_path, ctx.state)
+        write_summary_files(ctx.season_dir, ctx.options.season, evaluation.summary_table(lang=ctx.options.lang),
+                            evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256)
+
     def record(self, task: ReportTask, res: dict) -> None:
         """One finished report: its state entry (written now), its result, log line and progress."""
         ctx, slug = self.ctx, task.id
@@ -201,8 +213,11 @@ class Publisher:
         ctx = self.ctx
         entry = ctx.state["reports"].get(slug) or {}
         this = next((r for r in ctx.summary.reports if r.slug == slug), None)
+        item = self.planned.get(slug)
         if this is not None:
             status = this.status
+        elif item is not None and not item.selected and item.reason and entry.get("html"):
+            status = "outdated"  # outside --township, its data changed since the page was built
         elif entry:
             status = "up_to_date" if entry.get("status") == "built" else ("stale" if entry.get("html") else "failed")
         else:

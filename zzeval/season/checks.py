@@ -492,6 +492,7 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
         out.add(name, None, None, f"must be a mapping of keys to values (title: …, synthetic: true), got a "
                                   f"{type(meta).__name__} ('{show(meta)}')")
         return {}
+    meta = {k if isinstance(k, str) else str(k): v for k, v in meta.items()}  # `2021:`, `yes:`, `~:` are notes too
     for key in meta:  # a misspelt key is silently ignored otherwise: weather_modle, synthetc (review 4)
         meant = None if key in SEASON_KEYS else closest(str(key), SEASON_KEYS, cutoff=0.85)
         if meant:
