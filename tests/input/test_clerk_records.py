@@ -191,3 +191,25 @@ def test_boundary_layer_heights_of_zero_not_measured_pass():
         out = Collector()
         _check_blh_km(pd.DataFrame({"datetime": hours, "station_code": "county", "blh_m": blh}), "m.csv", out)
         assert len(out.problems) == problems, blh
+
+
+def test_parquet_per_station_weather_names_the_copied_station(parquet_season, tmp_path, capsys):
+    """Weather per station in a Parquet table (checked a station at a time): only the station whose
+    current season is its previous one with the year + 1 is named, on its first copied row."""
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(parquet_season, folder)
+    first, second = pd.read_csv(folder / "stations.csv")["station_code"][:2]
+    met = pd.read_parquet(folder / "meteorology.parquet")
+    previous = met[met["datetime"] < "2020-07-01"]
+    copied = previous.assign(datetime=previous["datetime"] + pd.DateOffset(years=1))
+    copied = copied[~copied["datetime"].duplicated()]
+    both = pd.concat([met.assign(station_code=first), pd.concat([previous, copied]).assign(station_code=second)],
+                     ignore_index=True)
+    both.to_parquet(folder / "meteorology.parquet", index=False)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert (f"meteorology.parquet, row {len(met) + len(previous) + 2}, column 'datetime': "
+            f"station '{second}': 4,368 of 4,368 hours of the season from 2020") in err, err[:2000]
+    assert f"station '{first}'" not in err
