@@ -1,0 +1,131 @@
+"""What the sixth hostile review of issue 13 found (notes: hostile6.md). Inputs are made by script from the
+`zzeval sample` season, as in tests/input/cases.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import Case, edit, validate_refuses
+from zzeval.cli import main
+from zzeval.season.header_units import spellings_of, split_header, unit_key, unit_problem
+from zzeval.season.loading import load_season
+from zzeval.season.schema import TABLES
+
+FREIGHT_T = ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after")
+
+
+def _headed(name: str, headers: dict[str, str], divide: float = 1.0, columns: tuple[str, ...] = ()) -> Callable:
+    """``name`` with ``headers`` renamed (``column -> header``) and ``columns`` divided by ``divide`` (values
+    converted to the unit the header names, as a clerk's sheet in that unit holds them)."""
+    def func(frame: pd.DataFrame) -> pd.DataFrame:
+        for column in columns:
+            frame[column] = (pd.to_numeric(frame[column]) / divide).round(4).astype(str)
+        return frame.rename(columns=headers)
+    return edit(name, func)
+
+
+# -- finding 4: a unit in the header's brackets that is not the column's was stripped, the values read in
+#    the column's unit (validate OK; county road→rail PM2.5 0.131 → 0.011 t for 吨/月)
+UNIT_CASES = (
+    Case("freight_tonnes_per_month", _headed("freight.csv", {c: f"{c}（吨/月）" for c in FREIGHT_T}, 12, FREIGHT_T),
+         ("freight.csv, row 1, column 'road_t_before': the header of column D ('road_t_before（吨/月）') says the "
+          "values are in 吨/月, but 'road_t_before' is in t/yr: convert the values to t/yr (the year's tonnes are "
+          "the sum of the 12 months, 12 × a monthly mean) and write the header as 'road_t_before'",
+          "column 'rail_t_after': the header of column G ('rail_t_after（吨/月）') says the values are in 吨/月")),
+    Case("freight_kilotonnes", _headed("freight.csv", {"road_t_before": "road_t_before（千吨）"}, 1000,
+                                       ("road_t_before",)),
+         ("column D ('road_t_before（千吨）') says the values are in 千吨, but 'road_t_before' is in t/yr: convert "
+          "the values to t/yr (千吨 × 1,000)",)),
+    Case("haul_in_miles", _headed("freight.csv", {"haul_km": "haul_km (mi)"}, 1.609344, ("haul_km",)),
+         ("freight.csv, row 1, column 'haul_km': the header of column H ('haul_km (mi)') says the values are in mi, "
+          "but 'haul_km' is in km: convert the values to km (mi × 1.609",)),
+    Case("area_in_square_miles", _headed("townships.csv", {"area_km2": "area_km2 (sq mi)"}, 2.58999, ("area_km2",)),
+         ("townships.csv, row 1, column 'area_km2': the header of column G ('area_km2 (sq mi)') says the values are "
+          "in sq mi, but 'area_km2' is in km²",)),
+    # a unit no list knows: refused with the column's unit and its accepted spellings
+    Case("freight_tonnes_per_quarter", _headed("freight.csv", {"road_t_before": "road_t_before（吨/季）"}, 4,
+                                               ("road_t_before",)),
+         ("the header of column D ('road_t_before（吨/季）') says the values are in 吨/季, but 'road_t_before' is in "
+          "t/yr (written t/yr, t/year, t/a, t/年, 吨/年", "zzeval does not know 吨/季 and would read the values as t/yr: "
+          "convert the values to t/yr and write the header as 'road_t_before' or 'road_t_before（t/yr）'")),
+    Case("precipitation_in_cm", _headed("meteorology.csv.gz", {"precip_mm": "precip_mm (cm)"}, 10, ("precip_mm",)),
+         ("meteorology.csv.gz, row 1, column 'precip_mm': the header of column", "('precip_mm (cm)') says the values "
+          "are in cm, but 'precip_mm' is in mm: convert the values to mm (cm × 10)")),
+    # the amount per household under a header that says so: not "is the amount in 万元? × 10,000"
+    Case("subsidy_per_household", _headed("heating_retrofits.csv", {"subsidy_yuan": "补贴金额（元/户）"}),
+         ("column F ('补贴金额（元/户）') says the values are in 元/户, but 'subsidy_yuan' is in yuan: convert the "
+          "values to yuan (the column holds what the whole row was paid: multiply each amount per household by the "
+          "row's households_done) and write the header as '补贴金额'",), ("万元",)),
+)
+
+
+@pytest.mark.parametrize("case", UNIT_CASES, ids=[c.name for c in UNIT_CASES])
+def test_a_header_naming_another_unit_is_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def test_headers_with_the_columns_own_unit_read_the_same(sample_season, season, capsys):
+    """The spellings clerks write (吨/年, 平方公里, 户, 元, %, ℃, t/(km²·月)) read as the plain headers."""
+    edits = {
+        "freight.csv": {"road_t_before": "road_t_before（吨/年）", "rail_t_before": "rail_t_before (t/a)",
+                        "road_t_after": "road_t_after（吨）", "haul_km": "haul_km（公里）"},
+        "townships.csv": {"area_km2": "面积（平方公里）", "households": "户数（户）", "population": "population (人)"},
+        "heating_retrofits.csv": {"subsidy_yuan": "补贴金额（元）", "households_done": "完成户数（户）"},
+        "dustfall.csv": {"dustfall_t_km2_month": "dustfall_t_km2_month（t/(km²·月)）"},
+        "meteorology.csv.gz": {"temperature_c": "temperature_c（℃）", "rh_pct": "rh_pct（％）",
+                               "wind_speed_ms": "wind_speed_ms (m/s)", "pressure_hpa": "pressure_hpa（百帕）"},
+    }
+    for name, headers in edits.items():
+        _headed(name, headers)(season)
+    assert main(["validate", str(season)]) == 0, capsys.readouterr().err[:3000]
+    before, after = load_season(sample_season), load_season(season)
+    for table in ("freight", "townships", "heating_retrofits", "dustfall", "meteorology"):
+        pd.testing.assert_frame_equal(getattr(before, table), getattr(after, table), check_dtype=False)
+
+
+def test_every_number_column_with_a_unit_has_its_spellings_listed():
+    """Each unit of the schema is in zzeval/reference/header_units.yaml and accepts its own spelling: no
+    number column falls back to 'no bracket accepted'."""
+    for spec in TABLES.values():
+        for col in spec.columns:
+            if col.kind in ("int", "float") and col.unit:
+                spellings = spellings_of(spec, col)
+                assert spellings is not None and spellings.note, (spec.name, col.name, col.unit)
+                assert spellings.accepts(col.unit), (spec.name, col.name)
+                assert unit_problem(f"{col.name}（{col.unit}）", spec, col) is None
+
+
+def test_a_unit_of_another_scale_is_never_also_accepted():
+    for spec in TABLES.values():
+        for col in spec.columns:
+            spellings = spellings_of(spec, col)
+            if spellings is not None:
+                assert not set(spellings.convert) & {unit_key(u) for u in spellings.accepted}, (spec.name, col.name)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("面积（亩）", ("面积", "亩")), ("dustfall (t/(month·km²))", ("dustfall", "t/(month·km²)")),
+    ("\ufeff乡镇 ", ("乡镇", "")), ("面积(亩", ("面积(亩", "")), ("（备注）", ("", "备注")),
+])
+def test_split_header(header, expected):
+    assert split_header(header) == expected
+
+
+def test_brackets_after_a_column_without_a_unit_are_a_note():
+    towns, freight = TABLES["townships"], TABLES["freight"]
+    assert unit_problem("乡镇名称（镇）", towns, towns.column("name_zh")) is None
+    assert unit_problem("siding_date (YYYY-MM-DD)", freight, freight.column("siding_date")) is None
+    aq = TABLES["air_quality"]
+    assert unit_problem("浓度（µg/m³）", aq, aq.column("value")) is None
+    assert "has no unit of its own" in unit_problem("浓度（ppb）", aq, aq.column("value"))
+
+
+def test_the_sample_headers_carry_no_unit(sample_season: Path):
+    """The sample writes plain headers (the cases above add the brackets themselves)."""
+    for path in sample_season.glob("*.csv*"):
+        header = pd.read_csv(path, nrows=0, compression="infer").columns
+        assert all(split_header(h)[1] == "" for h in header), path.name
