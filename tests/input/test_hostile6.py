@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -55,6 +58,13 @@ UNIT_CASES = (
     Case("precipitation_in_cm", _headed("meteorology.csv.gz", {"precip_mm": "precip_mm (cm)"}, 10, ("precip_mm",)),
          ("meteorology.csv.gz, row 1, column 'precip_mm': the header of column", "('precip_mm (cm)') says the values "
           "are in cm, but 'precip_mm' is in mm: convert the values to mm (cm × 10)")),
+    # finding 8: °F under a header that says so is named as such, not only "above the allowed maximum 50 [°C]"
+    Case("temperature_in_fahrenheit", edit("meteorology.csv.gz", lambda f: f.assign(
+        temperature_c=(pd.to_numeric(f["temperature_c"]) * 1.8 + 32).round(1).astype(str)).rename(
+        columns={"temperature_c": "temperature_c (°F)"})),
+         ("meteorology.csv.gz, row 1, column 'temperature_c': the header of column C ('temperature_c (°F)') says the "
+          "values are in °F, but 'temperature_c' is in °C: convert the values to °C ((°F − 32) × 5/9)",),
+         ("allowed maximum",)),
     # the amount per household under a header that says so: not "is the amount in 万元? × 10,000"
     Case("subsidy_per_household", _headed("heating_retrofits.csv", {"subsidy_yuan": "补贴金额（元/户）"}),
          ("column F ('补贴金额（元/户）') says the values are in 元/户, but 'subsidy_yuan' is in yuan: convert the "
@@ -129,3 +139,45 @@ def test_the_sample_headers_carry_no_unit(sample_season: Path):
     for path in sample_season.glob("*.csv*"):
         header = pd.read_csv(path, nrows=0, compression="infer").columns
         assert all(split_header(h)[1] == "" for h in header), path.name
+
+
+# -- finding 7: an override factor of 1e308 (finite, ≥ 0) was accepted; the estimate overflowed to 16 results
+#    `null` in the JSON with only numpy's RuntimeWarning
+def _estimate(season: Path, tmp_path: Path, central: str, capsys) -> tuple[int, str, str]:
+    factors = tmp_path / "factors.csv"
+    factors.write_text("group,item,pollutant,central,low,high,unit\r\n"
+                       f"household_coal,raw_anthracite,PM2.5,{central},{central},{central},g/kg\r\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # an overflow is an error here, not a line on stderr
+        code = main(["estimate", str(season), "--draws", "0", "--factors", str(factors), "--format", "json"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_an_override_factor_far_above_the_shipped_range_is_refused(sample_season, tmp_path, capsys):
+    code, out, err = _estimate(sample_season, tmp_path, "1e308", capsys)
+    assert code == 2 and out == ""
+    assert ("factors.csv, row 2, column 'central': 1e+308 g/kg is 2.5e+307 × the high end of the shipped range of "
+            "household_coal/raw_anthracite/PM2.5 (4 g/kg); more than 100 × is taken for a slip of unit or decimal "
+            "point (zzeval/reference/input_limits.csv): write the value in g/kg") in err
+    code, out, err = _estimate(sample_season, tmp_path, "401", capsys)  # 100.25 × the shipped high of 4 g/kg
+    assert code == 2 and "401 g/kg is 100 × the high end" in err
+
+
+def test_an_override_within_the_limit_moves_the_estimate(sample_season, tmp_path, capsys):
+    """Up to 100 × the shipped high (400 g/kg) is still taken, and the estimate follows it linearly: the
+    clean-heating PM2.5 reduction grows by 11 × as much from 4 to 400 g/kg as from 4 to 40 (396 / 36)."""
+    rows = {}
+    for central in ("4", "40", "400"):
+        code, out, err = _estimate(sample_season, tmp_path, central, capsys)
+        assert code == 0, err
+        frame = pd.DataFrame(json.loads(out))
+        assert frame["central"].notna().all()
+        rows[central] = frame.set_index(["township", "measure", "pollutant", "scope"])["central"]
+    pm = rows["4"].index.get_level_values("pollutant") == "PM2.5"
+    heating = pm & (rows["4"].index.get_level_values("measure") == "clean_heating")
+    assert (rows["400"][heating] > 50 * rows["4"][heating].clip(lower=0)).any()
+    step_small, step_large = rows["40"] - rows["4"], rows["400"] - rows["4"]
+    np.testing.assert_allclose(step_large[heating], 11 * step_small[heating], rtol=1e-6)
+    trucks = rows["4"].index.get_level_values("measure").isin(["diesel_trucks", "road_to_rail"])
+    np.testing.assert_allclose(rows["400"][trucks], rows["4"][trucks], rtol=0, atol=0)
