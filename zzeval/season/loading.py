@@ -34,6 +34,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
+from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
     closest,
     not_number_hint,
@@ -463,6 +464,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_target_deadlines(tables.get("targets"), fnames.get("targets", "targets.csv"), period, out)
     check_whole_counts(tables.get("targets"), "target", fnames.get("targets", "targets.csv"), tasks, out)
     check_plausible_values(tables, fnames, out)
+    check_measure_rows(tables, fnames, period, out)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

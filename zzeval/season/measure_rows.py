@@ -1,0 +1,248 @@
+"""Rows of the measure tables that read fine but contradict the plan's allocation or themselves
+(issue 13, final hostile review: a clerk's mistakes that ``zzeval validate`` passed and that changed
+published numbers).
+
+* ``heating_retrofits``: a township's households of a retrofit type far above its target for the
+  type (batches as running totals, a subtotal row, a batch typed twice); one batch typed twice with
+  another date; a batch finished inside the previous (comparison) season.
+* ``targets``: the county's whole target of a retrofit type on one township, or a target far above
+  the households the township planned for it.
+* ``vehicles``: a China III or older row whose fleet at the season's end is more than was left
+  after the scrapping (``fleet_after`` not updated).
+
+The tolerances are data: ``zzeval/reference/input_limits.csv`` (value, unit, basis, source); the
+county's figures are the plan's (``zzeval/reference/plan_targets.yaml``, PLAN.md § 六).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from zzeval.resources import input_limit
+from zzeval.season.checks import Collector
+from zzeval.season.parsing import show
+
+#: Emission standards no new vehicle is registered under any more: their fleet can only shrink during
+#: a season (scrapped, deregistered or moved away). The plan (§ 十二) scraps the China III and older
+#: diesel trucks ("国三及以下排放标准营运柴油货车淘汰").
+OLD_STANDARDS = ("China0", "China1", "China2", "China3")
+
+#: A batch's township and retrofit type (the rows of one allocation).
+BATCH = ["township", "retrofit_type"]
+
+#: The most row numbers one message lists.
+ROWS_SHOWN = 8
+
+LIMITS_FILE = "zzeval/reference/input_limits.csv"
+
+
+@cache
+def plan_heating_households() -> tuple[str, dict[str, float]]:
+    """The season of the plan and its county-wide clean-heating households by retrofit type
+    (``plan_targets.yaml``, ``clean_heating_households.by_type``: 3,004 coal to electricity, 2,350
+    coal to gas, 12,006 industrial waste heat; PLAN.md § 六)."""
+    text = resources.files("zzeval.reference").joinpath("plan_targets.yaml").read_text(encoding="utf-8")
+    plan = yaml.safe_load(text)
+    by_type = plan["clean_heating_households"]["by_type"]
+    return str(plan["season"]), {kind: float(n) for kind, n in by_type.items()}
+
+
+def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> None:
+    """All checks of this module on the season's ``tables`` (``fnames``: the file of each table;
+    ``period``: the season assessed, :class:`zzeval.season.data.SeasonPeriod`)."""
+    name = {t: fnames.get(t, f"{t}.csv") for t in ("heating_retrofits", "targets", "vehicles")}
+    rt, targets = tables.get("heating_retrofits"), tables.get("targets")
+    season, county = plan_heating_households()
+    county = county if period.name == season else {}  # the plan's figures are those of its own season
+    if rt is not None and not rt.empty:
+        check_previous_season_batches(rt, name["heating_retrofits"], period, out)
+        check_repeated_batches(rt, name["heating_retrofits"], out)
+        check_heating_against_targets(rt, targets, name["heating_retrofits"], name["targets"], county, out)
+    if targets is not None and not targets.empty:
+        check_county_target_on_township(targets, name["targets"], county, out)
+    check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
+
+
+def _rows_text(labels) -> str:
+    """Spreadsheet row numbers (data row label + 2) for a message: 'rows 2, 3, 4'."""
+    rows = [int(label) + 2 for label in labels]
+    shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN]) + (" …" if len(rows) > ROWS_SHOWN else "")
+    return f"row {shown}" if len(rows) == 1 else f"rows {shown}"
+
+
+def check_previous_season_batches(rt: pd.DataFrame, fname: str, period, out: Collector) -> None:
+    """A batch finished inside the previous season (the comparison season, 2019-10-01 .. 2020-03-31
+    for 2020-2021) was in place for part of the season the assessed one is compared with: it is no
+    retrofit of this season's plan, whose households are 2020's new retrofits due "by the end of
+    October 2020" (PLAN.md § 六: "17,360 households by end Oct 2020"; the plan's text: "2020年10月底前
+    ……全县要完成冬季清洁改造17360户"). Counted, it would cut this season's emissions for the whole
+    heating period. Dates before the previous season are refused where the table is read
+    (:mod:`zzeval.season.loading`)."""
+    done = rt["completion_date"]
+    previous = period.previous
+    inside = done.notna() & (done >= previous.start) & (done <= previous.end)
+    out.rows(fname, "completion_date", inside,
+             lambda i: f"{done[i]:%Y-%m-%d} lies in the previous season {previous.name} ({previous.start:%Y-%m-%d} .. "
+                       f"{previous.end:%Y-%m-%d}), the season {period.name} is compared with: a retrofit finished "
+                       f"then was in place for it and is no retrofit of the {period.name} plan (its households are "
+                       "due by the end of October of the season's first year, PLAN.md § 六); check the year "
+                       f"({done[i] + pd.DateOffset(years=1):%Y-%m-%d}?), or count the households in "
+                       "townships.csv's clean_before_* columns (heated cleanly before the season)")
+
+
+def check_repeated_batches(rt: pd.DataFrame, fname: str, out: Collector) -> None:
+    """One batch typed twice with another date: two rows of a township and retrofit type with the same
+    households planned, done and subsidy, finished at most ``heating_retrofits.repeated_batch_days``
+    days apart (``input_limits.csv``). The table's key holds the date, so the copy is no duplicate
+    row; its households would count twice."""
+    days = input_limit("heating_retrofits.repeated_batch_days")
+    same = ["township", "retrofit_type", "households_planned", "households_done", "subsidy_yuan"]
+    dated = rt[rt["completion_date"].notna() & (rt["households_done"] > 0)]
+    if dated.empty:
+        return
+    keys = dated[same].astype("string").fillna("")  # an empty subsidy matches an empty subsidy only
+    ordered = dated.assign(_key=keys.agg("\x1f".join, axis=1)).sort_values(["_key", "completion_date"],
+                                                                           kind="stable")
+    earlier = ordered.groupby("_key", sort=False)["completion_date"].shift()
+    gap = (ordered["completion_date"] - earlier).dt.days
+    before = pd.Series(ordered.index, index=ordered.index).groupby(ordered["_key"], sort=False).shift()
+    repeat = (gap <= days).reindex(rt.index, fill_value=False)
+    subsidy = rt["subsidy_yuan"]
+    out.rows(fname, "completion_date", repeat,
+             lambda i: f"the same batch as row {int(before[i]) + 2} (township {show(rt['township'][i])}, "
+                       f"{rt['retrofit_type'][i]}, {rt['households_planned'][i]:,.0f} planned, "
+                       f"{rt['households_done'][i]:,.0f} done, subsidy "
+                       f"{'empty' if pd.isna(subsidy[i]) else f'{subsidy[i]:,.0f} yuan'}), dated "
+                       f"{gap[i]:.0f} day(s) later: one batch typed twice? delete the copy; two real batches of "
+                       f"the same size finished within {days:g} days (zzeval/reference/input_limits.csv) are "
+                       "given as one row with their summed households and subsidy and the later date")
+
+
+def _type_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
+    """The household targets of the retrofit types (tasks ``heating_<type>``) by township and type:
+    columns ``target`` and ``row`` (the targets row's label)."""
+    if targets is None or targets.empty:
+        return pd.DataFrame({"township": [], "retrofit_type": [], "target": [], "row": []}).set_index(BATCH)
+    task = targets["task"].astype("string")
+    heating = task.str.startswith("heating_").fillna(False) & (task != "heating_total") & targets["target"].notna()
+    sub = targets[heating]
+    frame = pd.DataFrame({"township": sub["township"], "retrofit_type": task[heating].str.slice(8),
+                          "target": sub["target"], "row": sub.index})
+    return frame.drop_duplicates(BATCH).set_index(BATCH)
+
+
+def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None, fname: str,
+                                  targets_fname: str, county: dict[str, float], out: Collector) -> None:
+    """A township's households of a retrofit type (all its batches) against its target for the type
+    (``targets``, task ``heating_<type>``): planned or done above ``heating_retrofits.planned_over_target``
+    times the target are batches given as running totals, a subtotal row or a batch typed twice (the
+    plan allocates each household once); a target above ``heating_retrofits.target_over_planned`` times
+    the planned households is someone else's target (the county's) on this township, or households left
+    out of the batches (the completion rate, done ÷ planned, would be too high). Without a target
+    for the type, the township's households may not exceed the county's whole allocation (``county``)."""
+    over = input_limit("heating_retrofits.planned_over_target")
+    groups = rt.groupby(BATCH, sort=False)
+    sums = groups[["households_planned", "households_done"]].sum()
+    allocated = _type_targets(targets)
+    sums = sums.join(allocated, how="left")
+    for (slug, kind), row in sums.iterrows():
+        labels = groups.indices[(slug, kind)]
+        labels = rt.index[labels]
+        planned, done, target = row["households_planned"], row["households_done"], row["target"]
+        if pd.notna(target) and target > 0:
+            if max(planned, done) > over * target:
+                _too_many(rt, labels, fname, (slug, kind), (planned, done),
+                          f"more than {over:g} × the township's target of {target:,.0f} households ({targets_fname} "
+                          f"row {int(row['row']) + 2}, heating_{kind}; the factor is in {LIMITS_FILE})", out)
+        elif kind in county and max(planned, done) > county[kind]:
+            _too_many(rt, labels, fname, (slug, kind), (planned, done),
+                      f"more than the whole county's {county[kind]:,.0f} households of {kind} in the plan (PLAN.md "
+                      "§ 六, zzeval/reference/plan_targets.yaml)", out)
+    _check_targets_over_planned(sums, targets_fname, out)
+
+
+def _too_many(rt: pd.DataFrame, labels, fname: str, group: tuple[str, str], totals: tuple[float, float],
+              bound: str, out: Collector) -> None:
+    slug, kind = group
+    planned, done = totals
+    column = "households_planned" if planned >= done else "households_done"
+    cause = _diagnosis(rt, labels) or ("are the batches running totals (each row the total so far), is there a "
+                                       "subtotal row, or is a batch typed twice? give each batch once with its own "
+                                       "households (or correct the target)")
+    out.add(fname, int(labels[0]) + 2, column,
+            f"township {show(slug)}, {kind}: {planned:,.0f} households planned and {done:,.0f} done in "
+            f"{_rows_text(labels)}, {bound}: {cause}")
+
+
+def _diagnosis(rt: pd.DataFrame, labels) -> str:
+    """What the rows of one township and type look like: a subtotal row (its households the sums of the
+    others), or batches each at least the one before in date order (running totals)."""
+    rows = rt.loc[labels]
+    planned, done = rows["households_planned"], rows["households_done"]
+    if len(rows) >= 3:
+        subtotal = (2 * planned == planned.sum()) & (2 * done == done.sum()) & (done > 0)
+        if subtotal.any():
+            return f"{_rows_text(rows.index[subtotal])} holds the sums of the other rows: a subtotal row? delete it"
+    dated = rows[rows["completion_date"].notna()].sort_values("completion_date", kind="stable")
+    if len(dated) >= 2 and (np.diff(dated["households_planned"].to_numpy()) > 0).all():
+        return ("each later batch is larger than the one before: running totals (each row the type's total so "
+                "far)? write each batch's own households")
+    return ""
+
+
+def _check_targets_over_planned(sums: pd.DataFrame, targets_fname: str, out: Collector) -> None:
+    factor = input_limit("heating_retrofits.target_over_planned")
+    flagged = sums[(sums["households_planned"] > 0) & sums["target"].notna()
+                   & (sums["target"] > factor * sums["households_planned"])]
+    for (slug, kind), row in flagged.iterrows():
+        out.add(targets_fname, int(row["row"]) + 2, "target",
+                f"township {show(slug)}, heating_{kind}: the target of {row['target']:,.0f} households is more than "
+                f"{factor:g} × the {row['households_planned']:,.0f} households the township planned for {kind} in "
+                f"heating_retrofits (the factor is in {LIMITS_FILE}): is it the county's target, or several "
+                "townships', put on this one? write the township's own share; if its batches leave households "
+                "out, add the rest as a batch with households_done 0 and no completion date (the completion rate "
+                "is done ÷ planned)")
+
+
+def check_county_target_on_township(targets: pd.DataFrame, fname: str, county: dict[str, float],
+                                    out: Collector) -> None:
+    """A township's target of a retrofit type at or above the county's whole allocation of that type in
+    the plan (``county``, PLAN.md § 六), while other townships hold a share of it too: the county's
+    target was written on one township (the shares would add up to more than the county's)."""
+    if not county:
+        return
+    for kind, whole in county.items():
+        rows = targets[(targets["task"] == f"heating_{kind}") & (targets["target"] > 0)]
+        big = rows[rows["target"] >= whole]
+        for label in big.index:
+            others = rows["township"][rows["township"] != rows["township"][label]].nunique()
+            if others:
+                out.add(fname, int(label) + 2, "target",
+                        f"township {show(rows['township'][label])}, heating_{kind}: the target of "
+                        f"{rows['target'][label]:,.0f} households is the whole county's ({whole:,.0f} households "
+                        f"of {kind} in the plan, PLAN.md § 六, zzeval/reference/plan_targets.yaml) while {others} "
+                        "other township(s) hold a share of it too: write this township's own share")
+
+
+def check_fleet_after_scrapping(vh: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """``vehicles``: on a row of a China III or older standard (:data:`OLD_STANDARDS`) the fleet at the
+    season's end can be at most the fleet before less the vehicles scrapped; more contradicts the row
+    itself (``fleet_after`` left at ``fleet_before`` after the scrapping counts the scrapped trucks as
+    still in service)."""
+    if vh is None or vh.empty:
+        return
+    left = vh["fleet_before"] - vh["scrapped"]
+    after = vh["fleet_after"]
+    bad = vh["emission_standard"].isin(OLD_STANDARDS) & (after > left)
+    out.rows(fname, "fleet_after", bad,
+             lambda i: f"fleet_after is {after[i]:,.0f} ({vh['vehicle_class'][i]}, {vh['emission_standard'][i]}), but "
+                       f"fleet_before {vh['fleet_before'][i]:,.0f} less {vh['scrapped'][i]:,.0f} scrapped leaves "
+                       f"{left[i]:,.0f}: no new vehicle of China III or an older standard is "
+                       "registered, so the fleet cannot grow; was fleet_after left at fleet_before after the "
+                       "scrapping? write the vehicles still in service (fleet_before − scrapped, less any moved "
+                       "away)")
