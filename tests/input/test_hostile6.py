@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.input.cases import Case, edit, validate_refuses
+from tests.input.cases import Case, edit, setter, validate_refuses
 from zzeval.cli import main
 from zzeval.season.header_units import spellings_of, split_header, unit_key, unit_problem
 from zzeval.season.loading import load_season
@@ -73,8 +73,25 @@ UNIT_CASES = (
 )
 
 
+# -- finding 12: haul_km "1.045" (1,045 with a '.' between thousands) was read as 1.045 km; the firm's road→rail
+#    reduction fell 43-fold, validate OK
+HAUL_CASES = (
+    Case("haul_with_a_thousands_dot", setter("freight.csv", 1, "haul_km", "1.045"),
+         ("freight.csv, row 3, column 'haul_km': haul_km 1.045 km is below the plausible 3 km "
+          "(zzeval/reference/input_limits.csv)", "was 1.045 written for 1,045 km with '.' as a thousands separator?"),),
+    Case("haul_in_a_yard", setter("freight.csv", 1, "haul_km", "0.8"),
+         ("freight.csv, row 3, column 'haul_km': haul_km 0.8 km is below the plausible 3 km",),
+         ("thousands separator",)),
+)
+
+
 @pytest.mark.parametrize("case", UNIT_CASES, ids=[c.name for c in UNIT_CASES])
 def test_a_header_naming_another_unit_is_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+@pytest.mark.parametrize("case", HAUL_CASES, ids=[c.name for c in HAUL_CASES])
+def test_a_haul_distance_below_the_floor_is_refused(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
 
 
