@@ -4,20 +4,26 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
 from tests.input.cases import Case, edit, setter, validate_refuses
 from zzeval.cli import main
+from zzeval.emissions.core import check_draws
+from zzeval.errors import InputError
 from zzeval.season.header_units import spellings_of, split_header, unit_key, unit_problem
 from zzeval.season.loading import load_season
 from zzeval.season.schema import TABLES
 
+ROOT = Path(__file__).resolve().parents[2]
 FREIGHT_T = ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after")
 
 
@@ -198,3 +204,34 @@ def test_an_override_within_the_limit_moves_the_estimate(sample_season, tmp_path
     np.testing.assert_allclose(step_large[heating], 11 * step_small[heating], rtol=1e-6)
     trucks = rows["4"].index.get_level_values("measure").isin(["diesel_trucks", "road_to_rail"])
     np.testing.assert_allclose(rows["400"][trucks], rows["4"][trucks], rtol=0, atol=0)
+
+
+# -- finding 5: `papermill what_if.ipynb -p draws lots` was a TypeError inside the estimate; the report notebooks
+#    check their parameters first
+@pytest.mark.parametrize("value, expected", [(0, 0), (200, 200), ("2000", 2000), (2000.0, 2000), (np.int64(100), 100)])
+def test_draws_read_as_a_whole_number(value, expected):
+    assert check_draws(value) == expected and type(check_draws(value)) is int
+
+
+@pytest.mark.parametrize("value", ["lots", 5, 99, 100.5, 50_001, float("nan"), float("inf"), True, None, "1e9"])
+def test_draws_that_cannot_be_used_are_named(value):
+    with pytest.raises(InputError) as caught:
+        check_draws(value)
+    assert str(caught.value).startswith("draws must be 0 (central values only) or a whole number from 100 to 50,000 "
+                                        "(zzeval/reference/input_limits.csv: memory grows with the draws), got ")
+
+
+def test_what_if_notebook_stops_at_its_parameters_with_a_message(sample_season, tmp_path):
+    out = tmp_path / "what_if.ipynb"
+    run = subprocess.run([sys.executable, "-m", "papermill", "notebooks/what_if.ipynb", str(out), "--no-progress-bar",
+                          "-p", "data_dir", str(sample_season), "-p", "draws", "lots"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode != 0
+    code = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    failed = [i for i, c in enumerate(code) for o in c.outputs if o.get("output_type") == "error"]
+    assert len(failed) == 1
+    error = next(o for o in code[failed[0]].outputs if o.get("output_type") == "error")
+    assert error["ename"] == "InputError" and "got 'lots'" in error["evalue"]
+    source = code[failed[0]].source
+    assert source.index("check_draws(draws)") < source.index("load_season(")  # before any computation
+    assert all(c.execution_count is None for c in code[failed[0] + 1:])
