@@ -91,6 +91,7 @@ def folder_written_whole(target: str | os.PathLike):
     """
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_temp_folders(target)
     tmp = temp_path_for(target)
     tmp.mkdir()
     try:
@@ -103,6 +104,38 @@ def folder_written_whole(target: str | os.PathLike):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # another user's process, or no way to tell: keep its folder
+        return True
+    return True
+
+
+def remove_dead_temp_folders(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporary folders beside ``target`` (:func:`temp_path_for`, the writing process's
+    id in the name) left by a process that no longer runs (killed with SIGKILL while writing, e.g.
+    ``zzeval sample``); those of running processes are kept. Returns the folders removed."""
+    import re
+
+    target = Path(target).absolute()
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)-[0-9a-f]+{re.escape(TEMP_SUFFIX)}$")
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for entry in target.parent.iterdir():
+        found = pattern.match(entry.name)
+        if not found or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = int(found.group(1))
+        if pid != os.getpid() and not _process_alive(pid):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
 
 
 def replace_folder(new: Path, target: Path) -> None:

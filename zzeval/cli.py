@@ -54,6 +54,14 @@ def _not_a_real_season(path: Path) -> None:
     except (UnicodeDecodeError, yaml.YAMLError):
         meta = None
     if isinstance(meta, dict) and meta.get("synthetic") is True and meta.get("generator") == SAMPLE_GENERATOR:
+        from zzeval.synthetic.sample import files_not_written
+
+        foreign = files_not_written(path)
+        if foreign:  # the folder is replaced whole: they would be deleted with it
+            shown = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10:,} more" if len(foreign) > 10 else "")
+            raise InputError(f"DIR {path} is an earlier sample but also holds files `zzeval sample` does not "
+                             f"write: {shown}; writing the sample again replaces the folder whole and would "
+                             "delete them: move them out, or give another folder")
         return  # an earlier sample: written again
     raise InputError(f"DIR {path} already holds files and is not a sample written by `zzeval sample` (its "
                      "season.yaml does not say synthetic: true, generator: zzeval.synthetic.sample.write_sample); "

@@ -114,6 +114,14 @@ def _gam_one(X, names, wmask, vals, t, cur, *, drop_prefix=(), **kw) -> dict:
 
 
 _GAM_DROP = ("placebo_e", "placebo_w", "draws_log", "weather_log_contrast")
+#: the columns of a fitted series, NaN where no series of the call had enough hours to fit
+_GAM_COLUMNS = ("n_params", "predicted_mean_current", "adjusted_change_pct", "r2_in", "r2_cv", "rmse_cv",
+                "extrapolation_share", "weather_shift_sd", "block_days")
+
+
+def _with_columns(out: pd.DataFrame, columns) -> pd.DataFrame:
+    """``out`` with the ``columns`` it lacks, as NaN (every series too short to fit)."""
+    return out.assign(**{c: np.nan for c in columns if c not in out.columns})
 
 
 def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, level,
@@ -162,7 +170,8 @@ def _finish(rows: list[dict], level: float, n_boot: int) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     cal = calibrate(rows, level, n_boot)
-    out = pd.DataFrame([{k: v for k, v in r.items() if k not in _GAM_DROP} for r in rows])
+    out = _with_columns(pd.DataFrame([{k: v for k, v in r.items() if k not in _GAM_DROP} for r in rows]),
+                        _GAM_COLUMNS)
     out = pd.concat([out, cal], axis=1)
     out["weather_contribution_pp"] = out["observed_change_pct"] - out["adjusted_change_pct"]
     return out
@@ -221,7 +230,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         ``adjusted_change_pct, adjusted_change_low_pct, adjusted_change_high_pct`` [%],
         ``weather_contribution_pp`` (observed − adjusted change, percentage points),
         ``r2_in``, ``r2_cv`` (log scale, day-blocked CV on the previous season),
-        ``rmse_cv`` (in ``unit``), ``n_params``, ``block_days``, ``method``, and the
+        ``rmse_cv`` (in ``unit``; both NaN for ``gbm``, which has no such CV), ``n_params``, ``block_days``, ``method``, and the
         honesty columns: ``separable`` (bool), ``separable_reason`` (code of
         :data:`zzeval.airquality.weather_intervals.REASONS`, ``"not_assessed"`` for ``ols``),
         ``extrapolation_share`` (share of current days whose weather index lies outside the

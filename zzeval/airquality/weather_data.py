@@ -15,6 +15,47 @@ from zzeval.airquality.weather_ols import (
     _prepare,
 )
 from zzeval.season.data import SeasonData
+from zzeval.season.plausible import season_first_year
+
+
+def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
+    """First years of the seasons whose meteorology has no ``county`` rows but rows of stations
+    of ``stations`` (per-station weather only): their county weather is derived
+    (:func:`with_county_weather`)."""
+    if met is None or met.empty:
+        return []
+    code = met["station_code"].fillna("county").replace("", "county")
+    years = season_first_year(met["datetime"])
+    county = set(years[(code == "county").to_numpy()].tolist())
+    station = set(years[code.isin(stations["station_code"]).to_numpy()].tolist())
+    return sorted(int(y) for y in station - county)
+
+
+def with_county_weather(met: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """``met`` with county-wide rows (``station_code`` ``county``) added for every season that has
+    weather of the stations but no county rows (data/README.md, "Hourly meteorology"): the county
+    weather of such a season is the mean of its stations' weather hour by hour, over the stations
+    reporting that hour. Wind speed is the scalar mean and wind direction the unit-vector mean
+    (US EPA, *Meteorological Monitoring Guidance for Regulatory Modeling Applications*,
+    EPA-454/R-99-005, 2000, § 6.2.1-6.2.2); temperature [°C], relative humidity [%], pressure [hPa],
+    precipitation [mm] and boundary-layer height [m] are arithmetic means. Seasons with county
+    rows are left as they are; ``met`` itself is returned when nothing is added."""
+    years = derived_county_seasons(met, stations)
+    if not years:
+        return met
+    own = met[met["station_code"].isin(stations["station_code"]).to_numpy()
+              & np.isin(season_first_year(met["datetime"]), years)]
+    numeric = [c for c in met.columns if c not in ("station_code", "datetime", "wind_dir_deg")
+               and pd.api.types.is_numeric_dtype(met[c])]
+    rad = np.deg2rad(own["wind_dir_deg"].to_numpy(float))
+    parts = own[["datetime", *numeric]].assign(_s=np.sin(rad), _c=np.cos(rad))
+    mean = parts.groupby("datetime", sort=True).mean()
+    direction = np.rad2deg(np.arctan2(mean.pop("_s"), mean.pop("_c"))) % 360.0
+    # to 10⁻⁶ (the inputs have one or two decimals): equal stations give their own values back,
+    # not a wind direction a rounding error across a sector boundary (44.99999999° for 45°)
+    derived = mean.assign(wind_dir_deg=direction).round(6).reset_index().assign(station_code="county")
+    return pd.concat([met, derived[[c for c in met.columns if c in derived.columns]]],
+                     ignore_index=True)
 
 
 def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
@@ -41,7 +82,7 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     m = m[~no_tw]
     tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
-    met = season.meteorology
+    met = with_county_weather(season.meteorology, season.stations)
     cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
     county = met[met["station_code"].fillna("county") == "county"][["datetime", *cols]]
     county = county.assign(met_source="county")
@@ -130,7 +171,7 @@ class _Designs:
     """Design matrices per meteorology source and period, built once and shared."""
 
     def __init__(self, season: SeasonData):
-        met = season.meteorology
+        met = with_county_weather(season.meteorology, season.stations)
         cols = [c for c in ("datetime", *MET_COLUMNS, "blh_m") if c in met.columns]
         code = met["station_code"].fillna("county")
         self.sources = {str(k): g[cols] for k, g in

@@ -112,6 +112,11 @@ def gbm_adjusted_change(season, pollutants, seed: int = 0, county: bool = True,
         rows.append({"township": tw, "pollutant": p, "unit": unit, **r})
     out = pd.DataFrame(rows)
     if len(out):
+        # NaN: a column of a fitted series when no series had enough hours to fit; r2_cv and rmse_cv
+        # always (the trees have no day-blocked cross-validation; the reports show "—" for them)
+        for c in ("predicted_mean_current", "adjusted_change_pct", "r2_in", "block_days", "r2_cv", "rmse_cv"):
+            if c not in out.columns:
+                out[c] = np.nan
         out["weather_contribution_pp"] = out["observed_change_pct"] - out["adjusted_change_pct"]
         out["separable"] = True
         out["separable_reason"] = "not_assessed"

@@ -278,6 +278,10 @@ def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
     met = season.meteorology
     station_met = bool(met["station_code"].isin(stations["station_code"]).any())
     met_digest = _frame_digest(met)
+    from zzeval.airquality.weather_data import with_county_weather
+
+    # every task gets the county weather derived from all the stations (a season without county rows)
+    season = replace(season, meteorology=with_county_weather(met, stations))
     empty = {name: getattr(season, name).iloc[:0] for name in _EMPTY_TABLES}
     tasks, offset = [], 0
     for slug in sorted(pd.unique(stations["township"].dropna())):
@@ -387,6 +391,14 @@ class CountySeries:
         return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def _county_rows(season: SeasonData) -> pd.DataFrame:
+    """The county-wide meteorology (derived from the stations' in a season without county rows)."""
+    from zzeval.airquality.weather_data import with_county_weather
+
+    met = with_county_weather(season.meteorology, season.stations)
+    return met[met["station_code"] == "county"]
+
+
 def _county_weather(season: SeasonData, series: CountySeries, n_series: int, pollutants, n_boot: int,
                     seed: int) -> pd.DataFrame:
     """The county rows: the mean of the township series (county meteorology), each pollutant with
@@ -400,7 +412,7 @@ def _county_weather(season: SeasonData, series: CountySeries, n_series: int, pol
         return pd.DataFrame()
     county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
                      air_quality=county_aq,
-                     meteorology=season.meteorology[season.meteorology["station_code"] == "county"])
+                     meteorology=_county_rows(season))
     out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
                                           seed=seed + n_series, county=False, pooled=False)
     out.attrs["exclusions"] = rep

@@ -54,11 +54,11 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
-        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, and the
-        #: first years of the seasons with meteorology: recorded while the tables are checked (also
-        #: chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
+        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, the first years of
+        #: the seasons with meteorology and (station or 'county', first year) with it: recorded while the tables
+        #: are checked (also chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
         self.coverage: set = set()
-        self.met_seasons: set = set()
+        self.met_seasons, self.met_stations = set(), set()
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -572,6 +572,7 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")
     return []
+
 
 
 def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:

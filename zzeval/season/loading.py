@@ -30,6 +30,7 @@ from zzeval.season.checks import (
     empty_table_problem,
     plausible_limits,  # noqa: F401  (re-exported: zzeval.season.loading.plausible_limits)
     read_season_yaml,
+    season_year,
     season_years,
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
@@ -48,6 +49,7 @@ from zzeval.season.plausible import (
     check_dustfall_months,
     check_plausible_values,
     check_site_dates,
+    check_station_weather,
     check_target_deadlines,
     check_target_signs,
     check_whole_counts,
@@ -338,6 +340,9 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     last = period.end_exclusive
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
+        pairs = pd.DataFrame({"c": frame["station_code"].fillna("").replace("", "county"),
+                              "y": season_year(frame["datetime"])}).dropna().drop_duplicates()
+        out.met_stations.update((c, int(y)) for c, y in pairs.itertuples(index=False, name=None))
     if spec.name == "heating_retrofits":
         _check_completion_dates(frame, fname, period, out)
     for column in spec.season_dated:
@@ -508,6 +513,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     _check_references(tables, fnames, period, out)
     if not out.problems:
         out.notes.extend(check_buildable(tables, fnames, period, out))
+        check_station_weather(tables, fnames, period, out)
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}")
     meta = dict(meta)

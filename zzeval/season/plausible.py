@@ -16,6 +16,7 @@ import yaml
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, _escaped, _invisible, _plan_tasks, share_tasks
+from zzeval.season.clerical import check_clerical
 from zzeval.season.parsing import show
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
@@ -147,7 +148,8 @@ def check_id_characters(tables: dict, fnames: dict, out: Collector) -> None:
 def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
     """Bounds of ``input_limits.csv`` and ``county_extents.csv``: township area, wind speed (km/h for m/s),
     humidity as a fraction, persons per household, subsidies per household or vehicle (万元 for yuan),
-    dustfall medians (annual sums for months), stations outside their county."""
+    dustfall medians (annual sums for months), stations outside their county; clerical mistakes of
+    dustfall, emergency inspections and freight (:mod:`zzeval.season.clerical`)."""
     name = {table: fnames.get(table, f"{table}.csv") for table in ("townships", "targets", "heating_retrofits",
                                                                      "vehicles", "dustfall", "stations")}
     check_households(tables.get("townships"), tables.get("targets"), name["townships"], name["targets"], out)
@@ -156,6 +158,7 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
     check_dustfall_scale(tables.get("dustfall"), name["dustfall"], out)
     check_station_positions(tables.get("stations"), tables.get("townships"), name["stations"], out)
     check_id_characters(tables, fnames, out)
+    check_clerical(tables, fnames, out)
     tw = tables.get("townships")
     if tw is not None and "area_km2" in tw:
         top = input_limit("townships.area_km2")
@@ -193,7 +196,41 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
     _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
+    _check_blh_km(met, fname, out)
     _check_constant_weather(met, fname, out)
+    _check_year_before_copied(met, fname, out)
+
+
+def check_station_weather(tables: dict, fnames: dict, period, out: Collector) -> None:
+    """Every station measured in a season needs weather in it, its own rows or the county-wide ones
+    (data/README.md, "Hourly meteorology"); a season with no county rows gets its county weather
+    from the stations' (:func:`zzeval.airquality.weather_data.with_county_weather`). Uses what the
+    checks of the hourly tables recorded (``out.coverage``, ``out.met_stations``), also chunk by chunk."""
+    stations = tables.get("stations")
+    if stations is None or tables.get("meteorology") is None:
+        return
+    fname = fnames["meteorology"]
+    seasons = {"current": period, "previous": period.previous}
+    measured = {(station, year) for station, _, year in out.coverage}
+    township = dict(zip(stations["station_code"], stations["township"], strict=False))
+    for which, p in seasons.items():
+        year = p.first_year
+        if year not in out.met_seasons or ("county", year) in out.met_stations:
+            continue
+        missing = sorted(c for c in township if (c, year) in measured and (c, year) not in out.met_stations)
+        if missing:
+            shown = ", ".join(f"{show(c)} ({show(township[c])})" for c in missing[:10])
+            more = f" and {len(missing) - 10:,} more" if len(missing) > 10 else ""
+            out.add(fname, None, "station_code",
+                    f"no weather for station(s) {shown}{more} in the {which} season {p.name}, and that season has "
+                    "no county-wide rows (station_code 'county'); the weather adjustment needs the weather of every "
+                    "station in both seasons, its own or the county's: add the hourly rows of these stations, or "
+                    "the county-wide rows of that season")
+        else:
+            n = sum((c, year) in out.met_stations for c in township)
+            out.notes.append(f"{fname} has no county-wide rows in the {which} season {p.name}: the county's weather "
+                             f"there is the hour-by-hour mean of the weather of its {n} station(s) (data/README.md, "
+                             "meteorology)")
 
 
 def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -221,6 +258,50 @@ def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> N
     out.rows(fname, "wind_dir_deg", flagged,
              lambda i: f"every wind_dir_deg of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g}°: this looks like radians; write degrees (radians × 57.2958, 0-360)")
+
+
+def _check_blh_km(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Every boundary-layer height of a station in a season above 0 and at most 10: the column holds
+    km, not m (the weather model clips heights below 10 m to 10 m, so the term would vanish). A column
+    of zeros (not measured) is not refused."""
+    if "blh_m" not in met or met["blh_m"].isna().all():
+        return
+    top = input_limit("meteorology.blh_km")
+    stations, years, _ = _station_seasons(met)
+    given = met["blh_m"].notna()
+    highest = met["blh_m"].groupby([stations, years]).transform("max")
+    first = given & ~pd.DataFrame({"station": stations, "year": years}).where(given).duplicated()
+    out.rows(fname, "blh_m", first & (highest <= top) & (highest > 0),
+             lambda i: f"every blh_m of station '{show(stations[i])}' in the season from {years[i]} is at most "
+                       f"{top:g} m (the highest {highest[i]:g}): this looks like km; write the boundary-layer "
+                       "height in metres (km × 1,000)")
+
+
+def _check_year_before_copied(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    """A station's hours equal, in every weather input of :data:`VARYING_WEATHER`, to the same hour a year
+    earlier in more than ``meteorology.same_as_year_before_share`` of the season: the season's weather is
+    last season's file with the year changed (the weather adjustment would then credit the measures
+    with the whole change of the air)."""
+    columns = [c for c in VARYING_WEATHER if c in met]
+    stations = met["station_code"].fillna("").replace("", "county")
+    now = pd.DataFrame({"station": stations, "datetime": met["datetime"]}).join(met[columns])
+    now = now.dropna(subset=["datetime"]).drop_duplicates(["station", "datetime"])
+    before = now.assign(datetime=now["datetime"] + pd.DateOffset(years=1))
+    before = before.drop_duplicates(["station", "datetime"])  # 29 February + 1 year = 28 February
+    pair = now.reset_index().merge(before, on=["station", "datetime"], suffixes=("", "_before"))
+    if pair.empty:
+        return
+    same = np.logical_and.reduce([(pair[c] == pair[f"{c}_before"]) | (pair[c].isna() & pair[f"{c}_before"].isna())
+                                  for c in columns]) & pair[columns].notna().any(axis=1)
+    pair["same"], pair["year"] = same, season_first_year(pair["datetime"])
+    top = input_limit("meteorology.same_as_year_before_share")
+    for (station, year), part in pair.groupby(["station", "year"], sort=False):
+        if len(part) >= 24 and part["same"].mean() > top:
+            out.add(fname, int(part["index"].min()) + 2, "datetime",
+                    f"station '{show(station)}': {int(part['same'].sum()):,} of {len(part):,} hours of the season "
+                    f"from {year} have the same {', '.join(columns)} as the same hour a year earlier (at most "
+                    f"{top:.0%}, zzeval/reference/input_limits.csv): is this last season's weather with the year "
+                    "changed? write this season's measured weather")
 
 
 #: The weather model's inputs that vary in any real season (precipitation and the boundary layer height

@@ -299,7 +299,8 @@ AIR_QUALITY = TableSpec(
 
 METEOROLOGY = TableSpec(
     "meteorology",
-    "Hourly meteorology, per station or county-wide (station_code empty or 'county').",
+    "Hourly meteorology, per station or county-wide (station_code empty or 'county'); every station "
+    "measured in a season needs weather in it, its own or the county-wide rows (data/README.md).",
     (
         Column("datetime", "datetime", "Beijing time.", aliases=("时间", "日期时间"), example="2020-12-01 08:00"),
         Column("station_code", "str", "Station code, or empty / 'county' for a county-wide series.",

@@ -190,6 +190,17 @@ def _season_yaml(seed: int, n: int, lam: np.ndarray, scales: dict[str, float]) -
     }
 
 
+def files_not_written(folder: Path) -> list[str]:
+    """The entries of an earlier sample ``folder`` that ``zzeval sample`` does not write (a user's
+    own files there): writing the sample again replaces the folder whole and would delete them."""
+    from zzeval.season.columnar import COLUMNAR_TABLES
+
+    written = {f"{name}.csv" for name in schema.TABLES if name not in COLUMNAR_TABLES}
+    written |= {f"{name}{ext}" for name in COLUMNAR_TABLES for ext in (".csv.gz", ".parquet")}
+    written |= {"season.yaml", "planted_effects.csv"}
+    return sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir() if p.name not in written)
+
+
 def write_sample(out_dir, seed: int = 2020, n_townships: int | None = None,
                  parquet: bool = False) -> Path:
     """Write the synthetic sample season (2020-2021 and its comparison season) to ``out_dir``.

@@ -1,0 +1,215 @@
+"""A clerk's mistakes that `zzeval validate` passed and that changed published numbers (final hostile
+review, /work/wt/notes/final5.md W1, W2, W4-W7): each case is made by a script from the sample season
+(as in tests/input/cases.py) and must be refused (exit 2) with the file, row, column and what to fix;
+the weather cases also on a Parquet season. The sample itself must pass without any new message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import Case, edit, validate_refuses
+from zzeval.cli import main
+
+
+def _running_total(current_only: bool = False):
+    def func(frame: pd.DataFrame) -> None:
+        value = pd.to_numeric(frame["dustfall_t_km2_month"])
+        month = pd.to_datetime(frame["month"])
+        season = month.dt.year - (month.dt.month <= 3)
+        total = value.groupby([frame["township"], season]).cumsum().round(1)
+        keep = season < 2020 if current_only else pd.Series(False, index=frame.index)
+        frame["dustfall_t_km2_month"] = value.where(keep, total).map("{:g}".format)
+    return edit("dustfall.csv", func)
+
+
+def _cuts_as_fractions(frame: pd.DataFrame) -> None:
+    bc = frame["grade"].isin(["B", "C"])
+    cut = pd.to_numeric(frame["observed_cut_pct"], errors="coerce")
+    frame.loc[bc, "observed_cut_pct"] = (cut[bc] / 100).map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    frame.loc[bc, "compliant"] = ""
+
+
+def _last_season_again(met: pd.DataFrame) -> pd.DataFrame:
+    """The current season's hours replaced by the previous season's with the year + 1."""
+    time = pd.to_datetime(met["datetime"])
+    previous = met[time < "2020-07-01"].copy()
+    shifted = pd.to_datetime(previous["datetime"]) + pd.DateOffset(years=1)
+    previous["datetime"] = shifted.dt.strftime("%Y-%m-%d %H:%M")
+    previous = previous[~shifted.duplicated()]  # 29 February 2020 has no 2021 day
+    return pd.concat([met[time < "2020-07-01"], previous], ignore_index=True)
+
+
+def _blh_in_km(met: pd.DataFrame) -> None:
+    met["blh_m"] = (pd.to_numeric(met["blh_m"]) / 1000).map("{:g}".format)
+
+
+def _firm_in_wan_t(frame: pd.DataFrame) -> None:
+    for column in ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"):
+        frame.loc[0, column] = f"{float(frame.loc[0, column]) / 10_000:g}"
+
+
+def _swapped(a: str, b: str, c: str, d: str):
+    def func(frame: pd.DataFrame) -> None:
+        frame[[a, b, c, d]] = frame[[c, d, a, b]].to_numpy()
+    return edit("freight.csv", func)
+
+
+RECORD_CASES = (
+    Case("dustfall_running_total", _running_total(),
+         ("dustfall.csv, row 2, column 'dustfall_t_km2_month': township nancun, season from 2019: the six months "
+          "rise every month (8.4, 14.4, 20.6", "are these the season's running totals (each month = the sum so far)? "
+          "write each month's own dustfall",)),
+    Case("dustfall_running_total_current_season", _running_total(current_only=True),
+         ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months rise every month",),
+         ("season from 2019",)),
+    Case("observed_cut_as_fraction", edit("emergency_inspections.csv", _cuts_as_fractions),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: every observed cut of its "
+          "B and C firms is at most 1 %", "write percent, 35 not 0.35")),
+    Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
+         ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
+          "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
+          "measured weather")),
+    Case("blh_in_km", edit("meteorology.csv.gz", _blh_in_km),
+         ("meteorology.csv.gz, row 2, column 'blh_m': every blh_m of station 'county' in the season from 2019 is "
+          "at most 10 m", "write the boundary-layer height in metres (km × 1,000)")),
+    Case("freight_row_in_wan_t", edit("freight.csv", _firm_in_wan_t),
+         ("freight.csv, row 2, column 'road_t_before': 泽州某煤业公司A（合成） (coal) moves 210 t/yr in all, below 1,000 "
+          "t/yr", "are the tonnages in 万t? write tonnes per year (万t × 10,000) in all four columns")),
+    Case("freight_before_after_swapped", _swapped("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"),
+         ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",
+          "are the columns before and after, or road and rail, swapped?")),
+    Case("freight_road_rail_swapped", _swapped("road_t_before", "road_t_after", "rail_t_before", "rail_t_after"),
+         ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",)),
+)
+
+
+@pytest.mark.parametrize("case", RECORD_CASES, ids=[c.name for c in RECORD_CASES])
+def test_clerks_mistake_is_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def test_the_sample_passes_without_a_new_message(sample_season, capsys):
+    assert main(["validate", str(sample_season)]) == 0
+    err = capsys.readouterr().err
+    for text in ("running total", "fractions", "year changed", "looks like km", "万t", "rail to road"):
+        assert text not in err
+
+
+@pytest.fixture(scope="module")
+def parquet_season(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("records") / "parquet"
+    assert main(["sample", str(folder), "--townships", "2", "--format", "parquet"]) == 0
+    return folder
+
+
+@pytest.mark.parametrize("change, expect", [
+    (_last_season_again, "meteorology.parquet, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours"),
+    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': every blh_m of station 'county' in the season from "
+                 "2019 is at most 10 m"),
+], ids=["weather_last_season_again", "blh_in_km"])
+def test_parquet_weather_mistakes_are_refused(parquet_season, tmp_path, capsys, change, expect):
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(parquet_season, folder)
+    met = pd.read_parquet(folder / "meteorology.parquet")
+    met["datetime"] = met["datetime"].dt.strftime("%Y-%m-%d %H:%M")
+    met = change(met) if change is _last_season_again else (change(met), met)[1]
+    met["datetime"] = pd.to_datetime(met["datetime"])
+    met["blh_m"] = pd.to_numeric(met["blh_m"])
+    met.to_parquet(folder / "meteorology.parquet", index=False)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert expect in err, err[:3000]
+    assert "Traceback" not in err
+
+
+def test_the_parquet_sample_passes(parquet_season, capsys):
+    assert main(["validate", str(parquet_season)]) == 0
+    assert "year changed" not in capsys.readouterr().err
+
+
+
+def _freight(totals: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"enterprise": [f"firm{i}" for i in range(len(totals))], "cargo": "coal",
+                         "road_t_before": totals, "rail_t_before": 0.0,
+                         "road_t_after": [t / 2 for t in totals], "rail_t_after": [t / 2 for t in totals]})
+
+
+def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_passes():
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_freight_scale
+
+    out = Collector()  # 3,000 万t = 30 Mt/yr written as 3,000: above the floor, 1/1,667 of the median
+    check_freight_scale(_freight([5_000_000, 3_000, 4_000_000, 6_000_000]), "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(3, "road_t_before")]
+    assert "firm1 (coal) moves 3,000 t/yr in all, below 0.001 of the median row's 4,500,000 t/yr" \
+        in out.problems[0].message
+    out = Collector()  # 5,000 t/yr is 1/240 of the median: a small genuine firm
+    check_freight_scale(_freight([1_200_000, 5_000, 900_000, 1_500_000]), "freight.csv", out)
+    assert out.problems == []
+
+
+@pytest.mark.parametrize("values, refused", [
+    ([4.0, 5.0, 6.0, 7.0, 9.0, 12.0], True),     # rises every month, 3.0 times the first
+    ([4.0, 5.0, 6.0, 7.0, 9.0, 11.9], False),    # 2.975 times: a steep genuine rise passes
+    ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], False),  # one month unchanged: not a running total of six
+])
+def test_dustfall_running_total_threshold(values, refused):
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_dustfall_running_total
+
+    months = pd.to_datetime(["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"])
+    dust = pd.DataFrame({"township": "nancun", "month": months, "dustfall_t_km2_month": values})
+    out = Collector()
+    check_dustfall_running_total(dust, "dustfall.csv", out)
+    assert len(out.problems) == int(refused)
+
+
+def test_a_reverse_shift_in_some_firms_passes(sample_season, tmp_path, capsys):
+    """One firm moving back to road (the others road to rail) is possible and accepted."""
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(sample_season, folder)
+    fr = pd.read_csv(folder / "freight.csv", dtype=str, keep_default_na=False)
+    fr.loc[0, ["road_t_before", "rail_t_before", "road_t_after", "rail_t_after"]] = \
+        fr.loc[0, ["road_t_after", "rail_t_after", "road_t_before", "rail_t_before"]].to_numpy()
+    fr.to_csv(folder / "freight.csv", index=False)
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+
+
+def test_boundary_layer_heights_of_zero_not_measured_pass():
+    from zzeval.season.checks import Collector
+    from zzeval.season.plausible import _check_blh_km
+
+    hours = pd.date_range("2020-10-01", periods=48, freq="h")
+    for blh, problems in ((0.0, 0), (0.41, 1), (410.0, 0)):
+        out = Collector()
+        _check_blh_km(pd.DataFrame({"datetime": hours, "station_code": "county", "blh_m": blh}), "m.csv", out)
+        assert len(out.problems) == problems, blh
+
+
+def test_parquet_per_station_weather_names_the_copied_station(parquet_season, tmp_path, capsys):
+    """Weather per station in a Parquet table (checked a station at a time): only the station whose
+    current season is its previous one with the year + 1 is named, on its first copied row."""
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(parquet_season, folder)
+    first, second = pd.read_csv(folder / "stations.csv")["station_code"][:2]
+    met = pd.read_parquet(folder / "meteorology.parquet")
+    previous = met[met["datetime"] < "2020-07-01"]
+    copied = previous.assign(datetime=previous["datetime"] + pd.DateOffset(years=1))
+    copied = copied[~copied["datetime"].duplicated()]
+    both = pd.concat([met.assign(station_code=first), pd.concat([previous, copied]).assign(station_code=second)],
+                     ignore_index=True)
+    both.to_parquet(folder / "meteorology.parquet", index=False)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert (f"meteorology.parquet, row {len(met) + len(previous) + 2}, column 'datetime': "
+            f"station '{second}': 4,368 of 4,368 hours of the season from 2020") in err, err[:2000]
+    assert f"station '{first}'" not in err
