@@ -102,3 +102,22 @@ def test_a_verbatim_copy_of_the_shipped_rules_is_accepted_in_a_season(tmp_path):
     copy.write_text(shipped.replace("  warning: {rank: 1", "  caution: {rank: 1"), encoding="utf-8")
     with pytest.raises(ZzevalError, match="level caution has no words"):
         check_rules_file(copy)
+
+
+def test_a_township_slice_names_what_it_holds(evaluation):
+    """Hostile review 6, finding 6: a build's results file of one township passed with another township
+    said "unknown township 'liushukou'; known: bagong, liushukou"."""
+    from zzeval.errors import UnknownTownshipError
+
+    part = evaluation.township_slice("bagong")
+    assert part.verdict("bagong")["township"] == "bagong"
+    with pytest.raises(UnknownTownshipError) as caught:
+        part.verdict("liushukou")
+    assert str(caught.value) == (
+        "this evaluation holds the results of bagong only (a build's file for one township), not of 'liushukou': "
+        "pass the results file of liushukou (results/liushukou.pkl beside it) as results_path, or leave "
+        "results_path empty to evaluate the season here")
+    with pytest.raises(UnknownTownshipError, match="unknown township 'lizhai'; known: bagong, liushukou"):
+        part.verdict("lizhai")
+    with pytest.raises(UnknownTownshipError, match="unknown township 'lizhai'; known: bagong, liushukou"):
+        evaluation.verdict("lizhai")

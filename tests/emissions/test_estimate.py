@@ -163,7 +163,7 @@ def test_write_estimate_csv_dir_csv_file_and_json(tmp_path, county):
 def test_central_only_and_draw_validation(county):
     r = estimate_season(county, draws=0)
     assert r.table.low.isna().all() and r.sensitivity.empty
-    with pytest.raises(ValueError, match="≥ 100"):
+    with pytest.raises(ValueError, match="a whole number from 100 to 50,000"):
         estimate_season(county, draws=10)
 
 

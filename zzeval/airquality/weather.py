@@ -179,9 +179,10 @@ def _finish(rows: list[dict], level: float, n_boot: int) -> pd.DataFrame:
 
 def resolve_method(season: SeasonData | None, method: str | None) -> str:
     """The estimator to use: ``method`` if given, else ``season.yaml``'s ``weather_model``,
-    else :data:`DEFAULT_METHOD`; a ValueError names an unknown one."""
-    m = method or (season.meta.get("weather_model") if season is not None else None) \
-        or DEFAULT_METHOD
+    else :data:`DEFAULT_METHOD`; a ValueError names an unknown one (also ``weather_model: 0`` or ``false``,
+    which fell back to gam without a word: hostile review 6)."""
+    m = method if method is not None else (season.meta.get("weather_model") if season is not None else None)
+    m = DEFAULT_METHOD if m is None else m
     if m not in METHODS:
         raise ValueError(f"weather model must be one of {', '.join(METHODS)}, got {m!r} "
                          "(argument method= or weather_model: in season.yaml)")

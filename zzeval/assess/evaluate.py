@@ -32,6 +32,7 @@ from zzeval.assess.progress import (
     township_indicators,
 )
 from zzeval.assess.rulefile import check_rules_file
+from zzeval.assess.slices import not_held
 from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
@@ -179,7 +180,7 @@ class Evaluation(TownshipsAndMeta):
         table = self.verdicts[lang]
         row = table[table["township"] == slug]
         if row.empty:
-            raise UnknownTownshipError(f"unknown township {slug!r}; known: {', '.join(self.slugs)}")
+            raise UnknownTownshipError(not_held(slug, self.slugs, table["township"]))
         return row.iloc[0].to_dict()
 
     def summary_table(self, lang: str = "zh") -> pd.DataFrame:

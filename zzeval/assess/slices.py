@@ -111,3 +111,16 @@ def township_part(evaluation, slug: str, shared_file: str, shared_columns: dict)
                  for name in shared_columns if id(frame := getattr(evaluation, name)) in index}
     cut.__dict__["_shared"] = SharedRef(shared_file, positions)
     return cut
+
+
+def not_held(slug: str, slugs, held) -> str:
+    """Why an evaluation has no row for ``slug``: not a township of the season (``slugs``), or an
+    evaluation sliced to other townships (``held``: a build's file of one township, passed as
+    ``results_path`` with another ``township``; hostile review 6, finding 6: "unknown township
+    'xiacun'; known: …, xiacun, …")."""
+    held = [str(s) for s in held]
+    if slug not in set(slugs) or not held:
+        return f"unknown township {slug!r}; known: {', '.join(map(str, slugs))}"
+    return (f"this evaluation holds the results of {', '.join(held[:5])} only (a build's file for one township), "
+            f"not of {slug!r}: pass the results file of {slug} (results/{slug}.pkl beside it) as results_path, "
+            "or leave results_path empty to evaluate the season here")

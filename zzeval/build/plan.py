@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing to do does not 
     from zzeval.build.tasks import ReportTask
 
 COUNTY = "__county__"
+#: The season's summary files beside its reports (:func:`zzeval.build.publish.write_summary_files`).
+SUMMARY_FILES = ("summary.json", "summary.csv")
 
 
 @dataclass
@@ -210,8 +212,8 @@ def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
     if opts.force or inputs.selection or state.get("fast_key") != inputs.fast_key:
         return None
     reports, season_dir = state.get("reports", {}), inputs.season_dir
-    if not reports or not (season_dir / "index.html").is_file():
-        return None
+    if not reports or not all((season_dir / name).is_file() for name in ("index.html", *SUMMARY_FILES)):
+        return None  # a page or summary file deleted (or never written) since: built again
     if inputs.county_nb is not None and COUNTY not in reports:
         return None
     out = BuildSummary(season=opts.season, out_dir=inputs.out_root, fast_path=True, kernel=state.get("kernel", ""))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
-from zzeval.build.plan import COUNTY, BuildContext, PlannedReport
+from zzeval.build.plan import COUNTY, SUMMARY_FILES, BuildContext, PlannedReport
 from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
 from zzeval.build.tasks import ReportTask, failure
 
@@ -113,6 +113,10 @@ def warm_index(lang: str) -> None:
         pass
 
 
+#: Where the pages of townships no longer in the season go (relative to the season's output folder).
+SUPERSEDED = ".cache/superseded"
+
+
 class Publisher:
     """Records the reports of one build as they finish and publishes the index at its end."""
 
@@ -166,6 +170,7 @@ class Publisher:
         """Stamp the data hash on up-to-date pages, publish the index, write the final state."""
         ctx = self.ctx
         reports = ctx.state["reports"]
+        self._retire_gone()
         for result in ctx.summary.by_status("up_to_date"):
             if result.slug in reports and stamp_data_hash(ctx.season_dir, reports[result.slug], ctx.data_sha256):
                 ctx.log.write("stamp", report=result.slug, data_sha256=ctx.data_sha256)
@@ -181,6 +186,27 @@ class Publisher:
         ctx.log.write("build_end", seconds=round(ctx.summary.seconds, 3), built=ctx.summary.built,
                       failed=ctx.summary.failed, up_to_date=len(ctx.summary.up_to_date), ok=ctx.summary.ok)
 
+    def _retire_gone(self) -> None:
+        """Pages of townships no longer in the season (a slug renamed or a township removed) move to
+        ``.cache/superseded/`` and leave the state: they showed another data's numbers under the old
+        name, and the state kept claiming them built (hostile review 6, finding 11)."""
+        ctx = self.ctx
+        reports = ctx.state["reports"]
+        gone = sorted(slug for slug in reports if slug != COUNTY and slug not in ctx.names)
+        for slug in gone:
+            entry = reports.pop(slug)
+            for rel in (entry.get("html"), entry.get("log")):
+                source = ctx.season_dir / rel if rel else None
+                if source is not None and source.is_file():
+                    target = ctx.season_dir / SUPERSEDED / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    source.replace(target)
+            ctx.log.write("superseded", report=slug, moved_to=SUPERSEDED)
+        if gone:
+            write_state(self.state_path, ctx.state)
+            self.progress.info(f"{len(gone)} report(s) of townships no longer in the season ({', '.join(gone[:5])}"
+                               f"{' …' if len(gone) > 5 else ''}) moved to {SUPERSEDED}/")
+
     def _publish_index(self, evaluation) -> bool:
         from zzeval.report.index_page import render_index
 
@@ -191,7 +217,7 @@ class Publisher:
         rows = [self._index_row(slug, verdicts.get(slug, (None, None))) for slug in ctx.names]
         reports = ctx.state["reports"]
         county_row = self._index_row(COUNTY, (None, None)) if COUNTY in reports else None
-        summary_files = [f for f in ("summary.json", "summary.csv") if (ctx.season_dir / f).is_file()]
+        summary_files = [f for f in SUMMARY_FILES if (ctx.season_dir / f).is_file()]
         html = render_index(rows, {"season": ctx.options.season, "built_at": now(),
                                    "data_dir": str(ctx.inputs.data_dir), "data_digest": ctx.data_sha256,
                                    "synthetic": ctx.season.synthetic, "county": county_row,

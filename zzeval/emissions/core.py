@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from zzeval.emissions.factors import FactorSamples, make_key
-from zzeval.errors import FactorError
+from zzeval.errors import FactorError, InputError
 
 #: Pollutants estimated, in report order. VOC = non-methane VOC (vehicles: HC).
 POLLUTANTS = ("PM2.5", "PM10", "SO2", "NOx", "CO", "VOC", "BC", "CO2")
@@ -227,3 +227,31 @@ def num(value, default: float = 0.0) -> float:
     except (TypeError, ValueError):
         return default
     return default if np.isnan(v) else v
+
+
+#: The fewest Monte Carlo draws an estimate with limits takes (0: central values only).
+MIN_DRAWS = 100
+
+
+def check_draws(draws) -> int:
+    """``draws`` (a notebook parameter, an argument) as a whole number: 0 for central values only, else
+    from :data:`MIN_DRAWS` to the limit ``draws`` of ``zzeval/reference/input_limits.csv`` (memory).
+
+    Raises
+    ------
+    InputError
+        (also a ``ValueError``) naming the value; ``-p draws lots`` was a ``TypeError`` inside the
+        estimate (hostile review 6, finding 5).
+    """
+    from zzeval.resources import input_limit
+
+    most = int(input_limit("draws"))
+    text = str(draws).strip()[:40]
+    try:
+        number = float("nan") if isinstance(draws, bool) else float(text)
+    except ValueError:
+        number = float("nan")
+    if np.isfinite(number) and number == int(number) and (number == 0 or MIN_DRAWS <= number <= most):
+        return int(number)
+    raise InputError(f"draws must be 0 (central values only) or a whole number from {MIN_DRAWS} to {most:,} "
+                     f"(zzeval/reference/input_limits.csv: memory grows with the draws), got {text!r}")

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from zzeval.emissions import diesel, freight, heating
-from zzeval.emissions.core import ALL_SCOPES, MEASURES, NET, POLLUTANTS, SCOPES, Params
+from zzeval.emissions.core import ALL_SCOPES, MEASURES, NET, POLLUTANTS, SCOPES, Params, check_draws
 from zzeval.emissions.factors import FactorSamples, FactorTable, load_factors, sample_factors
 from zzeval.emissions.labels import label
 from zzeval.emissions.uncertainty import intervals, sensitivity_table
@@ -195,8 +195,7 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     :mod:`zzeval.emissions.heating`, :mod:`~zzeval.emissions.diesel`,
     :mod:`~zzeval.emissions.freight` and ``docs/methods_emissions.md``.
     """
-    if draws != 0 and draws < 100:
-        raise ValueError(f"draws must be 0 (central only) or ≥ 100, got {draws}")
+    draws = check_draws(draws)
     t0 = time.perf_counter()
     table = factors if factors is not None else load_factors()
     slugs = [str(s) for s in season.townships["slug"]]

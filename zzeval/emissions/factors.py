@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import FactorError, Problem
+from zzeval.resources import input_limit
 
 #: Shipped reference files, loaded in this order into one table.
 REFERENCE_FILES = ("emission_factors.csv", "activity_assumptions.csv")
@@ -406,7 +407,7 @@ def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int]
         return problems
     _fill_range(vals, old)
     rec = {**rec, "unit": old["unit"]}
-    problems = _check_row(rec, vals, label, rowno)
+    problems = _check_row(rec, vals, label, rowno) or _check_scale(vals, old, key, label, rowno)
     if problems:
         return problems
     dist = rec.get("distribution") or old["distribution"]
@@ -419,6 +420,22 @@ def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int]
     _mark_override(new, key, rec, label)
     new.loc[key, "file"] = label
     new.loc[key, "overridden"] = True
+    return []
+
+
+def _check_scale(vals: dict, old: pd.Series, key: str, label: str, rowno: int) -> list[Problem]:
+    """An override far above the shipped range (``factors.override_over_shipped_high`` times its high
+    end, ``zzeval/reference/input_limits.csv``) is refused: a slip of unit or decimal point, which would
+    move every estimate by as much (1e308 g/kg overflowed to empty results without a word)."""
+    high, unit = float(old["high"]), old["unit"]
+    most = input_limit("factors.override_over_shipped_high")
+    for column in ("central", "high", "low"):
+        value = vals[column]
+        if high > 0 and value is not None and value > most * high:
+            return [Problem(label, rowno, column, f"{value:g} {unit} is {value / high:.3g} × the high end of the "
+                                                  f"shipped range of {key} ({high:g} {unit}); more than {most:g} × is "
+                                                  "taken for a slip of unit or decimal point "
+                                                  f"(zzeval/reference/input_limits.csv): write the value in {unit}")]
     return []
 
 

@@ -1,7 +1,7 @@
 """Column headers of a table file matched to the columns of its :class:`~zzeval.season.schema.TableSpec`.
 
 Used by :mod:`zzeval.season.loading`. A header is read as the column it names (English name or
-accepted Chinese header, case-insensitive, a trailing unit in brackets ignored). Nothing is
+accepted Chinese header, case-insensitive, a trailing unit in brackets set aside). Nothing is
 dropped without a word:
 
 * **Two headers for one column** (``households`` twice, or ``households`` and ``户数``) are an
@@ -9,8 +9,10 @@ dropped without a word:
   right values.
 * **A header close to a column's name** (``housholds``, ``subsidy``) is an error with a "did you
   mean": its values would otherwise be silently lost, even for an optional column.
-* **A unit in brackets of another scale** than the column's (``面积（亩）``, ``补贴金额（万元）``, ``人口（万人）``)
-  is an error: the values would be read as if in the column's unit (:data:`OTHER_SCALE_UNITS`).
+* **A unit in brackets that is not the column's** (``面积（亩）``, ``补贴金额（万元）``, ``road_t_before（吨/月）``,
+  ``haul_km (mi)``) is an error: the values would be read as if in the column's unit. The accepted spellings
+  of each unit are an allow-list, ``zzeval/reference/header_units.yaml`` (:mod:`zzeval.season.header_units`);
+  a bracket after a column without a unit (text, a category, a date) is a note and ignored.
 * **A header row below row 1** (a title row or a two-level header above it) is named as such
   (:func:`header_row_below`) instead of every column being reported missing.
 * **Any other header** (``备注``, ``序号``) is not part of the format: its values are ignored and
@@ -19,10 +21,9 @@ dropped without a word:
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from zzeval.season.header_units import split_header, unit_problem
 from zzeval.season.parsing import closest, show
 from zzeval.season.schema import TableSpec
 
@@ -47,30 +48,14 @@ def column_letter(position: int) -> str:
     return letters
 
 
-#: Units written in brackets after a header (``面积（亩）``) that differ in scale from the column's unit:
-#: the values would be read as if in the column's unit (142,950 亩 as 142,950 km²), so they are refused.
-OTHER_SCALE_UNITS: dict[str, frozenset[str]] = {
-    "km²": frozenset({"亩", "公顷", "ha", "hm²", "hm2", "m²", "m2", "平方米", "㎡", "万亩"}),
-    "households": frozenset({"万户", "千户", "百户"}),
-    "persons": frozenset({"万人", "千人", "百人"}),
-    "yuan": frozenset({"万元", "千元", "亿元", "百元"}),
-    "vehicles": frozenset({"万辆", "千辆"}),
-    "t/yr": frozenset({"万吨", "万吨/年", "万t", "万t/年", "kg", "千克", "公斤", "kg/年", "万吨/a"}),
-    "km": frozenset({"m", "米"}),
-    "%": frozenset({"‰", "小数"}),
-}
-
-
 def bracket_unit(text: str) -> str:
     """The unit written in brackets at the end of a header (``面积（亩）`` → ``亩``), or ``""``."""
-    match = re.search(r"[（(]([^（）()]*)[)）]\s*$", str(text).replace("\ufeff", "").strip())
-    return match.group(1).strip().replace(" ", "") if match else ""
+    return split_header(text)[1].replace(" ", "")
 
 
 def norm_header(text: str) -> str:
     """Header text without BOM, surrounding blanks and a trailing unit in brackets."""
-    text = str(text).replace("\ufeff", "").strip()
-    return re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
+    return split_header(text)[0]
 
 
 def _lookup(spec: TableSpec) -> dict[str, str]:
@@ -120,7 +105,7 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
                                       "is right: delete one of them or give it another header")
         else:
             taken[target] = position
-            _check_unit(header, position, spec.column(target), fname, out)
+            _check_unit(header, position, spec, spec.column(target), fname, out)
     for position in unknown:
         _unknown_column(frame, position, spec, taken, fname, out)
     mapped = frame.iloc[:, list(taken.values())].copy()
@@ -134,12 +119,23 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
     return mapped[[c.name for c in spec.columns]]
 
 
-def _check_unit(header: str, position: int, col, fname: str, out) -> None:
-    unit = bracket_unit(header)
-    if unit and unit.lower() in {u.lower() for u in OTHER_SCALE_UNITS.get(col.unit, ())}:
-        out.add(fname, 1, col.name, f"the header of column {_where(position, header)} says the values are in "
-                                    f"{unit}, but '{col.name}' is in {col.unit}: convert the values to {col.unit} "
-                                    f"and write the header as '{col.name}' (they would be read as {col.unit})")
+def _check_unit(header: str, position: int, spec: TableSpec, col, fname: str, out) -> None:
+    problem = unit_problem(header, spec, col)
+    if problem is not None:
+        out.add(fname, 1, col.name, f"the header of column {_where(position, header)} {problem}")
+
+
+def refused_units(columns, spec: TableSpec) -> list[str]:
+    """The columns of ``spec`` whose header in ``columns`` names a unit that is not theirs
+    (:func:`~zzeval.season.header_units.unit_problem`): their values are in another unit, and checks
+    of their size would only mislead."""
+    lookup = _lookup(spec)
+    refused = []
+    for header in columns:
+        target = lookup.get(norm_header(header).lower())
+        if target is not None and unit_problem(header, spec, spec.column(target)) is not None:
+            refused.append(target)
+    return refused
 
 
 def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: dict, fname: str, out) -> None:

@@ -34,7 +34,7 @@ from zzeval.season.checks import (
     season_years,
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
-from zzeval.season.headers import header_row_below, map_columns
+from zzeval.season.headers import header_row_below, map_columns, refused_units
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
     closest,
@@ -270,7 +270,9 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
         return None, path.name, ""
     raw = _without_totals(raw, path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
-    converted = {col.name: _convert_column(frame, col, path.name, out) for col in spec.columns}
+    refused = refused_units(raw.columns, spec)  # values in another unit (refused): no checks of their size
+    converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
+                 else _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zzeval.resources import input_limit
+from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.parsing import show
 
@@ -66,6 +66,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
+    check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
 
 
 def _rows_text(labels) -> str:
@@ -246,3 +247,26 @@ def check_fleet_after_scrapping(vh: pd.DataFrame | None, fname: str, out: Collec
                        "registered, so the fleet cannot grow; was fleet_after left at fleet_before after the "
                        "scrapping? write the vehicles still in service (fleet_before − scrapped, less any moved "
                        "away)")
+
+
+def check_haul_distance(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """``freight``: the road haul avoided per tonne moved to rail (``haul_km``) at least the floor
+    ``freight.haul_km`` of ``input_limits.csv`` on a row with tonnes moved: below it the distance is a
+    slip, mostly '.' written as a thousands separator (``1.045`` for 1,045 km), and the row's reduction
+    would be as many times too small (hostile review 6, finding 12)."""
+    if fr is None or fr.empty:
+        return
+    floor = input_floor("freight.haul_km")
+    haul = fr["haul_km"]
+    moved = (fr["road_t_before"] - fr["road_t_after"]) > 0
+    low = moved & (haul > 0) & (haul < floor)
+    grouped = (haul * 1000).round(6) % 1 == 0  # three decimals: 1.045 may be 1,045 with '.' between thousands
+
+    def message(i) -> str:
+        hint = (f"; was {haul[i]:.3f} written for {haul[i] * 1000:,.0f} km with '.' as a thousands separator? "
+                "write it without a separator" if grouped[i] and haul[i] >= 1 else "")
+        return (f"haul_km {haul[i]:g} km is below the plausible {floor:g} km (zzeval/reference/input_limits.csv): "
+                f"the road haul a shift to rail avoids runs from the firm to its customer or railhead{hint}; write "
+                "the distance in km")
+
+    out.rows(fname, "haul_km", low, message)
