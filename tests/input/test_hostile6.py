@@ -71,6 +71,11 @@ UNIT_CASES = (
          ("meteorology.csv.gz, row 1, column 'temperature_c': the header of column C ('temperature_c (°F)') says the "
           "values are in °F, but 'temperature_c' is in °C: convert the values to °C ((°F − 32) × 5/9)",),
          ("allowed maximum",)),
+    # times in UTC under a header that says so were read as Beijing time, 8 hours off (s6-fixH's note)
+    Case("weather_times_in_utc", edit("meteorology.csv.gz", lambda f: f.rename(columns={"datetime": "datetime (UTC)"})),
+         ("meteorology.csv.gz, row 1, column 'datetime': the header of column", "('datetime (UTC)') says the times "
+          "are in UTC, but a time without an offset is read as Beijing time (UTC+8): add 8 hours to every time, or "
+          "write each time with its offset (2020-10-01T00:00Z), and write the header as 'datetime'",)),
     # the amount per household under a header that says so: not "is the amount in 万元? × 10,000"
     Case("subsidy_per_household", _headed("heating_retrofits.csv", {"subsidy_yuan": "补贴金额（元/户）"}),
          ("column F ('补贴金额（元/户）') says the values are in 元/户, but 'subsidy_yuan' is in yuan: convert the "
@@ -154,6 +159,9 @@ def test_brackets_after_a_column_without_a_unit_are_a_note():
     assert unit_problem("siding_date (YYYY-MM-DD)", freight, freight.column("siding_date")) is None
     aq = TABLES["air_quality"]
     assert unit_problem("浓度（µg/m³）", aq, aq.column("value")) is None
+    assert unit_problem("时间（北京时间）", aq, aq.column("datetime")) is None
+    assert unit_problem("datetime (UTC+08:00)", aq, aq.column("datetime")) is None
+    assert "read as Beijing time" in unit_problem("时间（世界时）", aq, aq.column("datetime"))
     assert "has no unit of its own" in unit_problem("浓度（ppb）", aq, aq.column("value"))
 
 

@@ -107,6 +107,11 @@ def unit_problem(header, spec: TableSpec, col: Column) -> str | None:
     spellings = spellings_of(spec, col) if unit else None
     if spellings is None or spellings.accepts(unit):
         return None
+    if col.kind == "datetime":
+        convert = spellings.convert.get(unit_key(unit))
+        how = convert[1] if convert else "write the times in Beijing time (UTC+8) or each with its offset"
+        return (f"says the times are in {show(unit, 40)}, but a time without an offset is read as Beijing time "
+                f"(UTC+8): {how}, and write the header as '{name or col.name}'")
     if not col.unit:
         why = f" ({spellings.note})" if spellings.note else ""
         return (f"says the values are in {show(unit, 40)}, but '{col.name}' has no unit of its own{why}: write the "

@@ -270,7 +270,8 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
         return None, path.name, ""
     raw = _without_totals(raw, path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
-    refused = refused_units(raw.columns, spec)  # values in another unit (refused): no checks of their size
+    # values in another unit (refused): no checks of their size; times in another zone are still times
+    refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
     converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
                  else _convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
