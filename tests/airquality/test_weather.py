@@ -223,3 +223,30 @@ def test_no_meteorology_gives_nan_not_crash():
         res = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, method=method)
         assert res["adjusted_change_pct"].isna().all()
         assert res.attrs["exclusions"]["hours_without_weather"] == 2 * 30 * 24
+
+
+@pytest.mark.parametrize("method", ["gam", "gbm"])
+def test_one_day_missing_in_station_weather_keeps_the_station_weather(method):
+    # review 6b, finding 16: township t01 has weather of its own station S01 (the county's,
+    # 3 hours later) in both seasons; with one day of it missing t01 keeps S01's weather for
+    # every other hour and takes the county's for that day (data/README.md) — the joint models
+    # once switched the whole series to the county weather (gam −17.3 % -> −5.9 %)
+    data, _ = make_season(1, days=60, pollutants=("PM2.5",), seed=8)
+    met = data.meteorology
+    own = met.assign(station_code="S01", datetime=met["datetime"] + pd.Timedelta(hours=3))
+    day = own["datetime"].dt.normalize()
+    gap = (day == day.iloc[-1] - pd.Timedelta(days=20)).to_numpy()  # a day of the current season
+    by_hand = pd.concat([own[~gap], met[met["datetime"].isin(own.loc[gap, "datetime"])]
+                         .assign(station_code="S01")], ignore_index=True)
+    res = {}
+    for name, rows in (("county", own.iloc[:0]), ("own", own), ("gap", own[~gap]),
+                       ("by_hand", by_hand)):
+        data.meteorology = pd.concat([met, rows], ignore_index=True)
+        r = weather_adjusted_change(data, pollutants=("PM2.5",), n_boot=0, county=False,
+                                    method=method)
+        res[name] = float(r["adjusted_change_pct"].iloc[0])
+    assert abs(res["own"] - res["county"]) > 2.0  # the station's weather matters here
+    # the gap day filled with the county's weather, every other hour the station's
+    assert res["gap"] == pytest.approx(res["by_hand"], abs=1e-9)
+    if method == "gam":  # the trees of gbm move by ~2 points with any one day changed
+        assert res["gap"] == pytest.approx(res["own"], abs=0.5)

@@ -81,10 +81,11 @@ class _FeatureSource:
         return self.X[pc[hit]], v[hit], t[hit]
 
 
-def _features(des: _Designs, src: str) -> _FeatureSource:
+def _features(des: _Designs, entry) -> _FeatureSource:
+    """The joint model's design of one series' meteorology (:meth:`_Designs.feature_met`)."""
+    src, m = des.feature_met(entry)
     key = ("gam", src)
     if key not in des.cache:
-        m = des.sources.get(src, des.sources.get("county"))
         if m is None:
             m = pd.DataFrame({c: pd.Series(dtype=float) for c in MET_COLUMNS}).assign(
                 datetime=pd.Series(dtype="datetime64[ns]"))
@@ -130,8 +131,9 @@ def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, l
     per = season.period
     des = _Designs(season)
     rows = []
-    for i, ((tw, p), (src, unit, ts, v, frame)) in enumerate(series.items()):
-        fs = _features(des, src if frame is None else "county")
+    for i, ((tw, p), entry) in enumerate(series.items()):
+        unit, ts, v = entry[1:4]
+        fs = _features(des, entry)
         inper = _in_period(ts, per.previous) | _in_period(ts, per)
         X, vals, t = fs.rows(ts[inper], v[inper])
         r = _gam_one(X, fs.names, fs.wmask, vals, t, _in_period(t, per),
@@ -313,8 +315,9 @@ def _gam_placebo(season, fake_start, pollutants, n_boot, seed, block_days, count
     series, _rep = _series(season, pollutants, county)
     des = _Designs(season)
     rows, extra = [], []
-    for i, ((tw, p), (src, unit, ts, v, frame)) in enumerate(series.items()):
-        fs = _features(des, src if frame is None else "county")
+    for i, ((tw, p), entry) in enumerate(series.items()):
+        unit, ts, v = entry[1:4]
+        fs = _features(des, entry)
         X, vals, t = fs.rows(ts[_in_period(ts, prev)], v[_in_period(ts, prev)])
         after = _local_days(t) >= f64
         ev = [j for j, n in enumerate(fs.names) if n.startswith("event_")]

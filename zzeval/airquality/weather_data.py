@@ -189,6 +189,28 @@ class _Designs:
             self.cache[key] = _MetDesign(m[_in_period(t, period)], current=current)
         return self.cache[key]
 
+    def feature_met(self, entry) -> tuple[str, pd.DataFrame | None]:
+        """``(key, hourly meteorology)`` the joint models (``gam``, ``gbm``) build a series'
+        features from, over both seasons: its one source, or for a series that mixes sources
+        (its station's weather with county hours) the station's rows with the hours it lacks
+        filled from the county rows, hour by hour (data/README.md, "Hourly meteorology": a
+        township uses its station's weather where that station has rows, the county-wide rows
+        for its other hours). Filled before the features, as their 6-72 h memory terms need one
+        continuous series; built once per station."""
+        src, _, _, _, frame = entry
+        if frame is None:
+            return src, self.sources.get(src, self.sources.get("county"))
+        station = str(next(s for s in pd.unique(frame["met_source"].dropna()) if s != "county"))
+        key = ("county-filled", station)
+        if key not in self.cache:
+            own = self.sources[station]
+            own = own[own[MET_COLUMNS[0]].notna()].drop_duplicates("datetime")
+            county = self.sources.get("county", own.iloc[:0])
+            gaps = county[~county["datetime"].isin(own["datetime"])]
+            self.cache[key] = pd.concat([own, gaps], ignore_index=True).sort_values(
+                "datetime", kind="stable").reset_index(drop=True)
+        return f"{station}+county", self.cache[key]
+
     def arrays(self, entry, period, current: bool):
         """``(names, X, values, local days)`` of one series within ``period``."""
         src, _, ts, v, frame = entry

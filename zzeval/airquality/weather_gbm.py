@@ -86,10 +86,10 @@ def gbm_adjusted_change(season, pollutants, seed: int = 0, county: bool = True,
     des = _Designs(season)
     tables: dict = {}
     rows = []
-    for i, ((tw, p), (src, unit, ts, v, frame)) in enumerate(series.items()):
-        src = src if frame is None else "county"
+    for i, ((tw, p), entry) in enumerate(series.items()):
+        unit, ts, v = entry[1:4]
+        src, m = des.feature_met(entry)  # a station's gaps filled from the county rows
         if src not in tables:
-            m = des.sources.get(src, des.sources.get("county"))
             feat = met_features(m) if m is not None else pd.DataFrame()
             tables[src] = (np.asarray(feat.get("datetime", []), dtype="datetime64[ns]"),
                            _table(feat) if len(feat) else None)
