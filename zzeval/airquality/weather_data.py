@@ -138,7 +138,9 @@ def _series(season: SeasonData, pollutants, county: bool):
     """``{(township, pollutant): (met_source, unit, stamps, values, frame)}``, exclusions.
 
     ``frame`` is the series' own rows (with their meteorology) when it mixes sources
-    (a station's meteorology with county gaps), else ``None``.
+    (a station's meteorology with county gaps; ``met_source`` is then ``"county"``, and the
+    joint models take the station's weather with the county's in its gaps,
+    :meth:`_Designs.feature_met`), else ``None``.
     """
     tw, rep = township_series(season, pollutants)
     out = {}
