@@ -39,12 +39,24 @@ def per_station(folder: Path, seasons: str = "both", skip: int = 0) -> None:
     write(pd.concat([met[~moved], *copies], ignore_index=True), folder, MET)
 
 
+def without_days(folder: Path, first: str = "2021-01-01", last: str = "2021-03-31") -> None:
+    """The meteorology (every source) without its hours of the days ``first`` to ``last`` (by default
+    the current season's January-March: its weather then covers October-December only)."""
+    met = read(folder, MET)
+    day = (pd.to_datetime(met["datetime"]) - pd.Timedelta(hours=1)).dt.normalize()  # hour-ending stamps
+    drop = (day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))
+    write(met[~drop.to_numpy()], folder, MET)
+
+
 #: name -> how it is made from the sample
 LAYOUTS = {
     "M9_station_weather_every_station": lambda f: per_station(f),
     "M10_station_weather_one_station_missing": lambda f: per_station(f, skip=1),
     "M12_county_prev_station_current": lambda f: per_station(f, seasons="current"),
     "M12b_station_prev_one_missing_current": lambda f: (per_station(f, seasons="previous", skip=1)),
+    "W13_county_half_season": lambda f: without_days(f),
+    "W13b_stations_half_season": lambda f: (per_station(f), without_days(f)),
+    "W13c_county_one_week_missing": lambda f: without_days(f, "2021-01-10", "2021-01-16"),
 }
 
 

@@ -5,6 +5,8 @@ county-wide rows is refused at validation, naming the file, the station, the sea
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,6 +65,52 @@ def test_per_station_weather_of_every_station_validates(name, parquet, sample_se
         assert (f"{fname} has no county-wide rows in the {season}: the county's weather there is the hour-by-hour "
                 "mean of the weather of its 2 station(s)") in err, err
     assert err.count("has no county-wide rows") == len(seasons)
+
+
+def _small_chunks(monkeypatch, seen: list) -> None:
+    """Parquet tables read 3,000 rows at a time (a station or two per chunk)."""
+    real = columnar.iter_chunks
+
+    def small(path, chunk_rows=columnar.CHUNK_ROWS, rows=None):
+        for chunk in real(path, 3000, rows):
+            seen.append(path)
+            yield chunk
+    monkeypatch.setattr(columnar, "iter_chunks", small)
+
+
+@pytest.mark.parametrize("parquet", [False, True], ids=["csv", "parquet"])
+@pytest.mark.parametrize("name", ["W13_county_half_season", "W13b_stations_half_season"])
+def test_weather_of_half_the_season_is_refused(name, parquet, sample_season, tmp_path, capsys, monkeypatch):
+    """Review 6b, finding 14: weather only for October-December of the current season gave that
+    quarter's adjusted change as the season's; the county rows (W13) or, with none, the stations'
+    (W13b) must cover 90 % of the hours the air quality has (input_limits.csv)."""
+    folder = make_layout(sample_season, name, tmp_path / name, parquet=parquet)
+    seen: list = []
+    if parquet:
+        _small_chunks(monkeypatch, seen)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    lines = [line for line in err.splitlines() if "hours of the current season 2020-2021" in line]
+    assert len(lines) == 1, err
+    what = "the county-wide rows (station_code 'county')" if name.startswith("W13_") else "the weather of station '"
+    assert f"{fname}, column 'datetime': {what}" in lines[0]
+    # 1 October 01:00 - 1 January 00:00 = 92 days of hours; the sample's stations measure most of the 182 days
+    assert "cover 2,208 hours" in lines[0] and "hours: below 90% of them" in lines[0]
+    aq_hours = int(re.search(r"has air quality in ([\d,]+) hours", lines[0]).group(1).replace(",", ""))
+    assert 0.9 * 4368 < aq_hours <= 4368
+    assert "Add the hourly weather of the missing months" in lines[0]
+    assert "previous season" not in err
+    if parquet:
+        assert sum(str(p).endswith("air_quality.parquet") for p in seen) > 2
+
+
+@pytest.mark.parametrize("parquet", [False, True], ids=["csv", "parquet"])
+def test_a_week_without_weather_validates(parquet, sample_season, tmp_path, capsys, monkeypatch):
+    folder = make_layout(sample_season, "W13c_county_one_week_missing", tmp_path / "w13c", parquet=parquet)
+    if parquet:
+        _small_chunks(monkeypatch, [])
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

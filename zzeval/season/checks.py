@@ -55,10 +55,10 @@ class Collector:
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
         #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, the first years of
-        #: the seasons with meteorology and (station or 'county', first year) with it: recorded while the tables
-        #: are checked (also chunk by chunk for Parquet tables, whose rows are not kept by ``zzeval validate``)
+        #: the seasons with meteorology, (station or 'county', first year) with it, hours per (table, code, season):
+        #: recorded while the tables are checked (also chunk by chunk for Parquet tables, not kept by validate)
         self.coverage: set = set()
-        self.met_seasons, self.met_stations = set(), set()
+        self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))

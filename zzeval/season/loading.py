@@ -62,6 +62,7 @@ from zzeval.season.tablefile import (
     read_table_file_noted,
     stray_table_copies,
 )
+from zzeval.season.weather_hours import check_weather_hours, record_hours
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
@@ -339,6 +340,7 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     first = period.previous.start
     # the hour stamped 1 April 00:00 is the mean of the last hour of 31 March
     last = period.end_exclusive
+    record_hours(frame, spec.name, out)
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
         pairs = pd.DataFrame({"c": frame["station_code"].fillna("").replace("", "county"),
@@ -515,6 +517,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     if not out.problems:
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
+        check_weather_hours(fnames, period, out)
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}")
     meta = dict(meta)
