@@ -154,9 +154,13 @@ def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_
 
 
 @pytest.mark.parametrize("values, refused", [
-    ([4.0, 5.0, 6.0, 7.0, 9.0, 12.0], True),     # rises every month, 3.0 times the first
-    ([4.0, 5.0, 6.0, 7.0, 9.0, 11.9], False),    # 2.975 times: a steep genuine rise passes
+    ([4.0, 5.0, 6.0, 8.0, 11.0, 18.0], True),    # rises every month, 4.5 times the first
+    ([4.0, 5.0, 6.0, 8.0, 11.0, 17.9], False),   # 4.475 times: a steep genuine rise passes
+    ([8.4, 14.4, 20.6, 27.1, 33.0, 42.7], True),  # final review W1 (nancun): running totals, 5.1 times
     ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], False),  # one month unchanged: not a running total of six
+    # review 6b finding 8: genuine winters rising to the spring dust (3.2 and 3.0 times) must pass
+    ([4.1, 4.5, 5.0, 6.2, 8.5, 13.0], False),
+    ([2.0, 2.4, 3.1, 3.9, 4.8, 6.1], False),
 ])
 def test_dustfall_running_total_threshold(values, refused):
     from zzeval.season.checks import Collector
