@@ -32,6 +32,13 @@ def _cuts_as_fractions(frame: pd.DataFrame) -> None:
     frame.loc[bc, "compliant"] = ""
 
 
+def _cuts_as_fractions_but_one(frame: pd.DataFrame) -> None:
+    """Review 6b C1b: 5 of nancun's 6 B and C rows (rows 3-7) as fractions, the last (row 8: 61) in percent."""
+    _cuts_as_fractions(frame)
+    last = frame.index[(frame["township"] == "nancun") & frame["grade"].isin(["B", "C"])][-1]
+    frame.loc[last, "observed_cut_pct"] = f"{float(frame.loc[last, 'observed_cut_pct']) * 100:g}"
+
+
 def _last_season_again(met: pd.DataFrame) -> pd.DataFrame:
     """The current season's hours replaced by the previous season's with the year + 1."""
     time = pd.to_datetime(met["datetime"])
@@ -66,8 +73,15 @@ RECORD_CASES = (
          ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months rise every month",),
          ("season from 2019",)),
     Case("observed_cut_as_fraction", edit("emergency_inspections.csv", _cuts_as_fractions),
-         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: every observed cut of its "
-          "B and C firms is at most 1 %", "write percent, 35 not 0.35")),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: observed cut 0.35 % while "
+          "30 % was required, and 6 of its 6 B and C rows with a cut are above 0 and at most 1 %",
+          "write percent, 35 not 0.35", "row 8, column 'observed_cut_pct': township nancun: observed cut 0.61 %",
+          "township xiacun: observed cut 0.53 %")),
+    Case("observed_cut_as_fraction_but_one_row", edit("emergency_inspections.csv", _cuts_as_fractions_but_one),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: observed cut 0.35 % while "
+          "30 % was required, and 5 of its 6 B and C rows with a cut are above 0 and at most 1 %",
+          "row 7, column 'observed_cut_pct': township nancun: observed cut 0.63 %", "write percent, 63 not 0.63"),
+         ("row 8, column 'observed_cut_pct'",)),
     Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
          ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
           "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
@@ -184,6 +198,24 @@ def test_a_reverse_shift_in_some_firms_passes(sample_season, tmp_path, capsys):
         fr.loc[0, ["road_t_after", "rail_t_after", "road_t_before", "rail_t_before"]].to_numpy()
     fr.to_csv(folder / "freight.csv", index=False)
     assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("observed, named", [
+    ([0.35, 0.31, 0.5, 50.0], [2, 3, 4]),   # 3 of 4 fractions: each named, the row in percent not
+    ([0.35, 0.31, 50.0, 55.0], [2, 3]),     # half: named
+    ([0.35, 40.0, 50.0, 55.0], []),         # 1 of 4 at most 1 %: a genuine failure, accepted
+    ([0.0, 0.0, 0.0, 0.0], []),             # no cut at all: failures, not fractions
+])
+def test_cut_fractions_judged_per_township(observed, named):
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_cut_fractions
+
+    ei = pd.DataFrame({"township": "a", "grade": ["B", "C", "C", "B"], "required_cut_pct": [30.0, 50.0, 50.0, 30.0],
+                       "observed_cut_pct": observed})
+    other = pd.DataFrame({"township": "b", "grade": ["C"], "required_cut_pct": [50.0], "observed_cut_pct": [53.0]})
+    out = Collector()
+    check_cut_fractions(pd.concat([ei, other], ignore_index=True), "ei.csv", out)
+    assert [p.row for p in out.problems] == named
 
 
 def test_boundary_layer_heights_of_zero_not_measured_pass():

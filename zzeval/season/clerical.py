@@ -60,28 +60,32 @@ def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Col
 
 
 def check_cut_fractions(ei: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """``emergency_inspections``: every observed cut of a township's B and C firms at most
-    ``emergency_inspections.observed_cut_fraction`` (1) while their required cuts are 30 % or more
-    (plan § 三): the cuts are fractions (an Excel percent cell, 0.35 for 35 %). With ``compliant`` left
-    empty the observed cut decides, and every such inspection would count as failed."""
+    """``emergency_inspections``: a township whose B and C rows with an observed cut hold at least
+    ``emergency_inspections.observed_cut_fraction_share`` (half) rows with an observed cut above 0 and at
+    most ``emergency_inspections.observed_cut_fraction`` (1) while 30 % or more was required (plan § 三):
+    those cuts are fractions (an Excel percent cell, 0.35 for 35 %), named row by row. Judged per township,
+    so one row left in percent does not hide the rest. With ``compliant`` left empty the observed cut
+    decides, and every such inspection would count as failed."""
     if ei is None or ei.empty:
         return
     top = input_limit("emergency_inspections.observed_cut_fraction")
+    share = input_floor("emergency_inspections.observed_cut_fraction_share")
     observed, required = ei["observed_cut_pct"], ei["required_cut_pct"]
     given = ei["grade"].isin(["B", "C"]) & observed.notna()
-    if not given.any():
+    fraction = given & (observed > 0) & (observed <= top) & (required >= 30)
+    if not fraction.any():
         return
-    frame = pd.DataFrame({"town": ei["township"].astype(str), "observed": observed.where(given),
-                          "required": required.where(given)})
-    for town, part in frame[given].groupby("town", sort=False):
-        low_required = part["required"].dropna()
-        if part["observed"].max() <= top and part["observed"].max() > 0 and (low_required >= 30).all():
-            first = part.index[0]
-            out.add(fname, int(first) + 2, "observed_cut_pct",
-                    f"township {show(town)}: every observed cut of its B and C firms is at most {top:g} % "
-                    f"({len(part)} rows, e.g. {part['observed'][first]:g}) while the required cuts are 30 % or more: "
-                    f"these are fractions (an Excel percent cell); write percent, "
-                    f"{part['observed'][first] * 100:g} not {part['observed'][first]:g}")
+    town = ei["township"].astype(str)
+    counts = pd.DataFrame({"given": given, "fraction": fraction}).groupby(town[given]).sum()
+    flagged = counts.index[counts["fraction"] >= share * counts["given"]]
+    def message(i) -> str:
+        n, of = counts.loc[town[i], "fraction"], counts.loc[town[i], "given"]
+        return (f"township {show(town[i])}: observed cut {observed[i]:g} % while {required[i]:g} % was required, "
+                f"and {n:.0f} of its {of:.0f} B and C rows with a cut are above 0 and at most {top:g} % "
+                f"(zzeval/reference/input_limits.csv): these are fractions (an Excel percent cell); write percent, "
+                f"{observed[i] * 100:g} not {observed[i]:g}")
+
+    out.rows(fname, "observed_cut_pct", fraction & town.isin(flagged), message)
 
 
 #: The tonnage columns of ``freight`` [t/yr].
