@@ -64,6 +64,18 @@ def _swapped(a: str, b: str, c: str, d: str):
     return edit("freight.csv", func)
 
 
+def _swapped_with_a_firm_that_has_not_shifted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Review 6b F4: before and after swapped on every row, and a firm that has not shifted yet (road
+    800,000 t/yr before and after, no rail: its siding not built) as the first row."""
+    still = frame.iloc[[0]].assign(enterprise="泽州某焦化公司（合成）", road_t_before="800000", rail_t_before="0",
+                                   road_t_after="800000", rail_t_after="0", siding_date="")
+    frame = pd.concat([still, frame], ignore_index=True)
+    before = frame[["road_t_before", "rail_t_before"]].to_numpy()
+    frame[["road_t_before", "rail_t_before"]] = frame[["road_t_after", "rail_t_after"]].to_numpy()
+    frame[["road_t_after", "rail_t_after"]] = before
+    return frame
+
+
 RECORD_CASES = (
     Case("dustfall_running_total", _running_total(),
          ("dustfall.csv, row 2, column 'dustfall_t_km2_month': township nancun, season from 2019: the six months "
@@ -95,6 +107,10 @@ RECORD_CASES = (
     Case("freight_before_after_swapped", _swapped("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"),
          ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",
           "are the columns before and after, or road and rail, swapped?")),
+    Case("freight_swapped_beside_a_firm_with_no_shift", edit("freight.csv", _swapped_with_a_firm_that_has_not_shifted),
+         ("freight.csv, row 3, column 'road_t_after': every one of the 3 rows that shift (1 row(s) with the same "
+          "tonnes before and after left out) moves freight from rail to road",
+          "are the columns before and after, or road and rail, swapped?"), ("row 2, column 'road_t_after'",)),
     Case("freight_road_rail_swapped", _swapped("road_t_before", "road_t_after", "rail_t_before", "rail_t_after"),
          ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",)),
 )
@@ -216,6 +232,24 @@ def test_cut_fractions_judged_per_township(observed, named):
     out = Collector()
     check_cut_fractions(pd.concat([ei, other], ignore_index=True), "ei.csv", out)
     assert [p.row for p in out.problems] == named
+
+
+def test_one_reverse_shift_beside_firms_with_no_shift_passes():
+    """A single firm moving back to road while the others have not shifted yet is no swapped table."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_freight_reversed
+
+    fr = pd.DataFrame({"enterprise": ["a", "b", "c"], "road_t_before": [350_000.0, 800_000.0, 500_000.0],
+                       "rail_t_before": [50_000.0, 0.0, 0.0], "road_t_after": [400_000.0, 800_000.0, 500_000.0],
+                       "rail_t_after": [0.0, 0.0, 0.0]})
+    out = Collector()
+    check_freight_reversed(fr, "freight.csv", out)
+    assert out.problems == []
+    out = Collector()  # a second firm moving back to road too: every shifting row reversed, refused
+    check_freight_reversed(fr.assign(road_t_after=[400_000.0, 800_000.0, 600_000.0], rail_t_before=[50_000.0, 0.0,
+                                                                                                   100_000.0]),
+                           "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "road_t_after")]
 
 
 def test_boundary_layer_heights_of_zero_not_measured_pass():

@@ -115,18 +115,22 @@ def check_freight_scale(fr: pd.DataFrame | None, fname: str, out: Collector) -> 
 
 
 def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """Every ``freight`` row (2 rows or more) moving freight from rail to road: road tonnes up and rail
-    tonnes down. The plan (§ 十一) shifts bulk freight from road to rail; a shift the wrong way in every
-    firm is before and after swapped, or road and rail swapped: the rail share would fall and the
+    """Every ``freight`` row that shifts at all (2 rows or more; a firm with the same tonnes before and
+    after, its siding not built yet, is left out) moving freight from rail to road: road tonnes up and
+    rail tonnes down. The plan (§ 十一) shifts bulk freight from road to rail; a shift the wrong way in
+    every firm is before and after swapped, or road and rail swapped: the rail share would fall and the
     freight reduction be 0 t. Refused (a genuine reverse shift in one firm, or in some, passes)."""
     if fr is None or len(fr) < 2 or not set(TONNAGES) <= set(fr):
         return
     reverse = (fr["road_t_after"] > fr["road_t_before"]) & (fr["rail_t_after"] < fr["rail_t_before"])
-    if not reverse.all():
+    shifts = (fr["road_t_after"] != fr["road_t_before"]) | (fr["rail_t_after"] != fr["rail_t_before"])
+    if shifts.sum() < 2 or not reverse[shifts].all():
         return
-    first = fr.index[0]
+    first, still = fr.index[shifts][0], int((~shifts).sum())
+    rows = f"{shifts.sum()} rows that shift ({still} row(s) with the same tonnes before and after left out)" \
+        if still else f"{len(fr)} rows"
     out.add(fname, int(first) + 2, "road_t_after",
-            f"every one of the {len(fr)} rows moves freight from rail to road (road tonnes rise, rail tonnes fall; "
+            f"every one of the {rows} moves freight from rail to road (road tonnes rise, rail tonnes fall; "
             f"e.g. {show(fr['enterprise'][first])}: road {fr['road_t_before'][first]:,.0f} → "
             f"{fr['road_t_after'][first]:,.0f} t/yr, rail {fr['rail_t_before'][first]:,.0f} → "
             f"{fr['rail_t_after'][first]:,.0f} t/yr): are the columns before and after, or road and rail, swapped? "
