@@ -84,3 +84,22 @@ def test_cost_table_uses_the_subsidies_in_the_data(ev):
     # tiny_season.RETROFITS subsidies: 18,000,000 + 3,040,000 + 2,520,000 yuan = 2,356 万元
     assert table.at["清洁取暖改造", "投入（万元）"] == "2,356"
     assert "\u00a0(" in table.at["清洁取暖改造", "PM2.5"]  # central (low – high), yuan per tonne
+
+
+def test_methods_note_states_the_draws_the_estimate_made(ev):
+    # review 6b, finding 15: the note said 10,000 draws whatever the build's --draws was
+    from dataclasses import replace
+
+    def note(evaluation, lang="zh"):
+        return str(views.methods_note(evaluation, lang).data)
+
+    assert ev.emissions.draws["n"] == 200
+    assert "蒙特卡洛 200 次抽样得 95% 区间" in note(ev) and "10,000" not in note(ev)
+    # a township page renders its slice: the draw count is kept there (the rest of the run record is not)
+    township = ev.township_slice("bagong")
+    assert township.emissions.draws == {"n": 200}
+    assert "200 Monte Carlo draws for the 95 % intervals" in note(township, "en")
+    many = replace(ev, emissions=replace(ev.emissions, draws={**ev.emissions.draws, "n": 10_000}))
+    assert "蒙特卡洛 10,000 次抽样" in note(many) and "10,000 Monte Carlo draws" in note(many, "en")
+    central = replace(ev, emissions=replace(ev.emissions, draws={**ev.emissions.draws, "n": 0}))
+    assert "未做蒙特卡洛抽样" in note(central) and "次抽样得" not in note(central)

@@ -75,15 +75,15 @@ ROWS = "heating_retrofits.csv"
 CASES = (
     Case("running_totals", edit(ROWS, _running_totals),
          ("heating_retrofits.csv, row 6, column 'households_planned': township nancun, waste_heat: 3,941 households "
-          "planned and 3,795 done in rows 6, 7, 8, more than 1.2 × the township's target of 1,801 households "
+          "planned and 3,795 done in rows 6, 7, 8, more than 1.5 × the township's target of 1,801 households "
           "(targets.csv row 4, heating_waste_heat",
           "each later batch is larger than the one before: running totals (each row the type's total so far)?",
           "heating_retrofits.csv, row 2, column 'households_planned': township nancun, coal_to_electricity: 329 "
           "households planned")),
     Case("subtotal_rows", edit(ROWS, _subtotal_rows),
          ("heating_retrofits.csv, row 6, column 'households_planned': township nancun, waste_heat: 3,602 households "
-          "planned and 3,478 done in rows 6, 7, 8, 16, more than 1.2 × the township's target of 1,801",
-          "rows 6, 7, 8, 16, more than 1.2 × the township's target of 1,801 households (targets.csv row 4, "
+          "planned and 3,478 done in rows 6, 7, 8, 16, more than 1.5 × the township's target of 1,801",
+          "rows 6, 7, 8, 16, more than 1.5 × the township's target of 1,801 households (targets.csv row 4, "
           "heating_waste_heat; the factor is in zzeval/reference/input_limits.csv): row 16 holds the sums of the other "
           "rows: a subtotal row? delete it",
           "township xiacun, waste_heat: 2,160 households planned")),
@@ -123,6 +123,51 @@ CASES = (
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_validate_refuses_the_clerks_mistake(case, sample_season, tmp_path, capsys):
     validate_refuses(sample_season, case, tmp_path / case.name, capsys)
+
+
+def _over_delivered(frame: pd.DataFrame) -> None:
+    """Review 6b H1: nancun's coal-to-electricity batches 170 / 166 and 86 / 84: 256 planned, 250 done
+    against its target of 197 (1.3 ×), a township that did more than the plan asked."""
+    frame.loc[0, ["households_planned", "households_done"]] = ["170", "166"]
+    frame.loc[1, ["households_planned", "households_done"]] = ["86", "84"]
+
+
+def test_a_township_that_over_delivered_passes(sample_season, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "season"
+    shutil.copytree(sample_season, folder)
+    edit(ROWS, _over_delivered)(folder)
+    frame = pd.read_csv(folder / ROWS, dtype=str)
+    assert frame.loc[:1, "households_planned"].astype(int).sum() == 256
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+
+
+def test_a_surplus_above_the_factor_says_what_to_do_if_genuine():
+    """Two unrelated batches (neither a running total nor a subtotal) 1.6 × the target: refused, and the
+    message says what a township that really did that many does (not: correct the target)."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.measure_rows import check_measure_rows
+
+    targets = pd.DataFrame({"township": ["a"], "task": ["heating_coal_to_gas"], "target": [100.0]})
+    out = Collector()
+    check_measure_rows({"heating_retrofits": _batches([90, 70]), "targets": targets}, {}, SeasonPeriod("2020-2021"),
+                       out)
+    assert [p.message for p in out.problems] == [
+        "township a, coal_to_gas: 160 households planned and 160 done in rows 2, 3, more than 1.5 × the township's "
+        "target of 100 households (targets.csv row 2, heating_coal_to_gas; the factor is in "
+        "zzeval/reference/input_limits.csv): are the batches running totals (each row the total so far), is there a "
+        "subtotal row, or is a batch typed twice? give each batch once with its own households; if the batches are "
+        "right and the township really retrofitted that many more households than its target (more than 1.5 ×), do "
+        "not change the batches or write a target the plan did not set: write a raised target in targets.csv only if "
+        "the county bureau raised the township's allocation, else confirm the batches with the acceptance records "
+        "(验收) and report the case to the maintainers (check_heating_against_targets in "
+        "zzeval/season/measure_rows.py, data/README.md)"]
+    out = Collector()  # 1.4 ×: a genuine surplus passes
+    check_measure_rows({"heating_retrofits": _batches([80, 60]), "targets": targets}, {}, SeasonPeriod("2020-2021"),
+                       out)
+    assert out.problems == []
 
 
 def test_the_sample_of_17_townships_passes(tmp_path):

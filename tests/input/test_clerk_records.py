@@ -32,6 +32,13 @@ def _cuts_as_fractions(frame: pd.DataFrame) -> None:
     frame.loc[bc, "compliant"] = ""
 
 
+def _cuts_as_fractions_but_one(frame: pd.DataFrame) -> None:
+    """Review 6b C1b: 5 of nancun's 6 B and C rows (rows 3-7) as fractions, the last (row 8: 61) in percent."""
+    _cuts_as_fractions(frame)
+    last = frame.index[(frame["township"] == "nancun") & frame["grade"].isin(["B", "C"])][-1]
+    frame.loc[last, "observed_cut_pct"] = f"{float(frame.loc[last, 'observed_cut_pct']) * 100:g}"
+
+
 def _last_season_again(met: pd.DataFrame) -> pd.DataFrame:
     """The current season's hours replaced by the previous season's with the year + 1."""
     time = pd.to_datetime(met["datetime"])
@@ -57,6 +64,18 @@ def _swapped(a: str, b: str, c: str, d: str):
     return edit("freight.csv", func)
 
 
+def _swapped_with_a_firm_that_has_not_shifted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Review 6b F4: before and after swapped on every row, and a firm that has not shifted yet (road
+    800,000 t/yr before and after, no rail: its siding not built) as the first row."""
+    still = frame.iloc[[0]].assign(enterprise="泽州某焦化公司（合成）", road_t_before="800000", rail_t_before="0",
+                                   road_t_after="800000", rail_t_after="0", siding_date="")
+    frame = pd.concat([still, frame], ignore_index=True)
+    before = frame[["road_t_before", "rail_t_before"]].to_numpy()
+    frame[["road_t_before", "rail_t_before"]] = frame[["road_t_after", "rail_t_after"]].to_numpy()
+    frame[["road_t_after", "rail_t_after"]] = before
+    return frame
+
+
 RECORD_CASES = (
     Case("dustfall_running_total", _running_total(),
          ("dustfall.csv, row 2, column 'dustfall_t_km2_month': township nancun, season from 2019: the six months "
@@ -66,8 +85,15 @@ RECORD_CASES = (
          ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months rise every month",),
          ("season from 2019",)),
     Case("observed_cut_as_fraction", edit("emergency_inspections.csv", _cuts_as_fractions),
-         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: every observed cut of its "
-          "B and C firms is at most 1 %", "write percent, 35 not 0.35")),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: observed cut 0.35 % while "
+          "30 % was required, and 6 of its 6 B and C rows with a cut are above 0 and at most 1 %",
+          "write percent, 35 not 0.35", "row 8, column 'observed_cut_pct': township nancun: observed cut 0.61 %",
+          "township xiacun: observed cut 0.53 %")),
+    Case("observed_cut_as_fraction_but_one_row", edit("emergency_inspections.csv", _cuts_as_fractions_but_one),
+         ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: observed cut 0.35 % while "
+          "30 % was required, and 5 of its 6 B and C rows with a cut are above 0 and at most 1 %",
+          "row 7, column 'observed_cut_pct': township nancun: observed cut 0.63 %", "write percent, 63 not 0.63"),
+         ("row 8, column 'observed_cut_pct'",)),
     Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
          ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
           "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
@@ -81,6 +107,10 @@ RECORD_CASES = (
     Case("freight_before_after_swapped", _swapped("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"),
          ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",
           "are the columns before and after, or road and rail, swapped?")),
+    Case("freight_swapped_beside_a_firm_with_no_shift", edit("freight.csv", _swapped_with_a_firm_that_has_not_shifted),
+         ("freight.csv, row 3, column 'road_t_after': every one of the 3 rows that shift (1 row(s) with the same "
+          "tonnes before and after left out) moves freight from rail to road",
+          "are the columns before and after, or road and rail, swapped?"), ("row 2, column 'road_t_after'",)),
     Case("freight_road_rail_swapped", _swapped("road_t_before", "road_t_after", "rail_t_before", "rail_t_after"),
          ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",)),
 )
@@ -154,9 +184,13 @@ def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_
 
 
 @pytest.mark.parametrize("values, refused", [
-    ([4.0, 5.0, 6.0, 7.0, 9.0, 12.0], True),     # rises every month, 3.0 times the first
-    ([4.0, 5.0, 6.0, 7.0, 9.0, 11.9], False),    # 2.975 times: a steep genuine rise passes
+    ([4.0, 5.0, 6.0, 8.0, 11.0, 18.0], True),    # rises every month, 4.5 times the first
+    ([4.0, 5.0, 6.0, 8.0, 11.0, 17.9], False),   # 4.475 times: a steep genuine rise passes
+    ([8.4, 14.4, 20.6, 27.1, 33.0, 42.7], True),  # final review W1 (nancun): running totals, 5.1 times
     ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], False),  # one month unchanged: not a running total of six
+    # review 6b finding 8: genuine winters rising to the spring dust (3.2 and 3.0 times) must pass
+    ([4.1, 4.5, 5.0, 6.2, 8.5, 13.0], False),
+    ([2.0, 2.4, 3.1, 3.9, 4.8, 6.1], False),
 ])
 def test_dustfall_running_total_threshold(values, refused):
     from zzeval.season.checks import Collector
@@ -180,6 +214,42 @@ def test_a_reverse_shift_in_some_firms_passes(sample_season, tmp_path, capsys):
         fr.loc[0, ["road_t_after", "rail_t_after", "road_t_before", "rail_t_before"]].to_numpy()
     fr.to_csv(folder / "freight.csv", index=False)
     assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("observed, named", [
+    ([0.35, 0.31, 0.5, 50.0], [2, 3, 4]),   # 3 of 4 fractions: each named, the row in percent not
+    ([0.35, 0.31, 50.0, 55.0], [2, 3]),     # half: named
+    ([0.35, 40.0, 50.0, 55.0], []),         # 1 of 4 at most 1 %: a genuine failure, accepted
+    ([0.0, 0.0, 0.0, 0.0], []),             # no cut at all: failures, not fractions
+])
+def test_cut_fractions_judged_per_township(observed, named):
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_cut_fractions
+
+    ei = pd.DataFrame({"township": "a", "grade": ["B", "C", "C", "B"], "required_cut_pct": [30.0, 50.0, 50.0, 30.0],
+                       "observed_cut_pct": observed})
+    other = pd.DataFrame({"township": "b", "grade": ["C"], "required_cut_pct": [50.0], "observed_cut_pct": [53.0]})
+    out = Collector()
+    check_cut_fractions(pd.concat([ei, other], ignore_index=True), "ei.csv", out)
+    assert [p.row for p in out.problems] == named
+
+
+def test_one_reverse_shift_beside_firms_with_no_shift_passes():
+    """A single firm moving back to road while the others have not shifted yet is no swapped table."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_freight_reversed
+
+    fr = pd.DataFrame({"enterprise": ["a", "b", "c"], "road_t_before": [350_000.0, 800_000.0, 500_000.0],
+                       "rail_t_before": [50_000.0, 0.0, 0.0], "road_t_after": [400_000.0, 800_000.0, 500_000.0],
+                       "rail_t_after": [0.0, 0.0, 0.0]})
+    out = Collector()
+    check_freight_reversed(fr, "freight.csv", out)
+    assert out.problems == []
+    out = Collector()  # a second firm moving back to road too: every shifting row reversed, refused
+    check_freight_reversed(fr.assign(road_t_after=[400_000.0, 800_000.0, 600_000.0], rail_t_before=[50_000.0, 0.0,
+                                                                                                   100_000.0]),
+                           "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "road_t_after")]
 
 
 def test_boundary_layer_heights_of_zero_not_measured_pass():

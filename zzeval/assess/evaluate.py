@@ -63,10 +63,11 @@ SEASON_RULES_FILE = "verdict_rules.yaml"
 #: every township; of every other table keyed by township only the township's own rows.
 SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
                   "weather": ("township", "pollutant", "r2_cv", "method")}
-#: What only the county report reads: a township's slice holds these empty, so that a township
-#: page that started reading one fails visibly instead of going stale.
-COUNTY_ONLY = ("county_progress", "county_tasks", "did", "emissions.sensitivity", "emissions.draws",
-               "emissions.county_draws")
+#: What only the county report reads: a township's slice holds these empty (a dict keeps only the keys
+#: named: the number of Monte Carlo draws every page's methods note states), so that a township page
+#: that started reading one fails visibly instead of going stale.
+COUNTY_ONLY = {"county_progress": (), "county_tasks": (), "did": (), "emissions.sensitivity": (),
+               "emissions.draws": ("n",), "emissions.county_draws": ()}
 #: Provenance no page shows that differs between identical evaluations (left out of slices).
 _UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
 
@@ -328,8 +329,8 @@ def _slice_value(path: str, value, slug: str, index: dict | None = None, shared:
     """:func:`_township_rows` applied to a table, to every table of a dict or a dataclass
     (``path``: the dotted name of ``value`` in the evaluation); :data:`COUNTY_ONLY` parts emptied."""
     if path in COUNTY_ONLY:
-        return value.iloc[0:0] if isinstance(value, pd.DataFrame) else type(value)() if isinstance(
-            value, (dict, list)) else None
+        return value.iloc[0:0] if isinstance(value, pd.DataFrame) else [] if isinstance(value, list) else {
+            k: value[k] for k in COUNTY_ONLY[path] if k in value} if isinstance(value, dict) else None
     if isinstance(value, pd.DataFrame):
         return _township_rows(value, slug, shared.get(path, ()), index)
     if isinstance(value, dict):

@@ -439,15 +439,19 @@ def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.Data
 
 
 def methods_note(ev: Evaluation, lang: str = "zh"):
-    """Methods, assumptions and data sources, in plain words, with the model skill."""
+    """Methods, assumptions and data sources, in plain words, with the model skill and the number of
+    Monte Carlo draws the emission estimate made (``ev.emissions.draws["n"]``, kept in a township's slice)."""
     from zzeval.report.present import esc
 
     w = ev.weather
     r2 = w["r2_cv"].median() if "r2_cv" in w else np.nan
     method = str(w["method"].iloc[0]) if "method" in w and len(w) else "ols"
     weather_key = {"gam": "methods.weather_gam", "gbm": "methods.weather_gbm"}.get(method, "methods.weather")
+    draws = (getattr(ev.emissions, "draws", None) or {}).get("n")  # as made, not as asked for
+    emissions = t("methods.emissions_central", lang) if draws == 0 else t(
+        "methods.emissions", lang, draws=format_number(None if draws is None else int(draws)))
     items = [t("methods.aqi", lang), t("methods.days", lang), t(weather_key, lang, r2=format_number(r2, 2)),
-             *(t(f"methods.{k}", lang) for k in ("interval_rule", "emissions", "verdict"))]
+             t("methods.interval_rule", lang), emissions, t("methods.verdict", lang)]
     if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
         items.append(t("methods.covid", lang))
     if ev.synthetic:

@@ -34,8 +34,9 @@ def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Col
     """A township's six months of a season, each strictly above the month before, the last at least
     ``dustfall.running_total_ratio`` times the first: the values are the season's running total (each
     month = the sum so far), not each month's dustfall. A running total of six months of similar
-    dustfall ends near 6 times its first month; genuine monthly dustfall goes up and down with the
-    weather (snow, wind, the spring dust) and does not triple step by step through a winter."""
+    dustfall ends near 6 times its first month (4.5 times when the later months average 70 % of the
+    first); genuine monthly dustfall goes up and down with the weather (snow, wind) and may rise to the
+    spring dust (4.1 ... 13.0, 3.2 times, passes), but not 4.5-fold step by step through a winter."""
     if dust is None or dust.empty:
         return
     ratio = input_floor("dustfall.running_total_ratio")
@@ -59,28 +60,32 @@ def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Col
 
 
 def check_cut_fractions(ei: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """``emergency_inspections``: every observed cut of a township's B and C firms at most
-    ``emergency_inspections.observed_cut_fraction`` (1) while their required cuts are 30 % or more
-    (plan § 三): the cuts are fractions (an Excel percent cell, 0.35 for 35 %). With ``compliant`` left
-    empty the observed cut decides, and every such inspection would count as failed."""
+    """``emergency_inspections``: a township whose B and C rows with an observed cut hold at least
+    ``emergency_inspections.observed_cut_fraction_share`` (half) rows with an observed cut above 0 and at
+    most ``emergency_inspections.observed_cut_fraction`` (1) while 30 % or more was required (plan § 三):
+    those cuts are fractions (an Excel percent cell, 0.35 for 35 %), named row by row. Judged per township,
+    so one row left in percent does not hide the rest. With ``compliant`` left empty the observed cut
+    decides, and every such inspection would count as failed."""
     if ei is None or ei.empty:
         return
     top = input_limit("emergency_inspections.observed_cut_fraction")
+    share = input_floor("emergency_inspections.observed_cut_fraction_share")
     observed, required = ei["observed_cut_pct"], ei["required_cut_pct"]
     given = ei["grade"].isin(["B", "C"]) & observed.notna()
-    if not given.any():
+    fraction = given & (observed > 0) & (observed <= top) & (required >= 30)
+    if not fraction.any():
         return
-    frame = pd.DataFrame({"town": ei["township"].astype(str), "observed": observed.where(given),
-                          "required": required.where(given)})
-    for town, part in frame[given].groupby("town", sort=False):
-        low_required = part["required"].dropna()
-        if part["observed"].max() <= top and part["observed"].max() > 0 and (low_required >= 30).all():
-            first = part.index[0]
-            out.add(fname, int(first) + 2, "observed_cut_pct",
-                    f"township {show(town)}: every observed cut of its B and C firms is at most {top:g} % "
-                    f"({len(part)} rows, e.g. {part['observed'][first]:g}) while the required cuts are 30 % or more: "
-                    f"these are fractions (an Excel percent cell); write percent, "
-                    f"{part['observed'][first] * 100:g} not {part['observed'][first]:g}")
+    town = ei["township"].astype(str)
+    counts = pd.DataFrame({"given": given, "fraction": fraction}).groupby(town[given]).sum()
+    flagged = counts.index[counts["fraction"] >= share * counts["given"]]
+    def message(i) -> str:
+        n, of = counts.loc[town[i], "fraction"], counts.loc[town[i], "given"]
+        return (f"township {show(town[i])}: observed cut {observed[i]:g} % while {required[i]:g} % was required, "
+                f"and {n:.0f} of its {of:.0f} B and C rows with a cut are above 0 and at most {top:g} % "
+                f"(zzeval/reference/input_limits.csv): these are fractions (an Excel percent cell); write percent, "
+                f"{observed[i] * 100:g} not {observed[i]:g}")
+
+    out.rows(fname, "observed_cut_pct", fraction & town.isin(flagged), message)
 
 
 #: The tonnage columns of ``freight`` [t/yr].
@@ -110,18 +115,22 @@ def check_freight_scale(fr: pd.DataFrame | None, fname: str, out: Collector) -> 
 
 
 def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """Every ``freight`` row (2 rows or more) moving freight from rail to road: road tonnes up and rail
-    tonnes down. The plan (§ 十一) shifts bulk freight from road to rail; a shift the wrong way in every
-    firm is before and after swapped, or road and rail swapped: the rail share would fall and the
+    """Every ``freight`` row that shifts at all (2 rows or more; a firm with the same tonnes before and
+    after, its siding not built yet, is left out) moving freight from rail to road: road tonnes up and
+    rail tonnes down. The plan (§ 十一) shifts bulk freight from road to rail; a shift the wrong way in
+    every firm is before and after swapped, or road and rail swapped: the rail share would fall and the
     freight reduction be 0 t. Refused (a genuine reverse shift in one firm, or in some, passes)."""
     if fr is None or len(fr) < 2 or not set(TONNAGES) <= set(fr):
         return
     reverse = (fr["road_t_after"] > fr["road_t_before"]) & (fr["rail_t_after"] < fr["rail_t_before"])
-    if not reverse.all():
+    shifts = (fr["road_t_after"] != fr["road_t_before"]) | (fr["rail_t_after"] != fr["rail_t_before"])
+    if shifts.sum() < 2 or not reverse[shifts].all():
         return
-    first = fr.index[0]
+    first, still = fr.index[shifts][0], int((~shifts).sum())
+    rows = f"{shifts.sum()} rows that shift ({still} row(s) with the same tonnes before and after left out)" \
+        if still else f"{len(fr)} rows"
     out.add(fname, int(first) + 2, "road_t_after",
-            f"every one of the {len(fr)} rows moves freight from rail to road (road tonnes rise, rail tonnes fall; "
+            f"every one of the {rows} moves freight from rail to road (road tonnes rise, rail tonnes fall; "
             f"e.g. {show(fr['enterprise'][first])}: road {fr['road_t_before'][first]:,.0f} → "
             f"{fr['road_t_after'][first]:,.0f} t/yr, rail {fr['rail_t_before'][first]:,.0f} → "
             f"{fr['rail_t_after'][first]:,.0f} t/yr): are the columns before and after, or road and rail, swapped? "
