@@ -29,15 +29,9 @@ REFUSED = {
 def test_a_station_without_weather_and_no_county_rows_is_refused(name, parquet, sample_season, tmp_path, capsys,
                                                                   monkeypatch):
     folder = make_layout(sample_season, name, tmp_path / name, parquet=parquet)
+    chunks = []
     if parquet:  # the meteorology checked in several chunks (a station or two each): the check adds them up
-        chunks = []
-        real = columnar.iter_chunks
-
-        def small(path, chunk_rows=columnar.CHUNK_ROWS, rows=None):
-            for chunk in real(path, 3000, rows):
-                chunks.append(path)
-                yield chunk
-        monkeypatch.setattr(columnar, "iter_chunks", small)
+        _small_chunks(monkeypatch, chunks)
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
