@@ -1,0 +1,88 @@
+"""The county-wide weather of a season that has only its stations' weather, derived once, where the
+season is loaded (:func:`zzeval.season.loading.load_season`, and
+:func:`zzeval.season.township_rows.split_season` for a Parquet meteorology table read in chunks).
+
+A season's meteorology holds county-wide rows (``station_code`` ``county``), rows of its stations,
+or both (data/README.md, "Hourly meteorology"). Every consumer of the weather (the township series
+and designs of :mod:`zzeval.airquality.weather_data`, the per-township tasks and the county row of
+:mod:`zzeval.assess.tasks`) reads the county rows of ``SeasonData.meteorology``: for a season
+without them they are added here, and the seasons whose county weather was so derived are recorded
+once, in ``meta[DERIVED_KEY]`` (:attr:`zzeval.season.data.TownshipsAndMeta.county_weather_from_stations`),
+for the notices and the pages to say so. A ``SeasonData`` made by hand is taken as it is: call
+:func:`with_derived_county_weather` on it when it has stations' weather only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from zzeval.season.data import DERIVED_KEY, SeasonData
+from zzeval.season.plausible import season_first_year
+
+
+def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
+    """First years of the seasons whose meteorology has no ``county`` rows but rows of stations
+    of ``stations`` (per-station weather only): their county weather is derived
+    (:func:`with_county_weather`)."""
+    if met is None or met.empty:
+        return []
+    code = met["station_code"].fillna("county").replace("", "county")
+    years = season_first_year(met["datetime"])
+    county = set(years[(code == "county").to_numpy()].tolist())
+    station = set(years[code.isin(stations["station_code"]).to_numpy()].tolist())
+    return sorted(int(y) for y in station - county)
+
+
+def with_county_weather(met: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
+    """``met`` with county-wide rows (``station_code`` ``county``) added for every season that has
+    weather of the stations but no county rows (data/README.md, "Hourly meteorology"): the county
+    weather of such a season is the mean of its stations' weather hour by hour, over the stations
+    reporting that hour. Wind speed is the scalar mean and wind direction the unit-vector mean
+    (US EPA, *Meteorological Monitoring Guidance for Regulatory Modeling Applications*,
+    EPA-454/R-99-005, 2000, § 6.2.1-6.2.2); temperature [°C], relative humidity [%], pressure [hPa],
+    precipitation [mm] and boundary-layer height [m] are arithmetic means. Seasons with county
+    rows are left as they are; ``met`` itself is returned when nothing is added.
+
+    Memory: the stations' rows of the derived seasons and one row per hour (the meteorology is
+    one row per station and hour, held whole by the loading; the air quality is not read)."""
+    years = derived_county_seasons(met, stations)
+    return _appended(met, county_rows(met, stations, years)) if years else met
+
+
+def _appended(met: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([met, derived[[c for c in met.columns if c in derived.columns]]], ignore_index=True)
+
+
+def county_rows(met: pd.DataFrame, stations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """The derived county rows (``station_code`` ``county``, one per hour) of the seasons ``years``
+    (:func:`with_county_weather`)."""
+    own = met[met["station_code"].isin(stations["station_code"]).to_numpy()
+              & np.isin(season_first_year(met["datetime"]), years)]
+    numeric = [c for c in met.columns if c not in ("station_code", "datetime", "wind_dir_deg")
+               and pd.api.types.is_numeric_dtype(met[c])]
+    rad = np.deg2rad(own["wind_dir_deg"].to_numpy(float))
+    parts = own[["datetime", *numeric]].assign(_s=np.sin(rad), _c=np.cos(rad))
+    mean = parts.groupby("datetime", sort=True).mean()
+    direction = np.rad2deg(np.arctan2(mean.pop("_s"), mean.pop("_c"))) % 360.0
+    # to 10⁻⁶ (the inputs have one or two decimals): equal stations give their own values back,
+    # not a wind direction a rounding error across a sector boundary (44.99999999° for 45°)
+    return mean.assign(wind_dir_deg=direction).round(6).reset_index().assign(station_code="county")
+
+
+def with_derived_county_weather(season: SeasonData) -> SeasonData:
+    """``season`` with the county weather derived from its stations' in every season that has no
+    county rows (:func:`with_county_weather`, after the stations' rows, sorted as the loading
+    sorts the table), and those seasons' names in ``meta[DERIVED_KEY]`` (left out when none);
+    ``season`` itself when there is nothing to derive."""
+    met = season.meteorology
+    years = derived_county_seasons(met, season.stations)
+    meta = {k: v for k, v in season.meta.items() if k != DERIVED_KEY}
+    if not years:
+        return season if meta == season.meta else replace(season, meta=meta)
+    full = _appended(met, county_rows(met, season.stations, years))
+    full = full.sort_values(["station_code", "datetime"], kind="stable").reset_index(drop=True)
+    meta[DERIVED_KEY] = [f"{y}-{y + 1}" for y in years]
+    return replace(season, meteorology=full, meta=meta)
