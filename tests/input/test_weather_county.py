@@ -14,7 +14,6 @@ from zzeval.season import weather_county
 from zzeval.season.loading import load_season
 from zzeval.season.township_rows import split_season
 
-
 #: in-season hours (hour-ending stamps 1 Oct 01:00 .. 1 Apr 00:00) of 2019-2020 (with 29 February) and 2020-2021
 PREVIOUS, CURRENT = 183 * 24, 182 * 24
 BOTH = PREVIOUS + CURRENT

@@ -58,18 +58,23 @@ def _appended(met: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
 
 def county_rows(met: pd.DataFrame, stations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """The derived county rows (``station_code`` ``county``, one per hour) of the seasons ``years``
-    (:func:`with_county_weather`)."""
-    own = met[met["station_code"].isin(stations["station_code"]).to_numpy()
-              & np.isin(season_first_year(met["datetime"]), years)]
+    (:func:`with_county_weather`). A column at a time, without a copy of the table: a province's
+    meteorology holds every station's hours."""
+    sel = (met["station_code"].isin(stations["station_code"]).to_numpy()
+           & np.isin(season_first_year(met["datetime"]), years))
+    codes, hours = pd.factorize(met["datetime"].to_numpy()[sel], sort=True)
+
+    def mean(values: np.ndarray) -> np.ndarray:  # of the selected rows, by hour (NaN skipped)
+        return pd.Series(values).groupby(codes, sort=True).mean().to_numpy()
+
     numeric = [c for c in met.columns if c not in ("station_code", "datetime", "wind_dir_deg")
                and pd.api.types.is_numeric_dtype(met[c])]
-    rad = np.deg2rad(own["wind_dir_deg"].to_numpy(float))
-    parts = own[["datetime", *numeric]].assign(_s=np.sin(rad), _c=np.cos(rad))
-    mean = parts.groupby("datetime", sort=True).mean()
-    direction = np.rad2deg(np.arctan2(mean.pop("_s"), mean.pop("_c"))) % 360.0
+    values = pd.DataFrame({c: mean(met[c].to_numpy(float)[sel]) for c in numeric})
+    rad = np.deg2rad(met["wind_dir_deg"].to_numpy(float)[sel])
+    values["wind_dir_deg"] = np.rad2deg(np.arctan2(mean(np.sin(rad)), mean(np.cos(rad)))) % 360.0
     # to 10⁻⁶ (the inputs have one or two decimals): equal stations give their own values back,
     # not a wind direction a rounding error across a sector boundary (44.99999999° for 45°)
-    return mean.assign(wind_dir_deg=direction).round(6).reset_index().assign(station_code="county")
+    return values.round(6).assign(datetime=hours, station_code="county")
 
 
 def with_derived_county_weather(season: SeasonData) -> SeasonData:
