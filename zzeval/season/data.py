@@ -118,7 +118,8 @@ class SeasonData(TownshipsAndMeta):
     column holds the canonical unit; meteorology has ``station_code == "county"`` for a
     county-wide series, in every season with weather: a season given with its stations' weather
     only has the county rows derived from them at loading (:mod:`zzeval.season.weather_county`;
-    :attr:`county_weather_from_stations` names those seasons). ``meta`` is the content of ``season.yaml`` (title, synthetic flag).
+    :attr:`county_weather_from_stations` names those seasons). ``meta`` is the content of
+    ``season.yaml`` (title, synthetic flag).
     """
 
     data_dir: Path
