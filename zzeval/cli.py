@@ -175,22 +175,42 @@ def _cmd_estimate(args) -> int:
     _check_draws(args.draws, central_only=True)
     if args.seed < 0:  # numpy's generators take no negative seed
         raise InputError(f"--seed must be 0 or more, got {args.seed}")
-    if args.out and Path(args.out).suffix.lower() in (".csv", ".json"):
-        _writable_file(args.out, "--out")
-    elif args.out:
-        _writable_folder(args.out, "--out")
+    fmt = _estimate_format(args.out, args.format)
     season = load_season(args.data_dir, args.season)
     factors = load_factors(args.factors)
     result = estimate_season(season, factors=factors, draws=args.draws, seed=args.seed)
     if not args.out:  # print the tidy table, like `zzeval factors`
-        if args.format == "json":
+        if fmt == "json":
             print(result.tidy().to_json(orient="records", force_ascii=False, indent=1))
         else:
             result.tidy().to_csv(sys.stdout, index=False)
         return 0
-    write_estimate(result, args.out, format=args.format)
+    write_estimate(result, args.out, format=fmt)
     print(f"Wrote emission reductions ({args.draws:,} draws, seed {args.seed}) to {args.out}", file=sys.stderr)
     return 0
+
+
+def _estimate_format(out: str | None, fmt: str | None) -> str:
+    """The format ``zzeval estimate`` writes (``--format``, else the ending of ``--out``, else csv),
+    with ``--out`` checked: a .csv or .json file, or a folder (a name without an extension, or an
+    existing folder); any other extension (x.xlsx) is refused, not taken as a folder's name."""
+    import re
+
+    if not out:
+        return fmt or "csv"
+    path = Path(out)
+    ending = path.suffix.lower()
+    if ending in (".csv", ".json"):
+        if fmt and fmt != ending[1:]:
+            raise InputError(f"--out {out} is a {ending} file but --format is {fmt}: give a .{fmt} file, "
+                             f"or leave out --format")
+        _writable_file(out, "--out")
+        return ending[1:]
+    if re.fullmatch(r"\.[a-z]+", ending) and not path.is_dir():
+        raise InputError(f"--out {out}: zzeval estimate writes a .csv or .json file, or a folder of CSV "
+                         f"tables (a name without an extension), not a {ending} file")
+    _writable_folder(out, "--out")
+    return fmt or "csv"
 
 
 def _cmd_aqi(args) -> int:
@@ -308,7 +328,8 @@ def _add_analysis_commands(sub) -> None:
     p = _subparser(sub, "estimate", "emission reductions with uncertainty, per township and measure")
     p.add_argument("data_dir", metavar="DIR", help="the season folder")
     _season_option(p)
-    p.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
+    p.add_argument("--format", choices=("csv", "json"), default=None,
+                   help="output format (default: the ending of --out, else csv)")
     p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
     p.add_argument("--seed", type=int, default=20201001, help="Monte Carlo seed (default 20201001)")
     p.add_argument("--factors", metavar="FILE", help="factor override file (see `zzeval factors`)")

@@ -50,6 +50,11 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
     from zzeval.report.html_export import notebook_to_html
 
     path = Path(notebook)
+    if path.is_dir():
+        found = sorted(path.glob("*.ipynb"))[:3]
+        hint = f" (it holds {', '.join(p.name for p in found)})" if found else ""
+        raise ZzevalError(f"{path} is a folder: give one executed notebook (.ipynb) in it{hint}, e.g. "
+                          f"zzeval export {path / (found[0].name if found else 'report.ipynb')}")
     if not path.is_file():
         raise ZzevalError(f"{path} does not exist")
     try:

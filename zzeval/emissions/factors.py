@@ -220,6 +220,31 @@ def _read_csv(path: Path | str, label: str) -> pd.DataFrame:
     return frame
 
 
+#: The header row an analyst's factor file needs (:func:`apply_overrides`).
+OVERRIDE_HEADER = ("group,item,pollutant,central,unit (optional: low,high,distribution,citation,note_zh,"
+                   "note_en)")
+
+
+def _read_override(path: Path) -> pd.DataFrame:
+    """An analyst's factor file, read as a season's table is read
+    (:func:`zzeval.season.tablefile.read_table_file`: UTF-8, UTF-8 with BOM or GBK, the whole file in
+    one encoding; separated by commas; or an ``.xlsx`` workbook); a :class:`FactorError` naming the
+    file, the row and the header it needs otherwise."""
+    from zzeval.errors import DataValidationError
+    from zzeval.season.tablefile import read_table_file
+
+    if not path.exists() or path.is_dir():
+        raise FactorError(f"{path}: " + ("is a folder; give the factor file" if path.exists() else "file not found"))
+    if path.is_file() and not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+        raise FactorError(f"{path}: the factor file is empty; it needs the header row {OVERRIDE_HEADER} "
+                          "and one row per factor to override (`zzeval factors` prints the keys)")
+    try:
+        return read_table_file(path)
+    except DataValidationError as exc:
+        why = "; ".join(f"row {p.row}: {p.message}" if p.row else p.message for p in exc.problems)
+        raise FactorError(f"{path}: {why} (a factor file needs the header {OVERRIDE_HEADER})") from exc
+
+
 def _to_float(text: str) -> float | None:
     if text is None or str(text).strip() == "":
         return None
@@ -353,8 +378,9 @@ def apply_overrides(table: FactorTable, override: pd.DataFrame, label: str) -> F
     problems: list[Problem] = []
     new = table.frame.copy()
     seen: dict[str, int] = {}
-    for pos, rec in enumerate(frame.to_dict("records")):
-        problems += _override_row(new, rec, pos + 2, seen, label)
+    rows = frame.index if pd.api.types.is_integer_dtype(frame.index) else range(len(frame))
+    for pos, rec in zip(rows, frame.to_dict("records"), strict=True):  # blank rows dropped: the label stays
+        problems += _override_row(new, rec, int(pos) + 2, seen, label)
     if problems:
         raise FactorError(_format(problems, label))
     return FactorTable(new, table.files, (*table.overrides, label))
@@ -364,6 +390,8 @@ def _override_frame(override: pd.DataFrame, label: str) -> pd.DataFrame:
     """The override table as stripped text, with its columns checked."""
     frame = override.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if twice := sorted({c for c in frame.columns if list(frame.columns).count(c) > 1}):
+        raise FactorError(f"{label}: column(s) {twice} given twice in the header; keep one of each")
     frame = frame.astype(object).where(frame.notna(), "")
     for c in frame.columns:
         frame[c] = [str(v).strip() for v in frame[c]]
@@ -471,7 +499,7 @@ def load_factors(override: str | Path | None = None) -> FactorTable:
     Parameters
     ----------
     override : str or Path, optional
-        CSV file (UTF-8) with rows to replace; see :func:`apply_overrides` for the rules.
+        CSV file (UTF-8 or GBK) or .xlsx workbook with rows to replace; see :func:`apply_overrides` for the rules.
 
     Returns
     -------
@@ -488,7 +516,7 @@ def load_factors(override: str | Path | None = None) -> FactorTable:
     table = FactorTable(frame, files)
     if override is not None:
         path = Path(override)
-        table = apply_overrides(table, _read_csv(path, str(path)), str(path))
+        table = apply_overrides(table, _read_override(path), str(path))
     return table
 
 

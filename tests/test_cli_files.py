@@ -1,0 +1,89 @@
+"""Files given on the command line that are not what the command needs: a message naming the file
+and what it needs, exit 2, never a traceback (hostile review 7, finding 4 and its small items)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.cli import main
+from zzeval.emissions.factors import load_factors
+
+HEADER = "group,item,pollutant,central,unit (optional: low,high,distribution,citation,note_zh,note_en)"
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    return write_tiny_season(tmp_path_factory.mktemp("season") / "season", days=2)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n  \n"], ids=["0-byte", "BOM only", "blank lines"])
+@pytest.mark.parametrize("command", ["estimate", "build"])
+def test_an_empty_factor_file_names_the_header_it_needs(season, tmp_path, capsys, content, command):
+    factors = tmp_path / "empty.csv"
+    factors.write_bytes(content)
+    out = tmp_path / "out"
+    args = (["estimate", str(season), "--draws", "0"] if command == "estimate" else
+            ["build", "--data", str(season), "--out", str(out), "--draws", "200"])
+    assert main([*args, "--factors", str(factors)]) == 2
+    err = capsys.readouterr().err
+    assert f"zzeval {command}: error: {factors}: the factor file is empty; it needs the header row {HEADER}" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_a_semicolon_factor_file_is_named_as_such(season, tmp_path, capsys):
+    factors = tmp_path / "semi.csv"
+    factors.write_text("group;item;pollutant;central;unit\nhousehold_coal;raw_anthracite;PM2.5;2.5;g/kg\n",
+                       encoding="utf-8")
+    assert main(["estimate", str(season), "--draws", "0", "--factors", str(factors)]) == 2
+    err = capsys.readouterr().err
+    assert f"{factors}: row 1: the columns are separated by semicolons ';', not commas ','" in err
+    assert f"(a factor file needs the header {HEADER})" in err
+
+
+def test_a_gbk_factor_file_is_read_like_the_seasons_tables(tmp_path):
+    """GBK, as office software on a Chinese PC saves 'CSV': read whole in that encoding, like the season's
+    tables; a blank line does not shift the row numbers of the messages."""
+    factors = tmp_path / "gbk.csv"
+    factors.write_bytes("group,item,pollutant,central,unit,note_zh\n"
+                        "household_coal,raw_anthracite,PM2.5,2.5,g/kg,本地炉具实测\n".encode("gbk"))
+    row = load_factors(factors).row("household_coal/raw_anthracite/PM2.5")
+    assert (row["central"], row["note_zh"], row["basis"]) == (2.5, "本地炉具实测", "override")
+    factors.write_bytes("group,item,pollutant,central,unit,note_zh\n\n"
+                        "household_coal,raw_anthracite,PM2.5,-2.5,g/kg,本地炉具实测\n".encode("gbk"))
+    with pytest.raises(Exception, match=r"gbk\.csv, row 3, column 'central': negative value -2\.5"):
+        load_factors(factors)
+
+
+def test_a_factor_header_given_twice_is_refused(tmp_path):
+    factors = tmp_path / "twice.csv"
+    factors.write_text("group,item,pollutant,central,unit,central\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"column\(s\) \['central'\] given twice in the header"):
+        load_factors(factors)
+
+
+def test_estimate_refuses_an_out_it_cannot_write_as_named(season, tmp_path, capsys):
+    xlsx = tmp_path / "x.xlsx"
+    assert main(["estimate", str(season), "--draws", "0", "--out", str(xlsx)]) == 2
+    err = capsys.readouterr().err
+    assert (f"--out {xlsx}: zzeval estimate writes a .csv or .json file, or a folder of CSV tables (a name "
+            "without an extension), not a .xlsx file") in err
+    assert not xlsx.exists()
+    assert main(["estimate", str(season), "--draws", "0", "--out", str(tmp_path / "y.csv"), "--format", "json"]) == 2
+    assert "is a .csv file but --format is json" in capsys.readouterr().err
+    # the ending says the format: x.json gets JSON (it was a folder named x.json of CSV files)
+    assert main(["estimate", str(season), "--draws", "0", "--out", str(tmp_path / "x.json")]) == 0
+    assert set(json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))) >= {"meta", "table"}
+    assert main(["estimate", str(season), "--draws", "0", "--out", str(tmp_path / "run.2020")]) == 0
+    assert len(pd.read_csv(tmp_path / "run.2020" / "emission_reductions.csv")) > 0  # a folder of tables
+
+
+def test_export_of_a_folder_says_what_it_expects(tmp_path, capsys):
+    (tmp_path / "bagong.ipynb").write_text("{}", encoding="utf-8")
+    assert main(["export", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path} is a folder: give one executed notebook (.ipynb) in it (it holds bagong.ipynb)" in err
+    assert "does not exist" not in err
