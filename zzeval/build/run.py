@@ -231,30 +231,80 @@ class DaskExecutor:
         return Client(cluster), cluster
 
 
-#: Seconds :func:`check_scheduler_reachable` waits for the scheduler's port to accept a connection.
-SCHEDULER_PROBE_TIMEOUT_S = 5.0
+#: Seconds :func:`check_scheduler_reachable` waits for the scheduler's port to accept a connection,
+#: and again for its answer to Dask's handshake and an ``identity`` request.
+SCHEDULER_PROBE_TIMEOUT_S = 10.0
+#: The port a Dask scheduler listens on by default (8787 is its dashboard, a web page).
+SCHEDULER_PORT = 8786
 
 
-def check_scheduler_reachable(address: str, timeout_s: float = SCHEDULER_PROBE_TIMEOUT_S) -> None:
-    """Raise :class:`BuildError` unless a TCP connection to the Dask scheduler at ``address``
-    (``tcp://host:port``, ``tls://host:port`` or ``host:port``) opens within ``timeout_s`` seconds:
-    checked before the build writes anything into ``--out`` (issue 13)."""
+def check_scheduler_reachable(address: str, timeout_s: float | None = None) -> None:
+    """Raise :class:`BuildError` unless a Dask scheduler answers at ``address`` (``tcp://host:port``,
+    ``tls://host:port`` or ``host:port``) within ``timeout_s`` seconds (default
+    :data:`SCHEDULER_PROBE_TIMEOUT_S`): checked before the build evaluates or writes anything into
+    ``--out`` (issue 13). A port that accepts the connection is not enough: the dashboard (8787) or
+    another service there would leave the Dask client waiting for ever for its handshake
+    (``distributed.comm.connect`` reads the peer's handshake without a time limit) or read the
+    service's bytes as a frame length; so the scheduler must answer ``identity`` as a scheduler."""
     import socket
     from urllib.parse import urlsplit
 
+    timeout_s = SCHEDULER_PROBE_TIMEOUT_S if timeout_s is None else timeout_s
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     try:
         host, port = parts.hostname, parts.port
     except ValueError:  # a port that is not a number
         host, port = None, None
     if not host or not port:
-        raise BuildError(f"--scheduler {address[:100]!r} is not an address such as tcp://host:8786")
+        raise BuildError(f"--scheduler {address[:100]!r} is not an address such as tcp://host:{SCHEDULER_PORT}")
     try:
         with socket.create_connection((host, port), timeout=timeout_s):
             pass
     except OSError as exc:
         raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}; start the scheduler (dask "
                          "scheduler) or fix --scheduler; nothing was written") from exc
+    hint = (f"is it the dashboard or another service? A Dask scheduler listens on port {SCHEDULER_PORT} "
+            f"by default (--scheduler {parts.scheme}://{host}:{SCHEDULER_PORT}; its dashboard is 8787); "
+            "nothing was written")
+    try:
+        identity = _scheduler_identity(address, timeout_s)
+    except TimeoutError as exc:
+        raise BuildError(f"{address} accepts connections but did not answer as a Dask scheduler within "
+                         f"{timeout_s:g} s: {hint}") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever the other end sent, it is not Dask's protocol
+        raise BuildError(f"{address} accepts connections but does not speak Dask's protocol "
+                         f"({type(exc).__name__}: {str(exc)[:120]}): {hint}") from exc
+    kind = identity.get("type") if isinstance(identity, dict) else None
+    if not (isinstance(kind, str) and kind.endswith("Scheduler")):
+        raise BuildError(f"{address} is a Dask {kind or 'server'}, not the scheduler: give the scheduler's "
+                         f"address (the one its workers were started with; port {SCHEDULER_PORT} by default); "
+                         "nothing was written")
+
+
+def _scheduler_identity(address: str, timeout_s: float) -> dict:
+    """The answer of the Dask server at ``address`` to ``identity`` (``distributed.core.Server``'s
+    handler; a scheduler says ``{"type": "Scheduler", …}``), the connection, the handshake and the
+    answer bounded by ``timeout_s`` in all (``TimeoutError`` after it). Run in a thread of its own:
+    the caller may be inside an event loop (a notebook)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.core import send_recv
+    from distributed.security import Security
+
+    async def ask() -> dict:
+        comm = await connect(address, timeout=timeout_s, **Security().get_connection_args("client"))
+        try:
+            return await send_recv(comm, op="identity")
+        finally:
+            comm.abort()
+
+    async def bounded() -> dict:
+        return await asyncio.wait_for(ask(), timeout_s)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="zzeval-scheduler-probe") as pool:
+        return pool.submit(asyncio.run, bounded()).result()
 
 
 def _shutdown_kernels() -> None:
