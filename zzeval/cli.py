@@ -435,13 +435,67 @@ def _setup_logging(verbose: int) -> None:
     root.propagate = False
 
 
+class Signalled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, systemd, a closed terminal or ssh session) raised as an
+    interrupt, so that a command unwinds as after Ctrl-C: its ``finally`` blocks stop the build's
+    workers, release the lock and remove its temporary files."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_signalled(signum, frame) -> None:
+    import signal
+
+    for sig in _UNWINDING_SIGNALS:  # a second signal during the clean-up ends the process at once
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(sig, signal.SIG_DFL)
+    raise Signalled(signum)
+
+
+#: Signals that interrupt a command like Ctrl-C does (names, as not every platform has SIGHUP).
+_UNWINDING_SIGNALS: list = []
+
+
+@contextlib.contextmanager
+def _signals_unwind():
+    """SIGTERM and SIGHUP raise :class:`Signalled` while the command runs (main thread only)."""
+    import signal
+    import threading
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        _UNWINDING_SIGNALS[:] = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+        for sig in _UNWINDING_SIGNALS:
+            with contextlib.suppress(ValueError, OSError):
+                previous[sig] = signal.signal(sig, _raise_signalled)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(sig, handler)
+
+
+def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
+    """Say that ``command`` was interrupted, and by what; the shell's exit code (128 + signal)."""
+    import signal
+
+    signum = getattr(exc, "signum", signal.SIGINT)
+    name = signal.Signals(signum).name
+    print(f"zzeval {command}: interrupted{'' if name == 'SIGINT' else f' ({name})'}", file=sys.stderr)
+    return 128 + int(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose)
     logging.getLogger("zzeval.cli").info("zzeval %s %s (Python %s)", __version__, args.command, sys.executable)
     try:
-        return args.func(args)
+        with _signals_unwind():
+            return args.func(args)
     except DataValidationError as exc:
         print(f"zzeval {args.command}: {exc}", file=sys.stderr)
         print("Nothing was built or written. Fix the problems above and run again.", file=sys.stderr)
@@ -466,9 +520,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"zzeval {args.command}: error: {no_space_message(exc.filename, exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"zzeval {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(args.command, exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

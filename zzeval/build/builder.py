@@ -165,14 +165,16 @@ def build(options: BuildOptions) -> BuildSummary:
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
     from zzeval.atomic import BuildLock
+    from zzeval.build.lifeline import remove_scratch, scratch_folder
 
-    runner = early_runner(inputs)  # its workers start while the season is split
-    lock = executor = None
+    scratch = None if options.dry_run else scratch_folder()  # removed below, whatever happens
+    runner = lock = executor = None
     try:
-        season, kernel, rows = load_checked(inputs, runner)  # raises before anything is written into --out
+        runner = early_runner(inputs)  # its workers start while the season is split
+        season, kernel, rows = load_checked(inputs, runner, scratch)  # raises before anything is written into --out
         lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
         ctx = _context(inputs, season, kernel, t_start)
-        ctx.rows, ctx.runner = rows, runner
+        ctx.rows, ctx.runner, ctx.scratch = rows, runner, scratch
         executor = _warm_executor(ctx)
         return _build_locked(ctx, executor)
     finally:
@@ -182,6 +184,7 @@ def build(options: BuildOptions) -> BuildSummary:
             executor.close()
         if lock is not None:
             lock.release()
+        remove_scratch(scratch)  # after the workers: nothing writes into it any more
 
 
 def _warm_executor(ctx: BuildContext):
@@ -192,7 +195,7 @@ def _warm_executor(ctx: BuildContext):
         return None
     from zzeval.build.run import LocalExecutor
 
-    executor = LocalExecutor(jobs=ctx.inputs.jobs, log_dir=ctx.season_dir / ".cache")
+    executor = LocalExecutor(jobs=ctx.inputs.jobs, log_dir=ctx.season_dir / ".cache", tmp_dir=ctx.scratch)
     executor.warm(warm_up_task(ctx))
     return executor
 
@@ -258,7 +261,8 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
             progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {ctx.inputs.jobs} "
                           f"{opts.executor} worker(s), kernel: {ctx.kernel.why}")
             if executor is None:
-                executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache")
+                executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache",
+                                         tmp_dir=ctx.scratch)
             warming = threading.Thread(target=warm_index, args=(opts.lang,), name="zzeval-warm-index", daemon=True)
             warming.start()  # the index's exporter made ready while the reports are built
             executor.run(tasks, publisher.record)

@@ -11,6 +11,9 @@ Two guards, so that a ``kill -9`` of ``zzeval build`` leaves no worker running o
   log is written. On the build's machine it checks the build's process (id and start time, so a
   reused process id does not count, :mod:`psutil`); elsewhere the build's lease file, which the
   build touches every :data:`LEASE_BEAT_S` seconds (:class:`Lease`), must be fresh.
+
+And nothing of a build stays behind in ``$TMPDIR``: its temporary files (the kernels' connection
+files among them) go to a scratch folder of its own (:func:`scratch_folder`).
 """
 
 from __future__ import annotations
@@ -98,3 +101,34 @@ class Lease:
         if self._thread.is_alive():
             self._thread.join(timeout=5)
         self.path.unlink(missing_ok=True)
+
+
+#: The name the build's scratch folders are made beside in ``$TMPDIR`` (:func:`scratch_folder`).
+SCRATCH_NAME = "zzeval-build"
+
+
+def scratch_folder() -> Path:
+    """A new private folder for this build's temporary files, ``$TMPDIR/.zzeval-build.<pid>-<hex>.tmp``:
+    the local workers and their Jupyter kernels use it as ``TMPDIR`` (a kernel's connection file,
+    holding its ports and message key, is written there), the season's rows are split in it. The
+    build removes it on every way out (:func:`remove_scratch`; ``zzeval build`` turns SIGTERM and
+    SIGHUP into an interrupt, so they unwind too); the folders of builds killed by ``SIGKILL`` are
+    removed here by the next build, as ``zzeval sample`` removes its own
+    (:func:`zzeval.atomic.remove_dead_temp_folders`: the process id in the name no longer runs)."""
+    import tempfile
+
+    from zzeval.atomic import remove_dead_temp_folders, temp_path_for
+
+    beside = Path(tempfile.gettempdir()) / SCRATCH_NAME
+    remove_dead_temp_folders(beside)
+    folder = temp_path_for(beside)
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+def remove_scratch(folder: Path | None) -> None:
+    """Remove the build's scratch folder (:func:`scratch_folder`), if any."""
+    import shutil
+
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -113,6 +113,8 @@ class BuildContext:
     rows: object = None
     #: the runner of the evaluation's tasks, started before the split (:func:`early_runner`)
     runner: object = None
+    #: the build's folder for temporary files (:func:`zzeval.build.lifeline.scratch_folder`)
+    scratch: Path | None = None
 
     @property
     def options(self) -> BuildOptions:
@@ -232,7 +234,7 @@ def rows_dir(inputs: BuildInputs) -> Path:
     return inputs.season_dir / ".cache" / f"rows-{inputs.folder[:16] or 'unhashed'}"
 
 
-def load_checked(inputs: BuildInputs, runner=None):
+def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     """Load and check every input of the build before anything is written: the season
     (:func:`zzeval.season.loading.load_season`), the verdict rules it will be judged by, the factor
     file, the township selection and the kernel. Returns ``(season, kernel choice, rows)``.
@@ -241,7 +243,8 @@ def load_checked(inputs: BuildInputs, runner=None):
     its air-quality rows, which are split by station into :func:`rows_dir` once the whole season
     is valid (:func:`zzeval.season.township_rows.split_season`; a Parquet table is read a chunk
     at a time): ``rows`` is their store, else None. ``runner`` (:func:`early_runner`) is started
-    just before the split, so that its workers start and import while this process splits.
+    just before the split, so that its workers start and import while this process splits;
+    ``scratch`` (the build's temporary folder) holds the split until it is complete.
 
     Raises
     ------
@@ -270,7 +273,8 @@ def load_checked(inputs: BuildInputs, runner=None):
             runner.start()
         from zzeval.assess.runners import split_tasks
 
-        season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season, **split_tasks(runner))
+        season, rows = split_season(inputs.data_dir, rows_dir(inputs), opts.season, scratch=scratch,
+                                    **split_tasks(runner))
     else:
         season = load_season(inputs.data_dir, opts.season)
     slugs = [str(s) for s in season.slugs]

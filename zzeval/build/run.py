@@ -41,18 +41,20 @@ class Executor(Protocol):
 
 
 def make_executor(kind: str, jobs: int, scheduler: str | None = None,
-                  log_dir: Path | None = None) -> Executor:
-    """``"local"`` (:class:`LocalExecutor`) or ``"dask"`` (:class:`DaskExecutor`)."""
+                  log_dir: Path | None = None, tmp_dir: Path | None = None) -> Executor:
+    """``"local"`` (:class:`LocalExecutor`) or ``"dask"`` (:class:`DaskExecutor`); ``tmp_dir``: the
+    ``TMPDIR`` of the workers this machine starts (:func:`zzeval.build.lifeline.scratch_folder`)."""
     if kind == "local":
-        return LocalExecutor(jobs=jobs, log_dir=log_dir)
+        return LocalExecutor(jobs=jobs, log_dir=log_dir, tmp_dir=tmp_dir)
     if kind == "dask":
-        return DaskExecutor(jobs=jobs, scheduler=scheduler)
+        return DaskExecutor(jobs=jobs, scheduler=scheduler, tmp_dir=tmp_dir)
     raise BuildError(f"unknown executor {kind!r}: use 'local' or 'dask'")
 
 
 @dataclass
 class LocalExecutor:
-    """``jobs`` worker processes; their stderr goes to ``log_dir/worker-<i>.log``.
+    """``jobs`` worker processes; their stderr goes to ``log_dir/worker-<i>.log``; their temporary
+    files (their kernels' connection files among them) into ``tmp_dir`` when given (``TMPDIR``).
 
     :meth:`warm` starts the workers before the tasks are known (while the build evaluates the
     season), each preparing a kernel like the tasks' (:func:`zzeval.build.tasks.warm_task`);
@@ -60,6 +62,7 @@ class LocalExecutor:
 
     jobs: int
     log_dir: Path | None = None
+    tmp_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self._procs: list[subprocess.Popen] = []
@@ -107,9 +110,7 @@ class LocalExecutor:
             self._stopping.set()
             if received < len(tasks):  # interrupted: stop the workers now
                 with self._lock:
-                    for proc in self._procs:
-                        if proc.poll() is None:
-                            proc.kill()
+                    _kill_trees([proc for proc in self._procs if proc.poll() is None])
             for th in threads:
                 th.join(timeout=90)
             self.close()
@@ -121,9 +122,10 @@ class LocalExecutor:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             err = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
+        env = None if self.tmp_dir is None else {**os.environ, "TMPDIR": str(self.tmp_dir)}
         proc = subprocess.Popen([sys.executable, "-m", "zzeval.build.worker", str(os.getpid())],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
-                                encoding="utf-8", bufsize=1)
+                                encoding="utf-8", bufsize=1, env=env)
         if err is not subprocess.DEVNULL:
             err.close()
         with self._lock:
@@ -170,6 +172,31 @@ def _result_line(proc: subprocess.Popen) -> str:
             return line
 
 
+def _kill_trees(procs: list[subprocess.Popen]) -> None:
+    """Kill the workers and, at once, the Jupyter kernels they started (a kernel runs in a session
+    of its own and would otherwise live on for a second, long enough to write its connection
+    file into the build's scratch folder after the build removed it); wait until all are gone."""
+    import psutil
+
+    family = []
+    for proc in procs:
+        try:
+            worker = psutil.Process(proc.pid)
+            worker.suspend()  # starts no kernel between the listing and the kill
+            family += worker.children(recursive=True)
+        except psutil.Error:
+            pass
+        proc.kill()
+    for child in family:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(family, timeout=10)
+    for proc in procs:
+        proc.wait()
+
+
 def _close_worker(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -182,10 +209,12 @@ def _close_worker(proc: subprocess.Popen | None) -> None:
 
 @dataclass
 class DaskExecutor:
-    """Tasks on the Dask cluster at ``scheduler``, or on a new local cluster of ``jobs`` workers."""
+    """Tasks on the Dask cluster at ``scheduler``, or on a new local cluster of ``jobs`` workers (with
+    ``TMPDIR`` set to ``tmp_dir`` when given)."""
 
     jobs: int
     scheduler: str | None = None
+    tmp_dir: Path | None = None
 
     def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None:
         from distributed import as_completed
@@ -226,8 +255,9 @@ class DaskExecutor:
                 return Client(self.scheduler, timeout="30s"), None
             except OSError as exc:
                 raise BuildError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
+        env = None if self.tmp_dir is None else {"TMPDIR": str(self.tmp_dir)}  # the nannies' workers'
         cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=None, silence_logs=40, env=env)
         return Client(cluster), cluster
 
 

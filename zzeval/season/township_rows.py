@@ -233,8 +233,9 @@ def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame
 
 
 def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAULT_SEASON,
-                 mapper=None, n_tasks: int = 8) -> tuple[SeasonData, RowStore]:
-    """Validate the season folder and split its air-quality rows by station into ``rows_dir``.
+                 mapper=None, n_tasks: int = 8, scratch: str | Path | None = None) -> tuple[SeasonData, RowStore]:
+    """Validate the season folder and split its air-quality rows by station into ``rows_dir``
+    (written first into a new folder in ``scratch``, default ``$TMPDIR``, removed afterwards).
 
     ``mapper(fn, items) -> list`` (e.g. a runner's ``map``: its workers must see this machine's
     temporary folder): a Parquet air-quality table is then checked and split by ``n_tasks``
@@ -258,7 +259,7 @@ def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAU
 
     rows_dir = Path(rows_dir)
     existing = RowStore.load(rows_dir)
-    tmp = Path(tempfile.mkdtemp(prefix="zzeval-rows-"))
+    tmp = Path(tempfile.mkdtemp(prefix="zzeval-rows-", dir=scratch))
     try:
         writer = _Writer(tmp)
         if parquet_file(data_dir, "air_quality") is not None:
