@@ -484,7 +484,8 @@ def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
 
     signum = getattr(exc, "signum", signal.SIGINT)
     name = signal.Signals(signum).name
-    print(f"zzeval {command}: interrupted{'' if name == 'SIGINT' else f' ({name})'}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+        print(f"zzeval {command}: interrupted{'' if name == 'SIGINT' else f' ({name})'}", file=sys.stderr)
     return 128 + int(signum)
 
 

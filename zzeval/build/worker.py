@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from zzeval.processes import die_with_parent
 
     die_with_parent(int(argv[0]) if argv else None)
+    _unwind_on_hangup()
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
     from zzeval.build.kernels import shutdown_thread_session
@@ -41,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutdown_thread_session()
     return 0
+
+
+def _unwind_on_hangup() -> None:
+    """SIGHUP and SIGTERM (a closed terminal signals the whole process group) end the worker as
+    Ctrl-C does, through its ``finally``: its kernel is shut down and its connection file removed."""
+    import signal
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.default_int_handler)
 
 
 if __name__ == "__main__":
