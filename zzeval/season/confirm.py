@@ -16,6 +16,8 @@ season, households above the township's) are never confirmable.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from zzeval.season.checks import Collector
@@ -61,10 +63,15 @@ def read_confirmed(meta: dict, fname: str, out: Collector) -> None:
         out.confirmed.setdefault(check, {}).update({" ".join(str(s).split()): 0 for s in items})
 
 
+#: Characters that end or change a plain YAML scalar in a flow list (a name holding one is quoted).
+YAML_SPECIAL = set(":,[]{}#&*!|>'\"%@`")
+
+
 def how_to_confirm(check: str, subject: str) -> str:
     """The tail of a judgement check's message: what a clerk who checked the values writes."""
+    shown = json.dumps(subject, ensure_ascii=False) if YAML_SPECIAL & set(subject) else subject
     return (f"; if the figures are genuine (checked against the records), confirm them in season.yaml with "
-            f"'{KEY}: {{{check}: [{subject}]}}' (data/README.md, 'Confirming a judgement check')")
+            f"'{KEY}: {{{check}: [{shown}]}}' (data/README.md, 'Confirming a judgement check')")
 
 
 def is_confirmed(out: Collector, check: str, subject: str) -> bool:
