@@ -1,6 +1,8 @@
 """Clerical mistakes that read as valid values but change the published numbers (issue 13, final
-review W1, W2, W5, W6): dustfall entered as the season's running total, observed emergency cuts
-written as fractions, one firm's freight in 万t, and freight written the wrong way round on every row.
+review W1, W2, W5, W6; review 6b): dustfall entered as the season's or the calendar year's running
+total, observed emergency cuts written as fractions, one firm's freight (or one of its columns) in 万t,
+and freight written the wrong way round on every row. Each is a judgement check: a clerk who checked
+the values names them under ``confirmed:`` in ``season.yaml`` (:mod:`zzeval.season.confirm`).
 
 Each check looks at a whole township, season or table, where the mistake leaves a pattern a genuine
 table does not have; single values are checked elsewhere (schema limits, :mod:`zzeval.season.plausible`).

@@ -3,8 +3,10 @@
 published numbers).
 
 * ``heating_retrofits``: a township's households of a retrofit type far above its target for the
-  type (batches as running totals, a subtotal row, a batch typed twice); one batch typed twice with
-  another date; a batch finished inside the previous (comparison) season.
+  type (batches as running totals, a subtotal row, a batch typed twice; a judgement check,
+  :mod:`zzeval.season.confirm`), or its clean-heating households done above those not heated cleanly
+  before the season; one batch typed twice with another date; a batch finished inside the previous
+  (comparison) season.
 * ``targets``: the county's whole target of a retrofit type on one township, or a target far above
   the households the township planned for it.
 * ``vehicles``: a China III or older row whose fleet at the season's end is more than was left
