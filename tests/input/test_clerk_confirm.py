@@ -149,3 +149,29 @@ def test_ignored_column_is_said_before_the_problems(sample_season, tmp_path, cap
         assert err.index(notice) < err.index("problems in the season folder")
         assert "completion date is empty" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_confirmed_rows_of_other_judgement_checks():
+    """The same mechanism for the row-wise check (cut fractions, per township) and a heating surplus."""
+    from zzeval.season.clerical import check_cut_fractions
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.measure_rows import check_measure_rows
+
+    ei = pd.DataFrame({"township": ["a", "a", "b"], "grade": ["B", "C", "C"], "required_cut_pct": [30.0, 50.0, 50.0],
+                       "observed_cut_pct": [0.35, 0.5, 0.4]})
+    out = Collector()
+    out.confirmed = {"cut_fractions": {"a": 0}}
+    check_cut_fractions(ei, "ei.csv", out)
+    assert [p.row for p in out.problems] == [4]  # b stays refused
+    assert "'confirmed: {cut_fractions: [b]}'" in out.problems[0].message
+    assert len(out.notes) == 1 and out.notes[0].startswith("ei.csv, row 2, column 'observed_cut_pct': confirmed in "
+                                                           "season.yaml (cut_fractions: a), used as written")
+    targets = pd.DataFrame({"township": ["a"], "task": ["heating_coal_to_gas"], "target": [100.0]})
+    batches = pd.DataFrame({"township": "a", "retrofit_type": "coal_to_gas", "households_planned": [90, 70],
+                            "households_done": [90, 70], "subsidy_yuan": [720_000.0, 560_000.0],
+                            "completion_date": pd.to_datetime(["2020-08-20", "2020-08-30"])})
+    for confirmed, problems in (({}, 1), ({"heating_over_target": {"a coal_to_gas": 0}}, 0)):
+        out = Collector()
+        out.confirmed = confirmed
+        check_measure_rows({"heating_retrofits": batches, "targets": targets}, {}, SeasonPeriod("2020-2021"), out)
+        assert len(out.problems) == problems and len(out.notes) == 1 - problems
