@@ -58,7 +58,7 @@ class Collector:
         #: the seasons with meteorology, (station or 'county', first year) with it, hours per (table, code, season):
         #: recorded while the tables are checked (also chunk by chunk for Parquet tables, not kept by validate)
         self.coverage: set = set()
-        self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
+        self.met_seasons, self.met_stations, self.weather_hours, self.weather_bins = set(), set(), {}, []
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
