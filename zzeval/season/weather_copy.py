@@ -119,7 +119,8 @@ def check_weather_copied(out: Collector) -> None:
     rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
     stamp = pd.to_datetime(rows["hour"], unit="h")
     rows = rows.assign(year=(stamp.dt.year - (stamp.dt.month < 7)).to_numpy())
-    share, most = input_limit("meteorology.same_as_year_before_share"), input_limit("meteorology.same_as_year_before_hours")
+    share = input_limit("meteorology.same_as_year_before_share")
+    most = input_limit("meteorology.same_as_year_before_hours")
     for year in sorted(set(rows["year"])):
         now, before = rows[rows["year"] == year], rows[rows["year"] == year - 1]
         if before.empty:
