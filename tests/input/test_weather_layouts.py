@@ -13,10 +13,10 @@ import pytest
 
 from tests.input.cases_weather import make_layout
 from zzeval.airquality.weather import weather_adjusted_change
-from zzeval.airquality.weather_data import with_county_weather
 from zzeval.cli import main
 from zzeval.season import columnar
 from zzeval.season.loading import load_season
+from zzeval.season.weather_county import with_county_weather
 
 REFUSED = {
     "M10_station_weather_one_station_missing": ["current season 2020-2021", "previous season 2019-2020"],

@@ -63,6 +63,7 @@ from zzeval.season.tablefile import (
     stray_table_copies,
 )
 from zzeval.season.weather_copy import check_weather_copied
+from zzeval.season.weather_county import with_derived_county_weather
 from zzeval.season.weather_hours import check_weather_hours, record_hours
 
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
@@ -525,8 +526,9 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     meta = dict(meta)
     meta["notices"] = [*meta.get("notices", []), *out.notes]
     _finish_tables(tables)
-    return SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
-                      **{name: tables[name] for name in TABLES})
+    loaded = SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
+                        **{name: tables[name] for name in TABLES})
+    return with_derived_county_weather(loaded)  # once, here (a Parquet one read in chunks: split_season)
 
 
 def _finish_tables(tables: dict) -> None:
