@@ -96,11 +96,13 @@ RECORD_CASES = (
          ("row 8, column 'observed_cut_pct'",)),
     Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
          ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
-          "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
+          "from 2020 (2020-10-01 00:00 to 2021-03-31 23:00, up to 4,368 in a row) have the weather of the same "
+          "station a year earlier", "is this last season's weather with the year changed? write this season's "
           "measured weather")),
     Case("blh_in_km", edit("meteorology.csv.gz", _blh_in_km),
-         ("meteorology.csv.gz, row 2, column 'blh_m': every blh_m of station 'county' in the season from 2019 is "
-          "at most 10 m", "write the boundary-layer height in metres (km × 1,000)")),
+         ("meteorology.csv.gz, row 2, column 'blh_m': 4,392 of the 4,392 blh_m above 0 of station 'county' in the "
+          "season from 2019 are at most 10 m (the median 0.389 m)", "write the boundary-layer height in metres "
+          "(km × 1,000)")),
     Case("freight_row_in_wan_t", edit("freight.csv", _firm_in_wan_t),
          ("freight.csv, row 2, column 'road_t_before': 泽州某煤业公司A（合成） (coal) moves 210 t/yr in all, below 500 "
           "t/yr", "are the tonnages in 万t? write tonnes per year (万t × 10,000) in all four columns")),
@@ -137,8 +139,8 @@ def parquet_season(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("change, expect", [
     (_last_season_again, "meteorology.parquet, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours"),
-    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': every blh_m of station 'county' in the season from "
-                 "2019 is at most 10 m"),
+    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': 4,392 of the 4,392 blh_m above 0 of station "
+                 "'county' in the season from 2019 are at most 10 m"),
 ], ids=["weather_last_season_again", "blh_in_km"])
 def test_parquet_weather_mistakes_are_refused(parquet_season, tmp_path, capsys, change, expect):
     import shutil
@@ -319,5 +321,6 @@ def test_parquet_per_station_weather_names_the_copied_station(parquet_season, tm
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     assert (f"meteorology.parquet, row {len(met) + len(previous) + 2}, column 'datetime': "
-            f"station '{second}': 4,368 of 4,368 hours of the season from 2020") in err, err[:2000]
+            f"station '{second}': 4,368 of 4,368 hours of the season from 2020 (2020-10-01 00:00 to 2021-03-31 "
+            "23:00, up to 4,368 in a row) have the weather of the same station a year earlier") in err, err[:2000]
     assert f"station '{first}'" not in err

@@ -54,12 +54,12 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
-        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, the first years of the
-        #: seasons with meteorology, (station or 'county', first year) with it, hours per (table, code, season):
-        #: recorded while the tables are checked (also chunk by chunk for Parquet tables, not kept by validate);
-        #: confirmed: season.yaml's judgements, check -> subject -> times used (zzeval.season.confirm)
+        #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
+        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy): recorded
+        #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
         self.coverage: set = set()
-        self.met_seasons, self.met_stations, self.weather_hours, self.confirmed = set(), set(), {}, {}
+        self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
+        self.confirmed, self.weather_bins = {}, []
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))

@@ -63,6 +63,7 @@ from zzeval.season.tablefile import (
     read_table_file_noted,
     stray_table_copies,
 )
+from zzeval.season.weather_copy import check_weather_copied
 from zzeval.season.weather_county import with_derived_county_weather
 from zzeval.season.weather_hours import check_weather_hours, record_hours
 
@@ -475,6 +476,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_whole_counts(tables.get("targets"), "target", fnames.get("targets", "targets.csv"), tasks, out)
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
+    check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
