@@ -99,3 +99,25 @@ def test_methods_note_states_the_draws_the_estimate_made(ev):
     assert "蒙特卡洛 10,000 次抽样" in note(many) and "10,000 Monte Carlo draws" in note(many, "en")
     central = replace(ev, emissions=replace(ev.emissions, draws={**ev.emissions.draws, "n": 0}))
     assert "未做蒙特卡洛抽样" in note(central) and "次抽样得" not in note(central)
+
+
+def test_county_methods_say_when_the_county_weather_was_derived_from_the_stations(ev):
+    """One line on the county page's methods and sources when the season had its stations' weather
+    only (recorded at loading, zzeval.season.weather_county); none on a township page or otherwise."""
+    from dataclasses import replace
+
+    from zzeval.season.data import DERIVED_KEY
+
+    def note(evaluation, lang="zh", county=True):
+        return str(views.methods_note(evaluation, lang, county=county).data)
+
+    assert ev.county_weather_from_stations == ()
+    assert "全县气象" not in note(ev) and "County weather" not in note(ev, "en")
+    derived = replace(ev, meta={**ev.meta, DERIVED_KEY: ["2019-2020", "2020-2021"]})
+    zh, en = note(derived), note(derived, "en")
+    assert zh.count("<li>") == note(ev).count("<li>") + 1
+    assert "<li>全县气象：2019–2020、2020–2021 季的数据只有各站点的气象、没有全县气象行，全县气象由站点推算" in zh
+    assert "EPA-454/R-99-005 第 6.2 节" in zh
+    assert ("<li>County weather: for 2019–2020, 2020–2021 the data held the stations&#x27; weather only, "
+            "no county-wide rows; the county&#x27;s weather is derived from the stations&#x27;") in en
+    assert "全县气象" not in note(derived, county=False)  # a township page

@@ -208,6 +208,13 @@ def test_station_meteorology_with_county_gaps_matches_frame_path():
     assert rep["hours_without_weather"] == 0
     g = tw[tw["township"] == "t01"]
     assert set(g["met_source"]) == {"S01", "county"}
+    # the series mixes sources: labelled as such, not "county" (the key of its weather, hour by hour)
+    from zzeval.airquality.weather_data import _Designs, _series
+    series, _ = _series(data, ("PM2.5",), county=False)
+    assert series[("t01", "PM2.5")][0] == "S01+county" and series[("t01", "PM2.5")][4] is not None
+    assert series[("t02", "PM2.5")][0] == "county" and series[("t02", "PM2.5")][4] is None
+    key, filled = _Designs(data).feature_met(series[("t01", "PM2.5")])
+    assert key == "S01+county" and len(filled) == len(met)  # S01's 2 × 20 days, the county's other hours
     prev = g[g["datetime"] <= pd.Timestamp("2020-04-01")]
     cur = g[g["datetime"] > pd.Timestamp("2020-10-01")]
     ref = adjusted_change(prev, cur, n_boot=0)

@@ -15,47 +15,9 @@ from zzeval.airquality.weather_ols import (
     _prepare,
 )
 from zzeval.season.data import SeasonData
-from zzeval.season.plausible import season_first_year
 
-
-def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
-    """First years of the seasons whose meteorology has no ``county`` rows but rows of stations
-    of ``stations`` (per-station weather only): their county weather is derived
-    (:func:`with_county_weather`)."""
-    if met is None or met.empty:
-        return []
-    code = met["station_code"].fillna("county").replace("", "county")
-    years = season_first_year(met["datetime"])
-    county = set(years[(code == "county").to_numpy()].tolist())
-    station = set(years[code.isin(stations["station_code"]).to_numpy()].tolist())
-    return sorted(int(y) for y in station - county)
-
-
-def with_county_weather(met: pd.DataFrame, stations: pd.DataFrame) -> pd.DataFrame:
-    """``met`` with county-wide rows (``station_code`` ``county``) added for every season that has
-    weather of the stations but no county rows (data/README.md, "Hourly meteorology"): the county
-    weather of such a season is the mean of its stations' weather hour by hour, over the stations
-    reporting that hour. Wind speed is the scalar mean and wind direction the unit-vector mean
-    (US EPA, *Meteorological Monitoring Guidance for Regulatory Modeling Applications*,
-    EPA-454/R-99-005, 2000, § 6.2.1-6.2.2); temperature [°C], relative humidity [%], pressure [hPa],
-    precipitation [mm] and boundary-layer height [m] are arithmetic means. Seasons with county
-    rows are left as they are; ``met`` itself is returned when nothing is added."""
-    years = derived_county_seasons(met, stations)
-    if not years:
-        return met
-    own = met[met["station_code"].isin(stations["station_code"]).to_numpy()
-              & np.isin(season_first_year(met["datetime"]), years)]
-    numeric = [c for c in met.columns if c not in ("station_code", "datetime", "wind_dir_deg")
-               and pd.api.types.is_numeric_dtype(met[c])]
-    rad = np.deg2rad(own["wind_dir_deg"].to_numpy(float))
-    parts = own[["datetime", *numeric]].assign(_s=np.sin(rad), _c=np.cos(rad))
-    mean = parts.groupby("datetime", sort=True).mean()
-    direction = np.rad2deg(np.arctan2(mean.pop("_s"), mean.pop("_c"))) % 360.0
-    # to 10⁻⁶ (the inputs have one or two decimals): equal stations give their own values back,
-    # not a wind direction a rounding error across a sector boundary (44.99999999° for 45°)
-    derived = mean.assign(wind_dir_deg=direction).round(6).reset_index().assign(station_code="county")
-    return pd.concat([met, derived[[c for c in met.columns if c in derived.columns]]],
-                     ignore_index=True)
+#: ``met_source`` of a series on its station's weather with the county's in the station's gaps
+MIXED_SUFFIX = "+county"
 
 
 def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
@@ -70,7 +32,8 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
         and a report of exclusions: ``stations_without_township`` (list; their rows are
         excluded and counted in ``rows_excluded_no_township``), ``hours_without_weather``.
     Station-specific meteorology is used where ``meteorology.station_code`` matches a
-    station, otherwise the county series.
+    station, otherwise the county series (``season.meteorology`` holds it: derived from the
+    stations' at loading in a season without county rows, :mod:`zzeval.season.weather_county`).
     """
     aq = season.air_quality
     aq = aq[aq["pollutant"].isin(list(pollutants))]
@@ -82,7 +45,7 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     m = m[~no_tw]
     tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
-    met = with_county_weather(season.meteorology, season.stations)
+    met = season.meteorology
     cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
     county = met[met["station_code"].fillna("county") == "county"][["datetime", *cols]]
     county = county.assign(met_source="county")
@@ -138,9 +101,9 @@ def _series(season: SeasonData, pollutants, county: bool):
     """``{(township, pollutant): (met_source, unit, stamps, values, frame)}``, exclusions.
 
     ``frame`` is the series' own rows (with their meteorology) when it mixes sources
-    (a station's meteorology with county gaps; ``met_source`` is then ``"county"``, and the
-    joint models take the station's weather with the county's in its gaps,
-    :meth:`_Designs.feature_met`), else ``None``.
+    (a station's meteorology with county gaps; ``met_source`` is then ``"<station>+county"``,
+    the key :meth:`_Designs.feature_met` gives its weather: the station's with the county's in
+    its gaps), else ``None``.
     """
     tw, rep = township_series(season, pollutants)
     out = {}
@@ -151,7 +114,7 @@ def _series(season: SeasonData, pollutants, county: bool):
     for (t, p), ix in tw.groupby(["township", "pollutant"], sort=True).indices.items():
         ix = ix[np.argsort(t_all[ix], kind="stable")]
         src = pd.unique(src_all[ix][pd.notna(src_all[ix])])
-        out[(t, p)] = (str(src[0]) if len(src) == 1 else "county", str(unit_all[ix[0]]),
+        out[(t, p)] = (_source_label(src), str(unit_all[ix[0]]),
                        t_all[ix], v_all[ix],
                        tw.iloc[ix] if len(src) > 1 else None)
     if county and len(tw):
@@ -164,6 +127,16 @@ def _series(season: SeasonData, pollutants, county: bool):
     return out, rep
 
 
+def _source_label(sources) -> str:
+    """The ``met_source`` of a series whose rows use ``sources``: the one source, or
+    ``"<station>+county"`` for a station's weather with county hours in its gaps (``"county"``
+    for a series without any weather: its hours are counted as without weather)."""
+    if len(sources) <= 1:
+        return str(sources[0]) if len(sources) else "county"
+    station = next(str(s) for s in sources if s != "county")
+    return f"{station}{MIXED_SUFFIX}"
+
+
 def _in_period(t: np.ndarray, period) -> np.ndarray:
     day = _local_days(t)
     return (day >= np.datetime64(period.start.date())) & (day <= np.datetime64(period.end.date()))
@@ -173,7 +146,7 @@ class _Designs:
     """Design matrices per meteorology source and period, built once and shared."""
 
     def __init__(self, season: SeasonData):
-        met = with_county_weather(season.meteorology, season.stations)
+        met = season.meteorology  # with the county rows (derived at loading when the data had none)
         cols = [c for c in ("datetime", *MET_COLUMNS, "blh_m") if c in met.columns]
         code = met["station_code"].fillna("county")
         self.sources = {str(k): g[cols] for k, g in
@@ -203,7 +176,7 @@ class _Designs:
         if frame is None:
             return src, self.sources.get(src, self.sources.get("county"))
         station = str(next(s for s in pd.unique(frame["met_source"].dropna()) if s != "county"))
-        key = ("county-filled", station)
+        key = ("county-filled", station)  # src is f"{station}+county" (_source_label)
         if key not in self.cache:
             own = self.sources[station]
             own = own[own[MET_COLUMNS[0]].notna()].drop_duplicates("datetime")
@@ -211,7 +184,7 @@ class _Designs:
             gaps = county[~county["datetime"].isin(own["datetime"])]
             self.cache[key] = pd.concat([own, gaps], ignore_index=True).sort_values(
                 "datetime", kind="stable").reset_index(drop=True)
-        return f"{station}+county", self.cache[key]
+        return src, self.cache[key]
 
     def arrays(self, entry, period, current: bool):
         """``(names, X, values, local days)`` of one series within ``period``."""

@@ -277,11 +277,8 @@ def township_tasks(season: SeasonData, n_boot: int, seed: int, pollutants=None,
     in_weather = aq["pollutant"].isin(list(pollutants)).to_numpy()
     met = season.meteorology
     station_met = bool(met["station_code"].isin(stations["station_code"]).any())
+    # with the county rows (derived from all the stations at loading in a season without them)
     met_digest = _frame_digest(met)
-    from zzeval.airquality.weather_data import with_county_weather
-
-    # every task gets the county weather derived from all the stations (a season without county rows)
-    season = replace(season, meteorology=with_county_weather(met, stations))
     empty = {name: getattr(season, name).iloc[:0] for name in _EMPTY_TABLES}
     tasks, offset = [], 0
     for slug in sorted(pd.unique(stations["township"].dropna())):
@@ -392,10 +389,9 @@ class CountySeries:
 
 
 def _county_rows(season: SeasonData) -> pd.DataFrame:
-    """The county-wide meteorology (derived from the stations' in a season without county rows)."""
-    from zzeval.airquality.weather_data import with_county_weather
-
-    met = with_county_weather(season.meteorology, season.stations)
+    """The county-wide meteorology (derived from the stations' at loading in a season without
+    county rows, :mod:`zzeval.season.weather_county`)."""
+    met = season.meteorology
     return met[met["station_code"] == "county"]
 
 

@@ -438,9 +438,11 @@ def sensitivity_table(ev: Evaluation, lang: str = "zh", top: int = 3) -> pd.Data
     return s[list(cols)].rename(columns={c: t(f"col.sens_{c}", lang) for c in cols})
 
 
-def methods_note(ev: Evaluation, lang: str = "zh"):
+def methods_note(ev: Evaluation, lang: str = "zh", county: bool = False):
     """Methods, assumptions and data sources, in plain words, with the model skill and the number of
-    Monte Carlo draws the emission estimate made (``ev.emissions.draws["n"]``, kept in a township's slice)."""
+    Monte Carlo draws the emission estimate made (``ev.emissions.draws["n"]``, kept in a township's slice).
+    ``county``: the county page, which also says when the county's weather was derived from the
+    stations' (:attr:`zzeval.season.data.TownshipsAndMeta.county_weather_from_stations`)."""
     from zzeval.report.present import esc
 
     w = ev.weather
@@ -452,6 +454,9 @@ def methods_note(ev: Evaluation, lang: str = "zh"):
         "methods.emissions", lang, draws=format_number(None if draws is None else int(draws)))
     items = [t("methods.aqi", lang), t("methods.days", lang), t(weather_key, lang, r2=format_number(r2, 2)),
              t("methods.interval_rule", lang), emissions, t("methods.verdict", lang)]
+    if county and ev.county_weather_from_stations:
+        seasons = ("、" if lang == "zh" else ", ").join(s.replace("-", "–") for s in ev.county_weather_from_stations)
+        items.append(t("methods.county_weather_derived", lang, seasons=seasons))
     if ev.season_name == "2020-2021":  # the comparison season 2019-2020 holds the COVID-19 lockdown
         items.append(t("methods.covid", lang))
     if ev.synthetic:

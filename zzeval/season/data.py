@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `zzeval build` with no
     import pandas as pd
 
 DEFAULT_SEASON = "2020-2021"
+#: ``meta`` key of the seasons (``["2019-2020", ...]``) whose county weather was derived from the
+#: stations' when the season was loaded (:mod:`zzeval.season.weather_county`)
+DERIVED_KEY = "county_weather_from_stations"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,13 @@ class TownshipsAndMeta:
         return bool(self.meta.get("synthetic", False))
 
     @property
+    def county_weather_from_stations(self) -> tuple[str, ...]:
+        """The seasons (``"2019-2020"``, ...) whose county-wide weather is the hour-by-hour mean of the
+        stations' weather (the data had no county rows there), recorded once when the season was
+        loaded (:func:`zzeval.season.weather_county.with_derived_county_weather`); empty otherwise."""
+        return tuple(self.meta.get(DERIVED_KEY) or ())
+
+    @property
     def slugs(self) -> list[str]:
         return list(self.townships["slug"])
 
@@ -106,7 +116,10 @@ class SeasonData(TownshipsAndMeta):
     Every table is a DataFrame with the English column names of :mod:`zzeval.season.schema`;
     township references are normalised to the pinyin slug; the air-quality ``unit``
     column holds the canonical unit; meteorology has ``station_code == "county"`` for a
-    county-wide series. ``meta`` is the content of ``season.yaml`` (title, synthetic flag).
+    county-wide series, in every season with weather: a season given with its stations' weather
+    only has the county rows derived from them at loading (:mod:`zzeval.season.weather_county`;
+    :attr:`county_weather_from_stations` names those seasons). ``meta`` is the content of
+    ``season.yaml`` (title, synthetic flag).
     """
 
     data_dir: Path

@@ -254,6 +254,7 @@ def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAU
     """
     from zzeval.season.columnar import check_season, parquet_file
     from zzeval.season.loading import load_season
+    from zzeval.season.weather_county import with_derived_county_weather
 
     rows_dir = Path(rows_dir)
     existing = RowStore.load(rows_dir)
@@ -266,9 +267,9 @@ def split_season(data_dir: str | Path, rows_dir: str | Path, season: str = DEFAU
             sink = writer if existing is None and prechecked is None else \
                 (lambda t, f: writer(t, f) if t == "meteorology" else None)
             loaded, _ = check_season(data_dir, season, sink=sink, prechecked=prechecked)
-            met = loaded.meteorology if parquet_file(data_dir, "meteorology") is None else \
-                _meteorology(writer.meteorology, loaded.meteorology)
-            loaded = replace(loaded, meteorology=met)
+            if parquet_file(data_dir, "meteorology") is not None:  # checked in chunks, not kept by the loading
+                loaded = with_derived_county_weather(
+                    replace(loaded, meteorology=_meteorology(writer.meteorology, loaded.meteorology)))
         else:
             loaded = load_season(data_dir, season)
             if existing is None:
