@@ -87,3 +87,18 @@ def test_export_of_a_folder_says_what_it_expects(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{tmp_path} is a folder: give one executed notebook (.ipynb) in it (it holds bagong.ipynb)" in err
     assert "does not exist" not in err
+
+
+@pytest.mark.parametrize("name", [".cache", "townships", "notebooks", ""], ids=["cache", "townships", "notebooks",
+                                                                                "season"])
+def test_an_output_folder_that_is_a_file_is_refused_before_the_build(season, tmp_path, capsys, name):
+    """(finding 11) a sync tool's placeholder or a stray `touch` where the build keeps a folder."""
+    season_dir = tmp_path / "out" / "2020-2021"
+    placeholder = season_dir / name if name else season_dir
+    placeholder.parent.mkdir(parents=True, exist_ok=True)
+    placeholder.write_text("", encoding="utf-8")
+    assert main(["build", "--data", str(season), "--out", str(tmp_path / "out"), "--draws", "200"]) == 2
+    err = capsys.readouterr().err
+    assert f"zzeval build: error: --out: {placeholder} is a file, not a folder; the build keeps its " in err
+    assert "remove or rename the file" in err and "Traceback" not in err
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == sorted({"2020-2021", name} - {""})

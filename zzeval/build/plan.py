@@ -174,6 +174,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
         raise BuildError(f"unknown executor {options.executor!r}: use 'local' or 'dask'")
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
+    _check_out_folders(out_root / options.season)
     township_nb, county_nb = _notebooks(options)
     factors = options.factors
     eval_params = {"season": options.season, "draws": options.draws, "seed": options.seed,
@@ -189,6 +190,21 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
                    "county": hashing.notebook_digest(county_nb) if county_nb else ""},
         eval_params=eval_params,
         report_params={"season": options.season, "lang": options.lang, "exporter": options.exporter or "default"})
+
+
+#: The folders a build writes into (the season's folder and those in it), and what it keeps there.
+_OUT_FOLDERS = {"": "reports", ".cache": "cache (the evaluation, the split rows, the workers' logs)",
+                "townships": "township reports", "notebooks": "executed notebooks"}
+
+
+def _check_out_folders(season_dir: Path) -> None:
+    """Refuse a build whose output folders exist as files (a sync tool's placeholder, a stray
+    ``touch``), before anything is written: the build would fail half-way with a traceback."""
+    for name, what in _OUT_FOLDERS.items():
+        path = season_dir / name if name else season_dir
+        if path.exists() and not path.is_dir():
+            raise BuildError(f"--out: {path} is a file, not a folder; the build keeps its {what} there: "
+                             "remove or rename the file, or build into another --out")
 
 
 _LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
