@@ -1,7 +1,8 @@
 """The ``zzeval`` command line: a thin layer over the library; each subcommand calls one function.
 
 Exit codes: 0 success, 1 the work failed (e.g. a township report failed to build),
-2 bad input or usage (invalid data, unknown option).
+2 bad input or usage (invalid data, unknown option); 128 + the signal when interrupted (130 Ctrl-C,
+143 SIGTERM, 129 SIGHUP: SIGTERM and SIGHUP unwind like Ctrl-C, see :class:`Signalled`).
 
 Output: a command's *result* goes to stdout (tables, JSON, the validation report, the path of an
 installed kernel), so it can be piped; *messages* go to stderr (progress, "Wrote …", hints,
