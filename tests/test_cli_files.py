@@ -34,6 +34,15 @@ def test_an_empty_factor_file_names_the_header_it_needs(season, tmp_path, capsys
     assert "Traceback" not in err and not out.exists()
 
 
+def test_a_factor_path_that_is_a_folder_or_missing(season, tmp_path, capsys):
+    for path, said in ((tmp_path, "is a folder; give the factor file"), (tmp_path / "no.csv", "file not found")):
+        for args in (["estimate", str(season), "--draws", "0"],
+                     ["build", "--data", str(season), "--out", str(tmp_path / "out"), "--draws", "200"]):
+            assert main([*args, "--factors", str(path)]) == 2
+            assert f"{path}: {said}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_semicolon_factor_file_is_named_as_such(season, tmp_path, capsys):
     factors = tmp_path / "semi.csv"
     factors.write_text("group;item;pollutant;central;unit\nhousehold_coal;raw_anthracite;PM2.5;2.5;g/kg\n",

@@ -177,6 +177,9 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
     _check_out_folders(out_root / options.season)
     township_nb, county_nb = _notebooks(options)
     factors = options.factors
+    if factors and not Path(factors).is_file():  # hashed below: say what it is before
+        raise BuildError(f"--factors {factors}: " + ("is a folder; give the factor file (CSV)"
+                                                     if Path(factors).is_dir() else "file not found"))
     eval_params = {"season": options.season, "draws": options.draws, "seed": options.seed,
                    "weather_model": options.weather_model,
                    "factors": hashing.file_sha256(factors) if factors else "",
