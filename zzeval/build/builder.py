@@ -177,6 +177,10 @@ def build(options: BuildOptions) -> BuildSummary:
         ctx.rows, ctx.runner, ctx.scratch = rows, runner, scratch
         executor = _warm_executor(ctx)
         return _build_locked(ctx, executor)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP in the CLI: no warm-up is waited for
+        if executor is not None:
+            executor.kill()
+        raise
     finally:
         if runner is not None:
             runner.close()

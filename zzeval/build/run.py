@@ -88,6 +88,12 @@ class LocalExecutor:
         for proc in ready:
             _close_worker(proc)
 
+    def kill(self) -> None:
+        """Kill the warmed workers that :meth:`run` did not take, and their kernels, at once (the
+        build was interrupted: a warm-up is not waited for)."""
+        ready, self._ready = list(self._ready.values()), {}
+        _kill_trees([proc for proc in ready if proc.poll() is None])
+
     def run(self, tasks: Sequence[ReportTask], on_result: OnResult) -> None:
         self._todo: queue.Queue = queue.Queue()
         for task in tasks:
