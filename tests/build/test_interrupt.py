@@ -34,8 +34,10 @@ def _dead_builds_folder(tmpdir: Path) -> Path:
     return folder
 
 
-def _signal_when(proc: subprocess.Popen, tmpdir: Path, ready, signum: int) -> dict[int, psutil.Process]:
-    """Send ``signum`` to the build once ``ready(files in tmpdir)``; its processes seen until then."""
+def _signal_when(proc: subprocess.Popen, tmpdir: Path, ready, signum: int,
+                 group: bool = False) -> dict[int, psutil.Process]:
+    """Send ``signum`` to the build (``group``: to its process group, as a closed terminal does) once
+    ``ready(files in tmpdir)``; its processes seen until then."""
     family: dict[int, psutil.Process] = {}
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
@@ -47,7 +49,7 @@ def _signal_when(proc: subprocess.Popen, tmpdir: Path, ready, signum: int) -> di
             break
         time.sleep(0.02)
     assert proc.poll() is None, f"the build ended before the signal: {proc.communicate()}"
-    os.kill(proc.pid, signum)
+    (os.killpg if group else os.kill)(proc.pid, signum)
     return family
 
 
@@ -69,16 +71,19 @@ def sample_2(tmp_path_factory) -> Path:
     return folder
 
 
-def test_sigterm_while_the_season_loads(sample_2, tmp_path):
-    """The real build of a 2-township sample, stopped while its air-quality rows are split."""
+@pytest.mark.parametrize(("signum", "group"), [(signal.SIGTERM, False), (signal.SIGHUP, True)],
+                         ids=["SIGTERM to the build", "SIGHUP to its process group"])
+def test_signalled_while_the_season_loads(signum, group, sample_2, tmp_path):
+    """The real build of a 2-township sample, stopped while its air-quality rows are split (and the
+    evaluation's pool starts: with the group signalled, no process of it prints a traceback)."""
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "zzeval"), "build", "--data", str(sample_2), "--out",
-                             str(tmp_path / "out"), "--draws", "200", "--jobs", "2"],
+                             str(tmp_path / "out"), "--draws", "200", "--jobs", "2"], start_new_session=True,
                             env={**os.environ, "TMPDIR": str(tmpdir)}, stderr=subprocess.PIPE, text=True)
     family = _signal_when(proc, tmpdir, lambda files: any(f.name.startswith("zzeval-rows-") for f in files),
-                          signal.SIGTERM)
-    _ended_clean(proc, family, tmpdir, signal.SIGTERM)
+                          signum, group)
+    _ended_clean(proc, family, tmpdir, signum)
     assert not (tmp_path / "out" / "2020-2021" / ".build-owner.json").exists()
 
 

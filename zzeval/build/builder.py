@@ -165,12 +165,14 @@ def build(options: BuildOptions) -> BuildSummary:
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
     from zzeval.atomic import BuildLock
-    from zzeval.build.lifeline import remove_scratch, scratch_folder
+    from zzeval.build.lifeline import remove_scratch, scratch_folder, tracker_survives_hangup
 
     scratch = None if options.dry_run else scratch_folder()  # removed below, whatever happens
     runner = lock = executor = None
     try:
         runner = early_runner(inputs)  # its workers start while the season is split
+        if runner is not None:
+            tracker_survives_hangup()
         season, kernel, rows = load_checked(inputs, runner, scratch)  # raises before anything is written into --out
         lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
         ctx = _context(inputs, season, kernel, t_start)

@@ -132,3 +132,23 @@ def remove_scratch(folder: Path | None) -> None:
 
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def tracker_survives_hangup() -> None:
+    """Start :mod:`multiprocessing`'s resource tracker (the process that the evaluation's process
+    pool registers its semaphores with) now, with SIGHUP ignored, which it keeps across its
+    ``exec``: it ignores SIGINT and SIGTERM itself but not SIGHUP, so a closed terminal would kill
+    it while the build unwinds, and the pool's shutdown would then print the new tracker's
+    ``KeyError`` tracebacks. It still ends with the build (when its pipe closes). POSIX, main
+    thread only; a no-op elsewhere."""
+    import signal
+
+    if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import resource_tracker
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
