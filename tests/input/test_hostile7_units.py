@@ -32,8 +32,17 @@ def _outages_written_as_zero(frame: pd.DataFrame) -> None:
     frame.loc[sel & (frame["value"] != ""), "value"] = "0"
 
 
+def _gas_rack_outage_as_zero(frame: pd.DataFrame) -> None:
+    """The gas analysers of ZZ100 down for 30 h from 2020-12-01 06:00, their hours written 0 (PM fine)."""
+    t = pd.to_datetime(frame["datetime"])
+    sel = ((frame["station_code"] == "ZZ100") & (t >= "2020-12-01 06:00") & (t < "2020-12-02 12:00")
+           & frame["pollutant"].isin(["SO2", "NO2", "CO", "O3"]))
+    frame.loc[sel, "value"] = "0"
+
+
 def _low_values_after_rain(frame: pd.DataFrame) -> None:
-    """Genuine clean hours: PM2.5 of 1-3 µg/m³ for 30 h, and PM2.5 alone 0 (PM10 4) for 3 h."""
+    """Genuine clean hours: PM2.5 of 1-3 µg/m³ for 30 h, PM2.5 alone 0 (PM10 4) for 3 h, and O3 alone 0
+    for 30 h (titrated by NO at night)."""
     t = pd.to_datetime(frame["datetime"])
     rain = (frame["station_code"] == "ZZ100") & (t >= "2020-11-20 00:00") & (t < "2020-11-21 06:00")
     pm25, pm10 = rain & (frame["pollutant"] == "PM2.5"), rain & (frame["pollutant"] == "PM10")
@@ -42,6 +51,7 @@ def _low_values_after_rain(frame: pd.DataFrame) -> None:
     first3 = rain & (t < "2020-11-20 03:00")
     frame.loc[first3 & (frame["pollutant"] == "PM2.5"), "value"] = "0"
     frame.loc[first3 & (frame["pollutant"] == "PM10"), "value"] = "4"
+    frame.loc[rain & (frame["pollutant"] == "O3"), "value"] = "0"
 
 
 def _parquet(apply):
@@ -87,3 +97,13 @@ def test_low_values_and_a_lone_zero_pass(sample_season, tmp_path, capsys, fmt):
     apply = edit("air_quality.csv.gz", _low_values_after_rain)
     folder = make_case(sample_season, Case("low", apply if fmt == "csv" else _parquet(apply), ()), tmp_path / "c")
     assert main(["validate", str(folder)]) == 0, capsys.readouterr().err[:2000]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_gas_hours_written_as_zero_are_refused(sample_season, tmp_path, capsys, fmt):
+    apply = edit("air_quality.csv.gz", _gas_rack_outage_as_zero)
+    case = Case("gas_outage_as_zero", apply if fmt == "csv" else _parquet(apply),
+                ("column 'value': station ZZ100: SO2, NO2, CO and O3 are all 0 in ",
+                 "2020-12-01 06:00 to 2020-12-02 11:00): hours of an analyser outage filled with 0? write missing "
+                 "hours empty, not 0"), absent=("PM2.5 and PM10 are both 0",))
+    validate_refuses(sample_season, case, tmp_path / "case", capsys)
