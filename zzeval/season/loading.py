@@ -35,6 +35,8 @@ from zzeval.season.checks import (
 )
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
+from zzeval.season.heating_coverage import check_coverage_inputs
+from zzeval.season.keys import check_keys
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
     closest,
@@ -301,14 +303,7 @@ def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFra
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
-    if not spec.key:
-        return
-    readable = out.readable(fname, frame.index)
-    dup = frame[readable].duplicated(list(spec.key), keep="first").reindex(frame.index, fill_value=False)
-    if dup.any():
-        keys = ", ".join(spec.key)
-        out.rows(fname, spec.key[-1], dup,
-                 lambda i: f"duplicate of an earlier row with the same {keys}; remove or merge one of them")
+    check_keys(frame, spec, fname, out)  # normalised keys: zzeval.season.keys
 
 
 def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame, fname: str,
@@ -465,6 +460,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
     check_cross_tables(tables, fnames, out, period)
+    check_coverage_inputs(tables.get("townships"), tables.get("heating_retrofits"), fnames, out)
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_dustfall_months(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), period, out)
