@@ -58,6 +58,7 @@ from zzeval.season.plausible import (
     plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
     archive_only,
     read_table_file,
@@ -515,6 +516,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
         check_weather_hours(fnames, period, out)
+        out.notes.extend(station_set_notes(tables, fnames, period, out.coverage))  # stations of one season only
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}")
     meta = dict(meta)
