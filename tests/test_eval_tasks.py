@@ -34,25 +34,30 @@ def assert_same_evaluation(a, b) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return load_season(write_tiny_season(tmp_path_factory.mktemp("tasks") / "season", days=30))
+def tiny(tiny30):
+    return tiny30[1]  # the session's loaded 30-day season (tests/conftest.py)
 
 
-def test_tasks_give_the_one_process_evaluation_tiny(tiny):
-    one = evaluate_season(tiny, draws=200, n_boot=10)
+@pytest.fixture(scope="module")
+def tiny_one(tiny30):
+    """``evaluate_season(tiny, draws=200, n_boot=10)``: the session's, computed once."""
+    return tiny30[2]
+
+
+def test_tasks_give_the_one_process_evaluation_tiny(tiny, tiny_one):
+    one = tiny_one
     split = evaluate_season(tiny, draws=200, n_boot=10, runner=tasks.SerialRunner())
     assert_same_evaluation(one, split)
     assert list(split.weather["township"]) == ["bagong"] * 6 + ["liushukou"] * 6 + ["county"] * 6
 
 
-def test_tasks_give_the_one_process_evaluation_sample(tmp_path):
+def test_tasks_give_the_one_process_evaluation_sample(tmp_path, sample_evaluation500):
     """The sample's 17 townships: summary.json's numbers and verdicts, and every table, equal,
     evaluated as the build does it: split by station once, every task reading its own rows, on
     2 local processes."""
     from zzeval.season.township_rows import split_season
 
-    season = load_season(SAMPLE)
-    one = evaluate_season(season, draws=500, n_boot=30)
+    one = sample_evaluation500  # evaluate_season(load_season(SAMPLE), draws=500, n_boot=30)
     light, store = split_season(SAMPLE, tmp_path / "rows")
     runner = tasks.ProcessRunner(jobs=2).start()  # started, as the build does: the emissions are a task too
     try:
@@ -138,7 +143,7 @@ def test_station_meteorology_keeps_the_county_sums_exact(tiny):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tmp_path, fmt):
+def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tiny_one, tmp_path, fmt):
     """The build's way: the season split by station once, each task reading its own rows."""
     from zzeval.season.columnar import convert_to_parquet
     from zzeval.season.township_rows import read_rows, split_season
@@ -152,7 +157,7 @@ def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tmp_
     aq = tiny.air_quality
     pd.testing.assert_frame_equal(read_rows(store.files(["ZZ112"])),
                                   aq[aq["station_code"] == "ZZ112"].reset_index(drop=True), check_exact=True)
-    one = evaluate_season(tiny, draws=200, n_boot=10)
+    one = tiny_one
     split = evaluate_season(light, draws=200, n_boot=10, rows=store, cache_dir=tmp_path / "cache")
     assert_same_evaluation(one, split)
     again, reused = split_season(folder, tmp_path / "rows")  # the split is written once

@@ -7,16 +7,13 @@ from dataclasses import field, fields, make_dataclass
 
 import pytest
 
-from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import RANKED_INDICATORS, Evaluation, ReportSource, evaluate_season
+from zzeval.assess.evaluate import RANKED_INDICATORS, Evaluation, ReportSource
 from zzeval.build.hashing import content_digest
-from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory):
-    data = write_tiny_season(tmp_path_factory.mktemp("ev") / "season", days=30)
-    return evaluate_season(load_season(data), draws=200, n_boot=10)
+def evaluation(tiny30):
+    return tiny30[2]  # the session's (tests/conftest.py): days=30, draws=200, n_boot=10
 
 
 def test_save_load_roundtrip_and_summary(evaluation, tmp_path):

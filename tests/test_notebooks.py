@@ -7,7 +7,7 @@ say what the evaluation found, in text a reader sees (not in CSS class names or 
 * a wrong township name: Papermill stops in the first load cell, before any computation;
 * the county and what-if notebooks through the Papermill library on a tiny season.
 
-The sample season is evaluated once here with few draws (``results_path``), as ``zzeval build``
+The sample season is evaluated once per test session with few draws (``results_path``), as ``zzeval build``
 does, so the notebook run does not repeat the evaluation.
 """
 
@@ -54,8 +54,8 @@ def _papermill_cli(out: Path, *params: str) -> subprocess.CompletedProcess:
 # --- the township notebook through the Papermill command line ---------------------------------
 
 @pytest.fixture(scope="module")
-def sample_evaluation(tmp_path_factory):
-    evaluation = evaluate_season(load_season(ROOT / "data" / "sample"), draws=500, n_boot=20)
+def sample_evaluation(sample_evaluation500, tmp_path_factory):
+    evaluation = sample_evaluation500  # the session's (tests/conftest.py): draws=500, n_boot=30
     return evaluation, evaluation.save(tmp_path_factory.mktemp("sample") / "evaluation.pkl")
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import evaluate_season
 from zzeval.report import views
-from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")
-def ev(tmp_path_factory):
-    data = write_tiny_season(tmp_path_factory.mktemp("views") / "season", days=30)
-    return evaluate_season(load_season(data), draws=200, n_boot=10)
+def ev(tiny30):
+    return tiny30[2]  # the session's (tests/conftest.py): days=30, draws=200, n_boot=10
 
 
 def test_measured_change_is_the_change_of_the_means_shown(ev):

@@ -422,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DataValidationError as exc:
+        for note in exc.notes:  # e.g. a column ignored: often the cause of the problems listed next
+            print(f"zzeval {args.command}: notice: {note}", file=sys.stderr)
         print(f"zzeval {args.command}: {exc}", file=sys.stderr)
         print("Nothing was built or written. Fix the problems above and run again.", file=sys.stderr)
         return 2

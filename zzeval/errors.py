@@ -45,10 +45,13 @@ def _cut(text: str, limit: int) -> str:
 
 
 class DataValidationError(ZzevalError):
-    """The input data has one or more problems; ``problems`` lists all of them."""
+    """The input data has one or more problems; ``problems`` lists all of them. ``notes``: what the user
+    should know about how the data were read (a column ignored, a sheet chosen), often the cause of
+    the problems; the command line prints them before the problems."""
 
-    def __init__(self, problems: list[Problem], context: str = "input data"):
+    def __init__(self, problems: list[Problem], context: str = "input data", notes: list[str] | None = None):
         self.problems = list(problems)
+        self.notes = list(notes or [])
         n = len(self.problems)
         lines = [f"{n} problem{'s' if n != 1 else ''} in the {context}:"]
         lines += [f"  - {p}" for p in self.problems[:200]]

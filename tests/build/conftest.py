@@ -16,7 +16,7 @@ def baseline(tmp_path_factory) -> tuple[Path, Path]:
     """``(data_dir, out_dir)`` of a successful build of the tiny season (do not modify)."""
     root = tmp_path_factory.mktemp("baseline")
     data = tiny_season(root / "data")
-    summary = build_reports(data, out_dir=root / "out", **build_kwargs())
+    summary = build_reports(data, out_dir=root / "out", **build_kwargs(jobs=2))  # 2 workers, as make reports
     assert summary.ok, summary.text()
     return data, root / "out"
 

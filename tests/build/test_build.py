@@ -210,8 +210,8 @@ def test_lock_refuses_a_second_build(built):
 
 def test_dask_local_cluster_gives_the_same_summary(baseline, tmp_path):
     data, _ = baseline
-    local = build_reports(data, out_dir=tmp_path / "local", **build_kwargs())
-    dask = build_reports(data, out_dir=tmp_path / "dask", **build_kwargs(executor="dask"))
+    local = build_reports(data, out_dir=tmp_path / "local", **build_kwargs(jobs=2))
+    dask = build_reports(data, out_dir=tmp_path / "dask", **build_kwargs(executor="dask", jobs=2))
     assert local.ok and dask.ok
     assert ({r.slug: r.status for r in local.reports} == {r.slug: r.status for r in dask.reports})
     a, b = _files(tmp_path / "local"), _files(tmp_path / "dask")

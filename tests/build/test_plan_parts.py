@@ -11,18 +11,15 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import SHARED_COLUMNS, Evaluation, evaluate_season
+from zzeval.assess.evaluate import SHARED_COLUMNS, Evaluation
 from zzeval.build.hashing import content_digest
 from zzeval.build.plan import COUNTY
 from zzeval.build.staleness import plan_reports
-from zzeval.season.loading import load_season
 
 
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory):
-    data = write_tiny_season(tmp_path_factory.mktemp("parts") / "season", days=30)
-    return evaluate_season(load_season(data), draws=200, n_boot=10)
+def evaluation(tiny30):
+    return tiny30[2]  # the session's (tests/conftest.py): days=30, draws=200, n_boot=10
 
 
 def _context(evaluation, out: Path, state: dict | None = None):

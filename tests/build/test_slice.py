@@ -9,17 +9,12 @@ import re
 
 import pytest
 
-from tests.tiny_season import write_tiny_season
-from zzeval.assess.evaluate import evaluate_season
-from zzeval.season.loading import load_season
-
 pytestmark = pytest.mark.notebook
 
 
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory):
-    data = write_tiny_season(tmp_path_factory.mktemp("slice") / "season", days=30)
-    return data, evaluate_season(load_season(data), draws=200, n_boot=10)
+def evaluation(tiny30):
+    return tiny30[0], tiny30[2]  # the session's (tests/conftest.py): days=30, draws=200, n_boot=10
 
 
 def test_the_rank_table_is_the_same_from_a_slice(evaluation):

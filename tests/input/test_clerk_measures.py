@@ -161,9 +161,9 @@ def test_a_surplus_above_the_factor_says_what_to_do_if_genuine():
         "subtotal row, or is a batch typed twice? give each batch once with its own households; if the batches are "
         "right and the township really retrofitted that many more households than its target (more than 1.5 ×), do "
         "not change the batches or write a target the plan did not set: write a raised target in targets.csv only if "
-        "the county bureau raised the township's allocation, else confirm the batches with the acceptance records "
-        "(验收) and report the case to the maintainers (check_heating_against_targets in "
-        "zzeval/season/measure_rows.py, data/README.md)"]
+        "the county bureau raised the township's allocation, else check the batches against the acceptance records "
+        "(验收); if the figures are genuine (checked against the records), confirm them in season.yaml with "
+        "'confirmed: {heating_over_target: [a coal_to_gas]}' (data/README.md, 'Confirming a judgement check')"]
     out = Collector()  # 1.4 ×: a genuine surplus passes
     check_measure_rows({"heating_retrofits": _batches([80, 60]), "targets": targets}, {}, SeasonPeriod("2020-2021"),
                        out)

@@ -79,10 +79,10 @@ def _swapped_with_a_firm_that_has_not_shifted(frame: pd.DataFrame) -> pd.DataFra
 RECORD_CASES = (
     Case("dustfall_running_total", _running_total(),
          ("dustfall.csv, row 2, column 'dustfall_t_km2_month': township nancun, season from 2019: the six months "
-          "rise every month (8.4, 14.4, 20.6", "are these the season's running totals (each month = the sum so far)? "
+          "never fall (8.4, 14.4, 20.6", "are these the season's running totals (each month = the sum so far)? "
           "write each month's own dustfall",)),
     Case("dustfall_running_total_current_season", _running_total(current_only=True),
-         ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months rise every month",),
+         ("column 'dustfall_t_km2_month': township nancun, season from 2020: the six months never fall",),
          ("season from 2019",)),
     Case("observed_cut_as_fraction", edit("emergency_inspections.csv", _cuts_as_fractions),
          ("emergency_inspections.csv, row 3, column 'observed_cut_pct': township nancun: observed cut 0.35 % while "
@@ -96,13 +96,15 @@ RECORD_CASES = (
          ("row 8, column 'observed_cut_pct'",)),
     Case("weather_last_season_again", edit("meteorology.csv.gz", _last_season_again),
          ("meteorology.csv.gz, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours of the season "
-          "from 2020 have the same", "is this last season's weather with the year changed? write this season's "
+          "from 2020 (2020-10-01 00:00 to 2021-03-31 23:00, up to 4,368 in a row) have the weather of the same "
+          "station a year earlier", "is this last season's weather with the year changed? write this season's "
           "measured weather")),
     Case("blh_in_km", edit("meteorology.csv.gz", _blh_in_km),
-         ("meteorology.csv.gz, row 2, column 'blh_m': every blh_m of station 'county' in the season from 2019 is "
-          "at most 10 m", "write the boundary-layer height in metres (km × 1,000)")),
+         ("meteorology.csv.gz, row 2, column 'blh_m': 4,392 of the 4,392 blh_m above 0 of station 'county' in the "
+          "season from 2019 are at most 10 m (the median 0.389 m)", "write the boundary-layer height in metres "
+          "(km × 1,000)")),
     Case("freight_row_in_wan_t", edit("freight.csv", _firm_in_wan_t),
-         ("freight.csv, row 2, column 'road_t_before': 泽州某煤业公司A（合成） (coal) moves 210 t/yr in all, below 1,000 "
+         ("freight.csv, row 2, column 'road_t_before': 泽州某煤业公司A（合成） (coal) moves 210 t/yr in all, below 500 "
           "t/yr", "are the tonnages in 万t? write tonnes per year (万t × 10,000) in all four columns")),
     Case("freight_before_after_swapped", _swapped("road_t_before", "rail_t_before", "road_t_after", "rail_t_after"),
          ("freight.csv, row 2, column 'road_t_after': every one of the 3 rows moves freight from rail to road",
@@ -137,8 +139,8 @@ def parquet_season(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("change, expect", [
     (_last_season_again, "meteorology.parquet, row 4394, column 'datetime': station 'county': 4,368 of 4,368 hours"),
-    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': every blh_m of station 'county' in the season from "
-                 "2019 is at most 10 m"),
+    (_blh_in_km, "meteorology.parquet, row 2, column 'blh_m': 4,392 of the 4,392 blh_m above 0 of station "
+                 "'county' in the season from 2019 are at most 10 m"),
 ], ids=["weather_last_season_again", "blh_in_km"])
 def test_parquet_weather_mistakes_are_refused(parquet_season, tmp_path, capsys, change, expect):
     import shutil
@@ -173,13 +175,49 @@ def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_
     from zzeval.season.checks import Collector
     from zzeval.season.clerical import check_freight_scale
 
-    out = Collector()  # 3,000 万t = 30 Mt/yr written as 3,000: above the floor, 1/1,667 of the median
-    check_freight_scale(_freight([5_000_000, 3_000, 4_000_000, 6_000_000]), "freight.csv", out)
+    out = Collector()  # 800 万t = 8 Mt/yr written as 800: above the 500 t/yr floor, 1/5,625 of the median
+    check_freight_scale(_freight([5_000_000, 800, 4_000_000, 6_000_000]), "freight.csv", out)
     assert [(p.row, p.column) for p in out.problems] == [(3, "road_t_before")]
-    assert "firm1 (coal) moves 3,000 t/yr in all, below 0.001 of the median row's 4,500,000 t/yr" \
+    assert "firm1 (coal) moves 800 t/yr in all, below 1/5,000 of the median row's 4,500,000 t/yr" \
         in out.problems[0].message
-    out = Collector()  # 5,000 t/yr is 1/240 of the median: a small genuine firm
-    check_freight_scale(_freight([1_200_000, 5_000, 900_000, 1_500_000]), "freight.csv", out)
+    # review 6b F1 and F1b: genuine small firms of 900 and 1,000 t/yr (1/1,150 of the median) pass
+    for totals in ([1_200_000, 5_000, 900_000, 1_500_000], [1_500_000, 900, 1_000_000, 1_300_000],
+                   [1_150_000, 1_000, 1_100_000, 1_200_000, 2_100_000]):
+        out = Collector()
+        check_freight_scale(_freight(totals), "freight.csv", out)
+        assert out.problems == [], totals
+
+
+def _f2_row() -> pd.DataFrame:
+    """Review 6b F2: the first firm's road columns in 万t (150 / 35 for 1,500,000 / 350,000 t/yr), its rail in t."""
+    return pd.DataFrame({"enterprise": ["A", "B", "D", "F"], "cargo": "coal",
+                         "road_t_before": [150.0, 900_000.0, 1_100_000.0, 800_000.0],
+                         "rail_t_before": [600_000.0, 100_000.0, 200_000.0, 500_000.0],
+                         "road_t_after": [35.0, 600_000.0, 900_000.0, 150_000.0],
+                         "rail_t_after": [1_750_000.0, 400_000.0, 400_000.0, 1_150_000.0]})
+
+
+def test_one_mode_of_a_firm_in_wan_t_is_refused_per_column():
+    """Review 6b finding 3: the row total (1,750,035 t/yr) hid the road columns in 万t; each tonnage
+    column is now tested beside the other mode's tonnes."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.clerical import check_freight_scale
+
+    out = Collector()
+    check_freight_scale(_f2_row(), "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "road_t_before")]
+    assert ("A (coal): road_t_before 150 and road_t_after 35 t/yr beside rail 600,000 → 1,750,000 t/yr, below 500 "
+            "t/yr") in out.problems[0].message
+    assert "write tonnes per year (万t × 10,000: 1,500,000, 350,000)" in out.problems[0].message
+    out = Collector()  # rail after in 万t only (175 for 1,750,000) beside 1.5 Mt by road: named at that column
+    check_freight_scale(_f2_row().assign(road_t_before=[1_500_000.0, 900_000.0, 1_100_000.0, 800_000.0],
+                                         road_t_after=[350_000.0, 600_000.0, 900_000.0, 150_000.0],
+                                         rail_t_after=[175.0, 400_000.0, 400_000.0, 1_150_000.0]), "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "rail_t_after")]
+    out = Collector()  # a firm with no road left (0) and a small rail start (0 before) is not refused
+    check_freight_scale(_f2_row().assign(road_t_before=[1_500_000.0, 900_000.0, 1_100_000.0, 800_000.0],
+                                         road_t_after=[0.0, 600_000.0, 900_000.0, 150_000.0],
+                                         rail_t_before=[0.0, 100_000.0, 200_000.0, 500_000.0]), "freight.csv", out)
     assert out.problems == []
 
 
@@ -187,7 +225,9 @@ def test_a_large_firm_in_wan_t_is_caught_by_the_median_and_a_small_genuine_firm_
     ([4.0, 5.0, 6.0, 8.0, 11.0, 18.0], True),    # rises every month, 4.5 times the first
     ([4.0, 5.0, 6.0, 8.0, 11.0, 17.9], False),   # 4.475 times: a steep genuine rise passes
     ([8.4, 14.4, 20.6, 27.1, 33.0, 42.7], True),  # final review W1 (nancun): running totals, 5.1 times
-    ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], False),  # one month unchanged: not a running total of six
+    ([8.4, 14.4, 20.6, 20.6, 33.0, 40.0], True),  # one month with no new dust (review 6b finding 11)
+    ([6.0, 13.0, 19.0, 19.0, 26.0, 32.0], True),  # review 6b D4
+    ([6.0, 6.0, 6.0, 6.0, 6.0, 6.0], False),      # six equal months: 1 times the first
     # review 6b finding 8: genuine winters rising to the spring dust (3.2 and 3.0 times) must pass
     ([4.1, 4.5, 5.0, 6.2, 8.5, 13.0], False),
     ([2.0, 2.4, 3.1, 3.9, 4.8, 6.1], False),
@@ -281,5 +321,6 @@ def test_parquet_per_station_weather_names_the_copied_station(parquet_season, tm
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     assert (f"meteorology.parquet, row {len(met) + len(previous) + 2}, column 'datetime': "
-            f"station '{second}': 4,368 of 4,368 hours of the season from 2020") in err, err[:2000]
+            f"station '{second}': 4,368 of 4,368 hours of the season from 2020 (2020-10-01 00:00 to 2021-03-31 "
+            "23:00, up to 4,368 in a row) have the weather of the same station a year earlier") in err, err[:2000]
     assert f"station '{first}'" not in err

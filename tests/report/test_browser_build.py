@@ -32,7 +32,9 @@ def built_liushukou(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("built")
     data = write_tiny_season(tmp / "season", days=40)
     out = tmp / "reports"
-    summary = build_reports(data, out_dir=out, townships=["liushukou"], jobs=1, draws=300,
+    # no county page: these tests open the township page only (the county notebook runs in
+    # tests/test_notebooks.py and in tests/report/test_agreement.py's builds)
+    summary = build_reports(data, out_dir=out, townships=["liushukou"], jobs=1, draws=300, county_notebook=None,
                             prepare=quick_evaluation, quiet=True, timeout=300, start_timeout=120)
     assert summary.ok, summary.text()
     return out / SEASON / "townships" / "liushukou.html"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from zzeval.errors import EvaluationError
-from zzeval.processes import die_with_parent
+from zzeval.processes import die_with_parent, quiet_resource_tracker
 
 #: The Dask settings of a local cluster of this runner: no statistical profiler in the workers
 #: (a thread sampling the worker's stack every 10 ms, taking the GIL from the task; its share
@@ -163,6 +163,7 @@ class ProcessRunner(_Mapping):
         import multiprocessing
 
         if self._pool is None and self.jobs > 1:
+            quiet_resource_tracker()  # no "leaked semaphore" warning after a kill of the build
             ctx = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_start_worker,
                                              initargs=(os.getpid(),))

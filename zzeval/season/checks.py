@@ -54,11 +54,12 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
-        #: (station, pollutant, first year of the season) with values of REPORTED_POLLUTANTS, the first years of
-        #: the seasons with meteorology, (station or 'county', first year) with it, hours per (table, code, season):
-        #: recorded while the tables are checked (also chunk by chunk for Parquet tables, not kept by validate)
+        #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
+        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy): recorded
+        #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
+        self.confirmed, self.weather_bins = {}, []
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -465,7 +466,7 @@ def empty_table_problem(name: str, fname: str) -> str | None:
 
 #: The keys of ``season.yaml`` that zzeval reads (data/README.md); another key is kept as a note,
 #: unless it is a near spelling of one of these (then it is refused with a "did you mean").
-SEASON_KEYS = frozenset({"title", "season", "synthetic", "weather_model", "notices", "notes_zh", "notes_en",
+SEASON_KEYS = frozenset({"title", "season", "synthetic", "weather_model", "notices", "notes_zh", "notes_en", "confirmed",
                          "county", "map", "seed", "generator", "generator_version", "n_townships", "calibration",
                          "generator_parameters"})
 
@@ -572,7 +573,6 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")
     return []
-
 
 
 def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:

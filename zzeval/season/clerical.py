@@ -1,6 +1,8 @@
 """Clerical mistakes that read as valid values but change the published numbers (issue 13, final
-review W1, W2, W5, W6): dustfall entered as the season's running total, observed emergency cuts
-written as fractions, one firm's freight in 万t, and freight written the wrong way round on every row.
+review W1, W2, W5, W6; review 6b): dustfall entered as the season's or the calendar year's running
+total, observed emergency cuts written as fractions, one firm's freight (or one of its columns) in 万t,
+and freight written the wrong way round on every row. Each is a judgement check: a clerk who checked
+the values names them under ``confirmed:`` in ``season.yaml`` (:mod:`zzeval.season.confirm`).
 
 Each check looks at a whole township, season or table, where the mistake leaves a pattern a genuine
 table does not have; single values are checked elsewhere (schema limits, :mod:`zzeval.season.plausible`).
@@ -14,6 +16,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
+from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.parsing import show
 
 #: Months of a season (October .. March) whose values a running total accumulates.
@@ -31,12 +34,14 @@ def check_clerical(tables: dict, fnames: dict, out: Collector) -> None:
 
 
 def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """A township's six months of a season, each strictly above the month before, the last at least
-    ``dustfall.running_total_ratio`` times the first: the values are the season's running total (each
-    month = the sum so far), not each month's dustfall. A running total of six months of similar
+    """A township's six months of a season that never fall (each at least the month before), the last at
+    least ``dustfall.running_total_ratio`` times the first: the values are the season's running total
+    (each month = the sum so far), not each month's dustfall. A running total of six months of similar
     dustfall ends near 6 times its first month (4.5 times when the later months average 70 % of the
-    first); genuine monthly dustfall goes up and down with the weather (snow, wind) and may rise to the
-    spring dust (4.1 ... 13.0, 3.2 times, passes), but not 4.5-fold step by step through a winter."""
+    first; a month with nothing new repeats the month before, review 6b finding 11); genuine monthly
+    dustfall goes up and down with the weather (snow, wind) and may rise to the spring dust (4.1 ... 13.0,
+    3.2 times, passes), but not 4.5-fold step by step through a winter. Also the calendar year's running
+    totals (1-N月累计, :func:`_year_to_date`). Judgement checks (:mod:`zzeval.season.confirm`)."""
     if dust is None or dust.empty:
         return
     ratio = input_floor("dustfall.running_total_ratio")
@@ -48,15 +53,37 @@ def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Col
         values = part["dustfall_t_km2_month"].to_numpy(dtype=float)
         if len(values) != SEASON_MONTHS or part["month"].duplicated().any():
             continue
-        rising = bool(np.all(np.diff(values) > 0))
+        listed = ", ".join(f"{v:g}" for v in values)
+        subject = f"{town} {year:.0f}-{year + 1:.0f}"
+        where = (fname, int(part.index[0]) + 2, "dustfall_t_km2_month")
+        rising = bool(np.all(np.diff(values) >= 0))
         if rising and values[0] > 0 and values[-1] >= ratio * values[0]:
-            listed = ", ".join(f"{v:g}" for v in values)
-            out.add(fname, int(part.index[0]) + 2, "dustfall_t_km2_month",
-                    f"township {show(town)}, season from {year:.0f}: the six months rise every month ({listed} "
-                    f"t/(month·km²)), the last {values[-1] / values[0]:.1f} times the first (a running total ends "
-                    f"near 6 times, at least {ratio:g} here, zzeval/reference/input_limits.csv): are these the "
-                    "season's running totals (each month = the sum so far)? write each month's own dustfall (this "
-                    "month's total minus last month's)")
+            judge(out, "dustfall_running_total", subject, where,
+                  f"township {show(town)}, season from {year:.0f}: the six months never fall ({listed} "
+                  f"t/(month·km²)), the last {values[-1] / values[0]:.1f} times the first (a running total ends "
+                  f"near 6 times, at least {ratio:g} here, zzeval/reference/input_limits.csv): are these the "
+                  "season's running totals (each month = the sum so far)? write each month's own dustfall (this "
+                  "month's total minus last month's)")
+        elif _year_to_date(values):
+            judge(out, "dustfall_year_to_date", subject, (fname, int(part.index[3]) + 2, where[2]),
+                  f"township {show(town)}, season from {year:.0f}: {listed} t/(month·km²): October to December "
+                  f"rise, January falls to {values[3]:g} (December at least "
+                  f"{input_floor('dustfall.year_to_date_drop'):g} times January) and January to March rise again "
+                  f"(March at least {input_floor('dustfall.year_to_date_rise'):g} times January; "
+                  "zzeval/reference/input_limits.csv): are these the calendar year's running totals (1-N月累计, "
+                  "restarting in January)? write each month's own dustfall (this month's total minus last "
+                  "month's; January as it is)")
+
+
+def _year_to_date(values: np.ndarray) -> bool:
+    """Six months October .. March as the calendar year's running totals (1-N月累计, the usual form of
+    Chinese monthly statistics): October to December never fall, January to March never fall and March
+    is at least ``dustfall.year_to_date_rise`` times January, and December is at least
+    ``dustfall.year_to_date_drop`` times January (the total restarts in January; review 6b finding 1)."""
+    drop, rise = input_floor("dustfall.year_to_date_drop"), input_floor("dustfall.year_to_date_rise")
+    autumn, spring = values[:3], values[3:]
+    return bool(np.all(np.diff(autumn) >= 0) and np.all(np.diff(spring) >= 0) and spring[0] > 0
+                and autumn[-1] >= drop * spring[0] and spring[-1] >= rise * spring[0])
 
 
 def check_cut_fractions(ei: pd.DataFrame | None, fname: str, out: Collector) -> None:
@@ -85,7 +112,7 @@ def check_cut_fractions(ei: pd.DataFrame | None, fname: str, out: Collector) -> 
                 f"(zzeval/reference/input_limits.csv): these are fractions (an Excel percent cell); write percent, "
                 f"{observed[i] * 100:g} not {observed[i]:g}")
 
-    out.rows(fname, "observed_cut_pct", fraction & town.isin(flagged), message)
+    judge_rows(out, "cut_fractions", fname, "observed_cut_pct", fraction & town.isin(flagged), town, message)
 
 
 #: The tonnage columns of ``freight`` [t/yr].
@@ -93,10 +120,19 @@ TONNAGES = ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after")
 
 
 def check_freight_scale(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """A ``freight`` row whose tonnage (the larger of its totals before and after, road + rail) is above 0
-    but below ``freight.row_tonnes`` t/yr, or below ``freight.row_share_of_median`` of the median row's
-    (with 3 rows or more): the row is in 万t (10,000 t), 150 for 1,500,000 t/yr; the firm's shift to rail
-    would count 10,000 times too little."""
+    """``freight`` in 万t (10,000 t), 150 for 1,500,000 t/yr: the firm's shift to rail would count 10,000
+    times too little. Refused (judgement checks, :mod:`zzeval.season.confirm`: a genuine small firm is
+    confirmed by name):
+
+    * a row whose tonnage (the larger of its totals before and after, road + rail) is above 0 but below
+      ``freight.row_tonnes`` t/yr, or below ``freight.row_share_of_median`` of the median row's (3 rows
+      or more): the whole row in 万t;
+    * otherwise one of the four tonnage columns above 0 but below the same floor, or below the same share
+      of its column's median (3 rows or more above 0), while the other mode (road or rail) of the row
+      moves at least ``freight.other_mode_tonnes`` t/yr: that column in 万t (review 6b finding 3: road
+      150 / 35 beside rail 600,000 / 1,750,000 t/yr passed the row total).
+
+    Not caught: a whole row in 万t of a firm above 5 Mt/yr (500 万t) that is below twice the median row."""
     if fr is None or fr.empty or not set(TONNAGES) <= set(fr):
         return
     floor, share = input_floor("freight.row_tonnes"), input_floor("freight.row_share_of_median")
@@ -106,12 +142,42 @@ def check_freight_scale(fr: pd.DataFrame | None, fname: str, out: Collector) -> 
     small = (total > 0) & ((total < floor) | (total < share * median))
     def message(i) -> str:
         below = (f"below {floor:,.0f} t/yr" if total[i] < floor
-                 else f"below {share:g} of the median row's {median:,.0f} t/yr")
+                 else f"below 1/{1 / share:,.0f} of the median row's {median:,.0f} t/yr")
         return (f"{show(fr['enterprise'][i])} ({fr['cargo'][i]}) moves {total[i]:,.6g} t/yr in all, {below} "
                 "(zzeval/reference/input_limits.csv): are the tonnages in 万t? write tonnes per year (万t × 10,000) "
                 "in all four columns")
 
-    out.rows(fname, "road_t_before", small, message)
+    judge_rows(out, "freight_scale", fname, "road_t_before", small, fr["enterprise"], message)
+    cells = _wan_t_cells(fr, floor, share).mul(~small, axis=0)  # a whole row in 万t is named above
+    def cell_message(i) -> str:
+        columns = [c for c in TONNAGES if cells.loc[i, c]]
+        mode = columns[0].split("_")[0]
+        other = "rail" if mode == "road" else "road"
+        shown = " and ".join(f"{c} {fr[c][i]:,.6g}" for c in columns)
+        return (f"{show(fr['enterprise'][i])} ({fr['cargo'][i]}): {shown} t/yr beside {other} "
+                f"{fr[f'{other}_t_before'][i]:,.0f} → {fr[f'{other}_t_after'][i]:,.0f} t/yr, below {floor:,.0f} "
+                f"t/yr or 1/{1 / share:,.0f} of the column's median (zzeval/reference/input_limits.csv): "
+                f"{'is this column' if len(columns) == 1 else 'are these columns'} in 万t? write tonnes per year "
+                f"(万t × 10,000: {', '.join(f'{fr[c][i] * 10_000:,.0f}' for c in columns)})")
+
+    first = cells.idxmax(axis=1).where(cells.any(axis=1))
+    for column in TONNAGES:  # each row named at its first column in 万t
+        judge_rows(out, "freight_scale", fname, column, first == column, fr["enterprise"], cell_message)
+
+
+def _wan_t_cells(fr: pd.DataFrame, floor: float, share: float) -> pd.DataFrame:
+    """Per tonnage column, the cells above 0 but below ``floor`` or ``share`` of the column's median (3
+    non-zero values or more) in a row whose other mode moves at least ``freight.other_mode_tonnes``."""
+    big = input_floor("freight.other_mode_tonnes")
+    mode_max = {mode: fr[[f"{mode}_t_before", f"{mode}_t_after"]].max(axis=1) for mode in ("road", "rail")}
+    cells = {}
+    for column in TONNAGES:
+        value, mode = fr[column], column.split("_")[0]
+        given = value[value > 0]
+        median = float(given.median()) if len(given) >= 3 else np.nan
+        other = mode_max["rail" if mode == "road" else "road"]
+        cells[column] = (value > 0) & ((value < floor) | (value < share * median)) & (other >= big)
+    return pd.DataFrame(cells, index=fr.index)
 
 
 def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
@@ -119,7 +185,8 @@ def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) 
     after, its siding not built yet, is left out) moving freight from rail to road: road tonnes up and
     rail tonnes down. The plan (§ 十一) shifts bulk freight from road to rail; a shift the wrong way in
     every firm is before and after swapped, or road and rail swapped: the rail share would fall and the
-    freight reduction be 0 t. Refused (a genuine reverse shift in one firm, or in some, passes)."""
+    freight reduction be 0 t. Refused (a genuine reverse shift in one firm, or in some, passes; a table
+    where every firm genuinely moved back to road is confirmed as ``freight_reversed: [all]``)."""
     if fr is None or len(fr) < 2 or not set(TONNAGES) <= set(fr):
         return
     reverse = (fr["road_t_after"] > fr["road_t_before"]) & (fr["rail_t_after"] < fr["rail_t_before"])
@@ -129,11 +196,11 @@ def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) 
     first, still = fr.index[shifts][0], int((~shifts).sum())
     rows = f"{shifts.sum()} rows that shift ({still} row(s) with the same tonnes before and after left out)" \
         if still else f"{len(fr)} rows"
-    out.add(fname, int(first) + 2, "road_t_after",
-            f"every one of the {rows} moves freight from rail to road (road tonnes rise, rail tonnes fall; "
-            f"e.g. {show(fr['enterprise'][first])}: road {fr['road_t_before'][first]:,.0f} → "
-            f"{fr['road_t_after'][first]:,.0f} t/yr, rail {fr['rail_t_before'][first]:,.0f} → "
-            f"{fr['rail_t_after'][first]:,.0f} t/yr): are the columns before and after, or road and rail, swapped? "
-            "'before' is the year before the shift (公转铁), and a firm whose siding entered service carries more by "
-            "rail after it; swap the columns back. If the figures are genuine (every firm really moved back to road), "
-            "see 'freight' in data/README.md")
+    judge(out, "freight_reversed", "all", (fname, int(first) + 2, "road_t_after"),
+          f"every one of the {rows} moves freight from rail to road (road tonnes rise, rail tonnes fall; "
+          f"e.g. {show(fr['enterprise'][first])}: road {fr['road_t_before'][first]:,.0f} → "
+          f"{fr['road_t_after'][first]:,.0f} t/yr, rail {fr['rail_t_before'][first]:,.0f} → "
+          f"{fr['rail_t_after'][first]:,.0f} t/yr): are the columns before and after, or road and rail, swapped? "
+          "'before' is the year before the shift (公转铁), and a firm whose siding entered service carries more by "
+          "rail after it; swap the columns back (every firm really moving back to road: see 'freight' in "
+          "data/README.md)")

@@ -33,6 +33,7 @@ from zzeval.season.checks import (
     season_year,
     season_years,
 )
+from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
 from zzeval.season.heating_coverage import check_coverage_inputs
@@ -65,6 +66,7 @@ from zzeval.season.tablefile import (
     read_table_file_noted,
     stray_table_copies,
 )
+from zzeval.season.weather_copy import check_weather_copied
 from zzeval.season.weather_county import with_derived_county_weather
 from zzeval.season.weather_hours import check_weather_hours, record_hours
 
@@ -471,6 +473,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_whole_counts(tables.get("targets"), "target", fnames.get("targets", "targets.csv"), tasks, out)
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
+    check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
@@ -507,18 +510,20 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
     meta_path = data_dir / "season.yaml"
     if meta_path.exists():
         meta = read_season_yaml(meta_path, season, out)
+        read_confirmed(meta, meta_path.name, out)  # judgement checks the clerk confirmed (zzeval.season.confirm)
         hashes["season.yaml"] = file_sha256(meta_path) if meta_path.is_file() else ""
     rules_path = data_dir / "verdict_rules.yaml"
     if rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
         hashes["verdict_rules.yaml"] = file_sha256(rules_path)
     _check_references(tables, fnames, period, out)
+    unused_confirmations(out, "season.yaml")
     if not out.problems:
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
         check_weather_hours(fnames, period, out)
         out.notes.extend(station_set_notes(tables, fnames, period, out.coverage))  # stations of one season only
     if out.problems:
-        raise DataValidationError(out.problems, context=f"season folder {data_dir}")
+        raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)
     meta = dict(meta)
     meta["notices"] = [*meta.get("notices", []), *out.notes]
     _finish_tables(tables)

@@ -3,8 +3,10 @@
 published numbers).
 
 * ``heating_retrofits``: a township's households of a retrofit type far above its target for the
-  type (batches as running totals, a subtotal row, a batch typed twice); one batch typed twice with
-  another date; a batch finished inside the previous (comparison) season.
+  type (batches as running totals, a subtotal row, a batch typed twice; a judgement check,
+  :mod:`zzeval.season.confirm`), or its clean-heating households done above those not heated cleanly
+  before the season; one batch typed twice with another date; a batch finished inside the previous
+  (comparison) season.
 * ``targets``: the county's whole target of a retrofit type on one township, or a target far above
   the households the township planned for it.
 * ``vehicles``: a China III or older row whose fleet at the season's end is more than was left
@@ -25,6 +27,7 @@ import yaml
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
+from zzeval.season.confirm import judge
 from zzeval.season.parsing import show
 
 #: Emission standards no new vehicle is registered under any more: their fleet can only shrink during
@@ -63,6 +66,8 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_previous_season_batches(rt, name["heating_retrofits"], period, out)
         check_repeated_batches(rt, name["heating_retrofits"], out)
         check_heating_against_targets(rt, targets, name["heating_retrofits"], name["targets"], county, out)
+        check_heating_within_baseline(rt, tables.get("townships"), name["heating_retrofits"],
+                                      fnames.get("townships", "townships.csv"), out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
@@ -169,25 +174,31 @@ def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None
 
 
 #: What a township that genuinely retrofitted more than ``planned_over_target`` × its target does (the
-#: households pass below that factor: a surplus of up to half the target is accepted as it is).
+#: households pass below that factor: a surplus of up to half the target is accepted as it is); the
+#: message then ends with the ``confirmed:`` line (:mod:`zzeval.season.confirm`).
 GENUINE_SURPLUS = ("; if the batches are right and the township really retrofitted that many more households than "
                    "its target (more than {over:g} ×), do not change the batches or write a target the plan did not "
                    "set: write a raised target in {targets} only if the county bureau raised the township's "
-                   "allocation, else confirm the batches with the acceptance records (验收) and report the case to "
-                   "the maintainers (check_heating_against_targets in zzeval/season/measure_rows.py, data/README.md)")
+                   "allocation, else check the batches against the acceptance records (验收)")
 
 
 def _too_many(rt: pd.DataFrame, labels, fname: str, group: tuple[str, str], totals: tuple[float, float],
               bound: str, out: Collector, genuine: str = "") -> None:
+    """A township's households of a type above ``bound``: refused, a judgement check
+    (``heating_over_target``) when ``genuine`` says what a genuine surplus does."""
     slug, kind = group
     planned, done = totals
     column = "households_planned" if planned >= done else "households_done"
     cause = _diagnosis(rt, labels) or ("are the batches running totals (each row the total so far), is there a "
                                        "subtotal row, or is a batch typed twice? give each batch once with its own "
                                        "households" + genuine)
-    out.add(fname, int(labels[0]) + 2, column,
-            f"township {show(slug)}, {kind}: {planned:,.0f} households planned and {done:,.0f} done in "
-            f"{_rows_text(labels)}, {bound}: {cause}")
+    where = (fname, int(labels[0]) + 2, column)
+    message = (f"township {show(slug)}, {kind}: {planned:,.0f} households planned and {done:,.0f} done in "
+               f"{_rows_text(labels)}, {bound}: {cause}")
+    if genuine:
+        judge(out, "heating_over_target", f"{slug} {kind}", where, message)
+    else:
+        out.add(*where, message)
 
 
 def _diagnosis(rt: pd.DataFrame, labels) -> str:
@@ -204,6 +215,53 @@ def _diagnosis(rt: pd.DataFrame, labels) -> str:
         return ("each later batch is larger than the one before: running totals (each row the type's total so "
                 "far)? write each batch's own households")
     return ""
+
+
+#: The retrofit types that make a household's heating clean (clean coal is the mountain areas' fallback,
+#: not clean heating: it is left out of the clean-heating coverage, :mod:`zzeval.assess.progress`).
+CLEAN_TYPES = ("coal_to_electricity", "coal_to_gas", "waste_heat")
+
+#: The households a township heated cleanly before the season (``townships.csv``, plan § 六 baseline).
+BASELINE = ("clean_before_electricity", "clean_before_gas", "clean_before_district")
+
+
+def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | None, fname: str,
+                                  townships_fname: str, out: Collector) -> None:
+    """A township's households done of clean-heating retrofits (:data:`CLEAN_TYPES`, all batches) plus those
+    heated cleanly before the season (``clean_before_*``) cannot exceed its households: a household is
+    retrofitted once, and one heated cleanly already is not retrofitted again. More would give a
+    clean-heating coverage above 100 % (the reports cut it at 100 %): batches as running totals, a
+    subtotal row or a batch typed twice, also in a township without heating targets, where the other
+    bound is the county's whole allocation (review 6b finding 13); or a baseline too large. A hard
+    contradiction between two tables, not a judgement: it cannot be confirmed. Planned households are
+    not held to it (a township that did more than planned may plan more than it then does)."""
+    columns = [c for c in BASELINE if townships is not None and c in townships]
+    if not columns or townships.empty:
+        return
+    first = townships.drop_duplicates("slug")  # a duplicate slug is reported elsewhere
+    tw = first.assign(_row=first.index + 2).set_index("slug")
+    baseline = tw[columns].sum(axis=1, min_count=1)
+    clean = rt[rt["retrofit_type"].isin(CLEAN_TYPES)]
+    for slug, part in clean.groupby("township", sort=False):
+        if slug not in tw.index or pd.isna(baseline[slug]) or pd.isna(tw["households"][slug]):
+            continue
+        done = part["households_done"].sum()
+        if done <= tw["households"][slug] - baseline[slug]:
+            continue
+        kinds = part.groupby("retrofit_type", sort=False)["households_done"].sum()
+        rows = {kind: part.index[part["retrofit_type"] == kind] for kind in kinds.index}
+        causes = {kind: f"{kind} ({_rows_text(rows[kind])}): {cause}" for kind in kinds.index
+                  if (cause := _diagnosis(rt, rows[kind]))}
+        cause = "; ".join(causes.values()) or ("are the batches running totals (each row the total so far), is there a "
+                                      "subtotal row, or is a batch typed twice? give each batch once with its own "
+                                      f"households; or is the baseline in {townships_fname} too large?")
+        first = rows[next(iter(causes))][0] if causes else part.index[0]
+        out.add(fname, int(first) + 2, "households_done",
+                f"township {show(slug)}: {done:,.0f} households done of clean-heating retrofits ("
+                + ", ".join(f"{kind} {n:,.0f}" for kind, n in kinds.items())
+                + f") plus {baseline[slug]:,.0f} heated cleanly before the season "
+                f"({townships_fname} row {tw['_row'][slug]}, {' + '.join(columns)}) are more than its "
+                f"{tw['households'][slug]:,.0f} households (a clean-heating coverage above 100 %): {cause}")
 
 
 def _check_targets_over_planned(sums: pd.DataFrame, targets_fname: str, out: Collector) -> None:

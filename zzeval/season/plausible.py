@@ -18,6 +18,7 @@ from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, _escaped, _invisible, _plan_tasks, share_tasks
 from zzeval.season.clerical import check_clerical
 from zzeval.season.parsing import show
+from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
@@ -198,7 +199,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_direction_radians(met, fname, out)
     _check_blh_km(met, fname, out)
     _check_constant_weather(met, fname, out)
-    _check_year_before_copied(met, fname, out)
+    record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
 
 
 def check_station_weather(tables: dict, fnames: dict, period, out: Collector) -> None:
@@ -261,52 +262,24 @@ def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> N
 
 
 def _check_blh_km(met: pd.DataFrame, fname: str, out: Collector) -> None:
-    """Every boundary-layer height of a station in a season above 0 and at most 10: the column holds
-    km, not m (the weather model clips heights below 10 m to 10 m, so the term would vanish). A column
-    of zeros (not measured) is not refused."""
+    """The median of the boundary-layer heights above 0 of a station in a season at most 10: the
+    column holds km, not m (the weather model clips heights below 10 m to 10 m, so the term would
+    vanish). The median, not the highest, so that one stray hour in m does not hide a season in km
+    (review 6b finding 12). A column of zeros (not measured) is not refused."""
     if "blh_m" not in met or met["blh_m"].isna().all():
         return
     top = input_limit("meteorology.blh_km")
     stations, years, _ = _station_seasons(met)
-    given = met["blh_m"].notna()
-    highest = met["blh_m"].groupby([stations, years]).transform("max")
+    positive = met["blh_m"].where(met["blh_m"] > 0)
+    grouped = positive.groupby([stations, years])
+    median, count = grouped.transform("median"), grouped.transform("count")
+    low = (positive <= top).groupby([stations, years]).transform("sum")
+    given = positive.notna()
     first = given & ~pd.DataFrame({"station": stations, "year": years}).where(given).duplicated()
-    out.rows(fname, "blh_m", first & (highest <= top) & (highest > 0),
-             lambda i: f"every blh_m of station '{show(stations[i])}' in the season from {years[i]} is at most "
-                       f"{top:g} m (the highest {highest[i]:g}): this looks like km; write the boundary-layer "
-                       "height in metres (km × 1,000)")
-
-
-def _check_year_before_copied(met: pd.DataFrame, fname: str, out: Collector) -> None:
-    """A station's hours equal, in every weather input of :data:`VARYING_WEATHER`, to the same hour a year
-    earlier in more than ``meteorology.same_as_year_before_share`` of the season: the season's weather is
-    last season's file with the year changed (the weather adjustment would then credit the measures
-    with the whole change of the air)."""
-    columns = [c for c in VARYING_WEATHER if c in met]
-    stations = met["station_code"].fillna("").replace("", "county")
-    now = pd.DataFrame({"station": stations, "datetime": met["datetime"]}).join(met[columns])
-    now = now.dropna(subset=["datetime"]).drop_duplicates(["station", "datetime"])
-    before = now.assign(datetime=now["datetime"] + pd.DateOffset(years=1))
-    before = before.drop_duplicates(["station", "datetime"])  # 29 February + 1 year = 28 February
-    pair = now.reset_index().merge(before, on=["station", "datetime"], suffixes=("", "_before"))
-    if pair.empty:
-        return
-    same = np.logical_and.reduce([(pair[c] == pair[f"{c}_before"]) | (pair[c].isna() & pair[f"{c}_before"].isna())
-                                  for c in columns]) & pair[columns].notna().any(axis=1)
-    pair["same"], pair["year"] = same, season_first_year(pair["datetime"])
-    top = input_limit("meteorology.same_as_year_before_share")
-    for (station, year), part in pair.groupby(["station", "year"], sort=False):
-        if len(part) >= 24 and part["same"].mean() > top:
-            out.add(fname, int(part["index"].min()) + 2, "datetime",
-                    f"station '{show(station)}': {int(part['same'].sum()):,} of {len(part):,} hours of the season "
-                    f"from {year} have the same {', '.join(columns)} as the same hour a year earlier (at most "
-                    f"{top:.0%}, zzeval/reference/input_limits.csv): is this last season's weather with the year "
-                    "changed? write this season's measured weather")
-
-
-#: The weather model's inputs that vary in any real season (precipitation and the boundary layer height
-#: may be missing or 0 all season at a dry station or where they are not measured).
-VARYING_WEATHER = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa")
+    out.rows(fname, "blh_m", first & (median <= top),
+             lambda i: f"{low[i]:,.0f} of the {count[i]:,.0f} blh_m above 0 of station '{show(stations[i])}' in the "
+                       f"season from {years[i]} are at most {top:g} m (the median {median[i]:g} m): this looks like km; "
+                       "write the boundary-layer height in metres (km × 1,000)")
 
 
 def _check_constant_weather(met: pd.DataFrame, fname: str, out: Collector) -> None:

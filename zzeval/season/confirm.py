@@ -1,0 +1,119 @@
+"""Judgement checks and their one way through (issue 13: genuine data is not refused without a way
+through). A judgement check refuses values that are suspicious but possible: a firm moving a few
+hundred tonnes a year looks like 万t, a winter rising steadily to the spring dust looks like running
+totals. The clerk who has checked such values against the records names them in ``season.yaml``::
+
+    confirmed:
+      freight_scale: [泽州某小型建材公司]       # the enterprise, as in freight.csv
+      dustfall_running_total: [nancun 2020-2021]  # township slug and season
+
+and the refusal becomes a notice of ``zzeval validate`` (the values are used as written). Each
+refusal of a judgement check ends with the exact line to add; a confirmation that names nothing the
+check refused is a notice too (a misspelt name keeps the refusal). ``data/README.md`` ("Confirming a
+judgement check") documents the checks and their subjects; hard contradictions (a date after the
+season, households above the township's) are never confirmable.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from zzeval.season.checks import Collector
+from zzeval.season.parsing import closest, show
+
+#: The judgement checks a ``confirmed:`` section may name, and what names one of their subjects.
+JUDGEMENT_CHECKS = {
+    "dustfall_running_total": "township slug and season, 'nancun 2020-2021'",
+    "dustfall_year_to_date": "township slug and season, 'nancun 2020-2021'",
+    "cut_fractions": "township slug, 'nancun'",
+    "freight_scale": "enterprise, as in freight.csv",
+    "freight_reversed": "'all' (the whole freight table)",
+    "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
+}
+
+#: The key of ``season.yaml`` that holds the confirmations.
+KEY = "confirmed"
+
+
+def read_confirmed(meta: dict, fname: str, out: Collector) -> None:
+    """``season.yaml``'s ``confirmed`` section, checked, into ``out.confirmed`` (check -> subject -> times
+    used): a mapping of :data:`JUDGEMENT_CHECKS` names to lists of subjects (one subject may be given as a
+    plain string)."""
+    section = meta.get(KEY)
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        out.add(fname, None, KEY, "must be a mapping of check names to lists of what was checked, like "
+                                  "'confirmed: {freight_scale: [泽州某小型建材公司]}' (data/README.md)")
+        return
+    for check, subjects in section.items():
+        if check not in JUDGEMENT_CHECKS:
+            meant = closest(str(check), list(JUDGEMENT_CHECKS), cutoff=0.6)
+            hint = f"did you mean '{meant}'? " if meant else ""
+            out.add(fname, None, KEY, f"'{show(check)}' is not a check that can be confirmed: {hint}the checks are "
+                                      f"{', '.join(JUDGEMENT_CHECKS)} (data/README.md)")
+            continue
+        items = [subjects] if isinstance(subjects, str) else subjects
+        if not isinstance(items, list) or not all(isinstance(s, str | int) for s in items):
+            out.add(fname, None, KEY, f"{check}: give a list of names ({JUDGEMENT_CHECKS[check]}), got "
+                                      f"'{show(subjects)}'")
+            continue
+        out.confirmed.setdefault(check, {}).update({" ".join(str(s).split()): 0 for s in items})
+
+
+#: Characters that end or change a plain YAML scalar in a flow list (a name holding one is quoted).
+YAML_SPECIAL = set(":,[]{}#&*!|>'\"%@`")
+
+
+def how_to_confirm(check: str, subject: str) -> str:
+    """The tail of a judgement check's message: what a clerk who checked the values writes."""
+    shown = json.dumps(subject, ensure_ascii=False) if YAML_SPECIAL & set(subject) else subject
+    return (f"; if the figures are genuine (checked against the records), confirm them in season.yaml with "
+            f"'{KEY}: {{{check}: [{shown}]}}' (data/README.md, 'Confirming a judgement check')")
+
+
+def is_confirmed(out: Collector, check: str, subject: str) -> bool:
+    """Whether ``season.yaml`` confirms ``subject`` for ``check`` (counted as used)."""
+    subjects = out.confirmed.get(check, {})
+    key = " ".join(str(subject).split())
+    if key not in subjects:
+        return False
+    subjects[key] += 1
+    return True
+
+
+def judge(out: Collector, check: str, subject: str, where: tuple[str, int | None, str | None], message: str) -> None:
+    """One refusal of a judgement check: a problem ending with :func:`how_to_confirm`, or, when
+    ``season.yaml`` confirms ``subject``, a notice (``where``: file, spreadsheet row, column)."""
+    file, row, column = where
+    if is_confirmed(out, check, subject):
+        place = f"{file}" + (f", row {row}" if row is not None else "") + (f", column '{column}'" if column else "")
+        out.notes.append(f"{place}: confirmed in season.yaml ({check}: {subject}), used as written: {message}")
+    else:
+        out.add(file, row, column, message + how_to_confirm(check, subject))
+
+
+def judge_rows(out: Collector, check: str, file: str, column: str, mask: pd.Series, subject: pd.Series,
+               message) -> None:
+    """Row by row (:meth:`Collector.rows`): the rows of ``mask`` whose ``subject`` is confirmed become
+    one notice per subject, the others problems whose message ends with :func:`how_to_confirm`."""
+    confirmed, noted = pd.Series(False, index=mask.index), set()
+    for label in mask.index[mask.to_numpy(dtype=bool)]:
+        name = str(subject[label])
+        confirmed[label] = is_confirmed(out, check, name)
+        if confirmed[label] and name not in noted:  # one notice per subject, on its first row
+            noted.add(name)
+            out.notes.append(f"{file}, row {int(label) + 2}, column '{column}': confirmed in season.yaml ({check}: "
+                             f"{name}), used as written: {message(label)}")
+    out.rows(file, column, mask & ~confirmed, lambda i: message(i) + how_to_confirm(check, str(subject[i])))
+
+
+def unused_confirmations(out: Collector, fname: str) -> None:
+    """A notice for each confirmed subject that no refusal named (a misspelt name, or values corrected)."""
+    for check, subjects in out.confirmed.items():
+        for subject, used in subjects.items():
+            if not used:
+                out.notes.append(f"{fname}: '{KEY}' lists {check}: {show(subject)}, but the check refuses nothing of "
+                                 f"that name ({JUDGEMENT_CHECKS[check]}); check the spelling, or remove it")
