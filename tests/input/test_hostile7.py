@@ -91,23 +91,33 @@ _done_nancun = SimpleNamespace(value=0)
 
 
 def test_a_baseline_holding_this_seasons_retrofits_is_refused(sample_season, tmp_path, capsys):
+    """Refused once (zzeval.season.measure_rows.check_heating_within_baseline), naming the likely cause; the
+    coverage is no longer clipped at 100 % (it was: nancun 120.7 % shown as 100 %, its target met)."""
     rt = read(sample_season, "heating_retrofits.csv")
     clean = rt[(rt["township"] == "nancun") & (rt["retrofit_type"] != "clean_coal")]
     _done_nancun.value = int(pd.to_numeric(clean["households_done"]).sum())
     tw = read(sample_season, "townships.csv").set_index("slug")
     before = sum(int(tw.at["nancun", c]) for c in ("clean_before_electricity", "clean_before_gas",
                                                      "clean_before_district")) + _done_nancun.value
-    total = before + _done_nancun.value
     households = int(tw.at["nancun", "households"])
-    assert before <= households < total  # only the double count makes it impossible
+    assert before <= households < before + _done_nancun.value  # only the double count makes it impossible
     case = Case("baseline_at_season_end", edit("townships.csv", _baseline_at_season_end),
-                ("townships.csv, row 2, column 'clean_before_electricity': township nancun: households heated cleanly "
-                 f"before the season (clean_before_electricity + clean_before_gas + clean_before_district = "
-                 f"{before:,}) plus the households retrofitted this season (heating_retrofits.csv households_done, "
-                 f"clean coal excluded: {_done_nancun.value:,}) = {total:,}, more than its {households:,} households "
-                 f"(a coverage of {100 * total / households:.1f} %)", "Did the baseline already count this season's "
-                 "retrofits?"))
-    validate_refuses(sample_season, case, tmp_path / "case", capsys)
+                (f"township nancun: {_done_nancun.value:,} households done of clean-heating retrofits (",
+                 f"plus {before:,} heated cleanly before the season (townships.csv row 2, clean_before_electricity + "
+                 f"clean_before_gas + clean_before_district) are more than its {households:,} households",
+                 "or is the baseline in townships.csv too large: does it already count this season's retrofits? (it is "
+                 "the households heated cleanly BEFORE the season)"))
+    err = validate_refuses(sample_season, case, tmp_path / "case", capsys)
+    assert err.count("heated cleanly before the season") == 1  # one problem, not two checks of one cause
+
+
+def test_coverage_is_not_clipped():
+    from zzeval.assess.progress import _coverage
+
+    season = SimpleNamespace(townships=pd.DataFrame({"slug": ["a"], "households": [100.0], "clean_before_electricity":
+                                                     [90.0], "clean_before_gas": [0.0], "clean_before_district": [0.0]}))
+    out = pd.DataFrame({"heating_done_households": [20.0]}, index=pd.Index(["a"], name="township"))
+    assert _coverage(season, out).at["a", "clean_heating_coverage_pct"] == pytest.approx(110.0)
 
 
 # -- finding 7: targets.csv without the coverage rows: the plan's target by township class
@@ -124,6 +134,14 @@ def test_coverage_target_comes_from_the_plan_when_targets_lack_it(season):
     for slug, row in rows.iterrows():
         assert row["target"] == expected[classes[slug]] == given[slug]  # the sample writes the plan's targets
         assert row["target_from_plan"] is True
+
+
+def test_the_coverage_defaults_are_the_plans_targets():
+    from zzeval.assess.progress import plan_targets, plan_tasks
+
+    plan = {k: v for k, v in plan_targets()["clean_heating_coverage_pct"].items() if v is not None}
+    assert plan_tasks()["tasks"]["clean_heating_coverage_pct"]["default_target_by_class"] == plan == {
+        "urban": 100, "fringe": 100, "rural": 60}
 
 
 def test_the_task_table_says_a_target_came_from_the_plan():

@@ -148,7 +148,7 @@ def _coverage(season: SeasonData, out: pd.DataFrame) -> pd.DataFrame:
     before = tw[cols].sum(axis=1, min_count=1).reindex(out.index)
     frame["clean_heated_before_households"] = before
     after = before + out["heating_done_households"]
-    # not clipped: over 100 % is refused when the season is loaded (zzeval.season.heating_coverage)
+    # not clipped: over 100 % is refused when the season is loaded (measure_rows.check_heating_within_baseline)
     frame["clean_heating_coverage_pct"] = _pct(after, tw["households"].reindex(out.index))
     return frame
 

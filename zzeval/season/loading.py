@@ -36,7 +36,6 @@ from zzeval.season.checks import (
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
-from zzeval.season.heating_coverage import check_coverage_inputs
 from zzeval.season.keys import check_keys
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
@@ -463,7 +462,6 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
     check_cross_tables(tables, fnames, out, period)
-    check_coverage_inputs(tables.get("townships"), tables.get("heating_retrofits"), fnames, out)
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_dustfall_months(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), period, out)
