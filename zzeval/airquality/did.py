@@ -20,6 +20,16 @@ clusters [3]_). The event study replaces ``current_t`` by month dummies (referen
 last month of the previous season) and tests the pre-period months jointly (pre-trend
 test, cluster-robust Wald F with G−1 denominator df).
 
+An interval the data cannot bound is not published as numbers: with few clusters the bootstrap-t
+statistic's spread can be so wide that ``exp(β ± q·se) − 1`` runs from −100 % to a 90-digit percentage
+(hostile review 7, finding 10: 3 townships, one with a replaced station). Webb's working paper of
+[3]_ (Queen's Economics Department WP 1315, 2013) finds by Monte Carlo that cluster-robust errors and
+the bootstrap procedures perform poorly with fewer than eleven clusters, and MacKinnon & Webb (2017) [4]_ that the wild cluster bootstrap fails when few clusters are
+treated. So when the ends of the back-transformed 95 % interval differ by more than the factor
+``did.interval_max_ratio`` of ``zzeval/reference/input_limits.csv`` (or are not finite),
+:attr:`DidResult.bounded` is False and the reports say that the estimate cannot be bounded with that
+many townships instead of showing the numbers.
+
 Caveats: a single treatment date (the season) — no staggered adoption; spillovers
 between neighbouring townships bias β toward zero; intensity is not randomised.
 
@@ -31,6 +41,8 @@ References
    for inference with clustered errors. Rev. Econ. Stat. 90, 414-427.
 .. [3] Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered errors.
    Can. J. Econ. 56, 839-858.
+.. [4] MacKinnon, J. G. & Webb, M. D. (2017). Wild bootstrap inference for wildly different
+   cluster sizes. J. Appl. Econometrics 32, 233-254.
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from zzeval.airquality import validity
+from zzeval.resources import input_limit
 from zzeval.season.data import SeasonData
 from zzeval.season.station_sets import station_seasons, used_rows
 
@@ -72,6 +85,9 @@ class DidResult:
     intensity : Series
         Retrofit intensity per township used.
     notes : list of str
+    bounded : bool
+        False when the wild-cluster-bootstrap interval cannot be bounded (:func:`interval_bounded`):
+        the reports then show no effect and no interval.
     """
 
     pollutant: str
@@ -91,6 +107,7 @@ class DidResult:
     pretrend_p: float = float("nan")
     intensity: pd.Series = field(default_factory=pd.Series)
     notes: list = field(default_factory=list)
+    bounded: bool = True
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items()
@@ -211,9 +228,31 @@ def retrofit_did(season: SeasonData, pollutant: str = "PM2.5", intensity: pd.Ser
         ci_low=beta - q_hi * se, ci_high=beta - q_lo * se, p_value=p_wcb,
         n_clusters=G, n_obs=len(panel), intensity=inten, notes=notes,
     )
+    res.bounded = interval_bounded(res.ci_low, res.ci_high)
+    if not res.bounded:
+        notes.append(f"the 95 % interval of the effect cannot be bounded with {G} townships "
+                     f"(log-scale interval {res.ci_low:.3g} … {res.ci_high:.3g}); no effect is reported")
     if event_study:
         _event_study(res, panel, season, inten, y, g, t, n_fe, tc)
     return res
+
+
+def interval_bounded(ci_low: float, ci_high: float) -> bool:
+    """Whether a log-scale interval ``[ci_low, ci_high]`` of β bounds the effect: both ends finite and
+    ``(1 + high) / (1 + low) = exp(ci_high − ci_low)`` at most ``did.interval_max_ratio``
+    (``zzeval/reference/input_limits.csv``)."""
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return False
+    return bool(ci_high - ci_low <= np.log(input_limit("did.interval_max_ratio")))
+
+
+def unbounded_text(n_townships: int, lang: str) -> str:
+    """What the county page and summary.json say when the interval cannot be bounded (label
+    ``county.did_unbounded``): the number of townships and the limit ``did.interval_max_ratio``."""
+    from zzeval.i18n import format_number, t
+
+    return t("county.did_unbounded", lang, n=format_number(n_townships, 0),
+             limit=format_number(input_limit("did.interval_max_ratio"), 0))
 
 
 def _wild_cluster_bootstrap(ry, rX, e, beta: float, se: float, g, n_fe: int, n_boot: int,

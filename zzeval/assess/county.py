@@ -27,7 +27,9 @@ def county_figures(ev) -> dict:
                 "townships_mean_of_changes_pct": float(means["pm25_change_obs_pct"]),
                 "townships_change_of_means_pct": float(100 * (means["pm25_mean_ugm3"] / means["pm25_mean_ugm3_prev"] - 1))})
     did = ev.did
-    if did is not None:
+    if did is not None and not getattr(did, "bounded", True):
+        out.update(_did_unbounded(did))
+    elif did is not None:
         out.update({"did_effect_full_retrofit_pct": float(did.effect_pct_full),
                     "did_low_pct": float(100 * (np.exp(did.ci_low) - 1)),
                     "did_high_pct": float(100 * (np.exp(did.ci_high) - 1)),
@@ -44,6 +46,17 @@ def county_figures(ev) -> dict:
     out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
         if "statistics_valid" in ev.indicators else 0
     return out
+
+
+def _did_unbounded(did) -> dict:
+    """The DiD fields of summary.json when its interval cannot be bounded (:attr:`DidResult.bounded`):
+    the effect and both ends null, with the reason in zh and en (the words of the county page)."""
+    from zzeval.airquality.did import unbounded_text
+    from zzeval.i18n import LANGS
+
+    return {"did_effect_full_retrofit_pct": None, "did_low_pct": None, "did_high_pct": None,
+            "did_unbounded": {lang: unbounded_text(did.n_clusters, lang) for lang in LANGS},
+            "did_pretrend_p": float(did.pretrend_p), "did_clusters": int(did.n_clusters)}
 
 
 def cost_figures(ev) -> dict:

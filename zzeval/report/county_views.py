@@ -195,6 +195,10 @@ def did_summary(did, lang: str = "zh") -> HTML:
     """One paragraph on the across-township difference-in-differences estimate."""
     if did is None:
         return HTML(f"<p>{esc(t('county.did_none', lang))}</p>")
+    if not getattr(did, "bounded", True):  # an interval the townships cannot bound: no numbers
+        from zzeval.airquality.did import unbounded_text
+
+        return HTML(f'<p class="zz-note">{esc(unbounded_text(did.n_clusters, lang))}</p>')
     text = t("county.did", lang, n=did.n_clusters, effect=format_quantity(did.effect_pct_full, "%", lang, signed=True),
              low=format_number(100 * (np.exp(did.ci_low) - 1), signed=True),
              high=format_quantity(100 * (np.exp(did.ci_high) - 1), "%", lang, signed=True),

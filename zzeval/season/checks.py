@@ -122,7 +122,6 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
              lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
                        f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
                        "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
-    _check_station_medians(aq, fname, out)
     reported = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
     out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
@@ -149,20 +148,6 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
 
     check_air_quality_series(aq, fname, out)
     return aq
-
-
-def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
-    floors = plausible_station_medians()
-    usable = aq["pollutant"].isin(list(floors)) & (aq["value"] >= 0)  # negative values are reported already
-    medians = aq[usable].groupby(["station_code", "pollutant"])["value"].median()
-    for (station, pollutant), median in medians.items():
-        if pd.notna(median) and median < floors[pollutant]:
-            unit = POLLUTANT_UNITS[pollutant]
-            big = "g/m³" if unit == "mg/m³" else "mg/m³"
-            out.add(fname, None, "value",
-                    f"station {show(station)}: the median {pollutant} value is {median:.3g} {unit}, not plausible "
-                    f"(at least {floors[pollutant]:g}, zzeval/reference/plausible_limits.csv); the values look "
-                    f"like {big} labelled {unit}: multiply them by 1000")
 
 
 def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], out: Collector,

@@ -15,9 +15,11 @@ import pandas as pd
 import yaml
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.checks import Collector, _escaped, _invisible, _plan_tasks, share_tasks
+from zzeval.season.checks import (Collector, _escaped, _invisible, _plan_tasks, plausible_station_medians,
+                                  share_tasks)
 from zzeval.season.clerical import check_clerical
 from zzeval.season.parsing import show
+from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
@@ -450,11 +452,67 @@ def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | No
 def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     """Hourly air quality that is valid value by value but wrong as a series: PM2.5 above PM10 in most
     hours of a station and season (the two pollutants' rows swapped), and a PM value repeated unchanged
-    hour after hour for days (a stuck analyser). Limits: ``input_limits.csv``."""
+    hour after hour for days (a stuck analyser), a station's season in a unit 1000 times too large, and
+    hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours written as 0). Limits: ``input_limits.csv``."""
     if aq is None or aq.empty:
         return
+    _check_station_medians(aq, fname, out)
+    _check_zero_hours(aq, fname, out)
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
+
+
+def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """The median of a station's values of a pollutant in each season at least its ``min_station_median``
+    (``plausible_limits.csv``): below it the values are in a unit 1000 times larger (PM2.5 ≈ 0.05: mg/m³
+    labelled µg/m³). Per station AND season: pooled over both seasons, a season exported from an older
+    platform in mg/m³ with fewer hours than the other leaves the median on the µg/m³ side (hostile
+    review 7, finding 9: a previous season from 15 October passed, and the change became +70,579 %)."""
+    floors = plausible_station_medians()
+    usable = aq["pollutant"].isin(list(floors)) & (aq["value"] >= 0)  # negative values are reported already
+    part = aq.loc[usable, ["station_code", "pollutant", "value"]]
+    part = part.assign(year=season_first_year(aq.loc[usable, "datetime"]), row=part.index)
+    stats = part.groupby(["station_code", "pollutant", "year"]).agg(
+        median=("value", "median"), hours=("value", "size"), first=("row", "min"), last=("row", "max"))
+    for (station, pollutant, year), r in stats.iterrows():
+        if pd.notna(r["median"]) and r["median"] < floors[pollutant]:
+            unit = POLLUTANT_UNITS[pollutant]
+            big = "g/m³" if unit == "mg/m³" else "mg/m³"
+            out.add(fname, int(r["first"]) + 2, "value",
+                    f"station {show(station)}, season from {year}: the median {pollutant} value of its "
+                    f"{int(r['hours']):,} hours (rows {int(r['first']) + 2:,} to {int(r['last']) + 2:,}) is "
+                    f"{r['median']:.3g} {unit}, not plausible (at least {floors[pollutant]:g}, "
+                    f"zzeval/reference/plausible_limits.csv); the values look like {big} labelled {unit}: "
+                    "multiply them by 1000")
+
+
+#: Pollutants measured by one analyser (PM) or one rack of gas analysers: every one of a group exactly 0
+#: at the same hour is an outage written as 0 (CO is never 0: its background is 0.1-0.2 mg/m³).
+ZERO_GROUPS = (("PM2.5", "PM10"), ("SO2", "NO2", "CO", "O3"))
+
+
+def _check_zero_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Hours of a station with PM2.5 and PM10 both exactly 0 (or SO2, NO2, CO and O3 all 0): an analyser
+    outage (calibration, upkeep, power or link failure) whose hours an export filled with 0. Such hours
+    are missing (缺测) in the published series: Beijing's monitoring centre on its first PM2.5 hours
+    (2012-09-29, reported by markspestcontrol.com/kexue/kxts/2012-09-29/75020_2.html) says calibration,
+    upkeep, communication, power or analyser faults leave hours missing, and its cleanest hours were
+    3-9 µg/m³, not 0. Written as 0 they count as measured and pull the season mean down (hostile review
+    7, finding 12: 12 outages of 30 h moved a township's change from −26.3 to −32.5 %). Low values
+    that are not 0, and one pollutant of a group alone at 0, pass."""
+    zero = aq.loc[aq["value"] == 0, ["station_code", "pollutant", "datetime"]]
+    for group in ZERO_GROUPS:
+        part = zero[zero["pollutant"].isin(group)]
+        every = part.groupby(["station_code", "datetime"])["pollutant"].transform("nunique") == len(group)
+        names = " and ".join([", ".join(group[:-1]), group[-1]])
+        for station, hours in part[every].groupby("station_code", sort=True):
+            rows, times = hours.index, hours["datetime"]
+            out.add(fname, int(rows.min()) + 2, "value",
+                    f"station {show(station)}: {names} are {'both' if len(group) == 2 else 'all'} 0 in "
+                    f"{times.nunique():,} hours (rows {int(rows.min()) + 2:,} to {int(rows.max()) + 2:,}, "
+                    f"{times.min():%Y-%m-%d %H:%M} to {times.max():%Y-%m-%d %H:%M}): hours of an analyser outage "
+                    "filled with 0? write missing hours empty, not 0 (a measured hour is never 0 for all of them; "
+                    "low values such as 2 are fine)")
 
 
 def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
