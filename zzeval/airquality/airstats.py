@@ -22,6 +22,7 @@ import pandas as pd
 from zzeval.airquality import aqi as _aqi
 from zzeval.airquality import validity
 from zzeval.season.data import SeasonData
+from zzeval.season.station_sets import station_seasons, township_station_sets, used_rows
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
 
@@ -106,6 +107,13 @@ def township_daily_values(valid_daily: pd.DataFrame) -> pd.DataFrame:
             .rename(columns={"township": "station_code"}).assign(n=1, valid=True))
 
 
+def comparable_daily(daily: pd.DataFrame, season: SeasonData) -> pd.DataFrame:
+    """The rows of ``daily`` (with ``station_code``) of the stations that form their township's series:
+    those with data in both seasons, like with like (:mod:`zzeval.season.station_sets`)."""
+    sets = station_seasons(season.air_quality, season.stations, season.period)
+    return daily[used_rows(daily, sets)]
+
+
 def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Daily values per township for both seasons, as the season statistics count them.
 
@@ -126,7 +134,7 @@ def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.
         daily = validity.daily_values(season.air_quality)
     st = season.stations[["station_code", "township"]]
     dv = daily[daily["valid"]].merge(st, on="station_code", how="left")
-    tw_daily = township_daily_values(dv)
+    tw_daily = township_daily_values(comparable_daily(dv, season))
     aqi = _aqi.daily_aqi(season.air_quality, checked=True, daily=tw_daily)
     aqi_rows = (aqi[["station_code", "datetime", "aqi"]]
                 .rename(columns={"datetime": "date", "aqi": "value"}).dropna(subset=["value"])
@@ -177,9 +185,13 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
     no_tw = sorted(set(daily["station_code"]) - set(st["station_code"]))
     daily = daily.merge(st, on="station_code", how="left")
     per = season.period
+    sets = station_seasons(aq, season.stations, per)
+    same = used_rows(daily, sets)  # a township's rows: its stations with data in both seasons (同口径)
     rows = []
     for label, p in (("current", per), ("previous", per.previous)):
-        d = daily[p.contains(daily["date"]).to_numpy()]
+        in_season = p.contains(daily["date"]).to_numpy()
+        d = daily[in_season]
+        d_tw = daily[in_season & same]
         n_days = p.days
         mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)])
         dv = d[d["valid"]]
@@ -194,17 +206,21 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
                          **_summarise(g, aqi_st[aqi_st["station_code"] == code], n_days,
                                       mv[mv["station_code"] == code])})
         # townships: mean of station daily values, AQI of those means
-        tw_daily = township_daily_values(dv)
+        tw_daily = township_daily_values(d_tw[d_tw["valid"]])
         aqi_tw = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=tw_daily)
         wide_tw = tw_daily.pivot_table(index=["station_code", "date"], columns="statistic",
                                        values="value").reset_index()
-        mvt = mv.merge(st, on="station_code")
+        mvt = mv[mv["station_code"].isin(set(d_tw["station_code"]))].merge(st, on="station_code")
         for slug, g in wide_tw.groupby("station_code"):
             rows.append({"level": "township", "unit_id": slug, "township": slug,
                          "season": label, "period": p.name,
                          **_summarise(g, aqi_tw[aqi_tw["station_code"] == slug], n_days,
                                       mvt[mvt["township"] == slug])})
     out = pd.DataFrame(rows)
+    if len(out):  # which stations the township rows are on (同口径), and whether its change is computable
+        info = township_station_sets(sets).rename(columns={"comparable": "stations_comparable"})
+        out = out.merge(info.rename(columns={"township": "unit_id"}).assign(level="township"),
+                        on=["level", "unit_id"], how="left")
     out.attrs["exclusions"] = {"stations_without_township": no_tw}
     return out
 

@@ -56,6 +56,7 @@ from scipy import stats
 from zzeval.airquality import validity
 from zzeval.resources import input_limit
 from zzeval.season.data import SeasonData
+from zzeval.season.station_sets import station_seasons, used_rows
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -143,6 +144,7 @@ def daily_panel(season: SeasonData, pollutant: str = "PM2.5", daily: pd.DataFram
     dv = daily[(daily["statistic"] == pollutant) & daily["valid"]]
     st = season.stations[["station_code", "township"]]
     dv = dv.merge(st, on="station_code", how="inner")
+    dv = dv[used_rows(dv, station_seasons(dv, season.stations, season.period, time="date"), across=True)]  # 同口径
     p = dv.groupby(["township", "date"], sort=True)["value"].mean().reset_index()
     per = season.period
     p["current"] = per.contains(p["date"]).to_numpy()

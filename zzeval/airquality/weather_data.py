@@ -15,6 +15,7 @@ from zzeval.airquality.weather_ols import (
     _prepare,
 )
 from zzeval.season.data import SeasonData
+from zzeval.season.station_sets import station_seasons, used_rows
 
 #: ``met_source`` of a series on its station's weather with the county's in the station's gaps
 MIXED_SUFFIX = "+county"
@@ -43,6 +44,7 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
            "rows_excluded_no_township": int(no_tw.sum())}
     m = m[~no_tw]
+    m = m[used_rows(m, station_seasons(season.air_quality, season.stations, season.period), across=True)]  # 同口径
     tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
     met = season.meteorology

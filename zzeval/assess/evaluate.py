@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval import __version__
+from zzeval.assess.comparable import like_with_like
 from zzeval.assess.progress import (
     county_progress,
     county_task_progress,
@@ -459,7 +460,7 @@ def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
         if "separable" in sub:  # the weather model's honesty flag, when it gives one
             out[f"{tag}_change_adj_pct_separable"] = sub["separable"].astype(bool)
             out[f"{tag}_change_adj_pct_separable_reason"] = sub.get("separable_reason")
-    return out.reset_index()
+    return like_with_like(out, parts["air_stats"]).reset_index()  # changes only on common stations (同口径)
 
 
 def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed: int = DEFAULT_SEED,

@@ -148,7 +148,8 @@ def _coverage(season: SeasonData, out: pd.DataFrame) -> pd.DataFrame:
     before = tw[cols].sum(axis=1, min_count=1).reindex(out.index)
     frame["clean_heated_before_households"] = before
     after = before + out["heating_done_households"]
-    frame["clean_heating_coverage_pct"] = _pct(after, tw["households"].reindex(out.index)).clip(upper=100)
+    # not clipped: over 100 % is refused when the season is loaded (measure_rows.check_heating_within_baseline)
+    frame["clean_heating_coverage_pct"] = _pct(after, tw["households"].reindex(out.index))
     return frame
 
 
@@ -174,17 +175,18 @@ def effective_targets(season: SeasonData) -> pd.DataFrame:
     """The season's ``targets`` with the class defaults of ``plan_tasks.yaml``
     (``default_target_by_class``) added where a township has no row: e.g. the rail share of firms
     with a siding, 90 % in the urban built-up area and the fringe, 80 % elsewhere (plan § 十一).
-    The verdict rules and the task table both read these targets."""
+    The verdict rules and the task table both read these targets; ``from_plan`` is True on the
+    rows added from the plan's class defaults."""
     classes = season.townships.set_index("slug")["class"]
     have = set(zip(season.targets["township"], season.targets["task"], strict=True))
     extra = [{"township": slug, "task": task, "target": float(spec["default_target_by_class"][cls]),
-              "unit": spec["unit"], "deadline": pd.NaT}
+              "unit": spec["unit"], "deadline": pd.NaT, "from_plan": True}
              for task, spec in plan_tasks()["tasks"].items() if "default_target_by_class" in spec
              for slug, cls in classes.items()
              if (slug, task) not in have and cls in spec["default_target_by_class"]]
     if not extra:
         return season.targets
-    return pd.concat([season.targets, pd.DataFrame(extra)], ignore_index=True)
+    return pd.concat([season.targets.assign(from_plan=False), pd.DataFrame(extra)], ignore_index=True)
 
 
 def _applicable(spec: dict, ind: pd.DataFrame, slug: str) -> bool | None:
@@ -240,7 +242,8 @@ def task_progress(season: SeasonData, indicators: pd.DataFrame) -> pd.DataFrame:
                          "target": target, "unit": spec["unit"],
                          "deadline": row.deadline if row is not None else pd.NaT,
                          "direction": spec["direction"], "judged_by": spec.get("judged_by", task),
-                         "met": met, "applicable": applicable})
+                         "met": met, "applicable": applicable,
+                         "target_from_plan": bool(getattr(row, "from_plan", False)) if row is not None else False})
     return pd.DataFrame(rows)
 
 

@@ -206,6 +206,9 @@ def judge(rule: Rule, row: dict, threshold: float | None) -> tuple[str, str]:
     ``why`` is a catalogue key suffix for an undecided outcome (``validity``, ``interval``,
     or the weather model's ``separable_reason``)."""
     value = row.get(rule.indicator)
+    comparable = row.get("stations_comparable", True)  # a change on different stations (zzeval.assess.comparable)
+    if rule.statistic == "air" and "change" in rule.indicator and not _missing(comparable) and not bool(comparable):
+        return "undecided", "no_common_station"
     if _missing(value) or threshold is None:
         return "no_data", ""
     if rule.statistic == "air" and not bool(row.get("statistics_valid", True)):

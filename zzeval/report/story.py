@@ -77,13 +77,17 @@ def progress_table(ev: Evaluation, slug: str, lang: str = "zh") -> tuple[pd.Data
     rows, tints = [], []
     for r in task_rows(ev, slug).itertuples(index=False):
         sign = "≤" if r.direction == "max" else "≥"
+        target = f"{sign} {format_quantity(r.target, r.unit, lang, signed=_signed(r.task))}"
+        if getattr(r, "target_from_plan", False) is True:  # the plan's class default (plan_tasks.yaml)
+            cls = ev.townships.set_index("slug")["class"].get(slug, "")
+            target = t("table.target_from_plan", lang, target=target, section=t("section.number", lang, n=r.section),
+                       cls=t_or(f"factor_item.{cls}", cls, lang))
         rows.append({
             "row": r.row,
             "task": t_or(f"task.{r.task}", r.task, lang),
             "section": t("section.number", lang, n=r.section),
             # a task that does not apply (不涉及) has no target for this township: a dash, like its value
-            "target": ("\u2014" if r.status == "not_applicable"
-                       else f"{sign} {format_quantity(r.target, r.unit, lang, signed=_signed(r.task))}"),
+            "target": "\u2014" if r.status == "not_applicable" else target,
             "value": format_quantity(r.value, r.unit, lang, signed=_signed(r.task)),
             "status": _status_text(r, ev, slug, lang),
         })

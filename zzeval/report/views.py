@@ -8,6 +8,8 @@ joining and labelling — so the notebooks stay a readable sequence of calls.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -82,7 +84,7 @@ def _pm_cards(ind: pd.Series, lang: str) -> list[KeyFigure]:
             label=t("card.season_mean", lang, pollutant=pollutant), value=ind.get(f"{tag}_mean_ugm3"), unit="µg/m³",
             comparison=t("card.previous_and_change", lang, previous=format_number(ind.get(f"{tag}_mean_ugm3_prev")),
                          change=format_quantity(change, "%", lang, signed=True)),
-            tone="good" if change < 0 else "bad"))
+            tone="neutral" if pd.isna(change) else ("good" if change < 0 else "bad")))
         cards.append(KeyFigure(
             label=t("card.adjusted_change", lang, pollutant=pollutant), value=adj, unit="%",
             interval=(lo, hi) if pd.notna(lo) else None,
@@ -97,6 +99,7 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
     爆表 days, the highest monthly dustfall against 9 t/(month·km²), households retrofitted."""
     ind = _ind(ev, slug)
     cards = _pm_cards(ind, lang)
+    cards[0] = replace(cards[0], note=stations_note(ev, slug, lang))  # stations left out of the change
     ci, ci_prev = ind.get("comprehensive_index"), ind.get("comprehensive_index_prev")
     cards.append(KeyFigure(
         label=t("card.composite_index", lang), value=ci, unit="1", decimals=2,
@@ -133,6 +136,27 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         tone="good" if ind.get("heating_completion_pct", 0) >= 95 else "bad",
         note=_clean_coal_note(ind, lang)))
     return cards
+
+
+def stations_note(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
+    """Which stations the township's change between the seasons is computed on when its stations
+    differ between them (:mod:`zzeval.season.station_sets`); None when they do not."""
+    stats = ev.air_stats
+    if "stations_comparable" not in stats:
+        return None
+    rows = stats[(stats["level"] == "township") & (stats["unit_id"] == slug) & (stats["season"] == "current")]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    only = [t(f"stations.{which}_only", lang, stations=r[f"stations_{which}_only"])
+            for which in ("current", "previous") if isinstance(r[f"stations_{which}_only"], str)
+            and r[f"stations_{which}_only"]]
+    if not only:
+        return None
+    only_text = t("stations.separator", lang).join(only)
+    if bool(r["stations_comparable"]):
+        return t("stations.common", lang, only=only_text, common=r["stations_common"])
+    return t("stations.none_common", lang, only=only_text)
 
 
 def t_count_unit(unit: str, lang: str, n: float) -> str:
@@ -265,11 +289,16 @@ def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "i
 
 
 def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame:
-    """``township`` (display name), ``slug``, ``value`` of one indicator for every township."""
+    """``township`` (display name), ``slug``, ``value`` of one indicator for every township with a value."""
     ind = ev.indicators[["township", column]].rename(columns={"township": "slug", column: "value"})
-    names = ev.townships.set_index("slug")["name_zh"]
-    ind["township"] = ind["slug"].map(names) if lang == "zh" else ind["slug"].map(lambda s: f"{names[s]} {s}")
+    ind["township"] = ind["slug"].map(lambda s: ranking_name(ev, s, lang))
     return ind.dropna(subset=["value"])
+
+
+def ranking_name(ev: Evaluation, slug: str, lang: str = "zh") -> str:
+    """The township's name as the ranking charts show it (also for one without a value: not drawn)."""
+    name = ev.townships.set_index("slug")["name_zh"][slug]
+    return name if lang == "zh" else f"{name} {slug}"
 
 
 def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:

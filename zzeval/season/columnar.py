@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem, ZzevalError
+from zzeval.season.keys import county_code
 from zzeval.season.schema import TABLES, Column, TableSpec
 
 #: The tables that may be given as Parquet (the hourly long forms: millions of rows).
@@ -289,24 +290,26 @@ def _whole_table_checks(frame: pd.DataFrame, spec: TableSpec, fname: str, out, c
         checking.sink(spec.name, frame)
 
 
-def _station_complete(chunks: Iterator[pd.DataFrame], key: str) -> Iterator[tuple[pd.DataFrame, set]]:
+def _station_complete(chunks: Iterator[pd.DataFrame], key: str,
+                      station=lambda codes: codes) -> Iterator[tuple[pd.DataFrame, set]]:
     """Converted chunks regrouped so that each holds every row of its stations when the file keeps
     a station's rows together (as an export sorted by station does); also yields the stations
-    seen again after their rows had ended (their duplicates are checked in a second pass)."""
+    seen again after their rows had ended (their duplicates are checked in a second pass).
+    ``station(codes)``: the station each code stands for (meteorology: empty = ``county``)."""
     done: set = set()
     carry = None
     for chunk in chunks:
         frame = chunk if carry is None else pd.concat([carry, chunk])
-        codes = frame[key].to_numpy()
+        codes = station(frame[key]).to_numpy()
         last = codes[-1] if len(codes) else None
         tail = codes == last
         carry, frame = frame[tail], frame[~tail]
-        seen = set(pd.unique(frame[key])) | ({last} if last is not None else set())
+        seen = set(pd.unique(station(frame[key]))) | ({last} if last is not None else set())
         again = seen & done
-        done |= set(pd.unique(frame[key]))
+        done |= set(pd.unique(station(frame[key])))
         yield frame, again
     if carry is not None and len(carry):
-        again = {carry[key].iloc[0]} & done
+        again = {station(carry[key]).iloc[0]} & done
         yield carry, again
 
 
@@ -314,9 +317,10 @@ def _check_in_chunks(path: Path, spec: TableSpec, out, checking: _CheckOnly, chu
     """Convert and check every row of a Parquet hourly table, a few stations at a time; the
     number of rows. Memory: one chunk and the rows of one station."""
     key = spec.key[0]
+    station = county_code if spec.name == "meteorology" else (lambda codes: codes)  # '' is county-wide
     converted = (_convert_chunk(raw, spec, path.name, out) for raw in iter_chunks(path, chunk_rows))
     n_rows, revisit = 0, set()
-    for frame, again in _station_complete(converted, key):
+    for frame, again in _station_complete(converted, key, station):
         n_rows += len(frame)
         revisit |= again
         _whole_table_checks(frame, spec, path.name, out, checking)
@@ -324,7 +328,7 @@ def _check_in_chunks(path: Path, spec: TableSpec, out, checking: _CheckOnly, chu
         from zzeval.season import loading
 
         quiet = loading._Collector()  # the cells were reported in the first pass
-        parts = [frame[frame[key].isin(revisit)] for frame in
+        parts = [frame[station(frame[key]).isin(revisit)] for frame in
                  (_convert_chunk(raw, spec, path.name, quiet) for raw in iter_chunks(path, chunk_rows))]
         loading._check_keys(pd.concat(parts).sort_index(), spec, path.name, out)
     return n_rows

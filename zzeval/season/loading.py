@@ -36,6 +36,7 @@ from zzeval.season.checks import (
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
+from zzeval.season.keys import check_keys
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
     closest,
@@ -57,6 +58,7 @@ from zzeval.season.plausible import (
     plan_task_table,
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
     archive_only,
     read_table_file,
@@ -303,14 +305,7 @@ def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFra
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
-    if not spec.key:
-        return
-    readable = out.readable(fname, frame.index)
-    dup = frame[readable].duplicated(list(spec.key), keep="first").reindex(frame.index, fill_value=False)
-    if dup.any():
-        keys = ", ".join(spec.key)
-        out.rows(fname, spec.key[-1], dup,
-                 lambda i: f"duplicate of an earlier row with the same {keys}; remove or merge one of them")
+    check_keys(frame, spec, fname, out)  # normalised keys: zzeval.season.keys
 
 
 def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame, fname: str,
@@ -524,6 +519,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
         check_weather_hours(fnames, period, out)
+        out.notes.extend(station_set_notes(tables, fnames, period, out.coverage))  # stations of one season only
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)
     meta = dict(meta)

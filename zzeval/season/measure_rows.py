@@ -230,7 +230,7 @@ def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | No
     """A township's households done of clean-heating retrofits (:data:`CLEAN_TYPES`, all batches) plus those
     heated cleanly before the season (``clean_before_*``) cannot exceed its households: a household is
     retrofitted once, and one heated cleanly already is not retrofitted again. More would give a
-    clean-heating coverage above 100 % (the reports cut it at 100 %): batches as running totals, a
+    clean-heating coverage above 100 % (the reports do not cut it): batches as running totals, a
     subtotal row or a batch typed twice, also in a township without heating targets, where the other
     bound is the county's whole allocation (review 6b finding 13); or a baseline too large. A hard
     contradiction between two tables, not a judgement: it cannot be confirmed. Planned households are
@@ -254,7 +254,9 @@ def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | No
                   if (cause := _diagnosis(rt, rows[kind]))}
         cause = "; ".join(causes.values()) or ("are the batches running totals (each row the total so far), is there a "
                                       "subtotal row, or is a batch typed twice? give each batch once with its own "
-                                      f"households; or is the baseline in {townships_fname} too large?")
+                                      "households")
+        cause += (f"; or is the baseline in {townships_fname} too large: does it already count this season's "
+                  "retrofits? (it is the households heated cleanly BEFORE the season)")
         first = rows[next(iter(causes))][0] if causes else part.index[0]
         out.add(fname, int(first) + 2, "households_done",
                 f"township {show(slug)}: {done:,.0f} households done of clean-heating retrofits ("

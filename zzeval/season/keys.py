@@ -1,0 +1,100 @@
+"""Duplicate keys: two rows of a table that describe the same thing (issue 13).
+
+Keys are compared as a person reads them, not byte by byte:
+
+* text is compared after Unicode NFKC normalisation, outer white space removed and inner runs of
+  white space collapsed to one space, so that a firm, site or inspection typed twice, once with a
+  Chinese input method's full-width characters (``（合成）``, ``KS－01``, ``ＹＪ-003``) and once
+  half-width, is one key. NFKC is the compatibility normalisation of Unicode Standard Annex #15
+  ("Unicode Normalization Forms"), which maps the full-width forms U+FF01..U+FF5E to ASCII and the
+  ideographic space U+3000 to a space;
+* in ``meteorology`` an empty ``station_code`` means county-wide (data/README.md), the same as
+  ``county``: the county rows of one hour given once with an empty code and once with ``county``
+  (an older export with a newer one appended) are the same weather twice.
+
+The values in the tables are left as typed; only the comparison is normalised.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+from zzeval.season.parsing import show
+
+_SPACES = re.compile(r"\s+")
+
+#: the station code that an empty ``station_code`` of the meteorology table stands for
+COUNTY_CODE = "county"
+
+
+def key_text(value) -> str:
+    """``value`` as a key is compared: NFKC-normalised, outer white space removed, inner runs of
+    white space (also the ideographic space) collapsed to one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def county_code(values: pd.Series) -> pd.Series:
+    """Meteorology station codes with an empty (or missing) code written ``county``."""
+    return values.fillna("").replace("", COUNTY_CODE)
+
+
+def _compared(frame: pd.DataFrame, table: str, key: tuple[str, ...]) -> pd.DataFrame:
+    """The key columns as they are compared (text normalised; see the module docstring)."""
+    cols = {}
+    for name in key:
+        values = frame[name]
+        if table == "meteorology" and name == "station_code":
+            values = county_code(values)
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            uniques = pd.unique(values.dropna())
+            mapping = {u: key_text(u) for u in uniques}
+            if any(mapping[u] != u for u in uniques):
+                values = values.map(mapping)
+        cols[name] = values
+    return pd.DataFrame(cols, index=frame.index)
+
+
+def _explain(raw: pd.DataFrame, table: str, key: tuple[str, ...], row, first) -> str:
+    """What makes row ``row`` the same as the earlier row ``first`` when their cells differ."""
+    if table == "meteorology" and "station_code" in key:
+        codes = (str(raw.at[first, "station_code"]).strip(), str(raw.at[row, "station_code"]).strip())
+        if codes[0] != codes[1] and COUNTY_CODE in codes and "" in codes:
+            when = raw.at[row, "datetime"] if "datetime" in key else ""
+            when = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else when
+            shown = ("station_code empty" if c == "" else f"station_code '{c}'" for c in codes)
+            return (f"the county-wide weather of {when} is given twice (row {int(first) + 2} has "
+                    f"{next(shown)}, this row {next(shown)}; both mean county-wide): keep one of the two rows")
+    differ = [n for n in key if str(raw.at[first, n]) != str(raw.at[row, n])]
+    if not differ:
+        return ""
+    pairs = "; ".join(f"{n} '{show(raw.at[row, n], 60)}' = '{show(raw.at[first, n], 60)}'" for n in differ)
+    return f"{pairs} apart from full-width characters or spaces"
+
+
+def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
+    """Refuse the rows of ``frame`` whose key (``spec.key``) repeats an earlier row's, each named
+    with the earlier row (rows as in the file: header row 1); cells that could not be read are left
+    out (their problem is already reported)."""
+    if not spec.key:
+        return
+    key = tuple(spec.key)
+    readable = frame[out.readable(fname, frame.index)]
+    compared = _compared(readable, spec.name, key)
+    dup = compared.duplicated(list(key), keep="first")
+    if not dup.any():
+        return
+    groups = compared.groupby(list(key), sort=False, dropna=False).ngroup()
+    first = pd.Series(compared.index, index=compared.index).groupby(groups.to_numpy()).transform("first")
+    names = ", ".join(key)
+
+    def message(i) -> str:
+        why = _explain(readable, spec.name, key, i, first[i])
+        if why.startswith("the county-wide"):
+            return why
+        return (f"duplicate of an earlier row with the same {names} (row {int(first[i]) + 2}"
+                + (f": {why}" if why else "") + "); remove or merge one of them")
+
+    out.rows(fname, key[-1], dup.reindex(frame.index, fill_value=False), message)

@@ -1,0 +1,131 @@
+"""Like with like (同口径): the stations a township's change between the two seasons is computed on.
+
+A township's concentration on a day (or hour) is the mean of its stations' values
+(:mod:`zzeval.airquality.airstats`). When its set of stations differs between the seasons (a station
+added in the current season, one replaced or closed), that mean compares different sites and the
+change mixes the change of sites into the measures' effect: a second station at the edge of town,
+half as polluted, turns nancun's −26 % into −45 % (hostile review 7, finding 2). So the change is
+computed like with like (同口径), on the same stations in both seasons. (A design choice of zzeval: no
+rule of the national network on changed site sets was found to cite.)
+
+Here a station *has data* in a season when it has at least one measured value (any pollutant) in it.
+Per township:
+
+* stations with data in both seasons (*common*) form the township's series in both seasons; the
+  others (data in one season only) are named, and left out of every township series: the season
+  statistics, the weather-adjusted change (and the county's series built from the townships') and the
+  DiD panel;
+* a township without a common station keeps each season's own stations for each season's statistics,
+  but its change between the seasons cannot be computed (``comparable`` False): it drops out of the
+  series that compare the seasons (the weather-adjusted change, the county's series, the DiD panel).
+
+:func:`station_seasons` decides it once for every consumer; :func:`used_rows` applies it to any
+frame with ``station_code`` and a time column.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: the columns :func:`station_seasons` returns
+COLUMNS = ("station_code", "township", "current", "previous", "used", "compared", "comparable")
+
+
+def station_seasons(air_quality: pd.DataFrame, stations: pd.DataFrame, period, time: str = "datetime") -> pd.DataFrame:
+    """Per station of a township: whether it has data in the current and the previous season,
+    whether it forms its township's series (``used``), and whether its township's change is
+    computable (``comparable``: the township has a station with data in both seasons).
+
+    ``air_quality``: ``station_code, value`` and the ``time`` column (hourly rows, any pollutant; or
+    daily values); ``stations``: ``station_code, township``; ``period``: the current
+    :class:`~zzeval.season.data.SeasonPeriod`. A township none of whose stations has data in both
+    seasons keeps them all (``used``), also when the rows are not at hand (an empty table).
+    """
+    measured = air_quality[np.isfinite(pd.to_numeric(air_quality["value"], errors="coerce").to_numpy(float))]
+    seen = {}
+    for column, p in (("current", period), ("previous", period.previous)):
+        seen[column] = set(pd.unique(measured.loc[p.contains(measured[time]).to_numpy(), "station_code"]))
+    return _sets(stations, seen["current"], seen["previous"])
+
+
+def station_seasons_of_coverage(coverage: set, stations: pd.DataFrame, period) -> pd.DataFrame:
+    """:func:`station_seasons` from what the checks of the hourly table recorded (``Collector.coverage``:
+    ``(station, pollutant, first year of the season)`` with values), as validate has it also for a
+    Parquet table it never holds whole."""
+    years = {period.first_year: set(), period.previous.first_year: set()}
+    for station, _, year in coverage:
+        if year in years:
+            years[year].add(station)
+    return _sets(stations, years[period.first_year], years[period.previous.first_year])
+
+
+def _sets(stations: pd.DataFrame, current: set, previous: set) -> pd.DataFrame:
+    st = stations[["station_code", "township"]].dropna(subset=["township"]).drop_duplicates("station_code")
+    out = st.reset_index(drop=True).copy()
+    out["current"] = out["station_code"].isin(current)
+    out["previous"] = out["station_code"].isin(previous)
+    common = out["current"] & out["previous"]
+    out["comparable"] = common.groupby(out["township"]).transform("any").astype(bool)
+    out["used"] = common | ~out["comparable"]
+    out["compared"] = common
+    return out[list(COLUMNS)]
+
+
+def used_rows(frame: pd.DataFrame, sets: pd.DataFrame, across: bool = False) -> np.ndarray:
+    """True for the rows of ``frame`` (with ``station_code``) whose station forms its township's
+    series (:func:`station_seasons`): ``used`` for each season's statistics; ``across`` (a series that
+    compares the two seasons: the weather-adjusted change, the DiD panel) only the stations with data
+    in both (``compared``), so that a township without one drops out of it. Rows of stations ``sets``
+    does not list (without a township) are kept, their exclusion is the caller's."""
+    unused = set(sets.loc[~sets["compared" if across else "used"], "station_code"])
+    if not unused:
+        return np.ones(len(frame), dtype=bool)
+    return ~frame["station_code"].isin(unused).to_numpy()
+
+
+def township_station_sets(sets: pd.DataFrame) -> pd.DataFrame:
+    """Per township: ``township, comparable`` and the stations as text (``、``-separated):
+    ``stations_common`` (both seasons), ``stations_current_only``, ``stations_previous_only``."""
+    def joined(mask: pd.Series) -> pd.Series:
+        return sets[mask].groupby("township")["station_code"].agg(lambda s: "、".join(sorted(map(str, s))))
+
+    both = sets["current"] & sets["previous"]
+    out = pd.DataFrame({"township": pd.unique(sets["township"])}).set_index("township")
+    out["comparable"] = sets.groupby("township")["comparable"].first()
+    out["stations_common"] = joined(both)
+    out["stations_current_only"] = joined(sets["current"] & ~sets["previous"])
+    out["stations_previous_only"] = joined(sets["previous"] & ~sets["current"])
+    return out.fillna({"stations_common": "", "stations_current_only": "", "stations_previous_only": ""}).reset_index()
+
+
+def station_set_notes(sets: pd.DataFrame, fname: str, names: dict | None = None) -> list[str]:
+    """Validate's notices: per township whose stations differ between the seasons, which stations the
+    change is computed on, or that it cannot be computed."""
+    notes = []
+    for r in township_station_sets(sets).itertuples(index=False):
+        if not (r.stations_current_only or r.stations_previous_only):
+            continue
+        name = f"{names.get(r.township, r.township)} ({r.township})" if names else r.township
+        only = "; ".join(s for s in (
+            f"station(s) {r.stations_current_only} have data in the current season only" if r.stations_current_only
+            else "", f"station(s) {r.stations_previous_only} in the previous season only"
+            if r.stations_previous_only else "") if s)
+        if r.comparable:
+            notes.append(f"{fname}: township {name}: {only}; its change between the seasons is computed on the "
+                         f"stations with data in both ({r.stations_common}), like with like (同口径)")
+        else:
+            notes.append(f"{fname}: township {name}: {only}; no station has data in both seasons, so its change "
+                         "between the seasons cannot be computed (无可比站点): the reports show it as undecided")
+    return notes
+
+
+def validate_notes(tables: dict, fnames: dict, period, coverage: set) -> list[str]:
+    """:func:`station_set_notes` of a season folder being validated (the stations' data as the checks
+    of the hourly table recorded them)."""
+    stations, townships = tables.get("stations"), tables.get("townships")
+    if stations is None:
+        return []
+    names = dict(zip(townships["slug"], townships["name_zh"], strict=True)) if townships is not None else None
+    sets = station_seasons_of_coverage(coverage, stations, period)
+    return station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names)
