@@ -6,12 +6,15 @@ SEASON ?= 2020-2021
 DATA   ?= data/sample
 OUT    ?= reports
 STAMP  := $(VENV)/.zzeval-installed
+# make test runs the test files in this many pytest processes (pytest-xdist; each file whole, so its
+# module fixtures are built once); TEST_PROCESSES=0 runs them in this one process
+TEST_PROCESSES ?= 2
 
 .PHONY: reports test test-fast lab bench lint clean help venv check-airflow
 
 help:
 	@echo "make reports   build the sample season's reports into $(OUT)/$(SEASON)/"
-	@echo "make test      run the test suite"
+	@echo "make test      run the test suite (in TEST_PROCESSES=2 processes)"
 	@echo "make lab       start JupyterLab with the project kernel"
 	@echo "make bench     run the benchmarks, ending with issue 14's table (~30 min idle;"
 	@echo "               BENCH_PROVINCE=1000 adds the 1,000-township rows, an hour or more)"
@@ -36,10 +39,10 @@ reports: $(STAMP)
 	$(BIN)/zzeval build --data $(DATA) --season $(SEASON) --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebook and not browser and not slow"
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not notebook and not browser and not slow"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
