@@ -15,8 +15,14 @@ import pandas as pd
 import yaml
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.checks import (Collector, _escaped, _invisible, _plan_tasks, plausible_station_medians,
-                                  share_tasks)
+from zzeval.season.checks import (
+    Collector,
+    _escaped,
+    _invisible,
+    _plan_tasks,
+    plausible_station_medians,
+    share_tasks,
+)
 from zzeval.season.clerical import check_clerical
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
