@@ -15,7 +15,7 @@ import pytest
 
 from tests.input.cases import read, write
 from tests.input.cases_weather import MET, _first_year, make_layout, per_station
-from tests.input.test_weather_layouts import _small_chunks
+from tests.input.test_weather_layouts import refused_by_validate
 from zzeval.cli import main
 from zzeval.season.checks import Collector
 from zzeval.season.weather_copy import check_weather_copied, record_weather_bins
@@ -108,12 +108,7 @@ def test_weather_copied_from_any_source_a_year_earlier_is_refused(name, parquet,
                                                                    monkeypatch):
     change, expected = CASES[name]
     folder = _copy(sample_season, tmp_path / name, change, parquet)
-    seen: list = []
-    if parquet:
-        _small_chunks(monkeypatch, seen)
-    assert main(["validate", str(folder)]) == 2
-    err = capsys.readouterr().err
-    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    err, fname, seen = refused_by_validate(folder, parquet, monkeypatch, capsys)
     for row, source, count, hours, earlier in expected:
         assert (f"{fname}, row {row}, column 'datetime': station '{source}': {count} hours of the season from 2020 "
                 f"({hours}) " + COPIED.format(earlier)) in err, err[:3000]
@@ -126,11 +121,7 @@ def test_weather_copied_from_any_source_a_year_earlier_is_refused(name, parquet,
 def test_heights_in_km_with_a_stray_hour_in_m_are_refused(parquet, sample_season, tmp_path, capsys, monkeypatch):
     """W6b: one height of 410 (m) among a season in km no longer hides it (the median is judged)."""
     folder = _copy(sample_season, tmp_path / "blh", blh_km_but_one_hour, parquet)
-    if parquet:
-        _small_chunks(monkeypatch, [])
-    assert main(["validate", str(folder)]) == 2
-    err = capsys.readouterr().err
-    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    err, fname, _ = refused_by_validate(folder, parquet, monkeypatch, capsys)
     for row, year, low, count in (("2", 2019, "4,391", "4,392"), ("4394", 2020, "4,367", "4,368")):
         assert (f"{fname}, row {row}, column 'blh_m': {low} of the {count} blh_m above 0 of station 'county' in the "
                 f"season from {year} are at most 10 m (the median 0.") in err, err[:3000]

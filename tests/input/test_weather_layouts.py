@@ -72,6 +72,17 @@ def _small_chunks(monkeypatch, seen: list) -> None:
     monkeypatch.setattr(columnar, "iter_chunks", small)
 
 
+def refused_by_validate(folder, parquet: bool, monkeypatch, capsys) -> tuple[str, str, list]:
+    """Validate ``folder`` (Parquet tables read in small chunks): it must exit 2. Returns its
+    stderr, the meteorology file's name as the messages give it, and the chunks read."""
+    seen: list = []
+    if parquet:
+        _small_chunks(monkeypatch, seen)
+    assert main(["validate", str(folder)]) == 2
+    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    return capsys.readouterr().err, fname, seen
+
+
 @pytest.mark.parametrize("parquet", [False, True], ids=["csv", "parquet"])
 @pytest.mark.parametrize("name", ["W13_county_half_season", "W13b_stations_half_season"])
 def test_weather_of_half_the_season_is_refused(name, parquet, sample_season, tmp_path, capsys, monkeypatch):
@@ -79,12 +90,7 @@ def test_weather_of_half_the_season_is_refused(name, parquet, sample_season, tmp
     quarter's adjusted change as the season's; the county rows (W13) or, with none, the stations'
     (W13b) must cover 90 % of the hours the air quality has (input_limits.csv)."""
     folder = make_layout(sample_season, name, tmp_path / name, parquet=parquet)
-    seen: list = []
-    if parquet:
-        _small_chunks(monkeypatch, seen)
-    assert main(["validate", str(folder)]) == 2
-    err = capsys.readouterr().err
-    fname = "meteorology.parquet" if parquet else "meteorology.csv.gz"
+    err, fname, seen = refused_by_validate(folder, parquet, monkeypatch, capsys)
     lines = [line for line in err.splitlines() if "hours of the current season 2020-2021" in line]
     assert len(lines) == 1, err
     what = "the county-wide rows (station_code 'county')" if name.startswith("W13_") else "the weather of station '"
