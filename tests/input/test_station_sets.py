@@ -103,3 +103,18 @@ def test_a_station_replaced_has_no_change(season, capsys):
     rule = next(r for r in load_rules(None).rules if r.id == "pm25_worse")
     row = ind.reset_index().set_index("township").loc["nancun"].to_dict()
     assert judge(rule, row, 0.0) == ("undecided", "no_common_station")
+
+
+def test_a_batch_of_a_township_without_a_common_station_evaluates(season):
+    """Recheck 7: the build evaluates townships in batches; a batch holding only the township whose
+    station was replaced has no weather series at all (a frame without columns), which was a
+    KeyError 'township' in the build. Its part is empty where there is no change to compute."""
+    from zzeval.assess import tasks
+
+    _second_station(season, replace=True)
+    made = tasks.township_tasks(load_season(season), n_boot=0, seed=100)
+    (part,) = tasks.evaluate_batch([t for t in made if t.slug == "nancun"])
+    assert part.slug == "nancun" and part.weather.empty and part.county_terms.empty
+    assert set(part.air_stats["season"]) == {"current", "previous"}  # each season's own level is kept
+    (other,) = tasks.evaluate_batch([t for t in made if t.slug == "xiacun"])
+    assert set(other.weather["township"]) == {"xiacun"}

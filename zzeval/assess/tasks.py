@@ -178,6 +178,14 @@ def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.Da
     return terms, hours
 
 
+def _own_rows(frame: pd.DataFrame, slug: str) -> pd.DataFrame:
+    """The rows of township ``slug``; none when the batch gave no rows at all (a batch whose only
+    township has no station with data in both seasons has no weather series: no columns either)."""
+    if "township" not in frame.columns:
+        return frame.iloc[0:0].reset_index(drop=True)
+    return frame[frame["township"] == slug].reset_index(drop=True)
+
+
 def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     """The station daily values, season statistics and township daily values of a few
     townships that follow each other in slug order (computed together, one part each; every part
@@ -201,10 +209,9 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
         own = task.season.stations["station_code"]
         part = TownshipPart(
             slug=task.slug, daily=did_daily[did_daily["station_code"].isin(own)].reset_index(drop=True),
-            air_stats=stats[stats["township"] == task.slug].reset_index(drop=True),
-            township_daily=tw_daily[tw_daily["township"] == task.slug].reset_index(drop=True),
-            weather=adjusted[adjusted["township"] == task.slug].reset_index(drop=True),
-            county_terms=terms[terms["township"] == task.slug].drop(columns="township").reset_index(drop=True),
+            air_stats=_own_rows(stats, task.slug), township_daily=_own_rows(tw_daily, task.slug),
+            weather=_own_rows(adjusted, task.slug),
+            county_terms=_own_rows(terms, task.slug).drop(columns="township", errors="ignore"),
             hours_without_weather=int(hours.get(task.slug, 0)))
         if (path := _cache_path(task)) is not None:
             from zzeval.atomic import atomic_write_bytes
