@@ -34,6 +34,10 @@ def _dead_builds_folder(tmpdir: Path) -> Path:
     return folder
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signal_when(proc: subprocess.Popen, tmpdir: Path, ready, signum: int,
                  group: bool = False) -> dict[int, psutil.Process]:
     """Send ``signum`` to the build (``group``: to its process group, as a closed terminal does) once
@@ -105,8 +109,12 @@ def test_interrupted_while_the_kernels_run(signum, tmp_path):
         from zzeval.cli import main
         sys.exit(main(["build", "--data", {str(data)!r}, "--out", {str(tmp_path / "out")!r}, "--draws", "200"]))
         """)
+    # a test run started in the background of a non-interactive shell (cron, CI, `cmd &`) ignores SIGINT,
+    # and an ignored signal stays ignored across exec (Python then installs no KeyboardInterrupt
+    # handler): the build gets the default, as from a terminal
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(tmpdir), "ZZEVAL_TEST_SLEEP": "5"})
+                            env={**os.environ, "TMPDIR": str(tmpdir), "ZZEVAL_TEST_SLEEP": "5"},
+                            preexec_fn=_default_sigint)
 
     def kernels_started(files) -> bool:
         return sum(f.suffix == ".json" and f.parts[0] != dead.name for f in files) >= 2  # 2 connection files
