@@ -257,3 +257,20 @@ def test_one_day_missing_in_station_weather_keeps_the_station_weather(method):
     assert res["gap"] == pytest.approx(res["by_hand"], abs=1e-9)
     if method == "gam":  # the trees of gbm move by ~2 points with any one day changed
         assert res["gap"] == pytest.approx(res["own"], abs=0.5)
+
+
+@pytest.mark.parametrize("method", ["gam", "ols", "gbm"])
+def test_no_series_gives_the_documented_columns_without_rows(method):
+    """A season where no township has a series (here: a pollutant nobody measured) returns the
+    documented columns and no rows, from every estimator, pooled or not; so do the pooled parts
+    of nothing."""
+    from zzeval.airquality.weather import RESULT_COLUMNS, pool_series
+
+    data, _ = make_season(1, days=30, pollutants=("PM2.5",), seed=8)
+    for pooled in (True, False):
+        res = weather_adjusted_change(data, pollutants=("SO2",), n_boot=0, method=method,
+                                      county=False, pooled=pooled)
+        assert len(res) == 0
+        assert set(RESULT_COLUMNS) <= set(res.columns)
+        assert res[res["township"] == "t0"].empty
+    assert list(pool_series([res.iloc[0:0]]).columns) == list(RESULT_COLUMNS)

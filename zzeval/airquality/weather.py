@@ -57,6 +57,20 @@ from zzeval.season.data import SeasonData
 METHODS = ("gam", "gbm", "ols")
 DEFAULT_METHOD = "gam"
 
+#: The columns :func:`weather_adjusted_change` documents; a result without rows still has them.
+RESULT_COLUMNS = (
+    "township", "pollutant", "unit", "n_obs_previous", "n_obs_current", "mean_previous",
+    "mean_current", "observed_change_pct", "predicted_mean_current", "adjusted_change_pct",
+    "adjusted_change_low_pct", "adjusted_change_high_pct", "weather_contribution_pp", "r2_in",
+    "r2_cv", "rmse_cv", "n_params", "block_days", "method", "separable", "separable_reason",
+    "extrapolation_share", "weather_shift_sd", "unremoved_share", "model_error_pct")
+
+
+def _no_rows() -> pd.DataFrame:
+    """The result when no township has a series (e.g. a batch whose only township has no
+    station with data in both seasons): the documented columns, no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+
 
 class _FeatureSource:
     """Design rows of the joint model for one meteorology source (both seasons), by stamp."""
@@ -156,7 +170,7 @@ def pool_series(frames: list[pd.DataFrame], level: float = 0.95, n_boot: int = 2
     """
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame()
+        return _no_rows()
     if str(frames[0]["method"].iloc[0]) != "gam":
         return pd.DataFrame(pd.concat(frames, ignore_index=True).to_dict("records"))
     from threadpoolctl import threadpool_limits
@@ -249,6 +263,7 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     with threadpool_limits(1, user_api="blas"):
         out, rep = _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval,
                              level, pooled)
+    out = out if len(out) else _no_rows()
     out["method"] = m
     out.attrs["exclusions"] = rep
     return out

@@ -179,10 +179,7 @@ def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.Da
 
 
 def _own_rows(frame: pd.DataFrame, slug: str) -> pd.DataFrame:
-    """The rows of township ``slug``; none when the batch gave no rows at all (a batch whose only
-    township has no station with data in both seasons has no weather series: no columns either)."""
-    if "township" not in frame.columns:
-        return frame.iloc[0:0].reset_index(drop=True)
+    """The rows of township ``slug``."""
     return frame[frame["township"] == slug].reset_index(drop=True)
 
 
