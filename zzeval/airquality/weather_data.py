@@ -15,6 +15,7 @@ from zzeval.airquality.weather_ols import (
     _prepare,
 )
 from zzeval.season.data import SeasonData
+from zzeval.season.keys import COUNTY_CODE, county_code
 from zzeval.season.station_sets import station_seasons, used_rows
 
 #: ``met_source`` of a series on its station's weather with the county's in the station's gaps
@@ -49,7 +50,7 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
     met = season.meteorology
     cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
-    county = met[met["station_code"].fillna("county") == "county"][["datetime", *cols]]
+    county = met[county_code(met["station_code"]) == COUNTY_CODE][["datetime", *cols]]
     county = county.assign(met_source="county")
     # one station-specific series per township, if any (first station listed)
     st_met = met[met["station_code"].isin(st["station_code"])]
@@ -150,7 +151,7 @@ class _Designs:
     def __init__(self, season: SeasonData):
         met = season.meteorology  # with the county rows (derived at loading when the data had none)
         cols = [c for c in ("datetime", *MET_COLUMNS, "blh_m") if c in met.columns]
-        code = met["station_code"].fillna("county")
+        code = county_code(met["station_code"])
         self.sources = {str(k): g[cols] for k, g in
                         met.assign(_src=code).groupby("_src", sort=False)}
         self.cache: dict = {}

@@ -36,7 +36,7 @@ from zzeval.season.checks import (
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.headers import header_row_below, map_columns, refused_units
-from zzeval.season.keys import check_keys
+from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import (
     closest,
@@ -341,7 +341,7 @@ def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period
     record_hours(frame, spec.name, out)
     if spec.name == "meteorology":  # which seasons have weather (validate = buildable)
         out.met_seasons.update(season_years(frame["datetime"]))
-        pairs = pd.DataFrame({"c": frame["station_code"].fillna("").replace("", "county"),
+        pairs = pd.DataFrame({"c": county_code(frame["station_code"]),
                               "y": season_year(frame["datetime"])}).dropna().drop_duplicates()
         out.met_stations.update((c, int(y)) for c, y in pairs.itertuples(index=False, name=None))
     if spec.name == "heating_retrofits":
@@ -457,7 +457,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         _check_keys(frame, spec, fnames[name], out)
     if "meteorology" in tables:
         met = tables["meteorology"]
-        met["station_code"] = met["station_code"].replace("", "county")
+        met["station_code"] = county_code(met["station_code"])
     if "air_quality" in tables:
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)

@@ -24,6 +24,7 @@ from zzeval.season.checks import (
     share_tasks,
 )
 from zzeval.season.clerical import check_clerical
+from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
@@ -559,7 +560,7 @@ def season_year_of(wide: pd.DataFrame) -> np.ndarray:
 def _station_seasons(met: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Of each meteorology row: its station ('county' for the county-wide series), its season's first
     year, and whether it is the first row of that station and season."""
-    stations = met["station_code"].fillna("").replace("", "county")
+    stations = county_code(met["station_code"])
     years = pd.Series(season_first_year(met["datetime"]), index=met.index)
     first = ~pd.DataFrame({"station": stations, "year": years}).duplicated()
     return stations, years, first

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from zzeval.season.data import DEFAULT_SEASON, SeasonData
+from zzeval.season.keys import county_code
 
 MANIFEST = "manifest.json"
 #: The sort of the air-quality table :func:`zzeval.season.loading.load_season` returns.
@@ -228,7 +229,7 @@ def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame
     if not frames:
         return like
     met = pd.concat(frames)
-    met["station_code"] = met["station_code"].replace("", "county")
+    met["station_code"] = county_code(met["station_code"])
     return met.sort_values(["station_code", "datetime"], kind="stable").reset_index(drop=True)
 
 

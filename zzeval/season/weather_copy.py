@@ -24,6 +24,7 @@ import pandas as pd
 
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector
+from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 
 #: The weather model's inputs that vary in any real season (precipitation and the boundary layer height
@@ -65,7 +66,7 @@ def record_weather_bins(met: pd.DataFrame, fname: str, out: Collector) -> None:
     rows = met[given]
     if rows.empty:
         return
-    source = rows["station_code"].fillna("").astype(str).replace("", "county")
+    source = county_code(rows["station_code"]).astype(str)
     hour = pd.to_datetime(rows["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
     kept = weather_bins(rows).assign(source=source.to_numpy(), hour=hour,
                                      row=rows.index.to_numpy(dtype=np.int64) + 2, file=fname)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.season.data import DERIVED_KEY, SeasonData
+from zzeval.season.keys import county_code
 from zzeval.season.plausible import season_first_year
 
 
@@ -29,7 +30,7 @@ def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[in
     (:func:`with_county_weather`)."""
     if met is None or met.empty:
         return []
-    code = met["station_code"].fillna("county").replace("", "county")
+    code = county_code(met["station_code"])
     years = season_first_year(met["datetime"])
     county = set(years[(code == "county").to_numpy()].tolist())
     station = set(years[code.isin(stations["station_code"]).to_numpy()].tolist())

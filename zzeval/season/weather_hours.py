@@ -10,6 +10,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor
 from zzeval.season.checks import Collector, season_year
+from zzeval.season.keys import county_code
 
 
 def _hours(out: Collector) -> dict:
@@ -25,7 +26,7 @@ def record_hours(frame: pd.DataFrame, table: str, out: Collector) -> None:
     rows = frame
     if table == "air_quality":
         rows = frame[frame["value"].notna()]
-    code = rows["station_code"].fillna("").replace("", "county")
+    code = county_code(rows["station_code"])
     pairs = pd.DataFrame({"c": code, "y": season_year(rows["datetime"]), "t": rows["datetime"]})
     counts = pairs.dropna().drop_duplicates().groupby(["c", "y"]).size()
     hours = _hours(out)
