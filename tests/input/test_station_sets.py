@@ -118,3 +118,22 @@ def test_a_batch_of_a_township_without_a_common_station_evaluates(season):
     assert set(part.air_stats["season"]) == {"current", "previous"}  # each season's own level is kept
     (other,) = tasks.evaluate_batch([t for t in made if t.slug == "xiacun"])
     assert set(other.weather["township"]) == {"xiacun"}
+
+
+def test_a_batch_decides_its_station_sets_once(season, monkeypatch):
+    """The stations a township's series is made of (同口径) are decided once per season, not by each of
+    the season statistics, the township daily values and the weather-adjusted change (diff review 7:
+    the hourly table was scanned for it three times per batch); the result is the same."""
+    from zzeval.assess import tasks
+    from zzeval.season import station_sets
+
+    _second_station(season, replace=False)
+    made = tasks.township_tasks(load_season(season), n_boot=0, seed=100)
+    calls = []
+    real = station_sets.station_seasons
+    monkeypatch.setattr(station_sets, "station_seasons", lambda *a, **k: calls.append(a) or real(*a, **k))
+    (part,) = tasks.evaluate_batch([t for t in made if t.slug == "nancun"])
+    assert len(calls) == 1
+    assert set(part.weather["township"]) == {"nancun"}
+    town = part.air_stats[part.air_stats["level"] == "township"]
+    assert set(town["stations_current_only"]) == {"ZZ9"} and set(town["stations_common"]) == {"ZZ100"}

@@ -22,7 +22,7 @@ import pandas as pd
 from zzeval.airquality import aqi as _aqi
 from zzeval.airquality import validity
 from zzeval.season.data import SeasonData
-from zzeval.season.station_sets import station_seasons, township_station_sets, used_rows
+from zzeval.season.station_sets import township_station_sets, used_rows
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
 
@@ -110,8 +110,7 @@ def township_daily_values(valid_daily: pd.DataFrame) -> pd.DataFrame:
 def comparable_daily(daily: pd.DataFrame, season: SeasonData) -> pd.DataFrame:
     """The rows of ``daily`` (with ``station_code``) of the stations that form their township's series:
     those with data in both seasons, like with like (:mod:`zzeval.season.station_sets`)."""
-    sets = station_seasons(season.air_quality, season.stations, season.period)
-    return daily[used_rows(daily, sets)]
+    return daily[used_rows(daily, season.station_sets())]
 
 
 def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -185,7 +184,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
     no_tw = sorted(set(daily["station_code"]) - set(st["station_code"]))
     daily = daily.merge(st, on="station_code", how="left")
     per = season.period
-    sets = station_seasons(aq, season.stations, per)
+    sets = season.station_sets()
     same = used_rows(daily, sets)  # a township's rows: its stations with data in both seasons (同口径)
     rows = []
     for label, p in (("current", per), ("previous", per.previous)):

@@ -144,7 +144,9 @@ def daily_panel(season: SeasonData, pollutant: str = "PM2.5", daily: pd.DataFram
     dv = daily[(daily["statistic"] == pollutant) & daily["valid"]]
     st = season.stations[["station_code", "township"]]
     dv = dv.merge(st, on="station_code", how="inner")
-    dv = dv[used_rows(dv, station_seasons(dv, season.stations, season.period, time="date"), across=True)]  # 同口径
+    # 同口径 on this panel's own rows: the stations with valid days of ``pollutant`` in both seasons
+    # (not the season's any-pollutant sets of SeasonData.station_sets: the panel compares this pollutant)
+    dv = dv[used_rows(dv, station_seasons(dv, season.stations, season.period, time="date"), across=True)]
     p = dv.groupby(["township", "date"], sort=True)["value"].mean().reset_index()
     per = season.period
     p["current"] = per.contains(p["date"]).to_numpy()

@@ -16,7 +16,7 @@ from zzeval.airquality.weather_ols import (
 )
 from zzeval.season.data import SeasonData
 from zzeval.season.keys import COUNTY_CODE, county_code
-from zzeval.season.station_sets import station_seasons, used_rows
+from zzeval.season.station_sets import used_rows
 
 #: ``met_source`` of a series on its station's weather with the county's in the station's gaps
 MIXED_SUFFIX = "+county"
@@ -45,7 +45,7 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
            "rows_excluded_no_township": int(no_tw.sum())}
     m = m[~no_tw]
-    m = m[used_rows(m, station_seasons(season.air_quality, season.stations, season.period), across=True)]  # 同口径
+    m = m[used_rows(m, season.station_sets(), across=True)]  # 同口径
     tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
     met = season.meteorology

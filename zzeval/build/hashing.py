@@ -153,7 +153,7 @@ def field_digests(obj, masked: tuple[str, ...] = ()) -> dict[str, str]:
     """:func:`content_digest` of each field of a dataclass (``{"": digest}`` of anything else):
     the build names the fields whose change made a report stale."""
     if is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: content_digest(getattr(obj, f.name), masked) for f in fields(obj)}
+        return {f.name: content_digest(getattr(obj, f.name), masked) for f in fields(obj) if f.init}
     return {"": content_digest(obj, masked)}
 
 
@@ -170,6 +170,8 @@ def _feed(h, obj, masked: frozenset) -> None:
     elif is_dataclass(obj) and not isinstance(obj, type):
         h.update(f"<{type(obj).__qualname__}>".encode())
         for f in fields(obj):
+            if not f.init:  # derived state (a memo), not content
+                continue
             h.update(f"{f.name}=".encode())
             _feed(h, getattr(obj, f.name), masked)
     elif isinstance(obj, dict):

@@ -141,6 +141,19 @@ class SeasonData(TownshipsAndMeta):
     sites: pd.DataFrame = field(default_factory=lambda: empty_table("sites"))
     county_tasks: pd.DataFrame = field(default_factory=lambda: empty_table("county_tasks"))
     emergency_inspections: pd.DataFrame = field(default_factory=lambda: empty_table("emergency_inspections"))
+    #: :meth:`station_sets` once computed (not an input: left out of comparisons, content digests and
+    #: :func:`dataclasses.replace`, so a season made from this one computes its own)
+    _station_sets: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    def station_sets(self) -> pd.DataFrame:
+        """Which stations form each township's series (同口径), decided once per season from its hourly
+        air quality: :func:`zzeval.season.station_sets.station_seasons` (its columns), shared by the
+        season statistics, the township daily values and the weather-adjusted change."""
+        if self._station_sets is None:
+            from zzeval.season.station_sets import station_seasons
+
+            self._station_sets = station_seasons(self.air_quality, self.stations, self.period)
+        return self._station_sets
 
     def township(self, slug: str) -> pd.Series:
         """The townships row of ``slug`` (KeyError with the known slugs otherwise)."""

@@ -19,7 +19,9 @@ Per township:
   but its change between the seasons cannot be computed (``comparable`` False): it drops out of the
   series that compare the seasons (the weather-adjusted change, the county's series, the DiD panel).
 
-:func:`station_seasons` decides it once for every consumer; :func:`used_rows` applies it to any
+:func:`station_seasons` decides it, once per season (:meth:`zzeval.season.data.SeasonData.station_sets`)
+for the season statistics, the township daily values and the weather-adjusted change; the DiD panel
+decides it on its own rows, the valid days of its one pollutant; :func:`used_rows` applies it to any
 frame with ``station_code`` and a time column.
 """
 
