@@ -189,3 +189,59 @@ def test_genuine_sample_weather_matches_a_year_earlier_in_one_hour(sample_season
     assert int(later.sum()) == 4368 and int(found.notna().sum()) == 1
     check_weather_copied(out)
     assert out.problems == []
+
+
+def _copied_off(folder: Path, offset, hours: int = 0) -> None:
+    """The current season's county weather is the previous season's, stamped ``offset`` + ``hours`` later."""
+    met = read(folder, MET)
+    previous, _ = _seasons(met)
+    stamp = pd.to_datetime(previous["datetime"]) + offset + pd.Timedelta(hours=hours)
+    keep = (~stamp.duplicated() & stamp.ge("2020-10-01") & stamp.lt("2021-04-01")).to_numpy()
+    copied = previous.assign(datetime=stamp.dt.strftime("%Y-%m-%d %H:%M"))[keep]
+    write(pd.concat([previous, copied], ignore_index=True), folder, MET)
+
+
+SHIFTED = {  # how the copy was stamped: (offset, hours), the hours matched of the season's (the copy's hours in
+    # it), their first and last (a copy by 365 days: until 28 February 2021, then one chance match), the lag named
+    "utc_as_beijing": ((pd.DateOffset(years=1), 8), "4,352 of 4,360", "2020-10-01 08:00 to 2021-03-31 23:00",
+                       "a year + 8 h"),
+    "an_hour_early": ((pd.DateOffset(years=1), -1), "4,366 of 4,367", "2020-10-01 00:00 to 2021-03-31 22:00",
+                      "a year - 1 h"),
+    "365_days_across_29_february": ((pd.Timedelta(days=365), 0), "3,625 of 4,368",
+                                    "2020-10-01 00:00 to 2021-03-25 20:00", "a year - 24 h"),
+}
+
+
+@pytest.mark.parametrize("name", list(SHIFTED))
+def test_weather_copied_a_few_hours_off_is_refused(name, sample_season, tmp_path, capsys, monkeypatch):
+    """Last season's weather stamped in UTC as Beijing time, an hour off, or moved by 365 days (a day off
+    before 29 February) matched no hour a year earlier and passed (closing note 7, known gap)."""
+    (offset, hours), count, span, ago = SHIFTED[name]
+    folder = _copy(sample_season, tmp_path / name, lambda f: _copied_off(f, offset, hours), False)
+    err, fname, _ = refused_by_validate(folder, False, monkeypatch, capsys)
+    assert (f"{fname}, row 4394, column 'datetime': station 'county': {count} hours of the season from 2020 ({span}, "
+            f"up to ") in err, err[:3000]
+    assert f"have the weather of the same station {ago} earlier (" in err
+    assert "is this an earlier season's weather with the dates changed?" in err
+    assert err.count("have the weather of") == 1
+
+
+def test_weather_copied_from_two_seasons_back_is_refused():
+    """A table of three seasons whose current season is the one two seasons back with the years changed
+    (the previous season genuine): refused, naming the lag; genuine weather of three seasons passes."""
+    seasons = [pd.date_range(f"{y}-10-01", f"{y + 1}-03-31 23:00", freq="h") for y in (2018, 2019, 2020)]
+    first, middle, now = (_weather(h, seed) for seed, h in enumerate(seasons, 1))
+    out = Collector()
+    record_weather_bins(pd.concat([first, middle, now], ignore_index=True), "m.csv", out)
+    check_weather_copied(out)
+    assert out.problems == []
+    copy = first.assign(datetime=first["datetime"] + pd.DateOffset(years=2))
+    copy = copy[copy["datetime"].isin(now["datetime"])].reset_index(drop=True)
+    copy.loc[0:99, ["temperature_c", "rh_pct"]] += 5.0  # the first 100 hours differ in two columns
+    out = Collector()
+    record_weather_bins(pd.concat([first, middle, copy], ignore_index=True), "m.csv", out)
+    check_weather_copied(out)
+    (problem,) = out.problems
+    assert problem.row == len(first) + len(middle) + 100 + 2
+    assert ("station 'county': 4,268 of 4,368 hours of the season from 2020 (2020-10-05 04:00 to 2021-03-31 23:00, "
+            "up to 4,268 in a row) have the weather of the same station 2 years earlier (") in problem.message

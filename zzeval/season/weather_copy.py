@@ -5,7 +5,9 @@ adjustment credit the measures with the whole change of the air. The copy may be
 (the county-wide rows or a station) into any other (last season's county rows written as every
 station's rows of this season, or the other way round), of part of the season, and re-exported
 at another precision (temperature in whole °C). So each source of a season (a station, or
-``county``) is compared hour by hour with every source of the season before, one year earlier:
+``county``) is compared hour by hour with every source of the season before, one year earlier (and
+of the season before that, two years earlier, when the table has it), also stamped a few hours off
+(:data:`COPY_SHIFTS_H`: a copy in UTC as Beijing time, or moved by 365 days across 29 February):
 an hour matches when at least 4 of the 5 inputs of :data:`VARYING_WEATHER` fall in the same bin
 (``meteorology.copy_bin_*`` of ``zzeval/reference/input_limits.csv``: 1 °C, 2 %, 0.5 m/s, 10°,
 1 hPa). Genuine weather matches a year earlier in a handful of hours at most; a source whose
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.util import hash_array
 
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector
@@ -33,6 +36,14 @@ VARYING_WEATHER = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "
 
 #: The unit of each bin width, for messages.
 _UNITS = {"temperature_c": "°C", "rh_pct": "%", "wind_speed_ms": "m/s", "wind_dir_deg": "°", "pressure_hpa": "hPa"}
+
+#: How far a copy may be stamped from the same hour a year earlier [h]: as is; an hour off (hour-beginning
+#: vs hour-ending stamps); 8 hours off (UTC written as Beijing time, or back); a day off (a copy moved by 365
+#: days across a 29 February, or pasted a row off). Each is compared on its own.
+COPY_SHIFTS_H = (0, -1, 1, -8, 8, -24, 24)
+
+#: An odd 64-bit multiplier mixing the hashes of a key's columns (:func:`_keys`).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 #: A bin number standing for a missing value (bins of real values are far smaller).
 _MISSING = np.iinfo(np.int32).min
@@ -73,31 +84,49 @@ def record_weather_bins(met: pd.DataFrame, fname: str, out: Collector) -> None:
     out.weather_bins.append(kept.reset_index(drop=True))
 
 
-def _keys(frame: pd.DataFrame, skip: str, own: bool = False) -> np.ndarray:
-    """A key per row of its day and hour of the year and the bins of every column but ``skip``
-    (and its source when ``own``)."""
-    stamp = pd.to_datetime(frame["hour"], unit="h")
-    parts = pd.DataFrame({"when": (stamp.dt.month * 32 + stamp.dt.day) * 24 + stamp.dt.hour})
-    for column in VARYING_WEATHER:
+def _hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A 64-bit hash of each row's bin per column of :data:`VARYING_WEATHER` and of its source, and its
+    hour number (computed once per frame; :func:`_keys` combines them)."""
+    out = {c: hash_array(frame[c].to_numpy()) for c in VARYING_WEATHER}
+    out["source"] = hash_array(frame["source"].to_numpy(dtype=object))
+    out["hour"] = frame["hour"].to_numpy()
+    return out
+
+
+def _when(hashes: dict[str, np.ndarray], shift_h: int = 0) -> np.ndarray:
+    """The hash of each row's day and hour of the year, ``shift_h`` hours later."""
+    stamp = pd.to_datetime(hashes["hour"] + shift_h, unit="h")
+    return hash_array(((stamp.month * 32 + stamp.day) * 24 + stamp.hour).to_numpy())
+
+
+def _keys(hashes: dict[str, np.ndarray], when: np.ndarray, skip: str, own: bool = False) -> np.ndarray:
+    """A key per row of its day and hour of the year (``when``) and the bins of every column but
+    ``skip`` (and its source when ``own``): the hashes of :func:`_hashes` combined."""
+    key = when
+    for column in (*VARYING_WEATHER, "source") if own else VARYING_WEATHER:
         if column != skip:
-            parts[column] = frame[column].to_numpy()
-    if own:
-        parts["source"] = frame["source"].to_numpy()
-    return pd.util.hash_pandas_object(parts, index=False).to_numpy()
+            key = key * _MIX ^ hashes[column]
+    return key
 
 
-def _matches(now: pd.DataFrame, before: pd.DataFrame) -> pd.Series:
-    """For each row of ``now``, the source of ``before`` whose hour a year earlier has the same bins
-    in at least 4 of the 5 columns: its own source if that matches, else the county rows, else the
-    first station by code; empty where none matches."""
+def _matches(now: pd.DataFrame, before: pd.DataFrame, shift_h: int = 0, now_hashes: dict | None = None) -> pd.Series:
+    """For each row of ``now``, the source of ``before`` whose hour ``shift_h`` hours before the same
+    hour a year earlier has the same bins in at least 4 of the 5 columns: its own source if that
+    matches, else the county rows, else the first station by code; empty where none matches.
+    ``now_hashes``: :func:`_hashes` of ``now`` when the caller has them."""
     before = before.assign(order=before["source"] != "county").sort_values(["order", "source"], kind="stable")
-    found = pd.Series(pd.NA, index=now.index, dtype="object")
+    now_hashes = _hashes(now) if now_hashes is None else now_hashes
+    then, sources = _hashes(before), before["source"].to_numpy(dtype=object)
+    when_now, when_then = _when(now_hashes), _when(then, shift_h)
+    found = np.full(len(now), -1)
     for own in (True, False):
         for skip in VARYING_WEATHER:
-            lookup = pd.Series(before["source"].to_numpy(), index=_keys(before, skip, own))
-            lookup = lookup[~lookup.index.duplicated()]
-            found = found.fillna(pd.Series(_keys(now, skip, own), index=now.index).map(lookup))
-    return found
+            keys = pd.Index(_keys(then, when_then, skip, own))
+            first = ~keys.duplicated()
+            at = keys[first].get_indexer(_keys(now_hashes, when_now, skip, own))
+            new = (found < 0) & (at >= 0)
+            found[new] = np.flatnonzero(first)[at[new]]
+    return pd.Series(np.where(found >= 0, sources[found], None), index=now.index, dtype="object")
 
 
 def _longest_run(hours: np.ndarray) -> int:
@@ -110,40 +139,51 @@ def _longest_run(hours: np.ndarray) -> int:
 
 
 def check_weather_copied(out: Collector) -> None:
-    """Refuse each source of a season whose hours match those of one source of the season before
+    """Refuse each source of a season whose hours match those of one source of an earlier season
     (:func:`_matches`) in more than ``meteorology.same_as_year_before_share`` of its hours (at least
     24), or for more than ``meteorology.same_as_year_before_hours`` hours in a row; the message names
-    the file, the first copied row, both sources, the season, the first and last copied hour."""
+    the file, the first copied row, both sources, the season, the first and last copied hour.
+
+    The earlier season is the one before, or the one before that (when the table has it); the copy may
+    be stamped a few hours off (:data:`COPY_SHIFTS_H`). Of the ways a source matches beyond the limits,
+    the one with the most hours is named."""
     if not out.weather_bins:
         return
     rows = pd.concat(out.weather_bins, ignore_index=True)
     rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
     stamp = pd.to_datetime(rows["hour"], unit="h")
     rows = rows.assign(year=(stamp.dt.year - (stamp.dt.month < 7)).to_numpy())
-    share = input_limit("meteorology.same_as_year_before_share")
-    most = input_limit("meteorology.same_as_year_before_hours")
+    limits = (input_limit("meteorology.same_as_year_before_share"), input_limit("meteorology.same_as_year_before_hours"))
     for year in sorted(set(rows["year"])):
-        now, before = rows[rows["year"] == year], rows[rows["year"] == year - 1]
-        if before.empty:
-            continue
-        now = now.assign(match=_matches(now, before))
+        now, worst = rows[rows["year"] == year], {}
+        now_hashes = _hashes(now)
         hours = now.groupby("source").size()
-        for (source, earlier), part in now.dropna(subset=["match"]).groupby(["source", "match"], sort=True):
-            part = part.sort_values("hour")
-            run = _longest_run(np.unique(part["hour"].to_numpy()))
-            if (len(part) >= 24 and len(part) > share * hours[source]) or run > most:
-                _report(out, part, source, earlier, int(year), int(hours[source]), run, (share, most))
+        for back in (1, 2):
+            before = rows[rows["year"] == year - back]
+            for shift in COPY_SHIFTS_H if len(before) else ():
+                matched = now.assign(match=_matches(now, before, shift, now_hashes)).dropna(subset=["match"])
+                for (source, earlier), part in matched.groupby(["source", "match"], sort=True):
+                    part = part.sort_values("hour")
+                    run = _longest_run(np.unique(part["hour"].to_numpy()))
+                    too_many = len(part) >= 24 and len(part) > limits[0] * hours[source]
+                    if (too_many or run > limits[1]) and len(part) > len(worst.get(source, ((), ()))[1]):
+                        worst[source] = ((earlier, back, shift, run), part)
+        for source, ((earlier, back, shift, run), part) in sorted(worst.items()):
+            _report(out, part, source, earlier, (int(year), back, shift), int(hours[source]), run, limits)
 
 
-def _report(out: Collector, part: pd.DataFrame, source: str, earlier: str, year: int, hours: int, run: int,
-            limits: tuple[float, float]) -> None:
+def _report(out: Collector, part: pd.DataFrame, source: str, earlier: str, when: tuple[int, int, int], hours: int,
+            run: int, limits: tuple[float, float]) -> None:
+    (year, back, shift), ago = when, "a year" if when[1] == 1 else f"{when[1]} years"
+    what = "last season's weather with the year changed" if (back, shift) == (1, 0) else \
+        "an earlier season's weather with the dates changed"
+    ago += f" {'+' if shift > 0 else '-'} {abs(shift)} h" if shift else ""  # a copy stamped a few hours off
     first, last = (pd.Timestamp(part["hour"].iloc[i] * 3600, unit="s") for i in (0, -1))
     same = "the same station" if earlier == source else f"station '{show(earlier)}'"
     bins = ", ".join(f"{w:g}{'' if _UNITS[c] == '°' else ' '}{_UNITS[c]}" for c, w in bin_widths().items())
     out.add(part["file"].iloc[0], int(part["row"].iloc[0]), "datetime",
             f"station '{show(source)}': {len(part):,} of {hours:,} hours of the season from {year} "
             f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}, up to {run:,} in a row) have the weather of {same} "
-            f"a year earlier ({', '.join(VARYING_WEATHER)} within the same {bins} in at least 4 of the 5; genuine "
+            f"{ago} earlier ({', '.join(VARYING_WEATHER)} within the same {bins} in at least 4 of the 5; genuine "
             f"weather does so in at most {limits[0]:.0%} of the hours and {limits[1]:g} hours in a row, "
-            "zzeval/reference/input_limits.csv): is this last season's weather with the year changed? write this "
-            "season's measured weather")
+            f"zzeval/reference/input_limits.csv): is this {what}? write this season's measured weather")
