@@ -107,3 +107,29 @@ def test_gas_hours_written_as_zero_are_refused(sample_season, tmp_path, capsys, 
                  "2020-12-01 06:00 to 2020-12-02 11:00): hours of an analyser outage filled with 0? write missing "
                  "hours empty, not 0"), absent=("PM2.5 and PM10 are both 0",))
     validate_refuses(sample_season, case, tmp_path / "case", capsys)
+
+
+def _pm25_only_station_outage(frame: pd.DataFrame) -> pd.DataFrame:
+    """ZZ100 reports PM2.5 but not PM10 (its PM10 rows dropped); its PM2.5 analyser down for 30 h from
+    2020-12-01 06:00 and again for 2 h, the hours written 0; xiacun's ZZ101 PM2.5 alone 0 for 2 h."""
+    frame = frame[~((frame["station_code"] == "ZZ100") & (frame["pollutant"] == "PM10"))].reset_index(drop=True)
+    t, pm25 = pd.to_datetime(frame["datetime"]), frame["pollutant"] == "PM2.5"
+    for station, start, end in (("ZZ100", "2020-12-01 06:00", "2020-12-02 12:00"),
+                                ("ZZ100", "2021-01-10 00:00", "2021-01-10 02:00"),
+                                ("ZZ101", "2021-01-10 00:00", "2021-01-10 02:00")):
+        frame.loc[pm25 & (frame["station_code"] == station) & (t >= start) & (t < end), "value"] = "0"
+    return frame
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_outage_as_zero_at_a_station_reporting_pm25_alone_is_refused(sample_season, tmp_path, capsys, fmt):
+    """Closing note 7's known gap: a station without PM10 has no partner to show the outage; 3 hours or more of
+    PM2.5 exactly 0 in a row are refused there (the 30 h, not the 2 h); 2 hours at a station with PM10 pass."""
+    apply = edit("air_quality.csv.gz", _pm25_only_station_outage)
+    case = Case("pm25_alone_outage", apply if fmt == "csv" else _parquet(apply),
+                ("column 'value': station ZZ100: PM2.5 (the only one of its analyser the station reports) is 0 for "
+                 "3 hours or more in a row in 29 hours (rows ",
+                 "2020-12-01 06:00 to 2020-12-02 11:00): hours of an analyser outage filled with 0?"),
+                absent=("station ZZ101",))
+    err = validate_refuses(sample_season, case, tmp_path / "case", capsys)
+    assert err.count("filled with 0?") == 1

@@ -25,6 +25,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.clerical import check_clerical
 from zzeval.season.keys import county_code
+from zzeval.season.outages import check_zero_hours
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
@@ -464,7 +465,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     if aq is None or aq.empty:
         return
     _check_station_medians(aq, fname, out)
-    _check_zero_hours(aq, fname, out)
+    check_zero_hours(aq, fname, out)
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
@@ -491,35 +492,6 @@ def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None
                     f"{r['median']:.3g} {unit}, not plausible (at least {floors[pollutant]:g}, "
                     f"zzeval/reference/plausible_limits.csv); the values look like {big} labelled {unit}: "
                     "multiply them by 1000")
-
-
-#: Pollutants measured by one analyser (PM) or one rack of gas analysers: every one of a group exactly 0
-#: at the same hour is an outage written as 0 (CO is never 0: its background is 0.1-0.2 mg/m³).
-ZERO_GROUPS = (("PM2.5", "PM10"), ("SO2", "NO2", "CO", "O3"))
-
-
-def _check_zero_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
-    """Hours of a station with PM2.5 and PM10 both exactly 0 (or SO2, NO2, CO and O3 all 0): an analyser
-    outage (calibration, upkeep, power or link failure) whose hours an export filled with 0. Such hours
-    are missing (缺测) in the published series: Beijing's monitoring centre on its first PM2.5 hours
-    (2012-09-29, reported by markspestcontrol.com/kexue/kxts/2012-09-29/75020_2.html) says calibration,
-    upkeep, communication, power or analyser faults leave hours missing, and its cleanest hours were
-    3-9 µg/m³, not 0. Written as 0 they count as measured and pull the season mean down (hostile review
-    7, finding 12: 12 outages of 30 h moved a township's change from −26.3 to −32.5 %). Low values
-    that are not 0, and one pollutant of a group alone at 0, pass."""
-    zero = aq.loc[aq["value"] == 0, ["station_code", "pollutant", "datetime"]]
-    for group in ZERO_GROUPS:
-        part = zero[zero["pollutant"].isin(group)]
-        every = part.groupby(["station_code", "datetime"])["pollutant"].transform("nunique") == len(group)
-        names = " and ".join([", ".join(group[:-1]), group[-1]])
-        for station, hours in part[every].groupby("station_code", sort=True):
-            rows, times = hours.index, hours["datetime"]
-            out.add(fname, int(rows.min()) + 2, "value",
-                    f"station {show(station)}: {names} are {'both' if len(group) == 2 else 'all'} 0 in "
-                    f"{times.nunique():,} hours (rows {int(rows.min()) + 2:,} to {int(rows.max()) + 2:,}, "
-                    f"{times.min():%Y-%m-%d %H:%M} to {times.max():%Y-%m-%d %H:%M}): hours of an analyser outage "
-                    "filled with 0? write missing hours empty, not 0 (a measured hour is never 0 for all of them; "
-                    "low values such as 2 are fine)")
 
 
 def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:

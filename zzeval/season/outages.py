@@ -1,0 +1,86 @@
+"""Analyser outages written as 0 in the hourly air quality (hostile review 7, finding 12; closing note 7).
+
+An hour of an analyser outage (calibration, upkeep, power or link failure) is missing (缺测) in the
+published series: Beijing's monitoring centre on its first PM2.5 hours (2012-09-29, reported by
+markspestcontrol.com/kexue/kxts/2012-09-29/75020_2.html) says calibration, upkeep, communication, power
+or analyser faults leave hours missing, and its cleanest hours were 3-9 µg/m³, not 0. An export that
+fills such hours with 0 makes them count as measured and pulls the season mean down (12 outages of
+30 h moved a township's change from −26.3 to −32.5 %).
+
+PM2.5 and PM10 come from one analyser (or one pair), the four gases from one rack: every pollutant
+of a group that a station reports exactly 0 at the same hour is an outage. A station that reports
+only one of PM2.5 and PM10 has no partner to compare: there a run of
+``air_quality.zero_run_hours_one_analyser`` hours or more of exactly 0 is the outage (a genuine PM
+reading of 0 below the detection limit is an isolated hour). Not so for a lone gas: O3 is genuinely 0
+for whole nights where NO titrates it, SO2 near its detection limit for days in clean air. Low values
+that are not 0, and one pollutant of a group alone at 0 while the others are measured, pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zzeval.resources import input_limit
+from zzeval.season.checks import Collector
+from zzeval.season.parsing import show
+
+#: Pollutants measured by one analyser (PM) or one rack of gas analysers (CO is never 0: its background
+#: is 0.1-0.2 mg/m³).
+ZERO_GROUPS = (("PM2.5", "PM10"), ("SO2", "NO2", "CO", "O3"))
+#: The group whose one pollutant, reported alone, is never genuinely 0 for hours in a row.
+NEVER_ZERO_ALONE = ("PM2.5", "PM10")
+
+
+def check_zero_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Refuse a station's outage hours written as 0 (module docstring), one message per station and
+    group, naming the rows and hours. ``aq``: hourly rows of whole stations (``station_code, pollutant,
+    datetime, value``)."""
+    zero = aq.loc[aq["value"] == 0, ["station_code", "pollutant", "datetime"]]
+    if zero.empty:
+        return
+    reported = aq.loc[aq["value"].notna() & aq["station_code"].isin(set(zero["station_code"])),
+                      ["station_code", "pollutant"]].drop_duplicates()
+    run_hours = input_limit("air_quality.zero_run_hours_one_analyser")
+    for group in ZERO_GROUPS:
+        part = zero[zero["pollutant"].isin(group)]
+        if part.empty:
+            continue
+        kinds = reported[reported["pollutant"].isin(group)].groupby("station_code")["pollutant"].nunique()
+        n = part["station_code"].map(kinds).to_numpy()
+        every = part.groupby(["station_code", "datetime"])["pollutant"].transform("nunique").to_numpy() == n
+        lone = (n == 1) & (group == NEVER_ZERO_ALONE) & _in_long_runs(part, run_hours)
+        for station, hours in part[(every & (n > 1)) | lone].groupby("station_code", sort=True):
+            _report(out, fname, station, hours, [p for p in group if p in set(hours["pollutant"])], int(kinds[station]),
+                    run_hours)
+
+
+def _in_long_runs(part: pd.DataFrame, least: float) -> np.ndarray:
+    """True for the rows of ``part`` (0 values) that lie in a run of at least ``least`` consecutive hours
+    of their station and pollutant."""
+    hour = pd.to_datetime(part["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
+    order = np.lexsort((hour, part["pollutant"].to_numpy(dtype=object).astype(str),
+                        part["station_code"].to_numpy(dtype=object).astype(str)))
+    h, key = hour[order], (part["station_code"].astype(str) + "|" + part["pollutant"].astype(str)).to_numpy()[order]
+    starts = np.ones(len(h), dtype=bool)
+    starts[1:] = (np.diff(h) != 1) | (key[1:] != key[:-1])
+    run = np.cumsum(starts)
+    length = np.bincount(run)[run]
+    long = np.empty(len(h), dtype=bool)
+    long[order] = length >= least
+    return long
+
+
+def _report(out: Collector, fname: str, station, hours: pd.DataFrame, names: list[str], kinds: int,
+            run_hours: float) -> None:
+    rows, times = hours.index, hours["datetime"]
+    if kinds > 1:
+        what = f"{' and '.join([', '.join(names[:-1]), names[-1]])} are {'both' if kinds == 2 else 'all'} 0"
+    else:
+        what = (f"{names[0]} (the only one of its analyser the station reports) is 0 for {run_hours:g} hours or "
+                "more in a row")
+    out.add(fname, int(rows.min()) + 2, "value",
+            f"station {show(station)}: {what} in {times.nunique():,} hours (rows {int(rows.min()) + 2:,} to "
+            f"{int(rows.max()) + 2:,}, {times.min():%Y-%m-%d %H:%M} to {times.max():%Y-%m-%d %H:%M}): hours of an "
+            "analyser outage filled with 0? write missing hours empty, not 0 (a measured hour is never 0 for all of "
+            "them; low values such as 2 are fine)")
