@@ -105,8 +105,9 @@ def test_a_baseline_holding_this_seasons_retrofits_is_refused(sample_season, tmp
                 (f"township nancun: {_done_nancun.value:,} households done of clean-heating retrofits (",
                  f"plus {before:,} heated cleanly before the season (townships.csv row 2, clean_before_electricity + "
                  f"clean_before_gas + clean_before_district) are more than its {households:,} households",
-                 "or is the baseline in townships.csv too large: does it already count this season's retrofits? (it is "
-                 "the households heated cleanly BEFORE the season)"))
+                 "households (a clean-heating coverage above 100 %): Is the baseline in townships.csv too large: does "
+                 "it already count this season's retrofits? (it is the households heated cleanly BEFORE the season); "
+                 "or "))  # the likely cause first: the batches do not explain it (recheck 7, T1)
     err = validate_refuses(sample_season, case, tmp_path / "case", capsys)
     assert err.count("heated cleanly before the season") == 1  # one problem, not two checks of one cause
 
@@ -174,3 +175,27 @@ def test_county_weather_twice_is_refused_in_parquet_too(sample_season, tmp_path,
     err = capsys.readouterr().err
     assert "meteorology.parquet, row " in err
     assert err.count("both mean county-wide") == 6
+
+
+@pytest.mark.parametrize("baseline, done, first", [
+    (50, (10, 16, 30), "coal_to_gas (rows 2, 3, 4): each later batch is larger"),  # the last batch alone fits
+    (95, (6, 4), "Is the baseline in townships.csv too large"),  # no reading of the batches fits: the baseline
+])
+def test_the_likelier_cause_of_more_clean_households_than_households_comes_first(baseline, done, first):
+    """Hand-worked: 100 households, ``baseline`` heated cleanly before the season, coal-to-gas batches ``done``
+    (dated in order). Running totals explain the excess when the largest batch fits under 100 − baseline;
+    otherwise the baseline is named first (recheck 7: T1's message led with running totals, a false lead)."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.measure_rows import check_heating_within_baseline
+
+    rt = pd.DataFrame({"township": "a", "retrofit_type": "coal_to_gas", "households_done": list(done),
+                       "households_planned": list(done),
+                       "completion_date": pd.date_range("2020-10-10", periods=len(done), freq="10D")})
+    townships = pd.DataFrame({"slug": ["a"], "households": [100], "clean_before_electricity": [baseline],
+                              "clean_before_gas": [0], "clean_before_district": [0]})
+    out = Collector()
+    check_heating_within_baseline(rt, townships, "heating_retrofits.csv", "townships.csv", out)
+    (problem,) = out.problems
+    assert problem.message.startswith(f"township a: {sum(done)} households done of clean-heating retrofits "
+                                      f"(coal_to_gas {sum(done)}) plus {baseline} heated cleanly before the season")
+    assert problem.message.split("above 100 %): ")[1].startswith(first), problem.message

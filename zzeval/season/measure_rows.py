@@ -252,11 +252,14 @@ def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | No
         rows = {kind: part.index[part["retrofit_type"] == kind] for kind in kinds.index}
         causes = {kind: f"{kind} ({_rows_text(rows[kind])}): {cause}" for kind in kinds.index
                   if (cause := _diagnosis(rt, rows[kind]))}
-        cause = "; ".join(causes.values()) or ("are the batches running totals (each row the total so far), is there a "
-                                      "subtotal row, or is a batch typed twice? give each batch once with its own "
-                                      "households")
-        cause += (f"; or is the baseline in {townships_fname} too large: does it already count this season's "
-                  "retrofits? (it is the households heated cleanly BEFORE the season)")
+        rows_cause = "; ".join(causes.values()) or ("are the batches running totals (each row the total so far), is "
+                                                   "there a subtotal row, or is a batch typed twice? give each batch "
+                                                   "once with its own households")
+        base_cause = (f"is the baseline in {townships_fname} too large: does it already count this season's "
+                      "retrofits? (it is the households heated cleanly BEFORE the season)")
+        # the likelier cause first: rows counted twice explain it only if the largest batch of each type fits
+        fits = part.groupby("retrofit_type")["households_done"].max().sum() <= tw["households"][slug] - baseline[slug]
+        cause = f"{rows_cause}; or {base_cause}" if fits else f"{base_cause[0].upper()}{base_cause[1:]}; or {rows_cause}"
         first = rows[next(iter(causes))][0] if causes else part.index[0]
         out.add(fname, int(first) + 2, "households_done",
                 f"township {show(slug)}: {done:,.0f} households done of clean-heating retrofits ("
