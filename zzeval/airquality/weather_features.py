@@ -38,6 +38,7 @@ import pandas as pd
 import patsy
 
 from zzeval.airquality.weather_ols import _event_dummies, _local_days
+from zzeval.season.checks import season_first_year
 
 #: spline basis sizes (degrees of freedom after the centring constraint) [A]
 SPLINES = {"temperature_c": 4, "rh_pct": 4, "log_vent": 5, "ewm_vent_24h": 4,
@@ -132,9 +133,7 @@ def met_features(met: pd.DataFrame) -> pd.DataFrame:
 def day_of_season(dt) -> np.ndarray:
     """Days since 1 October of the season the hour's local day belongs to (0 … 181)."""
     day = _local_days(dt)
-    year = day.astype("datetime64[Y]").astype(int) + 1970
-    month = (day.astype("datetime64[M]").astype(int) % 12) + 1
-    first = np.where(month >= 7, year, year - 1)
+    first = season_first_year(day)
     oct1 = ((first - 1970).astype("datetime64[Y]").astype("datetime64[M]")
             + np.timedelta64(9, "M")).astype("datetime64[D]")
     return (day - oct1).astype(float)

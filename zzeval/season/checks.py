@@ -514,6 +514,12 @@ def season_year(ts: pd.Series) -> pd.Series:
     return year.where((month >= 10) | (month <= 3))
 
 
+def season_first_year(times) -> np.ndarray:
+    """The first year of the season (October to March) of each time (a July-to-June year)."""
+    times = pd.DatetimeIndex(times)
+    return (times.year - (times.month < 7)).to_numpy()
+
+
 def season_years(ts: pd.Series) -> set:
     """The first years of the seasons the stamps ``ts`` fall in (:func:`season_year`)."""
     return {int(y) for y in season_year(ts).dropna().unique()}

@@ -21,6 +21,7 @@ from zzeval.season.checks import (
     _invisible,
     _plan_tasks,
     plausible_station_medians,
+    season_first_year,
     share_tasks,
 )
 from zzeval.season.clerical import check_clerical
@@ -516,12 +517,6 @@ def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                     f"{int((part['PM2.5'] > part['PM10']).sum()):,} of {len(part):,} hours ({share:.0%}); PM2.5 is "
                     f"part of PM10, so this happens only now and then (at most {top:.0%} of the hours, "
                     "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")
-
-
-def season_first_year(times) -> np.ndarray:
-    """The first year of the season (October to March) of each time (a July-to-June year)."""
-    times = pd.DatetimeIndex(times)
-    return (times.year - (times.month < 7)).to_numpy()
 
 
 def season_year_of(wide: pd.DataFrame) -> np.ndarray:

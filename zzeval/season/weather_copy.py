@@ -26,7 +26,7 @@ import pandas as pd
 from pandas.util import hash_array
 
 from zzeval.resources import input_limit
-from zzeval.season.checks import Collector
+from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 
@@ -151,8 +151,7 @@ def check_weather_copied(out: Collector) -> None:
         return
     rows = pd.concat(out.weather_bins, ignore_index=True)
     rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
-    stamp = pd.to_datetime(rows["hour"], unit="h")
-    rows = rows.assign(year=(stamp.dt.year - (stamp.dt.month < 7)).to_numpy())
+    rows = rows.assign(year=season_first_year(pd.to_datetime(rows["hour"], unit="h")))
     limits = (input_limit("meteorology.same_as_year_before_share"), input_limit("meteorology.same_as_year_before_hours"))
     for year in sorted(set(rows["year"])):
         now, worst = rows[rows["year"] == year], {}

@@ -19,9 +19,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from zzeval.season.checks import season_first_year
 from zzeval.season.data import DERIVED_KEY, SeasonData
 from zzeval.season.keys import county_code
-from zzeval.season.plausible import season_first_year
 
 
 def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
