@@ -27,8 +27,8 @@ from pathlib import Path
 
 from zzeval.atomic import file_sha256  # the one file hash (input files, code, notebooks)
 
-__all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "folder_digest",
-           "notebook_digest", "sha256_bytes", "sha256_json"]
+__all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "files_digest", "folder_digest",
+           "folder_file_digests", "notebook_digest", "sha256_bytes", "sha256_json"]
 
 #: Modules of the build machinery: changing them does not change a report's content.
 #: parts of the package that do not change what a report shows (paths relative to zzeval/)
@@ -48,16 +48,30 @@ def sha256_json(obj) -> str:
     return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
-def folder_digest(folder: str | Path) -> str:
-    """Digest of every non-hidden file under ``folder`` (relative names and contents)."""
+def folder_file_digests(folder: str | Path) -> dict[str, str]:
+    """:func:`file_sha256` of every non-hidden file under ``folder``, by relative (POSIX) name,
+    in the order :func:`folder_digest` takes them."""
     folder = Path(folder)
-    h = hashlib.sha256()
+    out: dict[str, str] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts) or "__pycache__" in rel.parts:
             continue
-        h.update(str(rel.as_posix()).encode() + b"\0" + file_sha256(path).encode() + b"\n")
+        out[rel.as_posix()] = file_sha256(path)
+    return out
+
+
+def files_digest(digests: dict[str, str]) -> str:
+    """One digest of :func:`folder_file_digests` (relative names and contents)."""
+    h = hashlib.sha256()
+    for rel, digest in digests.items():
+        h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
     return h.hexdigest()
+
+
+def folder_digest(folder: str | Path) -> str:
+    """Digest of every non-hidden file under ``folder`` (relative names and contents)."""
+    return files_digest(folder_file_digests(folder))
 
 
 def notebook_digest(path: str | Path) -> str:

@@ -83,6 +83,9 @@ class BuildInputs:
     notebooks: dict[str, str]
     eval_params: dict
     report_params: dict
+    #: :func:`zzeval.build.hashing.folder_file_digests` of the season folder, of which ``folder`` is
+    #: the digest (:func:`check_folder_unchanged` compares them with what the build loaded)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def eval_key(self) -> str:
@@ -184,11 +187,12 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
                    "weather_model": options.weather_model,
                    "factors": hashing.file_sha256(factors) if factors else "",
                    "prepare": _callable_name(options.prepare)}
+    files = hashing.folder_file_digests(data_dir) if data_dir.is_dir() else {}
     return BuildInputs(
         options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
         jobs=max(1, int(options.jobs or os.cpu_count() or 1)), township_nb=township_nb, county_nb=county_nb,
         selection=sorted(set(options.townships)) if options.townships else None,
-        code=hashing.code_digest(), folder=hashing.folder_digest(data_dir) if data_dir.is_dir() else "",
+        code=hashing.code_digest(), folder=hashing.files_digest(files) if data_dir.is_dir() else "", files=files,
         notebooks={"township": hashing.notebook_digest(township_nb),
                    "county": hashing.notebook_digest(county_nb) if county_nb else ""},
         eval_params=eval_params,
@@ -299,6 +303,7 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     slugs = [str(s) for s in season.slugs]
     unknown = [s for s in inputs.selection or () if s not in slugs]
     try:
+        check_folder_unchanged(inputs, season)
         check_weather_model(season, opts.weather_model)  # season.yaml's weather_model (issue 13)
         if unknown:
             raise BuildError(f"unknown township(s) {', '.join(unknown)}; known: {', '.join(slugs)}")
@@ -307,6 +312,33 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
             _remove_new(rows_dir(inputs), before)  # a refused build leaves nothing in --out
         raise
     return season, kernel, rows
+
+
+def check_folder_unchanged(inputs: BuildInputs, season) -> None:
+    """Refuse a build whose season folder changed while it was read (a clerk's save, a sync tool
+    bringing a new export): the evaluation and the pages are keyed on the folder's digest taken
+    before the loading (``inputs.folder``), so data loaded from other bytes would be kept under
+    the wrong key, and published as up to date once the folder holds the old bytes again
+    (hostile review 8, B8). The folder is digested again after the loading, and every file the
+    loading hashed (``season.file_hashes``) must be one the first digest saw.
+
+    Raises
+    ------
+    BuildError
+        Naming the files that changed; nothing has been written into ``--out``.
+    """
+    if not inputs.data_dir.is_dir():
+        return
+    now = hashing.folder_file_digests(inputs.data_dir)
+    changed = [name for name in sorted(set(now) | set(inputs.files)) if now.get(name) != inputs.files.get(name)]
+    if not changed:  # changed and changed back while it was read (a save undone, a sync's retry)
+        seen = set(inputs.files.values())
+        changed = [f"the {name} table" for name, digest in sorted(season.file_hashes.items())
+                   if digest and digest not in seen]
+    if changed:
+        raise BuildError(f"the season folder {inputs.data_dir} changed while the build read it "
+                         f"({', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}): nothing was built; "
+                         "build again once the files are saved (a save or a sync in progress?)")
 
 
 def _existing_parents(path: Path) -> set[Path]:
@@ -365,17 +397,13 @@ def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None 
 
 def shared_evaluation(ctx: BuildContext):
     """The evaluation (a :class:`~zzeval.assess.evaluate.ReportSource`), computed once per
-    distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run)."""
-    import pickle
-
-    from zzeval.atomic import atomic_write_bytes
-
+    distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run), the
+    data hash it was computed from beside it (``evaluation-<key>.json``)."""
     opts, cache = ctx.options, ctx.season_dir / ".cache"
     path = evaluation_path(ctx.inputs)
     t0 = time.monotonic()
-    if path.is_file():
-        evaluation = pickle.loads(path.read_bytes())
-    else:
+    evaluation = _cached_evaluation(ctx, path)
+    if evaluation is None:
         if not opts.quiet:
             print(f"Evaluating season {opts.season} once for all reports (air quality, weather models, "
                   f"emission Monte Carlo with {opts.draws:,} draws) ...", flush=True)
@@ -398,16 +426,53 @@ def shared_evaluation(ctx: BuildContext):
         if not opts.quiet:
             print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
         if not opts.dry_run:
-            atomic_write_bytes(path, pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
-            for old in cache.glob("evaluation-*.pkl"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            _keep_evaluation(ctx, path, evaluation)
     _remove_old_rows(ctx)
     _prune_township_cache(ctx)
     ctx.summary.evaluation_seconds = time.monotonic() - t0
     if not opts.dry_run:
         ctx.log.write("evaluation", seconds=round(ctx.summary.evaluation_seconds, 3), path=str(path))
     return evaluation
+
+
+def _evaluation_data_path(path: Path) -> Path:
+    """The file beside a kept evaluation naming the data hash it was computed from."""
+    return path.with_suffix(".json")
+
+
+def _cached_evaluation(ctx: BuildContext, path: Path):
+    """The evaluation kept at ``path`` when it was computed from the data this build loaded
+    (its data hash, :func:`zzeval.assess.evaluate.data_hash`, kept beside it equals
+    ``ctx.data_sha256``), else None: computed again (an evaluation of other data kept under this
+    folder digest would be published with this data's fingerprint; hostile review 8, B8)."""
+    import json
+    import pickle
+
+    if not path.is_file():
+        return None
+    try:
+        kept = json.loads(_evaluation_data_path(path).read_text(encoding="utf-8")).get("data_sha256")
+    except (OSError, ValueError, AttributeError):
+        kept = None
+    if kept != ctx.data_sha256:
+        if not ctx.options.dry_run:
+            ctx.log.write("evaluation_discarded", path=str(path), data_sha256=kept)
+        return None
+    return pickle.loads(path.read_bytes())
+
+
+def _keep_evaluation(ctx: BuildContext, path: Path, evaluation) -> None:
+    """Write the evaluation and the data hash it was computed from; those of other inputs removed."""
+    import json
+    import pickle
+
+    from zzeval.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write_bytes(_evaluation_data_path(path), json.dumps({"data_sha256": ctx.data_sha256}).encode())
+    for old in path.parent.glob("evaluation-*.*"):
+        if old.suffix in (".pkl", ".json") and old not in (path, _evaluation_data_path(path)):
+            old.unlink(missing_ok=True)
 
 
 def _remove_old_rows(ctx: BuildContext) -> None:
