@@ -1,13 +1,16 @@
 """Publish: what a build shows, written atomically as reports finish and at its end.
 
-* :func:`write_summary_files`: ``summary.json`` and ``summary.csv`` from the evaluation's summary
-  table (they do not depend on the notebooks, so they are written before the reports run, once the
-  state no longer claims a complete build: :meth:`Publisher.summary_files`);
+* :meth:`Publisher.summary_files`, before the reports run, once the state no longer claims a
+  complete build: the data hash on pages that are up to date (:func:`stamp_data_hash`);
+  ``summary.json`` and ``summary.csv`` from the evaluation's summary table
+  (:func:`write_summary_files`: they do not depend on the notebooks), marked incomplete; the index
+  with every page this build will replace marked "being rebuilt" (so that a build stopped half-way
+  leaves no index vouching for a page of other data);
 * :meth:`Publisher.record`: each finished report's entry in the build state (written at once, so
   a killed build leaves a state naming what it finished), the build log and the progress line;
-* :meth:`Publisher.finish`: the data hash on pages that were up to date (:func:`stamp_data_hash`),
-  the index (checked with :func:`check_index`; a bad index is never published), the final state
-  and the log's last line.
+* :meth:`Publisher.finish`: the index (checked with :func:`check_index`; a bad index is never
+  published), ``summary.json`` marked complete when every report is built, the final state and
+  the log's last line.
 
 The **data hash** is one value: :func:`zzeval.assess.evaluate.data_hash`, the digest of the
 season's input files as loaded. Every page footer, the index, ``summary.json`` and the build state
@@ -33,13 +36,14 @@ INDEX = "__index__"
 
 
 def write_summary_files(season_dir: Path, season: str, table, county: dict | None, synthetic: bool,
-                        data_sha256: str) -> None:
+                        data_sha256: str, complete: bool = True) -> None:
     """``summary.json`` (the county's figures and the evaluation's summary table, one row per
-    township) and ``summary.csv`` (the table)."""
+    township) and ``summary.csv`` (the table). ``complete``: every report the index links shows
+    this data (false while a build is publishing them, and after a build that stopped or failed)."""
     table = table.reset_index(drop=True)
     records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
     doc = {"season": season, "data_sha256": data_sha256, "synthetic": bool(synthetic),
-           "generated_by": "zzeval build", "county": county, "townships": records}
+           "generated_by": "zzeval build", "complete": bool(complete), "county": county, "townships": records}
     text = json.dumps(_no_nan(doc), ensure_ascii=False, indent=1, allow_nan=False)
     atomic_write_text(season_dir / "summary.json", text)
     atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
@@ -125,17 +129,52 @@ class Publisher:
         self.planned = {p.slug: p for p in planned}
         self.progress = progress
         self.state_path = ctx.season_dir / STATE_FILE
+        #: the reports whose (earlier) page this build will replace: marked on the index until then
+        self.rebuilding: set[str] = set()
 
     def summary_files(self, evaluation) -> None:
-        """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`), after the state has
-        forgotten the last complete build: a build stopped from here on (Ctrl-C, kill, a report
-        phase that dies) is never taken for up to date by the next one, which rewrites them
-        (hostile review 6: a rebuild answered "up to date" beside another data's summary)."""
+        """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`, marked incomplete
+        until :meth:`finish`), after the state has forgotten the last complete build: a build
+        stopped from here on (Ctrl-C, kill, a report phase that dies) is never taken for up to date
+        by the next one, which rewrites them (hostile review 6: a rebuild answered "up to date"
+        beside another data's summary). Then the index marks every page this build will replace
+        as being rebuilt (:meth:`mark_rebuilding`)."""
         ctx = self.ctx
         ctx.state.update(fast_key=None)
+        self._stamp_up_to_date()  # their figures are this data's: said before a stop can strike
         write_state(self.state_path, ctx.state)
+        self._summary(evaluation, complete=False)
+        self.mark_rebuilding(evaluation)
+
+    def _stamp_up_to_date(self) -> None:
+        """The data hash of this build on the pages that are up to date (:func:`stamp_data_hash`)."""
+        ctx = self.ctx
+        reports = ctx.state["reports"]
+        for result in ctx.summary.by_status("up_to_date"):
+            if result.slug in reports and stamp_data_hash(ctx.season_dir, reports[result.slug], ctx.data_sha256):
+                ctx.log.write("stamp", report=result.slug, data_sha256=ctx.data_sha256)
+
+    def _summary(self, evaluation, complete: bool) -> None:
+        ctx = self.ctx
         write_summary_files(ctx.season_dir, ctx.options.season, evaluation.summary_table(lang=ctx.options.lang),
-                            evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256)
+                            evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256, complete)
+
+    def mark_rebuilding(self, evaluation) -> None:
+        """Before the first report of this build is published: the index rewritten with every page
+        this build will replace marked "being rebuilt", so that a build stopped half-way (SIGTERM,
+        a task timeout, a crash) leaves no index vouching for pages of other data beside the new
+        summary and the pages already replaced (hostile review 8, B3). Not written when this build
+        replaces no page, or when the index fails its checks (:meth:`finish` reports that)."""
+        ctx = self.ctx
+        reports = ctx.state["reports"]
+        self.rebuilding = {slug for slug, item in self.planned.items()
+                           if item.reason and item.selected and (reports.get(slug) or {}).get("html")
+                           and (ctx.season_dir / reports[slug]["html"]).is_file()}
+        if self.rebuilding:
+            html, rows, county_row = self._index_html(evaluation)
+            if not check_index(html, rows, county_row):
+                atomic_write_text(ctx.season_dir / "index.html", html)
+                ctx.log.write("index_rebuilding", reports=sorted(self.rebuilding))
 
     def record(self, task: ReportTask, res: dict) -> None:
         """One finished report: its state entry (written now), its result, log line and progress."""
@@ -171,14 +210,14 @@ class Publisher:
         ctx = self.ctx
         reports = ctx.state["reports"]
         self._retire_gone()
-        for result in ctx.summary.by_status("up_to_date"):
-            if result.slug in reports and stamp_data_hash(ctx.season_dir, reports[result.slug], ctx.data_sha256):
-                ctx.log.write("stamp", report=result.slug, data_sha256=ctx.data_sha256)
+        self.rebuilding = set()
         index_ok = self._publish_index(evaluation)
         ctx.summary.seconds = _elapsed(ctx)
         complete = (index_ok and not ctx.inputs.selection
                     and all(e.get("status") == "built" for e in reports.values())
                     and all(s in reports for s in ctx.names))
+        if complete:
+            self._summary(evaluation, complete=True)
         ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
                          kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
                          data_sha256=ctx.data_sha256, lang=ctx.inputs.options.lang)
@@ -208,6 +247,22 @@ class Publisher:
                                f"{' …' if len(gone) > 5 else ''}) moved to {SUPERSEDED}/")
 
     def _publish_index(self, evaluation) -> bool:
+        ctx = self.ctx
+        html, rows, county_row = self._index_html(evaluation)
+        problems = check_index(html, rows, county_row)
+        if not problems:
+            atomic_write_text(ctx.season_dir / "index.html", html)
+            return True
+        # never publish a bad index: keep the previous one, keep the bad one beside the logs, fail
+        atomic_write_text(ctx.season_dir / ".cache" / "index.failed.html", html)
+        error = failure("ReportCheckError", "; ".join(problems))
+        ctx.summary.reports.append(ReportResult(slug=INDEX, name="index", status="failed",
+                                                reason="index page", error=error))
+        ctx.log.write("report", report=INDEX, status="failed", error=error)
+        return False
+
+    def _index_html(self, evaluation) -> tuple[str, list[dict], dict | None]:
+        """The index page of the reports as they stand, its township rows and its county row."""
         from zzeval.report.index_page import render_index
 
         ctx = self.ctx
@@ -223,17 +278,7 @@ class Publisher:
                                    "synthetic": ctx.season.synthetic, "county": county_row,
                                    "summary_files": summary_files, "summary": table},
                            ctx.options.lang)
-        problems = check_index(html, rows, county_row)
-        if not problems:
-            atomic_write_text(ctx.season_dir / "index.html", html)
-            return True
-        # never publish a bad index: keep the previous one, keep the bad one beside the logs, fail
-        atomic_write_text(ctx.season_dir / ".cache" / "index.failed.html", html)
-        error = failure("ReportCheckError", "; ".join(problems))
-        ctx.summary.reports.append(ReportResult(slug=INDEX, name="index", status="failed",
-                                                reason="index page", error=error))
-        ctx.log.write("report", report=INDEX, status="failed", error=error)
-        return False
+        return html, rows, county_row
 
     def _index_row(self, slug: str, verdict: tuple) -> dict:
         ctx = self.ctx
@@ -242,6 +287,8 @@ class Publisher:
         item = self.planned.get(slug)
         if this is not None:
             status = this.status
+        elif slug in self.rebuilding:
+            status = "rebuilding"  # this build replaces it (:meth:`mark_rebuilding`)
         elif item is not None and not item.selected and item.reason and entry.get("html"):
             status = "outdated"  # outside --township, its data changed since the page was built
         elif entry:

@@ -5,7 +5,8 @@ data-derived text HTML-escaped. Statuses: *built* (this build), *up to date* (ke
 build, nothing changed), *failed* (no report; the failing cell and error are shown, the executed
 notebook is linked as the log), *stale* (this build failed, the previous good report is kept and
 linked, with its date), *outdated* (a ``--township`` build left this page alone although its data
-changed since it was built).
+changed since it was built), *rebuilding* (a build under way will replace this page; left on the
+index by a build that stopped half-way, when the page may show other data than the index).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ th{background:#f0f4f8}
 .status-failed{color:#c92a2a;font-weight:bold}
 .status-stale{color:#b35c00;font-weight:bold}
 .status-not_built{color:#829ab1}
-.status-outdated{color:#b35c00;font-weight:bold}
+.status-outdated,.status-rebuilding{color:#b35c00;font-weight:bold}
 .verdict-on_track{color:#1b7f3b}.verdict-warning{color:#b35c00;font-weight:bold}
 .verdict-interview,.verdict-fail{color:#c92a2a;font-weight:bold}
 .undecided{margin:.2em 0 0;padding-left:.5em;border-left:3px dotted #52606d;color:#52606d}
@@ -96,7 +97,8 @@ def render_index(rows: list[dict], meta: dict, lang: str = "zh") -> str:
     ----------
     rows : list of dict
         One per township: ``slug``, ``name``, ``verdict``, ``status`` (built, up_to_date, failed,
-        stale, not_built), ``html`` (relative link or None), ``log`` (relative link or None),
+        stale, not_built, outdated, rebuilding), ``html`` (relative link or None), ``log``
+        (relative link or None),
         ``built_at`` (ISO 8601; shown in Beijing time, :func:`zzeval.i18n.format_time`),
         ``error`` (dict with ``code_cell_number``, ``source_head``, ``ename``,
         ``evalue``; or None), optionally ``reasons`` and ``undecided`` (the undecided rules, 待定;
@@ -175,10 +177,12 @@ def _verdict_counts(rows: list[dict], lang: str) -> str:
               "kept": sum(r["status"] == "up_to_date" for r in rows),
               "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
     outdated = sum(r["status"] == "outdated" for r in rows)
+    rebuilding = sum(r["status"] == "rebuilding" for r in rows)
     items = [label("count_item", lang, label=verdict_label(v, lang), n=sum(r.get("verdict") == v for r in rows))
              for v in SEVERITY if v != "fail" or any(r.get("verdict") == "fail" for r in rows)]
     return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + "<br>" \
-        + label("counts", lang, **counts) + (label("counts_outdated", lang, n=outdated) if outdated else "")
+        + label("counts", lang, **counts) + (label("counts_outdated", lang, n=outdated) if outdated else "") \
+        + (label("counts_rebuilding", lang, n=rebuilding) if rebuilding else "")
 
 
 def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
