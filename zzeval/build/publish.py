@@ -171,7 +171,7 @@ class Publisher:
                            if item.reason and item.selected and (reports.get(slug) or {}).get("html")
                            and (ctx.season_dir / reports[slug]["html"]).is_file()}
         if self.rebuilding:
-            html, rows, county_row = self._index_html(evaluation)
+            html, rows, county_row = self._index_html(evaluation, interim=True)
             if not check_index(html, rows, county_row):
                 atomic_write_text(ctx.season_dir / "index.html", html)
                 ctx.log.write("index_rebuilding", reports=sorted(self.rebuilding))
@@ -261,8 +261,9 @@ class Publisher:
         ctx.log.write("report", report=INDEX, status="failed", error=error)
         return False
 
-    def _index_html(self, evaluation) -> tuple[str, list[dict], dict | None]:
-        """The index page of the reports as they stand, its township rows and its county row."""
+    def _index_html(self, evaluation, interim: bool = False) -> tuple[str, list[dict], dict | None]:
+        """The index page of the reports as they stand, its township rows and its county row
+        (``interim``: without the township map, whose drawing would delay the reports)."""
         from zzeval.report.index_page import render_index
 
         ctx = self.ctx
@@ -276,7 +277,7 @@ class Publisher:
         html = render_index(rows, {"season": ctx.options.season, "built_at": now(),
                                    "data_dir": str(ctx.inputs.data_dir), "data_digest": ctx.data_sha256,
                                    "synthetic": ctx.season.synthetic, "county": county_row,
-                                   "summary_files": summary_files, "summary": table},
+                                   "summary_files": summary_files, "summary": table, "map": not interim},
                            ctx.options.lang)
         return html, rows, county_row
 
