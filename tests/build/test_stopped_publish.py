@@ -74,3 +74,5 @@ def test_a_build_stopped_after_its_first_report_leaves_an_index_that_tells_the_t
     assert summary["complete"] is True
     assert set(_index_statuses(season).values()) <= {"built", "up_to_date"}
     assert {_page_data(season, rel) for rel in _index_statuses(season)} == {summary["data_sha256"]}
+    assert build_reports(data, out_dir=out, **build_kwargs(townships=["bagong"], force=True)).ok
+    assert json.loads((season / "summary.json").read_text(encoding="utf-8"))["complete"] is True  # all current

@@ -9,7 +9,7 @@
 * :meth:`Publisher.record`: each finished report's entry in the build state (written at once, so
   a killed build leaves a state naming what it finished), the build log and the progress line;
 * :meth:`Publisher.finish`: the index (checked with :func:`check_index`; a bad index is never
-  published), ``summary.json`` marked complete when every report is built, the final state and
+  published), ``summary.json`` marked complete when every page shows this data, the final state and
   the log's last line.
 
 The **data hash** is one value: :func:`zzeval.assess.evaluate.data_hash`, the digest of the
@@ -206,7 +206,8 @@ class Publisher:
         self.progress.update(result)
 
     def finish(self, evaluation, fast_key: str) -> None:
-        """Stamp the data hash on up-to-date pages, publish the index, write the final state."""
+        """Publish the index, mark ``summary.json`` complete when every page shows this data,
+        write the final state."""
         ctx = self.ctx
         reports = ctx.state["reports"]
         self._retire_gone()
@@ -216,8 +217,9 @@ class Publisher:
         complete = (index_ok and not ctx.inputs.selection
                     and all(e.get("status") == "built" for e in reports.values())
                     and all(s in reports for s in ctx.names))
-        if complete:
-            self._summary(evaluation, complete=True)
+        if index_ok and all(s in reports for s in ctx.names) and all(
+                e.get("status") == "built" and e.get("data_sha256") == ctx.data_sha256 for e in reports.values()):
+            self._summary(evaluation, complete=True)  # every page shows this data (a --township build too)
         ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
                          kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
                          data_sha256=ctx.data_sha256, lang=ctx.inputs.options.lang)
