@@ -84,3 +84,15 @@ def test_a_kept_evaluation_of_other_data_is_computed_again(built):
     assert _straw(out) == {"bagong": 0, "liushukou": 1}  # the data's numbers, not the kept evaluation's
     kept = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     assert kept == {"data_sha256": data_hash(loading.load_season(data))}
+
+
+def test_the_cli_refuses_it_with_exit_2_and_writes_nothing(built, monkeypatch, capsys):
+    """The default evaluation's path (the season split by station while it loads), by the CLI."""
+    from zzeval.cli import main
+
+    data, out = built
+    fresh = out.parent / "fresh"
+    _saved_during_load(monkeypatch, data, restore=False)
+    assert main(["build", "--data", str(data), "--out", str(fresh), "--draws", "200", "--jobs", "1"]) == 2
+    assert "changed while the build read it (tasks.csv)" in capsys.readouterr().err
+    assert not fresh.exists()
