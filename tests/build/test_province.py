@@ -33,7 +33,7 @@ def test_the_build_evaluates_as_tasks_and_writes_the_one_process_summary(tmp_pat
     season = load_season(data)
     one = evaluate_season(season, draws=200)
     write_summary_files(tmp_path / "ref", "2020-2021", one.summary_table(lang="zh"), one.county_summary(),
-                        season.synthetic, data_hash(season))
+                        season.synthetic, data_hash(season), complete=False)  # its one page (the tiny notebook) fails
     built = json.loads((out / "2020-2021" / "summary.json").read_text(encoding="utf-8"))
     assert built == json.loads((tmp_path / "ref" / "summary.json").read_text(encoding="utf-8"))
 
