@@ -50,3 +50,25 @@ def test_freight_ceiling_by_the_median_row():
     out = Collector()  # two rows only: no median, the absolute ceiling (100 Mt/yr) still holds
     check_freight_ceiling(_freight([150_000_000, 400_000]), "freight.csv", out)
     assert [p.row for p in out.problems] == [2]
+
+
+def _fleet_times_1000(frame: pd.DataFrame) -> None:
+    """Finding 18: the first China III heavy-truck row's counts typed ×1000, the payment left empty."""
+    row = frame.index[(frame["vehicle_class"] == "heavy_truck") & (frame["emission_standard"] == "China3")][0]
+    for column in ("fleet_before", "scrapped", "replaced_china6", "replaced_nev"):
+        frame.loc[row, column] = str(int(frame.loc[row, column]) * 1000)
+    frame.loc[row, "scrappage_payment_yuan"] = ""
+
+
+def test_a_fleet_typed_times_1000_is_refused_and_can_be_confirmed(sample_season, tmp_path, capsys):
+    from zzeval.cli import main
+
+    case = Case("fleet_times_1000", edit("vehicles.csv", _fleet_times_1000), (
+        "vehicles.csv, row 3, column 'fleet_before': township nancun: 63,", "per household, above 1",
+        "heavy_truck, diesel, China3: fleet_before 62,000, scrapped 62,000",
+        "are counts typed with extra digits (×10, ×1000)?", "'confirmed: {vehicle_fleet: [nancun]}'"))
+    validate_refuses(sample_season, case, tmp_path / "case", capsys)
+    with open(tmp_path / "case" / "season.yaml", "a", encoding="utf-8") as f:
+        f.write("confirmed: {vehicle_fleet: [nancun]}\n")
+    assert main(["validate", str(tmp_path / "case")]) == 0
+    assert "confirmed in season.yaml (vehicle_fleet: nancun), used as written" in capsys.readouterr().out

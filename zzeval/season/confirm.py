@@ -31,6 +31,7 @@ JUDGEMENT_CHECKS = {
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "vehicle_fleet": "township slug, 'nancun'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.

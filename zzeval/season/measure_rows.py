@@ -10,7 +10,8 @@ published numbers).
 * ``targets``: the county's whole target of a retrofit type on one township, or a target far above
   the households the township planned for it.
 * ``vehicles``: a China III or older row whose fleet at the season's end is more than was left
-  after the scrapping (``fleet_after`` not updated).
+  after the scrapping (``fleet_after`` not updated); a township with more vehicles than households
+  allow (counts typed with extra digits; a judgement check).
 
 The tolerances are data: ``zzeval/reference/input_limits.csv`` (value, unit, basis, source); the
 county's figures are the plan's (``zzeval/reference/plan_targets.yaml``, PLAN.md § 六).
@@ -71,6 +72,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
+    check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
 
 
@@ -320,6 +322,34 @@ def check_fleet_after_scrapping(vh: pd.DataFrame | None, fname: str, out: Collec
                        "registered, so the fleet cannot grow; was fleet_after left at fleet_before after the "
                        "scrapping? write the vehicles still in service (fleet_before − scrapped, less any moved "
                        "away)")
+
+
+def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
+                              out: Collector) -> None:
+    """``vehicles``: a township's vehicles (all its rows, the larger of ``fleet_before`` and ``fleet_after``)
+    above ``vehicles.fleet_per_household`` per household of ``townships.csv``: a fleet typed with extra
+    digits (hostile review 8A finding 18: 58,000 China III trucks for 58 in a township of 7,823 households
+    made its diesel-truck PM2.5 cut 1.07 -> 621 t; with the payment left empty no per-vehicle floor sees it).
+    A judgement check (``vehicle_fleet``, the township slug; :mod:`zzeval.season.confirm`); the message
+    names the township's largest row."""
+    if vh is None or vh.empty or townships is None or townships.empty:
+        return
+    ceiling = input_limit("vehicles.fleet_per_household")
+    households = townships.drop_duplicates("slug").set_index("slug")["households"]
+    fleet = pd.concat([vh.groupby("township")[c].sum() for c in ("fleet_before", "fleet_after")], axis=1).max(axis=1)
+    for slug, n in fleet.items():
+        hh = households.get(slug, np.nan)
+        if pd.isna(hh) or hh <= 0 or n <= ceiling * hh:
+            continue
+        rows = vh[vh["township"] == slug]
+        big = rows[["fleet_before", "fleet_after"]].max(axis=1).idxmax()
+        judge(out, "vehicle_fleet", str(slug), (fname, int(big) + 2, "fleet_before"),
+              f"township {show(slug)}: {n:,.0f} vehicles in all (the larger of fleet_before and fleet_after over its "
+              f"rows) for its {hh:,.0f} households in townships.csv, {n / hh:,.2f} per household, above {ceiling:g} "
+              f"({LIMITS_FILE}); the largest row is this one ({vh['vehicle_class'][big]}, {vh['fuel'][big]}, "
+              f"{vh['emission_standard'][big]}: fleet_before {vh['fleet_before'][big]:,.0f}, scrapped "
+              f"{vh['scrapped'][big]:,.0f}): are counts typed with extra digits (×10, ×1000)? write the vehicles "
+              "counted")
 
 
 def check_haul_distance(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:
