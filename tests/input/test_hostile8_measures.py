@@ -72,3 +72,27 @@ def test_a_fleet_typed_times_1000_is_refused_and_can_be_confirmed(sample_season,
         f.write("confirmed: {vehicle_fleet: [nancun]}\n")
     assert main(["validate", str(tmp_path / "case")]) == 0
     assert "confirmed in season.yaml (vehicle_fleet: nancun), used as written" in capsys.readouterr().out
+
+
+def test_a_township_without_vehicle_rows_has_no_data_not_met(season, capsys):
+    """Finding 19: all of xiacun's vehicle rows removed (its sheet not sent): the China III task was
+    "≤ 0 辆 | 0 辆 | 完成"; now no data (NaN) like its NEV and OBD tasks, and validate says why."""
+    from zzeval.assess.progress import task_progress, township_indicators
+    from zzeval.cli import main
+    from zzeval.season.loading import load_season
+
+    vehicles = pd.read_csv(season / "vehicles.csv", dtype=str, keep_default_na=False)
+    assert (vehicles["township"] == "xiacun").sum() > 0
+    vehicles[vehicles["township"] != "xiacun"].to_csv(season / "vehicles.csv", index=False)
+    assert main(["validate", str(season)]) == 0
+    assert ("vehicles.csv: no row of township(s) xiacun: on the report of each, the vehicle tasks (China III trucks "
+            "remaining, new-energy share, OBD) show 无数据 (no data)") in capsys.readouterr().out
+    data = load_season(season)
+    ind = township_indicators(data).set_index("township")
+    assert pd.isna(ind.at["xiacun", "china3_trucks_remaining"]) and pd.isna(ind.at["xiacun", "china3_trucks_before"])
+    old = vehicles[(vehicles["township"] == "nancun") & vehicles["vehicle_class"].str.endswith("_truck")
+                   & (vehicles["fuel"] == "diesel") & vehicles["emission_standard"].isin(["China0", "China1", "China2", "China3"])]
+    assert ind.at["nancun", "china3_trucks_before"] == old["fleet_before"].astype(int).sum() == 282  # unchanged
+    progress = task_progress(data, ind.reset_index()).set_index(["township", "task"])
+    trucks = progress.loc[("xiacun", "china3_trucks_remaining")]
+    assert pd.isna(trucks["value"]) and pd.isna(trucks["met"])

@@ -74,6 +74,33 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
     check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
+    note_townships_without_rows(tables, fnames, out)
+
+
+#: Tables every township is expected to have rows in, and what its report shows without them.
+PER_TOWNSHIP_TABLES = {
+    "vehicles": "the vehicle tasks (China III trucks remaining, new-energy share, OBD) show 无数据 (no data)",
+    "tasks": "the tasks counted there (coal boilers, scattered firms, straw fires, I/M, loose coal) show 无数据 "
+             "(no data)",
+    "heating_retrofits": "0 households retrofitted are counted",
+}
+
+
+def note_townships_without_rows(tables: dict, fnames: dict, out: Collector) -> None:
+    """A notice for each township of ``townships.csv`` without any row in a table of
+    :data:`PER_TOWNSHIP_TABLES` (a sheet not sent yet; hostile review 8A finding 19): the report shows what
+    the table feeds as no data, and the clerk sees why before the build."""
+    townships = tables.get("townships")
+    if townships is None or townships.empty:
+        return
+    for table, shown in PER_TOWNSHIP_TABLES.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        missing = [s for s in dict.fromkeys(townships["slug"].astype(str)) if s not in set(frame["township"])]
+        if missing:
+            out.notes.append(f"{fnames.get(table, table + '.csv')}: no row of township(s) {', '.join(map(show, missing))}"
+                             f": on the report of each, {shown}; add their rows if the sheet was left out")
 
 
 def _rows_text(labels) -> str:
