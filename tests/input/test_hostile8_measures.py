@@ -96,3 +96,25 @@ def test_a_township_without_vehicle_rows_has_no_data_not_met(season, capsys):
     progress = task_progress(data, ind.reset_index()).set_index(["township", "task"])
     trucks = progress.loc[("xiacun", "china3_trucks_remaining")]
     assert pd.isna(trucks["value"]) and pd.isna(trucks["met"])
+
+
+def _subsidy_as_standard(frame: pd.DataFrame) -> None:
+    """Finding 8: each coal-to-electricity batch's subsidy_yuan is the per-household standard (its total ÷
+    households done), not the batch's total."""
+    done = pd.to_numeric(frame["households_done"])
+    rows = (frame["retrofit_type"] == "coal_to_electricity") & (done > 0)
+    total = pd.to_numeric(frame.loc[rows, "subsidy_yuan"])
+    frame.loc[rows, "subsidy_yuan"] = (total / done[rows]).round().astype(int).astype(str)
+
+
+def test_the_per_household_subsidy_standard_as_a_batch_total_is_refused(sample_season, tmp_path, capsys):
+    sample = pd.read_csv(sample_season / "heating_retrofits.csv")
+    first = sample.index[(sample["retrofit_type"] == "coal_to_electricity") & (sample["households_done"] > 0)][0]
+    standard = round(sample.at[first, "subsidy_yuan"] / sample.at[first, "households_done"])
+    done = sample.at[first, "households_done"]
+    assert standard > 10_000 and standard / done < 1_000  # e.g. 10,744 yuan for 126 households: 85 per household
+    case = Case("subsidy_standard", edit("heating_retrofits.csv", _subsidy_as_standard), (
+        f"heating_retrofits.csv, row {first + 2}, column 'subsidy_yuan': {standard:,} yuan for {done:,} households "
+        f"done (coal_to_electricity) is {standard / done:,.0f} yuan per household, below the plausible 1,000",
+        "is this the subsidy per household (补贴标准) rather than the batch's total?"))
+    validate_refuses(sample_season, case, tmp_path / "case", capsys)

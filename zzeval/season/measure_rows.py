@@ -69,6 +69,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_heating_against_targets(rt, targets, name["heating_retrofits"], name["targets"], county, out)
         check_heating_within_baseline(rt, tables.get("townships"), name["heating_retrofits"],
                                       fnames.get("townships", "townships.csv"), out)
+        check_subsidy_standard(rt, name["heating_retrofits"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
@@ -349,6 +350,33 @@ def check_fleet_after_scrapping(vh: pd.DataFrame | None, fname: str, out: Collec
                        "registered, so the fleet cannot grow; was fleet_after left at fleet_before after the "
                        "scrapping? write the vehicles still in service (fleet_before − scrapped, less any moved "
                        "away)")
+
+
+#: Retrofit types whose households are each fitted with equipment (a heat pump or electric heater, a gas
+#: wall-hung boiler) and subsidised by ``heating_retrofits.subsidy_yuan_per_household_equipment``.
+EQUIPMENT_TYPES = ("coal_to_electricity", "coal_to_gas")
+
+
+def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None:
+    """``heating_retrofits``: a coal-to-electricity or coal-to-gas batch paid less than
+    ``heating_retrofits.subsidy_yuan_per_household_equipment`` per household done: the per-household subsidy
+    standard (补贴标准, yuan per household) written as the batch's total (hostile review 8A finding 8: 10,744
+    yuan for 126 households, 85 per household, cut the county's clean-heating cost by 18 %). Rows below the
+    general floor (``heating_retrofits.subsidy_yuan_per_household``: 万元) are named by
+    :func:`zzeval.season.plausible.check_payments` instead."""
+    if "subsidy_yuan" not in rt:
+        return
+    floor = input_floor("heating_retrofits.subsidy_yuan_per_household_equipment")
+    general = input_floor("heating_retrofits.subsidy_yuan_per_household")
+    done, paid = rt["households_done"], rt["subsidy_yuan"]
+    per = paid / done.where(done > 0)
+    low = rt["retrofit_type"].isin(EQUIPMENT_TYPES) & (paid > 0) & (per >= general) & (per < floor)
+    out.rows(fname, "subsidy_yuan", low,
+             lambda i: f"{paid[i]:,.0f} yuan for {done[i]:,.0f} households done ({rt['retrofit_type'][i]}) is "
+                       f"{per[i]:,.0f} yuan per household, below the plausible {floor:,.0f} for a household fitted "
+                       f"with heating equipment ({LIMITS_FILE}): is this the subsidy per household (补贴标准) rather "
+                       f"than the batch's total? write the total paid for the batch (per household × households_done: "
+                       f"{paid[i]:,.0f} × {done[i]:,.0f} = {paid[i] * done[i]:,.0f} if {paid[i]:,.0f} is the standard)")
 
 
 def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
