@@ -118,3 +118,26 @@ def test_the_per_household_subsidy_standard_as_a_batch_total_is_refused(sample_s
         f"done (coal_to_electricity) is {standard / done:,.0f} yuan per household, below the plausible 1,000",
         "is this the subsidy per household (补贴标准) rather than the batch's total?"))
     validate_refuses(sample_season, case, tmp_path / "case", capsys)
+
+
+def _firm_in_two_townships(frame: pd.DataFrame) -> None:
+    """Finding 7: the last inspection of a firm inspected more than once written under another township."""
+    counts = frame["firm_id"].value_counts()
+    firm = counts.index[counts > 1][0]
+    last = frame.index[frame["firm_id"] == firm][-1]
+    other = sorted(set(frame["township"]) - {frame.loc[last, "township"]})[0]
+    frame.loc[last, "township"] = other
+
+
+def test_one_emergency_firm_in_two_townships_is_refused(sample_season, tmp_path, capsys):
+    frame = pd.read_csv(sample_season / "emergency_inspections.csv", dtype=str, keep_default_na=False)
+    counts = frame["firm_id"].value_counts()
+    firm = counts.index[counts > 1][0]
+    rows = frame.index[frame["firm_id"] == firm]
+    town = frame.loc[rows[0], "township"]
+    other = sorted(set(frame["township"]) - {town})[0]
+    case = Case("firm_two_townships", edit("emergency_inspections.csv", _firm_in_two_townships), (
+        f"emergency_inspections.csv, row {rows[-1] + 2}, column 'township': firm_id {firm} "
+        f"({frame.loc[rows[0], 'firm']}) is inspected here under township {other}, but under {town} on row "
+        f"{rows[0] + 2}: a firm of the emergency reduction list is in one township",))
+    validate_refuses(sample_season, case, tmp_path / "case", capsys)

@@ -75,7 +75,27 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
     check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
+    check_firm_in_one_township(tables.get("emergency_inspections"),
+                               fnames.get("emergency_inspections", "emergency_inspections.csv"), out)
     note_townships_without_rows(tables, fnames, out)
+
+
+def check_firm_in_one_township(ei: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """``emergency_inspections``: a ``firm_id`` (the firm's number in the emergency reduction list, one firm
+    at one site) under two townships: one inspection's township is mistyped, and it moves to the other
+    township's count and compliance (hostile review 8A finding 7: YJ-007 inspected 6 + 9 times -> 7 + 8).
+    Each row whose township differs from the firm's first row is named, with that first row."""
+    if ei is None or ei.empty or "firm_id" not in ei:
+        return
+    ids = ei["firm_id"].where(ei["firm_id"].astype(str).str.strip() != "")
+    first_town = ei["township"].groupby(ids).transform("first")
+    first_row = pd.Series(ei.index, index=ei.index).groupby(ids).transform("first")
+    other = ids.notna() & (ei["township"] != first_town)
+    out.rows(fname, "township", other,
+             lambda i: f"firm_id {show(ids[i])} ({show(ei['firm'][i])}) is inspected here under township "
+                       f"{show(ei['township'][i])}, but under {show(first_town[i])} on row {int(first_row[i]) + 2}: a "
+                       "firm of the emergency reduction list is in one township; correct the township of the wrong "
+                       "row (or the firm_id, if these are two firms)")
 
 
 #: Tables every township is expected to have rows in, and what its report shows without them.
