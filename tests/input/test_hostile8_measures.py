@@ -141,3 +141,36 @@ def test_one_emergency_firm_in_two_townships_is_refused(sample_season, tmp_path,
         f"({frame.loc[rows[0], 'firm']}) is inspected here under township {other}, but under {town} on row "
         f"{rows[0] + 2}: a firm of the emergency reduction list is in one township",))
     validate_refuses(sample_season, case, tmp_path / "case", capsys)
+
+
+def _townships_workbook(folder, hidden_data: bool = True) -> None:
+    """Finding 2 (X1b): townships.xlsx with the right table on the visible 'Sheet1' and a hidden sheet named
+    'townships' holding a draft with 6 % more households (or, ``hidden_data`` False, nothing visible but an
+    empty 'Sheet1')."""
+    import openpyxl
+
+    frame = pd.read_csv(folder / "townships.csv", dtype=str, keep_default_na=False)
+    draft = frame.copy()
+    draft["households"] = (pd.to_numeric(frame["households"]) * 1.06).round().astype(int).astype(str)
+    wb = openpyxl.Workbook()
+    visible = wb.active
+    visible.title = "Sheet1"
+    if hidden_data:
+        for row in [list(frame.columns), *frame.to_numpy().tolist()]:
+            visible.append(row)
+    hidden = wb.create_sheet("townships")
+    for row in [list(draft.columns), *draft.to_numpy().tolist()]:
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    wb.save(folder / "townships.xlsx")
+    (folder / "townships.csv").unlink()
+
+
+def test_a_hidden_sheet_is_never_read_silently(sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, Case("hidden_sheet", _townships_workbook, (
+        "townships.xlsx: the sheet 'townships' that zzeval would read is hidden in the workbook; the visible sheet "
+        "'Sheet1' also holds data: unhide 'townships' and compare, then delete the sheet you do not mean",)),
+        tmp_path / "one", capsys)
+    validate_refuses(sample_season, Case("only_hidden_sheet", lambda f: _townships_workbook(f, hidden_data=False), (
+        "townships.xlsx: the sheet 'townships' that zzeval would read is hidden in the workbook: unhide it",)),
+        tmp_path / "two", capsys)
