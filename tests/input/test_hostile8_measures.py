@@ -174,3 +174,25 @@ def test_a_hidden_sheet_is_never_read_silently(sample_season, tmp_path, capsys):
     validate_refuses(sample_season, Case("only_hidden_sheet", lambda f: _townships_workbook(f, hidden_data=False), (
         "townships.xlsx: the sheet 'townships' that zzeval would read is hidden in the workbook: unhide it",)),
         tmp_path / "two", capsys)
+
+
+def test_a_confirmed_name_is_compared_after_nfkc(season, capsys):
+    """Finding 13: 'confirmed: freight_scale: [泽州某煤业公司A(合成)]' (half-width brackets) for the firm written
+    with full-width ones in freight.csv: keys are compared after NFKC, and so are confirmed names now."""
+    import unicodedata
+
+    from zzeval.cli import main
+
+    frame = pd.read_csv(season / "freight.csv", dtype=str, keep_default_na=False)
+    for column in TONNAGES:  # the first firm in 万t (refused as freight_scale unless confirmed)
+        frame.loc[0, column] = f"{float(frame.loc[0, column]) / 10_000:g}"
+    frame.to_csv(season / "freight.csv", index=False)
+    name = frame.loc[0, "enterprise"]
+    typed = unicodedata.normalize("NFKC", name)
+    assert typed != name and "（" in name  # full-width brackets in the table, half-width in season.yaml
+    with open(season / "season.yaml", "a", encoding="utf-8") as f:
+        f.write(f"confirmed:\n  freight_scale: [{typed}]\n")
+    assert main(["validate", str(season)]) == 0
+    out = capsys.readouterr().out
+    assert f"confirmed in season.yaml (freight_scale: {name}), used as written" in out
+    assert "the check refuses nothing of that name" not in out
