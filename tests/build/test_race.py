@@ -96,3 +96,21 @@ def test_the_cli_refuses_it_with_exit_2_and_writes_nothing(built, monkeypatch, c
     assert main(["build", "--data", str(data), "--out", str(fresh), "--draws", "200", "--jobs", "1"]) == 2
     assert "changed while the build read it (tasks.csv)" in capsys.readouterr().err
     assert not fresh.exists()
+
+
+def test_a_file_saved_while_the_season_is_evaluated_is_refused_and_the_evaluation_not_kept(built):
+    """The evaluation reads the season's verdict_rules.yaml itself (after the loading): a file saved
+    while it runs is refused too, and the evaluation is not kept under the folder's old key."""
+    data, out = built
+    season = out / "2020-2021"
+    before = {p: p.read_bytes() for p in season.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".pkl")}
+    new = _corrected(data)
+
+    def saving_prepare(season_data, **kwargs):
+        (data / "tasks.csv").write_text(new, encoding="utf-8")  # the clerk's save, mid-evaluation
+        return tiny_prepare(season_data, **kwargs)
+
+    with pytest.raises(BuildError, match=r"changed while the build evaluated it \(tasks\.csv\): nothing was built"):
+        build_reports(data, out_dir=out, **build_kwargs(prepare=saving_prepare, force=True))
+    after = {p: p.read_bytes() for p in season.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".pkl")}
+    assert after == before  # no page, summary, state or evaluation written

@@ -314,18 +314,20 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     return season, kernel, rows
 
 
-def check_folder_unchanged(inputs: BuildInputs, season) -> None:
+def check_folder_unchanged(inputs: BuildInputs, season, during: str = "read it") -> None:
     """Refuse a build whose season folder changed while it was read (a clerk's save, a sync tool
     bringing a new export): the evaluation and the pages are keyed on the folder's digest taken
     before the loading (``inputs.folder``), so data loaded from other bytes would be kept under
     the wrong key, and published as up to date once the folder holds the old bytes again
     (hostile review 8, B8). The folder is digested again after the loading, and every file the
-    loading hashed (``season.file_hashes``) must be one the first digest saw.
+    loading hashed (``season.file_hashes``) must be one the first digest saw; and again after the
+    evaluation (``during="evaluated it"``), which reads the season's ``verdict_rules.yaml`` itself.
 
     Raises
     ------
     BuildError
-        Naming the files that changed; nothing has been written into ``--out``.
+        Naming the files that changed; nothing has been written into ``--out`` (after the
+        evaluation: nothing published, the evaluation not kept; the build log says it started).
     """
     if not inputs.data_dir.is_dir():
         return
@@ -336,7 +338,7 @@ def check_folder_unchanged(inputs: BuildInputs, season) -> None:
         changed = [f"the {name} table" for name, digest in sorted(season.file_hashes.items())
                    if digest and digest not in seen]
     if changed:
-        raise BuildError(f"the season folder {inputs.data_dir} changed while the build read it "
+        raise BuildError(f"the season folder {inputs.data_dir} changed while the build {during} "
                          f"({', '.join(changed[:5])}{' …' if len(changed) > 5 else ''}): nothing was built; "
                          "build again once the files are saved (a save or a sync in progress?)")
 
@@ -425,6 +427,7 @@ def shared_evaluation(ctx: BuildContext):
             evaluation = (opts.prepare or default_prepare)(ctx.season, **kwargs)
         if not opts.quiet:
             print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
+        check_folder_unchanged(ctx.inputs, ctx.season, "evaluated it")  # it reads verdict_rules.yaml again
         if not opts.dry_run:
             _keep_evaluation(ctx, path, evaluation)
     _remove_old_rows(ctx)
