@@ -201,8 +201,9 @@ def _warm_executor(ctx: BuildContext):
         return None
     from zzeval.build.run import LocalExecutor
 
-    executor = LocalExecutor(jobs=ctx.inputs.jobs, log_dir=ctx.season_dir / ".cache", tmp_dir=ctx.scratch)
-    executor.warm(warm_up_task(ctx))
+    reports = len(ctx.inputs.selection or ctx.season.slugs) + (ctx.inputs.county_nb is not None)
+    executor = LocalExecutor(jobs=min(ctx.inputs.jobs, reports), log_dir=ctx.season_dir / ".cache", tmp_dir=ctx.scratch)
+    executor.warm(warm_up_task(ctx))  # no more workers than reports it may build
     return executor
 
 
@@ -264,10 +265,11 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
         lease = Lease(ctx.season_dir / ".cache" / "build.lease", ctx.build_id).start()
         try:
             tasks = report_tasks(ctx, stale, Owner.this_process(ctx.build_id, lease.path))
-            progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {ctx.inputs.jobs} "
+            workers = min(ctx.inputs.jobs, len(tasks))  # no more workers than reports (hostile review 8B, B7)
+            progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {workers} "
                           f"{opts.executor} worker(s), kernel: {ctx.kernel.why}")
             if executor is None:
-                executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache",
+                executor = make_executor(opts.executor, workers, opts.scheduler, ctx.season_dir / ".cache",
                                          tmp_dir=ctx.scratch)
             warming = threading.Thread(target=warm_index, args=(opts.lang,), name="zzeval-warm-index", daemon=True)
             warming.start()  # the index's exporter made ready while the reports are built

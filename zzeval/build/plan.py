@@ -167,11 +167,13 @@ def _callable_name(fn) -> str:
 
 def resolve_inputs(options: BuildOptions) -> BuildInputs:
     """Check the options and compute the digests that need no loading (nothing is written)."""
+    from zzeval.build.options import check_numbers
     from zzeval.i18n import check_lang
 
     check_lang(options.lang)
     if options.executor not in ("local", "dask"):
         raise BuildError(f"unknown executor {options.executor!r}: use 'local' or 'dask'")
+    check_numbers(options)  # --jobs, --timeout: before anything runs
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
     _check_out_folders(out_root / options.season)
@@ -456,8 +458,9 @@ def _prune_township_cache(ctx: BuildContext) -> None:
 def _run_fields(ctx: BuildContext, notebook: Path) -> dict:
     """The fields of a :class:`ReportTask` that say how it runs (kernel, folder, limits, exporter)."""
     opts = ctx.options
-    return {"lang": opts.lang, "kernel": asdict(ctx.kernel), "cwd": str(notebook.parent), "timeout_s": opts.timeout,
-            "start_timeout_s": opts.start_timeout, "start_retries": opts.retries, "kernel_reuse": opts.kernel_reuse,
+    return {"lang": opts.lang, "kernel": asdict(ctx.kernel), "cwd": str(notebook.parent),
+            "timeout_s": int(opts.timeout), "start_timeout_s": int(opts.start_timeout),  # nbclient: whole seconds
+            "start_retries": opts.retries, "kernel_reuse": opts.kernel_reuse,
             "generation": ctx.inputs.code, "exporter": opts.exporter,
             "warm_imports": list(opts.warm_imports) if opts.warm_imports is not None else None}
 

@@ -1,0 +1,72 @@
+"""The numeric options of a build, checked before anything runs (issue 13, hostile review 8B: B6, B7).
+
+``zzeval build`` and :func:`zzeval.build.builder.build_reports` refuse, naming the option:
+
+* ``timeout`` (s per notebook) and ``start_timeout`` (s per kernel start): a whole number of
+  seconds from 1 to ``build.timeout_seconds`` of ``zzeval/reference/input_limits.csv``
+  (nbclient's ``timeout`` trait takes an int: 0.5, 1.5 or inf failed every report after the
+  whole evaluation);
+* ``jobs``: a whole number from 1 to ``build.jobs_per_core`` times the cores of this machine
+  when the workers are local processes (``--executor local``, or Dask without ``--scheduler``:
+  a local cluster); each worker is a Python interpreter of some 64-150 MB, so ``--jobs 100000``
+  would start 100,000 of them. A remote Dask cluster has its own size: ``jobs`` is not bounded
+  there;
+* ``retries`` (of a kernel start): a whole number from 0.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from numbers import Integral, Real
+
+from zzeval.errors import BuildError
+from zzeval.resources import input_limit
+
+_LIMITS = "zzeval/reference/input_limits.csv"
+
+
+def whole_seconds(value, option: str) -> int:
+    """``value`` (s) as an int when it is a whole number from 1 to ``build.timeout_seconds``, else
+    :class:`~zzeval.errors.BuildError` naming ``option`` and the value given."""
+    most = int(input_limit("build.timeout_seconds"))
+    ok = (isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+          and float(value).is_integer() and 1 <= value <= most)
+    if not ok:
+        raise BuildError(f"{option} must be a whole number of seconds from 1 to {most:,} ({_LIMITS}: "
+                         f"build.timeout_seconds), got {_shown(value)}")
+    return int(value)
+
+
+def local_jobs_limit() -> int:
+    """The most workers a build may start on this machine: ``build.jobs_per_core`` times its cores."""
+    return max(1, int(input_limit("build.jobs_per_core") * (os.cpu_count() or 1)))
+
+
+def check_jobs(jobs, local: bool) -> None:
+    """``jobs`` is None (the cores) or a whole number from 1 up, and at most :func:`local_jobs_limit`
+    when ``local`` (the workers are processes on this machine)."""
+    if jobs is None:
+        return
+    if not isinstance(jobs, Integral) or isinstance(jobs, bool) or jobs < 1:
+        raise BuildError(f"--jobs must be a whole number of workers of at least 1, got {_shown(jobs)}")
+    most = local_jobs_limit()
+    if local and jobs > most:
+        raise BuildError(f"--jobs {jobs:,} is more than {most:,} workers ({input_limit('build.jobs_per_core'):g} "
+                         f"per core ({_LIMITS}: build.jobs_per_core) × {os.cpu_count() or 1} cores here); each "
+                         "worker is a Python process of some 150 MB: give at most the number of cores")
+
+
+def check_numbers(options) -> None:
+    """The numeric fields of a :class:`~zzeval.build.plan.BuildOptions` (see the module)."""
+    check_jobs(options.jobs, local=options.executor != "dask" or not options.scheduler)
+    whole_seconds(options.timeout, "--timeout")
+    whole_seconds(options.start_timeout, "start_timeout")
+    retries = options.retries
+    if not isinstance(retries, Integral) or isinstance(retries, bool) or retries < 0:
+        raise BuildError(f"retries must be a whole number from 0, got {_shown(retries)}")
+
+
+def _shown(value) -> str:
+    text = f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(value, str) else f"{value}"
+    return text if len(text) <= 40 else text[:40] + "…"
