@@ -92,3 +92,36 @@ def test_b7_the_build_warms_no_more_workers_than_reports(monkeypatch, tmp_path):
     ctx.inputs.jobs = 2
     builder._warm_executor(ctx)
     assert started == [1, 4, 2]  # one township; three townships and the county; jobs fewer than reports
+
+
+def test_b4_the_county_report_refuses_a_townships_results_file(tiny30, tmp_path):
+    """B4: county_report.ipynb given a township's ``.cache/results/<slug>.pkl`` failed deep inside with
+    "cannot convert float NaN to bool"; its first code cell now names the file and the right one."""
+    from zzeval.assess.evaluate import load_or_evaluate
+    from zzeval.errors import EvaluationError
+
+    data, season, evaluation = tiny30
+    slug = str(evaluation.slugs[0])
+    results = tmp_path / "results"
+    results.mkdir()
+    township_file = evaluation.township_slice(slug).save(results / f"{slug}.pkl")
+    county_file = evaluation.county_slice().save(results / "county.pkl")
+    name = evaluation.season_name
+    with pytest.raises(EvaluationError) as refused:
+        load_or_evaluate(data, name, township_file, for_county=True)
+    assert str(refused.value) == (
+        f"results_path {township_file} holds the slice of township {slug} made for a township report; the county "
+        f"report needs the whole season's evaluation, {results / 'county.pkl'} (a build's "
+        ".cache/results/county.pkl), or leave results_path empty to evaluate the season here")
+    # the township report reads its slice, and the county report the whole evaluation, as before
+    assert load_or_evaluate(data, name, township_file).verdict(slug)["verdict"] == evaluation.verdict(slug)["verdict"]
+    whole = load_or_evaluate(data, name, county_file, for_county=True)
+    assert whole.county_summary() == evaluation.county_summary()
+    # the county notebook asks for the whole evaluation in its first code cell after the parameters
+    import json
+
+    from zzeval.resources import notebook_path
+
+    cells = [c for c in json.loads(notebook_path("county_report.ipynb").read_text(encoding="utf-8"))["cells"]
+             if c["cell_type"] == "code"]
+    assert "load_or_evaluate(data_dir, season, results_path, for_county=True)" in "".join(cells[1]["source"])

@@ -567,14 +567,14 @@ def township_cache_keys(season: SeasonData, rows=None, seed: int = DEFAULT_SEED,
 
 
 def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results_path: str | Path = "",
-                     **kwargs) -> Evaluation:
-    """The evaluation a notebook shows: read from ``results_path`` when a build prepared it,
-    otherwise load the season folder and evaluate it here (slower, for JupyterLab)."""
+                     for_county: bool = False, **kwargs) -> Evaluation:
+    """The evaluation a notebook shows: read from ``results_path`` when a build prepared it
+    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice), otherwise
+    load the season folder and evaluate it here (slower, for JupyterLab)."""
     if results_path:
-        evaluation = Evaluation.load(results_path)
-        if evaluation.season_name != season:
-            raise InputError(f"{results_path} holds season {evaluation.season_name}, not {season}")
-        return evaluation
+        from zzeval.assess.slices import load_results
+
+        return load_results(results_path, season, for_county)
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
 
