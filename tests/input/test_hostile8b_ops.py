@@ -125,3 +125,59 @@ def test_b4_the_county_report_refuses_a_townships_results_file(tiny30, tmp_path)
     cells = [c for c in json.loads(notebook_path("county_report.ipynb").read_text(encoding="utf-8"))["cells"]
              if c["cell_type"] == "code"]
     assert "load_or_evaluate(data_dir, season, results_path, for_county=True)" in "".join(cells[1]["source"])
+
+
+def _ran_notebook(path: Path, ran: int, papermill: bool = False) -> Path:
+    """A notebook of four code cells of which the first ``ran`` were executed (a run killed after them;
+    with ``papermill``: the cell statuses papermill saves after each cell)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    cells = [new_markdown_cell("# 南村镇")]
+    for i in range(1, 5):
+        cell = new_code_cell(f"print({i})", execution_count=i if i <= ran else None)
+        cell.outputs = [new_output("stream", name="stdout", text=f"第 {i} 段\n")] if i <= ran else []
+        if papermill:
+            cell.metadata["papermill"] = {"status": "completed" if i <= ran else "pending", "exception": None}
+        cells.append(cell)
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+@pytest.mark.parametrize("papermill", [False, True])
+def test_b5_export_refuses_a_notebook_whose_run_stopped_part_way(tmp_path, capsys, papermill):
+    """B5: a papermill run killed after some cells (or a notebook saved from JupyterLab after running
+    half of it) was exported as a complete report, exit 0."""
+    notebook = _ran_notebook(tmp_path / "killed.ipynb", ran=2, papermill=papermill)
+    target = tmp_path / "killed.html"
+    assert main(["export", str(notebook), "--out", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"zzeval export: error: {notebook}: 2 of 4 code cells did not run (the first is code cell 3; 2 ran): the "
+        "run stopped part-way (killed or timed out?), and its page would end there without saying so; run the "
+        "notebook to the end first, e.g. with papermill")
+    assert not target.exists()
+    complete = _ran_notebook(tmp_path / "complete.ipynb", ran=4, papermill=papermill)
+    assert main(["export", str(complete), "--out", str(target)]) == 0
+    assert "第 4 段" in target.read_text(encoding="utf-8")
+
+
+def test_b5_a_cell_papermill_marks_as_not_completed_is_refused(tmp_path, capsys):
+    import nbformat
+
+    notebook = _ran_notebook(tmp_path / "running.ipynb", ran=4, papermill=True)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[-1].metadata["papermill"]["status"] = "running"  # killed while its last cell ran
+    nbformat.write(nb, notebook)
+    assert main(["export", str(notebook)]) == 2
+    assert "1 of 4 code cells did not run (the first is code cell 4; 3 ran)" in capsys.readouterr().err
+    assert not notebook.with_suffix(".html").exists()
+
+
+def test_b9_export_to_a_folder_names_the_folder_not_a_temporary_file(tmp_path, capsys):
+    notebook = _ran_notebook(tmp_path / "nancun.ipynb", ran=4)
+    folder = tmp_path / "cli"
+    folder.mkdir()
+    assert main(["export", str(notebook), "--out", str(folder)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"zzeval export: error: --out {folder} is a folder; give the HTML file name (e.g. {folder / 'nancun.html'})")
+    assert list(folder.iterdir()) == []
