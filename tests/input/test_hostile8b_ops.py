@@ -181,3 +181,27 @@ def test_b9_export_to_a_folder_names_the_folder_not_a_temporary_file(tmp_path, c
     assert capsys.readouterr().err.strip() == (
         f"zzeval export: error: --out {folder} is a folder; give the HTML file name (e.g. {folder / 'nancun.html'})")
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "season_dir"])
+def test_b1_out_in_the_season_folder_is_refused(season, tmp_path, capsys, where):
+    """B1: ``--out`` = ``--data`` (or inside it) wrote the reports, cache and log among the tables: every
+    build then saw its own reports as changed data and evaluated again."""
+    if where == "season_dir":  # --data reports/2020-2021 --out reports: the season's reports folder is --data
+        data = tmp_path / "reports" / "2020-2021"
+        data.parent.mkdir()
+        season.rename(data)
+        out = tmp_path / "reports"
+    else:
+        data = season
+        out = season if where == "same" else season / "reports"
+    before = sorted(p.name for p in data.rglob("*"))
+    rc = main(["build", "--data", str(data), "--out", str(out), "--draws", "200"])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    head = {"same": f"--out {out} is the season folder", "inside": f"--out {out} lies inside the season folder",
+            "season_dir": f"--out {out}: its folder of the season's reports {data} is the season folder"}[where]
+    assert (f"zzeval build: error: {head} --data {data}: the reports, the build's cache and log would be "
+            "written among the season's tables and become part of its data; give --out a folder outside the "
+            f"season folder (e.g. {data.parent / 'reports'})") in err
+    assert sorted(p.name for p in data.rglob("*")) == before  # nothing written: no lock, no log, no folder

@@ -257,10 +257,10 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
     progress = Progress(len(stale), opts.quiet)
     publisher = Publisher(ctx, planned, progress)
     publisher.summary_files(evaluation)  # they do not depend on the notebooks: written first
-    if outdated := [p.slug for p in planned if p.reason and not p.selected]:
-        progress.info(f"{len(outdated)} report(s) outside --township show data that has changed since they were "
-                      f"built ({', '.join(map(ctx.name, outdated[:5]))}{' …' if len(outdated) > 5 else ''}); "
-                      "the index marks them out of date: build without --township to update them")
+    if outdated := [p for p in planned if p.reason and not p.selected]:
+        names = ", ".join(f"{ctx.name(p.slug)}: {p.reason}" for p in outdated[:5]) + (" …" if len(outdated) > 5 else "")
+        progress.info(f"{len(outdated)} report(s) outside --township are out of date and not rebuilt ({names}); "
+                      "the index marks them: build without --township to update them")
     if stale:
         lease = Lease(ctx.season_dir / ".cache" / "build.lease", ctx.build_id).start()
         try:

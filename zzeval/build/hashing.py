@@ -48,14 +48,30 @@ def sha256_json(obj) -> str:
     return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
+#: The files of a season folder besides its tables that the loader reads (zzeval.season.loading).
+SEASON_FILES = ("season.yaml", "verdict_rules.yaml")
+
+
+def season_files(folder: str | Path) -> list[Path]:
+    """The files of a season folder the loader reads or looks at (:func:`zzeval.season.loading.load_season`):
+    ``season.yaml``, ``verdict_rules.yaml`` and every ``<table>.*`` of a table of the schema (the forms it
+    reads, and those it refuses by name: ``townships.xls``, ``townships.CSV``). Not: a note, a clerk's
+    copy, a subfolder (the loader looks into subfolders only to refuse a folder without tables), or
+    reports written into the folder (hostile review 8B, B1: they made every build evaluate again)."""
+    from zzeval.season.schema import TABLES
+
+    prefixes = tuple(f"{name}." for name in TABLES)
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and p.is_file()
+                  and (p.name in SEASON_FILES or p.name.lower().startswith(prefixes)))
+
+
 def folder_digest(folder: str | Path) -> str:
-    """Digest of every non-hidden file under ``folder`` (relative names and contents)."""
+    """Digest of the season folder's files the loader reads (:func:`season_files`: relative names and
+    contents): the key of a build's fast path and of its evaluation cache."""
     folder = Path(folder)
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in season_files(folder):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or "__pycache__" in rel.parts:
-            continue
         h.update(str(rel.as_posix()).encode() + b"\0" + file_sha256(path).encode() + b"\n")
     return h.hexdigest()
 

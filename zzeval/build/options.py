@@ -11,7 +11,10 @@
   a local cluster); each worker is a Python interpreter of some 64-150 MB, so ``--jobs 100000``
   would start 100,000 of them. A remote Dask cluster has its own size: ``jobs`` is not bounded
   there;
-* ``retries`` (of a kernel start): a whole number from 0.
+* ``retries`` (of a kernel start): a whole number from 0;
+
+and the folders (B1): ``--out`` (or the season's folder in it) is not the season folder ``--data`` or
+a folder inside it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 from numbers import Integral, Real
+from pathlib import Path
 
 from zzeval.errors import BuildError
 from zzeval.resources import input_limit
@@ -70,3 +74,17 @@ def check_numbers(options) -> None:
 def _shown(value) -> str:
     text = f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(value, str) else f"{value}"
     return text if len(text) <= 40 else text[:40] + "…"
+
+
+def check_out_apart_from_data(data_dir: Path, out_root: Path, season_dir: Path) -> None:
+    """Refuse reports written into the season folder: ``--out`` equal to ``--data`` or inside it, or the
+    season's reports folder (``--out``/SEASON) equal to ``--data``. The reports (and the build's cache and
+    log) would become part of the data they report on. Paths resolved."""
+    inside = out_root == data_dir or data_dir in out_root.parents
+    if inside or season_dir == data_dir:
+        head = (f"--out {out_root} {'is' if out_root == data_dir else 'lies inside'} the season folder" if inside
+                else f"--out {out_root}: its folder of the season's reports {season_dir} is the season folder")
+        raise BuildError(f"{head} --data {data_dir}: the reports, the "
+                         "build's cache and log would be written among the season's tables and become part "
+                         "of its data; give --out a folder outside the season folder (e.g. "
+                         f"{data_dir.parent / 'reports'})")

@@ -167,7 +167,7 @@ def _callable_name(fn) -> str:
 
 def resolve_inputs(options: BuildOptions) -> BuildInputs:
     """Check the options and compute the digests that need no loading (nothing is written)."""
-    from zzeval.build.options import check_numbers
+    from zzeval.build.options import check_numbers, check_out_apart_from_data
     from zzeval.i18n import check_lang
 
     check_lang(options.lang)
@@ -177,6 +177,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
     _check_out_folders(out_root / options.season)
+    check_out_apart_from_data(data_dir, out_root, out_root / options.season)
     township_nb, county_nb = _notebooks(options)
     factors = options.factors
     if factors and not Path(factors).is_file():  # hashed below: say what it is before
