@@ -238,7 +238,8 @@ def _cmd_build(args) -> int:
     _season_name(args.season)
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
-    _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
+    if not args.dry_run:  # a dry run writes nothing: a read-only --out may be asked what is out of date
+        _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
     from zzeval.build.options import check_jobs, whole_seconds
 
     check_jobs(args.jobs, local=args.executor != "dask" or not args.scheduler)

@@ -205,3 +205,32 @@ def test_b1_out_in_the_season_folder_is_refused(season, tmp_path, capsys, where)
             "written among the season's tables and become part of its data; give --out a folder outside the "
             f"season folder (e.g. {data.parent / 'reports'})") in err
     assert sorted(p.name for p in data.rglob("*")) == before  # nothing written: no lock, no log, no folder
+
+
+def test_b10_a_scheduler_without_the_dask_executor_is_refused(season, tmp_path, capsys):
+    """B10: ``--scheduler ADDRESS`` without ``--executor dask`` was silently ignored (local workers ran)."""
+    out = tmp_path / "out"
+    rc = main(["build", "--data", str(season), "--out", str(out), "--dry-run", "--scheduler", "tcp://127.0.0.1:8786"])
+    assert rc == 2
+    assert capsys.readouterr().err.strip() == (
+        "zzeval build: error: --scheduler tcp://127.0.0.1:8786 needs --executor dask (without it the reports run "
+        "on local workers and the scheduler is not used)")
+    assert not out.exists()
+
+
+def test_b11_a_dry_run_may_look_at_a_read_only_reports_folder(season, tmp_path, capsys, monkeypatch):
+    """B11: ``--dry-run`` writes nothing, but was refused on a read-only ``--out`` (a monitoring host with
+    the reports mounted read-only). The real build is still refused before anything is written."""
+    import zzeval.build.builder as builder
+    import zzeval.cli as cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)  # as on a read-only mount (root may write)
+    asked = []
+    monkeypatch.setattr(builder, "build_reports", lambda **kw: asked.append(kw) or SimpleNamespace(ok=True))
+    assert main(["build", "--data", str(season), "--out", str(out), "--dry-run"]) == 0
+    assert asked and asked[0]["dry_run"] is True
+    assert main(["build", "--data", str(season), "--out", str(out)]) == 2
+    assert f"--out {out}: {out} is not writable; choose a folder you may write to" in capsys.readouterr().err
+    assert len(asked) == 1

@@ -173,6 +173,9 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
     check_lang(options.lang)
     if options.executor not in ("local", "dask"):
         raise BuildError(f"unknown executor {options.executor!r}: use 'local' or 'dask'")
+    if options.scheduler and options.executor != "dask":  # it would be ignored: local workers would run
+        raise BuildError(f"--scheduler {options.scheduler} needs --executor dask (without it the reports run "
+                         "on local workers and the scheduler is not used)")
     check_numbers(options)  # --jobs, --timeout: before anything runs
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
