@@ -45,8 +45,11 @@ def test_b6_a_whole_timeout_is_passed_to_the_notebook_as_an_int():
         whole_seconds(86_401, "--timeout")
 
 
-def test_b7_jobs_above_the_limit_per_core_are_refused(season, tmp_path, capsys):
+def test_b7_jobs_above_the_limit_per_core_are_refused(season, tmp_path, capsys, monkeypatch):
     """B7: --jobs 100000 started one Python per job. The limit is build.jobs_per_core (4) × the cores."""
+    from zzeval.build import options
+
+    monkeypatch.setattr(options, "memory_bytes", lambda: None)  # the cores alone (memory: the next test)
     cores = os.cpu_count() or 1
     out = tmp_path / "out"
     rc = main(["build", "--data", str(season), "--out", str(out), "--draws", "200", "--dry-run",
@@ -54,7 +57,7 @@ def test_b7_jobs_above_the_limit_per_core_are_refused(season, tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2, err
     assert (f"--jobs 100,000 is more than {4 * cores:,} workers (4 per core (zzeval/reference/input_limits.csv: "
-            f"build.jobs_per_core) × {cores} cores here)") in err
+            f"build.jobs_per_core) × {cores} cores here") in err
     assert not out.exists()
     rc = main(["build", "--data", str(season), "--out", str(out), "--draws", "200", "--dry-run",
                "--jobs", str(4 * cores + 1)])
@@ -62,16 +65,36 @@ def test_b7_jobs_above_the_limit_per_core_are_refused(season, tmp_path, capsys):
     assert "is more than" in capsys.readouterr().err
 
 
-def test_b7_the_limit_is_kept_as_data_and_a_remote_cluster_is_not_bounded():
+def test_b7_the_limit_is_kept_as_data_and_a_remote_cluster_is_not_bounded(monkeypatch):
+    from zzeval.build import options
     from zzeval.build.options import check_jobs, local_jobs_limit
     from zzeval.resources import input_limit
 
-    assert input_limit("build.jobs_per_core") == 4
+    monkeypatch.setattr(options, "memory_bytes", lambda: 64 * 2**30)  # memory enough for the cores here
+    assert input_limit("build.jobs_per_core") == 4 and input_limit("build.worker_memory_mb") == 150
     assert local_jobs_limit() == 4 * (os.cpu_count() or 1)
     check_jobs(local_jobs_limit(), local=True)  # at the limit: accepted
     check_jobs(100_000, local=False)  # a remote Dask cluster has its own size
     with pytest.raises(BuildError, match="at least 1, got 0"):
         check_jobs(0, local=False)
+
+
+def test_b7_the_memory_bounds_the_workers_too(monkeypatch):
+    """``--jobs $(nproc)`` (or the default) on a 256-core host with 16 GB: 256 workers of some 150 MB do
+    not fit; 16,384 MB ÷ 150 MB (build.worker_memory_mb) = 109 do."""
+    from zzeval.build import options
+
+    monkeypatch.setattr(options.os, "cpu_count", lambda: 256)
+    monkeypatch.setattr(options, "memory_bytes", lambda: 16 * 2**30)
+    assert options.local_jobs_limit() == 109 and options.default_jobs() == 109
+    with pytest.raises(BuildError) as refused:
+        options.check_jobs(256, local=True)
+    assert str(refused.value) == (
+        "--jobs 256 is more than 109 workers (4 per core (zzeval/reference/input_limits.csv: build.jobs_per_core) "
+        "× 256 cores here; its 16.0 GB of memory hold 109 workers of 150 MB (build.worker_memory_mb)); each worker "
+        "is a Python process: give at most the number of cores")
+    monkeypatch.setattr(options, "memory_bytes", lambda: None)  # not known (Windows): the cores alone
+    assert options.local_jobs_limit() == 1024 and options.default_jobs() == 256
 
 
 def test_b7_the_build_warms_no_more_workers_than_reports(monkeypatch, tmp_path):

@@ -6,8 +6,9 @@
   seconds from 1 to ``build.timeout_seconds`` of ``zzeval/reference/input_limits.csv``
   (nbclient's ``timeout`` trait takes an int: 0.5, 1.5 or inf failed every report after the
   whole evaluation);
-* ``jobs``: a whole number from 1 to ``build.jobs_per_core`` times the cores of this machine
-  when the workers are local processes (``--executor local``, or Dask without ``--scheduler``:
+* ``jobs``: a whole number from 1 to ``build.jobs_per_core`` times the cores of this machine, and
+  at most its memory ÷ ``build.worker_memory_mb`` (:func:`local_jobs_limit`; the default, the
+  cores, is bounded the same way: :func:`default_jobs`), when the workers are local processes (``--executor local``, or Dask without ``--scheduler``:
   a local cluster); each worker is a Python interpreter of some 64-150 MB, so ``--jobs 100000``
   would start 100,000 of them. A remote Dask cluster has its own size: ``jobs`` is not bounded
   there;
@@ -43,8 +44,27 @@ def whole_seconds(value, option: str) -> int:
 
 
 def local_jobs_limit() -> int:
-    """The most workers a build may start on this machine: ``build.jobs_per_core`` times its cores."""
-    return max(1, int(input_limit("build.jobs_per_core") * (os.cpu_count() or 1)))
+    """The most workers a build may start on this machine: ``build.jobs_per_core`` times its cores, and
+    no more than its memory holds at ``build.worker_memory_mb`` each (where the memory is known)."""
+    most = int(input_limit("build.jobs_per_core") * (os.cpu_count() or 1))
+    memory = memory_bytes()
+    if memory:
+        most = min(most, int(memory // (input_limit("build.worker_memory_mb") * 2**20)))
+    return max(1, most)
+
+
+def memory_bytes() -> int | None:
+    """The machine's physical memory (bytes), None where ``os.sysconf`` does not tell (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def default_jobs() -> int:
+    """The workers of a build without ``--jobs``: the cores, at most :func:`local_jobs_limit` (a
+    256-core machine with 16 GB would otherwise start 256 workers of some 150 MB)."""
+    return max(1, min(os.cpu_count() or 1, local_jobs_limit()))
 
 
 def check_jobs(jobs, local: bool) -> None:
@@ -56,9 +76,12 @@ def check_jobs(jobs, local: bool) -> None:
         raise BuildError(f"--jobs must be a whole number of workers of at least 1, got {_shown(jobs)}")
     most = local_jobs_limit()
     if local and jobs > most:
+        memory, worker_mb = memory_bytes(), input_limit("build.worker_memory_mb")
+        held = (f"; its {memory / 2**30:.1f} GB of memory hold {memory // (worker_mb * 2**20):,.0f} workers of "
+                f"{worker_mb:g} MB (build.worker_memory_mb)") if memory else ""
         raise BuildError(f"--jobs {jobs:,} is more than {most:,} workers ({input_limit('build.jobs_per_core'):g} "
-                         f"per core ({_LIMITS}: build.jobs_per_core) × {os.cpu_count() or 1} cores here); each "
-                         "worker is a Python process of some 150 MB: give at most the number of cores")
+                         f"per core ({_LIMITS}: build.jobs_per_core) × {os.cpu_count() or 1} cores here{held}); "
+                         "each worker is a Python process: give at most the number of cores")
 
 
 def check_numbers(options) -> None:

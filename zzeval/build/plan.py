@@ -167,7 +167,7 @@ def _callable_name(fn) -> str:
 
 def resolve_inputs(options: BuildOptions) -> BuildInputs:
     """Check the options and compute the digests that need no loading (nothing is written)."""
-    from zzeval.build.options import check_numbers, check_out_apart_from_data
+    from zzeval.build.options import check_numbers, check_out_apart_from_data, default_jobs
     from zzeval.i18n import check_lang
 
     check_lang(options.lang)
@@ -192,7 +192,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
                    "prepare": _callable_name(options.prepare)}
     return BuildInputs(
         options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
-        jobs=max(1, int(options.jobs or os.cpu_count() or 1)), township_nb=township_nb, county_nb=county_nb,
+        jobs=max(1, int(options.jobs or default_jobs())), township_nb=township_nb, county_nb=county_nb,
         selection=sorted(set(options.townships)) if options.townships else None,
         code=hashing.code_digest(), folder=hashing.folder_digest(data_dir) if data_dir.is_dir() else "",
         notebooks={"township": hashing.notebook_digest(township_nb),
