@@ -4,9 +4,12 @@ Each test fails on the code before the fix."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.build.helpers import build_kwargs
 from zzeval.build import hashing
 from zzeval.build.builder import build_reports
+from zzeval.errors import BuildError
 
 SEASON = "2020-2021"
 
@@ -69,3 +72,15 @@ def test_b2_pages_outside_township_built_in_the_other_language_are_named_so(buil
     assert "1 more report(s) were built in another language or by other code" in index  # liushukou
     assert ('<span class="status-other_lang">(built in Chinese — not rebuilt in English in this build (data '
             'unchanged))</span>') in index  # the county page's link
+    # the folder now holds pages of both languages: a build is refused by the pages it would replace
+    season_dir = out / SEASON
+    with pytest.raises(BuildError) as zh:
+        build_reports(data, out_dir=out, **build_kwargs())
+    assert str(zh.value).startswith(f"{season_dir} holds 1 report(s) built in English (en) (巴公镇); building "
+                                    "Chinese (zh) reports there would replace them")
+    with pytest.raises(BuildError) as en:  # before: passed, as the folder's last build was in English
+        build_reports(data, out_dir=out, **build_kwargs(lang="en"))
+    assert str(en.value).startswith(f"{season_dir} holds 2 report(s) built in Chinese (zh) (")
+    assert "柳树口镇" in str(en.value) and "county" in str(en.value)
+    again = build_reports(data, out_dir=out, **build_kwargs(lang="en", townships=["bagong"]))  # its own page only
+    assert again.ok

@@ -222,14 +222,24 @@ _LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
 def check_language(inputs: BuildInputs, state: dict) -> None:
     """Refuse a build in one language into a season folder whose reports were built in another:
     they would be replaced one by one (a reader's Chinese reports overwritten by English ones
-    without a word). ``--force`` replaces them; another ``--out`` keeps both."""
+    without a word). ``--force`` replaces them; another ``--out`` keeps both. Page by page (each
+    page's language is in its build key's parameters): with ``--township``, only those pages count."""
     opts = inputs.options
-    old = state.get("lang")
-    if not old or old == opts.lang or opts.force:
+    if opts.force:
         return
-    raise BuildError(f"{inputs.season_dir} holds reports built in {_LANGUAGES.get(old, old)}; building "
-                     f"{_LANGUAGES.get(opts.lang, opts.lang)} reports there would replace them: pass another "
-                     f"--out for them (e.g. --out {inputs.out_root.name}-{opts.lang}), or --force to replace them")
+    old, chosen = state.get("lang"), set(inputs.selection or ())
+    other = {}  # page by page: a --township build in another language leaves a folder of both (review 8B, B2)
+    for slug, entry in (state.get("reports") or {}).items():
+        lang = ((entry.get("components") or {}).get("params") or {}).get("lang") or old
+        if entry.get("html") and lang and lang != opts.lang and (not chosen or slug in chosen):
+            other[entry.get("name") or slug] = _LANGUAGES.get(lang, lang)
+    if not other:
+        return
+    names = ", ".join(list(other)[:5]) + (" …" if len(other) > 5 else "")
+    raise BuildError(f"{inputs.season_dir} holds {len(other)} report(s) built in {', '.join(sorted(set(other.values())))} "
+                     f"({names}); building {_LANGUAGES.get(opts.lang, opts.lang)} reports there would replace them: "
+                     f"pass another --out for them (e.g. --out {inputs.out_root.name}-{opts.lang}), or --force to "
+                     "replace them")
 
 
 def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
