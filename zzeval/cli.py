@@ -236,6 +236,9 @@ def _cmd_build(args) -> int:
 
     # everything a build could refuse for its configuration is checked before it writes anything
     _season_name(args.season)
+    for option, value in (("--data", args.data), ("--out", args.out)):
+        if not value.strip():  # an unset cron or Airflow variable: not the working folder
+            raise InputError(f"{option} is empty (an unset variable?): give the folder")
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
     if not args.dry_run:  # a dry run writes nothing: a read-only --out may be asked what is out of date
@@ -362,7 +365,7 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything")
     p.add_argument("--dry-run", action="store_true", help="list what would be built and why")
-    p.add_argument("--quiet", action="store_true", help="print only failures and the summary (for cron)")
+    p.add_argument("--quiet", action="store_true", help="print only failures and then the summary; nothing on success (for cron)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where notebooks run: local worker processes (default) or a Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")

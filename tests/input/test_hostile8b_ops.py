@@ -257,3 +257,15 @@ def test_b11_a_dry_run_may_look_at_a_read_only_reports_folder(season, tmp_path, 
     assert main(["build", "--data", str(season), "--out", str(out)]) == 2
     assert f"--out {out}: {out} is not writable; choose a folder you may write to" in capsys.readouterr().err
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("option", ["--out", "--data"])
+def test_an_empty_folder_option_is_refused_not_taken_as_the_working_folder(season, tmp_path, capsys, monkeypatch,
+                                                                           option):
+    """Hostile review 8B's observation: ``--out ''`` (an unset cron or Airflow variable) wrote the reports
+    into the working folder."""
+    monkeypatch.chdir(tmp_path)
+    args = {"--data": str(season), "--out": str(tmp_path / "out"), option: ""}
+    assert main(["build", "--dry-run", *[x for kv in args.items() for x in kv]]) == 2
+    assert f"zzeval build: error: {option} is empty (an unset variable?): give the folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [season]
