@@ -26,7 +26,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.clerical import check_clerical
 from zzeval.season.keys import county_code
-from zzeval.season.outages import check_zero_hours
+from zzeval.season.outages import check_code_hours, check_zero_hours
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
@@ -467,6 +467,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
         return
     _check_station_medians(aq, fname, out)
     check_zero_hours(aq, fname, out)
+    check_code_hours(aq, fname, out)
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
@@ -498,7 +499,8 @@ def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None
 def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     """PM2.5 is the part of PM10 below 2.5 µm (GB 3095-2012 § 3.3, 3.4), so PM2.5 > PM10 (倒挂) at one
     station and hour is an occasional artefact of the two analysers; in most hours of a season it means
-    the rows of the two are swapped."""
+    the rows of the two are swapped. PM2.5 = PM10 in most hours means the PM2.5 rows hold the PM10
+    values (hostile review 8A, finding 20: a township's change −21.9 → +37.6 %)."""
     pm = aq[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna()]
     if pm.empty:
         return
@@ -506,17 +508,22 @@ def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     if not {"PM2.5", "PM10"} <= set(wide.columns):
         return
     wide = wide.dropna()
-    top = input_limit("air_quality.pm25_above_pm10_share")
+    top, same = input_limit("air_quality.pm25_above_pm10_share"), input_limit("air_quality.pm25_equal_pm10_share")
     for (station, year), part in wide.groupby([wide.index.get_level_values(0), season_year_of(wide)]):
-        share = float((part["PM2.5"] > part["PM10"]).mean())
-        if len(part) >= 24 and share > top:
-            first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
-                             & (pm["pollutant"] == "PM2.5")][0]
-            out.add(fname, int(first) + 2, "pollutant",
-                    f"station {show(station)}, season from {year}: PM2.5 is above PM10 in "
-                    f"{int((part['PM2.5'] > part['PM10']).sum()):,} of {len(part):,} hours ({share:.0%}); PM2.5 is "
-                    f"part of PM10, so this happens only now and then (at most {top:.0%} of the hours, "
-                    "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")
+        above, equal = int((part["PM2.5"] > part["PM10"]).sum()), int((part["PM2.5"] == part["PM10"]).sum())
+        if len(part) < 24 or (above <= top * len(part) and equal <= same * len(part)):
+            continue
+        first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
+                         & (pm["pollutant"] == "PM2.5")][0]
+        if above > top * len(part):
+            what = (f"above PM10 in {above:,} of {len(part):,} hours ({above / len(part):.0%}); PM2.5 is part of PM10, "
+                    f"so this happens only now and then (at most {top:.0%} of the hours, zzeval/reference/"
+                    "input_limits.csv): are the PM2.5 and PM10 rows swapped?")
+        else:
+            what = (f"equal to PM10 in {equal:,} of {len(part):,} hours ({equal / len(part):.0%}); PM2.5 is the fine "
+                    f"part of PM10 and equals it in a few hours at most (at most {same:.0%}, zzeval/reference/"
+                    "input_limits.csv): do the PM2.5 rows hold the PM10 values? export the PM2.5 column again")
+        out.add(fname, int(first) + 2, "pollutant", f"station {show(station)}, season from {year}: PM2.5 is {what}")
 
 
 def season_year_of(wide: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,86 @@
+"""What the eighth hostile review of issue 13 (data angle, notes: hostile8A.md) found in the hourly air
+quality: findings 1 (outages written as an invalid-data code), 20 (PM2.5 rows holding PM10), 5 (one
+station's export given as another's) and 4 (a previous season that is the current one with the year set
+back). Inputs are made by script from the `zzeval sample` season, as in tests/input/cases.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import Case, edit, validate_refuses
+from zzeval.cli import main
+from zzeval.season.checks import Collector
+
+AQ = "air_quality.csv.gz"
+
+
+def _code_in_outages(code: str, hours: int, outages: int = 10):
+    """PM2.5 and PM10 of ZZ100 written ``code`` in ``outages`` outages of ``hours`` h, every 14 days."""
+    def func(frame: pd.DataFrame) -> None:
+        when = pd.to_datetime(frame["datetime"])
+        hit = pd.Series(False, index=frame.index)
+        for k in range(outages):
+            start = pd.Timestamp("2020-10-20") + pd.Timedelta(days=14 * k)
+            hit |= (when >= start) & (when < start + pd.Timedelta(hours=hours))
+        hit &= (frame["station_code"] == "ZZ100") & frame["pollutant"].isin(["PM2.5", "PM10"])
+        frame.loc[hit, "value"] = code
+    return func
+
+
+def _pm25_is_pm10(frame: pd.DataFrame) -> pd.DataFrame:
+    """ZZ101's current-season PM2.5 rows carry the PM10 value of the same hour."""
+    now = (frame["station_code"] == "ZZ101") & (frame["datetime"] >= "2020-09-01")
+    pm10 = frame[now & (frame["pollutant"] == "PM10")].set_index("datetime")["value"]
+    rows = now & (frame["pollutant"] == "PM2.5")
+    frame.loc[rows, "value"] = frame.loc[rows, "datetime"].map(pm10).to_numpy()
+    return frame
+
+
+CASES = (
+    Case("code_999_in_outages", edit(AQ, _code_in_outages("999", 20)),
+         ("air_quality.csv.gz, row ", "column 'value': station ZZ100: PM2.5 and PM10 are both 999 in ",
+          "an invalid-data code written for an outage?", "leave these hours missing")),
+    # a code at a plausible level (99) in runs of hours: the run gives it away
+    Case("code_99_in_outages", edit(AQ, _code_in_outages("99", 6)),
+         ("station ZZ100: PM2.5 and PM10 are both 99 in ",)),
+    # a code in single hours: only its level gives it away
+    Case("code_999_single_hours", edit(AQ, _code_in_outages("999", 1)),
+         ("station ZZ100: PM2.5 and PM10 are both 999 in ",)),
+    Case("pm25_rows_hold_pm10", edit(AQ, _pm25_is_pm10),
+         ("air_quality.csv.gz, row ", "column 'pollutant': station ZZ101, season from 2020: PM2.5 is equal to PM10 "
+          "in ", "do the PM2.5 rows hold the PM10 values?"),
+         absent=("invalid-data code",)),
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_pm_codes_and_copies_are_refused(case, sample_season, tmp_path, capsys):
+    validate_refuses(sample_season, case, tmp_path / "case", capsys)
+
+
+def _hours(pm25: list[float], pm10: list[float]) -> pd.DataFrame:
+    times = pd.date_range("2020-12-01", periods=len(pm25), freq="h")
+    rows = [("ZZ100", p, t, v) for p, series in (("PM2.5", pm25), ("PM10", pm10)) for t, v in zip(times, series, strict=True)]
+    return pd.DataFrame(rows, columns=["station_code", "pollutant", "datetime", "value"])
+
+
+def test_genuine_equal_hours_pass_and_a_dust_storm_passes():
+    """PM2.5 = PM10 in isolated hours (two hours apart, not in a row), and a dust storm with PM10 at 999 and
+    PM2.5 at a third of it, are measurements: no message."""
+    from zzeval.season.outages import check_code_hours
+
+    pm25 = [40, 55, 41, 60, 44, 330, 330, 52]
+    pm10 = [40, 80, 41, 90, 70, 999, 999, 80]
+    out = Collector()
+    check_code_hours(_hours(pm25, pm10), AQ, out)
+    assert out.problems == []
+    # the same with three equal hours in a row at one value is a code
+    check_code_hours(_hours([40, 40, 40, 60, 61, 62, 63], [40, 40, 40, 90, 91, 92, 93]), AQ, out)
+    assert len(out.problems) == 1
+    assert "station ZZ100: PM2.5 and PM10 are both 40 in 3 hours (rows 2 to 4, 2020-12-01 00:00 to 2020-12-01 02:00)" \
+        in out.problems[0].message
+
+
+def test_the_sample_has_no_code_hours(sample_season, capsys):
+    assert main(["validate", str(sample_season)]) == 0
