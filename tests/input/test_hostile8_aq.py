@@ -1,7 +1,7 @@
 """What the eighth hostile review of issue 13 (data angle, notes: hostile8A.md) found in the hourly air
 quality: findings 1 (outages written as an invalid-data code), 20 (PM2.5 rows holding PM10), 5 (one
-station's export given as another's) and 4 (a previous season that is the current one with the year set
-back). Inputs are made by script from the `zzeval sample` season, as in tests/input/cases.py."""
+station's export given as another's, or one day of it) and 4 (a previous season that is the current one
+with the year set back). Inputs are made by script from the `zzeval sample` season, as in tests/input/cases.py."""
 
 from __future__ import annotations
 
@@ -37,6 +37,28 @@ def _pm25_is_pm10(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _station_exported_twice(frame: pd.DataFrame) -> pd.DataFrame:
+    """ZZ101's rows are ZZ100's with the code changed (ZZ100's export saved again as ZZ101's)."""
+    copy = frame[frame["station_code"] == "ZZ100"].assign(station_code="ZZ101")
+    return pd.concat([frame[frame["station_code"] != "ZZ101"], copy], ignore_index=True)
+
+
+def _previous_season_copied(frame: pd.DataFrame) -> pd.DataFrame:
+    """ZZ101's 2019-20 rows are its 2020-21 rows with the year set back."""
+    at = frame["station_code"] == "ZZ101"
+    now = frame[at & (frame["datetime"] >= "2020-09-01")].copy()
+    now["datetime"] = (pd.to_datetime(now["datetime"]) - pd.DateOffset(years=1)).dt.strftime("%Y-%m-%d %H:%M")
+    return pd.concat([frame[~at | (frame["datetime"] >= "2020-09-01")], now], ignore_index=True)
+
+
+def _one_day_pasted(frame: pd.DataFrame) -> None:
+    """ZZ101's PM2.5 of 2020-12-05 is ZZ100's of that day (a gap filled from the neighbour)."""
+    day = frame["datetime"].str.startswith("2020-12-05") & (frame["pollutant"] == "PM2.5")
+    source = frame[day & (frame["station_code"] == "ZZ100")].set_index("datetime")["value"]
+    rows = day & (frame["station_code"] == "ZZ101")
+    frame.loc[rows, "value"] = frame.loc[rows, "datetime"].map(source).to_numpy()
+
+
 CASES = (
     Case("code_999_in_outages", edit(AQ, _code_in_outages("999", 20)),
          ("air_quality.csv.gz, row ", "column 'value': station ZZ100: PM2.5 and PM10 are both 999 in ",
@@ -51,6 +73,17 @@ CASES = (
          ("air_quality.csv.gz, row ", "column 'pollutant': station ZZ101, season from 2020: PM2.5 is equal to PM10 "
           "in ", "do the PM2.5 rows hold the PM10 values?"),
          absent=("invalid-data code",)),
+    Case("station_exported_twice", edit(AQ, _station_exported_twice),
+         ("column 'value': station ZZ101, season from 2019: PM2.5 and PM10 of ",
+          "station ZZ101, season from 2020: PM2.5 and PM10 of ", "have hour by hour the values of station ZZ100: "
+          "the same export given for both stations (ZZ100 and ZZ101)?")),
+    Case("previous_season_copied", edit(AQ, _previous_season_copied),
+         ("column 'value': station ZZ101, season from 2019: PM2.5 and PM10 of ", "have hour by hour the values of "
+          "its own season from 2020: that season's export with the dates set back? export the season from 2019 again"),
+         absent=("season from 2020: PM2.5",)),
+    Case("one_day_pasted", edit(AQ, _one_day_pasted),
+         ("station ZZ101, season from 2020: PM2.5 of 1 day (2020-12-05 to 2020-12-05) have hour by hour the values "
+          "of station ZZ100",)),
 )
 
 
@@ -82,5 +115,5 @@ def test_genuine_equal_hours_pass_and_a_dust_storm_passes():
         in out.problems[0].message
 
 
-def test_the_sample_has_no_code_hours(sample_season, capsys):
+def test_the_sample_has_no_code_hours_nor_copies(sample_season, capsys):
     assert main(["validate", str(sample_season)]) == 0

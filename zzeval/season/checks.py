@@ -55,11 +55,12 @@ class Collector:
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
-        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy): recorded
+        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
+        #: signatures (season.aq_copy): recorded
         #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
-        self.confirmed, self.weather_bins = {}, []
+        self.confirmed, self.weather_bins, self.pm_days = {}, [], []
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))

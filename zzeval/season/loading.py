@@ -19,6 +19,7 @@ import pandas as pd
 
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
+from zzeval.season.aq_copy import check_air_quality_copied
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -472,6 +473,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
+    check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

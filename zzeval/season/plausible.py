@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from zzeval.resources import input_floor, input_limit
+from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -468,6 +469,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     _check_station_medians(aq, fname, out)
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
+    record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
