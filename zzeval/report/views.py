@@ -24,6 +24,7 @@ from zzeval.i18n import (
     t_or,
 )
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
+    composite_index_note,
     county_dustfall,
     county_figures,
     county_key_figures,
@@ -105,7 +106,8 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         label=t("card.composite_index", lang), value=ci, unit="1", decimals=2,
         comparison=t("card.previous_and_change", lang, previous=format_number(ci_prev, 2),
                      change=format_quantity(ind.get("comprehensive_index_change_pct"), "%", lang, signed=True)),
-        tone="good" if pd.notna(ci) and pd.notna(ci_prev) and ci < ci_prev else "bad"))
+        tone="good" if pd.notna(ci) and pd.notna(ci_prev) and ci < ci_prev else "bad",
+        note=composite_index_note(ind, lang)))
     good, good_prev = ind.get("good_day_ratio_pct"), ind.get("good_day_ratio_pct_prev")
     cards.append(KeyFigure(
         label=t("card.good_day_ratio", lang), value=good, unit="%",

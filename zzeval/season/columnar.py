@@ -227,8 +227,9 @@ def read_checked_table(path: str | Path, spec: TableSpec, out, chunk_rows: int =
     checking = _CHECK_ONLY.get()
     if checking is not None:
         if spec.name in checking.prechecked:
-            checking.rows[spec.name], coverage = checking.prechecked[spec.name]
+            checking.rows[spec.name], coverage, pm_days = checking.prechecked[spec.name]
             out.coverage.update(coverage)
+            out.pm_days.extend(pm_days)
         else:
             checking.rows[spec.name] = _check_in_chunks(path, spec, chunked, checking, chunk_rows)
         chunked.finish()
