@@ -117,3 +117,43 @@ def test_genuine_equal_hours_pass_and_a_dust_storm_passes():
 
 def test_the_sample_has_no_code_hours_nor_copies(sample_season, capsys):
     assert main(["validate", str(sample_season)]) == 0
+
+
+# -- finding 3: the hours of an outage left empty, as the README and validate's messages say, are missing hours
+def _outages_left_empty(frame: pd.DataFrame) -> None:
+    """Every pollutant of ZZ100 empty in 12 outages of 30 h (the rows kept, as the platform exports them)."""
+    when = pd.to_datetime(frame["datetime"])
+    hit = pd.Series(False, index=frame.index)
+    for k in range(12):
+        start = pd.Timestamp("2020-10-15") + pd.Timedelta(days=14 * k)
+        hit |= (when >= start) & (when < start + pd.Timedelta(hours=30))
+    frame.loc[hit & (frame["station_code"] == "ZZ100"), "value"] = ""
+
+
+def _air_statistics(folder) -> pd.DataFrame:
+    from zzeval.airquality.airstats import season_statistics
+    from zzeval.season.loading import load_season
+
+    stats = season_statistics(load_season(folder))
+    return stats[["level", "unit_id", "season", "mean_PM2.5", "valid_days", "comprehensive_index"]].reset_index(drop=True)
+
+
+def test_hours_left_empty_are_missing_hours_as_rows_left_out(sample_season, tmp_path, capsys):
+    from tests.input.cases import make_case, read, write
+
+    empty = make_case(sample_season, Case("empty", edit(AQ, _outages_left_empty), ()), tmp_path / "empty")
+    assert (read(empty, AQ)["value"] == "").sum() > 1000
+    assert main(["validate", str(empty)]) == 0, capsys.readouterr().err
+    left_out = make_case(sample_season, Case("left_out", edit(AQ, _outages_left_empty), ()), tmp_path / "left_out")
+    rows = read(left_out, AQ)
+    write(rows[rows["value"] != ""], left_out, AQ)
+    got, want = _air_statistics(empty), _air_statistics(left_out)
+    pd.testing.assert_frame_equal(got, want)
+    base = _air_statistics(sample_season)
+    assert (got["valid_days"] <= base["valid_days"]).all() and (got["valid_days"] < base["valid_days"]).any()
+    # the same in a Parquet table (a float column with nulls)
+    aq = read(empty, AQ)
+    aq["value"] = pd.to_numeric(aq["value"].replace("", None))
+    aq.to_parquet(empty / "air_quality.parquet", index=False)
+    (empty / AQ).unlink()
+    assert main(["validate", str(empty)]) == 0, capsys.readouterr().err

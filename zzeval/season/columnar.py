@@ -109,7 +109,7 @@ def _typed(values: pd.Series, col: Column) -> pd.Series | None:
             and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
         finite = np.isfinite(numbers.to_numpy())
-        if not finite.all() and (col.required or not np.isnan(numbers.to_numpy()[~finite]).all()):
+        if not finite.all() and ((col.required and not col.empty_ok) or not np.isnan(numbers.to_numpy()[~finite]).all()):
             return None  # an empty required cell or an infinite value: let the CSV rules say so
         ok = numbers.isna() | (((numbers >= col.min) if col.min is not None else True)
                                & ((numbers <= col.max) if col.max is not None else True))

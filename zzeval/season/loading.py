@@ -200,7 +200,7 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
 def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
     values = _strip(frame[col.name])
     empty = values == ""
-    if col.required and col.name in frame and empty.any():
+    if col.required and not col.empty_ok and col.name in frame and empty.any():
         above = values.shift(1, fill_value="")
         out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
             " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
