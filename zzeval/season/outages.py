@@ -95,7 +95,7 @@ def check_code_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                 f"{int(rows.min()) + 2:,} to {int(rows.max()) + 2:,}, {times.min():%Y-%m-%d %H:%M} to "
                 f"{times.max():%Y-%m-%d %H:%M}): an invalid-data code written for an outage? PM2.5 is part of PM10 "
                 f"and equals it in an isolated hour at most, never {run_hours:g} hours in a row nor at "
-                f"{high:g} µg/m³ or more (zzeval/reference/input_limits.csv); leave these hours missing")
+                f"{high:g} µg/m³ or more (zzeval/reference/input_limits.csv); leave these hours missing (the values empty, or the rows left out)")
 
 
 def _in_long_runs(part: pd.DataFrame, least: float) -> np.ndarray:

@@ -386,7 +386,9 @@ def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, o
 def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
     """``dustfall``: no month between the previous season and the assessed one (April .. September: it
     would be dropped without a word), and a township with dustfall in a season has all six months of it
-    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present).
+    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present):
+    a lost sample is a row with the value left empty (缺测: the mean is then over the measured months, and
+    the pages say so), never 0, which is refused (hostile review 8A, finding 6).
     A township without any dustfall in the assessed season is named by ``check_buildable``."""
     if dust is None or dust.empty:
         return
@@ -398,8 +400,13 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
     out.rows(fname, "month", between,
              lambda i: f"{month[i]:%Y-%m} is in neither season compared: the months are {months}; correct the year "
                        "or month, or remove the row")
+    value = dust["dustfall_t_km2_month"]
+    out.rows(fname, "dustfall_t_km2_month", value == 0,
+             lambda i: "0 t/(month·km²) is not a measurement (dustfall is weighed after a month of exposure, "
+                       "GB/T 15265-1994 gravimetric method, and a month always collects some dust): a lost sample (bucket knocked over, stolen or frozen)? leave the value "
+                       "empty: the month is then shown as missing (缺测) and the mean taken over the measured months")
     in_season = np.logical_or.reduce([p.contains(month).to_numpy(dtype=bool) for p in seasons])
-    named = ~in_season | dust["dustfall_t_km2_month"].isna().to_numpy()  # already a problem of its own row
+    named = ~in_season  # already a problem of its own row
     given = dust[~dust["township"].isin(set(dust["township"][named]))]
     for p in seasons:
         wanted = p.months()
@@ -411,7 +418,8 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
                 out.add(fname, int(present.index[present["township"] == town][0]) + 2, "month",
                         f"township {show(town)} has dustfall for {len(got)} of the 6 months of the season {p.name}: "
                         f"{', '.join(missing)} missing; its mean and months over the target would be taken on the "
-                        "months present: add the missing months' dustfall (t/(month·km²))"
+                        "months present: add the missing months' dustfall (t/(month·km²)); for a lost sample, a row "
+                        "with the value left empty (the month is then shown as missing, 缺测)"
                         + (", or remove the township's rows of that season (its mean there is then unknown)"
                            if p != period else ""))
 

@@ -334,8 +334,8 @@ DUSTFALL = TableSpec(
     (
         _township(),
         Column("month", "month", "Month of exposure, YYYY-MM.", aliases=("月份",), example="2020-12"),
-        Column("dustfall_t_km2_month", "float", "Dustfall.", unit="t/(month·km²)", min=0, max=200,
-               aliases=("降尘量",), example="7.4"),
+        Column("dustfall_t_km2_month", "float", "Dustfall; empty for a lost sample (the month missing, 缺测).",
+               unit="t/(month·km²)", min=0, max=200, aliases=("降尘量",), example="7.4", empty_ok=True),
     ),
     key=("township", "month"),
     season_dated=("month",),
