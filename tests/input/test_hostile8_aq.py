@@ -157,3 +157,19 @@ def test_hours_left_empty_are_missing_hours_as_rows_left_out(sample_season, tmp_
     aq.to_parquet(empty / "air_quality.parquet", index=False)
     (empty / AQ).unlink()
     assert main(["validate", str(empty)]) == 0, capsys.readouterr().err
+
+
+# -- finding 22: `zzeval aqi --period daily` wrote a row for every day between the two seasons
+def test_daily_aqi_has_no_row_for_a_day_without_data(sample_season, tmp_path, capsys):
+    out = tmp_path / "daily.csv"
+    assert main(["aqi", str(sample_season / AQ), "--period", "daily", "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    table = pd.read_csv(out, parse_dates=["datetime"])
+    hours = pd.read_csv(sample_season / AQ, parse_dates=["datetime"]).dropna(subset=["value"])
+    # the day of an hour-ending stamp is that of the hour before (00:00 belongs to the day before)
+    days = hours.assign(day=(hours["datetime"] - pd.Timedelta(hours=1)).dt.floor("D"))[["station_code", "day"]]
+    assert len(table) == len(days.drop_duplicates())
+    between = (table["datetime"] >= "2020-04-01") & (table["datetime"] < "2020-09-30")
+    assert not between.any()
+    assert table["aqi"].isna().sum() < 20  # the days with a few hours only (first and last), not the summer
+    assert "station-days without any hourly value left out (no row)" in said.out + said.err
