@@ -108,10 +108,12 @@ def test_genuine_equal_hours_pass_and_a_dust_storm_passes():
     out = Collector()
     check_code_hours(_hours(pm25, pm10), AQ, out)
     assert out.problems == []
-    # the same with three equal hours in a row at one value is a code
-    check_code_hours(_hours([40, 40, 40, 60, 61, 62, 63], [40, 40, 40, 90, 91, 92, 93]), AQ, out)
+    # three equal hours in a row at a low value pass (clean air after rain); six are a code
+    check_code_hours(_hours([8, 8, 8] + list(range(20, 30)), [8, 8, 8] + list(range(40, 50))), AQ, out)
+    assert out.problems == []
+    check_code_hours(_hours([40] * 6 + list(range(60, 72)), [40] * 6 + list(range(90, 102))), AQ, out)
     assert len(out.problems) == 1
-    assert "station ZZ100: PM2.5 and PM10 are both 40 in 3 hours (rows 2 to 4, 2020-12-01 00:00 to 2020-12-01 02:00)" \
+    assert "station ZZ100: PM2.5 and PM10 are both 40 in 6 hours (rows 2 to 7, 2020-12-01 00:00 to 2020-12-01 05:00)" \
         in out.problems[0].message
 
 
