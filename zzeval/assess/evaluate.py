@@ -361,14 +361,14 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``township`` and, for the current season and (suffix ``_prev``) the previous one:
         ``pm25_mean_ugm3``, ``pm10_mean_ugm3``, ``heavy_days`` (AQI > 200), ``severe_days``
-        (AQI > 300), ``baobiao_days`` (爆表, AQI > 500), ``good_day_ratio_pct``,
-        ``comprehensive_index``, ``valid_days``; and ``statistics_valid`` (GB 3095 Table 4).
+        (AQI > 300), ``baobiao_days`` (爆表, AQI > 500), ``good_day_ratio_pct``, ``statistics_valid`` (GB 3095 Table 4),
+        ``comprehensive_index`` (NaN without one of its pollutants: ``comprehensive_index_missing``), ``valid_days``.
     """
     rows = stats[stats["level"] == "township"]
     columns = {"mean_PM2.5": "pm25_mean_ugm3", "mean_PM10": "pm10_mean_ugm3", "heavy_days": "heavy_days",
                "severe_days": "severe_days", "over_500_days": "baobiao_days",
                "good_day_ratio": "good_day_ratio_pct", "comprehensive_index": "comprehensive_index",
-               "valid_days": "valid_days"}
+               "valid_days": "valid_days", "comprehensive_index_missing": "comprehensive_index_missing"}
     cur = rows[rows["season"] == "current"].set_index("township")
     prev = rows[rows["season"] == "previous"].set_index("township")
     out = cur[list(columns)].rename(columns=columns)

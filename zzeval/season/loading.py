@@ -19,6 +19,7 @@ import pandas as pd
 
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
+from zzeval.season.aq_copy import check_air_quality_copied
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -199,7 +200,7 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
 def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
     values = _strip(frame[col.name])
     empty = values == ""
-    if col.required and col.name in frame and empty.any():
+    if col.required and not col.empty_ok and col.name in frame and empty.any():
         above = values.shift(1, fill_value="")
         out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
             " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
@@ -472,6 +473,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
+    check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

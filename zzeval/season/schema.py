@@ -108,6 +108,9 @@ class Column:
     max: float | None = None
     aliases: tuple[str, ...] = ()
     example: str = ""
+    #: the column is required, but a cell of it may be left empty (air_quality ``value``: a missing hour,
+    #: read as the row left out would be; hostile review 8A, finding 3)
+    empty_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,8 +290,8 @@ AIR_QUALITY = TableSpec(
                aliases=("时间", "日期时间"), example="2020-12-01 08:00"),
         Column("pollutant", "category", "Pollutant.", allowed=tuple(POLLUTANT_UNITS),
                aliases=("污染物",), example="PM2.5"),
-        Column("value", "float", "Concentration (AQI rows: the published AQI).", min=0,
-               aliases=("浓度", "数值"), example="68"),
+        Column("value", "float", "Concentration (AQI rows: the published AQI); empty for a missing hour.", min=0,
+               aliases=("浓度", "数值"), example="68", empty_ok=True),
         Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); 1 for AQI.",
                aliases=("单位",), example="µg/m³"),
     ),
@@ -331,8 +334,8 @@ DUSTFALL = TableSpec(
     (
         _township(),
         Column("month", "month", "Month of exposure, YYYY-MM.", aliases=("月份",), example="2020-12"),
-        Column("dustfall_t_km2_month", "float", "Dustfall.", unit="t/(month·km²)", min=0, max=200,
-               aliases=("降尘量",), example="7.4"),
+        Column("dustfall_t_km2_month", "float", "Dustfall; empty for a lost sample (the month missing, 缺测).",
+               unit="t/(month·km²)", min=0, max=200, aliases=("降尘量",), example="7.4", empty_ok=True),
     ),
     key=("township", "month"),
     season_dated=("month",),
