@@ -11,14 +11,13 @@ All problems of a run are collected and raised together as one
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
+from zzeval.season.cells import MAX_EXACT_INT, category_aliases, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -38,14 +37,7 @@ from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_t
 from zzeval.season.headers import header_row_below, map_columns, refused_units
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
-from zzeval.season.parsing import (
-    closest,
-    not_number_hint,
-    read_dates,
-    read_numbers,
-    serial_date_hint,
-    show,
-)
+from zzeval.season.parsing import closest, show
 from zzeval.season.plausible import (
     check_county_tasks,
     check_dustfall_months,
@@ -57,7 +49,7 @@ from zzeval.season.plausible import (
     check_whole_counts,
     plan_task_table,
 )
-from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, TableSpec
 from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
     archive_only,
@@ -72,49 +64,10 @@ from zzeval.season.weather_hours import check_weather_hours, record_hours
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
 _check_air_quality = check_air_quality
-
-#: Chinese (and other common) spellings accepted for category values.
-CATEGORY_ALIASES: dict[str, str] = {
-    # township classes
-    "城区": "urban", "建成区": "urban", "城镇": "urban", "县城": "urban", "城乡结合部": "fringe", "农村": "rural", "山区": "mountain",
-    # retrofit types
-    "煤改电": "coal_to_electricity", "煤改气": "coal_to_gas", "工业余热": "waste_heat",
-    "余热": "waste_heat", "洁净煤": "clean_coal", "清洁煤": "clean_coal",
-    # vehicles
-    "重型货车": "heavy_truck", "中型货车": "medium_truck", "轻型货车": "light_truck",
-    "公交车": "bus", "出租车": "taxi", "环卫车": "sanitation",
-    "柴油": "diesel", "汽油": "gasoline", "燃气": "gas", "天然气": "gas", "电": "electric", "纯电": "electric",
-    "国0": "China0", "国一": "China1", "国二": "China2", "国三": "China3", "国四": "China4",
-    "国五": "China5", "国六": "China6", "国Ⅰ": "China1", "国Ⅱ": "China2", "国Ⅲ": "China3",
-    "国Ⅳ": "China4", "国Ⅴ": "China5", "国Ⅵ": "China6", "新能源": "NEV",
-    # freight
-    "煤炭": "coal", "煤": "coal", "焦炭": "coke", "其他": "other_bulk", "其他散货": "other_bulk",
-    "电力": "electric", "内燃": "diesel",
-    # firm classes, site kinds, yes/no (plan §§ 九, 十, 十一, 十四, 十五)
-    "煤矿": "coal_mine", "焦化": "coking", "钢铁": "steel", "电厂": "power", "热电": "power", "火电": "power",
-    "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
-    "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
-    "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
-    # performance grades and alert levels (plan § 三)
-    "A级": "A", "B级": "B", "C级": "C", "D级": "D", "A": "A", "B": "B", "C": "C", "D": "D", "引领性": "leading",
-    "引领性企业": "leading", "LEADING": "leading", "黄色": "yellow", "橙色": "orange", "红色": "red",
-    "黄色预警": "yellow", "橙色预警": "orange", "红色预警": "red", "无": "none", "无预警": "none",
-    # pollutants
-    "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
-}
-
-
-def _map_unique(values: pd.Series, func) -> pd.Series:
-    """``values.map(func)`` computed once per distinct value: the long-form tables repeat a
-    few station codes, pollutants, units and timestamps over a million rows."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    mapped = np.array([func(u) for u in uniques], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
-
-
-def _strip(values: pd.Series) -> pd.Series:
-    return _map_unique(values.astype(str), str.strip).astype(str)
-
+_convert_column = convert_column
+_strip = strip_values
+#: Chinese (and other common) spellings accepted for category values (zzeval/reference/category_aliases.csv).
+CATEGORY_ALIASES: dict[str, str] = category_aliases()
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
     """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
@@ -129,99 +82,6 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
 
 #: the name zzeval.season.columnar and locate use
 _rename_columns = map_columns
-
-
-#: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
-MAX_EXACT_INT = 2**53
-
-
-def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
-    reading = read_numbers(values, integer=col.kind == "int")
-    numbers = reading.values
-    hint = _unit_hint(col)
-    out.rows(fname, col.name, reading.not_number,
-             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit)}", True)
-    out.rows(fname, col.name, reading.non_finite,
-             lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
-                       "or leave the cell empty where that is allowed", True)
-    out.rows(fname, col.name, reading.decimal_comma,
-             lambda i: f"'{show(values[i])}' has a decimal comma; zzeval reads '.' as the decimal mark: "
-                       f"write {show(values[i]).replace(',', '.')}", True)
-    out.rows(fname, col.name, reading.ambiguous_comma,
-             lambda i: f"'{show(values[i])}' is ambiguous (a thousands separator or a decimal comma?); "
-                       "write the number without ',' and with '.' as the decimal mark", True)
-    if reading.note:
-        out.notes.append(f"{fname}, column '{col.name}': {reading.note}")
-    if col.kind == "int":
-        huge = numbers.abs() >= MAX_EXACT_INT
-        out.rows(fname, col.name, huge, lambda i: f"'{show(values[i])}' is far too large for a count{hint}", True)
-        numbers = numbers.where(~huge)
-        frac = numbers.notna() & (numbers % 1 != 0)
-        out.rows(fname, col.name, frac, lambda i: f"'{show(values[i])}' must be a whole number", True)
-    if col.min is not None:
-        out.rows(fname, col.name, numbers < col.min,
-                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}")
-    if col.max is not None:
-        out.rows(fname, col.name, numbers > col.max,
-                 lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{hint}")
-    return numbers.astype("float64")
-
-
-_DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
-_DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/12/1 8:00 and 2020年12月1日 08:00 are",
-              "month": "2020/12, 2020年12月 and 2020-12-01 are"}
-
-
-def _year_last_message(text, example: str) -> str:
-    """``05/09/2020`` puts the year last; ``20-09-12`` has a two-digit year that may be its first or last
-    part (re-review of issue 13: it was called "year last")."""
-    if re.fullmatch(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(\s.*)?", str(text)):
-        return (f"'{show(text)}' has a two-digit year: which part is the year, the month and the day cannot be "
-                f"told (20-09-12 is 12 September 2020 or 20 September 2012); write the four-digit year first, like "
-                f"{example}")
-    return (f"'{show(text)}' puts the year last: day-first and month-first dates cannot be told apart "
-            f"(05/09/2020 is 5 September or 9 May); write the year first, like {example}")
-
-
-def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
-    reading = read_dates(values, col.kind)
-    example = _DATE_EXAMPLES[col.kind]
-    out.rows(fname, col.name, reading.not_date,
-             lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
-                       f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
-    out.rows(fname, col.name, reading.year_last, lambda i: _year_last_message(values[i], example), True)
-    if reading.n_offset:
-        out.notes.append(f"{fname}, column '{col.name}': {reading.n_offset:,} time(s) with a UTC offset "
-                         "were converted to Beijing time (UTC+8)")
-    return reading.values
-
-
-def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
-    values = _strip(frame[col.name])
-    empty = values == ""
-    if col.required and col.name in frame and empty.any():
-        above = values.shift(1, fill_value="")
-        out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
-            " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
-            "them and fill in every row)" if above[i] != "" and col.kind in ("str", "category") else ""))
-    if col.kind in ("int", "float"):
-        return _convert_numbers(values, col, fname, out)
-    if col.kind in ("date", "datetime", "month"):
-        return _convert_dates(values, col, fname, out)
-    if col.kind == "category":
-        mapped = _map_unique(values, lambda v: CATEGORY_ALIASES.get(v, CATEGORY_ALIASES.get(v.upper(), v)))
-        if col.name == "pollutant":
-            upper = {p.upper(): p for p in col.allowed}
-            mapped = _map_unique(mapped, lambda v: upper.get(v.upper(), v))
-        bad = ~mapped.isin(col.allowed) & ~empty
-        allowed = ", ".join(col.allowed)
-        out.rows(fname, col.name, bad, lambda i: f"'{show(values[i])}' is not allowed; use one of: {allowed}", True)
-        return mapped.astype(str)
-    return values
-
-
-def _unit_hint(col: Column) -> str:
-    return f" [{col.unit}]" if col.unit else ""
 
 
 def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.DataFrame | None, str, str]:

@@ -40,7 +40,7 @@ _SURE_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?|[+-]?\d{1,3}(,\d{3
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
@@ -293,24 +293,29 @@ def _parse_one(text: str, kind: str):
         if not m:
             return "year_last" if _YEAR_LAST.fullmatch(text) else None
         try:
-            return pd.Timestamp(int(m["y"]), int(m["m"]), 1), False
+            return pd.Timestamp(int(m["y"]), int(m["m"]), 1), False, False
         except ValueError:
             return None
     m = _DATE.fullmatch(text)
     if not m:
         return "year_last" if _YEAR_LAST.fullmatch(text) else None
-    if kind == "date" and m["H"] is not None and (int(m["H"]), int(m["M"]), int(m["S"] or 0)) != (0, 0, 0):
+    if m["F"] and m["F"].strip("0"):
+        return "fraction"
+    hms = (int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    if kind == "date" and hms != (0, 0, 0):
         return None
+    end_of_day = hms == (24, 0, 0)  # ISO 8601 24:00, the hour-ending stamp of midnight
     try:
-        ts = pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
-                          int(m["S"] or 0))
+        ts = pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]), *((0, 0, 0) if end_of_day else hms))
     except ValueError:
         return None
+    if end_of_day:
+        ts += pd.Timedelta(days=1)
     tz = m["tz"]
     if tz is None:
-        return ts, False
+        return ts, False, end_of_day
     minutes = 0 if tz == "Z" else (1 if tz[0] == "+" else -1) * (int(tz[1:3]) * 60 + int(tz[-2:]))
-    return ts + pd.Timedelta(minutes=BEIJING_OFFSET_MIN - minutes), True
+    return ts + pd.Timedelta(minutes=BEIJING_OFFSET_MIN - minutes), True, end_of_day
 
 
 @dataclass
@@ -322,6 +327,38 @@ class DateReading:
     not_date: pd.Series
     year_last: pd.Series
     n_offset: int
+    #: cells with a fraction of a second other than 0 (``08:00:00.500``): refused, an hourly table has none
+    fraction: pd.Series | None = None
+    #: how many ``24:00`` stamps were read as the next day's 00:00
+    n_end_of_day: int = 0
+    #: month cells such as ``2020.1`` in a column without any ``2020.10``: a spreadsheet keeps 2020.10
+    #: typed as a number as 2020.1, so October and January cannot be told apart
+    dotted_month: pd.Series | None = None
+
+
+#: A month written as a decimal number with one digit after the point (``2020.1``).
+_DOTTED_MONTH = re.compile(r"\d{4}\.\d")
+
+
+def _dotted_months(values: pd.Series, kind: str) -> pd.Series:
+    """``2020.1`` in a month column that holds no ``YYYY.10``: the number a spreadsheet stores for 2020.10
+    (October) as well as for 2020.1 (January); refused as ambiguous."""
+    if kind != "month":
+        return pd.Series(False, index=values.index)
+    if values.str.fullmatch(r"\d{4}\.10").any():
+        return pd.Series(False, index=values.index)  # the column keeps its trailing zeros: 2020.1 is January
+    return values.str.fullmatch(r"\d{4}\.1")
+
+
+def _fast_seconds(values: pd.Series) -> pd.Series:
+    """``2019-10-01 00:00:00`` and ``2019-10-01 00:00:00.000`` (database exports), parsed in bulk; NaT
+    elsewhere and where the fraction of a second is not 0 (those go to :func:`_parse_one`)."""
+    out = pd.to_datetime(values, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    rest = out.isna()
+    if rest.any():
+        frac = pd.to_datetime(values[rest], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce")
+        out.loc[rest] = frac.where(frac.dt.floor("s") == frac)
+    return out
 
 
 def read_dates(values: pd.Series, kind: str) -> DateReading:
@@ -329,20 +366,30 @@ def read_dates(values: pd.Series, kind: str) -> DateReading:
     empty = values == ""
     fmt = {"datetime": "%Y-%m-%d %H:%M", "date": "%Y-%m-%d", "month": "%Y-%m"}[kind]
     parsed = pd.to_datetime(values, format=fmt, errors="coerce")  # the common case, fast
-    retry = parsed.isna() & ~empty
+    if kind == "datetime" and (parsed.isna() & ~empty).any():
+        miss = parsed.isna() & ~empty
+        parsed.loc[miss] = _fast_seconds(values[miss])
+    dotted = _dotted_months(values, kind)
+    parsed = parsed.where(~dotted)
+    retry = parsed.isna() & ~empty & ~dotted
     year_last = pd.Series(False, index=values.index)
-    n_offset = 0
+    fraction = pd.Series(False, index=values.index)
+    n_offset = n_end = 0
     if retry.any():
         codes, uniques = pd.factorize(values[retry])
         results = [_parse_one(str(u), kind) for u in uniques]
         stamps = pd.DatetimeIndex([r[0] if isinstance(r, tuple) else pd.NaT for r in results]).to_numpy()
         is_year_last = np.array([r == "year_last" for r in results], dtype=bool)
+        is_fraction = np.array([r == "fraction" for r in results], dtype=bool)
         shifted = np.array([isinstance(r, tuple) and r[1] for r in results], dtype=bool)
+        end_of_day = np.array([isinstance(r, tuple) and len(r) > 2 and r[2] for r in results], dtype=bool)
         parsed.loc[retry] = stamps[codes]
         year_last.loc[retry] = is_year_last[codes]
+        fraction.loc[retry] = is_fraction[codes]
         n_offset = int(shifted[codes].sum())
-    not_date = parsed.isna() & ~empty & ~year_last
-    return DateReading(parsed, not_date, year_last, n_offset)
+        n_end = int(end_of_day[codes].sum())
+    not_date = parsed.isna() & ~empty & ~year_last & ~fraction & ~dotted
+    return DateReading(parsed, not_date, year_last, n_offset, fraction, n_end, dotted)
 
 
 def load_yaml_strict(text: str):

@@ -1,0 +1,194 @@
+"""Hostile review 8A (data angle), findings 9-16: genuine exports refused and messages that missed the
+cause, each made from a `zzeval sample` season (or tiny inline data)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.input.cases import Case, read, validate_refuses, write
+from zzeval.cli import main
+from zzeval.season.loading import load_season
+
+
+def _validate(season, capsys) -> tuple[int, str]:
+    code = main(["validate", str(season)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out + captured.err
+
+
+# -- 10 (A1): ISO datetimes with milliseconds from a database export
+def test_milliseconds_of_zero_are_read(season, capsys):
+    aq = read(season, "air_quality.csv.gz")
+    original = pd.to_datetime(aq["datetime"])
+    aq["datetime"] = aq["datetime"] + ":00.000"
+    aq.loc[1, "datetime"] = aq.loc[1, "datetime"].replace("-", "/")  # the slow path reads them too
+    write(aq, season, "air_quality.csv.gz")
+    assert list(load_season(season).air_quality["datetime"]) == list(original)
+    assert _validate(season, capsys)[0] == 0
+
+
+def test_a_fraction_of_a_second_is_refused_by_name(season, capsys):
+    aq = read(season, "air_quality.csv.gz")
+    aq.loc[4, "datetime"] = aq.loc[4, "datetime"] + ":00.500"
+    write(aq, season, "air_quality.csv.gz")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert "air_quality.csv.gz, row 6, column 'datetime':" in text
+    assert "has a fraction of a second" in text
+
+
+# -- 9 (X17): an xlsx count that is a formula result with float noise
+def _townships_xlsx(season, noisy: float | None = None, fraction: float | None = None) -> int:
+    tw = read(season, "townships.csv")
+    frame = tw.astype(object)
+    frame["households"] = [float(v) for v in tw["households"]]
+    households = int(tw.loc[0, "households"])
+    if noisy is not None:
+        frame.loc[0, "households"] = households + households * noisy  # 7823.000000000003
+    if fraction is not None:
+        frame.loc[1, "households"] = int(tw.loc[1, "households"]) + fraction
+    frame.to_excel(season / "townships.xlsx", index=False)
+    (season / "townships.csv").unlink()
+    return households
+
+
+def test_float_noise_of_a_whole_count_is_read_as_the_count(season, capsys):
+    households = _townships_xlsx(season, noisy=5e-15)
+    code, text = _validate(season, capsys)
+    assert code == 0, text
+    assert "townships.xlsx, column 'households': 1 count(s) with float noise of a spreadsheet formula" in text
+    assert f"as {households};" in text
+    assert load_season(season).townships["households"].iloc[0] == households
+
+
+def test_a_genuine_fraction_of_a_count_stays_refused(season, capsys):
+    _townships_xlsx(season, noisy=5e-15, fraction=0.01)
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert "townships.xlsx, row 3, column 'households':" in text and "must be a whole number" in text
+    assert "row 2, column 'households'" not in text
+
+
+# -- 11 (W1/W2): calm hours with the wind direction 'C' or empty
+def _calm(season, how: str, speed: str = "0") -> tuple[int, int]:
+    met = read(season, "meteorology.csv.gz")
+    rows = [10, 11, 500]
+    met.loc[rows, "wind_dir_deg"] = how
+    met.loc[rows, "wind_speed_ms"] = speed
+    write(met, season, "meteorology.csv.gz")
+    return rows[0], len(rows)
+
+
+def test_calm_code_c_is_read_as_no_direction(season, capsys):
+    row, n = _calm(season, "C")
+    code, text = _validate(season, capsys)
+    assert code == 0, text
+    assert f"column 'wind_dir_deg': {n} cell(s) 'C' (no value: a calm hour has no wind direction)" in text
+    met = load_season(season).meteorology
+    assert met["wind_dir_deg"].isna().sum() == n
+
+
+def test_an_empty_direction_with_wind_is_refused(season, capsys):
+    row, _ = _calm(season, "", speed="3.1")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert (f"meteorology.csv.gz, row {row + 2}, column 'wind_dir_deg': no wind direction although the wind "
+            "speed is 3.1 m/s") in text
+
+
+def test_weather_features_put_calm_hours_in_a_sector_of_their_own():
+    from zzeval.airquality.weather_features import CALM_SECTOR, met_features
+
+    hours = pd.date_range("2020-12-01", periods=6, freq="h")
+    met = pd.DataFrame({"datetime": hours, "temperature_c": 1.0, "rh_pct": 50.0,
+                        "wind_speed_ms": [2.0, 0.0, 2.0, 0.0, 2.0, 2.0],
+                        "wind_dir_deg": [0.0, np.nan, 90.0, np.nan, 180.0, 350.0],
+                        "pressure_hpa": 930.0, "precip_mm": 0.0})
+    feat = met_features(met)
+    assert len(feat) == 6  # calm hours are kept, not dropped
+    assert list(feat["sector"]) == [0, CALM_SECTOR, 2, CALM_SECTOR, 4, 0]
+
+
+def test_ols_design_gives_calm_hours_no_wind_vector():
+    from zzeval.airquality.weather_ols import _design_arrays
+
+    frame = pd.DataFrame({"datetime": pd.date_range("2020-12-01", periods=2, freq="h"),
+                          "wind_dir_deg": [np.nan, 90.0], "wind_speed_ms": [0.1, 2.0], "temperature_c": 1.0,
+                          "rh_pct": 50.0, "pressure_hpa": 930.0, "precip_mm": 0.0})
+    names, X = _design_arrays(frame, current=False)
+    u, v = X[:, names.index("u_ms")], X[:, names.index("v_ms")]
+    assert np.isfinite(X).all()
+    assert (u[0], v[0]) == (0.0, 0.0)
+    assert u[1] == pytest.approx(-2.0) and v[1] == pytest.approx(0.0, abs=1e-12)
+
+
+__all__ = ["Case", "validate_refuses"]
+
+
+# -- 12 (V1/V2/V3/K1): other spellings of the same category value
+def test_standard_class_and_retrofit_spellings_are_read(season, capsys):
+    vehicles = read(season, "vehicles.csv")
+    original = load_season(season)
+    spelled = {"China3": "国III", "China4": "国4", "China5": "国v", "China6": "国Ⅵ"}
+    vehicles["emission_standard"] = vehicles["emission_standard"].map(lambda v: spelled.get(v, v))
+    write(vehicles, season, "vehicles.csv")
+    tw = read(season, "townships.csv")
+    tw["class"] = tw["class"].str.capitalize()  # Rural, Fringe
+    write(tw, season, "townships.csv")
+    heating = read(season, "heating_retrofits.csv")
+    heating["retrofit_type"] = heating["retrofit_type"].replace({"coal_to_electricity": "电代煤",
+                                                                 "coal_to_gas": "气代煤"})
+    write(heating, season, "heating_retrofits.csv")
+    loaded = load_season(season)
+    assert list(loaded.vehicles["emission_standard"]) == list(original.vehicles["emission_standard"])
+    assert list(loaded.townships["class"]) == list(original.townships["class"])
+    assert list(loaded.heating_retrofits["retrofit_type"]) == list(original.heating_retrofits["retrofit_type"])
+    assert {"China3", "China4"} <= set(loaded.vehicles["emission_standard"])
+
+
+def test_an_unknown_category_value_gets_a_did_you_mean(season, capsys):
+    heating = read(season, "heating_retrofits.csv")
+    heating.loc[0, "retrofit_type"] = "煤改点"  # a typo of 煤改电
+    write(heating, season, "heating_retrofits.csv")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert ("heating_retrofits.csv, row 2, column 'retrofit_type': '煤改点' is not allowed; did you mean '煤改电' "
+            "(coal_to_electricity)?") in text
+
+
+# -- 15 (X5): months typed 2020.10 that a spreadsheet stored as the number 2020.1
+def test_a_month_2020_1_for_october_is_refused_as_ambiguous(season, capsys):
+    dust = read(season, "dustfall.csv")
+    dust["month"] = dust["month"].str.replace("-", ".").map(lambda m: m[:-1] if m.endswith(".10") else m)
+    first = dust.index[dust["month"].str.fullmatch(r"\d{4}\.1")][0]
+    write(dust, season, "dustfall.csv")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    head = text.split("\n  - ", 2)[1]  # the first message names the cause
+    assert head.startswith(f"dustfall.csv, row {first + 2}, column 'month': '{dust.loc[first, 'month']}' is "
+                           "ambiguous: a spreadsheet stores"), head
+    assert "lies outside the seasons compared" not in text
+
+
+def test_months_with_dots_and_a_kept_trailing_zero_are_read(season, capsys):
+    dust = read(season, "dustfall.csv")
+    original = load_season(season).dustfall["month"]
+    dust["month"] = dust["month"].str.replace("-", ".")  # 2020.10, 2020.11, 2021.01 ... as text
+    write(dust, season, "dustfall.csv")
+    assert list(load_season(season).dustfall["month"]) == list(original)
+
+
+# -- 16 (V8): the network's hour-ending stamps 24:00
+def test_24_00_is_the_next_days_midnight(season, capsys):
+    aq = read(season, "air_quality.csv.gz")
+    original = pd.to_datetime(aq["datetime"])
+    midnight = original.dt.hour == 0
+    aq.loc[midnight, "datetime"] = (original[midnight] - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d 24:00")
+    write(aq, season, "air_quality.csv.gz")
+    assert list(load_season(season).air_quality["datetime"]) == list(original)
+    code, text = _validate(season, capsys)
+    assert code == 0, text
+    assert f"{int(midnight.sum()):,} time(s) stamped 24:00 were read as the next day's 00:00" in text
