@@ -192,3 +192,26 @@ def test_24_00_is_the_next_days_midnight(season, capsys):
     code, text = _validate(season, capsys)
     assert code == 0, text
     assert f"{int(midnight.sum()):,} time(s) stamped 24:00 were read as the next day's 00:00" in text
+
+
+# -- 14 (V10): a note row and a totals row under the table: the first message says so
+def test_a_note_row_below_the_table_is_named_first(season, capsys):
+    path = season / "townships.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n数据来源：泽州县统计局，2020年12月\n", encoding="utf-8")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    messages = text.split("\n  - ")[1:]
+    assert len(messages) == 1, text
+    assert messages[0].startswith("townships.csv, row 5: looks like a note below the table ('数据来源：泽州县统计局")
+    assert "delete the row" in messages[0]
+    assert "empty cell" not in text and "is not a township code" not in text
+
+
+def test_a_totals_row_with_a_colon_is_named_as_totals(season, capsys):
+    path = season / "townships.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "全县合计：,,,,30000,100000,300,,,\n", encoding="utf-8")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    messages = text.split("\n  - ")[1:]
+    assert messages[0].startswith("townships.csv, row 4: looks like a totals row ('全县合计：'): delete it"), text
+    assert "empty cell" not in text

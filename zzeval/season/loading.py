@@ -11,8 +11,10 @@ All problems of a run are collected and raised together as one
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
@@ -134,7 +136,7 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
                                              f"delete the {header_row - 1} row(s) above it (a title, or the upper "
                                              "row of a two-level header; merged cells included)")
         return None, path.name, ""
-    raw = _without_totals(raw, path.name, out)
+    raw = _without_notes(_without_totals(raw, path.name, out), path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
@@ -147,6 +149,15 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
 TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "全县合计", "total", "totals", "subtotal"})
 
 
+#: 合计：, 全县合计, 总 计, 小计(2020年): the labels of TOTALS_LABELS with a colon, a scope before or a note after.
+_TOTAL = re.compile(r"(全县|全镇|全乡|全部|总)?\s*(合\s*计|总\s*计|小\s*计)\s*([:：]|[(（].*[)）])?", re.IGNORECASE)
+
+
+def _is_total(value) -> bool:
+    text = str(value).strip()
+    return text.lower() in TOTALS_LABELS or bool(_TOTAL.fullmatch(text))
+
+
 def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
     """Refuse totals rows (a first filled cell such as 合计), which would count everything twice; they
     are left out of the other checks so that their empty cells are not listed too."""
@@ -155,13 +166,43 @@ def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFra
     totals = pd.Series(False, index=raw.index)
     for position in range(raw.shape[1]):  # on the distinct values: an hourly table repeats a few
         column = raw.iloc[:, position]
-        labels = [u for u in pd.unique(column) if str(u).strip().lower() in TOTALS_LABELS]
+        labels = [u for u in pd.unique(column) if _is_total(u)]
         if labels:
             totals |= column.isin(labels)
     out.rows(fname, None, totals, lambda i: "looks like a totals row ('" + show(
-        next(v for v in raw.loc[i].astype(str).str.strip() if v.lower() in TOTALS_LABELS)) +
+        next(v for v in raw.loc[i].astype(str).str.strip() if _is_total(v))) +
         "'): delete it, zzeval adds up the rows itself (it would count them twice)", True)
     return raw[~totals]
+
+
+#: How a note under a table starts: 数据来源：…, 注：…, 备注, 说明, 制表人, 填表人, 审核, Source:, Note:
+_NOTE_START = re.compile(r"\s*(数据来源|资料来源|来源|注|备注|说明|制表|填表|填报|审核|联系人|单位[:：]|source|note)",
+                         re.IGNORECASE)
+#: A lone text of this many characters or more in a row below the data is a note, whatever it starts with.
+_NOTE_LENGTH = 12
+
+
+def _without_notes(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
+    """Refuse note rows below the table (数据来源：泽州县统计局, 注：…): rows after the last row with two or
+    more filled cells whose one filled cell is a note (it starts like one, or is a long text); they are
+    left out of the other checks, so that their empty cells are not listed before the cause."""
+    if raw.empty or raw.shape[1] < 2:
+        return raw
+    texts = raw.astype(str).apply(lambda column: column.str.strip())
+    filled = (texts != "") & (texts != "nan") & raw.notna()
+    count = filled.sum(axis=1).to_numpy()
+    full = np.flatnonzero(count >= 2)
+    tail = np.arange(full[-1] + 1 if len(full) else 0, len(raw))
+    notes = pd.Series(False, index=raw.index)
+    for position in tail:
+        if count[position] != 1:
+            continue
+        text = texts.iloc[position][filled.iloc[position]].iloc[0]
+        notes.iloc[position] = bool(_NOTE_START.match(text)) or len(text) >= _NOTE_LENGTH
+    out.rows(fname, None, notes, lambda i: "looks like a note below the table ('" + show(
+        texts.loc[i][filled.loc[i]].iloc[0]) + "'): delete the row (zzeval reads every row under the header as "
+        "data; keep notes in another file or sheet)", True)
+    return raw[~notes]
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
