@@ -215,3 +215,58 @@ def test_a_totals_row_with_a_colon_is_named_as_totals(season, capsys):
     messages = text.split("\n  - ")[1:]
     assert messages[0].startswith("townships.csv, row 4: looks like a totals row ('全县合计：'): delete it"), text
     assert "empty cell" not in text
+
+
+# -- 16: causes named (A6 day numbers, N1 NULL, X3 units row, S2 degrees-minutes-seconds) or read (V4 U+2212)
+def test_excel_day_numbers_in_a_datetime_column_are_named(season, capsys):
+    met = read(season, "meteorology.csv.gz")
+    met.loc[1, "datetime"] = "43739.041667"  # 2019-10-01 01:00 as a spreadsheet number
+    write(met, season, "meteorology.csv.gz")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert ("meteorology.csv.gz, row 3, column 'datetime': '43739.041667' is not a datetime" in text
+            and "spreadsheet date-and-time number (2019-10-01 01:00?)" in text)
+
+
+def test_the_minus_sign_u2212_is_read_as_minus(season, capsys):
+    targets = read(season, "targets.csv")
+    row = targets.index[targets["task"] == "pm25_change_pct"][0]
+    value = float(targets.loc[row, "target"])
+    assert value < 0
+    targets.loc[row, "target"] = "\u2212" + targets.loc[row, "target"].lstrip("-")
+    write(targets, season, "targets.csv")
+    assert load_season(season).targets["target"].iloc[row] == value
+    code, text = _validate(season, capsys)
+    assert code == 0, text
+    assert "targets.csv, column 'target': 1 value(s) with the minus sign '−' (U+2212) were read as negative" in text
+
+
+def test_sql_null_in_an_optional_column_says_leave_it_empty(season, capsys):
+    heating = read(season, "heating_retrofits.csv")
+    heating.loc[0, "subsidy_yuan"] = "NULL"
+    write(heating, season, "heating_retrofits.csv")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert ("heating_retrofits.csv, row 2, column 'subsidy_yuan': 'NULL' is not a number [yuan]; 'NULL' is a "
+            "database's mark for no value: leave the cell empty (the column allows it)") in text
+
+
+def test_a_units_row_under_the_header_is_named(season, capsys):
+    dust = read(season, "dustfall.csv")
+    units = pd.DataFrame([{"township": "", "month": "", "dustfall_t_km2_month": "吨/(平方公里·月)"}])
+    write(pd.concat([units, dust], ignore_index=True), season, "dustfall.csv")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    messages = text.split("\n  - ")[1:]
+    assert len(messages) == 1, text
+    assert messages[0].startswith("dustfall.csv, row 2: looks like a units row under the header ('吨/(平方公里·月)')")
+
+
+def test_degrees_minutes_seconds_get_the_decimal_degrees(season, capsys):
+    stations = read(season, "stations.csv")
+    stations.loc[0, "lon"] = "112°51′43″"
+    write(stations, season, "stations.csv")
+    code, text = _validate(season, capsys)
+    assert code == 2
+    assert ("stations.csv, row 2, column 'lon': '112°51′43″' is not a number [°E]; degrees, minutes and seconds: "
+            "write decimal degrees, 112.861944") in text

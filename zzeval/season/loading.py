@@ -36,7 +36,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
-from zzeval.season.headers import header_row_below, map_columns, refused_units
+from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import closest, show
@@ -135,6 +135,11 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
         out.add(path.name, header_row, None, f"the header (the column names) is on row {header_row}, not row 1: "
                                              f"delete the {header_row - 1} row(s) above it (a title, or the upper "
                                              "row of a two-level header; merged cells included)")
+        return None, path.name, ""
+    unit_text = units_row_below(raw, spec)
+    if unit_text is not None:
+        out.add(path.name, 2, None, f"looks like a units row under the header ('{show(unit_text)}'): delete it; "
+                                    "a unit may stand in brackets after the column name instead (see data/README.md)")
         return None, path.name, ""
     raw = _without_notes(_without_totals(raw, path.name, out), path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)

@@ -153,6 +153,8 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     texts = [str(u) for u in uniques]
+    minus = np.array([t.startswith(MINUS_SIGN) and bool(_PLAIN_NUMBER.fullmatch(t[1:])) for t in texts], dtype=bool)
+    texts = ["-" + t[1:] if flag else t for t, flag in zip(texts, minus, strict=True)]
     empty = np.array([t == "" for t in texts], dtype=bool)
     has_comma = np.array(["," in t for t in texts], dtype=bool)
     grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma, strict=True)], dtype=bool)
@@ -180,6 +182,10 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     numbers[overflow] = np.nan
     not_number = usable & np.isnan(numbers) & ~overflow
 
+    if minus.any():
+        said = f"{int(minus[codes].sum())} value(s) with the minus sign '−' (U+2212) were read as negative numbers"
+        note = f"{note}; {said}" if note else said
+
     def back(flags: np.ndarray) -> pd.Series:
         return pd.Series(flags[codes] if len(codes) else np.zeros(0, bool), index=values.index)
 
@@ -191,6 +197,13 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
 
 #: What spreadsheets hold for "no value".
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "空", "N/A", "n/a", "NA", "#N/A", "#VALUE!", "#DIV/0!"})
+#: What database exports write for "no value" (SQL NULL, Python None).
+_NULL_WORDS = frozenset({"NULL", "null", "Null", "None", "none", "NONE", "(null)", "<NA>", "NaT"})
+#: 112°51′43″, 112°51'43", 112度51分43秒: degrees, minutes, seconds of an angle.
+_DMS = re.compile(r"\s*([+-]?\d{1,3})\s*[°度]\s*(\d{1,2}(?:\.\d+)?)\s*(?:[′'分]\s*(\d{1,2}(?:\.\d+)?)\s*[″\"秒]?)?\s*"
+                  r"([NSEW北南东西]?)\s*")
+#: The minus sign U+2212 that word processors put for a hyphen-minus before a number: −4.
+MINUS_SIGN = "\u2212"
 _SPACES = re.compile("[ \u00a0\u202f\u3000]")
 _SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+)?")
 _NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
@@ -223,7 +236,7 @@ def _other_digit(ch: str) -> bool:
     return not ch.isascii() and unicodedata.category(ch) == "Nd"
 
 
-def not_number_hint(text: str, unit: str = "") -> str:
+def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
     text = str(text)
@@ -242,6 +255,15 @@ def not_number_hint(text: str, unit: str = "") -> str:
         return f"; remove the leading apostrophe (a spreadsheet's mark for text): {show(text[1:])}"
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
+    if text.strip() in _NULL_WORDS:
+        return (f"; '{text.strip()}' is a database's mark for no value: leave the cell empty" +
+                (" (the column allows it)" if optional else ", but this column needs a value"))
+    dms = _DMS.fullmatch(text)
+    if dms and ("°" in text or "度" in text):
+        degrees = abs(float(dms.group(1))) + float(dms.group(2)) / 60 + float(dms.group(3) or 0) / 3600
+        sign = -1 if dms.group(1).startswith("-") or dms.group(4) in ("S", "W", "南", "西") else 1
+        return (f"; degrees, minutes and seconds: write decimal degrees, {sign * degrees:.6f}"
+                + (f" ({unit})" if unit else ""))
     if _SPACE_GROUPED.fullmatch(text.strip()):
         return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
     money = _CURRENCY_FIRST.fullmatch(text)
@@ -282,6 +304,10 @@ def serial_date_hint(text: str) -> str:
         day = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(text))
         return (f"; it looks like a spreadsheet date number ({day:%Y-%m-%d}?) that lost its date format: "
                 "format the column as a date (yyyy-mm-dd) and save again")
+    if re.fullmatch(r"\d{5}\.\d+", text) and _EXCEL_SERIAL[0] <= float(text) <= _EXCEL_SERIAL[1]:
+        stamp = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(text))).round("min")
+        return (f"; it looks like a spreadsheet date-and-time number ({stamp:%Y-%m-%d %H:%M}?) that lost its format: "
+                "format the column as a date and time (yyyy-mm-dd hh:mm) and save again")
     return ""
 
 
