@@ -270,3 +270,35 @@ def test_degrees_minutes_seconds_get_the_decimal_degrees(season, capsys):
     assert code == 2
     assert ("stations.csv, row 2, column 'lon': '112°51′43″' is not a number [°E]; degrees, minutes and seconds: "
             "write decimal degrees, 112.861944") in text
+
+
+# -- 21: zzeval aqi reads a Parquet file as the season folder does
+def test_aqi_reads_parquet_like_the_csv(sample_season, tmp_path, capsys):
+    aq = read(sample_season, "air_quality.csv.gz")
+    typed = aq.assign(datetime=pd.to_datetime(aq["datetime"]), value=pd.to_numeric(aq["value"]).astype("float32"))
+    typed.to_parquet(tmp_path / "air_quality.parquet", index=False)
+    assert main(["aqi", str(sample_season / "air_quality.csv.gz"), "--out", str(tmp_path / "csv.csv")]) == 0
+    assert main(["aqi", str(tmp_path / "air_quality.parquet"), "--out", str(tmp_path / "pq.csv")]) == 0
+    capsys.readouterr()
+    from_csv, from_parquet = pd.read_csv(tmp_path / "csv.csv"), pd.read_csv(tmp_path / "pq.csv")
+    assert len(from_parquet) == len(from_csv) > 0
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+
+
+# -- 22: zzeval aqi --period daily writes no rows for days without any measured hour
+def test_daily_aqi_has_no_rows_for_days_without_data(sample_season, tmp_path, capsys):
+    out = tmp_path / "daily.csv"
+    assert main(["aqi", str(sample_season / "air_quality.csv.gz"), "--period", "daily", "--out", str(out)]) == 0
+    report = capsys.readouterr().err
+    daily = pd.read_csv(out, parse_dates=["datetime"])
+    aq = read(sample_season, "air_quality.csv.gz")
+    stamps = pd.to_datetime(aq["datetime"])
+    # hour-ending stamps: 00:00 is the last hour of the day before (GB 3095 / HJ 663 natural day)
+    days = (stamps - pd.Timedelta(hours=1)).dt.normalize()
+    measured = pd.DataFrame({"station_code": aq["station_code"], "datetime": days}).drop_duplicates()
+    assert len(daily) == len(measured)
+    assert not ((daily["datetime"] > "2020-04-01") & (daily["datetime"] < "2020-09-30")).any()
+    n_empty = int(daily["aqi"].isna().sum())
+    assert n_empty < 12  # the two 1-hour days per station (30 September 24:00) and a few genuine ones
+    assert f"{len(daily)} daily AQI rows" in report and f"{n_empty} rows without an AQI" in report
+    assert "empty values (missing hours)" not in report

@@ -462,7 +462,8 @@ def validate_season(data_dir: str | Path, season: str = DEFAULT_SEASON) -> list[
 
 def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     """Read and validate one file in the national network's long form
-    (``station_code, datetime, pollutant, value, unit``), without a season folder around it.
+    (``station_code, datetime, pollutant, value, unit``), without a season folder around it: CSV,
+    CSV.GZ, XLSX or Parquet (read as ``air_quality.parquet`` in a season folder).
 
     The same checks as in :func:`load_season` apply (units, pollutants, duplicates, hourly
     stamps), except station membership and season dates.
@@ -472,12 +473,19 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     out = Collector()
     if not path.exists():
         raise DataValidationError([Problem(str(path), None, None, "file does not exist")])
-    raw = read_table_file(path)
-    if raw.empty:
-        raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
-    frame = _rename_columns(raw, spec, path.name, out)
-    converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
-                             index=frame.index)
+    if path.name.lower().endswith(".parquet"):  # as air_quality.parquet in a season folder
+        from zzeval.season import columnar
+
+        converted = columnar.read_checked_table(path, spec, out)
+    else:
+        raw = read_table_file(path)
+        if raw.empty:
+            raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
+        frame = _rename_columns(raw, spec, path.name, out)
+        converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
+                                 index=frame.index)
+    if converted.empty and not out.problems:
+        raise DataValidationError([Problem(path.name, None, None, "has no data rows")])
     _check_keys(converted, spec, path.name, out)
     converted = check_air_quality(converted, path.name, None, out)
     if out.problems:
