@@ -110,3 +110,18 @@ def test_a_rebuild_prunes_the_township_results_it_no_longer_uses(tmp_path):
     assert rows != first_rows
     events = [json.loads(line) for line in (out / "2020-2021" / "build-log.jsonl").read_text().splitlines()]
     assert [e["removed"] for e in events if e["event"] == "prune"] == [2]
+
+
+def test_a_dask_build_leaves_nothing_in_tmpdir(tmp_path, monkeypatch):
+    """The local Dask cluster's scratch space (dask-scratch-space, its lock files) lies in the build's own
+    temporary folder and goes with it (hostile review 8B, B13: every Dask build left it in $TMPDIR)."""
+    import tempfile
+
+    data = write_tiny_season(tmp_path / "season", days=20)
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    _build(data, tmp_path / "dask", executor="dask", jobs=2)
+    assert (tmp_path / "dask" / "2020-2021" / "summary.json").is_file()
+    assert sorted(p.name for p in private.iterdir()) == []

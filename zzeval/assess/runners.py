@@ -266,6 +266,10 @@ class DaskRunner(_Mapping):
 
     jobs: int = 2
     scheduler: str | None = None
+    #: the folder of the local cluster's scratch space (dask's ``temporary-directory``, where its
+    #: ``dask-scratch-space`` lock files go): the build's own temporary folder, removed with it; None:
+    #: dask's default, ``$TMPDIR``
+    local_directory: str | None = None
     _connecting: Future | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -294,7 +298,8 @@ class DaskRunner(_Mapping):
             import dask
             from distributed import LocalCluster
 
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies pass it on to their workers
+            scratch = {} if self.local_directory is None else {"temporary-directory": self.local_directory}
+            with dask.config.set({**LOCAL_CLUSTER_CONFIG, **scratch}):  # the nannies pass it on to their workers
                 env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                        if k != "MALLOC_TRIM_THRESHOLD_"}
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
@@ -357,10 +362,12 @@ def split_tasks(runner: Runner | None) -> dict:
     return {"mapper": runner.map, "n_tasks": 4 * runner.jobs}
 
 
-def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None) -> Runner:
-    """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`)."""
+def make_runner(kind: str = "serial", jobs: int = 2, scheduler: str | None = None,
+                tmp_dir: str | None = None) -> Runner:
+    """``"serial"``, ``"local"`` (:class:`ProcessRunner`) or ``"dask"`` (:class:`DaskRunner`; ``tmp_dir``: its
+    local cluster's scratch folder)."""
     runners = {"serial": SerialRunner, "local": lambda: ProcessRunner(jobs),
-               "dask": lambda: DaskRunner(jobs, scheduler)}
+               "dask": lambda: DaskRunner(jobs, scheduler, None if tmp_dir is None else str(tmp_dir))}
     if kind not in runners:
         raise ValueError(f"unknown runner {kind!r}: use serial, local or dask")
     return runners[kind]()

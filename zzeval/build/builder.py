@@ -170,7 +170,7 @@ def build(options: BuildOptions) -> BuildSummary:
     scratch = None if options.dry_run else scratch_folder()  # removed below, whatever happens
     runner = lock = executor = None
     try:
-        runner = early_runner(inputs)  # its workers start while the season is split
+        runner = early_runner(inputs, scratch)  # its workers start while the season is split
         if runner is not None:
             tracker_survives_hangup()
         season, kernel, rows = load_checked(inputs, runner, scratch)  # raises before anything is written into --out

@@ -328,13 +328,13 @@ def _remove_new(path: Path, existed: set[Path]) -> None:
             break
 
 
-def evaluation_runner(options: BuildOptions, jobs: int):
+def evaluation_runner(options: BuildOptions, jobs: int, scratch: Path | None = None):
     """The runner of the evaluation's per-township tasks on the build's executor: ``jobs`` local
     processes, or the Dask cluster (the one at ``scheduler``, else a local one of ``jobs``
-    workers)."""
+    workers, its scratch space in the build's ``scratch`` folder)."""
     from zzeval.assess.tasks import make_runner
 
-    return make_runner("dask" if options.executor == "dask" else "local", jobs, options.scheduler)
+    return make_runner("dask" if options.executor == "dask" else "local", jobs, options.scheduler, scratch)
 
 
 def evaluation_path(inputs: BuildInputs) -> Path:
@@ -342,14 +342,14 @@ def evaluation_path(inputs: BuildInputs) -> Path:
     return inputs.season_dir / ".cache" / f"evaluation-{inputs.eval_key[:20]}.pkl"
 
 
-def early_runner(inputs: BuildInputs):
+def early_runner(inputs: BuildInputs, scratch: Path | None = None):
     """The runner of the evaluation's tasks when this build will run them (the default
     evaluation, not a dry run, no evaluation kept for these inputs), else None: given to
     :func:`load_checked`, which starts it before the split, and closed by the caller."""
     opts = inputs.options
     if opts.prepare is not None or opts.dry_run or evaluation_path(inputs).is_file():
         return None
-    return evaluation_runner(opts, inputs.jobs)
+    return evaluation_runner(opts, inputs.jobs, scratch)
 
 
 def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None = None,
@@ -387,7 +387,7 @@ def shared_evaluation(ctx: BuildContext):
         if opts.prepare is None and ctx.rows is not None:  # per-township tasks on the executor
             from zzeval.assess.evaluate import evaluate_season
 
-            runner = ctx.runner or evaluation_runner(opts, ctx.inputs.jobs)
+            runner = ctx.runner or evaluation_runner(opts, ctx.inputs.jobs, ctx.scratch)
             try:
                 evaluation = evaluate_season(ctx.season, runner=runner, cache_dir=cache / "townships",
                                              rows=ctx.rows, **kwargs)

@@ -261,10 +261,14 @@ class DaskExecutor:
                 return Client(self.scheduler, timeout="30s"), None
             except OSError as exc:
                 raise BuildError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
+        import dask
+
         env = None if self.tmp_dir is None else {"TMPDIR": str(self.tmp_dir)}  # the nannies' workers'
-        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40, env=env)
-        return Client(cluster), cluster
+        # the cluster's scratch space (dask-scratch-space) too, removed with the build's folder
+        with dask.config.set({} if self.tmp_dir is None else {"temporary-directory": str(self.tmp_dir)}):
+            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40, env=env)
+            return Client(cluster), cluster
 
 
 #: Seconds :func:`check_scheduler_reachable` waits for the scheduler's port to accept a connection,
