@@ -185,6 +185,8 @@ _NOTE_START = re.compile(r"\s*(数据来源|资料来源|来源|注|备注|说�
                          re.IGNORECASE)
 #: A lone text of this many characters or more in a row below the data is a note, whatever it starts with.
 _NOTE_LENGTH = 12
+#: How many rows at the bottom of a table are looked at for notes.
+_NOTE_ROWS = 20
 
 
 def _without_notes(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
@@ -193,17 +195,17 @@ def _without_notes(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFram
     left out of the other checks, so that their empty cells are not listed before the cause."""
     if raw.empty or raw.shape[1] < 2:
         return raw
-    texts = raw.astype(str).apply(lambda column: column.str.strip())
-    filled = (texts != "") & (texts != "nan") & raw.notna()
+    bottom = raw.tail(_NOTE_ROWS)  # notes stand at the bottom: an hourly table is not read whole again
+    texts = bottom.astype(str).apply(lambda column: column.str.strip())
+    filled = (texts != "") & (texts != "nan") & bottom.notna()
     count = filled.sum(axis=1).to_numpy()
     full = np.flatnonzero(count >= 2)
-    tail = np.arange(full[-1] + 1 if len(full) else 0, len(raw))
     notes = pd.Series(False, index=raw.index)
-    for position in tail:
+    for position in range(full[-1] + 1 if len(full) else 0, len(bottom)):
         if count[position] != 1:
             continue
         text = texts.iloc[position][filled.iloc[position]].iloc[0]
-        notes.iloc[position] = bool(_NOTE_START.match(text)) or len(text) >= _NOTE_LENGTH
+        notes.loc[bottom.index[position]] = bool(_NOTE_START.match(text)) or len(text) >= _NOTE_LENGTH
     out.rows(fname, None, notes, lambda i: "looks like a note below the table ('" + show(
         texts.loc[i][filled.loc[i]].iloc[0]) + "'): delete the row (zzeval reads every row under the header as "
         "data; keep notes in another file or sheet)", True)
