@@ -87,6 +87,7 @@ def test_calm_code_c_is_read_as_no_direction(season, capsys):
     code, text = _validate(season, capsys)
     assert code == 0, text
     assert f"column 'wind_dir_deg': {n} cell(s) 'C' (no value: a calm hour has no wind direction)" in text
+    assert f"meteorology.csv.gz: {n} calm hour(s) without a wind direction (wind speed at most 0.2 m/s)" in text
     met = load_season(season).meteorology
     assert met["wind_dir_deg"].isna().sum() == n
 
