@@ -76,9 +76,16 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 def no_space_message(path: str | os.PathLike | None, exc: OSError) -> str:
     """What to tell when ``path`` could not be written because the output does not fit."""
-    where = f"cannot write {path}" if path else "cannot write the output"
+    if path:
+        where = f"cannot write {path}"
+    else:  # the writer did not say which file (pyarrow): the output, or a temporary file of the run
+        import tempfile
+
+        where = (f"cannot write the output (a file of the output folder, or a temporary file in $TMPDIR = "
+                 f"{tempfile.gettempdir()}: if that is the full one, free space there or point TMPDIR at a larger "
+                 "disk)")
     return (f"{where}: {exc.strerror or exc} — the disk, a quota or the file-size limit is full. "
-            "Files already there are unchanged (none half-written); free space and build again.")
+            "Files already there are unchanged (none half-written); free space and run again.")
 
 
 @contextmanager

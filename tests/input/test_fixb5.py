@@ -47,7 +47,7 @@ def test_sample_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
     code, err = _run(["sample", out, "--townships", "1"], capsys)
     assert code == 1
     assert "sample not written; free space and run zzeval sample again" in err, err
-    assert "none half-written); free space and build again" not in err
+    assert "none half-written); free space and run again" not in err
     assert not out.exists()
     assert _leftovers(tmp_path) == []  # no temporary folder left
 
@@ -201,3 +201,19 @@ def test_a_submit_after_the_workers_ended_on_ctrl_c_is_an_interruption():
             runner.submit(abs, -1).result()
     finally:
         runner.close()
+
+
+def test_a_full_disk_without_a_file_name_names_tmpdir(tmp_path, monkeypatch):
+    """Hostile review 8B, B12: a full $TMPDIR (pyarrow's error names no file) was told as "cannot write the
+    output", sending the operator to the reports' disk; the message names the temporary folder too."""
+    import errno
+    import tempfile
+
+    from zzeval.atomic import no_space_message
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "small-tmp"))
+    message = no_space_message(None, OSError(errno.ENOSPC, "No space left on device"))
+    assert message.startswith(f"cannot write the output (a file of the output folder, or a temporary file in "
+                              f"$TMPDIR = {tmp_path / 'small-tmp'}: if that is the full one, free space there or "
+                              "point TMPDIR at a larger disk): No space left on device")
+    assert message.endswith("free space and run again.")

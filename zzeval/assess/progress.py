@@ -72,7 +72,8 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
         ``heating_done_households``, ``heating_completion_pct`` (done / planned of the 17,360
         retrofit types, clean coal excluded), per type ``heating_done_<type>``;
         ``loose_coal_violation_pct``; ``china3_trucks_before``, ``china3_trucks_remaining``
-        [vehicles]; ``obd_coverage_pct``; ``im_pass_rate_pct``; ``rail_share_coal_coke_pct``
+        [vehicles; NaN for a township without any vehicle row]; ``obd_coverage_pct``;
+        ``im_pass_rate_pct``; ``rail_share_coal_coke_pct``
         (rail / all tonnes of coal and coke after the shift, NaN without such freight);
         ``coal_boilers_remaining``; ``scattered_firms_remaining``; ``straw_fire_points``;
         ``dustfall_mean_t_km2_month`` and ``dustfall_months_over_9`` in the current season.
@@ -100,8 +101,11 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
     old = vh[vh["vehicle_class"].isin(TRUCKS) & (vh["fuel"] == "diesel") & vh["emission_standard"].isin(OLD_STANDARDS)]
     out["china3_trucks_before"] = old.groupby("township")["fleet_before"].sum()
     out["china3_trucks_remaining"] = old.groupby("township")["fleet_after"].sum()
-    out[["china3_trucks_before", "china3_trucks_remaining"]] = out[
-        ["china3_trucks_before", "china3_trucks_remaining"]].fillna(0)
+    # 0 where the township has vehicle rows but none of China III or older; no data (NaN, 无数据) where it
+    # has no vehicle row at all (hostile review 8A finding 19: it was credited 0 remaining, 完成)
+    has_rows = out.index.isin(vh["township"])
+    for column in ("china3_trucks_before", "china3_trucks_remaining"):
+        out[column] = out[column].fillna(0).where(has_rows)
     obd = vh[vh["vehicle_class"].isin(OBD_CLASSES) & (vh["fuel"] == "diesel")
              & vh["emission_standard"].isin(OBD_STANDARDS)]
     out["obd_coverage_pct"] = _pct(obd.groupby("township")["obd_fitted"].sum(),

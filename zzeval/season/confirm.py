@@ -21,6 +21,7 @@ import json
 import pandas as pd
 
 from zzeval.season.checks import Collector
+from zzeval.season.keys import key_text
 from zzeval.season.parsing import closest, show
 
 #: The judgement checks a ``confirmed:`` section may name, and what names one of their subjects.
@@ -31,6 +32,7 @@ JUDGEMENT_CHECKS = {
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "vehicle_fleet": "township slug, 'nancun'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.
@@ -60,7 +62,8 @@ def read_confirmed(meta: dict, fname: str, out: Collector) -> None:
             out.add(fname, None, KEY, f"{check}: give a list of names ({JUDGEMENT_CHECKS[check]}), got "
                                       f"'{show(subjects)}'")
             continue
-        out.confirmed.setdefault(check, {}).update({" ".join(str(s).split()): 0 for s in items})
+        # compared as keys are (NFKC: full-width brackets and letters as half-width; hostile review 8A finding 13)
+        out.confirmed.setdefault(check, {}).update({key_text(s): 0 for s in items})
 
 
 #: Characters that end or change a plain YAML scalar in a flow list (a name holding one is quoted).
@@ -77,7 +80,7 @@ def how_to_confirm(check: str, subject: str) -> str:
 def is_confirmed(out: Collector, check: str, subject: str) -> bool:
     """Whether ``season.yaml`` confirms ``subject`` for ``check`` (counted as used)."""
     subjects = out.confirmed.get(check, {})
-    key = " ".join(str(subject).split())
+    key = key_text(subject)
     if key not in subjects:
         return False
     subjects[key] += 1

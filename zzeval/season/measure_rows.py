@@ -10,7 +10,8 @@ published numbers).
 * ``targets``: the county's whole target of a retrofit type on one township, or a target far above
   the households the township planned for it.
 * ``vehicles``: a China III or older row whose fleet at the season's end is more than was left
-  after the scrapping (``fleet_after`` not updated).
+  after the scrapping (``fleet_after`` not updated); a township with more vehicles than households
+  allow (counts typed with extra digits; a judgement check).
 
 The tolerances are data: ``zzeval/reference/input_limits.csv`` (value, unit, basis, source); the
 county's figures are the plan's (``zzeval/reference/plan_targets.yaml``, PLAN.md § 六).
@@ -68,10 +69,59 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_heating_against_targets(rt, targets, name["heating_retrofits"], name["targets"], county, out)
         check_heating_within_baseline(rt, tables.get("townships"), name["heating_retrofits"],
                                       fnames.get("townships", "townships.csv"), out)
+        check_subsidy_standard(rt, name["heating_retrofits"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
+    check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
+    check_firm_in_one_township(tables.get("emergency_inspections"),
+                               fnames.get("emergency_inspections", "emergency_inspections.csv"), out)
+    note_townships_without_rows(tables, fnames, out)
+
+
+def check_firm_in_one_township(ei: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """``emergency_inspections``: a ``firm_id`` (the firm's number in the emergency reduction list, one firm
+    at one site) under two townships: one inspection's township is mistyped, and it moves to the other
+    township's count and compliance (hostile review 8A finding 7: YJ-007 inspected 6 + 9 times -> 7 + 8).
+    Each row whose township differs from the firm's first row is named, with that first row."""
+    if ei is None or ei.empty or "firm_id" not in ei:
+        return
+    ids = ei["firm_id"].where(ei["firm_id"].astype(str).str.strip() != "")
+    first_town = ei["township"].groupby(ids).transform("first")
+    first_row = pd.Series(ei.index, index=ei.index).groupby(ids).transform("first")
+    other = ids.notna() & (ei["township"] != first_town)
+    out.rows(fname, "township", other,
+             lambda i: f"firm_id {show(ids[i])} ({show(ei['firm'][i])}) is inspected here under township "
+                       f"{show(ei['township'][i])}, but under {show(first_town[i])} on row {int(first_row[i]) + 2}: a "
+                       "firm of the emergency reduction list is in one township; correct the township of the wrong "
+                       "row (or the firm_id, if these are two firms)")
+
+
+#: Tables every township is expected to have rows in, and what its report shows without them.
+PER_TOWNSHIP_TABLES = {
+    "vehicles": "the vehicle tasks (China III trucks remaining, new-energy share, OBD) show 无数据 (no data)",
+    "tasks": "the tasks counted there (coal boilers, scattered firms, straw fires, I/M, loose coal) show 无数据 "
+             "(no data)",
+    "heating_retrofits": "0 households retrofitted are counted",
+}
+
+
+def note_townships_without_rows(tables: dict, fnames: dict, out: Collector) -> None:
+    """A notice for each township of ``townships.csv`` without any row in a table of
+    :data:`PER_TOWNSHIP_TABLES` (a sheet not sent yet; hostile review 8A finding 19): the report shows what
+    the table feeds as no data, and the clerk sees why before the build."""
+    townships = tables.get("townships")
+    if townships is None or townships.empty:
+        return
+    for table, shown in PER_TOWNSHIP_TABLES.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        missing = [s for s in dict.fromkeys(townships["slug"].astype(str)) if s not in set(frame["township"])]
+        if missing:
+            out.notes.append(f"{fnames.get(table, table + '.csv')}: no row of township(s) {', '.join(map(show, missing))}"
+                             f": on the report of each, {shown}; add their rows if the sheet was left out")
 
 
 def _rows_text(labels) -> str:
@@ -320,6 +370,61 @@ def check_fleet_after_scrapping(vh: pd.DataFrame | None, fname: str, out: Collec
                        "registered, so the fleet cannot grow; was fleet_after left at fleet_before after the "
                        "scrapping? write the vehicles still in service (fleet_before − scrapped, less any moved "
                        "away)")
+
+
+#: Retrofit types whose households are each fitted with equipment (a heat pump or electric heater, a gas
+#: wall-hung boiler) and subsidised by ``heating_retrofits.subsidy_yuan_per_household_equipment``.
+EQUIPMENT_TYPES = ("coal_to_electricity", "coal_to_gas")
+
+
+def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None:
+    """``heating_retrofits``: a coal-to-electricity or coal-to-gas batch paid less than
+    ``heating_retrofits.subsidy_yuan_per_household_equipment`` per household done: the per-household subsidy
+    standard (补贴标准, yuan per household) written as the batch's total (hostile review 8A finding 8: 10,744
+    yuan for 126 households, 85 per household, cut the county's clean-heating cost by 18 %). Rows below the
+    general floor (``heating_retrofits.subsidy_yuan_per_household``: 万元) are named by
+    :func:`zzeval.season.plausible.check_payments` instead."""
+    if "subsidy_yuan" not in rt:
+        return
+    floor = input_floor("heating_retrofits.subsidy_yuan_per_household_equipment")
+    general = input_floor("heating_retrofits.subsidy_yuan_per_household")
+    done, paid = rt["households_done"], rt["subsidy_yuan"]
+    per = paid / done.where(done > 0)
+    low = rt["retrofit_type"].isin(EQUIPMENT_TYPES) & (paid > 0) & (per >= general) & (per < floor)
+    out.rows(fname, "subsidy_yuan", low,
+             lambda i: f"{paid[i]:,.0f} yuan for {done[i]:,.0f} households done ({rt['retrofit_type'][i]}) is "
+                       f"{per[i]:,.0f} yuan per household, below the plausible {floor:,.0f} for a household fitted "
+                       f"with heating equipment ({LIMITS_FILE}): is this the subsidy per household (补贴标准) rather "
+                       f"than the batch's total? write the total paid for the batch (per household × households_done: "
+                       f"{paid[i]:,.0f} × {done[i]:,.0f} = {paid[i] * done[i]:,.0f} if {paid[i]:,.0f} is the standard)")
+
+
+def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
+                              out: Collector) -> None:
+    """``vehicles``: a township's vehicles (all its rows, the larger of ``fleet_before`` and ``fleet_after``)
+    above ``vehicles.fleet_per_household`` per household of ``townships.csv``: a fleet typed with extra
+    digits (hostile review 8A finding 18: 58,000 China III trucks for 58 in a township of 7,823 households
+    made its diesel-truck PM2.5 cut 1.07 -> 621 t; with the payment left empty no per-vehicle floor sees it).
+    A judgement check (``vehicle_fleet``, the township slug; :mod:`zzeval.season.confirm`); the message
+    names the township's largest row."""
+    if vh is None or vh.empty or townships is None or townships.empty:
+        return
+    ceiling = input_limit("vehicles.fleet_per_household")
+    households = townships.drop_duplicates("slug").set_index("slug")["households"]
+    fleet = pd.concat([vh.groupby("township")[c].sum() for c in ("fleet_before", "fleet_after")], axis=1).max(axis=1)
+    for slug, n in fleet.items():
+        hh = households.get(slug, np.nan)
+        if pd.isna(hh) or hh <= 0 or n <= ceiling * hh:
+            continue
+        rows = vh[vh["township"] == slug]
+        big = rows[["fleet_before", "fleet_after"]].max(axis=1).idxmax()
+        judge(out, "vehicle_fleet", str(slug), (fname, int(big) + 2, "fleet_before"),
+              f"township {show(slug)}: {n:,.0f} vehicles in all (the larger of fleet_before and fleet_after over its "
+              f"rows) for its {hh:,.0f} households in townships.csv, {n / hh:,.2f} per household, above {ceiling:g} "
+              f"({LIMITS_FILE}); the largest row is this one ({vh['vehicle_class'][big]}, {vh['fuel'][big]}, "
+              f"{vh['emission_standard'][big]}: fleet_before {vh['fleet_before'][big]:,.0f}, scrapped "
+              f"{vh['scrapped'][big]:,.0f}): are counts typed with extra digits (×10, ×1000)? write the vehicles "
+              "counted")
 
 
 def check_haul_distance(fr: pd.DataFrame | None, fname: str, out: Collector) -> None:

@@ -184,12 +184,44 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str]]:
             raise _refuse(path, f"the workbook has {len(filled)} sheets with data ({listed}); zzeval cannot tell "
                                 f"which holds the table: delete the other sheets, or name the right one '{table}'")
         chosen = named[0]
+        others = ", ".join(f"'{show(name)}'" for name in filled if name != chosen)
         notes.append(f"{path.name}: read the sheet '{show(chosen)}' (named after the table); the other sheets "
-                     f"with data are ignored ({listed})")
+                     f"with data are ignored ({others})")
+    _refuse_hidden_sheet(path, chosen, filled)
     problems = _hidden_rows_and_unsaved_formulas(path, chosen, sheets[chosen])
     if problems:
         raise DataValidationError(problems)
     return _without_empty_rows(_sheet_frame(sheets[chosen])), notes
+
+
+def _sheet_states(path: Path) -> dict[str, str]:
+    """Each sheet's state in the workbook: 'visible', 'hidden' or 'veryHidden' (ECMA-376 Part 1, 18.2.19
+    ``sheet`` element, attribute ``state``); empty when openpyxl cannot read it (pandas could: best effort)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - pandas read it: the check is best effort
+        return {}
+    try:
+        return {ws.title: ws.sheet_state for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def _refuse_hidden_sheet(path: Path, chosen, filled: list) -> None:
+    """A hidden sheet is never read silently (hostile review 8A finding 2: a hidden sheet named after the
+    table, last year's draft, was read while the visible 'Sheet1' held the right data): refused, naming the
+    hidden sheet and the visible sheets with data."""
+    states = _sheet_states(path)
+    if states.get(str(chosen), "visible") == "visible":
+        return
+    visible = [f"'{show(name)}'" for name in filled if states.get(str(name), "visible") == "visible"]
+    also = (f"; the visible sheet{'s' if len(visible) > 1 else ''} {', '.join(visible)} also hold"
+            f"{'' if len(visible) > 1 else 's'} data: unhide '{show(chosen)}' and compare, then delete the sheet you "
+            "do not mean") if visible else ": unhide it (right-click a sheet tab > Unhide) and check it"
+    very = " (very hidden: only the VBA editor unhides it)" if states[str(chosen)] == "veryHidden" else ""
+    raise _refuse(path, f"the sheet '{show(chosen)}' that zzeval would read is hidden in the workbook{very}{also}")
 
 
 def _hidden_rows_and_unsaved_formulas(path: Path, sheet_name, sheet: pd.DataFrame) -> list[Problem]:
