@@ -207,6 +207,16 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     out.rows(fname, "wind_speed_ms", met["wind_speed_ms"] > top,
              lambda i: f"{met['wind_speed_ms'][i]:g} m/s is above the plausible maximum of {top:g} m/s; is the wind "
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
+    calm = input_limit("meteorology.calm_wind_speed_ms")
+    out.rows(fname, "wind_dir_deg", met["wind_dir_deg"].isna() & met["wind_speed_ms"].notna()
+             & (met["wind_speed_ms"] > calm),
+             lambda i: f"no wind direction although the wind speed is {met['wind_speed_ms'][i]:g} m/s; only a calm hour "
+                       f"(wind speed at most {calm:g} m/s) has none (write it empty or 'C'): write the direction "
+                       "in degrees from north")
+    n_calm = int((met["wind_dir_deg"].isna() & (met["wind_speed_ms"] <= calm)).sum())
+    if n_calm:
+        out.notes.append(f"{fname}: {n_calm:,} calm hour(s) without a wind direction (wind speed at most {calm:g} m/s): "
+                         "the weather adjustment gives them a wind sector of their own")
     _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
     _check_blh_km(met, fname, out)

@@ -111,6 +111,9 @@ class Column:
     #: the column is required, but a cell of it may be left empty (air_quality ``value``: a missing hour,
     #: read as the row left out would be; hostile review 8A, finding 3)
     empty_ok: bool = False
+    #: cell texts that mean "no value" in this column and are read as an empty cell, with a notice
+    #: (the calm code 'C' of a wind direction)
+    blank_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -314,8 +317,9 @@ METEOROLOGY = TableSpec(
                aliases=("相对湿度",), example="55"),
         Column("wind_speed_ms", "float", "Wind speed.", unit="m/s", min=0, max=60,
                aliases=("风速",), example="1.8"),
-        Column("wind_dir_deg", "float", "Direction the wind blows from.", unit="°", min=0, max=360,
-               aliases=("风向",), example="315"),
+        Column("wind_dir_deg", "float", "Direction the wind blows from; empty or 'C' in a calm hour.", unit="°",
+               min=0, max=360, required=False, aliases=("风向",), example="315",
+               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳")),
         Column("pressure_hpa", "float", "Station pressure.", unit="hPa", min=500, max=1100,
                aliases=("气压",), example="935.2"),
         Column("precip_mm", "float", "Precipitation in the hour.", unit="mm", min=0, max=300,
