@@ -174,4 +174,4 @@ def test_daily_aqi_has_no_row_for_a_day_without_data(sample_season, tmp_path, ca
     between = (table["datetime"] >= "2020-04-01") & (table["datetime"] < "2020-09-30")
     assert not between.any()
     assert table["aqi"].isna().sum() < 20  # the days with a few hours only (first and last), not the summer
-    assert "station-days without any hourly value left out (no row)" in said.out + said.err
+    assert "days without any measured hour have no row" in said.out + said.err

@@ -366,7 +366,6 @@ class AqiReport:
     n_missing_value: int
     n_aqi_over_500: int
     n_no_aqi: int = 0
-    n_days_without_data: int = 0
     n_published: int = 0
     n_published_disagree: int = 0
     tolerance: float = 0.0
@@ -389,8 +388,6 @@ class AqiReport:
                   + ("fewer than 20 valid hours in the day, GB 3095-2012 Table 4; days without any measured "
                      "hour have no row)" if self.period == "daily"
                      else "no value in that hour)"))
-        if self.n_days_without_data:
-            s += f"; {self.n_days_without_data} station-days without any hourly value left out (no row)"
         if self.n_published:
             s += (f"; {self.n_published_disagree} of {self.n_published} published AQI values "
                   f"differ from HJ 633 by more than {self.tolerance:g}")
@@ -440,12 +437,10 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
             t = _daily_from_daily_file(df, lang)
         else:
             t = daily_aqi(df, lang=lang, checked=True)
-    t, no_data = _days_with_values(t, df) if period == "daily" else (t, 0)
     cols = ["station_code", "datetime", "aqi", "primary_pollutant", "level", "category",
             "aqi_over_500"]
     rep = AqiReport(period, chk.n_rows, len(t), chk.n_out_of_order, chk.n_missing_value,
-                    int(t["aqi_over_500"].sum()), n_no_aqi=int(t["aqi"].isna().sum()), tolerance=tolerance,
-                    n_days_without_data=no_data)
+                    int(t["aqi_over_500"].sum()), n_no_aqi=int(t["aqi"].isna().sum()), tolerance=tolerance)
     if "published_aqi" in t.columns:
         cols.append("published_aqi")
         both = t["published_aqi"].notna() & t["aqi"].notna()
@@ -458,19 +453,6 @@ def aqi_table(long_df: pd.DataFrame, period: str = "hourly", lang: str = "zh",
     out = t[cols].reset_index(drop=True)
     out["aqi"] = out["aqi"].round().astype("Int64")
     return out, rep
-
-
-def _days_with_values(table: pd.DataFrame, df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The rows of the daily AQI ``table`` of days in which the station has at least one hourly value
-    in ``df``, and how many were left out: a day without any (between two seasons, or before a station
-    began) is no row, not a row "without an AQI" (hostile review 8A, finding 22)."""
-    given = df[df["value"].notna()]
-    measured = pd.DataFrame({"station_code": given["station_code"].astype(str).to_numpy(),
-                             "datetime": validity.attributed_day(given["datetime"]).to_numpy()}).drop_duplicates()
-    keys = pd.DataFrame({"station_code": table["station_code"].astype(str).to_numpy(),
-                         "datetime": pd.to_datetime(table["datetime"]).to_numpy()})
-    keep = keys.merge(measured.assign(_given=True), how="left")["_given"].fillna(False).to_numpy(dtype=bool)
-    return table[keep].reset_index(drop=True), int((~keep).sum())
 
 
 def _daily_from_daily_file(df: pd.DataFrame, lang: str) -> pd.DataFrame:
