@@ -236,14 +236,18 @@ def _cmd_build(args) -> int:
 
     # everything a build could refuse for its configuration is checked before it writes anything
     _season_name(args.season)
+    for option, value in (("--data", args.data), ("--out", args.out)):
+        if not value.strip():  # an unset cron or Airflow variable: not the working folder
+            raise InputError(f"{option} is empty (an unset variable?): give the folder")
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
-    _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(f"--jobs must be at least 1, got {args.jobs}")
+    if not args.dry_run:  # a dry run writes nothing: a read-only --out may be asked what is out of date
+        _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
+    from zzeval.build.options import check_jobs, whole_seconds
+
+    check_jobs(args.jobs, local=args.executor != "dask" or not args.scheduler)
     _check_draws(args.draws, central_only=False)
-    if not args.timeout > 0:  # 0 or less: every notebook would time out at once
-        raise InputError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
+    timeout = whole_seconds(args.timeout, "--timeout")  # nbclient takes whole seconds: 0.5 or inf failed every report
     townships = None
     if args.township:  # a slug, a Chinese name or a code, as in the notebooks' parameter
         from zzeval.season.locate import resolve_township
@@ -255,7 +259,7 @@ def _cmd_build(args) -> int:
             data_dir=args.data, season=args.season, out_dir=args.out, lang=args.lang, jobs=args.jobs,
             force=args.force, dry_run=args.dry_run, quiet=args.quiet, executor=args.executor,
             scheduler=args.scheduler, townships=townships, factors=args.factors,
-            draws=args.draws, kernel=args.kernel, timeout=args.timeout,
+            draws=args.draws, kernel=args.kernel, timeout=timeout,
             weather_model=args.weather_model,
         )
     return 0 if summary.ok else 1
@@ -361,7 +365,7 @@ def _add_report_commands(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild everything")
     p.add_argument("--dry-run", action="store_true", help="list what would be built and why")
-    p.add_argument("--quiet", action="store_true", help="print only failures and the summary (for cron)")
+    p.add_argument("--quiet", action="store_true", help="print only failures and then the summary; nothing on success (for cron)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where notebooks run: local worker processes (default) or a Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
@@ -378,7 +382,7 @@ def _add_report_commands(sub) -> None:
                    help="Jupyter kernel: 'auto' (the project kernel 'zzeval' if it runs this interpreter, "
                         "else this interpreter), 'current', or a kernel name")
     p.add_argument("--timeout", type=float, default=900, metavar="SECONDS",
-                   help="execution timeout per notebook (default 900)")
+                   help="execution timeout per notebook, whole seconds (default 900)")
     p.set_defaults(func=_cmd_build)
 
     p = _subparser(sub, "notebooks", "print where the report notebooks are installed (to run them "

@@ -63,6 +63,11 @@ def _reference_file(name: str):
     return files("zzeval.reference").joinpath(name)
 
 
+def reference_path(name: str):
+    """``zzeval/reference/<name>`` (a path, or a package resource in a zipped install) to open and read."""
+    return _reference_file(name)
+
+
 @cache
 def _input_limits() -> dict[str, dict[str, str]]:
     with _reference_file("input_limits.csv").open(encoding="utf-8", newline="") as fh:

@@ -65,9 +65,11 @@ def test_a_share_target_over_100_percent_is_refused(season, capsys):
     (["sample", "{tmp}/s", "--townships", "1", "--seed", "-1"], "--seed must be 0 or more, got -1"),
     (["estimate", "{season}", "--seed", "-3"], "--seed must be 0 or more, got -3"),
     (["build", "--data", "{season}", "--out", "{tmp}/out", "--timeout", "0"],
-     "--timeout must be more than 0 seconds, got 0"),
+     "--timeout must be a whole number of seconds from 1 to 86,400 (zzeval/reference/input_limits.csv: "
+     "build.timeout_seconds), got 0"),
     (["build", "--data", "{season}", "--out", "{tmp}/out", "--timeout", "nan"],
-     "--timeout must be more than 0 seconds, got nan"),
+     "--timeout must be a whole number of seconds from 1 to 86,400 (zzeval/reference/input_limits.csv: "
+     "build.timeout_seconds), got nan"),
 ])
 def test_odd_arguments_are_refused_before_anything_is_written(season, tmp_path, capsys, argv, message):
     argv = [a.format(tmp=tmp_path, season=season) for a in argv]

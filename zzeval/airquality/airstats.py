@@ -51,7 +51,10 @@ def comprehensive_index(daily_wide: pd.DataFrame) -> tuple[float, dict]:
         ``I_sum = Σ_i C_i / S_i`` and the sub-indices ``I_i``. C is the period mean for
         SO2, NO2, PM10, PM2.5 (S = annual Grade II: 60, 40, 70, 35 µg/m³), the HJ 663 95th
         percentile of daily CO (S = 4 mg/m³), and the 90th percentile of daily max 8-h O3
-        (S = 160 µg/m³); limits from ``gb3095_limits.csv``.
+        (S = 160 µg/m³); limits from ``gb3095_limits.csv``. The index is the sum over all six:
+        without a valid value of one of them it is NaN (not computable), never the sum of the
+        others with the missing one taken as 0 (hostile review 8A, finding 23: a PM-only
+        micro-station's 2 of 6 sub-indices, 2.61 for 4.95, ranked first).
     """
     sub = {}
     for p in ("SO2", "NO2", "PM10", "PM2.5"):
@@ -60,7 +63,8 @@ def comprehensive_index(daily_wide: pd.DataFrame) -> tuple[float, dict]:
                  if "CO" in daily_wide else np.nan)
     sub["O3"] = (validity.hj663_percentile(daily_wide["O3_8h_max"], 90) / _grade2("O3", "8h_max")
                  if "O3_8h_max" in daily_wide else np.nan)
-    return float(np.nansum(list(sub.values()))), sub
+    values = np.array(list(sub.values()), dtype=float)
+    return (float(values.sum()) if np.isfinite(values).all() else np.nan), sub
 
 
 def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
@@ -86,6 +90,7 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     row["comprehensive_index"], sub = comprehensive_index(wide)
     for k, v in sub.items():
         row[f"index_{k}"] = v
+    row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
     if month_ok is not None and len(month_ok):
         row["months_insufficient"] = int((~month_ok["month_valid"]).sum())
     else:
@@ -168,7 +173,8 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
         ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio``,
-        ``comprehensive_index`` and ``index_<p>`` sub-indices, ``months_insufficient``
+        ``comprehensive_index`` (NaN without one of its six pollutants) and ``index_<p>`` sub-indices,
+        ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
         the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
         ``attrs["exclusions"]``: stations without a township (counted, excluded from

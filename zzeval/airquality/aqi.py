@@ -322,8 +322,9 @@ def daily_aqi(long_df: pd.DataFrame, lang: str = "zh", checked: bool = False,
     w = dv.pivot(index=["station_code", "date"], columns="statistic", values="value")
     w.columns = [str(c) for c in w.columns]
     w = w.reset_index()
-    # Days that exist but have no valid component stay in the output with NaN AQI.
-    alldays = daily[["station_code", "date"]].drop_duplicates()
+    # Days with a measured hour but no valid component stay in the output with NaN AQI; days without any
+    # measured hour (between two seasons, before a station's first hour) are no days of the data at all
+    alldays = daily.loc[daily["n"] > 0, ["station_code", "date"]].drop_duplicates()
     w = alldays.merge(w, how="left").sort_values(["station_code", "date"], ignore_index=True)
     comps = [c for c in _DAILY_TABLES if c in w.columns]
     iaqis = pd.DataFrame(index=w.index)
@@ -379,10 +380,13 @@ class AqiReport:
     def text(self) -> str:
         s = (f"{self.n_output_rows} {self.period} AQI rows from {self.n_input_rows} input rows; "
              f"{self.n_aqi_over_500} with AQI > 500 (爆表); {self.n_out_of_order} rows were out of "
-             f"order (sorted); {self.n_missing_value} empty values (missing hours)")
+             f"order (sorted)")
+        if self.n_missing_value:
+            s += f"; {self.n_missing_value} empty values (missing hours)"
         if self.n_no_aqi:
             s += (f"; {self.n_no_aqi} rows without an AQI (no valid value of any pollutant: "
-                  + ("fewer than 20 valid hours in the day, GB 3095-2012 Table 4)" if self.period == "daily"
+                  + ("fewer than 20 valid hours in the day, GB 3095-2012 Table 4; days without any measured "
+                     "hour have no row)" if self.period == "daily"
                      else "no value in that hour)"))
         if self.n_published:
             s += (f"; {self.n_published_disagree} of {self.n_published} published AQI values "

@@ -83,7 +83,8 @@ class _MetDesign:
     """Design rows of one meteorology source over one period, looked up by stamp."""
 
     def __init__(self, met: pd.DataFrame, current: bool):
-        met = met.dropna(subset=list(MET_COLUMNS)).sort_values("datetime")
+        # a calm hour has no wind direction (weather_ols._design_arrays gives it no wind vector)
+        met = met.dropna(subset=[c for c in MET_COLUMNS if c != "wind_dir_deg"]).sort_values("datetime")
         met = met.drop_duplicates("datetime")
         self.names, self.X = _design_arrays(met, current)
         self.t = np.asarray(met["datetime"], dtype="datetime64[ns]")

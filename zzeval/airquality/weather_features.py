@@ -52,6 +52,8 @@ VENT_QUANTILE = 0.8
 RAIN_MM = 0.5
 MAX_STAGNANT_H = 240.0
 N_SECTORS = 8
+#: the sector of calm hours (no wind direction): a level of its own, not north
+CALM_SECTOR = N_SECTORS
 #: columns of these groups are weather (the rest are calendar and intercept)
 WEATHER_PREFIXES = ("s_temperature_c", "s_rh_pct", "s_log_vent", "s_ewm_vent_24h",
                     "s_log1p_hours_since_vent", "sector_", "l_")
@@ -94,10 +96,9 @@ def met_features(met: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         One row per complete hour, sorted by ``datetime``; the columns of
         :data:`SPLINES` (weather ones), :data:`LINEAR` and ``sector`` (0..7, the 45°
-        sector the wind blows from, 0 = north).
+        sector the wind blows from, 0 = north; :data:`CALM_SECTOR` for a calm hour without direction).
     """
-    need = ["temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa",
-            "precip_mm"]
+    need = ["temperature_c", "rh_pct", "wind_speed_ms", "pressure_hpa", "precip_mm"]  # calm: no direction
     m = met.dropna(subset=need).sort_values("datetime").drop_duplicates("datetime")
     idx = pd.DatetimeIndex(m["datetime"])
     ws = m["wind_speed_ms"].to_numpy(float)
@@ -124,10 +125,17 @@ def met_features(met: pd.DataFrame) -> pd.DataFrame:
         "ewm_vent_72h": vent.ewm(halflife="72h", times=idx).mean().to_numpy(),
         "mean_t_24h": _trailing(temp, 24), "mean_rh_24h": _trailing(rh, 24),
         "dp_24h": _change(pres, 24), "dt_24h": _change(temp, 24),
-        "sector": (np.floor(((m["wind_dir_deg"].to_numpy(float) + 22.5) % 360) / 45)
-                   .astype(int)),
+        "sector": _sectors(m["wind_dir_deg"].to_numpy(float)),
     })
     return f.reset_index(drop=True)
+
+
+def _sectors(direction_deg: np.ndarray) -> np.ndarray:
+    """The 45° sector (0..7, 0 = north) each wind direction [° from north] blows from; :data:`CALM_SECTOR`
+    where there is no direction (a calm hour, written 'C' or left empty with a wind speed of 0)."""
+    calm = np.isnan(direction_deg)
+    sector = np.floor(((np.nan_to_num(direction_deg) + 22.5) % 360) / 45).astype(int)
+    return np.where(calm, CALM_SECTOR, sector)
 
 
 def day_of_season(dt) -> np.ndarray:
@@ -164,7 +172,7 @@ def design_matrix(feat: pd.DataFrame) -> tuple[list[str], np.ndarray]:
                  np.column_stack([_standardise(feat[n].to_numpy(float)) for n in lin])))
     sec = feat["sector"].to_numpy()
     ws = _standardise(feat["wind_speed_ms"].to_numpy(float))
-    present = [s for s in range(N_SECTORS) if (sec == s).any()]
+    present = [s for s in range(N_SECTORS + 1) if (sec == s).any()]  # the 8 sectors and calm
     cols.append(([f"sector_{s}" for s in present[1:]],
                  np.column_stack([(sec == s) for s in present[1:]] or
                                  [np.zeros((len(sec), 0))]).astype(float)))

@@ -124,8 +124,9 @@ def _event_dummies(dt, current: bool) -> dict[str, np.ndarray]:
 def _design_arrays(frame: pd.DataFrame, current: bool) -> tuple[list[str], np.ndarray]:
     """Column names and the float matrix of :func:`design` (NumPy only, no pandas per column)."""
     dt = np.asarray(frame["datetime"], dtype="datetime64[ns]")
-    rad = np.deg2rad(frame["wind_dir_deg"].to_numpy(float))
-    ws = frame["wind_speed_ms"].to_numpy(float)
+    # a calm hour has no wind direction (empty or 'C' in the table, zzeval.season.cells): no wind vector
+    rad = np.nan_to_num(np.deg2rad(frame["wind_dir_deg"].to_numpy(float)), nan=0.0)
+    ws = np.where(np.isnan(frame["wind_dir_deg"].to_numpy(float)), 0.0, frame["wind_speed_ms"].to_numpy(float))
     cols = {
         "u_ms": -ws * np.sin(rad), "v_ms": -ws * np.cos(rad), "wind_speed_ms": ws,
         "temperature_c": frame["temperature_c"].to_numpy(float),
@@ -289,7 +290,7 @@ def _change_core(Xp, Xc, names, vp, vc, day_p, day_c, *, n_boot, seed, block_day
 
 def _prepare(frame: pd.DataFrame, current: bool) -> tuple:
     """Sorted, complete rows of one season: design, names, values, local days."""
-    need = ["value", *MET_COLUMNS]
+    need = ["value", *(c for c in MET_COLUMNS if c != "wind_dir_deg")]  # calm hours have no direction
     frame = frame.dropna(subset=need).sort_values("datetime", kind="stable")
     names, X = _design_arrays(frame, current)
     ok = np.isfinite(X).all(axis=1)

@@ -361,14 +361,14 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``township`` and, for the current season and (suffix ``_prev``) the previous one:
         ``pm25_mean_ugm3``, ``pm10_mean_ugm3``, ``heavy_days`` (AQI > 200), ``severe_days``
-        (AQI > 300), ``baobiao_days`` (爆表, AQI > 500), ``good_day_ratio_pct``,
-        ``comprehensive_index``, ``valid_days``; and ``statistics_valid`` (GB 3095 Table 4).
+        (AQI > 300), ``baobiao_days`` (爆表, AQI > 500), ``good_day_ratio_pct``, ``statistics_valid`` (GB 3095 Table 4),
+        ``comprehensive_index`` (NaN without one of its pollutants: ``comprehensive_index_missing``), ``valid_days``.
     """
     rows = stats[stats["level"] == "township"]
     columns = {"mean_PM2.5": "pm25_mean_ugm3", "mean_PM10": "pm10_mean_ugm3", "heavy_days": "heavy_days",
                "severe_days": "severe_days", "over_500_days": "baobiao_days",
                "good_day_ratio": "good_day_ratio_pct", "comprehensive_index": "comprehensive_index",
-               "valid_days": "valid_days"}
+               "valid_days": "valid_days", "comprehensive_index_missing": "comprehensive_index_missing"}
     cur = rows[rows["season"] == "current"].set_index("township")
     prev = rows[rows["season"] == "previous"].set_index("township")
     out = cur[list(columns)].rename(columns=columns)
@@ -567,14 +567,14 @@ def township_cache_keys(season: SeasonData, rows=None, seed: int = DEFAULT_SEED,
 
 
 def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results_path: str | Path = "",
-                     **kwargs) -> Evaluation:
-    """The evaluation a notebook shows: read from ``results_path`` when a build prepared it,
-    otherwise load the season folder and evaluate it here (slower, for JupyterLab)."""
+                     for_county: bool = False, **kwargs) -> Evaluation:
+    """The evaluation a notebook shows: read from ``results_path`` when a build prepared it
+    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice), otherwise
+    load the season folder and evaluate it here (slower, for JupyterLab)."""
     if results_path:
-        evaluation = Evaluation.load(results_path)
-        if evaluation.season_name != season:
-            raise InputError(f"{results_path} holds season {evaluation.season_name}, not {season}")
-        return evaluation
+        from zzeval.assess.slices import load_results
+
+        return load_results(results_path, season, for_county)
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
 

@@ -124,3 +124,28 @@ def not_held(slug: str, slugs, held) -> str:
     return (f"this evaluation holds the results of {', '.join(held[:5])} only (a build's file for one township), "
             f"not of {slug!r}: pass the results file of {slug} (results/{slug}.pkl beside it) as results_path, "
             "or leave results_path empty to evaluate the season here")
+
+
+def load_results(path, season: str, for_county: bool = False):
+    """The :class:`~zzeval.assess.evaluate.Evaluation` a build saved at ``path`` for a notebook,
+    refused when it is of another season, or (``for_county``) a township's slice, which lacks what
+    only the county report reads (:data:`~zzeval.assess.evaluate.COUNTY_ONLY`): the county notebook
+    given ``.cache/results/<township>.pkl`` failed deep inside with "cannot convert float NaN to
+    bool" (hostile review 8B, B4)."""
+    from pathlib import Path
+
+    from zzeval.assess.evaluate import Evaluation
+    from zzeval.errors import EvaluationError, InputError
+
+    evaluation = Evaluation.load(path)
+    if evaluation.season_name != season:
+        raise InputError(f"{path} holds season {evaluation.season_name}, not {season}")
+    draws = getattr(evaluation.emissions, "draws", None)
+    held = sorted({str(t) for table in evaluation.verdicts.values() for t in table["township"]})
+    if for_county and ((isinstance(draws, dict) and set(draws) == {"n"}) or len(held) < len(evaluation.slugs)):
+        which = f"township {held[0]}" if len(held) == 1 else f"{len(held)} of the season's townships"
+        raise EvaluationError(f"results_path {path} holds the slice of {which} made for a township report; "
+                              f"the county report needs the whole season's evaluation, "
+                              f"{Path(path).parent / 'county.pkl'} (a build's .cache/results/county.pkl), "
+                              "or leave results_path empty to evaluate the season here")
+    return evaluation

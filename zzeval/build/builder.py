@@ -201,8 +201,9 @@ def _warm_executor(ctx: BuildContext):
         return None
     from zzeval.build.run import LocalExecutor
 
-    executor = LocalExecutor(jobs=ctx.inputs.jobs, log_dir=ctx.season_dir / ".cache", tmp_dir=ctx.scratch)
-    executor.warm(warm_up_task(ctx))
+    reports = len(ctx.inputs.selection or ctx.season.slugs) + (ctx.inputs.county_nb is not None)
+    executor = LocalExecutor(jobs=min(ctx.inputs.jobs, reports), log_dir=ctx.season_dir / ".cache", tmp_dir=ctx.scratch)
+    executor.warm(warm_up_task(ctx))  # no more workers than reports it may build
     return executor
 
 
@@ -256,18 +257,19 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
     progress = Progress(len(stale), opts.quiet)
     publisher = Publisher(ctx, planned, progress)
     publisher.summary_files(evaluation)  # they do not depend on the notebooks: written first
-    if outdated := [p.slug for p in planned if p.reason and not p.selected]:
-        progress.info(f"{len(outdated)} report(s) outside --township show data that has changed since they were "
-                      f"built ({', '.join(map(ctx.name, outdated[:5]))}{' …' if len(outdated) > 5 else ''}); "
-                      "the index marks them out of date: build without --township to update them")
+    if outdated := [p for p in planned if p.reason and not p.selected]:
+        names = ", ".join(f"{ctx.name(p.slug)}: {p.reason}" for p in outdated[:5]) + (" …" if len(outdated) > 5 else "")
+        progress.info(f"{len(outdated)} report(s) outside --township are out of date and not rebuilt ({names}); "
+                      "the index marks them: build without --township to update them")
     if stale:
         lease = Lease(ctx.season_dir / ".cache" / "build.lease", ctx.build_id).start()
         try:
             tasks = report_tasks(ctx, stale, Owner.this_process(ctx.build_id, lease.path))
-            progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {ctx.inputs.jobs} "
+            workers = min(ctx.inputs.jobs, len(tasks))  # no more workers than reports (hostile review 8B, B7)
+            progress.info(f"Building {len(tasks)} report(s) of season {opts.season} with {workers} "
                           f"{opts.executor} worker(s), kernel: {ctx.kernel.why}")
             if executor is None:
-                executor = make_executor(opts.executor, ctx.inputs.jobs, opts.scheduler, ctx.season_dir / ".cache",
+                executor = make_executor(opts.executor, workers, opts.scheduler, ctx.season_dir / ".cache",
                                          tmp_dir=ctx.scratch)
             warming = threading.Thread(target=warm_index, args=(opts.lang,), name="zzeval-warm-index", daemon=True)
             warming.start()  # the index's exporter made ready while the reports are built

@@ -64,8 +64,30 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
     if not any(c.cell_type == "code" and c.get("execution_count") for c in nb.cells):
         raise ZzevalError(f"{path} has not been executed: run it first, e.g. "
                           f"papermill {path} executed.ipynb -p township bagong")
+    check_ran_to_the_end(nb, path)
     lang = lang or notebook_lang(nb)
     target = Path(out) if out else path.with_suffix(".html")
+    if target.is_dir():  # the atomic write's temporary file would be named instead
+        raise ZzevalError(f"--out {target} is a folder; give the HTML file name (e.g. "
+                          f"{target / path.with_suffix('.html').name})")
     log.info("exporting %s (lang %s) to %s", path, lang, target)
     html = notebook_to_html(nb, lang=lang)
     return atomic_write_text(target, html)
+
+
+def check_ran_to_the_end(nb, path) -> None:
+    """Refuse a notebook whose run stopped part-way (killed, timed out, or saved from JupyterLab after
+    running some cells): every code cell with code has an execution count and, where Papermill
+    recorded it, the status "completed". Such a notebook's page would end after the cells that ran,
+    without the task table, the charts and the provenance, and say nothing of it (hostile review 8B,
+    B5)."""
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    missed = [i for i, c in enumerate(code, start=1)
+              if c.get("execution_count") is None
+              or c.metadata.get("papermill", {}).get("status", "completed") != "completed"]
+    if not missed:
+        return
+    ran = len(code) - len(missed)
+    raise ZzevalError(f"{path}: {len(missed)} of {len(code)} code cells did not run (the first is code cell "
+                      f"{missed[0]}; {ran} ran): the run stopped part-way (killed or timed out?), and its page "
+                      "would end there without saying so; run the notebook to the end first, e.g. with papermill")

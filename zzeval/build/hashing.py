@@ -48,17 +48,28 @@ def sha256_json(obj) -> str:
     return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
 
 
+#: The files of a season folder besides its tables that the loader reads (zzeval.season.loading).
+SEASON_FILES = ("season.yaml", "verdict_rules.yaml")
+
+
+def season_files(folder: str | Path) -> list[Path]:
+    """The files of a season folder the loader reads or looks at (:func:`zzeval.season.loading.load_season`):
+    ``season.yaml``, ``verdict_rules.yaml`` and every ``<table>.*`` of a table of the schema (the forms it
+    reads, and those it refuses by name: ``townships.xls``, ``townships.CSV``). Not: a note, a clerk's
+    copy, a subfolder (the loader looks into subfolders only to refuse a folder without tables), or
+    reports written into the folder (hostile review 8B, B1: they made every build evaluate again)."""
+    from zzeval.season.schema import TABLES
+
+    prefixes = tuple(f"{name}." for name in TABLES)
+    return sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and p.is_file()
+                  and (p.name in SEASON_FILES or p.name.lower().startswith(prefixes)))
+
+
 def folder_file_digests(folder: str | Path) -> dict[str, str]:
-    """:func:`file_sha256` of every non-hidden file under ``folder``, by relative (POSIX) name,
-    in the order :func:`folder_digest` takes them."""
+    """:func:`file_sha256` of the season folder's files the loader reads (:func:`season_files`), by
+    relative (POSIX) name, in the order :func:`folder_digest` takes them."""
     folder = Path(folder)
-    out: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or "__pycache__" in rel.parts:
-            continue
-        out[rel.as_posix()] = file_sha256(path)
-    return out
+    return {path.relative_to(folder).as_posix(): file_sha256(path) for path in season_files(folder)}
 
 
 def files_digest(digests: dict[str, str]) -> str:
@@ -70,7 +81,8 @@ def files_digest(digests: dict[str, str]) -> str:
 
 
 def folder_digest(folder: str | Path) -> str:
-    """Digest of every non-hidden file under ``folder`` (relative names and contents)."""
+    """Digest of the season folder's files the loader reads (:func:`season_files`: relative names and
+    contents): the key of a build's fast path and of its evaluation cache."""
     return files_digest(folder_file_digests(folder))
 
 

@@ -170,14 +170,20 @@ def _callable_name(fn) -> str:
 
 def resolve_inputs(options: BuildOptions) -> BuildInputs:
     """Check the options and compute the digests that need no loading (nothing is written)."""
+    from zzeval.build.options import check_numbers, check_out_apart_from_data, default_jobs
     from zzeval.i18n import check_lang
 
     check_lang(options.lang)
     if options.executor not in ("local", "dask"):
         raise BuildError(f"unknown executor {options.executor!r}: use 'local' or 'dask'")
+    if options.scheduler and options.executor != "dask":  # it would be ignored: local workers would run
+        raise BuildError(f"--scheduler {options.scheduler} needs --executor dask (without it the reports run "
+                         "on local workers and the scheduler is not used)")
+    check_numbers(options)  # --jobs, --timeout: before anything runs
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
     _check_out_folders(out_root / options.season)
+    check_out_apart_from_data(data_dir, out_root, out_root / options.season)
     township_nb, county_nb = _notebooks(options)
     factors = options.factors
     if factors and not Path(factors).is_file():  # hashed below: say what it is before
@@ -190,7 +196,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
     files = hashing.folder_file_digests(data_dir) if data_dir.is_dir() else {}
     return BuildInputs(
         options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
-        jobs=max(1, int(options.jobs or os.cpu_count() or 1)), township_nb=township_nb, county_nb=county_nb,
+        jobs=max(1, int(options.jobs or default_jobs())), township_nb=township_nb, county_nb=county_nb,
         selection=sorted(set(options.townships)) if options.townships else None,
         code=hashing.code_digest(), folder=hashing.files_digest(files) if data_dir.is_dir() else "", files=files,
         notebooks={"township": hashing.notebook_digest(township_nb),
@@ -220,14 +226,24 @@ _LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
 def check_language(inputs: BuildInputs, state: dict) -> None:
     """Refuse a build in one language into a season folder whose reports were built in another:
     they would be replaced one by one (a reader's Chinese reports overwritten by English ones
-    without a word). ``--force`` replaces them; another ``--out`` keeps both."""
+    without a word). ``--force`` replaces them; another ``--out`` keeps both. Page by page (each
+    page's language is in its build key's parameters): with ``--township``, only those pages count."""
     opts = inputs.options
-    old = state.get("lang")
-    if not old or old == opts.lang or opts.force:
+    if opts.force:
         return
-    raise BuildError(f"{inputs.season_dir} holds reports built in {_LANGUAGES.get(old, old)}; building "
-                     f"{_LANGUAGES.get(opts.lang, opts.lang)} reports there would replace them: pass another "
-                     f"--out for them (e.g. --out {inputs.out_root.name}-{opts.lang}), or --force to replace them")
+    old, chosen = state.get("lang"), set(inputs.selection or ())
+    other = {}  # page by page: a --township build in another language leaves a folder of both (review 8B, B2)
+    for slug, entry in (state.get("reports") or {}).items():
+        lang = ((entry.get("components") or {}).get("params") or {}).get("lang") or old
+        if entry.get("html") and lang and lang != opts.lang and (not chosen or slug in chosen):
+            other[entry.get("name") or slug] = _LANGUAGES.get(lang, lang)
+    if not other:
+        return
+    names = ", ".join(list(other)[:5]) + (" …" if len(other) > 5 else "")
+    raise BuildError(f"{inputs.season_dir} holds {len(other)} report(s) built in {', '.join(sorted(set(other.values())))} "
+                     f"({names}); building {_LANGUAGES.get(opts.lang, opts.lang)} reports there would replace them: "
+                     f"pass another --out for them (e.g. --out {inputs.out_root.name}-{opts.lang}), or --force to "
+                     "replace them")
 
 
 def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
@@ -524,8 +540,9 @@ def _prune_township_cache(ctx: BuildContext) -> None:
 def _run_fields(ctx: BuildContext, notebook: Path) -> dict:
     """The fields of a :class:`ReportTask` that say how it runs (kernel, folder, limits, exporter)."""
     opts = ctx.options
-    return {"lang": opts.lang, "kernel": asdict(ctx.kernel), "cwd": str(notebook.parent), "timeout_s": opts.timeout,
-            "start_timeout_s": opts.start_timeout, "start_retries": opts.retries, "kernel_reuse": opts.kernel_reuse,
+    return {"lang": opts.lang, "kernel": asdict(ctx.kernel), "cwd": str(notebook.parent),
+            "timeout_s": int(opts.timeout), "start_timeout_s": int(opts.start_timeout),  # nbclient: whole seconds
+            "start_retries": opts.retries, "kernel_reuse": opts.kernel_reuse,
             "generation": ctx.inputs.code, "exporter": opts.exporter,
             "warm_imports": list(opts.warm_imports) if opts.warm_imports is not None else None}
 

@@ -30,6 +30,7 @@ from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.plan import COUNTY, SUMMARY_FILES, BuildContext, PlannedReport
 from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
+from zzeval.build.staleness import outside_status
 from zzeval.build.tasks import ReportTask, failure
 
 INDEX = "__index__"
@@ -293,7 +294,7 @@ class Publisher:
         elif slug in self.rebuilding:
             status = "rebuilding"  # this build replaces it (:meth:`mark_rebuilding`)
         elif item is not None and not item.selected and item.reason and entry.get("html"):
-            status = "outdated"  # outside --township, its data changed since the page was built
+            status = outside_status(item, entry)  # outside --township: its data, language or code changed
         elif entry:
             status = "up_to_date" if entry.get("status") == "built" else ("stale" if entry.get("html") else "failed")
         else:

@@ -120,6 +120,19 @@ def _changed(old: dict, new: dict) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
+def outside_status(item: PlannedReport, prev: dict) -> str:
+    """How the index marks a page outside ``--township`` that is out of date (``index.status.<kind>``):
+    ``outdated`` when its data changed since it was built; ``other_lang`` when its data did not change
+    but it was built in another language; ``other_build`` when only the code, the notebook or another
+    parameter changed (hostile review 8B, B2: all were said to show changed data)."""
+    old = prev.get("components") or {}
+    if _changed(old.get("slice") or {}, item.components["slice"]):
+        return "outdated"
+    if (old.get("params") or {}).get("lang") != item.components["params"].get("lang"):
+        return "other_lang"
+    return "other_build"
+
+
 def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None:
     """Why a report must be rebuilt, or None when it is up to date."""
     if force:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +71,7 @@ class ReductionEstimate:
     factors_used : DataFrame
         The rows of the factor table the estimate read.
     draws : dict
-        n, seed, sampling, quantiles, seconds.
+        n, seed, sampling, quantiles (no run time: the build keys the county report on it).
     county_draws : dict
         (measure or "total", pollutant, scope) → ndarray of the county draws (t).
     notes : list of str
@@ -196,7 +195,6 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     :mod:`~zzeval.emissions.freight` and ``docs/methods_emissions.md``.
     """
     draws = check_draws(draws)
-    t0 = time.perf_counter()
     table = factors if factors is not None else load_factors()
     slugs = [str(s) for s in season.townships["slug"]]
     samples = _with_central(table, draws, seed)
@@ -218,8 +216,7 @@ def estimate_season(season, factors: FactorTable | None = None, draws: int = DEF
     meta = {"n": int(draws), "seed": int(seed), "sampling": "Latin hypercube",
             "quantiles": list(quantiles), "central": "all factors at their central values",
             "unit": "t per season", "season": season.period.name,
-            "factor_files": list(table.files), "overrides": list(table.overrides),
-            "seconds": round(time.perf_counter() - t0, 4)}
+            "factor_files": list(table.files), "overrides": list(table.overrides)}  # no run time: a content digest
     return ReductionEstimate(table_df, county_df, totals_df, detail_df, activity, sens, ce,
                              table.subset(set().union(*used.values())), meta, county_draws,
                              [n for b in blocks for n in b.notes])

@@ -32,6 +32,25 @@ SUMMARY_CSV = "summary.csv"
 _VERDICT_ORDER = {"interview": 0, "warning": 1, "on_track": 2}
 
 
+def composite_index_note(ind: pd.Series, lang: str = "zh") -> str | None:
+    """Why a township's composite index (or its change) is not computable: the pollutants of the six
+    without valid values in either season (``comprehensive_index_missing``, :mod:`zzeval.airquality.airstats`),
+    in the words of ``ci.not_computable`` on every page; None when both seasons have all six."""
+    given = [str(ind.get(c) or "") for c in ("comprehensive_index_missing", "comprehensive_index_missing_prev")]
+    missing = list(dict.fromkeys(p for text in given for p in text.split(", ") if p))
+    if not missing:
+        return None
+    return t("ci.not_computable", lang, missing=t("ci.separator", lang).join(missing))
+
+
+def composite_index_notes(ev: Evaluation, lang: str = "zh") -> str | None:
+    """:func:`composite_index_note` of each township whose index is not computable, with its name."""
+    names = ev.townships.set_index("slug")["name_zh"]
+    notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=note)
+             for _, r in ev.indicators.iterrows() if (note := composite_index_note(r, lang))]
+    return t("stations.separator", lang).join(notes) or None
+
+
 def province_scale(ev: Evaluation) -> bool:
     """True when the season has more than :data:`PROVINCE_TOWNSHIPS` townships."""
     return len(ev.townships) > PROVINCE_TOWNSHIPS
@@ -149,6 +168,7 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                           cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
     out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
+    caption = " ".join(c for c in (caption, composite_index_notes(ev, lang)) if c)
     if caption:
         out.attrs["caption"] = caption
     return out
@@ -169,6 +189,8 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
     out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
     out.attrs["caption"] = t("caption.rankings", lang)
+    if ci_notes := composite_index_notes(ev, lang):  # left out of the index ranking: say why
+        out.attrs["caption"] += " " + ci_notes
     if province_scale(ev) and len(out) > 2 * PROVINCE_RANK_ENDS:  # the two ends only
         out = pd.concat([out.head(PROVINCE_RANK_ENDS), out.tail(PROVINCE_RANK_ENDS)], ignore_index=True)
         out.attrs["caption"] += t("county.province_rankings", lang, ends=PROVINCE_RANK_ENDS,

@@ -5,8 +5,10 @@ data-derived text HTML-escaped. Statuses: *built* (this build), *up to date* (ke
 build, nothing changed), *failed* (no report; the failing cell and error are shown, the executed
 notebook is linked as the log), *stale* (this build failed, the previous good report is kept and
 linked, with its date), *outdated* (a ``--township`` build left this page alone although its data
-changed since it was built), *rebuilding* (a build under way will replace this page; left on the
-index by a build that stopped half-way, when the page may show other data than the index).
+changed since it was built), *other_lang* / *other_build* (left alone, data unchanged, but built in
+the other language, or by other code or another notebook), *rebuilding* (a build under way will
+replace this page; left on the index by a build that stopped half-way, when the page may show other
+data than the index).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ th{background:#f0f4f8}
 .status-stale{color:#b35c00;font-weight:bold}
 .status-not_built{color:#829ab1}
 .status-outdated,.status-rebuilding{color:#b35c00;font-weight:bold}
+.status-other_lang,.status-other_build{color:#b35c00}
 .verdict-on_track{color:#1b7f3b}.verdict-warning{color:#b35c00;font-weight:bold}
 .verdict-interview,.verdict-fail{color:#c92a2a;font-weight:bold}
 .undecided{margin:.2em 0 0;padding-left:.5em;border-left:3px dotted #52606d;color:#52606d}
@@ -178,11 +181,13 @@ def _verdict_counts(rows: list[dict], lang: str) -> str:
               "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
     outdated = sum(r["status"] == "outdated" for r in rows)
     rebuilding = sum(r["status"] == "rebuilding" for r in rows)
+    others = sum(r["status"] in ("other_lang", "other_build") for r in rows)  # data unchanged
     items = [label("count_item", lang, label=verdict_label(v, lang), n=sum(r.get("verdict") == v for r in rows))
              for v in SEVERITY if v != "fail" or any(r.get("verdict") == "fail" for r in rows)]
     return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + "<br>" \
         + label("counts", lang, **counts) + (label("counts_outdated", lang, n=outdated) if outdated else "") \
-        + (label("counts_rebuilding", lang, n=rebuilding) if rebuilding else "")
+        + (label("counts_rebuilding", lang, n=rebuilding) if rebuilding else "") \
+        + (label("counts_not_rebuilt", lang, n=others) if others else "")
 
 
 def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:

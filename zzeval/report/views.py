@@ -24,6 +24,7 @@ from zzeval.i18n import (
     t_or,
 )
 from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them as views.*)
+    composite_index_note,
     county_dustfall,
     county_figures,
     county_key_figures,
@@ -105,7 +106,8 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         label=t("card.composite_index", lang), value=ci, unit="1", decimals=2,
         comparison=t("card.previous_and_change", lang, previous=format_number(ci_prev, 2),
                      change=format_quantity(ind.get("comprehensive_index_change_pct"), "%", lang, signed=True)),
-        tone="good" if pd.notna(ci) and pd.notna(ci_prev) and ci < ci_prev else "bad"))
+        tone="good" if pd.notna(ci) and pd.notna(ci_prev) and ci < ci_prev else "bad",
+        note=composite_index_note(ind, lang)))
     good, good_prev = ind.get("good_day_ratio_pct"), ind.get("good_day_ratio_pct_prev")
     cards.append(KeyFigure(
         label=t("card.good_day_ratio", lang), value=good, unit="%",
@@ -127,7 +129,7 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
         label=t("card.dustfall_max", lang), value=dust, unit=t("unit.t/(month·km²)", lang),
         comparison=t("card.dustfall_months", lang, mean=format_number(ind.get("dustfall_mean_t_km2_month")),
                      months=format_quantity(months_over, "months", lang)),
-        tone="good" if pd.notna(dust) and dust <= 9 else "bad"))
+        tone="good" if pd.notna(dust) and dust <= 9 else "bad", note=dustfall_missing_note(ev, slug, lang)))
     done, planned = ind.get("heating_done_households"), ind.get("heating_planned_households")
     cards.append(KeyFigure(
         label=t("card.heating_done", lang), value=int(done), unit=t("unit.households", lang), decimals=0,
@@ -344,10 +346,28 @@ def monthly_dustfall(ev: Evaluation, slug: str | None = None, lang: str = "zh") 
     names = ev.townships.set_index("slug")["name_zh"]
     wide.columns = [t(f"month.{int(m[5:])}", lang) for m in months]
     over = (wide > 9).any(axis=1)
+    lost = raw.assign(lost=raw["dustfall_t_km2_month"].isna()).pivot(index="township", columns="month", values="lost")
+    lost = lost.reindex(index=wide.index, columns=months).fillna(False).astype(bool).to_numpy()
+    if lost.any():  # a month whose sample was lost (its row's value left empty): 缺测, not a blank
+        wide = wide.astype(object).mask(lost, t("dustfall.missing", lang))
     wide.insert(0, t("col.township", lang), [names.get(s, s) for s in wide.index])
     wide[t("col.months_over_9", lang)] = (raw.assign(o=raw["dustfall_t_km2_month"] > 9)
                                           .groupby("township")["o"].sum().reindex(wide.index).astype(int))
     return wide.reset_index(drop=True), ["warning" if o else None for o in over]
+
+
+def dustfall_missing_note(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
+    """The months of the season whose dustfall sample of township ``slug`` was lost (its value left
+    empty, data/README.md) and over how many measured months its mean is taken; None when none was."""
+    from zzeval.season.data import season_period
+
+    raw = _season_dust(ev)
+    raw = raw[(raw["township"] == slug) & raw["month"].isin(season_period(ev.season_name).months())]
+    lost = sorted(raw.loc[raw["dustfall_t_km2_month"].isna(), "month"])
+    if not lost:
+        return None
+    return t("dustfall.missing_note", lang, months=t("ci.separator", lang).join(lost),
+             n=format_number(int(raw["dustfall_t_km2_month"].notna().sum())))
 
 
 def _season_dust(ev: Evaluation) -> pd.DataFrame:

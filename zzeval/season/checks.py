@@ -27,7 +27,8 @@ from zzeval.season.parsing import (
     show,
     yaml_problem,
 )
-from zzeval.season.schema import POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.station_sets import index_pollutant_notes
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
 #: the rest are summarised in one line with their count.
@@ -55,11 +56,12 @@ class Collector:
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
-        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy): recorded
+        #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
+        #: signatures (season.aq_copy): recorded
         #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
-        self.confirmed, self.weather_bins = {}, []
+        self.confirmed, self.weather_bins, self.pm_days = {}, [], []
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -122,7 +124,7 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
              lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
                        f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
                        "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
-    reported = aq.loc[aq["pollutant"].isin(REPORTED_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
+    reported = aq.loc[aq["pollutant"].isin(AIR_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
     out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
     ts = aq["datetime"]
@@ -533,7 +535,8 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
     * each township has dustfall in the assessed season;
     * the county has meteorology in both seasons (the weather adjustment compares them).
 
-    Problems go to ``out`` in the words the report would use; returns notes for the user.
+    Problems go to ``out`` in the words the report would use; returns notes for the user (a township
+    without one of the composite index's six pollutants).
     """
     townships, stations = tables.get("townships"), tables.get("stations")
     if townships is None or stations is None or tables.get("air_quality") is None:
@@ -555,6 +558,7 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                             f"no {pollutant} values for township {name} ({slug}) in the {which} season {p.name}; "
                             f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
                             "station(s)")
+    notes = index_pollutant_notes(names, have, seasons, fnames["air_quality"])
     _check_dustfall(tables, fnames, names, period, out)
     _check_measures(tables, fnames, names, out)
     if tables.get("meteorology") is not None:
@@ -563,7 +567,7 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                 out.add(fnames["meteorology"], None, "datetime",
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")
-    return []
+    return notes
 
 
 def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:

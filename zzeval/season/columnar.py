@@ -109,7 +109,7 @@ def _typed(values: pd.Series, col: Column) -> pd.Series | None:
             and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
         finite = np.isfinite(numbers.to_numpy())
-        if not finite.all() and (col.required or not np.isnan(numbers.to_numpy()[~finite]).all()):
+        if not finite.all() and ((col.required and not col.empty_ok) or not np.isnan(numbers.to_numpy()[~finite]).all()):
             return None  # an empty required cell or an infinite value: let the CSV rules say so
         ok = numbers.isna() | (((numbers >= col.min) if col.min is not None else True)
                                & ((numbers <= col.max) if col.max is not None else True))
@@ -227,8 +227,9 @@ def read_checked_table(path: str | Path, spec: TableSpec, out, chunk_rows: int =
     checking = _CHECK_ONLY.get()
     if checking is not None:
         if spec.name in checking.prechecked:
-            checking.rows[spec.name], coverage = checking.prechecked[spec.name]
+            checking.rows[spec.name], coverage, pm_days = checking.prechecked[spec.name]
             out.coverage.update(coverage)
+            out.pm_days.extend(pm_days)
         else:
             checking.rows[spec.name] = _check_in_chunks(path, spec, chunked, checking, chunk_rows)
         chunked.finish()

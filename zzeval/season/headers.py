@@ -21,6 +21,8 @@ dropped without a word:
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from zzeval.season.header_units import split_header, unit_problem
@@ -180,3 +182,28 @@ def header_row_below(frame: pd.DataFrame, spec: TableSpec, rows: int = 5) -> int
         if named(row.astype(str)) > max(in_header, 1):
             return int(label) + 2
     return None
+
+
+#: A unit as written in a units row: letters, CJK characters or unit signs (吨/(平方公里·月), t/km², %, m/s).
+_UNIT_TEXT = re.compile("[A-Za-z\u4e00-\u9fff%°/³²µμ]")
+
+
+def units_row_below(frame: pd.DataFrame, spec: TableSpec) -> str | None:
+    """The text of a units row right under the header (``吨/(平方公里·月)`` under ``dustfall_t_km2_month``,
+    a second header row that some templates carry), else None: the first data row fills no required text
+    column, and every cell it fills under a number column is text that holds no digit-only number."""
+    if len(frame) < 2:
+        return None
+    lookup = _lookup(spec)
+    kinds = {c.name: c for c in spec.columns}
+    first = frame.iloc[0]
+    units = []
+    for header, cell in first.items():
+        column = kinds.get(lookup.get(norm_header(header).lower(), ""))
+        text = "" if pd.isna(cell) else str(cell).strip()
+        if column is None or not text:
+            continue
+        if column.kind not in ("int", "float") or not _UNIT_TEXT.search(text) or text.upper() in ("N/A", "#N/A"):
+            return None  # a value under a text column, a number or a placeholder: a data row
+        units.append(text)
+    return units[0] if units else None

@@ -19,6 +19,8 @@ import pandas as pd
 
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
+from zzeval.season.aq_copy import check_air_quality_copied
+from zzeval.season.cells import MAX_EXACT_INT, category_aliases, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -35,17 +37,10 @@ from zzeval.season.checks import (
 )
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
-from zzeval.season.headers import header_row_below, map_columns, refused_units
+from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
-from zzeval.season.parsing import (
-    closest,
-    not_number_hint,
-    read_dates,
-    read_numbers,
-    serial_date_hint,
-    show,
-)
+from zzeval.season.parsing import closest, show
 from zzeval.season.plausible import (
     check_county_tasks,
     check_dustfall_months,
@@ -57,7 +52,7 @@ from zzeval.season.plausible import (
     check_whole_counts,
     plan_task_table,
 )
-from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, Column, TableSpec
+from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, TableSpec
 from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
     archive_only,
@@ -72,49 +67,10 @@ from zzeval.season.weather_hours import check_weather_hours, record_hours
 # the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
 _Collector = Collector
 _check_air_quality = check_air_quality
-
-#: Chinese (and other common) spellings accepted for category values.
-CATEGORY_ALIASES: dict[str, str] = {
-    # township classes
-    "城区": "urban", "建成区": "urban", "城镇": "urban", "县城": "urban", "城乡结合部": "fringe", "农村": "rural", "山区": "mountain",
-    # retrofit types
-    "煤改电": "coal_to_electricity", "煤改气": "coal_to_gas", "工业余热": "waste_heat",
-    "余热": "waste_heat", "洁净煤": "clean_coal", "清洁煤": "clean_coal",
-    # vehicles
-    "重型货车": "heavy_truck", "中型货车": "medium_truck", "轻型货车": "light_truck",
-    "公交车": "bus", "出租车": "taxi", "环卫车": "sanitation",
-    "柴油": "diesel", "汽油": "gasoline", "燃气": "gas", "天然气": "gas", "电": "electric", "纯电": "electric",
-    "国0": "China0", "国一": "China1", "国二": "China2", "国三": "China3", "国四": "China4",
-    "国五": "China5", "国六": "China6", "国Ⅰ": "China1", "国Ⅱ": "China2", "国Ⅲ": "China3",
-    "国Ⅳ": "China4", "国Ⅴ": "China5", "国Ⅵ": "China6", "新能源": "NEV",
-    # freight
-    "煤炭": "coal", "煤": "coal", "焦炭": "coke", "其他": "other_bulk", "其他散货": "other_bulk",
-    "电力": "electric", "内燃": "diesel",
-    # firm classes, site kinds, yes/no (plan §§ 九, 十, 十一, 十四, 十五)
-    "煤矿": "coal_mine", "焦化": "coking", "钢铁": "steel", "电厂": "power", "热电": "power", "火电": "power",
-    "露天矿山": "open_pit_mine", "露天矿": "open_pit_mine", "煤矸石山": "gangue_hill", "矸石山": "gangue_hill",
-    "工业炉窑": "kiln_firm", "炉窑企业": "kiln_firm", "VOCs企业": "vocs_firm", "涉VOCs企业": "vocs_firm",
-    "钢铁企业": "steel_plant", "是": "yes", "否": "no", "Y": "yes", "N": "no", "YES": "yes", "NO": "no",
-    # performance grades and alert levels (plan § 三)
-    "A级": "A", "B级": "B", "C级": "C", "D级": "D", "A": "A", "B": "B", "C": "C", "D": "D", "引领性": "leading",
-    "引领性企业": "leading", "LEADING": "leading", "黄色": "yellow", "橙色": "orange", "红色": "red",
-    "黄色预警": "yellow", "橙色预警": "orange", "红色预警": "red", "无": "none", "无预警": "none",
-    # pollutants
-    "PM25": "PM2.5", "PM2_5": "PM2.5", "O3_8H": "O3_8h", "O3-8H": "O3_8h",
-}
-
-
-def _map_unique(values: pd.Series, func) -> pd.Series:
-    """``values.map(func)`` computed once per distinct value: the long-form tables repeat a
-    few station codes, pollutants, units and timestamps over a million rows."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    mapped = np.array([func(u) for u in uniques], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
-
-
-def _strip(values: pd.Series) -> pd.Series:
-    return _map_unique(values.astype(str), str.strip).astype(str)
-
+_convert_column = convert_column
+_strip = strip_values
+#: Chinese (and other common) spellings accepted for category values (zzeval/reference/category_aliases.csv).
+CATEGORY_ALIASES: dict[str, str] = category_aliases()
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
     """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
@@ -129,99 +85,6 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
 
 #: the name zzeval.season.columnar and locate use
 _rename_columns = map_columns
-
-
-#: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
-MAX_EXACT_INT = 2**53
-
-
-def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
-    reading = read_numbers(values, integer=col.kind == "int")
-    numbers = reading.values
-    hint = _unit_hint(col)
-    out.rows(fname, col.name, reading.not_number,
-             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit)}", True)
-    out.rows(fname, col.name, reading.non_finite,
-             lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
-                       "or leave the cell empty where that is allowed", True)
-    out.rows(fname, col.name, reading.decimal_comma,
-             lambda i: f"'{show(values[i])}' has a decimal comma; zzeval reads '.' as the decimal mark: "
-                       f"write {show(values[i]).replace(',', '.')}", True)
-    out.rows(fname, col.name, reading.ambiguous_comma,
-             lambda i: f"'{show(values[i])}' is ambiguous (a thousands separator or a decimal comma?); "
-                       "write the number without ',' and with '.' as the decimal mark", True)
-    if reading.note:
-        out.notes.append(f"{fname}, column '{col.name}': {reading.note}")
-    if col.kind == "int":
-        huge = numbers.abs() >= MAX_EXACT_INT
-        out.rows(fname, col.name, huge, lambda i: f"'{show(values[i])}' is far too large for a count{hint}", True)
-        numbers = numbers.where(~huge)
-        frac = numbers.notna() & (numbers % 1 != 0)
-        out.rows(fname, col.name, frac, lambda i: f"'{show(values[i])}' must be a whole number", True)
-    if col.min is not None:
-        out.rows(fname, col.name, numbers < col.min,
-                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}")
-    if col.max is not None:
-        out.rows(fname, col.name, numbers > col.max,
-                 lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{hint}")
-    return numbers.astype("float64")
-
-
-_DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
-_DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/12/1 8:00 and 2020年12月1日 08:00 are",
-              "month": "2020/12, 2020年12月 and 2020-12-01 are"}
-
-
-def _year_last_message(text, example: str) -> str:
-    """``05/09/2020`` puts the year last; ``20-09-12`` has a two-digit year that may be its first or last
-    part (re-review of issue 13: it was called "year last")."""
-    if re.fullmatch(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(\s.*)?", str(text)):
-        return (f"'{show(text)}' has a two-digit year: which part is the year, the month and the day cannot be "
-                f"told (20-09-12 is 12 September 2020 or 20 September 2012); write the four-digit year first, like "
-                f"{example}")
-    return (f"'{show(text)}' puts the year last: day-first and month-first dates cannot be told apart "
-            f"(05/09/2020 is 5 September or 9 May); write the year first, like {example}")
-
-
-def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
-    reading = read_dates(values, col.kind)
-    example = _DATE_EXAMPLES[col.kind]
-    out.rows(fname, col.name, reading.not_date,
-             lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
-                       f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
-    out.rows(fname, col.name, reading.year_last, lambda i: _year_last_message(values[i], example), True)
-    if reading.n_offset:
-        out.notes.append(f"{fname}, column '{col.name}': {reading.n_offset:,} time(s) with a UTC offset "
-                         "were converted to Beijing time (UTC+8)")
-    return reading.values
-
-
-def _convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
-    values = _strip(frame[col.name])
-    empty = values == ""
-    if col.required and col.name in frame and empty.any():
-        above = values.shift(1, fill_value="")
-        out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
-            " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
-            "them and fill in every row)" if above[i] != "" and col.kind in ("str", "category") else ""))
-    if col.kind in ("int", "float"):
-        return _convert_numbers(values, col, fname, out)
-    if col.kind in ("date", "datetime", "month"):
-        return _convert_dates(values, col, fname, out)
-    if col.kind == "category":
-        mapped = _map_unique(values, lambda v: CATEGORY_ALIASES.get(v, CATEGORY_ALIASES.get(v.upper(), v)))
-        if col.name == "pollutant":
-            upper = {p.upper(): p for p in col.allowed}
-            mapped = _map_unique(mapped, lambda v: upper.get(v.upper(), v))
-        bad = ~mapped.isin(col.allowed) & ~empty
-        allowed = ", ".join(col.allowed)
-        out.rows(fname, col.name, bad, lambda i: f"'{show(values[i])}' is not allowed; use one of: {allowed}", True)
-        return mapped.astype(str)
-    return values
-
-
-def _unit_hint(col: Column) -> str:
-    return f" [{col.unit}]" if col.unit else ""
 
 
 def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.DataFrame | None, str, str]:
@@ -274,7 +137,12 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
                                              f"delete the {header_row - 1} row(s) above it (a title, or the upper "
                                              "row of a two-level header; merged cells included)")
         return None, path.name, ""
-    raw = _without_totals(raw, path.name, out)
+    unit_text = units_row_below(raw, spec)
+    if unit_text is not None:
+        out.add(path.name, 2, None, f"looks like a units row under the header ('{show(unit_text)}'): delete it; "
+                                    "a unit may stand in brackets after the column name instead (see data/README.md)")
+        return None, path.name, ""
+    raw = _without_notes(_without_totals(raw, path.name, out), path.name, out)
     frame = _rename_columns(raw, spec, path.name, out)
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
@@ -287,6 +155,15 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
 TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "全县合计", "total", "totals", "subtotal"})
 
 
+#: 合计：, 全县合计, 总 计, 小计(2020年): the labels of TOTALS_LABELS with a colon, a scope before or a note after.
+_TOTAL = re.compile(r"(全县|全镇|全乡|全部|总)?\s*(合\s*计|总\s*计|小\s*计)\s*([:：]|[(（].*[)）])?", re.IGNORECASE)
+
+
+def _is_total(value) -> bool:
+    text = str(value).strip()
+    return text.lower() in TOTALS_LABELS or bool(_TOTAL.fullmatch(text))
+
+
 def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
     """Refuse totals rows (a first filled cell such as 合计), which would count everything twice; they
     are left out of the other checks so that their empty cells are not listed too."""
@@ -295,13 +172,45 @@ def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFra
     totals = pd.Series(False, index=raw.index)
     for position in range(raw.shape[1]):  # on the distinct values: an hourly table repeats a few
         column = raw.iloc[:, position]
-        labels = [u for u in pd.unique(column) if str(u).strip().lower() in TOTALS_LABELS]
+        labels = [u for u in pd.unique(column) if _is_total(u)]
         if labels:
             totals |= column.isin(labels)
     out.rows(fname, None, totals, lambda i: "looks like a totals row ('" + show(
-        next(v for v in raw.loc[i].astype(str).str.strip() if v.lower() in TOTALS_LABELS)) +
+        next(v for v in raw.loc[i].astype(str).str.strip() if _is_total(v))) +
         "'): delete it, zzeval adds up the rows itself (it would count them twice)", True)
     return raw[~totals]
+
+
+#: How a note under a table starts: 数据来源：…, 注：…, 备注, 说明, 制表人, 填表人, 审核, Source:, Note:
+_NOTE_START = re.compile(r"\s*(数据来源|资料来源|来源|注|备注|说明|制表|填表|填报|审核|联系人|单位[:：]|source|note)",
+                         re.IGNORECASE)
+#: A lone text of this many characters or more in a row below the data is a note, whatever it starts with.
+_NOTE_LENGTH = 12
+#: How many rows at the bottom of a table are looked at for notes.
+_NOTE_ROWS = 20
+
+
+def _without_notes(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:
+    """Refuse note rows below the table (数据来源：泽州县统计局, 注：…): rows after the last row with two or
+    more filled cells whose one filled cell is a note (it starts like one, or is a long text); they are
+    left out of the other checks, so that their empty cells are not listed before the cause."""
+    if raw.empty or raw.shape[1] < 2:
+        return raw
+    bottom = raw.tail(_NOTE_ROWS)  # notes stand at the bottom: an hourly table is not read whole again
+    texts = bottom.astype(str).apply(lambda column: column.str.strip())
+    filled = (texts != "") & (texts != "nan") & bottom.notna()
+    count = filled.sum(axis=1).to_numpy()
+    full = np.flatnonzero(count >= 2)
+    notes = pd.Series(False, index=raw.index)
+    for position in range(full[-1] + 1 if len(full) else 0, len(bottom)):
+        if count[position] != 1:
+            continue
+        text = texts.iloc[position][filled.iloc[position]].iloc[0]
+        notes.loc[bottom.index[position]] = bool(_NOTE_START.match(text)) or len(text) >= _NOTE_LENGTH
+    out.rows(fname, None, notes, lambda i: "looks like a note below the table ('" + show(
+        texts.loc[i][filled.loc[i]].iloc[0]) + "'): delete the row (zzeval reads every row under the header as "
+        "data; keep notes in another file or sheet)", True)
+    return raw[~notes]
 
 
 def _check_keys(frame: pd.DataFrame, spec: TableSpec, fname: str, out: Collector) -> None:
@@ -472,6 +381,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
+    check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
@@ -556,7 +466,8 @@ def validate_season(data_dir: str | Path, season: str = DEFAULT_SEASON) -> list[
 
 def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     """Read and validate one file in the national network's long form
-    (``station_code, datetime, pollutant, value, unit``), without a season folder around it.
+    (``station_code, datetime, pollutant, value, unit``), without a season folder around it: CSV,
+    CSV.GZ, XLSX or Parquet (read as ``air_quality.parquet`` in a season folder).
 
     The same checks as in :func:`load_season` apply (units, pollutants, duplicates, hourly
     stamps), except station membership and season dates.
@@ -566,12 +477,19 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     out = Collector()
     if not path.exists():
         raise DataValidationError([Problem(str(path), None, None, "file does not exist")])
-    raw = read_table_file(path)
-    if raw.empty:
-        raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
-    frame = _rename_columns(raw, spec, path.name, out)
-    converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
-                             index=frame.index)
+    if path.name.lower().endswith(".parquet"):  # as air_quality.parquet in a season folder
+        from zzeval.season import columnar
+
+        converted = columnar.read_checked_table(path, spec, out)
+    else:
+        raw = read_table_file(path)
+        if raw.empty:
+            raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
+        frame = _rename_columns(raw, spec, path.name, out)
+        converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
+                                 index=frame.index)
+    if converted.empty and not out.problems:
+        raise DataValidationError([Problem(path.name, None, None, "has no data rows")])
     _check_keys(converted, spec, path.name, out)
     converted = check_air_quality(converted, path.name, None, out)
     if out.problems:

@@ -14,6 +14,14 @@ only one of PM2.5 and PM10 has no partner to compare: there a run of
 reading of 0 below the detection limit is an isolated hour). Not so for a lone gas: O3 is genuinely 0
 for whole nights where NO titrates it, SO2 near its detection limit for days in clean air. Low values
 that are not 0, and one pollutant of a group alone at 0 while the others are measured, pass.
+
+Outages written as an invalid-data code (hostile review 8A, finding 1: 999 in 10 outages of 20 h moved a
+township's change from −26.3 to +42.2 %): a code is written for PM2.5 and PM10 alike, so the hours show
+PM2.5 = PM10, the same value hour after hour. A measured hour has PM2.5 below PM10 (PM2.5 is part of
+PM10, GB 3095-2012 § 3.3, 3.4) apart from the analysers' scatter, so PM2.5 = PM10 at one value is an
+isolated hour at most; ``air_quality.code_run_hours`` hours of it in a row, or such an hour at
+``air_quality.code_value_min`` µg/m³ or more (where dust, the only source of so much PM10, is mostly
+coarse), is a code (:func:`check_code_hours`).
 """
 
 from __future__ import annotations
@@ -21,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.resources import input_limit
-from zzeval.season.checks import Collector
+from zzeval.resources import input_floor, input_limit
+from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
 
 #: Pollutants measured by one analyser (PM) or one rack of gas analysers (CO is never 0: its background
@@ -55,9 +63,44 @@ def check_zero_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                     run_hours)
 
 
+def check_code_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Refuse hours of a station where PM2.5 and PM10 are both one invalid-data code (module docstring):
+    one message per station and value, naming the rows and hours. ``aq`` as for :func:`check_zero_hours`."""
+    pm = aq.loc[aq["pollutant"].isin(NEVER_ZERO_ALONE) & aq["value"].notna() & (aq["value"] != 0),
+                ["station_code", "pollutant", "datetime", "value"]]
+    if pm.empty:
+        return
+    pair = pm.assign(row=pm.index).pivot_table(index=["station_code", "datetime"], columns="pollutant",
+                                               values=["value", "row"], aggfunc="first")
+    if ("value", "PM10") not in pair or ("value", "PM2.5") not in pair:
+        return
+    pair = pair[pair[("value", "PM2.5")].notna() & pair[("value", "PM10")].notna()]
+    equal_hour = pair[("value", "PM2.5")] == pair[("value", "PM10")]
+    # a season mostly equal is PM10 in the PM2.5 rows (plausible._check_pm_inversion says so), not codes
+    season = [pair.index.get_level_values(0), season_first_year(pair.index.get_level_values(1))]
+    copied = equal_hour.groupby(season).transform("mean") > input_limit("air_quality.pm25_equal_pm10_share")
+    same = pair[equal_hour & ~copied]
+    if same.empty:
+        return
+    equal = pd.DataFrame({"station_code": same.index.get_level_values(0),
+                          "pollutant": same[("value", "PM10")].astype(str).to_numpy(),
+                          "datetime": same.index.get_level_values(1), "value": same[("value", "PM10")].to_numpy()},
+                         index=same[("row", "PM2.5")].astype(int).to_numpy())
+    run_hours, high = input_limit("air_quality.code_run_hours"), input_floor("air_quality.code_value_min")
+    code = _in_long_runs(equal, run_hours) | (equal["value"] >= high).to_numpy()
+    for (station, value), hours in equal[code].groupby(["station_code", "value"], sort=True):
+        rows, times = hours.index, hours["datetime"]
+        out.add(fname, int(rows.min()) + 2, "value",
+                f"station {show(station)}: PM2.5 and PM10 are both {value:g} in {len(hours):,} hours (rows "
+                f"{int(rows.min()) + 2:,} to {int(rows.max()) + 2:,}, {times.min():%Y-%m-%d %H:%M} to "
+                f"{times.max():%Y-%m-%d %H:%M}): an invalid-data code written for an outage? PM2.5 is part of PM10 "
+                f"and equals it in an isolated hour at most, never {run_hours:g} hours in a row nor at "
+                f"{high:g} µg/m³ or more (zzeval/reference/input_limits.csv); leave these hours missing (the values empty, or the rows left out)")
+
+
 def _in_long_runs(part: pd.DataFrame, least: float) -> np.ndarray:
-    """True for the rows of ``part`` (0 values) that lie in a run of at least ``least`` consecutive hours
-    of their station and pollutant."""
+    """True for the rows of ``part`` (0 values; or hours of one value, its text in ``pollutant``) that lie in a
+    run of at least ``least`` consecutive hours of their station and pollutant."""
     hour = pd.to_datetime(part["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
     order = np.lexsort((hour, part["pollutant"].to_numpy(dtype=object).astype(str),
                         part["station_code"].to_numpy(dtype=object).astype(str)))

@@ -40,7 +40,7 @@ _SURE_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?|[+-]?\d{1,3}(,\d{3
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
@@ -153,6 +153,8 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     texts = [str(u) for u in uniques]
+    minus = np.array([t.startswith(MINUS_SIGN) and bool(_PLAIN_NUMBER.fullmatch(t[1:])) for t in texts], dtype=bool)
+    texts = ["-" + t[1:] if flag else t for t, flag in zip(texts, minus, strict=True)]
     empty = np.array([t == "" for t in texts], dtype=bool)
     has_comma = np.array(["," in t for t in texts], dtype=bool)
     grouped = np.array([bool(_GROUPED.fullmatch(t)) if c else False for t, c in zip(texts, has_comma, strict=True)], dtype=bool)
@@ -180,6 +182,10 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
     numbers[overflow] = np.nan
     not_number = usable & np.isnan(numbers) & ~overflow
 
+    if minus.any():
+        said = f"{int(minus[codes].sum())} value(s) with the minus sign '−' (U+2212) were read as negative numbers"
+        note = f"{note}; {said}" if note else said
+
     def back(flags: np.ndarray) -> pd.Series:
         return pd.Series(flags[codes] if len(codes) else np.zeros(0, bool), index=values.index)
 
@@ -191,6 +197,13 @@ def read_numbers(values: pd.Series, integer: bool) -> NumberReading:
 
 #: What spreadsheets hold for "no value".
 _PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "无", "空", "N/A", "n/a", "NA", "#N/A", "#VALUE!", "#DIV/0!"})
+#: What database exports write for "no value" (SQL NULL, Python None).
+_NULL_WORDS = frozenset({"NULL", "null", "Null", "None", "none", "NONE", "(null)", "<NA>", "NaT"})
+#: 112°51′43″, 112°51'43", 112度51分43秒: degrees, minutes, seconds of an angle.
+_DMS = re.compile(r"\s*([+-]?\d{1,3})\s*[°度]\s*(\d{1,2}(?:\.\d+)?)\s*(?:[′'分]\s*(\d{1,2}(?:\.\d+)?)\s*[″\"秒]?)?\s*"
+                  r"([NSEW北南东西]?)\s*")
+#: The minus sign U+2212 that word processors put for a hyphen-minus before a number: −4.
+MINUS_SIGN = "\u2212"
 _SPACES = re.compile("[ \u00a0\u202f\u3000]")
 _SPACE_GROUPED = re.compile("[+-]?\\d{1,3}([ \u00a0\u202f\u3000]\\d{3})+(\\.\\d+)?")
 _NUMBER_AND_TEXT = re.compile(r"\s*([+-]?\d[\d,]*(?:\.\d+)?)\s*(%|[^\d\s].*)")
@@ -223,7 +236,7 @@ def _other_digit(ch: str) -> bool:
     return not ch.isascii() and unicodedata.category(ch) == "Nd"
 
 
-def not_number_hint(text: str, unit: str = "") -> str:
+def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
     text = str(text)
@@ -242,6 +255,15 @@ def not_number_hint(text: str, unit: str = "") -> str:
         return f"; remove the leading apostrophe (a spreadsheet's mark for text): {show(text[1:])}"
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
+    if text.strip() in _NULL_WORDS:
+        return (f"; '{text.strip()}' is a database's mark for no value: leave the cell empty" +
+                (" (the column allows it)" if optional else ", but this column needs a value"))
+    dms = _DMS.fullmatch(text)
+    if dms and ("°" in text or "度" in text):
+        degrees = abs(float(dms.group(1))) + float(dms.group(2)) / 60 + float(dms.group(3) or 0) / 3600
+        sign = -1 if dms.group(1).startswith("-") or dms.group(4) in ("S", "W", "南", "西") else 1
+        return (f"; degrees, minutes and seconds: write decimal degrees, {sign * degrees:.6f}"
+                + (f" ({unit})" if unit else ""))
     if _SPACE_GROUPED.fullmatch(text.strip()):
         return f"; write it without spaces: {_SPACES.sub('', text.strip())}"
     money = _CURRENCY_FIRST.fullmatch(text)
@@ -282,6 +304,10 @@ def serial_date_hint(text: str) -> str:
         day = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(text))
         return (f"; it looks like a spreadsheet date number ({day:%Y-%m-%d}?) that lost its date format: "
                 "format the column as a date (yyyy-mm-dd) and save again")
+    if re.fullmatch(r"\d{5}\.\d+", text) and _EXCEL_SERIAL[0] <= float(text) <= _EXCEL_SERIAL[1]:
+        stamp = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(text))).round("min")
+        return (f"; it looks like a spreadsheet date-and-time number ({stamp:%Y-%m-%d %H:%M}?) that lost its format: "
+                "format the column as a date and time (yyyy-mm-dd hh:mm) and save again")
     return ""
 
 
@@ -293,24 +319,29 @@ def _parse_one(text: str, kind: str):
         if not m:
             return "year_last" if _YEAR_LAST.fullmatch(text) else None
         try:
-            return pd.Timestamp(int(m["y"]), int(m["m"]), 1), False
+            return pd.Timestamp(int(m["y"]), int(m["m"]), 1), False, False
         except ValueError:
             return None
     m = _DATE.fullmatch(text)
     if not m:
         return "year_last" if _YEAR_LAST.fullmatch(text) else None
-    if kind == "date" and m["H"] is not None and (int(m["H"]), int(m["M"]), int(m["S"] or 0)) != (0, 0, 0):
+    if m["F"] and m["F"].strip("0"):
+        return "fraction"
+    hms = (int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    if kind == "date" and hms != (0, 0, 0):
         return None
+    end_of_day = hms == (24, 0, 0)  # ISO 8601 24:00, the hour-ending stamp of midnight
     try:
-        ts = pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
-                          int(m["S"] or 0))
+        ts = pd.Timestamp(int(m["y"]), int(m["m"]), int(m["d"]), *((0, 0, 0) if end_of_day else hms))
     except ValueError:
         return None
+    if end_of_day:
+        ts += pd.Timedelta(days=1)
     tz = m["tz"]
     if tz is None:
-        return ts, False
+        return ts, False, end_of_day
     minutes = 0 if tz == "Z" else (1 if tz[0] == "+" else -1) * (int(tz[1:3]) * 60 + int(tz[-2:]))
-    return ts + pd.Timedelta(minutes=BEIJING_OFFSET_MIN - minutes), True
+    return ts + pd.Timedelta(minutes=BEIJING_OFFSET_MIN - minutes), True, end_of_day
 
 
 @dataclass
@@ -322,6 +353,38 @@ class DateReading:
     not_date: pd.Series
     year_last: pd.Series
     n_offset: int
+    #: cells with a fraction of a second other than 0 (``08:00:00.500``): refused, an hourly table has none
+    fraction: pd.Series | None = None
+    #: how many ``24:00`` stamps were read as the next day's 00:00
+    n_end_of_day: int = 0
+    #: month cells such as ``2020.1`` in a column without any ``2020.10``: a spreadsheet keeps 2020.10
+    #: typed as a number as 2020.1, so October and January cannot be told apart
+    dotted_month: pd.Series | None = None
+
+
+#: A month written as a decimal number with one digit after the point (``2020.1``).
+_DOTTED_MONTH = re.compile(r"\d{4}\.\d")
+
+
+def _dotted_months(values: pd.Series, kind: str) -> pd.Series:
+    """``2020.1`` in a month column that holds no ``YYYY.10``: the number a spreadsheet stores for 2020.10
+    (October) as well as for 2020.1 (January); refused as ambiguous."""
+    if kind != "month":
+        return pd.Series(False, index=values.index)
+    if values.str.fullmatch(r"\d{4}\.10").any():
+        return pd.Series(False, index=values.index)  # the column keeps its trailing zeros: 2020.1 is January
+    return values.str.fullmatch(r"\d{4}\.1")
+
+
+def _fast_seconds(values: pd.Series) -> pd.Series:
+    """``2019-10-01 00:00:00`` and ``2019-10-01 00:00:00.000`` (database exports), parsed in bulk; NaT
+    elsewhere and where the fraction of a second is not 0 (those go to :func:`_parse_one`)."""
+    out = pd.to_datetime(values, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    rest = out.isna()
+    if rest.any():
+        frac = pd.to_datetime(values[rest], format="%Y-%m-%d %H:%M:%S.%f", errors="coerce")
+        out.loc[rest] = frac.where(frac.dt.floor("s") == frac)
+    return out
 
 
 def read_dates(values: pd.Series, kind: str) -> DateReading:
@@ -329,20 +392,30 @@ def read_dates(values: pd.Series, kind: str) -> DateReading:
     empty = values == ""
     fmt = {"datetime": "%Y-%m-%d %H:%M", "date": "%Y-%m-%d", "month": "%Y-%m"}[kind]
     parsed = pd.to_datetime(values, format=fmt, errors="coerce")  # the common case, fast
-    retry = parsed.isna() & ~empty
+    if kind == "datetime" and (parsed.isna() & ~empty).any():
+        miss = parsed.isna() & ~empty
+        parsed.loc[miss] = _fast_seconds(values[miss])
+    dotted = _dotted_months(values, kind)
+    parsed = parsed.where(~dotted)
+    retry = parsed.isna() & ~empty & ~dotted
     year_last = pd.Series(False, index=values.index)
-    n_offset = 0
+    fraction = pd.Series(False, index=values.index)
+    n_offset = n_end = 0
     if retry.any():
         codes, uniques = pd.factorize(values[retry])
         results = [_parse_one(str(u), kind) for u in uniques]
         stamps = pd.DatetimeIndex([r[0] if isinstance(r, tuple) else pd.NaT for r in results]).to_numpy()
         is_year_last = np.array([r == "year_last" for r in results], dtype=bool)
+        is_fraction = np.array([r == "fraction" for r in results], dtype=bool)
         shifted = np.array([isinstance(r, tuple) and r[1] for r in results], dtype=bool)
+        end_of_day = np.array([isinstance(r, tuple) and len(r) > 2 and r[2] for r in results], dtype=bool)
         parsed.loc[retry] = stamps[codes]
         year_last.loc[retry] = is_year_last[codes]
+        fraction.loc[retry] = is_fraction[codes]
         n_offset = int(shifted[codes].sum())
-    not_date = parsed.isna() & ~empty & ~year_last
-    return DateReading(parsed, not_date, year_last, n_offset)
+        n_end = int(end_of_day[codes].sum())
+    not_date = parsed.isna() & ~empty & ~year_last & ~fraction & ~dotted
+    return DateReading(parsed, not_date, year_last, n_offset, fraction, n_end, dotted)
 
 
 def load_yaml_strict(text: str):

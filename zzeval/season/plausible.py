@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from zzeval.resources import input_floor, input_limit
+from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -26,7 +27,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.clerical import check_clerical
 from zzeval.season.keys import county_code
-from zzeval.season.outages import check_zero_hours
+from zzeval.season.outages import check_code_hours, check_zero_hours
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
@@ -206,6 +207,16 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     out.rows(fname, "wind_speed_ms", met["wind_speed_ms"] > top,
              lambda i: f"{met['wind_speed_ms'][i]:g} m/s is above the plausible maximum of {top:g} m/s; is the wind "
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
+    calm = input_limit("meteorology.calm_wind_speed_ms")
+    out.rows(fname, "wind_dir_deg", met["wind_dir_deg"].isna() & met["wind_speed_ms"].notna()
+             & (met["wind_speed_ms"] > calm),
+             lambda i: f"no wind direction although the wind speed is {met['wind_speed_ms'][i]:g} m/s; only a calm hour "
+                       f"(wind speed at most {calm:g} m/s) has none (write it empty or 'C'): write the direction "
+                       "in degrees from north")
+    n_calm = int((met["wind_dir_deg"].isna() & (met["wind_speed_ms"] <= calm)).sum())
+    if n_calm:
+        out.notes.append(f"{fname}: {n_calm:,} calm hour(s) without a wind direction (wind speed at most {calm:g} m/s): "
+                         "the weather adjustment gives them a wind sector of their own")
     _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
     _check_blh_km(met, fname, out)
@@ -385,7 +396,9 @@ def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, o
 def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
     """``dustfall``: no month between the previous season and the assessed one (April .. September: it
     would be dropped without a word), and a township with dustfall in a season has all six months of it
-    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present).
+    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present):
+    a lost sample is a row with the value left empty (缺测: the mean is then over the measured months, and
+    the pages say so), never 0, which is refused (hostile review 8A, finding 6).
     A township without any dustfall in the assessed season is named by ``check_buildable``."""
     if dust is None or dust.empty:
         return
@@ -397,8 +410,13 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
     out.rows(fname, "month", between,
              lambda i: f"{month[i]:%Y-%m} is in neither season compared: the months are {months}; correct the year "
                        "or month, or remove the row")
+    value = dust["dustfall_t_km2_month"]
+    out.rows(fname, "dustfall_t_km2_month", value == 0,
+             lambda i: "0 t/(month·km²) is not a measurement (dustfall is weighed after a month of exposure, "
+                       "GB/T 15265-1994 gravimetric method, and a month always collects some dust): a lost sample (bucket knocked over, stolen or frozen)? leave the value "
+                       "empty: the month is then shown as missing (缺测) and the mean taken over the measured months")
     in_season = np.logical_or.reduce([p.contains(month).to_numpy(dtype=bool) for p in seasons])
-    named = ~in_season | dust["dustfall_t_km2_month"].isna().to_numpy()  # already a problem of its own row
+    named = ~in_season  # already a problem of its own row
     given = dust[~dust["township"].isin(set(dust["township"][named]))]
     for p in seasons:
         wanted = p.months()
@@ -410,7 +428,8 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
                 out.add(fname, int(present.index[present["township"] == town][0]) + 2, "month",
                         f"township {show(town)} has dustfall for {len(got)} of the 6 months of the season {p.name}: "
                         f"{', '.join(missing)} missing; its mean and months over the target would be taken on the "
-                        "months present: add the missing months' dustfall (t/(month·km²))"
+                        "months present: add the missing months' dustfall (t/(month·km²)); for a lost sample, a row "
+                        "with the value left empty (the month is then shown as missing, 缺测)"
                         + (", or remove the township's rows of that season (its mean there is then unknown)"
                            if p != period else ""))
 
@@ -467,6 +486,8 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
         return
     _check_station_medians(aq, fname, out)
     check_zero_hours(aq, fname, out)
+    check_code_hours(aq, fname, out)
+    record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
@@ -498,7 +519,8 @@ def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None
 def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     """PM2.5 is the part of PM10 below 2.5 µm (GB 3095-2012 § 3.3, 3.4), so PM2.5 > PM10 (倒挂) at one
     station and hour is an occasional artefact of the two analysers; in most hours of a season it means
-    the rows of the two are swapped."""
+    the rows of the two are swapped. PM2.5 = PM10 in most hours means the PM2.5 rows hold the PM10
+    values (hostile review 8A, finding 20: a township's change −21.9 → +37.6 %)."""
     pm = aq[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna()]
     if pm.empty:
         return
@@ -506,17 +528,22 @@ def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     if not {"PM2.5", "PM10"} <= set(wide.columns):
         return
     wide = wide.dropna()
-    top = input_limit("air_quality.pm25_above_pm10_share")
+    top, same = input_limit("air_quality.pm25_above_pm10_share"), input_limit("air_quality.pm25_equal_pm10_share")
     for (station, year), part in wide.groupby([wide.index.get_level_values(0), season_year_of(wide)]):
-        share = float((part["PM2.5"] > part["PM10"]).mean())
-        if len(part) >= 24 and share > top:
-            first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
-                             & (pm["pollutant"] == "PM2.5")][0]
-            out.add(fname, int(first) + 2, "pollutant",
-                    f"station {show(station)}, season from {year}: PM2.5 is above PM10 in "
-                    f"{int((part['PM2.5'] > part['PM10']).sum()):,} of {len(part):,} hours ({share:.0%}); PM2.5 is "
-                    f"part of PM10, so this happens only now and then (at most {top:.0%} of the hours, "
-                    "zzeval/reference/input_limits.csv): are the PM2.5 and PM10 rows swapped?")
+        above, equal = int((part["PM2.5"] > part["PM10"]).sum()), int((part["PM2.5"] == part["PM10"]).sum())
+        if len(part) < 24 or (above <= top * len(part) and equal <= same * len(part)):
+            continue
+        first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
+                         & (pm["pollutant"] == "PM2.5")][0]
+        if above > top * len(part):
+            what = (f"above PM10 in {above:,} of {len(part):,} hours ({above / len(part):.0%}); PM2.5 is part of PM10, "
+                    f"so this happens only now and then (at most {top:.0%} of the hours, zzeval/reference/"
+                    "input_limits.csv): are the PM2.5 and PM10 rows swapped?")
+        else:
+            what = (f"equal to PM10 in {equal:,} of {len(part):,} hours ({equal / len(part):.0%}); PM2.5 is the fine "
+                    f"part of PM10 and equals it in a few hours at most (at most {same:.0%}, zzeval/reference/"
+                    "input_limits.csv): do the PM2.5 rows hold the PM10 values? export the PM2.5 column again")
+        out.add(fname, int(first) + 2, "pollutant", f"station {show(station)}, season from {year}: PM2.5 is {what}")
 
 
 def season_year_of(wide: pd.DataFrame) -> np.ndarray:

@@ -108,6 +108,12 @@ class Column:
     max: float | None = None
     aliases: tuple[str, ...] = ()
     example: str = ""
+    #: the column is required, but a cell of it may be left empty (air_quality ``value``: a missing hour,
+    #: read as the row left out would be; hostile review 8A, finding 3)
+    empty_ok: bool = False
+    #: cell texts that mean "no value" in this column and are read as an empty cell, with a notice
+    #: (the calm code 'C' of a wind direction)
+    blank_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,8 +293,8 @@ AIR_QUALITY = TableSpec(
                aliases=("时间", "日期时间"), example="2020-12-01 08:00"),
         Column("pollutant", "category", "Pollutant.", allowed=tuple(POLLUTANT_UNITS),
                aliases=("污染物",), example="PM2.5"),
-        Column("value", "float", "Concentration (AQI rows: the published AQI).", min=0,
-               aliases=("浓度", "数值"), example="68"),
+        Column("value", "float", "Concentration (AQI rows: the published AQI); empty for a missing hour.", min=0,
+               aliases=("浓度", "数值"), example="68", empty_ok=True),
         Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); 1 for AQI.",
                aliases=("单位",), example="µg/m³"),
     ),
@@ -311,8 +317,9 @@ METEOROLOGY = TableSpec(
                aliases=("相对湿度",), example="55"),
         Column("wind_speed_ms", "float", "Wind speed.", unit="m/s", min=0, max=60,
                aliases=("风速",), example="1.8"),
-        Column("wind_dir_deg", "float", "Direction the wind blows from.", unit="°", min=0, max=360,
-               aliases=("风向",), example="315"),
+        Column("wind_dir_deg", "float", "Direction the wind blows from; empty or 'C' in a calm hour.", unit="°",
+               min=0, max=360, required=False, aliases=("风向",), example="315",
+               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳")),
         Column("pressure_hpa", "float", "Station pressure.", unit="hPa", min=500, max=1100,
                aliases=("气压",), example="935.2"),
         Column("precip_mm", "float", "Precipitation in the hour.", unit="mm", min=0, max=300,
@@ -331,8 +338,8 @@ DUSTFALL = TableSpec(
     (
         _township(),
         Column("month", "month", "Month of exposure, YYYY-MM.", aliases=("月份",), example="2020-12"),
-        Column("dustfall_t_km2_month", "float", "Dustfall.", unit="t/(month·km²)", min=0, max=200,
-               aliases=("降尘量",), example="7.4"),
+        Column("dustfall_t_km2_month", "float", "Dustfall; empty for a lost sample (the month missing, 缺测).",
+               unit="t/(month·km²)", min=0, max=200, aliases=("降尘量",), example="7.4", empty_ok=True),
     ),
     key=("township", "month"),
     season_dated=("month",),

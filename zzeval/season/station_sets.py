@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zzeval.season.schema import AIR_POLLUTANTS
+
 #: the columns :func:`station_seasons` returns
 COLUMNS = ("station_code", "township", "current", "previous", "used", "compared", "comparable")
 
@@ -131,3 +133,20 @@ def validate_notes(tables: dict, fnames: dict, period, coverage: set) -> list[st
     names = dict(zip(townships["slug"], townships["name_zh"], strict=True)) if townships is not None else None
     sets = station_seasons_of_coverage(coverage, stations, period)
     return station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names)
+
+
+def index_pollutant_notes(names: dict, have: set, seasons: dict, fname: str) -> list[str]:
+    """A notice for each township whose stations lack one of the six pollutants of the composite index
+    in a season (a PM-only micro-station): its index is shown as not computable and left out of the
+    index ranking (zzeval.airquality.airstats.comprehensive_index), never summed with the others as 0."""
+    notes = []
+    for slug, name in names.items():
+        for which, p in seasons.items():
+            if not any((slug, pollutant, p.first_year) in have for pollutant in ("PM2.5", "PM10")):
+                continue  # no PM either: refused above
+            missing = [q for q in AIR_POLLUTANTS if (slug, q, p.first_year) not in have]
+            if missing:
+                notes.append(f"{fname}: township {name} ({slug}) has no {', '.join(missing)} values in the {which} "
+                             f"season {p.name}; its composite index (综合指数, the sum over the six pollutants) is "
+                             "shown as not computable (不可计算) and left out of the index ranking")
+    return notes

@@ -191,6 +191,7 @@ def check_range(job: _RangeJob) -> dict:
         columnar._whole_table_checks(frame, spec, path.name, chunked, checking)
     chunked.finish()
     return {"ok": not (out.problems or out.notes or out.unreadable), "rows": n_rows, "coverage": out.coverage,
+            "pm_days": out.pm_days,  # compared across the ranges by check_season (zzeval.season.aq_copy)
             "stations": writer.stations if writer is not None else {}, "cpu_s": time.process_time() - c0}
 
 
@@ -221,7 +222,8 @@ def _check_in_parallel(data_dir, season: str, writer: _Writer | None, mapper, n_
         for r in results:
             writer.stations.update(r["stations"])
     coverage = set().union(*(r["coverage"] for r in results))
-    return {"air_quality": (sum(r["rows"] for r in results), coverage)}
+    pm_days = [days for r in results for days in r["pm_days"]]
+    return {"air_quality": (sum(r["rows"] for r in results), coverage, pm_days)}
 
 
 def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,199 @@
+"""Converting the cells of one column: numbers, dates and category values, with a message for each
+cell that cannot be read (used by :mod:`zzeval.season.loading` and :mod:`zzeval.season.columnar`).
+
+Category values are compared after NFKC normalisation and without regard to letter case (``Rural`` is
+``rural``, ``国Ⅳ`` is ``国IV``); other spellings of the same value (``煤改电``, ``国4``) are read through
+the synonym table ``zzeval/reference/category_aliases.csv`` (spelling, value, source).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from zzeval.resources import input_limit, reference_path
+from zzeval.season.checks import Collector
+from zzeval.season.parsing import (
+    closest,
+    not_number_hint,
+    read_dates,
+    read_numbers,
+    serial_date_hint,
+    show,
+)
+from zzeval.season.schema import Column
+
+
+def _key(value: str) -> str:
+    """A category spelling as compared: NFKC (full-width letters, Roman numeral characters) and upper case."""
+    return unicodedata.normalize("NFKC", str(value)).strip().upper()
+
+
+@cache
+def category_aliases() -> dict[str, str]:
+    """``zzeval/reference/category_aliases.csv`` as ``{spelling: value}`` (spellings as written there)."""
+    with reference_path("category_aliases.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["spelling"]: row["value"] for row in csv.DictReader(fh)}
+
+
+@cache
+def _alias_keys() -> dict[str, str]:
+    return {_key(spelling): value for spelling, value in category_aliases().items()}
+
+
+def category_value(value: str, allowed) -> str:
+    """``value`` as the allowed category value it spells (an alias, or the value in another letter case or
+    width), else ``value`` unchanged."""
+    by_key = {_key(a): a for a in allowed}
+    key = _key(value)
+    if key in by_key:
+        return by_key[key]
+    alias = _alias_keys().get(key)
+    return by_key.get(_key(alias), alias) if alias is not None else value
+
+
+def map_unique(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value: the long-form tables repeat a
+    few station codes, pollutants, units and timestamps over a million rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def strip_values(values: pd.Series) -> pd.Series:
+    return map_unique(values.astype(str), str.strip).astype(str)
+
+
+#: Largest whole number a column may hold: integers are computed in float64, exact up to 2**53.
+MAX_EXACT_INT = 2**53
+
+
+def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
+    reading = read_numbers(values, integer=col.kind == "int")
+    numbers = reading.values
+    hint = unit_hint(col)
+    out.rows(fname, col.name, reading.not_number,
+             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required)}", True)
+    out.rows(fname, col.name, reading.non_finite,
+             lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
+                       "or leave the cell empty where that is allowed", True)
+    out.rows(fname, col.name, reading.decimal_comma,
+             lambda i: f"'{show(values[i])}' has a decimal comma; zzeval reads '.' as the decimal mark: "
+                       f"write {show(values[i]).replace(',', '.')}", True)
+    out.rows(fname, col.name, reading.ambiguous_comma,
+             lambda i: f"'{show(values[i])}' is ambiguous (a thousands separator or a decimal comma?); "
+                       "write the number without ',' and with '.' as the decimal mark", True)
+    if reading.note:
+        out.notes.append(f"{fname}, column '{col.name}': {reading.note}")
+    if col.kind == "int":
+        huge = numbers.abs() >= MAX_EXACT_INT
+        out.rows(fname, col.name, huge, lambda i: f"'{show(values[i])}' is far too large for a count{hint}", True)
+        numbers = numbers.where(~huge)
+        numbers = _whole_within_noise(numbers, values, fname, col.name, out)
+        frac = numbers.notna() & (numbers % 1 != 0)
+        out.rows(fname, col.name, frac, lambda i: f"'{show(values[i])}' must be a whole number", True)
+    if col.min is not None:
+        out.rows(fname, col.name, numbers < col.min,
+                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}")
+    if col.max is not None:
+        out.rows(fname, col.name, numbers > col.max,
+                 lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{hint}")
+    return numbers.astype("float64")
+
+
+_DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}
+_DATE_ALSO = {"date": "2020/10/31 and 2020年10月31日 are", "datetime": "2020/12/1 8:00 and 2020年12月1日 08:00 are",
+              "month": "2020/12, 2020年12月 and 2020-12-01 are"}
+
+
+def _year_last_message(text, example: str) -> str:
+    """``05/09/2020`` puts the year last; ``20-09-12`` has a two-digit year that may be its first or last
+    part (re-review of issue 13: it was called "year last")."""
+    if re.fullmatch(r"\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(\s.*)?", str(text)):
+        return (f"'{show(text)}' has a two-digit year: which part is the year, the month and the day cannot be "
+                f"told (20-09-12 is 12 September 2020 or 20 September 2012); write the four-digit year first, like "
+                f"{example}")
+    return (f"'{show(text)}' puts the year last: day-first and month-first dates cannot be told apart "
+            f"(05/09/2020 is 5 September or 9 May); write the year first, like {example}")
+
+
+def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
+    reading = read_dates(values, col.kind)
+    example = _DATE_EXAMPLES[col.kind]
+    out.rows(fname, col.name, reading.not_date,
+             lambda i: f"'{show(values[i])}' is not a {col.kind}; write it like {example} "
+                       f"({_DATE_ALSO[col.kind]} read too){serial_date_hint(values[i])}", True)
+    out.rows(fname, col.name, reading.year_last, lambda i: _year_last_message(values[i], example), True)
+    out.rows(fname, col.name, reading.fraction,
+             lambda i: f"'{show(values[i])}' has a fraction of a second: the tables hold whole hours; write it "
+                       f"like {example} (a fraction .000 is read)", True)
+    out.rows(fname, col.name, reading.dotted_month,
+             lambda i: f"'{show(values[i])}' is ambiguous: a spreadsheet stores {show(values[i])}0 typed as a "
+                       f"number as {show(values[i])} too (October read as January); write the month as text, like "
+                       f"{values[i][:4]}-10 or {values[i][:4]}-01", True)
+    if reading.n_offset:
+        out.notes.append(f"{fname}, column '{col.name}': {reading.n_offset:,} time(s) with a UTC offset "
+                         "were converted to Beijing time (UTC+8)")
+    if reading.n_end_of_day:
+        out.notes.append(f"{fname}, column '{col.name}': {reading.n_end_of_day:,} time(s) stamped 24:00 were read as "
+                         "the next day's 00:00 (the hour ending at midnight, as the network stamps it)")
+    return reading.values
+
+
+def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
+    values = strip_values(frame[col.name])
+    if col.blank_words:
+        blank = values.isin(col.blank_words)
+        if blank.any():
+            out.notes.append(f"{fname}, column '{col.name}': {int(blank.sum()):,} cell(s) '{values[blank].iloc[0]}' "
+                             "(no value: a calm hour has no wind direction) were read as empty")
+            values = values.where(~blank, "")
+    empty = values == ""
+    if col.required and not col.empty_ok and col.name in frame and empty.any():
+        above = values.shift(1, fill_value="")
+        out.rows(fname, col.name, empty, lambda i: f"empty cell; a {col.kind} value is required" + (
+            " (a merged cell? a spreadsheet keeps the value of merged cells in the first row only: unmerge "
+            "them and fill in every row)" if above[i] != "" and col.kind in ("str", "category") else ""))
+    if col.kind in ("int", "float"):
+        return _convert_numbers(values, col, fname, out)
+    if col.kind in ("date", "datetime", "month"):
+        return _convert_dates(values, col, fname, out)
+    if col.kind == "category":
+        mapped = map_unique(values, lambda v: category_value(v, col.allowed))
+        bad = ~mapped.isin(col.allowed) & ~empty
+        allowed = ", ".join(col.allowed)
+
+        def _not_allowed(i) -> str:
+            close = closest(values[i], list(col.allowed) + [s for s, v in category_aliases().items()
+                                                             if v in col.allowed])
+            meant = f"did you mean '{show(close)}' ({category_value(close, col.allowed)})? " if close else ""
+            return f"'{show(values[i])}' is not allowed; {meant}use one of: {allowed}"
+
+        out.rows(fname, col.name, bad, _not_allowed, True)
+        return mapped.astype(str)
+    return values
+
+
+def _whole_within_noise(numbers: pd.Series, values: pd.Series, fname: str, column: str,
+                        out: Collector) -> pd.Series:
+    """Counts within a relative ``numbers.whole_number_noise`` (input_limits.csv) of a whole number, such as
+    7823.000000000003 (a spreadsheet formula's result kept with its binary rounding noise, shown as 7823),
+    read as that whole number, with a notice; anything farther off stays refused as not whole."""
+    nearest = numbers.round()
+    noisy = numbers.notna() & (numbers != nearest) & (
+        (numbers - nearest).abs() <= input_limit("numbers.whole_number_noise") * nearest.abs().clip(lower=1))
+    if noisy.any():
+        first = noisy.idxmax()
+        out.notes.append(f"{fname}, column '{column}': {int(noisy.sum()):,} count(s) with float noise of a "
+                         f"spreadsheet formula were read as whole numbers ('{show(values[first])}' as "
+                         f"{nearest[first]:.0f}; =ROUND(…) or 'paste values' in the sheet avoids it)")
+    return numbers.where(~noisy, nearest)
+
+
+def unit_hint(col: Column) -> str:
+    return f" [{col.unit}]" if col.unit else ""
