@@ -19,6 +19,16 @@ def _validate(season, capsys) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
+def _first_cell_refused(season, capsys, fname: str, column: str, value: str) -> str:
+    """Write ``value`` into the first row's ``column`` of ``fname``; validate must refuse it: its output."""
+    frame = read(season, fname)
+    frame.loc[0, column] = value
+    write(frame, season, fname)
+    code, text = _validate(season, capsys)
+    assert code == 2, text
+    return text
+
+
 # -- 10 (A1): ISO datetimes with milliseconds from a database export
 def test_milliseconds_of_zero_are_read(season, capsys):
     aq = read(season, "air_quality.csv.gz")
@@ -151,11 +161,7 @@ def test_standard_class_and_retrofit_spellings_are_read(season, capsys):
 
 
 def test_an_unknown_category_value_gets_a_did_you_mean(season, capsys):
-    heating = read(season, "heating_retrofits.csv")
-    heating.loc[0, "retrofit_type"] = "煤改点"  # a typo of 煤改电
-    write(heating, season, "heating_retrofits.csv")
-    code, text = _validate(season, capsys)
-    assert code == 2
+    text = _first_cell_refused(season, capsys, "heating_retrofits.csv", "retrofit_type", "煤改点")  # typo of 煤改电
     assert ("heating_retrofits.csv, row 2, column 'retrofit_type': '煤改点' is not allowed; did you mean '煤改电' "
             "(coal_to_electricity)?") in text
 
@@ -196,12 +202,17 @@ def test_24_00_is_the_next_days_midnight(season, capsys):
 
 
 # -- 14 (V10): a note row and a totals row under the table: the first message says so
-def test_a_note_row_below_the_table_is_named_first(season, capsys):
+def _refused_with_a_line_added(season, capsys, line: str) -> tuple[str, list[str]]:
+    """Add ``line`` below townships.csv's rows; validate must refuse: its output and its messages."""
     path = season / "townships.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "\n数据来源：泽州县统计局，2020年12月\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
     code, text = _validate(season, capsys)
-    assert code == 2
-    messages = text.split("\n  - ")[1:]
+    assert code == 2, text
+    return text, text.split("\n  - ")[1:]
+
+
+def test_a_note_row_below_the_table_is_named_first(season, capsys):
+    text, messages = _refused_with_a_line_added(season, capsys, "\n数据来源：泽州县统计局，2020年12月\n")
     assert len(messages) == 1, text
     assert messages[0].startswith("townships.csv, row 5: looks like a note below the table ('数据来源：泽州县统计局")
     assert "delete the row" in messages[0]
@@ -209,11 +220,7 @@ def test_a_note_row_below_the_table_is_named_first(season, capsys):
 
 
 def test_a_totals_row_with_a_colon_is_named_as_totals(season, capsys):
-    path = season / "townships.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "全县合计：,,,,30000,100000,300,,,\n", encoding="utf-8")
-    code, text = _validate(season, capsys)
-    assert code == 2
-    messages = text.split("\n  - ")[1:]
+    text, messages = _refused_with_a_line_added(season, capsys, "全县合计：,,,,30000,100000,300,,,\n")
     assert messages[0].startswith("townships.csv, row 4: looks like a totals row ('全县合计：'): delete it"), text
     assert "empty cell" not in text
 
@@ -243,11 +250,7 @@ def test_the_minus_sign_u2212_is_read_as_minus(season, capsys):
 
 
 def test_sql_null_in_an_optional_column_says_leave_it_empty(season, capsys):
-    heating = read(season, "heating_retrofits.csv")
-    heating.loc[0, "subsidy_yuan"] = "NULL"
-    write(heating, season, "heating_retrofits.csv")
-    code, text = _validate(season, capsys)
-    assert code == 2
+    text = _first_cell_refused(season, capsys, "heating_retrofits.csv", "subsidy_yuan", "NULL")
     assert ("heating_retrofits.csv, row 2, column 'subsidy_yuan': 'NULL' is not a number [yuan]; 'NULL' is a "
             "database's mark for no value: leave the cell empty (the column allows it)") in text
 
