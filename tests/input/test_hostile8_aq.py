@@ -115,6 +115,11 @@ def test_genuine_equal_hours_pass_and_a_dust_storm_passes():
     assert len(out.problems) == 1
     assert "station ZZ100: PM2.5 and PM10 are both 40 in 6 hours (rows 2 to 7, 2020-12-01 00:00 to 2020-12-01 05:00)" \
         in out.problems[0].message
+    # six hours at an analyser's floor after rain are clean air, not a code (recheck 8); one hour at 520 is one hour
+    out = Collector()
+    check_code_hours(_hours([5] * 6 + [520] + list(range(20, 40)), [5] * 6 + [520] + list(range(40, 60))), AQ, out)
+    (problem,) = out.problems
+    assert "PM2.5 and PM10 are both 520 in 1 hour (rows 8 to 8," in problem.message
 
 
 def test_the_sample_has_no_code_hours_nor_copies(sample_season, capsys):

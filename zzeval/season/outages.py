@@ -19,7 +19,9 @@ Outages written as an invalid-data code (hostile review 8A, finding 1: 999 in 10
 township's change from −26.3 to +42.2 %): a code is written for PM2.5 and PM10 alike, so the hours show
 PM2.5 = PM10, the same value hour after hour. A measured hour has PM2.5 below PM10 (PM2.5 is part of
 PM10, GB 3095-2012 § 3.3, 3.4) apart from the analysers' scatter, so PM2.5 = PM10 at one value is an
-isolated hour at most; ``air_quality.code_run_hours`` hours of it in a row, or such an hour at
+isolated hour at most; ``air_quality.code_run_hours`` hours of it in a row (at
+``air_quality.code_run_value_min`` µg/m³ or more: clean air near an analyser's detection limit reads
+equal for hours), or such an hour at
 ``air_quality.code_value_min`` µg/m³ or more (where dust, the only source of so much PM10, is mostly
 coarse), is a code (:func:`check_code_hours`).
 """
@@ -87,14 +89,16 @@ def check_code_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                           "datetime": same.index.get_level_values(1), "value": same[("value", "PM10")].to_numpy()},
                          index=same[("row", "PM2.5")].astype(int).to_numpy())
     run_hours, high = input_limit("air_quality.code_run_hours"), input_floor("air_quality.code_value_min")
-    code = _in_long_runs(equal, run_hours) | (equal["value"] >= high).to_numpy()
+    low = input_floor("air_quality.code_run_value_min")  # clean air at an analyser's floor reads equal
+    code = (_in_long_runs(equal, run_hours) & (equal["value"] >= low).to_numpy()) | (equal["value"] >= high).to_numpy()
     for (station, value), hours in equal[code].groupby(["station_code", "value"], sort=True):
         rows, times = hours.index, hours["datetime"]
         out.add(fname, int(rows.min()) + 2, "value",
-                f"station {show(station)}: PM2.5 and PM10 are both {value:g} in {len(hours):,} hours (rows "
+                f"station {show(station)}: PM2.5 and PM10 are both {value:g} in {len(hours):,} "
+                f"hour{'s' if len(hours) != 1 else ''} (rows "
                 f"{int(rows.min()) + 2:,} to {int(rows.max()) + 2:,}, {times.min():%Y-%m-%d %H:%M} to "
                 f"{times.max():%Y-%m-%d %H:%M}): an invalid-data code written for an outage? PM2.5 is part of PM10 "
-                f"and equals it in an isolated hour at most, never {run_hours:g} hours in a row nor at "
+                f"and equals it in an isolated hour at most, never {run_hours:g} hours in a row at {low:g} µg/m³ or more nor at "
                 f"{high:g} µg/m³ or more (zzeval/reference/input_limits.csv); leave these hours missing (the values empty, or the rows left out)")
 
 
