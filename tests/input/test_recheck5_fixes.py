@@ -71,7 +71,7 @@ def test_validate_refuses(case, sample_season, tmp_path, capsys):
 @pytest.mark.parametrize("name, row, column, value", [
     ("heating_retrofits.csv", 0, "subsidy_yuan", str(126 * 50_000)),  # 50,000 yuan per household
     ("vehicles.csv", 0, "scrappage_payment_yuan", str(12 * 200_000)),  # 200,000 yuan per vehicle
-    ("heating_retrofits.csv", 0, "subsidy_yuan", str(126 * 50)),  # the floor, unchanged
+    ("heating_retrofits.csv", 0, "subsidy_yuan", str(126 * 1_000)),  # a coal-to-electricity batch's floor (review 8)
 ])
 def test_amounts_at_the_bounds_pass(name, row, column, value, season, capsys):
     setter(name, row, column, value)(season)

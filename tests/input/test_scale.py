@@ -31,7 +31,8 @@ def test_a_case_mistake_in_a_township_name_gets_the_same_suggestion(season, caps
 
 
 def test_the_bounds_leave_real_values_alone(season, capsys):
-    """Just inside each bound: 1.01 persons per household, 99,000 persons per km², 50 yuan per household, a dustfall median of
+    """Just inside each bound: 1.01 persons per household, 99,000 persons per km², 1,000 yuan per household of a
+    coal-to-electricity batch (heating_retrofits.subsidy_yuan_per_household_equipment), a dustfall median of
     30, a station 5 km outside the county's derived extent (inside the 10 km margin), whole targets
     written with a decimal point (12.0)."""
     tw = read(season, "townships.csv")
@@ -39,7 +40,8 @@ def test_the_bounds_leave_real_values_alone(season, capsys):
     tw.loc[1, "area_km2"] = f"{int(tw.loc[1, 'population']) / 99_000:.4f}"  # 99,000 persons per km²
     write(tw, season, "townships.csv")
     rt = read(season, "heating_retrofits.csv")
-    rt.loc[0, "subsidy_yuan"] = str(50 * int(rt.loc[0, "households_done"]))
+    assert rt.loc[0, "retrofit_type"] == "coal_to_electricity"
+    rt.loc[0, "subsidy_yuan"] = str(1_000 * int(rt.loc[0, "households_done"]))
     write(rt, season, "heating_retrofits.csv")
     dust = read(season, "dustfall.csv")
     dust["dustfall_t_km2_month"] = "30"
