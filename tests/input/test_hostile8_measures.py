@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tests.input.cases import Case, edit, validate_refuses
+from zzeval.cli import main
 from zzeval.season.checks import Collector
 
 TONNAGES = ("road_t_before", "rail_t_before", "road_t_after", "rail_t_after")
@@ -118,6 +119,14 @@ def test_the_per_household_subsidy_standard_as_a_batch_total_is_refused(sample_s
         f"done (coal_to_electricity) is {standard / done:,.0f} yuan per household, below the plausible 1,000",
         "is this the subsidy per household (补贴标准) rather than the batch's total?"))
     validate_refuses(sample_season, case, tmp_path / "case", capsys)
+    # a genuine first instalment (recheck 8: 900 yuan per household, unconfirmable) is confirmed in season.yaml
+    folder = tmp_path / "case"
+    towns = sorted(set(sample.loc[sample["retrofit_type"] == "coal_to_electricity", "township"]))
+    with open(folder / "season.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"confirmed:\n  subsidy_standard: [{', '.join(f'{t} coal_to_electricity' for t in towns)}]\n")
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err[:2000]
+    said = capsys.readouterr()
+    assert f"confirmed in season.yaml (subsidy_standard: {towns[0]} coal_to_electricity)" in said.out + said.err
 
 
 def _firm_in_two_townships(frame: pd.DataFrame) -> None:

@@ -33,6 +33,7 @@ JUDGEMENT_CHECKS = {
     "freight_reversed": "'all' (the whole freight table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
     "vehicle_fleet": "township slug, 'nancun'",
+    "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.

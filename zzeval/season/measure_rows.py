@@ -28,7 +28,7 @@ import yaml
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
-from zzeval.season.confirm import judge
+from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.parsing import show
 
 #: Emission standards no new vehicle is registered under any more: their fleet can only shrink during
@@ -383,7 +383,8 @@ def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None
     standard (补贴标准, yuan per household) written as the batch's total (hostile review 8A finding 8: 10,744
     yuan for 126 households, 85 per household, cut the county's clean-heating cost by 18 %). Rows below the
     general floor (``heating_retrofits.subsidy_yuan_per_household``: 万元) are named by
-    :func:`zzeval.season.plausible.check_payments` instead."""
+    :func:`zzeval.season.plausible.check_payments` instead. A judgement check (``subsidy_standard``,
+    ``township retrofit_type``): a first instalment paid before the season's end may be that low (recheck 8)."""
     if "subsidy_yuan" not in rt:
         return
     floor = input_floor("heating_retrofits.subsidy_yuan_per_household_equipment")
@@ -391,7 +392,8 @@ def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None
     done, paid = rt["households_done"], rt["subsidy_yuan"]
     per = paid / done.where(done > 0)
     low = rt["retrofit_type"].isin(EQUIPMENT_TYPES) & (paid > 0) & (per >= general) & (per < floor)
-    out.rows(fname, "subsidy_yuan", low,
+    subject = rt["township"].astype(str) + " " + rt["retrofit_type"].astype(str)  # a genuine part payment: confirm
+    judge_rows(out, "subsidy_standard", fname, "subsidy_yuan", low, subject,
              lambda i: f"{paid[i]:,.0f} yuan for {done[i]:,.0f} households done ({rt['retrofit_type'][i]}) is "
                        f"{per[i]:,.0f} yuan per household, below the plausible {floor:,.0f} for a household fitted "
                        f"with heating equipment ({LIMITS_FILE}): is this the subsidy per household (补贴标准) rather "
