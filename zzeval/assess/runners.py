@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -223,11 +224,13 @@ def _interrupted_when_workers_were(pool: ProcessPoolExecutor):
         yield
     except BrokenProcessPool:
         workers = list((getattr(pool, "_processes", None) or {}).values())
-        for _ in range(20):  # dead already or terminated by the pool: their status comes at once
+        deadline = time.monotonic() + 2.0  # dead already or terminated by the pool: their status comes soon
+        while not all(w.exitcode is not None for w in workers) and time.monotonic() < deadline:
             for worker in workers:
-                worker.join(timeout=0.05)  # (the pool's thread may reap one first, then sets it)
-            if all(w.exitcode is not None for w in workers):
-                break
+                worker.join(timeout=0.05)
+            # the pool's thread may have reaped one: this join then returns at once without its status,
+            # which that thread sets a moment later (a busy machine: a fixed count of joins ran out first)
+            time.sleep(0.01)
         if any(w.exitcode == 128 + signal.SIGINT for w in workers):
             raise KeyboardInterrupt from None
         raise
