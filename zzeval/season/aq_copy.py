@@ -27,12 +27,11 @@ from pandas.util import hash_array
 from zzeval.resources import input_floor
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
+from zzeval.season.weather_copy import HASH_MIX
 
 #: The pollutants whose days are compared (module docstring: the gases can repeat a value at two stations).
 COMPARED = ("PM2.5", "PM10")
 
-#: An odd 64-bit multiplier mixing an hour's hash with its value's.
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def record_pm_days(aq: pd.DataFrame, fname: str, out: Collector) -> None:
@@ -43,7 +42,7 @@ def record_pm_days(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     if pm.empty:
         return
     stamp = pd.to_datetime(pm["datetime"])
-    mixed = hash_array(stamp.dt.hour.to_numpy()) * _MIX ^ hash_array(pm["value"].to_numpy(dtype=float))
+    mixed = hash_array(stamp.dt.hour.to_numpy()) * HASH_MIX ^ hash_array(pm["value"].to_numpy(dtype=float))
     days = pd.DataFrame({"station": pm["station_code"].astype(str).to_numpy(), "pollutant": pm["pollutant"].astype(str).to_numpy(),
                          "day": stamp.dt.normalize().to_numpy(), "sig": mixed, "value": pm["value"].to_numpy(dtype=float),
                          "row": pm.index.to_numpy(dtype=np.int64) + 2})

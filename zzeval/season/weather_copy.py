@@ -42,8 +42,9 @@ _UNITS = {"temperature_c": "°C", "rh_pct": "%", "wind_speed_ms": "m/s", "wind_d
 #: days across a 29 February, or pasted a row off). Each is compared on its own.
 COPY_SHIFTS_H = (0, -1, 1, -8, 8, -24, 24)
 
-#: An odd 64-bit multiplier mixing the hashes of a key's columns (:func:`_keys`).
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: An odd 64-bit multiplier mixing the hashes of a key's columns (:func:`_keys`; also the air-quality day
+#: signatures of :mod:`zzeval.season.aq_copy`).
+HASH_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 #: A bin number standing for a missing value (bins of real values are far smaller).
 _MISSING = np.iinfo(np.int32).min
@@ -105,7 +106,7 @@ def _keys(hashes: dict[str, np.ndarray], when: np.ndarray, skip: str, own: bool 
     key = when
     for column in (*VARYING_WEATHER, "source") if own else VARYING_WEATHER:
         if column != skip:
-            key = key * _MIX ^ hashes[column]
+            key = key * HASH_MIX ^ hashes[column]
     return key
 
 
