@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem, ZzevalError
+from zzeval.season.cells import convert_column
+from zzeval.season.checks import Collector, check_air_quality
 from zzeval.season.keys import county_code
 from zzeval.season.schema import TABLES, Column, TableSpec
 
@@ -198,7 +200,7 @@ def _convert_chunk(raw: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Da
         if typed is None:
             if not (pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype)):
                 frame[col.name] = _as_text(values)
-            typed = loading._convert_column(frame, col, fname, out)
+            typed = convert_column(frame, col, fname, out)
         converted[col.name] = typed
     return pd.DataFrame(converted, index=frame.index)
 
@@ -263,7 +265,7 @@ class _CheckOnly:
         if self._stations is None:
             from zzeval.season import loading
 
-            throwaway = loading._Collector()
+            throwaway = Collector()
             self._stations = loading._read_table(self.data_dir, TABLES["stations"], throwaway)[0]
         return self._stations
 
@@ -282,7 +284,7 @@ def _whole_table_checks(frame: pd.DataFrame, spec: TableSpec, fname: str, out, c
     loading._check_keys(frame, spec, fname, out)
     loading._check_season_dates(frame, spec, fname, checking.period, out)
     if spec.name == "air_quality":
-        frame = loading._check_air_quality(frame, fname, checking.stations(), out)
+        frame = check_air_quality(frame, fname, checking.stations(), out)
     if spec.name == "meteorology":
         from zzeval.season.plausible import check_met_values
 
@@ -328,7 +330,7 @@ def _check_in_chunks(path: Path, spec: TableSpec, out, checking: _CheckOnly, chu
     if revisit:  # a station's rows are split over the file: its duplicate keys over all its rows
         from zzeval.season import loading
 
-        quiet = loading._Collector()  # the cells were reported in the first pass
+        quiet = Collector()  # the cells were reported in the first pass
         parts = [frame[station(frame[key]).isin(revisit)] for frame in
                  (_convert_chunk(raw, spec, path.name, quiet) for raw in iter_chunks(path, chunk_rows))]
         loading._check_keys(pd.concat(parts).sort_index(), spec, path.name, out)
@@ -426,7 +428,7 @@ def convert_to_parquet(data_dir: str | Path, tables=COLUMNAR_TABLES, remove_sour
             continue
         target = data_dir / f"{name}{PARQUET_SUFFIX}"
         partial = target.with_suffix(".parquet.partial")
-        out = _AcrossChunks(loading._Collector())
+        out = _AcrossChunks(Collector())
         writer = None
         try:
             for raw in _csv_chunks(source, chunk_rows):

@@ -20,7 +20,7 @@ import pandas as pd
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.aq_copy import check_air_quality_copied
-from zzeval.season.cells import MAX_EXACT_INT, category_aliases, convert_column, strip_values
+from zzeval.season.cells import MAX_EXACT_INT, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -64,13 +64,6 @@ from zzeval.season.weather_copy import check_weather_copied
 from zzeval.season.weather_county import with_derived_county_weather
 from zzeval.season.weather_hours import check_weather_hours, record_hours
 
-# the names zzeval.season.columnar uses (it checks Parquet tables chunk by chunk with these)
-_Collector = Collector
-_check_air_quality = check_air_quality
-_convert_column = convert_column
-_strip = strip_values
-#: Chinese (and other common) spellings accepted for category values (zzeval/reference/category_aliases.csv).
-CATEGORY_ALIASES: dict[str, str] = category_aliases()
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
     """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
@@ -147,7 +140,7 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
     converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
-                 else _convert_column(frame, col, path.name, out) for col in spec.columns}
+                 else convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
 
 
@@ -224,7 +217,7 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
         lookup[str(row.slug)] = row.slug
         lookup[str(row.code)] = row.slug
         lookup[str(row.name_zh)] = row.slug
-    values = _strip(frame[column])
+    values = strip_values(frame[column])
     mapped = values.map(lookup)
     bad = mapped.isna() & (values != "")
     known = "、".join(f"{n} ({s})" for n, s in zip(townships["name_zh"], townships["slug"], strict=True))
@@ -486,7 +479,7 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
         if raw.empty:
             raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
         frame = _rename_columns(raw, spec, path.name, out)
-        converted = pd.DataFrame({c.name: _convert_column(frame, c, path.name, out) for c in spec.columns},
+        converted = pd.DataFrame({c.name: convert_column(frame, c, path.name, out) for c in spec.columns},
                                  index=frame.index)
     if converted.empty and not out.problems:
         raise DataValidationError([Problem(path.name, None, None, "has no data rows")])
