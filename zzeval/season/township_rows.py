@@ -172,14 +172,15 @@ def check_range(job: _RangeJob) -> dict:
     :attr:`RowStore.stations`) and its CPU seconds."""
     import time
 
-    from zzeval.season import columnar, loading
+    from zzeval.season import columnar
+    from zzeval.season.checks import Collector
     from zzeval.season.data import SeasonPeriod
     from zzeval.season.schema import TABLES
 
     c0 = time.process_time()
     spec = TABLES["air_quality"]
     path = columnar.parquet_file(job.data_dir, "air_quality")
-    out = loading._Collector()
+    out = Collector()
     chunked = columnar._AcrossChunks(out)
     writer = _Writer(Path(job.root), job.prefix) if job.root else None
     checking = columnar._CheckOnly(Path(job.data_dir), SeasonPeriod(job.season), sink=writer)
