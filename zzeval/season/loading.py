@@ -20,7 +20,7 @@ import pandas as pd
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.aq_copy import check_air_quality_copied
-from zzeval.season.cells import MAX_EXACT_INT, category_aliases, convert_column, strip_values
+from zzeval.season.cells import MAX_EXACT_INT, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -69,8 +69,7 @@ _Collector = Collector
 _check_air_quality = check_air_quality
 _convert_column = convert_column
 _strip = strip_values
-#: Chinese (and other common) spellings accepted for category values (zzeval/reference/category_aliases.csv).
-CATEGORY_ALIASES: dict[str, str] = category_aliases()
+
 
 def table_files(data_dir: Path, name: str) -> list[Path]:
     """Every file in ``data_dir`` that could hold table ``name`` (``.csv``, ``.csv.gz``, ``.xlsx``)."""
