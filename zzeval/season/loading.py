@@ -37,13 +37,13 @@ from zzeval.season.checks import (
 )
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
+from zzeval.season.dustfall import check_dustfall_months
 from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.parsing import closest, show
 from zzeval.season.plausible import (
     check_county_tasks,
-    check_dustfall_months,
     check_plausible_values,
     check_site_dates,
     check_station_weather,
