@@ -39,3 +39,22 @@ def test_a_refused_category_value_names_the_accepted_spellings_without_an_echo()
         "China5, China6, NEV"]
     _, out = _column("vehicles", "fuel", ["混合动力"])  # a hybrid: no fuel class of the emission model
     assert out.problems[0].message == "'混合动力' is not allowed; use one of: diesel, gasoline, gas, electric"
+
+
+# -- 2: a township's six months present as rows, every value empty (缺测): not "no dustfall"
+def test_dustfall_rows_all_empty_are_named_as_such_not_as_missing():
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.dustfall import check_dustfall_measured
+
+    months = pd.to_datetime(["2020-10-01", "2020-11-01", "2020-12-01", "2021-01-01", "2021-02-01", "2021-03-01"])
+    dust = pd.DataFrame({"township": ["bagong"] * 6 + ["nancun"] * 6, "month": list(months) * 2,
+                         "dustfall_t_km2_month": [7.0, 8.1, 6.5, 5.9, 9.2, 10.4] + [float("nan")] * 6})
+    out = Collector()
+    check_dustfall_measured({"dustfall": dust}, {"dustfall": "dustfall.csv"},
+                            {"bagong": "巴公镇", "nancun": "南村镇", "xiacun": "下村镇"}, SeasonPeriod("2020-2021"), out)
+    assert [(p.row, p.column) for p in out.problems] == [(8, "dustfall_t_km2_month"), (None, "township")]
+    assert out.problems[0].message.startswith(
+        "township 南村镇 (nancun) has 6 month(s) of the season 2020-2021 as rows (rows 8, 9, 10, 11, 12, 13), but every "
+        "dustfall value is empty (缺测, as for a lost sample)")
+    assert "no dustfall" not in out.problems[0].message
+    assert out.problems[1].message.startswith("no dustfall for township 下村镇 (xiacun)")  # no rows at all

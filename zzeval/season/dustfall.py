@@ -77,9 +77,20 @@ def check_dustfall_measured(tables, fnames, names: dict, period, out: Collector)
     dust = tables.get("dustfall")
     if dust is None:
         return
-    current = dust[period.contains(dust["month"]) & dust["dustfall_t_km2_month"].notna()]
+    rows = dust[period.contains(dust["month"])]
+    measured = set(rows.loc[rows["dustfall_t_km2_month"].notna(), "township"])
     for slug, name in names.items():
-        if not (current["township"] == slug).any():
+        if slug in measured:
+            continue
+        empty = rows.index[rows["township"] == slug]
+        if len(empty):  # the rows are there, every value left empty: not "no dustfall" (issue 13)
+            out.add(fnames["dustfall"], int(empty[0]) + 2, "dustfall_t_km2_month",
+                    f"township {name} ({slug}) has {len(empty)} month(s) of the season {period.name} as rows (rows "
+                    f"{', '.join(str(int(i) + 2) for i in empty)}), but every dustfall value is empty (缺测, as for a "
+                    "lost sample); the reports compare its monthly dustfall with the plan's target and need at least one "
+                    "measured month: write the measured values (t/(month·km²)) in these rows (a column lost in the "
+                    "export or the copy?)")
+        else:
             out.add(fnames["dustfall"], None, "township",
                     f"no dustfall for township {name} ({slug}) in the season {period.name}; the reports compare "
                     "its monthly dustfall with the plan's target: add the monthly values")
