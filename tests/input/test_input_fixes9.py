@@ -58,3 +58,37 @@ def test_dustfall_rows_all_empty_are_named_as_such_not_as_missing():
         "dustfall value is empty (缺测, as for a lost sample)")
     assert "no dustfall" not in out.problems[0].message
     assert out.problems[1].message.startswith("no dustfall for township 下村镇 (xiacun)")  # no rows at all
+
+
+# -- 3: CMA's numeric calm code 999017 in the wind direction
+def test_cma_calm_code_is_a_calm_hour_where_the_speed_is_calm_and_named_otherwise():
+    col = next(c for c in TABLES["meteorology"].columns if c.name == "wind_dir_deg")
+    frame = pd.DataFrame({"wind_dir_deg": ["999017", "999017.0", "999017", "999017", "180"],
+                          "wind_speed_ms": ["0.1", "0.0", "1.9", "", "2"]})
+    out = Collector()
+    values = convert_column(frame, col, "meteorology.csv", out)
+    assert values.isna().tolist() == [True, True, True, True, False]
+    assert out.notes == ["meteorology.csv, column 'wind_dir_deg': 2 cell(s) '999017' (the China Meteorological "
+                         "Administration's code for a calm hour, 静风) with a wind speed of at most 0.2 m/s were read as "
+                         "calm hours without a wind direction"]
+    assert [(p.row, p.column) for p in out.problems] == [(4, "wind_dir_deg"), (5, "wind_dir_deg")]
+    assert out.problems[0].message.startswith(
+        "'999017' is the China Meteorological Administration's code for a calm hour (静风), but the wind speed of this "
+        "hour is 1.9 m/s, above the 0.2 m/s of a calm hour")
+    assert "this hour has no wind speed" in out.problems[1].message
+    assert "write the wind direction in degrees from north (0-360), or correct the wind speed" in out.problems[1].message
+
+
+def test_a_refused_calm_code_is_reported_once(season, capsys):
+    from tests.input.cases import read, write
+    from zzeval.cli import main
+
+    met = read(season, "meteorology.csv.gz")
+    met.loc[5, "wind_dir_deg"] = "999017"  # a windy hour
+    write(met, season, "meteorology.csv.gz")
+    assert main(["validate", str(season)]) == 2
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert text.count("meteorology.csv.gz, row 7, column 'wind_dir_deg'") == 1, text
+    assert "is the China Meteorological Administration's code for a calm hour" in text
+    assert "above the allowed maximum 360" not in text

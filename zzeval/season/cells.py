@@ -172,8 +172,42 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
     return reading.values
 
 
+def _code_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _calm_codes(values: pd.Series, frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
+    """A wind direction written as the code of a calm hour (``col.calm_codes``: CMA's 999017, China Meteorological
+    Administration's hourly surface data) read as empty, a calm hour without a direction, where the hour's
+    ``wind_speed_ms`` is calm (``meteorology.calm_wind_speed_ms``, as for 'C' or an empty cell), with a notice;
+    refused naming the code where the speed is higher or missing (issue 13: it was "above the allowed maximum 360")."""
+    code = map_unique(values, lambda v: _code_number(v) in col.calm_codes).astype(bool)
+    if not code.any():
+        return values
+    speed = (pd.to_numeric(strip_values(frame["wind_speed_ms"]), errors="coerce") if "wind_speed_ms" in frame
+             else pd.Series(np.nan, index=values.index))
+    top = input_limit("meteorology.calm_wind_speed_ms")
+    calm = code & (speed <= top)
+    if calm.any():
+        out.notes.append(f"{fname}, column '{col.name}': {int(calm.sum()):,} cell(s) '{values[calm].iloc[0]}' (the "
+                         f"China Meteorological Administration's code for a calm hour, 静风) with a wind speed of at most "
+                         f"{top:g} m/s were read as calm hours without a wind direction")
+    out.rows(fname, col.name, code & ~calm,
+             lambda i: f"'{show(values[i])}' is the China Meteorological Administration's code for a calm hour (静风), but "
+                       + (f"the wind speed of this hour is {speed[i]:g} m/s, above the {top:g} m/s of a calm hour"
+                          if pd.notna(speed[i]) else "this hour has no wind speed")
+                       + " (meteorology.calm_wind_speed_ms, zzeval/reference/input_limits.csv): write the wind direction "
+                       "in degrees from north (0-360), or correct the wind speed", True)
+    return values.where(~code, "")
+
+
 def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
     values = strip_values(frame[col.name])
+    if col.calm_codes:
+        values = _calm_codes(values, frame, col, fname, out)
     if col.blank_words:
         blank = values.isin(col.blank_words)
         if blank.any():

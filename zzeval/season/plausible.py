@@ -210,7 +210,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
     calm = input_limit("meteorology.calm_wind_speed_ms")
     out.rows(fname, "wind_dir_deg", met["wind_dir_deg"].isna() & met["wind_speed_ms"].notna()
-             & (met["wind_speed_ms"] > calm),
+             & (met["wind_speed_ms"] > calm) & out.readable(fname, met.index),  # (a calm code refused: cells.py)
              lambda i: f"no wind direction although the wind speed is {met['wind_speed_ms'][i]:g} m/s; only a calm hour "
                        f"(wind speed at most {calm:g} m/s) has none (write it empty or 'C'): write the direction "
                        "in degrees from north")
