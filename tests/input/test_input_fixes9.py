@@ -92,3 +92,50 @@ def test_a_refused_calm_code_is_reported_once(season, capsys):
     assert text.count("meteorology.csv.gz, row 7, column 'wind_dir_deg'") == 1, text
     assert "is the China Meteorological Administration's code for a calm hour" in text
     assert "above the allowed maximum 360" not in text
+
+
+# -- 4: values left empty (缺测) said in one notice each: a dustfall month, air-quality hours
+def test_a_dustfall_month_left_empty_gets_one_counted_notice():
+    from zzeval.season.data import SeasonPeriod
+    from zzeval.season.dustfall import check_dustfall_months
+
+    months = pd.to_datetime(["2020-10-01", "2020-11-01", "2020-12-01", "2021-01-01", "2021-02-01", "2021-03-01"])
+    dust = pd.DataFrame({"township": ["bagong"] * 6 + ["nancun"] * 6, "month": list(months) * 2,
+                         "dustfall_t_km2_month": [7.0, None, 6.5, 5.9, None, 10.4] + [8.0, 7.0, None, 6.0, 9.0, 9.5]})
+    out = Collector()
+    check_dustfall_months(dust, "dustfall.csv", SeasonPeriod("2020-2021"), out)
+    assert out.problems == []
+    assert out.notes == ["dustfall.csv, column 'dustfall_t_km2_month': 3 month(s) left empty were read as missing "
+                         "(缺测, a lost sample): bagong 2020-11, bagong 2021-02, nancun 2020-12; the reports show them as "
+                         "缺测 and take the township's season mean and highest month over its measured months"]
+
+
+def _with_empty_values(aq: pd.DataFrame) -> pd.DataFrame:
+    """Hours of an outage left empty at both stations of the tiny season (as they should be written)."""
+    first = aq.index[aq["station_code"] == aq["station_code"].iloc[0]][:7]
+    last = aq.index[aq["station_code"] == aq["station_code"].iloc[-1]][-4:]
+    aq.loc[first.union(last), "value"] = None
+    return aq
+
+
+def test_air_quality_values_left_empty_get_one_notice_also_from_split_tasks(tmp_path):
+    from tests.tiny_season import write_tiny_season
+    from zzeval.season.columnar import convert_to_parquet
+    from zzeval.season.loading import load_season
+    from zzeval.season.township_rows import split_season
+
+    folder = write_tiny_season(tmp_path / "season", days=20)
+    path = folder / "air_quality.csv"
+    _with_empty_values(pd.read_csv(path, dtype=str, keep_default_na=False)).to_csv(path, index=False)
+    notices = [n for n in load_season(folder).meta["notices"] if "left empty" in n]
+    assert notices == [
+        "air_quality.csv, column 'value': 11 value(s) left empty were read as missing hours (缺测, e.g. an analyser "
+        "outage; by station: ZZ108 7, ZZ112 4): they count neither as measured nor as 0, and a day's mean needs 20 "
+        "valid hours of a pollutant (zzeval/reference/data_validity.csv)"]
+    convert_to_parquet(folder)
+    one, _ = split_season(folder, tmp_path / "one")
+    tasks, store = split_season(folder, tmp_path / "tasks", mapper=lambda fn, items: [fn(i) for i in items], n_tasks=4)
+    assert [f[:5] for c in store.stations.values() for f in c["files"]] == ["t0000", "t0001"]  # checked by two tasks
+    expected = [notices[0].replace("air_quality.csv", "air_quality.parquet")]
+    assert [n for n in one.meta["notices"] if "left empty" in n] == expected
+    assert [n for n in tasks.meta["notices"] if "left empty" in n] == expected

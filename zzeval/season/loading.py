@@ -41,6 +41,7 @@ from zzeval.season.dustfall import check_dustfall_months
 from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
+from zzeval.season.outages import note_empty_values
 from zzeval.season.parsing import closest, show
 from zzeval.season.plausible import (
     check_county_tasks,
@@ -381,6 +382,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
     check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
+    note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

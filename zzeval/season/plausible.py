@@ -28,7 +28,7 @@ from zzeval.season.checks import (
 from zzeval.season.clerical import check_clerical
 from zzeval.season.dustfall import check_dustfall_scale
 from zzeval.season.keys import county_code
-from zzeval.season.outages import check_code_hours, check_zero_hours
+from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
@@ -430,6 +430,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
+    record_empty_values(aq, fname, out)  # said in one notice once all are read
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
