@@ -139,3 +139,43 @@ def test_air_quality_values_left_empty_get_one_notice_also_from_split_tasks(tmp_
     expected = [notices[0].replace("air_quality.csv", "air_quality.parquet")]
     assert [n for n in one.meta["notices"] if "left empty" in n] == expected
     assert [n for n in tasks.meta["notices"] if "left empty" in n] == expected
+
+
+# -- 5: a data-entry template: the table on its one visible sheet, dropdown lists on a hidden sheet
+def _template(path, visible_sheets: int = 1):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "填报表"
+    for row in (["township", "retrofit_type", "households_done"], ["bagong", "煤改电", 120], ["nancun", "煤改气", 80]):
+        wb.active.append(row)
+    if visible_sheets > 1:
+        wb.create_sheet("草稿").append(["township", "retrofit_type"])
+    lists = wb.create_sheet("lists")
+    for row in (["煤改电"], ["煤改气"], ["工业余热"], ["洁净煤"]):
+        lists.append(row)
+    lists.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_a_template_with_a_hidden_list_sheet_is_read_from_its_one_visible_sheet(tmp_path):
+    from zzeval.season.tablefile import read_table_file_noted
+
+    frame, notes = read_table_file_noted(_template(tmp_path / "heating_retrofits.xlsx"))
+    assert list(frame.columns) == ["township", "retrofit_type", "households_done"]
+    assert frame["retrofit_type"].tolist() == ["煤改电", "煤改气"]
+    assert notes == ["heating_retrofits.xlsx: read the sheet '填报表', the only visible one with data; the hidden "
+                     "sheet(s) 'lists' (a template's dropdown lists?) were not read"]
+
+
+def test_two_visible_sheets_with_data_stay_refused(tmp_path):
+    import pytest
+
+    from zzeval.errors import DataValidationError
+    from zzeval.season.tablefile import read_table_file_noted
+
+    with pytest.raises(DataValidationError) as err:
+        read_table_file_noted(_template(tmp_path / "heating_retrofits.xlsx", visible_sheets=2))
+    assert ("the workbook has 3 sheets with data ('填报表', '草稿', 'lists'); zzeval cannot tell which holds the "
+            "table") in str(err.value)
