@@ -179,3 +179,18 @@ def test_two_visible_sheets_with_data_stay_refused(tmp_path):
         read_table_file_noted(_template(tmp_path / "heating_retrofits.xlsx", visible_sheets=2))
     assert ("the workbook has 3 sheets with data ('填报表', '草稿', 'lists'); zzeval cannot tell which holds the "
             "table") in str(err.value)
+
+
+# -- 6: the freight-in-kg hint lists the values meant (÷ 1,000), not those written
+def test_the_freight_in_kg_hint_lists_the_values_divided_by_1000():
+    from zzeval.season.clerical import check_freight_ceiling
+
+    fr = pd.DataFrame({"enterprise": ["firm0", "firm1"], "cargo": "coal", "road_t_before": [1_500_000_000.0, 400_000.0],
+                       "rail_t_before": [600_000_000.0, 0.0], "road_t_after": [350_000_000.0, 200_000.0],
+                       "rail_t_after": [1_750_000_500.0, 200_000.0]})
+    out = Collector()
+    check_freight_ceiling(fr, "freight.csv", out)
+    message = out.problems[0].message
+    assert ("write tonnes per year (kg ÷ 1,000) in all four columns, i.e. road_t_before 1,500,000, rail_t_before "
+            "600,000, road_t_after 350,000, rail_t_after 1,750,000.5 (t/yr: the values written ÷ 1,000)") in message
+    assert "1,500,000,000" not in message
