@@ -194,3 +194,22 @@ def test_the_freight_in_kg_hint_lists_the_values_divided_by_1000():
     assert ("write tonnes per year (kg ÷ 1,000) in all four columns, i.e. road_t_before 1,500,000, rail_t_before "
             "600,000, road_t_after 350,000, rail_t_after 1,750,000.5 (t/yr: the values written ÷ 1,000)") in message
     assert "1,500,000,000" not in message
+
+
+# -- 7: one way of counting runs of consecutive hours (season/runs.py)
+def test_runs_of_consecutive_hours_break_at_gaps_repeats_and_group_changes():
+    import numpy as np
+
+    from zzeval.season.runs import in_runs_of, longest_run, run_labels, run_lengths
+
+    hours = np.array([1, 2, 3, 3, 4, 7, 8, 9, 10])
+    station = np.array(["a"] * 7 + ["b"] * 2)
+    labels = run_labels(hours, station)
+    assert labels.tolist() == [1, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert run_lengths(labels).tolist() == [3, 3, 3, 2, 2, 2, 2, 2, 2]
+    assert longest_run(np.unique(hours)) == 4 and longest_run(np.array([], dtype=int)) == 0
+    order = np.array([8, 0, 5, 1, 2, 6, 3, 7, 4])  # any order: the rows are sorted inside
+    assert in_runs_of(hours[order], (station[order],), 3).tolist() == [False, True, False, True, True, False,
+                                                                     False, False, False]
+    times = np.array(["2020-12-01T00", "2020-12-01T01", "NaT", "2020-12-01T03"], dtype="datetime64[h]")
+    assert run_labels(times, step=np.timedelta64(1, "h")).tolist() == [1, 1, 2, 3]

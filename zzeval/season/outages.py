@@ -39,6 +39,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit, reference_path
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
+from zzeval.season.runs import in_runs_of
 
 #: Pollutants measured by one analyser (PM) or one rack of gas analysers (CO is never 0: its background
 #: is 0.1-0.2 mg/m³).
@@ -111,16 +112,8 @@ def _in_long_runs(part: pd.DataFrame, least: float) -> np.ndarray:
     """True for the rows of ``part`` (0 values; or hours of one value, its text in ``pollutant``) that lie in a
     run of at least ``least`` consecutive hours of their station and pollutant."""
     hour = pd.to_datetime(part["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
-    order = np.lexsort((hour, part["pollutant"].to_numpy(dtype=object).astype(str),
-                        part["station_code"].to_numpy(dtype=object).astype(str)))
-    h, key = hour[order], (part["station_code"].astype(str) + "|" + part["pollutant"].astype(str)).to_numpy()[order]
-    starts = np.ones(len(h), dtype=bool)
-    starts[1:] = (np.diff(h) != 1) | (key[1:] != key[:-1])
-    run = np.cumsum(starts)
-    length = np.bincount(run)[run]
-    long = np.empty(len(h), dtype=bool)
-    long[order] = length >= least
-    return long
+    groups = tuple(part[c].to_numpy(dtype=object).astype(str) for c in ("station_code", "pollutant"))
+    return in_runs_of(hour, groups, least)
 
 
 def _report(out: Collector, fname: str, station, hours: pd.DataFrame, names: list[str], kinds: int,

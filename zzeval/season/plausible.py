@@ -30,6 +30,7 @@ from zzeval.season.dustfall import check_dustfall_scale
 from zzeval.season.keys import county_code
 from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
+from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
@@ -514,10 +515,9 @@ def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
         return
     pm = pm.sort_values(["station_code", "pollutant", "datetime"], kind="stable")
     key = [pm["station_code"], pm["pollutant"]]
-    same = (pm["value"] == pm["value"].shift()) & (pm["datetime"] - pm["datetime"].shift() == pd.Timedelta(hours=1))
-    same &= (pm["station_code"] == pm["station_code"].shift()) & (pm["pollutant"] == pm["pollutant"].shift())
-    run = (~same).cumsum()
-    size = run.map(run.value_counts())
+    run = pd.Series(run_labels(pm["datetime"].to_numpy(), *(k.to_numpy() for k in key), pm["value"].to_numpy(),
+                               step=np.timedelta64(1, "h")), index=pm.index)
+    size = pd.Series(run_lengths(run.to_numpy()), index=pm.index)
     for _, part in pm[size > hours].groupby([*key, run[size > hours]], sort=False):
         first, last = part.iloc[0], part.iloc[-1]
         out.add(fname, int(part.index[0]) + 2, "value",
