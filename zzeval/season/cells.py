@@ -35,15 +35,31 @@ def _key(value: str) -> str:
 
 
 @cache
-def category_aliases() -> dict[str, str]:
-    """``zzeval/reference/category_aliases.csv`` as ``{spelling: value}`` (spellings as written there)."""
+def category_aliases() -> tuple[tuple[str, str, str], ...]:
+    """``zzeval/reference/category_aliases.csv`` as ``(spelling, value, notice)`` rows (spellings as written
+    there). A spelling may stand for one value per column (``纯电动``: the fuel ``electric``, the standard
+    ``NEV``); ``notice``, when not empty, is what ``zzeval validate`` says of the cells read through it (a
+    distinction the tables do not keep, such as the stage of 国六b)."""
     with reference_path("category_aliases.csv").open(encoding="utf-8", newline="") as fh:
-        return {row["spelling"]: row["value"] for row in csv.DictReader(fh)}
+        return tuple((row["spelling"], row["value"], row.get("notice") or "") for row in csv.DictReader(fh))
 
 
 @cache
-def _alias_keys() -> dict[str, str]:
-    return {_key(spelling): value for spelling, value in category_aliases().items()}
+def _alias_keys() -> dict[str, tuple[tuple[str, str], ...]]:
+    keys: dict[str, tuple[tuple[str, str], ...]] = {}
+    for spelling, value, notice in category_aliases():
+        keys[_key(spelling)] = (*keys.get(_key(spelling), ()), (value, notice))
+    return keys
+
+
+def _alias(value: str, allowed) -> tuple[str, str] | None:
+    """``(allowed value, notice)`` of the alias ``value`` spells in a column allowing ``allowed``; else the
+    first value it stands for (not allowed there); None when it is no alias."""
+    readings = _alias_keys().get(_key(value))
+    if not readings:
+        return None
+    by_key = {_key(a): a for a in allowed}
+    return next(((by_key[_key(v)], notice) for v, notice in readings if _key(v) in by_key), readings[0])
 
 
 def category_value(value: str, allowed) -> str:
@@ -53,8 +69,19 @@ def category_value(value: str, allowed) -> str:
     key = _key(value)
     if key in by_key:
         return by_key[key]
-    alias = _alias_keys().get(key)
-    return by_key.get(_key(alias), alias) if alias is not None else value
+    alias = _alias(value, allowed)
+    return alias[0] if alias is not None else value
+
+
+def _alias_notices(values: pd.Series, allowed, fname: str, column: str, out: Collector) -> None:
+    """One notice per spelling read through an alias with a notice (``国六b``: the stage is not kept)."""
+    keys = {_key(a) for a in allowed}
+    for spelling in pd.unique(values):  # a few distinct values, also in a column of a million cells
+        alias = None if _key(spelling) in keys else _alias(spelling, allowed)
+        if alias is not None and alias[1] and alias[0] in allowed:
+            out.notes.append(f"{fname}, column '{column}': {int((values == spelling).sum()):,} cell(s) "
+                             f"'{show(spelling)}' were read as {alias[0]}: {alias[1]} "
+                             "(zzeval/reference/category_aliases.csv)")
 
 
 def map_unique(values: pd.Series, func) -> pd.Series:
@@ -145,8 +172,42 @@ def _convert_dates(values: pd.Series, col: Column, fname: str, out: Collector) -
     return reading.values
 
 
+def _code_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _calm_codes(values: pd.Series, frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
+    """A wind direction written as the code of a calm hour (``col.calm_codes``: CMA's 999017, China Meteorological
+    Administration's hourly surface data) read as empty, a calm hour without a direction, where the hour's
+    ``wind_speed_ms`` is calm (``meteorology.calm_wind_speed_ms``, as for 'C' or an empty cell), with a notice;
+    refused naming the code where the speed is higher or missing (issue 13: it was "above the allowed maximum 360")."""
+    code = map_unique(values, lambda v: _code_number(v) in col.calm_codes).astype(bool)
+    if not code.any():
+        return values
+    speed = (pd.to_numeric(strip_values(frame["wind_speed_ms"]), errors="coerce") if "wind_speed_ms" in frame
+             else pd.Series(np.nan, index=values.index))
+    top = input_limit("meteorology.calm_wind_speed_ms")
+    calm = code & (speed <= top)
+    if calm.any():
+        out.notes.append(f"{fname}, column '{col.name}': {int(calm.sum()):,} cell(s) '{values[calm].iloc[0]}' (the "
+                         f"China Meteorological Administration's code for a calm hour, 静风) with a wind speed of at most "
+                         f"{top:g} m/s were read as calm hours without a wind direction")
+    out.rows(fname, col.name, code & ~calm,
+             lambda i: f"'{show(values[i])}' is the China Meteorological Administration's code for a calm hour (静风), but "
+                       + (f"the wind speed of this hour is {speed[i]:g} m/s, above the {top:g} m/s of a calm hour"
+                          if pd.notna(speed[i]) else "this hour has no wind speed")
+                       + " (meteorology.calm_wind_speed_ms, zzeval/reference/input_limits.csv): write the wind direction "
+                       "in degrees from north (0-360), or correct the wind speed", True)
+    return values.where(~code, "")
+
+
 def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
     values = strip_values(frame[col.name])
+    if col.calm_codes:
+        values = _calm_codes(values, frame, col, fname, out)
     if col.blank_words:
         blank = values.isin(col.blank_words)
         if blank.any():
@@ -169,12 +230,13 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
         allowed = ", ".join(col.allowed)
 
         def _not_allowed(i) -> str:
-            close = closest(values[i], list(col.allowed) + [s for s, v in category_aliases().items()
-                                                             if v in col.allowed])
-            meant = f"did you mean '{show(close)}' ({category_value(close, col.allowed)})? " if close else ""
+            close = closest(values[i], list(col.allowed) + [s for s, v, _ in category_aliases() if v in col.allowed])
+            value = category_value(close, col.allowed) if close else None
+            meant = (f"did you mean '{show(close)}'{f' ({value})' if value != close else ''}? " if close else "")
             return f"'{show(values[i])}' is not allowed; {meant}use one of: {allowed}"
 
         out.rows(fname, col.name, bad, _not_allowed, True)
+        _alias_notices(values[~bad], col.allowed, fname, col.name, out)
         return mapped.astype(str)
     return values
 

@@ -57,11 +57,11 @@ class Collector:
         self.unreadable: dict[str, set] = {}
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
-        #: signatures (season.aq_copy): recorded
+        #: signatures (season.aq_copy), air-quality values left empty per (file, station) (season.outages): recorded
         #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
-        self.confirmed, self.weather_bins, self.pm_days = {}, [], []
+        self.confirmed, self.weather_bins, self.pm_days, self.empty_values = {}, [], [], {}
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -559,7 +559,9 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                             f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
                             "station(s)")
     notes = index_pollutant_notes(names, have, seasons, fnames["air_quality"])
-    _check_dustfall(tables, fnames, names, period, out)
+    from zzeval.season.dustfall import check_dustfall_measured  # it imports this module
+
+    check_dustfall_measured(tables, fnames, names, period, out)
     _check_measures(tables, fnames, names, out)
     if tables.get("meteorology") is not None:
         for which, p in seasons.items():
@@ -568,18 +570,6 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                         f"no meteorology in the {which} season {p.name}; the weather-adjusted change compares "
                         "both seasons' weather: add the hourly observations")
     return notes
-
-
-def _check_dustfall(tables, fnames, names: dict, period, out: Collector) -> None:
-    dust = tables.get("dustfall")
-    if dust is None:
-        return
-    current = dust[period.contains(dust["month"]) & dust["dustfall_t_km2_month"].notna()]
-    for slug, name in names.items():
-        if not (current["township"] == slug).any():
-            out.add(fnames["dustfall"], None, "township",
-                    f"no dustfall for township {name} ({slug}) in the season {period.name}; the reports compare "
-                    "its monthly dustfall with the plan's target: add the monthly values")
 
 
 def _check_measures(tables, fnames, names: dict, out: Collector) -> None:

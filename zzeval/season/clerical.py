@@ -190,10 +190,10 @@ def check_freight_ceiling(fr: pd.DataFrame | None, fname: str, out: Collector) -
     def message(i) -> str:
         above = (f"above {ceiling:,.0f} t/yr (more than any single coal mine in China produces)" if total[i] > ceiling
                  else f"{total[i] / median:,.0f} times the median row's {median:,.0f} t/yr (at most {times:g} times)")
-        shown = ", ".join(f"{c} {fr[c][i]:,.0f}" for c in TONNAGES)
+        meant = ", ".join(f"{c} {f'{fr[c][i] / 1000:,.3f}'.rstrip('0').rstrip('.')}" for c in TONNAGES)
         return (f"{show(fr['enterprise'][i])} ({fr['cargo'][i]}) moves {total[i]:,.0f} t/yr in all, {above} "
                 f"(zzeval/reference/input_limits.csv): are the tonnages in kg (weighbridge records)? write tonnes per "
-                f"year (kg ÷ 1,000) in all four columns ({shown})")
+                f"year (kg ÷ 1,000) in all four columns, i.e. {meant} (t/yr: the values written ÷ 1,000)")
 
     judge_rows(out, "freight_scale", fname, "road_t_before", large, fr["enterprise"], message)
 

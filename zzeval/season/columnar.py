@@ -229,9 +229,11 @@ def read_checked_table(path: str | Path, spec: TableSpec, out, chunk_rows: int =
     checking = _CHECK_ONLY.get()
     if checking is not None:
         if spec.name in checking.prechecked:
-            checking.rows[spec.name], coverage, pm_days = checking.prechecked[spec.name]
+            checking.rows[spec.name], coverage, pm_days, empty = checking.prechecked[spec.name]
             out.coverage.update(coverage)
             out.pm_days.extend(pm_days)
+            for key, n in empty.items():
+                out.empty_values[key] = out.empty_values.get(key, 0) + n
         else:
             checking.rows[spec.name] = _check_in_chunks(path, spec, chunked, checking, chunk_rows)
         chunked.finish()
@@ -256,7 +258,7 @@ class _CheckOnly:
     #: called with (table name, checked rows of whole stations) as they are checked, or None
     sink: Callable[[str, pd.DataFrame], None] | None = None
     #: tables already checked elsewhere without a problem (:mod:`zzeval.season.township_rows`,
-    #: in parallel tasks): name → (row count, the ``coverage`` their rows recorded)
+    #: in parallel tasks): name → (row count, the ``coverage``, PM days and values left empty their rows recorded)
     prechecked: dict = field(default_factory=dict)
 
     def stations(self) -> pd.DataFrame | None:

@@ -37,13 +37,14 @@ from zzeval.season.checks import (
 )
 from zzeval.season.confirm import read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
+from zzeval.season.dustfall import check_dustfall_months
 from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
+from zzeval.season.outages import note_empty_values
 from zzeval.season.parsing import closest, show
 from zzeval.season.plausible import (
     check_county_tasks,
-    check_dustfall_months,
     check_plausible_values,
     check_site_dates,
     check_station_weather,
@@ -375,6 +376,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
     check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
+    note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

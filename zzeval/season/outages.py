@@ -24,16 +24,22 @@ isolated hour at most; ``air_quality.code_run_hours`` hours of it in a row (at
 equal for hours), or such an hour at
 ``air_quality.code_value_min`` µg/m³ or more (where dust, the only source of so much PM10, is mostly
 coarse), is a code (:func:`check_code_hours`).
+
+Outages written as they should be, the values left empty, are missing hours (缺测): counted while the table is
+checked (:func:`record_empty_values`) and said once in a notice (:func:`note_empty_values`).
 """
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
 
-from zzeval.resources import input_floor, input_limit
+from zzeval.resources import input_floor, input_limit, reference_path
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
+from zzeval.season.runs import in_runs_of
 
 #: Pollutants measured by one analyser (PM) or one rack of gas analysers (CO is never 0: its background
 #: is 0.1-0.2 mg/m³).
@@ -106,16 +112,8 @@ def _in_long_runs(part: pd.DataFrame, least: float) -> np.ndarray:
     """True for the rows of ``part`` (0 values; or hours of one value, its text in ``pollutant``) that lie in a
     run of at least ``least`` consecutive hours of their station and pollutant."""
     hour = pd.to_datetime(part["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
-    order = np.lexsort((hour, part["pollutant"].to_numpy(dtype=object).astype(str),
-                        part["station_code"].to_numpy(dtype=object).astype(str)))
-    h, key = hour[order], (part["station_code"].astype(str) + "|" + part["pollutant"].astype(str)).to_numpy()[order]
-    starts = np.ones(len(h), dtype=bool)
-    starts[1:] = (np.diff(h) != 1) | (key[1:] != key[:-1])
-    run = np.cumsum(starts)
-    length = np.bincount(run)[run]
-    long = np.empty(len(h), dtype=bool)
-    long[order] = length >= least
-    return long
+    groups = tuple(part[c].to_numpy(dtype=object).astype(str) for c in ("station_code", "pollutant"))
+    return in_runs_of(hour, groups, least)
 
 
 def _report(out: Collector, fname: str, station, hours: pd.DataFrame, names: list[str], kinds: int,
@@ -131,3 +129,33 @@ def _report(out: Collector, fname: str, station, hours: pd.DataFrame, names: lis
             f"{int(rows.max()) + 2:,}, {times.min():%Y-%m-%d %H:%M} to {times.max():%Y-%m-%d %H:%M}): hours of an "
             "analyser outage filled with 0? write missing hours empty, not 0 (a measured hour is never 0 for all of "
             "them; low values such as 2 are fine)")
+
+
+def record_empty_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Count, on ``out.empty_values``, the rows of ``aq`` (whole stations, also a Parquet chunk's) whose value is
+    left empty, per (file, station); cells that could not be read are problems of their own."""
+    empty = aq["value"].isna() & out.readable(fname, aq.index)
+    for station, n in aq.loc[empty, "station_code"].astype(str).value_counts(sort=False).items():
+        out.empty_values[(fname, station)] = out.empty_values.get((fname, station), 0) + int(n)
+
+
+def note_empty_values(out: Collector) -> None:
+    """One notice per file for its air-quality values left empty (issue 13: the pages counted them as missing
+    hours, validate said nothing), with the stations that have the most."""
+    files: dict[str, dict[str, int]] = {}
+    for (fname, station), n in out.empty_values.items():
+        files.setdefault(fname, {})[station] = n
+    for fname, stations in files.items():
+        most = sorted(stations.items(), key=lambda kv: (-kv[1], kv[0]))
+        listed = ", ".join(f"{show(s)} {n:,}" for s, n in most[:5]) + (
+            f" and {len(most) - 5:,} more station(s)" if len(most) > 5 else "")
+        out.notes.append(f"{fname}, column 'value': {sum(stations.values()):,} value(s) left empty were read as missing "
+                         f"hours (缺测, e.g. an analyser outage; by station: {listed}): they count neither as measured "
+                         f"nor as 0, and a day's mean needs {_daily_mean_min_hours()} valid hours of a pollutant "
+                         "(zzeval/reference/data_validity.csv)")
+
+
+def _daily_mean_min_hours() -> int:
+    """``daily_mean_min_hours`` of ``data_validity.csv`` (GB 3095-2012 Table 4: 20)."""
+    with reference_path("data_validity.csv").open(encoding="utf-8", newline="") as fh:
+        return next(int(float(row["value"])) for row in csv.DictReader(fh) if row["rule"] == "daily_mean_min_hours")

@@ -26,9 +26,11 @@ from zzeval.season.checks import (
     share_tasks,
 )
 from zzeval.season.clerical import check_clerical
+from zzeval.season.dustfall import check_dustfall_scale
 from zzeval.season.keys import county_code
-from zzeval.season.outages import check_code_hours, check_zero_hours
+from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
+from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
@@ -209,7 +211,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
                        "speed in km/h? write it in m/s (km/h ÷ 3.6)")
     calm = input_limit("meteorology.calm_wind_speed_ms")
     out.rows(fname, "wind_dir_deg", met["wind_dir_deg"].isna() & met["wind_speed_ms"].notna()
-             & (met["wind_speed_ms"] > calm),
+             & (met["wind_speed_ms"] > calm) & out.readable(fname, met.index),  # (a calm code refused: cells.py)
              lambda i: f"no wind direction although the wind speed is {met['wind_speed_ms'][i]:g} m/s; only a calm hour "
                        f"(wind speed at most {calm:g} m/s) has none (write it empty or 'C'): write the direction "
                        "in degrees from north")
@@ -393,65 +395,6 @@ def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, o
                      f"county; write the amount paid in yuan, or 0 if none was paid")
 
 
-def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
-    """``dustfall``: no month between the previous season and the assessed one (April .. September: it
-    would be dropped without a word), and a township with dustfall in a season has all six months of it
-    (its mean and months over the 9 t/(month·km²) target would otherwise be taken on the months present):
-    a lost sample is a row with the value left empty (缺测: the mean is then over the measured months, and
-    the pages say so), never 0, which is refused (hostile review 8A, finding 6).
-    A township without any dustfall in the assessed season is named by ``check_buildable``."""
-    if dust is None or dust.empty:
-        return
-    month = dust["month"]
-    seasons = (period.previous, period)
-    # between the two seasons (April .. September): months before or after both are named by the loader
-    between = (month > period.previous.end) & (month < period.start)
-    months = " and ".join(f"{p.months()[0]} .. {p.months()[-1]} (season {p.name})" for p in seasons)
-    out.rows(fname, "month", between,
-             lambda i: f"{month[i]:%Y-%m} is in neither season compared: the months are {months}; correct the year "
-                       "or month, or remove the row")
-    value = dust["dustfall_t_km2_month"]
-    out.rows(fname, "dustfall_t_km2_month", value == 0,
-             lambda i: "0 t/(month·km²) is not a measurement (dustfall is weighed after a month of exposure, "
-                       "GB/T 15265-1994 gravimetric method, and a month always collects some dust): a lost sample (bucket knocked over, stolen or frozen)? leave the value "
-                       "empty: the month is then shown as missing (缺测) and the mean taken over the measured months")
-    in_season = np.logical_or.reduce([p.contains(month).to_numpy(dtype=bool) for p in seasons])
-    named = ~in_season  # already a problem of its own row
-    given = dust[~dust["township"].isin(set(dust["township"][named]))]
-    for p in seasons:
-        wanted = p.months()
-        present = given[p.contains(given["month"])]
-        have = present.groupby("township")["month"].agg(lambda m: set(m.dt.strftime("%Y-%m")))
-        for town, got in have.items():
-            missing = [m for m in wanted if m not in got]
-            if missing:
-                out.add(fname, int(present.index[present["township"] == town][0]) + 2, "month",
-                        f"township {show(town)} has dustfall for {len(got)} of the 6 months of the season {p.name}: "
-                        f"{', '.join(missing)} missing; its mean and months over the target would be taken on the "
-                        "months present: add the missing months' dustfall (t/(month·km²)); for a lost sample, a row "
-                        "with the value left empty (the month is then shown as missing, 缺测)"
-                        + (", or remove the township's rows of that season (its mean there is then unknown)"
-                           if p != period else ""))
-
-
-def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
-    """The median of a township's monthly dustfall in a season above ``dustfall.township_median`` of
-    ``input_limits.csv``: the values are annual (12-month) sums entered as monthly ones."""
-    if dust is None or dust.empty:
-        return
-    top = input_limit("dustfall.township_median")
-    month = dust["month"]
-    season = month.dt.year - (month.dt.month <= 3)
-    value = dust["dustfall_t_km2_month"]
-    median = value.groupby([dust["township"], season]).transform("median")
-    first = ~pd.DataFrame({"township": dust["township"], "season": season}).duplicated() & value.notna()
-    out.rows(fname, "dustfall_t_km2_month", first & (median > top),
-             lambda i: f"the median monthly dustfall of township {show(dust['township'][i])} in the season from "
-                       f"{season[i]:.0f} is {median[i]:.3g} t/(month·km²), above the plausible {top:g} "
-                       "(zzeval/reference/input_limits.csv): are these annual (12-month) sums? write each month's "
-                       "dustfall in t/(month·km²) (annual ÷ 12)")
-
-
 def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | None, fname: str,
                             out: Collector) -> None:
     """A station of a township of a county in ``county_extents.csv`` (its code starts with the county's
@@ -488,6 +431,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
+    record_empty_values(aq, fname, out)  # said in one notice once all are read
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
 
@@ -571,10 +515,9 @@ def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
         return
     pm = pm.sort_values(["station_code", "pollutant", "datetime"], kind="stable")
     key = [pm["station_code"], pm["pollutant"]]
-    same = (pm["value"] == pm["value"].shift()) & (pm["datetime"] - pm["datetime"].shift() == pd.Timedelta(hours=1))
-    same &= (pm["station_code"] == pm["station_code"].shift()) & (pm["pollutant"] == pm["pollutant"].shift())
-    run = (~same).cumsum()
-    size = run.map(run.value_counts())
+    run = pd.Series(run_labels(pm["datetime"].to_numpy(), *(k.to_numpy() for k in key), pm["value"].to_numpy(),
+                               step=np.timedelta64(1, "h")), index=pm.index)
+    size = pd.Series(run_lengths(run.to_numpy()), index=pm.index)
     for _, part in pm[size > hours].groupby([*key, run[size > hours]], sort=False):
         first, last = part.iloc[0], part.iloc[-1]
         out.add(fname, int(part.index[0]) + 2, "value",

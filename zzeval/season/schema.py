@@ -114,6 +114,9 @@ class Column:
     #: cell texts that mean "no value" in this column and are read as an empty cell, with a notice
     #: (the calm code 'C' of a wind direction)
     blank_words: tuple[str, ...] = ()
+    #: numbers a data service writes in this column for a calm hour (CMA's 999017 for a wind direction): read
+    #: as empty where the hour's ``wind_speed_ms`` is calm, with a notice; refused naming the code otherwise
+    calm_codes: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,9 +320,9 @@ METEOROLOGY = TableSpec(
                aliases=("相对湿度",), example="55"),
         Column("wind_speed_ms", "float", "Wind speed.", unit="m/s", min=0, max=60,
                aliases=("风速",), example="1.8"),
-        Column("wind_dir_deg", "float", "Direction the wind blows from; empty or 'C' in a calm hour.", unit="°",
+        Column("wind_dir_deg", "float", "Direction the wind blows from; empty, 'C' or CMA's 999017 in a calm hour.", unit="°",
                min=0, max=360, required=False, aliases=("风向",), example="315",
-               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳")),
+               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳"), calm_codes=(999017,)),
         Column("pressure_hpa", "float", "Station pressure.", unit="hPa", min=500, max=1100,
                aliases=("气压",), example="935.2"),
         Column("precip_mm", "float", "Precipitation in the hour.", unit="mm", min=0, max=300,

@@ -180,13 +180,21 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, list[str]]:
     else:
         named = [name for name in filled if str(name).strip().lower() == table.lower()]
         listed = ", ".join(f"'{show(name)}'" for name in filled)
-        if not named:
+        states = {} if named else _sheet_states(path)
+        visible = [name for name in filled if states.get(str(name), "visible") == "visible"]
+        if named:
+            chosen = named[0]
+            others = ", ".join(f"'{show(name)}'" for name in filled if name != chosen)
+            notes.append(f"{path.name}: read the sheet '{show(chosen)}' (named after the table); the other sheets "
+                         f"with data are ignored ({others})")
+        elif len(visible) == 1:  # a data-entry template: the table beside its hidden sheet(s) of dropdown lists
+            chosen = visible[0]
+            hidden = ", ".join(f"'{show(name)}'" for name in filled if name != chosen)
+            notes.append(f"{path.name}: read the sheet '{show(chosen)}', the only visible one with data; the hidden "
+                         f"sheet(s) {hidden} (a template's dropdown lists?) were not read")
+        else:
             raise _refuse(path, f"the workbook has {len(filled)} sheets with data ({listed}); zzeval cannot tell "
                                 f"which holds the table: delete the other sheets, or name the right one '{table}'")
-        chosen = named[0]
-        others = ", ".join(f"'{show(name)}'" for name in filled if name != chosen)
-        notes.append(f"{path.name}: read the sheet '{show(chosen)}' (named after the table); the other sheets "
-                     f"with data are ignored ({others})")
     _refuse_hidden_sheet(path, chosen, filled)
     problems = _hidden_rows_and_unsaved_formulas(path, chosen, sheets[chosen])
     if problems:

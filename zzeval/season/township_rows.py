@@ -193,6 +193,7 @@ def check_range(job: _RangeJob) -> dict:
     chunked.finish()
     return {"ok": not (out.problems or out.notes or out.unreadable), "rows": n_rows, "coverage": out.coverage,
             "pm_days": out.pm_days,  # compared across the ranges by check_season (zzeval.season.aq_copy)
+            "empty_values": out.empty_values,  # said once by check_season (zzeval.season.outages)
             "stations": writer.stations if writer is not None else {}, "cpu_s": time.process_time() - c0}
 
 
@@ -224,7 +225,11 @@ def _check_in_parallel(data_dir, season: str, writer: _Writer | None, mapper, n_
             writer.stations.update(r["stations"])
     coverage = set().union(*(r["coverage"] for r in results))
     pm_days = [days for r in results for days in r["pm_days"]]
-    return {"air_quality": (sum(r["rows"] for r in results), coverage, pm_days)}
+    empty: dict = {}
+    for r in results:  # a station lies in one range, but sum anyway
+        for key, n in r["empty_values"].items():
+            empty[key] = empty.get(key, 0) + n
+    return {"air_quality": (sum(r["rows"] for r in results), coverage, pm_days, empty)}
 
 
 def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
+from zzeval.season.runs import longest_run
 
 #: The weather model's inputs that vary in any real season (precipitation and the boundary layer height
 #: may be missing or 0 all season at a dry station or where they are not measured).
@@ -130,15 +131,6 @@ def _matches(now: pd.DataFrame, before: pd.DataFrame, shift_h: int = 0, now_hash
     return pd.Series(np.where(found >= 0, sources[found], None), index=now.index, dtype="object")
 
 
-def _longest_run(hours: np.ndarray) -> int:
-    """The most consecutive hours in the sorted hour numbers ``hours``."""
-    if hours.size == 0:
-        return 0
-    breaks = np.flatnonzero(np.diff(hours) != 1)
-    edges = np.concatenate(([-1], breaks, [hours.size - 1]))
-    return int(np.diff(edges).max())
-
-
 def check_weather_copied(out: Collector) -> None:
     """Refuse each source of a season whose hours match those of one source of an earlier season
     (:func:`_matches`) in more than ``meteorology.same_as_year_before_share`` of its hours (at least
@@ -164,7 +156,7 @@ def check_weather_copied(out: Collector) -> None:
                 matched = now.assign(match=_matches(now, before, shift, now_hashes)).dropna(subset=["match"])
                 for (source, earlier), part in matched.groupby(["source", "match"], sort=True):
                     part = part.sort_values("hour")
-                    run = _longest_run(np.unique(part["hour"].to_numpy()))
+                    run = longest_run(np.unique(part["hour"].to_numpy()))
                     too_many = len(part) >= 24 and len(part) > limits[0] * hours[source]
                     if (too_many or run > limits[1]) and len(part) > len(worst.get(source, ((), ()))[1]):
                         worst[source] = ((earlier, back, shift, run), part)
