@@ -180,8 +180,8 @@ def _code_number(text: str) -> float | None:
 
 
 def _calm_codes(values: pd.Series, frame: pd.DataFrame, col: Column, fname: str, out: Collector) -> pd.Series:
-    """A wind direction written as the code of a calm hour (``col.calm_codes``: CMA's 999017, China Meteorological
-    Administration's hourly surface data) read as empty, a calm hour without a direction, where the hour's
+    """A wind direction written as the code of a calm hour (``col.calm_codes``: 999017, said to be the calm code of
+    China Meteorological Administration hourly exports; not checked against a CMA format document) read as empty, a calm hour without a direction, where the hour's
     ``wind_speed_ms`` is calm (``meteorology.calm_wind_speed_ms``, as for 'C' or an empty cell), with a notice;
     refused naming the code where the speed is higher or missing (issue 13: it was "above the allowed maximum 360")."""
     code = map_unique(values, lambda v: _code_number(v) in col.calm_codes).astype(bool)
