@@ -100,11 +100,12 @@ def _season_name(name: str) -> str:
     return SeasonPeriod(name).name  # InputError for 'foo'
 
 
-def _check_rules(data_dir) -> None:
-    """The season's own verdict_rules.yaml, checked as the evaluation will read it."""
+def _check_rules(data_dir, season) -> None:
+    """The season's own verdict_rules.yaml, checked as the evaluation will read it, and the season's
+    targets against the rules in effect."""
     from zzeval.assess.evaluate import check_season_rules
 
-    check_season_rules(data_dir)
+    check_season_rules(data_dir, season)
 
 
 def _cmd_validate(args) -> int:
@@ -112,7 +113,7 @@ def _cmd_validate(args) -> int:
 
     _season_name(args.season)
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
-    _check_rules(args.data_dir)
+    _check_rules(args.data_dir, season)
     from zzeval.assess.evaluate import check_weather_model
 
     check_weather_model(season)

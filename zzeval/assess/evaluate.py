@@ -32,9 +32,15 @@ from zzeval.assess.progress import (
     task_status,
     township_indicators,
 )
-from zzeval.assess.rulefile import check_rules_file
+from zzeval.assess.rulefile import (
+    SEASON_RULES_FILE,
+    check_rules_file,
+    check_season_rules,  # noqa: F401 (the CLI and the build import it here)
+    check_targets_read,
+    targets_file,
+)
 from zzeval.assess.slices import not_held
-from zzeval.assess.verdict import RuleSet, apply_rules, load_rules
+from zzeval.assess.verdict import apply_rules, load_rules
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.i18n import BEIJING
@@ -57,7 +63,6 @@ RANKINGS = (("comprehensive_index", True, "rank.ci_level", "1"),
 #: The columns of :data:`RANKINGS`.
 RANKED_INDICATORS = tuple(column for column, *_ in RANKINGS)
 #: A season folder may carry its own verdict rules under this name.
-SEASON_RULES_FILE = "verdict_rules.yaml"
 #: Values of *other* townships a township report shows, by table: the names in the ranking chart,
 #: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather model and its median skill
 #: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
@@ -95,12 +100,6 @@ class ReportSource(Protocol):
     def county_slice(self) -> ReportSource: ...
 
     def save(self, path: str | Path) -> Path: ...
-
-
-def check_season_rules(data_dir: str | Path) -> RuleSet | None:
-    """The season folder's own verdict rules checked (:func:`check_rules_file`), None without them."""
-    path = Path(data_dir) / SEASON_RULES_FILE
-    return check_rules_file(path) if path.exists() else None
 
 
 def check_weather_model(season: SeasonData, method: str | None = None) -> str:
@@ -522,6 +521,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
     if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
     ruleset = load_rules(None) if rules is None else check_rules_file(rules)
+    check_targets_read(season.targets, ruleset, targets_file(season.data_dir))
     targets = effective_targets(season)  # with the plan's class defaults (plan_tasks.yaml)
     verdicts = {lang: _step("the verdicts", apply_rules, indicators, targets, ruleset, lang)
                 for lang in ("zh", "en")}

@@ -259,12 +259,18 @@ def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
     missed but no rule fired: inside the rules' tolerance; ``tolerance_rule`` names the rule whose
     threshold is the tolerance), ``not_applicable`` (不涉及: no such site in the township),
     ``no_data``, or ``unjudged`` (missed, and no rule judges the
-    task: a gap in the rules); and ``reason_index`` (1-based position among the reasons).
+    task: a gap in the rules); ``reason_index`` (1-based position among the reasons); and
+    ``reason_rule``, the rule that made the row a reason. A row can be a reason with its target met
+    (``met`` True) only where a rule on its task has a threshold of its own stricter than the row's
+    target (the shipped pm25_worse: worse than last season is an interview whatever the target); the
+    task table then says so in the row (``status.reason_met``). Targets that a task's rules do not
+    read at all are refused when the season is validated (``rulefile.check_targets_read``).
     """
     checks = {r.township: r.checks for r in verdict.itertuples(index=False)}
     fired = {r.township: list(r.reason_tasks) for r in verdict.itertuples(index=False)}
+    fired_rules = {r.township: list(r.rules_fired) for r in verdict.itertuples(index=False)}
     out = progress.copy()
-    status, tol_rule, index = [], [], []
+    status, tol_rule, index, reason_rule = [], [], [], []
     for r in progress.itertuples(index=False):
         mine = [c for c in checks.get(r.township, []) if c["task"] in (r.task, r.judged_by)]
         reasons = fired.get(r.township, [])
@@ -290,9 +296,11 @@ def task_status(progress: pd.DataFrame, verdict: pd.DataFrame) -> pd.DataFrame:
         status.append(state)
         tol_rule.append(tol)
         index.append(hit if state == "reason" else None)
+        reason_rule.append(fired_rules.get(r.township, [None] * hit)[hit - 1] if state == "reason" else None)
     out["status"] = status
     out["tolerance_rule"] = tol_rule
     out["reason_index"] = index
+    out["reason_rule"] = reason_rule
     return out
 
 

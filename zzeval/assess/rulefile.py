@@ -21,6 +21,9 @@ from zzeval.assess.verdict import INDICATORS, RuleSet, load_rules
 from zzeval.errors import ZzevalError
 from zzeval.season.parsing import load_yaml_strict, show, yaml_problem
 
+#: A season folder's own verdict rules (they replace the shipped ones for that season).
+SEASON_RULES_FILE = "verdict_rules.yaml"
+
 
 def check_rules_file(path: str | Path) -> RuleSet:
     """Read verdict rules from ``path`` with every problem named (see the module docstring).
@@ -100,6 +103,10 @@ def _rule_lines(text: str) -> list[int]:
 
 def _check_rule(where: str, raw: dict) -> None:
     threshold, default = raw.get("threshold"), raw.get("default")
+    for key in ("threshold", "default", "slack"):
+        if _quoted_number(raw.get(key)):
+            raise ZzevalError(f"{where}: {key} is \"{show(raw[key])}\", a number in quotes: YAML reads it as text, "
+                              f"not a number; remove the quotes ({key}: {show(raw[key]).strip()})")
     if "threshold" in raw and (isinstance(threshold, bool) or not isinstance(threshold, (int, float, str))):
         raise ZzevalError(f"{where}: threshold must be a number or 'target:<task>', got '{show(threshold)}'")
     for key, value in (("threshold", threshold), ("default", default), ("slack", raw.get("slack"))):
@@ -114,6 +121,17 @@ def _check_rule(where: str, raw: dict) -> None:
                           f"'{show(slack)}'")
     for lang in ("zh", "en"):
         _check_text(where, lang, str(raw.get(lang, "")))
+
+
+def _quoted_number(value: object) -> bool:
+    """A number written in quotes (``threshold: "85"``): text to YAML."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _check_text(where: str, lang: str, text: str) -> None:
@@ -166,8 +184,98 @@ def _check_names(where: str, raw: dict) -> None:
                        "indicators (columns of Evaluation.indicators)")
     if "task" in raw and str(raw["task"]) not in tasks:
         raise _unknown(where, "task", str(raw["task"]), tasks, "tasks (zzeval/reference/plan_tasks.yaml)")
+    if indicator is not None and "task" in raw:
+        _check_task_indicator(where, str(raw["task"]), str(indicator), tasks)
     threshold = raw.get("threshold")
     if isinstance(threshold, str) and threshold.startswith("target:"):
         task = threshold.removeprefix("target:")
         if task not in tasks:
             raise _unknown(where, "target task", task, tasks, "tasks of targets.csv (zzeval/reference/plan_tasks.yaml)")
+
+
+def task_indicators(spec: dict) -> list[str]:
+    """The indicators a rule on a task may read: the task's ``value`` (the figure its row shows) and its
+    ``rule_indicators`` (``plan_tasks.yaml``: e.g. the clean-coal row shows households, its rule the
+    completion rate)."""
+    return [str(spec["value"]), *(str(i) for i in spec.get("rule_indicators", []))]
+
+
+def _check_task_indicator(where: str, task: str, indicator: str, tasks: dict) -> None:
+    """A rule judges the task-table row its ``task`` names: a rule on another task's indicator would mark
+    that row 未完成 with a reason about something else (hostile review 9A, F7: heating_far_behind with task
+    straw_fire_points)."""
+    allowed = task_indicators(tasks[task])
+    if indicator in allowed:
+        return
+    owners = [name for name, spec in tasks.items() if indicator in task_indicators(spec)]
+    hint = (f"did you mean task: {owners[0]}? " if len(owners) == 1
+            else f"the tasks of that indicator are {', '.join(owners)}; " if owners else "")
+    raise ZzevalError(f"{where}: task '{show(task)}' does not match indicator '{show(indicator)}': the rule would mark "
+                      f"the row of {task} (whose figure is {' or '.join(allowed)}, zzeval/reference/plan_tasks.yaml) "
+                      f"with a reason about {indicator}; {hint}write the task whose figure the rule judges")
+
+
+def rules_not_reading_targets(ruleset: RuleSet) -> dict[str, list]:
+    """The tasks whose row's figure the rules judge by a fixed threshold only: a rule on the task reads
+    the task's ``value`` (the figure the row compares with the target) and no rule reads
+    ``target:<task>``. Their rules (a list) by task."""
+    tasks = plan_tasks()["tasks"]
+    reading = {r.threshold.removeprefix("target:") for r in ruleset.rules if isinstance(r.threshold, str)}
+    fixed: dict[str, list] = {}
+    for rule in ruleset.rules:
+        spec = tasks.get(rule.task)
+        if spec is not None and rule.task not in reading and rule.indicator == spec["value"]:
+            fixed.setdefault(rule.task, []).append(rule)
+    return fixed
+
+
+def check_targets_read(targets, ruleset: RuleSet, fname: str) -> None:
+    """A ``targets`` row for a task whose verdict rules have fixed thresholds and do not read targets
+    (the shipped heating_total 85/95 %, loose_coal_violation_pct 2 %, baobiao_days 2, pm25_change_adj_pct 0):
+    the task table would show the row's own target met while the rules still fire (hostile review 9A, F4:
+    "≥ 70.0 % | 78.0 % | 未完成"). Refused naming the rows, with what to change instead.
+
+    Raises
+    ------
+    ZzevalError
+    """
+    from zzeval.i18n import t
+
+    fixed = rules_not_reading_targets(ruleset)
+    source = ruleset.source
+    lines = []
+    for label, task, target in zip(targets.index, targets["task"].astype(str), targets["target"], strict=True):
+        rules = fixed.get(task)
+        if not rules:
+            continue
+        unit = ruleset.unit(rules[0].indicator)
+        unit_text = unit if unit == "%" else t(f"unit.{unit}", "en") if unit else ""
+        said = ", ".join(f"{r.id} {r.op} {r.threshold:g}" for r in rules)
+        lines.append(f"{fname}, row {int(label) + 2}, column 'task': a target of {target:g} {unit_text} for {task}, "
+                     f"but the verdict rules judge {task} by fixed thresholds ({said}; {source}) and do not read "
+                     f"{fname}: the task table would show this target met while the rules still fire. Remove the row "
+                     f"(the rules' thresholds apply); to judge by another threshold, copy "
+                     f"zzeval/reference/verdict_rules.yaml into the season folder as verdict_rules.yaml and change "
+                     f"these rules' threshold there (a number, or 'target:{task}' with a 'default' to read "
+                     f"{fname})")
+    if lines:
+        raise ZzevalError("\n".join(lines))
+
+
+def check_season_rules(data_dir: str | Path, season=None) -> RuleSet | None:
+    """The season folder's own verdict rules checked (:func:`check_rules_file`), None without them;
+    with ``season`` (a SeasonData), its targets as well against the rules in effect
+    (:func:`check_targets_read`)."""
+    path = Path(data_dir) / SEASON_RULES_FILE
+    ruleset = check_rules_file(path) if path.exists() else None
+    if season is not None:
+        check_targets_read(season.targets, ruleset or load_rules(None), targets_file(Path(data_dir)))
+    return ruleset
+
+
+def targets_file(data_dir: Path) -> str:
+    """The name of the season's targets file (``targets.csv``, ``targets.xlsx`` …) for messages."""
+    from zzeval.season.loading import table_files
+
+    files = table_files(Path(data_dir), "targets") if Path(data_dir).is_dir() else []
+    return files[0].name if files else "targets.csv"

@@ -321,6 +321,7 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     try:
         check_folder_unchanged(inputs, season)
         check_weather_model(season, opts.weather_model)  # season.yaml's weather_model (issue 13)
+        check_season_rules(inputs.data_dir, season)  # its targets against the rules in effect (review 9A, F4)
         if unknown:
             raise BuildError(f"unknown township(s) {', '.join(unknown)}; known: {', '.join(slugs)}")
     except ZzevalError:

@@ -10,6 +10,7 @@ either a reason or shown inside the rules' tolerance, with the tolerance stated.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -55,8 +56,27 @@ def _rules(ev: Evaluation):
     return load_rules(None if shipped else source)
 
 
+def _fired_text(rule_id: str, ev: Evaluation, slug: str, lang: str) -> str:
+    """The fired rule of a row whose own target is met: its operator, threshold and level."""
+    rule = {r.id: r for r in _rules(ev).rules}.get(rule_id)
+    checks = {c["rule"]: c for c in ev.verdict(slug, lang)["checks"]}
+    if rule is None or rule_id not in checks:
+        return ""
+    threshold = format_quantity(checks[rule_id]["threshold"], _rules(ev).unit(rule.indicator), lang,
+                                signed=_signed(rule.indicator))
+    return t("fired.rule", lang, op=t(f"op.{rule.op}", lang), threshold=threshold,
+             level=t(f"level_short.{rule.level}", lang))
+
+
+def _is_true(value: object) -> bool:
+    return isinstance(value, (bool, np.bool_)) and bool(value)
+
+
 def _status_text(r, ev: Evaluation, slug: str, lang: str) -> str:
     if r.status == "reason":
+        if _is_true(r.met) and getattr(r, "reason_rule", None):  # a rule stricter than the row's target fired
+            return t("status.reason_met", lang, n=int(r.reason_index),
+                     rule=_fired_text(r.reason_rule, ev, slug, lang))
         return t("status.reason", lang, n=int(r.reason_index))
     if r.status == "tolerance":
         return t("status.tolerance", lang, rule=_tolerance_text(r.tolerance_rule, ev, slug, lang))
