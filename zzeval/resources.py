@@ -80,6 +80,12 @@ def input_limit(key: str) -> float:
     return float(_input_limits()[key]["max_value"])
 
 
+def input_limit_rows(prefix: str) -> dict[str, dict[str, str]]:
+    """The rows of ``zzeval/reference/input_limits.csv`` whose key starts with ``prefix`` (by key; the
+    cells as written: an empty ``min_value`` or ``max_value`` is no limit on that side)."""
+    return {key: row for key, row in _input_limits().items() if key.startswith(prefix)}
+
+
 def input_floor(key: str) -> float:
     """The lower limit ``key`` of ``zzeval/reference/input_limits.csv`` (in the unit of its ``unit`` column)."""
     return float(_input_limits()[key]["min_value"])

@@ -34,6 +34,7 @@ JUDGEMENT_CHECKS = {
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
     "vehicle_fleet": "township slug, 'nancun'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.

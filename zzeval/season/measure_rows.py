@@ -30,6 +30,7 @@ from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.parsing import show
+from zzeval.season.target_values import check_target_values
 
 #: Emission standards no new vehicle is registered under any more: their fleet can only shrink during
 #: a season (scrapped, deregistered or moved away). The plan (§ 十二) scraps the China III and older
@@ -72,6 +73,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_subsidy_standard(rt, name["heating_retrofits"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
+        check_target_values(targets, name["targets"], out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
     check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)

@@ -1,0 +1,79 @@
+"""The plausibility of the values of ``targets`` (one township's target of a task), from the bounds of
+``zzeval/reference/input_limits.csv`` (keys ``targets.<task>``, in the task's unit).
+
+A bound whose ``basis`` is ``definition`` cannot be passed by genuine data (a PM2.5 change below
+−100 % would be a negative concentration): refused. A bound of ``basis`` ``assumption`` catches a
+target typed at the wrong scale (a dustfall target of 90 or 0.9 for the plan's 9 t/(month·km²)): a
+judgement check (``target_scale``, subject ``township task``; :mod:`zzeval.season.confirm`), so a
+genuine target there can be confirmed in ``season.yaml``. Every message gives the plan's own target
+(``plan_tasks.yaml``, ``default_target``) as a hint (hostile review 9A, F6).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from zzeval.resources import input_limit_rows
+from zzeval.season.checks import Collector
+from zzeval.season.confirm import judge_rows
+
+LIMITS_FILE = "zzeval/reference/input_limits.csv"
+
+
+@cache
+def _plan_targets() -> dict[str, str]:
+    """The plan's target of each task as the message shows it (``default_target`` or the targets by
+    township class of ``plan_tasks.yaml``)."""
+    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
+    out = {}
+    for task, spec in yaml.safe_load(text)["tasks"].items():
+        if "default_target" in spec:
+            out[task] = f"{spec['default_target']:g}"
+        elif "default_target_by_class" in spec:
+            out[task] = ", ".join(f"{v:g} ({k})" for k, v in spec["default_target_by_class"].items())
+    return out
+
+
+def check_target_values(targets: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """Each ``targets`` row against the bounds of its task (``targets.<task>`` in input_limits.csv)."""
+    if targets is None or targets.empty:
+        return
+    task = targets["task"].astype("string")
+    value = pd.to_numeric(targets["target"], errors="coerce")
+    subject = targets["township"].astype(str) + " " + task.astype(str)
+    for key, row in input_limit_rows("targets.").items():
+        name = key.removeprefix("targets.")
+        mine = (task == name).fillna(False) & value.notna()
+        if not mine.any():
+            continue
+        unit = row["unit"]
+        plan = _plan_targets().get(name)
+        hint = f"the plan's target is {plan} {unit}" if plan else "see the plan's target"
+        for side, bound, beyond in (("min_value", "below", lambda v, b: v < b), ("max_value", "above",
+                                                                                 lambda v, b: v > b)):
+            if not row[side]:
+                continue
+            limit = float(row[side])
+            mask = mine & beyond(value, limit)
+            if not mask.any():
+                continue
+
+            def message(i, limit=limit, bound=bound, unit=unit, hint=hint, name=name, key=key, row=row) -> str:
+                return (f"a target of {value[i]:g} {unit} for {name} is {bound} {limit:g} {unit} ({key}, "
+                        f"{LIMITS_FILE}): {_why(row, bound)}; {hint}")
+
+            if row["basis"] == "definition":
+                out.rows(fname, "target", mask, message)
+            else:
+                judge_rows(out, "target_scale", fname, "target", mask, subject, message)
+
+
+def _why(row: dict, bound: str) -> str:
+    if row["basis"] == "definition":
+        return "no township can reach it, every one would miss it"
+    return "a target typed at another scale (a digit too many or too few, a decimal point slipped)?" \
+        f" write it in {row['unit']}"
