@@ -171,8 +171,12 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         f = fnames["vehicles"]
         out.rows(f, "scrapped", vh["scrapped"] > vh["fleet_before"],
                  lambda i: f"{vh['scrapped'][i]:g} scrapped exceeds the {vh['fleet_before'][i]:g} in service before")
-        out.rows(f, "replaced_nev", vh["replaced_china6"] + vh["replaced_nev"] > vh["scrapped"],
-                 "replacements (China VI + new-energy) exceed the vehicles scrapped")
+        over = vh["replaced_china6"] + vh["replaced_nev"] > vh["scrapped"]
+        alone = {c: vh[c] > vh["scrapped"] for c in ("replaced_china6", "replaced_nev")}
+        for column, mask in (*alone.items(), ("replaced_china6, replaced_nev", ~alone["replaced_china6"]
+                                                                           & ~alone["replaced_nev"])):
+            out.rows(f, column, over & mask, lambda i: f"replacements exceed the vehicles scrapped: replaced_china6 "
+                     f"{vh['replaced_china6'][i]:g} + replaced_nev {vh['replaced_nev'][i]:g} > scrapped {vh['scrapped'][i]:g}")
         most = vh[["fleet_before", "fleet_after"]].max(axis=1)
         out.rows(f, "obd_fitted", vh["obd_fitted"] > most,
                  lambda i: f"{vh['obd_fitted'][i]:g} with OBD exceeds the fleet ({most[i]:g} before or after); "

@@ -75,6 +75,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_county_target_on_township(targets, name["targets"], county, out)
         check_target_values(targets, name["targets"], out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
+    check_fuel_and_standard(tables.get("vehicles"), name["vehicles"], out)
     check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
     check_firm_in_one_township(tables.get("emergency_inspections"),
@@ -401,6 +402,25 @@ def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None
                        f"with heating equipment ({LIMITS_FILE}): is this the subsidy per household (补贴标准) rather "
                        f"than the batch's total? write the total paid for the batch (per household × households_done: "
                        f"{paid[i]:,.0f} × {done[i]:,.0f} = {paid[i] * done[i]:,.0f} if {paid[i]:,.0f} is the standard)")
+
+
+def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """A fuel and an emission standard that contradict each other (hostile review 9A, F5): a vehicle of
+    fuel ``electric`` has no China emission stage, and a diesel vehicle is not a new-energy one. The
+    emission model (zzeval.emissions.diesel.is_electric) and the new-energy share of the public fleet
+    count a row as new-energy when either says so: diesel + NEV was counted as 10 electric buses.
+    Gasoline or gas with NEV (plug-in hybrids, which China counts as new-energy vehicles) passes."""
+    if vh is None or vh.empty:
+        return
+    fuel, standard = vh["fuel"].astype("string"), vh["emission_standard"].astype("string")
+    stage = standard.str.startswith("China").fillna(False)
+    out.rows(fname, "emission_standard", (fuel == "electric").fillna(False) & stage,
+             lambda i: f"fuel electric with emission standard {standard[i]}: an electric vehicle has no China emission "
+                       "stage; write NEV, or the fuel the vehicles burn (diesel, gasoline, gas) if they are not electric")
+    out.rows(fname, "emission_standard", (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False),
+             lambda i: "fuel diesel with emission standard NEV: a diesel vehicle is not a new-energy vehicle, yet the "
+                       "row would be counted as electric (no tailpipe emissions, in the new-energy share); write the "
+                       "diesel vehicles' China stage (China0-China6), or fuel electric if they are electric")
 
 
 def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
