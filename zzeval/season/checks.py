@@ -115,15 +115,22 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
     def _msg(i):
         if aq["pollutant"][i] == "CO" and unit[i] == "µg/m³":
             return "CO is given in µg/m³; the network reports CO in mg/m³: divide by 1000 and write mg/m³"
+        if expected[i] == "1":  # the AQI is a number without a unit
+            return (f"unit '{show(aq['unit'][i])}' is wrong for AQI: the AQI has no unit; leave the cell empty or "
+                    "write 1 (or 无量纲)")
+        if not str(aq["unit"][i]).strip():
+            return f"the unit is empty; write {expected[i]} for {aq['pollutant'][i]}"
         return f"unit '{show(aq['unit'][i])}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
     out.rows(fname, "unit", bad_unit, _msg)
     aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
     limits = plausible_limits()
     high = aq["value"] > aq["pollutant"].map(limits).astype(float)
     out.rows(fname, "value", high,
-             lambda i: f"{aq['value'][i]:g} {aq['unit'][i]} is not a plausible {aq['pollutant'][i]} value "
-                       f"(limit {limits[aq['pollutant'][i]]:g}, zzeval/reference/plausible_limits.csv); "
-                       "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point")
+             lambda i: f"{aq['value'][i]:g}{'' if aq['unit'][i] == '1' else ' ' + aq['unit'][i]} is not a plausible "
+                       f"{aq['pollutant'][i]} value (limit {limits[aq['pollutant'][i]]:g}, "
+                       "zzeval/reference/plausible_limits.csv); " + (
+                           "check the decimal point" if aq["unit"][i] == "1" else
+                           "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point"))
     reported = aq.loc[aq["pollutant"].isin(AIR_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
     out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))

@@ -86,7 +86,9 @@ UNIT_SPELLINGS = {
     "毫克/立方米": "mg/m³",
     "1": "1",
     "-": "1",
-    "": "1",
+    "": "1",  # the AQI's unit left empty, as national platform exports do
+    "无量纲": "1",
+    "dimensionless": "1",
 }
 
 
@@ -298,8 +300,8 @@ AIR_QUALITY = TableSpec(
                aliases=("污染物",), example="PM2.5"),
         Column("value", "float", "Concentration (AQI rows: the published AQI); empty for a missing hour.", min=0,
                aliases=("浓度", "数值"), example="68", empty_ok=True),
-        Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); 1 for AQI.",
-               aliases=("单位",), example="µg/m³"),
+        Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); for AQI 1, 无量纲 or empty.",
+               aliases=("单位",), example="µg/m³", empty_ok=True),
     ),
     key=("station_code", "datetime", "pollutant"),
     township_column=None,
