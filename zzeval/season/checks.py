@@ -62,6 +62,7 @@ class Collector:
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
         self.confirmed, self.weather_bins, self.pm_days, self.empty_values = {}, [], [], {}
+        self.unknown_townships: dict[str, set] = {}  # per file, the rows of a refused township (review 9A M5)
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))

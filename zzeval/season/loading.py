@@ -233,6 +233,8 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
                 f"townships.csv: {known}")
 
     out.rows(fname, column, bad, _message)
+    if bad.any():  # checks of a township's sums then wait for these rows (measure_rows)
+        out.unknown_townships.setdefault(fname, set()).update(frame.index[bad])
     return mapped.fillna(values)
 
 
