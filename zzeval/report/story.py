@@ -74,7 +74,7 @@ def _is_true(value: object) -> bool:
 
 def _status_text(r, ev: Evaluation, slug: str, lang: str) -> str:
     if r.status == "reason":
-        if _is_true(r.met) and getattr(r, "reason_rule", None):  # a rule stricter than the row's target fired
+        if _is_true(getattr(r, "met", None)) and getattr(r, "reason_rule", None):  # a rule stricter than the row's target fired
             return t("status.reason_met", lang, n=int(r.reason_index),
                      rule=_fired_text(r.reason_rule, ev, slug, lang))
         return t("status.reason", lang, n=int(r.reason_index))
