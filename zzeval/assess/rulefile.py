@@ -253,7 +253,8 @@ def check_targets_read(targets, ruleset: RuleSet, fname: str) -> None:
         said = ", ".join(f"{r.id} {r.op} {r.threshold:g}" for r in rules)
         lines.append(f"{fname}, row {int(label) + 2}, column 'task': a target of {target:g} {unit_text} for {task}, "
                      f"but the verdict rules judge {task} by fixed thresholds ({said}; {source}) and do not read "
-                     f"{fname}: the task table would show this target met while the rules still fire. Remove the row "
+                     f"{fname}: the task table would judge the row by this target and the verdict by the rules' thresholds "
+                     f"(a row reading 'target met' and 未完成). Remove the row "
                      f"(the rules' thresholds apply); to judge by another threshold, copy "
                      f"zzeval/reference/verdict_rules.yaml into the season folder as verdict_rules.yaml and change "
                      f"these rules' threshold there (a number, or 'target:{task}' with a 'default' to read "
