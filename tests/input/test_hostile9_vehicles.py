@@ -23,7 +23,7 @@ def test_contradictory_fuel_and_standard_are_refused():
     assert [(p.row, p.column) for p in out.problems] == [(4, "emission_standard"), (3, "emission_standard")]
     text = " ".join(p.message for p in out.problems)
     assert "fuel electric with emission standard China3: an electric vehicle has no China emission stage; write NEV" in text
-    assert "fuel diesel with emission standard NEV: a diesel vehicle is not a new-energy vehicle" in text
+    assert "fuel diesel with emission standard NEV: the row would be counted as electric" in text
 
 
 def _nev_diesel_bus(frame: pd.DataFrame) -> None:

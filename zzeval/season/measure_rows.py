@@ -422,9 +422,10 @@ def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector)
              lambda i: f"fuel electric with emission standard {standard[i]}: an electric vehicle has no China emission "
                        "stage; write NEV, or the fuel the vehicles burn (diesel, gasoline, gas) if they are not electric")
     out.rows(fname, "emission_standard", (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False),
-             lambda i: "fuel diesel with emission standard NEV: a diesel vehicle is not a new-energy vehicle, yet the "
-                       "row would be counted as electric (no tailpipe emissions, in the new-energy share); write the "
-                       "diesel vehicles' China stage (China0-China6), or fuel electric if they are electric")
+             lambda i: "fuel diesel with emission standard NEV: the row would be counted as electric (no tailpipe "
+                       "emissions, in the new-energy share), and the emission factors have no class for a diesel "
+                       "plug-in hybrid; write fuel electric if the vehicles are battery-electric, otherwise the China "
+                       "stage of their diesel engine (China0-China6)")
 
 
 def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
