@@ -32,9 +32,12 @@ SAMPLE_GENERATOR = "zzeval.synthetic.sample.write_sample"
 def _writable_folder(path, option: str) -> None:
     """Refuse an output folder that is a file, lies under a file, or cannot be written (before
     anything is written)."""
+    from zzeval.atomic import special_file_kind
+
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise InputError(f"{option} {path} is a file, not a folder; give a folder (it is created if needed)")
+        kind = special_file_kind(path) or "a file"
+        raise InputError(f"{option} {path} is {kind}, not a folder; give a folder (it is created if needed)")
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise InputError(f"{option} {path}: {existing} is a file, so the folder cannot be created there")
@@ -83,10 +86,15 @@ def _check_draws(draws: int, central_only: bool) -> None:
 
 
 def _writable_file(path, option: str) -> None:
-    """Refuse an output file that is a folder or whose folder is missing or read-only."""
+    """Refuse an output file that is a folder, a special file other than a character device or FIFO
+    (which are written through: :func:`zzeval.atomic.check_output_file`), or whose folder is missing
+    or read-only."""
+    from zzeval.atomic import check_output_file
+
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{option} {path} is a folder; give a file name")
+    check_output_file(path, option)
     parent = path.parent
     if not parent.is_dir():
         raise InputError(f"{option} {path}: the folder {parent} does not exist")
@@ -199,7 +207,12 @@ def _estimate_format(out: str | None, fmt: str | None) -> str:
 
     if not out:
         return fmt or "csv"
+    from zzeval.atomic import special_file_kind
+
     path = Path(out)
+    if special_file_kind(path):  # /dev/null, /dev/stdout, a FIFO: one file, written through; a socket: refused
+        _writable_file(out, "--out")
+        return fmt or ("json" if path.suffix.lower() == ".json" else "csv")
     ending = path.suffix.lower()
     if ending in (".csv", ".json"):
         if fmt and fmt != ending[1:]:

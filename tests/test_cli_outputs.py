@@ -1,0 +1,96 @@
+"""Where a command's output goes when it is not an ordinary file: an --out that is a device, a FIFO
+or a socket, and a stdout that is closed or full (hostile review 9B, F1 and F12)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import stat
+import tempfile
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.cli import main
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    return write_tiny_season(tmp_path_factory.mktemp("season") / "season", days=2)
+
+
+def executed_notebook(folder: Path, lang: str = "zh") -> Path:
+    """A tiny executed notebook as papermill leaves it (its ``lang`` parameter recorded)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"township": "bagong", "lang": lang}}
+    cell = nbformat.v4.new_code_cell("print(1)", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    heading = "# 巴公镇 季末评估报告" if lang == "zh" else "# Bagong end-of-season report"
+    nb.cells = [nbformat.v4.new_markdown_cell(heading), cell]
+    path = folder / "bagong.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def command(name: str, season: Path, tmp: Path, out: Path) -> list[str]:
+    return {"factors": ["factors"],
+            "aqi": ["aqi", str(season / "air_quality.csv"), "--period", "daily"],
+            "estimate": ["estimate", str(season), "--draws", "0"],
+            "export": ["export", str(executed_notebook(tmp))]}[name] + ["--out", str(out)]
+
+
+COMMANDS = ["factors", "aqi", "estimate", "export"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_linked_to_a_character_device_is_written_through(season, tmp_path, capsys, name):
+    """``--out /dev/null`` (here a link to it, so that a command that replaces its output replaces the
+    link, not the device): every command writes through it; export replaced it with an HTML file."""
+    link = tmp_path / "discard"
+    link.symlink_to(os.devnull)
+    assert main(command(name, season, tmp_path, link)) == 0, capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == os.devnull
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_that_is_a_fifo_gets_the_output_through_it(season, tmp_path, name):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(command(name, season, tmp_path, fifo)) == 0
+    reader.join(10)
+    assert not reader.is_alive() and got and len(got[0]) > 20
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the FIFO, not a regular file put in its place
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_that_is_a_socket_is_refused(season, capsys, name):
+    short = Path(tempfile.mkdtemp(prefix="zzs", dir="/tmp"))  # a socket's path is at most ~100 bytes
+    try:
+        sock_path = short / "sock"
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(sock_path))
+            assert main(command(name, season, short, sock_path)) == 2
+        err = capsys.readouterr().err
+        assert f"--out {sock_path} is a socket, not a regular file" in err and "Traceback" not in err
+        assert stat.S_ISSOCK(os.lstat(sock_path).st_mode)
+    finally:
+        shutil.rmtree(short)
+
+
+@pytest.mark.parametrize("argv", [["sample", "--townships", "1"], ["build", "--data", "data/sample", "--out"]],
+                         ids=["sample", "build"])
+def test_a_folder_output_that_is_a_fifo_is_refused_naming_it(tmp_path, capsys, argv):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main([*argv, str(fifo)]) == 2
+    assert f"{fifo} is a FIFO (named pipe), not a folder" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
