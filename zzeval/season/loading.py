@@ -42,7 +42,7 @@ from zzeval.season.headers import header_row_below, map_columns, refused_units, 
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.outages import note_empty_values
-from zzeval.season.parsing import closest, show
+from zzeval.season.parsing import closest, not_a_regular_file, show
 from zzeval.season.plausible import (
     check_county_tasks,
     check_plausible_values,
@@ -109,6 +109,10 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     if len(paths) > 1:
         out.add(path.name, None, None, f"table {spec.name} is given twice ({', '.join(p.name for p in paths)}); "
                                        "keep one file per table and move the other out of the folder")
+        return None, path.name, ""
+    special = not_a_regular_file(path)
+    if special:  # a FIFO, /dev/zero: read_table_file_noted refuses it too, but Parquet is read elsewhere
+        out.add(path.name, None, None, special)
         return None, path.name, ""
     if parquet is not None:
         return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
@@ -416,7 +420,9 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         read_confirmed(meta, meta_path.name, out)  # judgement checks the clerk confirmed (zzeval.season.confirm)
         hashes["season.yaml"] = file_sha256(meta_path) if meta_path.is_file() else ""
     rules_path = data_dir / "verdict_rules.yaml"
-    if rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
+    if not_a_regular_file(rules_path):
+        out.add(rules_path.name, None, None, not_a_regular_file(rules_path))
+    elif rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
         hashes["verdict_rules.yaml"] = file_sha256(rules_path)
     _check_references(tables, fnames, period, out)
     unused_confirmations(out, "season.yaml")
@@ -472,6 +478,8 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     out = Collector()
     if not path.exists():
         raise DataValidationError([Problem(str(path), None, None, "file does not exist")])
+    if not_a_regular_file(path):
+        raise DataValidationError([Problem(str(path), None, None, not_a_regular_file(path))])
     if path.name.lower().endswith(".parquet"):  # as air_quality.parquet in a season folder
         from zzeval.season import columnar
 
