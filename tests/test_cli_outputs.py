@@ -1,5 +1,6 @@
 """Where a command's output goes when it is not an ordinary file: an --out that is a device, a FIFO
-or a socket, and a stdout that is closed or full (hostile review 9B, F1 and F12)."""
+or a socket, and a stdout that is closed or full (hostile review 9B, F1 and F12); the language of
+an exported page (F11)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,19 @@ def test_a_folder_output_that_is_a_fifo_is_refused_naming_it(tmp_path, capsys, a
     assert main([*argv, str(fifo)]) == 2
     assert f"{fifo} is a FIFO (named pipe), not a folder" in capsys.readouterr().err
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_export_refuses_a_language_other_than_the_notebooks(tmp_path, capsys):
+    """``--lang en`` on a Chinese report wrote <html lang="en"> over Chinese text (F11)."""
+    notebook = executed_notebook(tmp_path, lang="zh")
+    out = tmp_path / "page.html"
+    assert main(["export", str(notebook), "--lang", "en", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"zzeval export: error: {notebook} was run with lang=zh: its text is Chinese" in err
+    assert "leave out --lang" in err and "papermill -p lang en" in err and not out.exists()
+    for lang in ("zh", None):  # its own language, given or not
+        assert main(["export", str(notebook), "--out", str(out), *(["--lang", lang] if lang else [])]) == 0
+        assert '<html lang="zh-CN">' in out.read_text(encoding="utf-8")
+    english = executed_notebook(tmp_path, lang="en")
+    assert main(["export", str(english), "--out", str(out)]) == 0
+    assert '<html lang="en">' in out.read_text(encoding="utf-8")

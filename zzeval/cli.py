@@ -409,7 +409,8 @@ def _add_report_commands(sub) -> None:
     p.add_argument("notebook", metavar="NOTEBOOK", help="the executed notebook (.ipynb)")
     p.add_argument("--out", metavar="FILE", help="the HTML file (default: NOTEBOOK with .html)")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
-                   help="page language (default: the notebook's 'lang' parameter, else zh)")
+                   help="page language (default: the notebook's 'lang' parameter, else zh; another "
+                        "than the one the notebook ran with is refused)")
     p.set_defaults(func=_cmd_export)
 
     p = _subparser(sub, "kernel", "manage the Jupyter kernel 'zzeval' (optional: without it, zzeval "
