@@ -4,10 +4,13 @@ an exported page (F11)."""
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import shutil
 import socket
 import stat
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -111,3 +114,41 @@ def test_export_refuses_a_language_other_than_the_notebooks(tmp_path, capsys):
     english = executed_notebook(tmp_path, lang="en")
     assert main(["export", str(english), "--out", str(out)]) == 0
     assert '<html lang="en">' in out.read_text(encoding="utf-8")
+
+
+class _FullDevice(io.RawIOBase):
+    """A stdout on a full disk (as ``>/dev/full``)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+@pytest.mark.parametrize("argv", [["validate", "SEASON"], ["notebooks"], ["factors"], ["--version"]],
+                         ids=["validate", "notebooks", "factors", "version"])
+def test_a_result_stdout_cannot_take_is_said_with_exit_1(season, monkeypatch, capsys, stdout, argv):
+    """`validate >&-`, `notebooks >&-` and `--version >/dev/full` exited 0 with their result lost (F12)."""
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", None if stdout == "closed" else io.TextIOWrapper(_FullDevice()))
+    argv = [str(season) if a == "SEASON" else a for a in argv]
+    if argv == ["--version"]:
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        code = done.value.code
+    else:
+        code = main(argv)
+    assert code == 1
+    err = capsys.readouterr().err
+    why = "stdout is closed" if stdout == "closed" else "No space left on device"
+    who = f"zzeval {argv[0]}" if argv[0] != "--version" else "zzeval"
+    assert f"{who}: error: the result could not be written to stdout ({why}): it is lost" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_command_without_a_result_on_stdout_does_not_mind_it_closed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["factors", "--out", str(tmp_path / "f.csv")]) == 0
+    assert "Wrote" in capsys.readouterr().err and sys.stdout is None

@@ -509,13 +509,23 @@ def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from zzeval import stdout
+
+    with stdout.guarded():  # a result that cannot be written is said, exit 1 (zzeval.stdout)
+        return _run(build_parser(), argv)
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    from zzeval import stdout
+
+    args = stdout.parse_and_flush(parser, argv)
     _setup_logging(args.verbose)
     logging.getLogger("zzeval.cli").info("zzeval %s %s (Python %s)", __version__, args.command, sys.executable)
     try:
         with _signals_unwind():
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # the result written, or its loss said (below)
+            return code
     except DataValidationError as exc:
         for note in exc.notes:  # e.g. a column ignored: often the cause of the problems listed next
             print(f"zzeval {args.command}: notice: {note}", file=sys.stderr)
@@ -536,6 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:
+        if isinstance(exc, stdout.StdoutError):
+            return stdout.result_lost(args.command, exc)
         if not is_no_space(exc):
             raise
         from zzeval.atomic import no_space_message
