@@ -77,6 +77,38 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
+def data_fingerprint(file_hashes: dict[str, str]) -> str:
+    """One sha256 over a season's file hashes (``SeasonData.file_hashes``, sorted by name): the data
+    hash an evaluation records (``provenance["data_sha256"]``) and the pages show."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, digest in sorted(file_hashes.items()):
+        h.update(f"{name}={digest}\n".encode())
+    return h.hexdigest()
+
+
+def folder_file_hashes(data_dir: str | Path) -> dict[str, str]:
+    """The ``file_hashes`` :func:`load_season` would record for ``data_dir``, without reading the
+    tables: the file of every table found, ``season.yaml`` and ``verdict_rules.yaml``. A file's hash
+    is kept while its size, time and inode stay (a kernel that shows several reports hashes once)."""
+    from zzeval.season import columnar
+
+    data_dir = Path(data_dir)
+    files = {name: (table_files(data_dir, name) or [columnar.parquet_file(data_dir, name)])[0] for name in TABLES}
+    files.update({name: data_dir / name for name in ("season.yaml", "verdict_rules.yaml")})
+    hashes = {}
+    for name, path in files.items():
+        if path is not None and path.is_file():
+            st = path.stat()
+            key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+            hashes[name] = _HASHED.get(key) or _HASHED.setdefault(key, file_sha256(path))
+    return hashes
+
+
+_HASHED: dict[tuple, str] = {}
+
+
 #: the name zzeval.season.columnar and locate use
 _rename_columns = map_columns
 
