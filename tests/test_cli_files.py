@@ -111,3 +111,52 @@ def test_an_output_folder_that_is_a_file_is_refused_before_the_build(season, tmp
     assert f"zzeval build: error: --out: {placeholder} is a file, not a folder; the build keeps its " in err
     assert "remove or rename the file" in err and "Traceback" not in err
     assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == sorted({"2020-2021", name} - {""})
+
+
+def _unblock_later(fifo, seconds: float = 10) -> None:
+    """Open ``fifo`` for writing after ``seconds`` (and close it): a reader blocked on it then reads an
+    empty file, so a test of code that reads the FIFO fails instead of hanging."""
+    import os
+    import threading
+    import time
+
+    def unblock():
+        time.sleep(seconds)
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # nobody reads it: the FIFO was refused, as it should be
+            pass
+
+    threading.Thread(target=unblock, daemon=True).start()
+
+
+@pytest.mark.parametrize("name", ["townships.csv", "dustfall.csv", "season.yaml", "verdict_rules.yaml"])
+def test_a_fifo_in_the_season_folder_is_refused_naming_it(season, tmp_path, capsys, name):
+    """(hostile review 9B, F8) a FIFO named like a table made `validate` wait forever."""
+    import os
+    import shutil
+
+    data = tmp_path / "season"
+    shutil.copytree(season, data)
+    (data / name).unlink(missing_ok=True)
+    os.mkfifo(data / name)
+    _unblock_later(data / name)
+    assert main(["validate", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name}: is a FIFO (named pipe), not a file with the table's data" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_table_linked_to_a_device_is_refused_naming_it(season, tmp_path, capsys, device):
+    """dustfall.csv -> /dev/zero filled the memory (a MemoryError traceback under a memory limit)."""
+    import shutil
+
+    data = tmp_path / "season"
+    shutil.copytree(season, data)
+    (data / "dustfall.csv").unlink()
+    (data / "dustfall.csv").symlink_to(device)
+    for argv in (["validate", str(data)], ["aqi", str(data / "dustfall.csv")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"dustfall.csv: is a link to '{device}', a character device, not a file" in err
+        assert "Traceback" not in err

@@ -8,6 +8,12 @@ with replace on Windows). A build killed at
 any moment therefore leaves each file either the old complete one or the new complete one, plus
 at worst a stray ``.tmp`` file that the next build removes (:func:`remove_stale_temp_files`).
 
+An output that already exists as a character device or a FIFO (``--out /dev/null`` to discard,
+``/dev/stdout``, a named pipe) is written through, never replaced: the rename would put a regular
+file in the device's place (hostile review 9B, F1, replaced /dev/full). Any other existing file that
+is not a regular file (a block device, a socket) is refused (:func:`check_output_file`). Every
+command's ``--out`` follows this one rule.
+
 :class:`BuildLock` prevents two builds from writing into the same output folder at once. It is an
 operating-system lock on ``.build.lock`` in that folder through the :mod:`filelock` library
 (``flock`` on POSIX, ``msvcrt.locking`` on Windows), so the operating system releases it when the
@@ -24,7 +30,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from zzeval.errors import BuildError, NoSpaceError, is_no_space
+from zzeval.errors import BuildError, InputError, NoSpaceError, is_no_space
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -48,12 +54,58 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
+def special_file_kind(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it exists but is neither a regular file nor a folder (symbolic links
+    followed): "a character device", "a FIFO (named pipe)", "a block device", "a socket"; else None."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, a dangling link, a path the system refuses
+        return None
+    for test, kind in ((stat.S_ISCHR, "a character device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else "not a regular file"
+
+
+def writes_through(path: str | os.PathLike) -> bool:
+    """Whether an output at ``path`` is written through rather than replaced: an existing character
+    device (``/dev/null``, ``/dev/stdout`` on a terminal) or FIFO (:func:`check_output_file`)."""
+    return special_file_kind(path) in ("a character device", "a FIFO (named pipe)")
+
+
+def check_output_file(path: str | os.PathLike, option: str = "--out") -> None:
+    """The one rule for an output file that exists but is not a regular file: a character device or
+    a FIFO is written through (:func:`writes_through`); anything else (a block device, a socket) is
+    refused with an :class:`~zzeval.errors.InputError` naming it, as writing there would either fail
+    or overwrite a disk."""
+    kind = special_file_kind(path)
+    if kind is not None and not writes_through(path):
+        raise InputError(f"{option} {path} is {kind}, not a regular file: zzeval writes its output to a "
+                         "file (or through a character device such as /dev/null, or a FIFO); give a file name")
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
 
-    The parent folder is created when missing. Returns the path written.
+    The parent folder is created when missing. Returns the path written. An existing character
+    device or FIFO at ``path`` is written through instead (it is not replaced); another special
+    file is refused (:func:`check_output_file`).
     """
     path = Path(path)
+    check_output_file(path)
+    if writes_through(path):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+        except OSError as exc:
+            if is_no_space(exc):
+                raise NoSpaceError(no_space_message(path, exc)) from exc
+            raise
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(path)
     try:

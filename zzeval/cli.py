@@ -32,9 +32,12 @@ SAMPLE_GENERATOR = "zzeval.synthetic.sample.write_sample"
 def _writable_folder(path, option: str) -> None:
     """Refuse an output folder that is a file, lies under a file, or cannot be written (before
     anything is written)."""
+    from zzeval.atomic import special_file_kind
+
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise InputError(f"{option} {path} is a file, not a folder; give a folder (it is created if needed)")
+        kind = special_file_kind(path) or "a file"
+        raise InputError(f"{option} {path} is {kind}, not a folder; give a folder (it is created if needed)")
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise InputError(f"{option} {path}: {existing} is a file, so the folder cannot be created there")
@@ -83,10 +86,15 @@ def _check_draws(draws: int, central_only: bool) -> None:
 
 
 def _writable_file(path, option: str) -> None:
-    """Refuse an output file that is a folder or whose folder is missing or read-only."""
+    """Refuse an output file that is a folder, a special file other than a character device or FIFO
+    (which are written through: :func:`zzeval.atomic.check_output_file`), or whose folder is missing
+    or read-only."""
+    from zzeval.atomic import check_output_file
+
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{option} {path} is a folder; give a file name")
+    check_output_file(path, option)
     parent = path.parent
     if not parent.is_dir():
         raise InputError(f"{option} {path}: the folder {parent} does not exist")
@@ -200,7 +208,12 @@ def _estimate_format(out: str | None, fmt: str | None) -> str:
 
     if not out:
         return fmt or "csv"
+    from zzeval.atomic import special_file_kind
+
     path = Path(out)
+    if special_file_kind(path):  # /dev/null, /dev/stdout, a FIFO: one file, written through; a socket: refused
+        _writable_file(out, "--out")
+        return fmt or ("json" if path.suffix.lower() == ".json" else "csv")
     ending = path.suffix.lower()
     if ending in (".csv", ".json"):
         if fmt and fmt != ending[1:]:
@@ -397,7 +410,8 @@ def _add_report_commands(sub) -> None:
     p.add_argument("notebook", metavar="NOTEBOOK", help="the executed notebook (.ipynb)")
     p.add_argument("--out", metavar="FILE", help="the HTML file (default: NOTEBOOK with .html)")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
-                   help="page language (default: the notebook's 'lang' parameter, else zh)")
+                   help="page language (default: the notebook's 'lang' parameter, else zh; another "
+                        "than the one the notebook ran with is refused)")
     p.set_defaults(func=_cmd_export)
 
     p = _subparser(sub, "kernel", "manage the Jupyter kernel 'zzeval' (optional: without it, zzeval "
@@ -496,13 +510,23 @@ def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from zzeval import stdout
+
+    with stdout.guarded():  # a result that cannot be written is said, exit 1 (zzeval.stdout)
+        return _run(build_parser(), argv)
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    from zzeval import stdout
+
+    args = stdout.parse_and_flush(parser, argv)
     _setup_logging(args.verbose)
     logging.getLogger("zzeval.cli").info("zzeval %s %s (Python %s)", __version__, args.command, sys.executable)
     try:
         with _signals_unwind():
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # the result written, or its loss said (below)
+            return code
     except DataValidationError as exc:
         for note in exc.notes:  # e.g. a column ignored: often the cause of the problems listed next
             print(f"zzeval {args.command}: notice: {note}", file=sys.stderr)
@@ -523,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:
+        if isinstance(exc, stdout.StdoutError):
+            return stdout.result_lost(args.command, exc)
         if not is_no_space(exc):
             raise
         from zzeval.atomic import no_space_message

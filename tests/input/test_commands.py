@@ -148,6 +148,36 @@ def test_unknown_township_and_season_mismatch(tmp_path):
         load_or_evaluate("x", season="2019-2020", results_path=tmp_path / "ev.pkl")
 
 
+def test_an_evaluation_of_other_data_than_data_dir_is_refused(tmp_path):
+    """(hostile review 9B, F3) papermill with results_path from one season folder and data_dir of another
+    showed the first folder's numbers without a word."""
+    import shutil
+
+    from tests.tiny_season import write_tiny_season
+    from zzeval.assess.evaluate import data_hash
+    from zzeval.season.loading import load_season
+
+    made = write_tiny_season(tmp_path / "made", days=2)
+    recorded = data_hash(load_season(made))  # as the build records it
+    ev = Evaluation(season_name="2020-2021", data_dir=str(made), meta={},
+                    townships=pd.DataFrame({"slug": ["bagong"], "name_zh": ["巴公镇"]}),
+                    stations=pd.DataFrame(), indicators=pd.DataFrame(), progress=pd.DataFrame(),
+                    county_progress=pd.DataFrame(), verdicts={}, provenance={"data_sha256": recorded})
+    ev.save(tmp_path / "ev.pkl")
+    assert load_or_evaluate(made, results_path=tmp_path / "ev.pkl").provenance["data_sha256"] == recorded
+    other = tmp_path / "corrected"
+    shutil.copytree(made, other)
+    air = other / "air_quality.csv"
+    air.write_text(air.read_text(encoding="utf-8").replace(",PM2.5,", ",PM2.5,1", 1), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"results_path {tmp_path / 'ev.pkl'} was evaluated from other data than "
+                                         rf"the files now in data_dir {other} \(data hash {recorded[:16]}"):
+        load_or_evaluate(other, results_path=tmp_path / "ev.pkl")
+    ev.provenance["file_sha256"] = load_season(made).file_hashes  # a whole evaluation names the files
+    ev.save(tmp_path / "ev.pkl")
+    with pytest.raises(InputError, match=r"\(air_quality differ\)"):
+        load_or_evaluate(other, results_path=tmp_path / "ev.pkl")
+
+
 def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):
     from zzeval.airquality import airstats, did, validity, weather
 

@@ -136,10 +136,9 @@ def current_commit() -> str:
 
 def data_hash(season: SeasonData) -> str:
     """One sha256 over the input files' hashes (sorted by table name)."""
-    h = hashlib.sha256()
-    for name, digest in sorted(season.file_hashes.items()):
-        h.update(f"{name}={digest}\n".encode())
-    return h.hexdigest()
+    from zzeval.season.loading import data_fingerprint
+
+    return data_fingerprint(season.file_hashes)
 
 
 @dataclass
@@ -574,7 +573,7 @@ def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results
     if results_path:
         from zzeval.assess.slices import load_results
 
-        return load_results(results_path, season, for_county)
+        return load_results(results_path, season, for_county, data_dir=data_dir)
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
 

@@ -126,9 +126,34 @@ def not_held(slug: str, slugs, held) -> str:
             "or leave results_path empty to evaluate the season here")
 
 
-def load_results(path, season: str, for_county: bool = False):
+def check_same_data(evaluation, data_dir, path) -> None:
+    """Refuse an evaluation made from other data than ``data_dir``'s files (its recorded data hash,
+    :func:`zzeval.season.loading.data_fingerprint`): a notebook run with the ``results_path`` of one
+    folder and the ``data_dir`` of another showed the first one's numbers without a word (hostile
+    review 9B, F3; e.g. last week's evaluation after the data were corrected)."""
+    from zzeval.errors import InputError
+    from zzeval.season.loading import data_fingerprint, folder_file_hashes
+
+    recorded = evaluation.provenance.get("data_sha256")
+    if not recorded or not data_dir:
+        return
+    now = folder_file_hashes(data_dir)
+    if data_fingerprint(now) == recorded:
+        return
+    kept = evaluation.provenance.get("file_sha256") or {}
+    differ = sorted(n for n in set(kept) | set(now) if kept.get(n) != now.get(n)) if kept else []
+    which = f" ({', '.join(differ[:5])}{' …' if len(differ) > 5 else ''} differ)" if differ else ""
+    raise InputError(f"results_path {path} was evaluated from other data than the files now in data_dir "
+                     f"{data_dir}{which} (data hash {recorded[:16]}, the folder's {data_fingerprint(now)[:16]}): "
+                     f"the report would show that data's numbers; pass the evaluation a build made from "
+                     f"{data_dir} (zzeval build --data {data_dir}), or leave results_path empty to evaluate "
+                     "the season here")
+
+
+def load_results(path, season: str, for_county: bool = False, data_dir=None):
     """The :class:`~zzeval.assess.evaluate.Evaluation` a build saved at ``path`` for a notebook,
-    refused when it is of another season, or (``for_county``) a township's slice, which lacks what
+    refused when it is of another season or (``data_dir`` given) of other data (:func:`check_same_data`),
+    or (``for_county``) a township's slice, which lacks what
     only the county report reads (:data:`~zzeval.assess.evaluate.COUNTY_ONLY`): the county notebook
     given ``.cache/results/<township>.pkl`` failed deep inside with "cannot convert float NaN to
     bool" (hostile review 8B, B4)."""
@@ -140,6 +165,7 @@ def load_results(path, season: str, for_county: bool = False):
     evaluation = Evaluation.load(path)
     if evaluation.season_name != season:
         raise InputError(f"{path} holds season {evaluation.season_name}, not {season}")
+    check_same_data(evaluation, data_dir, path)
     draws = getattr(evaluation.emissions, "draws", None)
     held = sorted({str(t) for table in evaluation.verdicts.values() for t in table["township"]})
     if for_county and ((isinstance(draws, dict) and set(draws) == {"n"}) or len(held) < len(evaluation.slugs)):

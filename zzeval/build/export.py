@@ -20,9 +20,9 @@ from zzeval.errors import ZzevalError
 log = logging.getLogger(__name__)
 
 
-def notebook_lang(nb) -> str:
-    """The report language a notebook was run with: its Papermill ``lang`` parameter, else the
-    default of its parameters cell, else ``"zh"``."""
+def recorded_lang(nb) -> str | None:
+    """The report language a notebook records it was run with: its Papermill ``lang`` parameter,
+    else the default of its parameters cell; None when it records none (or another value)."""
     lang = nb.metadata.get("papermill", {}).get("parameters", {}).get("lang")
     if lang in ("zh", "en"):
         return lang
@@ -30,16 +30,39 @@ def notebook_lang(nb) -> str:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             for line in cell.source.splitlines():
                 name, _, value = line.partition("=")
-                if name.split(":")[0].strip() == "lang" and value.split("#")[0].strip().strip("'\"") == "en":
-                    return "en"
-    return "zh"
+                value = value.split("#")[0].strip().strip("'\"")
+                if name.split(":")[0].strip() == "lang" and value in ("zh", "en"):
+                    return value
+    return None
+
+
+def notebook_lang(nb) -> str:
+    """The report language a notebook was run with (:func:`recorded_lang`), else ``"zh"``."""
+    return recorded_lang(nb) or "zh"
+
+
+LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def check_lang(nb, lang: str | None, path) -> str:
+    """The page language: ``lang`` when given and the notebook records no other, else the notebook's.
+    A ``--lang`` other than the one the notebook ran with is refused: its text is in that language,
+    and ``<html lang>`` would tell browsers, screen readers and translators otherwise (hostile
+    review 9B, F11: ``--lang en`` on a Chinese report gave ``lang="en"`` over Chinese text)."""
+    ran = recorded_lang(nb)
+    if lang and ran and lang != ran:
+        raise ZzevalError(f"{path} was run with lang={ran}: its text is {LANG_NAMES[ran]}, so its page cannot be "
+                          f"marked as {LANG_NAMES[lang]} (--lang {lang}); leave out --lang (the page takes the "
+                          f"notebook's language), or run the notebook again with papermill -p lang {lang}")
+    return lang or ran or "zh"
 
 
 def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None = None,
                     lang: str | None = None) -> Path:
     """Write the offline HTML report of the executed ``notebook``; returns the HTML path.
 
-    ``out`` defaults to the notebook's path with ``.html``; ``lang`` to :func:`notebook_lang`.
+    ``out`` defaults to the notebook's path with ``.html``; ``lang`` to :func:`notebook_lang` (another
+    than the one the notebook ran with is refused: :func:`check_lang`).
 
     Raises
     ------
@@ -65,7 +88,7 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
         raise ZzevalError(f"{path} has not been executed: run it first, e.g. "
                           f"papermill {path} executed.ipynb -p township bagong")
     check_ran_to_the_end(nb, path)
-    lang = lang or notebook_lang(nb)
+    lang = check_lang(nb, lang, path)
     target = Path(out) if out else path.with_suffix(".html")
     if target.is_dir():  # the atomic write's temporary file would be named instead
         raise ZzevalError(f"--out {target} is a folder; give the HTML file name (e.g. "

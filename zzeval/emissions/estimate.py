@@ -553,9 +553,12 @@ def write_estimate(result: ReductionEstimate, path: str | Path, format: str = "c
     list of Path
         Files written.
     """
+    from zzeval.atomic import writes_through
+
     path = Path(path)
+    one_file = writes_through(path)  # /dev/null, /dev/stdout, a FIFO: one file, never a folder
     if format == "json":
-        if path.is_dir() or not path.suffix:
+        if not one_file and (path.is_dir() or not path.suffix):
             path.mkdir(parents=True, exist_ok=True)
             path = path / "emission_reductions.json"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -575,7 +578,7 @@ def write_estimate(result: ReductionEstimate, path: str | Path, format: str = "c
         return [path]
     if format != "csv":
         raise ValueError(f"format must be 'csv' or 'json', got {format!r}")
-    if path.suffix.lower() == ".csv":
+    if one_file or path.suffix.lower() == ".csv":
         path.parent.mkdir(parents=True, exist_ok=True)
         result.tidy().to_csv(path, index=False)
         return [path]

@@ -24,6 +24,7 @@ from zzeval.season.parsing import (
     closest,
     decode_text,
     load_yaml_strict,
+    not_a_regular_file,
     show,
     yaml_problem,
 )
@@ -474,8 +475,8 @@ def read_season_yaml(path: Path, season: str, out: Collector) -> dict:
     """``season.yaml`` as a dict, checked: a mapping, UTF-8 or GBK, ``synthetic`` a boolean,
     ``season`` the one asked for. Problems go to ``out``; an unusable file gives ``{}``."""
     name = path.name
-    if path.is_dir():
-        out.add(name, None, None, "is a folder, not a YAML file")
+    if path.is_dir() or not_a_regular_file(path):
+        out.add(name, None, None, not_a_regular_file(path) or "is a folder, not a YAML file")
         return {}
     decoded = decode_text(path.read_bytes())
     if isinstance(decoded, DecodeFailure):

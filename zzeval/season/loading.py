@@ -42,7 +42,7 @@ from zzeval.season.headers import header_row_below, map_columns, refused_units, 
 from zzeval.season.keys import check_keys, county_code
 from zzeval.season.measure_rows import check_measure_rows
 from zzeval.season.outages import note_empty_values
-from zzeval.season.parsing import closest, show
+from zzeval.season.parsing import closest, not_a_regular_file, show
 from zzeval.season.plausible import (
     check_county_tasks,
     check_plausible_values,
@@ -77,6 +77,38 @@ def find_table_file(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
+def data_fingerprint(file_hashes: dict[str, str]) -> str:
+    """One sha256 over a season's file hashes (``SeasonData.file_hashes``, sorted by name): the data
+    hash an evaluation records (``provenance["data_sha256"]``) and the pages show."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, digest in sorted(file_hashes.items()):
+        h.update(f"{name}={digest}\n".encode())
+    return h.hexdigest()
+
+
+def folder_file_hashes(data_dir: str | Path) -> dict[str, str]:
+    """The ``file_hashes`` :func:`load_season` would record for ``data_dir``, without reading the
+    tables: the file of every table found, ``season.yaml`` and ``verdict_rules.yaml``. A file's hash
+    is kept while its size, time and inode stay (a kernel that shows several reports hashes once)."""
+    from zzeval.season import columnar
+
+    data_dir = Path(data_dir)
+    files = {name: (table_files(data_dir, name) or [columnar.parquet_file(data_dir, name)])[0] for name in TABLES}
+    files.update({name: data_dir / name for name in ("season.yaml", "verdict_rules.yaml")})
+    hashes = {}
+    for name, path in files.items():
+        if path is not None and path.is_file():
+            st = path.stat()
+            key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+            hashes[name] = _HASHED.get(key) or _HASHED.setdefault(key, file_sha256(path))
+    return hashes
+
+
+_HASHED: dict[tuple, str] = {}
+
+
 #: the name zzeval.season.columnar and locate use
 _rename_columns = map_columns
 
@@ -109,6 +141,10 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     if len(paths) > 1:
         out.add(path.name, None, None, f"table {spec.name} is given twice ({', '.join(p.name for p in paths)}); "
                                        "keep one file per table and move the other out of the folder")
+        return None, path.name, ""
+    special = not_a_regular_file(path)
+    if special:  # a FIFO, /dev/zero: read_table_file_noted refuses it too, but Parquet is read elsewhere
+        out.add(path.name, None, None, special)
         return None, path.name, ""
     if parquet is not None:
         return columnar.read_checked_table(parquet, spec, out), parquet.name, file_sha256(parquet)
@@ -418,7 +454,9 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         read_confirmed(meta, meta_path.name, out)  # judgement checks the clerk confirmed (zzeval.season.confirm)
         hashes["season.yaml"] = file_sha256(meta_path) if meta_path.is_file() else ""
     rules_path = data_dir / "verdict_rules.yaml"
-    if rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
+    if not_a_regular_file(rules_path):
+        out.add(rules_path.name, None, None, not_a_regular_file(rules_path))
+    elif rules_path.is_file():  # the season's own verdict rules (zzeval.assess.verdict) take part in the data hash
         hashes["verdict_rules.yaml"] = file_sha256(rules_path)
     _check_references(tables, fnames, period, out)
     unused_confirmations(out, "season.yaml")
@@ -474,6 +512,8 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
     out = Collector()
     if not path.exists():
         raise DataValidationError([Problem(str(path), None, None, "file does not exist")])
+    if not_a_regular_file(path):
+        raise DataValidationError([Problem(str(path), None, None, not_a_regular_file(path))])
     if path.name.lower().endswith(".parquet"):  # as air_quality.parquet in a season folder
         from zzeval.season import columnar
 

@@ -495,3 +495,20 @@ def _expands_beyond(doc, limit: int) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+def not_a_regular_file(path) -> str | None:
+    """Why the season file ``path`` cannot be read, when it is not a regular file (links followed): a
+    FIFO, a device or a socket, which a read would wait on forever (a FIFO) or never finish
+    (``/dev/zero``: the memory fills; hostile review 9B, F8); None for a regular file or a folder."""
+    import os
+
+    from zzeval.atomic import special_file_kind
+
+    kind = special_file_kind(path)
+    if kind is None:
+        return None
+    link = f"a link to '{show(os.path.realpath(path), 80)}', " if os.path.islink(path) else ""
+    return (f"is {link}{kind}, not a file with the table's data: zzeval does not read from it (a read could "
+            "wait forever or never end); put the file itself into the season folder")
+

@@ -23,7 +23,7 @@ import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.checks import MAX_ROWS_LISTED
-from zzeval.season.parsing import DecodeFailure, decode_text, show
+from zzeval.season.parsing import DecodeFailure, decode_text, not_a_regular_file, show
 
 #: Separators other than ',' that spreadsheets and office software write, by name.
 OTHER_SEPARATORS = {";": "semicolons ';'", "\t": "tabs", "|": "vertical bars '|'",
@@ -266,8 +266,11 @@ def _filled(value) -> bool:
 
 def read_table_file_noted(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """:func:`read_table_file` and the notices the user should be told (which sheet of a workbook was
-    read; cells holding line breaks)."""
+    read; cells holding line breaks). A FIFO, a device or a socket is refused (:func:`not_a_regular_file`)."""
     path = Path(path)
+    special = not_a_regular_file(path)
+    if special:
+        raise _refuse(path, special)
     if path.suffix.lower() == ".xlsx":
         return _read_workbook(path)
     decoded = decode_text(_read_bytes(path))

@@ -1,0 +1,154 @@
+"""Where a command's output goes when it is not an ordinary file: an --out that is a device, a FIFO
+or a socket, and a stdout that is closed or full (hostile review 9B, F1 and F12); the language of
+an exported page (F11)."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.tiny_season import write_tiny_season
+from zzeval.cli import main
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    return write_tiny_season(tmp_path_factory.mktemp("season") / "season", days=2)
+
+
+def executed_notebook(folder: Path, lang: str = "zh") -> Path:
+    """A tiny executed notebook as papermill leaves it (its ``lang`` parameter recorded)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"parameters": {"township": "bagong", "lang": lang}}
+    cell = nbformat.v4.new_code_cell("print(1)", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    heading = "# 巴公镇 季末评估报告" if lang == "zh" else "# Bagong end-of-season report"
+    nb.cells = [nbformat.v4.new_markdown_cell(heading), cell]
+    path = folder / "bagong.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def command(name: str, season: Path, tmp: Path, out: Path) -> list[str]:
+    return {"factors": ["factors"],
+            "aqi": ["aqi", str(season / "air_quality.csv"), "--period", "daily"],
+            "estimate": ["estimate", str(season), "--draws", "0"],
+            "export": ["export", str(executed_notebook(tmp))]}[name] + ["--out", str(out)]
+
+
+COMMANDS = ["factors", "aqi", "estimate", "export"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_linked_to_a_character_device_is_written_through(season, tmp_path, capsys, name):
+    """``--out /dev/null`` (here a link to it, so that a command that replaces its output replaces the
+    link, not the device): every command writes through it; export replaced it with an HTML file."""
+    link = tmp_path / "discard"
+    link.symlink_to(os.devnull)
+    assert main(command(name, season, tmp_path, link)) == 0, capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == os.devnull
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_that_is_a_fifo_gets_the_output_through_it(season, tmp_path, name):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(command(name, season, tmp_path, fifo)) == 0
+    reader.join(10)
+    assert not reader.is_alive() and got and len(got[0]) > 20
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the FIFO, not a regular file put in its place
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_an_out_that_is_a_socket_is_refused(season, capsys, name):
+    short = Path(tempfile.mkdtemp(prefix="zzs", dir="/tmp"))  # a socket's path is at most ~100 bytes
+    try:
+        sock_path = short / "sock"
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(sock_path))
+            assert main(command(name, season, short, sock_path)) == 2
+        err = capsys.readouterr().err
+        assert f"--out {sock_path} is a socket, not a regular file" in err and "Traceback" not in err
+        assert stat.S_ISSOCK(os.lstat(sock_path).st_mode)
+    finally:
+        shutil.rmtree(short)
+
+
+@pytest.mark.parametrize("argv", [["sample", "--townships", "1"], ["build", "--data", "data/sample", "--out"]],
+                         ids=["sample", "build"])
+def test_a_folder_output_that_is_a_fifo_is_refused_naming_it(tmp_path, capsys, argv):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main([*argv, str(fifo)]) == 2
+    assert f"{fifo} is a FIFO (named pipe), not a folder" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_export_refuses_a_language_other_than_the_notebooks(tmp_path, capsys):
+    """``--lang en`` on a Chinese report wrote <html lang="en"> over Chinese text (F11)."""
+    notebook = executed_notebook(tmp_path, lang="zh")
+    out = tmp_path / "page.html"
+    assert main(["export", str(notebook), "--lang", "en", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"zzeval export: error: {notebook} was run with lang=zh: its text is Chinese" in err
+    assert "leave out --lang" in err and "papermill -p lang en" in err and not out.exists()
+    for lang in ("zh", None):  # its own language, given or not
+        assert main(["export", str(notebook), "--out", str(out), *(["--lang", lang] if lang else [])]) == 0
+        assert '<html lang="zh-CN">' in out.read_text(encoding="utf-8")
+    english = executed_notebook(tmp_path, lang="en")
+    assert main(["export", str(english), "--out", str(out)]) == 0
+    assert '<html lang="en">' in out.read_text(encoding="utf-8")
+
+
+class _FullDevice(io.RawIOBase):
+    """A stdout on a full disk (as ``>/dev/full``)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("stdout", ["closed", "full"])
+@pytest.mark.parametrize("argv", [["validate", "SEASON"], ["notebooks"], ["factors"], ["--version"]],
+                         ids=["validate", "notebooks", "factors", "version"])
+def test_a_result_stdout_cannot_take_is_said_with_exit_1(season, monkeypatch, capsys, stdout, argv):
+    """`validate >&-`, `notebooks >&-` and `--version >/dev/full` exited 0 with their result lost (F12)."""
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", None if stdout == "closed" else io.TextIOWrapper(_FullDevice()))
+    argv = [str(season) if a == "SEASON" else a for a in argv]
+    if argv == ["--version"]:
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        code = done.value.code
+    else:
+        code = main(argv)
+    assert code == 1
+    err = capsys.readouterr().err
+    why = "stdout is closed" if stdout == "closed" else "No space left on device"
+    who = f"zzeval {argv[0]}" if argv[0] != "--version" else "zzeval"
+    assert f"{who}: error: the result could not be written to stdout ({why}): it is lost" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_command_without_a_result_on_stdout_does_not_mind_it_closed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["factors", "--out", str(tmp_path / "f.csv")]) == 0
+    assert "Wrote" in capsys.readouterr().err and sys.stdout is None
