@@ -152,3 +152,17 @@ def test_a_command_without_a_result_on_stdout_does_not_mind_it_closed(tmp_path, 
     monkeypatch.setattr(sys, "stdout", None)
     assert main(["factors", "--out", str(tmp_path / "f.csv")]) == 0
     assert "Wrote" in capsys.readouterr().err and sys.stdout is None
+
+
+def test_a_builds_own_file_replaces_a_fifo_instead_of_blocking_on_it(tmp_path):
+    """A build's own files (atomic_write_bytes without ``through``) replace a FIFO left in its folder:
+    writing through would wait forever for a reader (a --out file of a command is written through)."""
+    import os
+    import stat
+
+    from zzeval.atomic import atomic_write_bytes
+
+    fifo = tmp_path / "index.html"
+    os.mkfifo(fifo)
+    atomic_write_bytes(fifo, b"<html></html>")  # returns: no reader is waited for
+    assert stat.S_ISREG(os.stat(fifo).st_mode) and fifo.read_bytes() == b"<html></html>"

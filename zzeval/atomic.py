@@ -12,7 +12,7 @@ An output that already exists as a character device or a FIFO (``--out /dev/null
 ``/dev/stdout``, a named pipe) is written through, never replaced: the rename would put a regular
 file in the device's place (hostile review 9B, F1, replaced /dev/full). Any other existing file that
 is not a regular file (a block device, a socket) is refused (:func:`check_output_file`). Every
-command's ``--out`` follows this one rule.
+command's ``--out`` follows this one rule; a build's own files are always replaced.
 
 :class:`BuildLock` prevents two builds from writing into the same output folder at once. It is an
 operating-system lock on ``.build.lock`` in that folder through the :mod:`filelock` library
@@ -87,16 +87,19 @@ def check_output_file(path: str | os.PathLike, option: str = "--out") -> None:
                          "file (or through a character device such as /dev/null, or a FIFO); give a file name")
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, through: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
 
-    The parent folder is created when missing. Returns the path written. An existing character
-    device or FIFO at ``path`` is written through instead (it is not replaced); another special
-    file is refused (:func:`check_output_file`).
+    The parent folder is created when missing. Returns the path written. ``through`` (a command's
+    ``--out`` file, never a build's own files): an existing character device or FIFO at ``path`` is
+    written through instead (it is not replaced); another special file is refused
+    (:func:`check_output_file`). A build's files are always replaced, so a FIFO left in its folder
+    cannot block it.
     """
     path = Path(path)
-    check_output_file(path)
-    if writes_through(path):
+    if through:
+        check_output_file(path)
+    if through and writes_through(path):
         try:
             with open(path, "wb") as fh:
                 fh.write(data)
@@ -217,9 +220,9 @@ def replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8", through: bool = False) -> Path:
     """:func:`atomic_write_bytes` for text (UTF-8 by default)."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    return atomic_write_bytes(path, text.encode(encoding), through=through)
 
 
 def _fsync_dir(folder: Path) -> None:

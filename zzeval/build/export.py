@@ -95,7 +95,7 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
                           f"{target / path.with_suffix('.html').name})")
     log.info("exporting %s (lang %s) to %s", path, lang, target)
     html = notebook_to_html(nb, lang=lang)
-    return atomic_write_text(target, html)
+    return atomic_write_text(target, html, through=True)
 
 
 def check_ran_to_the_end(nb, path) -> None:
