@@ -34,6 +34,7 @@ JUDGEMENT_CHECKS = {
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
     "vehicle_fleet": "township slug, 'nancun'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "weather_stuck": "station code (or county), column and season of meteorology, 'county rh_pct 2020-2021'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.
