@@ -154,3 +154,75 @@ def test_a_station_stuck_is_named(tmp_path: Path):
     (problem,) = out.problems
     assert problem.row == 400 + 10 + 2
     assert problem.message.startswith("station 'ZZ100': rh_pct is 55 % in each of 200 hours in a row")
+
+
+# Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,
+# ±8 and ±24 hours; a copy moved by a week (or by 52 weeks, October-February) passed.
+
+def _moved(folder: Path, offset) -> None:
+    """The current season's county weather is the previous season's stamped ``offset`` later (the hours
+    the copy does not cover keep their own weather)."""
+    met = read(folder, MET)
+    stamp = pd.to_datetime(met["datetime"])
+    previous, current = met[stamp < "2020-07-01"], met[stamp >= "2020-07-01"]
+    moved = pd.to_datetime(previous["datetime"]) + offset
+    copy = previous.assign(datetime=moved.dt.strftime("%Y-%m-%d %H:%M"))
+    copy = copy[copy["datetime"].isin(set(current["datetime"]))].drop_duplicates("datetime")
+    write(pd.concat([previous, copy, current[~current["datetime"].isin(set(copy["datetime"]))]]), folder, MET)
+
+
+MOVED = {  # how the copy is stamped, then the row, hours and the lag the message names
+    "a_year_and_a_week": (pd.DateOffset(years=1, days=7), 4394,
+                          "4,032 of 4,368 hours of the season from 2020 (2020-10-08 00:00 to 2021-03-31 23:00",
+                          "a year + 7 days"),
+    "52_weeks_october_to_february": (pd.Timedelta(days=364), 4394,
+                                     "3,625 of 4,368 hours of the season from 2020 (2020-10-01 00:00 to "
+                                     "2021-03-24 20:00", "a year - 2 days"),
+}
+
+
+@pytest.mark.parametrize("name", list(MOVED))
+def test_weather_copied_and_moved_by_days_is_refused(name, sample_season, tmp_path, capsys, monkeypatch):
+    offset, row, hours, ago = MOVED[name]
+    folder = tmp_path / name
+    shutil.copytree(sample_season, folder)
+    _moved(folder, offset)
+    err, fname, _ = refused_by_validate(folder, False, monkeypatch, capsys)
+    assert f"{fname}, row {row}, column 'datetime': station 'county': {hours}" in err, err[:3000]
+    assert f"have the weather of the same station {ago} earlier (" in err
+    assert err.count("have the weather of") == 1
+
+
+def _season(first_year: int, seed: int) -> pd.DataFrame:
+    """Independent hourly county weather of a season (random values at an export's precision)."""
+    hours = pd.date_range(f"{first_year}-10-01", f"{first_year + 1}-03-31 23:00", freq="h")
+    met = _hours(len(hours))
+    rng = np.random.default_rng(seed)
+    return met.assign(datetime=hours, temperature_c=rng.normal(0, 6, len(hours)).round(1),
+                      rh_pct=rng.uniform(20, 95, len(hours)).round(0))
+
+
+@pytest.mark.parametrize("days, hours, refused", [
+    (-30, 0, True), (19, 5, True), (31, 0, True), (33, 0, False)])
+def test_a_block_moved_within_a_month_is_found(days, hours, refused):
+    """200 hours of the previous season pasted into the current one a year + ``days`` days + ``hours`` h
+    later are refused up to ±31 days (meteorology.copy_shift_window_days); genuine seasons pass."""
+    from zzeval.season.weather_copy import check_weather_copied, record_weather_bins
+
+    previous, current = _season(2019, 1), _season(2020, 2)
+    out = Collector()
+    record_weather_bins(pd.concat([previous, current], ignore_index=True), "m.csv", out)
+    check_weather_copied(out)
+    assert out.problems == []
+    block = previous.iloc[1000:1200].copy()
+    block["datetime"] = block["datetime"] + pd.DateOffset(years=1) + pd.Timedelta(days=days, hours=hours)
+    pasted = current.set_index("datetime")
+    pasted.loc[block["datetime"], block.columns.drop("datetime")] = block.set_index("datetime").to_numpy()
+    out = Collector()
+    record_weather_bins(pd.concat([previous, pasted.reset_index()], ignore_index=True), "m.csv", out)
+    check_weather_copied(out)
+    assert bool(out.problems) == refused, out.problems
+    if refused:
+        (problem,) = out.problems
+        assert "of 4,368 hours of the season from 2020" in problem.message  # 200, or one more by chance
+        assert "up to 200 in a row) have the weather of the same station a year " in problem.message
