@@ -32,6 +32,7 @@ from zzeval.season.outages import check_code_hours, check_zero_hours, record_emp
 from zzeval.season.parsing import show
 from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
@@ -223,6 +224,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_direction_radians(met, fname, out)
     _check_blh_km(met, fname, out)
     _check_constant_weather(met, fname, out)
+    check_stuck_weather(met, fname, out)  # part of a season of one value (a whole season: the line above)
     record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
 
 

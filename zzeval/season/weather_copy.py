@@ -7,7 +7,10 @@ station's rows of this season, or the other way round), of part of the season, a
 at another precision (temperature in whole °C). So each source of a season (a station, or
 ``county``) is compared hour by hour with every source of the season before, one year earlier (and
 of the season before that, two years earlier, when the table has it), also stamped a few hours off
-(:data:`COPY_SHIFTS_H`: a copy in UTC as Beijing time, or moved by 365 days across 29 February):
+(:data:`COPY_SHIFTS_H`: a copy in UTC as Beijing time, or moved by 365 days across 29 February) and
+at any other shift of whole hours within ``meteorology.copy_shift_window_days`` (a copy moved by a
+week, or by 52 weeks to keep the weekdays; hostile review 9A finding 8) where enough hours match
+(:func:`_shifts_to_compare`: one hash join of the two seasons' hours, counted per shift):
 an hour matches when at least 4 of the 5 inputs of :data:`VARYING_WEATHER` fall in the same bin
 (``meteorology.copy_bin_*`` of ``zzeval/reference/input_limits.csv``: 1 °C, 2 %, 0.5 m/s, 10°,
 1 hPa). Genuine weather matches a year earlier in a handful of hours at most; a source whose
@@ -42,6 +45,20 @@ _UNITS = {"temperature_c": "°C", "rh_pct": "%", "wind_speed_ms": "m/s", "wind_d
 #: vs hour-ending stamps); 8 hours off (UTC written as Beijing time, or back); a day off (a copy moved by 365
 #: days across a 29 February, or pasted a row off). Each is compared on its own.
 COPY_SHIFTS_H = (0, -1, 1, -8, 8, -24, 24)
+
+#: The fewest hours of a source matched with one earlier source that can be refused (as a share of its
+#: hours, :func:`check_weather_copied`; a run beyond ``meteorology.same_as_year_before_hours`` is longer).
+LEAST_COPIED_HOURS = 24
+
+#: The most shifts beyond :data:`COPY_SHIFTS_H` compared hour by hour (those with the most matches): a
+#: copy matches at its own shift and, weather changing slowly, at a few hours either side of it.
+MAX_MORE_SHIFTS = 12
+
+#: A key of 4 bins found in more than this many hours of a season is left out of the search for
+#: shifts (:func:`_shifts_to_compare`): genuine weather repeats one in at most 7 hours of two seasons
+#: (the sample's seeds 0-3 and 2020); a key in every hour (a column filled with one value, refused
+#: elsewhere) would pair every hour with every other.
+COMMON_KEY_HOURS = 48
 
 #: An odd 64-bit multiplier mixing the hashes of a key's columns (:func:`_keys`; also the air-quality day
 #: signatures of :mod:`zzeval.season.aq_copy`).
@@ -131,6 +148,45 @@ def _matches(now: pd.DataFrame, before: pd.DataFrame, shift_h: int = 0, now_hash
     return pd.Series(np.where(found >= 0, sources[found], None), index=now.index, dtype="object")
 
 
+def _calendar_hours(hour: np.ndarray) -> np.ndarray:
+    """The place of each hour number in a July-to-June year that has a 29 February (hours from 1 July
+    00:00): the same month, day and hour of any year have the same place, as in :func:`_when`."""
+    stamp = pd.to_datetime(hour, unit="h")
+    ref = pd.to_datetime(pd.DataFrame({"year": np.where(stamp.month >= 7, 1999, 2000), "month": stamp.month,
+                                       "day": stamp.day, "hour": stamp.hour}))
+    return ((ref - pd.Timestamp("1999-07-01")) // pd.Timedelta(hours=1)).to_numpy()
+
+
+def _shifts_to_compare(now: pd.DataFrame, before: pd.DataFrame, now_hashes: dict) -> list[int]:
+    """:data:`COPY_SHIFTS_H` and the other shifts [h] within ``meteorology.copy_shift_window_days`` at which
+    at least :data:`LEAST_COPIED_HOURS` hours of one source of ``now`` have the bins of an hour of one source
+    of ``before`` in at least 4 of the 5 columns, the day and hour of the year that many hours apart (at
+    most :data:`MAX_MORE_SHIFTS`, those with the most such hours). One hash join per left-out column on
+    the other 4 bins, the date left out, then a count per pair of sources and shift: genuine weather a
+    year apart matches at any one shift in at most 15 hours (input_limits.csv
+    ``meteorology.copy_shift_window_days``), so the shifts added are those of a copy."""
+    window = round(input_limit("meteorology.copy_shift_window_days") * 24)
+    then = _hashes(before)
+    codes = pd.factorize(np.concatenate([now["source"].to_numpy(dtype=object), before["source"].to_numpy(dtype=object)]))[0]
+    places = (_calendar_hours(now_hashes["hour"]), _calendar_hours(then["hour"]))
+    found = []
+    for skip in VARYING_WEATHER:
+        sides = []
+        for hashes, place, code in zip((now_hashes, then), places, (codes[: len(now)], codes[len(now):]), strict=True):
+            side = pd.DataFrame({"key": _keys(hashes, np.zeros(len(place), dtype=np.uint64), skip), "place": place,
+                                 "source": code}).drop_duplicates()
+            hours = side.drop_duplicates(["key", "place"])["key"].value_counts()
+            sides.append(side[~side["key"].isin(hours.index[hours > COMMON_KEY_HOURS])])
+        pairs = sides[0].merge(sides[1], on="key", suffixes=("", "_then"))
+        shift = pairs["place"].to_numpy() - pairs["place_then"].to_numpy()
+        near = np.abs(shift) <= window
+        found.append(pairs.loc[near, ["source", "source_then", "place"]].assign(shift=shift[near]))
+    counts = pd.concat(found).drop_duplicates().groupby(["source", "source_then", "shift"]).size()
+    counts = counts[counts >= LEAST_COPIED_HOURS].groupby(level="shift").max()
+    more = counts[~counts.index.isin(COPY_SHIFTS_H)].sort_values(ascending=False, kind="stable").head(MAX_MORE_SHIFTS)
+    return [*COPY_SHIFTS_H, *sorted(int(s) for s in more.index)]
+
+
 def check_weather_copied(out: Collector) -> None:
     """Refuse each source of a season whose hours match those of one source of an earlier season
     (:func:`_matches`) in more than ``meteorology.same_as_year_before_share`` of its hours (at least
@@ -138,7 +194,8 @@ def check_weather_copied(out: Collector) -> None:
     the file, the first copied row, both sources, the season, the first and last copied hour.
 
     The earlier season is the one before, or the one before that (when the table has it); the copy may
-    be stamped a few hours off (:data:`COPY_SHIFTS_H`). Of the ways a source matches beyond the limits,
+    be stamped a few hours off (:data:`COPY_SHIFTS_H`) or moved by up to a month
+    (:func:`_shifts_to_compare`). Of the ways a source matches beyond the limits,
     the one with the most hours is named."""
     if not out.weather_bins:
         return
@@ -152,12 +209,12 @@ def check_weather_copied(out: Collector) -> None:
         hours = now.groupby("source").size()
         for back in (1, 2):
             before = rows[rows["year"] == year - back]
-            for shift in COPY_SHIFTS_H if len(before) else ():
+            for shift in _shifts_to_compare(now, before, now_hashes) if len(before) else ():
                 matched = now.assign(match=_matches(now, before, shift, now_hashes)).dropna(subset=["match"])
                 for (source, earlier), part in matched.groupby(["source", "match"], sort=True):
                     part = part.sort_values("hour")
                     run = longest_run(np.unique(part["hour"].to_numpy()))
-                    too_many = len(part) >= 24 and len(part) > limits[0] * hours[source]
+                    too_many = len(part) >= LEAST_COPIED_HOURS and len(part) > limits[0] * hours[source]
                     if (too_many or run > limits[1]) and len(part) > len(worst.get(source, ((), ()))[1]):
                         worst[source] = ((earlier, back, shift, run), part)
         for source, ((earlier, back, shift, run), part) in sorted(worst.items()):
@@ -169,7 +226,7 @@ def _report(out: Collector, part: pd.DataFrame, source: str, earlier: str, when:
     (year, back, shift), ago = when, "a year" if when[1] == 1 else f"{when[1]} years"
     what = "last season's weather with the year changed" if (back, shift) == (1, 0) else \
         "an earlier season's weather with the dates changed"
-    ago += f" {'+' if shift > 0 else '-'} {abs(shift)} h" if shift else ""  # a copy stamped a few hours off
+    ago += f" {'+' if shift > 0 else '-'} {_duration(abs(shift))}" if shift else ""  # a copy stamped off
     first, last = (pd.Timestamp(part["hour"].iloc[i] * 3600, unit="s") for i in (0, -1))
     same = "the same station" if earlier == source else f"station '{show(earlier)}'"
     bins = ", ".join(f"{w:g}{'' if _UNITS[c] == '°' else ' '}{_UNITS[c]}" for c, w in bin_widths().items())
@@ -179,3 +236,11 @@ def _report(out: Collector, part: pd.DataFrame, source: str, earlier: str, when:
             f"{ago} earlier ({', '.join(VARYING_WEATHER)} within the same {bins} in at least 4 of the 5; genuine "
             f"weather does so in at most {limits[0]:.0%} of the hours and {limits[1]:g} hours in a row, "
             f"zzeval/reference/input_limits.csv): is this {what}? write this season's measured weather")
+
+
+def _duration(hours: int) -> str:
+    """``hours`` as said in a message: '8 h', '24 h', '7 days', '7 days 3 h'."""
+    if hours <= 24:
+        return f"{hours} h"
+    days, rest = divmod(hours, 24)
+    return f"{days} day{'s' if days > 1 else ''}" + (f" {rest} h" if rest else "")
