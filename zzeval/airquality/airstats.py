@@ -198,7 +198,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         d = daily[in_season]
         d_tw = daily[in_season & same]
         n_days = p.days
-        mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)])
+        mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)], months=p.months())
         dv = d[d["valid"]]
         # stations
         aqi_st = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=d.drop(columns="township"))

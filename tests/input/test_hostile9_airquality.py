@@ -1,0 +1,76 @@
+"""Hostile review 9A (air-quality validity): a whole month missing at the end or the start of a
+season counts as a month without valid days (F1). Tiny synthetic seasons, in process."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from zzeval.airquality import validity
+from zzeval.airquality.airstats import season_statistics
+from zzeval.synthetic.planted import make_season
+
+
+@pytest.fixture(scope="module")
+def full_season():
+    """Two townships, one station each, PM2.5 only, both whole seasons (182 and 183 days)."""
+    data, _ = make_season(2, pollutants=("PM2.5",), seed=3)
+    return data
+
+
+def _without(data, start: str, end: str, station: str | None = None):
+    aq = data.air_quality
+    cut = (aq["datetime"] >= start) & (aq["datetime"] < end)
+    if station is not None:
+        cut &= aq["station_code"] == station
+    return replace(data, air_quality=aq[~cut].reset_index(drop=True))
+
+
+def _township(stats: pd.DataFrame, slug: str, season: str) -> pd.Series:
+    rows = stats[(stats["level"] == "township") & (stats["unit_id"] == slug) & (stats["season"] == season)]
+    assert len(rows) == 1, f"{slug} {season}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+def test_month_validity_counts_calendar_months_without_rows():
+    # February and March absent: with the season's months they are months of 0 valid days
+    days = pd.date_range("2020-10-01", "2021-01-31")
+    d = pd.DataFrame({"station_code": "S1", "statistic": "PM2.5", "date": days, "valid": True})
+    months = ["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"]
+    m = validity.month_validity(d, months=months).set_index("month")
+    assert list(m.index) == months
+    assert m.loc["2021-03", "valid_days"] == 0 and not m.loc["2021-03", "month_valid"]
+    assert m.loc["2021-02", "min_valid_days"] == 25 and not m.loc["2021-02", "month_valid"]
+    assert m.loc[["2020-10", "2020-11", "2020-12", "2021-01"], "month_valid"].all()
+    assert validity.month_validity(d)["month_valid"].all()  # without months: only those with rows
+
+
+def test_full_season_is_valid(full_season):
+    s = season_statistics(full_season)
+    for slug in ("t01", "t02"):
+        for label in ("current", "previous"):
+            r = _township(s, slug, label)
+            assert r["statistics_valid"] and r["months_insufficient"] == 0, (slug, label)
+
+
+@pytest.mark.parametrize("start, end, station, season", [
+    ("2021-03-01 01:00", "2021-04-02", None, "current"),      # export ended in February (F1)
+    ("2021-03-01 01:00", "2021-04-02", "S01", "current"),     # one station stopped in February
+    ("2019-10-01", "2020-01-01 01:00", None, "previous"),     # previous season starts in January
+    ("2019-10-01", "2019-11-01 01:00", "S01", "previous"),    # previous October only
+])
+def test_month_missing_at_an_end_is_insufficient(full_season, start, end, station, season):
+    s = season_statistics(_without(full_season, start, end, station))
+    r = _township(s, "t01", season)
+    assert not r["statistics_valid"] and r["months_insufficient"] >= 1
+    other = _township(s, "t02", season)
+    assert other["statistics_valid"] == (station is not None)
+
+
+def test_previous_season_without_october_to_december_counts_three_months(full_season):
+    # 1 January 00:00 belongs to 31 December: before the fix only December failed, by that one hour
+    s = season_statistics(_without(full_season, "2019-10-01", "2020-01-01 01:00"))
+    assert _township(s, "t01", "previous")["months_insufficient"] == 3
+
