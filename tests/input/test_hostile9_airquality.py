@@ -1,5 +1,6 @@
 """Hostile review 9A (air-quality validity): a whole month missing at the end or the start of a
-season counts as a month without valid days (F1). Tiny synthetic seasons, in process."""
+season counts as a month without valid days (F1); a township without one valid day in a season
+still has its row, so that the reason says 0 days (M6). Tiny synthetic seasons, in process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from zzeval.airquality import validity
 from zzeval.airquality.airstats import season_statistics
+from zzeval.assess.evaluate import headline_air_indicators
 from zzeval.synthetic.planted import make_season
 
 
@@ -74,3 +76,14 @@ def test_previous_season_without_october_to_december_counts_three_months(full_se
     s = season_statistics(_without(full_season, "2019-10-01", "2020-01-01 01:00"))
     assert _township(s, "t01", "previous")["months_insufficient"] == 3
 
+
+def test_no_valid_day_this_season_keeps_the_row(full_season):
+    # every other hour in the current season: 12 hours a day, no valid day (M6)
+    aq = full_season.air_quality
+    drop = (aq["datetime"] >= "2020-10-01") & (aq["datetime"].dt.hour % 2 == 1)
+    s = season_statistics(replace(full_season, air_quality=aq[~drop].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert r["valid_days"] == 0 and not r["statistics_valid"] and r["months_insufficient"] == 6
+    ind = headline_air_indicators(s).set_index("township")
+    assert ind.loc["t01", "valid_days"] == 0 and ind.loc["t01", "valid_days_prev"] == 183
+    assert ind.loc["t01", "pm25_mean_ugm3_prev"] > 0 and not ind.loc["t01", "statistics_valid"]

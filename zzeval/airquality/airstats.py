@@ -216,7 +216,10 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         wide_tw = tw_daily.pivot_table(index=["station_code", "date"], columns="statistic",
                                        values="value").reset_index()
         mvt = mv[mv["station_code"].isin(set(d_tw["station_code"]))].merge(st, on="station_code")
-        for slug, g in wide_tw.groupby("station_code"):
+        # every township with rows in the season, also one without a single valid day (its row says
+        # 0 valid days and the months that fail, not nothing: hostile review 9A, M6)
+        for slug in sorted(set(d_tw["township"].dropna()) | set(wide_tw.get("station_code", ()))):
+            g = wide_tw[wide_tw["station_code"] == slug] if len(wide_tw) else wide_tw
             rows.append({"level": "township", "unit_id": slug, "township": slug,
                          "season": label, "period": p.name,
                          **_summarise(g, aqi_tw[aqi_tw["station_code"] == slug], n_days,
