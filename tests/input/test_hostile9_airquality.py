@@ -87,3 +87,28 @@ def test_no_valid_day_this_season_keeps_the_row(full_season):
     ind = headline_air_indicators(s).set_index("township")
     assert ind.loc["t01", "valid_days"] == 0 and ind.loc["t01", "valid_days_prev"] == 183
     assert ind.loc["t01", "pm25_mean_ugm3_prev"] > 0 and not ind.loc["t01", "statistics_valid"]
+
+
+def test_county_page_and_summary_flag_the_county_change_when_townships_data_are_invalid(tiny30):
+    # F2: every township "数据有效性不足" and the county page led with its PM2.5 change, unmarked
+    from zzeval.assess.county import county_figures
+    from zzeval.report.county_views import county_key_figures, county_validity_notice
+
+    ev = tiny30[2]
+    ind = ev.indicators.assign(statistics_valid=[False, True])
+    invalid = replace(ev, indicators=ind)
+    fig = county_figures(invalid)
+    assert fig["townships_data_invalid"] == 1 and fig["statistics_valid"] is False
+    assert "1 个乡镇（巴公镇）的监测数据有效性不足" in fig["validity"]["zh"]
+    assert "fail the validity rules (1: 巴公镇 (bagong))" in fig["validity"]["en"]
+    notice = county_validity_notice(invalid, "zh").data
+    assert "数据有效性不足" in notice and fig["validity"]["zh"] in notice  # the words of summary.json
+    cards = {c.label: c for c in county_key_figures(invalid, "zh")}
+    for label in ("PM2.5 实测变化（全县）", "PM2.5 气象调整后变化（全县）"):
+        assert cards[label].note == "数据有效性不足" and cards[label].tone == "neutral"
+
+    valid = replace(ev, indicators=ev.indicators.assign(statistics_valid=True))
+    fig = county_figures(valid)
+    assert fig["statistics_valid"] is True and "validity" not in fig and fig["townships_data_invalid"] == 0
+    assert county_validity_notice(valid, "zh") is None
+    assert all(c.note is None for c in county_key_figures(valid, "zh") if "PM2.5" in c.label)

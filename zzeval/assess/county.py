@@ -43,9 +43,43 @@ def county_figures(ev) -> dict:
     costs = cost_figures(ev)
     if costs:
         out["cost_effectiveness"] = costs
-    out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
-        if "statistics_valid" in ev.indicators else 0
+    invalid = invalid_townships(ev)
+    out["townships_data_invalid"] = len(invalid)
+    # the county series is the mean of the townships' series: its statistics are valid when theirs
+    # are (GB 3095-2012 § 8 on the county's stations and months; hostile review 9A, F2)
+    out["statistics_valid"] = not invalid
+    if invalid:
+        from zzeval.i18n import LANGS
+
+        out["validity"] = {lang: county_validity_text(ev, lang) for lang in LANGS}
     return out
+
+
+#: Townships named in the county's validity text; more are counted, not named (province scale).
+VALIDITY_NAMES = 10
+
+
+def invalid_townships(ev) -> list[str]:
+    """The slugs of the townships whose air-quality statistics fail GB 3095-2012 § 8 (a station's
+    month below 27 valid days, 25 in February, in either season: ``statistics_valid`` False)."""
+    ind = ev.indicators
+    if "statistics_valid" not in ind:
+        return []
+    return [slug for slug, ok in zip(ind["township"], ind["statistics_valid"], strict=True) if not bool(ok)]
+
+
+def county_validity_text(ev, lang: str = "zh") -> str | None:
+    """Why the county's PM2.5 change cannot decide anything, in the words of ``county.validity_box``
+    (the county page and summary.json): the townships whose data fail the validity rules; None when
+    every township's data are valid."""
+    from zzeval.i18n import t
+
+    invalid = invalid_townships(ev)
+    if not invalid:
+        return None
+    names = [ev.name_zh(s) if lang == "zh" else f"{ev.name_zh(s)} ({s})" for s in invalid[:VALIDITY_NAMES]]
+    listed = t("ci.separator", lang).join(names) + ("…" if len(invalid) > VALIDITY_NAMES else "")
+    return t("county.validity_box", lang, n=len(invalid), names=listed)
 
 
 def _did_unbounded(did) -> dict:

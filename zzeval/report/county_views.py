@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
+from zzeval.assess.county import county_figures, county_validity_text  # noqa: F401 (re-exported for the notebooks)
 from zzeval.assess.evaluate import Evaluation, verdict_display
 from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
@@ -89,6 +89,17 @@ def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:
     return HTML(f'<p class="zz-note">{esc(county_means_note(ev, lang))}</p>')
 
 
+def county_validity_notice(ev: Evaluation, lang: str = "zh") -> HTML | None:
+    """Above the county's key figures when townships' data fail the validity rules: the flag and
+    :func:`zzeval.assess.county.county_validity_text` (the words of summary.json), as a township page
+    shows its own; None when every township's data are valid."""
+    text = county_validity_text(ev, lang)
+    if text is None:
+        return None
+    return HTML(f'<p class="zz-note zz-validity"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
+                f'{esc(text)}</p>')
+
+
 def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
     """County headline numbers: households retrofitted against 17,360, PM2.5 measured and
     weather-adjusted change (county series), townships due a warning letter or an interview."""
@@ -101,13 +112,16 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
                                     pct=format_quantity(pct, "%", lang)),
                        tone="good" if pct >= 95 else "bad")]
     if "pm25_change_obs_pct" in f:
+        valid = f.get("statistics_valid", True)  # else marked, in neutral tone (county_validity_notice says why)
+        flag = None if valid else t("verdict.validity_flag", lang)
         cards.append(KeyFigure(label=t("county.card_measured", lang), value=f["pm25_change_obs_pct"], unit="%",
                                comparison=f"{format_number(f['pm25_mean_prev_ugm3'])} → {format_number(f['pm25_mean_ugm3'])} µg/m³",
-                               tone="good" if f["pm25_change_obs_pct"] < 0 else "bad"))
+                               tone=("good" if f["pm25_change_obs_pct"] < 0 else "bad") if valid else "neutral",
+                               note=flag))
         cards.append(KeyFigure(label=t("county.card_adjusted", lang), value=f["pm25_change_adj_pct"], unit="%",
                                interval=(f["pm25_change_adj_low_pct"], f["pm25_change_adj_high_pct"]),
                                comparison=t("county.card_r2", lang, r2=format_number(f["pm25_model_r2_cv"], 2)),
-                               tone="good" if f["pm25_change_adj_high_pct"] < 0 else "neutral"))
+                               tone="good" if valid and f["pm25_change_adj_high_pct"] < 0 else "neutral", note=flag))
     counts = f["verdict_counts"]
     for level in ("warning", "interview"):
         n = counts.get(level, 0)

@@ -33,6 +33,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_progress_table,
     county_table,
     county_tasks_table,
+    county_validity_notice,
     county_verdicts,
     did_summary,
     rankings_table,
