@@ -112,3 +112,40 @@ def test_county_page_and_summary_flag_the_county_change_when_townships_data_are_
     assert fig["statistics_valid"] is True and "validity" not in fig and fig["townships_data_invalid"] == 0
     assert county_validity_notice(valid, "zh") is None
     assert all(c.note is None for c in county_key_figures(valid, "zh") if "PM2.5" in c.label)
+
+
+def _o3_as_o3_8h(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ozone given only as O3_8h rows (the hourly O3 rows renamed)."""
+    frame.loc[frame["pollutant"] == "O3", "pollutant"] = "O3_8h"
+    return frame
+
+
+def test_o3_8h_rows_are_said_not_to_be_read(sample_season, tmp_path, capsys):
+    # M1: the rows were ignored without a word and the notice said only "no O3"
+    from tests.input.cases import Case, edit, make_case
+    from zzeval.cli import main
+
+    folder = make_case(sample_season, Case("o3_8h", edit("air_quality.csv.gz", _o3_as_o3_8h), ()), tmp_path / "c")
+    assert main(["validate", str(folder)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "rows of pollutant O3_8h are not read" in said and "from the hourly O3 values" in said, said
+    assert "the share of good days (优良天数比例) is not computed either" in said
+    assert main(["validate", str(sample_season)]) == 0
+    assert "O3_8h" not in capsys.readouterr().out  # the sample: no new notice
+
+
+def test_good_day_share_is_not_computed_without_o3():
+    # M1: the share of good days was computed from an AQI without O3 (+1.6 to +2.2 points)
+    from zzeval.report.county_views import good_days_note
+
+    without, _ = make_season(2, days=31, pollutants=("PM2.5", "PM10", "SO2", "NO2", "CO"), seed=3)
+    with_o3, _ = make_season(2, days=31, pollutants=("PM2.5", "PM10", "SO2", "NO2", "CO", "O3"), seed=3)
+    for data, has in ((without, False), (with_o3, True)):
+        s = season_statistics(data)
+        r = _township(s, "t01", "current")
+        assert r["good_days"] > 0 and (pd.notna(r["good_day_ratio"]) == has)
+        ind = headline_air_indicators(s).set_index("township").loc["t01"]
+        note = good_days_note(ind, "zh")
+        assert (note is None) == has
+        if not has:
+            assert note.startswith("优良天数比例不可计算") and "O3_8h 行不被读取" in note

@@ -86,8 +86,11 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     for lv in range(1, 7):
         row[f"level_{lv}_days"] = int((aqi_daily["level"] == lv).sum())
     row["good_days"] = int((a <= 100).sum())
-    row["good_day_ratio"] = row["good_days"] / row["valid_days"] if row["valid_days"] else np.nan
     row["comprehensive_index"], sub = comprehensive_index(wide)
+    # 优良天数比例 is of the AQI of the six pollutants; without valid O3 the AQI could only be higher, so
+    # the share is not computed (as the composite index is not; hostile review 9A, M1)
+    row["good_day_ratio"] = (row["good_days"] / row["valid_days"] if row["valid_days"] and np.isfinite(sub["O3"])
+                             else np.nan)
     for k, v in sub.items():
         row[f"index_{k}"] = v
     row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
@@ -172,7 +175,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         ``valid_days_<s>``, ``exceed_days_<s>`` (days above the GB 3095 Grade II 24-h limit;
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
-        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio``,
+        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3),
         ``comprehensive_index`` (NaN without one of its six pollutants) and ``index_<p>`` sub-indices,
         ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;

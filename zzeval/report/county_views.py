@@ -43,11 +43,20 @@ def composite_index_note(ind: pd.Series, lang: str = "zh") -> str | None:
     return t("ci.not_computable", lang, missing=t("ci.separator", lang).join(missing))
 
 
-def composite_index_notes(ev: Evaluation, lang: str = "zh") -> str | None:
-    """:func:`composite_index_note` of each township whose index is not computable, with its name."""
+def good_days_note(ind: pd.Series, lang: str = "zh") -> str | None:
+    """Why a township's share of good days (优良天数比例) is not given: no valid O3 in either season
+    (its AQI would lack O3; :mod:`zzeval.airquality.airstats`), in the words of ``good_days.not_computable``
+    on every page; None when both seasons have O3."""
+    given = [str(ind.get(c) or "") for c in ("comprehensive_index_missing", "comprehensive_index_missing_prev")]
+    return t("good_days.not_computable", lang) if any("O3" in text.split(", ") for text in given) else None
+
+
+def composite_index_notes(ev: Evaluation, lang: str = "zh", note=composite_index_note) -> str | None:
+    """:func:`composite_index_note` (or ``note``, e.g. :func:`good_days_note`) of each township whose
+    index (share) is not computable, with its name."""
     names = ev.townships.set_index("slug")["name_zh"]
-    notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=note)
-             for _, r in ev.indicators.iterrows() if (note := composite_index_note(r, lang))]
+    notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=text)
+             for _, r in ev.indicators.iterrows() if (text := note(r, lang))]
     return t("stations.separator", lang).join(notes) or None
 
 
@@ -182,7 +191,8 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                           cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
     out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
-    caption = " ".join(c for c in (caption, composite_index_notes(ev, lang)) if c)
+    caption = " ".join(c for c in (caption, composite_index_notes(ev, lang),
+                                   composite_index_notes(ev, lang, good_days_note)) if c)
     if caption:
         out.attrs["caption"] = caption
     return out
@@ -203,8 +213,9 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
     out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
     out.attrs["caption"] = t("caption.rankings", lang)
-    if ci_notes := composite_index_notes(ev, lang):  # left out of the index ranking: say why
-        out.attrs["caption"] += " " + ci_notes
+    for note in (composite_index_note, good_days_note):  # left out of a ranking: say why
+        if notes := composite_index_notes(ev, lang, note):
+            out.attrs["caption"] += " " + notes
     if province_scale(ev) and len(out) > 2 * PROVINCE_RANK_ENDS:  # the two ends only
         out = pd.concat([out.head(PROVINCE_RANK_ENDS), out.tail(PROVINCE_RANK_ENDS)], ignore_index=True)
         out.attrs["caption"] += t("county.province_rankings", lang, ends=PROVINCE_RANK_ENDS,
