@@ -1,6 +1,8 @@
 """Hostile review 9A (air-quality validity): a whole month missing at the end or the start of a
 season counts as a month without valid days (F1); a township without one valid day in a season
-still has its row, so that the reason says 0 days (M6). Tiny synthetic seasons, in process."""
+still has its row, so that the reason says 0 days (M6); the county's change is flagged when the
+county's own series (the hourly mean of the stations that have the hour) fails those rules, not when
+one township's data do (F2). Tiny synthetic seasons, in process."""
 
 from __future__ import annotations
 
@@ -89,63 +91,62 @@ def test_no_valid_day_this_season_keeps_the_row(full_season):
     assert ind.loc["t01", "pm25_mean_ugm3_prev"] > 0 and not ind.loc["t01", "statistics_valid"]
 
 
-def test_county_page_and_summary_flag_the_county_change_when_townships_data_are_invalid(tiny30):
-    # F2: every township "数据有效性不足" and the county page led with its PM2.5 change, unmarked
+def _county_evaluation(ev, data, townships_valid):
+    """``ev`` (the tiny season's evaluation) with the townships' validity and the county series'
+    validity of ``data``: the county's figures then follow from these two alone."""
+    from zzeval.airquality.airstats import county_validity
+
+    return replace(ev, indicators=ev.indicators.assign(statistics_valid=townships_valid),
+                   county_validity=county_validity(data))
+
+
+def test_county_series_is_the_weather_adjustments(full_season):
+    # the series whose validity is judged has the hours of the weather adjustment's county series
+    from zzeval.airquality.weather_data import _series, county_hourly
+
+    data = _without(full_season, "2019-10-01", "2019-11-01 01:00", "S01")
+    series, _ = _series(data, ("PM2.5",), True)
+    hours = county_hourly(data)
+    assert (hours["datetime"].to_numpy() == series[("county", "PM2.5")][2]).all()
+    assert hours["value"].to_numpy() == pytest.approx(series[("county", "PM2.5")][3])
+
+
+def test_one_townships_missing_month_leaves_the_county_valid(full_season, tiny30):
+    # F2 as the lead decided: the county series is the mean of the stations that have the hour, so
+    # one station's missing October leaves it complete; the county keeps its headline
     from zzeval.assess.county import county_figures
     from zzeval.report.county_views import county_key_figures, county_validity_notice
 
-    ev = tiny30[2]
-    ind = ev.indicators.assign(statistics_valid=[False, True])
-    invalid = replace(ev, indicators=ind)
-    fig = county_figures(invalid)
-    assert fig["townships_data_invalid"] == 1 and fig["statistics_valid"] is False
-    assert "1 个乡镇（巴公镇）的监测数据有效性不足" in fig["validity"]["zh"]
-    assert "fail the validity rules (1: 巴公镇 (bagong))" in fig["validity"]["en"]
-    notice = county_validity_notice(invalid, "zh").data
+    data = _without(full_season, "2019-10-01", "2019-11-01 01:00", "S01")
+    assert not _township(season_statistics(data), "t01", "previous")["statistics_valid"]
+    ev = _county_evaluation(tiny30[2], data, [False, True])
+    assert ev.county_validity["month_valid"].all() and len(ev.county_validity) == 12
+    fig = county_figures(ev)
+    assert fig["statistics_valid"] is True and "validity" not in fig and fig["townships_data_invalid"] == 1
+    assert county_validity_notice(ev, "zh") is None
+    assert all(c.note is None for c in county_key_figures(ev, "zh") if "PM2.5" in c.label)
+
+
+def test_every_stations_missing_months_make_the_county_invalid(full_season, tiny30):
+    # F2: a previous season without October to December at every station; the county's change is
+    # marked even if the townships' flags said nothing (the county's own series decides)
+    from zzeval.assess.county import county_figures
+    from zzeval.report.county_views import county_key_figures, county_validity_notice
+
+    data = _without(full_season, "2019-10-01", "2020-01-01 01:00")
+    ev = _county_evaluation(tiny30[2], data, [True, True])
+    fig = county_figures(ev)
+    assert fig["statistics_valid"] is False and fig["townships_data_invalid"] == 0
+    assert "有 3 个月的有效日数不足" in fig["validity"]["zh"]
+    assert "2019-10（0 天）、2019-11（0 天）、2019-12（0 天）" in fig["validity"]["zh"]
+    assert "has 3 months with fewer valid days" in fig["validity"]["en"]
+    assert "2019-10 (0 days), 2019-11 (0 days), 2019-12 (0 days)" in fig["validity"]["en"]
+    notice = county_validity_notice(ev, "zh").data
     assert "数据有效性不足" in notice and fig["validity"]["zh"] in notice  # the words of summary.json
-    cards = {c.label: c for c in county_key_figures(invalid, "zh")}
+    cards = {c.label: c for c in county_key_figures(ev, "zh")}
     for label in ("PM2.5 实测变化（全县）", "PM2.5 气象调整后变化（全县）"):
         assert cards[label].note == "数据有效性不足" and cards[label].tone == "neutral"
-
-    valid = replace(ev, indicators=ev.indicators.assign(statistics_valid=True))
-    fig = county_figures(valid)
-    assert fig["statistics_valid"] is True and "validity" not in fig and fig["townships_data_invalid"] == 0
-    assert county_validity_notice(valid, "zh") is None
-    assert all(c.note is None for c in county_key_figures(valid, "zh") if "PM2.5" in c.label)
-
-
-def _o3_as_o3_8h(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ozone given only as O3_8h rows (the hourly O3 rows renamed)."""
-    frame.loc[frame["pollutant"] == "O3", "pollutant"] = "O3_8h"
-    return frame
-
-
-def test_o3_8h_rows_are_said_not_to_be_read(sample_season, tmp_path, capsys):
-    # M1: the rows were ignored without a word and the notice said only "no O3"
-    from tests.input.cases import Case, edit, make_case
-    from zzeval.cli import main
-
-    folder = make_case(sample_season, Case("o3_8h", edit("air_quality.csv.gz", _o3_as_o3_8h), ()), tmp_path / "c")
-    assert main(["validate", str(folder)]) == 0
-    said = " ".join(capsys.readouterr().out.split())
-    assert "rows of pollutant O3_8h are not read" in said and "from the hourly O3 values" in said, said
-    assert "the share of good days (优良天数比例) is not computed either" in said
-    assert main(["validate", str(sample_season)]) == 0
-    assert "O3_8h" not in capsys.readouterr().out  # the sample: no new notice
-
-
-def test_good_day_share_is_not_computed_without_o3():
-    # M1: the share of good days was computed from an AQI without O3 (+1.6 to +2.2 points)
-    from zzeval.report.county_views import good_days_note
-
-    without, _ = make_season(2, days=31, pollutants=("PM2.5", "PM10", "SO2", "NO2", "CO"), seed=3)
-    with_o3, _ = make_season(2, days=31, pollutants=("PM2.5", "PM10", "SO2", "NO2", "CO", "O3"), seed=3)
-    for data, has in ((without, False), (with_o3, True)):
-        s = season_statistics(data)
-        r = _township(s, "t01", "current")
-        assert r["good_days"] > 0 and (pd.notna(r["good_day_ratio"]) == has)
-        ind = headline_air_indicators(s).set_index("township").loc["t01"]
-        note = good_days_note(ind, "zh")
-        assert (note is None) == has
-        if not has:
-            assert note.startswith("优良天数比例不可计算") and "O3_8h 行不被读取" in note
+    # one month with a few days short: counted with its valid days
+    ev = _county_evaluation(tiny30[2], _without(full_season, "2021-01-01 01:00", "2021-01-06 01:00"), True)
+    assert "1 month with fewer valid days" in county_figures(ev)["validity"]["en"]
+    assert "2021-01 (26 days)" in county_figures(ev)["validity"]["en"]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from zzeval.airquality import aqi as _aqi
 from zzeval.airquality import validity
-from zzeval.season.data import SeasonData
+from zzeval.season.data import SeasonData, season_period
 from zzeval.season.station_sets import township_station_sets, used_rows
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
@@ -154,6 +154,20 @@ def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.
     return out[out["season"] != ""].reset_index(drop=True)
 
 
+def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
+    """Longest run of consecutive days without a valid daily ``statistic`` in the season
+    (1 October – 31 March), per township [days]."""
+    period = season_period(season_name)
+    days = pd.date_range(period.start, period.end, freq="D")
+    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
+    out = {}
+    for slug, group in sub.groupby("township"):
+        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
+        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
+        out[slug] = int(runs.max()) if len(runs) else 0
+    return pd.Series(out, name="longest_gap_days", dtype="float")
+
+
 def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Season statistics per station and township, for the current and previous season.
 
@@ -234,6 +248,45 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
                         on=["level", "unit_id"], how="left")
     out.attrs["exclusions"] = {"stations_without_township": no_tw}
     return out
+
+
+def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
+                    statistic: str = "PM2.5") -> pd.DataFrame:
+    """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures.
+
+    ``county_hourly`` is the county's hourly series, by default computed from ``season``
+    (:func:`zzeval.airquality.weather_data.county_hourly`; the per-township evaluation passes its
+    :class:`zzeval.assess.tasks.CountySeries`): at each hour the mean of the township series that
+    have a value then, each the mean of its stations (同口径) — the series whose measured and
+    weather-adjusted change the county page and summary.json give. Its hours become
+    natural days by :func:`zzeval.airquality.validity.daily_values` (a day valid with ≥ 20 hours,
+    ``data_validity.csv``) and months by :func:`zzeval.airquality.validity.month_validity` over each
+    season's six calendar months (≥ 27 valid days, 25 in February; a month without an hour has 0).
+
+    Returns
+    -------
+    DataFrame
+        ``season`` (``"current"``/``"previous"``), ``period``, ``month`` (``YYYY-MM``),
+        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``month_valid``: twelve rows; the
+        county's statistics are valid when every ``month_valid`` is True.
+    """
+    if county_hourly is None:
+        from zzeval.airquality.weather_data import county_hourly as hourly_of
+
+        county_hourly = hourly_of(season, (statistic,))
+    hours = county_hourly[county_hourly["pollutant"] == statistic] if len(county_hourly) else county_hourly
+    daily = (validity.daily_values(hours, pollutants=(statistic,)) if len(hours)
+             else pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")}))
+    rows = []
+    for label, p in (("current", season.period), ("previous", season.period.previous)):
+        d = daily[p.contains(daily["date"]).to_numpy()]
+        if d.empty:  # not one hour in the season: every month is one of 0 valid days
+            d = pd.DataFrame({"station_code": ["county"], "statistic": [statistic], "date": [p.start],
+                              "valid": [False]})
+        mv = validity.month_validity(d, months=p.months())
+        rows.append(mv.drop(columns=["station_code", "statistic"]).assign(season=label, period=p.name))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

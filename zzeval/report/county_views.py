@@ -99,9 +99,10 @@ def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:
 
 
 def county_validity_notice(ev: Evaluation, lang: str = "zh") -> HTML | None:
-    """Above the county's key figures when townships' data fail the validity rules: the flag and
-    :func:`zzeval.assess.county.county_validity_text` (the words of summary.json), as a township page
-    shows its own; None when every township's data are valid."""
+    """Above the county's key figures when the county's own PM2.5 series fails the validity rules:
+    the flag and :func:`zzeval.assess.county.county_validity_text` (the words of summary.json), as a
+    township page shows its own; None when it meets them (a township's gaps alone leave the headline:
+    the county table flags that township's verdict, its own page says why)."""
     text = county_validity_text(ev, lang)
     if text is None:
         return None
@@ -121,7 +122,7 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
                                     pct=format_quantity(pct, "%", lang)),
                        tone="good" if pct >= 95 else "bad")]
     if "pm25_change_obs_pct" in f:
-        valid = f.get("statistics_valid", True)  # else marked, in neutral tone (county_validity_notice says why)
+        valid = f.get("statistics_valid", True)  # the county series' own; else marked, neutral (county_validity_notice)
         flag = None if valid else t("verdict.validity_flag", lang)
         cards.append(KeyFigure(label=t("county.card_measured", lang), value=f["pm25_change_obs_pct"], unit="%",
                                comparison=f"{format_number(f['pm25_mean_prev_ugm3'])} → {format_number(f['pm25_mean_ugm3'])} µg/m³",
