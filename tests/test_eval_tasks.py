@@ -15,7 +15,7 @@ from zzeval.assess.evaluate import evaluate_season
 from zzeval.season.loading import load_season
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-TABLES = ("indicators", "progress", "air_stats", "dustfall", "weather", "daily")
+TABLES = ("indicators", "progress", "air_stats", "dustfall", "weather", "daily", "county_validity")
 
 
 def assert_same_evaluation(a, b) -> None:

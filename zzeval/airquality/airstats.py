@@ -21,7 +21,7 @@ import pandas as pd
 
 from zzeval.airquality import aqi as _aqi
 from zzeval.airquality import validity
-from zzeval.season.data import SeasonData
+from zzeval.season.data import SeasonData, season_period
 from zzeval.season.station_sets import township_station_sets, used_rows
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
@@ -86,8 +86,11 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     for lv in range(1, 7):
         row[f"level_{lv}_days"] = int((aqi_daily["level"] == lv).sum())
     row["good_days"] = int((a <= 100).sum())
-    row["good_day_ratio"] = row["good_days"] / row["valid_days"] if row["valid_days"] else np.nan
     row["comprehensive_index"], sub = comprehensive_index(wide)
+    # 优良天数比例 is of the AQI of the six pollutants; without valid O3 the AQI could only be higher, so
+    # the share is not computed (as the composite index is not; hostile review 9A, M1)
+    row["good_day_ratio"] = (row["good_days"] / row["valid_days"] if row["valid_days"] and np.isfinite(sub["O3"])
+                             else np.nan)
     for k, v in sub.items():
         row[f"index_{k}"] = v
     row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
@@ -151,6 +154,20 @@ def township_daily(season: SeasonData, daily: pd.DataFrame | None = None) -> pd.
     return out[out["season"] != ""].reset_index(drop=True)
 
 
+def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
+    """Longest run of consecutive days without a valid daily ``statistic`` in the season
+    (1 October – 31 March), per township [days]."""
+    period = season_period(season_name)
+    days = pd.date_range(period.start, period.end, freq="D")
+    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
+    out = {}
+    for slug, group in sub.groupby("township"):
+        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
+        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
+        out[slug] = int(runs.max()) if len(runs) else 0
+    return pd.Series(out, name="longest_gap_days", dtype="float")
+
+
 def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """Season statistics per station and township, for the current and previous season.
 
@@ -172,7 +189,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         ``valid_days_<s>``, ``exceed_days_<s>`` (days above the GB 3095 Grade II 24-h limit;
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
-        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio``,
+        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3),
         ``comprehensive_index`` (NaN without one of its six pollutants) and ``index_<p>`` sub-indices,
         ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
@@ -198,7 +215,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         d = daily[in_season]
         d_tw = daily[in_season & same]
         n_days = p.days
-        mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)])
+        mv = validity.month_validity(d[d["statistic"].isin(_MEAN_STATS)], months=p.months())
         dv = d[d["valid"]]
         # stations
         aqi_st = _aqi.daily_aqi(aq_chk, lang=lang, checked=True, daily=d.drop(columns="township"))
@@ -216,7 +233,10 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         wide_tw = tw_daily.pivot_table(index=["station_code", "date"], columns="statistic",
                                        values="value").reset_index()
         mvt = mv[mv["station_code"].isin(set(d_tw["station_code"]))].merge(st, on="station_code")
-        for slug, g in wide_tw.groupby("station_code"):
+        # every township with rows in the season, also one without a single valid day (its row says
+        # 0 valid days and the months that fail, not nothing: hostile review 9A, M6)
+        for slug in sorted(set(d_tw["township"].dropna()) | set(wide_tw.get("station_code", ()))):
+            g = wide_tw[wide_tw["station_code"] == slug] if len(wide_tw) else wide_tw
             rows.append({"level": "township", "unit_id": slug, "township": slug,
                          "season": label, "period": p.name,
                          **_summarise(g, aqi_tw[aqi_tw["station_code"] == slug], n_days,
@@ -228,6 +248,45 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
                         on=["level", "unit_id"], how="left")
     out.attrs["exclusions"] = {"stations_without_township": no_tw}
     return out
+
+
+def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
+                    statistic: str = "PM2.5") -> pd.DataFrame:
+    """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures.
+
+    ``county_hourly`` is the county's hourly series, by default computed from ``season``
+    (:func:`zzeval.airquality.weather_data.county_hourly`; the per-township evaluation passes its
+    :class:`zzeval.assess.tasks.CountySeries`): at each hour the mean of the township series that
+    have a value then, each the mean of its stations (同口径) — the series whose measured and
+    weather-adjusted change the county page and summary.json give. Its hours become
+    natural days by :func:`zzeval.airquality.validity.daily_values` (a day valid with ≥ 20 hours,
+    ``data_validity.csv``) and months by :func:`zzeval.airquality.validity.month_validity` over each
+    season's six calendar months (≥ 27 valid days, 25 in February; a month without an hour has 0).
+
+    Returns
+    -------
+    DataFrame
+        ``season`` (``"current"``/``"previous"``), ``period``, ``month`` (``YYYY-MM``),
+        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``month_valid``: twelve rows; the
+        county's statistics are valid when every ``month_valid`` is True.
+    """
+    if county_hourly is None:
+        from zzeval.airquality.weather_data import county_hourly as hourly_of
+
+        county_hourly = hourly_of(season, (statistic,))
+    hours = county_hourly[county_hourly["pollutant"] == statistic] if len(county_hourly) else county_hourly
+    daily = (validity.daily_values(hours, pollutants=(statistic,)) if len(hours)
+             else pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")}))
+    rows = []
+    for label, p in (("current", season.period), ("previous", season.period.previous)):
+        d = daily[p.contains(daily["date"]).to_numpy()]
+        if d.empty:  # not one hour in the season: every month is one of 0 valid days
+            d = pd.DataFrame({"station_code": ["county"], "statistic": [statistic], "date": [p.start],
+                              "valid": [False]})
+        mv = validity.month_validity(d, months=p.months())
+        rows.append(mv.drop(columns=["station_code", "statistic"]).assign(season=label, period=p.name))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

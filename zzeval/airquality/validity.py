@@ -327,13 +327,20 @@ def gb3095_limits() -> pd.DataFrame:
     return _limits().copy()
 
 
-def month_validity(daily: pd.DataFrame, by=("station_code", "statistic")) -> pd.DataFrame:
+def month_validity(daily: pd.DataFrame, by=("station_code", "statistic"), months=None) -> pd.DataFrame:
     """Valid days per month and whether the month meets GB 3095 Table 4.
 
     Parameters
     ----------
     daily : DataFrame
         Output of :func:`daily_values` (columns ``date``, ``valid`` and ``by``).
+    months : sequence of str, optional
+        The calendar months (``YYYY-MM``) of the assessed period, e.g.
+        :meth:`zzeval.season.data.SeasonPeriod.months`. Every group of ``by`` (a station's
+        statistic) is then counted in every one of these months: a month without any row (the
+        export ended in February, a station stopped before March) has 0 valid days and fails,
+        as a month with a few days does (hostile review 9A, F1). Rows of other months are left
+        out. None: only the months that have rows.
 
     Returns
     -------
@@ -344,6 +351,11 @@ def month_validity(daily: pd.DataFrame, by=("station_code", "statistic")) -> pd.
     r = _rules()
     d = daily.assign(month=daily["date"].dt.strftime("%Y-%m"))
     g = d.groupby([*by, "month"], sort=True)["valid"].sum().reset_index(name="valid_days")
+    if months is not None:
+        groups = g[list(by)].drop_duplicates()
+        grid = groups.merge(pd.DataFrame({"month": list(months)}), how="cross")
+        g = (grid.merge(g, on=[*by, "month"], how="left").fillna({"valid_days": 0})
+             .astype({"valid_days": int}).sort_values([*by, "month"], ignore_index=True))
     per = pd.PeriodIndex(g["month"], freq="M")
     g["days_in_month"] = per.days_in_month
     need = np.where(per.month == 2, r["february_min_valid_days"], r["month_min_valid_days"])

@@ -37,17 +37,8 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     station, otherwise the county series (``season.meteorology`` holds it: derived from the
     stations' at loading in a season without county rows, :mod:`zzeval.season.weather_county`).
     """
-    aq = season.air_quality
-    aq = aq[aq["pollutant"].isin(list(pollutants))]
+    tw, rep = township_hourly(season, pollutants)
     st = season.stations[["station_code", "township"]]
-    m = aq.merge(st, on="station_code", how="left")
-    no_tw = m["township"].isna()
-    rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
-           "rows_excluded_no_township": int(no_tw.sum())}
-    m = m[~no_tw]
-    m = m[used_rows(m, season.station_sets(), across=True)]  # 同口径
-    tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
-          .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
     met = season.meteorology
     cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
     county = met[county_code(met["station_code"]) == COUNTY_CODE][["datetime", *cols]]
@@ -68,6 +59,37 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
         tw = tw.merge(county, on="datetime", how="left")
     rep["hours_without_weather"] = int(tw[cols[0]].isna().sum())
     return tw, rep
+
+
+def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[pd.DataFrame, dict]:
+    """The townships' hourly series without meteorology: ``township, pollutant, datetime, value,
+    unit``, the mean of the township's stations that have the hour (NaN when none has a value), on
+    the stations with data in both seasons (同口径); and the exclusions of :func:`township_series`
+    (``stations_without_township``, ``rows_excluded_no_township``)."""
+    aq = season.air_quality
+    aq = aq[aq["pollutant"].isin(list(pollutants))]
+    st = season.stations[["station_code", "township"]]
+    m = aq.merge(st, on="station_code", how="left")
+    no_tw = m["township"].isna()
+    rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
+           "rows_excluded_no_township": int(no_tw.sum())}
+    m = m[~no_tw]
+    m = m[used_rows(m, season.station_sets(), across=True)]  # 同口径
+    tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
+          .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
+    return tw, rep
+
+
+def county_hourly(season: SeasonData, pollutants=("PM2.5",)) -> pd.DataFrame:
+    """The county's hourly series as the weather adjustment's county rows are made (:func:`_series`):
+    at each hour the mean of the township series that have a value then (:func:`township_hourly`;
+    an hour without any is absent). Long form ``station_code`` (``"county"``), ``datetime``,
+    ``pollutant``, ``value``, ``unit``, as :class:`zzeval.assess.tasks.CountySeries` gives it."""
+    tw, _ = township_hourly(season, pollutants)
+    tw = tw[np.isfinite(tw["value"].to_numpy(float))]
+    out = (tw.groupby(["pollutant", "datetime"], sort=True)
+           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
+    return out.assign(station_code="county")[["station_code", "datetime", "pollutant", "value", "unit"]]
 
 
 def _align(a: tuple[list[str], np.ndarray], b: tuple[list[str], np.ndarray]):

@@ -43,9 +43,52 @@ def county_figures(ev) -> dict:
     costs = cost_figures(ev)
     if costs:
         out["cost_effectiveness"] = costs
-    out["townships_data_invalid"] = int((~ev.indicators["statistics_valid"].astype(bool)).sum()) \
-        if "statistics_valid" in ev.indicators else 0
+    out["townships_data_invalid"] = len(invalid_townships(ev))
+    # the county's change is of its own series (the hourly mean of the townships' stations): its
+    # statistics are valid when that series meets GB 3095-2012 § 8 in both seasons, by the townships'
+    # rules (hostile review 9A, F2); a township with gaps does not void it, its own page says why
+    months = county_months_insufficient(ev)
+    if months is not None:
+        out["statistics_valid"] = not len(months)
+        if len(months):
+            from zzeval.i18n import LANGS
+
+            out["validity"] = {lang: county_validity_text(ev, lang) for lang in LANGS}
     return out
+
+
+def invalid_townships(ev) -> list[str]:
+    """The slugs of the townships whose air-quality statistics fail GB 3095-2012 § 8 (a station's
+    month below 27 valid days, 25 in February, in either season: ``statistics_valid`` False)."""
+    ind = ev.indicators
+    if "statistics_valid" not in ind:
+        return []
+    return [slug for slug, ok in zip(ind["township"], ind["statistics_valid"], strict=True) if not bool(ok)]
+
+
+def county_months_insufficient(ev):
+    """The months (rows of ``Evaluation.county_validity``, :func:`zzeval.airquality.airstats.county_validity`)
+    in which the county's own PM2.5 series has fewer valid days than GB 3095-2012 § 8 requires, in
+    either season; None for an evaluation without that table."""
+    cv = getattr(ev, "county_validity", None)
+    if cv is None:
+        return None
+    return cv[~cv["month_valid"].astype(bool)].sort_values("month", ignore_index=True)
+
+
+def county_validity_text(ev, lang: str = "zh") -> str | None:
+    """Why the county's PM2.5 change cannot decide anything, in the words of ``county.validity_box``
+    (the county page and summary.json): the months in which the county's own series fails the
+    validity rules, each with its valid days; None when it meets them (or is not assessed)."""
+    from zzeval.i18n import t, t_count
+
+    months = county_months_insufficient(ev)
+    if months is None or not len(months):
+        return None
+    items = [(f"{r.month}（{r.valid_days} {{}}）" if lang == "zh" else f"{r.month} ({r.valid_days} {{}})").format(
+        t_count("unit.days", lang, r.valid_days)) for r in months.itertuples(index=False)]
+    return t_count("county.validity_box", lang, len(items), n=len(items),
+                   months=t("ci.separator", lang).join(items))
 
 
 def _did_unbounded(did) -> dict:

@@ -73,7 +73,7 @@ SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *
 #: named: the number of Monte Carlo draws every page's methods note states), so that a township page
 #: that started reading one fails visibly instead of going stale.
 COUNTY_ONLY = {"county_progress": (), "county_tasks": (), "did": (), "emissions.sensitivity": (),
-               "emissions.draws": ("n",), "emissions.county_draws": ()}
+               "emissions.draws": ("n",), "emissions.county_draws": (), "county_validity": ()}
 #: Provenance no page shows that differs between identical evaluations (left out of slices).
 _UNSHOWN_PROVENANCE = ("evaluated_at", "data_dir", "file_sha256")
 
@@ -166,6 +166,8 @@ class Evaluation(TownshipsAndMeta):
     dustfall_monthly: pd.DataFrame | None = None
     #: the county-level tasks (plan §§ 十一, 十二; :func:`zzeval.assess.progress.county_task_progress`)
     county_tasks: pd.DataFrame | None = None
+    #: GB 3095-2012 § 8 of the county's own PM2.5 series (:func:`zzeval.airquality.airstats.county_validity`)
+    county_validity: pd.DataFrame | None = None
 
     def name_zh(self, slug: str) -> str:
         rows = self.townships[self.townships["slug"] == slug]
@@ -393,6 +395,7 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
     parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
     parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season)
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
                              n_boot=n_boot, seed=seed)
     try:
@@ -421,24 +424,10 @@ def _step(what: str, func, *args, **kwargs):
                               f"{type(exc).__name__}: {str(exc)[:300]}") from exc
 
 
-def longest_gap_days(daily: pd.DataFrame, season_name: str, statistic: str = "PM2.5") -> pd.Series:
-    """Longest run of consecutive days without a valid daily ``statistic`` in the season
-    (1 October – 31 March), per township [days]."""
-    from zzeval.season.data import season_period
-
-    period = season_period(season_name)
-    days = pd.date_range(period.start, period.end, freq="D")
-    sub = daily[(daily["statistic"] == statistic) & (daily["season"] == season_name) & daily["value"].notna()]
-    out = {}
-    for slug, group in sub.groupby("township"):
-        missing = ~days.isin(pd.to_datetime(group["date"]).dt.normalize())
-        runs = pd.Series(missing).groupby((~pd.Series(missing)).cumsum()).sum()
-        out[slug] = int(runs.max()) if len(runs) else 0
-    return pd.Series(out, name="longest_gap_days", dtype="float")
-
-
 def _air_indicators(parts: dict, season_name: str) -> pd.DataFrame:
     """The air-quality indicators the verdict rules and the summary use, one row per township."""
+    from zzeval.airquality.airstats import longest_gap_days
+
     out = headline_air_indicators(parts["air_stats"]).set_index("township")
     out["longest_gap_days"] = longest_gap_days(parts["daily"], season_name)
     weather = parts["weather"]
@@ -535,7 +524,7 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
         dustfall_monthly=season.dustfall.assign(month=season.dustfall["month"].dt.strftime("%Y-%m"))[
             ["township", "month", "dustfall_t_km2_month"]].reset_index(drop=True),
         county_tasks=_step("the county tasks", county_task_progress, season),
-    )
+        county_validity=parts["county_validity"])
 
 
 def emission_reductions(season: SeasonData, factors, draws: int, seed: int):

@@ -14,9 +14,9 @@ the DiD and the dustfall summary), computed in two steps:
    (measured: per-township tasks of the 17-township sample cost 1.9× the CPU of one process).
 2. **the county** (in the calling process): the tables put together in the order the
    one-process evaluation gives them, the county's weather-adjusted change (the mean of the
-   township series), the interval calibration pooled once over every series
-   (:func:`zzeval.airquality.weather.pool_series`), the across-township DiD (from the tasks'
-   daily values) and the dustfall.
+   township series) and that series' GB 3095-2012 § 8 validity, the interval calibration pooled
+   once over every series (:func:`zzeval.airquality.weather.pool_series`), the across-township
+   DiD (from the tasks' daily values) and the dustfall.
 
 Every number equals the one-process evaluation's: a task gives a township's rows exactly as
 the whole-season functions compute them (they group by station and township), and the weather
@@ -399,15 +399,15 @@ def _county_rows(season: SeasonData) -> pd.DataFrame:
     return met[met["station_code"] == "county"]
 
 
-def _county_weather(season: SeasonData, series: CountySeries, n_series: int, pollutants, n_boot: int,
-                    seed: int) -> pd.DataFrame:
-    """The county rows: the mean of the township series (county meteorology), each pollutant with
-    the seed that follows the township series, as the one-process evaluation computes them."""
+def _county_weather(season: SeasonData, county_aq: pd.DataFrame, hours_without_weather: int, n_series: int,
+                    pollutants, n_boot: int, seed: int) -> pd.DataFrame:
+    """The county rows: the mean of the township series (``county_aq``: :meth:`CountySeries.frame`;
+    county meteorology), each pollutant with the seed that follows the township series, as the
+    one-process evaluation computes them."""
     from zzeval.airquality import weather
 
     rep = {"stations_without_township": [], "rows_excluded_no_township": 0,
-           "hours_without_weather": series.hours_without_weather}
-    county_aq = series.frame()
+           "hours_without_weather": hours_without_weather}
     if not len(county_aq):
         return pd.DataFrame()
     county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
@@ -464,13 +464,17 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
     parts = _parts_in_order(tasks, runner, series)
     daily = pd.concat([p.daily for p in parts], ignore_index=True).sort_values(
         ["station_code", "date", "statistic"], ignore_index=True)
-    county = _county_weather(season, series, sum(len(p.weather) for p in parts), pollutants, n_boot, seed)
+    county_aq = series.frame()
+    county = _county_weather(season, county_aq, series.hours_without_weather, sum(len(p.weather) for p in parts),
+                             pollutants, n_boot, seed)
     # the interval calibration pools every series (zzeval.airquality.weather_intervals): once, here
     weather_rows = pool_series([p.weather for p in parts] + [county], n_boot=n_boot)
     weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
     out: dict[str, Any] = {
         "air_stats": _air_stats(parts, season, rows), "dustfall": airstats.dustfall_summary(season),
         "daily": _township_daily(parts), "weather": weather_rows,
+        # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on)
+        "county_validity": airstats.county_validity(season, county_aq),
         "evaluated_townships": {p.slug: p.from_cache for p in parts},
     }
     try:

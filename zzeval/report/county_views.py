@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from zzeval.assess.county import county_figures  # noqa: F401 (re-exported for the notebooks)
+from zzeval.assess.county import county_figures, county_validity_text  # noqa: F401 (re-exported for the notebooks)
 from zzeval.assess.evaluate import Evaluation, verdict_display
 from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
@@ -43,11 +43,20 @@ def composite_index_note(ind: pd.Series, lang: str = "zh") -> str | None:
     return t("ci.not_computable", lang, missing=t("ci.separator", lang).join(missing))
 
 
-def composite_index_notes(ev: Evaluation, lang: str = "zh") -> str | None:
-    """:func:`composite_index_note` of each township whose index is not computable, with its name."""
+def good_days_note(ind: pd.Series, lang: str = "zh") -> str | None:
+    """Why a township's share of good days (优良天数比例) is not given: no valid O3 in either season
+    (its AQI would lack O3; :mod:`zzeval.airquality.airstats`), in the words of ``good_days.not_computable``
+    on every page; None when both seasons have O3."""
+    given = [str(ind.get(c) or "") for c in ("comprehensive_index_missing", "comprehensive_index_missing_prev")]
+    return t("good_days.not_computable", lang) if any("O3" in text.split(", ") for text in given) else None
+
+
+def composite_index_notes(ev: Evaluation, lang: str = "zh", note=composite_index_note) -> str | None:
+    """:func:`composite_index_note` (or ``note``, e.g. :func:`good_days_note`) of each township whose
+    index (share) is not computable, with its name."""
     names = ev.townships.set_index("slug")["name_zh"]
-    notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=note)
-             for _, r in ev.indicators.iterrows() if (note := composite_index_note(r, lang))]
+    notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=text)
+             for _, r in ev.indicators.iterrows() if (text := note(r, lang))]
     return t("stations.separator", lang).join(notes) or None
 
 
@@ -89,6 +98,18 @@ def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:
     return HTML(f'<p class="zz-note">{esc(county_means_note(ev, lang))}</p>')
 
 
+def county_validity_notice(ev: Evaluation, lang: str = "zh") -> HTML | None:
+    """Above the county's key figures when the county's own PM2.5 series fails the validity rules:
+    the flag and :func:`zzeval.assess.county.county_validity_text` (the words of summary.json), as a
+    township page shows its own; None when it meets them (a township's gaps alone leave the headline:
+    the county table flags that township's verdict, its own page says why)."""
+    text = county_validity_text(ev, lang)
+    if text is None:
+        return None
+    return HTML(f'<p class="zz-note zz-validity"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
+                f'{esc(text)}</p>')
+
+
 def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
     """County headline numbers: households retrofitted against 17,360, PM2.5 measured and
     weather-adjusted change (county series), townships due a warning letter or an interview."""
@@ -101,13 +122,16 @@ def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:
                                     pct=format_quantity(pct, "%", lang)),
                        tone="good" if pct >= 95 else "bad")]
     if "pm25_change_obs_pct" in f:
+        valid = f.get("statistics_valid", True)  # the county series' own; else marked, neutral (county_validity_notice)
+        flag = None if valid else t("verdict.validity_flag", lang)
         cards.append(KeyFigure(label=t("county.card_measured", lang), value=f["pm25_change_obs_pct"], unit="%",
                                comparison=f"{format_number(f['pm25_mean_prev_ugm3'])} → {format_number(f['pm25_mean_ugm3'])} µg/m³",
-                               tone="good" if f["pm25_change_obs_pct"] < 0 else "bad"))
+                               tone=("good" if f["pm25_change_obs_pct"] < 0 else "bad") if valid else "neutral",
+                               note=flag))
         cards.append(KeyFigure(label=t("county.card_adjusted", lang), value=f["pm25_change_adj_pct"], unit="%",
                                interval=(f["pm25_change_adj_low_pct"], f["pm25_change_adj_high_pct"]),
                                comparison=t("county.card_r2", lang, r2=format_number(f["pm25_model_r2_cv"], 2)),
-                               tone="good" if f["pm25_change_adj_high_pct"] < 0 else "neutral"))
+                               tone="good" if valid and f["pm25_change_adj_high_pct"] < 0 else "neutral", note=flag))
     counts = f["verdict_counts"]
     for level in ("warning", "interview"):
         n = counts.get(level, 0)
@@ -168,7 +192,8 @@ def county_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
                           cols["heavy_days"]: days, cols["heating_completion_pct"]: "%",
                           cols["dustfall_max_month_t_km2_month"]: t("unit.t/(month·km²)", lang)}
     out.attrs["decimals"] = {cols["comprehensive_index"]: 2}
-    caption = " ".join(c for c in (caption, composite_index_notes(ev, lang)) if c)
+    caption = " ".join(c for c in (caption, composite_index_notes(ev, lang),
+                                   composite_index_notes(ev, lang, good_days_note)) if c)
     if caption:
         out.attrs["caption"] = caption
     return out
@@ -189,8 +214,9 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     out = out.rename(columns={c: t(f"rankings.{c}", lang) for c in out.columns})
     out.attrs["decimals"] = {t("rankings.comprehensive_index", lang): 2}  # as the rankings publish it
     out.attrs["caption"] = t("caption.rankings", lang)
-    if ci_notes := composite_index_notes(ev, lang):  # left out of the index ranking: say why
-        out.attrs["caption"] += " " + ci_notes
+    for note in (composite_index_note, good_days_note):  # left out of a ranking: say why
+        if notes := composite_index_notes(ev, lang, note):
+            out.attrs["caption"] += " " + notes
     if province_scale(ev) and len(out) > 2 * PROVINCE_RANK_ENDS:  # the two ends only
         out = pd.concat([out.head(PROVINCE_RANK_ENDS), out.tail(PROVINCE_RANK_ENDS)], ignore_index=True)
         out.attrs["caption"] += t("county.province_rankings", lang, ends=PROVINCE_RANK_ENDS,

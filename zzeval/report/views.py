@@ -33,8 +33,10 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_progress_table,
     county_table,
     county_tasks_table,
+    county_validity_notice,
     county_verdicts,
     did_summary,
+    good_days_note,
     rankings_table,
 )
 from zzeval.report.present import KeyFigure
@@ -112,7 +114,8 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
     cards.append(KeyFigure(
         label=t("card.good_day_ratio", lang), value=good, unit="%",
         comparison=t("card.previous_pct", lang, previous=format_quantity(good_prev, "%", lang)),
-        tone="good" if pd.notna(good) and pd.notna(good_prev) and good >= good_prev else "bad"))
+        tone="neutral" if pd.isna(good) or pd.isna(good_prev) else ("good" if good >= good_prev else "bad"),
+        note=good_days_note(ind, lang)))
     heavy, heavy_prev = int(ind.get("heavy_days", 0)), int(ind.get("heavy_days_prev", 0))
     cards.append(KeyFigure(
         label=t("card.heavy_days", lang), value=heavy, unit=t_count_unit("days", lang, heavy), decimals=0,

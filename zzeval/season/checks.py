@@ -64,6 +64,8 @@ class Collector:
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
         self.confirmed, self.weather_bins, self.pm_days, self.empty_values = {}, [], [], {}
         self.unknown_townships: dict[str, set] = {}  # per file, the rows of a refused township (review 9A M5)
+        #: rows of pollutant O3_8h (accepted, not read: the 8-h O3 is computed from hourly O3)
+        self.o3_8h_rows = 0
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
@@ -136,6 +138,7 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
     reported = aq.loc[aq["pollutant"].isin(AIR_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
     out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
+    out.o3_8h_rows += int((aq["pollutant"] == "O3_8h").sum())
     ts = aq["datetime"]
     off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))
     out.rows(fname, "datetime", off_hour,
@@ -572,6 +575,11 @@ def check_buildable(tables: dict[str, pd.DataFrame], fnames: dict[str, str], per
                             f"the reports compare the two seasons' {pollutant}: add the hourly values of its "
                             "station(s)")
     notes = index_pollutant_notes(names, have, seasons, fnames["air_quality"])
+    if out.o3_8h_rows:  # hostile review 9A, M1: they were ignored without a word
+        notes.insert(0, f"{fnames['air_quality']}: {out.o3_8h_rows:,} rows of pollutant O3_8h are not read: the "
+                     "evaluation computes the 8-hour O3 (the daily maximum 8-hour mean, HJ 663-2013) from the hourly "
+                     "O3 values (pollutant O3): only those count in the AQI, the share of good days and the "
+                     "composite index")
     from zzeval.season.dustfall import check_dustfall_measured  # it imports this module
 
     check_dustfall_measured(tables, fnames, names, period, out)

@@ -148,5 +148,7 @@ def index_pollutant_notes(names: dict, have: set, seasons: dict, fname: str) -> 
             if missing:
                 notes.append(f"{fname}: township {name} ({slug}) has no {', '.join(missing)} values in the {which} "
                              f"season {p.name}; its composite index (综合指数, the sum over the six pollutants) is "
-                             "shown as not computable (不可计算) and left out of the index ranking")
+                             "shown as not computable (不可计算) and left out of the index ranking"
+                             + ("; without O3 in the AQI the share of good days (优良天数比例) is not computed either"
+                                if "O3" in missing else ""))
     return notes

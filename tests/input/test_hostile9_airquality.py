@@ -1,0 +1,152 @@
+"""Hostile review 9A (air-quality validity): a whole month missing at the end or the start of a
+season counts as a month without valid days (F1); a township without one valid day in a season
+still has its row, so that the reason says 0 days (M6); the county's change is flagged when the
+county's own series (the hourly mean of the stations that have the hour) fails those rules, not when
+one township's data do (F2). Tiny synthetic seasons, in process."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from zzeval.airquality import validity
+from zzeval.airquality.airstats import season_statistics
+from zzeval.assess.evaluate import headline_air_indicators
+from zzeval.synthetic.planted import make_season
+
+
+@pytest.fixture(scope="module")
+def full_season():
+    """Two townships, one station each, PM2.5 only, both whole seasons (182 and 183 days)."""
+    data, _ = make_season(2, pollutants=("PM2.5",), seed=3)
+    return data
+
+
+def _without(data, start: str, end: str, station: str | None = None):
+    aq = data.air_quality
+    cut = (aq["datetime"] >= start) & (aq["datetime"] < end)
+    if station is not None:
+        cut &= aq["station_code"] == station
+    return replace(data, air_quality=aq[~cut].reset_index(drop=True))
+
+
+def _township(stats: pd.DataFrame, slug: str, season: str) -> pd.Series:
+    rows = stats[(stats["level"] == "township") & (stats["unit_id"] == slug) & (stats["season"] == season)]
+    assert len(rows) == 1, f"{slug} {season}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+def test_month_validity_counts_calendar_months_without_rows():
+    # February and March absent: with the season's months they are months of 0 valid days
+    days = pd.date_range("2020-10-01", "2021-01-31")
+    d = pd.DataFrame({"station_code": "S1", "statistic": "PM2.5", "date": days, "valid": True})
+    months = ["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"]
+    m = validity.month_validity(d, months=months).set_index("month")
+    assert list(m.index) == months
+    assert m.loc["2021-03", "valid_days"] == 0 and not m.loc["2021-03", "month_valid"]
+    assert m.loc["2021-02", "min_valid_days"] == 25 and not m.loc["2021-02", "month_valid"]
+    assert m.loc[["2020-10", "2020-11", "2020-12", "2021-01"], "month_valid"].all()
+    assert validity.month_validity(d)["month_valid"].all()  # without months: only those with rows
+
+
+def test_full_season_is_valid(full_season):
+    s = season_statistics(full_season)
+    for slug in ("t01", "t02"):
+        for label in ("current", "previous"):
+            r = _township(s, slug, label)
+            assert r["statistics_valid"] and r["months_insufficient"] == 0, (slug, label)
+
+
+@pytest.mark.parametrize("start, end, station, season", [
+    ("2021-03-01 01:00", "2021-04-02", None, "current"),      # export ended in February (F1)
+    ("2021-03-01 01:00", "2021-04-02", "S01", "current"),     # one station stopped in February
+    ("2019-10-01", "2020-01-01 01:00", None, "previous"),     # previous season starts in January
+    ("2019-10-01", "2019-11-01 01:00", "S01", "previous"),    # previous October only
+])
+def test_month_missing_at_an_end_is_insufficient(full_season, start, end, station, season):
+    s = season_statistics(_without(full_season, start, end, station))
+    r = _township(s, "t01", season)
+    assert not r["statistics_valid"] and r["months_insufficient"] >= 1
+    other = _township(s, "t02", season)
+    assert other["statistics_valid"] == (station is not None)
+
+
+def test_previous_season_without_october_to_december_counts_three_months(full_season):
+    # 1 January 00:00 belongs to 31 December: before the fix only December failed, by that one hour
+    s = season_statistics(_without(full_season, "2019-10-01", "2020-01-01 01:00"))
+    assert _township(s, "t01", "previous")["months_insufficient"] == 3
+
+
+def test_no_valid_day_this_season_keeps_the_row(full_season):
+    # every other hour in the current season: 12 hours a day, no valid day (M6)
+    aq = full_season.air_quality
+    drop = (aq["datetime"] >= "2020-10-01") & (aq["datetime"].dt.hour % 2 == 1)
+    s = season_statistics(replace(full_season, air_quality=aq[~drop].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert r["valid_days"] == 0 and not r["statistics_valid"] and r["months_insufficient"] == 6
+    ind = headline_air_indicators(s).set_index("township")
+    assert ind.loc["t01", "valid_days"] == 0 and ind.loc["t01", "valid_days_prev"] == 183
+    assert ind.loc["t01", "pm25_mean_ugm3_prev"] > 0 and not ind.loc["t01", "statistics_valid"]
+
+
+def _county_evaluation(ev, data, townships_valid):
+    """``ev`` (the tiny season's evaluation) with the townships' validity and the county series'
+    validity of ``data``: the county's figures then follow from these two alone."""
+    from zzeval.airquality.airstats import county_validity
+
+    return replace(ev, indicators=ev.indicators.assign(statistics_valid=townships_valid),
+                   county_validity=county_validity(data))
+
+
+def test_county_series_is_the_weather_adjustments(full_season):
+    # the series whose validity is judged has the hours of the weather adjustment's county series
+    from zzeval.airquality.weather_data import _series, county_hourly
+
+    data = _without(full_season, "2019-10-01", "2019-11-01 01:00", "S01")
+    series, _ = _series(data, ("PM2.5",), True)
+    hours = county_hourly(data)
+    assert (hours["datetime"].to_numpy() == series[("county", "PM2.5")][2]).all()
+    assert hours["value"].to_numpy() == pytest.approx(series[("county", "PM2.5")][3])
+
+
+def test_one_townships_missing_month_leaves_the_county_valid(full_season, tiny30):
+    # F2 as the lead decided: the county series is the mean of the stations that have the hour, so
+    # one station's missing October leaves it complete; the county keeps its headline
+    from zzeval.assess.county import county_figures
+    from zzeval.report.county_views import county_key_figures, county_validity_notice
+
+    data = _without(full_season, "2019-10-01", "2019-11-01 01:00", "S01")
+    assert not _township(season_statistics(data), "t01", "previous")["statistics_valid"]
+    ev = _county_evaluation(tiny30[2], data, [False, True])
+    assert ev.county_validity["month_valid"].all() and len(ev.county_validity) == 12
+    fig = county_figures(ev)
+    assert fig["statistics_valid"] is True and "validity" not in fig and fig["townships_data_invalid"] == 1
+    assert county_validity_notice(ev, "zh") is None
+    assert all(c.note is None for c in county_key_figures(ev, "zh") if "PM2.5" in c.label)
+
+
+def test_every_stations_missing_months_make_the_county_invalid(full_season, tiny30):
+    # F2: a previous season without October to December at every station; the county's change is
+    # marked even if the townships' flags said nothing (the county's own series decides)
+    from zzeval.assess.county import county_figures
+    from zzeval.report.county_views import county_key_figures, county_validity_notice
+
+    data = _without(full_season, "2019-10-01", "2020-01-01 01:00")
+    ev = _county_evaluation(tiny30[2], data, [True, True])
+    fig = county_figures(ev)
+    assert fig["statistics_valid"] is False and fig["townships_data_invalid"] == 0
+    assert "有 3 个月的有效日数不足" in fig["validity"]["zh"]
+    assert "2019-10（0 天）、2019-11（0 天）、2019-12（0 天）" in fig["validity"]["zh"]
+    assert "has 3 months with fewer valid days" in fig["validity"]["en"]
+    assert "2019-10 (0 days), 2019-11 (0 days), 2019-12 (0 days)" in fig["validity"]["en"]
+    notice = county_validity_notice(ev, "zh").data
+    assert "数据有效性不足" in notice and fig["validity"]["zh"] in notice  # the words of summary.json
+    cards = {c.label: c for c in county_key_figures(ev, "zh")}
+    for label in ("PM2.5 实测变化（全县）", "PM2.5 气象调整后变化（全县）"):
+        assert cards[label].note == "数据有效性不足" and cards[label].tone == "neutral"
+    # one month with a few days short: counted with its valid days
+    ev = _county_evaluation(tiny30[2], _without(full_season, "2021-01-01 01:00", "2021-01-06 01:00"), True)
+    assert "1 month with fewer valid days" in county_figures(ev)["validity"]["en"]
+    assert "2021-01 (26 days)" in county_figures(ev)["validity"]["en"]
