@@ -17,7 +17,7 @@ day inspected. Whether an inspection found the firm compliant is our rule [A], i
    ``required_cut_pct``, or the plan's floor of 30 % when the cell is empty).
 
 Inspections of A and leading firms are not judged (the plan sets them no cut). Validation
-(:func:`zzeval.season.checks.check_emergency_inspections`) ensures every B, C or D row decides and
+(:func:`zzeval.season.emergency_rows.check_emergency_inspections`) ensures every B, C or D row decides and
 that the columns do not contradict each other.
 """
 
@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.season.checks import plan_emergency_cuts
 from zzeval.season.data import SeasonData
+from zzeval.season.emergency_rows import plan_emergency_cuts
 
 #: The grades whose inspections are judged (the plan sets them a cut or a stop).
 JUDGED_GRADES = ("B", "C", "D")
