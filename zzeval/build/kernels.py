@@ -336,6 +336,7 @@ class WarmKernel:
         env = dict(os.environ)
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env["ZZEVAL_BUILD"] = "1"
+        env["PYTHONUTF8"] = "1"  # the notebook opens the season's (Chinese) paths whatever the locale
         km = _kernel_manager(self.choice)
         self.km = km
         # the kernel's own stdout/stderr (start-up chatter) stay out of the build's output;

@@ -129,9 +129,9 @@ class LocalExecutor:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             err = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
         env = None if self.tmp_dir is None else {**os.environ, "TMPDIR": str(self.tmp_dir)}
-        proc = subprocess.Popen([sys.executable, "-m", "zzeval.build.worker", str(os.getpid())],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
-                                encoding="utf-8", bufsize=1, env=env)
+        proc = subprocess.Popen(worker_command(os.getpid()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=err, text=True, encoding="utf-8", errors="surrogateescape",
+                                bufsize=1, env=env)
         if err is not subprocess.DEVNULL:
             err.close()
         with self._lock:
@@ -167,6 +167,15 @@ class LocalExecutor:
             self._done.put((None, {"error": exc}))
         finally:
             _close_worker(proc)
+
+
+def worker_command(parent_pid: int) -> list[str]:
+    """The command of a local worker (:mod:`zzeval.build.worker`): this interpreter in UTF-8 mode
+    (``-X utf8``), so that the worker reads the tasks' Chinese names and paths as this process
+    wrote them, and opens those paths, whatever the locale (a GBK or C locale failed every
+    township report: hostile review 9B, F2). The pipes are UTF-8 with ``surrogateescape`` on both
+    ends: a path this process read as undecodable bytes reaches the worker as the same bytes."""
+    return [sys.executable, "-X", "utf8", "-m", "zzeval.build.worker", str(parent_pid)]
 
 
 def _result_line(proc: subprocess.Popen) -> str:

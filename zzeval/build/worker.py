@@ -1,9 +1,10 @@
 """A local build worker: ``python -m zzeval.build.worker PARENT_PID`` reads one JSON task per
 line on stdin, runs it (:func:`zzeval.build.tasks.run_task`, with this process's warm kernel)
-and writes one JSON result per line on stdout. The coordinating build starts ``jobs`` of these
-with its own interpreter (``sys.executable``), so no ``if __name__ == "__main__"`` guard is needed
-in scripts that call :func:`zzeval.build.builder.build_reports`, and exporting reports (pure
-Python) runs in parallel instead of queueing on one GIL.
+and writes one JSON result per line on stdout, both in UTF-8 whatever the locale. The
+coordinating build starts ``jobs`` of these with its own interpreter (``sys.executable``), so no
+``if __name__ == "__main__"`` guard is needed in scripts that call
+:func:`zzeval.build.builder.build_reports`, and exporting reports (pure Python) runs in parallel
+instead of queueing on one GIL.
 
 A line ``{"warm": task}`` instead of a task prepares the worker for tasks like it
 (:func:`zzeval.build.tasks.warm_task`: its kernel started and warmed, the exporter ready) while
@@ -15,6 +16,7 @@ stdin closes.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -26,13 +28,17 @@ def main(argv: list[str] | None = None) -> int:
 
     die_with_parent(int(argv[0]) if argv else None)
     _unwind_on_hangup()
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
+    # both ends of the pipes are UTF-8 whatever the locale (a GBK or C locale decoded the tasks'
+    # Chinese names wrongly or not at all: hostile review 9B, F2); started in UTF-8 mode
+    # (zzeval.build.run.worker_command), the worker opens their paths as UTF-8 too
+    tasks = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="surrogateescape", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
     from zzeval.build.kernels import shutdown_thread_session
     from zzeval.build.tasks import run_task, warm_task
 
     try:
-        for line in sys.stdin:
+        for line in tasks:
             if not line.strip():
                 continue
             message = json.loads(line)

@@ -1,0 +1,44 @@
+"""Hostile review 9B (operations): the build under hostile environments and damaged caches (issue 13).
+
+Each test is fast: a worker process answering one line, a cache file checked, a key computed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+
+def _worker(env_extra: dict) -> subprocess.Popen:
+    """A build worker started as the build starts it (:func:`zzeval.build.run.worker_command`)."""
+    from zzeval.build.run import worker_command
+
+    env = {**os.environ, **env_extra}
+    return subprocess.Popen(worker_command(os.getpid()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"},
+                                 {"PYTHONIOENCODING": "gbk"},
+                                 {"LC_ALL": "C", "LANG": "", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}],
+                         ids=["ascii", "gbk", "C-locale"])
+def test_f2_the_worker_reads_its_utf8_tasks_whatever_the_locale(env):
+    """The build writes its tasks in UTF-8 (township names in Chinese); a worker that decoded its
+    stdin in the locale's encoding died on them (ascii), or read other names (GBK, a C locale's
+    surrogates), and every township report failed. A warm-up line that is not a task is answered
+    ``{"warmed": false}``; the name is checked through a task the worker cannot build: its error
+    names the notebook path as the worker read it and tried to open it (a C locale's file system
+    encoding is ASCII: the worker runs in UTF-8 mode)."""
+    proc = _worker(env)
+    task = {"id": "南村镇", "notebook": "/nonexistent/南村镇.ipynb", "parameters": {}, "ipynb_path": "",
+            "html_path": "", "rel_html": "", "lang": "zh", "kernel": {}, "cwd": "/"}
+    lines = json.dumps({"warm": {"名": "南村镇"}}, ensure_ascii=False) + "\n" + json.dumps(task, ensure_ascii=False) + "\n"
+    out, err = proc.communicate(lines.encode("utf-8"), timeout=120)
+    answers = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
+    assert answers[0]["warmed"] is False
+    assert answers[1]["id"] == "南村镇" and answers[1]["status"] == "failed"
+    assert "南村镇.ipynb" in answers[1]["error"]["evalue"]
