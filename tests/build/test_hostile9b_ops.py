@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -42,3 +43,28 @@ def test_f2_the_worker_reads_its_utf8_tasks_whatever_the_locale(env):
     assert answers[0]["warmed"] is False
     assert answers[1]["id"] == "南村镇" and answers[1]["status"] == "failed"
     assert "南村镇.ipynb" in answers[1]["error"]["evalue"]
+
+
+_UNCLOSED = r'''
+from zzeval.build.run import LocalExecutor
+from zzeval.build.tasks import ReportTask
+from zzeval.report.fonts import webfont_subset
+
+webfont_subset("南村镇 abc")  # the page font, parsed once per worker and kept
+task = ReportTask(id="nancun", notebook="/nonexistent/nancun.ipynb", parameters={}, ipynb_path="",
+                  html_path="", rel_html="", lang="zh", kernel={}, cwd="/")
+got = []
+LocalExecutor(jobs=1).run([task], lambda t, r: got.append(r["status"]))
+print(got)
+'''
+
+
+def test_f10_the_build_leaves_no_file_or_pipe_open(tmp_path):
+    """Under PYTHONWARNINGS=error (or python -X dev) a build printed two ResourceWarning tracebacks:
+    the workers' stdout pipes and the CJK font file were never closed. A worker here fails its
+    report at once (no notebook: no kernel is started)."""
+    proc = subprocess.run([sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", _UNCLOSED],
+                          capture_output=True, encoding="utf-8", errors="replace", timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "['failed']"
+    assert "ResourceWarning" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-3000:]

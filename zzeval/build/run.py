@@ -159,6 +159,7 @@ class LocalExecutor:
                     self._done.put((task, json.loads(line)))
                     continue
                 code = proc.wait()
+                _close_pipes(proc)
                 self._done.put((task, failed_result(
                     task.id, "WorkerDied", f"the build worker exited with code {code} while building "
                     "this report (out of memory? killed?)")))
@@ -210,16 +211,32 @@ def _kill_trees(procs: list[subprocess.Popen]) -> None:
     psutil.wait_procs(family, timeout=10)
     for proc in procs:
         proc.wait()
+        _close_pipes(proc)
 
 
 def _close_worker(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
+    """Stop a worker (its stdin closed: it ends after its task) and close its pipes."""
+    if proc is None:
         return
-    try:
-        proc.stdin.close()
-        proc.wait(timeout=60)
-    except Exception:  # noqa: BLE001
-        proc.kill()
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=60)
+        except Exception:  # noqa: BLE001
+            proc.kill()
+            proc.wait()
+    _close_pipes(proc)
+
+
+def _close_pipes(proc: subprocess.Popen) -> None:
+    """Close the build's ends of a worker's pipes (left open, each was a ResourceWarning, a
+    traceback under ``PYTHONWARNINGS=error``: hostile review 9B, F10)."""
+    for pipe in (proc.stdin, proc.stdout):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:  # a pipe to a dead worker may fail to flush
+            pass
 
 
 @dataclass
