@@ -38,7 +38,7 @@ def test_f2_the_worker_reads_its_utf8_tasks_whatever_the_locale(env):
             "html_path": "", "rel_html": "", "lang": "zh", "kernel": {}, "cwd": "/"}
     lines = json.dumps({"warm": {"名": "南村镇"}}, ensure_ascii=False) + "\n" + json.dumps(task, ensure_ascii=False) + "\n"
     out, err = proc.communicate(lines.encode("utf-8"), timeout=120)
-    answers = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    answers = [json.loads(line) for line in out.decode("utf-8").splitlines() if not line.startswith('{"beat"')]
     assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
     assert answers[0]["warmed"] is False
     assert answers[1]["id"] == "南村镇" and answers[1]["status"] == "failed"
@@ -68,3 +68,72 @@ def test_f10_the_build_leaves_no_file_or_pipe_open(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "['failed']"
     assert "ResourceWarning" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+def _bogus_task(**fields):
+    from zzeval.build.tasks import ReportTask
+
+    return ReportTask(id="nancun", notebook="/nonexistent/nancun.ipynb", parameters={}, ipynb_path="",
+                      html_path="", rel_html="", lang="zh", kernel={}, cwd="/", **fields)
+
+
+def test_f6_a_stopped_worker_is_killed_and_its_report_failed(monkeypatch):
+    """A worker stopped for good (SIGSTOP) made the build wait for ever: --timeout bounds only the
+    notebook. The build now kills a worker silent (no heartbeat) beyond its limit, with its kernel,
+    and fails the report with a message saying so; nothing of the worker is left."""
+    import signal
+
+    import psutil
+
+    from zzeval.build import run, watchdog
+
+    monkeypatch.setattr(watchdog, "GRACE_S", 0.5)
+    spawn = run.LocalExecutor._spawn
+    pids = []
+
+    def spawn_stopped(self, i):
+        proc = spawn(self, i)
+        os.kill(proc.pid, signal.SIGSTOP)
+        pids.append(proc.pid)
+        return proc
+
+    monkeypatch.setattr(run.LocalExecutor, "_spawn", spawn_stopped)
+    got = []
+    run.LocalExecutor(jobs=1, silence_s=2).run([_bogus_task()], lambda t, r: got.append(r))
+    assert got[0]["status"] == "failed" and got[0]["error"]["ename"] == "WorkerStopped"
+    assert "no sign of life for 2 s" in got[0]["error"]["evalue"]
+    assert not psutil.pid_exists(pids[0])
+
+
+def _talker(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("code", "limit_s", "ename"), [
+    ("import time\nwhile True:\n    print('{\"beat\": 1}', flush=True)\n    time.sleep(0.1)", 1.0, "WorkerTimeout"),
+    ("import time; time.sleep(60)", 30.0, "WorkerStopped"),
+    ("print('{\"warmed\": true}', flush=True); print('{\"id\": 1}', flush=True)", 1.0, None),
+], ids=["beats-but-overdue", "silent", "answers"])
+def test_f6_the_watchdog_tells_a_result_from_silence_and_overtime(monkeypatch, code, limit_s, ename):
+    from zzeval.build import watchdog
+
+    monkeypatch.setattr(watchdog, "GRACE_S", 0.3)
+    proc = _talker(code)
+    try:
+        line, stuck = watchdog.WorkerLines(proc).next_result(limit_s=limit_s, silence_s=1.0)
+    finally:
+        proc.kill()
+        proc.wait()
+    if ename is None:
+        assert (line, stuck) == ('{"id": 1}\n', None)
+    else:
+        assert line == "" and stuck[0] == ename
+
+
+def test_f6_the_time_limit_of_a_report_covers_its_own_limits():
+    from zzeval.build.watchdog import WORK_MARGIN_S, report_time_limit
+
+    task = _bogus_task(timeout_s=20, start_timeout_s=60, start_retries=1)
+    assert report_time_limit(task) == 20 + 2 * (3 * 60 + 120) + WORK_MARGIN_S
+    assert report_time_limit(_bogus_task(timeout_s=0)) is None
+

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zzeval.build.tasks import ReportTask, failed_result
+from zzeval.build.watchdog import WORKER_SILENCE_S, WorkerLines, report_time_limit
 from zzeval.errors import BuildError
 
 OnResult = Callable[[ReportTask, dict], None]
@@ -63,6 +64,8 @@ class LocalExecutor:
     jobs: int
     log_dir: Path | None = None
     tmp_dir: Path | None = None
+    #: seconds without a line from a worker after which it is killed (:mod:`zzeval.build.watchdog`)
+    silence_s: float = WORKER_SILENCE_S
 
     def __post_init__(self) -> None:
         self._procs: list[subprocess.Popen] = []
@@ -134,6 +137,7 @@ class LocalExecutor:
                                 bufsize=1, env=env)
         if err is not subprocess.DEVNULL:
             err.close()
+        proc.lines = WorkerLines(proc)  # its stdout, read with a time limit
         with self._lock:
             self._procs.append(proc)
         return proc
@@ -152,13 +156,18 @@ class LocalExecutor:
                 try:
                     proc.stdin.write(json.dumps(task.to_dict(), ensure_ascii=False) + "\n")
                     proc.stdin.flush()
-                    line = _result_line(proc)
+                    line, stuck = proc.lines.next_result(report_time_limit(task), self.silence_s)
                 except (BrokenPipeError, OSError):
-                    line = ""
+                    line, stuck = "", None
                 if line:
                     self._done.put((task, json.loads(line)))
                     continue
-                code = proc.wait()
+                if stuck is not None:  # stopped, frozen or overdue (hostile review 9B, F6)
+                    _kill_trees([proc])
+                    self._done.put((task, failed_result(task.id, *stuck)))
+                    proc = None
+                    continue
+                code = _wait_or_kill(proc)
                 _close_pipes(proc)
                 self._done.put((task, failed_result(
                     task.id, "WorkerDied", f"the build worker exited with code {code} while building "
@@ -179,13 +188,14 @@ def worker_command(parent_pid: int) -> list[str]:
     return [sys.executable, "-X", "utf8", "-m", "zzeval.build.worker", str(parent_pid)]
 
 
-def _result_line(proc: subprocess.Popen) -> str:
-    """The worker's next result line, past the answer to a warm-up (:meth:`LocalExecutor.warm`);
-    "" when the worker is gone."""
-    while True:
-        line = proc.stdout.readline()
-        if not line or not line.startswith('{"warmed"'):
-            return line
+def _wait_or_kill(proc: subprocess.Popen, timeout_s: float = 30.0) -> int:
+    """The exit code of a worker that closed its stdout, killed if it does not end within
+    ``timeout_s`` (its kernel's shutdown hung)."""
+    try:
+        return proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_trees([proc])
+        return proc.returncode
 
 
 def _kill_trees(procs: list[subprocess.Popen]) -> None:
@@ -231,12 +241,14 @@ def _close_worker(proc: subprocess.Popen | None) -> None:
 def _close_pipes(proc: subprocess.Popen) -> None:
     """Close the build's ends of a worker's pipes (left open, each was a ResourceWarning, a
     traceback under ``PYTHONWARNINGS=error``: hostile review 9B, F10)."""
-    for pipe in (proc.stdin, proc.stdout):
-        try:
-            if pipe is not None:
-                pipe.close()
-        except OSError:  # a pipe to a dead worker may fail to flush
-            pass
+    try:
+        if proc.stdin is not None:
+            proc.stdin.close()
+    except OSError:  # a pipe to a dead worker may fail to flush
+        pass
+    lines = getattr(proc, "lines", None)
+    if lines is not None:
+        lines.join()  # its thread closes the stdout pipe at its end
 
 
 @dataclass
