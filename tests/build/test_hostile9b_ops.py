@@ -137,3 +137,57 @@ def test_f6_the_time_limit_of_a_report_covers_its_own_limits():
     assert report_time_limit(task) == 20 + 2 * (3 * 60 + 120) + WORK_MARGIN_S
     assert report_time_limit(_bogus_task(timeout_s=0)) is None
 
+
+def _cache_ctx(tmp_path, force=False):
+    from types import SimpleNamespace
+
+    log = []
+    ctx = SimpleNamespace(options=SimpleNamespace(force=force, dry_run=False, quiet=True), data_sha256="ours",
+                          log=SimpleNamespace(write=lambda event, **f: log.append((event, f))))
+    return ctx, log, tmp_path / "evaluation-0123.pkl"
+
+
+def _evaluation(data_sha256: str, value: float):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(provenance={"data_sha256": data_sha256}, pm25=value)
+
+
+def test_f4_f7_a_kept_evaluation_is_used_only_as_written(tmp_path):
+    """.cache/evaluation-<key>.pkl replaced by another season's evaluation was published (even
+    with --force); a truncated one was an UnpicklingError traceback (even with --force). It is
+    now checked against the hash written beside it and the data hash inside it: computed again
+    otherwise, with a notice in the build log; --force always computes it again."""
+    import pickle
+
+    from zzeval.build.evaluation_cache import cached_evaluation, keep_evaluation
+
+    ctx, log, path = _cache_ctx(tmp_path)
+    keep_evaluation(ctx, path, _evaluation("ours", 48.3))
+    assert cached_evaluation(ctx, path).pm25 == 48.3 and not log
+
+    path.write_bytes(pickle.dumps(_evaluation("theirs", 49.5)))  # another season's, .json unchanged
+    assert cached_evaluation(ctx, path) is None
+    assert log[-1][0] == "evaluation_discarded" and "damaged or replaced" in log[-1][1]["reason"]
+
+    keep_evaluation(ctx, path, _evaluation("ours", 48.3))
+    path.write_bytes(path.read_bytes()[:40])  # truncated by an interrupted copy
+    assert cached_evaluation(ctx, path) is None
+
+    ctx.data_sha256 = "theirs"  # a .json naming the data, a file holding another's evaluation
+    keep_evaluation(ctx, path, _evaluation("ours", 48.3))
+    assert cached_evaluation(ctx, path) is None and "other data" in log[-1][1]["reason"]
+
+    ctx, log, _ = _cache_ctx(tmp_path, force=True)
+    keep_evaluation(ctx, path, _evaluation("ours", 48.3))
+    assert cached_evaluation(ctx, path) is None and log[-1][1]["reason"] == "--force"
+
+
+def test_f7_a_truncated_township_result_is_computed_again(tmp_path):
+    from types import SimpleNamespace
+
+    from zzeval.assess.tasks import cached_part
+
+    (tmp_path / "k.pkl").write_bytes(b"\x80\x05\x95")
+    assert cached_part(SimpleNamespace(cache_dir=str(tmp_path), key="k")) is None
+

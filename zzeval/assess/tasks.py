@@ -136,7 +136,10 @@ def cached_part(task: TownshipTask) -> TownshipPart | None:
     path = _cache_path(task)
     if path is None or not path.is_file():
         return None
-    part = pickle.loads(path.read_bytes())
+    try:
+        part = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - truncated or damaged (an interrupted copy): computed again
+        return None
     part.from_cache = True
     return part
 
