@@ -191,3 +191,18 @@ def test_f7_a_truncated_township_result_is_computed_again(tmp_path):
     (tmp_path / "k.pkl").write_bytes(b"\x80\x05\x95")
     assert cached_part(SimpleNamespace(cache_dir=str(tmp_path), key="k")) is None
 
+
+@pytest.mark.parametrize("dist", ["scikit_learn", "statsmodels", "patsy", "pyarrow"])
+def test_f5_an_upgraded_number_library_makes_the_kept_results_stale(tmp_path, monkeypatch, dist):
+    """The build's key had statsmodels' version but not scikit-learn's (the gbm weather model): a
+    build after its upgrade said 'up to date'. An upgrade is a newer ``<dist>-<version>.dist-info``
+    first on ``sys.path``: the build's key and a township's cache key change with it."""
+    from zzeval.assess import tasks
+    from zzeval.build import hashing
+
+    before = hashing.code_digest(), tasks.code_digest.__wrapped__()
+    (tmp_path / f"{dist}-99.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    after = hashing.code_digest(), tasks.code_digest.__wrapped__()
+    assert after[0] != before[0] and after[1] != before[1]
+
