@@ -80,6 +80,15 @@ class NoSpaceError(BuildError):
     """A file could not be written because the disk, a quota or the file-size limit is full."""
 
 
+class FolderNotWritableError(ZzevalError, PermissionError):
+    """A folder zzeval must write into does not let this user create files in it (the message
+    names the folder, not the temporary file that could not be made in it). Also a
+    ``PermissionError``, for callers that caught that before."""
+
+    def __str__(self) -> str:  # PermissionError's would be "[Errno 13] ..."
+        return str(self.args[0]) if self.args else ""
+
+
 class InputError(ZzevalError, ValueError):
     """A value the user gave is not usable (a season name, an option). Also a ``ValueError``,
     for callers that caught that before."""

@@ -206,3 +206,28 @@ def test_f5_an_upgraded_number_library_makes_the_kept_results_stale(tmp_path, mo
     after = hashing.code_digest(), tasks.code_digest.__wrapped__()
     assert after[0] != before[0] and after[1] != before[1]
 
+
+def test_f13_a_folder_that_refuses_new_files_is_named_with_what_to_fix(tmp_path, monkeypatch):
+    """.cache/results owned by another user: the message named a temporary file that never
+    existed (``.shared-….pkl.<pid>-<hex>.tmp: Permission denied``). It names the folder and the
+    fix, and is a ZzevalError (the CLI exits 2) and still a PermissionError. Simulated: tests run
+    as root, whom permissions do not stop."""
+    import builtins
+
+    import zzeval.atomic as atomic
+    from zzeval.errors import ZzevalError
+
+    def refused(file, mode="r", *args, **kwargs):
+        if "w" in mode:
+            raise PermissionError(13, "Permission denied", str(file))
+        return builtins.open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(atomic, "open", refused, raising=False)
+    target = tmp_path / "results" / ".shared-nancun.pkl"
+    with pytest.raises(ZzevalError) as info:
+        atomic.atomic_write_bytes(target, b"x")
+    message = str(info.value)
+    assert isinstance(info.value, PermissionError)
+    assert f"cannot create files in the folder {target.parent}: Permission denied" in message
+    assert "write permission" in message and ".tmp" not in message
+    assert list(target.parent.iterdir()) == []
