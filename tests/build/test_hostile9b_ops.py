@@ -231,3 +231,38 @@ def test_f13_a_folder_that_refuses_new_files_is_named_with_what_to_fix(tmp_path,
     assert f"cannot create files in the folder {target.parent}: Permission denied" in message
     assert "write permission" in message and ".tmp" not in message
     assert list(target.parent.iterdir()) == []
+
+
+def test_f9_a_kernel_out_of_file_descriptors_is_named_with_what_to_do():
+    """Under ``ulimit -n 64`` every report failed with "the notebook failed (no error output
+    found)": the kernel could not send its error output, only its reply named the error. The
+    report's error is now the reply's, and says what to do."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from zzeval.build.kernels import _execution_error
+    from zzeval.build.tasks import failure
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import zzeval"),
+                                         nbformat.v4.new_code_cell("import matplotlib.pyplot")])
+    exc = CellExecutionError("Traceback ...", "OSError",
+                             "[Errno 24] Too many open files: '.../PIL/BmpImagePlugin.py'")
+    error = _execution_error(nb, exc, 1)
+    assert (error.code_cell_number, error.ename) == (2, "OSError")
+    shown = failure(error.ename, error.evalue, error.traceback)["evalue"]
+    assert shown.startswith("too many open files: raise the limit (ulimit -n) or lower --jobs")
+    assert "BmpImagePlugin" in shown
+
+
+def test_f9_the_cli_says_what_to_do_when_the_build_runs_out_of_file_descriptors(monkeypatch, capsys):
+    import errno
+
+    from zzeval import cli
+
+    def out_of_files(args):
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(cli, "_cmd_factors", out_of_files)
+    assert cli.main(["factors"]) == 2
+    err = capsys.readouterr().err
+    assert "too many open files: raise the limit (ulimit -n) or lower --jobs" in err and "Traceback" not in err
