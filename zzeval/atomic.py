@@ -30,7 +30,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from zzeval.errors import BuildError, InputError, NoSpaceError, is_no_space
+from zzeval.errors import BuildError, FolderNotWritableError, InputError, NoSpaceError, is_no_space
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -124,9 +124,26 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, through: bool = Fal
             pass
         if is_no_space(exc):
             raise NoSpaceError(no_space_message(path, exc)) from exc
+        if isinstance(exc, PermissionError) and exc.filename == str(tmp):  # the folder refused a new file
+            raise not_writable(path.parent, exc) from exc
         raise
     _fsync_dir(path.parent)
     return path
+
+
+def not_writable(folder: Path, exc: OSError) -> FolderNotWritableError:
+    """The error of a folder in which no file can be created: its name and what to fix (the
+    temporary file the write was refused for never existed: hostile review 9B, F13)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no name for this user id
+        user = f"user id {os.getuid()}" if hasattr(os, "getuid") else "this user"
+    return FolderNotWritableError(
+        f"cannot create files in the folder {folder}: {exc.strerror or exc}; give {user} (who runs zzeval) "
+        f"write permission on it (e.g. chown or chmod u+w {folder}), or remove it or choose another output "
+        "folder; files already there are unchanged")
 
 
 def no_space_message(path: str | os.PathLike | None, exc: OSError) -> str:

@@ -20,7 +20,15 @@ import sys
 from pathlib import Path
 
 from zzeval import __version__
-from zzeval.errors import DataValidationError, InputError, NoSpaceError, ZzevalError, is_no_space
+from zzeval.errors import (
+    TOO_MANY_FILES_HINT,
+    DataValidationError,
+    InputError,
+    NoSpaceError,
+    ZzevalError,
+    is_no_space,
+    is_too_many_files,
+)
 from zzeval.season.data import DEFAULT_SEASON
 
 #: Fewest Monte Carlo draws that give limits (zzeval.emissions.estimate.estimate_season refuses fewer but 0).
@@ -549,6 +557,9 @@ def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     except OSError as exc:
         if isinstance(exc, stdout.StdoutError):
             return stdout.result_lost(args.command, exc)
+        if is_too_many_files(exc):
+            print(f"zzeval {args.command}: error: {TOO_MANY_FILES_HINT} ({exc})", file=sys.stderr)
+            return 2
         if not is_no_space(exc):
             raise
         from zzeval.atomic import no_space_message

@@ -76,8 +76,31 @@ def is_no_space(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in codes
 
 
+#: What to do when a process ran out of file descriptors (``EMFILE``, errno 24).
+TOO_MANY_FILES_HINT = "too many open files: raise the limit (ulimit -n) or lower --jobs"
+
+
+def is_too_many_files(exc: BaseException | str) -> bool:
+    """Whether ``exc`` (or an error's text, e.g. from a notebook's kernel) says the process ran out
+    of file descriptors (``EMFILE``: ``[Errno 24] Too many open files``)."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno == errno.EMFILE
+    return "Too many open files" in str(exc) or "[Errno 24]" in str(exc)
+
+
 class NoSpaceError(BuildError):
     """A file could not be written because the disk, a quota or the file-size limit is full."""
+
+
+class FolderNotWritableError(ZzevalError, PermissionError):
+    """A folder zzeval must write into does not let this user create files in it (the message
+    names the folder, not the temporary file that could not be made in it). Also a
+    ``PermissionError``, for callers that caught that before."""
+
+    def __str__(self) -> str:  # PermissionError's would be "[Errno 13] ..."
+        return str(self.args[0]) if self.args else ""
 
 
 class InputError(ZzevalError, ValueError):

@@ -6,6 +6,7 @@ data's fingerprint)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import shutil
@@ -83,7 +84,8 @@ def test_a_kept_evaluation_of_other_data_is_computed_again(built):
     assert summary.ok
     assert _straw(out) == {"bagong": 0, "liushukou": 1}  # the data's numbers, not the kept evaluation's
     kept = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    assert kept == {"data_sha256": data_hash(loading.load_season(data))}
+    assert kept["data_sha256"] == data_hash(loading.load_season(data))
+    assert kept["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_the_cli_refuses_it_with_exit_2_and_writes_nothing(built, monkeypatch, capsys):

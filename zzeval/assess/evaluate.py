@@ -119,9 +119,9 @@ def git_commit(start: Path | None = None) -> str:
     start = start or Path(__file__).resolve().parent
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=start, capture_output=True,
-                             text=True, timeout=5, check=True)
+                             encoding="utf-8", errors="replace", timeout=5, check=True)
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=start,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+                               capture_output=True, encoding="utf-8", errors="replace", timeout=5).stdout.strip()
         return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

@@ -98,12 +98,16 @@ class TownshipPart:
 
 @cache
 def code_digest() -> str:
-    """sha256 of the code a township task runs (``zzeval/airquality/*.py`` and this module)."""
+    """sha256 of the code a township task runs (``zzeval/airquality/*.py`` and this module) and of
+    the versions of the libraries that compute its numbers (:data:`zzeval.libraries.NUMBER_DISTS`)."""
+    from zzeval.libraries import NUMBER_DISTS, versions_digest
+
     here = Path(__file__).resolve()
     files = sorted((here.parents[1] / "airquality").glob("*.py")) + [here]
     h = hashlib.sha256()
     for path in files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(versions_digest(NUMBER_DISTS).encode())
     return h.hexdigest()
 
 
@@ -136,7 +140,10 @@ def cached_part(task: TownshipTask) -> TownshipPart | None:
     path = _cache_path(task)
     if path is None or not path.is_file():
         return None
-    part = pickle.loads(path.read_bytes())
+    try:
+        part = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - truncated or damaged (an interrupted copy): computed again
+        return None
     part.from_cache = True
     return part
 

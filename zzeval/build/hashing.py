@@ -9,7 +9,7 @@ by hand:
   :mod:`zzeval.build.publish`);
 * the **notebook** (cell sources only: outputs and execution counts do not count),
 * the **package code** (every file of ``zzeval/`` except the build machinery itself) and the
-  versions of the libraries that render the report;
+  versions of the libraries that compute its numbers or render it (:mod:`zzeval.libraries`);
 * the **parameters** (season, language, township, exporter).
 
 The fast path of a rebuild with nothing changed compares one digest over the raw bytes of the
@@ -26,6 +26,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from zzeval.atomic import file_sha256  # the one file hash (input files, code, notebooks)
+from zzeval.libraries import NUMBER_DISTS, RENDER_DISTS, versions_digest
 
 __all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "files_digest", "folder_digest",
            "folder_file_digests", "notebook_digest", "sha256_bytes", "sha256_json"]
@@ -34,9 +35,6 @@ __all__ = ["code_digest", "content_digest", "field_digests", "file_sha256", "fil
 #: parts of the package that do not change what a report shows (paths relative to zzeval/)
 _MACHINERY = ("build/", "report/index_page.py", "cli.py")
 
-#: Libraries whose version can change what a report looks like.
-_RENDER_DISTS = ("nbconvert", "nbformat", "matplotlib", "seaborn", "pandas", "numpy", "statsmodels",
-                 "scipy", "jinja2", "ipykernel")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -96,7 +94,8 @@ def notebook_digest(path: str | Path) -> str:
 
 
 def code_digest() -> str:
-    """Digest of the ``zzeval`` package (code, reference data, templates) and render libraries.
+    """Digest of the ``zzeval`` package (code, reference data, templates) and of the versions of
+    the libraries that compute the numbers and render the reports (:mod:`zzeval.libraries`).
 
     Not cached: a long-lived process (a scheduler's worker) must see code that changed under it.
     """
@@ -107,9 +106,7 @@ def code_digest() -> str:
         if rel.as_posix().startswith(_MACHINERY) or path.suffix in (".pyc", ".tmp"):
             continue
         h.update(rel.as_posix().encode() + b"\0" + file_sha256(path).encode() + b"\n")
-    versions = _dist_versions(_RENDER_DISTS)
-    for dist in _RENDER_DISTS:
-        h.update(f"{dist}=={versions.get(dist, 'none')}\n".encode())
+    h.update(versions_digest(NUMBER_DISTS + RENDER_DISTS).encode())
     return h.hexdigest()
 
 
@@ -122,45 +119,6 @@ def _package_files(root: Path) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
         out += [Path(folder, f) for f in files if not f.startswith(".")]
     return out
-
-
-def _dist_versions(dists: tuple[str, ...]) -> dict[str, str]:
-    """The installed version of each of ``dists`` (absent: not installed), as
-    :func:`importlib.metadata.version` gives it: read from the names of the ``*.dist-info``
-    folders on ``sys.path`` (``<name>-<version>.dist-info``, the first on the path wins, as for
-    imports), without importing ``importlib.metadata`` and its e-mail parser (a rebuild with
-    nothing to do computes this). A distribution found only otherwise (an egg, a zip) is asked
-    of :func:`importlib.metadata.version`."""
-    import os
-    import sys
-
-    def norm(name: str) -> str:
-        return name.lower().replace("-", "_").replace(".", "_")
-
-    wanted = {norm(d): d for d in dists}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if not name.endswith(".dist-info"):
-                continue
-            dist, _, ver = name[: -len(".dist-info")].partition("-")
-            key = wanted.get(norm(dist))
-            if key is not None and ver and key not in found:
-                found[key] = ver
-    missing = [d for d in dists if d not in found]
-    if missing:
-        from importlib.metadata import PackageNotFoundError, version
-
-        for dist in missing:
-            try:
-                found[dist] = version(dist)
-            except PackageNotFoundError:
-                pass
-    return found
 
 
 def content_digest(obj, masked: tuple[str, ...] = ()) -> str:

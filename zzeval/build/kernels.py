@@ -336,6 +336,7 @@ class WarmKernel:
         env = dict(os.environ)
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env["ZZEVAL_BUILD"] = "1"
+        env["PYTHONUTF8"] = "1"  # the notebook opens the season's (Chinese) paths whatever the locale
         km = _kernel_manager(self.choice)
         self.km = km
         # the kernel's own stdout/stderr (start-up chatter) stay out of the build's output;
@@ -445,8 +446,8 @@ class WarmKernel:
                     client.timeout = max(1, math.ceil(remaining))
                 await client.async_execute_cell(cell, index,
                                                 execution_count=client.code_cells_executed + 1)
-        except CellExecutionError:
-            error = _cell_error(nb)
+        except CellExecutionError as exc:
+            error = _execution_error(nb, exc, index)
             await self.shutdown()  # a failed notebook may leave the kernel in any state
         except (CellTimeoutError, NotebookTimeout) as exc:
             error = _cell_error(nb, fallback=("Timeout", f"execution timeout of {timeout:g} s reached"),
@@ -471,6 +472,21 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
+_NO_OUTPUT = "the notebook failed (no error output found)"
+
+
+def _execution_error(nb, exc, index: int) -> CellError:
+    """The error of the cell ``index`` that failed (``exc``, nbclient's ``CellExecutionError``): its
+    error output, else the error the kernel's reply names (no output reached the notebook, e.g.
+    the kernel ran out of file descriptors: it was "no error output found", hostile review 9B, F9)."""
+    error = _cell_error(nb)
+    if error.code_cell_number == 0:
+        error = _cell_error(nb, fallback=(getattr(exc, "ename", "") or "Error", getattr(exc, "evalue", "") or _NO_OUTPUT),
+                            at=index)
+        error.traceback = _strip_ansi(str(getattr(exc, "traceback", "") or ""))[-4000:]
+    return error
+
+
 def _cell_error(nb, fallback: tuple[str, str] | None = None, at: int | None = None) -> CellError:
     """The first error output of ``nb`` (or the cell ``at`` with ``fallback`` as the error)."""
     code_no = 0
@@ -485,7 +501,7 @@ def _cell_error(nb, fallback: tuple[str, str] | None = None, at: int | None = No
                 tb = _strip_ansi("\n".join(out.get("traceback", [])))
                 return CellError(i, code_no, _head(cell.source), out.get("ename", ""),
                                  _strip_ansi(out.get("evalue", "")), tb[-4000:])
-    name, value = fallback or ("Error", "the notebook failed (no error output found)")
+    name, value = fallback or ("Error", _NO_OUTPUT)
     return CellError(at if at is not None else -1, 0, "", name, value, "")
 
 

@@ -395,10 +395,10 @@ def evaluation_path(inputs: BuildInputs) -> Path:
 
 def early_runner(inputs: BuildInputs, scratch: Path | None = None):
     """The runner of the evaluation's tasks when this build will run them (the default
-    evaluation, not a dry run, no evaluation kept for these inputs), else None: given to
+    evaluation, not a dry run, no evaluation kept for these inputs or ``--force``), else None: given to
     :func:`load_checked`, which starts it before the split, and closed by the caller."""
     opts = inputs.options
-    if opts.prepare is not None or opts.dry_run or evaluation_path(inputs).is_file():
+    if opts.prepare is not None or opts.dry_run or (evaluation_path(inputs).is_file() and not opts.force):
         return None
     return evaluation_runner(opts, inputs.jobs, scratch)
 
@@ -417,11 +417,14 @@ def default_prepare(season, factors=None, draws: int = 10_000, seed: int | None 
 def shared_evaluation(ctx: BuildContext):
     """The evaluation (a :class:`~zzeval.assess.evaluate.ReportSource`), computed once per
     distinct input and kept in ``.cache/evaluation-<key>.pkl`` (not written by a dry run), the
-    data hash it was computed from beside it (``evaluation-<key>.json``)."""
+    data hash it was computed from and its own hash beside it (``evaluation-<key>.json``,
+    :mod:`zzeval.build.evaluation_cache`)."""
+    from zzeval.build.evaluation_cache import cached_evaluation, keep_evaluation
+
     opts, cache = ctx.options, ctx.season_dir / ".cache"
     path = evaluation_path(ctx.inputs)
     t0 = time.monotonic()
-    evaluation = _cached_evaluation(ctx, path)
+    evaluation = cached_evaluation(ctx, path)
     if evaluation is None:
         if not opts.quiet:
             print(f"Evaluating season {opts.season} once for all reports (air quality, weather models, "
@@ -446,53 +449,13 @@ def shared_evaluation(ctx: BuildContext):
             print(f"Evaluation done in {time.monotonic() - t0:.0f} s", flush=True)
         check_folder_unchanged(ctx.inputs, ctx.season, "evaluated it")  # it reads verdict_rules.yaml again
         if not opts.dry_run:
-            _keep_evaluation(ctx, path, evaluation)
+            keep_evaluation(ctx, path, evaluation)
     _remove_old_rows(ctx)
     _prune_township_cache(ctx)
     ctx.summary.evaluation_seconds = time.monotonic() - t0
     if not opts.dry_run:
         ctx.log.write("evaluation", seconds=round(ctx.summary.evaluation_seconds, 3), path=str(path))
     return evaluation
-
-
-def _evaluation_data_path(path: Path) -> Path:
-    """The file beside a kept evaluation naming the data hash it was computed from."""
-    return path.with_suffix(".json")
-
-
-def _cached_evaluation(ctx: BuildContext, path: Path):
-    """The evaluation kept at ``path`` when it was computed from the data this build loaded
-    (its data hash, :func:`zzeval.assess.evaluate.data_hash`, kept beside it equals
-    ``ctx.data_sha256``), else None: computed again (an evaluation of other data kept under this
-    folder digest would be published with this data's fingerprint; hostile review 8, B8)."""
-    import json
-    import pickle
-
-    if not path.is_file():
-        return None
-    try:
-        kept = json.loads(_evaluation_data_path(path).read_text(encoding="utf-8")).get("data_sha256")
-    except (OSError, ValueError, AttributeError):
-        kept = None
-    if kept != ctx.data_sha256:
-        if not ctx.options.dry_run:
-            ctx.log.write("evaluation_discarded", path=str(path), data_sha256=kept)
-        return None
-    return pickle.loads(path.read_bytes())
-
-
-def _keep_evaluation(ctx: BuildContext, path: Path, evaluation) -> None:
-    """Write the evaluation and the data hash it was computed from; those of other inputs removed."""
-    import json
-    import pickle
-
-    from zzeval.atomic import atomic_write_bytes
-
-    atomic_write_bytes(path, pickle.dumps(evaluation, protocol=pickle.HIGHEST_PROTOCOL))
-    atomic_write_bytes(_evaluation_data_path(path), json.dumps({"data_sha256": ctx.data_sha256}).encode())
-    for old in path.parent.glob("evaluation-*.*"):
-        if old.suffix in (".pkl", ".json") and old not in (path, _evaluation_data_path(path)):
-            old.unlink(missing_ok=True)
 
 
 def _remove_old_rows(ctx: BuildContext) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zzeval.build.tasks import ReportTask, failed_result
+from zzeval.build.watchdog import WORKER_SILENCE_S, WorkerLines, report_time_limit
 from zzeval.errors import BuildError
 
 OnResult = Callable[[ReportTask, dict], None]
@@ -63,6 +64,8 @@ class LocalExecutor:
     jobs: int
     log_dir: Path | None = None
     tmp_dir: Path | None = None
+    #: seconds without a line from a worker after which it is killed (:mod:`zzeval.build.watchdog`)
+    silence_s: float = WORKER_SILENCE_S
 
     def __post_init__(self) -> None:
         self._procs: list[subprocess.Popen] = []
@@ -129,11 +132,12 @@ class LocalExecutor:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             err = open(self.log_dir / f"worker-{i}.log", "ab")  # noqa: SIM115 - owned by the process
         env = None if self.tmp_dir is None else {**os.environ, "TMPDIR": str(self.tmp_dir)}
-        proc = subprocess.Popen([sys.executable, "-m", "zzeval.build.worker", str(os.getpid())],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
-                                encoding="utf-8", bufsize=1, env=env)
+        proc = subprocess.Popen(worker_command(os.getpid()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=err, text=True, encoding="utf-8", errors="surrogateescape",
+                                bufsize=1, env=env)
         if err is not subprocess.DEVNULL:
             err.close()
+        proc.lines = WorkerLines(proc)  # its stdout, read with a time limit
         with self._lock:
             self._procs.append(proc)
         return proc
@@ -152,13 +156,19 @@ class LocalExecutor:
                 try:
                     proc.stdin.write(json.dumps(task.to_dict(), ensure_ascii=False) + "\n")
                     proc.stdin.flush()
-                    line = _result_line(proc)
+                    line, stuck = proc.lines.next_result(report_time_limit(task), self.silence_s)
                 except (BrokenPipeError, OSError):
-                    line = ""
+                    line, stuck = "", None
                 if line:
                     self._done.put((task, json.loads(line)))
                     continue
-                code = proc.wait()
+                if stuck is not None:  # stopped, frozen or overdue (hostile review 9B, F6)
+                    _kill_trees([proc])
+                    self._done.put((task, failed_result(task.id, *stuck)))
+                    proc = None
+                    continue
+                code = _wait_or_kill(proc)
+                _close_pipes(proc)
                 self._done.put((task, failed_result(
                     task.id, "WorkerDied", f"the build worker exited with code {code} while building "
                     "this report (out of memory? killed?)")))
@@ -169,13 +179,23 @@ class LocalExecutor:
             _close_worker(proc)
 
 
-def _result_line(proc: subprocess.Popen) -> str:
-    """The worker's next result line, past the answer to a warm-up (:meth:`LocalExecutor.warm`);
-    "" when the worker is gone."""
-    while True:
-        line = proc.stdout.readline()
-        if not line or not line.startswith('{"warmed"'):
-            return line
+def worker_command(parent_pid: int) -> list[str]:
+    """The command of a local worker (:mod:`zzeval.build.worker`): this interpreter in UTF-8 mode
+    (``-X utf8``), so that the worker reads the tasks' Chinese names and paths as this process
+    wrote them, and opens those paths, whatever the locale (a GBK or C locale failed every
+    township report: hostile review 9B, F2). The pipes are UTF-8 with ``surrogateescape`` on both
+    ends: a path this process read as undecodable bytes reaches the worker as the same bytes."""
+    return [sys.executable, "-X", "utf8", "-m", "zzeval.build.worker", str(parent_pid)]
+
+
+def _wait_or_kill(proc: subprocess.Popen, timeout_s: float = 30.0) -> int:
+    """The exit code of a worker that closed its stdout, killed if it does not end within
+    ``timeout_s`` (its kernel's shutdown hung)."""
+    try:
+        return proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_trees([proc])
+        return proc.returncode
 
 
 def _kill_trees(procs: list[subprocess.Popen]) -> None:
@@ -201,16 +221,34 @@ def _kill_trees(procs: list[subprocess.Popen]) -> None:
     psutil.wait_procs(family, timeout=10)
     for proc in procs:
         proc.wait()
+        _close_pipes(proc)
 
 
 def _close_worker(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
+    """Stop a worker (its stdin closed: it ends after its task) and close its pipes."""
+    if proc is None:
         return
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=60)
+        except Exception:  # noqa: BLE001
+            proc.kill()
+            proc.wait()
+    _close_pipes(proc)
+
+
+def _close_pipes(proc: subprocess.Popen) -> None:
+    """Close the build's ends of a worker's pipes (left open, each was a ResourceWarning, a
+    traceback under ``PYTHONWARNINGS=error``: hostile review 9B, F10)."""
     try:
-        proc.stdin.close()
-        proc.wait(timeout=60)
-    except Exception:  # noqa: BLE001
-        proc.kill()
+        if proc.stdin is not None:
+            proc.stdin.close()
+    except OSError:  # a pipe to a dead worker may fail to flush
+        pass
+    lines = getattr(proc, "lines", None)
+    if lines is not None:
+        lines.join()  # its thread closes the stdout pipe at its end
 
 
 @dataclass

@@ -54,7 +54,12 @@ class ReportTask:
 
 def failure(ename: str, evalue: str, traceback_text: str = "", *, cell_index: int = -1,
             code_cell_number: int = 0, source_head: str = "") -> dict:
-    """The one shape of a report's error (``code_cell_number`` 0: not in a notebook cell)."""
+    """The one shape of a report's error (``code_cell_number`` 0: not in a notebook cell); an
+    error of too many open files says what to do about it (hostile review 9B, F9)."""
+    from zzeval.errors import TOO_MANY_FILES_HINT, is_too_many_files
+
+    if is_too_many_files(f"{ename}: {evalue}\n{traceback_text}") and TOO_MANY_FILES_HINT not in evalue:
+        evalue = f"{TOO_MANY_FILES_HINT} ({evalue})"
     return {"cell_index": cell_index, "code_cell_number": code_cell_number, "source_head": source_head,
             "ename": ename, "evalue": str(evalue)[:2000], "traceback": traceback_text[-4000:]}
 

@@ -27,6 +27,7 @@ glyphs, with Japanese glyph shapes for a few characters).
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import threading
@@ -292,6 +293,7 @@ class _WebfontSource:
         font = TTFont(path, fontNumber=index, lazy=True)
         self.cff = "CFF " in font
         if not self.cff:
+            font.close()
             self.font_bytes = Path(path).read_bytes()
             return
         self.cmap = font.getBestCmap()
@@ -411,7 +413,23 @@ def font_source() -> str | None:
     return _state.get("source")
 
 
+def _close_webfont_sources() -> None:
+    """Close the font files the parsed faces read from (at exit: an open file left to the
+    interpreter's shutdown is a ResourceWarning, a traceback under ``PYTHONWARNINGS=error``:
+    hostile review 9B, F10)."""
+    with _webfont_lock:
+        sources = list(_webfont_sources.values())
+        _webfont_sources.clear()
+    for src in sources:
+        font = getattr(src, "_font", None)
+        if font is not None:
+            font.close()
+
+
+atexit.register(_close_webfont_sources)
+
+
 def _reset_for_tests() -> None:
     """Forget the chosen font and the web-font cache (tests only)."""
     _state.clear()
-    _webfont_sources.clear()
+    _close_webfont_sources()

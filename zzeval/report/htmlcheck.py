@@ -239,7 +239,8 @@ def _run(
         cmd = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
                f"--log-net-log={netlog}", *args]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+            proc = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace",
+                                  timeout=timeout,
                                   stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired as exc:
             raise ZzevalError(f"chromium did not finish within {timeout:.0f} s: {cmd!r}") from exc
