@@ -79,9 +79,13 @@ def test_odd_arguments_are_refused_before_anything_is_written(season, tmp_path, 
     assert not (tmp_path / "s").exists() and not (tmp_path / "out").exists()
 
 
-def test_an_unreachable_dask_scheduler_is_a_message():
+def test_an_unreachable_dask_scheduler_is_a_message(monkeypatch):
+    from zzeval.assess import runners
     from zzeval.assess.tasks import DaskRunner
     from zzeval.errors import EvaluationError
+
+    # distributed retries the refused connection until the timeout: 2 s here instead of 30 s of waiting
+    monkeypatch.setattr(runners, "SCHEDULER_CONNECT_TIMEOUT", "2s")
 
     with pytest.raises(EvaluationError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         list(DaskRunner(jobs=1, scheduler="tcp://127.0.0.1:9").imap(abs, [1]))

@@ -43,6 +43,10 @@ LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
                         "distributed.admin.tick.interval": "1s",
                         "distributed.admin.system-monitor.interval": "5s"}
 
+#: How long a runner keeps trying to reach the scheduler given by ``--scheduler`` before the address
+#: is called unreachable (distributed retries a refused connection until then).
+SCHEDULER_CONNECT_TIMEOUT = "30s"
+
 
 def warm_up() -> None:
     """Import what a township task (:func:`zzeval.assess.tasks.evaluate_batch`) needs."""
@@ -294,7 +298,7 @@ class DaskRunner(_Mapping):
         cluster = None
         if self.scheduler:
             try:
-                client = Client(self.scheduler, timeout="30s")
+                client = Client(self.scheduler, timeout=SCHEDULER_CONNECT_TIMEOUT)
             except OSError as exc:  # refused, unknown host, timed out
                 raise EvaluationError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
         else:
