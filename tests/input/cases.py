@@ -239,13 +239,15 @@ def validate_refuses(sample: Path, case: Case, dest: Path, capsys) -> str:
 
 
 
-def build_refuses(sample: Path, case: Case, dest: Path, capsys) -> None:
+def build_refuses(sample: Path, case: Case, dest: Path, capsys, jobs: str = "1") -> None:
     """Build ``case`` from the sample and run ``zzeval build`` on it: exit 2 with the first text of
-    ``case.expect``, no traceback, nothing written into ``--out``."""
+    ``case.expect``, no traceback, nothing written into ``--out``. One process by default (``jobs``
+    "1"): the refusal is the same, without spawning the evaluation's workers only to stop them (4 s
+    CPU a case); test_scale.py's first case builds with the default --jobs, its workers started."""
     from zzeval.cli import main
 
     data, out = make_case(sample, case, dest / "data"), dest / "out"
-    assert main(["build", "--data", str(data), "--out", str(out)]) == 2
+    assert main(["build", "--data", str(data), "--out", str(out), *(["--jobs", jobs] if jobs else [])]) == 2
     err = capsys.readouterr().err
     assert case.expect[0] in err, err[:3000]
     assert "Traceback" not in err
