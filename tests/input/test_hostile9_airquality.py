@@ -150,3 +150,45 @@ def test_every_stations_missing_months_make_the_county_invalid(full_season, tiny
     ev = _county_evaluation(tiny30[2], _without(full_season, "2021-01-01 01:00", "2021-01-06 01:00"), True)
     assert "1 month with fewer valid days" in county_figures(ev)["validity"]["en"]
     assert "2021-01 (26 days)" in county_figures(ev)["validity"]["en"]
+
+
+# -- re-review A, N3 and N5: validity is per pollutant; the share of good days only from a valid AQI
+@pytest.fixture(scope="module")
+def pm_o3_season():
+    """Two townships, one station each, PM2.5 and O3, both whole seasons."""
+    data, _ = make_season(2, pollutants=("PM2.5", "O3"), seed=3)
+    return data
+
+
+def test_a_month_without_o3_leaves_the_pm25_rules_decided(pm_o3_season):
+    # N3: the O3 analyser of S01 out for March; PM2.5 complete: its rules decide, the AQI's (爆表) do not,
+    # and the reason names O3 and its valid days; the share of good days (March's AQI without O3) is not given
+    from zzeval.assess.verdict import apply_rules, load_rules
+    from zzeval.report.county_views import good_days_note
+
+    aq = pm_o3_season.air_quality
+    cut = (aq["station_code"] == "S01") & (aq["pollutant"] == "O3") & (aq["datetime"] >= "2021-03-01")
+    s = season_statistics(replace(pm_o3_season, air_quality=aq[~cut].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert r["months_insufficient_PM2.5"] == 0 and r["months_insufficient_O3_8h_max"] == 1
+    assert pd.isna(r["good_day_ratio"]) and r["good_day_ratio_missing"] == "O3"
+    ind = headline_air_indicators(s).assign(pm25_change_obs_pct=[3.0, -10.0], baobiao_days=[0, 0])
+    assert ind.set_index("township").loc["t01", "statistics_valid_PM2.5"]
+    targets = pd.DataFrame(columns=["township", "task", "target", "unit", "deadline"])
+    out = apply_rules(ind, targets, load_rules(), "zh").set_index("township").loc["t01"]
+    outcomes = {c["rule"]: c["outcome"] for c in out["checks"]}
+    assert outcomes["pm25_worse"] == "fired" and outcomes["baobiao"] == "undecided"
+    assert out["rules_undecided"] == ["baobiao"] and "O3 本季有效 151\u00a0天，上一季 183\u00a0天" in out["undecided"][0]
+    note = good_days_note(ind.set_index("township").loc["t01"], "zh")
+    assert note and "本乡镇站点 O3 的有效监测数据不足" in note
+    assert good_days_note(ind.set_index("township").loc["t02"], "zh") is None
+
+
+def test_too_few_valid_days_give_no_share_of_good_days(pm_o3_season):
+    # N5: 19-hour days (5 hours missing every day): a handful of valid days is no share of 0.0 %
+    aq = pm_o3_season.air_quality
+    drop = (aq["station_code"] == "S01") & (aq["datetime"] >= "2020-10-01") & aq["datetime"].dt.hour.between(13, 17)
+    s = season_statistics(replace(pm_o3_season, air_quality=aq[~drop].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert not r["statistics_valid"] and pd.isna(r["good_day_ratio"]) and "PM2.5" in r["good_day_ratio_missing"]
+    assert _township(s, "t02", "current")["good_day_ratio"] > 0

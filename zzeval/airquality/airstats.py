@@ -25,6 +25,8 @@ from zzeval.season.data import SeasonData, season_period
 from zzeval.season.station_sets import township_station_sets, used_rows
 
 _MEAN_STATS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
+#: The pollutant each statistic is of, as the reports name it (the AQI's six)
+_AQI_NAME = {"SO2": "SO2", "NO2": "NO2", "PM10": "PM10", "PM2.5": "PM2.5", "CO": "CO", "O3_8h_max": "O3"}
 
 
 @cache
@@ -87,18 +89,24 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
         row[f"level_{lv}_days"] = int((aqi_daily["level"] == lv).sum())
     row["good_days"] = int((a <= 100).sum())
     row["comprehensive_index"], sub = comprehensive_index(wide)
-    # 优良天数比例 is of the AQI of the six pollutants; without valid O3 the AQI could only be higher, so
-    # the share is not computed (as the composite index is not; hostile review 9A, M1)
-    row["good_day_ratio"] = (row["good_days"] / row["valid_days"] if row["valid_days"] and np.isfinite(sub["O3"])
-                             else np.nan)
     for k, v in sub.items():
         row[f"index_{k}"] = v
     row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
-    if month_ok is not None and len(month_ok):
-        row["months_insufficient"] = int((~month_ok["month_valid"]).sum())
-    else:
-        row["months_insufficient"] = 0
+    bad = (month_ok[~month_ok["month_valid"]] if month_ok is not None and len(month_ok)
+           else pd.DataFrame({"statistic": []}))
+    row["months_insufficient"] = len(bad)
+    for s in _MEAN_STATS:  # GB 3095-2012 § 8 validity is per pollutant (hostile re-review A, N3)
+        row[f"months_insufficient_{s}"] = int((bad["statistic"] == s).sum())
     row["statistics_valid"] = row["months_insufficient"] == 0 and row["valid_days"] > 0
+    # 优良天数比例 is of the AQI of the six pollutants; without valid O3, or with months of too few valid days of
+    # one of them, the AQI could only be too low on those days, so the share is not computed (as the
+    # composite index is not; hostile review 9A, M1; re-review A, N3, N5): the pollutants in good_day_ratio_missing
+    missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]]
+    if not np.isfinite(sub["O3"]) and "O3" not in missing:
+        missing.append("O3")
+    row["good_day_ratio_missing"] = ", ".join(missing)
+    row["good_day_ratio"] = (row["good_days"] / row["valid_days"] if row["statistics_valid"] and not missing
+                             else np.nan)
     return row
 
 

@@ -40,7 +40,7 @@ from zzeval.assess.rulefile import (
     targets_file,
 )
 from zzeval.assess.slices import not_held
-from zzeval.assess.verdict import apply_rules, load_rules
+from zzeval.assess.verdict import STATISTICS, apply_rules, load_rules
 from zzeval.emissions.estimate import DEFAULT_SEED  # the build's Monte Carlo seed: one definition
 from zzeval.errors import EvaluationError, InputError, UnknownTownshipError, ZzevalError
 from zzeval.i18n import BEIJING
@@ -368,7 +368,9 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     columns = {"mean_PM2.5": "pm25_mean_ugm3", "mean_PM10": "pm10_mean_ugm3", "heavy_days": "heavy_days",
                "severe_days": "severe_days", "over_500_days": "baobiao_days",
                "good_day_ratio": "good_day_ratio_pct", "comprehensive_index": "comprehensive_index",
-               "valid_days": "valid_days", "comprehensive_index_missing": "comprehensive_index_missing"}
+               "valid_days": "valid_days", "comprehensive_index_missing": "comprehensive_index_missing",
+               "good_day_ratio_missing": "good_day_ratio_missing",
+               **{f"valid_days_{s}": f"valid_days_{s}" for s in STATISTICS}}
     cur = rows[rows["season"] == "current"].set_index("township")
     prev = rows[rows["season"] == "previous"].set_index("township")
     out = cur[list(columns)].rename(columns=columns)
@@ -376,6 +378,8 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
     for col in ("good_day_ratio_pct", "good_day_ratio_pct_prev"):
         out[col] = 100.0 * out[col]
     out["statistics_valid"] = cur["statistics_valid"].astype(bool) & prev["statistics_valid"].astype(bool)
+    for s in STATISTICS:  # GB 3095 § 8 validity per pollutant: the rules on PM2.5 read PM2.5's (re-review A, N3)
+        out[f"statistics_valid_{s}"] = (cur[f"months_insufficient_{s}"] == 0) & (prev[f"months_insufficient_{s}"] == 0)
     out["months_insufficient"] = cur["months_insufficient"]
     out["months_insufficient_prev"] = prev["months_insufficient"]
     # China's own assessment metrics against last season (同比)

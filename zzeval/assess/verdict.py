@@ -68,10 +68,37 @@ INDICATORS = frozenset({
                                      "baobiao_days", "good_day_ratio_pct", "comprehensive_index", "valid_days")
       for suffix in ("", "_prev")),
     "heavy_days_change", "comprehensive_index_change_pct", "good_day_ratio_change_pp", "longest_gap_days",
+    *(f"valid_days_{s}{suffix}" for s in ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max") for suffix in ("", "_prev")),
     *(f"{tag}_{name}" for tag in ("pm25", "pm10")
       for name in ("change_obs_pct", "change_adj_pct", "change_adj_low_pct", "change_adj_high_pct",
                    "model_r2_cv", "weather_effect_pct")),
 })
+
+
+#: The season statistics of the AQI's six pollutants (:mod:`zzeval.airquality.airstats`); the indicators carry
+#: ``statistics_valid_<s>`` (GB 3095-2012 § 8 in both seasons) and ``valid_days_<s>`` (``_prev``) of each
+STATISTICS = ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")
+_POLLUTANT = {"O3_8h_max": "O3"}
+
+
+def air_statistics(indicator: str) -> tuple[str, ...]:
+    """The statistics an air-quality indicator is computed from, whose GB 3095-2012 § 8 validity is its own
+    (validity is per pollutant, § 8): a PM2.5 (PM10) figure PM2.5's (PM10's); the AQI's figures (爆表 and
+    heavy days, the share of good days) and the composite index all six (hostile re-review A, N3)."""
+    if indicator.startswith("pm25_"):
+        return ("PM2.5",)
+    if indicator.startswith("pm10_"):
+        return ("PM10",)
+    return STATISTICS
+
+
+def invalid_statistics(indicator: str, row: dict) -> list[str] | None:
+    """The statistics of ``indicator`` that fail GB 3095 § 8 for the township of ``row``: [] when all are
+    valid; None when the row has no per-statistic validity (then ``statistics_valid`` decides)."""
+    stats = air_statistics(indicator)
+    if not all(f"statistics_valid_{s}" in row for s in stats):
+        return None
+    return [s for s in stats if not _missing(row[f"statistics_valid_{s}"]) and not bool(row[f"statistics_valid_{s}"])]
 
 
 @dataclass(frozen=True)
@@ -211,8 +238,10 @@ def judge(rule: Rule, row: dict, threshold: float | None) -> tuple[str, str]:
         return "undecided", "no_common_station"
     if _missing(value) or threshold is None:
         return "no_data", ""
-    if rule.statistic == "air" and not bool(row.get("statistics_valid", True)):
-        return "undecided", "validity"
+    if rule.statistic == "air":
+        invalid = invalid_statistics(rule.indicator, row)
+        if invalid or (invalid is None and not bool(row.get("statistics_valid", True))):
+            return "undecided", "validity"
     test = _OPS[rule.op]
     if rule.evidence == "interval":
         separable = row.get(f"{rule.indicator}_separable")
@@ -246,6 +275,12 @@ def undecided_text(rule: Rule, row: dict, threshold: float, why: str, unit: str,
         fields["low"] = format_quantity(row.get(rule.interval[0]), unit, lang, signed=True)
         fields["high"] = format_quantity(row.get(rule.interval[1]), unit, lang, signed=True)
     key = f"undecided.{why}" if f"undecided.{why}" in labels() else "undecided.not_separable"
+    invalid = invalid_statistics(rule.indicator, row) if why == "validity" else None
+    if invalid:  # name the pollutants that fail and their valid days (re-review A, N3)
+        key, fields["pollutants"] = "undecided.validity_of", t("ci.separator", lang).join(
+            t("undecided.validity_pollutant", lang, pollutant=_POLLUTANT.get(s, s),
+              valid_days=format_quantity(row.get(f"valid_days_{s}"), "days", lang),
+              valid_days_prev=format_quantity(row.get(f"valid_days_{s}_prev"), "days", lang)) for s in invalid)
     what = t("undecided.what", lang, task=t_or(f"task.{rule.task}", rule.task, lang), value=fields["value"])
     return t("undecided.item", lang, rule=what, why=t(key, lang, **fields))
 

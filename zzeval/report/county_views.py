@@ -44,11 +44,13 @@ def composite_index_note(ind: pd.Series, lang: str = "zh") -> str | None:
 
 
 def good_days_note(ind: pd.Series, lang: str = "zh") -> str | None:
-    """Why a township's share of good days (优良天数比例) is not given: no valid O3 in either season
-    (its AQI would lack O3; :mod:`zzeval.airquality.airstats`), in the words of ``good_days.not_computable``
-    on every page; None when both seasons have O3."""
-    given = [str(ind.get(c) or "") for c in ("comprehensive_index_missing", "comprehensive_index_missing_prev")]
-    return t("good_days.not_computable", lang) if any("O3" in text.split(", ") for text in given) else None
+    """Why a township's share of good days (优良天数比例) is not given: a pollutant of the AQI without valid
+    values in either season, or with months of too few valid days (its AQI would lack it on those days;
+    :mod:`zzeval.airquality.airstats`), in the words of ``good_days.not_computable`` on every page; None
+    when both seasons' AQI pollutants are valid."""
+    given = [str(ind.get(c) or "") for c in ("good_day_ratio_missing", "good_day_ratio_missing_prev")]
+    missing = list(dict.fromkeys(p for text in given for p in text.split(", ") if p))
+    return t("good_days.not_computable", lang, missing=t("ci.separator", lang).join(missing)) if missing else None
 
 
 def composite_index_notes(ev: Evaluation, lang: str = "zh", note=composite_index_note) -> str | None:
