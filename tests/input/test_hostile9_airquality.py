@@ -117,7 +117,8 @@ def test_one_townships_missing_month_leaves_the_county_valid(full_season, tiny30
     from zzeval.assess.county import county_figures
     from zzeval.report.county_views import county_key_figures, county_validity_notice
 
-    data = _without(full_season, "2019-10-01", "2019-11-01 01:00", "S01")
+    # (a few days: a whole month absent changes the county's mix of townships, re-review A, N2)
+    data = _without(full_season, "2019-10-01", "2019-10-10 01:00", "S01")
     assert not _township(season_statistics(data), "t01", "previous")["statistics_valid"]
     ev = _county_evaluation(tiny30[2], data, [False, True])
     assert ev.county_validity["month_valid"].all() and len(ev.county_validity) == 12
@@ -192,3 +193,21 @@ def test_too_few_valid_days_give_no_share_of_good_days(pm_o3_season):
     r = _township(s, "t01", "current")
     assert not r["statistics_valid"] and pd.isna(r["good_day_ratio"]) and "PM2.5" in r["good_day_ratio_missing"]
     assert _township(s, "t02", "current")["good_day_ratio"] > 0
+
+
+def test_a_township_absent_for_whole_months_flags_the_county(full_season, tiny30):
+    # N2: S01 (t01) without December to February in the current season: the county series (the mean of
+    # the townships that have the hour) stays complete, but its mix of townships differs between seasons
+    from zzeval.airquality.airstats import county_validity
+    from zzeval.assess.county import county_figures
+
+    data = _without(full_season, "2020-12-01 01:00", "2021-03-01 01:00", "S01")
+    cv = county_validity(data)
+    assert (cv["valid_days"] >= cv["min_valid_days"]).all()
+    assert list(cv.loc[cv["townships_absent"] != "", "month"]) == ["2020-12", "2021-01", "2021-02"]
+    ev = _county_evaluation(tiny30[2], data, [False, True])
+    fig = county_figures(ev)
+    assert fig["statistics_valid"] is False and "2020-12、2021-01、2021-02" in fig["validity"]["zh"]
+    # a few missing days (李寨乡's December, 24 valid days) leave the county valid
+    few = county_validity(_without(full_season, "2020-12-03", "2020-12-10", "S01"))
+    assert few["month_valid"].all() and (few["townships_absent"] == "").all()

@@ -259,7 +259,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
 
 
 def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
-                    statistic: str = "PM2.5") -> pd.DataFrame:
+                    statistic: str = "PM2.5", daily: pd.DataFrame | None = None) -> pd.DataFrame:
     """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures.
 
     ``county_hourly`` is the county's hourly series, by default computed from ``season``
@@ -275,9 +275,13 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
     -------
     DataFrame
         ``season`` (``"current"``/``"previous"``), ``period``, ``month`` (``YYYY-MM``),
-        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``month_valid``: twelve rows; the
-        county's statistics are valid when every ``month_valid`` is True.
+        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``townships_absent`` (the townships with no
+        valid day of ``statistic`` in the month, comma-separated: the series' mix of townships then differs
+        between the seasons, hostile re-review A, N2), ``month_valid`` (False also with a township absent):
+        twelve rows; the county's statistics are valid when every ``month_valid`` is True. ``daily`` is
+        :func:`township_daily` of ``season`` if already computed.
     """
+    tw = township_daily(season) if daily is None else daily
     if county_hourly is None:
         from zzeval.airquality.weather_data import county_hourly as hourly_of
 
@@ -294,7 +298,13 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
         mv = validity.month_validity(d, months=p.months())
         rows.append(mv.drop(columns=["station_code", "statistic"]).assign(season=label, period=p.name))
     out = pd.concat(rows, ignore_index=True)
-    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "month_valid"]]
+    tw = tw[(tw["statistic"] == statistic) & tw["value"].notna()]
+    have = set(zip(tw["township"], pd.to_datetime(tw["date"]).dt.strftime("%Y-%m"), strict=True))
+    slugs = sorted(set(tw["township"]))
+    out["townships_absent"] = [", ".join(t for t in slugs if (t, m) not in have) for m in out["month"]]
+    out["month_valid"] = out["month_valid"].astype(bool) & (out["townships_absent"] == "")
+    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "townships_absent",
+                "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

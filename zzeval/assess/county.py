@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zzeval.errors import ZzevalError
+
 
 def county_figures(ev) -> dict:
     """The county's own figures (for the county card and summary.json): PM2.5 of the county-mean
@@ -80,10 +82,39 @@ def county_validity_text(ev, lang: str = "zh") -> str | None:
     """Why the county's PM2.5 change cannot decide anything, in the words of ``county.validity_box``
     (the county page and summary.json): the months in which the county's own series fails the
     validity rules, each with its valid days; None when it meets them (or is not assessed)."""
-    from zzeval.i18n import t, t_count
+    from zzeval.i18n import t
 
     months = county_months_insufficient(ev)
     if months is None or not len(months):
+        return None
+    if "townships_absent" in months:  # a township absent for whole months: the seasons' mix differs (N2)
+        absent = months[months["townships_absent"] != ""]
+        months = months[months["valid_days"] < months["min_valid_days"]]
+        by_tw: dict[str, list[str]] = {}
+        for r in absent.itertuples(index=False):
+            for slug in r.townships_absent.split(", "):
+                by_tw.setdefault(slug, []).append(r.month)
+        if by_tw:
+            text = t("county.township_absent", lang, townships=t("ci.separator", lang).join(
+                f"{_name(ev, slug)}（{'、'.join(ms)}）" if lang == "zh"
+                else f"{_name(ev, slug)} ({', '.join(ms)})" for slug, ms in by_tw.items()))
+            rest = county_validity_text_of(months, lang)
+            return text if rest is None else f"{rest} {text}"
+    return county_validity_text_of(months, lang)
+
+
+def _name(ev, slug: str) -> str:
+    try:
+        return ev.name_zh(slug)
+    except ZzevalError:  # a township of the data the evaluation's table does not list: its slug
+        return slug
+
+
+def county_validity_text_of(months, lang: str) -> str | None:
+    """``county.validity_box`` of the months in which the county's series has too few valid days."""
+    from zzeval.i18n import t, t_count
+
+    if not len(months):
         return None
     items = [(f"{r.month}（{r.valid_days} {{}}）" if lang == "zh" else f"{r.month} ({r.valid_days} {{}})").format(
         t_count("unit.days", lang, r.valid_days)) for r in months.itertuples(index=False)]
