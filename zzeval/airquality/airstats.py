@@ -98,15 +98,20 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     for s in _MEAN_STATS:  # GB 3095-2012 § 8 validity is per pollutant (hostile re-review A, N3)
         row[f"months_insufficient_{s}"] = int((bad["statistic"] == s).sum())
     row["statistics_valid"] = row["months_insufficient"] == 0 and row["valid_days"] > 0
-    # 优良天数比例 is of the AQI of the six pollutants; without valid O3, or with months of too few valid days of
-    # one of them, the AQI could only be too low on those days, so the share is not computed (as the
-    # composite index is not; hostile review 9A, M1; re-review A, N3, N5): the pollutants in good_day_ratio_missing
-    missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]]
+    # 优良天数比例 is of the AQI of the six pollutants. Not computed (as the composite index is not; hostile
+    # review 9A, M1; re-review A, N3, N5) when a pollutant has months of too few valid days that PM2.5 has not
+    # (a month without O3: the AQI of those days could only be too low), without valid O3, or from fewer valid
+    # days than one month's minimum (19-hour days: 2 valid days are no 0.0 %). Months short of valid days for
+    # every pollutant at once (an outage of the station) leave an unbiased share over the valid days, flagged
+    # as every statistic is (statistics_valid). good_day_ratio_missing: the pollutants that stop it.
+    missing = [p for s, p in _AQI_NAME.items()
+               if row[f"months_insufficient_{s}"] > row["months_insufficient_PM2.5"]]
     if not np.isfinite(sub["O3"]) and "O3" not in missing:
         missing.append("O3")
+    if row["valid_days"] < validity.validity_rules()["month_min_valid_days"]:  # too few days of every pollutant
+        missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]] or list(_AQI_NAME.values())
     row["good_day_ratio_missing"] = ", ".join(missing)
-    row["good_day_ratio"] = (row["good_days"] / row["valid_days"] if row["statistics_valid"] and not missing
-                             else np.nan)
+    row["good_day_ratio"] = row["good_days"] / row["valid_days"] if not missing else np.nan
     return row
 
 
