@@ -198,6 +198,7 @@ def test_a_station_stuck_is_named(tmp_path: Path):
     (problem,) = out.problems
     assert problem.row == 400 + 10 + 2
     assert problem.message.startswith("station 'ZZ100': rh_pct is 55 % in each of 200 hours in a row")
+    assert "; a genuine rh_pct is taken to change within at most 120 hours (" in problem.message  # reA N7 wording
 
 
 # Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,
