@@ -33,3 +33,17 @@ def test_a_wrong_aqi_unit_and_an_empty_pollutant_unit_say_what_to_write():
     assert _unit_problems("AQI", "µg/m³")[0] == ("unit 'µg/m³' is wrong for AQI: the AQI has no unit; leave the cell "
                                                  "empty or write 1 (or 无量纲)")
     assert _unit_problems("PM2.5", "") == ["the unit is empty; write µg/m³ for PM2.5"] * 2
+
+
+def test_an_aqi_above_500_says_the_scale_ends_there():
+    """Review reA N7: an AQI of 520 was refused with "check the decimal point"; an hour beyond the scale (爆表)
+    is real but published as 500, so the message says so."""
+    out = Collector()
+    check_air_quality(_aq("AQI", "1").assign(value=[520.0, 500.0]), "air_quality.csv", None, out)
+    (problem,) = [p for p in out.problems if p.column == "value"]
+    assert problem.row == 2
+    assert problem.message == (
+        "520 is not a plausible AQI value (limit 500, zzeval/reference/plausible_limits.csv); the AQI is at most 500 "
+        "(HJ 633-2012: the scale ends at 500; the national platform reports an hour beyond it, 爆表, as 500), so a "
+        "higher figure is a typo or an index computed past the scale: write 500 for an hour at the top of the scale, "
+        "or the published value")

@@ -128,3 +128,31 @@ def test_a_confirmed_dustfall_target_is_a_notice(sample_season, tmp_path, capsys
         fh.write(f"confirmed: {{target_scale: [{township} dustfall_t_km2_month]}}\n")
     assert main(["validate", str(folder)]) == 0
     assert "confirmed in season.yaml (target_scale:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("task", "value", "refused"), [
+    ("pm25_change_pct", -0.04, True), ("pm25_change_pct", 0.5, True), ("pm25_change_adj_pct", -0.5, True),
+    ("pm25_change_pct", 0.0, False), ("pm25_change_pct", -1.0, False), ("pm25_change_adj_pct", -4.0, False),
+    ("dustfall_t_km2_month", 9.0, False)])
+def test_a_change_target_written_as_a_fraction_is_a_judgement_check(task, value, refused):
+    """Review reA N6: a PM2.5 change target of −0.04 (meant −4 %) was accepted silently; a target between −1
+    and 1 % but not 0 is taken as a fraction (target_fraction.<task>), confirmable as target_scale."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.confirm import read_confirmed
+    from zzeval.season.target_values import check_target_values
+
+    targets = pd.DataFrame({"township": ["nancun"], "task": [task], "target": [value]})
+    out = Collector()
+    check_target_values(targets, "targets.csv", out)
+    assert len(out.problems) == int(refused), out.problems
+    if refused:
+        (problem,) = out.problems
+        assert (problem.row, problem.column) == (2, "target")
+        assert problem.message.startswith(
+            f"a target of {value:g} % for {task} is a change of less than 1 % either way (target_fraction.{task}, "
+            f"zzeval/reference/input_limits.csv): a fraction ({value:g} for {100 * value:g} %)? write the change in %")
+        assert f"confirmed: {{target_scale: [nancun {task}]}}" in problem.message
+        out = Collector()
+        read_confirmed({"confirmed": {"target_scale": [f"nancun {task}"]}}, "season.yaml", out)
+        check_target_values(targets, "targets.csv", out)
+        assert out.problems == [] and any("confirmed in season.yaml (target_scale" in n for n in out.notes)

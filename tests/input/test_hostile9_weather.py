@@ -45,10 +45,10 @@ def rh_saturated(met: pd.DataFrame) -> None:
 
 
 def temperature_but_one_hour(met: pd.DataFrame) -> None:
-    """The previous season's temperature 7.0 in every hour but its sixth (7.1)."""
+    """The previous season's temperature 7.0 in every hour but its sixth (7.5: 7.1 is within the band)."""
     previous = _stamps(met, "2019-07-01", "2020-07-01")
     met.loc[previous, "temperature_c"] = "7.0"
-    met.loc[met.index[5], "temperature_c"] = "7.1"
+    met.loc[met.index[5], "temperature_c"] = "7.5"
 
 
 CASES = {  # how the table is changed: the row, column, what the run is, its hours and length, the subject
@@ -105,7 +105,7 @@ def _stuck(met: pd.DataFrame, column: str, value, start: int, hours: int) -> pd.
 
 
 @pytest.mark.parametrize("column, value, hours", [
-    ("wind_speed_ms", 0.0, 72), ("rh_pct", 100.0, 120), ("temperature_c", 0.0, 72), ("pressure_hpa", 921.0, 72),
+    ("wind_speed_ms", 0.0, 72), ("rh_pct", 100.0, 120), ("temperature_c", 30.0, 72), ("pressure_hpa", 950.0, 72),
     ("wind_dir_deg", 270.0, 72)])
 def test_genuine_runs_pass_and_one_hour_more_is_refused(column, value, hours):
     """A calm spell, fog at 100 % and a temperature held by rounding or melting snow up to the limits of
@@ -123,15 +123,59 @@ def test_genuine_runs_pass_and_one_hour_more_is_refused(column, value, hours):
 
 
 def test_calm_flickering_and_a_missing_hour():
-    """Calm counts whatever its speed up to 0.2 m/s (a stuck anemometer may flicker); a missing hour ends a run."""
+    """Calm counts whatever its speed up to 0.2 m/s (a stuck anemometer may flicker); a missing hour does not
+    end a run (review reA N1: one hour missing every 70 hours split three months of calm), a gap of more than
+    meteorology.stuck_gap_hours (12) does."""
     met = _stuck(_hours(400), "wind_speed_ms", 0.0, 100, 100)
     met.loc[100:199:3, "wind_speed_ms"] = 0.2
     out = Collector()
     check_stuck_weather(met, "m.csv", out)
     assert len(out.problems) == 1 and "calm (wind_speed_ms at most 0.2 m/s) in each of 100 hours" in out.problems[0].message
+    for gap in (met.drop(index=150), met.assign(wind_speed_ms=met["wind_speed_ms"].where(met.index != 150))):
+        out = Collector()
+        check_stuck_weather(gap, "m.csv", out)
+        (problem,) = out.problems
+        assert "in each of 100 hours in a row (2020-12-05 04:00 to 2020-12-09 07:00, 1 of them missing" in problem.message
     out = Collector()
-    check_stuck_weather(met.drop(index=150), "m.csv", out)
-    assert out.problems == []  # 50 and 49 hours
+    check_stuck_weather(met.drop(index=range(150, 163)), "m.csv", out)
+    assert out.problems == []  # 50 and 37 hours either side of 13 missing
+
+
+def test_a_sensor_stuck_with_a_gap_every_70_hours_is_refused():
+    """Review reA N1 (a): three months of calm with one hour missing (a dropped row, or an empty cell) every
+    70 hours is one run."""
+    base = _hours(2400)
+    met = _stuck(base, "wind_speed_ms", 0.0, 100, 2200)
+    for gappy in (met.drop(index=range(100, 2300, 70)),
+                  met.assign(wind_speed_ms=met["wind_speed_ms"].where(~met.index.isin(range(100, 2300, 70))))):
+        out = Collector()
+        check_stuck_weather(gappy, "m.csv", out)
+        (problem,) = out.problems
+        assert problem.column == "wind_speed_ms" and "of them missing" in problem.message
+
+
+@pytest.mark.parametrize("column, low, high", [
+    ("wind_speed_ms", 0.3, 0.4), ("wind_speed_ms", 0.2, 0.3), ("rh_pct", 99.0, 100.0),
+    ("temperature_c", -2.0, -2.1), ("pressure_hpa", 921.3, 921.4)])
+def test_a_sensor_flickering_at_its_floor_is_refused(column, low, high):
+    """Review reA N1 (b): a sensor alternating between two readings one step apart (an anemometer at its
+    noise floor, a saturated hygrometer, a thermometer's last digit) keeps one value within the column's band
+    (meteorology.stuck_band_*); a run that drifts further is not one."""
+    met = _stuck(_hours(400), column, low, 100, 200)
+    met.loc[101:299:2, column] = high
+    if column == "wind_speed_ms":
+        met["wind_dir_deg"] = _hours(400)["wind_dir_deg"]  # the vane still turns
+    out = Collector()
+    check_stuck_weather(met, "m.csv", out)
+    (problem,) = out.problems
+    assert problem.column == column and "in each of 200 hours in a row" in problem.message
+    assert f"stays between {min(low, high):g} and {max(low, high):g}" in problem.message
+    steps = {"wind_speed_ms": 0.1, "rh_pct": 1.0, "temperature_c": 0.1, "pressure_hpa": 0.1}[column]
+    drift = _hours(400)
+    drift.loc[100:299, column] = low + steps * (np.arange(200) // 20)  # one step every 20 hours
+    out = Collector()
+    check_stuck_weather(drift, "m.csv", out)
+    assert out.problems == []
 
 
 def test_a_genuine_long_run_is_confirmed():
@@ -154,6 +198,7 @@ def test_a_station_stuck_is_named(tmp_path: Path):
     (problem,) = out.problems
     assert problem.row == 400 + 10 + 2
     assert problem.message.startswith("station 'ZZ100': rh_pct is 55 % in each of 200 hours in a row")
+    assert "; a genuine rh_pct is taken to change within at most 120 hours (" in problem.message  # reA N7 wording
 
 
 # Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,

@@ -110,6 +110,13 @@ def plausible_station_medians() -> dict[str, float]:
     return _limits_table()["min_station_median"].dropna().astype(float).to_dict()
 
 
+#: Why an AQI above 500 is refused (review reA N7): an hour beyond the scale (爆表) is real, but it is
+#: published as 500, so a higher figure is a typo or an index computed past the scale.
+_AQI_ABOVE_SCALE = ("the AQI is at most 500 (HJ 633-2012: the scale ends at 500; the national platform reports an "
+                    "hour beyond it, 爆表, as 500), so a higher figure is a typo or an index computed past the scale: "
+                    "write 500 for an hour at the top of the scale, or the published value")
+
+
 def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | None, out: Collector) -> pd.DataFrame:
     """Units, plausible values (per hour and per station median), hourly stamps and station codes."""
     spellings = {u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())) for u in aq["unit"].unique()}
@@ -134,7 +141,7 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
              lambda i: f"{aq['value'][i]:g}{'' if aq['unit'][i] == '1' else ' ' + aq['unit'][i]} is not a plausible "
                        f"{aq['pollutant'][i]} value (limit {limits[aq['pollutant'][i]]:g}, "
                        "zzeval/reference/plausible_limits.csv); " + (
-                           "check the decimal point" if aq["unit"][i] == "1" else
+                           _AQI_ABOVE_SCALE if aq["unit"][i] == "1" else
                            "check the unit (CO in mg/m³, the rest in µg/m³) and the decimal point"))
     reported = aq.loc[aq["pollutant"].isin(AIR_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()

@@ -5,7 +5,8 @@ A bound whose ``basis`` is ``definition`` cannot be passed by genuine data (a PM
 −100 % would be a negative concentration): refused. A bound of ``basis`` ``assumption`` catches a
 target typed at the wrong scale (a dustfall target of 90 or 0.9 for the plan's 9 t/(month·km²)): a
 judgement check (``target_scale``, subject ``township task``; :mod:`zzeval.season.confirm`), so a
-genuine target there can be confirmed in ``season.yaml``. Every message gives the plan's own target
+genuine target there can be confirmed in ``season.yaml``; so can a change target in % nearer 0 than
+``target_fraction.<task>`` (−0.04 written for −4 %). Every message gives the plan's own target
 (``plan_tasks.yaml``, ``default_target``) as a hint (hostile review 9A, F6).
 """
 
@@ -70,6 +71,29 @@ def check_target_values(targets: pd.DataFrame | None, fname: str, out: Collector
                 out.rows(fname, "target", mask, message)
             else:
                 judge_rows(out, "target_scale", fname, "target", mask, subject, message)
+    _check_fractions((task, value, subject), fname, out)
+
+
+def _check_fractions(rows: tuple[pd.Series, pd.Series, pd.Series], fname: str, out: Collector) -> None:
+    """A change target in % nearer 0 than ``target_fraction.<task>`` (but not 0) is likely a fraction (−0.04
+    for −4 %, review reA N6): a judgement check (``target_scale``), as a share target of 1 or less is refused
+    (:func:`zzeval.season.checks._check_share_targets`)."""
+    task, value, subject = rows
+    for key, row in input_limit_rows("target_fraction.").items():
+        name = key.removeprefix("target_fraction.")
+        top = float(row["max_value"])
+        mask = (task == name).fillna(False) & value.notna() & (value != 0) & (value.abs() < top)
+        if not mask.any():
+            continue
+        plan = _plan_targets().get(name)
+        hint = f"; the plan's target is {plan} {row['unit']}" if plan else ""
+
+        def message(i, name=name, key=key, top=top, hint=hint) -> str:
+            return (f"a target of {value[i]:g} % for {name} is a change of less than {top:g} % either way ({key}, "
+                    f"{LIMITS_FILE}): a fraction ({value[i]:g} for {100 * value[i]:g} %)? write the change in %: "
+                    f"{100 * value[i]:g}{hint}")
+
+        judge_rows(out, "target_scale", fname, "target", mask, subject, message)
 
 
 def _why(row: dict, bound: str) -> str:
