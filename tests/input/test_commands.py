@@ -183,7 +183,7 @@ def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):
 
     for module, name in ((validity, "daily_values"), (airstats, "season_statistics"),
                          (airstats, "dustfall_summary"), (airstats, "township_daily"),
-                         (weather, "weather_adjusted_change")):
+                         (weather, "weather_adjusted_change"), (airstats, "county_validity")):
         monkeypatch.setattr(module, name, lambda *a, **k: "ok")
     season = type("Season", (), {"air_quality": None})()
     monkeypatch.setattr(did, "retrofit_did", lambda *a, **k: (_ for _ in ()).throw(
