@@ -276,3 +276,12 @@ def test_a_started_runner_serves_several_maps_until_closed():
     assert runner.submit(os.getpid).result() == os.getpid()  # not started: here, when asked for
     assert tasks.SerialRunner().submit(divmod, 7, 2).result() == (3, 1)
     assert tasks.ProcessRunner(jobs=2).map(abs, [-6, -7]) == [6, 7]  # started and closed by the map
+
+
+def test_the_samples_undecided_reasons_name_the_failing_pollutants_once_per_count(sample_evaluation500):
+    """李寨乡 (the sample's gappy township): its PM2.5 rules name PM2.5's valid days; its 爆表 rule, of the
+    six pollutants' AQI, names them once with their common valid days instead of six repeats."""
+    reasons = sample_evaluation500.verdicts["zh"].set_index("township").loc["lizhai", "undecided"]
+    text = " ".join(reasons)
+    assert "监测数据有效性不足（PM2.5 本季有效 173\xa0天，上一季 183\xa0天）" in text
+    assert "监测数据有效性不足（PM2.5/PM10/SO2/NO2/CO/O3 本季有效 173\xa0天，上一季 183\xa0天）" in text

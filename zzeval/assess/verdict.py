@@ -276,11 +276,14 @@ def undecided_text(rule: Rule, row: dict, threshold: float, why: str, unit: str,
         fields["high"] = format_quantity(row.get(rule.interval[1]), unit, lang, signed=True)
     key = f"undecided.{why}" if f"undecided.{why}" in labels() else "undecided.not_separable"
     invalid = invalid_statistics(rule.indicator, row) if why == "validity" else None
-    if invalid:  # name the pollutants that fail and their valid days (re-review A, N3)
+    if invalid:  # name the pollutants that fail and their valid days (re-review A, N3), alike days once
+        days: dict[tuple, list[str]] = {}
+        for s in invalid:
+            days.setdefault((format_quantity(row.get(f"valid_days_{s}"), "days", lang),
+                             format_quantity(row.get(f"valid_days_{s}_prev"), "days", lang)), []).append(_POLLUTANT.get(s, s))
         key, fields["pollutants"] = "undecided.validity_of", t("ci.separator", lang).join(
-            t("undecided.validity_pollutant", lang, pollutant=_POLLUTANT.get(s, s),
-              valid_days=format_quantity(row.get(f"valid_days_{s}"), "days", lang),
-              valid_days_prev=format_quantity(row.get(f"valid_days_{s}_prev"), "days", lang)) for s in invalid)
+            t("undecided.validity_pollutant", lang, pollutant="/".join(names), valid_days=now, valid_days_prev=prev)
+            for (now, prev), names in days.items())
     what = t("undecided.what", lang, task=t_or(f"task.{rule.task}", rule.task, lang), value=fields["value"])
     return t("undecided.item", lang, rule=what, why=t(key, lang, **fields))
 
