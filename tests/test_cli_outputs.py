@@ -166,3 +166,17 @@ def test_a_builds_own_file_replaces_a_fifo_instead_of_blocking_on_it(tmp_path):
     os.mkfifo(fifo)
     atomic_write_bytes(fifo, b"<html></html>")  # returns: no reader is waited for
     assert stat.S_ISREG(os.stat(fifo).st_mode) and fifo.read_bytes() == b"<html></html>"
+
+
+def test_a_file_error_without_a_file_name_is_said_whole(monkeypatch, capsys):
+    """pyarrow raises FileNotFoundError with only a message (re-review B, R2: the build said
+    'error: None: None'): the message is printed whole, exit 2."""
+    from zzeval import cli
+
+    def fail(*a, **k):
+        raise FileNotFoundError("Failed to open local file '/tmp/x/\u6cfd.parquet'")
+
+    monkeypatch.setattr(cli, "_cmd_factors", fail)  # the parser binds the command when main() builds it
+    rc = cli.main(["factors"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "None: None" not in err and "Failed to open local file" in err, err

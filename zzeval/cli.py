@@ -549,7 +549,8 @@ def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
         return 2
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         # a path given on the command line that cannot be read or written
-        print(f"zzeval {args.command}: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        where = f"{exc.filename}: {exc.strerror}" if exc.filename is not None else str(exc)  # pyarrow: no filename
+        print(f"zzeval {args.command}: error: {where}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `zzeval factors | head`
         sys.stderr.close()
