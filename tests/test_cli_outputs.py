@@ -180,3 +180,15 @@ def test_a_file_error_without_a_file_name_is_said_whole(monkeypatch, capsys):
     rc = cli.main(["factors"])
     err = capsys.readouterr().err
     assert rc == 2 and "None: None" not in err and "Failed to open local file" in err, err
+
+
+def test_a_path_the_locale_cannot_decode_is_refused_with_what_to_do(tmp_path, capsys):
+    """Under LC_ALL=C without UTF-8 mode a Chinese folder name arrives with surrogate escapes: it can be
+    opened but not written into a page or the build log (re-review B, R1: a traceback, exit 1)."""
+    from zzeval.cli import main
+
+    data = str(tmp_path) + "/" + "季节".encode().decode("ascii", errors="surrogateescape")
+    rc = main(["build", "--data", data, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"--data {tmp_path}/季节: this name cannot be decoded in the locale" in err, err
+    assert "PYTHONUTF8=1" in err and not (tmp_path / "out").exists()

@@ -164,7 +164,9 @@ class BuildLog:
         line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
         with self.lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as fh:  # append mode: whole lines
+            # append mode: whole lines; a path decoded with surrogate escapes (a non-UTF-8 locale) is written
+            # back as its bytes, not a traceback (re-review B, R1)
+            with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as fh:
                 fh.write(line)
 
 

@@ -96,7 +96,8 @@ class _Writer:
             entry = self.stations.setdefault(str(code), {"files": [], "pollutants": [], "digest": "", "rows": 0})
             name = f"{self.prefix}s{len(self.stations):06d}-{len(entry['files'])}.parquet"
             rows = rows.reset_index(drop=True)
-            rows.to_parquet(self.root / name, index=False)
+            with open(self.root / name, "wb") as fh:  # Python opens the path: pyarrow encodes a str path as UTF-8
+                rows.to_parquet(fh, index=False)     # whatever the file system's encoding (re-review B, R1)
             entry["files"].append(name)
             entry["pollutants"] = sorted(set(entry["pollutants"]) | set(pd.unique(rows["pollutant"])))
             entry["rows"] += len(rows)
@@ -114,10 +115,17 @@ class _Writer:
         return RowStore(target, self.stations)
 
 
+def _read_parquet(path) -> pd.DataFrame:
+    """One Parquet file, opened by Python (a path in the file system's encoding, a non-UTF-8 locale
+    included: pyarrow would encode a str path as UTF-8; re-review B, R1)."""
+    with open(path, "rb") as fh:
+        return pd.read_parquet(fh)
+
+
 def read_rows(files) -> pd.DataFrame:
     """The air-quality rows in ``files`` (:meth:`RowStore.files`), sorted as ``load_season``
     sorts the table (station, hour, pollutant), on a 0-based index."""
-    frames = [pd.read_parquet(f) for f in files]
+    frames = [_read_parquet(f) for f in files]
     frame = pd.concat(frames, ignore_index=True) if len(frames) != 1 else frames[0]
     return frame.sort_values(AQ_ORDER, kind="stable").reset_index(drop=True)
 
