@@ -477,11 +477,13 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
     # the interval calibration pools every series (zzeval.airquality.weather_intervals): once, here
     weather_rows = pool_series([p.weather for p in parts] + [county], n_boot=n_boot)
     weather_rows.attrs["exclusions"] = county.attrs.get("exclusions", {})
+    township_daily = _township_daily(parts)
     out: dict[str, Any] = {
         "air_stats": _air_stats(parts, season, rows), "dustfall": airstats.dustfall_summary(season),
-        "daily": _township_daily(parts), "weather": weather_rows,
-        # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on)
-        "county_validity": airstats.county_validity(season, county_aq),
+        "daily": township_daily, "weather": weather_rows,
+        # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on) and the
+        # townships absent from it for a month, from the townships' daily series as in the one process
+        "county_validity": airstats.county_validity(season, county_aq, daily=township_daily),
         "evaluated_townships": {p.slug: p.from_cache for p in parts},
     }
     try:
