@@ -192,3 +192,19 @@ def test_a_path_the_locale_cannot_decode_is_refused_with_what_to_do(tmp_path, ca
     err = capsys.readouterr().err
     assert rc == 2 and f"--data {tmp_path}/季节: this name cannot be decoded in the locale" in err, err
     assert "PYTHONUTF8=1" in err and not (tmp_path / "out").exists()
+
+
+def test_a_link_to_a_folder_the_locale_cannot_decode_is_refused_too(tmp_path, capsys):
+    """The check reads the folder a path leads to: an ASCII link to the undecodable folder (or "." inside
+    it) built every report, then failed writing the index with a traceback (spot review S4)."""
+    import os
+
+    from zzeval.cli import main
+
+    real = os.path.join(os.fsencode(tmp_path), "季节".encode("gbk"))  # bytes this (UTF-8) locale cannot decode
+    os.mkdir(real)
+    (tmp_path / "link").symlink_to(os.fsdecode(real), target_is_directory=True)
+    rc = main(["build", "--data", str(tmp_path / "link"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "this name cannot be decoded in the locale" in err, err
+    assert not (tmp_path / "out").exists()

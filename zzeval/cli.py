@@ -523,6 +523,8 @@ def _undecodable_paths(args: argparse.Namespace) -> str | None:
     can be opened but not written into a page or log (re-review B, R1: a traceback)."""
     for name, value in sorted(vars(args).items()):
         text = str(value) if isinstance(value, str | os.PathLike) else ""
+        if text and os.path.exists(text):  # the folder a link or "." leads to (spot review S4)
+            text = os.path.realpath(text)
         if any("\udc80" <= ch <= "\udcff" for ch in text):
             shown = os.fsencode(text).decode("utf-8", errors="replace")
             return (f"--{name.replace('_', '-')} {shown}: this name cannot be decoded in the locale "
