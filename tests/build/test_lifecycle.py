@@ -18,6 +18,7 @@ import pytest
 
 from tests.build.helpers import COUNTY_NB, TOWNSHIP_NB, build_kwargs, tiny_season
 from zzeval.build.builder import COUNTY, build_reports
+from zzeval.build.records import STATE_FILE
 from zzeval.errors import ZzevalError
 
 pytestmark = pytest.mark.notebook
@@ -80,6 +81,12 @@ def _report_events(log: Path) -> list[dict]:
     return [e for e in map(json.loads, log.read_text(encoding="utf-8").splitlines()) if e["event"] == "report"]
 
 
+def _built_at(out: Path) -> dict[str, str | None]:
+    """Each report's ``built_at`` in the build state: it changes when a build finishes the report."""
+    state = json.loads((out / SEASON / STATE_FILE).read_text(encoding="utf-8"))
+    return {slug: entry.get("built_at") for slug, entry in state["reports"].items()}
+
+
 def test_kill_9_leaves_no_worker_and_rebuild_finishes_the_rest(built, tmp_path):
     data, out = built
     township_nb, county_nb = _changed_notebooks(tmp_path / "nb")
@@ -92,6 +99,7 @@ def test_kill_9_leaves_no_worker_and_rebuild_finishes_the_rest(built, tmp_path):
         build_reports({str(data)!r}, out_dir={str(out)!r}, **build_kwargs(jobs=1, **{kw!r}))
         """)
     env = dict(os.environ, ZZEVAL_TEST_SLEEP="2.0")  # each township report takes 2 s and more
+    state_before = _built_at(out)
     proc = subprocess.Popen([sys.executable, "-c", script], env=env)
     log = out / SEASON / "build-log.jsonl"
     n_before = len(_report_events(log))
@@ -111,10 +119,14 @@ def test_kill_9_leaves_no_worker_and_rebuild_finishes_the_rest(built, tmp_path):
     for page in (out / SEASON).rglob("*.html"):
         assert page.read_bytes().rstrip().endswith(b"</html>"), f"partial {page}"
 
-    killed = _report_events(log)[n_before:]
-    finished = sorted(e["report"] for e in killed if e["status"] == "built")
+    # What the dead build finished is what it recorded in its state (written before the log
+    # line, so a kill between the two leaves a report finished that the log does not name yet).
+    state_after = _built_at(out)
+    finished = sorted(s for s, t in state_after.items() if t != state_before.get(s))
+    logged = {e["report"] for e in _report_events(log)[n_before:] if e["status"] == "built"}
+    assert logged <= set(finished), (logged, finished)
     unfinished = sorted({COUNTY, "bagong", "liushukou"} - set(finished))
-    assert finished and unfinished, f"killed too late or too early: {killed}"
+    assert finished and unfinished, f"killed too late or too early: {state_after}"
     again = build_reports(data, out_dir=out, **build_kwargs(**kw))
     assert again.ok
     assert sorted(again.built) == unfinished and sorted(again.up_to_date) == finished
