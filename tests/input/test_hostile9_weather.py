@@ -1,8 +1,11 @@
 """Hostile review 9A, finding 3: a weather sensor stuck for part of a season (an anemometer frozen at calm
 from 1 January, RH at 100 % for three months, temperature one value but for one hour) passed validation and
-moved the weather-adjusted change with a confident interval. Each is refused, naming the file, the run's
-first row, the station, the column, its first and last hour and its length; genuine calm spells, fog and
-rounding pass; a genuine long run is confirmed in season.yaml."""
+moved the weather-adjusted change with a confident interval; spot review S1: a sensor flickering across a limit,
+or stuck but for one reading every 70 hours or a gap every 60 hours, dodged the run check that refused them.
+Each source's month is now compared with the other sources' same month or its own other months
+(zzeval.season.stuck_weather): a stuck month is refused, naming the file, the month's first row, the station,
+the column and the spreads; a genuine week of calm or fog passes; a genuine stuck-looking month is confirmed in
+season.yaml."""
 
 from __future__ import annotations
 
@@ -51,15 +54,11 @@ def temperature_but_one_hour(met: pd.DataFrame) -> None:
     met.loc[met.index[5], "temperature_c"] = "7.5"
 
 
-CASES = {  # how the table is changed: the row, column, what the run is, its hours and length, the subject
-    "calm_from_january": (calm_from_january, 6602, "wind_speed_ms", "calm (wind_speed_ms at most 0.2 m/s)",
-                          "2,160 hours in a row (2021-01-01 00:00 to 2021-03-31 23:00)", "county wind_speed_ms 2020-2021"),
-    "calm_previous": (calm_previous, 2210, "wind_speed_ms", "calm (wind_speed_ms at most 0.2 m/s)",
-                      "2,184 hours in a row (2020-01-01 00:00 to 2020-03-31 23:00)", "county wind_speed_ms 2019-2020"),
-    "rh_saturated": (rh_saturated, 6602, "rh_pct", "rh_pct is 100 %",
-                     "2,160 hours in a row (2021-01-01 00:00 to 2021-03-31 23:00)", "county rh_pct 2020-2021"),
-    "temperature_but_one_hour": (temperature_but_one_hour, 8, "temperature_c", "temperature_c is 7 °C",
-                                 "4,386 hours in a row (2019-10-01 06:00 to 2020-03-31 23:00)",
+CASES = {  # how the table is changed: the row, column, the months refused, the subject
+    "calm_from_january": (calm_from_january, 6602, "wind_speed_ms", "2021-01 0 against", "county wind_speed_ms 2020-2021"),
+    "calm_previous": (calm_previous, 2210, "wind_speed_ms", "2020-01 0 against", "county wind_speed_ms 2019-2020"),
+    "rh_saturated": (rh_saturated, 6602, "rh_pct", "2021-01 0 against", "county rh_pct 2020-2021"),
+    "temperature_but_one_hour": (temperature_but_one_hour, 2, "temperature_c", "2019-10 0 against",
                                  "county temperature_c 2019-2020"),
 }
 
@@ -67,7 +66,7 @@ CASES = {  # how the table is changed: the row, column, what the run is, its hou
 @pytest.mark.parametrize("name, parquet", [(n, False) for n in CASES] + [("rh_saturated", True)])
 def test_weather_sensor_stuck_for_part_of_a_season_is_refused(name, parquet, sample_season, tmp_path, capsys,
                                                                 monkeypatch):
-    change, row, column, what, span, subject = CASES[name]
+    change, row, column, month, subject = CASES[name]
     folder = tmp_path / name
     shutil.copytree(sample_season, folder)
     met = read(folder, MET)
@@ -78,16 +77,19 @@ def test_weather_sensor_stuck_for_part_of_a_season_is_refused(name, parquet, sam
 
         convert_to_parquet(folder)
     err, fname, _ = refused_by_validate(folder, parquet, monkeypatch, capsys)
-    assert (f"{fname}, row {row}, column '{column}': station 'county': {what} in each of {span}; ") in err, err[:3000]
+    months = 6 if name == "temperature_but_one_hour" else 3
+    assert (f"{fname}, row {row}, column '{column}': station 'county': {column} varies far less in {months} month(s) "
+            "than in the reference") in err, err[:3000]
+    assert month in err
     assert "a stuck sensor? remove these rows (their hours become missing) or write the measured values" in err
     assert f"'confirmed: {{weather_stuck: [{subject}]}}' {CONFIRM}" in err
     assert err.count("a stuck sensor?") == 1
 
 
-def _hours(n: int, **columns) -> pd.DataFrame:
-    """``n`` hours of varying county weather from 1 December 2020, ``columns`` replacing some."""
+def _hours(n: int = 2952, **columns) -> pd.DataFrame:
+    """``n`` hours of varying county weather from 1 October 2020 (four months), ``columns`` replacing some."""
     rng = np.random.default_rng(1)
-    met = pd.DataFrame({"datetime": pd.date_range("2020-12-01", periods=n, freq="h"), "station_code": "county",
+    met = pd.DataFrame({"datetime": pd.date_range("2020-10-01", periods=n, freq="h"), "station_code": "county",
                         "temperature_c": rng.normal(0, 4, n).round(1), "rh_pct": rng.uniform(30, 90, n).round(0),
                         "wind_speed_ms": rng.uniform(0.5, 4, n).round(1), "wind_dir_deg": rng.uniform(0, 359, n).round(0),
                         "pressure_hpa": rng.normal(920, 5, n).round(1)})
@@ -96,109 +98,100 @@ def _hours(n: int, **columns) -> pd.DataFrame:
     return met
 
 
-def _stuck(met: pd.DataFrame, column: str, value, start: int, hours: int) -> pd.DataFrame:
+#: The rows of December 2020 in :func:`_hours`.
+DECEMBER = slice(1464, 2208)
+
+
+def _stuck(met: pd.DataFrame, column: str, values, rows: slice = DECEMBER) -> pd.DataFrame:
+    """``met`` with ``column`` cycling through ``values`` in ``rows`` (a calm anemometer without a direction)."""
     met = met.copy()
-    met.loc[start: start + hours - 1, column] = value
-    if column == "wind_speed_ms" and value <= 0.2:
-        met.loc[start: start + hours - 1, "wind_dir_deg"] = np.nan
+    index = met.index[rows]
+    met.loc[index, column] = [values[i % len(values)] for i in range(len(index))]
+    if column == "wind_speed_ms" and max(values) <= 0.2:
+        met.loc[index, "wind_dir_deg"] = np.nan
     return met
 
 
-@pytest.mark.parametrize("column, value, hours", [
-    ("wind_speed_ms", 0.0, 72), ("rh_pct", 100.0, 120), ("temperature_c", 30.0, 72), ("pressure_hpa", 950.0, 72),
-    ("wind_dir_deg", 270.0, 72)])
-def test_genuine_runs_pass_and_one_hour_more_is_refused(column, value, hours):
-    """A calm spell, fog at 100 % and a temperature held by rounding or melting snow up to the limits of
-    input_limits.csv pass (a few hours of each pass by far); one hour more is refused."""
-    base = _hours(400)
-    for n in (6, 48, hours):
-        out = Collector()
-        check_stuck_weather(_stuck(base, column, value, 100, n), "m.csv", out)
-        assert out.problems == [], (n, out.problems)
-    out = Collector()
-    check_stuck_weather(_stuck(base, column, value, 100, hours + 1), "m.csv", out)
-    (problem,) = out.problems
-    assert (problem.row, problem.column) == (102, column)
-    assert f"{hours + 1:,} hours in a row (2020-12-05 04:00 to " in problem.message
-
-
-def test_calm_flickering_and_a_missing_hour():
-    """Calm counts whatever its speed up to 0.2 m/s (a stuck anemometer may flicker); a missing hour does not
-    end a run (review reA N1: one hour missing every 70 hours split three months of calm), a gap of more than
-    meteorology.stuck_gap_hours (12) does."""
-    met = _stuck(_hours(400), "wind_speed_ms", 0.0, 100, 100)
-    met.loc[100:199:3, "wind_speed_ms"] = 0.2
+def _problems(met: pd.DataFrame) -> list:
     out = Collector()
     check_stuck_weather(met, "m.csv", out)
-    assert len(out.problems) == 1 and "calm (wind_speed_ms at most 0.2 m/s) in each of 100 hours" in out.problems[0].message
-    for gap in (met.drop(index=150), met.assign(wind_speed_ms=met["wind_speed_ms"].where(met.index != 150))):
-        out = Collector()
-        check_stuck_weather(gap, "m.csv", out)
-        (problem,) = out.problems
-        assert "in each of 100 hours in a row (2020-12-05 04:00 to 2020-12-09 07:00, 1 of them missing" in problem.message
-    out = Collector()
-    check_stuck_weather(met.drop(index=range(150, 163)), "m.csv", out)
-    assert out.problems == []  # 50 and 37 hours either side of 13 missing
+    return out.problems
 
 
-def test_a_sensor_stuck_with_a_gap_every_70_hours_is_refused():
-    """Review reA N1 (a): three months of calm with one hour missing (a dropped row, or an empty cell) every
-    70 hours is one run."""
-    base = _hours(2400)
-    met = _stuck(base, "wind_speed_ms", 0.0, 100, 2200)
-    for gappy in (met.drop(index=range(100, 2300, 70)),
-                  met.assign(wind_speed_ms=met["wind_speed_ms"].where(~met.index.isin(range(100, 2300, 70))))):
-        out = Collector()
-        check_stuck_weather(gappy, "m.csv", out)
-        (problem,) = out.problems
-        assert problem.column == "wind_speed_ms" and "of them missing" in problem.message
+@pytest.mark.parametrize("column, values", [
+    ("wind_speed_ms", [0.0]), ("rh_pct", [100.0]), ("temperature_c", [30.0]), ("pressure_hpa", [950.0]),
+    ("wind_dir_deg", [270.0])])
+def test_a_genuine_week_passes_and_a_stuck_month_is_refused(column, values):
+    """A week of one value (a calm spell, fog, a temperature held by melting snow) passes; a calendar month of
+    it is refused, naming its first row, the month, its spread and the reference's."""
+    base = _hours()
+    assert _problems(base) == []
+    assert _problems(_stuck(base, column, values, slice(1500, 1667))) == []
+    (problem,) = _problems(_stuck(base, column, values))
+    assert (problem.row, problem.column) == (1464 + 2, column)
+    assert f"station 'county': {column} varies far less in 1 month(s) than in the reference" in problem.message
+    assert "(the median of its other months): " in problem.message and "2020-12 0 against" in problem.message
 
 
-@pytest.mark.parametrize("column, low, high", [
-    ("wind_speed_ms", 0.3, 0.4), ("wind_speed_ms", 0.2, 0.3), ("rh_pct", 99.0, 100.0),
-    ("temperature_c", -2.0, -2.1), ("pressure_hpa", 921.3, 921.4)])
-def test_a_sensor_flickering_at_its_floor_is_refused(column, low, high):
-    """Review reA N1 (b): a sensor alternating between two readings one step apart (an anemometer at its
-    noise floor, a saturated hygrometer, a thermometer's last digit) keeps one value within the column's band
-    (meteorology.stuck_band_*); a run that drifts further is not one."""
-    met = _stuck(_hours(400), column, low, 100, 200)
-    met.loc[101:299:2, column] = high
+def _spike(met: pd.DataFrame) -> pd.DataFrame:
+    """Frozen at 0 with one good reading (1.5 m/s) every 70 hours."""
+    met = _stuck(met, "wind_speed_ms", [0.0])
+    met.loc[met.index[DECEMBER][::70], ["wind_speed_ms", "wind_dir_deg"]] = [1.5, 200.0]
+    return met
+
+
+def _gap13(met: pd.DataFrame) -> pd.DataFrame:
+    """Frozen at 0 with 13 hours missing every 73 hours."""
+    met = _stuck(met, "wind_speed_ms", [0.0])
+    index = met.index[DECEMBER]
+    return met.drop(index=[i for k, i in enumerate(index) if k % 73 >= 60])
+
+
+SPOT_S1 = {  # spot review S1: stuck sensors that dodged the run check, the column refused
+    "wind 0.1/0.3": (lambda m: _stuck(m, "wind_speed_ms", [0.1, 0.3]), "wind_speed_ms"),
+    "wind 0.0/0.3/0.2": (lambda m: _stuck(m, "wind_speed_ms", [0.0, 0.3, 0.2]), "wind_speed_ms"),
+    "calm, 1.5 m/s every 70 h": (_spike, "wind_speed_ms"),
+    "calm, a 13-h gap every 60 h": (_gap13, "wind_speed_ms"),
+    "RH 98/100/99": (lambda m: _stuck(m, "rh_pct", [98.0, 100.0, 99.0]), "rh_pct"),
+    "temperature -2.0/-2.2/-2.1": (lambda m: _stuck(m, "temperature_c", [-2.0, -2.2, -2.1]), "temperature_c"),
+    "pressure 921.3/921.4": (lambda m: _stuck(m, "pressure_hpa", [921.3, 921.4]), "pressure_hpa"),
+}
+
+
+@pytest.mark.parametrize("name", list(SPOT_S1))
+def test_a_sensor_flickering_or_interrupted_is_refused(name):
+    """Spot review S1: an anemometer flickering across the calm limit, frozen at 0 but for one good reading
+    every 70 hours or with a 13-hour gap every 60 hours, a hygrometer cycling 98/100/99 %: the month varies
+    far less than the source's other months."""
+    change, column = SPOT_S1[name]
+    (problem,) = _problems(change(_hours()))
+    assert problem.column == column and problem.row == 1464 + 2
+    assert "varies far less in 1 month(s)" in problem.message and " 2020-12 " in problem.message
     if column == "wind_speed_ms":
-        met["wind_dir_deg"] = _hours(400)["wind_dir_deg"]  # the vane still turns
-    out = Collector()
-    check_stuck_weather(met, "m.csv", out)
-    (problem,) = out.problems
-    assert problem.column == column and "in each of 200 hours in a row" in problem.message
-    assert f"stays between {min(low, high):g} and {max(low, high):g}" in problem.message
-    steps = {"wind_speed_ms": 0.1, "rh_pct": 1.0, "temperature_c": 0.1, "pressure_hpa": 0.1}[column]
-    drift = _hours(400)
-    drift.loc[100:299, column] = low + steps * (np.arange(200) // 20)  # one step every 20 hours
-    out = Collector()
-    check_stuck_weather(drift, "m.csv", out)
-    assert out.problems == []
+        assert "% of hours above near calm against 99%" in problem.message
 
 
-def test_a_genuine_long_run_is_confirmed():
-    """A week of fog checked against the station's records: confirmed in season.yaml, a notice."""
-    met = _stuck(_hours(400), "rh_pct", 100.0, 100, 168)
+def test_a_genuine_fog_week_passes_and_a_month_is_confirmed():
+    """A week of fog (RH 99-100 %) passes; a month of it checked against the station's records is confirmed
+    in season.yaml, a notice."""
+    assert _problems(_stuck(_hours(), "rh_pct", [100.0, 100.0, 99.0], slice(1500, 1667))) == []
     out = Collector()
     read_confirmed({"confirmed": {"weather_stuck": ["county rh_pct 2020-2021"]}}, "season.yaml", out)
-    check_stuck_weather(met, "m.csv", out)
+    check_stuck_weather(_stuck(_hours(), "rh_pct", [100.0]), "m.csv", out)
     assert out.problems == []
     assert any("confirmed in season.yaml (weather_stuck: county rh_pct 2020-2021), used as written" in n
                for n in out.notes)
 
 
-def test_a_station_stuck_is_named(tmp_path: Path):
-    """Runs are per source: a station's stuck hygrometer is named with its code; the county rows pass."""
-    county = _hours(400)
-    station = _stuck(_hours(400).assign(station_code="ZZ100"), "rh_pct", 55.0, 10, 200)
-    out = Collector()
-    check_stuck_weather(pd.concat([county, station], ignore_index=True), "m.csv", out)
-    (problem,) = out.problems
-    assert problem.row == 400 + 10 + 2
-    assert problem.message.startswith("station 'ZZ100': rh_pct is 55 % in each of 200 hours in a row")
-    assert "; a genuine rh_pct is taken to change within at most 120 hours (" in problem.message  # reA N7 wording
+def test_a_station_stuck_is_named_against_the_other_sources():
+    """Sources are compared month by month: a station's stuck hygrometer (two months at 55 %) is named with its
+    code, against the county rows of the same months; the county rows pass."""
+    county = _hours()
+    station = _stuck(_hours().assign(station_code="ZZ100"), "rh_pct", [55.0], slice(1464, 2952))
+    (problem,) = _problems(pd.concat([county, station], ignore_index=True))
+    assert problem.row == 2952 + 1464 + 2
+    assert problem.message.startswith("station 'ZZ100': rh_pct varies far less in 2 month(s) than in the reference")
+    assert "2021-01 0 against " in problem.message and "(the median of the other sources in the same month)" in problem.message
 
 
 # Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,
