@@ -182,19 +182,21 @@ def test_a_file_error_without_a_file_name_is_said_whole(monkeypatch, capsys):
     assert rc == 2 and "None: None" not in err and "Failed to open local file" in err, err
 
 
-def test_a_path_the_locale_cannot_decode_is_refused_with_what_to_do(tmp_path, capsys):
-    """Under LC_ALL=C without UTF-8 mode a Chinese folder name arrives with surrogate escapes: it can be
-    opened but not written into a page or the build log (re-review B, R1: a traceback, exit 1)."""
+def test_build_refuses_a_name_the_locale_cannot_decode_showing_it_as_its_bytes(tmp_path, capsys):
+    """Under LC_ALL=C without UTF-8 mode a Chinese folder name arrives with surrogate escapes: the build
+    writes its data folder into the index page, so it is refused (re-review B, R1: a traceback). The
+    message names the option and shows the name as its bytes, not as \\udce5 or \\u5b63 escapes."""
     from zzeval.cli import main
 
     data = str(tmp_path) + "/" + "季节".encode().decode("ascii", errors="surrogateescape")
     rc = main(["build", "--data", data, "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert rc == 2 and f"--data {tmp_path}/季节: this name cannot be decoded in the locale" in err, err
+    assert rc == 2 and f"--data {tmp_path}/季节: a name this locale (" in err, err
+    assert "cannot decode" in err and "index page" in err and "\\u" not in err
     assert "PYTHONUTF8=1" in err and not (tmp_path / "out").exists()
 
 
-def test_a_link_to_a_folder_the_locale_cannot_decode_is_refused_too(tmp_path, capsys):
+def test_a_link_to_a_folder_the_locale_cannot_decode_is_refused_too(tmp_path, capfd):
     """The check reads the folder a path leads to: an ASCII link to the undecodable folder (or "." inside
     it) built every report, then failed writing the index with a traceback (spot review S4)."""
     import os
@@ -205,6 +207,44 @@ def test_a_link_to_a_folder_the_locale_cannot_decode_is_refused_too(tmp_path, ca
     os.mkdir(real)
     (tmp_path / "link").symlink_to(os.fsdecode(real), target_is_directory=True)
     rc = main(["build", "--data", str(tmp_path / "link"), "--out", str(tmp_path / "out")])
-    err = capsys.readouterr().err
-    assert rc == 2 and "this name cannot be decoded in the locale" in err, err
-    assert not (tmp_path / "out").exists()
+    err = capfd.readouterr().err
+    assert rc == 2 and f"--data {tmp_path / 'link'} (it leads to {tmp_path}/" in err, err
+    assert "cannot decode" in err and not (tmp_path / "out").exists()
+
+
+def test_validate_and_aqi_work_with_a_name_the_locale_cannot_decode(season, tmp_path, capsys):
+    """validate and aqi read and write such names as they are (they worked before a refusal meant for
+    the build was applied to every command: spot review S4); the name is shown as its bytes."""
+
+    def as_c_locale_reads(name: str) -> str:  # a Chinese (UTF-8) name under LC_ALL=C without UTF-8 mode
+        return str(tmp_path) + "/" + name.encode().decode("ascii", errors="surrogateescape")
+
+    shutil.copytree(season, tmp_path / "季节")
+    assert main(["validate", as_c_locale_reads("季节")]) == 0
+    assert main(["aqi", str(season / "air_quality.csv"), "--period", "daily", "--out", as_c_locale_reads("输出.csv")]) == 0
+    out, err = capsys.readouterr()
+    assert f"OK: {tmp_path}/季节 is a valid season" in out, out
+    assert (tmp_path / "输出.csv").stat().st_size > 0
+    assert f"to {tmp_path}/输出.csv" in err and "\\udc" not in err, err
+
+
+def test_validate_works_with_a_gbk_named_folder_under_a_utf8_locale(season, tmp_path, capfd):
+    """The same for a folder named in GBK bytes under a UTF-8 locale: its name on stdout was a traceback
+    (stdout encodes strictly) once validate was no longer refused."""
+    import os
+
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), "季节".encode("gbk")))
+    shutil.copytree(season, folder)
+    assert main(["validate", folder]) == 0
+    assert "is a valid season" in capfd.readouterr().out
+
+
+def test_a_factor_file_the_locale_cannot_decode_is_applied(tmp_path, capsys):
+    """factors --override (and estimate/build --factors) with such a name: the name went into the factor
+    table's text column, which pyarrow could not encode (a traceback); it is now shown decoded."""
+    from zzeval.resources import reference_path
+
+    shutil.copy(reference_path("emission_factors.csv"), tmp_path / "因子.csv")
+    override = str(tmp_path) + "/" + "因子.csv".encode().decode("ascii", errors="surrogateescape")
+    assert main(["factors", "--override", override, "--out", str(tmp_path / "table.csv")]) == 0
+    assert f"{tmp_path}/因子.csv" in (tmp_path / "table.csv").read_text(encoding="utf-8")

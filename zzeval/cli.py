@@ -517,22 +517,6 @@ def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
     return 128 + int(signum)
 
 
-def _undecodable_paths(args: argparse.Namespace) -> str | None:
-    """What to fix when a path argument holds bytes this locale cannot decode (Python's surrogate
-    escapes: a Chinese folder name under LC_ALL=C without UTF-8 mode); None otherwise. Such a name
-    can be opened but not written into a page or log (re-review B, R1: a traceback)."""
-    for name, value in sorted(vars(args).items()):
-        text = str(value) if isinstance(value, str | os.PathLike) else ""
-        if text and os.path.exists(text):  # the folder a link or "." leads to (spot review S4)
-            text = os.path.realpath(text)
-        if any("\udc80" <= ch <= "\udcff" for ch in text):
-            shown = os.fsencode(text).decode("utf-8", errors="replace")
-            return (f"--{name.replace('_', '-')} {shown}: this name cannot be decoded in the locale "
-                    f"({sys.getfilesystemencoding()}); run with a UTF-8 locale (LANG=C.UTF-8) or PYTHONUTF8=1, "
-                    "or use a folder name in ASCII")
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     from zzeval import stdout
 
@@ -541,14 +525,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
-    from zzeval import stdout
+    from zzeval import pathnames, stdout
 
+    for stream in (sys.stdout, sys.stderr):  # a name the locale cannot decode, shown as ls shows it
+        pathnames.show_names_as_bytes(stream)
     args = stdout.parse_and_flush(parser, argv)
     _setup_logging(args.verbose)
     logging.getLogger("zzeval.cli").info("zzeval %s %s (Python %s)", __version__, args.command, sys.executable)
-    undecodable = _undecodable_paths(args)
-    if undecodable:
-        print(f"zzeval {args.command}: error: {undecodable}", file=sys.stderr)
+    refused = pathnames.refusal(args.command, vars(args))  # only where the command cannot work
+    if refused:
+        print(f"zzeval {args.command}: error: {refused}", file=sys.stderr)
         return 2
     try:
         with _signals_unwind():

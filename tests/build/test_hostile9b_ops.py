@@ -73,8 +73,8 @@ def test_f10_the_build_leaves_no_file_or_pipe_open(tmp_path):
 def _bogus_task(**fields):
     from zzeval.build.tasks import ReportTask
 
-    return ReportTask(id="nancun", notebook="/nonexistent/nancun.ipynb", parameters={}, ipynb_path="",
-                      html_path="", rel_html="", lang="zh", kernel={}, cwd="/", **fields)
+    return ReportTask(**{"id": "nancun", "notebook": "/nonexistent/nancun.ipynb", "parameters": {}, "ipynb_path": "",
+                         "html_path": "", "rel_html": "", "lang": "zh", "kernel": {}, "cwd": "/", **fields})
 
 
 def test_f6_a_stopped_worker_is_killed_and_its_report_failed(monkeypatch):
@@ -102,6 +102,7 @@ def test_f6_a_stopped_worker_is_killed_and_its_report_failed(monkeypatch):
     run.LocalExecutor(jobs=1, silence_s=2).run([_bogus_task()], lambda t, r: got.append(r))
     assert got[0]["status"] == "failed" and got[0]["error"]["ename"] == "WorkerStopped"
     assert "no sign of life for 2 s" in got[0]["error"]["evalue"]
+    assert got[0]["seconds"] >= 2.0, got[0]  # the time it waited, not "(after 0.0 s)" (re-review B, R3)
     assert not psutil.pid_exists(pids[0])
 
 
@@ -266,3 +267,25 @@ def test_f9_the_cli_says_what_to_do_when_the_build_runs_out_of_file_descriptors(
     assert cli.main(["factors"]) == 2
     err = capsys.readouterr().err
     assert "too many open files: raise the limit (ulimit -n) or lower --jobs" in err and "Traceback" not in err
+
+
+def test_r2_a_worker_reaches_the_folder_the_build_named_under_a_gb18030_locale(tmp_path, monkeypatch):
+    """Under a GB18030 locale a Chinese folder name is GB18030 bytes on disk; the build sent it to its
+    workers (UTF-8 mode) as text, which they encoded as UTF-8: another folder, and every report failed
+    "season folder not found" (re-review B, R2). The build's view is emulated here: its file-system
+    encoding is GB18030 (``os.fsencode`` as that locale's). The worker must reach the notebook file
+    in that folder: it reads it and fails on its content, not "No such file"."""
+    from zzeval.build import run
+
+    folder = os.path.join(os.fsencode(tmp_path), "数据".encode("gb18030"))
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"bad.ipynb"), "w") as fh:
+        fh.write("not a notebook")
+    as_the_build_names_it = str(tmp_path / "数据" / "bad.ipynb")  # decoded by a GB18030 locale
+    got = []
+    monkeypatch.setattr(os, "fsencode", lambda p: os.fspath(p).encode("gb18030", "surrogateescape"))
+    run.LocalExecutor(jobs=1).run([_bogus_task(notebook=as_the_build_names_it)], lambda t, r: got.append(r))
+    monkeypatch.undo()
+    error = got[0]["error"]
+    assert got[0]["status"] == "failed" and error["ename"] != "FileNotFoundError", error
+    assert "No such file" not in error["evalue"] and "bad.ipynb" not in error["evalue"], error

@@ -23,6 +23,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ class LocalExecutor:
     def warm(self, like: ReportTask) -> None:
         """Start the ``jobs`` workers now and have each warm a kernel for tasks like ``like``
         (answered by one ``warmed`` line, which the feeder skips)."""
-        line = json.dumps({"warm": like.to_dict()}, ensure_ascii=False) + "\n"
+        line = json.dumps({"warm": worker_task(like)}, ensure_ascii=False) + "\n"
         for i in range(self.jobs):
             proc = self._spawn(i)
             try:
@@ -153,8 +154,9 @@ class LocalExecutor:
                     break
                 if proc is None or proc.poll() is not None:
                     proc = self._spawn(i)
+                started = time.monotonic()
                 try:
-                    proc.stdin.write(json.dumps(task.to_dict(), ensure_ascii=False) + "\n")
+                    proc.stdin.write(json.dumps(worker_task(task), ensure_ascii=False) + "\n")
                     proc.stdin.flush()
                     line, stuck = proc.lines.next_result(report_time_limit(task), self.silence_s)
                 except (BrokenPipeError, OSError):
@@ -164,19 +166,40 @@ class LocalExecutor:
                     continue
                 if stuck is not None:  # stopped, frozen or overdue (hostile review 9B, F6)
                     _kill_trees([proc])
-                    self._done.put((task, failed_result(task.id, *stuck)))
+                    self._done.put((task, failed_result(task.id, *stuck, seconds=time.monotonic() - started)))
                     proc = None
                     continue
                 code = _wait_or_kill(proc)
                 _close_pipes(proc)
                 self._done.put((task, failed_result(
                     task.id, "WorkerDied", f"the build worker exited with code {code} while building "
-                    "this report (out of memory? killed?)")))
+                    "this report (out of memory? killed?)", seconds=time.monotonic() - started)))
                 proc = None
         except Exception as exc:  # noqa: BLE001
             self._done.put((None, {"error": exc}))
         finally:
             _close_worker(proc)
+
+
+def worker_task(task: ReportTask) -> dict:
+    """``task`` as a local worker (UTF-8 mode: :func:`worker_command`) reads it: its paths spelt so
+    that the worker and its kernel (``PYTHONUTF8=1``) reach the same bytes on disk as this process
+    (:func:`zzeval.pathnames.for_utf8_mode`; under a GB18030 locale a Chinese folder name was
+    re-encoded as UTF-8 and every report failed "season folder not found": re-review B, R2)."""
+    from zzeval.pathnames import for_utf8_mode
+
+    wire = task.to_dict()
+    for key in ("notebook", "ipynb_path", "html_path", "cwd"):
+        wire[key] = for_utf8_mode(wire[key])
+    wire["parameters"] = {k: for_utf8_mode(v) if k in _PATH_PARAMETERS and isinstance(v, str) else v
+                          for k, v in wire["parameters"].items()}
+    if isinstance(wire["kernel"].get("argv"), list | tuple):  # the interpreter may lie under such a folder too
+        wire["kernel"]["argv"] = [for_utf8_mode(a) for a in wire["kernel"]["argv"]]
+    return wire
+
+
+#: The notebook parameters that are paths (:func:`zzeval.build.plan.report_tasks`).
+_PATH_PARAMETERS = ("data_dir", "results_path")
 
 
 def worker_command(parent_pid: int) -> list[str]:

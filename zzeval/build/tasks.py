@@ -16,7 +16,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 
-from zzeval.atomic import atomic_write_bytes, atomic_write_text
+from zzeval.atomic import atomic_write_bytes
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.lifeline import owner_alive
 
@@ -64,9 +64,10 @@ def failure(ename: str, evalue: str, traceback_text: str = "", *, cell_index: in
             "ename": ename, "evalue": str(evalue)[:2000], "traceback": traceback_text[-4000:]}
 
 
-def failed_result(task_id: str, ename: str, evalue: str, traceback_text: str = "") -> dict:
-    """The result of a report that failed outside :func:`run_task` (a worker died, a lost Dask task)."""
-    return {"id": task_id, "status": "failed", "seconds": 0.0,
+def failed_result(task_id: str, ename: str, evalue: str, traceback_text: str = "", seconds: float = 0.0) -> dict:
+    """The result of a report that failed outside :func:`run_task` (a worker died, a lost Dask task);
+    ``seconds``: how long the report was waited for (a worker killed by the watchdog: re-review B, R3)."""
+    return {"id": task_id, "status": "failed", "seconds": float(seconds),
             "error": failure(ename, evalue, traceback_text)}
 
 
@@ -117,7 +118,8 @@ def run_task(task: ReportTask | dict) -> dict:
         if not owner_alive(task.owner):
             result["error"] = failure(*_GONE)
             return result
-        atomic_write_text(task.ipynb_path, nbformat.writes(nb))
+        # a path spelt with surrogate escapes (zzeval.pathnames.for_utf8_mode) is kept as a JSON escape
+        atomic_write_bytes(task.ipynb_path, nbformat.writes(nb).encode("utf-8", "backslashreplace"))
         if error is not None:
             result["error"] = failure(error.ename, error.evalue, error.traceback, cell_index=error.cell_index,
                                       code_cell_number=error.code_cell_number, source_head=error.source_head)

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import FactorError, Problem
+from zzeval.pathnames import readable
 from zzeval.resources import input_limit
 
 #: Shipped reference files, loaded in this order into one table.
@@ -516,7 +517,8 @@ def load_factors(override: str | Path | None = None) -> FactorTable:
     table = FactorTable(frame, files)
     if override is not None:
         path = Path(override)
-        table = apply_overrides(table, _read_override(path), str(path))
+        # the name as the table and the pages show it (a name LC_ALL=C cannot decode was a traceback)
+        table = apply_overrides(table, _read_override(path), readable(path))
     return table
 
 
