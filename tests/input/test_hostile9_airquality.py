@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -194,6 +195,27 @@ def test_a_month_without_o3_leaves_the_pm25_rules_decided(pm_o3_season):
     note = good_days_note(ind.set_index("township").loc["t01"], "zh")
     assert note and "本乡镇站点 O3 的有效监测数据不足" in note
     assert good_days_note(ind.set_index("township").loc["t02"], "zh") is None
+
+
+def test_a_month_without_o3_leaves_no_composite_index():
+    # spot review (N3 left over): the composite index of the six pollutants was still given (4.999 → 4.904)
+    # with O3 out for March at the township's station; it is not computable, as the share of good days
+    from zzeval.report.county_views import composite_index_note
+
+    data, _ = make_season(2, seed=3, days=None)
+    aq = data.air_quality
+    cut = (aq["station_code"] == "S01") & (aq["pollutant"] == "O3") & (aq["datetime"] >= "2021-03-01")
+    s = season_statistics(replace(data, air_quality=aq[~cut].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert r["months_insufficient_PM2.5"] == 0 and r["months_insufficient_O3_8h_max"] == 1
+    assert np.isfinite(r["index_O3"]) and pd.isna(r["comprehensive_index"])
+    assert r["comprehensive_index_missing"] == "O3" == r["good_day_ratio_missing"]
+    assert np.isfinite(_township(s, "t02", "current")["comprehensive_index"])
+    assert np.isfinite(_township(s, "t01", "previous")["comprehensive_index"])
+    ind = headline_air_indicators(s).set_index("township")
+    assert pd.isna(ind.loc["t01", "comprehensive_index"]) and pd.isna(ind.loc["t01", "comprehensive_index_change_pct"])
+    assert "本乡镇站点 O3 的有效监测数据不足" in composite_index_note(ind.loc["t01"], "zh")
+    assert composite_index_note(ind.loc["t02"], "zh") is None
 
 
 def test_too_few_valid_days_give_no_share_of_good_days(pm_o3_season):

@@ -91,7 +91,6 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     row["comprehensive_index"], sub = comprehensive_index(wide)
     for k, v in sub.items():
         row[f"index_{k}"] = v
-    row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
     bad = (month_ok[~month_ok["month_valid"]] if month_ok is not None and len(month_ok)
            else pd.DataFrame({"statistic": []}))
     row["months_insufficient"] = len(bad)
@@ -112,6 +111,11 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
         missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]] or list(_AQI_NAME.values())
     row["good_day_ratio_missing"] = ", ".join(missing)
     row["good_day_ratio"] = row["good_days"] / row["valid_days"] if not missing else np.nan
+    # the composite index likewise: its O3 sub-index without a winter month is no season's (spot review, N3)
+    ci_missing = [p for p in sub if p in missing or not np.isfinite(sub[p])]
+    row["comprehensive_index_missing"] = ", ".join(ci_missing)
+    if ci_missing:
+        row["comprehensive_index"] = np.nan
     return row
 
 
@@ -203,7 +207,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
         ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3),
-        ``comprehensive_index`` (NaN without one of its six pollutants) and ``index_<p>`` sub-indices,
+        ``comprehensive_index`` (NaN as ``good_day_ratio``, or without any of its six) and ``index_<p>`` sub-indices,
         ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
         the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
