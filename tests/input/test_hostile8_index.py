@@ -72,8 +72,9 @@ def test_the_reason_is_said_in_the_same_words_on_every_page_and_the_rank_is_empt
                         "good_day_ratio_pct": [90.0, 80.0]})
     ev = SimpleNamespace(indicators=ind, townships=pd.DataFrame({"slug": ["a", "b"], "name_zh": ["甲镇", "乙镇"]}))
     reason = t("ci.not_computable", "zh", missing="SO2、NO2、CO、O3")
-    assert reason == ("综合指数不可计算：综合指数为 SO2、NO2、PM10、PM2.5、CO、O3 六项分指数之和，本乡镇站点缺 "
-                      "SO2、NO2、CO、O3 的有效监测数据，不以 0 计，不参加综合指数排名")
+    assert reason == ("综合指数不可计算：综合指数为 SO2、NO2、PM10、PM2.5、CO、O3 六项分指数之和，本乡镇站点 "
+                      "SO2、NO2、CO、O3 的有效监测数据不足（全季没有，或有月份的有效日数不足 GB 3095-2012 第 8 章的要求："
+                      "每月 ≥ 27 天，2 月 ≥ 25 天），缺项不以 0 计，也不以其余月份代替，不参加综合指数排名")
     assert composite_index_note(ind.iloc[0]) == reason and composite_index_note(ind.iloc[1]) is None
     assert composite_index_notes(ev) == "甲镇：" + reason
     table = rankings_table(ev)

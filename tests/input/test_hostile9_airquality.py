@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,6 +30,16 @@ def _without(data, start: str, end: str, station: str | None = None):
     cut = (aq["datetime"] >= start) & (aq["datetime"] < end)
     if station is not None:
         cut &= aq["station_code"] == station
+    return replace(data, air_quality=aq[~cut].reset_index(drop=True))
+
+
+def _short_days(data, start: str, days: int, station: str):
+    """``data`` without 5 hours (13:00-17:00) of each of ``days`` days from ``start`` at ``station``: those days
+    have 19 hours (invalid, GB 3095 § 8), but the station keeps 19 of their 24 hours."""
+    aq = data.air_quality
+    t = aq["datetime"]
+    cut = ((aq["station_code"] == station) & (t >= start) & (t < pd.Timestamp(start) + pd.Timedelta(days=days))
+           & t.dt.hour.between(13, 17))
     return replace(data, air_quality=aq[~cut].reset_index(drop=True))
 
 
@@ -117,8 +128,9 @@ def test_one_townships_missing_month_leaves_the_county_valid(full_season, tiny30
     from zzeval.assess.county import county_figures
     from zzeval.report.county_views import county_key_figures, county_validity_notice
 
-    # (a few days: a whole month absent changes the county's mix of townships, re-review A, N2)
-    data = _without(full_season, "2019-10-01", "2019-10-10 01:00", "S01")
+    # (a few short days: a whole month absent, or 9 whole days of 31 of one of two townships, changes the
+    # county's mix of townships, re-review A, N2, spot review S2)
+    data = _short_days(full_season, "2019-10-01 01:00", 9, "S01")
     assert not _township(season_statistics(data), "t01", "previous")["statistics_valid"]
     ev = _county_evaluation(tiny30[2], data, [False, True])
     assert ev.county_validity["month_valid"].all() and len(ev.county_validity) == 12
@@ -185,6 +197,27 @@ def test_a_month_without_o3_leaves_the_pm25_rules_decided(pm_o3_season):
     assert good_days_note(ind.set_index("township").loc["t02"], "zh") is None
 
 
+def test_a_month_without_o3_leaves_no_composite_index():
+    # spot review (N3 left over): the composite index of the six pollutants was still given (4.999 → 4.904)
+    # with O3 out for March at the township's station; it is not computable, as the share of good days
+    from zzeval.report.county_views import composite_index_note
+
+    data, _ = make_season(2, seed=3, days=None)
+    aq = data.air_quality
+    cut = (aq["station_code"] == "S01") & (aq["pollutant"] == "O3") & (aq["datetime"] >= "2021-03-01")
+    s = season_statistics(replace(data, air_quality=aq[~cut].reset_index(drop=True)))
+    r = _township(s, "t01", "current")
+    assert r["months_insufficient_PM2.5"] == 0 and r["months_insufficient_O3_8h_max"] == 1
+    assert np.isfinite(r["index_O3"]) and pd.isna(r["comprehensive_index"])
+    assert r["comprehensive_index_missing"] == "O3" == r["good_day_ratio_missing"]
+    assert np.isfinite(_township(s, "t02", "current")["comprehensive_index"])
+    assert np.isfinite(_township(s, "t01", "previous")["comprehensive_index"])
+    ind = headline_air_indicators(s).set_index("township")
+    assert pd.isna(ind.loc["t01", "comprehensive_index"]) and pd.isna(ind.loc["t01", "comprehensive_index_change_pct"])
+    assert "本乡镇站点 O3 的有效监测数据不足" in composite_index_note(ind.loc["t01"], "zh")
+    assert composite_index_note(ind.loc["t02"], "zh") is None
+
+
 def test_too_few_valid_days_give_no_share_of_good_days(pm_o3_season):
     # N5: 19-hour days (5 hours missing every day): a handful of valid days is no share of 0.0 %
     aq = pm_o3_season.air_quality
@@ -204,10 +237,13 @@ def test_a_township_absent_for_whole_months_flags_the_county(full_season, tiny30
     data = _without(full_season, "2020-12-01 01:00", "2021-03-01 01:00", "S01")
     cv = county_validity(data)
     assert (cv["valid_days"] >= cv["min_valid_days"]).all()
-    assert list(cv.loc[cv["townships_absent"] != "", "month"]) == ["2020-12", "2021-01", "2021-02"]
+    # the extreme case of a changed mix (spot review S2): t01's share of the hours falls from 1/2 to 0
+    assert list(cv.loc[cv["townships_share_fell"] != "", "month"]) == ["2020-12", "2021-01", "2021-02"]
+    assert cv.set_index("month").loc["2021-01", "mix_change"] == pytest.approx(0.5, abs=0.01)
     ev = _county_evaluation(tiny30[2], data, [False, True])
     fig = county_figures(ev)
-    assert fig["statistics_valid"] is False and "2020-12、2021-01、2021-02" in fig["validity"]["zh"]
-    # a few missing days (李寨乡's December, 24 valid days) leave the county valid
-    few = county_validity(_without(full_season, "2020-12-03", "2020-12-10", "S01"))
-    assert few["month_valid"].all() and (few["townships_absent"] == "").all()
+    assert fig["statistics_valid"] is False and "t01（2020-12、2021-01、2021-02）" in fig["validity"]["zh"]
+    # a few short days (19 hours: the township's December fails, 24 valid days) change the county's mix little and leave it valid
+    few = county_validity(_short_days(full_season, "2020-12-03 01:00", 7, "S01"))
+    assert few["month_valid"].all() and (few["townships_share_fell"] == "").all()
+    assert 0 < few["mix_change"].max() < 0.04  # 35 hours of 744 of one of two townships: 1.2 %

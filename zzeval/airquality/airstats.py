@@ -91,7 +91,6 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     row["comprehensive_index"], sub = comprehensive_index(wide)
     for k, v in sub.items():
         row[f"index_{k}"] = v
-    row["comprehensive_index_missing"] = ", ".join(k for k, v in sub.items() if not np.isfinite(v))
     bad = (month_ok[~month_ok["month_valid"]] if month_ok is not None and len(month_ok)
            else pd.DataFrame({"statistic": []}))
     row["months_insufficient"] = len(bad)
@@ -112,6 +111,11 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
         missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]] or list(_AQI_NAME.values())
     row["good_day_ratio_missing"] = ", ".join(missing)
     row["good_day_ratio"] = row["good_days"] / row["valid_days"] if not missing else np.nan
+    # the composite index likewise: its O3 sub-index without a winter month is no season's (spot review, N3)
+    ci_missing = [p for p in sub if p in missing or not np.isfinite(sub[p])]
+    row["comprehensive_index_missing"] = ", ".join(ci_missing)
+    if ci_missing:
+        row["comprehensive_index"] = np.nan
     return row
 
 
@@ -203,7 +207,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
         ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3),
-        ``comprehensive_index`` (NaN without one of its six pollutants) and ``index_<p>`` sub-indices,
+        ``comprehensive_index`` (NaN as ``good_day_ratio``, or without any of its six) and ``index_<p>`` sub-indices,
         ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
         the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
@@ -264,8 +268,9 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
 
 
 def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
-                    statistic: str = "PM2.5", daily: pd.DataFrame | None = None) -> pd.DataFrame:
-    """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures.
+                    statistic: str = "PM2.5", township_hours: pd.DataFrame | None = None) -> pd.DataFrame:
+    """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures, and
+    whether its mix of townships is the same in both seasons.
 
     ``county_hourly`` is the county's hourly series, by default computed from ``season``
     (:func:`zzeval.airquality.weather_data.county_hourly`; the per-township evaluation passes its
@@ -275,22 +280,33 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
     natural days by :func:`zzeval.airquality.validity.daily_values` (a day valid with ≥ 20 hours,
     ``data_validity.csv``) and months by :func:`zzeval.airquality.validity.month_validity` over each
     season's six calendar months (≥ 27 valid days, 25 in February; a month without an hour has 0).
+    ``township_hours`` is :func:`zzeval.airquality.county_mix.month_hours` of the township series that
+    make ``county_hourly`` (by default computed from ``season``; the per-township evaluation passes
+    :meth:`zzeval.assess.tasks.CountySeries.township_hours`).
 
     Returns
     -------
     DataFrame
         ``season`` (``"current"``/``"previous"``), ``period``, ``month`` (``YYYY-MM``),
-        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``townships_absent`` (the townships with no
-        valid day of ``statistic`` in the month, comma-separated: the series' mix of townships then differs
-        between the seasons, hostile re-review A, N2), ``month_valid`` (False also with a township absent):
-        twelve rows; the county's statistics are valid when every ``month_valid`` is True. ``daily`` is
-        :func:`township_daily` of ``season`` if already computed.
+        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``mix_change`` (how much the townships'
+        shares of the series' hours differ between the month and the same month of the other season:
+        :func:`zzeval.airquality.county_mix.mix_changes`; hostile re-review A, N2, spot review S2),
+        ``townships_share_fell`` (when the mix changed more than ``county.township_mix_change``,
+        ``input_limits.csv``: the townships whose share fell in this month, comma-separated), ``month_valid``
+        (False also when the mix changed more than that limit, on both months of the pair): twelve rows;
+        the county's statistics are valid when every ``month_valid`` is True.
     """
-    tw = township_daily(season) if daily is None else daily
-    if county_hourly is None:
-        from zzeval.airquality.weather_data import county_hourly as hourly_of
+    from zzeval.airquality import county_mix
 
-        county_hourly = hourly_of(season, (statistic,))
+    if county_hourly is None or township_hours is None:
+        from zzeval.airquality.weather_data import county_hourly as hourly_of
+        from zzeval.airquality.weather_data import township_hourly
+
+        tw, _ = township_hourly(season, (statistic,))
+        if county_hourly is None:
+            county_hourly = hourly_of(season, (statistic,), township=tw)
+        if township_hours is None:
+            township_hours = county_mix.month_hours(tw)
     hours = county_hourly[county_hourly["pollutant"] == statistic] if len(county_hourly) else county_hourly
     daily = (validity.daily_values(hours, pollutants=(statistic,)) if len(hours)
              else pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")}))
@@ -303,13 +319,12 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
         mv = validity.month_validity(d, months=p.months())
         rows.append(mv.drop(columns=["station_code", "statistic"]).assign(season=label, period=p.name))
     out = pd.concat(rows, ignore_index=True)
-    tw = tw[(tw["statistic"] == statistic) & tw["value"].notna()]
-    have = set(zip(tw["township"], pd.to_datetime(tw["date"]).dt.strftime("%Y-%m"), strict=True))
-    slugs = sorted(set(tw["township"]))
-    out["townships_absent"] = [", ".join(t for t in slugs if (t, m) not in have) for m in out["month"]]
-    out["month_valid"] = out["month_valid"].astype(bool) & (out["townships_absent"] == "")
-    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "townships_absent",
-                "month_valid"]]
+    mix = county_mix.mix_changes(township_hours, season.period.months(), season.period.previous.months(),
+                                 statistic)
+    out = out.merge(mix, on="month", how="left")
+    out["month_valid"] = out["month_valid"].astype(bool) & ~(out["mix_change"] > county_mix.mix_limit())
+    return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "mix_change",
+                "townships_share_fell", "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

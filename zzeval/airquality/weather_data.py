@@ -80,12 +80,13 @@ def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[
     return tw, rep
 
 
-def county_hourly(season: SeasonData, pollutants=("PM2.5",)) -> pd.DataFrame:
+def county_hourly(season: SeasonData, pollutants=("PM2.5",), township: pd.DataFrame | None = None) -> pd.DataFrame:
     """The county's hourly series as the weather adjustment's county rows are made (:func:`_series`):
-    at each hour the mean of the township series that have a value then (:func:`township_hourly`;
-    an hour without any is absent). Long form ``station_code`` (``"county"``), ``datetime``,
-    ``pollutant``, ``value``, ``unit``, as :class:`zzeval.assess.tasks.CountySeries` gives it."""
-    tw, _ = township_hourly(season, pollutants)
+    at each hour the mean of the township series that have a value then (:func:`township_hourly`, or
+    ``township`` if already computed; an hour without any is absent). Long form ``station_code``
+    (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``, as
+    :class:`zzeval.assess.tasks.CountySeries` gives it."""
+    tw = township_hourly(season, pollutants)[0] if township is None else township
     tw = tw[np.isfinite(tw["value"].to_numpy(float))]
     out = (tw.groupby(["pollutant", "datetime"], sort=True)
            .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())

@@ -81,26 +81,41 @@ def county_months_insufficient(ev):
 def county_validity_text(ev, lang: str = "zh") -> str | None:
     """Why the county's PM2.5 change cannot decide anything, in the words of ``county.validity_box``
     (the county page and summary.json): the months in which the county's own series fails the
-    validity rules, each with its valid days; None when it meets them (or is not assessed)."""
-    from zzeval.i18n import t
-
+    validity rules, each with its valid days, and those whose mix of townships changed between the seasons
+    (``county.township_mix``); None when it meets them (or is not assessed)."""
     months = county_months_insufficient(ev)
     if months is None or not len(months):
         return None
-    if "townships_absent" in months:  # a township absent for whole months: the seasons' mix differs (N2)
-        absent = months[months["townships_absent"] != ""]
-        months = months[months["valid_days"] < months["min_valid_days"]]
-        by_tw: dict[str, list[str]] = {}
-        for r in absent.itertuples(index=False):
-            for slug in r.townships_absent.split(", "):
-                by_tw.setdefault(slug, []).append(r.month)
-        if by_tw:
-            text = t("county.township_absent", lang, townships=t("ci.separator", lang).join(
-                f"{_name(ev, slug)}（{'、'.join(ms)}）" if lang == "zh"
-                else f"{_name(ev, slug)} ({', '.join(ms)})" for slug, ms in by_tw.items()))
-            rest = county_validity_text_of(months, lang)
-            return text if rest is None else f"{rest} {text}"
-    return county_validity_text_of(months, lang)
+    short = county_validity_text_of(months[months["valid_days"] < months["min_valid_days"]], lang)
+    mix = county_mix_text(ev, months, lang) if "townships_share_fell" in months else None
+    return " ".join(x for x in (short, mix) if x) or None
+
+
+def county_mix_text(ev, months, lang: str) -> str | None:
+    """``county.township_mix`` of the months in which the county series' mix of townships changed between
+    the seasons more than ``county.township_mix_change`` (``input_limits.csv``): each month pair with its
+    change, and the townships whose share of the series' hours fell, with their months (spot review S2)."""
+    from zzeval.airquality.county_mix import mix_limit
+    from zzeval.i18n import format_quantity, t
+
+    mixed = months[months["mix_change"] > mix_limit()]
+    if not len(mixed):
+        return None
+    sep = t("ci.separator", lang)
+    pairs = []
+    for r in mixed.sort_values(["season", "month"]).itertuples(index=False):
+        if r.season == "current":
+            pairs.append(t("county.mix_month", lang, month=r.month, previous=f"{int(r.month[:4]) - 1}{r.month[4:]}",
+                           change=format_quantity(100 * r.mix_change, "%", lang)))
+    by_tw: dict[str, list[str]] = {}
+    for r in mixed.itertuples(index=False):
+        for slug in filter(None, r.townships_share_fell.split(", ")):
+            by_tw.setdefault(slug, []).append(r.month)
+    townships = sep.join(f"{_name(ev, slug)}（{'、'.join(ms)}）" if lang == "zh" else f"{_name(ev, slug)} ({', '.join(ms)})"
+                         for slug, ms in by_tw.items())
+    limit = 100 * mix_limit()
+    return t("county.township_mix", lang, limit=format_quantity(limit, "%", lang, decimals=0 if limit.is_integer() else 1),
+             months=sep.join(pairs), townships=townships)
 
 
 def _name(ev, slug: str) -> str:

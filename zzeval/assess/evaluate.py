@@ -399,8 +399,7 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
     parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
     parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
-    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season,
-                                    daily=parts["daily"])
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season)
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
                              n_boot=n_boot, seed=seed)
     try:

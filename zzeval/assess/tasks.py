@@ -362,6 +362,7 @@ class CountySeries:
         self.units: dict[str, tuple[int, str]] = {}
         self.late: list[pd.DataFrame] = []
         self.hours_without_weather = 0
+        self._township_hours: list[pd.DataFrame] = []
 
     def _add(self, terms: pd.DataFrame, rank: int) -> None:
         for pollutant, group in terms.groupby("pollutant", sort=False):
@@ -381,10 +382,22 @@ class CountySeries:
         self.hours_without_weather += part.hours_without_weather
         if terms is None or not len(terms):
             return
+        from zzeval.airquality.county_mix import month_hours
+
+        self._township_hours.append(month_hours(terms.assign(township=part.slug)))
         late = terms["late"].to_numpy(bool)
         self._add(terms[~late], 0)
         if late.any():
             self.late.append(terms[late])
+
+    def township_hours(self) -> pd.DataFrame:
+        """Each township's hours in the series per pollutant and month
+        (:func:`zzeval.airquality.county_mix.month_hours`: the county series' mix of townships)."""
+        from zzeval.airquality.county_mix import month_hours
+
+        if not self._township_hours:
+            return month_hours(pd.DataFrame({"township": [], "pollutant": [], "datetime": [], "value": []}))
+        return pd.concat(self._township_hours, ignore_index=True)
 
     def frame(self) -> pd.DataFrame:
         """``station_code`` (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``."""
@@ -481,9 +494,9 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
     out: dict[str, Any] = {
         "air_stats": _air_stats(parts, season, rows), "dustfall": airstats.dustfall_summary(season),
         "daily": township_daily, "weather": weather_rows,
-        # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on) and the
-        # townships absent from it for a month, from the townships' daily series as in the one process
-        "county_validity": airstats.county_validity(season, county_aq, daily=township_daily),
+        # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on) and its
+        # mix of townships month by month, from the hours each township gave it, as in the one process
+        "county_validity": airstats.county_validity(season, county_aq, township_hours=series.township_hours()),
         "evaluated_townships": {p.slug: p.from_cache for p in parts},
     }
     try:
