@@ -285,3 +285,30 @@ def test_the_samples_undecided_reasons_name_the_failing_pollutants_once_per_coun
     text = " ".join(reasons)
     assert "监测数据有效性不足（PM2.5 本季有效 173\xa0天，上一季 183\xa0天）" in text
     assert "监测数据有效性不足（PM2.5/PM10/SO2/NO2/CO/O3 本季有效 173\xa0天，上一季 183\xa0天）" in text
+
+
+def test_a_replaced_station_is_one_series_in_tasks_reading_their_own_rows(tiny_one, tmp_path):
+    """stations.replaces (spot review S3): ZZ108's rows from 2020-10-16 under ZZ109, which replaces it, split
+    into the row store by station (a Parquet table checked by tasks over ranges of whole stations): the tasks
+    read both stations' rows as one series, as the one-process evaluation does, and the numbers are those of
+    the season without the new code (the county series, its validity and the township statistics)."""
+    from zzeval.season.columnar import convert_to_parquet
+    from zzeval.season.township_rows import split_season
+
+    folder = write_tiny_season(tmp_path / "season", days=30)
+    aq = pd.read_csv(folder / "air_quality.csv", dtype=str, keep_default_na=False)
+    aq.loc[(aq["station_code"] == "ZZ108") & (aq["datetime"] >= "2020-10-16"), "station_code"] = "ZZ109"
+    aq.to_csv(folder / "air_quality.csv", index=False)
+    st = pd.read_csv(folder / "stations.csv", dtype=str, keep_default_na=False)
+    new = st[st["station_code"] == "ZZ108"].assign(station_code="ZZ109", replaces="ZZ108")
+    pd.concat([st.assign(replaces=""), new], ignore_index=True).to_csv(folder / "stations.csv", index=False)
+    convert_to_parquet(folder)
+    one = evaluate_season(load_season(folder), draws=200, n_boot=10)
+    light, store = split_season(folder, tmp_path / "rows", mapper=_in_process, n_tasks=4)
+    assert sorted(store.stations) == ["ZZ108", "ZZ109", "ZZ112"]  # stored under their own codes
+    assert_same_evaluation(one, evaluate_season(light, draws=200, n_boot=10, rows=store))
+    for name in ("county_validity", "weather", "daily"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(tiny_one, name), check_exact=True, obj=name)
+    stats = one.air_stats.drop(columns="stations_replaced")
+    pd.testing.assert_frame_equal(stats, tiny_one.air_stats.drop(columns="stations_replaced"), check_exact=True)
+    assert set(one.air_stats["stations_replaced"].dropna()) == {"", "ZZ108 → ZZ109"}

@@ -260,7 +260,7 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
                                       mvt[mvt["township"] == slug])})
     out = pd.DataFrame(rows)
     if len(out):  # which stations the township rows are on (同口径), and whether its change is computable
-        info = township_station_sets(sets).rename(columns={"comparable": "stations_comparable"})
+        info = township_station_sets(sets, season.stations).rename(columns={"comparable": "stations_comparable"})
         out = out.merge(info.rename(columns={"township": "unit_id"}).assign(level="township"),
                         on=["level", "unit_id"], how="left")
     out.attrs["exclusions"] = {"stations_without_township": no_tw}

@@ -160,9 +160,12 @@ def _with_rows(task: TownshipTask) -> TownshipTask:
     """The task with its air-quality rows in its season (read from its files when it has them)."""
     if not task.row_files:
         return task
+    from zzeval.season.replacements import as_series
     from zzeval.season.township_rows import read_rows
 
-    return replace(task, season=replace(task.season, air_quality=read_rows(task.row_files)))
+    # a replacing station's rows under its series' code, as load_season keeps them (stations.replaces)
+    rows = as_series(read_rows(task.row_files), task.season.stations)
+    return replace(task, season=replace(task.season, air_quality=rows))
 
 
 def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.DataFrame, pd.Series]:

@@ -145,7 +145,8 @@ def key_figures(ev: Evaluation, slug: str, lang: str = "zh") -> list[KeyFigure]:
 
 def stations_note(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
     """Which stations the township's change between the seasons is computed on when its stations
-    differ between them (:mod:`zzeval.season.station_sets`); None when they do not."""
+    differ between them (:mod:`zzeval.season.station_sets`), and the replacements that make two stations
+    one series (``stations.replaces``, :mod:`zzeval.season.replacements`); None when neither."""
     stats = ev.air_stats
     if "stations_comparable" not in stats:
         return None
@@ -156,12 +157,16 @@ def stations_note(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
     only = [t(f"stations.{which}_only", lang, stations=r[f"stations_{which}_only"])
             for which in ("current", "previous") if isinstance(r[f"stations_{which}_only"], str)
             and r[f"stations_{which}_only"]]
+    chains = r.get("stations_replaced")  # stations.replaces: said once, where the stations are named
+    replaced = [t("stations.replaced", lang, chains=chains)] if isinstance(chains, str) and chains else []
     if not only:
-        return None
+        return replaced[0] if replaced else None
     only_text = t("stations.separator", lang).join(only)
     if bool(r["stations_comparable"]):
-        return t("stations.common", lang, only=only_text, common=r["stations_common"])
-    return t("stations.none_common", lang, only=only_text)
+        text = t("stations.common", lang, only=only_text, common=r["stations_common"])
+    else:
+        text = t("stations.none_common", lang, only=only_text)
+    return t("stations.separator", lang).join([*replaced, text])
 
 
 def t_count_unit(unit: str, lang: str, n: float) -> str:

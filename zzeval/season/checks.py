@@ -29,6 +29,7 @@ from zzeval.season.parsing import (
     show,
     yaml_problem,
 )
+from zzeval.season.replacements import record_spans
 from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, UNIT_SPELLINGS
 from zzeval.season.station_sets import index_pollutant_notes
 
@@ -65,6 +66,7 @@ class Collector:
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
         self.confirmed, self.weather_bins, self.pm_days, self.empty_values = {}, [], [], {}
         self.unknown_townships: dict[str, set] = {}  # per file, the rows of a refused township (review 9A M5)
+        self.station_spans: dict = {}  # per station, its first and last hour with a value (season.replacements)
         #: rows of pollutant O3_8h (accepted, not read: the 8-h O3 is computed from hourly O3)
         self.o3_8h_rows = 0
 
@@ -146,6 +148,7 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
     reported = aq.loc[aq["pollutant"].isin(AIR_POLLUTANTS) & aq["value"].notna(), ["station_code", "pollutant"]]
     reported = reported.assign(year=season_year(aq.loc[reported.index, "datetime"])).dropna().drop_duplicates()
     out.coverage.update((s, p, int(y)) for s, p, y in reported.itertuples(index=False))
+    record_spans(aq, out)
     out.o3_8h_rows += int((aq["pollutant"] == "O3_8h").sum())
     ts = aq["datetime"]
     off_hour = ts.notna() & ((ts.dt.minute != 0) | (ts.dt.second != 0))

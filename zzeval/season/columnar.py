@@ -229,8 +229,9 @@ def read_checked_table(path: str | Path, spec: TableSpec, out, chunk_rows: int =
     checking = _CHECK_ONLY.get()
     if checking is not None:
         if spec.name in checking.prechecked:
-            checking.rows[spec.name], coverage, pm_days, empty = checking.prechecked[spec.name]
+            checking.rows[spec.name], coverage, pm_days, empty, spans = checking.prechecked[spec.name]
             out.coverage.update(coverage)
+            out.station_spans.update(spans)
             out.pm_days.extend(pm_days)
             for key, n in empty.items():
                 out.empty_values[key] = out.empty_values.get(key, 0) + n

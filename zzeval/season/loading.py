@@ -53,6 +53,7 @@ from zzeval.season.plausible import (
     check_whole_counts,
     plan_task_table,
 )
+from zzeval.season.replacements import as_series, check_replacement_hours, check_replacements
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, TableSpec
 from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
@@ -403,6 +404,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
         tables["air_quality"] = check_air_quality(tables["air_quality"], fnames["air_quality"],
                                                   tables.get("stations"), out)
     check_cross_tables(tables, fnames, out, period)
+    check_replacements(tables.get("stations"), fnames.get("stations", "stations.csv"), out)
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_dustfall_months(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), period, out)
@@ -415,6 +417,8 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
     check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
     note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
+    check_replacement_hours(tables.get("stations"), fnames.get("stations", "stations.csv"),
+                            fnames.get("air_quality", "air_quality.csv"), out)  # the hours recorded by those checks
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:
@@ -464,11 +468,12 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
         check_weather_hours(fnames, period, out)
-        out.notes.extend(station_set_notes(tables, fnames, period, out.coverage))  # stations of one season only
+        out.notes.extend(station_set_notes(tables, fnames, period, out.coverage, out.station_spans))
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)
     meta = dict(meta)
     meta["notices"] = [*meta.get("notices", []), *out.notes]
+    tables["air_quality"] = as_series(tables["air_quality"], tables["stations"])  # stations.replaces
     _finish_tables(tables)
     loaded = SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
                         **{name: tables[name] for name in TABLES})

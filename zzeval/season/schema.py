@@ -284,6 +284,9 @@ STATIONS = TableSpec(
                example="112.885"),
         Column("lat", "float", "Latitude (WGS84).", unit="°N", min=3, max=54, aliases=("纬度",),
                example="35.640"),
+        Column("replaces", "str", "Code of the station of the same township this one replaced (same site under a "
+               "new code, or moved a short distance): the two are one series. Empty otherwise.", required=False,
+               aliases=("替代站点", "原站点编码"), example=""),
     ),
     key=("station_code",),
 )

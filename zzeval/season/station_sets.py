@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zzeval.season.replacements import chains, handover_notes, replacement_notes, series_codes
 from zzeval.season.schema import AIR_POLLUTANTS
 
 #: the columns :func:`station_seasons` returns
@@ -58,9 +59,10 @@ def station_seasons_of_coverage(coverage: set, stations: pd.DataFrame, period) -
     ``(station, pollutant, first year of the season)`` with values), as validate has it also for a
     Parquet table it never holds whole."""
     years = {period.first_year: set(), period.previous.first_year: set()}
+    series = series_codes(stations)  # a replacing station's data are its series' (season.replacements)
     for station, _, year in coverage:
         if year in years:
-            years[year].add(station)
+            years[year].add(series.get(station, station))
     return _sets(stations, years[period.first_year], years[period.previous.first_year])
 
 
@@ -88,9 +90,10 @@ def used_rows(frame: pd.DataFrame, sets: pd.DataFrame, across: bool = False) -> 
     return ~frame["station_code"].isin(unused).to_numpy()
 
 
-def township_station_sets(sets: pd.DataFrame) -> pd.DataFrame:
+def township_station_sets(sets: pd.DataFrame, stations: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per township: ``township, comparable`` and the stations as text (``、``-separated):
-    ``stations_common`` (both seasons), ``stations_current_only``, ``stations_previous_only``."""
+    ``stations_common`` (both seasons), ``stations_current_only``, ``stations_previous_only``, and
+    ``stations_replaced``: the chains of ``stations.replaces`` (``ZZ100 → ZZ103``), one series each."""
     def joined(mask: pd.Series) -> pd.Series:
         return sets[mask].groupby("township")["station_code"].agg(lambda s: "、".join(sorted(map(str, s))))
 
@@ -100,6 +103,8 @@ def township_station_sets(sets: pd.DataFrame) -> pd.DataFrame:
     out["stations_common"] = joined(both)
     out["stations_current_only"] = joined(sets["current"] & ~sets["previous"])
     out["stations_previous_only"] = joined(sets["previous"] & ~sets["current"])
+    replaced = {k: "、".join(v) for k, v in chains(stations).items()}
+    out["stations_replaced"] = pd.Series([replaced.get(k, "") for k in out.index], index=out.index, dtype="str")
     return out.fillna({"stations_common": "", "stations_current_only": "", "stations_previous_only": ""}).reset_index()
 
 
@@ -124,15 +129,18 @@ def station_set_notes(sets: pd.DataFrame, fname: str, names: dict | None = None)
     return notes
 
 
-def validate_notes(tables: dict, fnames: dict, period, coverage: set) -> list[str]:
+def validate_notes(tables: dict, fnames: dict, period, coverage: set, spans: dict | None = None) -> list[str]:
     """:func:`station_set_notes` of a season folder being validated (the stations' data as the checks
-    of the hourly table recorded them)."""
+    of the hourly table recorded them), and those of the replacements (:mod:`zzeval.season.replacements`:
+    the declared ones; a station stopping as another of its township starts, ``spans``)."""
     stations, townships = tables.get("stations"), tables.get("townships")
     if stations is None:
         return []
     names = dict(zip(townships["slug"], townships["name_zh"], strict=True)) if townships is not None else None
     sets = station_seasons_of_coverage(coverage, stations, period)
-    return station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names)
+    fname = fnames.get("stations", "stations.csv")
+    return [*replacement_notes(stations, fname, names), *handover_notes(stations, spans or {}, fname, names),
+            *station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names)]
 
 
 def index_pollutant_notes(names: dict, have: set, seasons: dict, fname: str) -> list[str]:

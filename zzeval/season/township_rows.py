@@ -202,6 +202,7 @@ def check_range(job: _RangeJob) -> dict:
     return {"ok": not (out.problems or out.notes or out.unreadable), "rows": n_rows, "coverage": out.coverage,
             "pm_days": out.pm_days,  # compared across the ranges by check_season (zzeval.season.aq_copy)
             "empty_values": out.empty_values,  # said once by check_season (zzeval.season.outages)
+            "spans": out.station_spans,  # a replaced station's hours before its successor's (season.replacements)
             "stations": writer.stations if writer is not None else {}, "cpu_s": time.process_time() - c0}
 
 
@@ -213,6 +214,7 @@ def _check_in_parallel(data_dir, season: str, writer: _Writer | None, mapper, n_
     exactly as without tasks (only a season with a problem pays the check twice)."""
     from zzeval.errors import ZzevalError
     from zzeval.season.columnar import parquet_file
+    from zzeval.season.replacements import merge_spans
 
     ranges = station_ranges(parquet_file(data_dir, "air_quality"), n_tasks)
     if ranges is None or len(ranges) < 2:
@@ -237,7 +239,10 @@ def _check_in_parallel(data_dir, season: str, writer: _Writer | None, mapper, n_
     for r in results:  # a station lies in one range, but sum anyway
         for key, n in r["empty_values"].items():
             empty[key] = empty.get(key, 0) + n
-    return {"air_quality": (sum(r["rows"] for r in results), coverage, pm_days, empty)}
+    spans: dict = {}
+    for r in results:
+        merge_spans(spans, r["spans"])
+    return {"air_quality": (sum(r["rows"] for r in results), coverage, pm_days, empty, spans)}
 
 
 def _meteorology(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:

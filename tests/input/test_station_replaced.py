@@ -1,0 +1,152 @@
+"""A station replaced mid-season (same site under a new code, or moved a short distance) declared in
+``stations.replaces``: the two stations are one series (spot review S3, issue 13). Tiny inline tables, or
+inputs made by script from the `zzeval sample` season."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import read, write
+from zzeval.airquality.airstats import county_validity, season_statistics
+from zzeval.assess.comparable import like_with_like
+from zzeval.assess.evaluate import headline_air_indicators
+from zzeval.assess.verdict import judge, load_rules
+from zzeval.cli import main
+from zzeval.errors import DataValidationError
+from zzeval.season.checks import Collector
+from zzeval.season.loading import load_season
+from zzeval.season.replacements import (
+    as_series,
+    check_replacement_hours,
+    check_replacements,
+    handover_notes,
+    series_codes,
+)
+
+
+def _stations(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["station_code", "township", "replaces"])
+
+
+def _problems(stations) -> list[tuple]:
+    out = Collector()
+    check_replacements(stations, "stations.csv", out)
+    return [(p.row, p.column, p.message) for p in out.problems]
+
+
+def test_a_chain_is_one_series_under_its_first_code():
+    st = _stations([["A", "t1", ""], ["B", "t1", "A"], ["C", "t1", "B"], ["D", "t2", None]])
+    assert series_codes(st) == {"B": "A", "C": "A"}
+    assert _problems(st) == []
+    aq = pd.DataFrame({"station_code": ["C", "A", "D", "B"], "pollutant": "PM2.5", "value": [3.0, 1.0, 9.0, 2.0],
+                       "datetime": pd.to_datetime(["2021-03-01", "2020-10-01", "2020-10-01", "2021-01-01"])})
+    out = as_series(aq, st)
+    assert out["station_code"].tolist() == ["A", "A", "A", "D"] and out["value"].tolist() == [1.0, 2.0, 3.0, 9.0]
+    assert as_series(aq, st.drop(columns="replaces")) is aq  # without the column: the rows as they are
+
+
+@pytest.mark.parametrize("rows, row, words", [
+    ([["A", "t1", ""], ["B", "t1", "B"]], 3, "station B names itself"),
+    ([["A", "t1", ""], ["B", "t1", "ZZ"]], 3, "station 'ZZ' is not in stations"),
+    ([["A", "t1", ""], ["B", "t2", "A"]], 3, "station B is in township t2 but A, which it replaces, is in t1"),
+    ([["A", "t1", ""], ["B", "t1", "A"], ["C", "t1", "A"]], 4, "A is replaced by both B (row 3) and C"),
+    ([["A", "t1", "B"], ["B", "t1", "A"]], 2, "the replacements form a cycle (A → B → A)"),
+])
+def test_a_wrong_replacement_is_refused_naming_row_and_column(rows, row, words):
+    problems = _problems(_stations(rows))
+    assert len(problems) == 1, problems
+    assert problems[0][:2] == (row, "replaces") and words in problems[0][2], problems
+
+
+def test_a_replaced_station_must_stop_before_its_successor_starts():
+    st = _stations([["A", "t1", ""], ["B", "t1", "A"]])
+    out = Collector()
+    out.station_spans = {"A": (pd.Timestamp("2020-10-01"), pd.Timestamp("2021-01-01 05:00")),
+                         "B": (pd.Timestamp("2021-01-01 00:00"), pd.Timestamp("2021-03-31 23:00"))}
+    check_replacement_hours(st, "stations.csv", "air_quality.csv", out)
+    (p,) = out.problems
+    assert (p.file, p.row, p.column) == ("stations.csv", 3, "replaces")
+    assert "A has values until 2021-01-01 05:00 and B from 2021-01-01 00:00" in p.message
+    out = Collector()
+    out.station_spans = {"A": (pd.Timestamp("2020-10-01"), pd.Timestamp("2020-12-31 23:00")),
+                         "B": (pd.Timestamp("2021-01-01 00:00"), pd.Timestamp("2021-03-31 23:00"))}
+    check_replacement_hours(st, "stations.csv", "air_quality.csv", out)
+    assert out.problems == []
+
+
+def test_a_station_stopping_as_another_starts_gets_a_notice_pointing_at_replaces():
+    spans = {"A": (pd.Timestamp("2019-10-01"), pd.Timestamp("2020-12-31 23:00")),
+             "B": (pd.Timestamp("2021-01-03 00:00"), pd.Timestamp("2021-03-31 23:00")),
+             "C": (pd.Timestamp("2019-10-01"), pd.Timestamp("2021-03-31 23:00"))}
+    (note,) = handover_notes(_stations([["A", "t1", ""], ["B", "t1", ""], ["C", "t2", ""]]), spans, "stations.csv")
+    assert "station A stops at 2020-12-31 23:00 and B starts at 2021-01-03 00:00" in note and "`replaces`" in note
+    assert handover_notes(_stations([["A", "t1", ""], ["B", "t1", "A"]]), spans, "stations.csv") == []
+    late = {**spans, "B": (pd.Timestamp("2021-01-20"), pd.Timestamp("2021-03-31 23:00"))}  # > 7 days later
+    assert handover_notes(_stations([["A", "t1", ""], ["B", "t1", ""]]), late, "stations.csv") == []
+
+
+def _replaced(folder, declare: bool, overlap: bool = False) -> None:
+    """nancun's ZZ100 rows from 2021-01-01 under the new code ZZ103, listed in stations (``declare``: with
+    ``replaces`` ZZ100); ``overlap``: ZZ100 keeps measuring until 2021-01-01 05:00 (values of its own)."""
+    aq = read(folder, "air_quality.csv.gz")
+    later = (aq["station_code"] == "ZZ100") & (aq["datetime"] >= "2021-01-01")
+    aq.loc[later, "station_code"] = "ZZ103"
+    if overlap:
+        both = aq[later & (aq["datetime"] <= "2021-01-01 05:00")].assign(station_code="ZZ100")
+        aq = pd.concat([aq, both.assign(value=(pd.to_numeric(both["value"]) + 1).astype(str))], ignore_index=True)
+    write(aq, folder, "air_quality.csv.gz")
+    st = read(folder, "stations.csv")
+    new = st[st["station_code"] == "ZZ100"].assign(station_code="ZZ103", name_zh="南村镇新站")
+    if declare:
+        st["replaces"], new["replaces"] = "", "ZZ100"
+    write(pd.concat([st, new], ignore_index=True), folder, "stations.csv")
+
+
+def _nancun(season):
+    stats = season_statistics(season)
+    ind = headline_air_indicators(stats).set_index("township")
+    ind["pm25_change_obs_pct"] = 100 * (ind["pm25_mean_ugm3"] / ind["pm25_mean_ugm3_prev"] - 1)
+    ind = like_with_like(ind, stats)
+    rule = next(r for r in load_rules(None).rules if r.id == "pm25_worse")
+    town = stats[(stats["level"] == "township") & (stats["unit_id"] == "nancun") & (stats["season"] == "current")]
+    return town.iloc[0], judge(rule, ind.reset_index().set_index("township").loc["nancun"].to_dict(), 0.0)
+
+
+@pytest.mark.parametrize("declare", [False, True])
+def test_s3_a_declared_replacement_keeps_the_townships_rules_and_the_county_valid(season, capsys, declare):
+    _replaced(season, declare)
+    assert main(["validate", str(season)]) == 0
+    said = capsys.readouterr()
+    said = said.out + said.err
+    town, verdict = _nancun(changed := load_season(season))
+    absent = set(county_validity(changed)["townships_absent"]) - {""}
+    if declare:  # one series: 182 valid days, its PM2.5 rules decided, the county complete
+        assert "stations ZZ100 → ZZ103 are one series (`replaces`)" in said and "current season only" not in said
+        assert town["valid_days_PM2.5"] == 182 and bool(town["statistics_valid"]) and verdict[0] != "undecided"
+        assert town["stations_replaced"] == "ZZ100 → ZZ103" and absent == set()
+    else:  # unchanged: like with like on ZZ100 alone (92 days), the county without nancun from January
+        assert "station ZZ100 stops at 2020-12-31 23:00 and ZZ103 starts at 2021-01-01 00:00" in said
+        assert town["valid_days_PM2.5"] == 92 and verdict == ("undecided", "validity") and absent == {"nancun"}
+
+
+def test_s3_a_replacement_overlapping_its_station_is_refused(season):
+    _replaced(season, declare=True, overlap=True)
+    with pytest.raises(DataValidationError) as exc:
+        load_season(season)
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.column) == ("stations.csv", 4, "replaces")
+    assert "ZZ100 has values until 2021-01-01 05:00 and ZZ103 from 2021-01-01 00:00" in p.message
+
+
+def test_s3_the_township_page_says_the_replacement_once(season):
+    from types import SimpleNamespace
+
+    from zzeval.report.views import stations_note
+
+    _replaced(season, declare=True)
+    ev = SimpleNamespace(air_stats=season_statistics(load_season(season)))
+    assert stations_note(ev, "nancun", "zh") == \
+        "站点 ZZ100 → ZZ103 为同一站点序列（后者接替前者，stations.csv 的 replaces 列），两季按一个站点计"
+    assert stations_note(ev, "nancun", "en").startswith("stations ZZ100 → ZZ103 are one series")
+    assert stations_note(ev, "xiacun", "zh") is None
