@@ -120,7 +120,7 @@ def test_s3_a_declared_replacement_keeps_the_townships_rules_and_the_county_vali
     said = capsys.readouterr()
     said = said.out + said.err
     town, verdict = _nancun(changed := load_season(season))
-    absent = set(county_validity(changed)["townships_absent"]) - {""}
+    absent = set(county_validity(changed)["townships_share_fell"]) - {""}
     if declare:  # one series: 182 valid days, its PM2.5 rules decided, the county complete
         assert "stations ZZ100 → ZZ103 are one series (`replaces`)" in said and "current season only" not in said
         assert town["valid_days_PM2.5"] == 182 and bool(town["statistics_valid"]) and verdict[0] != "undecided"
