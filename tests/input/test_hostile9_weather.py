@@ -191,7 +191,59 @@ def test_a_station_stuck_is_named_against_the_other_sources():
     (problem,) = _problems(pd.concat([county, station], ignore_index=True))
     assert problem.row == 2952 + 1464 + 2
     assert problem.message.startswith("station 'ZZ100': rh_pct varies far less in 2 month(s) than in the reference")
-    assert "2021-01 0 against " in problem.message and "(the median of the other sources in the same month)" in problem.message
+    assert "2021-01 0 against " in problem.message
+    assert ("(the larger of the median of the other sources in the same month and the median of its other months)"
+            in problem.message)
+
+
+# Spot review S1, follow-up: the other sources stuck in the same months (one frozen sensor written as every
+# station's rows, or every station's anemometer at its noise floor) were a stuck reference, so nothing was
+# refused; a hygrometer flickering 94-100 % varied too much (spread ratio 0.25) to be refused by its spread.
+
+@pytest.mark.parametrize("column, values", [("rh_pct", [98.0, 100.0, 99.0]), ("temperature_c", [-2.0, -2.2, -2.1]),
+                                            ("pressure_hpa", [921.3, 921.4])])
+def test_every_source_stuck_in_the_same_month_is_refused(column, values):
+    """The county rows and two stations written from one sensor that flickers in December: each source's
+    December is judged against the larger of the other sources' December (stuck too) and its own other months."""
+    sources = [_stuck(_hours().assign(station_code=code), column, values) for code in ("county", "ZZ100", "ZZ101")]
+    problems = _problems(pd.concat(sources, ignore_index=True))
+    assert sorted((p.row, p.column) for p in problems) == [(k * 2952 + 1464 + 2, column) for k in range(3)]
+    for problem in problems:
+        assert "varies far less in 1 month(s) than in the reference (the larger of the median of the other sources in " \
+               "the same month and the median of its other months): " in problem.message
+        assert " 2020-12 " in problem.message
+
+
+def _humid(n: int = 2952) -> pd.DataFrame:
+    """:func:`_hours` with humid air: RH about 80 % (spread about 10 %), near saturation in some hours."""
+    rng = np.random.default_rng(2)
+    return _hours(n, rh_pct=np.clip(rng.normal(80, 10, n), 5, 100).round(0))
+
+
+@pytest.mark.parametrize("low", [94, 97])
+def test_a_hygrometer_flickering_near_saturation_is_refused(low):
+    """A hygrometer cycling ``low``-100 % in December: 94-100 % varies too much to be refused by its spread
+    (0.30 of the other months'), but none of its hours is below near saturation (90 %) against 84 %."""
+    met = _humid()
+    assert _problems(met) == []
+    (problem,) = _problems(_stuck(met, "rh_pct", [float(v) for v in range(low, 101)]))
+    assert (problem.row, problem.column) == (1464 + 2, "rh_pct")
+    assert "0% of hours below near saturation against 84%" in problem.message
+    assert "(meteorology.stuck_ratio_rh_pct, meteorology.stuck_ratio_rh_share in " in problem.message
+
+
+@pytest.mark.parametrize("column, values", [("wind_speed_ms", [0.1, 0.3]), ("rh_pct", [98.0, 100.0, 99.0]),
+                                            ("temperature_c", [-2.0, -2.2, -2.1])])
+def test_a_sensor_stuck_all_the_current_season_is_refused(column, values, sample_season):
+    """The sample's county rows (the only source) stuck from 1 July 2020: the six months of the current
+    season are judged against the median of the other eleven months, the previous season's lowest month."""
+    met = read(sample_season, MET)
+    current = pd.to_datetime(met["datetime"]) >= "2020-07-01"
+    met.loc[current, column] = [str(values[i % len(values)]) for i in range(int(current.sum()))]
+    (problem,) = _problems(met)
+    assert problem.column == column and "varies far less in 6 month(s) than in the reference (the median of its " \
+                                        "other months): " in problem.message
+    assert "2020-10 " in problem.message and "and 3 more" in problem.message
 
 
 # Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,

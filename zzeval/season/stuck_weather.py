@@ -12,17 +12,23 @@ Here each source of the table (a station, or the county rows) is compared, colum
 :data:`zzeval.season.weather_copy.VARYING_WEATHER`, calendar month by calendar month, with a reference: how
 much its values vary in the month (the spread of the month's hourly values: the interquartile range / 1.349,
 a robust standard deviation a few outliers do not move; for the wind direction the circular standard
-deviation) against the median of the other sources' spread in the same month where the table holds other
-sources, otherwise the median of the same source's other months. For the wind speed also the share of the
-month's hours above near calm (``meteorology.near_calm_wind_speed_ms``) is compared so. A month whose spread
-(or share) is at most ``meteorology.stuck_ratio_<column>`` (``meteorology.stuck_ratio_wind_share``) times its
+deviation) against the larger of the median of the other sources' spread in the same month (where the table
+holds other sources) and the median of the same source's other months. The larger, so that a month is refused
+when it varies far less than either: one frozen sensor written as the county rows and every station's rows,
+or every station's anemometer at its noise floor from January, makes the other sources' reference stuck too
+(spot review S1 follow-up). For the wind speed also the share of the month's hours above near calm
+(``meteorology.near_calm_wind_speed_ms``) is compared so, and for the relative humidity the share of hours
+below near saturation (``meteorology.near_saturation_rh_pct``): a hygrometer flickering over 94-100 % varies
+too much to be told by its spread alone. A month whose spread (or share) is at most
+``meteorology.stuck_ratio_<column>`` (``meteorology.stuck_ratio_wind_share``, ``_rh_share``) times its
 reference's is refused (``zzeval/reference/input_limits.csv``, each several times below the lowest ratio of
 genuine weather measured), naming the file, the first row of the first such month, the source, the column and
 each month with its spread and the reference's. A month with fewer than ``meteorology.stuck_window_min_hours``
 hours with a value is not judged (nor used as a reference). A calendar month, not a week: a genuine foggy or
 calm week varies as little as a flickering sensor (the measurements in input_limits.csv), so a sensor stuck
-for less than about six weeks (one whole calendar month) is not found. A genuine month this still refuses
-(a month of fog) is confirmed in season.yaml (``weather_stuck``, :mod:`zzeval.season.confirm`).
+for less than about six weeks (one whole calendar month) is not found; nor is one stuck in most months of the
+table in every source at once (both references are then stuck). A genuine month this still refuses (a month
+of fog) is confirmed in season.yaml (``weather_stuck``, :mod:`zzeval.season.confirm`).
 
 Checked on rows that hold every row of their sources (a table, or a station-complete Parquet chunk).
 """
@@ -46,7 +52,19 @@ CHECK = "weather_stuck"
 _UNITS = {"temperature_c": " °C", "rh_pct": " %", "wind_speed_ms": " m/s", "wind_dir_deg": "°", "pressure_hpa": " hPa"}
 
 #: How a month's reference is named in messages.
-_REFERENCE = {"other sources": "the median of the other sources in the same month", "other months": "the median of its other months"}
+_REFERENCE = {"other sources": "the median of the other sources in the same month",
+              "other months": "the median of its other months",
+              "both": "the larger of the median of the other sources in the same month and the median of its other months"}
+
+#: Which reference a month has: (other sources in the month, own other months) -> its name in _REFERENCE.
+_KIND = {(True, True): "both", (True, False): "other sources", (False, True): "other months", (False, False): ""}
+
+#: The columns judged also by a share of hours: the limit of its ratio, the limit of the hours counted, whether
+#: the hours counted are above it (wind: above near calm) or below it (RH: below near saturation), the words.
+_SHARES = {"wind_speed_ms": ("meteorology.stuck_ratio_wind_share", "meteorology.near_calm_wind_speed_ms", True,
+                             "above near calm"),
+           "rh_pct": ("meteorology.stuck_ratio_rh_share", "meteorology.near_saturation_rh_pct", False,
+                      "below near saturation")}
 
 #: The robust standard deviation of a normal distribution from its interquartile range.
 _IQR_TO_SD = 1.349
@@ -102,9 +120,10 @@ def _column_months(base: pd.DataFrame, column: str, values: np.ndarray) -> pd.Da
     else:
         quartiles = grouped["v"].quantile([0.25, 0.75]).unstack()
         months["spread"] = ((quartiles[0.75] - quartiles[0.25]) / _IQR_TO_SD).to_numpy()
-    if column == "wind_speed_ms":
-        above = given.assign(a=given["v"] > input_limit("meteorology.near_calm_wind_speed_ms"))
-        months["share"] = above.groupby(["source", "month"], sort=True)["a"].mean().to_numpy()
+    if column in _SHARES:
+        _, limit, above, _ = _SHARES[column]
+        counted = given["v"] > input_limit(limit) if above else given["v"] < input_limit(limit)
+        months["share"] = given.assign(a=counted).groupby(["source", "month"], sort=True)["a"].mean().to_numpy()
     months = months[months["hours"] >= input_limit("meteorology.stuck_window_min_hours")].reset_index(drop=True)
     months["column"] = column
     months["flat"] = [(s, y) in flat for s, y in zip(months["source"], months["season"], strict=True)]
@@ -112,28 +131,36 @@ def _column_months(base: pd.DataFrame, column: str, values: np.ndarray) -> pd.Da
 
 
 def _judged(months: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Add each month's reference (``ref_spread``, ``ref_share``, ``reference``: 'other sources' or 'other
-    months') and whether it is refused (``stuck``)."""
-    measures = ["spread", "share"] if column == "wind_speed_ms" else ["spread"]
-    refs = {m: np.full(len(months), np.nan) for m in measures}
-    kind = np.full(len(months), "", dtype=object)
+    """Add each month's reference (``ref_spread``, ``ref_share``; ``reference``: 'other sources', 'other
+    months' or 'both') and whether it is refused (``stuck``). Where both references exist the larger is used,
+    so that a month is refused when it varies far less than either: the other sources stuck in the same months
+    (one frozen sensor written as every station's rows) no longer hide it, nor do its own other months stuck."""
+    measures = ["spread", "share"] if column in _SHARES else ["spread"]
     source, month = months["source"].to_numpy(), months["month"].to_numpy()
-    for i in range(len(months)):
-        others = (month == month[i]) & (source != source[i])
-        kind[i] = "other sources" if others.any() else "other months"
-        if not others.any():
-            others = (source == source[i]) & (month != month[i])
-        for m in measures:
-            if others.any():
-                refs[m][i] = float(np.median(months[m].to_numpy()[others]))
+    sources_in_month = pd.Series(source).groupby(month).transform("size").to_numpy()
+    months_of_source = pd.Series(month).groupby(source).transform("size").to_numpy()
+    kind = np.array([_KIND[(bool(o > 1), bool(w > 1))] for o, w in zip(sources_in_month, months_of_source, strict=True)],
+                    dtype=object)
     stuck = np.zeros(len(months), dtype=bool)
     for m in measures:
-        months[f"ref_{m}"] = refs[m]
-        key = "meteorology.stuck_ratio_wind_share" if m == "share" else f"meteorology.stuck_ratio_{column}"
+        values = months[m].to_numpy()
+        ref = np.fmax(_median_of_the_others(values, month), _median_of_the_others(values, source))
+        months[f"ref_{m}"] = ref
+        key = _SHARES[column][0] if m == "share" else f"meteorology.stuck_ratio_{column}"
         with np.errstate(invalid="ignore"):
-            stuck |= np.isfinite(refs[m]) & (months[m].to_numpy() <= input_limit(key) * refs[m] + 1e-12)
+            stuck |= np.isfinite(ref) & (values <= input_limit(key) * ref + 1e-12)
     months["reference"], months["stuck"] = kind, stuck
     return months
+
+
+def _median_of_the_others(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """For each row, the median of ``values`` of the other rows of its group (NaN where it is alone)."""
+    out = np.full(len(values), np.nan)
+    for rows in pd.Series(np.arange(len(values))).groupby(groups).indices.values():
+        if len(rows) > 1:
+            group = values[rows]
+            out[rows] = [float(np.median(np.delete(group, k))) for k in range(len(rows))]
+    return out
 
 
 def _report(months: pd.DataFrame, subject: tuple[str, str, int], fname: str, out: Collector) -> None:
@@ -145,12 +172,12 @@ def _report(months: pd.DataFrame, subject: tuple[str, str, int], fname: str, out
     parts = []
     for row in months.head(3).itertuples():
         text = f"{row.month} {row.spread:.3g} against {row.ref_spread:.3g}{unit}"
-        if column == "wind_speed_ms":
-            text += f", {row.share:.0%} of hours above near calm against {row.ref_share:.0%}"
+        if column in _SHARES:
+            text += f", {row.share:.0%} of hours {_SHARES[column][3]} against {row.ref_share:.0%}"
         parts.append(text + f" ({row.hours:,} h)")
     if len(months) > 3:
         parts.append(f"and {len(months) - 3} more")
-    keys = f"meteorology.stuck_ratio_{column}" + (", _wind_share" if column == "wind_speed_ms" else "")
+    keys = f"meteorology.stuck_ratio_{column}" + (f", {_SHARES[column][0]}" if column in _SHARES else "")
     message = (f"station '{show(source)}': {column} varies far less in {len(months)} month(s) than in the reference "
                f"({_REFERENCE[first.reference]}): "
                f"{spread} {'; '.join(parts)} ({keys} in zzeval/reference/input_limits.csv); a stuck sensor? remove "
