@@ -35,7 +35,6 @@ from zzeval.assess.progress import (
 from zzeval.assess.rulefile import (
     SEASON_RULES_FILE,
     check_rules_file,
-    check_season_rules,  # noqa: F401 (the CLI and the build import it here)
     check_targets_read,
     targets_file,
 )

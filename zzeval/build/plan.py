@@ -290,7 +290,8 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     ZzevalError
         (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
     """
-    from zzeval.assess.evaluate import check_season_rules, check_weather_model
+    from zzeval.assess.evaluate import check_weather_model
+    from zzeval.assess.rulefile import check_season_rules
     from zzeval.build.kernels import resolve_kernel
     from zzeval.build.run import check_scheduler_reachable
     from zzeval.emissions.factors import load_factors
