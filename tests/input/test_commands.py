@@ -179,10 +179,11 @@ def test_an_evaluation_of_other_data_than_data_dir_is_refused(tmp_path):
 
 
 def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):
-    from zzeval.airquality import airstats, did, validity, weather
+    from zzeval.airquality import airstats, did, validity, weather, weather_data
 
     for module, name in ((validity, "daily_values"), (airstats, "season_statistics"),
                          (airstats, "dustfall_summary"), (airstats, "township_daily"),
+                         (weather_data, "township_series"), (weather_data, "county_hourly"),
                          (weather, "weather_adjusted_change"), (airstats, "county_validity")):
         monkeypatch.setattr(module, name, lambda *a, **k: "ok")
     season = type("Season", (), {"air_quality": None})()

@@ -391,17 +391,20 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
 def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airquality.airstats`,
     :mod:`zzeval.airquality.weather`, :mod:`zzeval.airquality.did`)."""
-    from zzeval.airquality import airstats, did, validity, weather
+    from zzeval.airquality import airstats, did, validity, weather, weather_data
 
     daily = _step("the daily values (GB 3095-2012 validity)", validity.daily_values, season.air_quality)
     parts: dict = {}
     parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
     parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
     parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
-    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season,
+    # the township series and the county's, built once: its validity and its weather-adjusted change
+    series = _step("the township series", weather_data.township_series, season)
+    county = _step("the county series", weather_data.county_hourly, season, weather.DEFAULT_POLLUTANTS, series[0])
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county,
                                     daily=parts["daily"])
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
-                             n_boot=n_boot, seed=seed)
+                             n_boot=n_boot, seed=seed, county_hourly=county, series=series)
     try:
         parts["did"] = did.retrofit_did(season, seed=seed)
     except ValueError as exc:
