@@ -3,11 +3,13 @@
 * Rooms are layered; an import may only point down (or stay in its room), and never reaches
   into another room's private names (``_name``).
 * No module over 600 lines, no function over 80 lines in ``zzeval/``.
+* A reference file of :data:`ONE_READER` is opened by its one reader in ``zzeval/resources.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,14 @@ def test_module_and_function_sizes(path):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+#: Reference files read by one cached reader in zzeval/resources.py, which every module uses.
+ONE_READER = ("plan_tasks.yaml", "input_limits.csv")
+
+
+@pytest.mark.parametrize("name", ONE_READER)
+def test_a_reference_file_has_one_reader(name):
+    readers = [str(p.relative_to(PACKAGE)) for p in _modules()
+               if re.search(rf'\(\s*"{re.escape(name)}"\s*\)', p.read_text(encoding="utf-8"))]
+    assert readers == ["resources.py"], f"{name} is opened by {readers}; read it with zzeval.resources"

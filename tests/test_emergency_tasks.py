@@ -16,13 +16,13 @@ from tests.tiny_season import judge_tasks, write_tiny_season
 from zzeval.assess.emergency import emergency_indicators, inspection_compliant
 from zzeval.assess.progress import (
     effective_targets,
-    plan_tasks,
     task_progress,
     task_status,
     township_indicators,
 )
 from zzeval.assess.verdict import apply_rules, load_rules
 from zzeval.errors import DataValidationError
+from zzeval.resources import plan_tasks
 from zzeval.season.loading import load_season
 
 REPO = Path(__file__).resolve().parents[1]

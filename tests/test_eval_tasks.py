@@ -142,6 +142,25 @@ def test_station_meteorology_keeps_the_county_sums_exact(tiny):
         one.weather.attrs["exclusions"]["hours_without_weather"]
 
 
+def test_the_one_process_evaluation_builds_the_county_series_once(tiny, monkeypatch):
+    """The county series' validity and its weather-adjusted change are computed on one series, built
+    once from the township series (which the weather adjustment reuses), as the tasks do."""
+    from zzeval.airquality import weather_data
+    from zzeval.assess import evaluate
+
+    built, hourly = [], weather_data.township_hourly
+
+    def counted(season, *args, **kwargs):
+        built.append(sorted(season.stations["station_code"]))
+        return hourly(season, *args, **kwargs)
+
+    monkeypatch.setattr(weather_data, "township_hourly", counted)
+    parts = evaluate._air_quality_parts(tiny, n_boot=2, seed=1)
+    # the townships' series once; the county's weather rows from its one series (a season of one 'station')
+    assert built == [sorted(tiny.stations["station_code"]), ["county"]]
+    assert set(parts["weather"]["township"]) == {*tiny.slugs, "county"} and len(parts["county_validity"]) == 12
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_tasks_reading_their_own_rows_give_the_one_process_evaluation(tiny, tiny_one, tmp_path, fmt):
     """The build's way: the season split by station once, each task reading its own rows."""

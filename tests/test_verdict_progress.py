@@ -178,8 +178,8 @@ def test_a_change_the_weather_model_cannot_separate_is_undecided(season):
 
 
 def test_every_rule_has_reason_words_and_a_task_row_in_both_languages():
-    from zzeval.assess.progress import plan_tasks
     from zzeval.i18n import labels
+    from zzeval.resources import plan_tasks
 
     tasks = plan_tasks()["tasks"]
     for rule in load_rules().rules:

@@ -119,7 +119,7 @@ def _season_name(name: str) -> str:
 def _check_rules(data_dir, season) -> None:
     """The season's own verdict_rules.yaml, checked as the evaluation will read it, and the season's
     targets against the rules in effect."""
-    from zzeval.assess.evaluate import check_season_rules
+    from zzeval.assess.rulefile import check_season_rules
 
     check_season_rules(data_dir, season)
 

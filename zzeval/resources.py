@@ -1,4 +1,5 @@
-"""Files zzeval ships besides its code: the report notebooks.
+"""Files zzeval ships besides its code: the report notebooks and the reference tables read
+without pandas (``input_limits.csv``, ``plan_tasks.yaml``).
 
 In a repository checkout (also an editable install) the notebooks are the analysts' copies in
 ``notebooks/`` beside the package; a wheel carries the same files as package data in
@@ -66,6 +67,28 @@ def _reference_file(name: str):
 def reference_path(name: str):
     """``zzeval/reference/<name>`` (a path, or a package resource in a zipped install) to open and read."""
     return _reference_file(name)
+
+
+#: The fields every task of ``plan_tasks.yaml`` has (its ``direction`` ``min`` or ``max``).
+PLAN_TASK_FIELDS = ("section", "value", "direction", "unit", "plan_zh", "plan_en", "deadline_zh", "deadline_en",
+                    "responsible_zh", "responsible_en")
+
+
+@cache
+def plan_tasks() -> dict:
+    """The plan's tasks (``zzeval/reference/plan_tasks.yaml``), read once for every reader: ``{"tasks":
+    {task: {...}}, "county_tasks": {task: {...}}, "source_zh", "source_en"}``, the township tasks in the
+    order the task table shows them, each with its :data:`PLAN_TASK_FIELDS` and the plan's wording.
+    Shared: do not modify what it returns."""
+    import yaml
+
+    doc = yaml.safe_load(_reference_file("plan_tasks.yaml").read_text(encoding="utf-8"))
+    for group in ("tasks", "county_tasks"):
+        for key, spec in doc.get(group, {}).items():
+            missing = [k for k in PLAN_TASK_FIELDS if k not in spec]
+            if missing or spec["direction"] not in ("min", "max"):
+                raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
+    return doc
 
 
 @cache

@@ -138,7 +138,8 @@ def test_coverage_target_comes_from_the_plan_when_targets_lack_it(season):
 
 
 def test_the_coverage_defaults_are_the_plans_targets():
-    from zzeval.assess.progress import plan_targets, plan_tasks
+    from zzeval.assess.progress import plan_targets
+    from zzeval.resources import plan_tasks
 
     plan = {k: v for k, v in plan_targets()["clean_heating_coverage_pct"].items() if v is not None}
     assert plan_tasks()["tasks"]["clean_heating_coverage_pct"]["default_target_by_class"] == plan == {

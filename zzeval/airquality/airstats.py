@@ -304,7 +304,7 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
 
         tw, _ = township_hourly(season, (statistic,))
         if county_hourly is None:
-            county_hourly = hourly_of(season, (statistic,), township=tw)
+            county_hourly = hourly_of(season, (statistic,), series=tw)
         if township_hours is None:
             township_hours = county_mix.month_hours(tw)
     hours = county_hourly[county_hourly["pollutant"] == statistic] if len(county_hourly) else county_hourly

@@ -18,6 +18,8 @@ Why ``gam`` is the default, and how each was measured: docs/methods_airquality.m
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -53,6 +55,7 @@ from zzeval.airquality.weather_ols import (  # noqa: F401  (re-exported)
     fake_date,
 )
 from zzeval.season.data import SeasonData
+from zzeval.season.keys import COUNTY_CODE
 
 METHODS = ("gam", "gbm", "ols")
 DEFAULT_METHOD = "gam"
@@ -140,8 +143,8 @@ def _with_columns(out: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county, level,
-                         pooled=True):
-    series, rep = _series(season, pollutants, county)
+                         pooled=True, built=None):
+    series, rep = _series(season, pollutants, county, built)
     per = season.period
     des = _Designs(season)
     rows = []
@@ -209,7 +212,8 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                             n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                             county: bool = True, interval: str = "basic_log",
                             level: float = 0.95, method: str | None = None,
-                            pooled: bool = True) -> pd.DataFrame:
+                            pooled: bool = True, county_hourly: pd.DataFrame | None = None,
+                            series: tuple[pd.DataFrame, dict] | None = None) -> pd.DataFrame:
     """Observed and weather-adjusted change per township × pollutant (+ a county row).
 
     Parameters
@@ -237,6 +241,12 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     pooled : bool
         False: ``gam`` returns its per-series results before the interval calibration, which
         pools all series of a pollutant; join such parts with :func:`pool_series`.
+    county_hourly : DataFrame, optional
+        The county's series (:func:`zzeval.airquality.weather_data.county_hourly` of ``season``
+        and ``pollutants``) when already built: the county rows are computed on it
+        (:func:`county_change`) and pooled with the townships'; the same numbers.
+    series : (DataFrame, dict), optional
+        :func:`township_series` of ``season`` and ``pollutants``, when already built.
 
     Returns
     -------
@@ -258,32 +268,55 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     """
     from threadpoolctl import threadpool_limits
 
+    if county and county_hourly is not None:  # the townships, then the county on its series
+        kw = {"pollutants": pollutants, "n_boot": n_boot, "block_days": block_days, "interval": interval,
+              "level": level, "method": method}
+        towns = weather_adjusted_change(season, seed=seed, county=False, pooled=False, series=series, **kw)
+        rows = county_change(season, county_hourly, seed + len(towns), **kw)
+        out = pool_series([towns, rows], level, n_boot) if pooled else pd.concat([towns, rows], ignore_index=True)
+        out.attrs["exclusions"] = towns.attrs["exclusions"]
+        return out
     m = resolve_method(season, method)
     # one BLAS thread: the same numbers in any process (threaded sums change the last bits)
     with threadpool_limits(1, user_api="blas"):
         out, rep = _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval,
-                             level, pooled)
+                             level, pooled, series)
     out = out if len(out) else _no_rows()
     out["method"] = m
     out.attrs["exclusions"] = rep
     return out
 
 
-def _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval, level, pooled):
+def _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval, level, pooled, series=None):
     if m == "ols":
         out = _ols_adjusted_change(season, pollutants, n_boot=n_boot, seed=seed,
                                    block_days=block_days, county=county, interval=interval,
-                                   level=level)
+                                   level=level, series=series)
         rep = out.attrs.get("exclusions", {})
         out = out.assign(separable=True, separable_reason="not_assessed")
     elif m == "gbm":
         from zzeval.airquality.weather_gbm import gbm_adjusted_change
         out, rep = gbm_adjusted_change(season, pollutants, seed=seed, county=county,
-                                       level=level, n_boot=n_boot)
+                                       level=level, n_boot=n_boot, series=series)
     else:
         out, rep = _gam_adjusted_change(season, pollutants, n_boot, seed, block_days, county,
-                                        level, pooled)
+                                        level, pooled, series)
     return out, rep
+
+
+def county_change(season: SeasonData, county_hourly: pd.DataFrame, seed: int, **kwargs) -> pd.DataFrame:
+    """The county rows of :func:`weather_adjusted_change`, unpooled (join them with
+    :func:`pool_series`), computed on the county's series ``county_hourly``
+    (:func:`zzeval.airquality.weather_data.county_hourly`, or the tasks' sums,
+    :class:`zzeval.assess.tasks.CountySeries`) and the county meteorology. ``seed``: the seed of the
+    county's first pollutant, the one that follows the township series (``seed + `` their number);
+    ``kwargs``: those of :func:`weather_adjusted_change`. No rows without a county series."""
+    if not len(county_hourly):
+        return pd.DataFrame()
+    met = season.meteorology
+    county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
+                     air_quality=county_hourly, meteorology=met[met["station_code"] == COUNTY_CODE])
+    return weather_adjusted_change(county, seed=seed, **{**kwargs, "county": False, "pooled": False})
 
 
 def placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT_POLLUTANTS,

@@ -80,17 +80,33 @@ def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[
     return tw, rep
 
 
-def county_hourly(season: SeasonData, pollutants=("PM2.5",), township: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The county's hourly series as the weather adjustment's county rows are made (:func:`_series`):
-    at each hour the mean of the township series that have a value then (:func:`township_hourly`, or
-    ``township`` if already computed; an hour without any is absent). Long form ``station_code``
-    (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``, as
-    :class:`zzeval.assess.tasks.CountySeries` gives it."""
-    tw = township_hourly(season, pollutants)[0] if township is None else township
-    tw = tw[np.isfinite(tw["value"].to_numpy(float))]
-    out = (tw.groupby(["pollutant", "datetime"], sort=True)
-           .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
-    return out.assign(station_code="county")[["station_code", "datetime", "pollutant", "value", "unit"]]
+def county_hourly(season: SeasonData, pollutants=("PM2.5",), series: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The county's hourly series: at each hour the mean of the township series that have a value then
+    (an hour without any is absent), summed in the rows' order of :func:`township_series` (``series``,
+    when already built for ``season`` and ``pollutants``), as :class:`zzeval.assess.tasks.CountySeries`
+    sums it. Long form ``station_code`` (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``.
+    The weather adjustment's county rows are computed on it, and its GB 3095 validity is judged on it."""
+    tw = township_series(season, pollutants)[0] if series is None else series
+    rows = [pd.DataFrame({"station_code": "county", "datetime": times, "pollutant": p, "value": mean, "unit": unit})
+            for p, (unit, times, mean) in _county_means(tw).items()]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in ("station_code", "datetime", "pollutant", "value", "unit")})
+
+
+def _county_means(tw: pd.DataFrame) -> dict[str, tuple[str, np.ndarray, np.ndarray]]:
+    """``{pollutant: (unit, hours, mean)}`` of the township series ``tw`` (:func:`township_series`):
+    at each hour the mean of the finite values, added in the rows' order (the hours on county
+    meteorology after the others when a station has its own)."""
+    t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
+    v_all = tw["value"].to_numpy(float)
+    pol_all = tw["pollutant"].to_numpy(object)
+    out = {}
+    for p in sorted(pd.unique(pol_all)):
+        ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
+        if len(ix):
+            times, inv = np.unique(t_all[ix], return_inverse=True)
+            out[p] = (str(tw["unit"].to_numpy(object)[ix[0]]), times, np.bincount(inv, weights=v_all[ix]) / np.bincount(inv))
+    return out
 
 
 def _align(a: tuple[list[str], np.ndarray], b: tuple[list[str], np.ndarray]):
@@ -124,15 +140,16 @@ class _MetDesign:
         return self.X[pc[hit]], v[hit], _local_days(t[hit])
 
 
-def _series(season: SeasonData, pollutants, county: bool):
+def _series(season: SeasonData, pollutants, county: bool, built: tuple[pd.DataFrame, dict] | None = None):
     """``{(township, pollutant): (met_source, unit, stamps, values, frame)}``, exclusions.
 
     ``frame`` is the series' own rows (with their meteorology) when it mixes sources
     (a station's meteorology with county gaps; ``met_source`` is then ``"<station>+county"``,
     the key :meth:`_Designs.feature_met` gives its weather: the station's with the county's in
-    its gaps), else ``None``.
+    its gaps), else ``None``. ``built``: :func:`township_series` of ``season`` and ``pollutants``,
+    when already built.
     """
-    tw, rep = township_series(season, pollutants)
+    tw, rep = township_series(season, pollutants) if built is None else built
     out = {}
     t_all = np.asarray(tw["datetime"], dtype="datetime64[ns]")
     v_all = tw["value"].to_numpy(float)
@@ -145,12 +162,8 @@ def _series(season: SeasonData, pollutants, county: bool):
                        t_all[ix], v_all[ix],
                        tw.iloc[ix] if len(src) > 1 else None)
     if county and len(tw):
-        pol_all = tw["pollutant"].to_numpy(object)
-        for p in sorted(pd.unique(pol_all)):
-            ix = np.flatnonzero((pol_all == p) & np.isfinite(v_all))
-            times, inv = np.unique(t_all[ix], return_inverse=True)
-            mean = np.bincount(inv, weights=v_all[ix]) / np.bincount(inv)
-            out[("county", p)] = ("county", str(unit_all[ix[0]]), times, mean, None)
+        for p, (unit, times, mean) in _county_means(tw).items():
+            out[("county", p)] = ("county", unit, times, mean, None)
     return out, rep
 
 

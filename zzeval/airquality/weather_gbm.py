@@ -79,9 +79,10 @@ def gbm_change(tab: pd.DataFrame, v: np.ndarray, days: np.ndarray, cur: np.ndarr
 
 
 def gbm_adjusted_change(season, pollutants, seed: int = 0, county: bool = True,
-                        level: float = 0.95, n_boot: int = 200) -> tuple[pd.DataFrame, dict]:
-    """:func:`zzeval.airquality.weather.weather_adjusted_change` with ``method="gbm"``."""
-    series, rep = _series(season, pollutants, county)
+                        level: float = 0.95, n_boot: int = 200, series=None) -> tuple[pd.DataFrame, dict]:
+    """:func:`zzeval.airquality.weather.weather_adjusted_change` with ``method="gbm"`` (``series``: its
+    township series, when already built)."""
+    series, rep = _series(season, pollutants, county, series)
     per = season.period
     des = _Designs(season)
     tables: dict = {}

@@ -353,7 +353,7 @@ def adjusted_change(prev: pd.DataFrame, cur: pd.DataFrame, n_boot: int = 200, se
 def _ols_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
                             n_boot: int = 200, seed: int = 0, block_days: int | str = "auto",
                             county: bool = True, interval: str = "basic_log",
-                            level: float = 0.95) -> pd.DataFrame:
+                            level: float = 0.95, series=None) -> pd.DataFrame:
     """Observed and weather-adjusted change per township × pollutant (+ a county row), the
     ``ols`` estimator of :func:`zzeval.airquality.weather.weather_adjusted_change`, which
     documents the parameters (``method`` and ``pooled`` aside) and the columns common to every
@@ -374,11 +374,11 @@ def _ols_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
     """
     from zzeval.airquality.weather_data import _align, _Designs, _series  # circular otherwise
 
-    series, rep = _series(season, pollutants, county)
+    built, rep = _series(season, pollutants, county, series)
     per = season.period
     des = _Designs(season)
     rows = []
-    for i, ((t, p), entry) in enumerate(series.items()):
+    for i, ((t, p), entry) in enumerate(built.items()):
         unit = entry[1]
         np_, Xp, vp, dayp = des.arrays(entry, per.previous, current=False)
         nc_, Xc, vc, dayc = des.arrays(entry, per, current=True)

@@ -35,7 +35,6 @@ from zzeval.assess.progress import (
 from zzeval.assess.rulefile import (
     SEASON_RULES_FILE,
     check_rules_file,
-    check_season_rules,  # noqa: F401 (the CLI and the build import it here)
     check_targets_read,
     targets_file,
 )
@@ -392,16 +391,20 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
 def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airquality.airstats`,
     :mod:`zzeval.airquality.weather`, :mod:`zzeval.airquality.did`)."""
-    from zzeval.airquality import airstats, did, validity, weather
+    from zzeval.airquality import airstats, county_mix, did, validity, weather, weather_data
 
     daily = _step("the daily values (GB 3095-2012 validity)", validity.daily_values, season.air_quality)
     parts: dict = {}
     parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
     parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
     parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
-    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season)
+    # the township series and the county's, built once: its validity and its weather-adjusted change
+    series = _step("the township series", weather_data.township_series, season)
+    county = _step("the county series", weather_data.county_hourly, season, weather.DEFAULT_POLLUTANTS, series[0])
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county,
+                                    township_hours=county_mix.month_hours(series[0]))
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
-                             n_boot=n_boot, seed=seed)
+                             n_boot=n_boot, seed=seed, county_hourly=county, series=series)
     try:
         parts["did"] = did.retrofit_did(season, seed=seed)
     except ValueError as exc:
@@ -559,14 +562,15 @@ def township_cache_keys(season: SeasonData, rows=None, seed: int = DEFAULT_SEED,
 
 
 def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results_path: str | Path = "",
-                     for_county: bool = False, **kwargs) -> Evaluation:
+                     for_county: bool = False, data_sha256: str = "", **kwargs) -> Evaluation:
     """The evaluation a notebook shows: read from ``results_path`` when a build prepared it
-    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice), otherwise
-    load the season folder and evaluate it here (slower, for JupyterLab)."""
+    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice; ``data_sha256``:
+    the data hash the build took of ``data_dir``, empty: hashed here), otherwise load the season folder
+    and evaluate it here (slower, for JupyterLab)."""
     if results_path:
         from zzeval.assess.slices import load_results
 
-        return load_results(results_path, season, for_county, data_dir=data_dir)
+        return load_results(results_path, season, for_county, data_dir=data_dir, data_sha256=data_sha256)
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
 

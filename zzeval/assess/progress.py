@@ -10,7 +10,6 @@ performance-graded emergency reductions (§ 三) from :mod:`zzeval.assess.emerge
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -19,7 +18,7 @@ import yaml
 
 from zzeval.assess.emergency import emergency_indicators
 from zzeval.assess.sites import county_values, freight_indicators, site_indicators
-from zzeval.errors import ZzevalError
+from zzeval.resources import plan_tasks
 from zzeval.season.data import SeasonData
 
 #: Diesel trucks the § 十二 scrappage applies to: China III and older.
@@ -31,21 +30,6 @@ OBD_CLASSES = ("heavy_truck", "medium_truck")
 
 #: Vehicle classes the plan § 十二 wants all new-energy by end 2020.
 PUBLIC_FLEET = ("bus", "taxi", "sanitation")
-
-
-@lru_cache(maxsize=1)
-def plan_tasks() -> dict:
-    """The tasks the task table shows, in order, with the plan's wording
-    (``zzeval/reference/plan_tasks.yaml``): ``{"tasks": {task: {...}}, "source_zh", "source_en"}``."""
-    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
-    for group in ("tasks", "county_tasks"):
-        for key, spec in doc.get(group, {}).items():
-            missing = [k for k in ("section", "value", "direction", "unit", "plan_zh", "plan_en",
-                                   "deadline_zh", "deadline_en", "responsible_zh", "responsible_en") if k not in spec]
-            if missing or spec["direction"] not in ("min", "max"):
-                raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
-    return doc
 
 
 def _directions() -> dict[str, str]:

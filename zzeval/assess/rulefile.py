@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from zzeval.assess.progress import plan_tasks
 from zzeval.assess.verdict import INDICATORS, RuleSet, load_rules
 from zzeval.errors import ZzevalError
+from zzeval.resources import plan_tasks
 from zzeval.season.parsing import load_yaml_strict, show, yaml_problem
 
 #: A season folder's own verdict rules (they replace the shipped ones for that season).

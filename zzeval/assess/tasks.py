@@ -415,29 +415,18 @@ class CountySeries:
         return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def _county_rows(season: SeasonData) -> pd.DataFrame:
-    """The county-wide meteorology (derived from the stations' at loading in a season without
-    county rows, :mod:`zzeval.season.weather_county`)."""
-    met = season.meteorology
-    return met[met["station_code"] == "county"]
-
-
 def _county_weather(season: SeasonData, county_aq: pd.DataFrame, hours_without_weather: int, n_series: int,
                     pollutants, n_boot: int, seed: int) -> pd.DataFrame:
     """The county rows: the mean of the township series (``county_aq``: :meth:`CountySeries.frame`;
     county meteorology), each pollutant with the seed that follows the township series, as the
-    one-process evaluation computes them."""
+    one-process evaluation computes them (:func:`zzeval.airquality.weather.county_change`)."""
     from zzeval.airquality import weather
 
     rep = {"stations_without_township": [], "rows_excluded_no_township": 0,
            "hours_without_weather": hours_without_weather}
     if not len(county_aq):
         return pd.DataFrame()
-    county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
-                     air_quality=county_aq,
-                     meteorology=_county_rows(season))
-    out = weather.weather_adjusted_change(county, pollutants=pollutants, n_boot=n_boot,
-                                          seed=seed + n_series, county=False, pooled=False)
+    out = weather.county_change(season, county_aq, seed + n_series, pollutants=pollutants, n_boot=n_boot)
     out.attrs["exclusions"] = rep
     return out
 

@@ -290,7 +290,8 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     ZzevalError
         (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
     """
-    from zzeval.assess.evaluate import check_season_rules, check_weather_model
+    from zzeval.assess.evaluate import check_weather_model
+    from zzeval.assess.rulefile import check_season_rules
     from zzeval.build.kernels import resolve_kernel
     from zzeval.build.run import check_scheduler_reachable
     from zzeval.emissions.factors import load_factors
@@ -535,8 +536,9 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
         results = item.results
         if results is None:
             raise BuildError(f"report {item.slug} was planned without saving its slice (a dry run?)")
+        # the data hash the build took: the notebook does not hash the season folder again
         params = {"season": opts.season, "data_dir": str(inputs.data_dir), "lang": opts.lang,
-                  "results_path": str(results)}
+                  "results_path": str(results), "data_sha256": ctx.data_sha256}
         if not is_county:
             params["township"] = item.slug
         notebook = inputs.county_nb if is_county else inputs.township_nb

@@ -269,7 +269,7 @@ def county_tasks_table(ev: Evaluation, lang: str = "zh") -> tuple[pd.DataFrame, 
     black-smoke cameras; ``Evaluation.county_tasks``): task, plan section, target, achieved, status,
     deadline and responsible units in the plan's words (``plan_tasks.yaml``). Returns (table,
     column labels, row tints); an empty table when the season has no county task data."""
-    from zzeval.assess.progress import plan_tasks
+    from zzeval.resources import plan_tasks
 
     specs = plan_tasks().get("county_tasks", {})
     frame = getattr(ev, "county_tasks", None)

@@ -15,10 +15,10 @@ import pandas as pd
 from IPython.display import HTML
 
 from zzeval.assess.evaluate import Evaluation
-from zzeval.assess.progress import plan_tasks
 from zzeval.assess.verdict import load_rules
 from zzeval.i18n import format_quantity, t, t_or, verdict_label
 from zzeval.report.present import esc
+from zzeval.resources import plan_tasks
 
 #: Row tints of the task table by status (the report CSS styles ``zz-row--<tint>``).
 STATUS_TINT = {"met": "good", "tolerance": "tolerance", "undecided": "undecided", "no_data": None,

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from zzeval.errors import Problem
+from zzeval.resources import plan_tasks
 from zzeval.season.emergency_rows import check_emergency_inspections
 from zzeval.season.parsing import (
     DecodeFailure,
@@ -283,16 +284,10 @@ def _check_retrofits_within_households(rt: pd.DataFrame, townships: pd.DataFrame
                     f"{households[slug]:,.0f} households in townships.csv; check the numbers (a typo, or the wrong unit?)")
 
 
-@cache
-def _plan_tasks() -> dict:
-    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["tasks"]
-
-
 def share_tasks() -> frozenset[str]:
     """Tasks whose target is a share in % that must be reached (``direction: min``, ``unit: "%"`` in
     ``zzeval/reference/plan_tasks.yaml``): coverage, pass rate, rail share …"""
-    return frozenset(k for k, v in _plan_tasks().items() if v.get("unit") == "%" and v.get("direction") == "min")
+    return frozenset(k for k, v in plan_tasks()["tasks"].items() if v.get("unit") == "%" and v.get("direction") == "min")
 
 
 #: Spellings of the units of ``targets.unit`` that say what kind of quantity a target is.
@@ -309,7 +304,7 @@ TARGET_UNIT_KINDS = {"%": "%", "％": "%", "percent": "%", "百分比": "%", "ho
 def _check_target_units(targets: pd.DataFrame, fname: str, out: Collector) -> None:
     """A ``unit`` that names another kind of quantity than the task's (``辆`` for a % task): the target
     was probably entered in that unit; refused."""
-    tasks = _plan_tasks()
+    tasks = plan_tasks()["tasks"]
     for label, task, unit in zip(targets.index, targets["task"], targets["unit"], strict=True):
         written = TARGET_UNIT_KINDS.get(str(unit).strip().lower())
         expected = TARGET_UNIT_KINDS.get(str(tasks.get(task, {}).get("unit", "")).lower())

@@ -40,6 +40,7 @@ import pandas as pd
 from zzeval.errors import DataValidationError, Problem, ZzevalError
 from zzeval.season.cells import convert_column
 from zzeval.season.checks import Collector, check_air_quality
+from zzeval.season.headers import map_columns
 from zzeval.season.keys import county_code
 from zzeval.season.schema import TABLES, Column, TableSpec
 
@@ -190,9 +191,7 @@ class _AcrossChunks:
 
 def _convert_chunk(raw: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.DataFrame:
     """One chunk renamed and converted like a CSV table (typed columns that pass taken as they are)."""
-    from zzeval.season import loading
-
-    frame = loading._rename_columns(raw, spec, fname, out)
+    frame = map_columns(raw, spec, fname, out)
     converted = {}
     for col in spec.columns:
         values = frame[col.name]

@@ -110,10 +110,6 @@ def folder_file_hashes(data_dir: str | Path) -> dict[str, str]:
 _HASHED: dict[tuple, str] = {}
 
 
-#: the name zzeval.season.columnar and locate use
-_rename_columns = map_columns
-
-
 def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.DataFrame | None, str, str]:
     from zzeval.season import columnar  # the hourly tables may be Parquet, read in chunks
 
@@ -174,7 +170,7 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
                                     "a unit may stand in brackets after the column name instead (see data/README.md)")
         return None, path.name, ""
     raw = _without_notes(_without_totals(raw, path.name, out), path.name, out)
-    frame = _rename_columns(raw, spec, path.name, out)
+    frame = map_columns(raw, spec, path.name, out)
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
     converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
@@ -527,7 +523,7 @@ def read_air_quality_file(path: str | Path) -> pd.DataFrame:
         raw = read_table_file(path)
         if raw.empty:
             raise DataValidationError([Problem(path.name, None, None, "has a header but no data rows")])
-        frame = _rename_columns(raw, spec, path.name, out)
+        frame = map_columns(raw, spec, path.name, out)
         converted = pd.DataFrame({c.name: convert_column(frame, c, path.name, out) for c in spec.columns},
                                  index=frame.index)
     if converted.empty and not out.problems:

@@ -98,19 +98,15 @@ def township_table(data_dir: str | os.PathLike):
     """The ``townships`` table of a season folder: columns ``code``, ``name_zh``, ``slug``
     (headers in Chinese are accepted as in :mod:`zzeval.season.schema`)."""
     from zzeval.season.checks import Collector
-    from zzeval.season.loading import (
-        _rename_columns,
-        find_table_file,
-        load_season,
-        read_table_file,
-    )
+    from zzeval.season.headers import map_columns
+    from zzeval.season.loading import find_table_file, load_season, read_table_file
     from zzeval.season.schema import TOWNSHIPS
 
     folder = resolve_data_dir(data_dir)
     path = find_table_file(folder, "townships")
     if path is not None:
         problems = Collector()
-        frame = _rename_columns(read_table_file(path), TOWNSHIPS, path.name, problems)
+        frame = map_columns(read_table_file(path), TOWNSHIPS, path.name, problems)
         frame = frame[["code", "name_zh", "slug"]].astype(str).apply(lambda s: s.str.strip())
         if (frame["slug"] != "").all():
             return frame

@@ -12,15 +12,13 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from zzeval.resources import input_floor, input_limit
+from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.checks import (
     Collector,
     _escaped,
     _invisible,
-    _plan_tasks,
     plausible_station_medians,
     season_first_year,
     share_tasks,
@@ -57,13 +55,7 @@ def county_extents() -> pd.DataFrame:
 def plan_task_table() -> dict:
     """The township and county tasks of ``zzeval/reference/plan_tasks.yaml`` (key -> its fields: unit,
     direction …)."""
-    return {**_plan_tasks(), **_county_tasks()}
-
-
-@cache
-def _county_tasks() -> dict:
-    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text).get("county_tasks") or {}
+    return {**plan_tasks()["tasks"], **(plan_tasks().get("county_tasks") or {})}
 
 
 def check_site_dates(sites: pd.DataFrame | None, fname: str, period, out: Collector) -> None:

@@ -13,12 +13,10 @@ genuine target there can be confirmed in ``season.yaml``; so can a change target
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import pandas as pd
-import yaml
 
-from zzeval.resources import input_limit_rows
+from zzeval.resources import input_limit_rows, plan_tasks
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge_rows
 
@@ -29,9 +27,8 @@ LIMITS_FILE = "zzeval/reference/input_limits.csv"
 def _plan_targets() -> dict[str, str]:
     """The plan's target of each task as the message shows it (``default_target`` or the targets by
     township class of ``plan_tasks.yaml``)."""
-    text = resources.files("zzeval.reference").joinpath("plan_tasks.yaml").read_text(encoding="utf-8")
     out = {}
-    for task, spec in yaml.safe_load(text)["tasks"].items():
+    for task, spec in plan_tasks()["tasks"].items():
         if "default_target" in spec:
             out[task] = f"{spec['default_target']:g}"
         elif "default_target_by_class" in spec:
