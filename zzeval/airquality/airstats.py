@@ -69,6 +69,24 @@ def comprehensive_index(daily_wide: pd.DataFrame) -> tuple[float, dict]:
     return (float(values.sum()) if np.isfinite(values).all() else np.nan), sub
 
 
+def _short_apart(bad: pd.DataFrame) -> list[str]:
+    """The statistics (keys of :data:`_AQI_NAME`, in its order) with a month short of GB 3095 § 8 valid days that is
+    not short for all of its station's statistics alike.
+
+    ``bad`` holds the short rows of :func:`zzeval.airquality.validity.month_validity` (``station_code,
+    statistic, month``, and ``n_statistics``: how many statistics the station has in the season). A month
+    short for one pollutant but not for the others (O3 out in January; PM2.5 out in December, O3 in
+    January: the months differ, not only their number, s10-hostA F3) leaves the AQI of those days without
+    it; an outage of the whole station leaves days without any value, which the share and the means skip.
+    """
+    if not len(bad):
+        return []
+    key = ["station_code", "month"]
+    n_short = bad.groupby(key)["statistic"].transform("nunique")
+    apart = bad.loc[n_short < bad["n_statistics"], "statistic"]
+    return [s for s in _AQI_NAME if s in set(apart)]
+
+
 def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
                month_ok: pd.DataFrame | None) -> dict:
     row: dict = {}
@@ -91,20 +109,23 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     row["comprehensive_index"], sub = comprehensive_index(wide)
     for k, v in sub.items():
         row[f"index_{k}"] = v
-    bad = (month_ok[~month_ok["month_valid"]] if month_ok is not None and len(month_ok)
-           else pd.DataFrame({"statistic": []}))
+    if month_ok is not None and len(month_ok):
+        n_stats = month_ok.groupby("station_code")["statistic"].transform("nunique")
+        bad = month_ok.assign(n_statistics=n_stats)[~month_ok["month_valid"]]
+    else:
+        bad = pd.DataFrame({"station_code": [], "statistic": [], "month": [], "n_statistics": []})
     row["months_insufficient"] = len(bad)
     for s in _MEAN_STATS:  # GB 3095-2012 § 8 validity is per pollutant (hostile re-review A, N3)
         row[f"months_insufficient_{s}"] = int((bad["statistic"] == s).sum())
     row["statistics_valid"] = row["months_insufficient"] == 0 and row["valid_days"] > 0
     # 优良天数比例 is of the AQI of the six pollutants. Not computed (as the composite index is not; hostile
-    # review 9A, M1; re-review A, N3, N5) when a pollutant has months of too few valid days that PM2.5 has not
-    # (a month without O3: the AQI of those days could only be too low), without valid O3, or from fewer valid
-    # days than one month's minimum (19-hour days: 2 valid days are no 0.0 %). Months short of valid days for
-    # every pollutant at once (an outage of the station) leave an unbiased share over the valid days, flagged
-    # as every statistic is (statistics_valid). good_day_ratio_missing: the pollutants that stop it.
-    missing = [p for s, p in _AQI_NAME.items()
-               if row[f"months_insufficient_{s}"] > row["months_insufficient_PM2.5"]]
+    # review 9A, M1; re-review A, N3, N5; s10-hostA, F3) when a pollutant has a station-month of too few valid
+    # days that is not short for all the station's pollutants alike (a month without O3, or without PM2.5: the
+    # AQI of those days could only be too low, the sub-index is of a season without that month), without valid
+    # O3, or from fewer valid days than one month's minimum (19-hour days: 2 valid days are no 0.0 %). Months
+    # short for every pollutant at once (an outage of the station) leave a share over days whose AQI lacks none,
+    # flagged as every statistic is (statistics_valid). good_day_ratio_missing: the pollutants that stop it.
+    missing = [_AQI_NAME[s] for s in _short_apart(bad)]
     if not np.isfinite(sub["O3"]) and "O3" not in missing:
         missing.append("O3")
     if row["valid_days"] < validity.validity_rules()["month_min_valid_days"]:  # too few days of every pollutant
@@ -206,9 +227,9 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         ``valid_days_<s>``, ``exceed_days_<s>`` (days above the GB 3095 Grade II 24-h limit;
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
-        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3),
-        ``comprehensive_index`` (NaN as ``good_day_ratio``, or without any of its six) and ``index_<p>`` sub-indices,
-        ``comprehensive_index_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
+        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3 or with a
+        month short for some, not all, of a station's six), ``comprehensive_index`` (NaN as it, or without one of its six),
+        ``index_<p>`` sub-indices, ``*_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
         the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
         ``attrs["exclusions"]``: stations without a township (counted, excluded from
