@@ -13,6 +13,8 @@ from zzeval.airquality.weather_ols import _design_arrays
 from zzeval.season.boundary_layer import check_boundary_layer
 from zzeval.season.checks import Collector
 from zzeval.season.stuck_weather import check_stuck_weather
+from zzeval.season.weather_copy import record_weather_bins
+from zzeval.season.weather_copy_within import check_weather_copied_within
 
 
 def _two_seasons(seed: int = 1) -> pd.DataFrame:
@@ -94,3 +96,32 @@ def test_a_sensor_stuck_six_weeks_across_two_months_is_refused():
     (problem,) = _checked(met).problems
     assert problem.column == "wind_speed_ms" and problem.row == int(np.flatnonzero(stuck)[0]) + 2
     assert "from 2021-01-09 " in problem.message and "0% of hours above near calm" in problem.message
+
+
+def _copied_within(met: pd.DataFrame) -> list:
+    out = Collector()
+    record_weather_bins(met, "meteorology.csv", out)
+    check_weather_copied_within(out)
+    return out.problems
+
+
+def test_genuine_weather_is_not_a_copy_of_itself():
+    assert _copied_within(_two_seasons()) == []
+
+
+def test_weather_copied_within_a_season_is_refused():
+    """Finding 6a: January 2020 filled with December 2019's rows (the dates changed) is refused, naming the
+    first copied row, the shift and the copied hours; a single day copied (24 hours) passes."""
+    met = _two_seasons()
+    january = _between(met, "2020-01-01", "2020-02-01")
+    columns = ["temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa", "precip_mm", "blh_m"]
+    met.loc[january, columns] = met.loc[_between(met, "2019-12-01", "2020-01-01"), columns].to_numpy()
+    (problem,) = _copied_within(met)
+    assert (problem.row, problem.column) == (int(np.flatnonzero(january)[0]) + 2, "datetime")
+    assert problem.message.startswith("station 'county': 744 hours of the season from 2019 (2020-01-01 00:00 to "
+                                      "2020-01-31 23:00; 744 in a row from 2020-01-01 00:00) have its own weather "
+                                      "31 days earlier in the same season")
+    one_day = _two_seasons()
+    one_day.loc[_between(one_day, "2021-01-20", "2021-01-21"), columns] = \
+        one_day.loc[_between(one_day, "2021-01-10", "2021-01-11"), columns].to_numpy()
+    assert _copied_within(one_day) == []
