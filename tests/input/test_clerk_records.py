@@ -293,13 +293,13 @@ def test_one_reverse_shift_beside_firms_with_no_shift_passes():
 
 
 def test_boundary_layer_heights_of_zero_not_measured_pass():
+    from zzeval.season.boundary_layer import check_boundary_layer
     from zzeval.season.checks import Collector
-    from zzeval.season.plausible import _check_blh_km
 
     hours = pd.date_range("2020-10-01", periods=48, freq="h")
     for blh, problems in ((0.0, 0), (0.41, 1), (410.0, 0)):
         out = Collector()
-        _check_blh_km(pd.DataFrame({"datetime": hours, "station_code": "county", "blh_m": blh}), "m.csv", out)
+        check_boundary_layer(pd.DataFrame({"datetime": hours, "station_code": "county", "blh_m": blh}), "m.csv", out)
         assert len(out.problems) == problems, blh
 
 

@@ -38,6 +38,7 @@ import pandas as pd
 import patsy
 
 from zzeval.airquality.weather_ols import _event_dummies, _local_days
+from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.checks import season_first_year
 
 #: spline basis sizes (degrees of freedom after the centring constraint) [A]
@@ -102,8 +103,9 @@ def met_features(met: pd.DataFrame) -> pd.DataFrame:
     m = met.dropna(subset=need).sort_values("datetime").drop_duplicates("datetime")
     idx = pd.DatetimeIndex(m["datetime"])
     ws = m["wind_speed_ms"].to_numpy(float)
-    has_blh = "blh_m" in m and m["blh_m"].notna().all() and len(m)
-    blh = np.maximum(m["blh_m"].to_numpy(float), 10.0) if has_blh else np.full(len(m), 1.0)
+    measured = measured_blh(m["blh_m"]) if "blh_m" in m else np.full(len(m), np.nan)  # 0: not measured
+    has_blh = bool(len(m)) and bool(np.isfinite(measured).all())  # else no BLH in either season
+    blh = np.maximum(measured, 10.0) if has_blh else np.full(len(m), 1.0)
     vent = pd.Series(np.log(np.maximum(ws, 0.2) * blh), index=idx)
     temp = pd.Series(m["temperature_c"].to_numpy(float), index=idx)
     rh = pd.Series(m["rh_pct"].to_numpy(float), index=idx)

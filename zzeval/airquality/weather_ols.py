@@ -69,6 +69,7 @@ from zzeval.airquality.weather_blocks import (
     _day_index,
     coverage_block_length,
 )
+from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.data import SeasonData
 from zzeval.season.schema import AIR_POLLUTANTS
 
@@ -134,8 +135,9 @@ def _design_arrays(frame: pd.DataFrame, current: bool) -> tuple[list[str], np.nd
         "pressure_hpa": frame["pressure_hpa"].to_numpy(float),
         "log1p_precip_mm": np.log1p(frame["precip_mm"].to_numpy(float)),
     }
-    if "blh_m" in frame and frame["blh_m"].notna().any():
-        cols["log_blh_m"] = np.log(np.maximum(frame["blh_m"].to_numpy(float), 10.0))
+    blh = measured_blh(frame["blh_m"]) if "blh_m" in frame else np.full(len(frame), np.nan)
+    if np.isfinite(blh).any():  # 0 is not measured (zzeval.season.boundary_layer): a season of 0 has no BLH term
+        cols["log_blh_m"] = np.log(np.maximum(blh, 10.0))
     day = _local_days(dt)
     doy = (day - day.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64) + 1.0
     cols["doy_s1"] = np.sin(2 * np.pi * doy / 365.25)

@@ -103,7 +103,8 @@ def code_digest() -> str:
     from zzeval.libraries import NUMBER_DISTS, versions_digest
 
     here = Path(__file__).resolve()
-    files = sorted((here.parents[1] / "airquality").glob("*.py")) + [here]
+    # and what the models read the meteorology through (a boundary-layer height of 0 is none)
+    files = sorted((here.parents[1] / "airquality").glob("*.py")) + [here, here.parents[1] / "season" / "boundary_layer.py"]
     h = hashlib.sha256()
     for path in files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -63,6 +63,7 @@ from zzeval.season.tablefile import (
     stray_table_copies,
 )
 from zzeval.season.weather_copy import check_weather_copied
+from zzeval.season.weather_copy_within import check_weather_copied_within
 from zzeval.season.weather_county import with_derived_county_weather
 from zzeval.season.weather_hours import check_weather_hours, record_hours
 
@@ -411,6 +412,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_plausible_values(tables, fnames, out)
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
+    check_weather_copied_within(out)  # the same, each season against itself days apart
     check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
     note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
     check_replacement_hours(tables.get("stations"), fnames.get("stations", "stations.csv"),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_copy import record_pm_days
+from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -214,7 +215,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
                          "the weather adjustment gives them a wind sector of their own")
     _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
-    _check_blh_km(met, fname, out)
+    check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
     check_stuck_weather(met, fname, out)  # part of a season of one value (a whole season: the line above)
     record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
@@ -279,34 +280,16 @@ def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> N
                        f"{top:g}°: this looks like radians; write degrees (radians × 57.2958, 0-360)")
 
 
-def _check_blh_km(met: pd.DataFrame, fname: str, out: Collector) -> None:
-    """The median of the boundary-layer heights above 0 of a station in a season at most 10: the
-    column holds km, not m (the weather model clips heights below 10 m to 10 m, so the term would
-    vanish). The median, not the highest, so that one stray hour in m does not hide a season in km
-    (review 6b finding 12). A column of zeros (not measured) is not refused."""
-    if "blh_m" not in met or met["blh_m"].isna().all():
-        return
-    top = input_limit("meteorology.blh_km")
-    stations, years, _ = _station_seasons(met)
-    positive = met["blh_m"].where(met["blh_m"] > 0)
-    grouped = positive.groupby([stations, years])
-    median, count = grouped.transform("median"), grouped.transform("count")
-    low = (positive <= top).groupby([stations, years]).transform("sum")
-    given = positive.notna()
-    first = given & ~pd.DataFrame({"station": stations, "year": years}).where(given).duplicated()
-    out.rows(fname, "blh_m", first & (median <= top),
-             lambda i: f"{low[i]:,.0f} of the {count[i]:,.0f} blh_m above 0 of station '{show(stations[i])}' in the "
-                       f"season from {years[i]} are at most {top:g} m (the median {median[i]:g} m): this looks like km; "
-                       "write the boundary-layer height in metres (km × 1,000)")
-
-
 def _check_constant_weather(met: pd.DataFrame, fname: str, out: Collector) -> None:
     """A weather column with one value over a station's whole season (a frozen sensor, or a column filled
     with one value on export): the weather adjustment cannot separate weather from the measures with a
     term that never changes (the model failed with 'need at least one array to concatenate')."""
     stations, years, first = _station_seasons(met)
-    for column in VARYING_WEATHER:
-        values = met[column]
+    for column in (*VARYING_WEATHER, "blh_m"):
+        if column not in met:
+            continue
+        # a boundary-layer height of 0 all season is one not measured (zzeval.season.boundary_layer)
+        values = pd.Series(measured_blh(met[column]), index=met.index) if column == "blh_m" else met[column]
         grouped = values.groupby([stations, years])
         flat = (grouped.transform("max") == grouped.transform("min")) & (grouped.transform("count") > 1)
         out.rows(fname, column, flat & first & values.notna(),

@@ -34,8 +34,9 @@ from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 from zzeval.season.runs import longest_run
 
-#: The weather model's inputs that vary in any real season (precipitation and the boundary layer height
-#: may be missing or 0 all season at a dry station or where they are not measured).
+#: The weather model's inputs that vary in any real season (precipitation may be 0 all season at a dry
+#: station; the boundary layer height may be missing or 0 all season where it is not measured, and is judged
+#: by the stuck-sensor check where measured: zzeval.season.stuck_weather.STUCK_COLUMNS).
 VARYING_WEATHER = ("temperature_c", "rh_pct", "wind_speed_ms", "wind_dir_deg", "pressure_hpa")
 
 #: The unit of each bin width, for messages.

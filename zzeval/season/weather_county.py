@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.checks import season_first_year
 from zzeval.season.data import DERIVED_KEY, SeasonData
 from zzeval.season.keys import county_code
@@ -87,7 +88,8 @@ def _hour_means(met: pd.DataFrame, sel: np.ndarray, numeric: list[str]) -> pd.Da
     def mean(values: np.ndarray) -> np.ndarray:
         return pd.Series(values).groupby(codes, sort=True).mean().to_numpy()
 
-    values = pd.DataFrame({c: mean(met[c].to_numpy(float)[sel]) for c in numeric})
+    values = pd.DataFrame({c: mean((measured_blh(met[c]) if c == "blh_m" else met[c].to_numpy(float))[sel])
+                           for c in numeric})  # a station's 0 m boundary layer is one not measured
     rad = np.deg2rad(met["wind_dir_deg"].to_numpy(float)[sel])
     values["wind_dir_deg"] = np.rad2deg(np.arctan2(mean(np.sin(rad)), mean(np.cos(rad)))) % 360.0
     # to 10⁻⁶ (the inputs have one or two decimals): equal stations give their own values back,

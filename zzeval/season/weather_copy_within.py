@@ -1,0 +1,112 @@
+"""Weather copied within a season (hostile review s10-hostA, finding 6a).
+
+A gap in a season's hourly weather filled with other days of the same season (January written with
+December's rows, the dates changed) passed: :mod:`zzeval.season.weather_copy` compares a season only with
+earlier seasons. January 2020 filled with December 2019 moved the county's weather-adjusted PM2.5 change from
+−9.6 % to −14.1 % (R² 0.87 → 0.60).
+
+Here each source of a season (a station, or ``county``) is compared with itself at every shift of whole hours
+of at least ``meteorology.copy_within_min_shift_days`` (a source against itself only, so that the cost grows
+with the sources, not with their pairs: every station may hold the county's weather): an
+hour matches an earlier hour when at least 4 of the 5 inputs of
+:data:`zzeval.season.weather_copy.VARYING_WEATHER` fall in the same bins (``meteorology.copy_bin_*``, as for
+a copy from a year earlier). One hash join of the season's hours with themselves per left-out column, counted
+per pair of sources and shift (as :func:`zzeval.season.weather_copy._shifts_to_compare`). Weather a few days
+apart is not a copy of itself: genuine weather matches at any one such shift in a few hours, one or two in a
+row (input_limits.csv), so a source whose matches with one source at one shift exceed
+``meteorology.copied_within_season_hours`` hours, or run for more than
+``meteorology.copied_within_season_run_hours`` hours in a row, is refused, naming the file, the first copied
+row, the source, the shift and the first and last copied hour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zzeval.resources import input_limit
+from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.parsing import show
+from zzeval.season.weather_copy import _MISSING, COMMON_KEY_HOURS, VARYING_WEATHER, _hashes, _keys
+
+
+def within_season_matches(now: pd.DataFrame) -> pd.DataFrame:
+    """Per source (``source_then`` the same: a source against itself) and shift [h] of at least
+    ``meteorology.copy_within_min_shift_days``: the hours of ``now`` (one season's recorded bins, see
+    :func:`zzeval.season.weather_copy.record_weather_bins`) whose bins match that source's hour ``shift``
+    hours earlier in at least 4 of the 5 columns (``hours``), the longest run of them (``run``), the
+    positions of those rows in ``now`` (``rows``, in time order) and of the first of the longest run (``run_row``)."""
+    least = round(input_limit("meteorology.copy_within_min_shift_days") * 24)
+    hashes = _hashes(now)
+    code = pd.factorize(now["source"].to_numpy(dtype=object))[0]
+    hour = now["hour"].to_numpy()
+    found = []
+    for skip in VARYING_WEATHER:
+        side = pd.DataFrame({"key": _keys(hashes, np.zeros(len(now), dtype=np.uint64), skip, own=True), "hour": hour,
+                             "source": code, "at": np.arange(len(now))})
+        hours = side.drop_duplicates(["key", "hour"])["key"].value_counts()
+        side = side[~side["key"].isin(hours.index[hours > COMMON_KEY_HOURS])]
+        pairs = side.merge(side[["key", "hour"]], on="key", suffixes=("", "_then")).assign(source_then=lambda d: d["source"])
+        shift = pairs["hour"].to_numpy() - pairs["hour_then"].to_numpy()
+        far = shift >= least
+        found.append(pairs.loc[far, ["source", "source_then", "hour", "at"]].assign(shift=shift[far]))
+    columns = ["source", "source_then", "shift", "hours", "run", "rows", "run_row"]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    pairs = pd.concat(found).drop_duplicates(["source", "source_then", "shift", "hour"])
+    names = now["source"].to_numpy(dtype=object)
+    first = pd.Series(np.arange(len(now))).groupby(code).first()
+    out = []
+    for (source, then, shift), part in pairs.groupby(["source", "source_then", "shift"], sort=True):
+        if len(part) < 2:
+            continue
+        part = part.sort_values("hour", kind="stable")
+        stamps = part["hour"].to_numpy()
+        breaks = np.flatnonzero(np.diff(stamps) != 1) + 1
+        starts, ends = np.r_[0, breaks], np.r_[breaks, len(stamps)]
+        longest = int(np.argmax(ends - starts))  # the copied block: its first row is named
+        out.append((names[first[source]], names[first[then]], int(shift), len(stamps),
+                    int(ends[longest] - starts[longest]), part["at"].to_numpy(), int(part["at"].iloc[starts[longest]])))
+    return pd.DataFrame(out, columns=columns)
+
+
+def check_weather_copied_within(out: Collector) -> None:
+    """Refuse each source of a season whose hours match its own hours at one shift
+    (:func:`within_season_matches`) in more than ``meteorology.copied_within_season_hours`` hours, or for
+    more than ``meteorology.copied_within_season_run_hours`` hours in a row: one problem per source and
+    season, the shift with the most matched hours. Uses the bins the checks of meteorology recorded
+    (``out.weather_bins``, also chunk by chunk for a Parquet table)."""
+    if not out.weather_bins:
+        return
+    rows = pd.concat(out.weather_bins, ignore_index=True)
+    rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
+    years = np.asarray(season_first_year(pd.to_datetime(rows["hour"], unit="h")))
+    limits = (input_limit("meteorology.copied_within_season_hours"),
+              input_limit("meteorology.copied_within_season_run_hours"))
+    for year in sorted(set(years.tolist())):
+        now = rows[years == year].reset_index(drop=True)
+        matches = within_season_matches(now)
+        over = matches[(matches["hours"] > limits[0]) | (matches["run"] > limits[1])]
+        for source, found in over.groupby("source", sort=True):
+            worst = found.sort_values(["hours", "shift"], ascending=[False, True], kind="stable").iloc[0]
+            part = now.iloc[worst["rows"]]
+            _report(out, (part, now.iloc[worst["run_row"]]), (str(source), int(worst["shift"])), int(year),
+                    (int(worst["hours"]), int(worst["run"])), limits)
+
+
+def _report(out: Collector, rows: tuple[pd.DataFrame, pd.Series], subject: tuple[str, int], year: int,
+            counts: tuple[int, int], limits: tuple[float, float]) -> None:
+    """One refusal: ``rows`` the matched rows (in time order) and the first of their longest run (named)."""
+    (part, named), (source, shift), (hours, run) = rows, subject, counts
+    first, last = (pd.Timestamp(part["hour"].iloc[i] * 3600, unit="s") for i in (0, -1))
+    start = pd.Timestamp(named["hour"] * 3600, unit="s")
+    days, rest = divmod(shift, 24)
+    ago = f"{days} day{'s' if days != 1 else ''}" + (f" {rest} h" if rest else "")
+    out.add(named["file"], int(named["row"]), "datetime",
+            f"station '{show(source)}': {hours:,} hours of the season from {year} ({first:%Y-%m-%d %H:%M} to "
+            f"{last:%Y-%m-%d %H:%M}; {run:,} in a row from {start:%Y-%m-%d %H:%M}) have its own weather {ago} "
+            f"earlier in the same season ({', '.join(VARYING_WEATHER)} within the same bins in at least 4 of the 5, "
+            "meteorology.copy_bin_*; genuine weather a few days apart does so in at most "
+            f"{limits[0]:g} hours and {limits[1]:g} in a row at one shift, meteorology.copied_within_season_hours "
+            "and meteorology.copied_within_season_run_hours in zzeval/reference/input_limits.csv): were missing "
+            "days filled with other days of the season? write the measured weather, or leave those hours out")
