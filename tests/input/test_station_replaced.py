@@ -18,8 +18,10 @@ from zzeval.season.checks import Collector
 from zzeval.season.loading import load_season
 from zzeval.season.replacements import (
     as_series,
+    check_replacement_distance,
     check_replacement_hours,
     check_replacements,
+    distance_km,
     handover_notes,
     series_codes,
 )
@@ -86,12 +88,16 @@ def test_a_station_stopping_as_another_starts_gets_a_notice_pointing_at_replaces
     assert handover_notes(_stations([["A", "t1", ""], ["B", "t1", ""]]), late, "stations.csv") == []
 
 
-def _replaced(folder, declare: bool, overlap: bool = False) -> None:
+def _replaced(folder, declare: bool, overlap: bool = False, empty: bool = False) -> None:
     """nancun's ZZ100 rows from 2021-01-01 under the new code ZZ103, listed in stations (``declare``: with
-    ``replaces`` ZZ100); ``overlap``: ZZ100 keeps measuring until 2021-01-01 05:00 (values of its own)."""
+    ``replaces`` ZZ100); ``overlap``: ZZ100 keeps measuring until 2021-01-01 05:00 (values of its own);
+    ``empty``: ZZ100 goes on exporting those hours with ``value`` empty, as the national platform does."""
     aq = read(folder, "air_quality.csv.gz")
     later = (aq["station_code"] == "ZZ100") & (aq["datetime"] >= "2021-01-01")
+    kept = aq[later].assign(value="")
     aq.loc[later, "station_code"] = "ZZ103"
+    if empty:
+        aq = pd.concat([aq, kept], ignore_index=True)
     if overlap:
         both = aq[later & (aq["datetime"] <= "2021-01-01 05:00")].assign(station_code="ZZ100")
         aq = pd.concat([aq, both.assign(value=(pd.to_numeric(both["value"]) + 1).astype(str))], ignore_index=True)
@@ -139,6 +145,30 @@ def test_s3_a_replacement_overlapping_its_station_is_refused(season):
     assert "ZZ100 has values until 2021-01-01 05:00 and ZZ103 from 2021-01-01 00:00" in p.message
 
 
+def test_f2_the_replaced_codes_empty_hours_are_missing_hours_not_a_second_series_row(season, capsys):
+    # hostile review s10-hostA F2: validate passed, then daily_max_8h's pivot met two O3 rows an hour
+    _replaced(season, declare=True, empty=True)
+    assert main(["validate", str(season)]) == 0
+    said = capsys.readouterr()
+    assert "ZZ100 → ZZ103 are one series" in said.out + said.err
+    changed = load_season(season)
+    aq = changed.air_quality
+    assert not aq.duplicated(["station_code", "datetime", "pollutant"]).any()
+    assert not aq["station_code"].eq("ZZ103").any()
+    town, verdict = _nancun(changed)  # the evaluation's statistics (daily values, 8-hour O3) as without the rows
+    assert town["valid_days_PM2.5"] == 182 and bool(town["statistics_valid"]) and verdict[0] != "undecided"
+    assert set(county_validity(changed)["townships_share_fell"]) == {""}
+
+
+def test_f2_an_empty_hour_both_codes_left_empty_is_kept_once():
+    st = _stations([["A", "t1", ""], ["B", "t1", "A"]])
+    t = pd.to_datetime(["2021-01-01 00:00", "2021-01-01 01:00", "2021-01-01 00:00", "2021-01-01 01:00"])
+    aq = pd.DataFrame({"station_code": ["A", "A", "B", "B"], "pollutant": "O3", "datetime": t,
+                       "value": [float("nan"), float("nan"), 5.0, float("nan")]})
+    out = as_series(aq, st)
+    assert out["datetime"].tolist() == list(t[:2]) and out["value"].iloc[0] == 5.0 and out["value"].isna().iloc[1]
+
+
 def test_s3_the_township_page_says_the_replacement_once(season):
     from types import SimpleNamespace
 
@@ -150,3 +180,29 @@ def test_s3_the_township_page_says_the_replacement_once(season):
         "站点 ZZ100 → ZZ103 为同一站点序列（后者接替前者，stations.csv 的 replaces 列），两季按一个站点计"
     assert stations_note(ev, "nancun", "en").startswith("stations ZZ100 → ZZ103 are one series")
     assert stations_note(ev, "xiacun", "zh") is None
+
+
+def _far(confirmed=None):
+    st = pd.DataFrame({"station_code": ["ZZ100", "ZZ101", "ZZ103", "ZZ104"],
+                       "township": ["nancun", "xiacun", "nancun", "xiacun"],
+                       "lon": [112.862, 112.731, 113.30, 112.760], "lat": [35.421, 35.409, 35.70, 35.409],
+                       "replaces": ["", "", "ZZ100", "ZZ101"]})  # ZZ103 45 km from ZZ100, ZZ104 2.6 km from ZZ101
+    out = Collector()
+    if confirmed:
+        out.confirmed = {"replacement_distance": {c: 0 for c in confirmed}}
+    check_replacement_distance(st, "stations.csv", out)
+    return out
+
+
+def test_f5_a_replacement_far_from_the_station_it_replaces_is_refused_naming_both_and_the_distance():
+    # hostile review s10-hostA F5: a cleaner site 45 km away declared as ZZ100's replacement was one series
+    (p,) = _far().problems
+    assert (p.file, p.row, p.column) == ("stations.csv", 4, "replaces")
+    assert "ZZ103 (113.300 °E, 35.700 °N, row 4) replaces ZZ100 (112.862 °E, 35.421 °N, row 2), 50.3 km away" \
+        in p.message, p.message
+    assert "stations.replacement_distance_km" in p.message and "'confirmed: {replacement_distance: [ZZ103]}'" \
+        in p.message
+    assert distance_km(112.731, 35.409, 112.760, 35.409) == pytest.approx(2.63, abs=0.01)  # within 4 km: no word
+    out = _far(confirmed=["ZZ103"])  # checked against the records: a notice, the series as declared
+    assert out.problems == [] and any("confirmed in season.yaml (replacement_distance: ZZ103)" in n
+                                      for n in out.notes)

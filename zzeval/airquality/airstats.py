@@ -289,9 +289,9 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
 
 
 def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
-                    statistic: str = "PM2.5", township_hours: pd.DataFrame | None = None) -> pd.DataFrame:
+                    statistic: str = "PM2.5", station_weights: pd.DataFrame | None = None) -> pd.DataFrame:
     """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures, and
-    whether its mix of townships is the same in both seasons.
+    whether its mix of stations is the same in both seasons.
 
     ``county_hourly`` is the county's hourly series, by default computed from ``season``
     (:func:`zzeval.airquality.weather_data.county_hourly`; the per-township evaluation passes its
@@ -301,33 +301,34 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
     natural days by :func:`zzeval.airquality.validity.daily_values` (a day valid with ≥ 20 hours,
     ``data_validity.csv``) and months by :func:`zzeval.airquality.validity.month_validity` over each
     season's six calendar months (≥ 27 valid days, 25 in February; a month without an hour has 0).
-    ``township_hours`` is :func:`zzeval.airquality.county_mix.month_hours` of the township series that
-    make ``county_hourly`` (by default computed from ``season``; the per-township evaluation passes
-    :meth:`zzeval.assess.tasks.CountySeries.township_hours`).
+    ``station_weights`` is :func:`zzeval.airquality.county_mix.month_weights` of the stations whose
+    township series make ``county_hourly`` (by default computed from ``season``; the per-township
+    evaluation passes :meth:`zzeval.assess.tasks.CountySeries.station_weights`).
 
     Returns
     -------
     DataFrame
         ``season`` (``"current"``/``"previous"``), ``period``, ``month`` (``YYYY-MM``),
-        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``mix_change`` (how much the townships'
-        shares of the series' hours differ between the month and the same month of the other season:
-        :func:`zzeval.airquality.county_mix.mix_changes`; hostile re-review A, N2, spot review S2),
-        ``townships_share_fell`` (when the mix changed more than ``county.township_mix_change``,
-        ``input_limits.csv``: the townships whose share fell in this month, comma-separated), ``month_valid``
+        ``days_in_month``, ``valid_days``, ``min_valid_days``, ``mix_change`` (how much the stations'
+        shares of the series' weight differ between the month and the same month of the other season:
+        :func:`zzeval.airquality.county_mix.mix_changes`; hostile re-review A, N2, spot review S2, hostile
+        review s10-hostA F4), ``townships_share_fell`` and ``stations_share_fell`` (when the mix changed
+        more than ``county.township_mix_change``, ``input_limits.csv``: the stations whose share fell in
+        this month and their townships, comma-separated), ``month_valid``
         (False also when the mix changed more than that limit, on both months of the pair): twelve rows;
         the county's statistics are valid when every ``month_valid`` is True.
     """
     from zzeval.airquality import county_mix
 
-    if county_hourly is None or township_hours is None:
+    if county_hourly is None or station_weights is None:
         from zzeval.airquality.weather_data import county_hourly as hourly_of
-        from zzeval.airquality.weather_data import township_hourly
+        from zzeval.airquality.weather_data import township_means, township_station_rows
 
-        tw, _ = township_hourly(season, (statistic,))
+        rows, _ = township_station_rows(season, (statistic,))
         if county_hourly is None:
-            county_hourly = hourly_of(season, (statistic,), series=tw)
-        if township_hours is None:
-            township_hours = county_mix.month_hours(tw)
+            county_hourly = hourly_of(season, (statistic,), series=township_means(rows))
+        if station_weights is None:
+            station_weights = county_mix.month_weights(county_mix.station_presence(rows))
     hours = county_hourly[county_hourly["pollutant"] == statistic] if len(county_hourly) else county_hourly
     daily = (validity.daily_values(hours, pollutants=(statistic,)) if len(hours)
              else pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]")}))
@@ -340,12 +341,12 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
         mv = validity.month_validity(d, months=p.months())
         rows.append(mv.drop(columns=["station_code", "statistic"]).assign(season=label, period=p.name))
     out = pd.concat(rows, ignore_index=True)
-    mix = county_mix.mix_changes(township_hours, season.period.months(), season.period.previous.months(),
+    mix = county_mix.mix_changes(station_weights, season.period.months(), season.period.previous.months(),
                                  statistic)
     out = out.merge(mix, on="month", how="left")
     out["month_valid"] = out["month_valid"].astype(bool) & ~(out["mix_change"] > county_mix.mix_limit())
     return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "mix_change",
-                "townships_share_fell", "month_valid"]]
+                "townships_share_fell", "stations_share_fell", "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

@@ -66,6 +66,21 @@ def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[
     unit``, the mean of the township's stations that have the hour (NaN when none has a value), on
     the stations with data in both seasons (同口径); and the exclusions of :func:`township_series`
     (``stations_without_township``, ``rows_excluded_no_township``)."""
+    m, rep = township_station_rows(season, pollutants)
+    return township_means(m), rep
+
+
+def township_means(rows: pd.DataFrame) -> pd.DataFrame:
+    """The township series of :func:`township_station_rows`: per township, pollutant and hour the mean of
+    its stations' values (NaN when none has one)."""
+    return (rows.groupby(["township", "pollutant", "datetime"], sort=True)
+            .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
+
+
+def township_station_rows(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[pd.DataFrame, dict]:
+    """The station rows the township series are the means of: the air-quality rows of ``pollutants`` with
+    their station's ``township``, on the stations with data in both seasons (同口径), and the exclusions of
+    :func:`township_series` (``stations_without_township``, ``rows_excluded_no_township``)."""
     aq = season.air_quality
     aq = aq[aq["pollutant"].isin(list(pollutants))]
     st = season.stations[["station_code", "township"]]
@@ -74,10 +89,7 @@ def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[
     rep = {"stations_without_township": sorted(m.loc[no_tw, "station_code"].unique().tolist()),
            "rows_excluded_no_township": int(no_tw.sum())}
     m = m[~no_tw]
-    m = m[used_rows(m, season.station_sets(), across=True)]  # 同口径
-    tw = (m.groupby(["township", "pollutant", "datetime"], sort=True)
-          .agg(value=("value", "mean"), unit=("unit", "first")).reset_index())
-    return tw, rep
+    return m[used_rows(m, season.station_sets(), across=True)], rep  # 同口径
 
 
 def county_hourly(season: SeasonData, pollutants=("PM2.5",), series: pd.DataFrame | None = None) -> pd.DataFrame:

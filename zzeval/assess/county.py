@@ -92,9 +92,10 @@ def county_validity_text(ev, lang: str = "zh") -> str | None:
 
 
 def county_mix_text(ev, months, lang: str) -> str | None:
-    """``county.township_mix`` of the months in which the county series' mix of townships changed between
+    """``county.township_mix`` of the months in which the county series' mix of stations changed between
     the seasons more than ``county.township_mix_change`` (``input_limits.csv``): each month pair with its
-    change, and the townships whose share of the series' hours fell, with their months (spot review S2)."""
+    change, and the townships whose stations' share of the series fell, with those stations and their months
+    (spot review S2; hostile review s10-hostA F4: a township's station, its township's series complete)."""
     from zzeval.airquality.county_mix import mix_limit
     from zzeval.i18n import format_quantity, t
 
@@ -108,14 +109,26 @@ def county_mix_text(ev, months, lang: str) -> str | None:
             pairs.append(t("county.mix_month", lang, month=r.month, previous=f"{int(r.month[:4]) - 1}{r.month[4:]}",
                            change=format_quantity(100 * r.mix_change, "%", lang)))
     by_tw: dict[str, list[str]] = {}
+    stations: dict[str, list[str]] = {}
     for r in mixed.itertuples(index=False):
         for slug in filter(None, r.townships_share_fell.split(", ")):
             by_tw.setdefault(slug, []).append(r.month)
-    townships = sep.join(f"{_name(ev, slug)}（{'、'.join(ms)}）" if lang == "zh" else f"{_name(ev, slug)} ({', '.join(ms)})"
-                         for slug, ms in by_tw.items())
+        codes = getattr(r, "stations_share_fell", "")
+        for pair in filter(None, codes.split(", ") if isinstance(codes, str) else []):
+            slug, _, code = pair.partition(" ")
+            if code not in stations.setdefault(slug, []):
+                stations[slug].append(code)
+    townships = sep.join(_fell_text(_name(ev, slug), stations.get(slug, []), ms, lang) for slug, ms in by_tw.items())
     limit = 100 * mix_limit()
     return t("county.township_mix", lang, limit=format_quantity(limit, "%", lang, decimals=0 if limit.is_integer() else 1),
              months=sep.join(pairs), townships=townships)
+
+
+def _fell_text(name: str, codes: list[str], months: list[str], lang: str) -> str:
+    """A township whose stations' share fell: its name, the stations (when known) and the months."""
+    if lang == "zh":
+        return f"{name}（{'、'.join(codes)}：{'、'.join(months)}）" if codes else f"{name}（{'、'.join(months)}）"
+    return f"{name} ({', '.join(codes)}: {', '.join(months)})" if codes else f"{name} ({', '.join(months)})"
 
 
 def _name(ev, slug: str) -> str:

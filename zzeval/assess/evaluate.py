@@ -391,7 +391,7 @@ def headline_air_indicators(stats: pd.DataFrame) -> pd.DataFrame:
 def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     """Air-quality statistics, weather-adjusted change and DiD (see :mod:`zzeval.airquality.airstats`,
     :mod:`zzeval.airquality.weather`, :mod:`zzeval.airquality.did`)."""
-    from zzeval.airquality import airstats, county_mix, did, validity, weather, weather_data
+    from zzeval.airquality import airstats, did, validity, weather, weather_data
 
     daily = _step("the daily values (GB 3095-2012 validity)", validity.daily_values, season.air_quality)
     parts: dict = {}
@@ -401,8 +401,7 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     # the township series and the county's, built once: its validity and its weather-adjusted change
     series = _step("the township series", weather_data.township_series, season)
     county = _step("the county series", weather_data.county_hourly, season, weather.DEFAULT_POLLUTANTS, series[0])
-    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county,
-                                    township_hours=county_mix.month_hours(series[0]))
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county)
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
                              n_boot=n_boot, seed=seed, county_hourly=county, series=series)
     try:

@@ -92,6 +92,9 @@ class TownshipPart:
     #: the county series; ``late``: summed after every township's other terms (see
     #: :class:`CountySeries`); None once added
     county_terms: pd.DataFrame | None = None
+    #: its stations' weights within the township at each hour with a value
+    #: (:func:`zzeval.airquality.county_mix.station_presence`); None once added
+    station_presence: pd.DataFrame | None = None
     hours_without_weather: int = 0  #: its hours without meteorology (``township_series``)
     from_cache: bool = field(default=False, compare=False)
 
@@ -189,6 +192,15 @@ def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.Da
     return terms, hours
 
 
+def _station_presence(sub: SeasonData, pollutants) -> pd.DataFrame:
+    """The stations' weights within their townships at each hour (the county series' mix of stations,
+    :func:`zzeval.airquality.county_mix.station_presence`), of the rows the township series are means of."""
+    from zzeval.airquality.county_mix import station_presence
+    from zzeval.airquality.weather_data import township_station_rows
+
+    return station_presence(township_station_rows(sub, pollutants)[0])
+
+
 def _own_rows(frame: pd.DataFrame, slug: str) -> pd.DataFrame:
     """The rows of township ``slug``."""
     return frame[frame["township"] == slug].reset_index(drop=True)
@@ -211,6 +223,7 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     adjusted = weather.weather_adjusted_change(sub, pollutants=first.pollutants, n_boot=first.n_boot,
                                                seed=first.seed, county=False, pooled=False)
     terms, hours = _county_terms(sub, first.pollutants, first.station_met)
+    presence = _station_presence(sub, first.pollutants)
     did_daily = daily[daily["statistic"] == DID_POLLUTANT]
     parts = []
     for task in batch:
@@ -220,6 +233,7 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
             air_stats=_own_rows(stats, task.slug), township_daily=_own_rows(tw_daily, task.slug),
             weather=_own_rows(adjusted, task.slug),
             county_terms=_own_rows(terms, task.slug).drop(columns="township", errors="ignore"),
+            station_presence=_own_rows(presence, task.slug),
             hours_without_weather=int(hours.get(task.slug, 0)))
         if (path := _cache_path(task)) is not None:
             from zzeval.atomic import atomic_write_bytes
@@ -366,7 +380,7 @@ class CountySeries:
         self.units: dict[str, tuple[int, str]] = {}
         self.late: list[pd.DataFrame] = []
         self.hours_without_weather = 0
-        self._township_hours: list[pd.DataFrame] = []
+        self._presence: list[pd.DataFrame] = []
 
     def _add(self, terms: pd.DataFrame, rank: int) -> None:
         for pollutant, group in terms.groupby("pollutant", sort=False):
@@ -383,25 +397,27 @@ class CountySeries:
     def add(self, part: TownshipPart) -> None:
         """Add a township's terms (the next township in slug order); drops them from the part."""
         terms, part.county_terms = part.county_terms, None
+        presence, part.station_presence = part.station_presence, None
         self.hours_without_weather += part.hours_without_weather
+        if presence is not None and len(presence):
+            self._presence.append(presence)
         if terms is None or not len(terms):
             return
-        from zzeval.airquality.county_mix import month_hours
-
-        self._township_hours.append(month_hours(terms.assign(township=part.slug)))
         late = terms["late"].to_numpy(bool)
         self._add(terms[~late], 0)
         if late.any():
             self.late.append(terms[late])
 
-    def township_hours(self) -> pd.DataFrame:
-        """Each township's hours in the series per pollutant and month
-        (:func:`zzeval.airquality.county_mix.month_hours`: the county series' mix of townships)."""
-        from zzeval.airquality.county_mix import month_hours
+    def station_weights(self) -> pd.DataFrame:
+        """Each station's weight in the series per pollutant and month
+        (:func:`zzeval.airquality.county_mix.month_weights`: the county series' mix of stations), from the
+        townships' :func:`~zzeval.airquality.county_mix.station_presence` added so far."""
+        from zzeval.airquality.county_mix import month_weights
 
-        if not self._township_hours:
-            return month_hours(pd.DataFrame({"township": [], "pollutant": [], "datetime": [], "value": []}))
-        return pd.concat(self._township_hours, ignore_index=True)
+        if not self._presence:
+            return month_weights(pd.DataFrame({"township": [], "station_code": [], "pollutant": [],
+                                               "datetime": [], "within": []}))
+        return month_weights(pd.concat(self._presence, ignore_index=True))
 
     def frame(self) -> pd.DataFrame:
         """``station_code`` (``"county"``), ``datetime``, ``pollutant``, ``value``, ``unit``."""
@@ -488,8 +504,8 @@ def air_quality_parts(season: SeasonData, n_boot: int, seed: int, runner: Runner
         "air_stats": _air_stats(parts, season, rows), "dustfall": airstats.dustfall_summary(season),
         "daily": township_daily, "weather": weather_rows,
         # GB 3095-2012 § 8 of the county series itself (the one the county's change is computed on) and its
-        # mix of townships month by month, from the hours each township gave it, as in the one process
-        "county_validity": airstats.county_validity(season, county_aq, township_hours=series.township_hours()),
+        # mix of stations month by month, from the weights each station had in it, as in the one process
+        "county_validity": airstats.county_validity(season, county_aq, station_weights=series.station_weights()),
         "evaluated_townships": {p.slug: p.from_cache for p in parts},
     }
     try:

@@ -35,6 +35,7 @@ JUDGEMENT_CHECKS = {
     "vehicle_fleet": "township slug, 'nancun'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
+    "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "weather_stuck": "station code (or county), column and season of meteorology, 'county rh_pct 2020-2021'",
 }
 

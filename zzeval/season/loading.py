@@ -53,7 +53,12 @@ from zzeval.season.plausible import (
     check_whole_counts,
     plan_task_table,
 )
-from zzeval.season.replacements import as_series, check_replacement_hours, check_replacements
+from zzeval.season.replacements import (
+    as_series,
+    check_replacement_distance,
+    check_replacement_hours,
+    check_replacements,
+)
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, TableSpec
 from zzeval.season.station_sets import validate_notes as station_set_notes
 from zzeval.season.tablefile import (
@@ -402,6 +407,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
                                                   tables.get("stations"), out)
     check_cross_tables(tables, fnames, out, period)
     check_replacements(tables.get("stations"), fnames.get("stations", "stations.csv"), out)
+    check_replacement_distance(tables.get("stations"), fnames.get("stations", "stations.csv"), out)
     tasks = plan_task_table()
     check_site_dates(tables.get("sites"), fnames.get("sites", "sites.csv"), period, out)
     check_dustfall_months(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), period, out)

@@ -11,7 +11,10 @@ the like-with-like sets, the daily and monthly validity, the township and county
 all see one station. Validation (:func:`check_replacements`, :func:`check_replacement_hours`) requires the
 replaced station to be listed in ``stations``, of the same township, with one successor, no cycle, and
 its last measured hour before the replacing station's first (two stations reporting the same hour are two
-stations, not one series). Without the column nothing changes.
+stations, not one series), and the replacing station within ``stations.replacement_distance_km`` of the
+replaced one (:func:`check_replacement_distance`, a confirmable judgement). Rows of a chain left empty at
+an hour another of its rows has (the platform's export of a replaced code) are dropped as missing hours.
+Without the column nothing changes.
 
 :func:`handover_notes`: a notice when, in a township, one station stops and another starts within
 ``stations.handover_days`` (``zzeval/reference/input_limits.csv``) without ``replaces`` between them.
@@ -79,9 +82,27 @@ def as_series(rows: pd.DataFrame, stations: pd.DataFrame | None) -> pd.DataFrame
     codes = series_codes(stations)
     if not codes or not rows["station_code"].isin(list(codes)).any():
         return rows
+    chained = rows["station_code"].isin([*codes, *codes.values()]).to_numpy()
     out = rows.assign(station_code=rows["station_code"].map(lambda c: codes.get(c, c)))
     order = [c for c in ("station_code", "datetime", "pollutant") if c in out]
+    if "value" in out and {"datetime", "pollutant"} <= set(out):
+        out = out[~_empty_hours_of_another_member(out, chained, order)]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def _empty_hours_of_another_member(out: pd.DataFrame, chained: np.ndarray, order: list[str]) -> np.ndarray:
+    """The rows of a chain (``chained``) left empty at an hour another row of the same series has:
+    the national platform goes on exporting a replaced code's hours with ``value`` empty (data/README.md),
+    and an empty row is a missing hour, not a second measurement. Of an hour whose rows are all empty,
+    the first is kept (a missing hour, once). Two values at one hour are refused by
+    :func:`check_replacement_hours` before the rows get here."""
+    key = out[order]
+    dup = key.duplicated(keep=False).to_numpy() & chained
+    if not dup.any():
+        return np.zeros(len(out), dtype=bool)
+    empty = out["value"].isna().to_numpy()
+    valued = pd.Series(~empty).groupby([key[c].to_numpy() for c in order], dropna=False).transform("any").to_numpy()
+    return dup & empty & (valued | key.duplicated(keep="first").to_numpy())
 
 
 def record_spans(aq: pd.DataFrame, out) -> None:
@@ -141,6 +162,42 @@ def check_replacements(stations: pd.DataFrame | None, fname: str, out) -> None:
             out.add(fname, int(i) + 2, COLUMN,
                     f"the replacements form a cycle ({' → '.join([*seen, start])}); the first station of a chain "
                     "has `replaces` empty")
+
+
+def check_replacement_distance(stations: pd.DataFrame | None, fname: str, out) -> None:
+    """A replacing station within ``stations.replacement_distance_km`` (``input_limits.csv``) of the station
+    it replaces, by the coordinates of ``stations``: farther, it measures another place, not the same site
+    (a judgement check, ``replacement_distance``, confirmable in ``season.yaml`` by the replacing station's
+    code). Pairs without both coordinates are not judged (the columns' own checks say what is wrong)."""
+    from zzeval.resources import input_limit
+    from zzeval.season.confirm import judge
+
+    if stations is None or COLUMN not in stations or not {"lon", "lat"} <= set(stations):
+        return
+    before = _replaces(stations)
+    codes = stations["station_code"].astype(str)
+    lon = pd.to_numeric(stations["lon"], errors="coerce")
+    lat = pd.to_numeric(stations["lat"], errors="coerce")
+    where = {c: i for i, c in zip(stations.index, codes, strict=True)}
+    limit = input_limit("stations.replacement_distance_km")
+    for i in before.index[(before != "") & before.isin(list(where)) & (before != codes)]:
+        j = where[before[i]]
+        km = distance_km(lon[i], lat[i], lon[j], lat[j])
+        if not km > limit:  # also NaN: a coordinate missing
+            continue
+        judge(out, "replacement_distance", codes[i], (fname, int(i) + 2, COLUMN),
+              f"{codes[i]} ({lon[i]:.3f} °E, {lat[i]:.3f} °N, row {int(i) + 2}) replaces {before[i]} ({lon[j]:.3f} °E, "
+              f"{lat[j]:.3f} °N, row {int(j) + 2}), {km:.1f} km away: a replacement continues the same site (a new "
+              f"code, or moved within {limit:g} km, stations.replacement_distance_km), and a station that far "
+              f"measures another place, whose air differs from the first's. Check both stations' lon and lat, or "
+              f"leave `replaces` empty (two stations of the township, compared like with like)")
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance between two WGS84 points [km] (haversine, mean Earth radius 6371.0 km)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return float(2 * 6371.0 * np.arcsin(np.sqrt(a)))
 
 
 def check_replacement_hours(stations: pd.DataFrame | None, fname: str, aq_fname: str, out) -> None:
