@@ -153,8 +153,13 @@ def _make_folder(folder: Path) -> None:
 def not_writable(folder: Path, exc: OSError) -> FolderNotWritableError:
     """The error of a folder in which no file can be created: its name and what to fix (the
     temporary file the write was refused for never existed: hostile review 9B, F13)."""
+    import errno
     import getpass
 
+    if exc.errno == errno.EROFS:  # no permission would help
+        return FolderNotWritableError(
+            f"cannot create files in the folder {folder}: it is on a read-only file system; choose another output "
+            "folder (or remount that file system read-write); files already there are unchanged")
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no name for this user id

@@ -55,7 +55,7 @@ def test_b2_a_write_refused_by_a_read_only_mount_names_the_folder(tmp_path, read
     target = tmp_path / "x.html"
     with pytest.raises(ZzevalError) as info:
         atomic_write_bytes(target, b"<html></html>", through=True)
-    assert str(info.value).startswith(f"cannot create files in the folder {tmp_path}: Read-only file system;")
+    assert str(info.value).startswith(f"cannot create files in the folder {tmp_path}: it is on a read-only file system;")
     assert info.value.__cause__.errno == errno.EROFS and ".x.html." in info.value.__cause__.filename
     assert info.value.__cause__.__context__ is None  # no second error from the clean-up
 
@@ -68,7 +68,8 @@ def test_b2_export_out_on_a_read_only_mount_exits_2_with_the_message(tmp_path, r
     ro = tmp_path  # the notebook is read, the page cannot be written beside it
     assert main(["export", str(notebook), "--out", str(ro / "x.html")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"zzeval export: error: cannot create files in the folder {ro}: Read-only file system;")
+    assert err.startswith(f"zzeval export: error: cannot create files in the folder {ro}: it is on a read-only file system; "
+                          "choose another output folder")
     assert "Traceback" not in err
 
 
@@ -77,7 +78,7 @@ def test_b2_every_atomic_writer_names_a_read_only_folder(tmp_path, read_only_mou
     from zzeval import atomic
     from zzeval.errors import ZzevalError
 
-    with pytest.raises(ZzevalError, match="cannot create files in the folder .*Read-only file system"):
+    with pytest.raises(ZzevalError, match="cannot create files in the folder .*: it is on a read-only file system"):
         if writer == "file in a new folder":
             atomic.atomic_write_bytes(tmp_path / "new" / "x.csv", b"x")
         elif writer == "whole folder":
