@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from zzeval.errors import BuildError, FolderNotWritableError, InputError, NoSpaceError, is_no_space
@@ -109,33 +109,57 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, through: bool = Fal
                 raise NoSpaceError(no_space_message(path, exc)) from exc
             raise
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     tmp = temp_path_for(path)
+    created = False
     try:
         with open(tmp, "wb") as fh:
+            created = True
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
+        if created:  # only what was made; a failed clean-up never hides why the write failed
+            with suppress(OSError):  # (on a read-only mount, unlinking a file never made raised EROFS: s10-B, B2)
+                tmp.unlink()
         if is_no_space(exc):
             raise NoSpaceError(no_space_message(path, exc)) from exc
-        if isinstance(exc, PermissionError) and exc.filename == str(tmp):  # the folder refused a new file
+        if not created and refused(exc):  # the folder refused a new file
             raise not_writable(path.parent, exc) from exc
         raise
     _fsync_dir(path.parent)
     return path
 
 
+def refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the file system refusing to create or change a file: no permission
+    (``EACCES``, ``EPERM``) or a read-only mount (``EROFS``, which is no ``PermissionError``)."""
+    import errno
+
+    return isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _make_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) when missing; a refusal names the folder and what to fix."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if refused(exc):
+            raise not_writable(folder, exc) from exc
+        raise
+
+
 def not_writable(folder: Path, exc: OSError) -> FolderNotWritableError:
     """The error of a folder in which no file can be created: its name and what to fix (the
     temporary file the write was refused for never existed: hostile review 9B, F13)."""
+    import errno
     import getpass
 
+    if exc.errno == errno.EROFS:  # no permission would help
+        return FolderNotWritableError(
+            f"cannot create files in the folder {folder}: it is on a read-only file system; choose another output "
+            "folder (or remount that file system read-write); files already there are unchanged")
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no name for this user id
@@ -169,10 +193,15 @@ def folder_written_whole(target: str | os.PathLike):
     So ``target`` never holds a mix of old and new files, nor a half-written file.
     """
     target = Path(target).absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(target.parent)
     remove_dead_temp_folders(target)
     tmp = temp_path_for(target)
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        if refused(exc):
+            raise not_writable(target.parent, exc) from exc
+        raise
     try:
         yield tmp
         for f in tmp.rglob("*"):
@@ -291,7 +320,7 @@ class BuildLock:
     def acquire(self) -> BuildLock:
         from filelock import FileLock, Timeout
 
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.folder)
         lock = FileLock(self.path, timeout=0)
         try:
             lock.acquire()
@@ -300,6 +329,10 @@ class BuildLock:
                 f"another zzeval build is already writing into {self.folder} ({self._holder()}); "
                 "wait for it to finish, or build into another --out folder"
             ) from None
+        except OSError as exc:  # a read-only mount, a folder of another user
+            if refused(exc):
+                raise not_writable(self.folder, exc) from exc
+            raise
         self._lock = lock
         info = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         atomic_write_text(self.owner_path, json.dumps(info))

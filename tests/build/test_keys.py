@@ -51,3 +51,42 @@ def test_another_townships_change_rebuilds_only_through_a_shared_value(built):
     assert reasons == {"bagong": "its data changed (county_warnings, table)",
                        "liushukou": "its data changed (county_warnings)",
                        COUNTY: "its data changed (county_warnings, table)"}
+
+
+def _edit_mark(notebook) -> None:
+    """Put EDITED-MARK in the title the tiny township notebook shows (its last cell)."""
+    import json
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb["cells"][-1]["source"] = [line.replace("## {", "## EDITED-MARK {") for line in nb["cells"][-1]["source"]]
+    notebook.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_notebook_saved_during_the_build_is_not_run_under_the_old_key(built, tmp_path, monkeypatch):
+    """s10 hostile review B, B1: the notebook edited after the build keyed its reports (as an analyst
+    saving it in JupyterLab while cron builds): the page still comes from the notebook the key was
+    taken from, and the next build (which sees the edit) rebuilds it."""
+    import shutil
+
+    import zzeval.build.builder as builder
+    from tests.build.helpers import TOWNSHIP_NB
+
+    data, out = built
+    notebook = tmp_path / "nb" / "township.ipynb"
+    notebook.parent.mkdir()
+    shutil.copy(TOWNSHIP_NB, notebook)
+    plan = builder.plan_reports
+
+    def plan_then_save_the_notebook(ctx, evaluation):
+        planned = plan(ctx, evaluation)  # every key taken
+        _edit_mark(notebook)
+        return planned
+
+    monkeypatch.setattr(builder, "plan_reports", plan_then_save_the_notebook)
+    summary = build_reports(data, out_dir=out, **build_kwargs(notebook=notebook, townships=["bagong"], force=True))
+    assert summary.built == ["bagong"], summary.text()
+    page = (out / "2020-2021" / "townships" / "bagong.html").read_text(encoding="utf-8")
+    assert "EDITED-MARK" not in page  # made from the notebook its recorded key is of
+    monkeypatch.setattr(builder, "plan_reports", plan)
+    again = build_reports(data, out_dir=out, **build_kwargs(notebook=notebook, townships=["bagong"], dry_run=True))
+    assert again.planned == ["bagong"], again.text()

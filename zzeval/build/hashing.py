@@ -84,9 +84,11 @@ def folder_digest(folder: str | Path) -> str:
     return files_digest(folder_file_digests(folder))
 
 
-def notebook_digest(path: str | Path) -> str:
-    """Digest of a notebook's cell types, sources and tags (outputs and counts ignored)."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+def notebook_digest(notebook: str | Path | bytes) -> str:
+    """Digest of a notebook's cell types, sources and tags (outputs and counts ignored); ``notebook``
+    is its file, or its bytes as read once (the build runs those very bytes: :func:`zzeval.build.plan.notebook_snapshots`)."""
+    data = notebook if isinstance(notebook, bytes) else Path(notebook).read_bytes()
+    nb = json.loads(data.decode("utf-8"))
     cells = [(c.get("cell_type"), "".join(c.get("source", "")) if isinstance(c.get("source"), list)
               else c.get("source", ""), sorted(c.get("metadata", {}).get("tags", [])))
              for c in nb.get("cells", [])]

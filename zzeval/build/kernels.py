@@ -250,7 +250,16 @@ def install_kernel(name: str = PROJECT_KERNEL, display_name: str = "Python (zzev
         raise BuildError(f"kernel name {name!r} is not allowed: use ASCII letters, digits and '-', '.', '_' "
                          "only (e.g. zzeval)")
     target = {"sys-prefix": sys.prefix, "user": None, "prefix": prefix}[where]
-    path = install(user=where == "user", kernel_name=name, display_name=display_name, prefix=target)
+    try:
+        path = install(user=where == "user", kernel_name=name, display_name=display_name, prefix=target)
+    except OSError as exc:  # a read-only mount (EROFS), a folder of another user: s10 hostile review B, B3
+        from zzeval.atomic import refused
+
+        if not refused(exc):
+            raise
+        raise BuildError(f"cannot register the kernel {name!r}: {exc.filename or target}: {exc.strerror or exc}; "
+                         "install it where you may write: --prefix DIR (a writable folder), --user or --sys-prefix, "
+                         "or get write permission there") from exc
     log.info("registered kernel %r for %s in %s", name, sys.executable, path)
     return Path(path)
 

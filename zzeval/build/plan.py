@@ -86,6 +86,9 @@ class BuildInputs:
     #: :func:`zzeval.build.hashing.folder_file_digests` of the season folder, of which ``folder`` is
     #: the digest (:func:`check_folder_unchanged` compares them with what the build loaded)
     files: dict[str, str] = field(default_factory=dict)
+    #: each notebook's bytes ("township", "county") as read once: ``notebooks`` holds their digests
+    #: and the reports run these very bytes (:func:`notebook_snapshots`), not the file read again later
+    notebook_bytes: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def eval_key(self) -> str:
@@ -194,13 +197,15 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
                    "factors": hashing.file_sha256(factors) if factors else "",
                    "prepare": _callable_name(options.prepare)}
     files = hashing.folder_file_digests(data_dir) if data_dir.is_dir() else {}
+    sources = {"township": township_nb.read_bytes(), **({"county": county_nb.read_bytes()} if county_nb else {})}
     return BuildInputs(
         options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
         jobs=max(1, int(options.jobs or default_jobs())), township_nb=township_nb, county_nb=county_nb,
         selection=sorted(set(options.townships)) if options.townships else None,
         code=hashing.code_digest(), folder=hashing.files_digest(files) if data_dir.is_dir() else "", files=files,
-        notebooks={"township": hashing.notebook_digest(township_nb),
-                   "county": hashing.notebook_digest(county_nb) if county_nb else ""},
+        notebooks={"township": hashing.notebook_digest(sources["township"]),
+                   "county": hashing.notebook_digest(sources["county"]) if county_nb else ""},
+        notebook_bytes=sources,
         eval_params=eval_params,
         report_params={"season": options.season, "lang": options.lang, "exporter": options.exporter or "default"})
 
@@ -522,6 +527,18 @@ def warm_up_task(ctx: BuildContext) -> ReportTask:
                       rel_html="", **_run_fields(ctx, notebook))
 
 
+def notebook_snapshots(ctx: BuildContext) -> dict[str, Path]:
+    """Write the notebooks' bytes the build read and keyed its reports on (``inputs.notebook_bytes``)
+    into ``.cache/notebooks/`` and return these copies by role: the reports run them, so a notebook
+    saved while the build runs is neither run under the old notebook's key nor recorded as built
+    (hostile review s10-B, B1: the next build said "up to date" with pages of the edited notebook)."""
+    from zzeval.atomic import atomic_write_bytes
+
+    folder = ctx.season_dir / ".cache" / "notebooks"
+    return {role: atomic_write_bytes(folder / f"{role}.ipynb", data)
+            for role, data in ctx.inputs.notebook_bytes.items()}
+
+
 def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) -> list[ReportTask]:
     """The runs of the stale reports, longest first (by the last build's timings), each reading
     the slice :func:`plan_reports` saved (its notebook's ``results_path``)."""
@@ -529,6 +546,7 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
 
     opts, inputs, season_dir = ctx.options, ctx.inputs, ctx.season_dir
     prev = ctx.state["reports"]
+    snapshots = notebook_snapshots(ctx)
     tasks = []
     for item in stale:
         is_county = item.slug == COUNTY
@@ -543,8 +561,8 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
             params["township"] = item.slug
         notebook = inputs.county_nb if is_county else inputs.township_nb
         rel_html = "county.html" if is_county else f"townships/{item.slug}.html"
-        tasks.append(ReportTask(
-            id=item.slug, notebook=str(notebook), parameters=params,
+        tasks.append(ReportTask(  # runs the bytes its key was taken from; in the notebook's own folder
+            id=item.slug, notebook=str(snapshots["county" if is_county else "township"]), parameters=params,
             ipynb_path=str(season_dir / "notebooks" / f"{name}.ipynb"), html_path=str(season_dir / rel_html),
             rel_html=rel_html, required_text=[] if is_county else [ctx.name(item.slug)],
             owner=owner.to_dict(), **_run_fields(ctx, notebook)))

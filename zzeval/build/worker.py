@@ -35,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     tasks = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="surrogateescape", buffering=1)
     sys.stdout = sys.stderr  # anything a library prints must not corrupt the result stream
-    from zzeval.build.kernels import shutdown_thread_session
     from zzeval.build.tasks import run_task, warm_task
 
     send = _Sender(out)
@@ -46,10 +45,30 @@ def main(argv: list[str] | None = None) -> int:
             message = json.loads(line)
             result = warm_task(message["warm"]) if "warm" in message else run_task(message)
             send(json.dumps(result, ensure_ascii=False, default=str))
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the build says it was interrupted
+        return 130
     finally:
         send.stop()
-        shutdown_thread_session()
+        _stop_kernel()
     return 0
+
+
+def _stop_kernel() -> None:
+    """Shut this worker's kernel down with Ctrl-C ignored meanwhile, and end quietly when SIGTERM
+    or SIGHUP cuts it short (the kernel's process is then killed at exit): an interrupted build left
+    a ``KeyboardInterrupt`` traceback in ``.cache/worker-N.log`` (s10 hostile review B, B5)."""
+    import signal
+
+    from zzeval.build.kernels import shutdown_thread_session
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            shutdown_thread_session()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:
+        pass
 
 
 #: Seconds between two ``{"beat": n}`` lines of a worker: its build kills a worker silent for
