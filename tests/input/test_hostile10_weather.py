@@ -125,3 +125,50 @@ def test_weather_copied_within_a_season_is_refused():
     one_day.loc[_between(one_day, "2021-01-20", "2021-01-21"), columns] = \
         one_day.loc[_between(one_day, "2021-01-10", "2021-01-11"), columns].to_numpy()
     assert _copied_within(one_day) == []
+
+
+def _persistent_winter(seed: int = 3) -> pd.DataFrame:
+    """:func:`_two_seasons` with weather that persists hour to hour as genuine weather does (AR(1) anomalies,
+    lag-1 autocorrelation about 0.9) around a daily cycle."""
+    met = _two_seasons(seed)
+    n, rng = len(met), np.random.default_rng(seed)
+    walk = np.zeros((n, 3))
+    shocks = rng.normal(0, 1, (n, 3))
+    for i in range(1, n):
+        walk[i] = 0.92 * walk[i - 1] + shocks[i]
+    hour = met["datetime"].dt.hour.to_numpy()
+    met["wind_speed_ms"] = np.clip(2.2 + 0.5 * np.sin(np.pi * (hour - 9) / 12) + 0.45 * walk[:, 0], 0.0, None).round(1)
+    met["temperature_c"] = (1 + 4 * np.sin(np.pi * (hour - 9) / 12) + 1.5 * walk[:, 1]).round(1)
+    met["rh_pct"] = np.clip(60 - 10 * np.sin(np.pi * (hour - 9) / 12) + 6 * walk[:, 2], 5, 100).round(0)
+    return met
+
+
+def test_persistent_weather_passes_without_notice():
+    out = _checked(_persistent_winter())
+    assert out.problems == [] and out.notes == []
+
+
+def test_an_anemometer_writing_noise_below_one_metre_per_second_is_refused():
+    """Re-review s10-reA finding 1: wind speed replaced by noise of 0.0-0.9 m/s from 1 January to 31 March 2021
+    varies (spread and share above near calm within the limits) but does not persist from hour to hour."""
+    met = _persistent_winter()
+    noise = _between(met, "2021-01-01", "2021-04-01")
+    met.loc[noise, "wind_speed_ms"] = np.random.default_rng(7).integers(0, 10, int(noise.sum())) / 10
+    out = _checked(met)
+    (problem,) = out.problems
+    assert problem.column == "wind_speed_ms"
+    assert "station 'county': wind_speed_ms varies far less" in problem.message
+    assert "lag-1 autocorrelation" in problem.message and "meteorology.stuck_ratio_persistence" in problem.message
+
+
+def test_boundary_layer_empty_from_january_is_noted():
+    """Re-review s10-reA finding 6: blh_m left empty from 1 January 2021 (a failed ERA5 download) drops the
+    boundary-layer term from the model in both seasons, as 0 all the previous season does: say so."""
+    met = _two_seasons()
+    met.loc[met["datetime"] >= "2021-01-01", "blh_m"] = np.nan
+    out = _checked(met)
+    assert out.problems == []
+    (note,) = out.notes
+    assert "station 'county' has no boundary-layer height (blh_m 0 or empty) in 2,160 of its hours with weather " \
+           "(2021-01-01 00:00 to 2021-03-31 23:00)" in note and "leaves the boundary-layer height out in both" in note
+    assert (met_features(met)["log_blh"] == 0).all()  # the model indeed has no BLH term

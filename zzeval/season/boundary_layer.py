@@ -19,7 +19,11 @@ height. The rules:
 * a source with heights in one season and none in the other: the weather model of each series on that
   source's weather has no boundary-layer term in either season (the OLS drops a column the two seasons do
   not share, the joint models use BLH only where every hour has it), and validate says so
-  (:func:`_note_blh_one_season`).
+  (:func:`_note_blh_one_season`);
+* a source with heights in some hours and none (empty) in others of its hours with weather, its seasons
+  not wholly without: the same (the joint models use BLH only where every hour has it), and validate says
+  so too, naming how many hours and the first and last (:func:`_note_blh_part`; hostile re-review s10-reA
+  finding 6: an ERA5 download that failed from 1 January was dropped from the model silently).
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ def check_boundary_layer(met: pd.DataFrame, fname: str, out: Collector) -> None:
     years = pd.Series(season_first_year(met["datetime"]), index=met.index)
     _check_blh_km(met, sources, years, fname, out)
     _check_blh_below_floor(met, sources, years, fname, out)
-    _note_blh_one_season(met, sources, years, fname, out)
+    noted = _note_blh_one_season(met, sources, years, fname, out)
+    _note_blh_part(met, sources, noted, fname, out)
 
 
 def _check_blh_km(met: pd.DataFrame, sources: pd.Series, years: pd.Series, fname: str, out: Collector) -> None:
@@ -94,16 +99,43 @@ def _check_blh_below_floor(met: pd.DataFrame, sources: pd.Series, years: pd.Seri
 
 
 def _note_blh_one_season(met: pd.DataFrame, sources: pd.Series, years: pd.Series, fname: str,
-                         out: Collector) -> None:
+                         out: Collector) -> set[str]:
     """A notice per source with boundary-layer heights in one season of the table and none (0 or empty in
-    every hour) in another: its series are adjusted without the boundary-layer height in both seasons."""
+    every hour) in another: its series are adjusted without the boundary-layer height in both seasons. The
+    sources noted."""
+    noted = set()
     has = pd.Series(measured_blh(met["blh_m"]), index=met.index).notna().groupby([sources, years]).any()
     for source, by_year in has.groupby(level=0, sort=True):
         with_blh = sorted(int(y) for (_, y), v in by_year.items() if v)
         without = sorted(int(y) for (_, y), v in by_year.items() if not v)
         if with_blh and without:
+            noted.add(str(source))
             seasons = ", ".join(f"{y}-{y + 1}" for y in without)
             out.notes.append(f"{fname}: station '{show(source)}' has no boundary-layer height (blh_m 0 or empty in "
                              f"every hour) in the season {seasons} but has heights in another season: the weather "
                              "adjustment of the series on its weather leaves the boundary-layer height out in both "
                              "seasons (data/README.md, meteorology)")
+    return noted
+
+
+#: The weather the weather model needs in an hour (:func:`zzeval.airquality.weather_features.met_features`).
+_NEEDED = ("temperature_c", "rh_pct", "wind_speed_ms", "pressure_hpa", "precip_mm")
+
+
+def _note_blh_part(met: pd.DataFrame, sources: pd.Series, noted: set[str], fname: str, out: Collector) -> None:
+    """A notice per source (not noted by :func:`_note_blh_one_season`) with boundary-layer heights in some
+    hours and none in others of its hours with the weather the model needs: the joint weather models use the
+    height only where every hour has it, so its series are adjusted without it in both seasons."""
+    needed = [c for c in _NEEDED if c in met]
+    weather = met[needed].apply(pd.to_numeric, errors="coerce").notna().all(axis=1)
+    has = pd.Series(measured_blh(pd.to_numeric(met["blh_m"], errors="coerce")), index=met.index).notna()
+    lacking = weather & ~has
+    for source, rows in lacking.groupby(sources, sort=True):
+        if str(source) in noted or not rows.any() or not has[rows.index].any():
+            continue
+        stamps = pd.to_datetime(met.loc[rows.index[rows.to_numpy()], "datetime"]).sort_values()
+        out.notes.append(f"{fname}: station '{show(source)}' has no boundary-layer height (blh_m 0 or empty) in "
+                         f"{len(stamps):,} of its hours with weather ({stamps.iloc[0]:%Y-%m-%d %H:%M} to "
+                         f"{stamps.iloc[-1]:%Y-%m-%d %H:%M}) but has heights in its other hours: the weather "
+                         "adjustment of the series on its weather leaves the boundary-layer height out in both "
+                         "seasons (data/README.md, meteorology); write the missing heights to keep it")

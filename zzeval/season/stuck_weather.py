@@ -86,6 +86,11 @@ _SHARES = {"wind_speed_ms": ("meteorology.stuck_ratio_wind_share", "meteorology.
            "rh_pct": ("meteorology.stuck_ratio_rh_share", "meteorology.near_saturation_rh_pct", False,
                       "below near saturation")}
 
+#: The columns judged also by their persistence (the lag-1 autocorrelation of the hourly values: hostile
+#: re-review s10-reA finding 1): an anemometer writing noise varies as much as the wind but not hour by hour.
+#: Not the wind direction (circular).
+PERSISTENT = ("temperature_c", "rh_pct", "wind_speed_ms", "pressure_hpa", "blh_m")
+
 #: The robust standard deviation of a normal distribution from its interquartile range.
 _IQR_TO_SD = 1.349
 
@@ -186,8 +191,9 @@ def _column_windows(where: tuple, column: str, values: np.ndarray) -> pd.DataFra
 
 
 def _measures_of(column: str) -> list[str]:
-    """The measures a column is judged by: its spread, and for the wind speed and the RH a share of hours."""
-    return ["spread", "share"] if column in _SHARES else ["spread"]
+    """The measures a column is judged by: its spread, for the wind speed and the RH a share of hours, and
+    (:data:`PERSISTENT`) its persistence."""
+    return ["spread"] + (["share"] if column in _SHARES else []) + (["persistence"] if column in PERSISTENT else [])
 
 
 def _measures(grid: np.ndarray, starts: np.ndarray, lengths: np.ndarray, column: str) -> pd.DataFrame:
@@ -204,7 +210,26 @@ def _measures(grid: np.ndarray, starts: np.ndarray, lengths: np.ndarray, column:
         counted = (block > input_limit(limit)) if above else (block < input_limit(limit))
         with np.errstate(all="ignore"):
             out["share"] = counted.sum(axis=1) / out["hours"].to_numpy()
+    if column in PERSISTENT:
+        out["persistence"] = _lag1_autocorrelation(block)
     return out
+
+
+def _lag1_autocorrelation(block: np.ndarray) -> np.ndarray:
+    """The correlation of each hour's value with the next hour's, per row of ``block`` (pairs of consecutive
+    hours that both hold a value); NaN where fewer than ``meteorology.stuck_window_min_hours`` pairs or
+    either side holds one value."""
+    now, nxt = block[:, :-1], block[:, 1:]
+    pair = np.isfinite(now) & np.isfinite(nxt)
+    n = pair.sum(axis=1)
+    a, b = np.where(pair, now, 0.0), np.where(pair, nxt, 0.0)
+    with np.errstate(all="ignore"):
+        ma, mb = a.sum(axis=1) / n, b.sum(axis=1) / n
+        da, db = np.where(pair, a - ma[:, None], 0.0), np.where(pair, b - mb[:, None], 0.0)
+        va, vb = (da * da).sum(axis=1), (db * db).sum(axis=1)
+        r = (da * db).sum(axis=1) / np.sqrt(va * vb)
+    enough = (n >= input_limit("meteorology.stuck_window_min_hours")) & (va > 1e-12) & (vb > 1e-12)
+    return np.where(enough, r, np.nan)
 
 
 def _robust_sd(block: np.ndarray) -> np.ndarray:
@@ -247,9 +272,13 @@ def _judged(windows: pd.DataFrame, column: str) -> pd.DataFrame:
         values = windows[m].to_numpy(dtype=float)
         ref = np.fmax(_median_of_the_others(values, window), windows[f"own_{m}"].to_numpy(dtype=float))
         windows[f"ref_{m}"] = ref
-        key = _SHARES[column][0] if m == "share" else f"meteorology.stuck_ratio_{column}"
+        key = {"share": _SHARES.get(column, ("",))[0], "persistence": "meteorology.stuck_ratio_persistence"}.get(
+            m, f"meteorology.stuck_ratio_{column}")
+        judged = np.isfinite(ref)
+        if m == "persistence":  # a reference that is itself not persistent (noise, or a table of it) says nothing
+            judged &= ref >= input_limit("meteorology.persistent_weather_lag1")
         with np.errstate(invalid="ignore"):
-            stuck |= np.isfinite(ref) & (values <= input_limit(key) * ref + 1e-12)
+            stuck |= judged & (values <= input_limit(key) * ref + 1e-12)
     windows["reference"], windows["stuck"] = kind, stuck
     return windows
 
@@ -296,10 +325,13 @@ def _report(windows: pd.DataFrame, subject: tuple[str, str, int], fname: str, ou
         text = f"from {row.window} {row.spread:.3g} against {row.ref_spread:.3g}{unit}"
         if column in _SHARES:
             text += f", {row.share:.0%} of hours {_SHARES[column][3]} against {row.ref_share:.0%}"
+        if column in PERSISTENT:
+            text += f", lag-1 autocorrelation {row.persistence:.2f} against {row.ref_persistence:.2f}"
         parts.append(text + f" ({row.hours:,} h)")
     if len(windows) > 3:
         parts.append(f"and {len(windows) - 3} more")
-    keys = f"meteorology.stuck_ratio_{column}" + (f", {_SHARES[column][0]}" if column in _SHARES else "")
+    keys = f"meteorology.stuck_ratio_{column}" + (f", {_SHARES[column][0]}" if column in _SHARES else "") + \
+        (", meteorology.stuck_ratio_persistence" if column in PERSISTENT else "")
     starting = windows["window"].iloc[0] + ("" if len(windows) == 1 else f" to {windows['window'].iloc[-1]}")
     message = (f"station '{show(source)}': {column} varies far less in {len(windows)} window(s) of {days} days "
                f"(starting {starting}) than in the reference ({_REFERENCE[least.reference]}): "
