@@ -176,38 +176,6 @@ def test_an_evaluation_of_other_data_than_data_dir_is_refused(tmp_path):
     ev.save(tmp_path / "ev.pkl")
     with pytest.raises(InputError, match=r"\(air_quality differ\)"):
         load_or_evaluate(other, results_path=tmp_path / "ev.pkl")
-    with pytest.raises(InputError, match=r"\(air_quality differ\)"):  # another hash than the recorded: hashed
-        load_or_evaluate(other, results_path=tmp_path / "ev.pkl", data_sha256="0" * 64)
-
-
-def test_a_notebook_given_the_builds_data_hash_does_not_hash_the_folder(tmp_path, monkeypatch):
-    """A build passes the notebooks the data hash it took (parameter data_sha256): the notebook does not
-    hash data_dir's files again; run without it (papermill, JupyterLab), it does."""
-    import nbformat
-
-    from tests.tiny_season import write_tiny_season
-    from zzeval.assess.evaluate import data_hash
-    from zzeval.resources import notebook_path
-    from zzeval.season import loading
-
-    made = write_tiny_season(tmp_path / "made", days=2)
-    recorded = data_hash(loading.load_season(made))
-    Evaluation(season_name="2020-2021", data_dir=str(made), meta={},
-               townships=pd.DataFrame({"slug": ["bagong"], "name_zh": ["巴公镇"]}), stations=pd.DataFrame(),
-               indicators=pd.DataFrame(), progress=pd.DataFrame(), county_progress=pd.DataFrame(), verdicts={},
-               provenance={"data_sha256": recorded}).save(tmp_path / "ev.pkl")
-    hashed, folder_file_hashes = [], loading.folder_file_hashes
-    monkeypatch.setattr(loading, "folder_file_hashes", lambda d: hashed.append(d) or folder_file_hashes(d))
-    load_or_evaluate(made, results_path=tmp_path / "ev.pkl", data_sha256=recorded)
-    assert hashed == []
-    load_or_evaluate(made, results_path=tmp_path / "ev.pkl")
-    assert hashed == [made]
-    for name in ("township_report", "county_report"):  # both report notebooks take and pass the parameter
-        cells = nbformat.read(notebook_path(f"{name}.ipynb"), as_version=4).cells
-        parameters = next(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
-        assert 'data_sha256: str = ""' in parameters
-        assert any("load_or_evaluate(" in c.source and "data_sha256=data_sha256" in c.source for c in cells)
-        assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c.cell_type == "code")
 
 
 def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):

@@ -561,15 +561,14 @@ def township_cache_keys(season: SeasonData, rows=None, seed: int = DEFAULT_SEED,
 
 
 def load_or_evaluate(data_dir: str | Path, season: str = DEFAULT_SEASON, results_path: str | Path = "",
-                     for_county: bool = False, data_sha256: str = "", **kwargs) -> Evaluation:
+                     for_county: bool = False, **kwargs) -> Evaluation:
     """The evaluation a notebook shows: read from ``results_path`` when a build prepared it
-    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice; ``data_sha256``:
-    the data hash the build took of ``data_dir``, empty: hashed here), otherwise load the season folder
-    and evaluate it here (slower, for JupyterLab)."""
+    (:func:`zzeval.assess.slices.load_results`; ``for_county``: not a township's slice), otherwise
+    load the season folder and evaluate it here (slower, for JupyterLab)."""
     if results_path:
         from zzeval.assess.slices import load_results
 
-        return load_results(results_path, season, for_county, data_dir=data_dir, data_sha256=data_sha256)
+        return load_results(results_path, season, for_county, data_dir=data_dir)
     return evaluate_season(load_season(data_dir, season), **kwargs)
 
 

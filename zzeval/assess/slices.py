@@ -126,18 +126,16 @@ def not_held(slug: str, slugs, held) -> str:
             "or leave results_path empty to evaluate the season here")
 
 
-def check_same_data(evaluation, data_dir, path, data_sha256: str = "") -> None:
+def check_same_data(evaluation, data_dir, path) -> None:
     """Refuse an evaluation made from other data than ``data_dir``'s files (its recorded data hash,
     :func:`zzeval.season.loading.data_fingerprint`): a notebook run with the ``results_path`` of one
     folder and the ``data_dir`` of another showed the first one's numbers without a word (hostile
-    review 9B, F3; e.g. last week's evaluation after the data were corrected). ``data_sha256``: the
-    data hash of ``data_dir`` a build took (it loaded and evaluated the folder, and checked it
-    unchanged since): when it is the recorded one the files are not hashed again here."""
+    review 9B, F3; e.g. last week's evaluation after the data were corrected)."""
     from zzeval.errors import InputError
     from zzeval.season.loading import data_fingerprint, folder_file_hashes
 
     recorded = evaluation.provenance.get("data_sha256")
-    if not recorded or not data_dir or data_sha256 == recorded:
+    if not recorded or not data_dir:
         return
     now = folder_file_hashes(data_dir)
     if data_fingerprint(now) == recorded:
@@ -152,10 +150,9 @@ def check_same_data(evaluation, data_dir, path, data_sha256: str = "") -> None:
                      "the season here")
 
 
-def load_results(path, season: str, for_county: bool = False, data_dir=None, data_sha256: str = ""):
+def load_results(path, season: str, for_county: bool = False, data_dir=None):
     """The :class:`~zzeval.assess.evaluate.Evaluation` a build saved at ``path`` for a notebook,
-    refused when it is of another season or (``data_dir`` given) of other data (:func:`check_same_data`,
-    ``data_sha256`` as there),
+    refused when it is of another season or (``data_dir`` given) of other data (:func:`check_same_data`),
     or (``for_county``) a township's slice, which lacks what
     only the county report reads (:data:`~zzeval.assess.evaluate.COUNTY_ONLY`): the county notebook
     given ``.cache/results/<township>.pkl`` failed deep inside with "cannot convert float NaN to
@@ -168,7 +165,7 @@ def load_results(path, season: str, for_county: bool = False, data_dir=None, dat
     evaluation = Evaluation.load(path)
     if evaluation.season_name != season:
         raise InputError(f"{path} holds season {evaluation.season_name}, not {season}")
-    check_same_data(evaluation, data_dir, path, data_sha256)
+    check_same_data(evaluation, data_dir, path)
     draws = getattr(evaluation.emissions, "draws", None)
     held = sorted({str(t) for table in evaluation.verdicts.values() for t in table["township"]})
     if for_county and ((isinstance(draws, dict) and set(draws) == {"n"}) or len(held) < len(evaluation.slugs)):

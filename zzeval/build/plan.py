@@ -554,9 +554,8 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
         results = item.results
         if results is None:
             raise BuildError(f"report {item.slug} was planned without saving its slice (a dry run?)")
-        # the data hash the build took: the notebook does not hash the season folder again
         params = {"season": opts.season, "data_dir": str(inputs.data_dir), "lang": opts.lang,
-                  "results_path": str(results), "data_sha256": ctx.data_sha256}
+                  "results_path": str(results)}
         if not is_county:
             params["township"] = item.slug
         notebook = inputs.county_nb if is_county else inputs.township_nb
