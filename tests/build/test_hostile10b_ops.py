@@ -141,3 +141,22 @@ def test_b5_ctrl_c_while_the_worker_waits_ends_it_quietly():
     _, err = proc.communicate(timeout=60)
     assert b"Traceback" not in err, err.decode()
     assert (proc.returncode, err.strip()) == (130, b"shut down")
+
+
+@pytest.mark.parametrize("text", ['{"cells": [', '<<<<<<< HEAD\n{"cells": []}\n=======\n', '["not", "a notebook"]',
+                                  '{"cells": ["text"]}'])
+def test_a_broken_notebook_is_refused_with_its_name(tmp_path, text):
+    """A notebook cut short by a save, holding git conflict markers or no notebook JSON: a BuildError
+    (exit 2) naming the file, before anything is written (re-review B, N2: a JSONDecodeError traceback)."""
+    from tests.build.helpers import build_kwargs, tiny_season
+    from zzeval.build.builder import build_reports
+    from zzeval.errors import BuildError
+
+    data = tiny_season(tmp_path / "data")
+    notebook = tmp_path / "township_report.ipynb"
+    notebook.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match="is not a Jupyter notebook") as exc:
+        build_reports(data, out_dir=out, **build_kwargs(notebook=str(notebook), dry_run=True))
+    assert f"notebook {notebook}" in str(exc.value)
+    assert not out.exists()

@@ -197,7 +197,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
                    "factors": hashing.file_sha256(factors) if factors else "",
                    "prepare": _callable_name(options.prepare)}
     files = hashing.folder_file_digests(data_dir) if data_dir.is_dir() else {}
-    sources = {"township": township_nb.read_bytes(), **({"county": county_nb.read_bytes()} if county_nb else {})}
+    sources = {"township": _notebook_bytes(township_nb), **({"county": _notebook_bytes(county_nb)} if county_nb else {})}
     return BuildInputs(
         options=options, data_dir=data_dir, out_root=out_root, season_dir=out_root / options.season,
         jobs=max(1, int(options.jobs or default_jobs())), township_nb=township_nb, county_nb=county_nb,
@@ -525,6 +525,21 @@ def warm_up_task(ctx: BuildContext) -> ReportTask:
     notebook = ctx.inputs.county_nb or ctx.inputs.township_nb
     return ReportTask(id="__warm_up__", notebook=str(notebook), parameters={}, ipynb_path="", html_path="",
                       rel_html="", **_run_fields(ctx, notebook))
+
+
+def _notebook_bytes(path: Path) -> bytes:
+    """A report notebook's bytes, read once, refused (exit 2) unless they are a notebook: UTF-8 JSON with a
+    list of cells (a save cut short or git conflict markers gave a JSONDecodeError traceback: s10
+    re-review B, N2)."""
+    try:
+        data = path.read_bytes()
+        hashing.notebook_digest(data)
+    except OSError as exc:
+        raise BuildError(f"notebook {path}: cannot be read ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
+        raise BuildError(f"notebook {path} is not a Jupyter notebook ({type(exc).__name__}: {str(exc)[:200]}): "
+                         "restore it (git checkout, or JupyterLab's File > Revert) or fix it, then run again") from None
+    return data
 
 
 def notebook_snapshots(ctx: BuildContext) -> dict[str, Path]:
