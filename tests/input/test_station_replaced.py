@@ -61,15 +61,19 @@ def test_a_wrong_replacement_is_refused_naming_row_and_column(rows, row, words):
     assert problems[0][:2] == (row, "replaces") and words in problems[0][2], problems
 
 
-def test_a_replaced_station_must_stop_before_its_successor_starts():
+def test_a_replaced_station_must_stop_before_its_successor_starts_or_within_a_parallel_run():
     st = _stations([["A", "t1", ""], ["B", "t1", "A"]])
     out = Collector()
     out.station_spans = {"A": (pd.Timestamp("2020-10-01"), pd.Timestamp("2021-01-01 05:00")),
                          "B": (pd.Timestamp("2021-01-01 00:00"), pd.Timestamp("2021-03-31 23:00"))}
+    check_replacement_hours(st, "stations.csv", "air_quality.csv", out)  # 5 hours in parallel (F7a)
+    assert out.problems == []
+    out.station_spans = {"A": (pd.Timestamp("2020-10-01"), pd.Timestamp("2021-02-05 05:00")),
+                         "B": (pd.Timestamp("2021-01-01 00:00"), pd.Timestamp("2021-03-31 23:00"))}
     check_replacement_hours(st, "stations.csv", "air_quality.csv", out)
     (p,) = out.problems
     assert (p.file, p.row, p.column) == ("stations.csv", 3, "replaces")
-    assert "A has values until 2021-01-01 05:00 and B from 2021-01-01 00:00" in p.message
+    assert "A has values from 2020-10-01 00:00 until 2021-02-05 05:00 and B from 2021-01-01 00:00" in p.message
     out = Collector()
     out.station_spans = {"A": (pd.Timestamp("2020-10-01"), pd.Timestamp("2020-12-31 23:00")),
                          "B": (pd.Timestamp("2021-01-01 00:00"), pd.Timestamp("2021-03-31 23:00"))}
@@ -136,13 +140,72 @@ def test_s3_a_declared_replacement_keeps_the_townships_rules_and_the_county_vali
         assert town["valid_days_PM2.5"] == 92 and verdict == ("undecided", "validity") and absent == {"nancun"}
 
 
-def test_s3_a_replacement_overlapping_its_station_is_refused(season):
-    _replaced(season, declare=True, overlap=True)
+def test_s3_a_replacement_overlapping_its_station_for_months_is_refused(season):
+    # two stations measuring side by side all season are two stations, not one series
+    _replaced(season, declare=True)
+    aq = read(season, "air_quality.csv.gz")
+    both = aq[(aq["station_code"] == "ZZ103") & (aq["datetime"] <= "2021-02-15 05:00")].assign(station_code="ZZ100")
+    write(pd.concat([aq, both.assign(value=(pd.to_numeric(both["value"]) + 1).astype(str))], ignore_index=True),
+          season, "air_quality.csv.gz")
     with pytest.raises(DataValidationError) as exc:
         load_season(season)
     (p,) = exc.value.problems
     assert (p.file, p.row, p.column) == ("stations.csv", 4, "replaces")
-    assert "ZZ100 has values until 2021-01-01 05:00 and ZZ103 from 2021-01-01 00:00" in p.message
+    assert "until 2021-02-15 05:00 and ZZ103 from 2021-01-01 00:00" in p.message
+    assert "at most 31 days (a parallel run, stations.replacement_overlap_days)" in p.message
+
+
+def _scaled(folder, code: str, factor: float) -> None:
+    aq = read(folder, "air_quality.csv.gz")
+    s = (aq["station_code"] == code) & aq["pollutant"].isin(["PM2.5", "PM10"]) & (aq["value"] != "")
+    aq.loc[s, "value"] = (pd.to_numeric(aq.loc[s, "value"]) * factor).round().clip(lower=1).astype(int).astype(str)
+    write(aq, folder, "air_quality.csv.gz")
+
+
+def test_f7a_a_parallel_week_is_accepted_and_the_series_keeps_the_old_stations_values(season, capsys):
+    # hostile re-review s10-reA F7a: a relocation with a 7-day parallel run was refused as an overlap
+    _replaced(season, declare=True)
+    reference = _nancun(load_season(season))[0]
+    aq = read(season, "air_quality.csv.gz")
+    week = aq[(aq["station_code"] == "ZZ103") & (aq["datetime"] < "2021-01-08")]
+    old = week.assign(station_code="ZZ100")  # the old site's week: its own values, 10 % above
+    aq.loc[week.index, "value"] = (pd.to_numeric(week["value"]) * 0.9).round().astype("Int64").astype(str)
+    aq = aq.replace({"value": {"<NA>": ""}})
+    old = old.assign(value=(pd.to_numeric(old["value"]) * 1.0).round().astype("Int64").astype(str).replace("<NA>", ""))
+    write(pd.concat([aq, old], ignore_index=True), season, "air_quality.csv.gz")
+    assert main(["validate", str(season)]) == 0, capsys.readouterr()
+    town = _nancun(load_season(season))[0]
+    for col in ("valid_days_PM2.5", "mean_PM2.5", "index_PM2.5", "statistics_valid"):
+        assert town[col] == pytest.approx(reference[col]), col  # ZZ100's week, not ZZ103's
+
+
+def test_f2_a_replacement_with_a_level_step_is_a_judgement_check(season):
+    # hostile re-review s10-reA F2: a site 3.5 km away reading 0.6 times the old one passed as one series
+    _replaced(season, declare=True)
+    _scaled(season, "ZZ103", 0.6)
+    with pytest.raises(DataValidationError) as exc:
+        load_season(season)
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.column) == ("stations.csv", 4, "replaces")
+    assert "ZZ103 replaces ZZ100, but its PM2.5 level is 0.57 times the old station" in p.message, p.message
+    assert "stations.replacement_step_ratio" in p.message and "'confirmed: {replacement_step: [ZZ103]}'" in p.message
+    with open(season / "season.yaml", "a", encoding="utf-8") as f:
+        f.write("\nconfirmed: {replacement_step: [ZZ103]}\n")
+    notes = load_season(season).meta["notices"]
+    assert any("confirmed in season.yaml (replacement_step: ZZ103)" in n for n in notes)
+
+
+def test_f2_a_parallel_run_measures_the_step_over_its_days(season):
+    _replaced(season, declare=True)
+    aq = read(season, "air_quality.csv.gz")
+    week = aq[(aq["station_code"] == "ZZ103") & (aq["datetime"] < "2021-01-08")].assign(station_code="ZZ100")
+    write(pd.concat([aq, week], ignore_index=True), season, "air_quality.csv.gz")
+    _scaled(season, "ZZ100", 2.0)  # the old site twice the new one throughout, its parallel week too
+    with pytest.raises(DataValidationError) as exc:
+        load_season(season)
+    (p,) = [p for p in exc.value.problems if p.file == "stations.csv"]
+    assert "its PM2.5 level is 0.50 times the old station's at the handover (over the 7 days both measured" \
+        in p.message, p.message
 
 
 def test_f2_the_replaced_codes_empty_hours_are_missing_hours_not_a_second_series_row(season, capsys):

@@ -47,10 +47,12 @@ def record_pm_days(aq: pd.DataFrame, fname: str, out: Collector) -> None:
                          "day": stamp.dt.normalize().to_numpy(), "sig": mixed, "value": pm["value"].to_numpy(dtype=float),
                          "row": pm.index.to_numpy(dtype=np.int64) + 2})
     per_day = days.groupby(["station", "pollutant", "day"], sort=False).agg(
-        sig=("sig", "sum"), hours=("sig", "size"), low=("value", "min"), high=("value", "max"), row=("row", "min"))
+        sig=("sig", "sum"), hours=("sig", "size"), low=("value", "min"), high=("value", "max"), row=("row", "min"),
+        mean=("value", "mean"))
     per_day = per_day[(per_day["hours"] >= input_floor("air_quality.copy_day_min_hours")) & (per_day["low"] < per_day["high"])]
     if not per_day.empty:
-        out.pm_days.append(per_day[["sig", "row"]].reset_index().assign(file=fname))
+        # the daily mean: the level step at a replacement (zzeval.season.replacement_step)
+        out.pm_days.append(per_day[["sig", "row", "mean"]].reset_index().assign(file=fname))
 
 
 def check_air_quality_copied(out: Collector) -> None:

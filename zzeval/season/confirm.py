@@ -36,6 +36,7 @@ JUDGEMENT_CHECKS = {
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
     "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",
+    "replacement_step": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "weather_stuck": "station code (or county), column and season of meteorology, 'county rh_pct 2020-2021'",
 }
 

@@ -53,6 +53,7 @@ from zzeval.season.plausible import (
     check_whole_counts,
     plan_task_table,
 )
+from zzeval.season.replacement_step import check_replacement_step
 from zzeval.season.replacements import (
     as_series,
     check_replacement_distance,
@@ -423,6 +424,7 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
     check_replacement_hours(tables.get("stations"), fnames.get("stations", "stations.csv"),
                             fnames.get("air_quality", "air_quality.csv"), out)  # the hours recorded by those checks
+    check_replacement_step(tables.get("stations"), fnames.get("stations", "stations.csv"), out)  # their PM days
 
 
 def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEASON) -> SeasonData:

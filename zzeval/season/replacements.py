@@ -5,14 +5,16 @@ distance) otherwise splits its series in two: like with like (同口径, :mod:`z
 keeps only the stations with data in both seasons, and GB 3095-2012 § 8's valid days per month are
 counted per station, so a complete season became "too few valid days" and the county series lost the
 township for the months after the change (spot review S3). A replacement declared in ``stations.replaces``
-makes the chain one series: the replacing station's rows are evaluated under the code of the first station
+makes the chain one series (in a parallel run, the old station's values until its last hour): the replacing station's rows are evaluated under the code of the first station
 of its chain (:func:`as_series`, applied where a season's air-quality rows are loaded or read back), so
 the like-with-like sets, the daily and monthly validity, the township and county series and the DiD panel
 all see one station. Validation (:func:`check_replacements`, :func:`check_replacement_hours`) requires the
 replaced station to be listed in ``stations``, of the same township, with one successor, no cycle, and
-its last measured hour before the replacing station's first (two stations reporting the same hour are two
-stations, not one series), and the replacing station within ``stations.replacement_distance_km`` of the
-replaced one (:func:`check_replacement_distance`, a confirmable judgement). Rows of a chain left empty at
+its last measured hour before the replacing station's first or at most ``stations.replacement_overlap_days``
+after it (a parallel comparison run; two stations reporting side by side longer are two stations, not one
+series), the replacing station within ``stations.replacement_distance_km`` of the replaced one
+(:func:`check_replacement_distance`, a confirmable judgement) and without a level step at the handover
+(:mod:`zzeval.season.replacement_step`, a confirmable judgement). Rows of a chain left empty at
 an hour another of its rows has (the platform's export of a replaced code) are dropped as missing hours.
 Without the column nothing changes.
 
@@ -82,12 +84,28 @@ def as_series(rows: pd.DataFrame, stations: pd.DataFrame | None) -> pd.DataFrame
     codes = series_codes(stations)
     if not codes or not rows["station_code"].isin(list(codes)).any():
         return rows
+    rows = rows[~_parallel_run_of_a_successor(rows, stations)]
     chained = rows["station_code"].isin([*codes, *codes.values()]).to_numpy()
     out = rows.assign(station_code=rows["station_code"].map(lambda c: codes.get(c, c)))
     order = [c for c in ("station_code", "datetime", "pollutant") if c in out]
     if "value" in out and {"datetime", "pollutant"} <= set(out):
         out = out[~_empty_hours_of_another_member(out, chained, order)]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def _parallel_run_of_a_successor(rows: pd.DataFrame, stations: pd.DataFrame) -> np.ndarray:
+    """The rows of a replacing station at or before the last hour with a value of the station it replaces
+    (a parallel run, :func:`check_replacement_hours`): the series keeps the old station's values there."""
+    drop = np.zeros(len(rows), dtype=bool)
+    if not {"datetime", "value", "pollutant"} <= set(rows):
+        return drop
+    measured = rows[rows["pollutant"].isin(AIR_POLLUTANTS) & rows["value"].notna()]
+    last = measured.groupby("station_code")["datetime"].max()
+    code, when = rows["station_code"].to_numpy(), rows["datetime"]
+    for old, new in successors(stations).items():
+        if old in last.index:
+            drop |= (code == new) & (when <= last[old]).to_numpy()
+    return drop
 
 
 def _empty_hours_of_another_member(out: pd.DataFrame, chained: np.ndarray, order: list[str]) -> np.ndarray:
@@ -201,20 +219,31 @@ def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def check_replacement_hours(stations: pd.DataFrame | None, fname: str, aq_fname: str, out) -> None:
-    """A replaced station's last hour with a value comes before its successor's first (checked per
-    pair with data: ``out.station_spans``)."""
+    """A replaced station's last hour with a value comes before its successor's first, or at most
+    ``stations.replacement_overlap_days`` after it (a parallel comparison run, usual when a station is
+    relocated; :func:`as_series` keeps the old station's values there), and the successor starts after the
+    station it replaces and goes on after it (checked per pair with data: ``out.station_spans``)."""
+    from zzeval.resources import input_limit
+
     if stations is None or COLUMN not in stations:
         return
     before = _replaces(stations)
     spans = out.station_spans
+    days = input_limit("stations.replacement_overlap_days")
     for i in before.index[before != ""]:
         old, new = before[i], str(stations["station_code"][i])
-        if old in spans and new in spans and spans[old][1] >= spans[new][0]:
-            out.add(fname, int(i) + 2, COLUMN,
-                    f"{new} replaces {old}, but in {aq_fname} {old} has values until {spans[old][1]:%Y-%m-%d %H:%M} "
-                    f"and {new} from {spans[new][0]:%Y-%m-%d %H:%M}: a replacing station starts after the station it "
-                    f"replaces stops. Delete the hours they share from one of them, or leave `replaces` empty if both "
-                    "stations measure side by side (two stations of the township)")
+        if old not in spans or new not in spans or spans[old][1] < spans[new][0]:
+            continue
+        parallel = spans[old][0] < spans[new][0] and spans[old][1] < spans[new][1]
+        if parallel and spans[old][1] - spans[new][0] <= pd.Timedelta(days=days):
+            continue
+        out.add(fname, int(i) + 2, COLUMN,
+                f"{new} replaces {old}, but in {aq_fname} {old} has values from {spans[old][0]:%Y-%m-%d %H:%M} until "
+                f"{spans[old][1]:%Y-%m-%d %H:%M} and {new} from {spans[new][0]:%Y-%m-%d %H:%M} until "
+                f"{spans[new][1]:%Y-%m-%d %H:%M}: a replacing station starts after the station it replaces starts, "
+                f"goes on after it stops, and measures alongside it at most {days:g} days (a parallel run, "
+                "stations.replacement_overlap_days). Delete the hours they share beyond that from one of them, or "
+                "leave `replaces` empty if both stations measure side by side (two stations of the township)")
 
 
 def replacement_notes(stations: pd.DataFrame | None, fname: str, names: dict | None = None) -> list[str]:
