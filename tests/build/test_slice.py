@@ -24,7 +24,9 @@ def test_the_rank_table_is_the_same_from_a_slice(evaluation):
     _, ev = evaluation
     slug = ev.townships["slug"].iloc[0]
     full = rank_summary(ev, slug)
-    assert len(full) >= 5 and full["rank"].str.contains("/").all()
+    # 30-day seasons: statistics not valid, so no rank on the index and the share of good days (s10-reA F3);
+    # the slice keeps every township's statistics_valid, so those ranks are of the same townships
+    assert len(full) >= 5 and full["rank"].str.contains("/").sum() >= 5
     assert full.equals(rank_summary(ev.township_slice(slug), slug))
 
 

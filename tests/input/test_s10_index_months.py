@@ -70,3 +70,53 @@ def test_a_month_short_for_every_pollutant_alike_leaves_both(six_season):
     assert r["months_insufficient"] == 6 and not r["statistics_valid"]
     assert np.isfinite(r["good_day_ratio"]) and np.isfinite(r["comprehensive_index"])
     assert r["good_day_ratio_missing"] == "" == r["comprehensive_index_missing"]
+
+
+def _days(data, pollutants, days):
+    """``(pollutant, start, end)`` outages of ``pollutants`` at S01 on each natural day of ``days``."""
+    return [(p, d + pd.Timedelta(hours=1), d + pd.Timedelta(hours=25)) for p in pollutants for d in days]
+
+
+def test_all_six_short_on_different_days_counts_only_complete_days(six_season):
+    # s10-reA F3 (b): PM2.5 and PM10 out on January's 10 dirtiest days, the gases on its 12 cleanest: every
+    # pollutant is short in January (the station-outage exemption), but the dirty days kept a gas-only AQI and
+    # counted as good days. The share and the index are of days with all six: as if the station were out
+    # on those 22 days.
+    aq = six_season.air_quality
+    pm = aq[(aq["station_code"] == "S01") & (aq["pollutant"] == "PM2.5")]
+    day = (pm["datetime"] - pd.Timedelta(hours=1)).dt.normalize()
+    jan = pm[(day >= "2021-01-01") & (day < "2021-02-01")]
+    daily = jan.groupby((jan["datetime"] - pd.Timedelta(hours=1)).dt.normalize())["value"].mean().sort_values()
+    dirty, clean = list(daily.index[-10:]), list(daily.index[:12])
+    gases = ("SO2", "NO2", "CO", "O3")
+    r = _row(_cut(six_season, *_days(six_season, ("PM2.5", "PM10"), dirty), *_days(six_season, gases, clean)))
+    same = _row(_cut(six_season, *_days(six_season, (None,), dirty + clean)))
+    assert r["months_insufficient"] == 6 and r["good_day_ratio_missing"] == ""
+    assert r["good_day_ratio"] == same["good_day_ratio"] and r["good_days"] == same["good_days"]
+    assert r["comprehensive_index"] == pytest.approx(same["comprehensive_index"], rel=1e-12)
+    assert r["valid_days"] == same["valid_days"] + 22 and r["complete_days"] == same["complete_days"]
+
+
+def test_a_township_with_invalid_statistics_is_shown_but_not_ranked_on_the_index():
+    # s10-reA F3 (a): a two-station township with one station out (statistics_valid False) had the index and
+    # the share of its other station alone, and was ranked first on both
+    from types import SimpleNamespace
+
+    from zzeval.report.county_views import rankings_table
+    from zzeval.report.views import rank_summary
+
+    ind = pd.DataFrame({"township": ["a", "b", "c"], "statistics_valid": [False, True, True],
+                        "comprehensive_index": [3.7, 4.1, 5.0], "comprehensive_index_change_pct": [-31.6, -10.0, -5.0],
+                        "pm25_mean_ugm3": [40.0, 50.0, 60.0], "pm25_change_obs_pct": [-30.0, -20.0, -10.0],
+                        "good_day_ratio_pct": [100.0, 98.0, 90.0]})
+    ev = SimpleNamespace(indicators=ind, townships=pd.DataFrame({"slug": ["a", "b", "c"], "name_zh": ["甲", "乙", "丙"]}))
+    table = rankings_table(ev, "en")
+    first = table.iloc[0]
+    assert first["Township"] == "乙 b" and first["Rank (index)"] == 1 and first["Rank (good days)"] == 1
+    a = table.set_index("Township").loc["甲 a"]
+    assert a["Composite index"] == 3.7 and pd.isna(a["Rank (index)"]) and pd.isna(a["Rank (good days)"])
+    assert pd.isna(a["Rank (improvement)"]) and a["Rank (PM2.5)"] == 1  # PM2.5 is ranked as before
+    assert "甲 a (Data fail validity rules)" in table.attrs["caption"]
+    ranks = rank_summary(ev, "a", "en").set_index("indicator")["rank"]
+    assert (ranks.iloc[[0, 1]] == "—").all() and ranks.iloc[2] == "1 / 3"
+    assert rank_summary(ev, "b", "en").set_index("indicator")["rank"].iloc[0] == "1 / 2"

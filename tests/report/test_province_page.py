@@ -86,7 +86,8 @@ def test_the_province_page_lists_every_township_officials_act_on(province):
 
 
 def test_the_province_rankings_show_their_ends(province):
-    table = views.rankings_table(province, "en")
+    # valid statistics (the short test seasons are not): a township without is not ranked on the index (s10-reA F3)
+    table = views.rankings_table(replace(province, indicators=province.indicators.assign(statistics_valid=True)), "en")
     names = list(table.iloc[:, 0])
     assert len(names) == 20
     assert names[:3] == ["乡镇069 t069", "乡镇068 t068", "乡镇067 t067"]  # lowest composite index = rank 1

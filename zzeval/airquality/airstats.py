@@ -105,8 +105,19 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     row["over_500_days"] = int(aqi_daily["aqi_over_500"].sum())
     for lv in range(1, 7):
         row[f"level_{lv}_days"] = int((aqi_daily["level"] == lv).sum())
-    row["good_days"] = int((a <= 100).sum())
-    row["comprehensive_index"], sub = comprehensive_index(wide)
+    # the share of good days and the composite index are of days with all six (a complete AQI, HJ 633): a day
+    # whose AQI lacks PM2.5 is no good day, only a day without it (s10-reA F3: PM out on the dirty days, the
+    # gases on the clean ones, every pollutant short in the same month, made 5 polluted days "good")
+    complete = aqi_daily["complete"].to_numpy(bool) & a.notna().to_numpy()
+    row["complete_days"] = int(complete.sum())
+    row["good_days"] = int((a[complete] <= 100).sum())
+    days = set(pd.to_datetime(aqi_daily["datetime"].to_numpy()[complete]))
+    in_complete = (pd.to_datetime(wide["date"]).isin(days) if "date" in wide and len(wide)
+                   else pd.Series(False, index=wide.index))
+    _, own = comprehensive_index(wide)  # each pollutant over its own valid days: which of the six has none
+    row["comprehensive_index"], sub = comprehensive_index(wide[in_complete.to_numpy(bool)])
+    if not row["complete_days"]:  # no day with all six (a PM-only station): the sub-indices of what it has
+        sub = own
     for k, v in sub.items():
         row[f"index_{k}"] = v
     if month_ok is not None and len(month_ok):
@@ -126,14 +137,20 @@ def _summarise(wide: pd.DataFrame, aqi_daily: pd.DataFrame, n_days: int,
     # short for every pollutant at once (an outage of the station) leave a share over days whose AQI lacks none,
     # flagged as every statistic is (statistics_valid). good_day_ratio_missing: the pollutants that stop it.
     missing = [_AQI_NAME[s] for s in _short_apart(bad)]
-    if not np.isfinite(sub["O3"]) and "O3" not in missing:
+    if not np.isfinite(own["O3"]) and "O3" not in missing:
         missing.append("O3")
-    if row["valid_days"] < validity.validity_rules()["month_min_valid_days"]:  # too few days of every pollutant
+    least = validity.validity_rules()["month_min_valid_days"]
+    if row["valid_days"] < least:  # too few days of every pollutant
         missing = [p for s, p in _AQI_NAME.items() if row[f"months_insufficient_{s}"]] or list(_AQI_NAME.values())
+    elif row["complete_days"] < least and not missing:  # too few days with all six: those without a value
+        missing = [_AQI_NAME[s] for s, v in zip(_AQI_NAME, own.values(), strict=True) if not np.isfinite(v)] or list(
+            _AQI_NAME.values())
     row["good_day_ratio_missing"] = ", ".join(missing)
-    row["good_day_ratio"] = row["good_days"] / row["valid_days"] if not missing else np.nan
+    row["good_day_ratio"] = row["good_days"] / row["complete_days"] if not missing else np.nan
     # the composite index likewise: its O3 sub-index without a winter month is no season's (spot review, N3)
-    ci_missing = [p for p in sub if p in missing or not np.isfinite(sub[p])]
+    ci_missing = [p for p in sub if p in missing or not np.isfinite(own[p])]
+    if not np.isfinite(row["comprehensive_index"]) and not ci_missing:  # too few complete days: name all six
+        ci_missing = list(sub)
     row["comprehensive_index_missing"] = ", ".join(ci_missing)
     if ci_missing:
         row["comprehensive_index"] = np.nan
@@ -227,9 +244,9 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
         ``valid_days_<s>``, ``exceed_days_<s>`` (days above the GB 3095 Grade II 24-h limit;
         O3: daily max 8-h > 160), ``valid_days`` (days with an AQI), ``days_in_period``,
         ``heavy_days`` (AQI > 200), ``severe_days`` (AQI > 300), ``over_500_days`` (爆表),
-        ``level_1_days`` … ``level_6_days``, ``good_days`` (AQI ≤ 100), ``good_day_ratio`` (NaN without valid O3 or with a
-        month short for some, not all, of a station's six), ``comprehensive_index`` (NaN as it, or without one of its six),
-        ``index_<p>`` sub-indices, ``*_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
+        ``level_1_days`` … ``level_6_days``, ``complete_days`` (AQI of all six), ``good_days`` (of those, AQI ≤ 100),
+        ``good_day_ratio`` (of those; NaN without O3 or a month short for some, not all, of a station's six),
+        ``comprehensive_index`` (of those; NaN as it, or without one of six), ``index_<p>`` sub-indices, ``*_missing`` (those pollutants, e.g. ``"SO2, NO2, CO, O3"``), ``months_insufficient``
         (station/pollutant-months below GB 3095 Table 4's 27 valid days, 25 in February;
         the means are still reported but ``statistics_valid`` is False), ``statistics_valid``.
         ``attrs["exclusions"]``: stations without a township (counted, excluded from
@@ -312,10 +329,11 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
         ``days_in_month``, ``valid_days``, ``min_valid_days``, ``mix_change`` (how much the stations'
         shares of the series' weight differ between the month and the same month of the other season:
         :func:`zzeval.airquality.county_mix.mix_changes`; hostile re-review A, N2, spot review S2, hostile
-        review s10-hostA F4), ``townships_share_fell`` and ``stations_share_fell`` (when the mix changed
-        more than ``county.township_mix_change``, ``input_limits.csv``: the stations whose share fell in
-        this month and their townships, comma-separated), ``month_valid``
-        (False also when the mix changed more than that limit, on both months of the pair): twelve rows;
+        review s10-hostA F4), ``mix_bias`` (what that change does to the county's month mean at the
+        stations' levels, ``Σ Δshare · L / L̄``, s10-reA F4), ``townships_share_fell`` and
+        ``stations_share_fell`` (when ``|mix_bias|`` is above ``county.station_mix_bias``,
+        ``input_limits.csv``: the stations whose share fell in this month and their townships,
+        comma-separated), ``month_valid`` (False also when it is, on both months of the pair): twelve rows;
         the county's statistics are valid when every ``month_valid`` is True.
     """
     from zzeval.airquality import county_mix
@@ -344,9 +362,9 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
     mix = county_mix.mix_changes(station_weights, season.period.months(), season.period.previous.months(),
                                  statistic)
     out = out.merge(mix, on="month", how="left")
-    out["month_valid"] = out["month_valid"].astype(bool) & ~(out["mix_change"] > county_mix.mix_limit())
+    out["month_valid"] = out["month_valid"].astype(bool) & ~(out["mix_bias"].abs() > county_mix.mix_limit())
     return out[["season", "period", "month", "days_in_month", "valid_days", "min_valid_days", "mix_change",
-                "townships_share_fell", "stations_share_fell", "month_valid"]]
+                "mix_bias", "townships_share_fell", "stations_share_fell", "month_valid"]]
 
 
 def dustfall_summary(season: SeasonData, target_t_km2_month: float | None = None) -> pd.DataFrame:

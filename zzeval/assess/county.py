@@ -93,13 +93,13 @@ def county_validity_text(ev, lang: str = "zh") -> str | None:
 
 def county_mix_text(ev, months, lang: str) -> str | None:
     """``county.township_mix`` of the months in which the county series' mix of stations changed between
-    the seasons more than ``county.township_mix_change`` (``input_limits.csv``): each month pair with its
-    change, and the townships whose stations' share of the series fell, with those stations and their months
+    the seasons so that it moves the county's month mean by more than ``county.station_mix_bias``
+    (``input_limits.csv``; s10-reA F4): each month pair with its mix change and that bias, and the townships whose stations' share of the series fell, with those stations and their months
     (spot review S2; hostile review s10-hostA F4: a township's station, its township's series complete)."""
     from zzeval.airquality.county_mix import mix_limit
     from zzeval.i18n import format_quantity, t
 
-    mixed = months[months["mix_change"] > mix_limit()]
+    mixed = months[months["mix_bias"].abs() > mix_limit()]
     if not len(mixed):
         return None
     sep = t("ci.separator", lang)
@@ -107,7 +107,8 @@ def county_mix_text(ev, months, lang: str) -> str | None:
     for r in mixed.sort_values(["season", "month"]).itertuples(index=False):
         if r.season == "current":
             pairs.append(t("county.mix_month", lang, month=r.month, previous=f"{int(r.month[:4]) - 1}{r.month[4:]}",
-                           change=format_quantity(100 * r.mix_change, "%", lang)))
+                           change=format_quantity(100 * r.mix_change, "%", lang),
+                           bias=format_quantity(100 * r.mix_bias, "%", lang, signed=True)))
     by_tw: dict[str, list[str]] = {}
     stations: dict[str, list[str]] = {}
     for r in mixed.itertuples(index=False):

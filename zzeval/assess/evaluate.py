@@ -66,7 +66,9 @@ RANKED_INDICATORS = tuple(column for column, *_ in RANKINGS)
 #: the ranks and county medians of :data:`RANKED_INDICATORS`, and the weather model and its median skill
 #: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
 #: every township; of every other table keyed by township only the township's own rows.
-SHARED_COLUMNS = {"townships": ("slug", "name_zh"), "indicators": ("township", *RANKED_INDICATORS),
+SHARED_COLUMNS = {"townships": ("slug", "name_zh"),
+                  # statistics_valid: who is ranked on the index and the share (zzeval.assess.ranking)
+                  "indicators": ("township", *RANKED_INDICATORS, "statistics_valid"),
                   "weather": ("township", "pollutant", "r2_cv", "method")}
 #: What only the county report reads: a township's slice holds these empty (a dict keeps only the keys
 #: named: the number of Monte Carlo draws every page's methods note states), so that a township page

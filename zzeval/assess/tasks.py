@@ -416,7 +416,7 @@ class CountySeries:
 
         if not self._presence:
             return month_weights(pd.DataFrame({"township": [], "station_code": [], "pollutant": [],
-                                               "datetime": [], "within": []}))
+                                               "datetime": [], "within": [], "value": []}))
         return month_weights(pd.concat(self._presence, ignore_index=True))
 
     def frame(self) -> pd.DataFrame:

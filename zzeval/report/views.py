@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.assess.evaluate import RANKINGS, Evaluation
+from zzeval.assess.ranking import ranked_values
 from zzeval.i18n import (
     cost_unknown_reason,
     format_number,
@@ -320,8 +321,9 @@ def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
         if column not in ind:
             continue
         values = ind[column]
-        rank = values.rank(ascending=ascending, method="min")
-        n = int(values.notna().sum())
+        ranked = ranked_values(ind, column)  # a township with invalid statistics: shown, not ranked on the index
+        rank = ranked.rank(ascending=ascending, method="min")
+        n = int(ranked.notna().sum())
         shown_unit = "" if unit == "1" else (t(f"unit.{unit}", lang) if f"unit.{unit}" in _labels() else unit)
         decimals = 2 if unit == "1" else (0 if unit == "days" else 1)  # index 2 places, days whole
         rows.append({"indicator": t(key, lang), "value": format_number(values.get(slug), decimals),
