@@ -466,7 +466,8 @@ def _freight(tw: pd.DataFrame, seed: int) -> pd.DataFrame:
 def _stations(tw: pd.DataFrame) -> pd.DataFrame:
     code = np.where(tw["synthetic_unit"], "SYN" + tw["slug"].str[3:], "ZZ" + tw["code"].str[-3:])
     return pd.DataFrame({"station_code": code, "name_zh": tw["name_zh"] + "站",
-                         "township": tw["slug"], "lon": tw["lon"], "lat": tw["lat"]})
+                         "township": tw["slug"], "lon": tw["lon"], "lat": tw["lat"],
+                         "replaces": ""})  # no station replaced in the sample (the optional column shown empty)
 
 
 def heating_baseline(tw: pd.DataFrame, retro: pd.DataFrame) -> pd.DataFrame:
