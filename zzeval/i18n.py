@@ -121,8 +121,10 @@ def format_number(value: object, decimals: int = 1, *, signed: bool = False) -> 
     '+2.5'
     >>> format_number(-0.0004, 2)
     '0.00'
+    >>> import pandas as pd; format_number(pd.NA)
+    '—'
     """
-    if value is None:
+    if value is None or type(value).__name__ == "NAType":  # pandas' NA: an Int64 rank left out
         return "\u2014"
     if isinstance(value, str):
         return value
