@@ -159,7 +159,7 @@ CASES = (
     Case("plain_csv_named_gz", _plain_csv_named_gz,
          ("meteorology.csv.gz: is named .gz but is not gzip-compressed",)),
     Case("semicolons", _semicolons, ("townships.csv, row 1: the columns are separated by semicolons",)),
-    Case("extra_field", _extra_field, ("stations.csv, row 3: has 6 fields but the header has 5",)),
+    Case("extra_field", _extra_field, ("stations.csv, row 3: has 7 fields but the header has 6",)),
     Case("table_is_folder", _table_is_folder, ("stations.csv: is a folder, not a table file",)),
     Case("season_yaml_list", _text("season.yaml", "- season: 2020-2021\n- synthetic: true\n"),
          ("season.yaml: must be a mapping of keys to values", "got a list")),

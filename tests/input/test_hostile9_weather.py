@@ -237,7 +237,7 @@ def test_a_hygrometer_flickering_near_saturation_is_refused(low):
     (problem,) = _problems(_stuck(met, "rh_pct", [float(v) for v in range(low, 101)]))
     assert problem.column == "rh_pct" and in_december(problem.row)
     assert "% of hours below near saturation against 84%" in problem.message
-    assert "(meteorology.stuck_ratio_rh_pct, meteorology.stuck_ratio_rh_share in " in problem.message
+    assert "(meteorology.stuck_ratio_rh_pct, meteorology.stuck_ratio_rh_share, meteorology.stuck_ratio_persistence in " in problem.message
 
 
 @pytest.mark.parametrize("column, values", [("wind_speed_ms", [0.1, 0.3]), ("rh_pct", [98.0, 100.0, 99.0]),

@@ -321,15 +321,15 @@ def _report(windows: pd.DataFrame, subject: tuple[str, str, int], fname: str, ou
         ["r", "s", "window"], kind="stable")
     least = lowest.iloc[0]
     parts = []
-    for row in lowest.head(3).itertuples():
+    for row in lowest.head(2).itertuples():
         text = f"from {row.window} {row.spread:.3g} against {row.ref_spread:.3g}{unit}"
         if column in _SHARES:
             text += f", {row.share:.0%} of hours {_SHARES[column][3]} against {row.ref_share:.0%}"
         if column in PERSISTENT:
             text += f", lag-1 autocorrelation {row.persistence:.2f} against {row.ref_persistence:.2f}"
         parts.append(text + f" ({row.hours:,} h)")
-    if len(windows) > 3:
-        parts.append(f"and {len(windows) - 3} more")
+    if len(windows) > 2:
+        parts.append(f"and {len(windows) - 2} more")
     keys = f"meteorology.stuck_ratio_{column}" + (f", {_SHARES[column][0]}" if column in _SHARES else "") + \
         (", meteorology.stuck_ratio_persistence" if column in PERSISTENT else "")
     starting = windows["window"].iloc[0] + ("" if len(windows) == 1 else f" to {windows['window'].iloc[-1]}")
