@@ -27,6 +27,7 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
+from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.weather_copy import _MISSING, COMMON_KEY_HOURS, VARYING_WEATHER, _hashes, _keys
 
 
@@ -61,12 +62,10 @@ def within_season_matches(now: pd.DataFrame) -> pd.DataFrame:
         if len(part) < 2:
             continue
         part = part.sort_values("hour", kind="stable")
-        stamps = part["hour"].to_numpy()
-        breaks = np.flatnonzero(np.diff(stamps) != 1) + 1
-        starts, ends = np.r_[0, breaks], np.r_[breaks, len(stamps)]
-        longest = int(np.argmax(ends - starts))  # the copied block: its first row is named
-        out.append((names[first[source]], names[first[then]], int(shift), len(stamps),
-                    int(ends[longest] - starts[longest]), part["at"].to_numpy(), int(part["at"].iloc[starts[longest]])))
+        lengths = run_lengths(run_labels(part["hour"].to_numpy()))
+        start = int(np.argmax(lengths == lengths.max()))  # the copied block (the first longest run): its first row
+        out.append((names[first[source]], names[first[then]], int(shift), len(part),
+                    int(lengths.max()), part["at"].to_numpy(), int(part["at"].iloc[start])))
     return pd.DataFrame(out, columns=columns)
 
 
