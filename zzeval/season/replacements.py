@@ -280,7 +280,3 @@ def handover_notes(stations: pd.DataFrame | None, spans: dict, fname: str, names
                              f"code, or moved a short distance), write {old} in {new}'s `replaces` column of "
                              "stations so that they count as one series")
     return notes
-
-
-def has_replacements(stations: pd.DataFrame | None) -> bool:
-    return bool(np.any(_replaces(stations) != "")) if stations is not None and COLUMN in stations else False
