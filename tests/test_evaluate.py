@@ -8,6 +8,7 @@ from dataclasses import field, fields, make_dataclass
 import pytest
 
 from zzeval.assess.evaluate import RANKED_INDICATORS, Evaluation, ReportSource
+from zzeval.assess.ranking import VALIDITY_COLUMNS
 from zzeval.build.hashing import content_digest
 
 
@@ -56,7 +57,7 @@ def test_township_slice_holds_its_rows_and_the_shared_values(evaluation):
     assert set(cut.emissions.table["township"]) == {"bagong"}
     # of liushukou only what bagong's page ranks it on (and its name in the ranking chart)
     other = cut.indicators.set_index("township").loc["liushukou"]
-    ranked = [*RANKED_INDICATORS, "statistics_valid"]  # who is ranked on the index and the share (s10-reA F3)
+    ranked = [*RANKED_INDICATORS, *VALIDITY_COLUMNS]  # who is ranked on what (s10-reA F3, zzeval.assess.ranking)
     assert other[ranked].notna().all()
     assert other.drop(ranked).isna().all()
     assert cut.townships.set_index("slug").loc["liushukou"].dropna().index.tolist() == ["name_zh"]

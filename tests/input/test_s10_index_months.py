@@ -97,26 +97,69 @@ def test_all_six_short_on_different_days_counts_only_complete_days(six_season):
     assert r["valid_days"] == same["valid_days"] + 22 and r["complete_days"] == same["complete_days"]
 
 
-def test_a_township_with_invalid_statistics_is_shown_but_not_ranked_on_the_index():
-    # s10-reA F3 (a): a two-station township with one station out (statistics_valid False) had the index and
-    # the share of its other station alone, and was ranked first on both
+def _ranked_county(**validity):
+    """Four townships: a and d with the best figures in every column, b and c valid; ``validity`` the
+    per-statistic flags of a (``statistics_valid_<s>``; all True unless given) and d's O3 invalid."""
     from types import SimpleNamespace
 
+    ind = pd.DataFrame({"township": ["a", "b", "c", "d"],
+                        "comprehensive_index": [3.7, 4.1, 5.0, 3.9],
+                        "comprehensive_index_change_pct": [-31.6, -10.0, -5.0, -20.0],
+                        "pm25_mean_ugm3": [40.0, 50.0, 60.0, 45.0], "pm25_change_obs_pct": [-30.0, -20.0, -10.0, -25.0],
+                        "pm25_change_adj_pct": [-28.0, -9.0, -4.0, -15.0],
+                        "good_day_ratio_pct": [100.0, 98.0, 90.0, 99.0], "heavy_days": [0, 3, 5, 1],
+                        "heating_completion_pct": [99.0, 80.0, 70.0, 90.0],
+                        "dustfall_mean_t_km2_month": [4.0, 6.0, 7.0, 5.0]})
+    flags = [f"statistics_valid_{s}" for s in ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")]
+    for c in flags:
+        ind[c] = True
+    for key, value in validity.items():
+        ind.loc[0, f"statistics_valid_{key}"] = value
+    ind.loc[3, "statistics_valid_O3_8h_max"] = False
+    ind["statistics_valid"] = ind[flags].all(axis=1)
+    towns = pd.DataFrame({"slug": ["a", "b", "c", "d"], "name_zh": ["甲", "乙", "丙", "丁"]})
+    return SimpleNamespace(indicators=ind, townships=towns)
+
+
+def test_a_township_with_invalid_statistics_is_ranked_on_none_of_them():
+    # s10-reA F3 (a): a two-station township with one station present 3 days a month (statistics_valid False)
+    # had figures of its other station alone, and was ranked first in every column; s11: left out of the
+    # index and good-days ranks, it still came first on PM2.5 and the PM2.5 change
     from zzeval.report.county_views import rankings_table
+    from zzeval.report.views import rank_summary, ranking_frame
+
+    ev = _ranked_county(**{s: False for s in ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3_8h_max")})
+    table = rankings_table(ev, "en")
+    assert table.iloc[0]["Township"] == "乙 b" and table.iloc[0]["Rank (index)"] == 1
+    a = table.set_index("Township").loc["甲 a"]
+    assert a["Composite index"] == 3.7 and a["PM2.5 (µg/m³)"] == 40.0  # shown
+    ranks = ("Rank (index)", "Rank (improvement)", "Rank (PM2.5)", "Rank (PM2.5 improvement)", "Rank (good days)")
+    assert all(pd.isna(a[r]) for r in ranks)  # ranked on none
+    d = table.set_index("Township").loc["丁 d"]  # O3 invalid: not on the index or the share, on PM2.5 first
+    assert pd.isna(d["Rank (index)"]) and pd.isna(d["Rank (good days)"]) and d["Rank (PM2.5)"] == 1
+    caption = table.attrs["caption"]
+    assert "甲 a, 丁 d (Data fail validity rules): an indicator whose pollutants' data fail" in caption
+    html = present_table(table)
+    assert html.count(">—<") == 8  # a's five ranks and d's three (index, its change, good days)
+    # the township page: the same ranks, the same words
+    mine = rank_summary(ev, "a", "en")
+    assert (mine.set_index("indicator")["rank"].iloc[:7] == "—").all()
+    assert list(mine["rank"].iloc[7:]) == ["1 / 4", "1 / 4"]  # heating and dustfall: not GB 3095 statistics
+    assert mine.attrs["caption"] == caption[caption.index("甲 a"):].replace("甲 a, 丁 d", "甲 a")
+    other = rank_summary(ev, "b", "en").set_index("indicator")["rank"]
+    assert other.iloc[0] == "1 / 2" and other.iloc[2] == "2 / 3" and "caption" not in rank_summary(ev, "b", "en").attrs
+    assert list(ranking_frame(ev, "pm25_change_adj_pct", "en")["slug"]) == ["b", "c", "d"]  # a not drawn
+
+
+def test_a_township_short_of_one_pollutant_is_ranked_on_the_others():
     from zzeval.report.views import rank_summary
 
-    ind = pd.DataFrame({"township": ["a", "b", "c"], "statistics_valid": [False, True, True],
-                        "comprehensive_index": [3.7, 4.1, 5.0], "comprehensive_index_change_pct": [-31.6, -10.0, -5.0],
-                        "pm25_mean_ugm3": [40.0, 50.0, 60.0], "pm25_change_obs_pct": [-30.0, -20.0, -10.0],
-                        "good_day_ratio_pct": [100.0, 98.0, 90.0]})
-    ev = SimpleNamespace(indicators=ind, townships=pd.DataFrame({"slug": ["a", "b", "c"], "name_zh": ["甲", "乙", "丙"]}))
-    table = rankings_table(ev, "en")
-    first = table.iloc[0]
-    assert first["Township"] == "乙 b" and first["Rank (index)"] == 1 and first["Rank (good days)"] == 1
-    a = table.set_index("Township").loc["甲 a"]
-    assert a["Composite index"] == 3.7 and pd.isna(a["Rank (index)"]) and pd.isna(a["Rank (good days)"])
-    assert pd.isna(a["Rank (improvement)"]) and a["Rank (PM2.5)"] == 1  # PM2.5 is ranked as before
-    assert "甲 a (Data fail validity rules)" in table.attrs["caption"]
+    ev = _ranked_county(**{"O3_8h_max": False})  # PM2.5 valid: its PM2.5 figures are ranked, as its verdict reads them
     ranks = rank_summary(ev, "a", "en").set_index("indicator")["rank"]
-    assert (ranks.iloc[[0, 1]] == "—").all() and ranks.iloc[2] == "1 / 3"
-    assert rank_summary(ev, "b", "en").set_index("indicator")["rank"].iloc[0] == "1 / 2"
+    assert list(ranks) == ["—", "—", "1 / 4", "1 / 4", "1 / 4", "—", "—", "1 / 4", "1 / 4"]
+
+
+def present_table(table):
+    from zzeval.report.present import table as html_table
+
+    return html_table(table, lang="en", decimals=table.attrs["decimals"], caption=table.attrs["caption"]).data

@@ -15,6 +15,7 @@ import pytest
 
 from tests.tiny_season import write_tiny_season
 from zzeval.assess.evaluate import evaluate_season
+from zzeval.assess.ranking import VALIDITY_COLUMNS
 from zzeval.assess.verdict import load_rules
 from zzeval.report import county_views, heatmap, views
 from zzeval.season.loading import load_season
@@ -87,7 +88,8 @@ def test_the_province_page_lists_every_township_officials_act_on(province):
 
 def test_the_province_rankings_show_their_ends(province):
     # valid statistics (the short test seasons are not): a township without is not ranked on the index (s10-reA F3)
-    table = views.rankings_table(replace(province, indicators=province.indicators.assign(statistics_valid=True)), "en")
+    valid = province.indicators.assign(**dict.fromkeys(VALIDITY_COLUMNS, True))
+    table = views.rankings_table(replace(province, indicators=valid), "en")
     names = list(table.iloc[:, 0])
     assert len(names) == 20
     assert names[:3] == ["乡镇069 t069", "乡镇068 t068", "乡镇067 t067"]  # lowest composite index = rank 1

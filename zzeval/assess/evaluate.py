@@ -32,6 +32,7 @@ from zzeval.assess.progress import (
     task_status,
     township_indicators,
 )
+from zzeval.assess.ranking import VALIDITY_COLUMNS
 from zzeval.assess.rulefile import (
     SEASON_RULES_FILE,
     check_rules_file,
@@ -67,8 +68,8 @@ RANKED_INDICATORS = tuple(column for column, *_ in RANKINGS)
 #: (methods note). A township's slice (:meth:`Evaluation.township_slice`) keeps these columns of
 #: every township; of every other table keyed by township only the township's own rows.
 SHARED_COLUMNS = {"townships": ("slug", "name_zh"),
-                  # statistics_valid: who is ranked on the index and the share (zzeval.assess.ranking)
-                  "indicators": ("township", *RANKED_INDICATORS, "statistics_valid"),
+                  # the validity flags: who is ranked on what (zzeval.assess.ranking)
+                  "indicators": ("township", *RANKED_INDICATORS, *VALIDITY_COLUMNS),
                   "weather": ("township", "pollutant", "r2_cv", "method")}
 #: What only the county report reads: a township's slice holds these empty (a dict keeps only the keys
 #: named: the number of Monte Carlo draws every page's methods note states), so that a township page

@@ -13,7 +13,7 @@ from IPython.display import HTML
 
 from zzeval.assess.county import county_figures, county_validity_text  # noqa: F401 (re-exported for the notebooks)
 from zzeval.assess.evaluate import Evaluation, verdict_display
-from zzeval.assess.ranking import ranked_values
+from zzeval.assess.ranking import left_out, ranked_values
 from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
 from zzeval.report.story import reasons_line
@@ -61,6 +61,15 @@ def composite_index_notes(ev: Evaluation, lang: str = "zh", note=composite_index
     notes = [t("ci.township_note", lang, name=names.get(r["township"], r["township"]), note=text)
              for _, r in ev.indicators.iterrows() if (text := note(r, lang))]
     return t("stations.separator", lang).join(notes) or None
+
+
+def rankings_invalid_note(ev: Evaluation, slugs, lang: str = "zh") -> str:
+    """Why the townships ``slugs`` have a value but a rank "—" in a ranking (:mod:`zzeval.assess.ranking`),
+    in the words of ``caption.rankings_invalid`` on every page."""
+    names = ev.townships.set_index("slug")["name_zh"]
+    shown = [names[s] if lang == "zh" else f"{names[s]} {s}" for s in slugs]
+    return t("caption.rankings_invalid", lang, flag=t("verdict.validity_flag", lang),
+             names=t("ci.separator", lang).join(shown))
 
 
 def province_scale(ev: Evaluation) -> bool:
@@ -209,8 +218,9 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     names = ev.townships.set_index("slug")["name_zh"]
     out = pd.DataFrame(index=ind.index)
     out["name"] = [names[s] if lang == "zh" else f"{names[s]} {s}" for s in ind.index]
-    for column, asc in (("comprehensive_index", True), ("comprehensive_index_change_pct", True),
-                        ("pm25_mean_ugm3", True), ("pm25_change_obs_pct", True), ("good_day_ratio_pct", False)):
+    columns = (("comprehensive_index", True), ("comprehensive_index_change_pct", True),
+               ("pm25_mean_ugm3", True), ("pm25_change_obs_pct", True), ("good_day_ratio_pct", False))
+    for column, asc in columns:
         out[column] = ind[column]
         out[f"{column}_rank"] = ranked_values(ind, column).rank(ascending=asc, method="min").astype("Int64")
     out = out.sort_values("comprehensive_index_rank").reset_index(drop=True)
@@ -220,11 +230,8 @@ def rankings_table(ev: Evaluation, lang: str = "zh") -> pd.DataFrame:
     for note in (composite_index_note, good_days_note):  # left out of a ranking: say why
         if notes := composite_index_notes(ev, lang, note):
             out.attrs["caption"] += " " + notes
-    invalid = [s for s in ind.index if "statistics_valid" in ind and not bool(ind.at[s, "statistics_valid"])]
-    if invalid:  # shown, but not ranked on the index and the share of good days (s10-reA F3)
-        shown = [names[s] if lang == "zh" else f"{names[s]} {s}" for s in invalid]
-        out.attrs["caption"] += " " + t("caption.rankings_invalid", lang, flag=t("verdict.validity_flag", lang),
-                                        names=t("ci.separator", lang).join(shown))
+    if unranked := left_out(ind, [c for c, _ in columns]):  # shown, not ranked where invalid (s10-reA F3)
+        out.attrs["caption"] += " " + rankings_invalid_note(ev, unranked, lang)
     if province_scale(ev) and len(out) > 2 * PROVINCE_RANK_ENDS:  # the two ends only
         out = pd.concat([out.head(PROVINCE_RANK_ENDS), out.tail(PROVINCE_RANK_ENDS)], ignore_index=True)
         out.attrs["caption"] += t("county.province_rankings", lang, ends=PROVINCE_RANK_ENDS,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.assess.evaluate import RANKINGS, Evaluation
-from zzeval.assess.ranking import ranked_values
+from zzeval.assess.ranking import left_out, ranked_values
 from zzeval.i18n import (
     cost_unknown_reason,
     format_number,
@@ -38,6 +38,7 @@ from zzeval.report.county_views import (  # noqa: F401 (the notebooks call them 
     county_verdicts,
     did_summary,
     good_days_note,
+    rankings_invalid_note,
     rankings_table,
 )
 from zzeval.report.present import KeyFigure
@@ -300,8 +301,9 @@ def emissions_table(ev: Evaluation, slug: str, lang: str = "zh", scope: str = "i
 
 
 def ranking_frame(ev: Evaluation, column: str, lang: str = "zh") -> pd.DataFrame:
-    """``township`` (display name), ``slug``, ``value`` of one indicator for every township with a value."""
-    ind = ev.indicators[["township", column]].rename(columns={"township": "slug", column: "value"})
+    """``township`` (display name), ``slug``, ``value`` of one indicator for every township its ranking ranks
+    (:func:`zzeval.assess.ranking.ranked_values`: one with invalid statistics is not drawn, as it has no rank)."""
+    ind = ranked_values(ev.indicators, column).rename("value").rename_axis("slug").reset_index()
     ind["township"] = ind["slug"].map(lambda s: ranking_name(ev, s, lang))
     return ind.dropna(subset=["value"])
 
@@ -321,7 +323,7 @@ def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
         if column not in ind:
             continue
         values = ind[column]
-        ranked = ranked_values(ind, column)  # a township with invalid statistics: shown, not ranked on the index
+        ranked = ranked_values(ind, column)  # a township with invalid statistics: shown, not ranked ("—")
         rank = ranked.rank(ascending=ascending, method="min")
         n = int(ranked.notna().sum())
         shown_unit = "" if unit == "1" else (t(f"unit.{unit}", lang) if f"unit.{unit}" in _labels() else unit)
@@ -329,7 +331,10 @@ def rank_summary(ev: Evaluation, slug: str, lang: str = "zh") -> pd.DataFrame:
         rows.append({"indicator": t(key, lang), "value": format_number(values.get(slug), decimals),
                      "unit": shown_unit, "rank": f"{int(rank[slug])} / {n}" if pd.notna(rank.get(slug)) else "—",
                      "county_median": format_number(values.median(), decimals)})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if left_out(ind, [column for column, *_ in RANKINGS]).count(slug):  # why a rank is "—", as the county page says
+        out.attrs["caption"] = rankings_invalid_note(ev, [slug], lang)
+    return out
 
 
 def rank_labels(lang: str = "zh") -> dict:
