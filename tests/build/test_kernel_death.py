@@ -36,3 +36,28 @@ def test_a_kernel_killed_during_its_warm_up_is_replaced_and_logged(tmp_path, cap
         assert kernel.starts == 1
     finally:
         shutdown_thread_session()
+
+
+def test_a_notebook_folder_deleted_during_the_build_is_said_so(tmp_path):
+    """s10-reB N3: the notebook's folder removed during a build (a branch switch, notebooks/ moved) failed the
+    reports within 0.2 s with "the kernel … did not start within 60 s after 2 attempts: FileNotFoundError"."""
+    import asyncio
+    import time
+
+    import pytest
+
+    from zzeval.build.kernels import KernelStartError, NotebookFolderGone, WarmKernel
+    from zzeval.build.tasks import failure
+
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    kernel = WarmKernel(resolve_kernel("current"), folder, start_timeout=60, start_retries=1)
+    folder.rmdir()
+    t0 = time.monotonic()
+    with pytest.raises(KernelStartError) as raised:
+        asyncio.run(kernel.start())
+    assert isinstance(raised.value, NotebookFolderGone) and time.monotonic() - t0 < 5 and kernel.starts == 0
+    text = str(raised.value)
+    assert f"the folder the notebook runs in is gone: {folder}" in text and "put it back" in text
+    assert "60 s" not in text and "attempts" not in text
+    assert failure(type(raised.value).__name__, text)["ename"] == "NotebookFolderGone"

@@ -115,6 +115,10 @@ class KernelStartError(BuildError):
     """A kernel could not be started (after the retry)."""
 
 
+class NotebookFolderGone(KernelStartError):
+    """The folder a notebook runs in (its own, :func:`zzeval.build.plan._run_fields`) no longer exists."""
+
+
 class NotebookTimeout(BuildError):
     """A notebook ran longer than its execution timeout."""
 
@@ -130,12 +134,9 @@ _ALIVE_POLL_S = 1.0
 
 @dataclass(frozen=True)
 class KernelChoice:
-    """The kernel a build runs its notebooks in.
-
-    ``name`` is the kernelspec name (``"zzeval"``, a registered name, or ``"current"`` for the
-    interpreter running the build); ``argv`` the command that starts it; ``why`` one line for
-    the build log.
-    """
+    """The kernel a build runs its notebooks in: ``name`` the kernelspec name (``"zzeval"``, a registered name, or
+    ``"current"`` for the interpreter running the build); ``argv`` the command that starts it; ``why`` one line for
+    the build log."""
 
     name: str
     argv: tuple[str, ...]
@@ -289,11 +290,8 @@ class CellError:
 
 
 class WarmKernel:
-    """One kernel that runs notebooks one after another (see the module docstring).
-
-    Not thread-safe: use one per thread, each thread with its own event loop
-    (:func:`session_for_thread`).
-    """
+    """One kernel that runs notebooks one after another (see the module docstring). Not thread-safe: use one
+    per thread, each thread with its own event loop (:func:`session_for_thread`)."""
 
     def __init__(self, choice: KernelChoice, cwd: str | os.PathLike, *, start_timeout: float = 60,
                  start_retries: int = 1, warm_imports=DEFAULT_WARM_IMPORTS, reuse: bool = True,
@@ -320,6 +318,7 @@ class WarmKernel:
         t0 = time.monotonic()
         last: Exception | None = None
         for attempt in range(1 + self.start_retries):
+            self._check_folder()  # not a kernel fault: no retry, no "did not start within" (s10-reB N3)
             try:
                 await self._start_once()
                 self.starts += 1
@@ -334,12 +333,20 @@ class WarmKernel:
                 log.warning("kernel %s failed to start: %s: %s", self.choice.name, type(exc).__name__, exc)
                 last = exc
             await self.shutdown()
+        self._check_folder()
+        n = 1 + self.start_retries
         if isinstance(last, KernelDied):
-            raise KernelStartError(f"the kernel ({self.choice.why}) died while starting, "
-                                   f"{1 + self.start_retries} times (last pid {last})")
-        raise KernelStartError(
-            f"the kernel ({self.choice.why}) did not start within {self.start_timeout:g} s "
-            f"after {1 + self.start_retries} attempts: {type(last).__name__}: {last}")
+            raise KernelStartError(f"the kernel ({self.choice.why}) died while starting, {n} times (last pid {last})")
+        within = f" within {self.start_timeout:g} s" if isinstance(last, TimeoutError) else ""  # else it failed at once
+        raise KernelStartError(f"the kernel ({self.choice.why}) did not start{within} ({n} attempts): "
+                               f"{type(last).__name__}: {last}")
+
+    def _check_folder(self) -> None:
+        if not os.path.isdir(self.cwd):  # the folder the notebook runs in
+            raise NotebookFolderGone(
+                f"the folder the notebook runs in is gone: {self.cwd} (deleted or moved during the build?); put it back, "
+                "or pass the notebook where it is now, and build again (a notebook runs in its own folder, so that the "
+                "files it opens by a relative path are found)")
 
     async def _start_once(self) -> None:
         env = dict(os.environ)

@@ -161,7 +161,7 @@ def _execute(task: ReportTask, result: dict):
     try:
         nb, error, timings = loop.run_until_complete(kernel.run(nb, task.timeout_s))
     except KernelStartError as exc:
-        result["error"] = failure("KernelStartError", str(exc))
+        result["error"] = failure(type(exc).__name__, str(exc))  # KernelStartError, NotebookFolderGone
         return None, None
     result.update(timings)
     return nb, error
