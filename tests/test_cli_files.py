@@ -113,6 +113,41 @@ def test_an_output_folder_that_is_a_file_is_refused_before_the_build(season, tmp
     assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == sorted({"2020-2021", name} - {""})
 
 
+@pytest.mark.parametrize("blocked", ["folder_is_a_file", "copy_is_a_folder"])
+def test_the_notebook_copies_blocked_are_refused_before_the_evaluation(season, tmp_path, capsys, blocked):
+    """s10-reB N4 (c17): `.cache/notebooks` a file ran the whole evaluation and then stopped with a
+    FileExistsError traceback; `.cache/notebooks/township.ipynb` a folder named a temporary file."""
+    cache = tmp_path / "out" / "2020-2021" / ".cache"
+    cache.mkdir(parents=True)
+    if blocked == "folder_is_a_file":
+        path = cache / "notebooks"
+        path.write_text("x", encoding="utf-8")
+    else:
+        path = cache / "notebooks" / "township.ipynb"
+        (path / "x").mkdir(parents=True)
+    assert main(["build", "--data", str(season), "--out", str(tmp_path / "out"), "--draws", "200"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    kind = "a file, not a folder" if blocked == "folder_is_a_file" else "a folder, where the build keeps its copy"
+    assert f"zzeval build: error: --out: {path} is {kind}" in err and "Traceback" not in err and ".tmp" not in err
+    assert "remove or rename" in err and "Evaluation" not in captured.out + err  # refused before the evaluation
+    assert not list(cache.glob("evaluation-*"))  # nothing evaluated, nothing written
+
+
+def test_a_file_or_folder_in_the_way_of_a_write_is_named(tmp_path):
+    """The same faults arising during a build (after the check): the path in the way, not a temporary file."""
+    from zzeval.atomic import atomic_write_bytes
+    from zzeval.errors import BuildError
+
+    (tmp_path / "notebooks").write_text("x", encoding="utf-8")
+    with pytest.raises(BuildError, match=f"{tmp_path / 'notebooks'} is a file, not a folder; remove or rename it"):
+        atomic_write_bytes(tmp_path / "notebooks" / "township.ipynb", b"{}")
+    (tmp_path / "copy.ipynb" / "x").mkdir(parents=True)
+    with pytest.raises(BuildError, match=f"cannot write {tmp_path / 'copy.ipynb'}: it is a folder"):
+        atomic_write_bytes(tmp_path / "copy.ipynb", b"{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.ipynb", "notebooks"]  # no temporary file left
+
+
 def _unblock_later(fifo, seconds: float = 10) -> None:
     """Open ``fifo`` for writing after ``seconds`` (and close it): a reader blocked on it then reads an
     empty file, so a test of code that reads the FIFO fails instead of hanging."""

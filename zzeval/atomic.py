@@ -127,6 +127,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, through: bool = Fal
             raise NoSpaceError(no_space_message(path, exc)) from exc
         if not created and refused(exc):  # the folder refused a new file
             raise not_writable(path.parent, exc) from exc
+        if isinstance(exc, IsADirectoryError) and path.is_dir():  # not the temporary file's name (s10-reB N4)
+            raise BuildError(f"cannot write {path}: it is a folder; remove or rename it, then run again") from exc
         raise
     _fsync_dir(path.parent)
     return path
@@ -147,6 +149,10 @@ def _make_folder(folder: Path) -> None:
     except OSError as exc:
         if refused(exc):
             raise not_writable(folder, exc) from exc
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):  # a file where a folder is to be (s10-reB N4)
+            blocking = next((p for p in (folder, *folder.parents) if p.exists() or p.is_symlink()), folder)
+            raise BuildError(f"cannot create the folder {folder}: {blocking} is a file, not a folder; remove or "
+                             "rename it, then run again") from exc
         raise
 
 

@@ -212,17 +212,23 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
 
 #: The folders a build writes into (the season's folder and those in it), and what it keeps there.
 _OUT_FOLDERS = {"": "reports", ".cache": "cache (the evaluation, the split rows, the workers' logs)",
-                "townships": "township reports", "notebooks": "executed notebooks"}
+                "townships": "township reports", "notebooks": "executed notebooks",
+                ".cache/notebooks": "copies of the notebooks it runs (notebook_snapshots)"}
 
 
 def _check_out_folders(season_dir: Path) -> None:
     """Refuse a build whose output folders exist as files (a sync tool's placeholder, a stray
-    ``touch``), before anything is written: the build would fail half-way with a traceback."""
+    ``touch``), or whose notebook copies exist as folders, before anything is written or evaluated:
+    the build would fail half-way with a traceback (s10 re-review B, N4: after the whole evaluation)."""
     for name, what in _OUT_FOLDERS.items():
         path = season_dir / name if name else season_dir
         if path.exists() and not path.is_dir():
             raise BuildError(f"--out: {path} is a file, not a folder; the build keeps its {what} there: "
                              "remove or rename the file, or build into another --out")
+    for role in ("township", "county"):
+        if (path := season_dir / ".cache" / "notebooks" / f"{role}.ipynb").is_dir():
+            raise BuildError(f"--out: {path} is a folder, where the build keeps its copy of the {role} notebook: "
+                             "remove or rename that folder (the build writes the copy again), or build into another --out")
 
 
 _LANGUAGES = {"zh": "Chinese (zh)", "en": "English (en)"}
