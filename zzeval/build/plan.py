@@ -213,7 +213,7 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
 #: The folders a build writes into (the season's folder and those in it), and what it keeps there.
 _OUT_FOLDERS = {"": "reports", ".cache": "cache (the evaluation, the split rows, the workers' logs)",
                 "townships": "township reports", "notebooks": "executed notebooks",
-                ".cache/notebooks": "copies of the notebooks it runs (notebook_snapshots)"}
+                ".cache/notebooks": "copies of the notebooks it runs"}
 
 
 def _check_out_folders(season_dir: Path) -> None:
