@@ -183,7 +183,8 @@ def test_only_too_few_townships_is_an_expected_did_outcome(monkeypatch):
 
     for module, name in ((validity, "daily_values"), (airstats, "season_statistics"),
                          (airstats, "dustfall_summary"), (airstats, "township_daily"),
-                         (weather_data, "township_series"), (weather_data, "county_hourly"),
+                         (weather_data, "township_station_rows"), (weather_data, "township_series"),
+                         (weather_data, "county_hourly"),
                          (weather, "weather_adjusted_change"), (airstats, "county_validity")):
         monkeypatch.setattr(module, name, lambda *a, **k: "ok")
     season = type("Season", (), {"air_quality": None})()

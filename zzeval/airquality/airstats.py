@@ -306,7 +306,8 @@ def season_statistics(season: SeasonData, lang: str = "zh", daily: pd.DataFrame 
 
 
 def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = None,
-                    statistic: str = "PM2.5", station_weights: pd.DataFrame | None = None) -> pd.DataFrame:
+                    statistic: str = "PM2.5", station_weights: pd.DataFrame | None = None,
+                    station_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """GB 3095-2012 § 8 validity of the county's own series, by the rules of the townships' figures, and
     whether its mix of stations is the same in both seasons.
 
@@ -320,7 +321,10 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
     season's six calendar months (≥ 27 valid days, 25 in February; a month without an hour has 0).
     ``station_weights`` is :func:`zzeval.airquality.county_mix.month_weights` of the stations whose
     township series make ``county_hourly`` (by default computed from ``season``; the per-township
-    evaluation passes :meth:`zzeval.assess.tasks.CountySeries.station_weights`).
+    evaluation passes :meth:`zzeval.assess.tasks.CountySeries.station_weights`). The defaults are computed
+    from ``station_rows``, the station rows the township series are the means of
+    (:func:`zzeval.airquality.weather_data.township_station_rows` of ``season``, of any pollutants with
+    ``statistic``; built here when not given: the evaluation passes those of its township series).
 
     Returns
     -------
@@ -342,7 +346,8 @@ def county_validity(season: SeasonData, county_hourly: pd.DataFrame | None = Non
         from zzeval.airquality.weather_data import county_hourly as hourly_of
         from zzeval.airquality.weather_data import township_means, township_station_rows
 
-        rows, _ = township_station_rows(season, (statistic,))
+        rows = township_station_rows(season, (statistic,))[0] if station_rows is None else station_rows
+        rows = rows[rows["pollutant"] == statistic]
         if county_hourly is None:
             county_hourly = hourly_of(season, (statistic,), series=township_means(rows))
         if station_weights is None:

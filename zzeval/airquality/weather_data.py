@@ -22,8 +22,8 @@ from zzeval.season.station_sets import used_rows
 MIXED_SUFFIX = "+county"
 
 
-def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
-                    ) -> tuple[pd.DataFrame, dict]:
+def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
+                    rows: tuple[pd.DataFrame, dict] | None = None) -> tuple[pd.DataFrame, dict]:
     """Hourly concentration per township (mean of its stations) joined to meteorology.
 
     Returns
@@ -36,8 +36,10 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     Station-specific meteorology is used where ``meteorology.station_code`` matches a
     station, otherwise the county series (``season.meteorology`` holds it: derived from the
     stations' at loading in a season without county rows, :mod:`zzeval.season.weather_county`).
+    ``rows``: :func:`township_station_rows` of ``season`` and ``pollutants``, when already built (the
+    county's station weights are of the same rows).
     """
-    tw, rep = township_hourly(season, pollutants)
+    tw, rep = township_hourly(season, pollutants, rows)
     st = season.stations[["station_code", "township"]]
     met = season.meteorology
     cols = [c for c in (*MET_COLUMNS, "blh_m") if c in met.columns]
@@ -61,13 +63,15 @@ def township_series(season: SeasonData, pollutants=DEFAULT_POLLUTANTS
     return tw, rep
 
 
-def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS) -> tuple[pd.DataFrame, dict]:
+def township_hourly(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
+                    rows: tuple[pd.DataFrame, dict] | None = None) -> tuple[pd.DataFrame, dict]:
     """The townships' hourly series without meteorology: ``township, pollutant, datetime, value,
     unit``, the mean of the township's stations that have the hour (NaN when none has a value), on
     the stations with data in both seasons (同口径); and the exclusions of :func:`township_series`
-    (``stations_without_township``, ``rows_excluded_no_township``)."""
-    m, rep = township_station_rows(season, pollutants)
-    return township_means(m), rep
+    (``stations_without_township``, ``rows_excluded_no_township``). ``rows``:
+    :func:`township_station_rows` of ``season`` and ``pollutants``, when already built."""
+    m, rep = township_station_rows(season, pollutants) if rows is None else rows
+    return township_means(m), dict(rep)
 
 
 def township_means(rows: pd.DataFrame) -> pd.DataFrame:

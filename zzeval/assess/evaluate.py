@@ -401,10 +401,13 @@ def _air_quality_parts(season: SeasonData, n_boot: int, seed: int) -> dict:
     parts["air_stats"] = _step("the air-quality statistics", airstats.season_statistics, season, daily=daily)
     parts["dustfall"] = _step("the dustfall summary", airstats.dustfall_summary, season)
     parts["daily"] = _step("the daily series per township", airstats.township_daily, season, daily=daily)
-    # the township series and the county's, built once: its validity and its weather-adjusted change
-    series = _step("the township series", weather_data.township_series, season)
+    # the township series and the county's, built once: its validity and its weather-adjusted change; the
+    # station rows they are the means of, once: the series and the county's station weights
+    rows = _step("the township series' station rows", weather_data.township_station_rows, season)
+    series = _step("the township series", weather_data.township_series, season, rows=rows)
     county = _step("the county series", weather_data.county_hourly, season, weather.DEFAULT_POLLUTANTS, series[0])
-    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county)
+    parts["county_validity"] = _step("the county series' validity", airstats.county_validity, season, county,
+                                     station_rows=rows[0])
     parts["weather"] = _step("the weather-adjusted change", weather.weather_adjusted_change, season,
                              n_boot=n_boot, seed=seed, county_hourly=county, series=series)
     try:

@@ -172,13 +172,14 @@ def _with_rows(task: TownshipTask) -> TownshipTask:
     return replace(task, season=replace(task.season, air_quality=rows))
 
 
-def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.DataFrame, pd.Series]:
+def _county_terms(sub: SeasonData, pollutants, station_met: bool,
+                  series: tuple[pd.DataFrame, dict] | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """The hourly township series with a value (the terms of the county series) and each
     township's hours without meteorology, as :func:`zzeval.airquality.weather.township_series`
-    counts them."""
+    counts them (``series``: that of ``sub`` and ``pollutants``, when already built)."""
     from zzeval.airquality.weather import township_series
 
-    tw, _ = township_series(sub, pollutants)
+    tw, _ = township_series(sub, pollutants) if series is None else series
     met_cols = [c for c in tw.columns if c in set(sub.meteorology.columns) - {"datetime", "station_code"}]
     no_weather = (tw[met_cols[0]].isna() if met_cols else pd.Series(False, index=tw.index))
     hours = no_weather.groupby(tw["township"]).sum()
@@ -192,13 +193,15 @@ def _county_terms(sub: SeasonData, pollutants, station_met: bool) -> tuple[pd.Da
     return terms, hours
 
 
-def _station_presence(sub: SeasonData, pollutants) -> pd.DataFrame:
+def _station_presence(sub: SeasonData, pollutants, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """The stations' weights within their townships at each hour (the county series' mix of stations,
-    :func:`zzeval.airquality.county_mix.station_presence`), of the rows the township series are means of."""
+    :func:`zzeval.airquality.county_mix.station_presence`), of the rows the township series are means of
+    (``rows``: :func:`zzeval.airquality.weather_data.township_station_rows` of ``sub`` and ``pollutants``,
+    when already built)."""
     from zzeval.airquality.county_mix import station_presence
     from zzeval.airquality.weather_data import township_station_rows
 
-    return station_presence(township_station_rows(sub, pollutants)[0])
+    return station_presence(township_station_rows(sub, pollutants)[0] if rows is None else rows)
 
 
 def _own_rows(frame: pd.DataFrame, slug: str) -> pd.DataFrame:
@@ -211,7 +214,7 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     townships that follow each other in slug order (computed together, one part each; every part
     cached under its township's key when the tasks have a cache). A task with ``row_files``
     reads its own air-quality rows here."""
-    from zzeval.airquality import airstats, validity, weather
+    from zzeval.airquality import airstats, validity, weather, weather_data
 
     batch = [_with_rows(t) for t in batch]
     first = batch[0]
@@ -219,11 +222,15 @@ def evaluate_batch(batch: list[TownshipTask]) -> list[TownshipPart]:
     daily = validity.daily_values(sub.air_quality)
     stats = airstats.season_statistics(sub, daily=daily)
     tw_daily = airstats.township_daily(sub, daily=daily)
+    # the station rows of the township series and the series, built once: the weather, the county's terms
+    # and its station weights
+    rows = weather_data.township_station_rows(sub, first.pollutants)
+    series = weather_data.township_series(sub, first.pollutants, rows=rows)
     # each series unpooled, with its seed in the whole season; pooled once in the county step
     adjusted = weather.weather_adjusted_change(sub, pollutants=first.pollutants, n_boot=first.n_boot,
-                                               seed=first.seed, county=False, pooled=False)
-    terms, hours = _county_terms(sub, first.pollutants, first.station_met)
-    presence = _station_presence(sub, first.pollutants)
+                                               seed=first.seed, county=False, pooled=False, series=series)
+    terms, hours = _county_terms(sub, first.pollutants, first.station_met, series)
+    presence = _station_presence(sub, first.pollutants, rows[0])
     did_daily = daily[daily["statistic"] == DID_POLLUTANT]
     parts = []
     for task in batch:

@@ -10,7 +10,8 @@ of the season before that, two years earlier, when the table has it), also stamp
 (:data:`COPY_SHIFTS_H`: a copy in UTC as Beijing time, or moved by 365 days across 29 February) and
 at any other shift of whole hours within ``meteorology.copy_shift_window_days`` (a copy moved by a
 week, or by 52 weeks to keep the weekdays; hostile review 9A finding 8) where enough hours match
-(:func:`_shifts_to_compare`: one hash join of the two seasons' hours, counted per shift):
+(:func:`_shifts_to_compare`: one hash join of the two seasons' hours, :func:`same_bin_pairs`, counted
+per shift):
 an hour matches when at least 4 of the 5 inputs of :data:`VARYING_WEATHER` fall in the same bin
 (``meteorology.copy_bin_*`` of ``zzeval/reference/input_limits.csv``: 1 °C, 2 %, 0.5 m/s, 10°,
 1 hPa). Genuine weather matches a year earlier in a handful of hours at most; a source whose
@@ -23,6 +24,8 @@ by chunk for a Parquet table, a station's rows at a time) and compared once the 
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -158,31 +161,57 @@ def _calendar_hours(hour: np.ndarray) -> np.ndarray:
     return ((ref - pd.Timestamp("1999-07-01")) // pd.Timedelta(hours=1)).to_numpy()
 
 
+def same_bin_pairs(now: tuple[dict, pd.DataFrame], then: tuple[dict, pd.DataFrame] | None,
+                   keep: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:
+    """The pairs of a row of ``now`` and a row of ``then`` with the same bins in at least 4 of the 5 columns of
+    :data:`VARYING_WEATHER`: one hash join per left-out column on the other 4 bins (the date left out), a key
+    found in more than :data:`COMMON_KEY_HOURS` hours of a side left out.
+
+    Each side is ``(hashes, rows)``: :func:`_hashes` of its recorded bins and a frame of as many rows with
+    ``hour`` (an hour number on any scale: the caller's) and ``source`` (a code), and any other columns to
+    carry on; identical rows of a side count once. ``then`` None: ``now`` against itself, a source only
+    against its own rows (the key holds the source). ``keep``: which pairs to keep, of their ``shift``
+    (``hour - hour_then``). Returns ``now``'s columns, ``source_then`` and ``shift``, the pairs of each
+    left-out column in turn (one pair may come once per column that it matches without)."""
+    own = then is None
+    found = []
+    for skip in VARYING_WEATHER:
+        left = _common_keys_left_out(now, skip, own)
+        right = left[["key", "hour"]] if own else _common_keys_left_out(then, skip, own)
+        pairs = left.merge(right, on="key", suffixes=("", "_then"))
+        if own:
+            pairs = pairs.assign(source_then=pairs["source"])
+        shift = pairs["hour"].to_numpy() - pairs["hour_then"].to_numpy()
+        kept = keep(shift)
+        columns = [c for c in pairs.columns if c not in ("key", "hour_then")]
+        found.append(pairs.loc[kept, columns].assign(shift=shift[kept]))
+    return pd.concat(found)
+
+
+def _common_keys_left_out(side: tuple[dict, pd.DataFrame], skip: str, own: bool) -> pd.DataFrame:
+    """The rows of ``side`` (see :func:`same_bin_pairs`) with their ``key`` of the bins but ``skip`` (and the
+    source when ``own``), once each, but those whose key is in more than :data:`COMMON_KEY_HOURS` hours."""
+    hashes, rows = side
+    keyed = rows.assign(key=_keys(hashes, np.zeros(len(rows), dtype=np.uint64), skip, own)).drop_duplicates()
+    hours = keyed.drop_duplicates(["key", "hour"])["key"].value_counts()
+    return keyed[~keyed["key"].isin(hours.index[hours > COMMON_KEY_HOURS])]
+
+
 def _shifts_to_compare(now: pd.DataFrame, before: pd.DataFrame, now_hashes: dict) -> list[int]:
     """:data:`COPY_SHIFTS_H` and the other shifts [h] within ``meteorology.copy_shift_window_days`` at which
     at least :data:`LEAST_COPIED_HOURS` hours of one source of ``now`` have the bins of an hour of one source
     of ``before`` in at least 4 of the 5 columns, the day and hour of the year that many hours apart (at
-    most :data:`MAX_MORE_SHIFTS`, those with the most such hours). One hash join per left-out column on
-    the other 4 bins, the date left out, then a count per pair of sources and shift: genuine weather a
+    most :data:`MAX_MORE_SHIFTS`, those with the most such hours). The pairs of :func:`same_bin_pairs` on
+    the hours' places in the year, counted per pair of sources and shift: genuine weather a
     year apart matches at any one shift in at most 15 hours (input_limits.csv
     ``meteorology.copy_shift_window_days``), so the shifts added are those of a copy."""
     window = round(input_limit("meteorology.copy_shift_window_days") * 24)
     then = _hashes(before)
     codes = pd.factorize(np.concatenate([now["source"].to_numpy(dtype=object), before["source"].to_numpy(dtype=object)]))[0]
-    places = (_calendar_hours(now_hashes["hour"]), _calendar_hours(then["hour"]))
-    found = []
-    for skip in VARYING_WEATHER:
-        sides = []
-        for hashes, place, code in zip((now_hashes, then), places, (codes[: len(now)], codes[len(now):]), strict=True):
-            side = pd.DataFrame({"key": _keys(hashes, np.zeros(len(place), dtype=np.uint64), skip), "place": place,
-                                 "source": code}).drop_duplicates()
-            hours = side.drop_duplicates(["key", "place"])["key"].value_counts()
-            sides.append(side[~side["key"].isin(hours.index[hours > COMMON_KEY_HOURS])])
-        pairs = sides[0].merge(sides[1], on="key", suffixes=("", "_then"))
-        shift = pairs["place"].to_numpy() - pairs["place_then"].to_numpy()
-        near = np.abs(shift) <= window
-        found.append(pairs.loc[near, ["source", "source_then", "place"]].assign(shift=shift[near]))
-    counts = pd.concat(found).drop_duplicates().groupby(["source", "source_then", "shift"]).size()
+    sides = [(hashes, pd.DataFrame({"hour": _calendar_hours(hashes["hour"]), "source": code}))
+             for hashes, code in ((now_hashes, codes[: len(now)]), (then, codes[len(now):]))]
+    pairs = same_bin_pairs(*sides, keep=lambda shift: np.abs(shift) <= window)
+    counts = pairs.drop_duplicates().groupby(["source", "source_then", "shift"]).size()
     counts = counts[counts >= LEAST_COPIED_HOURS].groupby(level="shift").max()
     more = counts[~counts.index.isin(COPY_SHIFTS_H)].sort_values(ascending=False, kind="stable").head(MAX_MORE_SHIFTS)
     return [*COPY_SHIFTS_H, *sorted(int(s) for s in more.index)]

@@ -10,10 +10,10 @@ of at least ``meteorology.copy_within_min_shift_days`` (a source against itself 
 with the sources, not with their pairs: every station may hold the county's weather): an
 hour matches an earlier hour when at least 4 of the 5 inputs of
 :data:`zzeval.season.weather_copy.VARYING_WEATHER` fall in the same bins (``meteorology.copy_bin_*``, as for
-a copy from a year earlier). One hash join of the season's hours with themselves per left-out column, counted
-per pair of sources and shift (as :func:`zzeval.season.weather_copy._shifts_to_compare`). Weather a few days
-apart is not a copy of itself: genuine weather matches at any one such shift in a few hours, one or two in a
-row (input_limits.csv), so a source whose matches with one source at one shift exceed
+a copy from a year earlier). One hash join of the season's hours with themselves per left-out column
+(:func:`zzeval.season.weather_copy.same_bin_pairs`), counted per pair of sources and shift. Weather a few
+days apart is not a copy of itself: genuine weather matches at any one such shift in a few hours, one or two
+in a row (input_limits.csv), so a source whose matches with one source at one shift exceed
 ``meteorology.copied_within_season_hours`` hours, or run for more than
 ``meteorology.copied_within_season_run_hours`` hours in a row, is refused, naming the file, the first copied
 row, the source, the shift and the first and last copied hour.
@@ -28,7 +28,7 @@ from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
 from zzeval.season.runs import run_labels, run_lengths
-from zzeval.season.weather_copy import _MISSING, COMMON_KEY_HOURS, VARYING_WEATHER, _hashes, _keys
+from zzeval.season.weather_copy import _MISSING, VARYING_WEATHER, _hashes, same_bin_pairs
 
 
 def within_season_matches(now: pd.DataFrame) -> pd.DataFrame:
@@ -38,23 +38,11 @@ def within_season_matches(now: pd.DataFrame) -> pd.DataFrame:
     hours earlier in at least 4 of the 5 columns (``hours``), the longest run of them (``run``), the
     positions of those rows in ``now`` (``rows``, in time order) and of the first of the longest run (``run_row``)."""
     least = round(input_limit("meteorology.copy_within_min_shift_days") * 24)
-    hashes = _hashes(now)
     code = pd.factorize(now["source"].to_numpy(dtype=object))[0]
-    hour = now["hour"].to_numpy()
-    found = []
-    for skip in VARYING_WEATHER:
-        side = pd.DataFrame({"key": _keys(hashes, np.zeros(len(now), dtype=np.uint64), skip, own=True), "hour": hour,
-                             "source": code, "at": np.arange(len(now))})
-        hours = side.drop_duplicates(["key", "hour"])["key"].value_counts()
-        side = side[~side["key"].isin(hours.index[hours > COMMON_KEY_HOURS])]
-        pairs = side.merge(side[["key", "hour"]], on="key", suffixes=("", "_then")).assign(source_then=lambda d: d["source"])
-        shift = pairs["hour"].to_numpy() - pairs["hour_then"].to_numpy()
-        far = shift >= least
-        found.append(pairs.loc[far, ["source", "source_then", "hour", "at"]].assign(shift=shift[far]))
+    rows = pd.DataFrame({"hour": now["hour"].to_numpy(), "source": code, "at": np.arange(len(now))})
+    pairs = same_bin_pairs((_hashes(now), rows), None, keep=lambda shift: shift >= least)
     columns = ["source", "source_then", "shift", "hours", "run", "rows", "run_row"]
-    if not found:
-        return pd.DataFrame(columns=columns)
-    pairs = pd.concat(found).drop_duplicates(["source", "source_then", "shift", "hour"])
+    pairs = pairs.drop_duplicates(["source", "source_then", "shift", "hour"])
     names = now["source"].to_numpy(dtype=object)
     first = pd.Series(np.arange(len(now))).groupby(code).first()
     out = []
