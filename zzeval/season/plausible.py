@@ -16,6 +16,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
+from zzeval.season.calm_hours import check_calm_hours
 from zzeval.season.checks import (
     Collector,
     _escaped,
@@ -217,7 +218,8 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_direction_radians(met, fname, out)
     check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
-    check_stuck_weather(met, fname, out)  # part of a season of one value (a whole season: the line above)
+    stuck_wind = check_stuck_weather(met, fname, out)  # part of a season of one value (a whole season: above)
+    check_calm_hours(met, fname, out, stuck_wind)  # an anemometer at calm at the same hours of every day
     record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
 
 

@@ -39,7 +39,9 @@ or less is not. A month, not a week: a
 genuine foggy or calm week varies as little as a flickering sensor (the measurements in input_limits.csv). Nor
 is a sensor found that is stuck in most months of the table in every source at once (both references are then
 stuck). A genuine window this still refuses (a month of fog) is confirmed in season.yaml (``weather_stuck``,
-:mod:`zzeval.season.confirm`).
+:mod:`zzeval.season.confirm`). An anemometer at calm at the same hours of every day and measuring the others
+(cups iced every night) keeps half its window's hours above near calm: the share is also judged hour of day by
+hour of day, by :mod:`zzeval.season.calm_hours`.
 
 Checked on rows that hold every row of their sources (a table, or a station-complete Parquet chunk).
 """
@@ -95,17 +97,20 @@ PERSISTENT = ("temperature_c", "rh_pct", "wind_speed_ms", "pressure_hpa", "blh_m
 _IQR_TO_SD = 1.349
 
 
-def check_stuck_weather(met: pd.DataFrame | None, fname: str, out: Collector) -> None:
+def check_stuck_weather(met: pd.DataFrame | None, fname: str, out: Collector) -> set[tuple[str, int]]:
     """Refuse each source's column with a window that varies far less than its reference (module docstring):
     one problem per source, column and season, naming the days its refused windows cover. A source whose
     column holds one value all season is left to :func:`zzeval.season.plausible._check_constant_weather`
-    (refused there, not confirmable)."""
+    (refused there, not confirmable). Returns the sources and seasons (first year) whose wind speed is refused
+    here or one value all season (:func:`zzeval.season.calm_hours.check_calm_hours` leaves them out)."""
     windows = window_spreads(met)
     if windows.empty:
-        return
+        return set()
+    wind = windows[(windows["column"] == "wind_speed_ms") & (windows["stuck"] | windows["flat"])]
     windows = windows[windows["stuck"] & ~windows["flat"]]
     for (source, column, year), rows in windows.groupby(["source", "column", "season"], sort=True):
         _report(rows.sort_values("window"), (str(source), str(column), int(year)), fname, out)
+    return set(zip(wind["source"].astype(str), wind["season"].astype(int), strict=True))
 
 
 def window_spreads(met: pd.DataFrame | None) -> pd.DataFrame:
@@ -270,7 +275,7 @@ def _judged(windows: pd.DataFrame, column: str) -> pd.DataFrame:
     stuck = np.zeros(len(windows), dtype=bool)
     for m in _measures_of(column):
         values = windows[m].to_numpy(dtype=float)
-        ref = np.fmax(_median_of_the_others(values, window), windows[f"own_{m}"].to_numpy(dtype=float))
+        ref = np.fmax(median_of_the_others(values, window), windows[f"own_{m}"].to_numpy(dtype=float))
         windows[f"ref_{m}"] = ref
         key = {"share": _SHARES.get(column, ("",))[0], "persistence": "meteorology.stuck_ratio_persistence"}.get(
             m, f"meteorology.stuck_ratio_{column}")
@@ -283,7 +288,7 @@ def _judged(windows: pd.DataFrame, column: str) -> pd.DataFrame:
     return windows
 
 
-def _median_of_the_others(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def median_of_the_others(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """For each row, the median of ``values`` of the other rows of its group (NaN where it is alone): of the
     group sorted, leaving out the row's own place."""
     out = np.full(len(values), np.nan)
