@@ -357,7 +357,8 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
                  lambda i, f=frame, a=amount, c=count, per=per, ceiling=ceiling, what=what:
                  f"{f[a][i]:,.0f} yuan for {f[c][i]:,.0f} {c} is {per[i]:,.0f} yuan per {what}, above the plausible "
                  f"{ceiling:,.0f} (zzeval/reference/input_limits.csv): is the amount in 分 (fen, 1/100 yuan)? write it "
-                 "in yuan (分 ÷ 100); else check it for an extra digit")
+                 f"in yuan (分 ÷ 100); else check it for an extra digit, and {c} ({f[c][i]:,.0f}) for missing digits "
+                 "(1,000 written as 1?)")
 
 
 def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, out: Collector) -> None:
