@@ -14,8 +14,8 @@ series of the same pollutant (another station, another season, or itself days ap
 hours within ``air_quality.copy_shift_window_days`` of the same day and hour of the year, itself at shifts of
 at least ``air_quality.copy_within_min_shift_hours``. One hash join finds the shifts worth comparing: runs of
 :data:`RUN_HOURS` consecutive hours, rounded to whole µg/m³ and not all one value, equal in two series
-(the date left out), counted per pair of series and shift; genuine series share at most 8 such runs at any
-one shift (input_limits.csv), so a shift with :data:`LEAST_RUNS` or more is compared hour by hour: an hour
+(the date left out), counted per pair of series and shift; genuine series share at most 11 such runs at any
+one shift (:data:`LEAST_RUNS`), so a shift with :data:`LEAST_RUNS` or more is compared hour by hour: an hour
 matches when the two values differ by at most ``air_quality.near_copy_tolerance`` (the same whole number, or
 within the rounding of another precision), a day is copied when at least ``air_quality.copy_day_min_hours``
 of its hours match, and a pair with ``air_quality.near_copied_days`` copied days at one shift is refused,
@@ -42,7 +42,8 @@ RUN_HOURS = 3
 
 #: The fewest equal runs of :data:`RUN_HOURS` hours at one shift of a pair of series for the shift to be
 #: compared hour by hour. Measured (session 11): genuine series share at most 7 (data/sample, 17 stations,
-#: 2 seasons) or 8 (the winter generator) at any one shift; a copied day gives about 20.
+#: 2 seasons; the 3-township samples of seeds 0-11 at most 6) or 11 (the winter generator, w0 seed 1) at any
+#: one shift; a copied day gives about 20. A genuine pair above it is only compared (the hours decide).
 LEAST_RUNS = 16
 
 #: A run key found in more than this many places of the table is left out of the join (a run of low values
