@@ -97,3 +97,39 @@ def test_kept_in_the_seasons_cache(tmp_path):
     keep_log(scratch, cache)
     keep_log(scratch, cache)
     assert (cache / LOG_NAME).read_text(encoding="utf-8") == "one\none\n"
+
+
+def test_a_local_cluster_that_does_not_start_fails_the_reports_not_the_build(monkeypatch):
+    """A report worker killed while the local cluster started: LocalCluster raised "Nanny failed to
+    start." out of the build, a Python traceback on the terminal (found while checking the above).
+    Every report fails instead (its previous page kept, marked stale), as when workers are lost."""
+    import types
+
+    import distributed
+
+    from zzeval.build.run import DaskExecutor
+
+    def no_cluster(*args, **kwargs):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    got = []
+    DaskExecutor(jobs=1).run([types.SimpleNamespace(id="a"), types.SimpleNamespace(id="b")],
+                             lambda task, res: got.append((task.id, res)))
+    assert [t for t, _ in got] == ["a", "b"]
+    assert all(r["status"] == "failed" and r["error"]["ename"] == "ClusterStartError"
+               and "Nanny failed to start." in r["error"]["evalue"] for _, r in got)
+
+
+def test_an_evaluation_cluster_that_does_not_start_is_an_evaluation_error(monkeypatch, tmp_path):
+    import distributed
+
+    from zzeval.assess.runners import make_runner
+    from zzeval.errors import EvaluationError
+
+    def no_cluster(*args, **kwargs):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    with pytest.raises(EvaluationError, match="the local Dask cluster did not start: RuntimeError: Nanny"):
+        list(make_runner("dask", 1, None, tmp_path).imap(abs, [1]))

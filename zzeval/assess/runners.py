@@ -317,8 +317,12 @@ class DaskRunner(_Mapping):
                 env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                        if k != "MALLOC_TRIM_THRESHOLD_"}
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-                    cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=40, env=logs_env)
+                    try:
+                        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                               dashboard_address=None, silence_logs=40, env=logs_env)
+                    except Exception as exc:  # a worker killed while it started: "Nanny failed to start."
+                        raise EvaluationError(f"the local Dask cluster did not start: {type(exc).__name__}: "
+                                              f"{exc}; nothing of this evaluation was published") from exc
             client = Client(cluster)
         try:
             client.run(warm_up)

@@ -294,6 +294,15 @@ class DaskExecutor:
         logs = DaskLogs(None if self.tmp_dir is None else self.tmp_dir / LOG_NAME).start()
         try:
             client, cluster = self._connect(logs.path)
+        except BuildError:
+            logs.stop()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a local cluster that did not start (a worker killed
+            logs.stop()  # while it started: "Nanny failed to start."): every report fails, as with lost workers
+            for task in tasks:
+                on_result(task, failed_result(task.id, "ClusterStartError",
+                                              f"the local Dask cluster did not start: {type(exc).__name__}: {exc}"))
+            return
         except BaseException:
             logs.stop()
             raise
