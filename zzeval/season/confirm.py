@@ -38,6 +38,7 @@ JUDGEMENT_CHECKS = {
     "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "replacement_step": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "weather_stuck": "station code (or county), column and season of meteorology, 'county rh_pct 2020-2021'",
+    "weather_precip_total": "station code (or county) and season of meteorology, 'county 2019-2020'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.
