@@ -63,6 +63,7 @@ from zzeval.season.replacements import (
 )
 from zzeval.season.schema import TABLE_EXTENSIONS, TABLES, TableSpec
 from zzeval.season.station_sets import validate_notes as station_set_notes
+from zzeval.season.station_weather import note_one_season_weather
 from zzeval.season.tablefile import (
     archive_only,
     read_table_file,
@@ -476,6 +477,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         out.notes.extend(check_buildable(tables, fnames, period, out))
         check_station_weather(tables, fnames, period, out)
         check_weather_hours(fnames, period, out)
+        note_one_season_weather(fnames, period, tables.get("stations"), out)  # left out when loaded
         out.notes.extend(station_set_notes(tables, fnames, period, out.coverage, out.station_spans))
     if out.problems:
         raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)

@@ -31,11 +31,13 @@ from zzeval.season.dustfall import check_dustfall_scale
 from zzeval.season.keys import county_code
 from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
+from zzeval.season.precipitation import check_season_precipitation
 from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
+from zzeval.season.wind_sectors import check_wind_sectors
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
@@ -220,7 +222,10 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_direction_radians(met, fname, out)
     check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
-    stuck_wind = check_stuck_weather(met, fname, out)  # part of a season of one value (a whole season: above)
+    check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
+    coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
+    judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met
+    stuck_wind = check_stuck_weather(judged, fname, out)  # part of a season of one value (a whole season: above)
     check_calm_hours(met, fname, out, stuck_wind)  # an anemometer at calm at the same hours of every day
     record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
 

@@ -18,9 +18,15 @@ an hour matches when at least 4 of the 5 inputs of :data:`VARYING_WEATHER` fall 
 matches with one earlier source exceed ``meteorology.same_as_year_before_share`` of its hours,
 or run for more than ``meteorology.same_as_year_before_hours`` hours in a row, is refused.
 
+A copy with a constant added to some columns (temperature +1 °C and RH +2 %: two columns move to the next bin,
+3 of 5 match; hostile review s11-hostA finding 15, the county's weather-adjusted change −9.55 % → −22.2 %)
+keeps the changes of the values: the same comparison is made on the bins of each column's change over
+:data:`CHANGE_LAG_H` hours (:func:`change_bins`, :data:`KINDS`), for the sources not refused on the values,
+with its own share limit (``meteorology.same_changes_as_year_before_share``), naming the constants found.
+
 The bins are recorded while the meteorology is checked (:func:`record_weather_bins`, also chunk
 by chunk for a Parquet table, a station's rows at a time) and compared once the table is read
-(:func:`check_weather_copied`). Memory: about 50 bytes per hour of weather and source.
+(:func:`check_weather_copied`). Memory: about 70 bytes per hour of weather and source.
 """
 
 from __future__ import annotations
@@ -71,6 +77,16 @@ HASH_MIX = np.uint64(0x9E3779B97F4A7C15)
 #: A bin number standing for a missing value (bins of real values are far smaller).
 _MISSING = np.iinfo(np.int32).min
 
+#: The hours between the two values of a change (:func:`change_bins`): a day, so that the changes do not follow
+#: the hour of the day as the hour-to-hour changes of temperature and humidity do.
+CHANGE_LAG_H = 24
+
+#: What a copy is found by: the values' bins, and the bins of the values' changes over :data:`CHANGE_LAG_H` hours
+#: (a copy with a constant added to some columns, hostile review s11-hostA finding 15), each column of
+#: :data:`VARYING_WEATHER` recorded as ``<column>`` and ``<column>_change``
+#: (:func:`record_weather_bins`); the limit of the share of matched hours of each.
+KINDS = {"values": "meteorology.same_as_year_before_share", "changes": "meteorology.same_changes_as_year_before_share"}
+
 
 def bin_widths() -> dict[str, float]:
     """The width of the bins in which two hours' values count as the same, per column of
@@ -91,9 +107,32 @@ def weather_bins(met: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=met.index)
 
 
+def change_bins(met: pd.DataFrame, source: np.ndarray, hour: np.ndarray) -> pd.DataFrame:
+    """The bin of the change of each value of :data:`VARYING_WEATHER` since the same source's value
+    :data:`CHANGE_LAG_H` hours earlier (``<column>_change``; wind directions the shorter way round the
+    circle; to 10⁻⁶ first, so that a constant added to a column cannot move a change across a bin's edge
+    by a rounding error; :data:`_MISSING` where either value is missing): a copy of weather with a constant
+    added to a column has that column's changes. ``source`` and ``hour``: each row's source and hour number."""
+    code = pd.factorize(source)[0].astype(np.int64) << 32
+    keys = pd.Index(code + hour)
+    unique = ~keys.duplicated()
+    found = pd.Index(keys[unique]).get_indexer(code + hour - CHANGE_LAG_H)
+    earlier = np.where(found >= 0, np.flatnonzero(unique)[np.maximum(found, 0)], -1)
+    out = {}
+    for column, width in bin_widths().items():
+        values = pd.to_numeric(met[column], errors="coerce").to_numpy(dtype=float) if column in met else \
+            np.full(len(met), np.nan)
+        change = np.where(earlier >= 0, values - values[earlier], np.nan)
+        if column == "wind_dir_deg":
+            change = np.mod(change + 180, 360) - 180
+        number = np.floor(np.round(change, 6) / width + 0.5)
+        out[f"{column}_change"] = np.where(np.isfinite(number), number, _MISSING).astype(np.int32)
+    return pd.DataFrame(out, index=met.index)
+
+
 def record_weather_bins(met: pd.DataFrame, fname: str, out: Collector) -> None:
-    """Keep, on ``out``, the source, hour, row and bins of each meteorology row of ``met`` (whole
-    stations: a table, or a station-complete chunk of a Parquet table)."""
+    """Keep, on ``out``, the source, hour, row, bins and bins of the changes (:func:`change_bins`) of each
+    meteorology row of ``met`` (whole stations: a table, or a station-complete chunk of a Parquet table)."""
     if met is None or met.empty:
         return
     given = met["datetime"].notna()
@@ -102,8 +141,8 @@ def record_weather_bins(met: pd.DataFrame, fname: str, out: Collector) -> None:
         return
     source = county_code(rows["station_code"]).astype(str)
     hour = pd.to_datetime(rows["datetime"]).to_numpy().astype("datetime64[h]").astype(np.int64)
-    kept = weather_bins(rows).assign(source=source.to_numpy(), hour=hour,
-                                     row=rows.index.to_numpy(dtype=np.int64) + 2, file=fname)
+    kept = pd.concat([weather_bins(rows), change_bins(rows, source.to_numpy(), hour)], axis=1).assign(
+        source=source.to_numpy(), hour=hour, row=rows.index.to_numpy(dtype=np.int64) + 2, file=fname)
     out.weather_bins.append(kept.reset_index(drop=True))
 
 
@@ -217,11 +256,27 @@ def _shifts_to_compare(now: pd.DataFrame, before: pd.DataFrame, now_hashes: dict
     return [*COPY_SHIFTS_H, *sorted(int(s) for s in more.index)]
 
 
+def copy_rows(out: Collector, kind: str) -> pd.DataFrame:
+    """The rows recorded by :func:`record_weather_bins` with the bins of ``kind`` (:data:`KINDS`: the values,
+    or their changes) as the columns of :data:`VARYING_WEATHER`, those with at least 4 of them."""
+    rows = pd.concat(out.weather_bins, ignore_index=True)
+    changes = [f"{c}_change" for c in VARYING_WEATHER]
+    if kind == "changes":  # the values' bins kept as <column>_value (the offsets named, _offsets)
+        rows = rows.rename(columns={**{c: f"{c}_value" for c in VARYING_WEATHER},
+                                    **dict(zip(changes, VARYING_WEATHER, strict=True))})
+    else:
+        rows = rows.drop(columns=changes)
+    return rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
+
+
 def check_weather_copied(out: Collector) -> None:
     """Refuse each source of a season whose hours match those of one source of an earlier season
     (:func:`_matches`) in more than ``meteorology.same_as_year_before_share`` of its hours (at least
     24), or for more than ``meteorology.same_as_year_before_hours`` hours in a row; the message names
-    the file, the first copied row, both sources, the season, the first and last copied hour.
+    the file, the first copied row, both sources, the season, the first and last copied hour. Then the
+    same on the changes of the values over a day (:data:`KINDS`, the share
+    ``meteorology.same_changes_as_year_before_share``), for the sources and seasons not refused so: a copy
+    with a constant added to some columns (temperature +1 °C and RH +2 %: hostile review s11-hostA finding 15).
 
     The earlier season is the one before, or the one before that (when the table has it); the copy may
     be stamped a few hours off (:data:`COPY_SHIFTS_H`) or moved by up to a month
@@ -229,43 +284,84 @@ def check_weather_copied(out: Collector) -> None:
     the one with the most hours is named."""
     if not out.weather_bins:
         return
-    rows = pd.concat(out.weather_bins, ignore_index=True)
-    rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
-    rows = rows.assign(year=season_first_year(pd.to_datetime(rows["hour"], unit="h")))
-    limits = (input_limit("meteorology.same_as_year_before_share"), input_limit("meteorology.same_as_year_before_hours"))
-    for year in sorted(set(rows["year"])):
-        now, worst = rows[rows["year"] == year], {}
-        now_hashes = _hashes(now)
-        hours = now.groupby("source").size()
-        for back in (1, 2):
-            before = rows[rows["year"] == year - back]
-            for shift in _shifts_to_compare(now, before, now_hashes) if len(before) else ():
-                matched = now.assign(match=_matches(now, before, shift, now_hashes)).dropna(subset=["match"])
-                for (source, earlier), part in matched.groupby(["source", "match"], sort=True):
-                    part = part.sort_values("hour")
-                    run = longest_run(np.unique(part["hour"].to_numpy()))
-                    too_many = len(part) >= LEAST_COPIED_HOURS and len(part) > limits[0] * hours[source]
-                    if (too_many or run > limits[1]) and len(part) > len(worst.get(source, ((), ()))[1]):
-                        worst[source] = ((earlier, back, shift, run), part)
-        for source, ((earlier, back, shift, run), part) in sorted(worst.items()):
-            _report(out, part, source, earlier, (int(year), back, shift), int(hours[source]), run, limits)
+    refused: set = set()
+    for kind, share in KINDS.items():
+        rows = copy_rows(out, kind)
+        rows = rows.assign(year=season_first_year(pd.to_datetime(rows["hour"], unit="h")))
+        limits = (input_limit(share), input_limit("meteorology.same_as_year_before_hours"))
+        for year in sorted(set(rows["year"])):
+            for source, found in sorted(_copied_sources(rows, int(year), limits).items()):
+                if (source, year) not in refused:
+                    refused.add((source, year))
+                    offsets = _offsets(rows, found, int(year)) if kind == "changes" else ""
+                    _report(out, found, (kind, source, int(year), offsets), limits)
 
 
-def _report(out: Collector, part: pd.DataFrame, source: str, earlier: str, when: tuple[int, int, int], hours: int,
-            run: int, limits: tuple[float, float]) -> None:
-    (year, back, shift), ago = when, "a year" if when[1] == 1 else f"{when[1]} years"
+def _copied_sources(rows: pd.DataFrame, year: int, limits: tuple[float, float]) -> dict:
+    """Per source of the season from ``year`` whose hours match one earlier source beyond ``limits``: the
+    way it matches most ((earlier source, seasons back, shift, longest run), matched rows) and its hours."""
+    now, worst = rows[rows["year"] == year], {}
+    now_hashes = _hashes(now)
+    hours = now.groupby("source").size()
+    for back in (1, 2):
+        before = rows[rows["year"] == year - back]
+        for shift in _shifts_to_compare(now, before, now_hashes) if len(before) else ():
+            matched = now.assign(match=_matches(now, before, shift, now_hashes)).dropna(subset=["match"])
+            for (source, earlier), part in matched.groupby(["source", "match"], sort=True):
+                part = part.sort_values("hour")
+                run = longest_run(np.unique(part["hour"].to_numpy()))
+                too_many = len(part) >= LEAST_COPIED_HOURS and len(part) > limits[0] * hours[source]
+                if (too_many or run > limits[1]) and len(part) > len(worst.get(source, ((), ()))[1]):
+                    worst[source] = ((earlier, back, shift, run), part)
+    return {source: (how, part, int(hours[source])) for source, (how, part) in worst.items()}
+
+
+def _offsets(rows: pd.DataFrame, found: tuple, year: int) -> str:
+    """The constants added to the columns of a copy found by its changes (``found`` of :func:`_copied_sources`
+    on :func:`copy_rows` ``rows`` of the changes): per column, the median difference of the matched hours'
+    value bins from the earlier source's, in the column's unit ('temperature_c +1 °C, rh_pct +2 %'), the
+    columns without one left out."""
+    (earlier, back, shift, _), part, _ = found
+    then = rows[(rows["year"] == year - back) & (rows["source"] == earlier)]
+    at = pd.Index(_when({"hour": then["hour"].to_numpy()}, shift))
+    first = ~at.duplicated()
+    pos = pd.Index(at[first]).get_indexer(_when({"hour": part["hour"].to_numpy()}))
+    said = []
+    for column, width in bin_widths().items():
+        now_bins = part[f"{column}_value"].to_numpy()
+        then_bins = then[f"{column}_value"].to_numpy()[first][np.maximum(pos, 0)]
+        given = (pos >= 0) & (now_bins != _MISSING) & (then_bins != _MISSING)
+        step = np.median(now_bins[given].astype(float) - then_bins[given]) if given.any() else 0.0
+        if step and column != "wind_dir_deg":
+            said.append(f"{column} {step * width:+g}{'' if _UNITS[column] == '°' else ' '}{_UNITS[column]}")
+    return ", ".join(said)
+
+
+def _report(out: Collector, found: tuple, subject: tuple[str, str, int, str], limits: tuple[float, float]) -> None:
+    """One refusal: ``found`` of :func:`_copied_sources`, ``subject`` (kind of :data:`KINDS`, source, year,
+    the offsets of :func:`_offsets`)."""
+    ((earlier, back, shift, run), part, hours), (kind, source, year, offsets) = found, subject
+    ago = "a year" if back == 1 else f"{back} years"
     what = "last season's weather with the year changed" if (back, shift) == (1, 0) else \
         "an earlier season's weather with the dates changed"
     ago += f" {'+' if shift > 0 else '-'} {_duration(abs(shift))}" if shift else ""  # a copy stamped off
     first, last = (pd.Timestamp(part["hour"].iloc[i] * 3600, unit="s") for i in (0, -1))
     same = "the same station" if earlier == source else f"station '{show(earlier)}'"
     bins = ", ".join(f"{w:g}{'' if _UNITS[c] == '°' else ' '}{_UNITS[c]}" for c, w in bin_widths().items())
+    if kind == "changes":
+        have = f"have the changes over {CHANGE_LAG_H} h of the weather of {same} {ago} earlier (the change of each of "
+        what += (f" and {offsets} added (a 'corrected' copy)" if offsets else
+                 " and a constant added to some columns (a 'corrected' copy)")
+        keys = f"{KINDS[kind]}, meteorology.same_as_year_before_hours"
+    else:
+        have, keys = f"have the weather of {same} {ago} earlier (", "zzeval/reference/input_limits.csv"
     out.add(part["file"].iloc[0], int(part["row"].iloc[0]), "datetime",
             f"station '{show(source)}': {len(part):,} of {hours:,} hours of the season from {year} "
-            f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}, up to {run:,} in a row) have the weather of {same} "
-            f"{ago} earlier ({', '.join(VARYING_WEATHER)} within the same {bins} in at least 4 of the 5; genuine "
+            f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}, up to {run:,} in a row) {have}"
+            f"{', '.join(VARYING_WEATHER)} within the same {bins} in at least 4 of the 5; genuine "
             f"weather does so in at most {limits[0]:.0%} of the hours and {limits[1]:g} hours in a row, "
-            f"zzeval/reference/input_limits.csv): is this {what}? write this season's measured weather")
+            f"{keys}{' in zzeval/reference/input_limits.csv' if kind == 'changes' else ''}): is this {what}? "
+            "write this season's measured weather")
 
 
 def _duration(hours: int) -> str:

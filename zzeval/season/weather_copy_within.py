@@ -28,27 +28,35 @@ from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
 from zzeval.season.runs import run_labels, run_lengths
-from zzeval.season.weather_copy import _MISSING, VARYING_WEATHER, _hashes, same_bin_pairs
+from zzeval.season.weather_copy import (
+    CHANGE_LAG_H,
+    KINDS,
+    VARYING_WEATHER,
+    _hashes,
+    copy_rows,
+    same_bin_pairs,
+)
 
 
-def within_season_matches(now: pd.DataFrame) -> pd.DataFrame:
+def within_season_matches(now: pd.DataFrame, fewest: int = 2) -> pd.DataFrame:
     """Per source (``source_then`` the same: a source against itself) and shift [h] of at least
     ``meteorology.copy_within_min_shift_days``: the hours of ``now`` (one season's recorded bins, see
     :func:`zzeval.season.weather_copy.record_weather_bins`) whose bins match that source's hour ``shift``
     hours earlier in at least 4 of the 5 columns (``hours``), the longest run of them (``run``), the
-    positions of those rows in ``now`` (``rows``, in time order) and of the first of the longest run (``run_row``)."""
+    positions of those rows in ``now`` (``rows``, in time order) and of the first of the longest run (``run_row``);
+    of the sources and shifts with at least ``fewest`` such hours (those with fewer cannot be refused: the
+    caller's limits, and a run is no longer than its hours)."""
     least = round(input_limit("meteorology.copy_within_min_shift_days") * 24)
     code = pd.factorize(now["source"].to_numpy(dtype=object))[0]
     rows = pd.DataFrame({"hour": now["hour"].to_numpy(), "source": code, "at": np.arange(len(now))})
     pairs = same_bin_pairs((_hashes(now), rows), None, keep=lambda shift: shift >= least)
     columns = ["source", "source_then", "shift", "hours", "run", "rows", "run_row"]
     pairs = pairs.drop_duplicates(["source", "source_then", "shift", "hour"])
+    pairs = pairs[pairs.groupby(["source", "source_then", "shift"])["hour"].transform("size") >= fewest]
     names = now["source"].to_numpy(dtype=object)
     first = pd.Series(np.arange(len(now))).groupby(code).first()
     out = []
     for (source, then, shift), part in pairs.groupby(["source", "source_then", "shift"], sort=True):
-        if len(part) < 2:
-            continue
         part = part.sort_values("hour", kind="stable")
         lengths = run_lengths(run_labels(part["hour"].to_numpy()))
         start = int(np.argmax(lengths == lengths.max()))  # the copied block (the first longest run): its first row
@@ -65,33 +73,40 @@ def check_weather_copied_within(out: Collector) -> None:
     (``out.weather_bins``, also chunk by chunk for a Parquet table)."""
     if not out.weather_bins:
         return
-    rows = pd.concat(out.weather_bins, ignore_index=True)
-    rows = rows[(rows[list(VARYING_WEATHER)] != _MISSING).sum(axis=1) >= 4]
-    years = np.asarray(season_first_year(pd.to_datetime(rows["hour"], unit="h")))
     limits = (input_limit("meteorology.copied_within_season_hours"),
               input_limit("meteorology.copied_within_season_run_hours"))
-    for year in sorted(set(years.tolist())):
-        now = rows[years == year].reset_index(drop=True)
-        matches = within_season_matches(now)
-        over = matches[(matches["hours"] > limits[0]) | (matches["run"] > limits[1])]
-        for source, found in over.groupby("source", sort=True):
-            worst = found.sort_values(["hours", "shift"], ascending=[False, True], kind="stable").iloc[0]
-            part = now.iloc[worst["rows"]]
-            _report(out, (part, now.iloc[worst["run_row"]]), (str(source), int(worst["shift"])), int(year),
-                    (int(worst["hours"]), int(worst["run"])), limits)
+    refused: set = set()
+    for kind in KINDS:  # the values, then their changes over a day (a copy with a constant added)
+        rows = copy_rows(out, kind)
+        years = np.asarray(season_first_year(pd.to_datetime(rows["hour"], unit="h")))
+        for year in sorted(set(years.tolist())):
+            now = rows[years == year].reset_index(drop=True)
+            matches = within_season_matches(now, fewest=int(min(limits)) + 1)
+            over = matches[(matches["hours"] > limits[0]) | (matches["run"] > limits[1])]
+            for source, found in over.groupby("source", sort=True):
+                if (source, year) in refused:
+                    continue
+                refused.add((source, year))
+                worst = found.sort_values(["hours", "shift"], ascending=[False, True], kind="stable").iloc[0]
+                part = now.iloc[worst["rows"]]
+                _report(out, (part, now.iloc[worst["run_row"]]), (str(source), int(worst["shift"]), kind),
+                        int(year), (int(worst["hours"]), int(worst["run"])), limits)
 
 
-def _report(out: Collector, rows: tuple[pd.DataFrame, pd.Series], subject: tuple[str, int], year: int,
+def _report(out: Collector, rows: tuple[pd.DataFrame, pd.Series], subject: tuple[str, int, str], year: int,
             counts: tuple[int, int], limits: tuple[float, float]) -> None:
-    """One refusal: ``rows`` the matched rows (in time order) and the first of their longest run (named)."""
-    (part, named), (source, shift), (hours, run) = rows, subject, counts
+    """One refusal: ``rows`` the matched rows (in time order) and the first of their longest run (named);
+    ``subject`` the source, the shift and the kind of :data:`zzeval.season.weather_copy.KINDS`."""
+    (part, named), (source, shift, kind), (hours, run) = rows, subject, counts
+    have = "its own weather" if kind == "values" else \
+        f"the changes over {CHANGE_LAG_H} h of its own weather (with a constant added to some columns?)"
     first, last = (pd.Timestamp(part["hour"].iloc[i] * 3600, unit="s") for i in (0, -1))
     start = pd.Timestamp(named["hour"] * 3600, unit="s")
     days, rest = divmod(shift, 24)
     ago = f"{days} day{'s' if days != 1 else ''}" + (f" {rest} h" if rest else "")
     out.add(named["file"], int(named["row"]), "datetime",
             f"station '{show(source)}': {hours:,} hours of the season from {year} ({first:%Y-%m-%d %H:%M} to "
-            f"{last:%Y-%m-%d %H:%M}; {run:,} in a row from {start:%Y-%m-%d %H:%M}) have its own weather {ago} "
+            f"{last:%Y-%m-%d %H:%M}; {run:,} in a row from {start:%Y-%m-%d %H:%M}) have {have} {ago} "
             f"earlier in the same season ({', '.join(VARYING_WEATHER)} within the same bins in at least 4 of the 5, "
             "meteorology.copy_bin_*; genuine weather a few days apart does so in at most "
             f"{limits[0]:g} hours and {limits[1]:g} in a row at one shift, meteorology.copied_within_season_hours "

@@ -23,6 +23,7 @@ from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.checks import season_first_year
 from zzeval.season.data import DERIVED_KEY, SeasonData
 from zzeval.season.keys import county_code
+from zzeval.season.station_weather import SET_ASIDE_KEY, without_one_season_weather
 
 
 def derived_county_seasons(met: pd.DataFrame, stations: pd.DataFrame) -> list[int]:
@@ -100,11 +101,16 @@ def _hour_means(met: pd.DataFrame, sel: np.ndarray, numeric: list[str]) -> pd.Da
 def with_derived_county_weather(season: SeasonData) -> SeasonData:
     """``season`` with the county weather derived from its stations' in every season that has no
     county rows (:func:`with_county_weather`: after the table's rows, in time order), and those
-    seasons' names in ``meta[DERIVED_KEY]`` (left out when none); ``season`` itself when there is
-    nothing to derive."""
+    seasons' names in ``meta[DERIVED_KEY]`` (left out when none); then without the weather of a station
+    that has its own in one of the two seasons only (:func:`zzeval.season.station_weather.without_one_season_weather`:
+    its township uses the county's in both); ``season`` itself when there is nothing to do."""
+    return without_one_season_weather(_with_derived(season))
+
+
+def _with_derived(season: SeasonData) -> SeasonData:
     met = season.meteorology
     years = derived_county_seasons(met, season.stations)
-    meta = {k: v for k, v in season.meta.items() if k != DERIVED_KEY}
+    meta = {k: v for k, v in season.meta.items() if k not in (DERIVED_KEY, SET_ASIDE_KEY)}
     if not years:
         return season if meta == season.meta else replace(season, meta=meta)
     meta[DERIVED_KEY] = [f"{y}-{y + 1}" for y in years]
