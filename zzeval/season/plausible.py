@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_floor, input_limit, plan_tasks
+from zzeval.season.aq_ceiling import check_pm_ceiling
 from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.calm_hours import check_calm_hours
@@ -403,7 +404,9 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     """Hourly air quality that is valid value by value but wrong as a series: PM2.5 above PM10 in most
     hours of a station and season (the two pollutants' rows swapped), and a PM value repeated unchanged
     hour after hour for days (a stuck analyser), a station's season in a unit 1000 times too large, and
-    hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours written as 0). Limits: ``input_limits.csv``."""
+    hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours written as 0), a season's highest PM value
+    reached in many hours (an analyser saturated at its range, :mod:`zzeval.season.aq_ceiling`). Limits:
+    ``input_limits.csv``."""
     if aq is None or aq.empty:
         return
     _check_station_medians(aq, fname, out)
@@ -413,6 +416,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     record_empty_values(aq, fname, out)  # said in one notice once all are read
     _check_pm_inversion(aq, fname, out)
     _check_stuck_values(aq, fname, out)
+    check_pm_ceiling(aq, fname, out)
 
 
 def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
