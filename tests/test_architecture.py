@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "zzeval"
 LAYERS = {
     "errors": 0, "reference": 0,
     "i18n": 1, "atomic": 1, "resources": 1, "processes": 1, "stdout": 1, "pathnames": 1, "libraries": 1,
+    "dask_logs": 1,
     "season": 2,
     "airquality": 3, "emissions": 3,
     "assess": 4, "synthetic": 4,

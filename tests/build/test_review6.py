@@ -99,3 +99,30 @@ def test_season_yaml_key_that_is_not_text_is_a_note(baseline, tmp_path, line):
     assert all(isinstance(k, str) for k in season.meta)
     task = TownshipTask(season=season, slug="bagong", seed=1, n_boot=0, pollutants=("PM2.5",), station_met=False)
     assert len(task_key(task, b"", "")) == 64
+
+
+def test_township_build_stamps_unchanged_pages_outside_the_selection(built):
+    """s11 hostile review B (c06): a data edit that changes no page's figures, then ``--township
+    bagong``: the index and summary.json gave the new data hash and called liushukou's page and
+    the county page current ("无变化，沿用"), but those pages still showed the old hash (a full
+    build stamps them). Every page the index calls current now shows the hash summary.json gives."""
+    data, out = built
+    root = out / SEASON
+    before = data_hash(load_season(data))
+    townships = data / "townships.csv"
+    text = townships.read_text(encoding="utf-8")
+    assert ",urban,21000," in text
+    townships.write_text(text.replace(",urban,21000,", ",urban,21001,"), encoding="utf-8")  # on no page
+    after = data_hash(load_season(data))
+    assert after != before
+    summary = build_reports(data, out_dir=out, **build_kwargs(townships=["bagong"]))
+    assert summary.ok and summary.built == [] and summary.up_to_date == ["bagong"]
+    assert json.loads((root / "summary.json").read_text(encoding="utf-8"))["data_sha256"] == after
+    state = json.loads((root / ".build-state.json").read_text(encoding="utf-8"))
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert index.count("status-outdated") == 1  # the style alone: every page is current
+    for slug in ("bagong", "liushukou", COUNTY):
+        entry = state["reports"][slug]
+        page = (root / entry["html"]).read_text(encoding="utf-8")
+        assert entry["data_sha256"] == after, slug
+        assert after in page and before not in page, slug

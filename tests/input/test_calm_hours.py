@@ -20,7 +20,7 @@ from zzeval.season.checks import Collector
 from zzeval.season.confirm import read_confirmed
 from zzeval.season.stuck_weather import check_stuck_weather
 
-SUBJECT = "county wind_speed_ms 2020-2021"
+SUBJECT = "county wind_speed_ms 2021-01-01..2021-03-31"  # the spell: its first and last calm day
 
 
 def _when(met: pd.DataFrame, first: str, last: str, hours=None) -> np.ndarray:
@@ -78,9 +78,9 @@ def test_an_anemometer_frozen_every_night_is_refused(sample_season, tmp_path, ca
 
 
 @pytest.mark.parametrize("first, last, hours, shown, season", [
-    ("2021-01-10", "2021-02-09", NIGHT, "19:00-08:00, from 2021-01-10 to 2021-02-08", "2020-2021"),  # 30 nights
-    ("2020-12-01", "2021-03-01", [2, 3, 4], "02:00-04:00, from 2020-12-01 to 2021-02-28", "2020-2021"),  # 3 h a night
-    ("2020-01-01", "2020-04-01", NIGHT, "19:00-08:00, from 2019-12-31 to 2020-03-31", "2019-2020"),  # previous
+    ("2021-01-10", "2021-02-09", NIGHT, "19:00-08:00, from 2021-01-10 to 2021-02-08", "2021-01-10..2021-02-08"),  # 30 nights
+    ("2020-12-01", "2021-03-01", [2, 3, 4], "02:00-04:00, from 2020-12-01 to 2021-02-28", "2020-12-01..2021-02-28"),
+    ("2020-01-01", "2020-04-01", NIGHT, "19:00-08:00, from 2019-12-31 to 2020-03-31", "2019-12-31..2020-03-31"),
 ])
 def test_a_block_of_frozen_hours_is_refused_and_can_be_confirmed(sample_season, first, last, hours, shown, season):
     """Frozen for 30 nights, three hours of 90 nights, the previous season's nights: refused once, naming the first

@@ -84,7 +84,7 @@ def test_a_boundary_layer_frozen_for_three_months_is_refused():
     (problem,) = _checked(met).problems
     assert problem.column == "blh_m"
     assert "station 'county': blh_m varies far less in " in problem.message and " 0 against " in problem.message
-    assert "(starting 2020-12-" in problem.message  # half a window at 300 m (amid the heights) has no IQR
+    assert "(the days 2020-12-" in problem.message  # half a window at 300 m (amid the heights) has no IQR
 
 
 def test_a_sensor_stuck_six_weeks_across_two_months_is_refused():

@@ -54,12 +54,15 @@ def temperature_but_one_hour(met: pd.DataFrame) -> None:
     met.loc[met.index[5], "temperature_c"] = "7.5"
 
 
-CASES = {  # how the table is changed: the row, column, the months refused, the subject
-    "calm_from_january": (calm_from_january, 6602, "wind_speed_ms", "from 2021-01-01 0 against", "county wind_speed_ms 2020-2021"),
-    "calm_previous": (calm_previous, 2210, "wind_speed_ms", "from 2020-01-01 0 against", "county wind_speed_ms 2019-2020"),
-    "rh_saturated": (rh_saturated, 6602, "rh_pct", "from 2021-01-01 0 against", "county rh_pct 2020-2021"),
+CASES = {  # how the table is changed: the row, column, the months refused, the subject (the spell's days: from
+    # the first window refused, up to two weeks before the sensor stuck, to the season's end)
+    "calm_from_january": (calm_from_january, 6602, "wind_speed_ms", "from 2021-01-01 0 against",
+                          "county wind_speed_ms 2020-12-25..2021-03-31"),
+    "calm_previous": (calm_previous, 2210, "wind_speed_ms", "from 2020-01-01 0 against",
+                      "county wind_speed_ms 2019-12-25..2020-03-31"),
+    "rh_saturated": (rh_saturated, 6602, "rh_pct", "from 2021-01-01 0 against", "county rh_pct 2020-12-25..2021-03-31"),
     "temperature_but_one_hour": (temperature_but_one_hour, 2, "temperature_c", "from 2019-10-01 0 against",
-                                 "county temperature_c 2019-2020"),
+                                 "county temperature_c 2019-10-01..2020-03-31"),
 }
 
 
@@ -78,7 +81,7 @@ def test_weather_sensor_stuck_for_part_of_a_season_is_refused(name, parquet, sam
         convert_to_parquet(folder)
     err, fname, _ = refused_by_validate(folder, parquet, monkeypatch, capsys)
     assert (f"{fname}, row {row}, column '{column}': station 'county': {column} varies far less in ") in err, err[:3000]
-    assert " window(s) of 30 days (starting " in err
+    assert " window(s) of 30 days (the days " in err
     assert month in err
     assert "a stuck sensor? remove these rows (their hours become missing) or write the measured values" in err
     assert f"'confirmed: {{weather_stuck: [{subject}]}}' {CONFIRM}" in err
@@ -183,10 +186,10 @@ def test_a_genuine_fog_week_passes_and_a_month_is_confirmed():
     in season.yaml, a notice."""
     assert _problems(_stuck(_hours(), "rh_pct", [100.0, 100.0, 99.0], slice(1500, 1667))) == []
     out = Collector()
-    read_confirmed({"confirmed": {"weather_stuck": ["county rh_pct 2020-2021"]}}, "season.yaml", out)
+    read_confirmed({"confirmed": {"weather_stuck": ["county rh_pct 2020-11-24..2021-01-07"]}}, "season.yaml", out)
     check_stuck_weather(_stuck(_hours(), "rh_pct", [100.0]), "m.csv", out)
     assert out.problems == []
-    assert any("confirmed in season.yaml (weather_stuck: county rh_pct 2020-2021), used as written" in n
+    assert any("confirmed in season.yaml (weather_stuck: county rh_pct 2020-11-24..2021-01-07), used as written" in n
                for n in out.notes)
 
 
@@ -251,7 +254,7 @@ def test_a_sensor_stuck_all_the_current_season_is_refused(column, values, sample
     (problem,) = _problems(met)
     assert problem.column == column and "than in the reference (the median of its calendar months the window does " \
                                         "not touch): " in problem.message
-    assert "(starting 2020-09-1" in problem.message and "and 1" in problem.message
+    assert "(the days 2020-09-1" in problem.message and "and 1" in problem.message
 
 
 # Hostile review 9A, finding 8: weather copied from a year earlier was looked for only at shifts of 0, ±1,

@@ -119,8 +119,32 @@ def _check_rule(where: str, raw: dict) -> None:
     if isinstance(slack, bool) or not isinstance(slack, (int, float)) or slack < 0:
         raise ZzevalError(f"{where}: slack must be a number of 0 or more (a tolerance in the indicator's unit), got "
                           f"'{show(slack)}'")
+    _check_fraction(where, raw)
     for lang in ("zh", "en"):
         _check_text(where, lang, str(raw.get(lang, "")))
+
+
+def _check_fraction(where: str, raw: dict) -> None:
+    """A threshold or ``default`` on an indicator in % or percentage points (``_pct``, ``_pp``) written as a
+    fraction — 0.85 for 85 % (a cell formatted as a percentage holds the fraction), −0.04 for −4 % — is refused,
+    as a target of a share of 1 or less is in targets (hostile review s11-A, wrong number 9: heating_far_behind
+    at 0.85 could never fire). A share to be reached (op ``<``, ``<=``, not a change) is refused from above 0 to
+    1 %; any other such threshold when nearer 0 than 1 % either way but not 0 (a change of ±1 % or a violation
+    share of 1 % may be meant; 0, no worsening, is the plan's)."""
+    indicator = str(raw.get("indicator", ""))
+    if not indicator.endswith(("_pct", "_pp")):
+        return
+    share = raw.get("op") in ("<", "<=") and not any(w in indicator for w in ("change", "effect"))
+    unit = "percentage points" if indicator.endswith("_pp") else "%"
+    for key in ("threshold", "default"):
+        value = raw.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+            continue
+        if (0 < value <= 1) if share else (abs(value) < 1):
+            raise ZzevalError(f"{where}: {key} {value:g} {unit} for {indicator} looks like a fraction (a cell formatted "
+                              f"as a percentage holds 0.9 for 90 %; a {'share of 1 % or less' if share else 'value nearer 0 than 1 %'} "
+                              f"is refused as a fraction, as in targets); write the {key} in {unit}: {100 * value:g} "
+                              f"({key}: {100 * value:g})")
 
 
 def _quoted_number(value: object) -> bool:

@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
+from zzeval.dask_logs import LOG_NAME, DaskLogs, worker_settings
 from zzeval.errors import EvaluationError
 from zzeval.processes import die_with_parent, quiet_resource_tracker
 
@@ -278,6 +280,7 @@ class DaskRunner(_Mapping):
     #: dask's default, ``$TMPDIR``
     local_directory: str | None = None
     _connecting: Future | None = field(default=None, repr=False, compare=False)
+    _logs: DaskLogs = field(default_factory=lambda: DaskLogs(None), repr=False, compare=False)
 
     @property
     def running(self) -> bool:
@@ -296,6 +299,9 @@ class DaskRunner(_Mapping):
         from distributed import Client
 
         cluster = None
+        # distributed's records in this process (and in a local cluster's workers) to the scratch
+        # folder's dask.log, not the terminal (zzeval.dask_logs); stopped by close
+        self._logs = DaskLogs(None if self.local_directory is None else Path(self.local_directory) / LOG_NAME).start()
         if self.scheduler:
             try:
                 client = Client(self.scheduler, timeout=SCHEDULER_CONNECT_TIMEOUT)
@@ -306,12 +312,17 @@ class DaskRunner(_Mapping):
             from distributed import LocalCluster
 
             scratch = {} if self.local_directory is None else {"temporary-directory": self.local_directory}
-            with dask.config.set({**LOCAL_CLUSTER_CONFIG, **scratch}):  # the nannies pass it on to their workers
+            logs_config, logs_env = worker_settings(self._logs.path)
+            with dask.config.set({**LOCAL_CLUSTER_CONFIG, **scratch, **logs_config}):  # the nannies pass it on
                 env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
                        if k != "MALLOC_TRIM_THRESHOLD_"}
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-                    cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=40)
+                    try:
+                        cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                               dashboard_address=None, silence_logs=40, env=logs_env)
+                    except Exception as exc:  # a worker killed while it started: "Nanny failed to start."
+                        raise EvaluationError(f"the local Dask cluster did not start: {type(exc).__name__}: "
+                                              f"{exc}; nothing of this evaluation was published") from exc
             client = Client(cluster)
         try:
             client.run(warm_up)
@@ -329,10 +340,14 @@ class DaskRunner(_Mapping):
         try:
             client, cluster = connecting.result()
         except Exception:  # noqa: BLE001 - nothing was left open
+            self._logs.stop()
             return
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            self._logs.stop()  # after the cluster: its last records go to the file too
 
     def submit(self, fn: Callable, *args):
         """``fn(*args)`` on a worker when started (queued before the tasks mapped after it)."""

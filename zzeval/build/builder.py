@@ -166,6 +166,7 @@ def build(options: BuildOptions) -> BuildSummary:
         return fast
     from zzeval.atomic import BuildLock
     from zzeval.build.lifeline import remove_scratch, scratch_folder, tracker_survives_hangup
+    from zzeval.dask_logs import keep_log
 
     scratch = None if options.dry_run else scratch_folder()  # removed below, whatever happens
     runner = lock = executor = None
@@ -188,7 +189,8 @@ def build(options: BuildOptions) -> BuildSummary:
             runner.close()
         if executor is not None:
             executor.close()
-        if lock is not None:
+        if lock is not None:  # the Dask clusters' own records, kept when this build may write here
+            keep_log(scratch, inputs.season_dir / ".cache")
             lock.release()
         remove_scratch(scratch)  # after the workers: nothing writes into it any more
 

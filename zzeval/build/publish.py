@@ -148,12 +148,15 @@ class Publisher:
         self.mark_rebuilding(evaluation)
 
     def _stamp_up_to_date(self) -> None:
-        """The data hash of this build on the pages that are up to date (:func:`stamp_data_hash`)."""
+        """The data hash of this build on the pages that are up to date (:func:`stamp_data_hash`),
+        those outside a ``--township`` selection too: their figures are this data's, and the index
+        and ``summary.json`` give this hash (s11 hostile review B, c06: they called such a page
+        current while it showed the previous hash)."""
         ctx = self.ctx
         reports = ctx.state["reports"]
-        for result in ctx.summary.by_status("up_to_date"):
-            if result.slug in reports and stamp_data_hash(ctx.season_dir, reports[result.slug], ctx.data_sha256):
-                ctx.log.write("stamp", report=result.slug, data_sha256=ctx.data_sha256)
+        for slug, item in self.planned.items():
+            if not item.reason and slug in reports and stamp_data_hash(ctx.season_dir, reports[slug], ctx.data_sha256):
+                ctx.log.write("stamp", report=slug, data_sha256=ctx.data_sha256)
 
     def _summary(self, evaluation, complete: bool) -> None:
         ctx = self.ctx

@@ -31,6 +31,7 @@ from typing import Protocol
 
 from zzeval.build.tasks import ReportTask, failed_result
 from zzeval.build.watchdog import WORKER_SILENCE_S, WorkerLines, report_time_limit
+from zzeval.dask_logs import LOG_NAME, DaskLogs, worker_settings
 from zzeval.errors import BuildError
 
 OnResult = Callable[[ReportTask, dict], None]
@@ -288,7 +289,23 @@ class DaskExecutor:
 
         from zzeval.build.tasks import run_task
 
-        client, cluster = self._connect()
+        # distributed's records in this process (and in a local cluster's workers) to the scratch
+        # folder's dask.log, not the terminal (zzeval.dask_logs)
+        logs = DaskLogs(None if self.tmp_dir is None else self.tmp_dir / LOG_NAME).start()
+        try:
+            client, cluster = self._connect(logs.path)
+        except BuildError:
+            logs.stop()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a local cluster that did not start (a worker killed
+            logs.stop()  # while it started: "Nanny failed to start."): every report fails, as with lost workers
+            for task in tasks:
+                on_result(task, failed_result(task.id, "ClusterStartError",
+                                              f"the local Dask cluster did not start: {type(exc).__name__}: {exc}"))
+            return
+        except BaseException:
+            logs.stop()
+            raise
         try:
             by_key = {}
             for task in tasks:
@@ -303,16 +320,19 @@ class DaskExecutor:
                     res = failed_result(task.id, type(exc).__name__, str(exc))
                 on_result(task, res)
         finally:
-            if cluster is not None:
-                try:
-                    client.run(_shutdown_kernels)
-                except Exception:  # noqa: BLE001
-                    pass
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            try:
+                if cluster is not None:
+                    try:
+                        client.run(_shutdown_kernels)
+                    except Exception:  # noqa: BLE001
+                        pass
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+            finally:
+                logs.stop()  # after the cluster: its last records go to the file too
 
-    def _connect(self):
+    def _connect(self, log_path: Path | None = None):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover
@@ -324,11 +344,12 @@ class DaskExecutor:
                 raise BuildError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
         import dask
 
-        env = None if self.tmp_dir is None else {"TMPDIR": str(self.tmp_dir)}  # the nannies' workers'
+        logs_config, logs_env = worker_settings(log_path)
+        env = {**logs_env, **({} if self.tmp_dir is None else {"TMPDIR": str(self.tmp_dir)})}  # the nannies' workers'
         # the cluster's scratch space (dask-scratch-space) too, removed with the build's folder
-        with dask.config.set({} if self.tmp_dir is None else {"temporary-directory": str(self.tmp_dir)}):
+        with dask.config.set({**logs_config, **({} if self.tmp_dir is None else {"temporary-directory": str(self.tmp_dir)})}):
             cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40, env=env)
+                                   dashboard_address=None, silence_logs=40, env=env or None)
             return Client(cluster), cluster
 
 

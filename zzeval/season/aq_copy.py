@@ -15,7 +15,8 @@ The gases are left out: SO2 near its detection limit, or O3 at 0 through a night
 for a day at two stations in clean air. The signatures are recorded while the air quality is checked
 (:func:`record_pm_days`, also per station-complete Parquet chunk) and compared once the table is read
 (:func:`check_air_quality_copied`). Cost: two 64-bit hashes per PM hour and one group-by; memory about
-40 bytes per station-day.
+140 bytes per station-day (the day's 24 hourly values are kept as well, for the copies moved by some hours
+or re-exported at another precision that :mod:`zzeval.season.aq_copy_near` looks for).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 from pandas.util import hash_array
 
 from zzeval.resources import input_floor
+from zzeval.season.aq_copy_near import HOUR_COLUMNS
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
 from zzeval.season.weather_copy import HASH_MIX
@@ -46,27 +48,33 @@ def record_pm_days(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     days = pd.DataFrame({"station": pm["station_code"].astype(str).to_numpy(), "pollutant": pm["pollutant"].astype(str).to_numpy(),
                          "day": stamp.dt.normalize().to_numpy(), "sig": mixed, "value": pm["value"].to_numpy(dtype=float),
                          "row": pm.index.to_numpy(dtype=np.int64) + 2})
-    per_day = days.groupby(["station", "pollutant", "day"], sort=False).agg(
-        sig=("sig", "sum"), hours=("sig", "size"), low=("value", "min"), high=("value", "max"), row=("row", "min"),
-        mean=("value", "mean"))
+    grouped = days.groupby(["station", "pollutant", "day"], sort=False)
+    per_day = grouped.agg(sig=("sig", "sum"), hours=("sig", "size"), low=("value", "min"), high=("value", "max"),
+                          row=("row", "min"), mean=("value", "mean"))
+    # the hourly values, for the copies moved by some hours or at another precision (zzeval.season.aq_copy_near)
+    values = np.full((len(per_day), 24), np.nan, dtype=np.float32)
+    values[grouped.ngroup().to_numpy(), stamp.dt.hour.to_numpy()] = days["value"].to_numpy()
+    per_day = per_day.assign(**dict(zip(HOUR_COLUMNS, values.T, strict=True)))
     per_day = per_day[(per_day["hours"] >= input_floor("air_quality.copy_day_min_hours")) & (per_day["low"] < per_day["high"])]
     if not per_day.empty:
         # the daily mean: the level step at a replacement (zzeval.season.replacement_step)
-        out.pm_days.append(per_day[["sig", "row", "mean"]].reset_index().assign(file=fname))
+        out.pm_days.append(per_day[["sig", "row", "mean", *HOUR_COLUMNS]].reset_index().assign(file=fname))
 
 
-def check_air_quality_copied(out: Collector) -> None:
+def check_air_quality_copied(out: Collector) -> dict:
     """Refuse each pair of a station's season and another station's season (or another season of the
     same station) whose PM days recorded by :func:`record_pm_days` have the same signature in at least
     ``air_quality.copied_days`` days: one message per pair, naming both, the pollutants, the days and
-    the first row of the copy (the later of the two stations' rows, or the earlier season's)."""
+    the first row of the copy (the later of the two stations' rows, or the earlier season's). Returns the
+    pairs refused, (station, season, station copied, its season), with their number of days."""
+    refused: dict = {}
     if not out.pm_days:
-        return
+        return refused
     days = pd.concat(out.pm_days, ignore_index=True)
     days = days.assign(year=season_first_year(days["day"]))
     days = days[days.duplicated(["pollutant", "sig"], keep=False)]
     if days.empty:
-        return
+        return refused
     # the day each copy is compared with: the first station's, of the latest season (a previous season is
     # the copy of the current one, not the other way round)
     first = days.sort_values(["station", "year", "day"], ascending=[True, False, True]).groupby(
@@ -74,9 +82,11 @@ def check_air_quality_copied(out: Collector) -> None:
     pairs = days.merge(first, on=["pollutant", "sig"], suffixes=("", "_like"))
     pairs = pairs[(pairs["station"] != pairs["station_like"]) | (pairs["year"] != pairs["year_like"])]
     least = input_floor("air_quality.copied_days")
-    for _, part in pairs.groupby(["station", "year", "station_like", "year_like"], sort=True):
+    for pair, part in pairs.groupby(["station", "year", "station_like", "year_like"], sort=True):
         if part["day"].nunique() >= least:
             _report(out, part.sort_values("day"), least)
+            refused[tuple(pair)] = part["day"].nunique()
+    return refused
 
 
 def _report(out: Collector, part: pd.DataFrame, least: float) -> None:

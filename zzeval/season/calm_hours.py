@@ -16,10 +16,11 @@ least ``meteorology.calm_hours_reference_share``: a site whose nights are calm o
 inversion) is not judged at those hours, as a month of calm nights there is weather, not a fault. Genuine calm
 nights leave some nights with wind at every hour (a front, a mountain breeze); a frozen anemometer leaves none.
 
-One problem per source and season (not when :mod:`zzeval.season.stuck_weather` already refuses its wind speed
+One problem per spell (a run of refused windows starting on consecutive days, :mod:`zzeval.season.stuck_spells`)
+of a source in a season (not when :mod:`zzeval.season.stuck_weather` already refuses its wind speed
 in that season), naming the file, the first row of the first refused window at its first refused hour, the
 source, the column, the hours of the day and the days refused, the lowest share against its reference and what
-to fix or confirm (``weather_stuck``, as the other stuck checks, :mod:`zzeval.season.confirm`).
+to fix or confirm (``weather_stuck`` by the spell's days, as the other stuck checks).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ import pandas as pd
 
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
-from zzeval.season.confirm import judge
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
+from zzeval.season.stuck_spells import judge_spell, spell_numbers
 from zzeval.season.stuck_weather import median_of_the_others
 
 #: The column judged.
@@ -137,10 +138,16 @@ def check_calm_hours(met: pd.DataFrame | None, fname: str, out: Collector, refus
     shares = hourly_calm_shares(met)
     if shares.empty:
         return
+    judged = shares.groupby(["source", "season"])["start"].nunique()
     shares = shares[shares["stuck"]]
-    for (source, year), rows in shares.groupby(["source", "season"], sort=True):
-        if (str(source), int(year)) not in (refused or set()):
-            _report(rows.sort_values(["start", "hour"]), (str(source), int(year)), fname, out)
+    for key, rows in shares.groupby(["source", "season"], sort=True):
+        if (str(key[0]), int(key[1])) in (refused or set()):
+            continue
+        rows = rows.sort_values(["start", "hour"])
+        starts = rows["start"].drop_duplicates()
+        spell = pd.Series(spell_numbers(rows["window"].drop_duplicates()), index=starts.to_numpy())
+        for _, part in rows.groupby(rows["start"].map(spell).to_numpy(), sort=True):
+            _report(part, (str(key[0]), int(key[1])), part["start"].nunique() == judged[key], fname, out)
 
 
 def hour_ranges(hours) -> str:
@@ -159,9 +166,10 @@ def hour_ranges(hours) -> str:
     return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "")  # a short message
 
 
-def _report(rows: pd.DataFrame, subject: tuple[str, int], fname: str, out: Collector) -> None:
-    """One refusal (confirmable) of a source's wind speed in a season: ``rows`` its refused window-hours
-    (``first_date``, ``last_date``: their first and last calm days)."""
+def _report(rows: pd.DataFrame, subject: tuple[str, int], whole_season: bool, fname: str, out: Collector) -> None:
+    """One refusal (confirmable) of a spell of a source's wind speed in a season (:mod:`zzeval.season.stuck_spells`):
+    ``rows`` its refused window-hours (``first_date``, ``last_date``: their first and last calm days, the spell's
+    days); ``whole_season``: every window of the season judged is in the spell."""
     source, year = subject
     days = round(input_limit("meteorology.stuck_window_days"))
     near = input_limit("meteorology.near_calm_wind_speed_ms")
@@ -175,5 +183,5 @@ def _report(rows: pd.DataFrame, subject: tuple[str, int], fname: str, out: Colle
                f"reference ({_REFERENCE[lowest.reference]}; meteorology.stuck_ratio_wind_share_hour in "
                "zzeval/reference/input_limits.csv); an anemometer frozen (iced) at those hours? remove the wind speed "
                "of those hours (they become missing) or write the measured values")
-    judge(out, "weather_stuck", f"{source} {COLUMN} {year}-{year + 1}", (fname, int(earliest.label) + 2, COLUMN),
-          message)
+    judge_spell(out, (source, COLUMN, year), (first, last), whole_season, (fname, int(earliest.label) + 2, COLUMN),
+                message)

@@ -62,8 +62,9 @@ class Collector:
         self.unreadable: dict[str, set] = {}
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
-        #: signatures (season.aq_copy), air-quality values left empty per (file, station) (season.outages): recorded
-        #: while tables are checked (also per Parquet chunk); confirmed: season.yaml's check -> subject -> uses (confirm)
+        #: signatures and hourly values (season.aq_copy), air-quality values left empty per (file, station)
+        #: (season.outages): recorded while tables are checked (also per Parquet chunk); confirmed: season.yaml's
+        #: check -> subject -> uses (confirm)
         self.coverage: set = set()
         self.met_seasons, self.met_stations, self.weather_hours = set(), set(), {}
         self.confirmed, self.weather_bins, self.pm_days, self.empty_values = {}, [], [], {}

@@ -17,6 +17,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
+from zzeval.season.dustfall_copy import check_dustfall_copied
 from zzeval.season.parsing import show
 
 #: Months of a season (October .. March) whose values a running total accumulates.
@@ -26,6 +27,7 @@ SEASON_MONTHS = 6
 def check_clerical(tables: dict, fnames: dict, out: Collector) -> None:
     """Run every check of this module on the tables read (``tables``: table name -> frame)."""
     check_dustfall_running_total(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), out)
+    check_dustfall_copied(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), out)
     check_cut_fractions(tables.get("emergency_inspections"),
                         fnames.get("emergency_inspections", "emergency_inspections.csv"), out)
     freight, fname = tables.get("freight"), fnames.get("freight", "freight.csv")

@@ -28,6 +28,7 @@ from zzeval.season.parsing import closest, show
 JUDGEMENT_CHECKS = {
     "dustfall_running_total": "township slug and season, 'nancun 2020-2021'",
     "dustfall_year_to_date": "township slug and season, 'nancun 2020-2021'",
+    "dustfall_copy": "the two township seasons, 'nancun 2020-2021 dadonggou 2020-2021'",
     "cut_fractions": "township slug, 'nancun'",
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
@@ -38,7 +39,10 @@ JUDGEMENT_CHECKS = {
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
     "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "replacement_step": "the replacing station's code, as in stations.csv, 'ZZ103'",
-    "weather_stuck": "station code (or county), column and season of meteorology, 'county rh_pct 2020-2021'",
+    "aq_stuck": "station code, pollutant and season of air_quality, 'ZZ101 PM2.5 2020-2021'",
+    "weather_stuck": "station code (or county), column and the days of one spell as the refusal writes them, 'county "
+                     "rh_pct 2020-12-27..2021-02-07' (the season, 'county rh_pct 2020-2021', for a spell of the whole "
+                     "season only)",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.

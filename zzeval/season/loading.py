@@ -20,6 +20,7 @@ import pandas as pd
 from zzeval.atomic import file_sha256  # the one file hash (re-exported here)
 from zzeval.errors import DataValidationError, Problem
 from zzeval.season.aq_copy import check_air_quality_copied
+from zzeval.season.aq_copy_near import check_air_quality_near_copied
 from zzeval.season.cells import MAX_EXACT_INT, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
@@ -420,7 +421,8 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_measure_rows(tables, fnames, period, out)
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
     check_weather_copied_within(out)  # the same, each season against itself days apart
-    check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
+    refused = check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
+    check_air_quality_near_copied(out, refused)  # the same days' hours, moved by some hours or at another precision
     note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
     check_replacement_hours(tables.get("stations"), fnames.get("stations", "stations.csv"),
                             fnames.get("air_quality", "air_quality.csv"), out)  # the hours recorded by those checks

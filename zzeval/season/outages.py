@@ -84,7 +84,7 @@ def check_code_hours(aq: pd.DataFrame, fname: str, out: Collector) -> None:
         return
     pair = pair[pair[("value", "PM2.5")].notna() & pair[("value", "PM10")].notna()]
     equal_hour = pair[("value", "PM2.5")] == pair[("value", "PM10")]
-    # a season mostly equal is PM10 in the PM2.5 rows (plausible._check_pm_inversion says so), not codes
+    # a season mostly equal is PM10 in the PM2.5 rows (aq_months.check_pm_pair says so), not codes
     season = [pair.index.get_level_values(0), season_first_year(pair.index.get_level_values(1))]
     copied = equal_hour.groupby(season).transform("mean") > input_limit("air_quality.pm25_equal_pm10_share")
     same = pair[equal_hour & ~copied]

@@ -16,6 +16,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_ceiling import check_pm_ceiling
 from zzeval.season.aq_copy import record_pm_days
+from zzeval.season.aq_months import check_month_levels, check_pm_pair, series_codes
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.calm_hours import check_calm_hours
 from zzeval.season.checks import (
@@ -33,6 +34,7 @@ from zzeval.season.outages import check_code_hours, check_zero_hours, record_emp
 from zzeval.season.parsing import show
 from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 
@@ -358,7 +360,8 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
                  lambda i, f=frame, a=amount, c=count, per=per, ceiling=ceiling, what=what:
                  f"{f[a][i]:,.0f} yuan for {f[c][i]:,.0f} {c} is {per[i]:,.0f} yuan per {what}, above the plausible "
                  f"{ceiling:,.0f} (zzeval/reference/input_limits.csv): is the amount in 分 (fen, 1/100 yuan)? write it "
-                 "in yuan (分 ÷ 100); else check it for an extra digit")
+                 f"in yuan (分 ÷ 100); else check it for an extra digit, and {c} ({f[c][i]:,.0f}) for missing digits "
+                 "(1,000 written as 1?)")
 
 
 def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, out: Collector) -> None:
@@ -402,37 +405,43 @@ def check_station_positions(stations: pd.DataFrame | None, tw: pd.DataFrame | No
 
 def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     """Hourly air quality that is valid value by value but wrong as a series: PM2.5 above PM10 in most
-    hours of a station and season (the two pollutants' rows swapped), and a PM value repeated unchanged
-    hour after hour for days (a stuck analyser), a station's season in a unit 1000 times too large, and
-    hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours written as 0), a season's highest PM value
-    reached in many hours (an analyser saturated at its range, :mod:`zzeval.season.aq_ceiling`). Limits:
-    ``input_limits.csv``."""
+    hours of a station and season or of 30 days (the two pollutants' rows swapped), a PM value repeated unchanged
+    hour after hour for days or flickering in its last digit for weeks (a stuck analyser), a station's season
+    or month in a unit 1000 times off, hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours
+    written as 0), and a season's highest PM value reached in many hours (an analyser saturated at its range,
+    :mod:`zzeval.season.aq_ceiling`). Limits: ``input_limits.csv``."""
     if aq is None or aq.empty:
         return
-    _check_station_medians(aq, fname, out)
+    low_seasons = _check_station_medians(aq, fname, out)
+    codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
+    low_months = check_month_levels(aq, fname, out, low_seasons, codes)  # a month of a station in another unit
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
     record_empty_values(aq, fname, out)  # said in one notice once all are read
-    _check_pm_inversion(aq, fname, out)
-    _check_stuck_values(aq, fname, out)
-    check_pm_ceiling(aq, fname, out)
+    check_pm_pair(aq, fname, out)  # PM2.5 above (or equal to) PM10 in most hours of a season or of 30 days
+    runs = _check_stuck_values(aq, fname, out)
+    check_stuck_air_quality(aq, fname, out, runs, low_months, codes)  # a flicker in the last digit for weeks
+    check_pm_ceiling(aq, fname, out)  # an analyser saturated at the end of its range
 
 
-def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> set:
     """The median of a station's values of a pollutant in each season at least its ``min_station_median``
     (``plausible_limits.csv``): below it the values are in a unit 1000 times larger (PM2.5 ≈ 0.05: mg/m³
     labelled µg/m³). Per station AND season: pooled over both seasons, a season exported from an older
     platform in mg/m³ with fewer hours than the other leaves the median on the µg/m³ side (hostile
-    review 7, finding 9: a previous season from 15 October passed, and the change became +70,579 %)."""
+    review 7, finding 9: a previous season from 15 October passed, and the change became +70,579 %).
+    Returns the (station, pollutant, season's first year) refused."""
     floors = plausible_station_medians()
     usable = aq["pollutant"].isin(list(floors)) & (aq["value"] >= 0)  # negative values are reported already
     part = aq.loc[usable, ["station_code", "pollutant", "value"]]
     part = part.assign(year=season_first_year(aq.loc[usable, "datetime"]), row=part.index)
     stats = part.groupby(["station_code", "pollutant", "year"]).agg(
         median=("value", "median"), hours=("value", "size"), first=("row", "min"), last=("row", "max"))
+    refused = set()
     for (station, pollutant, year), r in stats.iterrows():
         if pd.notna(r["median"]) and r["median"] < floors[pollutant]:
+            refused.add((station, pollutant, int(year)))
             unit = POLLUTANT_UNITS[pollutant]
             big = "g/m³" if unit == "mg/m³" else "mg/m³"
             out.add(fname, int(r["first"]) + 2, "value",
@@ -441,41 +450,7 @@ def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> None
                     f"{r['median']:.3g} {unit}, not plausible (at least {floors[pollutant]:g}, "
                     f"zzeval/reference/plausible_limits.csv); the values look like {big} labelled {unit}: "
                     "multiply them by 1000")
-
-
-def _check_pm_inversion(aq: pd.DataFrame, fname: str, out: Collector) -> None:
-    """PM2.5 is the part of PM10 below 2.5 µm (GB 3095-2012 § 3.3, 3.4), so PM2.5 > PM10 (倒挂) at one
-    station and hour is an occasional artefact of the two analysers; in most hours of a season it means
-    the rows of the two are swapped. PM2.5 = PM10 in most hours means the PM2.5 rows hold the PM10
-    values (hostile review 8A, finding 20: a township's change −21.9 → +37.6 %)."""
-    pm = aq[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna()]
-    if pm.empty:
-        return
-    wide = pm.pivot_table(index=["station_code", "datetime"], columns="pollutant", values="value", aggfunc="first")
-    if not {"PM2.5", "PM10"} <= set(wide.columns):
-        return
-    wide = wide.dropna()
-    top, same = input_limit("air_quality.pm25_above_pm10_share"), input_limit("air_quality.pm25_equal_pm10_share")
-    for (station, year), part in wide.groupby([wide.index.get_level_values(0), season_year_of(wide)]):
-        above, equal = int((part["PM2.5"] > part["PM10"]).sum()), int((part["PM2.5"] == part["PM10"]).sum())
-        if len(part) < 24 or (above <= top * len(part) and equal <= same * len(part)):
-            continue
-        first = pm.index[(pm["station_code"] == station) & (pm["datetime"] == part.index[0][1])
-                         & (pm["pollutant"] == "PM2.5")][0]
-        if above > top * len(part):
-            what = (f"above PM10 in {above:,} of {len(part):,} hours ({above / len(part):.0%}); PM2.5 is part of PM10, "
-                    f"so this happens only now and then (at most {top:.0%} of the hours, zzeval/reference/"
-                    "input_limits.csv): are the PM2.5 and PM10 rows swapped?")
-        else:
-            what = (f"equal to PM10 in {equal:,} of {len(part):,} hours ({equal / len(part):.0%}); PM2.5 is the fine "
-                    f"part of PM10 and equals it in a few hours at most (at most {same:.0%}, zzeval/reference/"
-                    "input_limits.csv): do the PM2.5 rows hold the PM10 values? export the PM2.5 column again")
-        out.add(fname, int(first) + 2, "pollutant", f"station {show(station)}, season from {year}: PM2.5 is {what}")
-
-
-def season_year_of(wide: pd.DataFrame) -> np.ndarray:
-    """:func:`season_first_year` of each hour of a frame indexed by station and time."""
-    return season_first_year(wide.index.get_level_values(1))
+    return refused
 
 
 def _station_seasons(met: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -487,24 +462,27 @@ def _station_seasons(met: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series
     return stations, years, first
 
 
-def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+def _check_stuck_values(aq: pd.DataFrame, fname: str, out: Collector) -> set:
     """Runs of one PM2.5 or PM10 value repeated in consecutive hours for longer than the limit: an
     analyser that stopped measuring and repeats its last value (the hours count as measured and move
-    the season mean)."""
+    the season mean). Returns the (station, pollutant) refused."""
     hours = input_limit("air_quality.pm_unchanged_hours")
     pm = aq.loc[aq["pollutant"].isin(["PM2.5", "PM10"]) & aq["value"].notna(),
                 ["station_code", "pollutant", "datetime", "value"]]
     if len(pm) <= hours:
-        return
+        return set()
     pm = pm.sort_values(["station_code", "pollutant", "datetime"], kind="stable")
     key = [pm["station_code"], pm["pollutant"]]
     run = pd.Series(run_labels(pm["datetime"].to_numpy(), *(k.to_numpy() for k in key), pm["value"].to_numpy(),
                                step=np.timedelta64(1, "h")), index=pm.index)
     size = pd.Series(run_lengths(run.to_numpy()), index=pm.index)
+    refused = set()
     for _, part in pm[size > hours].groupby([*key, run[size > hours]], sort=False):
         first, last = part.iloc[0], part.iloc[-1]
+        refused.add((first["station_code"], first["pollutant"]))
         out.add(fname, int(part.index[0]) + 2, "value",
                 f"station {show(first['station_code'])}: {first['pollutant']} is {first['value']:g} in each of "
                 f"{len(part):,} hours in a row ({first['datetime']:%Y-%m-%d %H:%M} to {last['datetime']:%Y-%m-%d %H:%M}; "
                 f"at most {hours:g}, zzeval/reference/input_limits.csv): a stuck analyser repeating its last "
                 "value? remove these rows (the hours are then missing) or correct them")
+    return refused

@@ -26,7 +26,8 @@ relative humidity the share of hours below near saturation (``meteorology.near_s
 hygrometer flickering over 94-100 % varies too much to be told by its spread alone. A window whose spread (or
 share) is at most ``meteorology.stuck_ratio_<column>`` (``meteorology.stuck_ratio_wind_share``, ``_rh_share``)
 times its reference's is refused (``zzeval/reference/input_limits.csv``, each several times below the lowest
-ratio of genuine weather measured), one problem per source, column and season naming the file, the first row of
+ratio of genuine weather measured), one problem per spell (a run of refused windows starting on consecutive days,
+:mod:`zzeval.season.stuck_spells`) of a source's column in a season naming the file, the first row of
 the window that varies least, the source, the column, the first and last refused window and the three that vary
 least with their spreads and the reference's. A window with fewer than ``meteorology.stuck_window_min_hours``
 hours with a value is not judged (nor a calendar month with fewer used as a reference). Windows a day apart, not
@@ -38,8 +39,8 @@ days, temperature from 18, RH and pressure from 23, the anemometer at 0.1/0.3/0.
 or less is not. A month, not a week: a
 genuine foggy or calm week varies as little as a flickering sensor (the measurements in input_limits.csv). Nor
 is a sensor found that is stuck in most months of the table in every source at once (both references are then
-stuck). A genuine window this still refuses (a month of fog) is confirmed in season.yaml (``weather_stuck``,
-:mod:`zzeval.season.confirm`). An anemometer at calm at the same hours of every day and measuring the others
+stuck). A genuine spell this still refuses (a month of fog) is confirmed in season.yaml by its days
+(``weather_stuck``, ``county rh_pct 2020-12-27..2021-02-24``; :mod:`zzeval.season.stuck_spells`). An anemometer at calm at the same hours of every day and measuring the others
 (cups iced every night) keeps half its window's hours above near calm: the share is also judged hour of day by
 hour of day, by :mod:`zzeval.season.calm_hours`.
 
@@ -56,13 +57,10 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.checks import Collector, season_first_year
-from zzeval.season.confirm import judge
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
+from zzeval.season.stuck_spells import judge_spell, season_end, spell_numbers
 from zzeval.season.weather_copy import VARYING_WEATHER
-
-#: The judgement check (``season.yaml`` ``confirmed:``) of a stuck sensor.
-CHECK = "weather_stuck"
 
 #: The units of the columns, for messages.
 _UNITS = {"temperature_c": " °C", "rh_pct": " %", "wind_speed_ms": " m/s", "wind_dir_deg": "°", "pressure_hpa": " hPa",
@@ -99,7 +97,7 @@ _IQR_TO_SD = 1.349
 
 def check_stuck_weather(met: pd.DataFrame | None, fname: str, out: Collector) -> set[tuple[str, int]]:
     """Refuse each source's column with a window that varies far less than its reference (module docstring):
-    one problem per source, column and season, naming the days its refused windows cover. A source whose
+    one problem per spell of a source's column in a season, naming the days its refused windows cover. A source whose
     column holds one value all season is left to :func:`zzeval.season.plausible._check_constant_weather`
     (refused there, not confirmable). Returns the sources and seasons (first year) whose wind speed is refused
     here or one value all season (:func:`zzeval.season.calm_hours.check_calm_hours` leaves them out)."""
@@ -107,9 +105,12 @@ def check_stuck_weather(met: pd.DataFrame | None, fname: str, out: Collector) ->
     if windows.empty:
         return set()
     wind = windows[(windows["column"] == "wind_speed_ms") & (windows["stuck"] | windows["flat"])]
+    judged = windows.groupby(["source", "column", "season"]).size()
     windows = windows[windows["stuck"] & ~windows["flat"]]
-    for (source, column, year), rows in windows.groupby(["source", "column", "season"], sort=True):
-        _report(rows.sort_values("window"), (str(source), str(column), int(year)), fname, out)
+    for key, rows in windows.groupby(["source", "column", "season"], sort=True):
+        rows = rows.sort_values("window")
+        for _, spell in rows.groupby(spell_numbers(rows["window"]), sort=True):
+            _report(spell, (str(key[0]), str(key[1]), int(key[2])), len(spell) == judged[key], fname, out)
     return set(zip(wind["source"].astype(str), wind["season"].astype(int), strict=True))
 
 
@@ -312,9 +313,11 @@ def _of_the_others(ordered: np.ndarray, place: np.ndarray, j: int) -> np.ndarray
     return np.where(j < place, ordered[j], ordered[min(j + 1, len(ordered) - 1)])
 
 
-def _report(windows: pd.DataFrame, subject: tuple[str, str, int], fname: str, out: Collector) -> None:
-    """One refusal (confirmable) of a source's column in a season: ``windows`` its refused windows, in time order
-    (the first and last named, and the three that vary least against their reference, to keep the message short).
+def _report(windows: pd.DataFrame, subject: tuple[str, str, int], whole_season: bool, fname: str,
+            out: Collector) -> None:
+    """One refusal (confirmable) of a spell of a source's column in a season (:mod:`zzeval.season.stuck_spells`):
+    ``windows`` its refused windows, in time order (the first and last named, and the two that vary least against
+    their reference, to keep the message short), the days they cover; ``whole_season``: every window judged.
     The row is the first of the window that varies least (by its spread, then its share of hours), the earliest
     of equals: the first of a sensor's stuck days, or up to two weeks before them where three quarters of a
     window at one value (half, at a value amid the others) already has no interquartile range."""
@@ -337,9 +340,11 @@ def _report(windows: pd.DataFrame, subject: tuple[str, str, int], fname: str, ou
         parts.append(f"and {len(windows) - 2} more")
     keys = f"meteorology.stuck_ratio_{column}" + (f", {_SHARES[column][0]}" if column in _SHARES else "") + \
         (", meteorology.stuck_ratio_persistence" if column in PERSISTENT else "")
-    starting = windows["window"].iloc[0] + ("" if len(windows) == 1 else f" to {windows['window'].iloc[-1]}")
+    last = min(str((pd.Timestamp(windows["window"].iloc[-1]) + pd.Timedelta(days=days - 1)).date()), season_end(year))
+    covered = (windows["window"].iloc[0], last)
     message = (f"station '{show(source)}': {column} varies far less in {len(windows)} window(s) of {days} days "
-               f"(starting {starting}) than in the reference ({_REFERENCE[least.reference]}): "
-               f"{spread} {'; '.join(parts)} ({keys} in zzeval/reference/input_limits.csv); a stuck sensor? remove "
-               "these rows (their hours become missing) or write the measured values")
-    judge(out, CHECK, f"{source} {column} {year}-{year + 1}", (fname, int(least.label) + 2, column), message)
+               f"(the days {covered[0]}..{covered[1]}) than in the reference "
+               f"({_REFERENCE[least.reference]}): {spread} {'; '.join(parts)} ({keys} in zzeval/reference/"
+               "input_limits.csv); a stuck sensor? remove these rows (their hours become missing) or write the "
+               "measured values")
+    judge_spell(out, subject, covered, whole_season, (fname, int(least.label) + 2, column), message)
