@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from zzeval.errors import DataValidationError, Problem
-from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS
+from zzeval.season.unit_spelling import canonical_unit
 
 #: pollutants whose 24-h mean is a daily statistic (GB 3095-2012 Table 4)
 DAILY_MEAN_POLLUTANTS = AIR_POLLUTANTS
@@ -126,7 +127,7 @@ def check_air_quality(
     add(bad_pol, "pollutant", lambda i: f"unknown pollutant {pol.iloc[i]!r}; use one of "
         + ", ".join(POLLUTANT_UNITS))
     unit_raw = df["unit"].astype("string").fillna("").str.strip()
-    unit = unit_raw.map(lambda u: UNIT_SPELLINGS.get(u, None))
+    unit = unit_raw.map(lambda u: canonical_unit(u)[0])  # full-width forms too (zzeval.season.unit_spelling)
     expected = pol.map(POLLUTANT_UNITS)
     bad_unit = ~bad_pol & (unit.isna() | (unit != expected))
     add(bad_unit, "unit", lambda i: (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zzeval.assess.ranking import statistics_valid
 from zzeval.errors import ZzevalError
 
 
@@ -23,7 +24,9 @@ def county_figures(ev) -> dict:
                     "pm25_change_adj_low_pct": float(r["adjusted_change_low_pct"]),
                     "pm25_change_adj_high_pct": float(r["adjusted_change_high_pct"]),
                     "pm25_model_r2_cv": float(r["r2_cv"])})
-    means = ind[["pm25_mean_ugm3", "pm25_mean_ugm3_prev", "pm25_change_obs_pct"]].mean()
+    means, left_out = townships_means(ind)
+    if left_out:  # named beside the means (county.means_left_out); absent when every township is in them
+        out["townships_means_left_out"] = left_out
     out.update({"townships_mean_pm25_ugm3": float(means["pm25_mean_ugm3"]),
                 "townships_mean_pm25_prev_ugm3": float(means["pm25_mean_ugm3_prev"]),
                 "townships_mean_of_changes_pct": float(means["pm25_change_obs_pct"]),
@@ -57,6 +60,23 @@ def county_figures(ev) -> dict:
 
             out["validity"] = {lang: county_validity_text(ev, lang) for lang in LANGS}
     return out
+
+
+#: The townships' figures the county's means of the townships average (:func:`townships_means`).
+MEANS_COLUMNS = ("pm25_mean_ugm3", "pm25_mean_ugm3_prev", "pm25_change_obs_pct")
+
+
+def townships_means(ind) -> tuple:
+    """The plain means of the townships' PM2.5 season means and changes (:data:`MEANS_COLUMNS`) over the
+    townships the PM2.5 rankings rank (one rule, :func:`zzeval.assess.ranking.statistics_valid`: PM2.5's
+    GB 3095-2012 § 8 statistics valid in both seasons; hostile review s11-A, K13: an invalid township's
+    +8.7 % moved the mean of changes from −22.5 to −12.2 % under a county marked valid), and the slugs left
+    out for it, in order (a township without a value is in no mean anyway)."""
+    columns = list(MEANS_COLUMNS)
+    valid = statistics_valid(ind, columns[0]).to_numpy(dtype=bool)
+    has_value = ind[columns].notna().any(axis=1).to_numpy(dtype=bool)
+    left_out = [str(s) for s, ok, v in zip(ind["township"], valid, has_value, strict=True) if v and not ok]
+    return ind.loc[valid, columns].mean(), left_out
 
 
 def invalid_townships(ev) -> list[str]:

@@ -93,16 +93,21 @@ def province_note(ev: Evaluation, lang: str = "zh") -> str:
 
 
 def county_means_note(ev: Evaluation, lang: str = "zh") -> str:
-    """Why the county card's change differs from the mean of the townships' changes, in words."""
+    """Why the county card's change differs from the mean of the townships' changes, in words, naming the
+    townships those means leave out (:func:`zzeval.assess.county.townships_means`)."""
     f = county_figures(ev)
     if "pm25_mean_ugm3" not in f:
         return ""
+    left = f.get("townships_means_left_out", [])
+    names = ev.townships.set_index("slug")["name_zh"]
+    without = t("county.means_left_out", lang, flag=t("verdict.validity_flag", lang), names=t("ci.separator", lang).join(
+        names[s] if lang == "zh" else f"{names[s]} {s}" for s in left)) if left else ""
     return t("county.means_note", lang,
              county_prev=format_number(f["pm25_mean_prev_ugm3"]), county_cur=format_number(f["pm25_mean_ugm3"]),
              county_change=format_quantity(f["pm25_change_obs_pct"], "%", lang, signed=True),
              tw_prev=format_number(f["townships_mean_pm25_prev_ugm3"]), tw_cur=format_number(f["townships_mean_pm25_ugm3"]),
              tw_change=format_quantity(f["townships_change_of_means_pct"], "%", lang, signed=True),
-             tw_mean_change=format_quantity(f["townships_mean_of_changes_pct"], "%", lang, signed=True))
+             tw_mean_change=format_quantity(f["townships_mean_of_changes_pct"], "%", lang, signed=True)) + without
 
 
 def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:

@@ -31,8 +31,9 @@ from zzeval.season.parsing import (
     yaml_problem,
 )
 from zzeval.season.replacements import record_spans
-from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, UNIT_SPELLINGS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS
 from zzeval.season.station_sets import index_pollutant_notes
+from zzeval.season.unit_spelling import canonical_unit, compatibility_note, unit_difference
 
 #: At most this many problems are listed one by one per (table, column, kind of problem);
 #: the rest are summarised in one line with their count.
@@ -123,8 +124,12 @@ _AQI_ABOVE_SCALE = ("the AQI is at most 500 (HJ 633-2012: the scale ends at 500;
 
 def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | None, out: Collector) -> pd.DataFrame:
     """Units, plausible values (per hour and per station median), hourly stamps and station codes."""
-    spellings = {u: UNIT_SPELLINGS.get(u.strip(), UNIT_SPELLINGS.get(u.strip().lower())) for u in aq["unit"].unique()}
-    unit = aq["unit"].map(spellings)
+    read = {u: canonical_unit(u) for u in aq["unit"].unique()}
+    unit = aq["unit"].map({u: canonical for u, (canonical, _) in read.items()})
+    for written, (canonical, folded) in read.items():  # full-width forms of a unit (review s11-A, I03): a notice,
+        note = f"{fname}, column 'unit': " + compatibility_note(written, canonical)  # once (a table read in chunks)
+        if folded and note not in out.notes:
+            out.notes.append(note)
     expected = aq["pollutant"].map(POLLUTANT_UNITS)
     bad_unit = expected.notna() & (unit != expected)
 
@@ -136,7 +141,8 @@ def check_air_quality(aq: pd.DataFrame, fname: str, stations: pd.DataFrame | Non
                     "write 1 (or 无量纲)")
         if not str(aq["unit"][i]).strip():
             return f"the unit is empty; write {expected[i]} for {aq['pollutant'][i]}"
-        return f"unit '{show(aq['unit'][i])}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
+        return (f"unit '{show(aq['unit'][i])}' is wrong for {aq['pollutant'][i]}; expected {expected[i]}"
+                + (unit_difference(aq["unit"][i], expected[i]) if pd.isna(unit[i]) else ""))
     out.rows(fname, "unit", bad_unit, _msg)
     aq = aq.assign(unit=unit.fillna(aq["unit"]).astype(str))
     limits = plausible_limits()

@@ -33,6 +33,7 @@ JUDGEMENT_CHECKS = {
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "heating_swapped": "township slug, 'nancun'",
     "vehicle_fleet": "township slug, 'nancun'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",

@@ -29,6 +29,7 @@ import yaml
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
+from zzeval.season.heating_swap import check_heating_columns_swapped
 from zzeval.season.parsing import show
 from zzeval.season.target_values import check_target_values
 
@@ -71,6 +72,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_heating_within_baseline(rt, tables.get("townships"), name["heating_retrofits"],
                                       fnames.get("townships", "townships.csv"), out)
         check_subsidy_standard(rt, name["heating_retrofits"], out)
+        check_heating_columns_swapped(rt, targets, name["heating_retrofits"], name["targets"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
         check_target_values(targets, name["targets"], out)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_floor, input_limit, plan_tasks
+from zzeval.season.aq_ceiling import check_pm_ceiling
 from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.aq_months import check_month_levels, check_pm_pair, series_codes
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
@@ -411,8 +412,9 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     """Hourly air quality that is valid value by value but wrong as a series: PM2.5 above PM10 in most
     hours of a station and season or of 30 days (the two pollutants' rows swapped), a PM value repeated unchanged
     hour after hour for days or flickering in its last digit for weeks (a stuck analyser), a station's season
-    or month in a unit 1000 times off, and hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours
-    written as 0). Limits: ``input_limits.csv``."""
+    or month in a unit 1000 times off, hours with PM2.5 and PM10 both 0, or every gas 0 (missing hours
+    written as 0), and a season's highest PM value reached in many hours (an analyser saturated at its range,
+    :mod:`zzeval.season.aq_ceiling`). Limits: ``input_limits.csv``."""
     if aq is None or aq.empty:
         return
     low_seasons = _check_station_medians(aq, fname, out)
@@ -425,6 +427,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     check_pm_pair(aq, fname, out)  # PM2.5 above (or equal to) PM10 in most hours of a season or of 30 days
     runs = _check_stuck_values(aq, fname, out)
     check_stuck_air_quality(aq, fname, out, runs, low_months, codes)  # a flicker in the last digit for weeks
+    check_pm_ceiling(aq, fname, out)  # an analyser saturated at the end of its range
 
 
 def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> set:
