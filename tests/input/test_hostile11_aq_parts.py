@@ -21,7 +21,8 @@ from zzeval.season.confirm import read_confirmed
 from zzeval.season.plausible import check_air_quality_series
 
 FNAME = "air_quality.csv.gz"
-REALDATA = Path("/work/shared/realdata/supplementary_jincheng_city_daily_2015-2017_aqistudy.csv")
+REALDATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata"
+            / "supplementary_jincheng_city_daily_2015-2017_aqistudy.csv")
 
 
 @pytest.fixture(scope="module")
@@ -138,14 +139,26 @@ def test_a_pm25_analyser_flickering_for_weeks_is_refused(hourly):
     assert problem.message.startswith("station ZZ101: PM2.5 varies far less in ")
     assert "day(s) from 2020-12-01 to 2021-01-14 vary so little" in problem.message
     assert "air_quality.stuck_ratio" in problem.message
-    assert "'confirmed: {aq_stuck: [ZZ101 PM2.5 2020-2021]}'" in problem.message and len(problem.message) < 1000
+    assert "'confirmed: {aq_stuck: [ZZ101 PM2.5 2020-11-16..2021-01-28]}'" in problem.message
+    assert len(problem.message) < 1000
 
 
 def test_a_confirmed_flicker_is_a_notice(hourly):
     aq, _ = _flicker(hourly)
-    out = _checked(aq, ["ZZ101 PM2.5 2020-2021"])
+    out = _checked(aq, ["ZZ101 PM2.5 2020-11-16..2021-01-28"])
     assert out.problems == []
-    assert any("confirmed in season.yaml (aq_stuck: ZZ101 PM2.5 2020-2021)" in note for note in out.notes)
+    assert any("confirmed in season.yaml (aq_stuck: ZZ101 PM2.5 2020-11-16..2021-01-28)" in note
+               for note in out.notes)
+
+
+def test_a_confirmation_covers_its_spell_only(hourly):
+    """As weather_stuck (hostile review s11-A, C09): a confirmation written for one stuck spell of a station's
+    pollutant does not let a later spell of the same season pass, nor does the season form for a part of it."""
+    aq, _ = _flicker(hourly)
+    aq, _ = _flicker(aq, "2021-02-20", "2021-03-31")
+    (later,) = _checked(aq, ["ZZ101 PM2.5 2020-11-16..2021-01-28"]).problems
+    assert "2021-02" in later.message and "aq_stuck: [ZZ101 PM2.5 2021-" in later.message
+    assert len(_checked(aq, ["ZZ101 PM2.5 2020-2021"]).problems) == 2
 
 
 def test_a_flicker_is_refused_at_a_station_alone(hourly):

@@ -13,8 +13,10 @@ values (days with at least ``air_quality.copy_day_min_hours`` hours; a window ne
 days do not hide them. The reference is the larger of the median of the other stations' spread in the same
 window (where the rows hold other stations) and the median of the station's own days of both seasons: a spread
 at most ``air_quality.stuck_ratio`` times the reference's is refused (a judgement check, ``aq_stuck``: confirmable in
-season.yaml), one problem per station, pollutant and season naming the first row of the window that varies least,
-the first and last refused window and the spreads. A stuck spell of 16 days or more fills more than half of a
+season.yaml), one problem per spell (windows starting on consecutive days, :mod:`zzeval.season.stuck_spells`)
+naming the first row of the window that varies least, the first and last refused window and the spreads; a
+confirmation names the spell's days (``ZZ101 PM2.5 2020-12-01..2021-02-12``) and covers that spell only, the
+season form (``ZZ101 PM2.5 2020-2021``) only a spell of every window of the season judged. A stuck spell of 16 days or more fills more than half of a
 window. Pollutants a run of one value refused already, and months refused as in another unit
 (:mod:`zzeval.season.aq_months`), are not judged again.
 
@@ -29,9 +31,9 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, season_first_year
-from zzeval.season.confirm import judge
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.stuck_spells import judge_spell, season_end, spell_numbers
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a stuck analyser.
 CHECK = "aq_stuck"
@@ -114,16 +116,21 @@ def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: 
     limit, days = input_limit("air_quality.stuck_ratio"), round(input_limit("air_quality.window_days"))
     with np.errstate(all="ignore"):
         stuck = (window <= limit * ref + 1e-12) & window.notna() & ref.notna() & (ref > 0)
+    judged = window.notna() & ref.notna() & (ref > 0)
     for column in window.columns[stuck.any().to_numpy()]:
         bad = window.index[stuck[column].to_numpy()]
-        for year, starts in pd.Series(bad, index=bad).groupby(season_first_year(bad)):
-            ratio = (window.loc[starts.index, column] / ref.loc[starts.index, column]).sort_values(kind="stable")
-            least = ratio.index[0]
-            cover = spread.loc[starts.index.min():starts.index.max() + pd.Timedelta(days=days - 1), column]
-            spell = cover.index[(cover <= limit * ref.loc[least, column] + 1e-12).to_numpy()]
-            row = _first_row(aq, column, spell.min() if len(spell) else least)
-            _report(column, (int(year), starts.index, least, spell),
-                    (window.loc[least, column], ref.loc[least, column]), (fname, row), out)
+        seasons = season_first_year(window.index)
+        for year, in_season in pd.Series(bad, index=bad).groupby(season_first_year(bad)):
+            spells = in_season.groupby(spell_numbers(in_season.index))
+            for _, starts in spells:
+                ratio = (window.loc[starts.index, column] / ref.loc[starts.index, column]).sort_values(kind="stable")
+                least = ratio.index[0]
+                cover = spread.loc[starts.index.min():starts.index.max() + pd.Timedelta(days=days - 1), column]
+                spell = cover.index[(cover <= limit * ref.loc[least, column] + 1e-12).to_numpy()]
+                row = _first_row(aq, column, spell.min() if len(spell) else least)
+                whole = len(spells) == 1 and len(starts) == int((judged[column].to_numpy() & (seasons == year)).sum())
+                _report(column, (int(year), starts.index, least, spell, whole),
+                        (window.loc[least, column], ref.loc[least, column]), (fname, row), out)
 
 
 def _first_row(aq: pd.DataFrame, column: tuple, start: pd.Timestamp) -> int | None:
@@ -136,7 +143,7 @@ def _first_row(aq: pd.DataFrame, column: tuple, start: pd.Timestamp) -> int | No
 def _report(column: tuple, when: tuple, values: tuple, where: tuple, out: Collector) -> None:
     """One judgement refusal of a station's pollutant in a season."""
     station, pollutant = column
-    year, starts, least, spell = when
+    year, starts, least, spell, whole_season = when
     spread, reference = values
     days, limit = round(input_limit("air_quality.window_days")), input_limit("air_quality.stuck_ratio")
     unit = POLLUTANT_UNITS.get(pollutant, "")
@@ -149,4 +156,6 @@ def _report(column: tuple, when: tuple, values: tuple, where: tuple, out: Collec
                   if len(spell) else "")
                + ": a stuck analyser flickering in its last digit? remove these rows (their hours become missing) or "
                "write the measured values")
-    judge(out, CHECK, f"{station} {pollutant} {year}-{year + 1}", (where[0], where[1], "value"), message)
+    last = min(str((starts.max() + pd.Timedelta(days=days - 1)).date()), season_end(year))
+    judge_spell(out, (station, pollutant, year), (f"{starts.min():%Y-%m-%d}", last), whole_season,
+                (where[0], where[1], "value"), message, CHECK)

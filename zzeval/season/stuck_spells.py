@@ -36,10 +36,11 @@ def season_end(year: int) -> str:
 
 
 def judge_spell(out: Collector, subject: tuple[str, str, int], days: tuple[str, str], whole_season: bool,
-                where: tuple[str, int | None, str | None], message: str) -> None:
+                where: tuple[str, int | None, str | None], message: str, check: str = CHECK) -> None:
     """One spell of a source's column refused (confirmable by its days), or noticed when ``season.yaml`` confirms
-    it: by its days, or by the season when the spell holds every window of the season judged (``whole_season``)."""
+    it: by its days, or by the season when the spell holds every window of the season judged (``whole_season``).
+    ``check``: ``weather_stuck``, or ``aq_stuck`` for a station's pollutant (:mod:`zzeval.season.stuck_air_quality`)."""
     source, column, year = subject
     season = f"{source} {column} {year}-{year + 1}"
     spell = f"{source} {column} {days[0]}..{days[1]}"
-    judge(out, CHECK, season if whole_season and is_confirmed(out, CHECK, season) else spell, where, message)
+    judge(out, check, season if whole_season and is_confirmed(out, check, season) else spell, where, message)
