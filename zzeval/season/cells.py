@@ -239,6 +239,10 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
         allowed = ", ".join(col.allowed)
 
         def _not_allowed(i) -> str:
+            if _MOVING_MEAN.fullmatch(values[i]) and {"PM2.5", "O3"} <= set(col.allowed):
+                return (f"'{show(values[i])}' is a 24-hour moving mean (the national platform's export), not an "
+                        "hourly value: delete these rows; zzeval reads the hourly rows and computes daily means "
+                        "itself (GB 3095-2012 § 8)")
             close = closest(values[i], list(col.allowed) + [s for s, v, _ in category_aliases() if v in col.allowed])
             value = category_value(close, col.allowed) if close else None
             meant = (f"did you mean '{show(close)}'{f' ({value})' if value != close else ''}? " if close else "")
@@ -249,6 +253,10 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
         return mapped.astype(str)
     return values
 
+
+#: ``PM2.5_24h``, ``O3-24H``, ``CO_24``: the 24-hour moving means of the national platform's long export (CNEMC)
+#: beside its hourly rows (hostile review s11-C, F5: "did you mean 'PM2.5'?" would pass them off as hours).
+_MOVING_MEAN = re.compile(r"(?i)(PM2\.?5|PM10|SO2|NO2|CO|O3(?:[_-]8h)?)[_-]24h?")
 
 #: ``1.000``, ``12.000``, ``-3.000``: one to three digits, a dot, three zeros — in a count a thousands dot
 #: (1.000 = 1,000, as written in much of Europe) as likely as three decimal places (hostile review s11-A,

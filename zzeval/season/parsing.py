@@ -236,6 +236,11 @@ def _other_digit(ch: str) -> bool:
     return not ch.isascii() and unicodedata.category(ch) == "Nd"
 
 
+#: ``<3``, ``< 2.5``, ``ND``, ``N.D.``, ``未检出``, ``低于检出限``: a value below an analyser's detection limit (hostile
+#: review s11-C, F5: "'<3' is not a number" said nothing of what to write).
+_BELOW_DETECTION = re.compile(r"(?i)(<\s*\d+(\.\d+)?|n\.?\s?d\.?|未检出|低于检出限|检出限以下)")
+
+
 def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
@@ -253,6 +258,9 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
                 pass
     if text.startswith("'") and _PLAIN_NUMBER.fullmatch(text[1:]):
         return f"; remove the leading apostrophe (a spreadsheet's mark for text): {show(text[1:])}"
+    if "m³" in unit and _BELOW_DETECTION.fullmatch(text.strip()):  # a concentration
+        return ("; a mark for below the detection limit: write the number your network reports for such hours "
+                "(an empty cell is a missing hour, which leaves the cleanest hours out of the means)")
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if text.strip() in _NULL_WORDS:
