@@ -157,10 +157,15 @@ def _report(out: Collector, days: pd.DataFrame, names: pd.DataFrame, r: pd.Serie
         whose, fix = f"its own hours {_duration(shift)} earlier", "leave missing days missing, or write the measured values"
     out.add(picked["file"].iloc[0], int(picked["row"].min()), "value",
             f"station {station}, season from {int(a['year'])}: {a['pollutant']} of {n:,} days ({span}) is, hour by hour, "
-            f"{k:.3f} × {whose} {'+' if c >= 0 else '−'} {abs(c):.1f} {UNIT}, within rounding (residual SD ≤ "
+            f"{k:.3f} × {whose}{_offset(c)}, within rounding (residual SD ≤ "
             f"{input_limit('air_quality.scaled_copy_max_residual_sd'):g} {UNIT}; two genuine series never follow each "
             f"other so through a day; air_quality.scaled_copied_days = {least_days():g}, "
             f"zzeval/reference/input_limits.csv): a copy rescaled or offset? {fix}")
+
+
+def _offset(c: float) -> str:
+    """The offset found, as said after the factor: ' + 1.0 µg/m³' (nothing below 0.05)."""
+    return f" {'+' if c >= 0 else '−'} {abs(c):.1f} {UNIT}" if abs(c) >= 0.05 else ""
 
 
 def least_days() -> float:
