@@ -18,6 +18,7 @@ import pandas as pd
 
 from zzeval.resources import input_limit, reference_path
 from zzeval.season.checks import Collector
+from zzeval.season.compass import read_compass_points
 from zzeval.season.parsing import (
     closest,
     not_number_hint,
@@ -223,6 +224,8 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
             out.notes.append(f"{fname}, column '{col.name}': {int(blank.sum()):,} cell(s) '{values[blank].iloc[0]}' "
                              "(no value: a calm hour has no wind direction) were read as empty")
             values = values.where(~blank, "")
+    if col.compass_points:
+        values = read_compass_points(values, map_unique, fname, col.name, out)
     empty = values == ""
     if col.required and not col.empty_ok and col.name in frame and empty.any():
         above = values.shift(1, fill_value="")

@@ -39,6 +39,7 @@ from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 from zzeval.season.wind_sectors import check_wind_sectors
+from zzeval.season.wind_units import check_wind_speed_unit
 
 #: Units (``plan_tasks.yaml`` ``unit``) of tasks that count whole things: their values and targets are
 #: whole, non-negative numbers.
@@ -224,6 +225,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
     check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
+    check_wind_speed_unit(met, fname, out)  # a season in knots or km/h against the other season
     coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
     judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met
     stuck_wind = check_stuck_weather(judged, fname, out)  # part of a season of one value (a whole season: above)

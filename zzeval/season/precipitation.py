@@ -9,6 +9,13 @@ far beyond any season. A station's (or the county rows') season whose precipitat
 ``meteorology.season_precip_mm`` is refused, a judgement check (``weather_precip_total``, season.yaml
 ``confirmed:``): the record rains of early October 2021 (up to 285 mm in five days in one county of Shanxi)
 could bring a genuine season near it. The message says whether every value is a whole number (0.1 mm counts).
+
+Hourly rows carrying the 24-hour (or running) accumulated precipitation (CMA 过去24小时降水量, a common column of
+hourly exports) were told "÷ 10" too, and following it passed (hostile review s11-hostC, finding 3). Such a column
+stays above 0 for 24 hours after every rain: a season whose wet spells (consecutive hours above 0) last 24 hours or
+more in at least ``meteorology.precip_long_spell_share`` of them (at least :data:`LEAST_LONG_SPELLS`) is refused as
+accumulated totals, a judgement check (``weather_precip_accumulated``); genuine hourly precipitation comes in spells
+of hours (none of 24 hours in the samples and the winter generator). The total's message names both causes.
 """
 
 from __future__ import annotations
@@ -25,6 +32,19 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's precipitation total.
 CHECK = "weather_precip_total"
 
+#: The judgement check of a season's precipitation written as 24-hour or running accumulated totals.
+ACCUMULATED = "weather_precip_accumulated"
+
+#: Hours of a wet spell that an accumulated total reaches after any rain (a 24-hour total stays up 23 hours more).
+LONG_SPELL_HOURS = 24
+
+#: The fewest long wet spells judged (one or two long rains may be genuine).
+LEAST_LONG_SPELLS = 3
+
+#: What to write instead of accumulated totals.
+EACH_HOUR = ("write each hour's own precipitation (the hour's amount, 小时降水量), not running or 24-hour accumulated "
+             "totals (过去24小时降水量)")
+
 
 def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) -> None:
     """Refuse (confirmable) each station and season whose ``precip_mm`` adds up to more than
@@ -35,12 +55,13 @@ def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) ->
     given = values.notna() & (values > 0) & met["datetime"].notna()
     if not given.any():
         return
+    accumulated = _check_accumulated(met, values, fname, out)
     top = input_limit("meteorology.season_precip_mm")
     part = pd.DataFrame({"source": county_code(met["station_code"])[given],
                          "year": np.asarray(season_first_year(met.loc[given, "datetime"])), "v": values[given]})
     for (code, season), rows in part.groupby(["source", "year"], sort=True):
         total = float(rows["v"].sum())
-        if total <= top:
+        if total <= top or (code, season) in accumulated:
             continue
         wettest = rows["v"].idxmax()
         whole = bool((rows["v"] == np.round(rows["v"])).all())
@@ -51,5 +72,44 @@ def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) ->
                    f"({len(rows):,} hours with precipitation, the most {rows['v'].max():g} mm in the hour of "
                    f"{pd.Timestamp(met.loc[wettest, 'datetime']):%Y-%m-%d %H:%M}); an October-March season here "
                    f"brings about 75 mm, at most {top:g} mm (meteorology.season_precip_mm in zzeval/reference/"
-                   f"input_limits.csv): {hint}")
+                   f"input_limits.csv): {hint}; or are the values running or 24-hour accumulated totals? then "
+                   f"{EACH_HOUR}")
         judge(out, CHECK, f"{code} {int(season)}-{int(season) + 1}", (fname, int(wettest) + 2, "precip_mm"), message)
+
+
+def _check_accumulated(met: pd.DataFrame, values: pd.Series, fname: str, out: Collector) -> set:
+    """Refuse (confirmable) each station and season whose wet spells last :data:`LONG_SPELL_HOURS` or more in
+    at least ``meteorology.precip_long_spell_share`` of them (at least :data:`LEAST_LONG_SPELLS`), on the first
+    row of its first long spell. Returns the (station, season first year) so refused."""
+    known = values.notna() & met["datetime"].notna()
+    hours = pd.DataFrame({"source": county_code(met["station_code"])[known],
+                          "t": pd.to_datetime(met.loc[known, "datetime"]), "v": values[known]})
+    hours = hours.sort_values(["source", "t"], kind="stable")
+    wet = (hours["v"] > 0).to_numpy()
+    same = (hours["source"].to_numpy()[1:] == hours["source"].to_numpy()[:-1]) & (
+        np.diff(hours["t"].to_numpy()) == np.timedelta64(1, "h"))
+    follows = np.concatenate([[False], same & wet[:-1]])
+    spell = np.cumsum(wet & ~follows)
+    spells = hours[wet].assign(spell=spell[wet]).groupby("spell", sort=False).agg(
+        source=("source", "first"), start=("t", "first"), row=("t", lambda t: t.index[0]), hours=("v", "size"))
+    if spells.empty:
+        return set()
+    spells["year"] = np.asarray(season_first_year(spells["start"]))
+    spells["long"] = spells["hours"] >= LONG_SPELL_HOURS
+    share = input_limit("meteorology.precip_long_spell_share")
+    refused = set()
+    for (code, season), s in spells.groupby(["source", "year"], sort=True):
+        long = s[s["long"]]
+        if len(long) < LEAST_LONG_SPELLS or len(long) < share * len(s):
+            continue
+        refused.add((code, season))
+        first = long.iloc[0]
+        message = (f"station '{show(code)}': precip_mm of the season from {int(season)} stays above 0 for "
+                   f"{LONG_SPELL_HOURS} hours or more in {len(long):,} of its {len(s):,} wet spells (the first from "
+                   f"{pd.Timestamp(first['start']):%Y-%m-%d %H:%M}, {int(first['hours'])} hours; the longest "
+                   f"{int(s['hours'].max())} hours): these look like running or 24-hour accumulated totals, which rise "
+                   "and stay up for 24 hours after every rain, where hourly precipitation comes in spells of a few "
+                   f"hours (meteorology.precip_long_spell_share in zzeval/reference/input_limits.csv): {EACH_HOUR}")
+        judge(out, ACCUMULATED, f"{code} {int(season)}-{int(season) + 1}", (fname, int(first["row"]) + 2, "precip_mm"),
+              message)
+    return refused

@@ -119,6 +119,8 @@ class Column:
     #: numbers a data service writes in this column for a calm hour (CMA's 999017 for a wind direction): read
     #: as empty where the hour's ``wind_speed_ms`` is calm, with a notice; refused naming the code otherwise
     calm_codes: tuple[float, ...] = ()
+    #: the 16 compass points (N, NNE, …; 北, 北东北, …) are read as degrees, with a notice (a wind direction)
+    compass_points: bool = False
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,8 @@ METEOROLOGY = TableSpec(
                aliases=("风速",), example="1.8"),
         Column("wind_dir_deg", "float", "Direction the wind blows from; empty, 'C' or CMA's 999017 in a calm hour.", unit="°",
                min=0, max=360, required=False, aliases=("风向",), example="315",
-               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳"), calm_codes=(999017,)),
+               blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳"), calm_codes=(999017,),
+               compass_points=True),
         Column("pressure_hpa", "float", "Station pressure.", unit="hPa", min=500, max=1100,
                aliases=("气压",), example="935.2"),
         Column("precip_mm", "float", "Precipitation in the hour.", unit="mm", min=0, max=300,

@@ -7,6 +7,11 @@ would have put the codes in as degrees. A season of a station whose wind directi
 within 0-16 is a coding, not a wind: refused here, plainly, and left out of the stuck-sensor check. Genuine
 directions of a whole season all within 16° of north do not happen at a surface station
 (``meteorology.wind_dir_sector_code_max``; the same reasoning as ``meteorology.wind_dir_radians``).
+
+The SYNOP/ISD ``dd`` code, tens of degrees (0-36: 27 for 270°), is the neighbouring coding (hostile review
+s11-hostC, finding 2: every wind "from N to NE", the weather-adjusted changes moved). A season whose directions are
+all whole numbers up to ``meteorology.wind_dir_tens_code_max`` (36), some above 16, is refused as tens of degrees;
+genuine seasons have directions up to 359-360°.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ LEAST_HOURS = 24
 
 def check_wind_sectors(met: pd.DataFrame, fname: str, out: Collector) -> pd.Series:
     """Refuse each station and season whose ``wind_dir_deg`` values (at least :data:`LEAST_HOURS`) are all
-    whole numbers from 0 to ``meteorology.wind_dir_sector_code_max`` (16), on its first row. Returns the rows
+    whole numbers from 0 to ``meteorology.wind_dir_sector_code_max`` (16: sector codes) or to
+    ``meteorology.wind_dir_tens_code_max`` (36: SYNOP tens of degrees), on its first row. Returns the rows
     of the stations and seasons so refused (the stuck-sensor check leaves their directions alone)."""
     flagged = pd.Series(False, index=met.index)
     if "wind_dir_deg" not in met or met.empty:
@@ -34,7 +40,8 @@ def check_wind_sectors(met: pd.DataFrame, fname: str, out: Collector) -> pd.Seri
     given = values.notna() & met["datetime"].notna()
     if not given.any():
         return flagged
-    top = input_limit("meteorology.wind_dir_sector_code_max")
+    sectors = input_limit("meteorology.wind_dir_sector_code_max")
+    top = input_limit("meteorology.wind_dir_tens_code_max")
     source = county_code(met["station_code"])
     year = pd.Series(season_first_year(met["datetime"]), index=met.index)
     part = pd.DataFrame({"source": source[given], "year": year[given], "v": values[given]})
@@ -45,10 +52,16 @@ def check_wind_sectors(met: pd.DataFrame, fname: str, out: Collector) -> pd.Seri
         rows = (source == code) & (year == season)
         flagged |= rows
         first = int(part.index[(part["source"] == code) & (part["year"] == season)][0])
+        head = (f"station '{show(code)}': every wind_dir_deg of the season from {int(season)} is a whole number from "
+                f"{r['low']:g} to {r['high']:g} ({int(r['hours']):,} hours): ")
+        if r["high"] <= sectors:
+            advice = ("wind direction holds 16-point sector codes, not degrees (a season of winds all within 16° of "
+                      "north does not happen); convert them with the export's code table (degrees = code × 22.5 where "
+                      "16 or 0 is north, (code − 1) × 22.5 where 1 is north)")
+        else:
+            advice = ("wind direction holds tens of degrees (the SYNOP/ISD dd code, 27 for 270°), not degrees (a "
+                      f"season of winds all within {top:g}° of north does not happen); convert them: degrees = code × "
+                      "10")
         out.add(fname, first + 2, "wind_dir_deg",
-                f"station '{show(code)}': every wind_dir_deg of the season from {int(season)} is a whole number from "
-                f"{r['low']:g} to {r['high']:g} ({int(r['hours']):,} hours): wind direction holds 16-point sector codes, "
-                "not degrees (a season of winds all within 16° of north does not happen); convert them with the "
-                "export's code table (degrees = code × 22.5 where 16 or 0 is north, (code − 1) × 22.5 where 1 is "
-                "north) and write degrees from north, 0-360 (calm hours empty or 'C')")
+                head + advice + " and write degrees from north, 0-360 (calm hours empty or 'C')")
     return flagged
