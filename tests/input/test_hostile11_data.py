@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.input.test_hostile9_weather import _hours
-from zzeval.assess.rulefile import check_rules_file
+from zzeval.assess.rulefile import _check_fraction, check_rules_file
 from zzeval.errors import ZzevalError
 from zzeval.season.cells import convert_column
 from zzeval.season.checks import Collector
@@ -109,20 +109,46 @@ def test_a_township_s_dustfall_pasted_for_another_is_refused_and_can_be_confirme
     later = dust.index[(dust["township"] == "dadonggou") & (dust["month"] >= "2019-10-01")][0] + 2
     assert (first.file, first.row, first.column) == ("dustfall.csv", later, "dustfall_t_km2_month")
     assert "township dadonggou, season 2019-2020, has the same monthly dustfall as township nancun, season " \
-           "2019-2020, in 6 of 6 months, to the last decimal" in first.message
+           "2019-2020, in 6 of 6 months (month by month from October; the table is written to 0.1" in first.message
     assert "'confirmed: {dustfall_copy: [nancun 2019-2020 dadonggou 2019-2020]}'" in first.message
     out = _confirmed("dustfall_copy", ["nancun 2019-2020 dadonggou 2019-2020", "nancun 2020-2021 dadonggou 2020-2021"])
     check_dustfall_copied(dust, "dustfall.csv", out)
     assert out.problems == [] and len(out.notes) == 2
 
 
-@pytest.mark.parametrize("retyped, refused", [(1, True), (2, False)])
-def test_a_pasted_sheet_with_a_month_retyped_is_still_refused(retyped, refused):
-    """Five of six months equal are refused (dustfall.copy_equal_months); four are not (genuine townships share up
-    to three)."""
+@pytest.mark.parametrize("retyped", [1, 2, 3])
+def test_a_pasted_sheet_with_months_retyped_is_still_refused(retyped):
+    """Months retyped by 0.1 (re-review s11-A W6: two of six passed under the former fixed count of 5 equal
+    months): the months within one resolution step (0.1) are improbable by chance (dustfall.copy_chance)."""
     out = Collector()
     check_dustfall_copied(_pasted(_dustfall(), "nancun", "dadonggou", retyped), "dustfall.csv", out)
-    assert bool(out.problems) is refused
+    assert len(out.problems) == 2  # one per season
+    if retyped > 1:
+        assert "monthly dustfall within 0.1 as township nancun" in out.problems[0].message
+
+
+def test_a_sheet_pasted_one_row_down_is_refused():
+    """Re-review s11-A N14: dadonggou's November .. March 2020-2021 = nancun's October .. February."""
+    dust = _dustfall()
+    source = dust[(dust["township"] == "nancun") & (dust["month"] >= "2020-10-01")].set_index("month")
+    rows = (dust["township"] == "dadonggou") & (dust["month"] >= "2020-11-01")
+    dust.loc[rows, "dustfall_t_km2_month"] = (
+        (dust.loc[rows, "month"] - pd.DateOffset(months=1)).map(source["dustfall_t_km2_month"]).to_numpy())
+    out = Collector()
+    check_dustfall_copied(dust, "dustfall.csv", out)
+    assert len(out.problems) == 1
+    assert ("township dadonggou, season 2020-2021, has the same monthly dustfall as township nancun, season "
+            "2020-2021, in 5 of 5 months (one month apart (a sheet pasted one row off)") in out.problems[0].message
+
+
+def test_whole_number_dustfall_of_17_townships_passes():
+    """Re-review s11-A F2: the sample's dustfall in whole tonnes shares 5 of 6 months by chance in 8 pairs;
+    at a month's chance of 0.22 that is expected (dustfall.copy_chance), not refused."""
+    dust = _dustfall()
+    dust["dustfall_t_km2_month"] = dust["dustfall_t_km2_month"].round(0)
+    out = Collector()
+    check_dustfall_copied(dust, "dustfall.csv", out)
+    assert out.problems == [] and out.notes == []
 
 
 # ------------------------------------------------- wrong number 9: a verdict rule's % threshold as a fraction
@@ -153,6 +179,33 @@ def test_a_percentage_threshold_written_as_a_fraction_is_refused(tmp_path, old, 
     assert message.startswith(f"{path}, line {line}: rule ") and said in message, message
     key, value = new.split("#")[0].strip().split(": ")
     assert message.endswith(f"write the {key} in %: {100 * float(value):g} ({key}: {100 * float(value):g})")
+
+
+def test_a_slack_written_as_a_fraction_is_refused(tmp_path):
+    """Re-review s11-A W7: heating_coverage's slack of 2 points written 0.02 added two verdict reasons."""
+    path = _rules(tmp_path, "slack: 2               # [A]", "slack: 0.02               # [A]")
+    with pytest.raises(ZzevalError) as caught:
+        check_rules_file(path)
+    message = str(caught.value)
+    assert "(heating_coverage): slack 0.02 percentage points for clean_heating_coverage_pct looks like a " \
+           "fraction" in message, message
+    assert message.endswith("write the slack in percentage points: 2 (slack: 2)")
+
+
+@pytest.mark.parametrize("old, new", [
+    ("threshold: 2           # [A]", "threshold: 0.5         # bureau: 0.5 %"),  # F08: loose coal tightened to 0.5 %
+    ("slack: 2               # [A]", "slack: 0.5               # [A]"),  # half a point of slack: 50 would be wrong
+])
+def test_a_genuine_small_threshold_or_slack_is_accepted(tmp_path, old, new):
+    """Re-review s11-A F1: 0.5 % and 0.5 percentage points were refused with the advice 'write 50'."""
+    assert check_rules_file(_rules(tmp_path, old, new)).rules
+
+
+def test_a_threshold_in_percentage_points_is_never_a_fraction():
+    """Re-review s11-A F9: good days up at least 0.5 percentage points (a change: a cell formatted as % never
+    gives it) was refused with the advice 'write 50'."""
+    rule = {"id": "good_days_gain", "indicator": "good_day_ratio_change_pp", "op": "<", "threshold": 0.5}
+    _check_fraction("verdict_rules.yaml, line 78: rule 4 (good_days_gain)", rule, [rule])
 
 
 @pytest.mark.parametrize("old, new", [(None, None), ("threshold: 2           # [A]", "threshold: 1           # [A]"),

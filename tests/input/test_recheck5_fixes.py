@@ -45,6 +45,10 @@ FIXES_CASES = (
     Case("yen_with_thousands", setter("heating_retrofits.csv", 0, "subsidy_yuan", "¥1,338,800"),
          ("heating_retrofits.csv, row 2, column 'subsidy_yuan': '¥1,338,800' is not a number [yuan]; write the "
           "number alone, 1338800 (the column is in yuan), without '¥'",), ("decimal comma", "1.338.800")),
+    # re-review s11-A (misleading): thousands dots before a decimal comma were advised as "write 1.353.800.00"
+    Case("thousands_dots_and_decimal_comma", setter("heating_retrofits.csv", 0, "subsidy_yuan", "1.353.800,00"),
+         ("heating_retrofits.csv, row 2, column 'subsidy_yuan': '1.353.800,00' has a decimal comma; zzeval reads '.' "
+          "as the decimal mark: write 1353800.00",), ("1.353.800.00",)),
     Case("full_width_yen_with_thousands_and_cents",
          setter("heating_retrofits.csv", 0, "subsidy_yuan", "￥1,105,800.00"),
          ("'￥1,105,800.00' is not a number [yuan]; write the number alone, 1105800.00 (the column is in yuan), "

@@ -10,6 +10,7 @@ or no rules at all — is refused instead of passing every township silently.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import string
 from pathlib import Path
@@ -69,7 +70,7 @@ def check_rules_file(path: str | Path) -> RuleSet:
                               f"got '{show(raw)}'")
         where = f"{where} ({show(raw.get('id', '?'))})"
         _check_keys(where, raw)
-        _check_rule(where, raw)
+        _check_rule(where, raw, doc["rules"])
         _check_names(where, raw)
         rule_id = str(raw.get("id"))
         if rule_id in seen:
@@ -101,7 +102,7 @@ def _rule_lines(text: str) -> list[int]:
     return []
 
 
-def _check_rule(where: str, raw: dict) -> None:
+def _check_rule(where: str, raw: dict, others: list) -> None:
     threshold, default = raw.get("threshold"), raw.get("default")
     for key in ("threshold", "default", "slack"):
         if _quoted_number(raw.get(key)):
@@ -119,32 +120,52 @@ def _check_rule(where: str, raw: dict) -> None:
     if isinstance(slack, bool) or not isinstance(slack, (int, float)) or slack < 0:
         raise ZzevalError(f"{where}: slack must be a number of 0 or more (a tolerance in the indicator's unit), got "
                           f"'{show(slack)}'")
-    _check_fraction(where, raw)
+    _check_fraction(where, raw, others)
     for lang in ("zh", "en"):
         _check_text(where, lang, str(raw.get(lang, "")))
 
 
-def _check_fraction(where: str, raw: dict) -> None:
-    """A threshold or ``default`` on an indicator in % or percentage points (``_pct``, ``_pp``) written as a
-    fraction — 0.85 for 85 % (a cell formatted as a percentage holds the fraction), −0.04 for −4 % — is refused,
-    as a target of a share of 1 or less is in targets (hostile review s11-A, wrong number 9: heating_far_behind
-    at 0.85 could never fire). A share to be reached (op ``<``, ``<=``, not a change) is refused from above 0 to
-    1 %; any other such threshold when nearer 0 than 1 % either way but not 0 (a change of ±1 % or a violation
-    share of 1 % may be meant; 0, no worsening, is the plan's)."""
+def _check_fraction(where: str, raw: dict, others: list) -> None:
+    """A threshold, ``default`` or ``slack`` on an indicator in % (``_pct``) written as a fraction — 0.85 for
+    85 % (a cell formatted as a percentage holds the fraction), −0.04 for −4 %, a slack of 0.02 for 2 points —
+    is refused (hostile review s11-A, wrong number 9: heating_far_behind at 0.85 could never fire; re-review
+    s11-A W7: slack 0.02). Only where it is unambiguous (re-review s11-A F1: genuine thresholds of 0.5 % and
+    0.5 percentage points were refused with the advice to write 50, a wrong rule if followed): the value is
+    at most 1 either way (not 0), and 100 times the value is within a factor of 2, with its sign, of one of
+    the same key's values above 1 either way for the same indicator (thresholds and defaults together;
+    slacks) in this file or in the shipped rules — so the value advised is one the rules already use. An indicator in percentage points (``_pp``: a change, which a cell formatted as % never
+    gives) is not judged; a small genuine value (a violation share of 0.5 % where the shipped rule says 2 %)
+    is accepted."""
     indicator = str(raw.get("indicator", ""))
-    if not indicator.endswith(("_pct", "_pp")):
+    if not indicator.endswith("_pct"):
         return
-    share = raw.get("op") in ("<", "<=") and not any(w in indicator for w in ("change", "effect"))
-    unit = "percentage points" if indicator.endswith("_pp") else "%"
-    for key in ("threshold", "default"):
+    for key in ("threshold", "default", "slack"):
         value = raw.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0 or abs(value) > 1:
             continue
-        if (0 < value <= 1) if share else (abs(value) < 1):
-            raise ZzevalError(f"{where}: {key} {value:g} {unit} for {indicator} looks like a fraction (a cell formatted "
-                              f"as a percentage holds 0.9 for 90 %; a {'share of 1 % or less' if share else 'value nearer 0 than 1 %'} "
-                              f"is refused as a fraction, as in targets); write the {key} in {unit}: {100 * value:g} "
-                              f"({key}: {100 * value:g})")
+        keys = ("slack",) if key == "slack" else ("threshold", "default")
+        seen = sorted({float(rule[k]) for rule in (*others, *_shipped_rules()) if rule is not raw
+                       and isinstance(rule, dict) and str(rule.get("indicator")) == indicator for k in keys
+                       if isinstance(rule.get(k), (int, float)) and not isinstance(rule.get(k), bool)
+                       and abs(rule.get(k)) > 1})
+        meant = 100 * value
+        if not any(v * meant > 0 and 0.5 <= meant / v <= 2 for v in seen):
+            continue
+        kind = "slacks" if key == "slack" else "thresholds"
+        unit = "percentage points" if key == "slack" else "%"
+        raise ZzevalError(f"{where}: {key} {value:g} {unit} for {indicator} looks like a fraction (a cell formatted "
+                          f"as a percentage holds 0.9 for 90 %): the {kind} of {indicator} in this file and the "
+                          f"shipped rules (those beyond ±1) are {', '.join(f'{v:g}' for v in seen)}, and {meant:g} is near them; "
+                          f"write the {key} in {unit}: {meant:g} ({key}: {meant:g})")
+
+
+@functools.cache
+def _shipped_rules() -> tuple:
+    """The raw rules of the shipped ``zzeval/reference/verdict_rules.yaml``."""
+    from importlib import resources
+
+    text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
+    return tuple(yaml.safe_load(text).get("rules", []))
 
 
 def _quoted_number(value: object) -> bool:

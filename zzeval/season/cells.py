@@ -101,6 +101,16 @@ def strip_values(values: pd.Series) -> pd.Series:
 MAX_EXACT_INT = 2**53
 
 
+def decimal_comma_fix(text: str) -> str:
+    """The number a cell with a decimal comma means, written as zzeval reads it: thousands dots or spaces
+    before the comma removed, the comma made the decimal mark ('4.401.400,00' -> 4401400.00, not
+    '4.401.400.00', which is no number; re-review s11-A, misleading advice)."""
+    whole, _, decimals = text.strip().rpartition(",")
+    for mark in (".", " ", "\u00a0", "\u202f", "'"):
+        whole = whole.replace(mark, "")
+    return f"{whole}.{decimals}"
+
+
 def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
     reading = read_numbers(values, integer=col.kind == "int")
     numbers = reading.values
@@ -112,7 +122,7 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
                        "or leave the cell empty where that is allowed", True)
     out.rows(fname, col.name, reading.decimal_comma,
              lambda i: f"'{show(values[i])}' has a decimal comma; zzeval reads '.' as the decimal mark: "
-                       f"write {show(values[i]).replace(',', '.')}", True)
+                       f"write {decimal_comma_fix(show(values[i]))}", True)
     out.rows(fname, col.name, reading.ambiguous_comma,
              lambda i: f"'{show(values[i])}' is ambiguous (a thousands separator or a decimal comma?); "
                        "write the number without ',' and with '.' as the decimal mark", True)
