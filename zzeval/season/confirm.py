@@ -45,6 +45,7 @@ JUDGEMENT_CHECKS = {
                      "rh_pct 2020-12-27..2021-02-07' (the season, 'county rh_pct 2020-2021', for a spell of the whole "
                      "season only)",
     "weather_precip_total": "station code (or county) and season of meteorology, 'county 2019-2020'",
+    "aq_clock": "the season of air_quality whose daily cycle is shifted, '2019-2020'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.
