@@ -48,47 +48,47 @@ def check_air_quality_clock(aq: pd.DataFrame, fname: str, out: Collector) -> Non
     if part.empty:
         return
     times = pd.DatetimeIndex(part["datetime"])
-    keys = [part["station_code"].to_numpy(), part["pollutant"].to_numpy(), season_first_year(times), times.hour]
-    stats = part["value"].groupby(keys).agg(["mean", "size"])
-    stats.index.names = ["station", "pollutant", "year", "hour"]
-    years = sorted(stats.index.get_level_values("year").unique())
+    year = season_first_year(times)
+    years = sorted(np.unique(year).tolist())
     if len(years) != 2:
         return
+    # the mean by station, pollutant, season and hour of the day: one bincount (cheap on 10⁶ rows)
+    station, stations = pd.factorize(part["station_code"])
+    pollutant, pollutants = pd.factorize(part["pollutant"])
+    shape = (len(stations), len(pollutants), 2, 24)
+    key = np.ravel_multi_index((station, pollutant, (year == years[1]).astype(int), times.hour.to_numpy()), shape)
+    count = np.bincount(key, minlength=int(np.prod(shape))).reshape(shape)
+    total = np.bincount(key, weights=part["value"].to_numpy(dtype=float), minlength=count.size).reshape(shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
     least = input_floor("air_quality.clock_lag_hours")
     found: dict[int, list] = {}
-    for station, frame in stats.groupby(level="station", sort=False):
-        lag, peaks = _best_lag(frame.droplevel("station"), years)
+    for i, code in enumerate(stations):
+        lag, peaks = _best_lag(mean[i], count[i], list(pollutants), years)
         if lag is not None and abs(lag) >= least:
-            found.setdefault(lag, []).append((station, peaks))
-    first_rows = part.assign(year=keys[2]).groupby("year").head(1)
-    for lag, stations in found.items():
-        _refuse(lag, stations, years, first_rows, (fname, least), out)
+            found.setdefault(lag, []).append((code, peaks))
+    first_rows = part.assign(year=year).groupby("year").head(1)
+    for lag, found_stations in found.items():
+        _refuse(lag, found_stations, years, first_rows, (fname, least), out)
 
 
-def _best_lag(frame: pd.DataFrame, years: list) -> tuple[int | None, dict]:
+def _best_lag(mean: np.ndarray, count: np.ndarray, pollutants: list, years: list) -> tuple[int | None, dict]:
     """The circular lag (hours the previous season's profile is moved forward) that best aligns the two
-    seasons' standardised mean profiles, summed over the pollutants with a full profile in both; and
-    the hour of each season's ozone peak (None where ozone is missing)."""
+    seasons' standardised mean profiles (``mean``: pollutant × season × hour), summed over the pollutants
+    with every hour of both seasons on :data:`MIN_DAYS` days; and the hour of each season's ozone peak
+    (empty where ozone is missing)."""
     score = np.zeros(len(LAGS))
     used = 0
     peaks = {}
-    for pollutant, one in frame.groupby(level="pollutant", sort=False):
-        profiles = []
-        for year in years:
-            try:
-                p = one.loc[(pollutant, year)]
-            except KeyError:
-                break
-            if len(p) < 24 or p["size"].min() < MIN_DAYS:
-                break
-            profiles.append(p["mean"].sort_index().to_numpy(dtype=float))
-        if len(profiles) < 2 or min(x.std() for x in profiles) <= 0:
+    for j, pollutant in enumerate(pollutants):
+        before, after = mean[j]
+        if count[j].min() < MIN_DAYS or before.std() <= 0 or after.std() <= 0:
             continue
-        before, after = ((x - x.mean()) / x.std() for x in profiles)
+        if pollutant == "O3":
+            peaks = {years[0]: int(np.argmax(before)), years[1]: int(np.argmax(after))}
+        before, after = (before - before.mean()) / before.std(), (after - after.mean()) / after.std()
         score += np.array([np.mean(np.roll(before, lag) * after) for lag in LAGS])
         used += 1
-        if pollutant == "O3":
-            peaks = {year: int(np.argmax(x)) for year, x in zip(years, profiles, strict=True)}
     if not used:
         return None, peaks
     return int(LAGS[np.argmax(score)]), peaks

@@ -309,15 +309,16 @@ def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | No
             continue
         kinds = part.groupby("retrofit_type", sort=False)["households_done"].sum()
         rows = {kind: part.index[part["retrofit_type"] == kind] for kind in kinds.index}
-        # two batches in rising order are a coin's toss, not running totals: three or more (hostile review
-        # s11-C, F9: 144 then 185 households blamed as running totals for an excess of 6)
         causes = {kind: f"{kind} ({_rows_text(rows[kind])}): {cause}" for kind in kinds.index
-                  if (cause := _diagnosis(rt, rows[kind], rising=3))}
+                  if (cause := _diagnosis(rt, rows[kind]))}
         excess = done - (tw["households"][slug] - baseline[slug])
         batches = part["households_done"][part["households_done"] > 0]
-        # with no sign of rows counted twice (each adds a whole batch), an excess smaller than the smallest
-        # batch is a few households too many
-        few = not causes and not batches.empty and excess < batches.min()
+        # two batches in rising order are a coin's toss, three or more (or a subtotal row) a sign of rows
+        # counted twice: without one, an excess smaller than the smallest batch (a row counted twice adds a
+        # whole batch) is first a few households too many, the rising pair only a possibility after it
+        # (hostile review s11-C, F9: 144 then 185 households blamed only as running totals for an excess of 6)
+        few = (not batches.empty and excess < batches.min()
+               and not any(_diagnosis(rt, rows[kind], rising=3) for kind in kinds.index))
         base_cause = (f"is the baseline in {townships_fname} too large: does it already count this season's "
                       "retrofits? (it is the households heated cleanly BEFORE the season)")
         if few:
@@ -326,7 +327,8 @@ def check_heating_within_baseline(rt: pd.DataFrame, townships: pd.DataFrame | No
                      f"row {int(least) + 2}; a batch counted twice adds a whole one): are the households in {townships_fname} "
                      f"(row {tw['_row'][slug]}) out of date, is its baseline ({' + '.join(columns)}) too large "
                      "(does it count some of this season's retrofits?), or are a few households_done more than the "
-                     "acceptance records (验收) give? correct the one that is wrong")
+                     "acceptance records (验收) give? correct the one that is wrong"
+                     + "".join(f"; or {c}" for c in causes.values()))
         else:
             rows_cause = "; ".join(causes.values()) or ("are the batches running totals (each row the total so far), "
                                                        "is there a subtotal row, or is a batch typed twice? give each "
