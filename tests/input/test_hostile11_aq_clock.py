@@ -60,3 +60,15 @@ def test_seasons_on_one_clock_pass(prev):
     out = Collector()
     check_air_quality_clock(_table(prev), "air_quality.csv", out)
     assert out.problems == [] and out.notes == []
+
+
+def test_each_earlier_season_is_compared_with_the_assessed_one():
+    """A table holding two seasons before the assessed one: the one two years earlier in UTC is named."""
+    rng = np.random.default_rng(3)
+    aq = pd.concat([_season("2018-12-01", -8, rng), _season("2019-12-01", 0, rng), _season("2020-12-01", 0, rng)],
+                   ignore_index=True)
+    out = Collector()
+    check_air_quality_clock(aq, "air_quality.csv", out)
+    (problem,) = out.problems
+    assert "in season 2018-2019 is the other season's moved by 8 hours" in problem.message
+    assert "add 8 hours to its stamps" in problem.message

@@ -7,7 +7,7 @@ refused (the measured change hardly moves, so nothing else notices).
 
 The mean diurnal cycle of a pollutant at a station (ozone's afternoon peak, the morning and evening
 peaks of NO2, CO and PM2.5: traffic, heating and the boundary layer) keeps its hours from one winter to
-the next. For every station with both seasons, the standardised mean profiles by hour of the day of
+the next. For every station, each earlier season against the assessed one, the standardised mean profiles by hour of the day of
 :data:`POLLUTANTS`, summed over the pollutants, are correlated at every circular lag of −12..+12 hours;
 the lag that aligns them best is how many hours one season's stamps are shifted against the other's.
 A lag of at least ``air_quality.clock_lag_hours`` (genuine data: 0) is refused as a judgement check
@@ -50,26 +50,28 @@ def check_air_quality_clock(aq: pd.DataFrame, fname: str, out: Collector) -> Non
     times = pd.DatetimeIndex(part["datetime"])
     year = season_first_year(times)
     years = sorted(np.unique(year).tolist())
-    if len(years) != 2:
+    if len(years) < 2:
         return
     # the mean by station, pollutant, season and hour of the day: one bincount (cheap on 10⁶ rows)
     station, stations = pd.factorize(part["station_code"])
     pollutant, pollutants = pd.factorize(part["pollutant"])
-    shape = (len(stations), len(pollutants), 2, 24)
-    key = np.ravel_multi_index((station, pollutant, (year == years[1]).astype(int), times.hour.to_numpy()), shape)
+    shape = (len(stations), len(pollutants), len(years), 24)
+    key = np.ravel_multi_index((station, pollutant, np.searchsorted(years, year), times.hour.to_numpy()), shape)
     count = np.bincount(key, minlength=int(np.prod(shape))).reshape(shape)
     total = np.bincount(key, weights=part["value"].to_numpy(dtype=float), minlength=count.size).reshape(shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
     least = input_floor("air_quality.clock_lag_hours")
-    found: dict[int, list] = {}
-    for i, code in enumerate(stations):
-        lag, peaks = _best_lag(mean[i], count[i], list(pollutants), years)
-        if lag is not None and abs(lag) >= least:
-            found.setdefault(lag, []).append((code, peaks))
     first_rows = part.assign(year=year).groupby("year").head(1)
-    for lag, found_stations in found.items():
-        _refuse(lag, found_stations, years, first_rows, (fname, least), out)
+    for k in range(len(years) - 1):  # each earlier season against the assessed (last) one
+        pair = [years[k], years[-1]]
+        found: dict[int, list] = {}
+        for i, code in enumerate(stations):
+            lag, peaks = _best_lag(mean[i][:, [k, -1]], count[i][:, [k, -1]], list(pollutants), pair)
+            if lag is not None and abs(lag) >= least:
+                found.setdefault(lag, []).append((code, peaks))
+        for lag, found_stations in found.items():
+            _refuse(lag, found_stations, pair, first_rows, (fname, least), out)
 
 
 def _best_lag(mean: np.ndarray, count: np.ndarray, pollutants: list, years: list) -> tuple[int | None, dict]:
