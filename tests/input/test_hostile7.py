@@ -181,6 +181,10 @@ def test_county_weather_twice_is_refused_in_parquet_too(sample_season, tmp_path,
 @pytest.mark.parametrize("baseline, done, first", [
     (50, (10, 16, 30), "coal_to_gas (rows 2, 3, 4): each later batch is larger"),  # the last batch alone fits
     (95, (6, 4), "Is the baseline in townships.csv too large"),  # no reading of the batches fits: the baseline
+    # s11-C F9: two batches in rising order, 3 households too many: not "running totals"
+    (50, (20, 33), "only 3 households too many, fewer than the smallest batch (20, row 2; a batch counted twice "
+                   "adds a whole one): are the households in townships.csv (row 2) out of date, is its baseline"),
+    (60, (30, 40), "coal_to_gas (rows 2, 3): each later batch is larger"),  # an excess of a whole batch: they fit
 ])
 def test_the_likelier_cause_of_more_clean_households_than_households_comes_first(baseline, done, first):
     """Hand-worked: 100 households, ``baseline`` heated cleanly before the season, coal-to-gas batches ``done``

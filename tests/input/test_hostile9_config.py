@@ -131,7 +131,7 @@ def test_a_confirmed_dustfall_target_is_a_notice(sample_season, tmp_path, capsys
 
 
 @pytest.mark.parametrize(("task", "value", "refused"), [
-    ("pm25_change_pct", -0.04, True), ("pm25_change_pct", 0.5, True), ("pm25_change_adj_pct", -0.5, True),
+    ("pm25_change_pct", -0.04, True), ("pm25_change_pct", -0.5, True), ("pm25_change_adj_pct", -0.5, True),
     ("pm25_change_pct", 0.0, False), ("pm25_change_pct", -1.0, False), ("pm25_change_adj_pct", -4.0, False),
     ("dustfall_t_km2_month", 9.0, False)])
 def test_a_change_target_written_as_a_fraction_is_a_judgement_check(task, value, refused):
@@ -156,3 +156,23 @@ def test_a_change_target_written_as_a_fraction_is_a_judgement_check(task, value,
         read_confirmed({"confirmed": {"target_scale": [f"nancun {task}"]}}, "season.yaml", out)
         check_target_values(targets, "targets.csv", out)
         assert out.problems == [] and any("confirmed in season.yaml (target_scale" in n for n in out.notes)
+
+
+@pytest.mark.parametrize(("task", "value"), [("pm25_change_pct", 4.0), ("pm25_change_pct", 0.04),
+                                             ("pm25_change_adj_pct", 2.0)])
+def test_a_positive_target_of_a_decrease_is_refused(task, value):
+    """Hostile review s11-C, F8: ``4`` written for the plan's "PM2.5 下降4%" was accepted, so the warning
+    reason (change above the target) disappeared. The plan states the change as a decrease: refused."""
+    from zzeval.season.checks import Collector
+    from zzeval.season.confirm import read_confirmed
+    from zzeval.season.target_values import check_target_values
+
+    targets = pd.DataFrame({"township": ["nancun", "xiacun"], "task": [task, task], "target": [-4.0, value]})
+    out = Collector()
+    read_confirmed({"confirmed": {"target_scale": [f"xiacun {task}"]}}, "season.yaml", out)
+    check_target_values(targets, "targets.csv", out)
+    (problem,) = out.problems
+    assert (problem.file, problem.row, problem.column) == ("targets.csv", 3, "target")
+    assert f"a target of {value:g} % for {task} allows a rise of {value:g} %" in problem.message
+    assert f"write {-value:g} (a decrease of {value:g} %)" in problem.message
+    assert ("is a fraction" in problem.message) == (value < 1)

@@ -47,6 +47,7 @@ JUDGEMENT_CHECKS = {
     "weather_precip_total": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "weather_precip_accumulated": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "weather_wind_unit": "station code (or county) and season of meteorology, 'county 2019-2020'",
+    "aq_clock": "the season of air_quality whose daily cycle is shifted, '2019-2020'",
 }
 
 #: The key of ``season.yaml`` that holds the confirmations.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_ceiling import check_pm_ceiling
+from zzeval.season.aq_clock import check_air_quality_clock
 from zzeval.season.aq_copy import record_pm_days
 from zzeval.season.aq_months import check_month_levels, check_pm_pair, series_codes
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
@@ -430,6 +431,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     runs = _check_stuck_values(aq, fname, out)
     check_stuck_air_quality(aq, fname, out, runs, low_months, codes)  # a flicker in the last digit for weeks
     check_pm_ceiling(aq, fname, out)  # an analyser saturated at the end of its range
+    check_air_quality_clock(aq, fname, out)  # one season's stamps shifted against the other's (UTC)
 
 
 def _check_station_medians(aq: pd.DataFrame, fname: str, out: Collector) -> set:

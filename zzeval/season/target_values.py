@@ -61,6 +61,8 @@ def check_target_values(targets: pd.DataFrame | None, fname: str, out: Collector
                 continue
 
             def message(i, limit=limit, bound=bound, unit=unit, hint=hint, name=name, key=key, row=row) -> str:
+                if _is_decrease(row, bound, limit):
+                    return _rise_message(value[i], name, key, hint)
                 return (f"a target of {value[i]:g} {unit} for {name} is {bound} {limit:g} {unit} ({key}, "
                         f"{LIMITS_FILE}): {_why(row, bound)}; {hint}")
 
@@ -80,6 +82,8 @@ def _check_fractions(rows: tuple[pd.Series, pd.Series, pd.Series], fname: str, o
         name = key.removeprefix("target_fraction.")
         top = float(row["max_value"])
         mask = (task == name).fillna(False) & value.notna() & (value != 0) & (value.abs() < top)
+        if _is_decrease(input_limit_rows(f"targets.{name}").get(f"targets.{name}", {}), "above", 0):
+            mask &= value < 0  # a positive one is refused as a rise (_rise_message), which names the fraction too
         if not mask.any():
             continue
         plan = _plan_targets().get(name)
@@ -91,6 +95,20 @@ def _check_fractions(rows: tuple[pd.Series, pd.Series, pd.Series], fname: str, o
                     f"{100 * value[i]:g}{hint}")
 
         judge_rows(out, "target_scale", fname, "target", mask, subject, message)
+
+
+def _is_decrease(row: dict, bound: str, limit: float) -> bool:
+    """The bound is the 0 above which a change the plan states as a decrease would be a rise (a ``max_value``
+    of 0 in %: ``targets.pm25_change_pct``, hostile review s11-C, F8)."""
+    return bound == "above" and limit == 0 and row.get("unit") == "%" and row.get("max_value") == "0"
+
+
+def _rise_message(v: float, name: str, key: str, hint: str) -> str:
+    """A positive target of a change the plan states as a decrease: the decrease written without its sign."""
+    fraction = f" (or {-100 * v:g} if {v:g} is a fraction of {100 * v:g} %)" if v < 1 else ""
+    return (f"a target of {v:g} % for {name} allows a rise of {v:g} %, but the plan states this change as a "
+            f"decrease (下降, 改善幅度; {key}, {LIMITS_FILE}: at most 0): a reduction target is negative: "
+            f"write {-v:g} (a decrease of {v:g} %){fraction}; 0 means no worsening; {hint}")
 
 
 def _why(row: dict, bound: str) -> str:
