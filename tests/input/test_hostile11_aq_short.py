@@ -106,3 +106,15 @@ def test_pm25_and_pm10_swapped_for_days_are_refused(hourly, first, last):
     assert problem.column == "pollutant" and problem.message.startswith("station ZZ101, ")
     assert f"days in a row from {first}" in problem.message
     assert "air_quality.pm25_above_pm10_run_days" in problem.message and "swapped?" in problem.message
+
+
+def test_two_weeks_in_mg_are_refused(hourly):
+    """W2: ZZ101's PM2.5 of 10-23 December in mg/m³ under the µg/m³ label (÷ 1000, inside a month whose median
+    stays right): refused as days in a unit 1000 times off, naming the first row, the days and the fix."""
+    aq = hourly.copy()
+    rows = _rows(aq, "2020-12-10", "2020-12-24", ["PM2.5"])
+    aq.loc[rows, "value"] = (aq.loc[rows, "value"] / 1000).round(3)
+    problems = _checked(aq).problems
+    day = [p for p in problems if "14 days from 2020-12-10 to 2020-12-23" in p.message]
+    assert len(day) == 1 and day[0].row == int(aq.index[rows].min()) + 2
+    assert "air_quality.day_level_run_days" in day[0].message and "multiply them by 1000" in day[0].message

@@ -308,3 +308,58 @@ def _judge_station_months(aq: pd.DataFrame, stats: pd.DataFrame, fname: str, out
         judge(out, MONTH_CHECK, f"{r.station} {r.pollutant} {pd.Timestamp(r.month):%Y-%m}", (fname, first, "value"),
               message)
     return {(r.station, r.pollutant, np.datetime64(r.month, "M")) for r in stats[off].itertuples()}
+
+
+def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, codes: tuple) -> None:
+    """Refuse a run of ``air_quality.day_level_run_days`` (3) days or more of a station's pollutant whose daily
+    median is beyond ``air_quality.month_level_ratio`` (30) times either way of the other stations' same day (at
+    least two others; days of ``air_quality.copy_day_min_hours`` hours): a few days exported in a unit 1000
+    times off, shorter than a month (hostile re-review s11-reA W2: 14 days in mg/m³ under µg/m³ passed; genuine
+    days lie within 4.0 times of the other stations', 3-day runs within 3.4). ``months``: (station, pollutant,
+    month) refused already."""
+    series, names = codes
+    usable = ((aq["value"] >= 0) & aq["datetime"].notna()).to_numpy() & (series >= 0)
+    if not usable.any():
+        return
+    stamp = aq["datetime"].to_numpy()[usable].astype("datetime64[D]")
+    day0 = stamp.min()
+    span = int((stamp.max() - day0).astype(np.int64)) + 1
+    key = series[usable] * span + (stamp - day0).astype(np.int64)
+    stats = pd.Series(aq["value"].to_numpy(dtype=float)[usable]).groupby(key).agg(["median", "size"])
+    stats = stats[stats["size"] >= input_floor("air_quality.copy_day_min_hours")]
+    if len(stats) < 3:
+        return
+    key = stats.index.to_numpy()
+    pollutant = names.get_level_values(1)[key // span].astype(str)
+    values = stats["median"].to_numpy(dtype=float)
+    same = _reference(values, pd.factorize(pollutant + "\0" + (key % span).astype(str))[0])
+    limit, run_days = input_limit("air_quality.month_level_ratio"), round(input_floor("air_quality.day_level_run_days"))
+    with np.errstate(all="ignore"):
+        off = (same > 0) & ((values * limit < same) | (values > limit * same))
+    if off.sum() < run_days:
+        return
+    flags = np.zeros((len(names), span), dtype=np.int8)
+    flags[key[off] // span, key[off] % span] = 1
+    median = dict(zip(key, values, strict=True))
+    reference = dict(zip(key, same, strict=True))
+    for k in np.flatnonzero(flags.sum(axis=1) >= run_days):
+        station, what = names[k]
+        edges = np.diff(np.concatenate([[0], flags[k], [0]]))
+        for begin, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            first, last = day0 + np.timedelta64(int(begin), "D"), day0 + np.timedelta64(int(end - 1), "D")
+            if end - begin < run_days or {(station, what, first.astype("datetime64[M]")),
+                                          (station, what, last.astype("datetime64[M]"))} <= months:
+                continue
+            at = np.flatnonzero((series == k) & (aq["datetime"].to_numpy() >= first)
+                                & (aq["datetime"].to_numpy() < last + np.timedelta64(1, "D")))
+            mid = k * span + begin
+            unit = POLLUTANT_UNITS.get(what, "")
+            low = median[mid] < reference[mid]
+            out.add(fname, int(aq.index[at].min()) + 2, "value",
+                    f"station {show(station)}, {end - begin} days from {first} to {last}: the daily median of {what} "
+                    f"(rows {int(aq.index[at].min()) + 2:,} to {int(aq.index[at].max()) + 2:,}) is beyond "
+                    f"{limit:g} times the other stations' same days (on {first}: {median[mid]:.3g} against "
+                    f"{reference[mid]:.3g} {unit}; air_quality.month_level_ratio and air_quality.day_level_run_days "
+                    "in zzeval/reference/input_limits.csv): are these days' values in a unit 1000 times "
+                    + ("larger than labelled (mg/m³ under µg/m³)? multiply them by 1000" if low else
+                       "smaller than labelled (µg/m³ under mg/m³ for CO)? divide them by 1000"))
