@@ -21,6 +21,12 @@ moved it to −65.2 % and the county's from −9.6 to −17.3 %. So:
   Genuine months differ by a factor of a few (Jincheng's city monthly medians of 2015-2017 within 0.21-3.3
   times the other months'); beyond ``air_quality.month_level_ratio`` either way of either reference the month is
   in a unit 1000 times off. A station-season already refused by its season median is not reported again.
+  Against the other stations' same month only, beyond ``air_quality.month_station_ratio`` (5) either way is a
+  judgement (``aq_month_level``, confirmable): the stations of one county move together (within 2.1 times in
+  the samples and the winter generator), so a month ÷ 10 (a decimal slip; hostile re-review s11-reA A31b: −13.7
+  → −46.8 %) is beyond it.
+- **A short swap** (:func:`_check_pm_day_runs`): ``air_quality.pm25_above_pm10_run_days`` (3) days in a row or
+  more, each with PM2.5 above PM10 in most of its hours (hostile re-review s11-reA W8: 15 days passed).
 
 Checked on rows that hold every row of their stations (a table, or a station-complete Parquet chunk); the
 other stations' same month is the reference only where the rows hold other stations.
@@ -33,9 +39,13 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.confirm import judge
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_weather import median_of_the_others
+
+#: The judgement check (``season.yaml`` ``confirmed:``) of a station's month far from the other stations'.
+MONTH_CHECK = "aq_month_level"
 
 #: The two pollutants of the PM analyser pair.
 PM = ("PM2.5", "PM10")
@@ -123,6 +133,33 @@ def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flags: dict, limits: dict,
                            f"{last:%Y-%m-%d})" if len(starts) > 1 else ""))
                 _report_pair(pm, (stations[s], int(year)), (which, int(sums[which][s, worst]),
                              int(sums["hours"][s, worst]), limits[which]), when, first, fname, out, days)
+    _check_pm_day_runs(pm, (stations, grid, start_years), daily, refused, fname, out)
+
+
+def _check_pm_day_runs(pm: pd.DataFrame, days_of: tuple, daily: dict, refused: set, fname: str, out: Collector) -> None:
+    """A swap shorter than half a window (hostile re-review s11-reA W8: 15 days passed): a run of at least
+    ``air_quality.pm25_above_pm10_run_days`` days in a row, each with PM2.5 above PM10 in more than half of at
+    least ``air_quality.copy_day_min_hours`` hours, for the station-seasons not refused already."""
+    stations, grid, start_years = days_of
+    run_days, least = round(input_floor("air_quality.pm25_above_pm10_run_days")), input_floor("air_quality.copy_day_min_hours")
+    swapped = (daily["hours"] >= least) & (daily["above"] * 2 > daily["hours"])
+    for s in np.flatnonzero(swapped.sum(axis=1) >= run_days):
+        edges = np.diff(np.concatenate([[0], swapped[s].astype(np.int8), [0]]))
+        for begin, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            year = int(start_years[begin])
+            if end - begin < run_days or (stations[s], year) in refused:
+                continue
+            refused.add((stations[s], year))
+            count, n = int(daily["above"][s, begin:end].sum()), int(daily["hours"][s, begin:end].sum())
+            rows = pm.index[(pm["station_code"] == stations[s]) & (pm["pollutant"] == "PM2.5")
+                            & (pm["datetime"] >= grid[begin])]
+            out.add(fname, int(rows.min()) + 2 if len(rows) else None, "pollutant",
+                    f"station {show(stations[s])}, {end - begin} days in a row from {grid[begin]:%Y-%m-%d} to "
+                    f"{grid[end - 1]:%Y-%m-%d}: PM2.5 is above PM10 in most hours of each day ({count:,} of {n:,} "
+                    f"hours); PM2.5 is part of PM10, so this happens only now and then (never most hours of "
+                    f"{run_days} days in a row: air_quality.pm25_above_pm10_run_days in zzeval/reference/"
+                    "input_limits.csv): are the PM2.5 and PM10 rows of these days swapped? exchange them, or export "
+                    "these days again")
 
 
 def _report_pair(pm: pd.DataFrame, subject: tuple, share: tuple, when: str, start, fname: str, out: Collector,
@@ -198,10 +235,12 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
             ratio = values / ref
             off |= (values > 0) & (ref > 0) & ((ratio > limit) | (ratio < 1 / limit))
     years = season_first_year(when)
-    off &= np.array([(s, p, int(y)) not in refused for s, p, y in zip(station, pollutant, years, strict=True)],
-                    dtype=bool)
+    fresh = np.array([(s, p, int(y)) not in refused for s, p, y in zip(station, pollutant, years, strict=True)],
+                     dtype=bool)
+    off &= fresh
+    judged = _judge_station_months(aq, stats.assign(same=same)[fresh & ~off], fname, out)
     if not off.any():
-        return set()
+        return judged
     stats = stats.assign(own=own, same=same)[off]
     stamp = aq["datetime"].to_numpy().astype("datetime64[M]")
     for (code, month_of), rows in stats.groupby(["station", "month"], sort=True):
@@ -209,8 +248,8 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
                             & aq["pollutant"].isin(set(rows["pollutant"])).to_numpy())
         _report_month(rows, (code, pd.Timestamp(month_of)), (int(aq.index[at].min()), int(aq.index[at].max())),
                       limit, fname, out)
-    return {(s, p, np.datetime64(m, "M")) for s, p, m in zip(stats["station"], stats["pollutant"], stats["month"],
-                                                              strict=True)}
+    return judged | {(s, p, np.datetime64(m, "M")) for s, p, m in zip(stats["station"], stats["pollutant"],
+                                                                       stats["month"], strict=True)}
 
 
 def _reference(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -238,3 +277,89 @@ def _report_month(rows: pd.DataFrame, subject: tuple, span: tuple, limit: float,
             f"to {span[1] + 2:,}) is {'; '.join(parts)}; genuine months differ by a factor of a few, "
             f"never more than {limit:g} (air_quality.month_level_ratio, zzeval/reference/input_limits.csv): are this "
             f"month's values {fix}")
+
+
+def _judge_station_months(aq: pd.DataFrame, stats: pd.DataFrame, fname: str, out: Collector) -> set:
+    """Refuse (confirmably, ``aq_month_level``) each station's month of a pollutant whose median is beyond
+    ``air_quality.month_station_ratio`` times either way of the other stations' same month (``stats``: the months
+    within ``air_quality.month_level_ratio``, with ``same`` the other stations' median): genuine stations of one
+    county move together (hostile re-review s11-reA finding A31b/N06: a December of ZZ101 ÷ 10 passed). Returns
+    the (station, pollutant, month) judged, which the stuck-analyser check does not judge again."""
+    limit = input_limit("air_quality.month_station_ratio")
+    with np.errstate(all="ignore"):
+        ratio = stats["median"].to_numpy(dtype=float) / stats["same"].to_numpy(dtype=float)
+        off = (stats["median"].to_numpy() > 0) & (ratio > 0) & ((ratio > limit) | (ratio < 1 / limit))
+    if not off.any():
+        return set()
+    stamp = aq["datetime"].to_numpy().astype("datetime64[M]")
+    for r in stats[off].itertuples():
+        at = np.flatnonzero((aq["station_code"] == r.station).to_numpy() & (aq["pollutant"] == r.pollutant).to_numpy()
+                            & (stamp == np.datetime64(r.month, "M")))
+        first, last = int(aq.index[at].min()) + 2, int(aq.index[at].max()) + 2
+        unit = POLLUTANT_UNITS.get(r.pollutant, "")
+        low = r.median < r.same
+        message = (f"station {show(r.station)}, {pd.Timestamp(r.month):%Y-%m}: the median of the month's {r.pollutant} "
+                   f"(rows {first:,} to {last:,}) is {r.median:.3g} {unit} against {r.same:.3g} {unit} at the other "
+                   f"stations in the same month ({r.median / r.same:.2g} times); the stations of one county move "
+                   f"together, within {limit:g} times either way (air_quality.month_station_ratio, "
+                   f"zzeval/reference/input_limits.csv): are this month's values "
+                   + ("divided by 10 (a decimal slip) or in another unit? write them as measured"
+                      if low else "multiplied by 10 or in another unit? write them as measured"))
+        judge(out, MONTH_CHECK, f"{r.station} {r.pollutant} {pd.Timestamp(r.month):%Y-%m}", (fname, first, "value"),
+              message)
+    return {(r.station, r.pollutant, np.datetime64(r.month, "M")) for r in stats[off].itertuples()}
+
+
+def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, codes: tuple) -> None:
+    """Refuse a run of ``air_quality.day_level_run_days`` (3) days or more of a station's pollutant whose daily
+    median is beyond ``air_quality.month_level_ratio`` (30) times either way of the other stations' same day (at
+    least two others; days of ``air_quality.copy_day_min_hours`` hours): a few days exported in a unit 1000
+    times off, shorter than a month (hostile re-review s11-reA W2: 14 days in mg/m³ under µg/m³ passed; genuine
+    days lie within 4.0 times of the other stations', 3-day runs within 3.4). ``months``: (station, pollutant,
+    month) refused already."""
+    series, names = codes
+    usable = ((aq["value"] >= 0) & aq["datetime"].notna()).to_numpy() & (series >= 0)
+    if not usable.any():
+        return
+    stamp = aq["datetime"].to_numpy()[usable].astype("datetime64[D]")
+    day0 = stamp.min()
+    span = int((stamp.max() - day0).astype(np.int64)) + 1
+    key = series[usable] * span + (stamp - day0).astype(np.int64)
+    stats = pd.Series(aq["value"].to_numpy(dtype=float)[usable]).groupby(key).agg(["median", "size"])
+    stats = stats[stats["size"] >= input_floor("air_quality.copy_day_min_hours")]
+    if len(stats) < 3:
+        return
+    key = stats.index.to_numpy()
+    pollutant = names.get_level_values(1)[key // span].astype(str)
+    values = stats["median"].to_numpy(dtype=float)
+    same = _reference(values, pd.factorize(pollutant + "\0" + (key % span).astype(str))[0])
+    limit, run_days = input_limit("air_quality.month_level_ratio"), round(input_floor("air_quality.day_level_run_days"))
+    with np.errstate(all="ignore"):
+        off = (same > 0) & ((values * limit < same) | (values > limit * same))
+    if off.sum() < run_days:
+        return
+    flags = np.zeros((len(names), span), dtype=np.int8)
+    flags[key[off] // span, key[off] % span] = 1
+    median = dict(zip(key, values, strict=True))
+    reference = dict(zip(key, same, strict=True))
+    for k in np.flatnonzero(flags.sum(axis=1) >= run_days):
+        station, what = names[k]
+        edges = np.diff(np.concatenate([[0], flags[k], [0]]))
+        for begin, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            first, last = day0 + np.timedelta64(int(begin), "D"), day0 + np.timedelta64(int(end - 1), "D")
+            if end - begin < run_days or {(station, what, first.astype("datetime64[M]")),
+                                          (station, what, last.astype("datetime64[M]"))} <= months:
+                continue
+            at = np.flatnonzero((series == k) & (aq["datetime"].to_numpy() >= first)
+                                & (aq["datetime"].to_numpy() < last + np.timedelta64(1, "D")))
+            mid = k * span + begin
+            unit = POLLUTANT_UNITS.get(what, "")
+            low = median[mid] < reference[mid]
+            out.add(fname, int(aq.index[at].min()) + 2, "value",
+                    f"station {show(station)}, {end - begin} days from {first} to {last}: the daily median of {what} "
+                    f"(rows {int(aq.index[at].min()) + 2:,} to {int(aq.index[at].max()) + 2:,}) is beyond "
+                    f"{limit:g} times the other stations' same days (on {first}: {median[mid]:.3g} against "
+                    f"{reference[mid]:.3g} {unit}; air_quality.month_level_ratio and air_quality.day_level_run_days "
+                    "in zzeval/reference/input_limits.csv): are these days' values in a unit 1000 times "
+                    + ("larger than labelled (mg/m³ under µg/m³)? multiply them by 1000" if low else
+                       "smaller than labelled (µg/m³ under mg/m³ for CO)? divide them by 1000"))

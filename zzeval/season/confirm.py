@@ -41,6 +41,7 @@ JUDGEMENT_CHECKS = {
     "replacement_step": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "aq_stuck": "station code, pollutant and the days of one spell as the refusal writes them, 'ZZ101 PM2.5 "
                 "2020-11-16..2021-01-28' (the season, 'ZZ101 PM2.5 2020-2021', for a spell of the whole season only)",
+    "aq_month_level": "station code, pollutant and month, 'ZZ101 PM2.5 2020-12'",
     "weather_stuck": "station code (or county), column and the days of one spell as the refusal writes them, 'county "
                      "rh_pct 2020-12-27..2021-02-07' (the season, 'county rh_pct 2020-2021', for a spell of the whole "
                      "season only)",

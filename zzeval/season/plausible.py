@@ -17,7 +17,12 @@ from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.aq_ceiling import check_pm_ceiling
 from zzeval.season.aq_clock import check_air_quality_clock
 from zzeval.season.aq_copy import record_pm_days
-from zzeval.season.aq_months import check_month_levels, check_pm_pair, series_codes
+from zzeval.season.aq_months import (
+    check_day_levels,
+    check_month_levels,
+    check_pm_pair,
+    series_codes,
+)
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.calm_hours import check_calm_hours
 from zzeval.season.checks import (
@@ -423,6 +428,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     low_seasons = _check_station_medians(aq, fname, out)
     codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
     low_months = check_month_levels(aq, fname, out, low_seasons, codes)  # a month of a station in another unit
+    check_day_levels(aq, fname, out, low_months, codes)  # a few days of a station in another unit
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
