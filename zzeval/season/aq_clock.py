@@ -9,7 +9,9 @@ The mean diurnal cycle of a pollutant at a station (ozone's afternoon peak, the 
 peaks of NO2, CO and PM2.5: traffic, heating and the boundary layer) keeps its hours from one winter to
 the next. For every station, each earlier season against the assessed one, the standardised mean profiles by hour of the day of
 :data:`POLLUTANTS`, summed over the pollutants, are correlated at every circular lag of −12..+12 hours;
-the lag that aligns them best is how many hours one season's stamps are shifted against the other's.
+the lag that aligns them best is how many hours one season's stamps are shifted against the other's, judged
+only where that best alignment is clear (a mean correlation of at least ``air_quality.clock_min_correlation``:
+profiles without a daily cycle, pure noise or a few weeks, align somewhere by chance).
 A lag of at least ``air_quality.clock_lag_hours`` (genuine data: 0) is refused as a judgement check
 (``aq_clock``, subject the season's years; :mod:`zzeval.season.confirm`). The season shifted is the one
 whose ozone peaks further from the afternoon (:data:`OZONE_PEAK_HOUR`); the message says how many hours
@@ -93,7 +95,10 @@ def _best_lag(mean: np.ndarray, count: np.ndarray, pollutants: list, years: list
         used += 1
     if not used:
         return None, peaks
-    return int(LAGS[np.argmax(score)]), peaks
+    best = int(np.argmax(score))
+    if score[best] / used < input_floor("air_quality.clock_min_correlation"):
+        return None, peaks  # no clear daily cycle to align (noise, a few weeks): nothing to judge
+    return int(LAGS[best]), peaks
 
 
 def _refuse(lag: int, stations: list, years: list, first_rows: pd.DataFrame, where: tuple[str, float],
