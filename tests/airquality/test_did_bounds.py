@@ -40,7 +40,7 @@ def three_townships(tmp_path_factory):
 def _figures(did) -> dict:
     """county_figures of an evaluation holding only ``did`` (and one township's means)."""
     ev = SimpleNamespace(weather=pd.DataFrame({"township": [], "pollutant": []}), did=did,
-                         indicators=pd.DataFrame({"pm25_mean_ugm3": [40.0], "pm25_mean_ugm3_prev": [50.0],
+                         indicators=pd.DataFrame({"township": ["nancun"], "pm25_mean_ugm3": [40.0], "pm25_mean_ugm3_prev": [50.0],
                                                   "pm25_change_obs_pct": [-20.0]}),
                          verdicts={"zh": pd.DataFrame({"verdict": ["on_track"]})})
     return json.loads(json.dumps(county_figures(ev)))  # what summary.json holds

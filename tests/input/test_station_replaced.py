@@ -4,6 +4,7 @@ inputs made by script from the `zzeval sample` season."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,7 +146,9 @@ def test_s3_a_replacement_overlapping_its_station_for_months_is_refused(season):
     _replaced(season, declare=True)
     aq = read(season, "air_quality.csv.gz")
     both = aq[(aq["station_code"] == "ZZ103") & (aq["datetime"] <= "2021-02-15 05:00")].assign(station_code="ZZ100")
-    write(pd.concat([aq, both.assign(value=(pd.to_numeric(both["value"]) + 1).astype(str))], ignore_index=True),
+    noise = np.random.default_rng(5).lognormal(0, 0.2, len(both))  # its own site's values, not a copy
+    write(pd.concat([aq, both.assign(value=(pd.to_numeric(both["value"]) * noise).round().astype("Int64").astype(str)
+                                     .replace("<NA>", ""))], ignore_index=True),
           season, "air_quality.csv.gz")
     with pytest.raises(DataValidationError) as exc:
         load_season(season)
@@ -169,7 +172,8 @@ def test_f7a_a_parallel_week_is_accepted_and_the_series_keeps_the_old_stations_v
     aq = read(season, "air_quality.csv.gz")
     week = aq[(aq["station_code"] == "ZZ103") & (aq["datetime"] < "2021-01-08")]
     old = week.assign(station_code="ZZ100")  # the old site's week: its own values, 10 % above
-    aq.loc[week.index, "value"] = (pd.to_numeric(week["value"]) * 0.9).round().astype("Int64").astype(str)
+    noise = np.random.default_rng(5).lognormal(0, 0.1, len(week))  # the new site's own values, not a copy
+    aq.loc[week.index, "value"] = (pd.to_numeric(week["value"]) * 0.9 * noise).round().astype("Int64").astype(str)
     aq = aq.replace({"value": {"<NA>": ""}})
     old = old.assign(value=(pd.to_numeric(old["value"]) * 1.0).round().astype("Int64").astype(str).replace("<NA>", ""))
     write(pd.concat([aq, old], ignore_index=True), season, "air_quality.csv.gz")

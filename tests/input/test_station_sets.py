@@ -50,7 +50,9 @@ def _second_station(folder, replace: bool) -> None:
     own = (aq["station_code"] == first["station_code"]) & (aq["datetime"] >= "2020-10-01")
     new = aq[own].copy()
     new["station_code"] = "ZZ9"
-    new["value"] = (pd.to_numeric(new["value"]) * 0.5).round(2).astype(str)
+    # half, with a site's own hour-to-hour noise: an exact multiple of another station is refused as a copy
+    noise = np.random.default_rng(9).lognormal(0, 0.2, len(new))
+    new["value"] = (pd.to_numeric(new["value"]) * 0.5 * noise).round(2).astype(str)
     aq = pd.concat([aq[~own] if replace else aq, new], ignore_index=True)
     write(aq, folder, "air_quality.csv.gz")
 
