@@ -66,3 +66,17 @@ def test_three_townships_with_a_narrow_interval_keep_their_numbers(three_townshi
     assert fig["did_low_pct"] == pytest.approx(2.299, abs=0.001) and fig["did_high_pct"] == pytest.approx(10.68, abs=0.01)
     assert fig["did_effect_full_retrofit_pct"] == pytest.approx(6.4017, abs=1e-4) and "did_unbounded" not in fig
     assert "+2.3 … +10.7" in did_summary(did, "zh").data
+
+
+def test_no_valid_township_gives_no_townships_mean():
+    """Every township's statistics invalid (a 30-day season): the county's means of the townships leave them
+    all out and are null in summary.json (NaN is not JSON, and NaN != NaN broke the B4 comparison of two
+    evaluations found by the fresh-clone test run), shown as "—"."""
+    ev = SimpleNamespace(weather=pd.DataFrame({"township": [], "pollutant": []}), did=None,
+                         indicators=pd.DataFrame({"township": ["nancun"], "pm25_mean_ugm3": [40.0],
+                                                  "pm25_mean_ugm3_prev": [50.0], "pm25_change_obs_pct": [-20.0],
+                                                  "statistics_valid_PM2.5": [False]}),
+                         verdicts={"zh": pd.DataFrame({"verdict": ["on_track"]})})
+    figures = json.loads(json.dumps(county_figures(ev), allow_nan=False))
+    assert figures["townships_mean_pm25_ugm3"] is None and figures["townships_change_of_means_pct"] is None
+    assert figures["townships_means_left_out"] == ["nancun"]

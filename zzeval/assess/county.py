@@ -27,10 +27,12 @@ def county_figures(ev) -> dict:
     means, left_out = townships_means(ind)
     if left_out:  # named beside the means (county.means_left_out); absent when every township is in them
         out["townships_means_left_out"] = left_out
-    out.update({"townships_mean_pm25_ugm3": float(means["pm25_mean_ugm3"]),
-                "townships_mean_pm25_prev_ugm3": float(means["pm25_mean_ugm3_prev"]),
-                "townships_mean_of_changes_pct": float(means["pm25_change_obs_pct"]),
-                "townships_change_of_means_pct": float(100 * (means["pm25_mean_ugm3"] / means["pm25_mean_ugm3_prev"] - 1))})
+    figures = {"townships_mean_pm25_ugm3": means["pm25_mean_ugm3"],
+               "townships_mean_pm25_prev_ugm3": means["pm25_mean_ugm3_prev"],
+               "townships_mean_of_changes_pct": means["pm25_change_obs_pct"],
+               "townships_change_of_means_pct": 100 * (means["pm25_mean_ugm3"] / means["pm25_mean_ugm3_prev"] - 1)}
+    # no township valid (every one left out): no mean, null in summary.json (NaN is not JSON), "—" on the page
+    out.update({k: float(v) if np.isfinite(v) else None for k, v in figures.items()})
     did = ev.did
     if did is not None and not getattr(did, "bounded", True):
         out.update(_did_unbounded(did))
