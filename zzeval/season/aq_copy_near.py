@@ -181,7 +181,7 @@ def check_air_quality_near_copied(out: Collector, refused: dict | None = None) -
         _report(out, days, best, (least, input_limit("air_quality.near_copy_tolerance")))
 
 
-def _offset(shift: int, years: int) -> str:
+def stamp_words(shift: int, years: int) -> str:
     """How the copy's stamps stand to the hours it has the values of (``years`` between their seasons):
     'the year set back, stamped 1 h later'."""
     moved = f"stamped {_duration(abs(shift))} {'later' if shift > 0 else 'earlier'}" if shift else ""
@@ -210,11 +210,11 @@ def _report(out: Collector, days: pd.DataFrame, part: pd.DataFrame, limits: tupl
         whose = f"its own hours {_duration(shift)} earlier in the same season"
         fix = "were missing days filled with other days? leave them missing, or write the measured values"
     elif r["station"] == r["like"]:
-        whose = f"its own season from {year_like}, {_offset(shift, year - year_like)}"
+        whose = f"its own season from {year_like}, {stamp_words(shift, year - year_like)}"
         fix = f"that season's export with the dates moved? export the season from {year} again"
     else:
         when = f" in the season from {year_like}" if year != year_like else ""
-        whose = f"station {like}{when}, {_offset(shift, year - year_like)}"
+        whose = f"station {like}{when}, {stamp_words(shift, year - year_like)}"
         fix = f"the same export given for both stations ({like} and {station})? export each station's own data"
     out.add(rows["file"].iloc[0], int(rows["row"].min()), "value",
             f"station {station}, season from {year}: {pollutants} of {n:,} day{'s' if n != 1 else ''} ({span}) "

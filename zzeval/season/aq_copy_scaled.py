@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.aq_copy_near import HOUR_COLUMNS, UNIT, _duration
+from zzeval.season.aq_copy_near import HOUR_COLUMNS, UNIT, _duration, stamp_words
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
 from zzeval.season.weather_copy import _calendar_hours
@@ -147,11 +147,10 @@ def _report(out: Collector, days: pd.DataFrame, names: pd.DataFrame, r: pd.Serie
     n, span = picked["day"].nunique(), f"{picked['day'].min():%Y-%m-%d} to {picked['day'].max():%Y-%m-%d}"
     k, c = float(np.median(slope)), float(np.median(offset))
     station, like = show(a["station"]), show(b["station"])
-    moved = f", stamped {_duration(abs(shift))} {'later' if shift > 0 else 'earlier'}" if shift else ""
     if a["station"] != b["station"]:
         whose, fix = f"station {like}'s at the same hours", f"export each station's own data ({station} and {like})"
     elif a["year"] != b["year"]:
-        whose = f"its own season from {int(b['year'])}'s, the year set back{moved}"
+        whose = f"its own season from {int(b['year'])}'s, {stamp_words(shift, -1)}"
         fix = f"export the season from {int(a['year'])} again (not the later season's, rescaled)"
     else:
         whose, fix = f"its own hours {_duration(shift)} earlier", "leave missing days missing, or write the measured values"
