@@ -41,3 +41,23 @@ def test_codes_at_a_high_value_are_still_refused():
         (problem,) = out.problems
         assert f"station ZZ110: PM2.5 and PM10 are both {value} in {n} hour" in problem.message
         assert "2 times above the station's PM10 of the 3 hours on each side" in problem.message
+
+
+def test_heating_target_without_rows_is_refused():
+    """A township with a coal-to-gas target but no coal-to-gas batch (its sheet left out) is refused naming the
+    township, the type, the targets row and the table; one with a batch of 0 done passes."""
+    from zzeval.season.measure_rows import check_heating_targets_reported
+
+    targets = pd.DataFrame({"township": ["nancun", "nancun", "xiacun"],
+                            "task": ["heating_coal_to_electricity", "heating_coal_to_gas", "heating_coal_to_gas"],
+                            "target": [197.0, 329.0, 71.0], "unit": "households"})
+    rt = pd.DataFrame({"township": ["nancun", "xiacun"], "retrofit_type": ["coal_to_electricity", "coal_to_gas"],
+                       "households_planned": [197, 71], "households_done": [190, 0]})
+    out = Collector()
+    check_heating_targets_reported(rt, targets, "heating_retrofits.csv", "targets.csv", out)
+    (problem,) = out.problems
+    assert problem.file == "heating_retrofits.csv"
+    assert problem.message.startswith("no row of township nancun, coal_to_gas, though targets.csv row 3 gives it a "
+                                      "target of 329 households (heating_coal_to_gas): its households done would be "
+                                      "counted as 0 where nothing was reported; add the township's batches")
+

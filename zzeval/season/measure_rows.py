@@ -73,6 +73,8 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
                                       fnames.get("townships", "townships.csv"), out)
         check_subsidy_standard(rt, name["heating_retrofits"], out)
         check_heating_columns_swapped(rt, targets, name["heating_retrofits"], name["targets"], out)
+    if rt is not None and targets is not None and not targets.empty:
+        check_heating_targets_reported(rt, targets, name["heating_retrofits"], name["targets"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
         check_target_values(targets, name["targets"], out)
@@ -108,7 +110,8 @@ PER_TOWNSHIP_TABLES = {
     "vehicles": "the vehicle tasks (China III trucks remaining, new-energy share, OBD) show 无数据 (no data)",
     "tasks": "the tasks counted there (coal boilers, scattered firms, straw fires, I/M, loose coal) show 无数据 "
              "(no data)",
-    "heating_retrofits": "0 households retrofitted are counted",
+    "heating_retrofits": "0 households retrofitted are counted (a township with a heating target and no row of "
+                         "its type is refused)",
 }
 
 
@@ -127,6 +130,25 @@ def note_townships_without_rows(tables: dict, fnames: dict, out: Collector) -> N
         if missing:
             out.notes.append(f"{fnames.get(table, table + '.csv')}: no row of township(s) {', '.join(map(show, missing))}"
                              f": on the report of each, {shown}; add their rows if the sheet was left out")
+
+
+def check_heating_targets_reported(rt: pd.DataFrame, targets: pd.DataFrame, fname: str, targets_fname: str,
+                                   out: Collector) -> None:
+    """A township with a household target of a retrofit type (``targets``, task ``heating_<type>`` above 0)
+    but no row of that type in ``heating_retrofits`` (s12: the sheet left out was counted as 0 households
+    done against the target, a wrong number where nothing was reported): refused, naming the township,
+    the type, the targets row and the table. A batch not finished is a row with ``households_done`` 0 and
+    an empty ``completion_date``. Skipped while a row's township is refused (it would be missing here)."""
+    if out.unknown_townships.get(fname):
+        return
+    reported = set(zip(rt["township"].astype(str), rt["retrofit_type"].astype(str), strict=True))
+    for (slug, kind), row in _type_targets(targets).iterrows():
+        if row["target"] > 0 and (str(slug), str(kind)) not in reported:
+            out.add(fname, None, "township",
+                    f"no row of township {show(slug)}, {kind}, though {targets_fname} row {int(row['row']) + 2} gives it "
+                    f"a target of {row['target']:,.0f} households (heating_{kind}): its households done would be counted "
+                    f"as 0 where nothing was reported; add the township's batches of {kind} (a batch not finished: "
+                    "households_done 0 and completion_date empty), or remove the target if the plan gave it none")
 
 
 def _rows_text(labels) -> str:
