@@ -61,3 +61,20 @@ def test_heating_target_without_rows_is_refused():
                                       "target of 329 households (heating_coal_to_gas): its households done would be "
                                       "counted as 0 where nothing was reported; add the township's batches")
 
+
+def test_diesel_plug_in_hybrids_can_be_confirmed():
+    """Diesel + NEV (a diesel plug-in hybrid bus) is refused with the line that confirms it; confirmed, a notice."""
+    from zzeval.season.measure_rows import check_fuel_and_standard
+
+    vh = pd.DataFrame({"township": "nancun", "vehicle_class": ["bus", "bus", "sanitation"], "fuel": "diesel",
+                       "emission_standard": ["China5", "NEV", "NEV"], "fleet_before": 10, "fleet_after": 10})
+    out = Collector()
+    check_fuel_and_standard(vh, "vehicles.csv", out)
+    assert [(p.row, p.column) for p in out.problems] == [(3, "emission_standard"), (4, "emission_standard")]
+    assert out.problems[0].message.endswith("confirm them in season.yaml with 'confirmed: {diesel_plug_in_hybrid: "
+                                            "[nancun bus]}' (data/README.md, 'Confirming a judgement check')")
+    out = Collector()
+    out.confirmed = {"diesel_plug_in_hybrid": {"nancun bus": 0}}
+    check_fuel_and_standard(vh, "vehicles.csv", out)
+    assert [p.row for p in out.problems] == [4]  # the sanitation trucks are not confirmed
+    assert "confirmed in season.yaml (diesel_plug_in_hybrid: nancun bus), used as written" in out.notes[0]

@@ -455,7 +455,10 @@ def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector)
     fuel ``electric`` has no China emission stage, and a diesel vehicle is not a new-energy one. The
     emission model (zzeval.emissions.diesel.is_electric) and the new-energy share of the public fleet
     count a row as new-energy when either says so: diesel + NEV was counted as 10 electric buses.
-    Gasoline or gas with NEV (plug-in hybrids, which China counts as new-energy vehicles) passes."""
+    Gasoline or gas with NEV (plug-in hybrids, which China counts as new-energy vehicles) passes. Diesel
+    plug-in hybrids exist too (buses, sanitation trucks) but are rare, and diesel + NEV is more often a
+    slip: a judgement check (``diesel_plug_in_hybrid``, by township and class; s12), counted like the
+    gasoline ones once confirmed."""
     if vh is None or vh.empty:
         return
     fuel, standard = vh["fuel"].astype("string"), vh["emission_standard"].astype("string")
@@ -463,11 +466,14 @@ def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector)
     out.rows(fname, "emission_standard", (fuel == "electric").fillna(False) & stage,
              lambda i: f"fuel electric with emission standard {standard[i]}: an electric vehicle has no China emission "
                        "stage; write NEV, or the fuel the vehicles burn (diesel, gasoline, gas) if they are not electric")
-    out.rows(fname, "emission_standard", (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False),
-             lambda i: "fuel diesel with emission standard NEV: the row would be counted as electric (no tailpipe "
-                       "emissions, in the new-energy share), and the emission factors have no class for a diesel "
-                       "plug-in hybrid; write fuel electric if the vehicles are battery-electric, otherwise the China "
-                       "stage of their diesel engine (China0-China6)")
+    subject = vh["township"].astype(str) + " " + vh["vehicle_class"].astype(str)
+    judge_rows(out, "diesel_plug_in_hybrid", fname, "emission_standard",
+               (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False), subject,
+               lambda i: "fuel diesel with emission standard NEV: the row would be counted as electric (no tailpipe "
+                         "emissions, in the new-energy share), and the emission factors have no class for a diesel "
+                         "plug-in hybrid; write fuel electric if the vehicles are battery-electric, otherwise the China "
+                         "stage of their diesel engine (China0-China6) if they are plain diesel vehicles with NEV typed "
+                         "by mistake")
 
 
 def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,
