@@ -78,3 +78,28 @@ def test_diesel_plug_in_hybrids_can_be_confirmed():
     check_fuel_and_standard(vh, "vehicles.csv", out)
     assert [p.row for p in out.problems] == [4]  # the sanitation trucks are not confirmed
     assert "confirmed in season.yaml (diesel_plug_in_hybrid: nancun bus), used as written" in out.notes[0]
+
+
+def test_the_known_limits_section_quotes_the_limits_it_names():
+    """data/README.md "What validate cannot catch (known limits)": every limit of input_limits.csv it names is
+    given with the value the checks use (a limit changed without the section fails here)."""
+    import csv
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "data" / "README.md").read_text(encoding="utf-8")
+    start = text.index("## What validate cannot catch (known limits)")
+    section = text[start:text.index("\n## ", start + 1)]
+    with (root / "zzeval" / "reference" / "input_limits.csv").open(encoding="utf-8", newline="") as fh:
+        limits = {row["key"]: row for row in csv.DictReader(fh)}
+    named = [k for k in re.findall(r"`([a-z_0-9]+\.[a-z_0-9]+)`", section) if k in limits]
+    assert len(named) >= 12
+    for key in named:
+        cell = limits[key]["max_value"] or limits[key]["min_value"]
+        value = float(cell)
+        shown = {cell, f"{value:g}", f"{value:,.0f}" if value == int(value) else f"{value:g}"}
+        assert any(re.search(rf"(?<![\d.,]){re.escape(v)}(?![\d,]|\.\d)", section) for v in shown), (key, cell)
+    for key in ("meteorology.stuck_window_days", "air_quality.scaled_copied_days", "air_quality.day_level_run_days",
+                "freight.row_tonnes", "dustfall.copy_chance"):
+        assert key in named
