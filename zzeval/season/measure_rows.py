@@ -73,7 +73,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
                                       fnames.get("townships", "townships.csv"), out)
         check_subsidy_standard(rt, name["heating_retrofits"], out)
         check_heating_columns_swapped(rt, targets, name["heating_retrofits"], name["targets"], out)
-    if rt is not None and targets is not None and not targets.empty:
+    if rt is not None and not rt.empty and targets is not None and not targets.empty:  # none: a notice says so
         check_heating_targets_reported(rt, targets, name["heating_retrofits"], name["targets"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
@@ -138,7 +138,8 @@ def check_heating_targets_reported(rt: pd.DataFrame, targets: pd.DataFrame, fnam
     but no row of that type in ``heating_retrofits`` (s12: the sheet left out was counted as 0 households
     done against the target, a wrong number where nothing was reported): refused, naming the township,
     the type, the targets row and the table. A batch not finished is a row with ``households_done`` 0 and
-    an empty ``completion_date``. Skipped while a row's township is refused (it would be missing here)."""
+    an empty ``completion_date``. Skipped while a row's township is refused (it would be missing here), and for
+    a table without rows (validate's notice: none of its measures took place)."""
     if out.unknown_townships.get(fname):
         return
     reported = set(zip(rt["township"].astype(str), rt["retrofit_type"].astype(str), strict=True))
