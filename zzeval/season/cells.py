@@ -63,6 +63,21 @@ def _alias(value: str, allowed) -> tuple[str, str] | None:
     return next(((by_key[_key(v)], notice) for v, notice in readings if _key(v) in by_key), readings[0])
 
 
+@cache
+def _misreadings() -> dict[tuple[str, str], str]:
+    """``zzeval/reference/category_misreadings.csv``: spellings that mean something else than the column's
+    values (镇 in the class column is a rank, not 城镇), keyed by (spelling, a value the column allows), with
+    what to write instead: no "did you mean" for them."""
+    with reference_path("category_misreadings.csv").open(encoding="utf-8", newline="") as fh:
+        return {(_key(row["spelling"]), row["column_allows"]): row["message"] for row in csv.DictReader(fh)}
+
+
+def misreading(value: str, allowed) -> str | None:
+    """What to write instead of ``value`` in a column allowing ``allowed``, when ``value`` means something else."""
+    key = _key(value)
+    return next((m for (s, a), m in _misreadings().items() if s == key and a in allowed), None)
+
+
 def category_value(value: str, allowed) -> str:
     """``value`` as the allowed category value it spells (an alias, or the value in another letter case or
     width), else ``value`` unchanged."""
@@ -256,6 +271,9 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
                 return (f"'{show(values[i])}' is a 24-hour moving mean (the national platform's export), not an "
                         "hourly value: delete these rows; zzeval reads the hourly rows and computes daily means "
                         "itself (GB 3095-2012 § 8)")
+            other = misreading(values[i], col.allowed)
+            if other:
+                return f"'{show(values[i])}' is not allowed: {other}"
             close = closest(values[i], list(col.allowed) + [s for s, v, _ in category_aliases() if v in col.allowed])
             value = category_value(close, col.allowed) if close else None
             meant = (f"did you mean '{show(close)}'{f' ({value})' if value != close else ''}? " if close else "")

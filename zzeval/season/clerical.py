@@ -19,6 +19,7 @@ from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.dustfall_copy import check_dustfall_copied
 from zzeval.season.parsing import show
+from zzeval.season.sheet_copy import check_sheets_copied
 
 #: Months of a season (October .. March) whose values a running total accumulates.
 SEASON_MONTHS = 6
@@ -28,6 +29,7 @@ def check_clerical(tables: dict, fnames: dict, out: Collector) -> None:
     """Run every check of this module on the tables read (``tables``: table name -> frame)."""
     check_dustfall_running_total(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), out)
     check_dustfall_copied(tables.get("dustfall"), fnames.get("dustfall", "dustfall.csv"), out)
+    check_sheets_copied(tables, fnames, out)
     check_cut_fractions(tables.get("emergency_inspections"),
                         fnames.get("emergency_inspections", "emergency_inspections.csv"), out)
     freight, fname = tables.get("freight"), fnames.get("freight", "freight.csv")

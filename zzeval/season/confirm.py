@@ -37,6 +37,8 @@ JUDGEMENT_CHECKS = {
     "vehicle_fleet": "township slug, 'nancun'",
     "diesel_plug_in_hybrid": "township slug and vehicle class, 'nancun bus'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "scrappage_standard": "township slug, vehicle class and emission standard, 'nancun heavy_truck China3'",
+    "sheet_copy": "the table and the two township slugs, 'vehicles nancun xiacun'",
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
     "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",
     "replacement_step": "the replacing station's code, as in stations.csv, 'ZZ103'",

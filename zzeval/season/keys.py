@@ -12,6 +12,10 @@ Keys are compared as a person reads them, not byte by byte:
   ``county``: the county rows of one hour given once with an empty code and once with ``county``
   (an older export with a newer one appended) are the same weather twice.
 
+* in ``freight`` the enterprise's legal form is left out (:func:`firm_name`): 泽州某煤业公司F and
+  泽州某煤业有限公司F, one firm as the transport bureau's and the township's sheets write it, are one key
+  (hostile review s12-C, F2: the row pasted from both sheets doubled a township's shift to rail).
+
 The values in the tables are left as typed; only the comparison is normalised.
 """
 
@@ -38,6 +42,19 @@ def key_text(value) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
 
 
+#: The words of a Chinese firm's legal form (有限责任公司, 股份有限公司, 有限公司: the Company Law's two forms)
+#: and their English spellings: a firm's name is compared without them.
+_LEGAL_FORM = re.compile(r"有限责任|股份有限|有限|股份|\bco\.?,?\s*ltd\.?|\blimited\b|\bltd\.?|\binc\.?",
+                         re.IGNORECASE)
+
+
+def firm_name(value) -> str:
+    """A firm's name as compared (``key_text`` without the words of its legal form, :data:`_LEGAL_FORM`)."""
+    text = key_text(value)
+    bare = _SPACES.sub(" ", _LEGAL_FORM.sub("", text)).strip(" ,")
+    return bare or text
+
+
 def county_code(values: pd.Series) -> pd.Series:
     """Meteorology station codes with an empty (or missing) code written ``county``."""
     return values.fillna("").replace("", COUNTY_CODE)
@@ -60,7 +77,8 @@ def _compared(frame: pd.DataFrame, table: str, key: tuple[str, ...]) -> pd.DataF
             values = county_code(values)
         if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
             uniques = pd.unique(values.dropna())
-            mapping = {u: key_text(u) for u in uniques}
+            compare = firm_name if (table, name) == ("freight", "enterprise") else key_text
+            mapping = {u: compare(u) for u in uniques}
             if any(mapping[u] != u for u in uniques):
                 values = values.map(mapping)
         cols[name] = values
@@ -81,7 +99,10 @@ def _explain(raw: pd.DataFrame, table: str, key: tuple[str, ...], row, first) ->
     if not differ:
         return ""
     pairs = "; ".join(f"{n} '{show(raw.at[row, n], 60)}' = '{show(raw.at[first, n], 60)}'" for n in differ)
-    return f"{pairs} apart from full-width characters or spaces"
+    legal = (table == "freight" and "enterprise" in differ
+             and key_text(raw.at[row, "enterprise"]) != key_text(raw.at[first, "enterprise"]))
+    return f"{pairs} apart from " + ("the legal form (有限, 股份, 有限责任), full-width characters or spaces: "
+                                     "one firm written two ways" if legal else "full-width characters or spaces")
 
 
 def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:

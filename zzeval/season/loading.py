@@ -196,9 +196,17 @@ TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "
 _TOTAL = re.compile(r"(全县|全镇|全乡|全部|总)?\s*(合\s*计|总\s*计|小\s*计)\s*([:：]|[(（].*[)）])?", re.IGNORECASE)
 
 
+#: 下村镇煤炭企业小计, 货车小计, 南村镇合计, Xiacun subtotal: a cell that ends in a totals word is a subtotal row of
+#: the group it names (hostile review s12-C, F2b: a freight row '下村镇煤炭企业小计' holding the sums of the
+#: township's coal firms doubled its shift to rail); no firm, site, township or category is named so.
+_ENDS_TOTAL = re.compile(r".*\S\s*(合\s*计|总\s*计|小\s*计)|.*\S[\s_-]+(sub-?total|total)s?", re.IGNORECASE)
+
+
 def _is_total(value) -> bool:
     text = str(value).strip()
-    return text.lower() in TOTALS_LABELS or bool(_TOTAL.fullmatch(text))
+    if "计" not in text and "total" not in text.lower():  # the timestamps of an hourly table: no regex
+        return False
+    return text.lower() in TOTALS_LABELS or bool(_TOTAL.fullmatch(text)) or bool(_ENDS_TOTAL.fullmatch(text))
 
 
 def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:

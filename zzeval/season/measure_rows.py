@@ -31,6 +31,7 @@ from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.heating_swap import check_heating_columns_swapped
 from zzeval.season.parsing import show
+from zzeval.season.scrappage import check_scrappage_standard
 from zzeval.season.target_values import check_target_values
 
 #: Emission standards no new vehicle is registered under any more: their fleet can only shrink during
@@ -80,6 +81,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
         check_target_values(targets, name["targets"], out)
     check_fleet_after_scrapping(tables.get("vehicles"), name["vehicles"], out)
     check_fuel_and_standard(tables.get("vehicles"), name["vehicles"], out)
+    check_scrappage_standard(tables.get("vehicles"), name["vehicles"], out)
     check_fleet_per_household(tables.get("vehicles"), tables.get("townships"), name["vehicles"], out)
     check_haul_distance(tables.get("freight"), fnames.get("freight", "freight.csv"), out)
     check_firm_in_one_township(tables.get("emergency_inspections"),
