@@ -53,6 +53,14 @@ def test_a_townships_rows_pasted_as_anothers_are_refused(table, source, target):
     assert f"confirmed: {{sheet_copy: [{table} {source} {target}]}}" in problem.message
 
 
+def test_a_pasted_sheet_without_payments_is_refused_too():
+    """Empty payments (not reported) are one value, not a row left out."""
+    vehicles = _copied("vehicles", "nancun", "xiacun").assign(scrappage_payment_yuan=float("nan"))
+    out = Collector()
+    check_sheets_copied({"vehicles": vehicles}, {}, out)
+    assert len(out.problems) == 1 and "in 27 of 27" in out.problems[0].message
+
+
 def test_a_pasted_sheet_confirmed_is_a_notice():
     out = Collector()
     read_confirmed({"confirmed": {"sheet_copy": ["vehicles nancun xiacun"]}}, "season.yaml", out)

@@ -54,14 +54,14 @@ def _units(frame: pd.DataFrame, unit: tuple, counts: tuple) -> tuple[list, np.nd
 
 
 def agreement(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For every pair of townships [i, j] and unit [u]: compared (filled by both, not 0 in both), equal, the
+    """For every pair of townships [i, j] and unit [u]: compared (a number other than 0 in either; an empty
+    cell, such as a payment not reported, is one value), equal (every cell the same, or empty in both), the
     unit's size (its largest count in the two, the last cell, a payment, left out: it follows the counts) and
     the relative difference |a − b| / max(a, b) of that count."""
     a, b = values[:, None], values[None, :]
-    filled = np.isfinite(a).all(axis=3) & np.isfinite(b).all(axis=3)
-    zero = (np.nan_to_num(a) == 0).all(axis=3) & (np.nan_to_num(b) == 0).all(axis=3)
-    compared = filled & ~zero
-    equal = compared & (a == b).all(axis=3)
+    compared = (np.nan_to_num(a) != 0).any(axis=3) | (np.nan_to_num(b) != 0).any(axis=3)
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    equal = compared & same.all(axis=3)
     counts = values if values.shape[2] == 1 else values[:, :, :-1]
     big = np.argmax(np.nan_to_num(np.abs(counts)), axis=2)  # each township's largest count of the unit
     top = np.take_along_axis(np.nan_to_num(counts), big[:, :, None], axis=2)[:, :, 0]
