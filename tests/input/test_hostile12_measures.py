@@ -164,3 +164,39 @@ def test_validate_runs_the_persons_and_the_names_checks():
                            {"townships": "townships.csv", "heating_retrofits": "heating_retrofits.csv"}, out)
     said = "\n".join(str(p) for p in out.problems)
     assert "persons (人) rather than households (户)" in said and "the name of code 140525101" in said
+
+
+# ------------------------------------------------------- F7: the same batch pasted again 5 days later
+def _batches(rt: pd.DataFrame) -> pd.DataFrame:
+    rt = rt.copy()
+    rt["completion_date"] = pd.to_datetime(rt["completion_date"])
+    return rt
+
+
+def test_genuine_batches_are_no_repeats():
+    from zzeval.season.measure_rows import check_repeated_batches
+
+    out = Collector()
+    check_repeated_batches(_batches(_sample("heating_retrofits.csv")), "heating_retrofits.csv", out)
+    assert out.problems == [] and out.notes == []
+
+
+def test_a_batch_pasted_again_days_later_is_refused_and_can_be_confirmed():
+    from zzeval.season.measure_rows import check_repeated_batches
+
+    rt = _sample("heating_retrofits.csv")
+    copy = rt.iloc[[1]].assign(completion_date="2020-11-20")
+    assert pd.to_datetime(copy["completion_date"].iloc[0]) - pd.to_datetime(rt["completion_date"][1]) > \
+        pd.Timedelta(days=3)
+    rt = _batches(pd.concat([rt, copy], ignore_index=True))
+    out = Collector()
+    check_repeated_batches(rt, "heating_retrofits.csv", out)
+    assert len(out.problems) == 1, out.problems
+    said = str(out.problems[0])
+    assert said.startswith(f"heating_retrofits.csv, row {len(rt) + 1}, column 'completion_date'")
+    assert "as row 3" in said and "pasted again" in said
+    subject = f"{rt['township'][1]} {rt['retrofit_type'][1]} 2020-11-20"
+    assert f"confirmed: {{heating_repeated_batch: [{subject}]}}" in said
+    out = _confirmed("heating_repeated_batch", [subject])
+    check_repeated_batches(rt, "heating_retrofits.csv", out)
+    assert out.problems == [] and len(out.notes) == 1

@@ -36,6 +36,8 @@ JUDGEMENT_CHECKS = {
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
+    "heating_repeated_batch": "township slug, retrofit type and the later batch's date, 'nancun coal_to_electricity "
+                              "2020-11-20'",
     "heating_swapped": "township slug, 'nancun'",
     "vehicle_fleet": "township slug, 'nancun'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
