@@ -39,7 +39,7 @@ reports: $(STAMP)
 	$(BIN)/zzeval build --data $(DATA) --season $(SEASON) --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not notebook and not browser and not slow"

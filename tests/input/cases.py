@@ -238,6 +238,25 @@ def validate_refuses(sample: Path, case: Case, dest: Path, capsys) -> str:
     return captured.err
 
 
+#: The air-quality table of a season folder.
+AQ = "air_quality.csv.gz"
+
+
+def pm_copy_messages(frame: pd.DataFrame, scaled: bool = True) -> list[str]:
+    """The PM copy checks' messages on ``frame`` (the air-quality table, values numeric), run as
+    ``zzeval validate`` runs them: the exact and near copies, and (``scaled``) the linear copies."""
+    from zzeval.season.aq_copy import check_air_quality_copied, record_pm_days
+    from zzeval.season.aq_copy_near import check_air_quality_near_copied
+    from zzeval.season.aq_copy_scaled import check_air_quality_scaled_copied
+    from zzeval.season.checks import Collector
+
+    out = Collector()
+    record_pm_days(frame, AQ, out)
+    check_air_quality_near_copied(out, check_air_quality_copied(out))
+    if scaled:
+        check_air_quality_scaled_copied(out)
+    return [p.message for p in out.problems]
+
 
 def build_refuses(sample: Path, case: Case, dest: Path, capsys, jobs: str = "1") -> None:
     """Build ``case`` from the sample and run ``zzeval build`` on it: exit 2 with the first text of

@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from tests.input.cases import AQ, read
 from zzeval.cli import main
 
 
@@ -24,3 +26,10 @@ def season(sample_season, tmp_path) -> Path:
     dest = tmp_path / "season"
     shutil.copytree(sample_season, dest)
     return dest
+
+
+@pytest.fixture(scope="module")
+def air(sample_season) -> pd.DataFrame:
+    """The sample season's air-quality table, values numeric (one a test module: do not modify it)."""
+    frame = read(sample_season, AQ)
+    return frame.assign(value=pd.to_numeric(frame["value"]))

@@ -10,26 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.input.cases import Case, edit, read, validate_refuses
-from zzeval.season.aq_copy import check_air_quality_copied, record_pm_days
-from zzeval.season.aq_copy_near import check_air_quality_near_copied
-from zzeval.season.checks import Collector
-
-AQ = "air_quality.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def air(sample_season) -> pd.DataFrame:
-    frame = read(sample_season, AQ)
-    return frame.assign(value=pd.to_numeric(frame["value"]))
-
-
-def _messages(frame: pd.DataFrame) -> list[str]:
-    """The copy checks' messages on ``frame`` (the air-quality table)."""
-    out = Collector()
-    record_pm_days(frame, AQ, out)
-    check_air_quality_near_copied(out, check_air_quality_copied(out))
-    return [p.message for p in out.problems]
+from tests.input.cases import AQ, Case, edit, pm_copy_messages, validate_refuses
 
 
 def _stamps(frame: pd.DataFrame, rows: pd.Series, *moved) -> pd.Series:
@@ -79,11 +60,11 @@ def _february_filled_with_january(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_sample_has_no_near_copies(air):
-    assert _messages(air) == []
+    assert pm_copy_messages(air, scaled=False) == []
 
 
 def test_a_previous_season_stamped_an_hour_off_is_refused(air):
-    (message,) = _messages(_previous_season_an_hour_off(air))
+    (message,) = pm_copy_messages(_previous_season_an_hour_off(air), scaled=False)
     assert message.startswith("station ZZ101, season from 2019: PM2.5 and PM10 of 1")
     assert "(2019-10-01 to 2020-03-31) have, within 0.5 µg/m³ in 20 or more hours of each day, the hourly values of " \
            "its own season from 2020, the year set back, stamped 1 h later" in message
@@ -94,7 +75,7 @@ def test_a_previous_season_stamped_an_hour_off_is_refused(air):
 @pytest.mark.parametrize("touch", [_other_precision, _first_hour_touched], ids=["one_decimal", "one_hour_a_day"])
 def test_a_station_with_another_stations_pm25_is_refused(air, touch):
     # (days whose first hour is missing stay equal: the exact check refuses those days too, apart)
-    messages = [m for m in _messages(_pm25_of(air, "ZZ100", touch)) if "within 0.5" in m]
+    messages = [m for m in pm_copy_messages(_pm25_of(air, "ZZ100", touch), scaled=False) if "within 0.5" in m]
     assert len(messages) == 2, messages  # both seasons
     for message, year in zip(messages, (2019, 2020), strict=True):
         assert message.startswith(f"station ZZ101, season from {year}: PM2.5 of 1")
@@ -103,7 +84,7 @@ def test_a_station_with_another_stations_pm25_is_refused(air, touch):
 
 
 def test_a_month_filled_with_the_month_before_is_refused(air):
-    (message,) = _messages(_february_filled_with_january(air))
+    (message,) = pm_copy_messages(_february_filled_with_january(air), scaled=False)
     assert message.startswith("station ZZ101, season from 2020: PM2.5 and PM10 of 2")
     assert "to 2021-02-28) have, within 0.5 µg/m³" in message
     assert "the hourly values of its own hours 31 days earlier in the same season" in message
@@ -113,7 +94,7 @@ def test_genuine_neighbours_agreeing_in_many_hours_pass(air):
     """A station within 1 µg/m³ of another in every hour (a close neighbour in clean air) but equal in
     only some hours is no copy: the hours must be within 0.5 µg/m³."""
     step = lambda values, days: values + np.where(np.arange(len(values)) % 3 == 0, 0, 1)  # noqa: E731
-    assert _messages(_pm25_of(air, "ZZ100", step)) == []
+    assert pm_copy_messages(_pm25_of(air, "ZZ100", step), scaled=False) == []
 
 
 def test_validate_refuses_a_previous_season_an_hour_off(sample_season, tmp_path, capsys):

@@ -10,28 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.input.cases import Case, edit, read, validate_refuses
-from zzeval.season.aq_copy import check_air_quality_copied, record_pm_days
-from zzeval.season.aq_copy_near import check_air_quality_near_copied
-from zzeval.season.aq_copy_scaled import check_air_quality_scaled_copied
-from zzeval.season.checks import Collector
-
-AQ = "air_quality.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def air(sample_season) -> pd.DataFrame:
-    frame = read(sample_season, AQ)
-    return frame.assign(value=pd.to_numeric(frame["value"]))
-
-
-def _messages(frame: pd.DataFrame) -> list[str]:
-    """The copy checks' messages on ``frame`` (the air-quality table)."""
-    out = Collector()
-    record_pm_days(frame, AQ, out)
-    check_air_quality_near_copied(out, check_air_quality_copied(out))
-    check_air_quality_scaled_copied(out)
-    return [p.message for p in out.problems]
+from tests.input.cases import AQ, Case, edit, pm_copy_messages, validate_refuses
 
 
 def _rounded(values: np.ndarray, pollutant: pd.Series) -> np.ndarray:
@@ -71,11 +50,11 @@ def _february_is_january_x105(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_sample_has_no_scaled_copies(air):
-    assert _messages(air) == []
+    assert pm_copy_messages(air) == []
 
 
 def test_a_previous_season_times_16_is_refused(air):
-    messages = _messages(_previous_season_x16(air))
+    messages = pm_copy_messages(_previous_season_x16(air))
     assert len(messages) == 2, messages  # PM2.5 and PM10
     assert messages[0].startswith("station ZZ101, season from 2019: PM10 of 1")
     assert "1.600 × its own" in messages[0] and "its own season from 2020's, the year set back" in messages[0]
@@ -87,7 +66,7 @@ def test_a_previous_season_times_16_is_refused(air):
                                    lambda v: np.maximum(v + np.random.default_rng(12).integers(-1, 2, len(v)), 1),
                                    lambda v: v + 1], ids=["times_1.05", "plus_minus_1", "plus_1"])
 def test_a_station_with_another_stations_pm_rescaled_is_refused(air, touch):
-    messages = _messages(_pm_of(air, "ZZ100", touch))
+    messages = pm_copy_messages(_pm_of(air, "ZZ100", touch))
     assert len(messages) == 4, messages  # PM2.5 and PM10 of both seasons
     for m in messages:
         assert m.startswith("station ZZ100, season from 20") and "station ZZ101's at the same hours" in m
@@ -95,7 +74,7 @@ def test_a_station_with_another_stations_pm_rescaled_is_refused(air, touch):
 
 
 def test_a_month_filled_with_the_month_before_times_105_is_refused(air):
-    messages = _messages(_february_is_january_x105(air))
+    messages = pm_copy_messages(_february_is_january_x105(air))
     assert messages and all(m.startswith("station ZZ101, season from 2020: PM") for m in messages), messages
     assert "its own hours 31 days earlier" in messages[0] and "1.050 × its own" in messages[0]
 

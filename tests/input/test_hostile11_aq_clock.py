@@ -88,3 +88,16 @@ def test_profiles_without_a_daily_cycle_are_not_judged():
     out = Collector()
     check_air_quality_clock(pd.concat(frames, ignore_index=True), "air_quality.csv", out)
     assert out.problems == []
+
+
+def test_the_fewest_days_of_a_profile_is_a_row_of_input_limits(monkeypatch):
+    """``air_quality.clock_min_days`` (20, zzeval/reference/input_limits.csv) is read as the other limits: the
+    30-day seasons 8 hours apart are refused at 20 and not judged when 31 days are asked for."""
+    from zzeval.season import aq_clock
+
+    assert aq_clock.input_floor("air_quality.clock_min_days") == 20
+    real = aq_clock.input_floor
+    monkeypatch.setattr(aq_clock, "input_floor", lambda key: 31.0 if key == "air_quality.clock_min_days" else real(key))
+    out = Collector()
+    check_air_quality_clock(_table(-8), "air_quality.csv", out)
+    assert out.problems == []

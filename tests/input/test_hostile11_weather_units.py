@@ -109,3 +109,18 @@ def test_compass_points_are_read_as_degrees_with_a_notice():
 def test_other_text_is_still_not_a_direction():
     _, out = _directions(["NNX"])
     assert [p.column for p in out.problems] == ["wind_dir_deg"]
+
+
+def test_the_seasons_of_a_source_are_grouped_once():
+    """zzeval.season.keys.source_seasons, used by the precipitation and wind-unit checks: an empty station code
+    is the county's, the season is named by its first year (October to March, a July-to-June year), the rows
+    keep their labels."""
+    from zzeval.season.keys import source_seasons
+
+    met = pd.DataFrame({"station_code": ["", "county", "ZZ100", None],
+                        "datetime": pd.to_datetime(["2020-03-31 23:00", "2020-10-01 00:00", "2021-01-05 00:00", "2019-12-01 00:00"]),
+                        "v": [1.0, 2.0, 3.0, 4.0]}, index=[10, 11, 12, 13])
+    part = source_seasons(met, met["v"], met["v"] > 1)
+    assert part.index.tolist() == [11, 12, 13]
+    assert part["source"].tolist() == ["county", "ZZ100", "county"]
+    assert part["year"].tolist() == [2020, 2020, 2019] and part["v"].tolist() == [2.0, 3.0, 4.0]

@@ -35,8 +35,6 @@ LIMITS_FILE = "zzeval/reference/input_limits.csv"
 POLLUTANTS = ("O3", "NO2", "CO", "PM2.5")
 #: The local hour around which a winter's mean ozone peaks (photochemistry, 13-17 h).
 OZONE_PEAK_HOUR = 15
-#: The fewest days a station's season must hold at every hour of the day for its profile to be compared.
-MIN_DAYS = 20
 LAGS = np.arange(-12, 13)
 
 
@@ -79,14 +77,14 @@ def check_air_quality_clock(aq: pd.DataFrame, fname: str, out: Collector) -> Non
 def _best_lag(mean: np.ndarray, count: np.ndarray, pollutants: list, years: list) -> tuple[int | None, dict]:
     """The circular lag (hours the previous season's profile is moved forward) that best aligns the two
     seasons' standardised mean profiles (``mean``: pollutant × season × hour), summed over the pollutants
-    with every hour of both seasons on :data:`MIN_DAYS` days; and the hour of each season's ozone peak
+    with every hour of both seasons on ``air_quality.clock_min_days`` days; and the hour of each season's ozone peak
     (empty where ozone is missing)."""
     score = np.zeros(len(LAGS))
-    used = 0
+    used, least_days = 0, input_floor("air_quality.clock_min_days")
     peaks = {}
     for j, pollutant in enumerate(pollutants):
         before, after = mean[j]
-        if count[j].min() < MIN_DAYS or before.std() <= 0 or after.std() <= 0:
+        if count[j].min() < least_days or before.std() <= 0 or after.std() <= 0:
             continue
         if pollutant == "O3":
             peaks = {years[0]: int(np.argmax(before)), years[1]: int(np.argmax(after))}

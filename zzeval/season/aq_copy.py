@@ -16,7 +16,8 @@ for a day at two stations in clean air. The signatures are recorded while the ai
 (:func:`record_pm_days`, also per station-complete Parquet chunk) and compared once the table is read
 (:func:`check_air_quality_copied`). Cost: two 64-bit hashes per PM hour and one group-by; memory about
 140 bytes per station-day (the day's 24 hourly values are kept as well, for the copies moved by some hours
-or re-exported at another precision that :mod:`zzeval.season.aq_copy_near` looks for).
+or re-exported at another precision that :mod:`zzeval.season.aq_copy_near` looks for). The three copy checks
+choose their candidates each its own way (:mod:`zzeval.season.pm_series` says why); the days they share.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ import pandas as pd
 from pandas.util import hash_array
 
 from zzeval.resources import input_floor
-from zzeval.season.aq_copy_near import HOUR_COLUMNS
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.parsing import show
+from zzeval.season.pm_series import HOUR_COLUMNS
 from zzeval.season.weather_copy import HASH_MIX
 
 #: The pollutants whose days are compared (module docstring: the gases can repeat a value at two stations).

@@ -21,6 +21,8 @@ within the rounding of another precision), a day is copied when at least ``air_q
 of its hours match, and a pair with ``air_quality.near_copied_days`` copied days at one shift is refused,
 one message per copied station and season naming both stations (or seasons), the pollutants, the days and
 the shift. A copy that the exact check refused is said again only when more of its days are found here.
+Its candidates (the pairs and shifts the join finds) are its own: :mod:`zzeval.season.pm_series` says why, and
+holds the series it shares with the other two copy checks.
 """
 
 from __future__ import annotations
@@ -30,12 +32,10 @@ import pandas as pd
 from pandas.util import hash_array
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.checks import Collector
 from zzeval.season.parsing import show
-from zzeval.season.weather_copy import HASH_MIX, _calendar_hours
-
-#: The columns of a recorded PM day (:func:`zzeval.season.aq_copy.record_pm_days`) holding its hourly values.
-HOUR_COLUMNS = tuple(f"h{h:02d}" for h in range(24))
+from zzeval.season.pm_series import HOUR_COLUMNS, recorded_days, series_of
+from zzeval.season.weather_copy import HASH_MIX
 
 #: The consecutive hours whose rounded values make one key of the join (:func:`_runs`).
 RUN_HOURS = 3
@@ -57,14 +57,10 @@ MAX_SHIFTS = 3
 UNIT = "µg/m³"
 
 
-def _hourly(days: pd.DataFrame) -> pd.DataFrame:
-    """One row per hour of the recorded ``days`` with a value: ``series`` (a number per station, pollutant and
-    season), ``place`` (its hour in a July-to-June year, :func:`~zzeval.season.weather_copy._calendar_hours`),
-    ``value``, ``at`` (the row of its day in ``days``); sorted by series and place."""
-    stamps = pd.DatetimeIndex(days["day"])
-    year = season_first_year(stamps)
-    series = days.assign(year=year).groupby(["station", "pollutant", "year"], sort=True).ngroup().to_numpy()
-    start = _calendar_hours(stamps.to_numpy().astype("datetime64[h]").astype(np.int64))
+def _hourly(days: pd.DataFrame, series: np.ndarray, start: np.ndarray) -> pd.DataFrame:
+    """One row per hour of the recorded ``days`` with a value: ``series`` (its number,
+    :func:`~zzeval.season.pm_series.series_of`), ``place`` (its hour in a July-to-June year: ``start``, the
+    day's midnight, and the hour), ``value``, ``at`` (the row of its day in ``days``); sorted by series and place."""
     values = days[list(HOUR_COLUMNS)].to_numpy(dtype=float)
     at, hour = np.nonzero(np.isfinite(values))
     hours = pd.DataFrame({"series": series[at], "place": start[at] + hour, "value": values[at, hour], "at": at})
@@ -148,15 +144,13 @@ def check_air_quality_near_copied(out: Collector, refused: dict | None = None) -
     copied days.
     ``refused``: the pairs (station, season, station copied, its season) :mod:`zzeval.season.aq_copy`
     refused already, with their days: a copy is not said again unless more of its days are copied."""
-    parts = [p for p in out.pm_days if HOUR_COLUMNS[0] in p]
-    if not parts:
+    days = recorded_days(out)
+    if days is None:
         return
-    days = pd.concat(parts, ignore_index=True)
-    hours = _hourly(days)
+    series, names, start = series_of(days)
+    hours = _hourly(days, series, start)
     if hours.empty:
         return
-    names = days.assign(year=season_first_year(pd.DatetimeIndex(days["day"]))).groupby(
-        ["station", "pollutant", "year"], sort=True).size().reset_index()[["station", "pollutant", "year"]]
     shifts = _shifts_to_compare(hours, names["pollutant"].to_numpy(dtype=object)[hours["series"].to_numpy()])
     if shifts.empty:
         return

@@ -14,7 +14,9 @@ smaller residual): a copy a + b·x rounded as exported leaves the rounding (abou
 ``air_quality.scaled_copy_day_min_sd``), has ``air_quality.copy_day_min_hours`` hours in both, the slope is
 positive and the residual SD at most ``air_quality.scaled_copy_max_residual_sd``; a pair with
 ``air_quality.scaled_copied_days`` such days at one shift is refused. Days of a plain copy (slope 1, offset 0)
-are the other two checks' and are left out.
+are the other two checks' and are left out. Its candidates (:func:`_candidates`, enumerated: nothing points to
+the shift of a rescaled copy) are its own: :mod:`zzeval.season.pm_series` says why, and holds the series it shares
+with the other two copy checks.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.aq_copy_near import HOUR_COLUMNS, UNIT, _duration, stamp_words
-from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.aq_copy_near import UNIT, _duration, stamp_words
+from zzeval.season.checks import Collector
 from zzeval.season.parsing import show
-from zzeval.season.weather_copy import _calendar_hours
+from zzeval.season.pm_series import HOUR_COLUMNS, recorded_days, series_of
 
 #: The shifts [h] of a station's season against its other season (the same day and hour of the year ± a day).
 YEAR_SHIFTS = tuple(range(-24, 25))
@@ -42,11 +44,7 @@ def _grid(days: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, int
     """The hourly values as a grid (series × hours from the first day, a July-to-June calendar), the series
     (station, pollutant, year), the row of ``days`` of each (series, day of the grid) (−1: none), and the place
     of the grid's first hour."""
-    stamps = pd.DatetimeIndex(days["day"])
-    keyed = days.assign(year=season_first_year(stamps))
-    series = keyed.groupby(["station", "pollutant", "year"], sort=True).ngroup().to_numpy()
-    names = keyed.groupby(["station", "pollutant", "year"], sort=True).size().reset_index()[["station", "pollutant", "year"]]
-    start = _calendar_hours(stamps.to_numpy().astype("datetime64[h]").astype(np.int64))
+    series, names, start = series_of(days)
     first = int(start.min())
     day = (start - first) // 24
     n_days = int(day.max()) + 1
@@ -124,10 +122,9 @@ def scaled_days(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict, n
 def check_air_quality_scaled_copied(out: Collector) -> None:
     """Refuse each pair of PM series with ``air_quality.scaled_copied_days`` or more days that are a linear copy
     of the other's at one candidate shift (module docstring): one message per copied series, at its best shift."""
-    parts = [p for p in out.pm_days if HOUR_COLUMNS[0] in p]
-    if not parts:
+    days = recorded_days(out)
+    if days is None:
         return
-    days = pd.concat(parts, ignore_index=True)
     names, cand, fits, at, flag = scaled_days(days)
     counts = flag.sum(1)
     least = input_floor("air_quality.scaled_copied_days")

@@ -40,6 +40,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.confirm import judge
+from zzeval.season.day_windows import window_sums
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_weather import median_of_the_others
@@ -105,12 +106,7 @@ def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flags: dict, limits: dict,
 
     daily = {"hours": per_day(), **{w: per_day(f.astype(float)) for w, f in flags.items()}}
 
-    def window(values: np.ndarray) -> np.ndarray:  # the sum of the days from each day on
-        total = np.concatenate([np.zeros((len(stations), 1)), np.cumsum(values, axis=1),
-                                np.repeat(values.sum(axis=1, keepdims=True), days, axis=1)], axis=1)
-        return total[:, days:days + span] - total[:, :span]
-
-    sums = {w: window(v) for w, v in daily.items()}
+    sums = {w: window_sums(v, days, axis=1) for w, v in daily.items()}  # the sum of the days from each day on
     grid = pd.date_range(pd.Timestamp(day0), periods=span, freq="D")
     start_years = season_first_year(grid)
     for which in ("above", "equal"):

@@ -32,6 +32,7 @@ import pandas as pd
 
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.day_windows import window_blocks, window_sums
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 from zzeval.season.stuck_spells import judge_spell, spell_numbers
@@ -78,17 +79,17 @@ def hourly_calm_shares(met: pd.DataFrame | None) -> pd.DataFrame:
     parts = []
     for code in pd.unique(source):
         mine = source == code
-        counted, seen = np.zeros((days + length, 24)), np.zeros((days + length, 24))
-        label = np.full((days + length, 24), -1, dtype=np.int64)
+        counted, seen = np.zeros((days, 24)), np.zeros((days, 24))
+        label = np.full((days, 24), -1, dtype=np.int64)
         seen[day[mine], hour[mine]] = 1
         counted[day[mine], hour[mine]] = values[mine] > input_limit("meteorology.near_calm_wind_speed_ms")
         calm = seen - counted
         label[day[mine], hour[mine]] = rows.index.to_numpy()[mine]
-        c_seen = np.vstack([np.zeros((1, 24)), np.cumsum(seen, axis=0)])
+        c_seen = np.vstack([np.zeros((1, 24)), np.cumsum(seen, axis=0)])  # for the calendar months
         c_counted = np.vstack([np.zeros((1, 24)), np.cumsum(counted, axis=0)])
         starts = np.arange(days)
-        n = c_seen[starts + length] - c_seen[starts]  # (window, hour)
-        share = (c_counted[starts + length] - c_counted[starts]) / np.where(n > 0, n, 1)
+        n = window_sums(seen, length)  # (window, hour)
+        share = window_sums(counted, length) / np.where(n > 0, n, 1)
         m_n = c_seen[month_end] - c_seen[month_first]  # (month, hour)
         m_share = np.where(m_n >= least, (c_counted[month_end] - c_counted[month_first]) / np.where(m_n > 0, m_n, 1),
                            np.nan)
@@ -97,7 +98,7 @@ def hourly_calm_shares(met: pd.DataFrame | None) -> pd.DataFrame:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a window every month touches: no reference
             own = np.nanmedian(table, axis=1)
-        block = calm[starts[:, None] + np.arange(length)[None, :], :]  # (window, day, hour)
+        block = window_blocks(calm, length, fill=0.0)  # (window, day, hour)
         first = np.argmax(block, axis=1)  # its first calm day at each hour, and its last
         final = length - 1 - np.argmax(block[:, ::-1, :], axis=1)
         keep = n >= least

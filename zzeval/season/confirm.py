@@ -40,6 +40,7 @@ JUDGEMENT_CHECKS = {
                               "2020-11-20'",
     "heating_swapped": "township slug, 'nancun'",
     "vehicle_fleet": "township slug, 'nancun'",
+    "diesel_plug_in_hybrid": "township slug and vehicle class, 'nancun bus'",
     "subsidy_standard": "township slug and retrofit type, 'nancun coal_to_gas'",
     "target_scale": "township slug and task, 'nancun dustfall_t_km2_month'",
     "replacement_distance": "the replacing station's code, as in stations.csv, 'ZZ103'",

@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
+from zzeval.season.checks import season_first_year
 from zzeval.season.parsing import show
 
 _SPACES = re.compile(r"\s+")
@@ -39,6 +41,14 @@ def key_text(value) -> str:
 def county_code(values: pd.Series) -> pd.Series:
     """Meteorology station codes with an empty (or missing) code written ``county``."""
     return values.fillna("").replace("", COUNTY_CODE)
+
+
+def source_seasons(met: pd.DataFrame, values: pd.Series, given: pd.Series) -> pd.DataFrame:
+    """The ``given`` rows of the meteorology table ``met`` as ``source`` (:func:`county_code`), ``year`` (the
+    first year of their season) and ``v`` (their ``values``), in the table's order and with its row labels:
+    to be grouped by source and season (a station's, or the county rows', season)."""
+    return pd.DataFrame({"source": county_code(met["station_code"])[given],
+                         "year": np.asarray(season_first_year(met.loc[given, "datetime"])), "v": values[given]})
 
 
 def _compared(frame: pd.DataFrame, table: str, key: tuple[str, ...]) -> pd.DataFrame:

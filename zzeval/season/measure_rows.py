@@ -73,6 +73,8 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
                                       fnames.get("townships", "townships.csv"), out)
         check_subsidy_standard(rt, name["heating_retrofits"], out)
         check_heating_columns_swapped(rt, targets, name["heating_retrofits"], name["targets"], out)
+    if rt is not None and not rt.empty and targets is not None and not targets.empty:  # none: a notice says so
+        check_heating_targets_reported(rt, targets, name["heating_retrofits"], name["targets"], out)
     if targets is not None and not targets.empty:
         check_county_target_on_township(targets, name["targets"], county, out)
         check_target_values(targets, name["targets"], out)
@@ -108,7 +110,8 @@ PER_TOWNSHIP_TABLES = {
     "vehicles": "the vehicle tasks (China III trucks remaining, new-energy share, OBD) show 无数据 (no data)",
     "tasks": "the tasks counted there (coal boilers, scattered firms, straw fires, I/M, loose coal) show 无数据 "
              "(no data)",
-    "heating_retrofits": "0 households retrofitted are counted",
+    "heating_retrofits": "0 households retrofitted are counted (a township with a heating target and no row of "
+                         "its type is refused)",
 }
 
 
@@ -127,6 +130,26 @@ def note_townships_without_rows(tables: dict, fnames: dict, out: Collector) -> N
         if missing:
             out.notes.append(f"{fnames.get(table, table + '.csv')}: no row of township(s) {', '.join(map(show, missing))}"
                              f": on the report of each, {shown}; add their rows if the sheet was left out")
+
+
+def check_heating_targets_reported(rt: pd.DataFrame, targets: pd.DataFrame, fname: str, targets_fname: str,
+                                   out: Collector) -> None:
+    """A township with a household target of a retrofit type (``targets``, task ``heating_<type>`` above 0)
+    but no row of that type in ``heating_retrofits`` (s12: the sheet left out was counted as 0 households
+    done against the target, a wrong number where nothing was reported): refused, naming the township,
+    the type, the targets row and the table. A batch not finished is a row with ``households_done`` 0 and
+    an empty ``completion_date``. Skipped while a row's township is refused (it would be missing here), and for
+    a table without rows (validate's notice: none of its measures took place)."""
+    if out.unknown_townships.get(fname):
+        return
+    reported = set(zip(rt["township"].astype(str), rt["retrofit_type"].astype(str), strict=True))
+    for (slug, kind), row in _type_targets(targets).iterrows():
+        if row["target"] > 0 and (str(slug), str(kind)) not in reported:
+            out.add(fname, None, "township",
+                    f"no row of township {show(slug)}, {kind}, though {targets_fname} row {int(row['row']) + 2} gives it "
+                    f"a target of {row['target']:,.0f} households (heating_{kind}): its households done would be counted "
+                    f"as 0 where nothing was reported; add the township's batches of {kind} (a batch not finished: "
+                    "households_done 0 and completion_date empty), or remove the target if the plan gave it none")
 
 
 def _rows_text(labels) -> str:
@@ -446,7 +469,10 @@ def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector)
     fuel ``electric`` has no China emission stage, and a diesel vehicle is not a new-energy one. The
     emission model (zzeval.emissions.diesel.is_electric) and the new-energy share of the public fleet
     count a row as new-energy when either says so: diesel + NEV was counted as 10 electric buses.
-    Gasoline or gas with NEV (plug-in hybrids, which China counts as new-energy vehicles) passes."""
+    Gasoline or gas with NEV (plug-in hybrids, which China counts as new-energy vehicles) passes. Diesel
+    plug-in hybrids exist too (buses, sanitation trucks) but are rare, and diesel + NEV is more often a
+    slip: a judgement check (``diesel_plug_in_hybrid``, by township and class; s12), counted like the
+    gasoline ones once confirmed."""
     if vh is None or vh.empty:
         return
     fuel, standard = vh["fuel"].astype("string"), vh["emission_standard"].astype("string")
@@ -454,11 +480,14 @@ def check_fuel_and_standard(vh: pd.DataFrame | None, fname: str, out: Collector)
     out.rows(fname, "emission_standard", (fuel == "electric").fillna(False) & stage,
              lambda i: f"fuel electric with emission standard {standard[i]}: an electric vehicle has no China emission "
                        "stage; write NEV, or the fuel the vehicles burn (diesel, gasoline, gas) if they are not electric")
-    out.rows(fname, "emission_standard", (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False),
-             lambda i: "fuel diesel with emission standard NEV: the row would be counted as electric (no tailpipe "
-                       "emissions, in the new-energy share), and the emission factors have no class for a diesel "
-                       "plug-in hybrid; write fuel electric if the vehicles are battery-electric, otherwise the China "
-                       "stage of their diesel engine (China0-China6)")
+    subject = vh["township"].astype(str) + " " + vh["vehicle_class"].astype(str)
+    judge_rows(out, "diesel_plug_in_hybrid", fname, "emission_standard",
+               (fuel == "diesel").fillna(False) & (standard == "NEV").fillna(False), subject,
+               lambda i: "fuel diesel with emission standard NEV: the row would be counted as electric (no tailpipe "
+                         "emissions, in the new-energy share), and the emission factors have no class for a diesel "
+                         "plug-in hybrid; write fuel electric if the vehicles are battery-electric, otherwise the China "
+                         "stage of their diesel engine (China0-China6) if they are plain diesel vehicles with NEV typed "
+                         "by mistake")
 
 
 def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame | None, fname: str,

@@ -26,7 +26,7 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.confirm import judge
-from zzeval.season.keys import county_code
+from zzeval.season.keys import county_code, source_seasons
 from zzeval.season.parsing import show
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's precipitation total.
@@ -57,8 +57,7 @@ def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) ->
         return
     accumulated = _check_accumulated(met, values, fname, out)
     top = input_limit("meteorology.season_precip_mm")
-    part = pd.DataFrame({"source": county_code(met["station_code"])[given],
-                         "year": np.asarray(season_first_year(met.loc[given, "datetime"])), "v": values[given]})
+    part = source_seasons(met, values, given)
     for (code, season), rows in part.groupby(["source", "year"], sort=True):
         total = float(rows["v"].sum())
         if total <= top or (code, season) in accumulated:

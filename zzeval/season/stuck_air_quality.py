@@ -31,6 +31,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.day_windows import window_medians
 from zzeval.season.parsing import show
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_spells import judge_spell, season_end, spell_numbers
@@ -79,8 +80,7 @@ def window_ratios(spread: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per window start (a day) × (station, pollutant): the window's spread (the median of its days') and its
     reference's (module docstring)."""
     days = round(input_limit("air_quality.window_days"))
-    window = spread.rolling(days, min_periods=round(input_floor("air_quality.stuck_window_min_days"))).median()
-    window = window.shift(-(days - 1))
+    window = window_medians(spread, days, round(input_floor("air_quality.stuck_window_min_days")))
     own = spread.median().to_numpy()
     ref = np.full(window.shape, np.nan)
     values = window.to_numpy()

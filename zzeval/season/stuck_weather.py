@@ -57,6 +57,7 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.boundary_layer import measured_blh
 from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.day_windows import window_blocks
 from zzeval.season.keys import county_code
 from zzeval.season.parsing import show
 from zzeval.season.stuck_spells import judge_spell, season_end, spell_numbers
@@ -146,7 +147,8 @@ def _column_windows(where: tuple, column: str, values: np.ndarray) -> pd.DataFra
     """:func:`window_spreads` of one column: ``where`` the rows' sources, hour numbers from ``day0``'s
     midnight, labels and ``day0``."""
     source, hour, labels, day0 = where
-    length = round(input_limit("meteorology.stuck_window_days")) * 24
+    days = round(input_limit("meteorology.stuck_window_days"))
+    length = days * 24
     least = input_limit("meteorology.stuck_window_min_hours")
     span = int(hour.max()) + 1
     starts = np.arange(0, span, 24)
@@ -163,7 +165,8 @@ def _column_windows(where: tuple, column: str, values: np.ndarray) -> pd.DataFra
         grid[hour[mine]] = values[mine]
         label = np.full(span + 800, -1, dtype=np.int64)
         label[hour[mine]] = labels[mine]
-        windows = _measures(grid, starts, np.full(len(starts), length), column)
+        by_day = grid[:len(starts) * 24].reshape(len(starts), 24)  # the hours of each day from day0
+        windows = _block_measures(window_blocks(by_day, days).reshape(len(starts), length), column)
         keep = windows["hours"] >= least
         if not keep.any():
             continue
@@ -208,6 +211,11 @@ def _measures(grid: np.ndarray, starts: np.ndarray, lengths: np.ndarray, column:
     width = int(lengths.max()) if len(lengths) else 1
     block = np.lib.stride_tricks.sliding_window_view(grid, width)[starts].copy()
     block[np.arange(width)[None, :] >= lengths[:, None]] = np.nan
+    return _block_measures(block, column)
+
+
+def _block_measures(block: np.ndarray, column: str) -> pd.DataFrame:
+    """:func:`_measures` of the spans of hours given as the rows of ``block`` (NaN without a value)."""
     given = np.isfinite(block)
     out = pd.DataFrame({"hours": given.sum(axis=1), "first": np.argmax(given, axis=1)})
     out["spread"] = _circular_sd(block) if column == "wind_dir_deg" else _robust_sd(block)

@@ -12,13 +12,12 @@ genuine seasons differ by at most 1.46× (measured, input_limits.csv), a whole u
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_limit
-from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge
-from zzeval.season.keys import county_code
+from zzeval.season.keys import source_seasons
 from zzeval.season.parsing import show
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's wind level against the other season's.
@@ -41,8 +40,7 @@ def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> None
     given = values.notna() & (values > input_limit("meteorology.near_calm_wind_speed_ms")) & met["datetime"].notna()
     if not given.any():
         return
-    part = pd.DataFrame({"source": county_code(met["station_code"])[given],
-                         "year": np.asarray(season_first_year(met.loc[given, "datetime"])), "v": values[given]})
+    part = source_seasons(met, values, given)
     grouped = part.groupby(["source", "year"], sort=True)["v"]
     levels = pd.DataFrame({"median": grouped.median(), "q75": grouped.quantile(0.75), "hours": grouped.size(),
                            "first": grouped.apply(lambda s: s.index[0])})
