@@ -200,3 +200,16 @@ def test_a_batch_pasted_again_days_later_is_refused_and_can_be_confirmed():
     out = _confirmed("heating_repeated_batch", [subject])
     check_repeated_batches(rt, "heating_retrofits.csv", out)
     assert out.problems == [] and len(out.notes) == 1
+
+
+def test_province_size_sample_tables_pass_the_share_and_the_names():
+    """``zzeval sample``'s province-size tables (docs/province.md): the synthetic extra townships (codes 149…,
+    names 合成镇…; a mountain township's clean coal up to 40 % of its households) are refused by neither."""
+    from zzeval.synthetic import sample_tables
+
+    tw = sample_tables._townships(400, 0)
+    rt = sample_tables._retrofits(tw, 0)
+    out = Collector()
+    check_heating_share(rt, tw, "heating_retrofits.csv", "townships.csv", out)
+    check_township_names(tw, "townships.csv", out)
+    assert out.problems == [] and out.notes == []
