@@ -7,9 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zzeval.resources import input_limit
+from zzeval.resources import input_floor, input_limit
 from zzeval.season.checks import Collector
+from zzeval.season.confirm import judge_rows
 from zzeval.season.parsing import show
+
+#: The judgement check of a township season's dustfall too low to be t/(month·km²) (``season.yaml`` ``confirmed:``).
+CHECK_LOW = "dustfall_low"
 
 
 def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
@@ -70,7 +74,10 @@ def _note_lost_samples(dust: pd.DataFrame, fname: str, in_season: np.ndarray, ou
 
 def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
     """The median of a township's monthly dustfall in a season above ``dustfall.township_median`` of
-    ``input_limits.csv``: the values are annual (12-month) sums entered as monthly ones."""
+    ``input_limits.csv``: the values are annual (12-month) sums entered as monthly ones; below its lower
+    limit: the decimal point one place left (7.4 written 0.74) or kg/(m²·month) under the t/(km²·month)
+    header (hostile review s12-C, F5), a judgement check (``dustfall_low``; a genuinely clean township's
+    season is confirmed)."""
     if dust is None or dust.empty:
         return
     top = input_limit("dustfall.township_median")
@@ -84,6 +91,36 @@ def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) 
                        f"{season[i]:.0f} is {median[i]:.3g} t/(month·km²), above the plausible {top:g} "
                        "(zzeval/reference/input_limits.csv): are these annual (12-month) sums? write each month's "
                        "dustfall in t/(month·km²) (annual ÷ 12)")
+    _check_dustfall_low(dust, season, median, first, fname, out)
+
+
+def low_series(dust: pd.DataFrame) -> pd.Series:
+    """Per row: its township's season median below ``dustfall.township_median`` 's lower limit (the
+    series :func:`check_dustfall_scale` refuses for their unit; the copy check leaves them out)."""
+    month = dust["month"]
+    season = month.dt.year - (month.dt.month <= 3)
+    value = pd.to_numeric(dust["dustfall_t_km2_month"], errors="coerce")
+    return value.groupby([dust["township"], season]).transform("median") < input_floor("dustfall.township_median")
+
+
+def _check_dustfall_low(dust: pd.DataFrame, season: pd.Series, median: pd.Series, first: pd.Series, fname: str,
+                        out: Collector) -> None:
+    low = input_floor("dustfall.township_median")
+    subject = dust["township"].astype(str) + " " + season.map(lambda y: f"{y:.0f}-{y + 1:.0f}")
+    other = {(t, s): m for t, s, m in zip(dust["township"], season, median, strict=True)}
+
+    def message(i) -> str:
+        town, year = dust["township"][i], season[i]
+        then = [f"{other[(town, y)]:.3g} in the season from {y:.0f}" for y in (year - 1, year + 1)
+                if (town, y) in other and other[(town, y)] >= low]
+        return (f"the median monthly dustfall of township {show(town)} in the season from {year:.0f} is "
+                f"{median[i]:.3g} t/(month·km²), below the plausible {low:g} (zzeval/reference/input_limits.csv: "
+                "the lowest of Shanxi's 117 counties was 1.5)" + (f"; its median was {', '.join(then)}" if then else "")
+                + ": the decimal point one place left (7.4 written 0.74)? or the values in kg/(m²·month) (the "
+                "laboratory sheet's unit: 0.0074 kg/(m²·month) = 7.4 t/(month·km²), multiply by 1,000)? write each "
+                "month's dustfall in t/(month·km²)")
+
+    judge_rows(out, CHECK_LOW, fname, "dustfall_t_km2_month", first & (median < low), subject, message)
 
 
 def check_dustfall_measured(tables, fnames, names: dict, period, out: Collector) -> None:

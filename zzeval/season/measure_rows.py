@@ -185,7 +185,8 @@ def check_repeated_batches(rt: pd.DataFrame, fname: str, out: Collector) -> None
     """One batch typed twice with another date: two rows of a township and retrofit type with the same
     households planned, done and subsidy, finished at most ``heating_retrofits.repeated_batch_days``
     days apart (``input_limits.csv``). The table's key holds the date, so the copy is no duplicate
-    row; its households would count twice."""
+    row; its households would count twice. Further apart, with the same subsidy given, a judgement check
+    (``heating_repeated_batch``): two genuine batches of one size and subsidy are confirmed."""
     days = input_limit("heating_retrofits.repeated_batch_days")
     same = ["township", "retrofit_type", "households_planned", "households_done", "subsidy_yuan"]
     dated = rt[rt["completion_date"].notna() & (rt["households_done"] > 0)]
@@ -199,6 +200,18 @@ def check_repeated_batches(rt: pd.DataFrame, fname: str, out: Collector) -> None
     before = pd.Series(ordered.index, index=ordered.index).groupby(ordered["_key"], sort=False).shift()
     repeat = (gap <= days).reindex(rt.index, fill_value=False)
     subsidy = rt["subsidy_yuan"]
+    # further apart, all three numbers the same (a subsidy given) are still one batch pasted again, dated by
+    # its acceptance (验收) instead of its completion (hostile review s12-C, F7): a judgement check
+    later = ((gap > days) & ordered["subsidy_yuan"].notna()).reindex(rt.index, fill_value=False)
+    subject = rt["township"].astype(str) + " " + rt["retrofit_type"].astype(str) + " " + \
+        rt["completion_date"].dt.strftime("%Y-%m-%d")
+    judge_rows(out, "heating_repeated_batch", fname, "completion_date", later, subject,
+               lambda i: f"the same households planned ({rt['households_planned'][i]:,.0f}), done "
+                         f"({rt['households_done'][i]:,.0f}) and subsidy ({subsidy[i]:,.0f} yuan) as row "
+                         f"{int(before[i]) + 2} (township {show(rt['township'][i])}, {rt['retrofit_type'][i]}), "
+                         f"dated {gap[i]:.0f} days later: one batch pasted again from another sheet (dated by its "
+                         "acceptance, 验收, rather than its completion)? delete the copy; its households would count "
+                         "twice")
     out.rows(fname, "completion_date", repeat,
              lambda i: f"the same batch as row {int(before[i]) + 2} (township {show(rt['township'][i])}, "
                        f"{rt['retrofit_type'][i]}, {rt['households_planned'][i]:,.0f} planned, "

@@ -35,6 +35,7 @@ from zzeval.season.checks import (
 )
 from zzeval.season.clerical import check_clerical
 from zzeval.season.dustfall import check_dustfall_scale
+from zzeval.season.heating_share import check_heating_share
 from zzeval.season.keys import county_code
 from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
@@ -43,6 +44,7 @@ from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
+from zzeval.season.township_names import check_township_names
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 from zzeval.season.wind_sectors import check_wind_sectors
 from zzeval.season.wind_units import check_wind_speed_unit
@@ -178,6 +180,9 @@ def check_plausible_values(tables: dict, fnames: dict, out: Collector) -> None:
     check_payments(tables.get("heating_retrofits"), name["heating_retrofits"], tables.get("vehicles"),
                    name["vehicles"], out)
     check_dustfall_scale(tables.get("dustfall"), name["dustfall"], out)
+    check_heating_share(tables.get("heating_retrofits"), tables.get("townships"), name["heating_retrofits"],
+                        name["townships"], out)
+    check_township_names(tables.get("townships"), name["townships"], out)
     check_station_positions(tables.get("stations"), tables.get("townships"), name["stations"], out)
     check_id_characters(tables, fnames, out)
     check_clerical(tables, fnames, out)

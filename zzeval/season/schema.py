@@ -200,7 +200,7 @@ HEATING_RETROFITS = TableSpec(
         Column("completion_date", "date", "Date the batch was finished (empty if not finished).",
                required=False, aliases=("完成日期",), example="2020-10-28"),
         Column("subsidy_yuan", "float", "Public subsidy paid for the batch, if known.", unit="yuan",
-               required=False, min=0, aliases=("补贴金额",), example="2520000"),
+               required=False, min=0, aliases=("补贴金额", "补贴资金"), example="2520000"),
     ),
     key=("township", "retrofit_type", "completion_date"),
     notes=("households_done may not exceed households_planned by more than 20 % (checked).",),
