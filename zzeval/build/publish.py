@@ -302,6 +302,8 @@ class Publisher:
             status = "up_to_date" if entry.get("status") == "built" else ("stale" if entry.get("html") else "failed")
         else:
             status = "not_built"
+        if status == "stale" and entry.get("data_sha256") and entry["data_sha256"] == ctx.data_sha256:
+            status = "stale_current"  # the kept page shows this data: not "expired" (hostile review s12-B, 6)
         html = entry.get("html")
         if html and not (ctx.season_dir / html).is_file():
             html = None
