@@ -20,7 +20,7 @@ def _clear_caches() -> None:
     import importlib
 
     for module, names in (("zzeval.resources", ("reference_yaml", "plan_targets", "plan_tasks")),
-                          ("zzeval.i18n", ("labels",)), ("zzeval.airquality.aqi", ("_breakpoints", "_aqi_levels")),
+                          ("zzeval.i18n", ("labels",)), ("zzeval.airquality.aqi", ("_breakpoints", "_aqi_levels", "_table")),
                           ("zzeval.assess.rulefile", ("_shipped_rules",)),
                           ("zzeval.season.measure_rows", ("plan_heating_households",)),
                           ("zzeval.season.emergency_rows", ("plan_emergency_cuts",)),
