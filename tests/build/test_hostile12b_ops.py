@@ -68,3 +68,13 @@ def test_a_kept_page_of_unchanged_data_is_not_called_expired(tmp_path):
     assert "本次生成失败，保留上次报告（数据未变，页面仍为当前数据）" in html and "已过期" not in html
     en = render_index(_rows("stale_current"), {"season": "2020-2021"}, "en")
     assert "previous report kept (its data is unchanged: the page is current)" in en and "(stale)" not in en
+
+
+def test_the_failure_line_of_a_kept_page_of_unchanged_data_says_so():
+    from zzeval.build.records import ReportResult
+
+    err = {"ename": "Timeout", "evalue": "execution timeout of 2 s reached", "code_cell_number": 12}
+    current = ReportResult(slug="nancun", name="南村镇", status="stale", error=err, current=True)
+    assert current.failure_line().endswith("(previous report kept, its data unchanged: current)")
+    assert ReportResult(slug="nancun", name="南村镇", status="stale", error=err).failure_line().endswith(
+        "(previous report kept, marked stale)")

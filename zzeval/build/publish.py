@@ -201,7 +201,8 @@ class Publisher:
         write_state(self.state_path, ctx.state)
         result = ReportResult(slug=slug, name=entry["name"], status=status, reason=item.reason or "",
                               seconds=res.get("seconds", 0.0), error=res.get("error"),
-                              html=entry.get("html"), built_at=entry.get("built_at"))
+                              html=entry.get("html"), built_at=entry.get("built_at"),
+                              current=status == "stale" and entry.get("data_sha256") == ctx.data_sha256)
         ctx.summary.reports.append(result)
         ctx.log.write("report", report=slug, status=status, reason=item.reason,
                       **{k: round(res.get(k, 0.0), 3) for k in ("seconds", "kernel_start_s", "execute_s", "export_s")},
