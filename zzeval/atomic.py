@@ -331,10 +331,7 @@ class BuildLock:
         try:
             lock.acquire()
         except Timeout:
-            raise BuildError(
-                f"another zzeval build is already writing into {self.folder} ({self._holder()}); "
-                "wait for it to finish, or build into another --out folder"
-            ) from None
+            raise self._held() from None
         except OSError as exc:  # a read-only mount, a folder of another user
             if refused(exc):
                 raise not_writable(self.folder, exc) from exc
@@ -343,6 +340,28 @@ class BuildLock:
         info = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         atomic_write_text(self.owner_path, json.dumps(info))
         return self
+
+    def refuse_if_held(self) -> None:
+        """Raise the :class:`~zzeval.errors.BuildError` of :meth:`acquire` when another build holds the lock
+        now; else nothing (the lock is not kept). For a build with nothing to do, which must not answer "up
+        to date" while another build is publishing into the folder (hostile review s12-B, finding 4). No
+        lock file: no build ever ran there; a lock that cannot be opened (read-only) is left to the caller."""
+        if not self.path.is_file():
+            return
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.path, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise self._held() from None
+        except OSError:
+            return
+        lock.release()
+
+    def _held(self) -> BuildError:
+        return BuildError(f"another zzeval build is already writing into {self.folder} ({self._holder()}); "
+                          "wait for it to finish, or build into another --out folder")
 
     def release(self) -> None:
         if self._lock is None:

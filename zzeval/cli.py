@@ -125,9 +125,11 @@ def _check_rules(data_dir, season) -> None:
 
 
 def _cmd_validate(args) -> int:
+    from zzeval.assess.references import check_reference_tables
     from zzeval.season.columnar import check_season
 
     _season_name(args.season)
+    check_reference_tables()  # the package's own tables: an analyst may have edited them
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
     _check_rules(args.data_dir, season)
     from zzeval.assess.evaluate import check_weather_model

@@ -118,3 +118,25 @@ class UnknownTownshipError(ZzevalError, KeyError):
 class EvaluationError(ZzevalError):
     """A step of the season's evaluation could not be computed from valid data; the message
     names the step and the reason."""
+
+
+def yaml_problem(exc: Exception) -> str:
+    """What is wrong with a YAML file, on one line, from the ``yaml.YAMLError`` its reading raised:
+    ``line 48, column 1: found character '\\t' that cannot start any token …: indent with spaces, not
+    tabs`` (PyYAML's own text runs over four lines and never says why: tabs "must not appear … in
+    indentation and separation spaces", YAML 1.1 specification § 5.5 Miscellaneous Characters, example
+    5.12 "Invalid Use of Tabs")."""
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return _cut(" ".join(str(exc).split()))
+    text = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, where = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        text += f" ({context}" + (f" from line {where.line + 1}" if where and where.line != mark.line else "") + ")"
+    if "'\\t'" in problem or "tab" in problem:
+        text += ": indent with spaces, not tabs (YAML does not allow tabs for indentation)"
+    return _cut(text)
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"

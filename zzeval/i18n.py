@@ -43,12 +43,9 @@ def labels() -> dict[str, dict[str, str]]:
     ZzevalError
         If the file is not a mapping of keys to ``{zh, en}`` texts.
     """
-    from importlib.resources import files
+    from zzeval.resources import reference_yaml
 
-    import yaml
-
-    path = files("zzeval").joinpath("reference", _LABELS_FILE)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = reference_yaml(_LABELS_FILE)
     if not isinstance(data, dict):
         raise ZzevalError(f"reference/{_LABELS_FILE}: expected a mapping of label keys")
     out: dict[str, dict[str, str]] = {}

@@ -12,7 +12,7 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from zzeval.errors import ZzevalError
+from zzeval.errors import ZzevalError, yaml_problem
 
 NOTEBOOKS = ("township_report.ipynb", "county_report.ipynb", "what_if.ipynb")
 
@@ -69,6 +69,27 @@ def reference_path(name: str):
     return _reference_file(name)
 
 
+@cache
+def reference_yaml(name: str):
+    """The parsed ``zzeval/reference/<name>``: the one reader of the package's reference YAML
+    (``plan_targets.yaml``, ``verdict_rules.yaml``, ``labels.yaml``, ...), read once per process.
+    Shared: do not modify what it returns.
+
+    Raises
+    ------
+    ZzevalError
+        When the file is not valid YAML (an analyst's edit with a tab, say): the file, line, column and
+        what to fix, as a season folder's YAML gets (exit 2, not a traceback).
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(_reference_file(name).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ZzevalError(f"zzeval/reference/{name}: not valid YAML: {yaml_problem(exc)}; fix the file "
+                          "(or reinstall zzeval to restore it)") from exc
+
+
 #: The fields every task of ``plan_tasks.yaml`` has (its ``direction`` ``min`` or ``max``).
 PLAN_TASK_FIELDS = ("section", "value", "direction", "unit", "plan_zh", "plan_en", "deadline_zh", "deadline_en",
                     "responsible_zh", "responsible_en")
@@ -80,15 +101,80 @@ def plan_tasks() -> dict:
     {task: {...}}, "county_tasks": {task: {...}}, "source_zh", "source_en"}``, the township tasks in the
     order the task table shows them, each with its :data:`PLAN_TASK_FIELDS` and the plan's wording.
     Shared: do not modify what it returns."""
-    import yaml
-
-    doc = yaml.safe_load(_reference_file("plan_tasks.yaml").read_text(encoding="utf-8"))
+    doc = reference_yaml("plan_tasks.yaml")
     for group in ("tasks", "county_tasks"):
         for key, spec in doc.get(group, {}).items():
             missing = [k for k in PLAN_TASK_FIELDS if k not in spec]
             if missing or spec["direction"] not in ("min", "max"):
                 raise ZzevalError(f"reference/plan_tasks.yaml, task {key!r}: missing {missing} or bad direction")
     return doc
+
+
+#: Figures of ``plan_targets.yaml`` that count things (households, trucks, boilers, cameras, mines): whole
+#: numbers, none negative.
+_PLAN_COUNTS = ("china3_trucks_remaining", "black_smoke_cameras", "coal_boilers_remaining",
+                "scattered_firms_remaining", "open_pit_mines_rectified")
+
+
+@cache
+def plan_targets() -> dict:
+    """The plan's county figures (``zzeval/reference/plan_targets.yaml``, PLAN.md), read once and checked
+    for what the plan itself fixes: ``clean_heating_households.total`` is the sum of its ``by_type``
+    (17,360 = 3,004 + 2,350 + 12,006, § 六), every ``*_pct`` figure is a percentage (above 1, at most 100:
+    90 for 90 %, never the fraction 0.9), the emergency cuts of § 三 have ``low`` ≤ ``high`` within 0-100,
+    the counts are whole numbers ≥ 0 and the dustfall limit is positive. Shared: do not modify what it
+    returns.
+
+    Raises
+    ------
+    ZzevalError
+        Naming the file, the key, the value and what it must be (an edit of the package's copy: the plan's
+        own figures, which every county page compares with).
+    """
+    doc = reference_yaml("plan_targets.yaml")
+    where = "zzeval/reference/plan_targets.yaml"
+    if not isinstance(doc, dict):
+        raise ZzevalError(f"{where}: expected the plan's figures as keys and values (reinstall zzeval to restore it)")
+    heating = doc.get("clean_heating_households") or {}
+    by_type = heating.get("by_type") or {}
+    for key, value in [("total", heating.get("total")), *(("by_type." + k, v) for k, v in by_type.items())]:
+        _plan_count(where, f"clean_heating_households.{key}", value)
+    if by_type and heating["total"] != sum(by_type.values()):
+        raise ZzevalError(f"{where}, clean_heating_households.total: {heating['total']:,} is not the sum of by_type "
+                          f"({' + '.join(f'{v:,}' for v in by_type.values())} = {sum(by_type.values()):,}; plan § 六: "
+                          "17,360); correct the total or the figure by type")
+    for key in _PLAN_COUNTS:
+        _plan_count(where, key, doc.get(key))
+    for key, value in _pct_figures(doc):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 < value <= 100:
+            hint = (f"; {value:g} looks like a fraction (a cell formatted as a percentage holds 0.9 for 90 %): "
+                    f"write {100 * value:g}" if isinstance(value, (int, float)) and 0 < value <= 1 else "")
+            raise ZzevalError(f"{where}, {key}: {value!r} is not a percentage above 1 and at most 100{hint}")
+    for grade, cut in (doc.get("emergency_cut_pct") or {}).items():
+        if grade != "unit" and not (isinstance(cut, dict) and 0 <= cut.get("low", -1) <= cut.get("high", -1) <= 100):
+            raise ZzevalError(f"{where}, emergency_cut_pct.{grade}: {cut!r} needs low ≤ high, both 0-100 (%)")
+    dust = doc.get("dustfall_t_km2_month")
+    if isinstance(dust, bool) or not isinstance(dust, (int, float)) or dust <= 0:
+        raise ZzevalError(f"{where}, dustfall_t_km2_month: {dust!r} is not a positive number (t/(month·km²); plan "
+                          "§ 十六: 9)")
+    return doc
+
+
+def _plan_count(where: str, key: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ZzevalError(f"{where}, {key}: {value!r} is not a whole number ≥ 0")
+
+
+def _pct_figures(doc: dict):
+    """(key, value) of every figure under a ``*_pct`` key of the plan (nested ones by their dotted key;
+    ``null``, a figure the plan does not set, and ``unit`` skipped)."""
+    for key, value in doc.items():
+        if not str(key).endswith("_pct") or key == "emergency_cut_pct":
+            continue
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, figure in items:
+            if figure is not None and sub != "unit":
+                yield (f"{key}.{sub}" if sub is not None else str(key)), figure
 
 
 @cache

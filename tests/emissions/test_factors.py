@@ -126,6 +126,10 @@ def test_override_replaces_row_and_keeps_relative_range(tmp_path):
 
 @pytest.mark.parametrize("body, column, words", [
     ("heating_coal_use,suburb,-,2.0,t/household/season", "item", "unknown factor key"),
+    # the wrong cell is the pollutant's (hostile review s12-B, 6: 'item' was named)
+    ("household_coal,raw_anthracite,pm2.5,3,g/kg", "pollutant", "unknown pollutant 'pm2.5' of "
+     "household_coal/raw_anthracite (did you mean 'PM2.5'?)"),
+    ("heating_coal_sooty,raw_anthracite,PM2.5,3,g/kg", "group", "known groups"),
     ("heating_coal_use,rural,-,-2.0,t/household/season", "central", "negative"),
     ("heating_coal_use,rural,-,2000,kg/household/season", "unit", "does not match"),
     ("coal_sulfur,raw_anthracite,-,0.5,fraction,0.2,0.4", "central", "low ≤ central ≤ high"),

@@ -44,16 +44,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from zzeval.airquality import validity
+from zzeval.airquality.hj633 import checked_breakpoints
 from zzeval.errors import InputError
+from zzeval.resources import reference_path
 from zzeval.season.schema import AIR_POLLUTANTS
-
-_REFERENCE = "zzeval.reference"
 
 #: Pollutants that take part in the AQI (HJ 633 §5).
 AQI_POLLUTANTS = AIR_POLLUTANTS
@@ -73,7 +72,7 @@ _EPS = 1e-9
 
 
 def _read(name: str) -> pd.DataFrame:
-    with resources.files(_REFERENCE).joinpath(name).open("r", encoding="utf-8") as fh:
+    with reference_path(name).open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh)
 
 
@@ -84,7 +83,7 @@ def _aqi_levels() -> pd.DataFrame:
 
 @cache
 def _breakpoints() -> pd.DataFrame:
-    return _read("aqi_breakpoints.csv")
+    return checked_breakpoints(_read("aqi_breakpoints.csv"))  # HJ 633's, or a refusal naming the row
 
 
 def aqi_levels() -> pd.DataFrame:

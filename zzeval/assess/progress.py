@@ -10,15 +10,12 @@ performance-graded emergency reductions (§ 三) from :mod:`zzeval.assess.emerge
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 import pandas as pd
-import yaml
 
 from zzeval.assess.emergency import emergency_indicators
 from zzeval.assess.sites import county_values, freight_indicators, site_indicators
-from zzeval.resources import plan_tasks
+from zzeval.resources import plan_targets, plan_tasks
 from zzeval.season.data import SeasonData
 
 #: Diesel trucks the § 十二 scrappage applies to: China III and older.
@@ -34,12 +31,6 @@ PUBLIC_FLEET = ("bus", "taxi", "sanitation")
 
 def _directions() -> dict[str, str]:
     return {k: v["direction"] for k, v in plan_tasks()["tasks"].items()}
-
-
-def plan_targets() -> dict:
-    """The plan's county totals (``zzeval/reference/plan_targets.yaml``)."""
-    text = resources.files("zzeval.reference").joinpath("plan_targets.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
 
 
 def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:

@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 
 from zzeval.assess.verdict import INDICATORS, RuleSet, load_rules
-from zzeval.errors import ZzevalError
-from zzeval.resources import plan_tasks
-from zzeval.season.parsing import load_yaml_strict, show, yaml_problem
+from zzeval.errors import ZzevalError, yaml_problem
+from zzeval.resources import plan_tasks, reference_yaml
+from zzeval.season.parsing import load_yaml_strict, show
 
 #: A season folder's own verdict rules (they replace the shipped ones for that season).
 SEASON_RULES_FILE = "verdict_rules.yaml"
@@ -162,10 +162,7 @@ def _check_fraction(where: str, raw: dict, others: list) -> None:
 @functools.cache
 def _shipped_rules() -> tuple:
     """The raw rules of the shipped ``zzeval/reference/verdict_rules.yaml``."""
-    from importlib import resources
-
-    text = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text).get("rules", []))
+    return tuple((reference_yaml("verdict_rules.yaml") or {}).get("rules", []))
 
 
 def _quoted_number(value: object) -> bool:

@@ -26,7 +26,6 @@ import functools
 import math
 import operator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +33,7 @@ import yaml
 
 from zzeval.errors import ZzevalError
 from zzeval.i18n import format_quantity, labels, t, t_or, verdict_label
+from zzeval.resources import reference_yaml
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 DEFAULT_RULES = "verdict_rules.yaml"
@@ -202,12 +202,12 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         Naming the file, the rule and the key that is wrong.
     """
     if path is None:
-        text = resources.files("zzeval.reference").joinpath(DEFAULT_RULES).read_text(encoding="utf-8")
+        parsed = reference_yaml(DEFAULT_RULES) or {}  # a YAML error: file, line, column (exit 2)
         source = f"zzeval/reference/{DEFAULT_RULES}"
     else:
-        text = Path(path).read_text(encoding="utf-8")
+        parsed = _parsed_yaml(Path(path).read_text(encoding="utf-8"))
         source = str(path)
-    doc = copy.deepcopy(_parsed_yaml(text))  # a caller may change its RuleSet: never the cached one
+    doc = copy.deepcopy(parsed)  # a caller may change its RuleSet: never the cached one
     levels = doc.get("levels") or {}
     for key in ("on_track", "warning", "interview"):
         if key not in levels:

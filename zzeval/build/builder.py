@@ -157,14 +157,17 @@ def build(options: BuildOptions) -> BuildSummary:
     inputs = resolve_inputs(options)
     state = read_state(inputs.season_dir / STATE_FILE)
     check_language(inputs, state)
+    from zzeval.atomic import BuildLock
+
     fast = fast_path(inputs, state)
+    if fast is not None and not options.dry_run:  # not "up to date" while another build is publishing here
+        BuildLock(inputs.season_dir).refuse_if_held()
     if fast is not None:
         fast.seconds = time.monotonic() - t_start
         if not options.quiet:
             print(("Dry run: " if options.dry_run else "") + f"nothing to build: {len(fast.reports)} "
                   f"report(s) up to date ({inputs.season_dir / 'index.html'})", flush=True)
         return fast
-    from zzeval.atomic import BuildLock
     from zzeval.build.lifeline import remove_scratch, scratch_folder, tracker_survives_hangup
     from zzeval.dask_logs import keep_log
 

@@ -302,6 +302,7 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
         (``DataValidationError``, ``BuildError`` …) naming the file and what to fix.
     """
     from zzeval.assess.evaluate import check_weather_model
+    from zzeval.assess.references import check_reference_tables
     from zzeval.assess.rulefile import check_season_rules
     from zzeval.build.kernels import resolve_kernel
     from zzeval.build.run import check_scheduler_reachable
@@ -309,6 +310,7 @@ def load_checked(inputs: BuildInputs, runner=None, scratch: Path | None = None):
     from zzeval.season.loading import load_season
 
     opts = inputs.options
+    check_reference_tables()  # the package's own tables (an analyst's edit) before anything is written
     if opts.executor == "dask" and opts.scheduler and not opts.dry_run:
         check_scheduler_reachable(opts.scheduler)  # before anything is written into --out
     check_season_rules(inputs.data_dir)  # checked as the evaluation will read them (issue 13)

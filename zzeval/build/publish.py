@@ -201,7 +201,8 @@ class Publisher:
         write_state(self.state_path, ctx.state)
         result = ReportResult(slug=slug, name=entry["name"], status=status, reason=item.reason or "",
                               seconds=res.get("seconds", 0.0), error=res.get("error"),
-                              html=entry.get("html"), built_at=entry.get("built_at"))
+                              html=entry.get("html"), built_at=entry.get("built_at"),
+                              current=status == "stale" and entry.get("data_sha256") == ctx.data_sha256)
         ctx.summary.reports.append(result)
         ctx.log.write("report", report=slug, status=status, reason=item.reason,
                       **{k: round(res.get(k, 0.0), 3) for k in ("seconds", "kernel_start_s", "execute_s", "export_s")},
@@ -302,6 +303,8 @@ class Publisher:
             status = "up_to_date" if entry.get("status") == "built" else ("stale" if entry.get("html") else "failed")
         else:
             status = "not_built"
+        if status == "stale" and entry.get("data_sha256") and entry["data_sha256"] == ctx.data_sha256:
+            status = "stale_current"  # the kept page shows this data: not "expired" (hostile review s12-B, 6)
         html = entry.get("html")
         if html and not (ctx.season_dir / html).is_file():
             html = None

@@ -44,6 +44,8 @@ class ReportResult:
     error: dict | None = None
     html: str | None = None
     built_at: str | None = None
+    #: ``stale`` only: the kept report was built from this build's data (its numbers are current)
+    current: bool = False
 
     @property
     def failed(self) -> bool:
@@ -52,7 +54,8 @@ class ReportResult:
     def failure_line(self) -> str:
         err = self.error or {}
         where = f" in code cell {err['code_cell_number']}" if err.get("code_cell_number") else ""
-        kept = " (previous report kept, marked stale)" if self.status == "stale" else ""
+        kept = "" if self.status != "stale" else " (previous report kept, its data unchanged: current)" \
+            if self.current else " (previous report kept, marked stale)"
         evalue = str(err.get("evalue") or "").splitlines()
         return f"FAILED {self.slug}{where}: {err.get('ename', '')}: {evalue[0][:200] if evalue else ''}{kept}"
 

@@ -17,18 +17,15 @@ the report appendix (``item_zh``/``item_en``, ``note_zh``/``note_en``). ``basis`
 * ``convention`` (约定) — a setting of the calculation (reference class, heating dates);
 * ``override`` (用户覆盖) — an analyst's override (set by :func:`load_factors`).
 
-``source`` is kept in :attr:`FactorTable.frame` as a copy of ``citation`` for older callers.
-
-An analyst overrides factors with her own CSV file (same columns; ``group``, ``item``,
+``source`` is kept in :attr:`FactorTable.frame` as a copy of ``citation`` for older callers. An analyst overrides factors with her own CSV file (same columns; ``group``, ``item``,
 ``pollutant``, ``central`` and ``unit`` required) without editing the package::
 
     from zzeval.emissions.factors import load_factors
     table = load_factors("my_factors.csv")
 
-Monte Carlo samples are drawn by :func:`sample_factors` with Latin hypercube sampling
-(McKay, Beckman & Conover 1979, *Technometrics* 21:239) from the distribution of each
-ranged row; each factor has its own random stream derived from the
-seed and its key, so changing one factor leaves the draws of all others unchanged.
+Monte Carlo samples are drawn by :func:`sample_factors` with Latin hypercube sampling (McKay, Beckman &
+Conover 1979, *Technometrics* 21:239) from the distribution of each ranged row; each factor has its own
+random stream derived from the seed and its key, so changing one factor leaves the others' draws unchanged.
 """
 
 from __future__ import annotations
@@ -407,6 +404,19 @@ def _override_frame(override: pd.DataFrame, label: str) -> pd.DataFrame:
     return frame
 
 
+def _unknown_key(new: pd.DataFrame, rec: dict, key: str, rowno: int, label: str) -> Problem:
+    """An override row's unknown key, named in the wrong cell: ``pollutant`` when its group and item are
+    known (``pm2.5`` for ``PM2.5``: hostile review s12-B, 6), else ``item`` when its group is, else ``group``."""
+    known = list(dict.fromkeys(new.loc[(new["group"] == rec["group"]) & (new["item"] == rec["item"]), "pollutant"]))
+    if known:
+        near = [p for p in known if p.casefold() == str(rec["pollutant"]).casefold()]
+        return Problem(label, rowno, "pollutant", f"unknown pollutant {rec['pollutant']!r} of {rec['group']}/"
+                       f"{rec['item']}" + (f" (did you mean {near[0]!r}?)" if near else "") + f"; its pollutants: {known}")
+    near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
+    hint = f"; keys of group {rec['group']!r}: {near}" if near else f"; known groups: {sorted(set(new['group']))}"
+    return Problem(label, rowno, "item" if near else "group", f"unknown factor key {key!r} (group/item/pollutant){hint}")
+
+
 def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int],
                   label: str) -> list[Problem]:
     """Apply one override row to ``new`` in place; the problems of the row (then unchanged)."""
@@ -416,11 +426,7 @@ def _override_row(new: pd.DataFrame, rec: dict, rowno: int, seen: dict[str, int]
                         f"factor {key!r} is overridden twice (also row {seen[key]})")]
     seen[key] = rowno
     if key not in new.index:
-        near = [k for k in new.index if k.startswith(rec["group"] + "/")][:8]
-        hint = f"; keys of group {rec['group']!r}: {near}" if near else \
-            f"; known groups: {sorted(set(new['group']))}"
-        return [Problem(label, rowno, "item",
-                        f"unknown factor key {key!r} (group/item/pollutant){hint}")]
+        return [_unknown_key(new, rec, key, rowno, label)]
     old = new.loc[key]
     if rec["unit"] != old["unit"]:
         return [Problem(label, rowno, "unit",

@@ -4,7 +4,8 @@ Self-contained (inline CSS, no script, no external resource), Chinese by default
 data-derived text HTML-escaped. Statuses: *built* (this build), *up to date* (kept from an earlier
 build, nothing changed), *failed* (no report; the failing cell and error are shown, the executed
 notebook is linked as the log), *stale* (this build failed, the previous good report is kept and
-linked, with its date), *outdated* (a ``--township`` build left this page alone although its data
+linked, with its date; *stale_current* when that report was built from the data of this build, so its
+numbers are current), *not_built* (never built: not asked for, e.g. by ``--township``), *outdated* (a ``--township`` build left this page alone although its data
 changed since it was built), *other_lang* / *other_build* (left alone, data unchanged, but built in
 the other language, or by other code or another notebook), *rebuilding* (a build under way will
 replace this page; left on the index by a build that stopped half-way, when the page may show other
@@ -19,6 +20,9 @@ from pathlib import Path
 from zzeval import __version__
 from zzeval.i18n import HTML_LANG, check_lang, format_time, t, t_or
 
+#: Statuses of a page whose last build failed (the previous report kept or none).
+FAILED = ("failed", "stale", "stale_current")
+
 #: Verdicts from the most to the least severe: the index lists townships in this order.
 SEVERITY = ("interview", "fail", "warning", "on_track")
 
@@ -32,7 +36,7 @@ th,td{border-bottom:1px solid #d9e2ec;padding:.45em .6em;text-align:left;vertica
 th{background:#f0f4f8}
 .status-built,.status-up_to_date{color:#1b7f3b}
 .status-failed{color:#c92a2a;font-weight:bold}
-.status-stale{color:#b35c00;font-weight:bold}
+.status-stale,.status-stale_current{color:#b35c00;font-weight:bold}
 .status-not_built{color:#829ab1}
 .status-outdated,.status-rebuilding{color:#b35c00;font-weight:bold}
 .status-other_lang,.status-other_build{color:#b35c00}
@@ -178,7 +182,8 @@ def _meta_block(meta: dict, season: str, lang: str) -> list[str]:
 def _verdict_counts(rows: list[dict], lang: str) -> str:
     counts = {"total": len(rows), "built": sum(r["status"] == "built" for r in rows),
               "kept": sum(r["status"] == "up_to_date" for r in rows),
-              "failed": sum(r["status"] in ("failed", "stale", "not_built") for r in rows)}
+              "failed": sum(r["status"] in FAILED for r in rows)}
+    not_built = sum(r["status"] == "not_built" for r in rows)  # never asked for: not a failure (s12-B, 5)
     outdated = sum(r["status"] == "outdated" for r in rows)
     rebuilding = sum(r["status"] == "rebuilding" for r in rows)
     others = sum(r["status"] in ("other_lang", "other_build") for r in rows)  # data unchanged
@@ -187,7 +192,8 @@ def _verdict_counts(rows: list[dict], lang: str) -> str:
     return label("verdict_counts", lang, items=label("count_sep", lang).join(items)) + "<br>" \
         + label("counts", lang, **counts) + (label("counts_outdated", lang, n=outdated) if outdated else "") \
         + (label("counts_rebuilding", lang, n=rebuilding) if rebuilding else "") \
-        + (label("counts_not_rebuilt", lang, n=others) if others else "")
+        + (label("counts_not_rebuilt", lang, n=others) if others else "") \
+        + (label("counts_not_built", lang, n=not_built) if not_built else "")
 
 
 def _map_html(rows: list[dict], lang: str, data_dir=None) -> str:
@@ -262,13 +268,13 @@ def _details(row: dict, lang: str) -> str:
     e = escape
     parts = []
     err = row.get("error")
-    if err and row["status"] in ("failed", "stale", "not_built"):
+    if err and row["status"] in (*FAILED, "not_built"):
         if err.get("code_cell_number"):
             parts.append(e(label("failed_at", lang, n=err["code_cell_number"])))
         text = f'{err.get("ename", "")}: {err.get("evalue", "")}'.strip(": ")
         if err.get("source_head"):
             text = f'{err["source_head"]}\n→ {text}'
         parts.append(f'<div class="err">{e(text[:1500])}</div>')
-    if row.get("log") and row["status"] in ("failed", "stale", "not_built"):
+    if row.get("log") and row["status"] in (*FAILED, "not_built"):
         parts.append(f'<a href="{e(row["log"])}">{e(label("log", lang))}</a>')
     return " ".join(parts)

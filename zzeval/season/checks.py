@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zzeval.errors import Problem
+from zzeval.errors import Problem, yaml_problem
 from zzeval.resources import plan_tasks
 from zzeval.season.emergency_rows import check_emergency_inspections
 from zzeval.season.parsing import (
@@ -28,7 +28,6 @@ from zzeval.season.parsing import (
     load_yaml_strict,
     not_a_regular_file,
     show,
-    yaml_problem,
 )
 from zzeval.season.replacements import record_spans
 from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS

@@ -4,11 +4,11 @@ contradicting itself (moved from :mod:`zzeval.season.checks`, unchanged)."""
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
+
+from zzeval.resources import plan_targets
 
 if TYPE_CHECKING:
     from zzeval.season.checks import Collector
@@ -19,8 +19,7 @@ def plan_emergency_cuts() -> dict[str, tuple[float, float]]:
     """The cut plan § 三 sets per performance grade during heavy-pollution alerts [%]:
     ``{"B": (30, 50), "C": (30, 50), "D": (100, 100)}`` (``plan_targets.yaml``, ``emergency_cut_pct``);
     A and leading firms choose their own measures and have no figure."""
-    text = resources.files("zzeval.reference").joinpath("plan_targets.yaml").read_text(encoding="utf-8")
-    cuts = yaml.safe_load(text)["emergency_cut_pct"]
+    cuts = plan_targets()["emergency_cut_pct"]
     return {grade: (float(v["low"]), float(v["high"])) for grade, v in cuts.items() if grade != "unit"}
 
 

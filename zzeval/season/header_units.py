@@ -15,10 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from zzeval.resources import reference_yaml
 from zzeval.season.parsing import show
 from zzeval.season.schema import Column, TableSpec
 
@@ -55,8 +53,7 @@ def unit_key(text: str) -> str:
 
 @cache
 def _table() -> dict[str, dict[str, UnitSpellings]]:
-    text = resources.files("zzeval.reference").joinpath("header_units.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = reference_yaml("header_units.yaml")
 
     def entry(item: dict) -> UnitSpellings:
         convert = {unit_key(k): (str(k), str(v)) for k, v in (item.get("convert") or {}).items()}

@@ -20,13 +20,11 @@ county's figures are the plan's (``zzeval/reference/plan_targets.yaml``, PLAN.md
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from zzeval.resources import input_floor, input_limit
+from zzeval.resources import input_floor, input_limit, plan_targets
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
 from zzeval.season.heating_swap import check_heating_columns_swapped
@@ -53,8 +51,7 @@ def plan_heating_households() -> tuple[str, dict[str, float]]:
     """The season of the plan and its county-wide clean-heating households by retrofit type
     (``plan_targets.yaml``, ``clean_heating_households.by_type``: 3,004 coal to electricity, 2,350
     coal to gas, 12,006 industrial waste heat; PLAN.md § 六)."""
-    text = resources.files("zzeval.reference").joinpath("plan_targets.yaml").read_text(encoding="utf-8")
-    plan = yaml.safe_load(text)
+    plan = plan_targets()
     by_type = plan["clean_heating_households"]["by_type"]
     return str(plan["season"]), {kind: float(n) for kind, n in by_type.items()}
 
