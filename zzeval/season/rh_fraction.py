@@ -35,7 +35,7 @@ def check_rh_fraction_days(met: pd.DataFrame, fname: str, out: Collector, skip: 
     days = pd.DataFrame({"source": county_code(met["station_code"])[given],
                          "day": pd.DatetimeIndex(met.loc[given, "datetime"]).normalize(), "v": values[given]})
     highest = days.groupby(["source", "day"])["v"].transform("max")
-    low = days[highest <= top]
+    low = days[(highest <= top) & (highest > 0)]  # a day of zeros is a code or an outage (outages.py), not fractions
     if low.empty:
         return flagged
     flagged[low.index] = True
