@@ -135,11 +135,17 @@ def _cmd_validate(args) -> int:
     from zzeval.assess.evaluate import check_weather_model
 
     check_weather_model(season)
+    from zzeval.season.replacements import PARALLEL_ROWS_KEY
     from zzeval.season.schema import OPTIONAL_TABLES, TABLES
 
     # every required table; an optional one (sites, county_tasks) when the folder has it
     counts = ", ".join(f"{name} {rows[name]:,}" for name in TABLES
                        if name not in OPTIONAL_TABLES or rows.get(name))
+    parallel = int(season.meta.get(PARALLEL_ROWS_KEY) or 0)
+    if parallel:  # the file's rows; the series keeps the replaced station's values in a parallel run
+        counts = counts.replace(f"air_quality {rows['air_quality']:,}", f"air_quality {rows['air_quality']:,} (of them "
+                                f"{parallel:,} of a replacing station's parallel run, whose hours are counted once: "
+                                "the replaced station's values are used there)")
     print(f"OK: {args.data_dir} is a valid season {season.period.name} ({counts} rows)")
     if season.synthetic:
         print("Note: season.yaml marks this data as SYNTHETIC (not measurements).")

@@ -178,6 +178,9 @@ def test_f7a_a_parallel_week_is_accepted_and_the_series_keeps_the_old_stations_v
     old = old.assign(value=(pd.to_numeric(old["value"]) * 1.0).round().astype("Int64").astype(str).replace("<NA>", ""))
     write(pd.concat([aq, old], ignore_index=True), season, "air_quality.csv.gz")
     assert main(["validate", str(season)]) == 0, capsys.readouterr()
+    # hostile review s12-hostA F20: the OK line counted the series' rows, not the file's, without saying so
+    assert (f"air_quality {len(aq) + len(old):,} (of them {len(week):,} of a replacing station's parallel run, whose "
+            "hours are counted once") in capsys.readouterr().out
     town = _nancun(load_season(season))[0]
     for col in ("valid_days_PM2.5", "mean_PM2.5", "index_PM2.5", "statistics_valid"):
         assert town[col] == pytest.approx(reference[col]), col  # ZZ100's week, not ZZ103's

@@ -362,6 +362,7 @@ def check_season(data_dir: str | Path, season: str | None = None,
     """
     from zzeval.season import loading
     from zzeval.season.data import DEFAULT_SEASON, SeasonPeriod
+    from zzeval.season.replacements import PARALLEL_ROWS_KEY
     from zzeval.season.station_weather import SET_ASIDE_KEY
 
     season = season or DEFAULT_SEASON
@@ -372,6 +373,8 @@ def check_season(data_dir: str | Path, season: str | None = None,
     finally:
         _CHECK_ONLY.reset(token)
     rows = {name: checking.rows.get(name, len(loaded.table(name))) for name in TABLES}
+    if "air_quality" not in checking.rows:  # a replacing station's parallel run, read but counted once
+        rows["air_quality"] += int(loaded.meta.get(PARALLEL_ROWS_KEY) or 0)
     if "meteorology" not in checking.rows:  # a station's weather of one season, read but left out
         rows["meteorology"] += sum((loaded.meta.get(SET_ASIDE_KEY) or {}).values())
     return loaded, rows

@@ -54,8 +54,13 @@ JUDGEMENT_CHECKS = {
                      "rh_pct 2020-12-27..2021-02-07' (the season, 'county rh_pct 2020-2021', for a spell of the whole "
                      "season only)",
     "weather_precip_total": "station code (or county) and season of meteorology, 'county 2019-2020'",
+    "weather_precip_tenths": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "weather_precip_accumulated": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "weather_wind_unit": "station code (or county) and season of meteorology, 'county 2019-2020'",
+    "weather_wind_month_unit": "station code (or county) and the months as the refusal writes them, 'county "
+                               "2019-10 2019-11'",
+    "weather_wind_site": "station code and its two seasons of meteorology, 'ZZ101 2019-2021'",
+    "weather_clock": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "aq_clock": "the season of air_quality whose daily cycle is shifted, '2019-2020'",
 }
 

@@ -57,6 +57,7 @@ from zzeval.season.plausible import (
 )
 from zzeval.season.replacement_step import check_replacement_step
 from zzeval.season.replacements import (
+    PARALLEL_ROWS_KEY,
     as_series,
     check_replacement_distance,
     check_replacement_hours,
@@ -493,7 +494,10 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)
     meta = dict(meta)
     meta["notices"] = [*meta.get("notices", []), *out.notes]
+    read = len(tables["air_quality"])
     tables["air_quality"] = as_series(tables["air_quality"], tables["stations"])  # stations.replaces
+    if read > len(tables["air_quality"]):  # a parallel run's hours counted once (zzeval validate's OK line)
+        meta[PARALLEL_ROWS_KEY] = read - len(tables["air_quality"])
     _finish_tables(tables)
     loaded = SeasonData(data_dir=data_dir.resolve(), period=period, meta=meta, file_hashes=hashes,
                         **{name: tables[name] for name in TABLES})

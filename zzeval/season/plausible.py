@@ -40,11 +40,13 @@ from zzeval.season.keys import county_code
 from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
 from zzeval.season.precipitation import check_season_precipitation
+from zzeval.season.rh_fraction import check_rh_fraction_days
 from zzeval.season.runs import run_labels, run_lengths
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.township_names import check_township_names
+from zzeval.season.weather_clock import check_weather_clock
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
 from zzeval.season.wind_sectors import check_wind_sectors
 from zzeval.season.wind_units import check_wind_speed_unit
@@ -231,14 +233,16 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     if n_calm:
         out.notes.append(f"{fname}: {n_calm:,} calm hour(s) without a wind direction (wind speed at most {calm:g} m/s): "
                          "the weather adjustment gives them a wind sector of their own")
-    _check_rh_fraction(met, fname, out)
+    fractions = _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
     check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
     check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
-    check_wind_speed_unit(met, fname, out)  # a season in knots or km/h against the other season
+    check_wind_speed_unit(met, fname, out)  # a season, or some of its months, in knots or km/h
+    check_weather_clock(met, fname, out)  # a season stamped in UTC: temperature peaking in the morning
     coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
     judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met
+    judged = judged.assign(rh_pct=judged["rh_pct"].mask(fractions)) if fractions.any() else judged
     stuck_wind = check_stuck_weather(judged, fname, out)  # part of a season of one value (a whole season: above)
     check_calm_hours(met, fname, out, stuck_wind)  # an anemometer at calm at the same hours of every day
     record_weather_bins(met, fname, out)  # compared with every source a year earlier once all are read
@@ -285,12 +289,16 @@ def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tupl
     return (highest <= top) & met[column].notna() & first, stations, years
 
 
-def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> None:
+def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> pd.Series:
+    """A station's season, or days of it (:mod:`zzeval.season.rh_fraction`), of RH fractions; returns the rows
+    of such days, left out of the stuck-sensor check."""
     top = input_limit("meteorology.rh_pct_fraction")
     flagged, stations, years = _station_seasons_at_most(met, "rh_pct", top)
     out.rows(fname, "rh_pct", flagged,
              lambda i: f"every rh_pct of station '{show(stations[i])}' in the season from {years[i]} is at most "
                        f"{top:g} %: this looks like a fraction (0.63 for 63 %); write relative humidity in percent")
+    whole = met["rh_pct"].groupby([stations, years]).transform("max") <= top
+    return check_rh_fraction_days(met, fname, out, whole)
 
 
 def _check_direction_radians(met: pd.DataFrame, fname: str, out: Collector) -> None:

@@ -41,6 +41,12 @@ LONG_SPELL_HOURS = 24
 #: The fewest long wet spells judged (one or two long rains may be genuine).
 LEAST_LONG_SPELLS = 3
 
+#: The judgement check of a season's precipitation whose values are all whole numbers (0.1 mm counts).
+TENTHS = "weather_precip_tenths"
+
+#: The fewest hours with precipitation of a season judged by the whole numbers (a few wet hours may all be whole).
+LEAST_WET_HOURS = 10
+
 #: What to write instead of accumulated totals.
 EACH_HOUR = ("write each hour's own precipitation (the hour's amount, 小时降水量), not running or 24-hour accumulated "
              "totals (过去24小时降水量)")
@@ -60,7 +66,10 @@ def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) ->
     part = source_seasons(met, values, given)
     for (code, season), rows in part.groupby(["source", "year"], sort=True):
         total = float(rows["v"].sum())
-        if total <= top or (code, season) in accumulated:
+        if (code, season) in accumulated:
+            continue
+        if total <= top:
+            _check_whole_numbers(part, code, season, met, fname, out)
             continue
         wettest = rows["v"].idxmax()
         whole = bool((rows["v"] == np.round(rows["v"])).all())
@@ -112,3 +121,28 @@ def _check_accumulated(met: pd.DataFrame, values: pd.Series, fname: str, out: Co
         judge(out, ACCUMULATED, f"{code} {int(season)}-{int(season) + 1}", (fname, int(first["row"]) + 2, "precip_mm"),
               message)
     return refused
+
+
+def _check_whole_numbers(part: pd.DataFrame, code: str, season: int, met: pd.DataFrame, fname: str,
+                         out: Collector) -> None:
+    """Refuse (confirmable) the season of ``code`` (at most ``meteorology.season_precip_mm``, at least
+    :data:`LEAST_WET_HOURS` wet hours) whose wet hours are whole numbers in at least
+    ``meteorology.precip_whole_share`` of them: counts of 0.1 mm (hostile review s12-hostA W09: a dry winter of
+    26 mm written as 265), on its wettest hour's row, against the source's other season."""
+    rows = part[(part["source"] == code) & (part["year"] == season)]["v"]
+    share = float((rows == np.round(rows)).mean())
+    if len(rows) < LEAST_WET_HOURS or share < input_limit("meteorology.precip_whole_share"):
+        return
+    other = part[(part["source"] == code) & (part["year"] != season)]["v"]
+    against = (f"; the season from {int(part.loc[other.index[0], 'year'])} adds up to {other.sum():,.1f} mm, its "
+               f"smallest wet hour {other.min():g} mm, {(other == np.round(other)).mean():.0%} of its wet hours whole "
+               "numbers" if len(other) else "")
+    wettest = rows.idxmax()
+    message = (f"station '{show(code)}': {share:.0%} of the {len(rows):,} wet hours of the season from {int(season)} "
+               f"have a precip_mm that is a whole number (the smallest {rows.min():g} mm, the most {rows.max():g} mm "
+               f"in the hour of {pd.Timestamp(met.loc[wettest, 'datetime']):%Y-%m-%d %H:%M}, {rows.sum():,.1f} mm in "
+               f"all{against}); precipitation in mm comes in tenths (0.1, 0.3 mm: at most 13 % of a genuine season's "
+               "wet hours are whole numbers, meteorology.precip_whole_share in zzeval/reference/input_limits.csv), "
+               "counts of 0.1 mm (the CMA's raw files' unit) are whole numbers: is it in 0.1 mm? write it in mm "
+               "(÷ 10); a gauge that reads whole millimetres only may be confirmed")
+    judge(out, TENTHS, f"{code} {int(season)}-{int(season) + 1}", (fname, int(wettest) + 2, "precip_mm"), message)

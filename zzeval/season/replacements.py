@@ -31,6 +31,10 @@ from zzeval.season.schema import AIR_POLLUTANTS
 
 COLUMN = "replaces"
 
+#: The season's ``meta`` key of the air_quality rows of a replacing station's parallel run, left out of the series
+#: (the replaced station's values are kept there): ``zzeval validate`` counts them in the OK line.
+PARALLEL_ROWS_KEY = "air_quality_parallel_run_rows"
+
 
 def _replaces(stations: pd.DataFrame) -> pd.Series:
     """``replaces`` per row as stripped text ("" when empty or when the table has no such column)."""

@@ -19,6 +19,8 @@ from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge
 from zzeval.season.keys import source_seasons
 from zzeval.season.parsing import show
+from zzeval.season.wind_months import check_wind_speed_months
+from zzeval.season.wind_site import check_wind_site_step
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's wind level against the other season's.
 CHECK = "weather_wind_unit"
@@ -30,16 +32,18 @@ LEAST_HOURS = 1440
 KMH_FROM = 2.65
 
 
-def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> None:
+def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> set:
     """Refuse (confirmable) the windier season of each station whose median and upper quartile of the hours
     above near calm are both at least ``meteorology.wind_season_ratio`` times the other season's, on that
-    season's first row above near calm, naming the seasons, the ratio and the likely unit."""
+    season's first row above near calm, naming the seasons, the ratio and the likely unit. Returns the
+    (source, season first year) so judged; then each calendar month (:mod:`zzeval.season.wind_months`)."""
+    refused = set()
     if "wind_speed_ms" not in met or met.empty:
-        return
+        return refused
     values = pd.to_numeric(met["wind_speed_ms"], errors="coerce")
     given = values.notna() & (values > input_limit("meteorology.near_calm_wind_speed_ms")) & met["datetime"].notna()
     if not given.any():
-        return
+        return refused
     part = source_seasons(met, values, given)
     grouped = part.groupby(["source", "year"], sort=True)["v"]
     levels = pd.DataFrame({"median": grouped.median(), "q75": grouped.quantile(0.75), "hours": grouped.size(),
@@ -56,6 +60,7 @@ def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> None
         if ratio < top or ratio_q75 < top:
             continue
         season, other = int(windy[1]), int(calm[1])
+        refused.add((code, season))
         unit = ("km/h (3.6 × m/s)? write it in m/s (km/h ÷ 3.6)" if ratio >= KMH_FROM else
                 "knots (1.944 × m/s, as METAR/aviation-derived exports give it)? write it in m/s (knots × 0.514)")
         message = (f"station '{show(code)}': the wind_speed_ms of the season from {season} is {ratio:.2f} times the "
@@ -65,3 +70,6 @@ def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> None
                    f"reference/input_limits.csv): is the season from {season} in {unit}")
         judge(out, CHECK, f"{code} {season}-{season + 1}", (fname, int(seasons.loc[windy, "first"]) + 2,
                                                              "wind_speed_ms"), message)
+    check_wind_speed_months(met, fname, out, refused)
+    check_wind_site_step(met, fname, out, {code for code, _ in refused})
+    return refused
