@@ -123,3 +123,15 @@ def test_24_hour_moving_means_are_refused(hourly):
 def test_genuine_hours_pass(hourly):
     out = _checked(hourly)
     assert out.problems == [] and out.notes == []
+
+
+def test_confirmed_moving_means_are_a_notice(hourly):
+    """aq_persistence is a judgement: the spell the refusal names, confirmed in season.yaml, becomes a notice."""
+    aq = hourly.copy()
+    rows = _rows(aq, "2019-10-01", "2020-04-01", ["PM2.5"])
+    part = aq[rows].sort_values("datetime")
+    aq.loc[part.index, "value"] = part["value"].rolling(24, min_periods=1).mean().round().to_numpy()
+    (problem,) = _checked(aq).problems
+    subject = problem.message.split("aq_persistence: [")[1].split("]")[0]
+    out = _checked(aq, {"aq_persistence": [subject]})
+    assert out.problems == [] and any("aq_persistence" in n for n in out.notes)

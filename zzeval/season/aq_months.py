@@ -372,12 +372,14 @@ def _spells(flags: np.ndarray, least: int):
 
 def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray, months: set, fname: str,
                     out: Collector) -> None:
-    """Refuse (confirmably, ``aq_day_level``) a spell of ``air_quality.day_level_run_days`` days or more of a station's
-    pollutant whose daily median is beyond ``air_quality.day_station_ratio`` (5) times either way of the other
-    stations' same day relative to the station's usual factor (:func:`_far_from_usual`), with no day beyond ``air_quality.month_level_ratio`` (those are refused as a unit 1000
-    times off; one day at most between two): a fortnight divided by 10 (a decimal slip in one export) inside months whose medians stay right
-    (hostile review s12-hostA A01, A02). ``days``: the table, its series codes, each day's key (series × span +
-    day), the span and the first day; ``levels``: each day's median and the other stations'."""
+    """Refuse (confirmably, ``aq_day_level``) a spell of ``air_quality.day_level_run_days`` days or more (one day at
+    most between two) of a station's pollutant whose daily median is beyond ``air_quality.day_station_ratio`` (5)
+    times either way of the other stations' same day relative to the station's usual factor
+    (:func:`_far_from_usual`), unless it holds a run of as many days beyond ``air_quality.month_level_ratio``
+    (refused as a unit 1000 times off): a fortnight divided by 10 (a decimal slip in one export) inside months
+    whose medians stay right (hostile review s12-hostA A01, A02). ``days``: the table, its series codes, each
+    day's key (series × span + day), the span and the first day; ``levels``: each day's median and the other
+    stations'."""
     aq, codes, key, span, day0 = days
     series, names = codes
     run_days = round(input_floor("air_quality.day_level_run_days"))
@@ -393,7 +395,8 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
     for k, begin, end in _spells(flags, run_days):
         station, what = names[k]
         first, last = day0 + np.timedelta64(begin, "D"), day0 + np.timedelta64(end - 1, "D")
-        if hard[k, begin:end].any() or {(station, what, first.astype("datetime64[M]")),
+        in_row = np.convolve(hard[k, begin:end].astype(int), np.ones(run_days, dtype=int), "valid")
+        if in_row.max(initial=0) >= run_days or {(station, what, first.astype("datetime64[M]")),
                                         (station, what, last.astype("datetime64[M]"))} <= months:
             continue
         at = np.flatnonzero((series == k) & (stamps >= first) & (stamps < last + np.timedelta64(1, "D")))
