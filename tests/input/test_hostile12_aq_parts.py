@@ -5,6 +5,8 @@ swapped every weekend (2-day runs) and A07: PM2.5 = PM10 for 14 days are refused
 (air_quality.pm25_above_pm10_run_days); F03: fog days with PM2.5 a few per cent above PM10 are not a swap
 (air_quality.swap_day_ratio). A09: an analyser writing noise and A16: 24-hour moving means are judged by their
 hour-to-hour change against the other stations' (air_quality.hour_change_ratio, confirmable: aq_persistence).
+A04b: a previous season made from the current × 1.3 with noise is found by the correlation of the two seasons'
+hours (air_quality.season_copy_correlation).
 The sample's air quality with a third station (the first one's × 1.3), changed in memory; no report is built.
 
 Genuine data measured (/tmp/s12-fixA1/measure.py and measvn.py; input_limits.csv): the smallest factor of 3 days
@@ -19,6 +21,8 @@ import pandas as pd
 import pytest
 
 from tests.input.cases import read
+from zzeval.season.aq_copy import record_pm_days
+from zzeval.season.aq_season_copy import check_air_quality_season_copied
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import read_confirmed
 from zzeval.season.plausible import check_air_quality_series
@@ -135,3 +139,26 @@ def test_confirmed_moving_means_are_a_notice(hourly):
     subject = problem.message.split("aq_persistence: [")[1].split("]")[0]
     out = _checked(aq, {"aq_persistence": [subject]})
     assert out.problems == [] and any("aq_persistence" in n for n in out.notes)
+
+
+def _season_copied(aq: pd.DataFrame) -> Collector:
+    out = Collector()
+    record_pm_days(aq, FNAME, out)
+    check_air_quality_season_copied(out, set())
+    return out
+
+
+def test_a_previous_season_made_from_the_current_with_noise_is_refused(hourly):
+    """A04b: ZZ101's previous-season PM2.5 = its current season's, the year set back, × 1.3 + noise SD 2.5
+    (every day's residual above the rescaled-copy limit): refused, naming the station, pollutant and seasons."""
+    aq = hourly[~_rows(hourly, "2019-10-01", "2020-04-01", ["PM2.5"])]
+    now = aq[_rows(aq, "2020-10-01", "2021-04-01", ["PM2.5"])].dropna(subset=["value"])
+    noise = np.random.default_rng(6).normal(0, 2.5, len(now))
+    before = now.assign(datetime=now["datetime"] - pd.DateOffset(years=1), value=(now["value"] * 1.3 + noise).round())
+    (problem,) = _season_copied(pd.concat([aq, before], ignore_index=True)).problems
+    assert problem.message.startswith("station ZZ101, PM2.5: the season from 2019 follows the season from 2020")
+    assert "air_quality.season_copy_correlation" in problem.message
+
+
+def test_genuine_seasons_are_not_copies(hourly):
+    assert _season_copied(hourly).problems == []
