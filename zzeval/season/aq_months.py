@@ -1,5 +1,5 @@
 """One station's air quality wrong for part of a season: its PM2.5 and PM10 rows swapped, or its values in a unit
-1000 times off (hostile review 8A finding 20; hostile review s11-hostA findings 1 and 5).
+1000 times off (hostile review 8A finding 20; hostile review s11-hostA findings 1 and 5; s12-hostA A01, A02).
 
 The checks of a station's whole season miss a month: PM2.5 above PM10 in more than half the hours of a season,
 or a season median below ``min_station_median``, is not reached by one month in six. A station's January with
@@ -25,6 +25,10 @@ moved it to −65.2 % and the county's from −9.6 to −17.3 %. So:
   judgement (``aq_month_level``, confirmable): the stations of one county move together (within 2.1 times in
   the samples and the winter generator), so a month ÷ 10 (a decimal slip; hostile re-review s11-reA A31b: −13.7
   → −46.8 %) is beyond it.
+- **A few days off the other stations** (:func:`check_day_levels`): 3 days in a row beyond 30 times the other
+  stations' same days (a unit 1000 times off); 3 days or more beyond ``air_quality.day_station_ratio`` (5) times
+  relative to the station's usual factor, a judgement (``aq_day_level``; hostile review s12-hostA A01/A02: a
+  fortnight divided by 10).
 - **A short swap** (:mod:`zzeval.season.pm_pair_days`): ``air_quality.pm25_above_pm10_run_days`` (3) days within
   30, each with PM2.5 above PM10 in most of its hours and well above it over the day (or equal to it in most hours).
 

@@ -15,8 +15,8 @@ of a season or of a window of ``air_quality.window_days`` (30) days. Shorter spe
 ``air_quality.pm25_above_pm10_run_days`` (3) such days of one kind within a window of 30 days from a midnight are
 refused, in a row or not (s12-hostA A06: every Saturday and Sunday of a season swapped, runs of 2 days, passed):
 no genuine station-day measured is either (the most hours of a day above PM10 are 5 of 24, equal 2 of 24; the
-highest day's PM2.5/PM10 over its hours is 0.80 in the samples and the winter generator, 0.94 in Jincheng's city
-means). One problem per station and season, for the station-seasons the season's or a window's share did not
+highest day's median hourly PM2.5/PM10 is 0.80 in data/sample, 0.86 in the winter generator, 0.94 in Jincheng's
+daily city means). One problem per station and season, for the station-seasons the season's or a window's share did not
 refuse, naming the first row, the days and what to fix.
 """
 
