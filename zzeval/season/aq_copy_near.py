@@ -137,29 +137,30 @@ def _oriented(pairs: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
                         shift=np.where(swap, -pairs["shift"], pairs["shift"]))
 
 
-def check_air_quality_near_copied(out: Collector, refused: dict | None = None) -> None:
+def check_air_quality_near_copied(out: Collector, refused: dict | None = None) -> set:
     """Refuse each pair of PM series (a station, pollutant and season; another station's, another season's,
     or its own hours days apart) with ``air_quality.near_copied_days`` or more copied days at one shift
     (module docstring): one message per copied station and season, naming the series and shift with the most
     copied days.
     ``refused``: the pairs (station, season, station copied, its season) :mod:`zzeval.season.aq_copy`
-    refused already, with their days: a copy is not said again unless more of its days are copied."""
+    refused already, with their days: a copy is not said again unless more of its days are copied. Returns the
+    copies refused here, (station, season's first year)."""
     days = recorded_days(out)
     if days is None:
-        return
+        return set()
     series, names, start = series_of(days)
     hours = _hourly(days, series, start)
     if hours.empty:
-        return
+        return set()
     shifts = _shifts_to_compare(hours, names["pollutant"].to_numpy(dtype=object)[hours["series"].to_numpy()])
     if shifts.empty:
-        return
+        return set()
     copied = _copied_days(hours, _oriented(shifts, names))
     least = input_floor("air_quality.near_copied_days")
     counted = copied.groupby(["a", "b", "shift"]).size()
     copied = copied.set_index(["a", "b", "shift"]).loc[counted.index[counted >= least]].reset_index()
     if copied.empty:
-        return
+        return set()
     copied = copied.assign(station=names["station"].to_numpy()[copied["a"]], year=names["year"].to_numpy()[copied["a"]],
                            like=names["station"].to_numpy()[copied["b"]], year_like=names["year"].to_numpy()[copied["b"]],
                            pollutant=names["pollutant"].to_numpy()[copied["a"]], day=days["day"].to_numpy()[copied["at"]])
@@ -173,6 +174,7 @@ def check_air_quality_near_copied(out: Collector, refused: dict | None = None) -
             worst[subject[:2]] = (per_shift.iloc[0], part[part["shift"] == per_shift.index[0]])
     for _, best in sorted(worst.values(), key=lambda found: (found[1]["station"].iloc[0], found[1]["year"].iloc[0])):
         _report(out, days, best, (least, input_limit("air_quality.near_copy_tolerance")))
+    return {(str(station), int(year)) for station, year in worst}
 
 
 def stamp_words(shift: int, years: int) -> str:

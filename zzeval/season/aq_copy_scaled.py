@@ -119,21 +119,23 @@ def scaled_days(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict, n
     return names, cand, fits, at, flag
 
 
-def check_air_quality_scaled_copied(out: Collector) -> None:
+def check_air_quality_scaled_copied(out: Collector) -> set:
     """Refuse each pair of PM series with ``air_quality.scaled_copied_days`` or more days that are a linear copy
-    of the other's at one candidate shift (module docstring): one message per copied series, at its best shift."""
+    of the other's at one candidate shift (module docstring): one message per copied series, at its best shift.
+    Returns the series refused, (station, pollutant, season's first year)."""
     days = recorded_days(out)
     if days is None:
-        return
+        return set()
     names, cand, fits, at, flag = scaled_days(days)
     counts = flag.sum(1)
     least = input_floor("air_quality.scaled_copied_days")
     hit = cand.assign(days=counts)[counts >= least]
     if hit.empty:
-        return
+        return set()
     best = hit.sort_values("days", ascending=False, kind="stable").drop_duplicates(["a", "b"])
     for i, r in best.sort_values(["a", "b"]).iterrows():
         _report(out, days, names, r, at[r["a"]][flag[i]], fits["slope"][i][flag[i]], fits["offset"][i][flag[i]])
+    return {(n.station, n.pollutant, int(n.year)) for n in names.iloc[best["a"].astype(int)].itertuples(index=False)}
 
 
 def _report(out: Collector, days: pd.DataFrame, names: pd.DataFrame, r: pd.Series, rows: np.ndarray,

@@ -1,5 +1,5 @@
 """One station's air quality wrong for part of a season: its PM2.5 and PM10 rows swapped, or its values in a unit
-1000 times off (hostile review 8A finding 20; hostile review s11-hostA findings 1 and 5).
+1000 times off (hostile review 8A finding 20; hostile review s11-hostA findings 1 and 5; s12-hostA A01, A02).
 
 The checks of a station's whole season miss a month: PM2.5 above PM10 in more than half the hours of a season,
 or a season median below ``min_station_median``, is not reached by one month in six. A station's January with
@@ -25,8 +25,12 @@ moved it to −65.2 % and the county's from −9.6 to −17.3 %. So:
   judgement (``aq_month_level``, confirmable): the stations of one county move together (within 2.1 times in
   the samples and the winter generator), so a month ÷ 10 (a decimal slip; hostile re-review s11-reA A31b: −13.7
   → −46.8 %) is beyond it.
-- **A short swap** (:func:`_check_pm_day_runs`): ``air_quality.pm25_above_pm10_run_days`` (3) days in a row or
-  more, each with PM2.5 above PM10 in most of its hours (hostile re-review s11-reA W8: 15 days passed).
+- **A few days off the other stations** (:func:`check_day_levels`): 3 days in a row beyond 30 times the other
+  stations' same days (a unit 1000 times off); 3 days or more beyond ``air_quality.day_station_ratio`` (5) times
+  relative to the station's usual factor, a judgement (``aq_day_level``; hostile review s12-hostA A01/A02: a
+  fortnight divided by 10).
+- **A short swap** (:mod:`zzeval.season.pm_pair_days`): ``air_quality.pm25_above_pm10_run_days`` (3) days within
+  30, each with PM2.5 above PM10 in most of its hours and well above it over the day (or equal to it in most hours).
 
 Checked on rows that hold every row of their stations (a table, or a station-complete Parquet chunk); the
 other stations' same month is the reference only where the rows hold other stations.
@@ -42,11 +46,15 @@ from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.confirm import judge
 from zzeval.season.day_windows import window_sums
 from zzeval.season.parsing import show
+from zzeval.season.pm_pair_days import check_pm_pair_days
 from zzeval.season.schema import POLLUTANT_UNITS
 from zzeval.season.stuck_weather import median_of_the_others
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a station's month far from the other stations'.
 MONTH_CHECK = "aq_month_level"
+
+#: The judgement check of a run of days of a station far from the other stations' same days.
+DAY_CHECK = "aq_day_level"
 
 #: The two pollutants of the PM analyser pair.
 PM = ("PM2.5", "PM10")
@@ -85,14 +93,15 @@ def check_pm_pair(aq: pd.DataFrame, fname: str, out: Collector) -> None:
         start = times[key == k].min()
         _report_pair(pm, (code, first_year), (which, int(counts[which][k]), int(n[k]), limits[which]),
                      f"season from {first_year}", start, fname, out)
-    _check_pm_windows(pm, (station, stations, times.to_numpy()), flags, limits, refused, fname, out)
+    values = {"pm25": wide["PM2.5"].to_numpy(dtype=float), "pm10": wide["PM10"].to_numpy(dtype=float)}
+    _check_pm_windows(pm, (station, stations, times.to_numpy()), (flags, values), limits, refused, fname, out)
 
 
-def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flags: dict, limits: dict, refused: set,
+def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flagged: tuple, limits: dict, refused: set,
                       fname: str, out: Collector) -> None:
     """The PM pair over windows of ``air_quality.window_days`` days (:func:`check_pm_pair`), for the station-seasons
     the season's share did not refuse: ``hours`` the station number, the stations and the time of each hour with
-    both, ``flags`` whether PM2.5 is above and equal to PM10 in it."""
+    both; ``flagged`` whether PM2.5 is above and equal to PM10 in it, and its PM2.5 and PM10."""
     station, stations, times = hours
     days, least = round(input_limit("air_quality.window_days")), input_floor("air_quality.window_min_hours")
     stamp = times.astype("datetime64[D]")
@@ -104,9 +113,11 @@ def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flags: dict, limits: dict,
     def per_day(weights=None) -> np.ndarray:
         return np.bincount(key, weights, minlength=size).reshape(len(stations), span)
 
+    flags, values = flagged
     daily = {"hours": per_day(), **{w: per_day(f.astype(float)) for w, f in flags.items()}}
 
-    sums = {w: window_sums(v, days, axis=1) for w, v in daily.items()}  # the sum of the days from each day on
+    sums = {w: window_sums(v, days, axis=1) for w, v in daily.items()}
+    daily.update({w: per_day(v) for w, v in values.items()})  # the sums of PM2.5 and PM10 of each day  # the sum of the days from each day on
     grid = pd.date_range(pd.Timestamp(day0), periods=span, freq="D")
     start_years = season_first_year(grid)
     for which in ("above", "equal"):
@@ -129,33 +140,7 @@ def _check_pm_windows(pm: pd.DataFrame, hours: tuple, flags: dict, limits: dict,
                            f"{last:%Y-%m-%d})" if len(starts) > 1 else ""))
                 _report_pair(pm, (stations[s], int(year)), (which, int(sums[which][s, worst]),
                              int(sums["hours"][s, worst]), limits[which]), when, first, fname, out, days)
-    _check_pm_day_runs(pm, (stations, grid, start_years), daily, refused, fname, out)
-
-
-def _check_pm_day_runs(pm: pd.DataFrame, days_of: tuple, daily: dict, refused: set, fname: str, out: Collector) -> None:
-    """A swap shorter than half a window (hostile re-review s11-reA W8: 15 days passed): a run of at least
-    ``air_quality.pm25_above_pm10_run_days`` days in a row, each with PM2.5 above PM10 in more than half of at
-    least ``air_quality.copy_day_min_hours`` hours, for the station-seasons not refused already."""
-    stations, grid, start_years = days_of
-    run_days, least = round(input_floor("air_quality.pm25_above_pm10_run_days")), input_floor("air_quality.copy_day_min_hours")
-    swapped = (daily["hours"] >= least) & (daily["above"] * 2 > daily["hours"])
-    for s in np.flatnonzero(swapped.sum(axis=1) >= run_days):
-        edges = np.diff(np.concatenate([[0], swapped[s].astype(np.int8), [0]]))
-        for begin, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-            year = int(start_years[begin])
-            if end - begin < run_days or (stations[s], year) in refused:
-                continue
-            refused.add((stations[s], year))
-            count, n = int(daily["above"][s, begin:end].sum()), int(daily["hours"][s, begin:end].sum())
-            rows = pm.index[(pm["station_code"] == stations[s]) & (pm["pollutant"] == "PM2.5")
-                            & (pm["datetime"] >= grid[begin])]
-            out.add(fname, int(rows.min()) + 2 if len(rows) else None, "pollutant",
-                    f"station {show(stations[s])}, {end - begin} days in a row from {grid[begin]:%Y-%m-%d} to "
-                    f"{grid[end - 1]:%Y-%m-%d}: PM2.5 is above PM10 in most hours of each day ({count:,} of {n:,} "
-                    f"hours); PM2.5 is part of PM10, so this happens only now and then (never most hours of "
-                    f"{run_days} days in a row: air_quality.pm25_above_pm10_run_days in zzeval/reference/"
-                    "input_limits.csv): are the PM2.5 and PM10 rows of these days swapped? exchange them, or export "
-                    "these days again")
+    check_pm_pair_days(pm, (stations, grid, start_years), daily, refused, fname, out)
 
 
 def _report_pair(pm: pd.DataFrame, subject: tuple, share: tuple, when: str, start, fname: str, out: Collector,
@@ -332,6 +317,8 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
     limit, run_days = input_limit("air_quality.month_level_ratio"), round(input_floor("air_quality.day_level_run_days"))
     with np.errstate(all="ignore"):
         off = (same > 0) & ((values * limit < same) | (values > limit * same))
+        far = _far_from_usual(values, same, key // span)
+    _judge_day_runs((aq, codes, key, span, day0), far, (values, same), off, months, fname, out)
     if off.sum() < run_days:
         return
     flags = np.zeros((len(names), span), dtype=np.int8)
@@ -359,3 +346,74 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
                     "in zzeval/reference/input_limits.csv): are these days' values in a unit 1000 times "
                     + ("larger than labelled (mg/m³ under µg/m³)? multiply them by 1000" if low else
                        "smaller than labelled (µg/m³ under mg/m³ for CO)? divide them by 1000"))
+
+
+def _far_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) -> np.ndarray:
+    """Whether each day's median (``values``) is beyond ``air_quality.day_station_ratio`` times either way of the
+    other stations' same day (``same``) relative to the station's usual factor, the median over its days of its
+    series (``series``): a clean mountain station at 0.4 times the valley's every day is at its usual level."""
+    with np.errstate(all="ignore"):
+        factor = np.log(values / same)
+    usable = np.isfinite(factor)
+    if not usable.any():
+        return np.zeros(len(values), dtype=bool)
+    usual = pd.Series(factor[usable]).groupby(series[usable]).median()
+    shift = usual.reindex(series).to_numpy()
+    with np.errstate(all="ignore"):
+        return usable & (np.abs(factor - shift) > np.log(input_limit("air_quality.day_station_ratio")))
+
+
+def _spells(flags: np.ndarray, least: int):
+    """The spells of each row of ``flags`` (series × day) holding ``least`` flagged days or more, one day at most
+    between two (a day of a decimal slip near the other stations' level does not split it): (row, begin, end)."""
+    for k in np.flatnonzero(flags.sum(axis=1) >= least):
+        flagged = np.flatnonzero(flags[k])
+        breaks = np.flatnonzero(np.diff(flagged) > 2)
+        for part in np.split(flagged, breaks + 1):
+            if len(part) >= least:
+                yield int(k), int(part[0]), int(part[-1]) + 1
+
+
+def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray, months: set, fname: str,
+                    out: Collector) -> None:
+    """Refuse (confirmably, ``aq_day_level``) a spell of ``air_quality.day_level_run_days`` days or more (one day at
+    most between two) of a station's pollutant whose daily median is beyond ``air_quality.day_station_ratio`` (5)
+    times either way of the other stations' same day relative to the station's usual factor
+    (:func:`_far_from_usual`), unless it holds a run of as many days beyond ``air_quality.month_level_ratio``
+    (refused as a unit 1000 times off): a fortnight divided by 10 (a decimal slip in one export) inside months
+    whose medians stay right (hostile review s12-hostA A01, A02). ``days``: the table, its series codes, each
+    day's key (series × span + day), the span and the first day; ``levels``: each day's median and the other
+    stations'."""
+    aq, codes, key, span, day0 = days
+    series, names = codes
+    run_days = round(input_floor("air_quality.day_level_run_days"))
+    if far.sum() < run_days:
+        return
+    flags = np.zeros((len(names), span), dtype=np.int8)
+    flags[key[far] // span, key[far] % span] = 1
+    hard = np.zeros((len(names), span), dtype=bool)
+    hard[key[off] // span, key[off] % span] = True
+    level = dict(zip(key, zip(*levels, strict=True), strict=True))
+    limit = input_limit("air_quality.day_station_ratio")
+    stamps = aq["datetime"].to_numpy()
+    for k, begin, end in _spells(flags, run_days):
+        station, what = names[k]
+        first, last = day0 + np.timedelta64(begin, "D"), day0 + np.timedelta64(end - 1, "D")
+        in_row = np.convolve(hard[k, begin:end].astype(int), np.ones(run_days, dtype=int), "valid")
+        if in_row.max(initial=0) >= run_days or {(station, what, first.astype("datetime64[M]")),
+                                        (station, what, last.astype("datetime64[M]"))} <= months:
+            continue
+        at = np.flatnonzero((series == k) & (stamps >= first) & (stamps < last + np.timedelta64(1, "D")))
+        row, end_row = int(aq.index[at].min()) + 2, int(aq.index[at].max()) + 2
+        median, reference = level[k * span + begin]
+        unit = POLLUTANT_UNITS.get(what, "")
+        low = median < reference
+        count = int(flags[k, begin:end].sum())
+        message = (f"station {show(station)}, {count} days from {first} to {last}: the daily median of {what} "
+                   f"(rows {row:,} to {end_row:,}) is beyond {limit:g} times the other stations' same days relative to its usual factor (on "
+                   f"{first}: {median:.3g} against {reference:.3g} {unit}); the stations of one county move together, "
+                   f"genuine runs of {run_days} days within 3.4 times (air_quality.day_station_ratio and "
+                   "air_quality.day_level_run_days in zzeval/reference/input_limits.csv): are these days' values "
+                   + ("divided by 10 (a decimal slip) or in another unit? write them as measured" if low else
+                      "multiplied by 10 or in another unit? write them as measured"))
+        judge(out, DAY_CHECK, f"{station} {what} {first}..{last}", (fname, row, "value"), message)

@@ -50,6 +50,11 @@ JUDGEMENT_CHECKS = {
     "aq_stuck": "station code, pollutant and the days of one spell as the refusal writes them, 'ZZ101 PM2.5 "
                 "2020-11-16..2021-01-28' (the season, 'ZZ101 PM2.5 2020-2021', for a spell of the whole season only)",
     "aq_month_level": "station code, pollutant and month, 'ZZ101 PM2.5 2020-12'",
+    "aq_day_level": "station code, pollutant and the days of the run as the refusal writes them, 'ZZ101 PM2.5 "
+                    "2020-12-01..2020-12-14'",
+    "aq_persistence": "station code, pollutant and the days of one spell as the refusal writes them, 'ZZ101 PM2.5 "
+                      "2020-12-01..2021-01-14' (the season, 'ZZ101 PM2.5 2020-2021', for a spell of the whole season "
+                      "only)",
     "weather_stuck": "station code (or county), column and the days of one spell as the refusal writes them, 'county "
                      "rh_pct 2020-12-27..2021-02-07' (the season, 'county rh_pct 2020-2021', for a spell of the whole "
                      "season only)",

@@ -22,6 +22,7 @@ from zzeval.errors import DataValidationError, Problem
 from zzeval.season.aq_copy import check_air_quality_copied
 from zzeval.season.aq_copy_near import check_air_quality_near_copied
 from zzeval.season.aq_copy_scaled import check_air_quality_scaled_copied
+from zzeval.season.aq_season_copy import check_air_quality_season_copied
 from zzeval.season.cells import MAX_EXACT_INT, convert_column, strip_values
 from zzeval.season.checks import (
     Collector,
@@ -433,8 +434,10 @@ def _check_references(tables: dict, fnames: dict, period: SeasonPeriod, out: Col
     check_weather_copied(out)  # the weather recorded by the checks of meteorology (CSV, or Parquet chunks)
     check_weather_copied_within(out)  # the same, each season against itself days apart
     refused = check_air_quality_copied(out)  # the PM days recorded by the checks of air quality (the same)
-    check_air_quality_near_copied(out, refused)  # the same days' hours, moved by some hours or at another precision
-    check_air_quality_scaled_copied(out)  # the same days' hours, multiplied by a factor or offset
+    near = check_air_quality_near_copied(out, refused)  # the same days' hours, moved by some hours or at another precision
+    scaled = check_air_quality_scaled_copied(out)  # the same days' hours, multiplied by a factor or offset
+    copies = near | {(s, int(y)) for s, y, *_ in refused} | {(s, y) for s, _, y in scaled}
+    check_air_quality_season_copied(out, copies)  # a season following the other hour by hour, with noise
     note_empty_values(out)  # the values left empty, counted by the checks of air quality (the same)
     check_replacement_hours(tables.get("stations"), fnames.get("stations", "stations.csv"),
                             fnames.get("air_quality", "air_quality.csv"), out)  # the hours recorded by those checks

@@ -23,6 +23,7 @@ from zzeval.season.aq_months import (
     check_pm_pair,
     series_codes,
 )
+from zzeval.season.aq_persistence import check_aq_persistence
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.calm_hours import check_calm_hours
 from zzeval.season.checks import (
@@ -448,7 +449,10 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     record_empty_values(aq, fname, out)  # said in one notice once all are read
     check_pm_pair(aq, fname, out)  # PM2.5 above (or equal to) PM10 in most hours of a season or of 30 days
     runs = _check_stuck_values(aq, fname, out)
-    check_stuck_air_quality(aq, fname, out, runs, low_months, codes)  # a flicker in the last digit for weeks
+    stuck = check_stuck_air_quality(aq, fname, out, runs, low_months, codes)  # a flicker in the last digit for weeks
+    judged = stuck | {(s, p, int(y)) for s, p, m in low_months for y in season_first_year(pd.DatetimeIndex([m]))}
+    judged |= {(s, p, int(y)) for s, p in runs for y in np.unique(season_first_year(aq["datetime"].dropna()))}
+    check_aq_persistence(aq, fname, out, codes, judged)  # noise, or 24-hour means, for weeks
     check_pm_ceiling(aq, fname, out)  # an analyser saturated at the end of its range
     check_air_quality_clock(aq, fname, out)  # one season's stamps shifted against the other's (UTC)
 

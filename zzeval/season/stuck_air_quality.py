@@ -105,13 +105,15 @@ def _nan_median(block: np.ndarray) -> np.ndarray:
 
 
 def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: set, months: set,
-                            codes: tuple) -> None:
+                            codes: tuple) -> set:
     """Refuse (confirmably) each station's pollutant with a window that varies far less than its reference
     (module docstring). ``skip``: (station, pollutant) refused as a run of one value; ``months``: (station,
-    pollutant, month) refused as in another unit; ``codes``: :func:`zzeval.season.aq_months.series_codes`."""
+    pollutant, month) refused as in another unit; ``codes``: :func:`zzeval.season.aq_months.series_codes`.
+    Returns the (station, pollutant, season's first year) refused."""
     spread = day_spreads(aq, skip, months, codes)
+    refused = set()
     if spread.empty:
-        return
+        return refused
     window, ref = window_ratios(spread)
     limit, days = input_limit("air_quality.stuck_ratio"), round(input_limit("air_quality.window_days"))
     with np.errstate(all="ignore"):
@@ -121,6 +123,7 @@ def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: 
         bad = window.index[stuck[column].to_numpy()]
         seasons = season_first_year(window.index)
         for year, in_season in pd.Series(bad, index=bad).groupby(season_first_year(bad)):
+            refused.add((*column, int(year)))
             spells = in_season.groupby(spell_numbers(in_season.index))
             for _, starts in spells:
                 ratio = (window.loc[starts.index, column] / ref.loc[starts.index, column]).sort_values(kind="stable")
@@ -131,6 +134,7 @@ def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: 
                 whole = len(spells) == 1 and len(starts) == int((judged[column].to_numpy() & (seasons == year)).sum())
                 _report(column, (int(year), starts.index, least, spell, whole),
                         (window.loc[least, column], ref.loc[least, column]), (fname, row), out)
+    return refused
 
 
 def _first_row(aq: pd.DataFrame, column: tuple, start: pd.Timestamp) -> int | None:
