@@ -106,3 +106,15 @@ def test_a_reference_file_has_one_reader(name):
     readers = [str(p.relative_to(PACKAGE)) for p in _modules()
                if re.search(rf'\(\s*"{re.escape(name)}"\s*\)', p.read_text(encoding="utf-8"))]
     assert readers == ["resources.py"], f"{name} is opened by {readers}; read it with zzeval.resources"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "reference").iterdir()), ids=lambda p: p.name)
+def test_reference_text_names_no_private_path(path):
+    """A source or note in the shipped reference data is for readers: it names a standard, a paper, a file of
+    the project or its shared folder (../shared/), never a path on the machine it was measured on (a
+    measuring script under /tmp/ or a worktree's notes is gone for every other reader)."""
+    if path.suffix not in {".csv", ".yaml", ".yml", ".md"}:
+        return
+    text = path.read_text(encoding="utf-8")
+    found = re.findall(r"(?:/tmp/|/work/|/home/)\S*", text)
+    assert not found, f"{path.name} names private paths: {found[:3]}"

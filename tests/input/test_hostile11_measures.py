@@ -27,7 +27,7 @@ from zzeval.season.heating_swap import check_heating_columns_swapped
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
-REAL_DAILY = Path("/work/shared/realdata/supplementary_jincheng_city_daily_2015-2017_aqistudy.csv")
+REAL_DAILY = ROOT / ".." / "shared" / "realdata" / "supplementary_jincheng_city_daily_2015-2017_aqistudy.csv"
 
 
 def _confirmed(check: str, subjects: list[str]) -> Collector:
