@@ -90,7 +90,7 @@ def test_a_firm_written_with_and_without_its_legal_form_is_one_key():
     assert "one firm written two ways" in problem.message
 
 
-@pytest.mark.parametrize("label", ["下村镇煤炭企业小计", "货车小计", "南村镇合计", "Xiacun subtotal", "coal firms total"])
+@pytest.mark.parametrize("label", ["下村镇煤炭企业小计", "货车小计", "南村镇合计", "Xiacun subtotal", "coal firms subtotal"])
 def test_a_cell_ending_in_a_totals_word_is_a_totals_row(label):
     raw = pd.DataFrame({"enterprise": ["泽州某煤业公司A", label], "road_t_before": ["100", "200"]})
     out = Collector()

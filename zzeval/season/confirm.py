@@ -32,6 +32,7 @@ JUDGEMENT_CHECKS = {
     "dustfall_low": "township slug and season, 'nancun 2020-2021'",
     "heating_share": "township slug, 'nancun'",
     "township_name": "the township's code, as in townships.csv, '140525100'",
+    "township_slug": "the township's code, as in townships.csv, '140525100'",
     "cut_fractions": "township slug, 'nancun'",
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",

@@ -14,7 +14,9 @@ Keys are compared as a person reads them, not byte by byte:
 
 * in ``freight`` the enterprise's legal form is left out (:func:`firm_name`): 泽州某煤业公司F and
   泽州某煤业有限公司F, one firm as the transport bureau's and the township's sheets write it, are one key
-  (hostile review s12-C, F2: the row pasted from both sheets doubled a township's shift to rail).
+  (hostile review s12-C, F2: the row pasted from both sheets doubled a township's shift to rail). Names
+  that differ only in the legal form are one firm within one township; in two townships they are two firms
+  (review s12-reC, R2: 金达煤业有限公司 in one township and 金达煤业股份有限公司 in another were refused as one).
 
 The values in the tables are left as typed; only the comparison is normalised.
 """
@@ -105,6 +107,14 @@ def _explain(raw: pd.DataFrame, table: str, key: tuple[str, ...], row, first) ->
                                      "one firm written two ways" if legal else "full-width characters or spaces")
 
 
+def _first_rows(compared: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    """Which rows repeat an earlier row's ``key`` and, for each row, the first row with its key."""
+    dup = compared.duplicated(list(key), keep="first")
+    groups = compared.groupby(list(key), sort=False, dropna=False).ngroup()
+    first = pd.Series(compared.index, index=compared.index).groupby(groups.to_numpy()).transform("first")
+    return dup, first
+
+
 def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
     """Refuse the rows of ``frame`` whose key (``spec.key``) repeats an earlier row's, each named
     with the earlier row (rows as in the file: header row 1); cells that could not be read are left
@@ -114,11 +124,17 @@ def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
     key = tuple(spec.key)
     readable = frame[out.readable(fname, frame.index)]
     compared = _compared(readable, spec.name, key)
-    dup = compared.duplicated(list(key), keep="first")
+    dup, first = _first_rows(compared, key)
+    if spec.name == "freight" and "township" in readable and "enterprise" in key:
+        # the legal form is left out only within one township (module docstring)
+        exact = compared.assign(enterprise=readable["enterprise"].map(key_text, na_action="ignore"))
+        exact_dup, exact_first = _first_rows(exact, key)
+        local = compared.assign(_township=readable["township"].map(key_text, na_action="ignore"))
+        local_dup, local_first = _first_rows(local, (*key, "_township"))
+        dup = exact_dup | local_dup
+        first = exact_first.where(exact_dup, local_first)
     if not dup.any():
         return
-    groups = compared.groupby(list(key), sort=False, dropna=False).ngroup()
-    first = pd.Series(compared.index, index=compared.index).groupby(groups.to_numpy()).transform("first")
     names = ", ".join(key)
 
     def message(i) -> str:

@@ -194,21 +194,26 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
 TOTALS_LABELS = frozenset({"合计", "总计", "小计", "合 计", "总 计", "全县合计", "total", "totals", "subtotal"})
 
 
-#: 合计：, 全县合计, 总 计, 小计(2020年): the labels of TOTALS_LABELS with a colon, a scope before or a note after.
-_TOTAL = re.compile(r"(全县|全镇|全乡|全部|总)?\s*(合\s*计|总\s*计|小\s*计)\s*([:：]|[(（].*[)）])?", re.IGNORECASE)
+#: The Chinese totals words, simplified and traditional (合計, 總計, 小計).
+_TOTAL_WORD = r"(合\s*[计計]|[总總]\s*[计計]|小\s*[计計])"
 
+#: 下村镇煤炭企业小计, 小计：下村镇煤炭企业, 煤炭企业（小计）, 合计数, 小计（2020年）: a cell holding a Chinese totals word,
+#: followed by nothing, 数, a colon or a bracketed note, is a totals row of the group it names (hostile review s12-C,
+#: F2b: a freight row '下村镇煤炭企业小计' holding the sums of the township's coal firms doubled its shift to rail;
+#: review s12-reC, F1: the word first, in brackets, traditional or with a note after passed); no firm, site,
+#: township or category is named so (a word such as 合计划 is not followed by one of these).
+_HAS_TOTAL = re.compile(r".*?[(（]?\s*" + _TOTAL_WORD + r"\s*[数數]?\s*[)）]?\s*([:：].*|[(（].*[)）])?", re.IGNORECASE)
 
-#: 下村镇煤炭企业小计, 货车小计, 南村镇合计, Xiacun subtotal: a cell that ends in a totals word is a subtotal row of
-#: the group it names (hostile review s12-C, F2b: a freight row '下村镇煤炭企业小计' holding the sums of the
-#: township's coal firms doubled its shift to rail); no firm, site, township or category is named so.
-_ENDS_TOTAL = re.compile(r".*\S\s*(合\s*计|总\s*计|小\s*计)|.*\S[\s_-]+(sub-?total|total)s?", re.IGNORECASE)
+#: total, Total:, subtotal, grand total, Xiacun subtotal, totals (2020): an English cell that is a totals label;
+#: a firm's name ending in Total (PetroChina - Total, review s12-reC R1) is not one.
+_EN_TOTAL = re.compile(r"((.*\S[\s_-]+)?sub-?totals?|(grand\s+)?totals?)\s*([:：].*|[(（].*[)）])?", re.IGNORECASE)
 
 
 def _is_total(value) -> bool:
     text = str(value).strip()
-    if "计" not in text and "total" not in text.lower():  # the timestamps of an hourly table: no regex
+    if "计" not in text and "計" not in text and "total" not in text.lower():  # timestamps of an hourly table
         return False
-    return text.lower() in TOTALS_LABELS or bool(_TOTAL.fullmatch(text)) or bool(_ENDS_TOTAL.fullmatch(text))
+    return text.lower() in TOTALS_LABELS or bool(_HAS_TOTAL.fullmatch(text)) or bool(_EN_TOTAL.fullmatch(text))
 
 
 def _without_totals(raw: pd.DataFrame, fname: str, out: Collector) -> pd.DataFrame:

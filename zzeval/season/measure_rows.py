@@ -27,6 +27,7 @@ import pandas as pd
 from zzeval.resources import input_floor, input_limit, plan_targets
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge, judge_rows
+from zzeval.season.heating_near_copy import check_near_copies
 from zzeval.season.heating_swap import check_heating_columns_swapped
 from zzeval.season.parsing import show
 from zzeval.season.scrappage import check_scrappage_standard
@@ -66,6 +67,7 @@ def check_measure_rows(tables: dict, fnames: dict, period, out: Collector) -> No
     if rt is not None and not rt.empty:
         check_previous_season_batches(rt, name["heating_retrofits"], period, out)
         check_repeated_batches(rt, name["heating_retrofits"], out)
+        check_near_copies(rt, name["heating_retrofits"], out)
         check_heating_against_targets(rt, targets, name["heating_retrofits"], name["targets"], county, out)
         check_heating_within_baseline(rt, tables.get("townships"), name["heating_retrofits"],
                                       fnames.get("townships", "townships.csv"), out)
