@@ -121,3 +121,35 @@ def test_county_methods_say_when_the_county_weather_was_derived_from_the_station
     assert ("<li>County weather: for 2019–2020, 2020–2021 the data held the stations&#x27; weather only, "
             "no county-wide rows; the county&#x27;s weather is derived from the stations&#x27;") in en
     assert "全县气象" not in note(derived, county=False)  # a township page
+
+
+def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
+    """A township's verdict box (beside the data-validity flag) names the confirmations that concern it
+    and the county-wide ones; the county page lists them all, once; without one neither changes."""
+    from dataclasses import replace
+
+    from zzeval.report.county_views import county_validity_notice
+    from zzeval.report.story import confirmations_text, verdict_box
+    from zzeval.season.confirm import confirmations_in_force
+
+    slug, other = ev.slugs[0], "elsewhere"
+    confirmed = {"heating_share": {slug: 1, "unused": 0}, "aq_stuck": {"ZZ9 PM2.5 2020-2021": 2},
+                 "weather_clock": {"county 2019-2020": 1}}
+    tables = {"townships": ev.townships, "stations": ev.stations.assign(station_code="ZZ9", township=other)}
+    items = confirmations_in_force(confirmed, tables)
+    assert items == [{"check": "heating_share", "subject": slug, "townships": [slug]},
+                     {"check": "aq_stuck", "subject": "ZZ9 PM2.5 2020-2021", "townships": [other]},
+                     {"check": "weather_clock", "subject": "county 2019-2020", "townships": []}]
+    plain = replace(ev, meta={**ev.meta, "confirmations": []})
+    assert verdict_box(plain, slug).data == verdict_box(ev, slug).data and "确认" not in verdict_box(ev, slug).data
+    assert county_validity_notice(plain).data == county_validity_notice(ev).data  # the 30-day series' gaps only
+    assert "确认" not in county_validity_notice(ev).data
+    marked = replace(ev, meta={**ev.meta, "confirmations": items})
+    box = verdict_box(marked, slug).data
+    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：heating_share（" + slug + "）；weather_clock（county "
+            "2019-2020）。") in box, box
+    assert "ZZ9" not in box
+    assert "used as written: heating_share (" in verdict_box(marked, slug, "en").data
+    county = county_validity_notice(marked).data
+    assert county.startswith(county_validity_notice(ev).data) and county.count("以下数据经县生态环境局") == 1 and "aq_stuck（ZZ9 PM2.5 2020-2021）" in county
+    assert confirmations_text([], "zh") is None

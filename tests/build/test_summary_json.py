@@ -24,3 +24,14 @@ def test_nan_and_infinity_are_written_as_null(tmp_path):
     doc = _strict((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert doc["county"] == {"pm25": {"before": 62.2, "after": None}, "cuts": [1.5, None], "n": 2}
     assert [r["pm25_change_pct"] for r in doc["townships"]] == [-12.5, None]
+
+
+def test_confirmations_in_force_are_listed(tmp_path):
+    """summary.json lists the values used as written on season.yaml's ``confirmed:`` (an empty list
+    without one), so that an official can tell them from values that passed the checks."""
+    table = pd.DataFrame({"township": ["nancun"]})
+    write_summary_files(tmp_path, "2020-2021", table, None, synthetic=True, data_sha256="abc")
+    assert _strict((tmp_path / "summary.json").read_text(encoding="utf-8"))["confirmations"] == []
+    item = {"check": "heating_share", "subject": "nancun", "townships": ["nancun"]}
+    write_summary_files(tmp_path, "2020-2021", table, None, synthetic=True, data_sha256="abc", confirmations=[item])
+    assert _strict((tmp_path / "summary.json").read_text(encoding="utf-8"))["confirmations"] == [item]

@@ -99,6 +99,11 @@ def test_a_confirmed_judgement_passes_with_a_notice(season, capsys):
     assert "Notice: dustfall.csv, row 11, column 'dustfall_t_km2_month': confirmed in season.yaml " \
            "(dustfall_year_to_date: nancun 2020-2021), used as written: township nancun" in out
     assert "(freight_scale: 泽州某小型建材公司), used as written: 泽州某小型建材公司 (other_bulk) moves 300 t/yr" in out
+    # what summary.json, the build log and the pages say rests on the bureau's word (the firm's township: freight.csv)
+    firm_township = read(season, "freight.csv")["township"].iloc[0]
+    assert load_season(season).meta["confirmations"] == [
+        {"check": "freight_scale", "subject": "泽州某小型建材公司", "townships": [firm_township]},
+        {"check": "dustfall_year_to_date", "subject": "nancun 2020-2021", "townships": ["nancun"]}]
 
 
 def test_confirmations_that_name_nothing(season, capsys):
@@ -111,6 +116,7 @@ def test_confirmations_that_name_nothing(season, capsys):
     assert main(["validate", str(season)]) == 0
     assert "Notice: season.yaml: 'confirmed' lists dustfall_running_total: x, but the check refuses nothing of " \
            "that name" in capsys.readouterr().out
+    assert load_season(season).meta["confirmations"] == []  # confirming nothing changes nothing
 
 
 def test_running_totals_without_heating_targets_are_refused(season, capsys):

@@ -32,19 +32,23 @@ from zzeval.build.plan import COUNTY, SUMMARY_FILES, BuildContext, PlannedReport
 from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
 from zzeval.build.staleness import outside_status
 from zzeval.build.tasks import ReportTask, failure
+from zzeval.season.confirm import IN_FORCE
 
 INDEX = "__index__"
 
 
 def write_summary_files(season_dir: Path, season: str, table, county: dict | None, synthetic: bool,
-                        data_sha256: str, complete: bool = True) -> None:
+                        data_sha256: str, complete: bool = True, confirmations: list | None = None) -> None:
     """``summary.json`` (the county's figures and the evaluation's summary table, one row per
     township) and ``summary.csv`` (the table). ``complete``: every report the index links shows
-    this data (false while a build is publishing them, and after a build that stopped or failed)."""
+    this data (false while a build is publishing them, and after a build that stopped or failed).
+    ``confirmations``: the judgement checks' values used as written on season.yaml's ``confirmed:``
+    (check, subject, townships; :func:`zzeval.season.confirm.confirmations_in_force`), [] for none."""
     table = table.reset_index(drop=True)
     records = json.loads(table.to_json(orient="records", force_ascii=False, double_precision=10))
     doc = {"season": season, "data_sha256": data_sha256, "synthetic": bool(synthetic),
-           "generated_by": "zzeval build", "complete": bool(complete), "county": county, "townships": records}
+           "generated_by": "zzeval build", "complete": bool(complete), "county": county,
+           "confirmations": list(confirmations or []), "townships": records}
     text = json.dumps(_no_nan(doc), ensure_ascii=False, indent=1, allow_nan=False)
     atomic_write_text(season_dir / "summary.json", text)
     atomic_write_bytes(season_dir / "summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
@@ -145,6 +149,8 @@ class Publisher:
         self._stamp_up_to_date()  # their figures are this data's: said before a stop can strike
         write_state(self.state_path, ctx.state)
         self._summary(evaluation, complete=False)
+        for item in ctx.season.meta.get(IN_FORCE, []):  # values used as written on the bureau's confirmation
+            ctx.log.write("confirmed", **item)
         self.mark_rebuilding(evaluation)
 
     def _stamp_up_to_date(self) -> None:
@@ -161,7 +167,8 @@ class Publisher:
     def _summary(self, evaluation, complete: bool) -> None:
         ctx = self.ctx
         write_summary_files(ctx.season_dir, ctx.options.season, evaluation.summary_table(lang=ctx.options.lang),
-                            evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256, complete)
+                            evaluation.county_summary(), ctx.season.synthetic, ctx.data_sha256, complete,
+                            confirmations=ctx.season.meta.get(IN_FORCE, []))
 
     def mark_rebuilding(self, evaluation) -> None:
         """Before the first report of this build is published: the index rewritten with every page

@@ -16,7 +16,8 @@ from zzeval.assess.evaluate import Evaluation, verdict_display
 from zzeval.assess.ranking import left_out, ranked_values
 from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
-from zzeval.report.story import reasons_line
+from zzeval.report.story import confirmations_text, reasons_line
+from zzeval.season.confirm import IN_FORCE
 
 #: Above this many townships the county page is a province summary (issue 14): every township
 #: due an interview or a warning is still listed (officials act on those), but the side-by-side
@@ -118,13 +119,16 @@ def county_means_paragraph(ev: Evaluation, lang: str = "zh") -> HTML:
 def county_validity_notice(ev: Evaluation, lang: str = "zh") -> HTML | None:
     """Above the county's key figures when the county's own PM2.5 series fails the validity rules:
     the flag and :func:`zzeval.assess.county.county_validity_text` (the words of summary.json), as a
-    township page shows its own; None when it meets them (a township's gaps alone leave the headline:
-    the county table flags that township's verdict, its own page says why)."""
-    text = county_validity_text(ev, lang)
-    if text is None:
-        return None
-    return HTML(f'<p class="zz-note zz-validity"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
-                f'{esc(text)}</p>')
+    township page shows its own; and every confirmation in force (values used as written on the bureau's
+    word, :func:`zzeval.report.story.confirmations_text`), once. None when the series meets the rules and
+    nothing is confirmed (a township's gaps alone leave the headline: the county table flags that
+    township's verdict, its own page says why)."""
+    text, confirmed = county_validity_text(ev, lang), confirmations_text(ev.meta.get(IN_FORCE, []), lang)
+    parts = [] if text is None else [f'<p class="zz-note zz-validity"><strong>{esc(t("verdict.validity_flag", lang))}'
+                                     f'</strong> {esc(text)}</p>']
+    if confirmed:
+        parts.append(f'<p class="zz-note zz-confirmed">{esc(confirmed)}</p>')
+    return HTML("".join(parts)) if parts else None
 
 
 def county_key_figures(ev: Evaluation, lang: str = "zh") -> list[KeyFigure]:

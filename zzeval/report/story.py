@@ -19,6 +19,7 @@ from zzeval.assess.verdict import load_rules
 from zzeval.i18n import format_quantity, t, t_or, verdict_label
 from zzeval.report.present import esc
 from zzeval.resources import plan_tasks
+from zzeval.season.confirm import IN_FORCE
 
 #: Row tints of the task table by status (the report CSS styles ``zz-row--<tint>``).
 STATUS_TINT = {"met": "good", "tolerance": "tolerance", "undecided": "undecided", "no_data": None,
@@ -163,9 +164,23 @@ def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
              gap=gap_text)
 
 
+def confirmations_text(confirmations: list[dict], lang: str = "zh", slug: str | None = None) -> str | None:
+    """The one sentence saying which values rest on the bureau's confirmation in ``season.yaml`` rather
+    than on passing the judgement checks (:func:`zzeval.season.confirm.confirmations_in_force`), or None
+    without one. ``slug``: only those naming that township or no township (county-wide, e.g. the county's
+    meteorology); None: all of them (the county page)."""
+    items = [c for c in confirmations if slug is None or not c.get("townships") or slug in c["townships"]]
+    if not items:
+        return None
+    sep = "；" if lang == "zh" else "; "
+    return t("data.confirmed", lang, items=sep.join(t("data.confirmed_item", lang, check=c["check"],
+                                                          subject=c["subject"]) for c in items))
+
+
 def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
     """The § 二十二 verdict at the top of a township report: the verdict, its reasons (each with
-    its task-table row), the data-validity flag, the undecided rules and why, and how much of the
+    its task-table row), the data-validity flag, the values used as written on the bureau's confirmation
+    (:func:`confirmations_text`), the undecided rules and why, and how much of the
     measured change the weather explains."""
     v = ev.verdict(slug, lang)
     parts = [f'<p class="zz-banner-heading">{esc(t("verdict.heading", lang))}</p>',
@@ -175,6 +190,9 @@ def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
     if flag:
         parts.append(f'<p class="zz-banner-flag"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
                      f'{esc(flag)}</p>')
+    confirmed = confirmations_text(ev.meta.get(IN_FORCE, []), lang, slug)
+    if confirmed:  # values used as written on the bureau's word, beside the data-validity flag
+        parts.append(f'<p class="zz-banner-note zz-confirmed">{esc(confirmed)}</p>')
     reasons = reason_rows(ev, slug, lang)
     if reasons:
         items = "".join(f"<li>{esc(text)}{esc(t('verdict.reason_row', lang, n=row) if row else '')}</li>"

@@ -155,3 +155,33 @@ def unused_confirmations(out: Collector, fname: str) -> None:
             if not used:
                 out.notes.append(f"{fname}: '{KEY}' lists {check}: {show(subject)}, but the check refuses nothing of "
                                  f"that name ({JUDGEMENT_CHECKS[check]}); check the spelling, or remove it")
+
+
+#: The key of a loaded season's ``meta`` that lists the confirmations in force (:func:`confirmations_in_force`).
+IN_FORCE = "confirmations"
+
+
+def confirmations_in_force(confirmed: dict, tables: dict) -> list[dict]:
+    """The confirmations of ``season.yaml`` that a judgement check used (values used as written because
+    the bureau confirmed them), in the order written: ``{"check", "subject", "townships"}``, ``townships``
+    the slugs the subject names (a township slug, a township's code, a station's code: its township, an
+    enterprise of freight.csv: its township); empty for a county-wide subject ('county', 'all', a season).
+    For summary.json, the build log and the pages (a confirmation nothing used changes nothing: left out)."""
+    townships, stations, freight = (tables.get(name) for name in ("townships", "stations", "freight"))
+    by_token: dict[str, str] = {}
+    if townships is not None and {"slug", "code"} <= set(townships.columns):
+        for slug, code in zip(townships["slug"], townships["code"], strict=True):
+            by_token[key_text(slug)] = by_token[key_text(code)] = str(slug)
+    if stations is not None and {"station_code", "township"} <= set(stations.columns):
+        by_token.update({key_text(code): str(slug) for code, slug in zip(stations["station_code"],
+                                                                        stations["township"], strict=True)})
+    firms = {} if freight is None or not {"enterprise", "township"} <= set(freight.columns) else {
+        key_text(firm): str(slug) for firm, slug in zip(freight["enterprise"], freight["township"], strict=True)}
+    found = []
+    for check, subjects in confirmed.items():
+        for subject, used in subjects.items():
+            if not used:
+                continue
+            names = [firms[subject]] if subject in firms else [by_token[w] for w in subject.split() if w in by_token]
+            found.append({"check": check, "subject": subject, "townships": list(dict.fromkeys(names))})
+    return found

@@ -38,7 +38,7 @@ from zzeval.season.checks import (
     season_year,
     season_years,
 )
-from zzeval.season.confirm import read_confirmed, unused_confirmations
+from zzeval.season.confirm import IN_FORCE, confirmations_in_force, read_confirmed, unused_confirmations
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.dustfall import check_dustfall_months
 from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
@@ -502,6 +502,7 @@ def load_season(data_dir: str | Path = "data/sample", season: str = DEFAULT_SEAS
         raise DataValidationError(out.problems, context=f"season folder {data_dir}", notes=out.notes)
     meta = dict(meta)
     meta["notices"] = [*meta.get("notices", []), *out.notes]
+    meta[IN_FORCE] = confirmations_in_force(out.confirmed, tables)  # summary.json and the pages say so
     read = len(tables["air_quality"])
     tables["air_quality"] = as_series(tables["air_quality"], tables["stations"])  # stations.replaces
     if read > len(tables["air_quality"]):  # a parallel run's hours counted once (zzeval validate's OK line)
