@@ -38,7 +38,12 @@ from zzeval.season.checks import (
     season_year,
     season_years,
 )
-from zzeval.season.confirm import IN_FORCE, confirmations_in_force, read_confirmed, unused_confirmations
+from zzeval.season.confirm import (
+    IN_FORCE,
+    confirmations_in_force,
+    read_confirmed,
+    unused_confirmations,
+)
 from zzeval.season.data import DEFAULT_SEASON, SeasonData, SeasonPeriod, empty_table
 from zzeval.season.dustfall import check_dustfall_months
 from zzeval.season.headers import header_row_below, map_columns, refused_units, units_row_below
