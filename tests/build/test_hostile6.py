@@ -1,4 +1,4 @@
-"""Hostile review 6 of issue 13 (/work/wt/notes/hostile6.md, findings 10 and 11): --out hygiene. A
+"""Hostile review 6 of issue 13 (findings 10 and 11): --out hygiene. A
 summary file deleted since a complete build, and a township whose slug was renamed. Each test fails on the
 code before the fix."""
 

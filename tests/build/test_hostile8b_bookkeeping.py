@@ -1,4 +1,4 @@
-"""Hostile review 8B (/work/wt/notes/hostile8B.md) B1 and B2: the build's bookkeeping said a page's
+"""Hostile review 8B B1 and B2: the build's bookkeeping said a page's
 data changed when only a note in the season folder, the Monte Carlo's run time or the language had.
 Each test fails on the code before the fix."""
 

@@ -1,4 +1,4 @@
-"""Hostile review 6 of issue 13 (/work/wt/notes/hostile6.md, findings 1-3): a build stopped after
+"""Hostile review 6 of issue 13 (findings 1-3): a build stopped after
 it wrote summary.json, a ``--township`` build beside changed data, a season.yaml key that is not
 text. Each test fails on the code before the fix."""
 

@@ -1,4 +1,4 @@
-"""Review 6b (/work/wt/notes/review6b.md) findings 1, 3, 10, 11, 13, 17 and the one way through the
+"""Review 6b findings 1, 3, 10, 11, 13, 17 and the one way through the
 judgement checks (season.yaml ``confirmed:``, zzeval/season/confirm.py): each case made from the
 2-township sample (nancun, xiacun) or from a few inline rows, refused without the fix, and a
 genuine series or firm that must pass."""

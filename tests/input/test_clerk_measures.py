@@ -1,5 +1,5 @@
 """A clerk's mistakes in the measure tables that `zzeval validate` passed and that changed published
-numbers (final hostile review of issue 13, /work/wt/notes/final5.md W3, W3b, W8, W9, W10, W12, H3),
+numbers (final hostile review of issue 13 W3, W3b, W8, W9, W10, W12, H3),
 each made by a script from the 2-township sample (nancun, xiacun) like tests/input/cases.py, and each
 refused now by zzeval/season/measure_rows.py with the file, row, column and what to fix."""
 

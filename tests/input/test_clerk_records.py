@@ -1,5 +1,5 @@
 """A clerk's mistakes that `zzeval validate` passed and that changed published numbers (final hostile
-review, /work/wt/notes/final5.md W1, W2, W4-W7): each case is made by a script from the sample season
+review W1, W2, W4-W7): each case is made by a script from the sample season
 (as in tests/input/cases.py) and must be refused (exit 2) with the file, row, column and what to fix;
 the weather cases also on a Parquet season. The sample itself must pass without any new message."""
 

@@ -1,4 +1,4 @@
-"""Findings 2, 3, 5 and 7 of the fifth re-review of issue 13 (/work/wt/notes/recheck5.md)."""
+"""Findings 2, 3, 5 and 7 of the fifth re-review of issue 13."""
 
 from __future__ import annotations
 

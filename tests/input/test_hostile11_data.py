@@ -1,4 +1,4 @@
-"""Hostile review s11-A (data angle, /work/wt/notes/s11-hostA.md): four small findings, each on tiny inline
+"""Hostile review s11-A (data angle): four small findings, each on tiny inline
 tables or the shipped files (no season is validated whole, no report built); each test failed before its fix.
 
 * Wrong number 6: "1.000" (1,000 with a thousands dot, a text cell) in a count column was read as 1.

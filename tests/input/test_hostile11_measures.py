@@ -1,4 +1,4 @@
-"""Hostile review s11-A (data angle, /work/wt/notes/s11-hostA.md), the findings fixed on branch s11-fixM; each
+"""Hostile review s11-A (data angle), the findings fixed on branch s11-fixM; each
 test on tiny inline tables or the shipped sample's files (no season validated whole, no report built) and each
 failed before its fix.
 

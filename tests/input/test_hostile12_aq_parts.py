@@ -9,7 +9,7 @@ A04b: a previous season made from the current × 1.3 with noise is found by the 
 hours (air_quality.season_copy_correlation).
 The sample's air quality with a third station (the first one's × 1.3), changed in memory; no report is built.
 
-Genuine data measured (/tmp/s12-fixA1/measure.py and measvn.py; input_limits.csv): the smallest factor of 3 days
+Genuine data measured (by one-off scripts, not kept; the figures are in input_limits.csv): the smallest factor of 3 days
 in a row against the other stations' PM 1.99 (data/sample), 1.47 (winter generator); no genuine station-day is
 swapped-like or equal in most hours; the hour-change factor 0.45-2.72 in data/sample, 0.54-2.55 in the samples
 of seeds 0-7, 0.49-3.85 in the winter generator (w0, w+20, seeds 0-1)."""

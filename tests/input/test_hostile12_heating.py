@@ -1,4 +1,4 @@
-"""Hostile review s12-C (measures and plan inputs, /work/wt/notes/s12-hostC.md), the findings fixed on branch
+"""Hostile review s12-C (measures and plan inputs), the findings fixed on branch
 s12-fixC1; each test on the shipped sample's tables or tiny inline ones (no season validated whole, no report
 built) and each failed before its fix.
 

@@ -1,4 +1,4 @@
-"""Hostile review s12-C (measures and plan side, /work/wt/notes/s12-hostC.md): vehicles, freight, tasks and the
+"""Hostile review s12-C (measures and plan side): vehicles, freight, tasks and the
 category vocabulary. Each test works on tiny inline tables or the shipped sample's tables (no season is validated
 whole, no report built); each failed before its fix.
 

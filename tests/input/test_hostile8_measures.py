@@ -1,4 +1,4 @@
-"""Hostile review 8A (/work/wt/notes/hostile8A.md), the measure tables, xlsx sheets and confirmations:
+"""Hostile review 8A, the measure tables, xlsx sheets and confirmations:
 findings 17 (freight in kg), 18 (a fleet typed ×1000), 19 (a township without vehicle rows), 8 (the
 per-household subsidy standard as a batch total), 7 (one emergency-list firm in two townships), 2 (a hidden
 sheet read) and 13 (confirmed names compared after NFKC). Each case is made by a script from the sample

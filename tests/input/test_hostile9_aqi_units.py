@@ -1,4 +1,4 @@
-"""Hostile review 9A (/work/wt/notes/hostile9A.md) M3: an AQI row's unit left empty (national platform
+"""Hostile review 9A M3: an AQI row's unit left empty (national platform
 exports) was refused as "empty cell … a merged cell?", and 无量纲 as "expected 1". Tiny inline tables
 through the air-quality check; failed before the fix."""
 

@@ -1,4 +1,4 @@
-"""Hostile review 9A (/work/wt/notes/hostile9A.md), targets and verdict rules: F4 (a target for a task
+"""Hostile review 9A, targets and verdict rules: F4 (a target for a task
 whose rules have fixed thresholds: "≥ 70 % | 78 % | 未完成"), F7 (a rule's task not its indicator's),
 F6 (impossible or wrong-scale targets) and M4 (a quoted number as a threshold). Each case edits a copy
 of the sample season (tests/input/cases.py) or a copy of the shipped rules, and failed before its fix."""

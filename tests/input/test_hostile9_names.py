@@ -1,4 +1,4 @@
-"""Hostile review 9A (/work/wt/notes/hostile9A.md) M5: one heating_retrofits row with a misspelt township
+"""Hostile review 9A M5: one heating_retrofits row with a misspelt township
 gave, besides the right "unknown township", a cascade refusal of the township's correct targets.csv
 row (its target against the planned households without the misspelt row). Made from the sample season
 (tests/input/cases.py); failed before the fix."""

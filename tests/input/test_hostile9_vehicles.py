@@ -1,4 +1,4 @@
-"""Hostile review 9A (/work/wt/notes/hostile9A.md), the vehicles table: F5 (fuel diesel with standard NEV
+"""Hostile review 9A, the vehicles table: F5 (fuel diesel with standard NEV
 counted as new-energy; electric with China3 accepted) and M2 (replacements above the scrapped vehicles
 reported against the wrong column). Tiny inline tables and one sample case; each failed before its fix."""
 

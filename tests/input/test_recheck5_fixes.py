@@ -1,4 +1,4 @@
-"""Findings 1, 4, 6 and 8 of the final re-review of issue 13 (/work/wt/notes/recheck5.md), made from the
+"""Findings 1, 4, 6 and 8 of the final re-review of issue 13, made from the
 2-township `zzeval sample` season (nancun row 2 of heating_retrofits.csv: 126 households done, 1,353,800 yuan;
 vehicles.csv row 2: 12 scrapped, 336,000 yuan). Row numbers are spreadsheet rows: the header is row 1."""
 

@@ -1,4 +1,4 @@
-"""Review s12-reC (/work/wt/notes/s12-reC.md) of the s12-C fixes: slugs exchanged (F0), subtotal rows written
+"""Review s12-reC of the s12-C fixes: slugs exchanged (F0), subtotal rows written
 another way (F1), township names exchanged and written short, traditional or as the government's (F2), a
 firm's name ending in Total (R1), and two firms of one brand in two townships (R2). Tiny inline tables or the
 shipped sample's tables, each checked by the one check it concerns; each failed before its fix."""

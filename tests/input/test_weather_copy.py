@@ -1,5 +1,5 @@
 """Weather copied from a year earlier and boundary-layer heights in km (review 6b, findings 5, 6, 7
-and 12; its cases W3, W2, W2b and W6b of /work/wt/notes/review6b/mkw.py, made here from the
+and 12; its cases W3, W2, W2b and W6b of the review's script, made here from the
 2-township sample): each passed `zzeval validate` and changed the weather-adjusted change. Each must
 be refused with the file, row, source, season and hours, from a CSV table and from a Parquet table
 checked in chunks of 3,000 rows (a station or two at a time); genuine weather must still pass."""
