@@ -125,7 +125,9 @@ def test_county_methods_say_when_the_county_weather_was_derived_from_the_station
 
 def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     """A township's verdict box (beside the data-validity flag) names the confirmations that concern it
-    and the county-wide ones; the county page lists them all, once; without one neither changes."""
+    and the county-wide ones; the county page lists them all, once; without one neither changes. Each says
+    what was confirmed in words (not the check's name), then the subject as season.yaml writes it, a
+    township's slug as its name."""
     from dataclasses import replace
 
     from zzeval.report.county_views import county_validity_notice
@@ -133,6 +135,7 @@ def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     from zzeval.season.confirm import confirmations_in_force
 
     slug, other = ev.slugs[0], "elsewhere"
+    name = ev.name_zh(slug)
     confirmed = {"heating_share": {slug: 1, "unused": 0}, "aq_stuck": {"ZZ9 PM2.5 2020-2021": 2},
                  "weather_clock": {"county 2019-2020": 1}}
     tables = {"townships": ev.townships, "stations": ev.stations.assign(station_code="ZZ9", township=other)}
@@ -146,10 +149,32 @@ def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     assert "确认" not in county_validity_notice(ev).data
     marked = replace(ev, meta={**ev.meta, "confirmations": items})
     box = verdict_box(marked, slug).data
-    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：heating_share（" + slug + "）；weather_clock（county "
-            "2019-2020）。") in box, box
-    assert "ZZ9" not in box
-    assert "used as written: heating_share (" in verdict_box(marked, slug, "en").data
+    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：清洁取暖改造计划户数超过本乡镇户数的一半（" + name
+            + "）；气温日最高值出现在北京时间 14 时前后 3 小时以外，像按世界时（UTC）记录（county 2019-2020）。") in box, box
+    assert "ZZ9" not in box and "heating_share" not in box and f"（{slug}）" not in box
+    en = verdict_box(marked, slug, "en").data
+    assert ("used as written: households planned for clean-heating retrofits exceed half the township&#x27;s "
+            f"households ({name} {slug}); the daily temperature peak more than 3 hours from about 14:00 Beijing "
+            "time, like times in UTC (county 2019-2020).") in en, en
     county = county_validity_notice(marked).data
-    assert county.startswith(county_validity_notice(ev).data) and county.count("以下数据经县生态环境局") == 1 and "aq_stuck（ZZ9 PM2.5 2020-2021）" in county
-    assert confirmations_text([], "zh") is None
+    assert county.startswith(county_validity_notice(ev).data) and county.count("以下数据经县生态环境局") == 1
+    assert "监测站某污染物在一段时间内的波动远小于其他站点，像仪器卡滞（ZZ9 PM2.5 2020-2021）" in county
+    assert "aq_stuck" not in county
+    assert confirmations_text(plain, "zh") is None
+
+
+def test_every_judgement_check_says_in_words_what_was_confirmed():
+    """Each check a season.yaml can confirm has its words in the label catalogue, in Chinese and English
+    (``confirmed.<check>``), so a check added to JUDGEMENT_CHECKS without them fails here, not on a page."""
+    from zzeval.i18n import LANGS, labels
+    from zzeval.season.confirm import JUDGEMENT_CHECKS
+
+    catalogue = labels()
+    missing = [check for check in JUDGEMENT_CHECKS if f"confirmed.{check}" not in catalogue]
+    assert not missing, f"no label confirmed.<check> in zzeval/reference/labels.yaml for {missing}"
+    for check in JUDGEMENT_CHECKS:
+        entry = catalogue[f"confirmed.{check}"]
+        assert all(entry[lang].strip() for lang in LANGS), check
+        assert check not in entry["zh"] and check not in entry["en"], check  # words, not the check's name
+    stale = {key.removeprefix("confirmed.") for key in catalogue if key.startswith("confirmed.")} - set(JUDGEMENT_CHECKS)
+    assert not stale, f"labels of checks that are gone: {sorted(stale)}"

@@ -164,17 +164,35 @@ def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
              gap=gap_text)
 
 
-def confirmations_text(confirmations: list[dict], lang: str = "zh", slug: str | None = None) -> str | None:
+def confirmations_text(ev: Evaluation, lang: str = "zh", slug: str | None = None) -> str | None:
     """The one sentence saying which values rest on the bureau's confirmation in ``season.yaml`` rather
-    than on passing the judgement checks (:func:`zzeval.season.confirm.confirmations_in_force`), or None
-    without one. ``slug``: only those naming that township or no township (county-wide, e.g. the county's
-    meteorology); None: all of them (the county page)."""
-    items = [c for c in confirmations if slug is None or not c.get("townships") or slug in c["townships"]]
+    than on passing the judgement checks (:func:`zzeval.season.confirm.confirmations_in_force`, kept in
+    ``ev.meta``), or None without one: each as what was confirmed, in words (``confirmed.<check>`` of the
+    label catalogue: the value and why it looked suspicious), then its subject in brackets
+    (:func:`confirmed_subject`). ``slug``: only those naming that township or no township (county-wide,
+    e.g. the county's meteorology); None: all of them (the county page)."""
+    items = [c for c in ev.meta.get(IN_FORCE, [])
+             if slug is None or not c.get("townships") or slug in c["townships"]]
     if not items:
         return None
     sep = "；" if lang == "zh" else "; "
-    return t("data.confirmed", lang, items=sep.join(t("data.confirmed_item", lang, check=c["check"],
-                                                          subject=c["subject"]) for c in items))
+    return t("data.confirmed", lang, items=sep.join(
+        t("data.confirmed_item", lang, what=t(f"confirmed.{c['check']}", lang), subject=confirmed_subject(ev, c, lang))
+        for c in items))
+
+
+def confirmed_subject(ev: Evaluation, confirmation: dict, lang: str = "zh") -> str:
+    """A confirmation's subject as the bureau wrote it in ``season.yaml`` (so it can be traced there), each
+    township slug in it that the evaluation knows shown as the township's name (:meth:`Evaluation.name_zh`;
+    followed by the slug in English, as the English pages name a township): ``南村镇 2020-2021``."""
+    known = set(ev.slugs) & set(confirmation.get("townships", []))
+
+    def shown(word: str) -> str:
+        if word not in known:
+            return word
+        return ev.name_zh(word) if lang == "zh" else f"{ev.name_zh(word)} {word}"
+
+    return " ".join(shown(word) for word in confirmation["subject"].split(" "))
 
 
 def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
@@ -190,7 +208,7 @@ def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
     if flag:
         parts.append(f'<p class="zz-banner-flag"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
                      f'{esc(flag)}</p>')
-    confirmed = confirmations_text(ev.meta.get(IN_FORCE, []), lang, slug)
+    confirmed = confirmations_text(ev, lang, slug)
     if confirmed:  # values used as written on the bureau's word, beside the data-validity flag
         parts.append(f'<p class="zz-banner-note zz-confirmed">{esc(confirmed)}</p>')
     reasons = reason_rows(ev, slug, lang)
