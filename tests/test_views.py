@@ -149,11 +149,11 @@ def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     assert "确认" not in county_validity_notice(ev).data
     marked = replace(ev, meta={**ev.meta, "confirmations": items})
     box = verdict_box(marked, slug).data
-    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：清洁取暖改造计划户数超过本乡镇户数的一半（" + name
-            + "）；气温日最高值出现在北京时间 14 时前后 3 小时以外，像按世界时（UTC）记录（county 2019-2020）。") in box, box
+    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：清洁取暖改造计划户数超过本乡镇户数的 50\u00a0%（" + name
+            + "）；气温日最高值出现在北京时间 14:00 前后 3 小时以外，像按世界时（UTC）记录（county 2019-2020）。") in box, box
     assert "ZZ9" not in box and "heating_share" not in box and f"（{slug}）" not in box
     en = verdict_box(marked, slug, "en").data
-    assert ("used as written: households planned for clean-heating retrofits exceed half the township&#x27;s "
+    assert ("used as written: households planned for clean-heating retrofits exceed 50\u00a0% of the township&#x27;s "
             f"households ({name} {slug}); the daily temperature peak more than 3 hours from about 14:00 Beijing "
             "time, like times in UTC (county 2019-2020).") in en, en
     county = county_validity_notice(marked).data
@@ -178,3 +178,62 @@ def test_every_judgement_check_says_in_words_what_was_confirmed():
         assert check not in entry["zh"] and check not in entry["en"], check  # words, not the check's name
     stale = {key.removeprefix("confirmed.") for key in catalogue if key.startswith("confirmed.")} - set(JUDGEMENT_CHECKS)
     assert not stale, f"labels of checks that are gone: {sorted(stale)}"
+
+
+def test_confirmed_labels_say_no_number_of_their_own():
+    """A ``confirmed.<check>`` label writes no digit outside its ``{placeholders}`` (PM2.5, PM10 and 1-N月 are
+    names, not numbers), and its placeholders are exactly those :data:`CONFIRMED_NUMBERS` fills, in both
+    languages: a limit is said as input_limits.csv sets it, read from the key the check itself reads."""
+    import re
+    from pathlib import Path
+    from string import Formatter
+
+    import zzeval.season
+    from zzeval.i18n import LANGS, labels, t
+    from zzeval.report.story import CONFIRMED_NUMBERS, confirmed_numbers
+    from zzeval.season.confirm import JUDGEMENT_CHECKS
+
+    catalogue = labels()
+    assert set(CONFIRMED_NUMBERS) <= set(JUDGEMENT_CHECKS)
+    for check in JUDGEMENT_CHECKS:
+        for lang in LANGS:
+            text = catalogue[f"confirmed.{check}"][lang]
+            bare = re.sub(r"\{[^}]*\}|PM2\.5|PM10|1-N月", "", text)
+            assert not re.search(r"\d", bare), (check, lang, text)
+            fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+            assert fields == set(CONFIRMED_NUMBERS.get(check, {})), (check, lang, fields)
+            said = t(f"confirmed.{check}", lang, **confirmed_numbers(check, lang))
+            assert "{" not in said and "}" not in said, (check, lang, said)
+    checks = "".join(p.read_text(encoding="utf-8") for p in Path(zzeval.season.__file__).parent.glob("*.py"))
+    for check, numbers in CONFIRMED_NUMBERS.items():
+        for source in numbers.values():
+            if isinstance(source, tuple):  # a key the season's checks read (targets.<task>: by their prefix)
+                key = source[0]
+                assert f'"{key}"' in checks or f'input_limit_rows("{key.split(".")[0]}.")' in checks, (check, key)
+
+
+def test_a_limit_changed_in_the_catalogue_changes_the_confirmation(ev, monkeypatch):
+    """The confirmation's sentence follows input_limits.csv: with the replacement distance and the
+    clean-heating share changed there (as a county would), the page says the new numbers, not the old."""
+    from dataclasses import replace
+
+    from zzeval import resources
+    from zzeval.report.story import confirmations_text
+    from zzeval.season.confirm import IN_FORCE
+
+    items = [{"check": "replacement_distance", "subject": "ZZ9", "townships": []},
+             {"check": "heating_share", "subject": ev.slugs[0], "townships": [ev.slugs[0]]}]
+    marked = replace(ev, meta={**ev.meta, IN_FORCE: items})
+    before = {lang: confirmations_text(marked, lang) for lang in ("zh", "en")}
+    assert "超过 4 km" in before["zh"] and "的 50\u00a0%" in before["zh"], before
+    assert "more than 4 km" in before["en"] and "exceed 50\u00a0% of" in before["en"], before
+    rows = resources._input_limits()
+    changed = {**rows,
+               "stations.replacement_distance_km": {**rows["stations.replacement_distance_km"], "max_value": "2.5"},
+               "heating_retrofits.share_of_households": {**rows["heating_retrofits.share_of_households"],
+                                                         "max_value": "0.6"}}
+    monkeypatch.setattr(resources, "_input_limits", lambda: changed)
+    after = {lang: confirmations_text(marked, lang) for lang in ("zh", "en")}
+    assert "超过 2.5 km" in after["zh"] and "的 60\u00a0%" in after["zh"], after
+    assert "more than 2.5 km" in after["en"] and "exceed 60\u00a0% of" in after["en"], after
+    assert "4 km" not in after["zh"] + after["en"] and "50\u00a0%" not in after["zh"] + after["en"]
