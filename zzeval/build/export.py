@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from zzeval.atomic import atomic_write_text
+from zzeval.atomic import atomic_write_text, check_no_symlink_loop
 from zzeval.errors import ZzevalError
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,9 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
     from zzeval.report.html_export import notebook_to_html
 
     path = Path(notebook)
+    check_no_symlink_loop(path, "NOTEBOOK")
+    if out:
+        check_no_symlink_loop(out, "--out")
     if path.is_dir():
         found = sorted(path.glob("*.ipynb"))[:3]
         hint = f" (it holds {', '.join(p.name for p in found)})" if found else ""
@@ -90,6 +93,9 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
     check_ran_to_the_end(nb, path)
     lang = check_lang(nb, lang, path)
     target = Path(out) if out else path.with_suffix(".html")
+    if _same_file(path, target):  # the executed notebook, the only record of the run (hostile review s13-C, C25)
+        raise ZzevalError(f"--out {target} is the notebook itself: writing the page there would replace the executed "
+                          f"notebook with HTML; give the page's own name, e.g. --out {path.with_suffix('.html')}")
     if target.is_dir():  # the atomic write's temporary file would be named instead
         raise ZzevalError(f"--out {target} is a folder; give the HTML file name (e.g. "
                           f"{target / path.with_suffix('.html').name})")
@@ -105,6 +111,14 @@ def check_ran_to_the_end(nb, path) -> None:
     without the task table, the charts and the provenance, and say nothing of it (hostile review 8B,
     B5)."""
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    failed = next(((i, out) for i, c in enumerate(code, start=1) for out in c.get("outputs", [])
+                   if out.get("output_type") == "error"), None)
+    if failed is not None:  # the run raised: say its error, not "killed or timed out?" (s13-C, C26)
+        number, out = failed
+        evalue = str(out.get("evalue", "")).strip()
+        evalue = evalue if len(evalue) <= 600 else evalue[:600] + " …"
+        raise ZzevalError(f"{path}: the run failed in code cell {number} of {len(code)}: {out.get('ename', 'Error')}: "
+                          f"{evalue} — a failed run is not published; fix that and run the notebook again")
     missed = [i for i, c in enumerate(code, start=1)
               if c.get("execution_count") is None
               or c.metadata.get("papermill", {}).get("status", "completed") != "completed"]
@@ -114,3 +128,11 @@ def check_ran_to_the_end(nb, path) -> None:
     raise ZzevalError(f"{path}: {len(missed)} of {len(code)} code cells did not run (the first is code cell "
                       f"{missed[0]}; {ran} ran): the run stopped part-way (killed or timed out?), and its page "
                       "would end there without saying so; run the notebook to the end first, e.g. with papermill")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file (a link, ``./``, another spelling of the path)."""
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
