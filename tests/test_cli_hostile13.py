@@ -120,3 +120,38 @@ def test_c26_export_of_a_run_that_raised_shows_its_error(tmp_path, capsys):
         "evaluated from other data than the files now in data_dir — a failed run is not published; fix that and run "
         "the notebook again")
     assert not notebook.with_suffix(".html").exists()
+
+
+def _papermill_run(path: Path, parameters: dict) -> Path:
+    """A complete run (:func:`_ran_notebook`) of a notebook whose parameters cell is the shipped
+    township notebook's, with ``parameters`` recorded as Papermill records what it was given."""
+    import nbformat
+
+    from zzeval.resources import notebook_path
+
+    shipped = nbformat.read(notebook_path("township_report.ipynb"), as_version=4)
+    cell = next(c for c in shipped.cells if "parameters" in c.metadata.get("tags", []))
+    nb = nbformat.read(_ran_notebook(path, ran=4, papermill=True), as_version=4)
+    cell.execution_count, cell.outputs = 1, []
+    cell.metadata["papermill"] = {"status": "completed", "exception": None}
+    nb.cells.insert(1, cell)
+    nb.metadata["papermill"] = {"parameters": parameters}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_c24_export_refuses_a_run_with_a_misspelt_parameter(tmp_path, capsys):
+    """`papermill … -p datadir /srv/season` (for data_dir): Papermill logs "Passed unknown parameter"
+    and the notebook runs on its default data (the shipped sample), exit 0; `zzeval export` made a
+    page of it without a word. Papermill (2.x) has no option to refuse unknown parameters."""
+    notebook = _papermill_run(tmp_path / "typo.ipynb", {"datadir": "season", "twonship": "nancun"})
+    assert main(["export", str(notebook)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"zzeval export: error: {notebook} was run with -p datadir (did you mean data_dir?), -p twonship (did you "
+        "mean township?), which its parameters cell does not declare (data_dir, lang, results_path, season, "
+        "township): Papermill only warned, and the notebook used its default for the parameter meant, so its page "
+        "may show other data or another township; run it again with the right name")
+    assert not notebook.with_suffix(".html").exists()
+    right = _papermill_run(tmp_path / "right.ipynb", {"data_dir": "season", "township": "nancun", "lang": "zh"})
+    assert main(["export", str(right)]) == 0
+    assert "第 4 段" in right.with_suffix(".html").read_text(encoding="utf-8")

@@ -91,6 +91,7 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
         raise ZzevalError(f"{path} has not been executed: run it first, e.g. "
                           f"papermill {path} executed.ipynb -p township bagong")
     check_ran_to_the_end(nb, path)
+    check_parameters_known(nb, path)
     lang = check_lang(nb, lang, path)
     target = Path(out) if out else path.with_suffix(".html")
     if _same_file(path, target):  # the executed notebook, the only record of the run (hostile review s13-C, C25)
@@ -136,3 +137,47 @@ def _same_file(a: Path, b: Path) -> bool:
         return b.exists() and os.path.samefile(a, b)
     except OSError:
         return a.resolve() == b.resolve()
+
+
+def declared_parameters(nb) -> set[str] | None:
+    """The names the notebook's parameters cell (tagged ``parameters``) assigns; None when it has no
+    such cell or the cell is not Python that parses."""
+    import ast
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                return None
+            names = set()
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                    if isinstance(node, ast.AnnAssign) else []
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            return names
+    return None
+
+
+def check_parameters_known(nb, path) -> None:
+    """Refuse a notebook run with a parameter its parameters cell does not declare (``papermill -p
+    datadir …`` for ``data_dir``): Papermill only logs "Passed unknown parameter" and the notebook
+    runs on its default (the shipped sample data, the default township), exit 0 (hostile review
+    s13-C, C24). Papermill records the parameters it was given in the notebook's metadata; they are
+    compared with the names the parameters cell assigns. A notebook without a parameters cell (or
+    whose cell does not parse) is not checked."""
+    import difflib
+
+    passed = nb.metadata.get("papermill", {}).get("parameters") or {}
+    declared = declared_parameters(nb)
+    unknown = sorted(set(passed) - declared) if declared and isinstance(passed, dict) else []
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+        hints.append(f"-p {name}" + (f" (did you mean {close[0]}?)" if close else ""))
+    raise ZzevalError(f"{path} was run with {', '.join(hints)}, which its parameters cell does not declare "
+                      f"({', '.join(sorted(declared))}): Papermill only warned, and the notebook used its default "
+                      f"for the parameter meant, so its page may show other data or another township; run it "
+                      "again with the right name")
