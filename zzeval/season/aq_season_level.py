@@ -78,12 +78,15 @@ def season_ratios(aq: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["pollutant", "ratio", "low", "high"])
 
 
-def check_aq_season_levels(aq: pd.DataFrame, fname: str, out: Collector) -> None:
+def check_aq_season_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: set = frozenset()) -> None:
     """Refuse (confirmable) a pollutant of :data:`POLLUTANTS` whose season mean over the stations is
-    ``air_quality.season_level_ratio`` times or more the other season's, on the lower season's first row."""
+    ``air_quality.season_level_ratio`` times or more the other season's, on the lower season's first row; not a
+    pollutant of which a station's season is in ``refused`` ((station, pollutant, season first year) refused by
+    its season median as in a unit 1000 times off: said already)."""
     top = input_limit("air_quality.season_level_ratio")
+    said = {pollutant for _, pollutant, _ in refused}
     for _, r in season_ratios(aq).iterrows():
-        if r["ratio"] < top:
+        if r["ratio"] < top or r["pollutant"] in said:
             continue
         low, high, pollutant = r["low"], r["high"], r["pollutant"]
         unit = POLLUTANT_UNITS[pollutant]

@@ -446,7 +446,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
     low_months = check_month_levels(aq, fname, out, low_seasons, codes)  # a month of a station in another unit
     check_day_levels(aq, fname, out, low_months, codes)  # a few days of a station in another unit
-    check_aq_season_levels(aq, fname, out)  # a season of PM ÷ 10 at every station (a decimal slip of the export)
+    check_aq_season_levels(aq, fname, out, low_seasons)  # a season of PM ÷ 10 at every station (a decimal slip of the export)
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read
