@@ -111,7 +111,7 @@ def _cause(column: str, steps: pd.DataFrame) -> str:
     if column == "temperature_c":
         return ("are the higher months in °F (°C × 9/5 + 32)? write them in °C ((°F − 32) × 5/9); a month in tenths "
                 "of a degree or with another station's values steps too")
-    seasons = steps["kind"].eq("same month").all() and steps["high"].str[:4].nunique() <= 2
+    seasons = steps["kind"].eq("same month").all()  # no month off its neighbours: a step between the seasons
     moved = ("; a step between the seasons in every month is also a weather station moved (about 1 hPa per 9 m "
              "of height) or the other season's rows taken from another site: then correct them or, if the move is "
              "genuine, confirm it knowing that the weather adjustment reads it as weather") if seasons else ""
