@@ -383,6 +383,24 @@ class BuildLock:
         lock file: no build ever ran there; a lock that cannot be opened (read-only) is left to the caller."""
         if not self.path.is_file():
             return
+        try:
+            import fcntl  # filelock's own lock on POSIX (flock), without importing filelock (0.1 s: the fast path)
+        except ImportError:
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fd = os.open(self.path, os.O_RDWR)
+            except OSError:
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise self._held() from None
+            except OSError:  # a filesystem without flock: filelock's soft lock, left to the caller
+                return
+            finally:
+                os.close(fd)
+            return
         from filelock import FileLock, Timeout
 
         lock = FileLock(self.path, timeout=0)
