@@ -241,9 +241,18 @@ def _other_digit(ch: str) -> bool:
 _BELOW_DETECTION = re.compile(r"(?i)(<\s*\d+(\.\d+)?|n\.?\s?d\.?|未检出|低于检出限|检出限以下)")
 
 
-def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
+#: ``43BB``, ``37RM``, ``27PZ``, ``70H``, ``24LSp``, ``35(H)``: a number and a short letter code, the platform's
+#: validity mark of the hour written into the cell. Unit words (ug, mg, ppb, ppm) are not marks.
+_MARK_SUFFIX = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*[(（]?([A-Za-z]{1,3})[)）]?\s*")
+_UNIT_WORDS = frozenset({"ug", "mg", "ppb", "ppm", "ng"})
+
+
+def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
-    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
+    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say). ``marks``: the column is
+    one where a platform writes validity marks after the value (air_quality ``value``): ``43BB`` is a value
+    and its mark, and writing the number alone would keep an hour the mark may call invalid (hostile review
+    s13-hostB, A07/A09); the codes are not interpreted (their meaning is the platform's legend)."""
     text = str(text)
     # only the full-width forms: NFKC would also turn 95.3² into 95.32
     normal = "".join(unicodedata.normalize("NFKC", ch) if _FULL_WIDTH.fullmatch(ch) else ch for ch in text)
@@ -261,6 +270,12 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
     if "m³" in unit and _BELOW_DETECTION.fullmatch(text.strip()):  # a concentration
         return ("; a mark for below the detection limit: write the number your network reports for such hours "
                 "(an empty cell is a missing hour, which leaves the cleanest hours out of the means)")
+    mark = _MARK_SUFFIX.fullmatch(text) if marks else None
+    if mark and mark.group(2).lower() not in _UNIT_WORDS:
+        return (f"; the letter code after the value ('{mark.group(2)}') is a validity mark of the hour (数据标记): "
+                "where the platform's legend gives it as invalid (a check, calibration, maintenance, a fault), "
+                f"leave the cell empty; only where it is known to mark valid data, write the number alone, "
+                f"{mark.group(1)}")
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if text.strip() in _NULL_WORDS:

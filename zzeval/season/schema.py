@@ -121,6 +121,9 @@ class Column:
     calm_codes: tuple[float, ...] = ()
     #: the 16 compass points (N, NNE, …; 北, 北东北, …) are read as degrees, with a notice (a wind direction)
     compass_points: bool = False
+    #: a platform may write its validity mark of the hour after the value (``43BB``): a cell of a number and a
+    #: letter code is refused with a word on marks (:func:`~zzeval.season.parsing.not_number_hint`)
+    validity_marks: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,7 +307,7 @@ AIR_QUALITY = TableSpec(
         Column("pollutant", "category", "Pollutant.", allowed=tuple(POLLUTANT_UNITS),
                aliases=("污染物",), example="PM2.5"),
         Column("value", "float", "Concentration (AQI rows: the published AQI); empty for a missing hour.", min=0,
-               aliases=("浓度", "数值"), example="68", empty_ok=True),
+               aliases=("浓度", "数值"), example="68", empty_ok=True, validity_marks=True),
         Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); for AQI 1, 无量纲 or empty.",
                aliases=("单位",), example="µg/m³", empty_ok=True),
     ),

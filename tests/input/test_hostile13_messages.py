@@ -1,0 +1,93 @@
+"""Hostile review s13-hostB, the hourly tables' messages. A26: a platform export's column of validity marks
+(数据标记: N, PZ, RM, BB …) was ignored with a notice, so the hours it marks invalid (zero/span checks,
+maintenance) counted as measured; it is refused, naming the codes as written (their meaning is the platform's
+legend, not guessed). A07/A09: a value with its mark written in (``43BB``) was answered "write the number alone",
+which keeps an invalid hour. A17: the Chinese pollutant names are read. The sample season (``zzeval sample``)
+changed by a script, or inline rows; no report is built."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.input.cases import AQ, edit, read, write
+from zzeval.cli import main
+from zzeval.season.cells import convert_column
+from zzeval.season.checks import Collector
+from zzeval.season.headers import map_columns
+from zzeval.season.parsing import not_number_hint
+from zzeval.season.schema import AIR_QUALITY, METEOROLOGY
+
+
+def _marked(frame: pd.DataFrame) -> None:
+    """A26: the platform's mark column, N everywhere, PZ/RM/BB at 02-05 h of one station's PM2.5 in December
+    2020 with the 1-3 µg/m³ the analyser wrote during the check."""
+    frame["数据标记"] = "N"
+    t = pd.to_datetime(frame["datetime"])
+    hit = ((frame["station_code"] == frame["station_code"].iloc[0]) & (frame["pollutant"] == "PM2.5")
+           & (t.dt.month == 12) & (t.dt.hour.isin([2, 3, 4, 5])))
+    codes = ["PZ", "RM", "BB"]
+    frame.loc[hit, "数据标记"] = [codes[i % 3] for i in range(int(hit.sum()))]
+    frame.loc[hit, "value"] = "2"
+
+
+def test_a_column_of_validity_marks_is_refused(season, capsys):
+    edit(AQ, _marked)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert "air_quality.csv.gz, row 1, column '数据标记'" in err, err[:2000]
+    assert "column F ('数据标记') holds validity marks of the hours ('N' (" in err
+    assert "'PZ' (" in err and "'RM' (" in err and "'BB' (" in err
+    assert ("empty the value of every row whose mark your platform's legend gives as invalid, keep those of valid "
+            "hours, then delete the column") in err
+    assert "is not a column of air_quality and is ignored" not in err
+
+
+@pytest.mark.parametrize("header", ["数据标记", "标记", "flag", "QC_flag", "质控标识"])
+def test_mark_headers_are_recognised_in_both_hourly_tables(header):
+    for spec, frame in ((AIR_QUALITY, pd.DataFrame({"station_code": ["A"], "datetime": ["2020-12-01 00:00"],
+                                                    "pollutant": ["PM2.5"], "value": ["3"], "unit": ["µg/m³"],
+                                                    header: ["PZ"]})),
+                        (METEOROLOGY, pd.DataFrame({"datetime": ["2020-12-01 00:00"], "temperature_c": ["1"],
+                                                    header: ["H"]}))):
+        out = Collector()
+        map_columns(frame, spec, f"{spec.name}.csv", out)
+        assert any("holds validity marks" in p.message for p in out.problems), (spec.name, out.problems)
+
+
+def test_other_extra_columns_are_still_only_ignored():
+    """站点标识 (a station's identifier), 备注 and an empty 数据标记 are no marks: ignored with a notice."""
+    frame = pd.DataFrame({"station_code": ["A"], "datetime": ["2020-12-01 00:00"], "pollutant": ["PM2.5"],
+                          "value": ["3"], "unit": ["µg/m³"], "站点标识": ["x"], "备注": ["y"], "数据标记": [""]})
+    out = Collector()
+    map_columns(frame, AIR_QUALITY, "air_quality.csv", out)
+    assert not any("validity marks" in p.message for p in out.problems)
+    assert sum("is not a column of air_quality and is ignored" in n for n in out.notes) == 3
+
+
+@pytest.mark.parametrize(("text", "code", "number"),
+                         [("43BB", "BB", "43"), ("37RM", "RM", "37"), ("27PZ", "PZ", "27"), ("24LSp", "LSp", "24"),
+                          ("35(H)", "H", "35")])
+def test_a_value_with_its_mark_is_not_told_to_keep_the_number(text, code, number):
+    hint = not_number_hint(text, "", False, True)
+    assert (f"the letter code after the value ('{code}') is a validity mark of the hour (数据标记): where the "
+            "platform's legend gives it as invalid") in hint
+    assert "leave the cell empty" in hint and hint.endswith(f"write the number alone, {number}")
+    assert "validity mark" not in not_number_hint("43 ug", "", False, True)  # a unit word, not a mark
+
+
+def test_a_marked_value_in_the_sample_is_refused_with_the_word_on_marks(season, capsys):
+    frame = read(season, AQ)
+    frame.loc[frame.index[(frame["pollutant"] == "PM2.5")][200], "value"] += "BB"
+    write(frame, season, AQ)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert "is a validity mark of the hour (数据标记)" in err and "without 'BB'" not in err, err[:2000]
+
+
+def test_chinese_pollutant_names_are_read():
+    column = next(c for c in AIR_QUALITY.columns if c.name == "pollutant")
+    out = Collector()
+    labels = ["二氧化硫", "二氧化氮", "一氧化碳", "臭氧", "细颗粒物(PM2.5)", "可吸入颗粒物", "臭氧8小时"]
+    values = convert_column(pd.DataFrame({"pollutant": labels}), column, "air_quality.csv", out)
+    assert list(values) == ["SO2", "NO2", "CO", "O3", "PM2.5", "PM10", "O3_8h"] and out.problems == []
