@@ -91,3 +91,46 @@ def test_chinese_pollutant_names_are_read():
     labels = ["二氧化硫", "二氧化氮", "一氧化碳", "臭氧", "细颗粒物(PM2.5)", "可吸入颗粒物", "臭氧8小时"]
     values = convert_column(pd.DataFrame({"pollutant": labels}), column, "air_quality.csv", out)
     assert list(values) == ["SO2", "NO2", "CO", "O3", "PM2.5", "PM10", "O3_8h"] and out.problems == []
+
+
+def _cma_codes(frame: pd.DataFrame) -> None:
+    """M03: 3 precipitations 32700 (CMA's trace), 2 temperatures 999999 (CMA's missing value), one 微量."""
+    frame.loc[frame.index[100:103], "precip_mm"] = "32700"
+    frame.loc[frame.index[200:202], "temperature_c"] = "999999"
+    frame.loc[frame.index[300], "precip_mm"] = "微量"
+
+
+def test_weather_codes_are_named_and_no_series_check_takes_them_for_values(season, capsys):
+    """M03: 32700 made "is the season in 0.1 mm? ÷ 10" and 999999 a clock refusal "add 6 hours"."""
+    edit("meteorology.csv.gz", _cma_codes)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert ("meteorology.csv.gz, row 202, column 'temperature_c': 999999 is a code for a missing value (缺测) of "
+            "China Meteorological Administration data, not a value: leave the cell empty") in err, err[:3000]
+    assert ("row 102, column 'precip_mm': 32700 is the China Meteorological Administration's code for a trace of "
+            "precipitation (微量, less than 0.1 mm), not an amount: write 0") in err
+    assert "row 302, column 'precip_mm': '微量' is not a number [mm]; a trace of precipitation" in err
+    assert "0.1 mm? " not in err and "hours to every stamp" not in err and "daily cycle" not in err
+    assert err.count("\n  - ") == 6, err[:3000]
+
+
+def test_a_code_within_a_columns_range_is_a_value():
+    """9999 is a code only above the column's maximum: a boundary-layer height of 999 m stays a value."""
+    column = next(c for c in METEOROLOGY.columns if c.name == "blh_m")
+    out = Collector()
+    values = convert_column(pd.DataFrame({"blh_m": ["999", "9999"]}), column, "meteorology.csv", out)
+    assert values.iloc[0] == 999 and pd.isna(values.iloc[1])
+    assert [p.row for p in out.problems] == [3] and "a code for a missing value" in out.problems[0].message
+
+
+@pytest.mark.parametrize(("text", "said"), [("-99", "-99 is what platforms write for a missing hour, not a "
+                                                    "concentration: leave the cell empty"),
+                                            ("-1", "-1 is what platforms write for a missing hour"),
+                                            ("-3", "a concentration below zero is an analyser's drift below zero "
+                                                   "or a code")])
+def test_a_negative_concentration_says_what_to_write(text, said):
+    column = next(c for c in AIR_QUALITY.columns if c.name == "value")
+    out = Collector()
+    convert_column(pd.DataFrame({"value": [text]}), column, "air_quality.csv", out)
+    (problem,) = out.problems
+    assert problem.message.startswith(f"{text} is below the allowed minimum 0; ") and said in problem.message

@@ -276,6 +276,8 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bo
                 "where the platform's legend gives it as invalid (a check, calibration, maintenance, a fault), "
                 f"leave the cell empty; only where it is known to mark valid data, write the number alone, "
                 f"{mark.group(1)}")
+    if unit == "mm" and text.strip() in ("微量", "trace", "Trace", "TRACE"):  # hostile review s13-hostB, M03
+        return "; a trace of precipitation (微量, less than 0.1 mm) is not an amount: write 0"
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if text.strip() in _NULL_WORDS:
