@@ -7,6 +7,7 @@ changed by a script, or inline rows; no report is built."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,3 +135,30 @@ def test_a_negative_concentration_says_what_to_write(text, said):
     convert_column(pd.DataFrame({"value": [text]}), column, "air_quality.csv", out)
     (problem,) = out.problems
     assert problem.message.startswith(f"{text} is below the allowed minimum 0; ") and said in problem.message
+
+
+def _beaufort(frame: pd.DataFrame) -> None:
+    """M08: the previous season's wind speed written as the Beaufort force (风力, whole numbers)."""
+    before = pd.to_datetime(frame["datetime"]) < pd.Timestamp("2020-04-01")
+    speed = pd.to_numeric(frame.loc[before, "wind_speed_ms"])
+    frame.loc[before, "wind_speed_ms"] = [str(int(b)) for b in np.digitize(speed, [0.3, 1.6, 3.4, 5.5, 8.0, 10.8, 13.9])]
+
+
+def test_a_season_of_beaufort_forces_is_named_not_called_a_stuck_sensor(season, capsys):
+    """M08: refused 9 times as "a stuck sensor? … or confirm them (weather_stuck)"; confirmed, the county's adjusted
+    change moved from -10.9 to -7.2 %."""
+    edit("meteorology.csv.gz", _beaufort)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert ("column 'wind_speed_ms': station 'county', season from 2019: every wind_speed_ms is a whole number from 0 "
+            "to ") in err, err[:3000]
+    assert "a Beaufort force (风力, 级), not a speed in m/s? A force is a range of speeds" in err
+    assert "weather_stuck" not in err and "a stuck sensor?" not in err
+
+
+def test_whole_metres_per_second_are_not_a_force(season, capsys):
+    """A genuine record rounded to whole m/s keeps its spread: neither refused as stuck nor as a force."""
+    def rounded(frame: pd.DataFrame) -> None:
+        frame["wind_speed_ms"] = [f"{x:.0f}" for x in pd.to_numeric(frame["wind_speed_ms"])]
+    edit("meteorology.csv.gz", rounded)(season)
+    assert main(["validate", str(season)]) == 0, capsys.readouterr().err[:3000]
