@@ -162,3 +162,21 @@ def test_whole_metres_per_second_are_not_a_force(season, capsys):
         frame["wind_speed_ms"] = [f"{x:.0f}" for x in pd.to_numeric(frame["wind_speed_ms"])]
     edit("meteorology.csv.gz", rounded)(season)
     assert main(["validate", str(season)]) == 0, capsys.readouterr().err[:3000]
+
+
+def _quarter_divided(frame: pd.DataFrame) -> None:
+    """A52: PM2.5 and PM10 of every station from 2021-01-01 written ÷ 10 (a quarterly export's decimal slip)."""
+    hit = frame["pollutant"].isin(["PM2.5", "PM10"]) & (pd.to_datetime(frame["datetime"]) >= pd.Timestamp("2021-01-01"))
+    frame.loc[hit, "value"] = [f"{x / 10:.1f}" if pd.notna(x) else "" for x in
+                               pd.to_numeric(frame.loc[hit, "value"], errors="coerce")]
+
+
+def test_a_quarter_divided_by_10_is_named_not_called_a_stuck_analyser(season, capsys):
+    """A52: refused as "a stuck analyser flickering in its last digit? … or confirm (aq_stuck)"."""
+    edit(AQ, _quarter_divided)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert "varies far less than in its other months because its level is " in err, err[:3000]
+    assert ("are these months' values divided by 10 (a decimal slip, or another unit)? multiply them by 10; not a "
+            "stuck analyser") in err
+    assert "aq_stuck" not in err and "a stuck analyser flickering" not in err
