@@ -17,6 +17,7 @@ from zzeval.season.cells import convert_column
 from zzeval.season.checks import Collector
 from zzeval.season.headers import map_columns
 from zzeval.season.parsing import not_number_hint
+from zzeval.season.plausible import check_air_quality_series
 from zzeval.season.schema import AIR_QUALITY, METEOROLOGY
 
 
@@ -180,3 +181,26 @@ def test_a_quarter_divided_by_10_is_named_not_called_a_stuck_analyser(season, ca
     assert ("are these months' values divided by 10 (a decimal slip, or another unit)? multiply them by 10; not a "
             "stuck analyser") in err
     assert "aq_stuck" not in err and "a stuck analyser flickering" not in err
+
+
+@pytest.fixture(scope="module")
+def three_stations(tmp_path_factory) -> pd.DataFrame:
+    """The hourly air quality of ``zzeval sample --seed 7 --townships 3`` (three stations, the review's base)."""
+    folder = tmp_path_factory.mktemp("seed7") / "sample"
+    assert main(["sample", str(folder), "--seed", "7", "--townships", "3"]) == 0
+    aq = read(folder, AQ)[["station_code", "datetime", "pollutant", "value"]]
+    return aq.assign(datetime=pd.to_datetime(aq["datetime"]), value=pd.to_numeric(aq["value"]))
+
+
+def test_a_slip_at_one_station_of_three_names_that_station_only(three_stations):
+    """A23: ZZ101's PM2.5 of 10-14 January × 10 (a lost decimal point) also had ZZ100 told "divided by 10?" for
+    10-13 January, its reference (the mean of the two others) inflated by ZZ101's slip."""
+    aq = three_stations.copy()
+    rows = ((aq["station_code"] == "ZZ101") & (aq["pollutant"] == "PM2.5") & (aq["datetime"] >= "2021-01-10")
+            & (aq["datetime"] < "2021-01-15")).to_numpy()
+    aq.loc[rows, "value"] = aq.loc[rows, "value"] * 10
+    out = Collector()
+    check_air_quality_series(aq, "air_quality.csv", out)
+    level = [p.message for p in out.problems if "the other stations' same days" in p.message]
+    assert len(level) == 1 and level[0].startswith("station ZZ101, 5 days from 2021-01-10 to 2021-01-14"), level
+    assert "multiplied by 10" in level[0]

@@ -352,15 +352,39 @@ def _far_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) ->
     """Whether each day's median (``values``) is beyond ``air_quality.day_station_ratio`` times either way of the
     other stations' same day (``same``) relative to the station's usual factor, the median over its days of its
     series (``series``): a clean mountain station at 0.4 times the valley's every day is at its usual level."""
+    distance = _distance_from_usual(values, same, series)
+    with np.errstate(all="ignore"):
+        return np.isfinite(distance) & (distance > np.log(input_limit("air_quality.day_station_ratio")))
+
+
+def _distance_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) -> np.ndarray:
+    """|log(day's median / the other stations') − the station's usual log factor| of each day (NaN where not
+    usable): how far a station's day is from its usual level against the others (:func:`_far_from_usual`)."""
     with np.errstate(all="ignore"):
         factor = np.log(values / same)
     usable = np.isfinite(factor)
     if not usable.any():
-        return np.zeros(len(values), dtype=bool)
+        return np.full(len(values), np.nan)
     usual = pd.Series(factor[usable]).groupby(series[usable]).median()
     shift = usual.reindex(series).to_numpy()
     with np.errstate(all="ignore"):
-        return usable & (np.abs(factor - shift) > np.log(input_limit("air_quality.day_station_ratio")))
+        return np.where(usable, np.abs(factor - shift), np.nan)
+
+
+def _reflections(key: np.ndarray, far: np.ndarray, distance: np.ndarray, span: int, pollutant_of) -> np.ndarray:
+    """series × day: True where a flagged day of a station is not the farthest of its pollutant's stations flagged
+    that day. With three stations a station's reference is the mean of the two others, so one station's decimal
+    slip (× 10) puts a genuine station's day 5 times below its reference too (hostile review s13-hostB, A23: the
+    innocent station was told "divided by 10?"); the station farthest from its usual level is the one named."""
+    flagged = np.flatnonzero(far)
+    day = key[flagged] % span
+    group = pd.Series(distance[flagged]).groupby([pollutant_of(key[flagged] // span), day])
+    farthest = group.transform("max").to_numpy()
+    n = int(key.max() // span) + 1 if len(key) else 0
+    out = np.zeros((n, span), dtype=bool)
+    shadow = distance[flagged] < farthest
+    out[key[flagged][shadow] // span, day[shadow]] = True
+    return out
 
 
 def _spells(flags: np.ndarray, least: int):
@@ -396,9 +420,13 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
     level = dict(zip(key, zip(*levels, strict=True), strict=True))
     limit = input_limit("air_quality.day_station_ratio")
     stamps = aq["datetime"].to_numpy()
+    shadowed = _reflections(key, far, _distance_from_usual(levels[0], levels[1], key // span), span,
+                            lambda s: np.asarray(names.get_level_values(1)[s]).astype(str))
     for k, begin, end in _spells(flags, run_days):
         station, what = names[k]
         first, last = day0 + np.timedelta64(begin, "D"), day0 + np.timedelta64(end - 1, "D")
+        if k < len(shadowed) and shadowed[k, begin:end].sum() * 2 > flags[k, begin:end].sum():
+            continue  # most of its days are another station's slip seen from here (_reflections)
         in_row = np.convolve(hard[k, begin:end].astype(int), np.ones(run_days, dtype=int), "valid")
         if in_row.max(initial=0) >= run_days or {(station, what, first.astype("datetime64[M]")),
                                         (station, what, last.astype("datetime64[M]"))} <= months:
