@@ -204,3 +204,23 @@ def test_a_slip_at_one_station_of_three_names_that_station_only(three_stations):
     level = [p.message for p in out.problems if "the other stations' same days" in p.message]
     assert len(level) == 1 and level[0].startswith("station ZZ101, 5 days from 2021-01-10 to 2021-01-14"), level
     assert "multiplied by 10" in level[0]
+
+
+def _co_previous_in_micrograms(frame: pd.DataFrame) -> None:
+    """A37: every station's CO of the previous season × 1000 (an older export in µg/m³ under the mg/m³ label)."""
+    hit = (frame["pollutant"] == "CO") & (pd.to_datetime(frame["datetime"]) < pd.Timestamp("2020-04-01"))
+    frame.loc[hit, "value"] = [f"{x * 1000:.0f}" if pd.notna(x) else "" for x in
+                               pd.to_numeric(frame.loc[hit, "value"], errors="coerce")]
+
+
+def test_a_season_in_another_unit_is_named_not_the_right_months(season, capsys):
+    """A37: the month messages told to multiply the 12 right current months by 1000 (their reference, the station's
+    other months, was the wrong season's), and gave the wrong months either direction."""
+    edit(AQ, _co_previous_in_micrograms)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert "station ZZ100, CO: the median of its months is season from 2019 " in err, err[:3000]
+    assert ("the season from 2019 is outside the plausible range (zzeval/reference/plausible_limits.csv), the other "
+            "season within it: are the season from 2019's values in a unit 1000 times smaller than labelled? divide "
+            "them by 1000") in err
+    assert "multiply them by 1000" not in err
