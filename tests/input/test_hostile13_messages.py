@@ -16,7 +16,7 @@ from zzeval.cli import main
 from zzeval.season.cells import convert_column
 from zzeval.season.checks import Collector
 from zzeval.season.headers import map_columns
-from zzeval.season.parsing import not_number_hint
+from zzeval.season.parsing import not_number_hint, read_dates
 from zzeval.season.plausible import check_air_quality_series
 from zzeval.season.schema import AIR_QUALITY, METEOROLOGY
 
@@ -224,3 +224,26 @@ def test_a_season_in_another_unit_is_named_not_the_right_months(season, capsys):
             "season within it: are the season from 2019's values in a unit 1000 times smaller than labelled? divide "
             "them by 1000") in err
     assert "multiply them by 1000" not in err
+
+
+def test_hours_written_with_shi_are_read(season, capsys):
+    """A30: '2019-10-01 00时' (Chinese exports) was refused although 2020年12月1日 08:00 is read."""
+    def shi(frame: pd.DataFrame) -> None:
+        frame["datetime"] = pd.to_datetime(frame["datetime"]).dt.strftime("%Y-%m-%d %H时")
+    edit(AQ, shi)(season)
+    assert main(["validate", str(season)]) == 0, capsys.readouterr().err[:2000]
+
+    reading = read_dates(pd.Series(["2019年10月1日 8时30分", "2019-10-01 25时"]), "datetime")
+    assert str(reading.values[0]) == "2019-10-01 08:30:00" and bool(reading.not_date[1])
+
+
+def test_a_unit_with_its_state_in_brackets_is_told_so(season, capsys):
+    """A29: 'μg/m³(标况)' was refused on every row naming the characters '(' '标' '况' ')' that differ."""
+    def state(frame: pd.DataFrame) -> None:
+        frame["unit"] = frame["unit"].str.replace("µg/m³", "μg/m³(标况)")
+    edit(AQ, state)(season)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert ("'(标况)' notes the state (temperature and pressure) the values refer to (标况: standard conditions; 实况: "
+            "the conditions of the hour), which the unit column does not hold") in err, err[:2000]
+    assert "If your export holds the published values, write the unit alone, µg/m³" in err

@@ -14,7 +14,7 @@ certainty or says which cells it could not read and why; nothing is silently rei
   as the decimal mark); ``95,3`` (a decimal comma) and a lone ``1,234`` in a decimal column are
   refused. ``inf``, ``Infinity`` and ``nan`` are not numbers.
 * **Dates**: year first — ``2020-09-05``, ``2020/9/5``, ``2020.9.5``, ``2020年9月5日`` — with an
-  optional time ``HH:MM[:SS]`` and an optional UTC offset (``+08:00``, ``Z``), converted to
+  optional time ``HH:MM[:SS]`` (or ``HH时``, ``HH时MM分``, as Chinese exports write the hour) and an optional UTC offset (``+08:00``, ``Z``), converted to
   Beijing time (UTC+8). Dates with the year last (``05/09/2020``) are refused: day-first and
   month-first cannot be told apart.
 """
@@ -40,7 +40,8 @@ _SURE_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?|[+-]?\d{1,3}(,\d{3
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?)?"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?"
+    r"|\s*(?P<Hc>\d{1,2})\s*[时時](?:\s*(?P<Mc>\d{1,2})\s*分)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
@@ -352,7 +353,7 @@ def _parse_one(text: str, kind: str):
         return "year_last" if _YEAR_LAST.fullmatch(text) else None
     if m["F"] and m["F"].strip("0"):
         return "fraction"
-    hms = (int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    hms = (int(m["H"] or m["Hc"] or 0), int(m["M"] or m["Mc"] or 0), int(m["S"] or 0))
     if kind == "date" and hms != (0, 0, 0):
         return None
     end_of_day = hms == (24, 0, 0)  # ISO 8601 24:00, the hour-ending stamp of midnight
