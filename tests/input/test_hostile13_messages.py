@@ -247,3 +247,20 @@ def test_a_unit_with_its_state_in_brackets_is_told_so(season, capsys):
     assert ("'(标况)' notes the state (temperature and pressure) the values refer to (标况: standard conditions; 实况: "
             "the conditions of the hour), which the unit column does not hold") in err, err[:2000]
     assert "If your export holds the published values, write the unit alone, µg/m³" in err
+
+
+def test_a_station_recoded_between_the_seasons_is_offered_replaces(season, capsys):
+    """A25: nancun's station ZZ100 re-coded 1001A by the platform for the current season (same coordinates,
+    `replaces` empty): the 无可比站点 notice did not offer `replaces`."""
+    def recode(frame: pd.DataFrame) -> None:
+        current = (frame["station_code"] == "ZZ100") & (pd.to_datetime(frame["datetime"]) >= pd.Timestamp("2020-10-01"))
+        frame.loc[current, "station_code"] = "1001A"
+    edit(AQ, recode)(season)
+    stations = read(season, "stations.csv")
+    write(pd.concat([stations, stations[stations["station_code"] == "ZZ100"].assign(station_code="1001A")]),
+          season, "stations.csv")
+    assert main(["validate", str(season)]) == 0
+    said = capsys.readouterr()
+    assert ("(无可比站点): the reports show it as undecided; ZZ100 and 1001A stand 0.0 km apart: if 1001A continues "
+            "ZZ100 (the same site under a new code, or moved within 4 km, stations.replacement_distance_km), write "
+            "ZZ100 in 1001A's `replaces` column of stations") in said.out + said.err
