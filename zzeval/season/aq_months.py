@@ -42,7 +42,12 @@ import numpy as np
 import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
-from zzeval.season.checks import Collector, season_first_year
+from zzeval.season.checks import (
+    Collector,
+    plausible_limits,
+    plausible_station_medians,
+    season_first_year,
+)
 from zzeval.season.confirm import judge
 from zzeval.season.day_windows import window_sums
 from zzeval.season.parsing import show
@@ -210,6 +215,11 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
     own, same = (_reference(values, groups) for groups in (
         key // span, pd.factorize(pollutant + "\0" + when.astype(str))[0]))
     limit = input_limit("air_quality.month_level_ratio")
+    split, named = _split_seasons(stats, key // span, limit, refused, fname, out)
+    if split.any():  # its other months of the same season only: the other season's are in another unit
+        by_season = _reference(values, pd.factorize((key // span).astype(str) + "\0" +
+                                                    season_first_year(when).astype(str))[0])
+        own = np.where(split, by_season, own)
     with np.errstate(all="ignore"):
         off = np.zeros(len(stats), dtype=bool)
         for ref in (own, same):
@@ -219,7 +229,7 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
     fresh = np.array([(s, p, int(y)) not in refused for s, p, y in zip(station, pollutant, years, strict=True)],
                      dtype=bool)
     off &= fresh
-    judged = _judge_station_months(aq, stats.assign(same=same)[fresh & ~off], fname, out)
+    judged = _judge_station_months(aq, stats.assign(same=same)[fresh & ~off], fname, out) | named
     if not off.any():
         return judged
     stats = stats.assign(own=own, same=same)[off]
@@ -231,6 +241,48 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
                       limit, fname, out)
     return judged | {(s, p, np.datetime64(m, "M")) for s, p, m in zip(stats["station"], stats["pollutant"],
                                                                        stats["month"], strict=True)}
+
+
+def _split_seasons(stats: pd.DataFrame, series: np.ndarray, limit: float, refused: set, fname: str,
+                   out: Collector) -> tuple[np.ndarray, set]:
+    """Per month of ``stats``: whether its station's pollutant has two seasons whose medians of monthly medians lie
+    beyond ``limit`` (``air_quality.month_level_ratio``) times apart: one season in a unit 1000 times off. Such a
+    series is named once, by its seasons (the one whose median is outside the plausible range, where one is:
+    ``plausible_limits.csv``), and its months are then judged against the months of their own season: pooled,
+    the wrong season's months made the reference of the right ones, which were told "multiply them by 1000"
+    (hostile review s13-hostB, A37: a previous season of CO in µg/m³ under mg/m³). ``refused``: (station,
+    pollutant, season) refused by their season's median already (not named again). Also returns the (station,
+    pollutant, month) of the season named (both, where which cannot be told), which later checks do not judge."""
+    split = np.zeros(len(stats), dtype=bool)
+    named: set = set()
+    years = np.asarray(season_first_year(stats["month"]))
+    frame = stats.assign(series=series, year=years)
+    tops, floors = plausible_limits(), plausible_station_medians()
+    for code, part in frame.groupby("series", sort=True):
+        level = part.groupby("year")["median"].median()
+        if len(level) < 2 or not (level > 0).all() or level.max() <= limit * level.min():
+            continue
+        split[(frame["series"] == code).to_numpy()] = True
+        station, pollutant = part["station"].iloc[0], part["pollutant"].iloc[0]
+        if any((station, pollutant, int(y)) in refused for y in level.index):
+            continue
+        unit = POLLUTANT_UNITS.get(pollutant, "")
+        wrong = [int(y) for y, m in level.items() if m > tops.get(pollutant, np.inf) or m < floors.get(pollutant, 0)]
+        skip = part[part["year"].isin(wrong)] if len(wrong) == 1 else part
+        named |= {(station, pollutant, np.datetime64(m, "M")) for m in skip["month"]}
+        seasons = "; ".join(f"season from {int(y)} {m:.3g} {unit}" for y, m in level.items())
+        high = len(wrong) == 1 and level[wrong[0]] > level.min()
+        which = (f"the season from {wrong[0]} is outside the plausible range (zzeval/reference/plausible_limits.csv), "
+                 f"the other season within it: are the season from {wrong[0]}'s values in a unit 1000 times "
+                 + ("smaller than labelled? divide them by 1000" if high else "larger than labelled? multiply them by "
+                    "1000") if len(wrong) == 1 else
+                 "one season is in a unit 1000 times off: find which from the unit of its export, and write it in "
+                 f"{unit}")
+        out.add(fname, None, "value",
+                f"station {show(station)}, {pollutant}: the median of its months is {seasons}, {level.max() / level.min():.3g} "
+                f"times apart; genuine seasons differ by a factor of a few, never more than {limit:g} "
+                f"(air_quality.month_level_ratio, zzeval/reference/input_limits.csv): {which}")
+    return split, named
 
 
 def _reference(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -352,15 +404,39 @@ def _far_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) ->
     """Whether each day's median (``values``) is beyond ``air_quality.day_station_ratio`` times either way of the
     other stations' same day (``same``) relative to the station's usual factor, the median over its days of its
     series (``series``): a clean mountain station at 0.4 times the valley's every day is at its usual level."""
+    distance = _distance_from_usual(values, same, series)
+    with np.errstate(all="ignore"):
+        return np.isfinite(distance) & (distance > np.log(input_limit("air_quality.day_station_ratio")))
+
+
+def _distance_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) -> np.ndarray:
+    """|log(day's median / the other stations') − the station's usual log factor| of each day (NaN where not
+    usable): how far a station's day is from its usual level against the others (:func:`_far_from_usual`)."""
     with np.errstate(all="ignore"):
         factor = np.log(values / same)
     usable = np.isfinite(factor)
     if not usable.any():
-        return np.zeros(len(values), dtype=bool)
+        return np.full(len(values), np.nan)
     usual = pd.Series(factor[usable]).groupby(series[usable]).median()
     shift = usual.reindex(series).to_numpy()
     with np.errstate(all="ignore"):
-        return usable & (np.abs(factor - shift) > np.log(input_limit("air_quality.day_station_ratio")))
+        return np.where(usable, np.abs(factor - shift), np.nan)
+
+
+def _reflections(key: np.ndarray, far: np.ndarray, distance: np.ndarray, span: int, pollutant_of) -> np.ndarray:
+    """series × day: True where a flagged day of a station is not the farthest of its pollutant's stations flagged
+    that day. With three stations a station's reference is the mean of the two others, so one station's decimal
+    slip (× 10) puts a genuine station's day 5 times below its reference too (hostile review s13-hostB, A23: the
+    innocent station was told "divided by 10?"); the station farthest from its usual level is the one named."""
+    flagged = np.flatnonzero(far)
+    day = key[flagged] % span
+    group = pd.Series(distance[flagged]).groupby([pollutant_of(key[flagged] // span), day])
+    farthest = group.transform("max").to_numpy()
+    n = int(key.max() // span) + 1 if len(key) else 0
+    out = np.zeros((n, span), dtype=bool)
+    shadow = distance[flagged] < farthest
+    out[key[flagged][shadow] // span, day[shadow]] = True
+    return out
 
 
 def _spells(flags: np.ndarray, least: int):
@@ -396,9 +472,13 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
     level = dict(zip(key, zip(*levels, strict=True), strict=True))
     limit = input_limit("air_quality.day_station_ratio")
     stamps = aq["datetime"].to_numpy()
+    shadowed = _reflections(key, far, _distance_from_usual(levels[0], levels[1], key // span), span,
+                            lambda s: np.asarray(names.get_level_values(1)[s]).astype(str))
     for k, begin, end in _spells(flags, run_days):
         station, what = names[k]
         first, last = day0 + np.timedelta64(begin, "D"), day0 + np.timedelta64(end - 1, "D")
+        if k < len(shadowed) and shadowed[k, begin:end].sum() * 2 > flags[k, begin:end].sum():
+            continue  # most of its days are another station's slip seen from here (_reflections)
         in_row = np.convolve(hard[k, begin:end].astype(int), np.ones(run_days, dtype=int), "valid")
         if in_row.max(initial=0) >= run_days or {(station, what, first.astype("datetime64[M]")),
                                         (station, what, last.astype("datetime64[M]"))} <= months:

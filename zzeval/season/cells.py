@@ -131,7 +131,7 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
     numbers = reading.values
     hint = unit_hint(col)
     out.rows(fname, col.name, reading.not_number,
-             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required)}", True)
+             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required, col.validity_marks)}", True)
     out.rows(fname, col.name, reading.non_finite,
              lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
                        "or leave the cell empty where that is allowed", True)
@@ -159,13 +159,56 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
         out.rows(fname, col.name, frac, lambda i: f"'{show(values[i])}' must be a whole number" + (
             f" (was {values[i].replace('.', '')} written with '.' as a thousands separator? write it without)"
             if _DOT_GROUPED.fullmatch(values[i]) else ""), True)
+    if col.weather_codes and col.max is not None:
+        numbers = _weather_codes(numbers, col, fname, out)
     if col.min is not None:
         out.rows(fname, col.name, numbers < col.min,
-                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}")
+                 lambda i: f"{numbers[i]:g} is below the allowed minimum {col.min:g}{hint}"
+                           f"{_negative_hint(numbers[i], col)}")
     if col.max is not None:
         out.rows(fname, col.name, numbers > col.max,
                  lambda i: f"{numbers[i]:g} is above the allowed maximum {col.max:g}{hint}")
     return numbers.astype("float64")
+
+
+#: Numbers that China Meteorological Administration data write for a missing value (缺测): 999999 (and 999998) in
+#: its hourly exports, 32766 in the older surface-data files, 99999 / 9999 in others. Read as codes only above a
+#: column's maximum, so no genuine value is ever taken for one.
+_WEATHER_MISSING = frozenset({999999.0, 999998.0, 99999.0, 9999.0, 32766.0})
+#: 32700: the code of a trace of precipitation (微量, less than 0.1 mm) in CMA surface data.
+_PRECIP_TRACE = 32700.0
+#: Negative numbers platforms write for a missing hour of a concentration.
+_AQ_MISSING = frozenset({-99.0, -999.0, -9999.0, -99.9, -1.0})
+
+
+def _weather_codes(numbers: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
+    """Code numbers of weather data above the column's maximum refused as codes, not as values out of range, and
+    read as empty so that no check of the series (a season's precipitation total, the daily cycle of temperature)
+    takes them for values (hostile review s13-hostB, M03: 32700 made "is the season in 0.1 mm? ÷ 10" and 999999 a
+    clock shift of 6 hours). 32700 = trace: CMA's surface-data convention (a trace, less than 0.1 mm, is coded
+    32700 in its station files)."""
+    above = numbers > col.max
+    missing = above & numbers.isin(list(_WEATHER_MISSING))
+    trace = above & (numbers == _PRECIP_TRACE) & (col.unit == "mm")
+    out.rows(fname, col.name, missing,
+             lambda i: f"{numbers[i]:g} is a code for a missing value (缺测) of China Meteorological Administration "
+                       "data, not a value: leave the cell empty", True)
+    out.rows(fname, col.name, trace,
+             lambda i: f"{numbers[i]:g} is the China Meteorological Administration's code for a trace of "
+                       "precipitation (微量, less than 0.1 mm), not an amount: write 0", True)
+    return numbers.where(~(missing | trace))
+
+
+def _negative_hint(number: float, col: Column) -> str:
+    """What a negative concentration is (hostile review s13-hostB, A15/A38: "-99 is below the allowed minimum 0"
+    said nothing of what to write): a platform's code for a missing hour, or an analyser's reading below zero."""
+    if not col.validity_marks or number >= 0:
+        return ""
+    if number in _AQ_MISSING:
+        return (f"; {number:g} is what platforms write for a missing hour, not a concentration: leave the cell empty "
+                "(a missing hour)")
+    return ("; a concentration below zero is an analyser's drift below zero or a code: write the value your "
+            "network publishes for the hour, or leave the cell empty (a missing hour)")
 
 
 _DATE_EXAMPLES = {"date": "2020-10-31", "datetime": "2020-12-01 08:00", "month": "2020-12"}

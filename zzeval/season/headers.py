@@ -15,6 +15,10 @@ dropped without a word:
   a bracket after a column without a unit (text, a category, a date) is a note and ignored.
 * **A header row below row 1** (a title row or a two-level header above it) is named as such
   (:func:`header_row_below`) instead of every column being reported missing.
+* **A column of validity marks** (``数据标记``, ``标记``, ``flag``: the platform's mark of each hour, N for a
+  valid one and codes such as PZ, RM, BB for hours of checks, maintenance or faults) in an hourly table is an
+  error (:func:`_validity_marks`): ignored, it would let the hours it marks invalid count as measured (hostile
+  review s13-hostB, A26). zzeval reads no marks, and does not guess which codes are valid.
 * **Any other header** (``备注``, ``序号``) is not part of the format: its values are ignored and
   ``zzeval validate`` says so in a notice. A column without a header but with values is a notice too.
 """
@@ -149,6 +153,9 @@ def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: 
             out.notes.append(f"{fname}: column {column_letter(position)} has no header; its "
                              f"{int((values != '').sum()):,} value(s) are ignored")
         return
+    if spec.name in _HOURLY_TABLES and _MARK_HEADER.fullmatch(name.lower()) and (values != "").any():
+        out.add(fname, 1, show(header), _validity_marks(values, position, header, spec))
+        return
     close = close_column(name, spec)
     if close is None:
         out.notes.append(f"{fname}: column {_where(position, header)} is not a column of {spec.name} "
@@ -162,6 +169,28 @@ def _unknown_column(frame: pd.DataFrame, position: int, spec: TableSpec, taken: 
         fix = f"rename the header to '{close}'"
     out.add(fname, 1, show(header), f"unknown column {_where(position, header)}: did you mean '{close}'"
                                     f"{already}? Its values would be ignored: {fix}")
+
+
+#: Tables of hourly values where a platform export may carry a column of validity marks.
+_HOURLY_TABLES = frozenset({"air_quality", "meteorology"})
+#: Headers of a column of validity marks (数据标记, 标记, 数据标识, 质控标记, 有效性标识, flag, data_flag, qc_flag,
+#: mark …). Not 标识 after another word (站点标识 is a station's identifier).
+_MARK_HEADER = re.compile(r"(数据|质控|有效性|审核|状态)?(标记|标识|标志)(位|码)?|(data|qc|quality|validity)?[ _]?"
+                          r"(flags?|marks?)|数据状态|有效性")
+
+
+def _validity_marks(values: pd.Series, position: int, header: str, spec: TableSpec) -> str:
+    """The refusal of a column of validity marks: what the column holds (its codes and how many rows
+    each) and what to do. The codes are named as written, not interpreted: their meaning is the
+    platform's (HJ 818 and the network's own lists differ), and the clerk has the export's legend."""
+    counts = values[values != ""].value_counts()
+    shown = ", ".join(f"'{show(code, 12)}' ({n:,} row{'s' if n != 1 else ''})" for code, n in counts.head(8).items())
+    more = f" and {len(counts) - 8} other code(s)" if len(counts) > 8 else ""
+    cells = "value" if spec.name == "air_quality" else "values"
+    return (f"column {_where(position, header)} holds validity marks of the hours ({shown}{more}); zzeval "
+            "reads no marks, so every value would count as measured, also those of hours marked invalid "
+            f"(checks, calibration, maintenance, faults): empty the {cells} of every row whose mark your "
+            "platform's legend gives as invalid, keep those of valid hours, then delete the column")
 
 
 def header_row_below(frame: pd.DataFrame, spec: TableSpec, rows: int = 5) -> int | None:

@@ -14,7 +14,7 @@ certainty or says which cells it could not read and why; nothing is silently rei
   as the decimal mark); ``95,3`` (a decimal comma) and a lone ``1,234`` in a decimal column are
   refused. ``inf``, ``Infinity`` and ``nan`` are not numbers.
 * **Dates**: year first — ``2020-09-05``, ``2020/9/5``, ``2020.9.5``, ``2020年9月5日`` — with an
-  optional time ``HH:MM[:SS]`` and an optional UTC offset (``+08:00``, ``Z``), converted to
+  optional time ``HH:MM[:SS]`` (or ``HH时``, ``HH时MM分``, as Chinese exports write the hour) and an optional UTC offset (``+08:00``, ``Z``), converted to
   Beijing time (UTC+8). Dates with the year last (``05/09/2020``) are refused: day-first and
   month-first cannot be told apart.
 """
@@ -40,7 +40,8 @@ _SURE_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3}){2,}(\.\d+)?|[+-]?\d{1,3}(,\d{3
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan)", re.IGNORECASE)
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?)?"
+    r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?"
+    r"|\s*(?P<Hc>\d{1,2})\s*[时時](?:\s*(?P<Mc>\d{1,2})\s*分)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
@@ -241,9 +242,18 @@ def _other_digit(ch: str) -> bool:
 _BELOW_DETECTION = re.compile(r"(?i)(<\s*\d+(\.\d+)?|n\.?\s?d\.?|未检出|低于检出限|检出限以下)")
 
 
-def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
+#: ``43BB``, ``37RM``, ``27PZ``, ``70H``, ``24LSp``, ``35(H)``: a number and a short letter code, the platform's
+#: validity mark of the hour written into the cell. Unit words (ug, mg, ppb, ppm) are not marks.
+_MARK_SUFFIX = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*[(（]?([A-Za-z]{1,3})[)）]?\s*")
+_UNIT_WORDS = frozenset({"ug", "mg", "ppb", "ppm", "ng"})
+
+
+def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
-    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say)."""
+    full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say). ``marks``: the column is
+    one where a platform writes validity marks after the value (air_quality ``value``): ``43BB`` is a value
+    and its mark, and writing the number alone would keep an hour the mark may call invalid (hostile review
+    s13-hostB, A07/A09); the codes are not interpreted (their meaning is the platform's legend)."""
     text = str(text)
     # only the full-width forms: NFKC would also turn 95.3² into 95.32
     normal = "".join(unicodedata.normalize("NFKC", ch) if _FULL_WIDTH.fullmatch(ch) else ch for ch in text)
@@ -261,6 +271,14 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False) -> str:
     if "m³" in unit and _BELOW_DETECTION.fullmatch(text.strip()):  # a concentration
         return ("; a mark for below the detection limit: write the number your network reports for such hours "
                 "(an empty cell is a missing hour, which leaves the cleanest hours out of the means)")
+    mark = _MARK_SUFFIX.fullmatch(text) if marks else None
+    if mark and mark.group(2).lower() not in _UNIT_WORDS:
+        return (f"; the letter code after the value ('{mark.group(2)}') is a validity mark of the hour (数据标记): "
+                "where the platform's legend gives it as invalid (a check, calibration, maintenance, a fault), "
+                f"leave the cell empty; only where it is known to mark valid data, write the number alone, "
+                f"{mark.group(1)}")
+    if unit == "mm" and text.strip() in ("微量", "trace", "Trace", "TRACE"):  # hostile review s13-hostB, M03
+        return "; a trace of precipitation (微量, less than 0.1 mm) is not an amount: write 0"
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if text.strip() in _NULL_WORDS:
@@ -335,7 +353,7 @@ def _parse_one(text: str, kind: str):
         return "year_last" if _YEAR_LAST.fullmatch(text) else None
     if m["F"] and m["F"].strip("0"):
         return "fraction"
-    hms = (int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    hms = (int(m["H"] or m["Hc"] or 0), int(m["M"] or m["Mc"] or 0), int(m["S"] or 0))
     if kind == "date" and hms != (0, 0, 0):
         return None
     end_of_day = hms == (24, 0, 0)  # ISO 8601 24:00, the hour-ending stamp of midnight

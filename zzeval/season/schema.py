@@ -121,6 +121,12 @@ class Column:
     calm_codes: tuple[float, ...] = ()
     #: the 16 compass points (N, NNE, …; 北, 北东北, …) are read as degrees, with a notice (a wind direction)
     compass_points: bool = False
+    #: a platform may write its validity mark of the hour after the value (``43BB``): a cell of a number and a
+    #: letter code is refused with a word on marks (:func:`~zzeval.season.parsing.not_number_hint`)
+    validity_marks: bool = False
+    #: weather data: China Meteorological Administration's code numbers for a missing value (999999 …) or a trace of
+    #: precipitation (32700) above the column's maximum are refused as codes (:mod:`zzeval.season.cells`)
+    weather_codes: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,7 +310,7 @@ AIR_QUALITY = TableSpec(
         Column("pollutant", "category", "Pollutant.", allowed=tuple(POLLUTANT_UNITS),
                aliases=("污染物",), example="PM2.5"),
         Column("value", "float", "Concentration (AQI rows: the published AQI); empty for a missing hour.", min=0,
-               aliases=("浓度", "数值"), example="68", empty_ok=True),
+               aliases=("浓度", "数值"), example="68", empty_ok=True, validity_marks=True),
         Column("unit", "str", "µg/m³ for all pollutants but CO (mg/m³); for AQI 1, 无量纲 or empty.",
                aliases=("单位",), example="µg/m³", empty_ok=True),
     ),
@@ -322,21 +328,21 @@ METEOROLOGY = TableSpec(
         Column("station_code", "str", "Station code, or empty / 'county' for a county-wide series.",
                required=False, aliases=("站点编码",), example="county"),
         Column("temperature_c", "float", "Air temperature.", unit="°C", min=-50, max=50,
-               aliases=("气温",), example="-3.2"),
+               aliases=("气温",), example="-3.2", weather_codes=True),
         Column("rh_pct", "float", "Relative humidity.", unit="%", min=0, max=100,
-               aliases=("相对湿度",), example="55"),
+               aliases=("相对湿度",), example="55", weather_codes=True),
         Column("wind_speed_ms", "float", "Wind speed.", unit="m/s", min=0, max=60,
-               aliases=("风速",), example="1.8"),
+               aliases=("风速",), example="1.8", weather_codes=True),
         Column("wind_dir_deg", "float", "Direction the wind blows from; empty, 'C' or CMA's 999017 in a calm hour.", unit="°",
                min=0, max=360, required=False, aliases=("风向",), example="315",
                blank_words=("C", "c", "CALM", "Calm", "calm", "静风", "静稳"), calm_codes=(999017,),
-               compass_points=True),
+               compass_points=True, weather_codes=True),
         Column("pressure_hpa", "float", "Station pressure.", unit="hPa", min=500, max=1100,
-               aliases=("气压",), example="935.2"),
+               aliases=("气压",), example="935.2", weather_codes=True),
         Column("precip_mm", "float", "Precipitation in the hour.", unit="mm", min=0, max=300,
-               aliases=("降水量",), example="0"),
+               aliases=("降水量",), example="0", weather_codes=True),
         Column("blh_m", "float", "Boundary-layer height, when available.", unit="m", required=False,
-               min=0, max=6000, aliases=("边界层高度",), example="420"),
+               min=0, max=6000, aliases=("边界层高度",), example="420", weather_codes=True),
     ),
     key=("station_code", "datetime"),
     township_column=None,

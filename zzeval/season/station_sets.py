@@ -108,9 +108,13 @@ def township_station_sets(sets: pd.DataFrame, stations: pd.DataFrame | None = No
     return out.fillna({"stations_common": "", "stations_current_only": "", "stations_previous_only": ""}).reset_index()
 
 
-def station_set_notes(sets: pd.DataFrame, fname: str, names: dict | None = None) -> list[str]:
+def station_set_notes(sets: pd.DataFrame, fname: str, names: dict | None = None,
+                      stations: pd.DataFrame | None = None) -> list[str]:
     """Validate's notices: per township whose stations differ between the seasons, which stations the
-    change is computed on, or that it cannot be computed."""
+    change is computed on, or that it cannot be computed; then, where a station of the previous season only and
+    one of the current season only stand within ``stations.replacement_distance_km`` of each other (``stations``'
+    coordinates), the way through: ``replaces`` (hostile review s13-hostB, A25: a station re-coded by the
+    platform between the seasons, same coordinates, was only called 无可比站点)."""
     notes = []
     for r in township_station_sets(sets).itertuples(index=False):
         if not (r.stations_current_only or r.stations_previous_only):
@@ -125,8 +129,32 @@ def station_set_notes(sets: pd.DataFrame, fname: str, names: dict | None = None)
                          f"stations with data in both ({r.stations_common}), like with like (同口径)")
         else:
             notes.append(f"{fname}: township {name}: {only}; no station has data in both seasons, so its change "
-                         "between the seasons cannot be computed (无可比站点): the reports show it as undecided")
+                         "between the seasons cannot be computed (无可比站点): the reports show it as undecided"
+                         + _same_site(r.stations_previous_only, r.stations_current_only, stations))
     return notes
+
+
+def _same_site(previous: str, current: str, stations: pd.DataFrame | None) -> str:
+    """The ``replaces`` a township without a common station could declare: a station of the previous season only
+    and one of the current season only within ``stations.replacement_distance_km`` of each other."""
+    from zzeval.resources import input_limit
+    from zzeval.season.replacements import distance_km
+
+    if stations is None or not previous or not current or not {"lon", "lat"} <= set(stations):
+        return ""
+    at = stations.drop_duplicates("station_code").set_index(stations.drop_duplicates("station_code")["station_code"]
+                                                            .astype(str))
+    lon, lat = pd.to_numeric(at["lon"], errors="coerce"), pd.to_numeric(at["lat"], errors="coerce")
+    limit = input_limit("stations.replacement_distance_km")
+    for old in previous.split("、"):
+        for new in current.split("、"):
+            if old in lon.index and new in lon.index:
+                km = distance_km(lon[old], lat[old], lon[new], lat[new])
+                if km <= limit:
+                    return (f"; {old} and {new} stand {km:.1f} km apart: if {new} continues {old} (the same site under "
+                            f"a new code, or moved within {limit:g} km, stations.replacement_distance_km), write {old} "
+                            f"in {new}'s `replaces` column of stations, and the change is computed on the one series")
+    return ""
 
 
 def validate_notes(tables: dict, fnames: dict, period, coverage: set, spans: dict | None = None) -> list[str]:
@@ -140,7 +168,7 @@ def validate_notes(tables: dict, fnames: dict, period, coverage: set, spans: dic
     sets = station_seasons_of_coverage(coverage, stations, period)
     fname = fnames.get("stations", "stations.csv")
     return [*replacement_notes(stations, fname, names), *handover_notes(stations, spans or {}, fname, names),
-            *station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names)]
+            *station_set_notes(sets, fnames.get("air_quality", "air_quality.csv"), names, stations)]
 
 
 def index_pollutant_notes(names: dict, have: set, seasons: dict, fname: str) -> list[str]:

@@ -115,6 +115,7 @@ def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: 
     if spread.empty:
         return refused
     window, ref = window_ratios(spread)
+    said: set = set()  # (station, pollutant, months) refused as a fallen level
     limit, days = input_limit("air_quality.stuck_ratio"), round(input_limit("air_quality.window_days"))
     with np.errstate(all="ignore"):
         stuck = (window <= limit * ref + 1e-12) & window.notna() & ref.notna() & (ref > 0)
@@ -132,9 +133,48 @@ def check_stuck_air_quality(aq: pd.DataFrame, fname: str, out: Collector, skip: 
                 spell = cover.index[(cover <= limit * ref.loc[least, column] + 1e-12).to_numpy()]
                 row = _first_row(aq, column, spell.min() if len(spell) else least)
                 whole = len(spells) == 1 and len(starts) == int((judged[column].to_numpy() & (seasons == year)).sum())
+                days_in = spell if len(spell) else pd.date_range(starts.min(), starts.max() + pd.Timedelta(days=days - 1))
+                if _report_level(aq, column, days_in, (fname, row), out, said):
+                    continue
                 _report(column, (int(year), starts.index, least, spell, whole),
                         (window.loc[least, column], ref.loc[least, column]), (fname, row), out)
     return refused
+
+
+def _report_level(aq: pd.DataFrame, column: tuple, days_in: pd.DatetimeIndex, where: tuple, out: Collector,
+                  said: set) -> bool:
+    """Refuse (not confirmably) a spell whose level fell with its spread: the median of the daily medians of the
+    calendar months it touches at most ``air_quality.stuck_level_ratio`` times that of the station's other months
+    (both seasons), values in another scale (÷ 10, a decimal slip), not a stuck analyser (hostile review s13-hostB,
+    A52: a quarter of PM ÷ 10 at every station was "a stuck analyser?" with an offer to confirm; the other
+    stations, slipped alike, could not tell). One message per station, pollutant and months (``said``). True when
+    refused so."""
+    station, pollutant = column
+    rows = aq[(aq["station_code"] == station).to_numpy() & (aq["pollutant"] == pollutant).to_numpy()
+              & aq["value"].notna().to_numpy() & aq["datetime"].notna().to_numpy()]
+    daily = rows.groupby(pd.to_datetime(rows["datetime"]).dt.normalize())["value"].median()
+    months = sorted({f"{d:%Y-%m}" for d in days_in})
+    inside = daily.index.strftime("%Y-%m").isin(months)
+    level, other = daily[inside].median(), daily[~inside].median()
+    if not (np.isfinite(level) and np.isfinite(other) and other > 0
+            and level <= input_limit("air_quality.stuck_level_ratio") * other):
+        return False
+    if (station, pollutant, tuple(months)) in said:
+        return True
+    said.add((station, pollutant, tuple(months)))
+    factor = other / level if level > 0 else np.inf
+    scale = next((k for k in (10, 100, 1000) if k / 1.5 <= factor <= k * 1.5), None)
+    unit = POLLUTANT_UNITS.get(pollutant, "")
+    cause = (f"divided by {scale} (a decimal slip, or another unit)? multiply them by {scale}" if scale else
+             "in another scale or unit? write them as measured")
+    named = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
+    out.add(where[0], where[1], "value",
+            f"station {show(station)}: {pollutant} of {named} varies far less than in its other months because its "
+            f"level is {factor:.3g} times lower: the median of its days' medians is {level:.3g} against {other:.3g} "
+            f"{unit} in its other months (at most {input_limit('air_quality.stuck_level_ratio'):g} times, "
+            "air_quality.stuck_level_ratio in zzeval/reference/input_limits.csv): are these months' values "
+            f"{cause}; not a stuck analyser")
+    return True
 
 
 def _first_row(aq: pd.DataFrame, column: tuple, start: pd.Timestamp) -> int | None:

@@ -108,11 +108,53 @@ def check_stuck_weather(met: pd.DataFrame | None, fname: str, out: Collector) ->
     wind = windows[(windows["column"] == "wind_speed_ms") & (windows["stuck"] | windows["flat"])]
     judged = windows.groupby(["source", "column", "season"]).size()
     windows = windows[windows["stuck"] & ~windows["flat"]]
+    force = _beaufort_seasons(met, windows, fname, out)
     for key, rows in windows.groupby(["source", "column", "season"], sort=True):
+        if key[1] == "wind_speed_ms" and (str(key[0]), int(key[2])) in force:
+            continue  # refused as a Beaufort force, not as a stuck anemometer
         rows = rows.sort_values("window")
         for _, spell in rows.groupby(spell_numbers(rows["window"]), sort=True):
             _report(spell, (str(key[0]), str(key[1]), int(key[2])), len(spell) == judged[key], fname, out)
     return set(zip(wind["source"].astype(str), wind["season"].astype(int), strict=True))
+
+
+#: The Beaufort scale's highest force (风力 0-12 级, GB/T 28591-2012): a force is a whole number up to it.
+_BEAUFORT_MAX = 12
+
+
+def _beaufort_seasons(met: pd.DataFrame, stuck: pd.DataFrame, fname: str, out: Collector) -> set[tuple[str, int]]:
+    """The sources and seasons whose wind speed varies far less than its reference (``stuck`` windows) and holds
+    only whole numbers from 0 to 12: a Beaufort force (风力, 级) written as the speed, refused as such, not as a
+    stuck anemometer with an offer to confirm (hostile review s13-hostB, M08: a season of forces 0-4 was called a
+    stuck sensor, and confirming it moved the county's weather-adjusted change by 3.6 points). A force compresses
+    the speeds (force 2 is 1.6-3.3 m/s), hence the low spread; whole metres per second of a genuine record
+    (rounded as some exports do) keep their spread and are not refused by the window check, so not here either."""
+    wind = stuck[stuck["column"] == "wind_speed_ms"]
+    if wind.empty or "wind_speed_ms" not in met:
+        return set()
+    rows = met[met["datetime"].notna()]
+    speed = pd.to_numeric(rows["wind_speed_ms"], errors="coerce")
+    frame = pd.DataFrame({"source": county_code(rows["station_code"]).astype(str).to_numpy(),
+                          "season": np.asarray(season_first_year(pd.to_datetime(rows["datetime"]))),
+                          "speed": speed.to_numpy(dtype=float), "label": rows.index.to_numpy()})
+    frame = frame[np.isfinite(frame["speed"])]
+    found = set()
+    for (source, year), part in frame.groupby(["source", "season"], sort=True):
+        if (str(source), int(year)) not in set(zip(wind["source"].astype(str), wind["season"].astype(int),
+                                                    strict=True)):
+            continue
+        values = part["speed"].to_numpy()
+        if not ((values % 1 == 0).all() and values.max() <= _BEAUFORT_MAX):
+            continue
+        found.add((str(source), int(year)))
+        counts = pd.Series(values).value_counts().sort_index()
+        shown = ", ".join(f"{v:g} ({n:,} h)" for v, n in counts.items())
+        out.add(fname, int(part["label"].iloc[0]) + 2, "wind_speed_ms",
+                f"station '{show(str(source))}', season from {int(year)}: every wind_speed_ms is a whole number from 0 "
+                f"to {values.max():g} ({shown}) and varies far less than the reference: a Beaufort force (风力, 级), "
+                "not a speed in m/s? A force is a range of speeds (force 2 is 1.6-3.3 m/s): write the measured "
+                "speeds in m/s (the weather bureau's 风速 record), or remove these rows (their hours become missing)")
+    return found
 
 
 def window_spreads(met: pd.DataFrame | None) -> pd.DataFrame:

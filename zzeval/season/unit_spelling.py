@@ -12,6 +12,7 @@ on screen (a superscript ² for ³, an invisible space) would otherwise leave th
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from functools import cache
 
@@ -58,13 +59,26 @@ def compatibility_note(raw: str, unit: str) -> str:
             f"{unit} to silence this notice")
 
 
+#: ``μg/m³(标况)``, ``mg/m³（实况）``: a unit and, in brackets, the state the platform's values refer to.
+_STATE_NOTE = re.compile(r"(.+?)\s*[(（]\s*(标况|标准状态|实况|参比状态|standard|actual)\s*[)）]", re.IGNORECASE)
+
+
 def unit_difference(raw: str, expected: str) -> str:
     """Where a refused unit ``raw`` differs from ``expected`` (or the closest spelling of it), character by
-    character: '' when nothing useful can be said (an empty cell, a wholly different unit)."""
+    character: '' when nothing useful can be said (an empty cell, a wholly different unit). A unit with the state of
+    its values in brackets (``μg/m³(标况)``) is told so (hostile review s13-hostB, A29: "it differs from μg/m³ in '(' …,
+    '标' …" said nothing of the bracket); the state is not converted, as the project has no rule on it."""
     raw = str(raw).strip()
     spellings = [k for k, v in UNIT_SPELLINGS.items() if v == expected and k]
     if not raw or not spellings:
         return ""
+    state = _STATE_NOTE.fullmatch(raw)
+    if state and canonical_unit(state.group(1))[0] == expected:
+        return (f"; '({state.group(2)})' notes the state (temperature and pressure) the values refer to (标况: standard "
+                "conditions; 实况: the conditions of the hour), which the unit column does not hold: zzeval reads the "
+                "concentrations as the national network publishes them and converts none between states. If your "
+                f"export holds the published values, write the unit alone, {expected}; if its values were converted "
+                "to another state, ask for the published ones")
     close = max(spellings, key=lambda k: difflib.SequenceMatcher(None, raw, k).ratio())
     matcher = difflib.SequenceMatcher(None, raw, close)
     if matcher.ratio() < 0.5:
