@@ -125,7 +125,9 @@ def test_county_methods_say_when_the_county_weather_was_derived_from_the_station
 
 def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     """A township's verdict box (beside the data-validity flag) names the confirmations that concern it
-    and the county-wide ones; the county page lists them all, once; without one neither changes."""
+    and the county-wide ones; the county page lists them all, once; without one neither changes. Each says
+    what was confirmed in words (not the check's name), then the subject as season.yaml writes it, a
+    township's slug as its name."""
     from dataclasses import replace
 
     from zzeval.report.county_views import county_validity_notice
@@ -133,6 +135,7 @@ def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     from zzeval.season.confirm import confirmations_in_force
 
     slug, other = ev.slugs[0], "elsewhere"
+    name = ev.name_zh(slug)
     confirmed = {"heating_share": {slug: 1, "unused": 0}, "aq_stuck": {"ZZ9 PM2.5 2020-2021": 2},
                  "weather_clock": {"county 2019-2020": 1}}
     tables = {"townships": ev.townships, "stations": ev.stations.assign(station_code="ZZ9", township=other)}
@@ -146,10 +149,91 @@ def test_values_confirmed_in_season_yaml_are_said_where_they_are_used(ev):
     assert "确认" not in county_validity_notice(ev).data
     marked = replace(ev, meta={**ev.meta, "confirmations": items})
     box = verdict_box(marked, slug).data
-    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：heating_share（" + slug + "）；weather_clock（county "
-            "2019-2020）。") in box, box
-    assert "ZZ9" not in box
-    assert "used as written: heating_share (" in verdict_box(marked, slug, "en").data
+    assert ("以下数据经县生态环境局在 season.yaml 中确认后按原值使用：清洁取暖改造计划户数超过本乡镇户数的 50\u00a0%（" + name
+            + "）；气温日最高值出现在北京时间 14:00 前后 3 小时以外，像按世界时（UTC）记录（county 2019-2020）。") in box, box
+    assert "ZZ9" not in box and "heating_share" not in box and f"（{slug}）" not in box
+    en = verdict_box(marked, slug, "en").data
+    assert ("used as written: households planned for clean-heating retrofits exceed 50\u00a0% of the township&#x27;s "
+            f"households ({name} {slug}); the daily temperature peak more than 3 hours from about 14:00 Beijing "
+            "time, like times in UTC (county 2019-2020).") in en, en
     county = county_validity_notice(marked).data
-    assert county.startswith(county_validity_notice(ev).data) and county.count("以下数据经县生态环境局") == 1 and "aq_stuck（ZZ9 PM2.5 2020-2021）" in county
-    assert confirmations_text([], "zh") is None
+    assert county.startswith(county_validity_notice(ev).data) and county.count("以下数据经县生态环境局") == 1
+    assert "监测站某污染物在一段时间内的波动远小于其他站点，像仪器卡滞（ZZ9 PM2.5 2020-2021）" in county
+    assert "aq_stuck" not in county
+    assert confirmations_text(plain, "zh") is None
+
+
+def test_every_judgement_check_says_in_words_what_was_confirmed():
+    """Each check a season.yaml can confirm has its words in the label catalogue, in Chinese and English
+    (``confirmed.<check>``), so a check added to JUDGEMENT_CHECKS without them fails here, not on a page."""
+    from zzeval.i18n import LANGS, labels
+    from zzeval.season.confirm import JUDGEMENT_CHECKS
+
+    catalogue = labels()
+    missing = [check for check in JUDGEMENT_CHECKS if f"confirmed.{check}" not in catalogue]
+    assert not missing, f"no label confirmed.<check> in zzeval/reference/labels.yaml for {missing}"
+    for check in JUDGEMENT_CHECKS:
+        entry = catalogue[f"confirmed.{check}"]
+        assert all(entry[lang].strip() for lang in LANGS), check
+        assert check not in entry["zh"] and check not in entry["en"], check  # words, not the check's name
+    stale = {key.removeprefix("confirmed.") for key in catalogue if key.startswith("confirmed.")} - set(JUDGEMENT_CHECKS)
+    assert not stale, f"labels of checks that are gone: {sorted(stale)}"
+
+
+def test_confirmed_labels_say_no_number_of_their_own():
+    """A ``confirmed.<check>`` label writes no digit outside its ``{placeholders}`` (PM2.5, PM10 and 1-N月 are
+    names, not numbers), and its placeholders are exactly those :data:`CONFIRMED_NUMBERS` fills, in both
+    languages: a limit is said as input_limits.csv sets it, read from the key the check itself reads."""
+    import re
+    from pathlib import Path
+    from string import Formatter
+
+    import zzeval.season
+    from zzeval.i18n import LANGS, labels, t
+    from zzeval.report.story import CONFIRMED_NUMBERS, confirmed_numbers
+    from zzeval.season.confirm import JUDGEMENT_CHECKS
+
+    catalogue = labels()
+    assert set(CONFIRMED_NUMBERS) <= set(JUDGEMENT_CHECKS)
+    for check in JUDGEMENT_CHECKS:
+        for lang in LANGS:
+            text = catalogue[f"confirmed.{check}"][lang]
+            bare = re.sub(r"\{[^}]*\}|PM2\.5|PM10|1-N月", "", text)
+            assert not re.search(r"\d", bare), (check, lang, text)
+            fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+            assert fields == set(CONFIRMED_NUMBERS.get(check, {})), (check, lang, fields)
+            said = t(f"confirmed.{check}", lang, **confirmed_numbers(check, lang))
+            assert "{" not in said and "}" not in said, (check, lang, said)
+    checks = "".join(p.read_text(encoding="utf-8") for p in Path(zzeval.season.__file__).parent.glob("*.py"))
+    for check, numbers in CONFIRMED_NUMBERS.items():
+        for source in numbers.values():
+            if isinstance(source, tuple):  # a key the season's checks read (targets.<task>: by their prefix)
+                key = source[0]
+                assert f'"{key}"' in checks or f'input_limit_rows("{key.split(".")[0]}.")' in checks, (check, key)
+
+
+def test_a_limit_changed_in_the_catalogue_changes_the_confirmation(ev, monkeypatch):
+    """The confirmation's sentence follows input_limits.csv: with the replacement distance and the
+    clean-heating share changed there (as a county would), the page says the new numbers, not the old."""
+    from dataclasses import replace
+
+    from zzeval import resources
+    from zzeval.report.story import confirmations_text
+    from zzeval.season.confirm import IN_FORCE
+
+    items = [{"check": "replacement_distance", "subject": "ZZ9", "townships": []},
+             {"check": "heating_share", "subject": ev.slugs[0], "townships": [ev.slugs[0]]}]
+    marked = replace(ev, meta={**ev.meta, IN_FORCE: items})
+    before = {lang: confirmations_text(marked, lang) for lang in ("zh", "en")}
+    assert "超过 4 km" in before["zh"] and "的 50\u00a0%" in before["zh"], before
+    assert "more than 4 km" in before["en"] and "exceed 50\u00a0% of" in before["en"], before
+    rows = resources._input_limits()
+    changed = {**rows,
+               "stations.replacement_distance_km": {**rows["stations.replacement_distance_km"], "max_value": "2.5"},
+               "heating_retrofits.share_of_households": {**rows["heating_retrofits.share_of_households"],
+                                                         "max_value": "0.6"}}
+    monkeypatch.setattr(resources, "_input_limits", lambda: changed)
+    after = {lang: confirmations_text(marked, lang) for lang in ("zh", "en")}
+    assert "超过 2.5 km" in after["zh"] and "的 60\u00a0%" in after["zh"], after
+    assert "more than 2.5 km" in after["en"] and "exceed 60\u00a0% of" in after["en"], after
+    assert "4 km" not in after["zh"] + after["en"] and "50\u00a0%" not in after["zh"] + after["en"]

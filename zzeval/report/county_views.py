@@ -17,7 +17,6 @@ from zzeval.assess.ranking import left_out, ranked_values
 from zzeval.i18n import format_number, format_quantity, measure_label, t, t_or
 from zzeval.report.present import KeyFigure, esc
 from zzeval.report.story import confirmations_text, reasons_line
-from zzeval.season.confirm import IN_FORCE
 
 #: Above this many townships the county page is a province summary (issue 14): every township
 #: due an interview or a warning is still listed (officials act on those), but the side-by-side
@@ -123,7 +122,7 @@ def county_validity_notice(ev: Evaluation, lang: str = "zh") -> HTML | None:
     word, :func:`zzeval.report.story.confirmations_text`), once. None when the series meets the rules and
     nothing is confirmed (a township's gaps alone leave the headline: the county table flags that
     township's verdict, its own page says why)."""
-    text, confirmed = county_validity_text(ev, lang), confirmations_text(ev.meta.get(IN_FORCE, []), lang)
+    text, confirmed = county_validity_text(ev, lang), confirmations_text(ev, lang)
     parts = [] if text is None else [f'<p class="zz-note zz-validity"><strong>{esc(t("verdict.validity_flag", lang))}'
                                      f'</strong> {esc(text)}</p>']
     if confirmed:

@@ -10,16 +10,20 @@ either a reason or shown inside the rules' tolerance, with the tolerance stated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
 from zzeval.assess.evaluate import Evaluation
 from zzeval.assess.verdict import load_rules
-from zzeval.i18n import format_quantity, t, t_or, verdict_label
+from zzeval.i18n import format_number, format_quantity, t, t_or, verdict_label
 from zzeval.report.present import esc
-from zzeval.resources import plan_tasks
+from zzeval.resources import input_floor, input_limit, plan_tasks
 from zzeval.season.confirm import IN_FORCE
+from zzeval.season.precipitation import LONG_SPELL_HOURS
+from zzeval.season.weather_clock import expected_peak_hour
 
 #: Row tints of the task table by status (the report CSS styles ``zz-row--<tint>``).
 STATUS_TINT = {"met": "good", "tolerance": "tolerance", "undecided": "undecided", "no_data": None,
@@ -164,17 +168,92 @@ def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
              gap=gap_text)
 
 
-def confirmations_text(confirmations: list[dict], lang: str = "zh", slug: str | None = None) -> str | None:
+#: The numbers in each ``confirmed.<check>`` label, by placeholder: the limit the check itself applies, as
+#: (key of ``zzeval/reference/input_limits.csv``, ``"max"`` or ``"min"``, how it is said: ``""`` a bare
+#: number, the label writing its unit; ``"share"`` a ratio in per cent; else its unit, ``%`` or one of the
+#: label catalogue, ``unit.<unit>``), or a function for a number the check takes from elsewhere. The one place a label's
+#: number comes from, so a limit changed in the catalogue changes the sentence (tests/test_views.py).
+CONFIRMED_NUMBERS: dict[str, dict[str, tuple[str, str, str] | Callable[[], float | str]]] = {
+    "dustfall_low": {"t": ("dustfall.township_median", "min", "")},
+    "heating_share": {"share": ("heating_retrofits.share_of_households", "max", "share")},
+    "cut_fractions": {"pct": ("emergency_inspections.observed_cut_fraction", "max", "%"),
+                      "share": ("emergency_inspections.observed_cut_fraction_share", "min", "share")},
+    "heating_over_target": {"ratio": ("heating_retrofits.planned_over_target", "max", "")},
+    "vehicle_fleet": {"vehicles": ("vehicles.fleet_per_household", "max", "vehicles")},
+    "subsidy_standard": {"yuan": ("heating_retrofits.subsidy_yuan_per_household_equipment", "min", "")},
+    "scrappage_standard": {"yuan": ("vehicles.scrappage_payment_yuan_per_truck", "min", "")},
+    "target_scale": {"low": ("targets.dustfall_t_km2_month", "min", ""),
+                     "high": ("targets.dustfall_t_km2_month", "max", "")},
+    "replacement_distance": {"km": ("stations.replacement_distance_km", "max", "")},
+    "replacement_step": {"ratio": ("stations.replacement_step_ratio", "max", "")},
+    "aq_month_level": {"ratio": ("air_quality.month_station_ratio", "max", "")},
+    "aq_day_level": {"ratio": ("air_quality.day_station_ratio", "max", "")},
+    "weather_precip_total": {"mm": ("meteorology.season_precip_mm", "max", "")},
+    "weather_precip_accumulated": {"hours": lambda: LONG_SPELL_HOURS},
+    "weather_wind_unit": {"ratio": ("meteorology.wind_season_ratio", "max", "")},
+    "weather_wind_month_unit": {"ratio": ("meteorology.wind_month_ratio", "max", "")},
+    "weather_wind_site": {"ratio": ("meteorology.wind_site_step_ratio", "max", "")},
+    "weather_clock": {"hours": ("meteorology.clock_peak_tolerance_hours", "max", ""),
+                      "hour": lambda: f"{round(expected_peak_hour()) % 24}:00"},  # "about 14:00": the whole hour
+    "aq_clock": {"hours": ("air_quality.clock_lag_hours", "min", "")},
+}
+
+
+def confirmed_numbers(check: str, lang: str = "zh") -> dict[str, str]:
+    """The placeholders of the label ``confirmed.<check>`` filled from :data:`CONFIRMED_NUMBERS`, each number
+    written as every page writes it (:func:`zzeval.i18n.format_number`, with as many decimals as it has)."""
+    filled = {}
+    for name, source in CONFIRMED_NUMBERS.get(check, {}).items():
+        if callable(source):
+            value, unit = source(), ""
+            if isinstance(value, str):
+                filled[name] = value
+                continue
+        else:
+            key, side, unit = source
+            value = input_limit(key) if side == "max" else input_floor(key)
+        if unit == "share":
+            value, unit = 100 * value, "%"
+        filled[name] = (format_quantity(value, unit, lang, decimals=_decimals(value)) if unit
+                        else format_number(value, _decimals(value)))
+    return filled
+
+
+def _decimals(value: float) -> int:
+    """The fewest decimals (up to 3) that write ``value`` in full: 1,000, 1.5, 0.25."""
+    return next(d for d in range(4) if round(value, d) == round(value, 3))
+
+
+def confirmations_text(ev: Evaluation, lang: str = "zh", slug: str | None = None) -> str | None:
     """The one sentence saying which values rest on the bureau's confirmation in ``season.yaml`` rather
-    than on passing the judgement checks (:func:`zzeval.season.confirm.confirmations_in_force`), or None
-    without one. ``slug``: only those naming that township or no township (county-wide, e.g. the county's
-    meteorology); None: all of them (the county page)."""
-    items = [c for c in confirmations if slug is None or not c.get("townships") or slug in c["townships"]]
+    than on passing the judgement checks (:func:`zzeval.season.confirm.confirmations_in_force`, kept in
+    ``ev.meta``), or None without one: each as what was confirmed, in words (``confirmed.<check>`` of the
+    label catalogue: the value and why it looked suspicious, its limits filled by :func:`confirmed_numbers`),
+    then its subject in brackets (:func:`confirmed_subject`). ``slug``: only those naming that township or no
+    township (county-wide, e.g. the county's meteorology); None: all of them (the county page)."""
+    items = [c for c in ev.meta.get(IN_FORCE, [])
+             if slug is None or not c.get("townships") or slug in c["townships"]]
     if not items:
         return None
     sep = "；" if lang == "zh" else "; "
-    return t("data.confirmed", lang, items=sep.join(t("data.confirmed_item", lang, check=c["check"],
-                                                          subject=c["subject"]) for c in items))
+    return t("data.confirmed", lang, items=sep.join(
+        t("data.confirmed_item", lang, what=t(f"confirmed.{c['check']}", lang, **confirmed_numbers(c["check"], lang)),
+          subject=confirmed_subject(ev, c, lang))
+        for c in items))
+
+
+def confirmed_subject(ev: Evaluation, confirmation: dict, lang: str = "zh") -> str:
+    """A confirmation's subject as the bureau wrote it in ``season.yaml`` (so it can be traced there), each
+    township slug in it that the evaluation knows shown as the township's name (:meth:`Evaluation.name_zh`;
+    followed by the slug in English, as the English pages name a township): ``南村镇 2020-2021``."""
+    known = set(ev.slugs) & set(confirmation.get("townships", []))
+
+    def shown(word: str) -> str:
+        if word not in known:
+            return word
+        return ev.name_zh(word) if lang == "zh" else f"{ev.name_zh(word)} {word}"
+
+    return " ".join(shown(word) for word in confirmation["subject"].split(" "))
 
 
 def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
@@ -190,7 +269,7 @@ def verdict_box(ev: Evaluation, slug: str, lang: str = "zh") -> HTML:
     if flag:
         parts.append(f'<p class="zz-banner-flag"><strong>{esc(t("verdict.validity_flag", lang))}</strong> '
                      f'{esc(flag)}</p>')
-    confirmed = confirmations_text(ev.meta.get(IN_FORCE, []), lang, slug)
+    confirmed = confirmations_text(ev, lang, slug)
     if confirmed:  # values used as written on the bureau's word, beside the data-validity flag
         parts.append(f'<p class="zz-banner-note zz-confirmed">{esc(confirmed)}</p>')
     reasons = reason_rows(ev, slug, lang)

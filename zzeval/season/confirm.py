@@ -24,7 +24,9 @@ from zzeval.season.checks import Collector
 from zzeval.season.keys import key_text
 from zzeval.season.parsing import closest, show
 
-#: The judgement checks a ``confirmed:`` section may name, and what names one of their subjects.
+#: The judgement checks a ``confirmed:`` section may name, and what names one of their subjects. Each has
+#: its words for the reports in ``reference/labels.yaml`` (``confirmed.<check>``, zh and en: what was
+#: confirmed and why it looked suspicious; :func:`zzeval.report.story.confirmations_text`).
 JUDGEMENT_CHECKS = {
     "dustfall_running_total": "township slug and season, 'nancun 2020-2021'",
     "dustfall_year_to_date": "township slug and season, 'nancun 2020-2021'",

@@ -35,6 +35,12 @@ SOLAR_OFFSET_HOURS = (120 - 112.85) / 15
 LEAST_DAYS = 30
 
 
+def expected_peak_hour() -> float:
+    """The Beijing-time hour about which a season's mean daily cycle of temperature should peak:
+    ``meteorology.clock_peak_solar_hour`` (local solar time) plus :data:`SOLAR_OFFSET_HOURS`."""
+    return input_limit("meteorology.clock_peak_solar_hour") + SOLAR_OFFSET_HOURS
+
+
 def temperature_peaks(met: pd.DataFrame) -> pd.DataFrame:
     """Each source's season (``source``, ``year``) with at least :data:`LEAST_DAYS` days of temperature: ``peak``,
     the hour of the stamps' clock at which its mean daily cycle of temperature peaks (24-hour harmonic),
@@ -69,7 +75,7 @@ def check_weather_clock(met: pd.DataFrame, fname: str, out: Collector) -> None:
     peaks = temperature_peaks(met)
     if peaks.empty:
         return
-    expected = input_limit("meteorology.clock_peak_solar_hour") + SOLAR_OFFSET_HOURS
+    expected = expected_peak_hour()
     tolerance = input_limit("meteorology.clock_peak_tolerance_hours")
     weak = input_limit("meteorology.clock_min_amplitude_c")
     peaks["early"] = (expected - peaks["peak"] + 12) % 24 - 12  # hours the stamps are early (negative: late)
