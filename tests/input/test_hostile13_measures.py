@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.input.cases import Case, setter, validate_refuses
+from tests.input.cases import Case, edit, read, setter, validate_refuses, write
 from zzeval.cli import main
 
 
@@ -53,3 +53,33 @@ def test_coverage_of_a_partly_filled_baseline_is_not_computed():
     frame = _coverage(SimpleNamespace(townships=tw), out)
     assert np.isnan(frame.loc["a", "clean_heating_coverage_pct"])
     assert frame.loc["b", "clean_heating_coverage_pct"] == 61.0
+
+
+# -- C16: im_passes copied from im_tests -----------------------------------------------------------------------
+
+def _passes_copied(frame: pd.DataFrame) -> None:
+    frame["im_passes"] = frame["im_tests"]
+
+
+def test_passes_copied_from_tests_in_every_township_is_refused(sample_season, tmp_path, capsys):
+    """C16: im_passes = im_tests in both townships (hundreds of tests each): a judgement check naming the first row."""
+    validate_refuses(sample_season, Case("im_copied", edit("tasks.csv", _passes_copied), (
+        "tasks.csv, row 2, column 'im_passes': im_passes equals im_tests in every one of the 2 townships with at "
+        "least 50 tests",
+        "Is the passes column a copy of the tests column? write the tests passed (合格数)",
+        "im_all_passed: [all]")), tmp_path / "case", capsys)
+
+
+def test_passes_copied_confirmed_and_small_townships_pass(season, capsys):
+    """Confirmed, a notice; a township with fewer than 50 tests all passed (the other genuine) is not refused."""
+    tasks = read(season, "tasks.csv")
+    tasks.loc[0, "im_tests"] = tasks.loc[0, "im_passes"] = "40"
+    write(tasks, season, "tasks.csv")
+    _validate_ok(season, capsys)
+    tasks = read(season, "tasks.csv").assign(im_tests=["818", "830"])
+    _passes_copied(tasks)
+    write(tasks, season, "tasks.csv")
+    (season / "season.yaml").write_text((season / "season.yaml").read_text(encoding="utf-8")
+                                        + "confirmed:\n  im_all_passed: [all]\n", encoding="utf-8")
+    text = _validate_ok(season, capsys)
+    assert "confirmed in season.yaml (im_all_passed: all), used as written" in text
