@@ -83,3 +83,44 @@ def test_passes_copied_confirmed_and_small_townships_pass(season, capsys):
                                         + "confirmed:\n  im_all_passed: [all]\n", encoding="utf-8")
     text = _validate_ok(season, capsys)
     assert "confirmed in season.yaml (im_all_passed: all), used as written" in text
+
+
+# -- C14a/X3/C14e: merged township (and class) cells -----------------------------------------------------------
+
+def _merged(*columns: str):
+    """A spreadsheet's merged cells saved as CSV: a cell equal to the one above is left blank."""
+    def func(frame: pd.DataFrame) -> None:
+        for column in columns:
+            same = frame[column] == frame[column].shift(1)
+            frame.loc[same, column] = ""
+    return func
+
+
+def test_merged_township_cells_in_heating_say_the_cause_not_the_cascade(sample_season, tmp_path, capsys):
+    """C14a: the merged-cell refusal, one line that the township sums wait, and none of the cascades (duplicate
+    rows, targets above the households planned, targets without batches)."""
+    err = validate_refuses(sample_season, Case("merged_heating", edit("heating_retrofits.csv", _merged("township")), (
+        "heating_retrofits.csv, row 3, column 'township': empty cell; a str value is required (a merged cell?",
+        "row(s) without a township (the empty cells above): the checks of a township's rows taken together",
+    ), ("duplicate of an earlier row", "more than 1.2 ×", "no row of township")), tmp_path / "case", capsys)
+    assert err.count("row(s) without a township") == 1
+
+
+def test_merged_township_and_class_in_vehicles_are_not_called_duplicates(sample_season, tmp_path, capsys):
+    """C14e: merged township and vehicle_class cells: no "duplicate of an earlier row … remove or merge one"."""
+    validate_refuses(sample_season, Case("merged_vehicles",
+                                         edit("vehicles.csv", _merged("township", "vehicle_class")), (
+        "vehicles.csv, row 3, column 'township': empty cell; a str value is required (a merged cell?",
+        "row(s) without a township (the empty cells above)"),
+        ("duplicate of an earlier row",)), tmp_path / "case", capsys)
+
+
+def test_a_genuine_duplicate_is_still_refused_beside_merged_cells(sample_season, tmp_path, capsys):
+    """An independent problem is not hidden: a row pasted twice (keys filled) beside a blank township cell."""
+    def func(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+        frame.loc[5, "township"] = ""
+        return frame
+    validate_refuses(sample_season, Case("dup_and_blank", edit("heating_retrofits.csv", func), (
+        "column 'completion_date': duplicate of an earlier row with the same township, retrofit_type, "
+        "completion_date (row 2)",)), tmp_path / "case", capsys)

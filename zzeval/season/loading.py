@@ -298,6 +298,15 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     out.rows(fname, column, bad, _message)
     if bad.any():  # checks of a township's sums then wait for these rows (measure_rows)
         out.unknown_townships.setdefault(fname, set()).update(frame.index[bad])
+    empty = values == ""
+    if empty.any() and len(townships):  # refused as an empty cell (a merged cell?) by convert_column
+        # a row without its township is missing from its township's sums: the checks of those sums (targets
+        # against the batches planned, a target without batches) would tell the clerk to change right targets
+        # or add batches that are there (hostile review s13-hostA C14a/X3); they wait for the cells
+        out.unknown_townships.setdefault(fname, set()).update(frame.index[empty])
+        out.add(fname, None, column, f"{int(empty.sum())} row(s) without a township (the empty cells above): the "
+                                     "checks of a township's rows taken together (sums against its targets, "
+                                     "duplicate rows) are made once every row names its township")
     return mapped.fillna(values)
 
 
