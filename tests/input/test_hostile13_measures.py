@@ -124,3 +124,38 @@ def test_a_genuine_duplicate_is_still_refused_beside_merged_cells(sample_season,
     validate_refuses(sample_season, Case("dup_and_blank", edit("heating_retrofits.csv", func), (
         "column 'completion_date': duplicate of an earlier row with the same township, retrofit_type, "
         "completion_date (row 2)",)), tmp_path / "case", capsys)
+
+
+# -- M1: a column refused for its header's unit, or an unreadable cell, is not "empty" ---------------------------
+
+def _header(name: str, old: str, new: str):
+    def apply(folder) -> None:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+def test_subsidy_column_refused_by_its_header_is_not_called_empty(sample_season, tmp_path, capsys):
+    """C01: 补贴金额（千元）: the conversion is asked for; no notice that the (filled) cells are empty."""
+    validate_refuses(sample_season, Case("subsidy_qianyuan", _header("heating_retrofits.csv", "subsidy_yuan",
+                                                                     "补贴金额（千元）"), (
+        "says the values are in 千元, but 'subsidy_yuan' is in yuan: convert the values to yuan (千元 × 1,000)",),
+        ("empty on row(s)", "not reported")), tmp_path / "case", capsys)
+
+
+def test_dustfall_column_refused_by_its_header_is_not_called_lost_samples(sample_season, tmp_path, capsys):
+    """C05: 降尘量（kg/m²·月）: refused for its unit; not "36 month(s) left empty were read as missing (缺测)"."""
+    validate_refuses(sample_season, Case("dustfall_kg", _header("dustfall.csv", "dustfall_t_km2_month",
+                                                                "降尘量（kg/m²·月）"), (
+        "the header of column C ('降尘量（kg/m²·月）') says the values are in kg/m²·月",),
+        ("left empty were read as missing",)), tmp_path / "case", capsys)
+
+
+def test_an_unreadable_subsidy_cell_is_not_called_empty(sample_season, tmp_path, capsys):
+    """C13a: a subsidy written with no-break spaces is refused as such, not also listed as an empty cell."""
+    def func(frame: pd.DataFrame) -> None:
+        frame.loc[0, "subsidy_yuan"] = f"{int(frame.loc[0, 'subsidy_yuan']):,}".replace(",", "\u00a0")
+    validate_refuses(sample_season, Case("subsidy_nbsp", edit("heating_retrofits.csv", func), (
+        "heating_retrofits.csv, row 2, column 'subsidy_yuan':", "write it without spaces"),
+        ("empty on row(s)",)), tmp_path / "case", capsys)

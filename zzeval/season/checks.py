@@ -59,6 +59,9 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
+        #: (file, column) refused for the unit in its header (loading): its values are not read, and are not
+        #: "empty" either (hostile review s13-hostA M1: a refused column was also called empty / 缺测)
+        self.refused_columns: set[tuple[str, str]] = set()
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
         #: signatures and hourly values (season.aq_copy), air-quality values left empty per (file, station)

@@ -190,6 +190,7 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     frame = map_columns(raw, spec, path.name, out)
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
+    out.refused_columns.update((path.name, name) for name in refused)
     converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
                  else convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
