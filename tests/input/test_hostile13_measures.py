@@ -159,3 +159,33 @@ def test_an_unreadable_subsidy_cell_is_not_called_empty(sample_season, tmp_path,
     validate_refuses(sample_season, Case("subsidy_nbsp", edit("heating_retrofits.csv", func), (
         "heating_retrofits.csv, row 2, column 'subsidy_yuan':", "write it without spaces"),
         ("empty on row(s)",)), tmp_path / "case", capsys)
+
+
+# -- C07a/C07b: a Zezhou township missing from townships.csv; a county row ---------------------------------------
+
+def _append_row(name: str, values: dict):
+    def func(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([frame, pd.DataFrame([values])], ignore_index=True).fillna("")
+    return edit(name, func)
+
+
+def test_a_zezhou_township_missing_from_townships_csv_is_named_as_such(sample_season, tmp_path, capsys):
+    """C07a: 'bagong' (巴公镇, 140525108) is not "did you mean 'dadonggou'?" but a Zezhou township without a row."""
+    rows = len(read(sample_season, "heating_retrofits.csv"))
+    validate_refuses(sample_season, Case("bagong", _append_row("heating_retrofits.csv", {
+        "township": "bagong", "retrofit_type": "coal_to_gas", "households_planned": "100", "households_done": "95",
+        "completion_date": "2020-10-01", "subsidy_yuan": "700000"}), (
+        f"heating_retrofits.csv, row {rows + 2}, column 'township': 'bagong' is 巴公镇 (140525108, bagong), a Zezhou "
+        "township, but townships.csv has no row of it: add its row to townships.csv",), ("did you mean",)),
+        tmp_path / "case", capsys)
+
+
+def test_a_county_row_in_targets_is_named_the_county_without_cascades(sample_season, tmp_path, capsys):
+    """C07b: 全县 in targets: "is the county … not a township"; no "add the township's batches" for 全县, no
+    "other township(s) hold a share"."""
+    err = validate_refuses(sample_season, Case("county_row", _append_row("targets.csv", {
+        "township": "全县", "task": "heating_coal_to_gas", "target": "2350", "unit": "households",
+        "deadline": "2020-10-31"}), (
+        "'全县' is the county (a county-wide row), not a township: targets.csv holds each township's own figures",),
+        ("no row of township 全县", "hold a share", "did you mean")), tmp_path / "case", capsys)
+    assert err.count("全县") == 1
