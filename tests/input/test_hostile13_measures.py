@@ -189,3 +189,39 @@ def test_a_county_row_in_targets_is_named_the_county_without_cascades(sample_sea
         "'全县' is the county (a county-wide row), not a township: targets.csv holds each township's own figures",),
         ("no row of township 全县", "hold a share", "did you mean")), tmp_path / "case", capsys)
     assert err.count("全县") == 1
+
+
+# -- C08g, C24b: what to write instead of 下降4% and 缺测 --------------------------------------------------------
+
+def test_a_fall_in_words_is_answered_with_the_signed_number(sample_season, tmp_path, capsys):
+    """C08g: a pm25_change_pct target written 下降4%: write -4."""
+    def func(frame: pd.DataFrame) -> None:
+        frame.loc[frame["task"] == "pm25_change_pct", "target"] = "下降4%"
+    validate_refuses(sample_season, Case("fall_in_words", edit("targets.csv", func), (
+        "'下降4%' is not a number", "a fall is written as a negative number: write -4 (a change in %, without '%')")),
+        tmp_path / "case", capsys)
+
+
+def test_lost_sample_word_in_dustfall_says_leave_the_cell_empty(sample_season, tmp_path, capsys):
+    """C24b: 缺测 in a dustfall cell: leave the cell empty (the column allows it; the reports show 缺测)."""
+    validate_refuses(sample_season, Case("queche", setter("dustfall.csv", 3, "dustfall_t_km2_month", "缺测"), (
+        "dustfall.csv, row 5, column 'dustfall_t_km2_month': '缺测' is not a number",
+        "marks a lost sample or a value not measured (缺测): leave the cell empty")), tmp_path / "case", capsys)
+
+
+# -- C04c, C23c: g/m²·月 without brackets; months written 201910 ----------------------------------------------------
+
+def test_dustfall_header_in_g_per_m2_month_without_brackets_is_accepted(season, capsys):
+    """C04c: 降尘量（g/m²·月） is the accepted g/(m²·月) without brackets (1 g/m² = 1 t/km²)."""
+    _header("dustfall.csv", "dustfall_t_km2_month", "降尘量（g/m²·月）")(season)
+    _validate_ok(season, capsys)
+
+
+def test_months_written_yyyymm_are_read(season, capsys):
+    """C23c: dustfall months written 201910 (a statistics system's export) are read as 2019-10."""
+    dust = read(season, "dustfall.csv")
+    dust["month"] = dust["month"].str.replace("-", "", regex=False)
+    write(dust, season, "dustfall.csv")
+    _validate_ok(season, capsys)
+    from zzeval.season.parsing import _parse_one
+    assert _parse_one("201913", "month") is None and _parse_one("201910", "month")[0] == pd.Timestamp("2019-10-01")
