@@ -78,7 +78,7 @@ from zzeval.season.tablefile import (
     read_table_file_noted,
     stray_table_copies,
 )
-from zzeval.season.township_names import known_slugs, known_townships, name_key
+from zzeval.season.township_names import county_word, zezhou_township
 from zzeval.season.weather_copy import check_weather_copied
 from zzeval.season.weather_copy_within import check_weather_copied_within
 from zzeval.season.weather_county import with_derived_county_weather
@@ -290,12 +290,12 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     known = show(known, 300)
 
     def _message(i) -> str:
-        county = _county_word(values[i])
+        county = county_word(values[i])
         if county:
             return (f"'{show(values[i])}' is the county (a county-wide row), not a township: {fname} holds each "
                     f"township's own figures; delete the row (a totals row), or give each township's share on its "
                     f"own row (townships.csv: {known})")
-        zezhou = _zezhou_township(values[i])
+        zezhou = zezhou_township(values[i])
         if zezhou is not None and zezhou["slug"] not in set(townships["slug"].astype(str)):
             return (f"'{show(values[i])}' is {zezhou['name_zh']} ({zezhou['code']}, {zezhou['slug']}), a Zezhou "
                     f"township, but townships.csv has no row of it: add its row to townships.csv, or delete these "
@@ -321,23 +321,6 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
                                      "checks of a township's rows taken together (sums against its targets, "
                                      "duplicate rows) are made once every row names its township")
     return mapped.fillna(values)
-
-
-#: A cell naming the whole county, not a township (全县, 泽州县, 县): a county-wide row in a per-township table.
-_COUNTY_WORDS = frozenset({"全县", "全 县", "泽州县", "泽州", "县", "县级", "县本级", "county", "全县合计"})
-
-
-def _county_word(value: str) -> bool:
-    return re.sub(r"\s+", "", str(value)).lower() in {w.replace(" ", "") for w in _COUNTY_WORDS}
-
-
-def _zezhou_township(value: str) -> dict[str, str] | None:
-    """The row of ``zezhou_townships.csv`` named by ``value`` (its slug, code or Chinese name), or None."""
-    text = str(value).strip()
-    for row in known_slugs().values():
-        if text in (row["slug"], row["code"]):
-            return row
-    return known_townships().get(name_key(text)) if text else None
 
 
 def _check_season_dates(frame: pd.DataFrame, spec: TableSpec, fname: str, period: SeasonPeriod,
