@@ -76,11 +76,46 @@ def writes_through(path: str | os.PathLike) -> bool:
     return special_file_kind(path) in ("a character device", "a FIFO (named pipe)")
 
 
+def symlink_loop(path: str | os.PathLike) -> Path | None:
+    """The outermost part of ``path`` (itself or a folder above it) that is a loop of symbolic links
+    (``ln -s b a; ln -s a b``, or ``ln -s reports reports``), else None. Such a path can be neither
+    read nor written (``ELOOP``); pathlib's ``resolve`` raises ``RuntimeError`` on it (hostile review
+    s13-C, C17)."""
+    import errno
+
+    path = Path(path)
+    for part in (*reversed(path.parents), path):
+        try:
+            os.stat(part)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return part
+        except ValueError:  # a NUL in the name: refused elsewhere
+            return None
+    return None
+
+
+def check_no_symlink_loop(path: str | os.PathLike, option: str) -> None:
+    """Refuse ``path`` (given as ``option``) when it is, or lies under, a loop of symbolic links
+    (:func:`symlink_loop`), with an :class:`~zzeval.errors.InputError` naming the link."""
+    link = symlink_loop(path)
+    if link is None:
+        return
+    try:
+        target = f" (it points to {os.readlink(link)}, which leads back to it)"
+    except OSError:
+        target = ""
+    where = "is a symbolic link loop" if Path(link) == Path(path) else f"lies under {link}, a symbolic link loop"
+    raise InputError(f"{option} {path} {where}{target}: it can be neither read nor written; remove or correct "
+                     "the link, or give another path")
+
+
 def check_output_file(path: str | os.PathLike, option: str = "--out") -> None:
     """The one rule for an output file that exists but is not a regular file: a character device or
     a FIFO is written through (:func:`writes_through`); anything else (a block device, a socket) is
     refused with an :class:`~zzeval.errors.InputError` naming it, as writing there would either fail
     or overwrite a disk."""
+    check_no_symlink_loop(path, option)
     kind = special_file_kind(path)
     if kind is not None and not writes_through(path):
         raise InputError(f"{option} {path} is {kind}, not a regular file: zzeval writes its output to a "

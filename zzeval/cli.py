@@ -37,11 +37,13 @@ MIN_DRAWS = 100
 SAMPLE_GENERATOR = "zzeval.synthetic.sample.write_sample"
 
 
-def _writable_folder(path, option: str) -> None:
-    """Refuse an output folder that is a file, lies under a file, or cannot be written (before
-    anything is written)."""
-    from zzeval.atomic import special_file_kind
+def _writable_folder(path, option: str, write: bool = True) -> None:
+    """Refuse an output folder that is a symbolic link loop, a file, lies under a file, or (``write``)
+    cannot be written (before anything is written). A dry run passes ``write=False``: it may ask a
+    read-only folder what is out of date, but a file is never a folder (hostile review s13-C, C16)."""
+    from zzeval.atomic import check_no_symlink_loop, special_file_kind
 
+    check_no_symlink_loop(path, option)
     path = Path(path)
     if path.exists() and not path.is_dir():
         kind = special_file_kind(path) or "a file"
@@ -49,7 +51,7 @@ def _writable_folder(path, option: str) -> None:
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise InputError(f"{option} {path}: {existing} is a file, so the folder cannot be created there")
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+    if write and existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(f"{option} {path}: {existing} is not writable; choose a folder you may write to")
 
 
@@ -126,9 +128,11 @@ def _check_rules(data_dir, season) -> None:
 
 def _cmd_validate(args) -> int:
     from zzeval.assess.references import check_reference_tables
+    from zzeval.atomic import check_no_symlink_loop
     from zzeval.season.columnar import check_season
 
     _season_name(args.season)
+    check_no_symlink_loop(args.data_dir, "DIR")  # not "does not exist" (hostile review s13-C, C17)
     check_reference_tables()  # the package's own tables: an analyst may have edited them
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
     _check_rules(args.data_dir, season)
@@ -269,10 +273,13 @@ def _cmd_build(args) -> int:
     for option, value in (("--data", args.data), ("--out", args.out)):
         if not value.strip():  # an unset cron or Airflow variable: not the working folder
             raise InputError(f"{option} is empty (an unset variable?): give the folder")
+    from zzeval.atomic import check_no_symlink_loop
+
+    check_no_symlink_loop(args.data, "--data")
     if not Path(args.data).is_dir():
         raise InputError(f"--data {args.data}: no such season folder")
-    if not args.dry_run:  # a dry run writes nothing: a read-only --out may be asked what is out of date
-        _writable_folder(args.out, "--out")  # the rules, factors and kernel: zzeval.build.plan.load_checked
+    # a dry run writes nothing: a read-only --out may be asked what is out of date (not a file)
+    _writable_folder(args.out, "--out", write=not args.dry_run)  # the rules, factors, kernel: plan.load_checked
     from zzeval.build.options import check_jobs, whole_seconds
 
     check_jobs(args.jobs, local=args.executor != "dask" or not args.scheduler)

@@ -133,10 +133,24 @@ def worker_settings(path: str | Path | None) -> tuple[dict, dict]:
 
 def dask_setup(worker=None) -> None:
     """Worker preload (:func:`worker_settings`): this worker process's distributed, tornado, bokeh
-    and asyncio records go to the file named by :data:`LOG_ENV`, for the rest of the process."""
+    and asyncio records go to the file named by :data:`LOG_ENV`, for the rest of the process; and it
+    ignores Ctrl-C (:func:`ignore_interrupts`)."""
     path = os.environ.get(LOG_ENV)
     if path:
         _redirect(_FileHandler(path), WORKER_ROOTS)
+    ignore_interrupts()
+
+
+def ignore_interrupts() -> None:
+    """In a local cluster's worker process: SIGINT ignored. A terminal's Ctrl-C reaches the whole
+    process group, the workers of the build's local cluster among them; asyncio's runner turned it
+    into a KeyboardInterrupt that multiprocessing printed, ~30 lines per worker on the build's
+    stderr (hostile review s13-C, C31). The build itself handles the Ctrl-C: it says "interrupted"
+    once and closes the cluster, which stops these workers (and their kernels) as on any close."""
+    import signal
+
+    if threading.current_thread() is threading.main_thread():  # where a handler may be set
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def keep_log(scratch: Path | None, cache_dir: Path) -> Path | None:

@@ -50,6 +50,7 @@ from zzeval.build.records import (
     BuildSummary,
     Progress,
     ReportResult,
+    load_state,
     read_state,
 )
 from zzeval.build.staleness import plan_reports
@@ -155,7 +156,12 @@ def build(options: BuildOptions) -> BuildSummary:
     """Plan, run and publish one build (see the module's documentation)."""
     t_start = time.monotonic()
     inputs = resolve_inputs(options)
-    state = read_state(inputs.season_dir / STATE_FILE)
+    state, problem = load_state(inputs.season_dir / STATE_FILE)
+    if problem is not None and not options.quiet:  # set aside: everything rebuilt once (review s13-C, C27)
+        import sys
+
+        print(f"zzeval build: the build state {inputs.season_dir / STATE_FILE} cannot be used: {problem}; "
+              "it is set aside and every report is rebuilt once", file=sys.stderr, flush=True)
     check_language(inputs, state)
     from zzeval.atomic import BuildLock
 

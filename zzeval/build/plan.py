@@ -183,6 +183,10 @@ def resolve_inputs(options: BuildOptions) -> BuildInputs:
         raise BuildError(f"--scheduler {options.scheduler} needs --executor dask (without it the reports run "
                          "on local workers and the scheduler is not used)")
     check_numbers(options)  # --jobs, --timeout: before anything runs
+    from zzeval.atomic import check_no_symlink_loop
+
+    for option, value in (("--data", options.data_dir), ("--out", options.out_dir)):
+        check_no_symlink_loop(Path(value).expanduser(), option)  # resolve() raised RuntimeError (s13-C, C17)
     data_dir = Path(options.data_dir).expanduser().resolve()
     out_root = Path(options.out_dir).expanduser().resolve()
     _check_out_folders(out_root / options.season)

@@ -136,6 +136,8 @@ class Publisher:
         self.state_path = ctx.season_dir / STATE_FILE
         #: the reports whose (earlier) page this build will replace: marked on the index until then
         self.rebuilding: set[str] = set()
+        #: their pages in the folder, the state's or found there (:meth:`_page_on_disk`)
+        self.on_disk: dict[str, str] = {}
 
     def summary_files(self, evaluation) -> None:
         """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`, marked incomplete
@@ -174,18 +176,31 @@ class Publisher:
         """Before the first report of this build is published: the index rewritten with every page
         this build will replace marked "being rebuilt", so that a build stopped half-way (SIGTERM,
         a task timeout, a crash) leaves no index vouching for pages of other data beside the new
-        summary and the pages already replaced (hostile review 8, B3). Not written when this build
-        replaces no page, or when the index fails its checks (:meth:`finish` reports that)."""
+        summary and the pages already replaced (hostile review 8, B3). The pages are those in the
+        folder (:meth:`_page_on_disk`), not only those the state lists: a state missing, unreadable
+        or of an older version lists none, yet the old index and pages are there (hostile review
+        s13-C, C19/C28). Also written when the folder holds an index the state does not vouch for
+        (it lists no page). Not written when this build replaces no page, or when the index fails
+        its checks (:meth:`finish` reports that)."""
         ctx = self.ctx
-        reports = ctx.state["reports"]
-        self.rebuilding = {slug for slug, item in self.planned.items()
-                           if item.reason and item.selected and (reports.get(slug) or {}).get("html")
-                           and (ctx.season_dir / reports[slug]["html"]).is_file()}
-        if self.rebuilding:
+        self.on_disk = {slug: rel for slug, item in self.planned.items()
+                        if item.reason and item.selected and (rel := self._page_on_disk(slug))}
+        self.rebuilding = set(self.on_disk)
+        foreign_index = not ctx.state["reports"] and (ctx.season_dir / "index.html").is_file()
+        if self.rebuilding or foreign_index:
             html, rows, county_row = self._index_html(evaluation, interim=True)
             if not check_index(html, rows, county_row):
                 atomic_write_text(ctx.season_dir / "index.html", html)
                 ctx.log.write("index_rebuilding", reports=sorted(self.rebuilding))
+
+    def _page_on_disk(self, slug: str) -> str | None:
+        """The page of ``slug`` in the folder (relative path): the one its state entry names, else
+        the one this build writes (``county.html``, ``townships/<slug>.html``); None when absent."""
+        entry = self.ctx.state["reports"].get(slug) or {}
+        for rel in (entry.get("html"), "county.html" if slug == COUNTY else f"townships/{slug}.html"):
+            if rel and (self.ctx.season_dir / rel).is_file():
+                return rel
+        return None
 
     def record(self, task: ReportTask, res: dict) -> None:
         """One finished report: its state entry (written now), its result, log line and progress."""
@@ -286,7 +301,7 @@ class Publisher:
         verdicts = {str(r["township"]): (r.get("verdict"), r.get(shown)) for r in table.to_dict(orient="records")}
         rows = [self._index_row(slug, verdicts.get(slug, (None, None))) for slug in ctx.names]
         reports = ctx.state["reports"]
-        county_row = self._index_row(COUNTY, (None, None)) if COUNTY in reports else None
+        county_row = self._index_row(COUNTY, (None, None)) if COUNTY in reports or COUNTY in self.rebuilding else None
         summary_files = [f for f in SUMMARY_FILES if (ctx.season_dir / f).is_file()]
         html = render_index(rows, {"season": ctx.options.season, "built_at": now(),
                                    "data_dir": str(ctx.inputs.data_dir), "data_digest": ctx.data_sha256,
@@ -312,7 +327,7 @@ class Publisher:
             status = "not_built"
         if status == "stale" and entry.get("data_sha256") and entry["data_sha256"] == ctx.data_sha256:
             status = "stale_current"  # the kept page shows this data: not "expired" (hostile review s12-B, 6)
-        html = entry.get("html")
+        html = entry.get("html") or (self.on_disk.get(slug) if status == "rebuilding" else None)
         if html and not (ctx.season_dir / html).is_file():
             html = None
         return {"slug": slug, "name": ctx.name(slug), "verdict": verdict[0], "verdict_label": verdict[1],

@@ -174,15 +174,66 @@ class BuildLog:
 
 
 def read_state(path: Path) -> dict:
-    """The build state at ``path``; an empty one when missing, unreadable or of another version."""
+    """The build state at ``path``; an empty one when missing, unreadable, of another version or
+    of a wrong shape (:func:`load_state`)."""
+    return load_state(path)[0]
+
+
+#: the fields of a report's state entry that are text (or null), and those that are objects
+_ENTRY_TEXT = ("name", "key", "status", "html", "log", "built_at", "html_sha256", "data_sha256")
+_ENTRY_OBJECTS = ("components", "error")
+_STATE_TEXT = ("fast_key", "data_sha256", "kernel", "last_build", "last_build_at", "lang")
+
+
+def load_state(path: Path) -> tuple[dict, str | None]:
+    """``(state, problem)``: the build state at ``path`` and, when a state file is there but cannot
+    be used, why (else None). An unusable state (unparseable, another version, or hand-edited into
+    a wrong shape: a township's entry null, ``"reports": []``; hostile review s13-C, C27) is set
+    aside like a missing one: every report is rebuilt once, and the build says so instead of
+    failing on it."""
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        state = {"version": STATE_VERSION}
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {"version": STATE_VERSION, "reports": {}}, None
+    except (OSError, ValueError) as exc:
+        return {"version": STATE_VERSION, "reports": {}}, f"it cannot be read ({exc})"
+    try:
+        state = json.loads(text)
+    except ValueError as exc:
+        return {"version": STATE_VERSION, "reports": {}}, f"it is not valid JSON ({exc})"
+    problem = _state_problem(state)
+    if problem is not None:
+        return {"version": STATE_VERSION, "reports": {}}, problem
     state.setdefault("reports", {})
-    return state
+    return state, None
+
+
+def _state_problem(state) -> str | None:
+    """Why ``state`` (parsed JSON) is not a build state of this version, or None."""
+    if not isinstance(state, dict):
+        return f"it holds a JSON {type(state).__name__}, not an object"
+    if state.get("version") != STATE_VERSION:
+        return f"it is of format version {state.get('version')!r}, not {STATE_VERSION}"
+    for name in _STATE_TEXT:
+        if not isinstance(state.get(name), (str, type(None))):
+            return f'its "{name}" is {json.dumps(state[name])[:40]}, not a text'
+    reports = state.get("reports", {})
+    if not isinstance(reports, dict):
+        return f'its "reports" is {json.dumps(reports)[:40]}, not an object of reports by township'
+    for slug, entry in reports.items():
+        if not isinstance(entry, dict):
+            return f'the entry of report "{slug}" is {json.dumps(entry)[:40]}, not an object'
+        for name in _ENTRY_TEXT:
+            if not isinstance(entry.get(name), (str, type(None))):
+                return f'"{name}" of report "{slug}" is {json.dumps(entry[name])[:40]}, not a text'
+        for name in _ENTRY_OBJECTS:
+            if not isinstance(entry.get(name), (dict, type(None))):
+                return f'"{name}" of report "{slug}" is {json.dumps(entry[name])[:40]}, not an object'
+        components = entry.get("components") or {}
+        for name in ("params", "slice"):
+            if not isinstance(components.get(name), (dict, type(None))):
+                return f'"components.{name}" of report "{slug}" is not an object'
+    return None
 
 
 def write_state(path: Path, state: dict) -> None:

@@ -196,6 +196,7 @@ CONFIRMED_NUMBERS: dict[str, dict[str, tuple[str, str, str] | Callable[[], float
     "weather_clock": {"hours": ("meteorology.clock_peak_tolerance_hours", "max", ""),
                       "hour": lambda: f"{round(expected_peak_hour()) % 24}:00"},  # "about 14:00": the whole hour
     "aq_clock": {"hours": ("air_quality.clock_lag_hours", "min", "")},
+    "aq_season_level": {"ratio": ("air_quality.season_level_ratio", "max", "")},
 }
 
 

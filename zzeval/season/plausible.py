@@ -24,6 +24,7 @@ from zzeval.season.aq_months import (
     series_codes,
 )
 from zzeval.season.aq_persistence import check_aq_persistence
+from zzeval.season.aq_season_level import check_aq_season_levels
 from zzeval.season.boundary_layer import check_boundary_layer, measured_blh
 from zzeval.season.calm_hours import check_calm_hours
 from zzeval.season.checks import (
@@ -49,6 +50,7 @@ from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.township_names import check_township_names
 from zzeval.season.weather_clock import check_weather_clock
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
+from zzeval.season.weather_levels import check_weather_month_levels
 from zzeval.season.wind_sectors import check_wind_sectors
 from zzeval.season.wind_units import check_wind_speed_unit
 
@@ -240,6 +242,7 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_constant_weather(met, fname, out)
     check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
     check_wind_speed_unit(met, fname, out)  # a season, or some of its months, in knots or km/h
+    check_weather_month_levels(met, fname, out)  # months of temperature in °F, of sea-level pressure, a moved station
     check_weather_clock(met, fname, out)  # a season stamped in UTC: temperature peaking in the morning
     coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
     judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met
@@ -446,6 +449,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
     codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
     low_months = check_month_levels(aq, fname, out, low_seasons, codes)  # a month of a station in another unit
     check_day_levels(aq, fname, out, low_months, codes)  # a few days of a station in another unit
+    check_aq_season_levels(aq, fname, out, low_seasons)  # a season of PM ÷ 10 at every station (a decimal slip of the export)
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
     record_pm_days(aq, fname, out)  # compared with every other station and season once all are read

@@ -96,11 +96,10 @@ def chance(values: np.ndarray, limit: float) -> list[tuple]:
     copies = np.zeros_like(upper)
     for _ in range(3):
         found = []
+        kept = upper & ~copies
+        spreads = _medians_leaving_out(rel, compared, kept)
         for i, j in zip(*np.nonzero(upper), strict=True):
-            others = upper & ~copies
-            others[i, j] = False
-            diffs = rel[others][compared[others]]
-            spread = float(np.median(diffs)) if diffs.size else 0.0
+            spread = spreads[i, j]
             units = compared[i, j]
             k, n = int(equal[i, j].sum()), int(units.sum())
             p = 1.0 / (1.0 + spread * size[i, j][units])
@@ -113,6 +112,38 @@ def chance(values: np.ndarray, limit: float) -> list[tuple]:
             break
         copies = judged
     return sorted(found)
+
+
+def _medians_leaving_out(rel: np.ndarray, compared: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """For each pair [i, j] of ``kept`` (upper triangle), the median of the relative differences of the compared
+    units of the kept pairs other than [i, j] (``np.median`` of that pool; 0 when it is empty, NaN when it holds
+    one). Exact, without building the pool again for every pair: the pool of all kept pairs is sorted once, and
+    the rank-q value of the pool less one pair's m values lies among its values at ranks q .. q + m."""
+    pool = np.sort(rel[kept][compared[kept]])  # NaN last
+    nan_all = int(np.isnan(pool).sum())
+    out = np.zeros(rel.shape[:2])
+    whole = float(np.median(pool)) if pool.size else 0.0
+    for i, j in zip(*np.nonzero(np.triu(np.ones(rel.shape[:2], dtype=bool), 1)), strict=True):
+        if not kept[i, j]:
+            out[i, j] = whole
+            continue
+        own = np.sort(rel[i, j][compared[i, j]])
+        size = pool.size - own.size
+        if size == 0:
+            continue
+        if nan_all - int(np.isnan(own).sum()) > 0:
+            out[i, j] = np.nan
+            continue
+        ranks = (size // 2,) if size % 2 else (size // 2 - 1, size // 2)
+        out[i, j] = np.mean([_rank_value(pool, own, q) for q in ranks])
+    return out
+
+
+def _rank_value(pool: np.ndarray, own: np.ndarray, q: int) -> float:
+    """The value of rank ``q`` (from 0) of the sorted ``pool`` with the values of sorted ``own`` taken out once."""
+    candidates = pool[q:q + own.size + 1]
+    below = np.searchsorted(pool, candidates, "right") - np.searchsorted(own, candidates, "right")
+    return float(candidates[np.argmax(below >= q + 1)])
 
 
 def check_sheets_copied(tables: dict, fnames: dict, out: Collector) -> None:
