@@ -116,7 +116,8 @@ def township_indicators(season: SeasonData) -> pd.DataFrame:
 def _coverage(season: SeasonData, out: pd.DataFrame) -> pd.DataFrame:
     """Clean-heating coverage (plan § 六) [%]: households heated cleanly before the season
     (``townships.clean_before_*``) plus this season's retrofits (clean coal excluded: it is the
-    mountain areas' fallback, not clean heating), over all households. NaN without a baseline."""
+    mountain areas' fallback, not clean heating), over all households. NaN without a baseline, or with
+    one of its kinds empty (empty is not 0)."""
     tw = season.townships.set_index("slug")
     cols = [c for c in ("clean_before_electricity", "clean_before_gas", "clean_before_district") if c in tw]
     frame = pd.DataFrame(index=out.index)
@@ -124,7 +125,9 @@ def _coverage(season: SeasonData, out: pd.DataFrame) -> pd.DataFrame:
         frame["clean_heated_before_households"] = np.nan
         frame["clean_heating_coverage_pct"] = np.nan
         return frame
-    before = tw[cols].sum(axis=1, min_count=1).reindex(out.index)
+    # a partly filled baseline is refused at validate (checks._check_heating_baseline); should one come
+    # through, it gives no coverage rather than one with the empty kinds summed as 0
+    before = tw[cols].sum(axis=1, min_count=len(cols)).reindex(out.index)
     frame["clean_heated_before_households"] = before
     after = before + out["heating_done_households"]
     # not clipped: over 100 % is refused when the season is loaded (measure_rows.check_heating_within_baseline)

@@ -131,7 +131,7 @@ def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector)
     numbers = reading.values
     hint = unit_hint(col)
     out.rows(fname, col.name, reading.not_number,
-             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required, col.validity_marks)}", True)
+             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required or col.empty_ok, col.validity_marks)}", True)
     out.rows(fname, col.name, reading.non_finite,
              lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
                        "or leave the cell empty where that is allowed", True)

@@ -59,6 +59,9 @@ class Collector:
         #: per file, the row labels of cells that could not be read (checks built on those cells
         #: would only repeat the problem: a date that is not a date is not also "empty")
         self.unreadable: dict[str, set] = {}
+        #: (file, column) refused for the unit in its header (loading): its values are not read, and are not
+        #: "empty" either (hostile review s13-hostA M1: a refused column was also called empty / 缺测)
+        self.refused_columns: set[tuple[str, str]] = set()
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
         #: signatures and hourly values (season.aq_copy), air-quality values left empty per (file, station)
@@ -248,6 +251,19 @@ def _check_heating_baseline(tw: pd.DataFrame | None, f: str, out: Collector) -> 
                if tw is not None and c in tw]
     if not columns:
         return
+    # empty is not 0: a baseline row with some kinds filled and others empty (the gas company's figure not
+    # yet in, or one value merged over two townships' rows) would be summed as if the empty kind were 0 and
+    # publish a coverage far too low (hostile review s13-hostA C29a: 68 % for 99 %). A row with all kinds
+    # empty is a township without a baseline (coverage 无数据, data/README.md).
+    filled = tw[columns].notna()
+    partial = filled.any(axis=1) & ~filled.all(axis=1) & out.readable(f, tw.index)
+    for c in columns:
+        out.rows(f, c, partial & ~filled[c],
+                 lambda i, c=c: f"empty cell while the township's other clean_before_* cells are filled: an empty "
+                                f"cell is not 0 (the clean-heating coverage would count these households as not "
+                                f"heated cleanly); write the households heated by this kind before the season, 0 if "
+                                f"none (a merged cell? unmerge it and fill in every row), or leave all "
+                                f"{len(columns)} clean_before_* cells of the township empty (coverage 无数据)")
     baseline = tw[columns].sum(axis=1, min_count=1)
     out.rows(f, columns[0], baseline > tw["households"],
              lambda i: f"the households heated cleanly before the season ({' + '.join(columns)} = {baseline[i]:g}) "

@@ -36,6 +36,7 @@ def check_clerical(tables: dict, fnames: dict, out: Collector) -> None:
     check_freight_scale(freight, fname, out)
     check_freight_ceiling(freight, fname, out)
     check_freight_reversed(freight, fname, out)
+    check_im_all_passed(tables.get("tasks"), fnames.get("tasks", "tasks.csv"), out)
 
 
 def check_dustfall_running_total(dust: pd.DataFrame | None, fname: str, out: Collector) -> None:
@@ -241,3 +242,24 @@ def check_freight_reversed(fr: pd.DataFrame | None, fname: str, out: Collector) 
           "'before' is the year before the shift (公转铁), and a firm whose siding entered service carries more by "
           "rail after it; swap the columns back (every firm really moving back to road: see 'freight' in "
           "data/README.md)")
+
+
+def check_im_all_passed(tk: pd.DataFrame | None, fname: str, out: Collector) -> None:
+    """Every township with at least ``tasks.im_all_passed_min_tests`` I/M tests, and at least
+    ``tasks.im_all_passed_townships`` of them, with ``im_passes`` equal to ``im_tests``: the passes column
+    copied from the tests column (hostile review s13-hostA C16: the pass rate became 100 % everywhere and the
+    I/M task flipped to met). Diesel I/M tests fail some vehicles: data/sample's 17 townships (109-1,000+
+    tests each) and zzeval sample's seeds 0..11 and 2020 (3 and 17 townships) pass 84.5-96.9 %, never all;
+    a small township's few tests may all pass and are left out. Confirmable (``im_all_passed: [all]``)."""
+    if tk is None or tk.empty or not {"im_tests", "im_passes"} <= set(tk):
+        return
+    big = tk[tk["im_tests"] >= input_floor("tasks.im_all_passed_min_tests")]
+    if len(big) < input_floor("tasks.im_all_passed_townships") or not (big["im_passes"] == big["im_tests"]).all():
+        return
+    first = big.index[0]
+    judge(out, "im_all_passed", "all", (fname, int(first) + 2, "im_passes"),
+          f"im_passes equals im_tests in every one of the {len(big)} townships with at least "
+          f"{input_floor('tasks.im_all_passed_min_tests'):,.0f} tests (e.g. {show(tk['township'][first])}: "
+          f"{tk['im_passes'][first]:,.0f} of {tk['im_tests'][first]:,.0f}): not one vehicle failed, an I/M pass rate "
+          "of 100 % everywhere. Is the passes column a copy of the tests column? write the tests passed (合格数) "
+          "from the I/M station's records")

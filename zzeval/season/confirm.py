@@ -38,6 +38,7 @@ JUDGEMENT_CHECKS = {
     "cut_fractions": "township slug, 'nancun'",
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
+    "im_all_passed": "'all' (the whole tasks table)",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
     "heating_repeated_batch": "township slug, retrofit type and the later batch's date, 'nancun coal_to_electricity "
                               "2020-11-20'",

@@ -115,14 +115,28 @@ def _first_rows(compared: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.Series
     return dup, first
 
 
+def _empty_key(frame: pd.DataFrame, spec, key: tuple[str, ...]) -> pd.Series:
+    """Rows with an empty cell in a required key column (refused as an empty cell, often a merged cell:
+    :func:`zzeval.season.cells.convert_column`): two such rows would be called duplicates of each other when
+    they are different townships' or classes' rows whose merged cell was left blank (hostile review
+    s13-hostA C14e: "remove or merge one of them" for genuine rows)."""
+    empty = pd.Series(False, index=frame.index)
+    for name in key:
+        col = next((c for c in spec.columns if c.name == name), None)
+        if col is not None and col.required and not col.empty_ok and name in frame:
+            values = frame[name]
+            empty |= values.isna() | (values.astype(str).str.strip() == "")
+    return empty
+
+
 def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
     """Refuse the rows of ``frame`` whose key (``spec.key``) repeats an earlier row's, each named
-    with the earlier row (rows as in the file: header row 1); cells that could not be read are left
-    out (their problem is already reported)."""
+    with the earlier row (rows as in the file: header row 1); cells that could not be read, and rows with a
+    required key cell empty, are left out (their problem is already reported)."""
     if not spec.key:
         return
     key = tuple(spec.key)
-    readable = frame[out.readable(fname, frame.index)]
+    readable = frame[out.readable(fname, frame.index) & ~_empty_key(frame, spec, key)]
     compared = _compared(readable, spec.name, key)
     dup, first = _first_rows(compared, key)
     if spec.name == "freight" and "township" in readable and "enterprise" in key:

@@ -78,6 +78,7 @@ from zzeval.season.tablefile import (
     read_table_file_noted,
     stray_table_copies,
 )
+from zzeval.season.township_names import county_word, zezhou_township
 from zzeval.season.weather_copy import check_weather_copied
 from zzeval.season.weather_copy_within import check_weather_copied_within
 from zzeval.season.weather_county import with_derived_county_weather
@@ -190,6 +191,7 @@ def _read_table(data_dir: Path, spec: TableSpec, out: Collector) -> tuple[pd.Dat
     frame = map_columns(raw, spec, path.name, out)
     # values in another unit (refused): no checks of their size; times in another zone are still times
     refused = set(refused_units(raw.columns, spec)) - {c.name for c in spec.columns if c.kind == "datetime"}
+    out.refused_columns.update((path.name, name) for name in refused)
     converted = {col.name: pd.Series(float("nan"), index=frame.index) if col.name in refused
                  else convert_column(frame, col, path.name, out) for col in spec.columns}
     return pd.DataFrame(converted, index=frame.index), path.name, file_sha256(path)
@@ -288,6 +290,16 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     known = show(known, 300)
 
     def _message(i) -> str:
+        county = county_word(values[i])
+        if county:
+            return (f"'{show(values[i])}' is the county (a county-wide row), not a township: {fname} holds each "
+                    f"township's own figures; delete the row (a totals row), or give each township's share on its "
+                    f"own row (townships.csv: {known})")
+        zezhou = zezhou_township(values[i])
+        if zezhou is not None and zezhou["slug"] not in set(townships["slug"].astype(str)):
+            return (f"'{show(values[i])}' is {zezhou['name_zh']} ({zezhou['code']}, {zezhou['slug']}), a Zezhou "
+                    f"township, but townships.csv has no row of it: add its row to townships.csv, or delete these "
+                    f"rows if the township is not part of this evaluation (townships.csv: {known})")
         close = closest(values[i], lookup)
         hint = f"did you mean '{show(close)}'? " if close else ""
         hidden = _invisible(values[i])  # nancun + U+200B looks like nancun (re-review 5 of issue 13)
@@ -298,6 +310,16 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     out.rows(fname, column, bad, _message)
     if bad.any():  # checks of a township's sums then wait for these rows (measure_rows)
         out.unknown_townships.setdefault(fname, set()).update(frame.index[bad])
+    empty = values == ""
+    if empty.any():  # refused as an empty cell (a merged cell?) by convert_column, or the column missing
+        # a row without its township is missing from its township's sums: the checks of those sums (targets
+        # against the batches planned, a target without batches) would tell the clerk to change right targets
+        # or add batches that are there (hostile review s13-hostA C14a/X3); they wait for the cells
+        out.unknown_townships.setdefault(fname, set()).update(frame.index[empty])
+    if empty.any() and not empty.all():  # said once (a missing column has its own message)
+        out.add(fname, None, column, f"{int(empty.sum())} row(s) without a township (the empty cells above): the "
+                                     "checks of a township's rows taken together (sums against its targets, "
+                                     "duplicate rows) are made once every row names its township")
     return mapped.fillna(values)
 
 

@@ -143,6 +143,7 @@ def check_heating_targets_reported(rt: pd.DataFrame, targets: pd.DataFrame, fnam
     a table without rows (validate's notice: none of its measures took place)."""
     if out.unknown_townships.get(fname):
         return
+    targets = _known_rows(targets, targets_fname, out)
     reported = set(zip(rt["township"].astype(str), rt["retrofit_type"].astype(str), strict=True))
     for (slug, kind), row in _type_targets(targets).iterrows():
         if row["target"] > 0 and (str(slug), str(kind)) not in reported:
@@ -221,6 +222,16 @@ def check_repeated_batches(rt: pd.DataFrame, fname: str, out: Collector) -> None
                        "given as one row with their summed households and subsidy and the later date")
 
 
+def _known_rows(frame: pd.DataFrame | None, fname: str, out: Collector) -> pd.DataFrame | None:
+    """``frame`` without its rows whose township was refused (unknown, or a county row such as 全县): their
+    refusal is the cause to fix; "no batches of township 全县" or "other townships hold a share" would
+    only tell the clerk wrong things (hostile review s13-hostA C07b)."""
+    unknown = out.unknown_townships.get(fname)
+    if frame is None or not unknown:
+        return frame
+    return frame.drop(index=[i for i in unknown if i in frame.index])
+
+
 def _type_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
     """The household targets of the retrofit types (tasks ``heating_<type>``) by township and type:
     columns ``target`` and ``row`` (the targets row's label)."""
@@ -249,7 +260,7 @@ def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None
     over = input_limit("heating_retrofits.planned_over_target")
     groups = rt.groupby(BATCH, sort=False)
     sums = groups[["households_planned", "households_done"]].sum()
-    allocated = _type_targets(targets)
+    allocated = _type_targets(_known_rows(targets, targets_fname, out))
     sums = sums.join(allocated, how="left")
     for (slug, kind), row in sums.iterrows():
         labels = groups.indices[(slug, kind)]
@@ -404,6 +415,7 @@ def check_county_target_on_township(targets: pd.DataFrame, fname: str, county: d
     target was written on one township (the shares would add up to more than the county's)."""
     if not county:
         return
+    targets = _known_rows(targets, fname, out)
     for kind, whole in county.items():
         rows = targets[(targets["task"] == f"heating_{kind}") & (targets["target"] > 0)]
         big = rows[rows["target"] >= whole]

@@ -177,6 +177,8 @@ def _report(out: Collector, fname: str, station, hours: pd.DataFrame, names: lis
 def record_empty_values(aq: pd.DataFrame, fname: str, out: Collector) -> None:
     """Count, on ``out.empty_values``, the rows of ``aq`` (whole stations, also a Parquet chunk's) whose value is
     left empty, per (file, station); cells that could not be read are problems of their own."""
+    if (fname, "value") in getattr(out, "refused_columns", ()):  # refused for its header's unit: not empty
+        return
     empty = aq["value"].isna() & out.readable(fname, aq.index)
     for station, n in aq.loc[empty, "station_code"].astype(str).value_counts(sort=False).items():
         out.empty_values[(fname, station)] = out.empty_values.get((fname, station), 0) + int(n)

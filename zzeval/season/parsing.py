@@ -45,6 +45,9 @@ _DATE = re.compile(
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH = re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?(?:\s*[-/.]\s*0?1\s*日?)?(?:\s+0?0:00(?::00)?)?")
+#: ``201910``: a month as six digits, year and month (a statistics system's export, hostile review s13-hostA C23c);
+#: read only with a year 19xx/20xx and a month 01-12, so that no other reading is possible.
+_YYYYMM = re.compile(r"(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])")
 _YEAR_LAST = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?")
 
 
@@ -248,6 +251,15 @@ _MARK_SUFFIX = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*[(（]?([A-Za-z]{1,3})[)�
 _UNIT_WORDS = frozenset({"ug", "mg", "ppb", "ppm", "ng"})
 
 
+#: Words for a lost sample or a value not measured (缺测): the README's rule is an empty cell (hostile review
+#: s13-hostA C24b: "'缺测' is not a number" said nothing of what to write).
+_LOST_WORDS = frozenset({"缺测", "缺", "未测", "缺样", "停测", "缺数", "无数据", "样品丢失", "丢失"})
+
+#: ``下降4%``, ``降低 4.5％``, ``上升2%``: a change written in words; the targets take it as a signed number.
+_CHANGE_WORDS = re.compile(r"(?P<word>下降了?|降低了?|减少了?|降了?|上升了?|升高了?|增加了?|增长了?)\s*"
+                           r"(?P<n>\d+(\.\d+)?)\s*(?P<pct>[%％]?)")
+
+
 def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say). ``marks``: the column is
@@ -279,6 +291,17 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bo
                 f"{mark.group(1)}")
     if unit == "mm" and text.strip() in ("微量", "trace", "Trace", "TRACE"):  # hostile review s13-hostB, M03
         return "; a trace of precipitation (微量, less than 0.1 mm) is not an amount: write 0"
+    if text.strip() in _LOST_WORDS:
+        return (f"; '{text.strip()}' marks a lost sample or a value not measured (缺测): leave the cell empty, the "
+                "reports then show it as 缺测" if optional else
+                f"; '{text.strip()}' marks a value not measured (缺测), but this column needs a value: write the "
+                "number from the records")
+    change = _CHANGE_WORDS.fullmatch(text.strip())
+    if change:
+        fall = change["word"][0] in "下降减"
+        pct = " (a change in %, without '%')" if change["pct"] else ""
+        return (f"; a {'fall' if fall else 'rise'} is written as a {'negative' if fall else 'positive'} number: "
+                f"write {'-' if fall else ''}{change['n']}{pct}" + (f" (the column is in {unit})" if unit else ""))
     if text.strip() in _PLACEHOLDERS:
         return "; leave the cell empty where there is no value (if the column allows it)"
     if text.strip() in _NULL_WORDS:
@@ -341,7 +364,7 @@ def serial_date_hint(text: str) -> str:
 def _parse_one(text: str, kind: str):
     """One cell: a naive Beijing-time Timestamp, ``"year_last"``, ``"offset"`` (converted) or None."""
     if kind == "month":
-        m = _MONTH.fullmatch(text)
+        m = _MONTH.fullmatch(text) or _YYYYMM.fullmatch(text.strip())
         if not m:
             return "year_last" if _YEAR_LAST.fullmatch(text) else None
         try:

@@ -397,8 +397,11 @@ def check_payments(rt: pd.DataFrame | None, rt_fname: str, vh: pd.DataFrame | No
 def _note_unreported(frame: pd.DataFrame, fname: str, amount: str, count: str, out: Collector) -> None:
     """A notice (not an error: the rest of the report is usable) for rows with ``count`` > 0 and an empty
     ``amount``: empty means "not reported", so that township's and the county's cost of the measure are
-    unknown (0 means "none paid"; data/README.md)."""
-    rows = frame.index[frame[amount].isna() & (frame[count] > 0)]
+    unknown (0 means "none paid"; data/README.md). Cells refused as unreadable, or a column refused for the unit
+    in its header, are not empty: their problem is said instead."""
+    if (fname, amount) in out.refused_columns:  # refused for its header's unit: not empty (review s13-hostA M1)
+        return
+    rows = frame.index[frame[amount].isna() & (frame[count] > 0) & out.readable(fname, frame.index)]
     if rows.empty:
         return
     listed = ", ".join(str(int(i) + 2) for i in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")

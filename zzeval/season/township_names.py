@@ -92,3 +92,21 @@ def check_township_names(tw: pd.DataFrame | None, fname: str, out: Collector) ->
             holder = f" (township {show(slugs[ref['code']])} in this table)" if ref["code"] in slugs else ""
             judge(out, check, code, (fname, int(i) + 2, column),
                   _refused(code, own, what, value, holder, ref["code"]))
+
+
+#: A cell naming the whole county, not a township (全县, 泽州县, 县): a county-wide row in a per-township table.
+_COUNTY_WORDS = frozenset({"全县", "全 县", "泽州县", "泽州", "县", "县级", "县本级", "county", "全县合计"})
+
+
+def county_word(value: str) -> bool:
+    """A cell naming the county (全县, 泽州县), not a township (hostile review s13-hostA C07b)."""
+    return re.sub(r"\s+", "", str(value)).lower() in {w.replace(" ", "") for w in _COUNTY_WORDS}
+
+
+def zezhou_township(value: str) -> dict[str, str] | None:
+    """The row of ``zezhou_townships.csv`` named by ``value`` (its slug, code or Chinese name), or None."""
+    text = str(value).strip()
+    for row in known_slugs().values():
+        if text in (row["slug"], row["code"]):
+            return row
+    return known_townships().get(name_key(text)) if text else None
