@@ -70,6 +70,15 @@ def source_seasons(met: pd.DataFrame, values: pd.Series, given: pd.Series) -> pd
                          "year": np.asarray(season_first_year(met.loc[given, "datetime"])), "v": values[given]})
 
 
+
+def source_months(met: pd.DataFrame, values: pd.Series, given: pd.Series):
+    """:func:`source_seasons` with ``month`` (calendar month) and ``row`` (the row label), grouped by source,
+    season and month: the month levels of a weather column (wind_months, weather_levels)."""
+    part = source_seasons(met, values, given)
+    part["month"] = pd.DatetimeIndex(met.loc[given, "datetime"]).month
+    part["row"] = part.index
+    return part.groupby(["source", "year", "month"], sort=True)
+
 def _compared(frame: pd.DataFrame, table: str, key: tuple[str, ...]) -> pd.DataFrame:
     """The key columns as they are compared (text normalised; see the module docstring)."""
     cols = {}

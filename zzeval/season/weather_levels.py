@@ -36,7 +36,7 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge
-from zzeval.season.keys import source_seasons
+from zzeval.season.keys import source_months
 from zzeval.season.parsing import show
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a month's level against its neighbours and the other
@@ -71,10 +71,7 @@ def month_means(met: pd.DataFrame, column: str) -> pd.DataFrame:
     given = values.notna() & met["datetime"].notna()
     if not given.any():
         return empty
-    part = source_seasons(met, values, given)
-    part["month"] = pd.DatetimeIndex(met.loc[given, "datetime"]).month
-    part["row"] = part.index
-    grouped = part.groupby(["source", "year", "month"], sort=True)
+    grouped = source_months(met, values, given)
     levels = pd.DataFrame({"mean": grouped["v"].mean(), "hours": grouped.size(), "first": grouped["row"].min()})
     return levels[levels["hours"] >= LEAST_HOURS].reset_index()[list(empty.columns)]
 

@@ -18,7 +18,7 @@ import pandas as pd
 from zzeval.resources import input_limit
 from zzeval.season.checks import Collector
 from zzeval.season.confirm import judge
-from zzeval.season.keys import source_seasons
+from zzeval.season.keys import source_months
 from zzeval.season.parsing import show
 
 #: The judgement check (``season.yaml`` ``confirmed:``) of a month's wind level against the source's other months.
@@ -43,10 +43,7 @@ def month_wind_ratios(met: pd.DataFrame) -> pd.DataFrame:
     given = values.notna() & (values > input_limit("meteorology.near_calm_wind_speed_ms")) & met["datetime"].notna()
     if not given.any():
         return empty
-    part = source_seasons(met, values, given)
-    part["month"] = pd.DatetimeIndex(met.loc[given, "datetime"]).month
-    part["row"] = part.index
-    grouped = part.groupby(["source", "year", "month"], sort=True)
+    grouped = source_months(met, values, given)
     levels = pd.DataFrame({"median": grouped["v"].median(), "q75": grouped["v"].quantile(0.75),
                            "hours": grouped.size(), "first": grouped["row"].min()})
     levels = levels[levels["hours"] >= LEAST_HOURS].reset_index()
