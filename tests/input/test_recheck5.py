@@ -65,8 +65,9 @@ CASES = (
     Case("humidity_as_a_fraction",
          edit("meteorology.csv.gz", lambda f: f.assign(rh_pct=(pd.to_numeric(f.rh_pct) / 100).round(2).astype(str))),
          ("column 'rh_pct'", "this looks like a fraction (0.63 for 63 %)")),
-    Case("month_without_separator", setter("dustfall.csv", 1, "month", "201911"),
-         ("dustfall.csv, row 3, column 'month': '201911' is not a month",)),
+    # a month written 201911 is read (s13-hostA C23c: tests/input/test_hostile13_measures.py); 2019-13 is not a month
+    Case("month_without_separator", setter("dustfall.csv", 1, "month", "201913"),
+         ("dustfall.csv, row 3, column 'month': '201913' is not a month",)),
     Case("merged_township_cells_in_a_workbook", _merged_township_cells,
          ("heating_retrofits.xlsx, row 3, column 'township': empty cell", "a merged cell?")),
     Case("season_with_an_en_dash", lambda f: (f / "season.yaml").write_text(
