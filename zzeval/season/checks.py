@@ -75,6 +75,20 @@ class Collector:
         #: rows of pollutant O3_8h (accepted, not read: the 8-h O3 is computed from hourly O3)
         self.o3_8h_rows = 0
 
+    def leave_out_of_sums(self, file: str, rows) -> None:
+        """Rows of ``file`` whose township was refused or left empty: they are missing from their township's
+        sums, so the checks of those sums wait (:meth:`sums_wait`) and the checks of a township's own rows skip
+        them (their own refusal is the cause to fix; review 9A M5, hostile review s13-hostA C14a)."""
+        if len(rows):
+            self.unknown_townships.setdefault(file, set()).update(rows)
+
+    def sums_wait(self, file: str) -> bool:
+        """Whether the checks of a township's rows of ``file`` taken together (its targets against the
+        batches planned, a target without batches) wait: some row has a refused township, or a cell that could
+        not be read (a retrofit type 'solar', households 'abc'), and is missing from its township's sums; the
+        sums would tell the clerk to change right targets or add rows that are there."""
+        return bool(self.unknown_townships.get(file) or self.unreadable.get(file))
+
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(file, row, column, message))
 

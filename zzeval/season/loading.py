@@ -308,18 +308,15 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
                 f"townships.csv: {known}")
 
     out.rows(fname, column, bad, _message)
-    if bad.any():  # checks of a township's sums then wait for these rows (measure_rows)
-        out.unknown_townships.setdefault(fname, set()).update(frame.index[bad])
+    out.leave_out_of_sums(fname, frame.index[bad])
     empty = values == ""
-    if empty.any():  # refused as an empty cell (a merged cell?) by convert_column, or the column missing
-        # a row without its township is missing from its township's sums: the checks of those sums (targets
-        # against the batches planned, a target without batches) would tell the clerk to change right targets
-        # or add batches that are there (hostile review s13-hostA C14a/X3); they wait for the cells
-        out.unknown_townships.setdefault(fname, set()).update(frame.index[empty])
-    if empty.any() and not empty.all():  # said once (a missing column has its own message)
-        out.add(fname, None, column, f"{int(empty.sum())} row(s) without a township (the empty cells above): the "
-                                     "checks of a township's rows taken together (sums against its targets, "
-                                     "duplicate rows) are made once every row names its township")
+    # a row without its township (refused as an empty cell by convert_column: a merged cell?) is missing from
+    # its township's sums too
+    out.leave_out_of_sums(fname, frame.index[empty])
+    if empty.any() and not empty.all():  # said once, as a notice (the empty cells are the problems)
+        out.notes.append(f"{fname}, column '{column}': {int(empty.sum())} row(s) without a township (the empty "
+                         "cells): the checks of a township's rows taken together (sums against its targets, "
+                         "duplicate rows) are made once every row names its township")
     return mapped.fillna(values)
 
 

@@ -141,7 +141,7 @@ def check_heating_targets_reported(rt: pd.DataFrame, targets: pd.DataFrame, fnam
     the type, the targets row and the table. A batch not finished is a row with ``households_done`` 0 and
     an empty ``completion_date``. Skipped while a row's township is refused (it would be missing here), and for
     a table without rows (validate's notice: none of its measures took place)."""
-    if _sums_wait(fname, out):
+    if out.sums_wait(fname):
         return
     targets = _known_rows(targets, targets_fname, out)
     reported = set(zip(rt["township"].astype(str), rt["retrofit_type"].astype(str), strict=True))
@@ -222,15 +222,6 @@ def check_repeated_batches(rt: pd.DataFrame, fname: str, out: Collector) -> None
                        "given as one row with their summed households and subsidy and the later date")
 
 
-def _sums_wait(fname: str, out: Collector) -> bool:
-    """Whether the checks of a township's batches taken together (its targets against the households planned, a
-    target without batches) wait: some row of ``fname`` has a refused township, or a cell that could not be read
-    (a retrofit type 'solar', households 'abc'). That row is missing from its township's sums, and its own
-    refusal is the cause to fix; the sums would tell the clerk to change right targets or add batches that
-    are there (hostile review s13-hostA C14a; tests/test_loading.py, a retrofit type refused)."""
-    return bool(out.unknown_townships.get(fname) or out.unreadable.get(fname))
-
-
 def _known_rows(frame: pd.DataFrame | None, fname: str, out: Collector) -> pd.DataFrame | None:
     """``frame`` without its rows whose township was refused (unknown, or a county row such as 全县): their
     refusal is the cause to fix; "no batches of township 全县" or "other townships hold a share" would
@@ -285,7 +276,7 @@ def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None
             _too_many(rt, labels, fname, (slug, kind), (planned, done),
                       f"more than the whole county's {county[kind]:,.0f} households of {kind} in the plan (PLAN.md "
                       "§ 六, zzeval/reference/plan_targets.yaml)", out)
-    if not _sums_wait(fname, out):
+    if not out.sums_wait(fname):
         _check_targets_over_planned(sums, targets_fname, out)
 
 
