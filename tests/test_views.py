@@ -183,7 +183,10 @@ def test_every_judgement_check_says_in_words_what_was_confirmed():
 def test_confirmed_labels_say_no_number_of_their_own():
     """A ``confirmed.<check>`` label writes no digit outside its ``{placeholders}`` (PM2.5, PM10 and 1-N月 are
     names, not numbers), and its placeholders are exactly those :data:`CONFIRMED_NUMBERS` fills, in both
-    languages: a limit is said as input_limits.csv sets it, read from the key the check itself reads."""
+    languages: a limit is said as input_limits.csv sets it, read from the key the check itself reads: a
+    constant of the season module that judges the check (calls judge/judge_rows with its name, or declares it),
+    read there by input_limit/input_floor, and the key's one copy in zzeval/."""
+    import importlib
     import re
     from pathlib import Path
     from string import Formatter
@@ -204,12 +207,28 @@ def test_confirmed_labels_say_no_number_of_their_own():
             assert fields == set(CONFIRMED_NUMBERS.get(check, {})), (check, lang, fields)
             said = t(f"confirmed.{check}", lang, **confirmed_numbers(check, lang))
             assert "{" not in said and "}" not in said, (check, lang, said)
-    checks = "".join(p.read_text(encoding="utf-8") for p in Path(zzeval.season.__file__).parent.glob("*.py"))
+    package = Path(zzeval.season.__file__).parents[1]
+    everywhere = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    modules = {p.stem: p.read_text(encoding="utf-8") for p in package.joinpath("season").glob("*.py")}
     for check, numbers in CONFIRMED_NUMBERS.items():
+        judges = {name for name, src in modules.items()
+                  if re.search(rf'\bjudge(?:_rows)?\(\w+, "{check}"|^[A-Z_]+ = "{check}"$', src, re.M)}
+        assert len(judges) == 1, (check, judges)
         for source in numbers.values():
-            if isinstance(source, tuple):  # a key the season's checks read (targets.<task>: by their prefix)
-                key = source[0]
-                assert f'"{key}"' in checks or f'input_limit_rows("{key.split(".")[0]}.")' in checks, (check, key)
+            if not isinstance(source, tuple):
+                continue
+            key = source[0]
+            assert everywhere.count(f'"{key}"') == 1, (check, key, "named more than once in zzeval/")
+            defined = {}  # season module -> its constant holding the key, assigned in that module (not imported)
+            for name, src in modules.items():
+                for const in re.findall(rf'^([A-Z_]+) = "{re.escape(key)}"$', src, re.M):
+                    if getattr(importlib.import_module(f"zzeval.season.{name}"), const, None) == key:
+                        defined[name] = const
+            assert set(defined) == judges, (check, key, defined, judges)
+            (name, const), = defined.items()
+            prefix = key.split(".")[0] + "."  # targets.<task>: every row read by its prefix
+            assert (re.search(rf"\binput_(?:limit|floor)\({const}\)", modules[name])
+                    or f'input_limit_rows("{prefix}")' in modules[name]), (check, key, name, const)
 
 
 def test_a_limit_changed_in_the_catalogue_changes_the_confirmation(ev, monkeypatch):

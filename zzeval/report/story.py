@@ -21,6 +21,24 @@ from zzeval.assess.verdict import load_rules
 from zzeval.i18n import format_number, format_quantity, t, t_or, verdict_label
 from zzeval.report.present import esc
 from zzeval.resources import input_floor, input_limit, plan_tasks
+from zzeval.season import (
+    aq_clock,
+    aq_months,
+    aq_season_level,
+    clerical,
+    dustfall,
+    heating_share,
+    measure_rows,
+    precipitation,
+    replacement_step,
+    replacements,
+    scrappage,
+    target_values,
+    weather_clock,
+    wind_months,
+    wind_site,
+    wind_units,
+)
 from zzeval.season.confirm import IN_FORCE
 from zzeval.season.precipitation import LONG_SPELL_HOURS
 from zzeval.season.weather_clock import expected_peak_hour
@@ -169,34 +187,35 @@ def validity_text(ev: Evaluation, slug: str, lang: str = "zh") -> str | None:
 
 
 #: The numbers in each ``confirmed.<check>`` label, by placeholder: the limit the check itself applies, as
-#: (key of ``zzeval/reference/input_limits.csv``, ``"max"`` or ``"min"``, how it is said: ``""`` a bare
+#: (key of ``zzeval/reference/input_limits.csv``: the constant of the module judging the check, which its own
+#: input_limit/input_floor reads, ``"max"`` or ``"min"``, how it is said: ``""`` a bare
 #: number, the label writing its unit; ``"share"`` a ratio in per cent; else its unit, ``%`` or one of the
 #: label catalogue, ``unit.<unit>``), or a function for a number the check takes from elsewhere. The one place a label's
 #: number comes from, so a limit changed in the catalogue changes the sentence (tests/test_views.py).
 CONFIRMED_NUMBERS: dict[str, dict[str, tuple[str, str, str] | Callable[[], float | str]]] = {
-    "dustfall_low": {"t": ("dustfall.township_median", "min", "")},
-    "heating_share": {"share": ("heating_retrofits.share_of_households", "max", "share")},
-    "cut_fractions": {"pct": ("emergency_inspections.observed_cut_fraction", "max", "%"),
-                      "share": ("emergency_inspections.observed_cut_fraction_share", "min", "share")},
-    "heating_over_target": {"ratio": ("heating_retrofits.planned_over_target", "max", "")},
-    "vehicle_fleet": {"vehicles": ("vehicles.fleet_per_household", "max", "vehicles")},
-    "subsidy_standard": {"yuan": ("heating_retrofits.subsidy_yuan_per_household_equipment", "min", "")},
-    "scrappage_standard": {"yuan": ("vehicles.scrappage_payment_yuan_per_truck", "min", "")},
-    "target_scale": {"low": ("targets.dustfall_t_km2_month", "min", ""),
-                     "high": ("targets.dustfall_t_km2_month", "max", "")},
-    "replacement_distance": {"km": ("stations.replacement_distance_km", "max", "")},
-    "replacement_step": {"ratio": ("stations.replacement_step_ratio", "max", "")},
-    "aq_month_level": {"ratio": ("air_quality.month_station_ratio", "max", "")},
-    "aq_day_level": {"ratio": ("air_quality.day_station_ratio", "max", "")},
-    "weather_precip_total": {"mm": ("meteorology.season_precip_mm", "max", "")},
+    "dustfall_low": {"t": (dustfall.TOWNSHIP_MEDIAN, "min", "")},
+    "heating_share": {"share": (heating_share.SHARE_LIMIT, "max", "share")},
+    "cut_fractions": {"pct": (clerical.CUT_FRACTION_LIMIT, "max", "%"),
+                      "share": (clerical.CUT_FRACTION_SHARE, "min", "share")},
+    "heating_over_target": {"ratio": (measure_rows.OVER_TARGET_LIMIT, "max", "")},
+    "vehicle_fleet": {"vehicles": (measure_rows.FLEET_LIMIT, "max", "vehicles")},
+    "subsidy_standard": {"yuan": (measure_rows.SUBSIDY_FLOOR, "min", "")},
+    "scrappage_standard": {"yuan": (scrappage.PAYMENT_FLOOR, "min", "")},
+    "target_scale": {"low": (target_values.DUSTFALL_TARGET, "min", ""),
+                     "high": (target_values.DUSTFALL_TARGET, "max", "")},
+    "replacement_distance": {"km": (replacements.DISTANCE_LIMIT, "max", "")},
+    "replacement_step": {"ratio": (replacement_step.STEP_LIMIT, "max", "")},
+    "aq_month_level": {"ratio": (aq_months.MONTH_RATIO_LIMIT, "max", "")},
+    "aq_day_level": {"ratio": (aq_months.DAY_RATIO_LIMIT, "max", "")},
+    "weather_precip_total": {"mm": (precipitation.SEASON_TOTAL_LIMIT, "max", "")},
     "weather_precip_accumulated": {"hours": lambda: LONG_SPELL_HOURS},
-    "weather_wind_unit": {"ratio": ("meteorology.wind_season_ratio", "max", "")},
-    "weather_wind_month_unit": {"ratio": ("meteorology.wind_month_ratio", "max", "")},
-    "weather_wind_site": {"ratio": ("meteorology.wind_site_step_ratio", "max", "")},
-    "weather_clock": {"hours": ("meteorology.clock_peak_tolerance_hours", "max", ""),
+    "weather_wind_unit": {"ratio": (wind_units.SEASON_RATIO_LIMIT, "max", "")},
+    "weather_wind_month_unit": {"ratio": (wind_months.MONTH_RATIO_LIMIT, "max", "")},
+    "weather_wind_site": {"ratio": (wind_site.STEP_RATIO_LIMIT, "max", "")},
+    "weather_clock": {"hours": (weather_clock.PEAK_TOLERANCE, "max", ""),
                       "hour": lambda: f"{round(expected_peak_hour()) % 24}:00"},  # "about 14:00": the whole hour
-    "aq_clock": {"hours": ("air_quality.clock_lag_hours", "min", "")},
-    "aq_season_level": {"ratio": ("air_quality.season_level_ratio", "max", "")},
+    "aq_clock": {"hours": (aq_clock.LAG_FLOOR, "min", "")},
+    "aq_season_level": {"ratio": (aq_season_level.SEASON_RATIO_LIMIT, "max", "")},
 }
 
 

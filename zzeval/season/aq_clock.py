@@ -30,6 +30,8 @@ from zzeval.season.confirm import judge
 from zzeval.season.parsing import show
 
 CHECK = "aq_clock"
+#: The key of input_limits.csv: the least lag [h] of the diurnal cycle that is refused.
+LAG_FLOOR = "air_quality.clock_lag_hours"
 LIMITS_FILE = "zzeval/reference/input_limits.csv"
 #: The pollutants whose diurnal cycle is compared.
 POLLUTANTS = ("O3", "NO2", "CO", "PM2.5")
@@ -61,7 +63,7 @@ def check_air_quality_clock(aq: pd.DataFrame, fname: str, out: Collector) -> Non
     total = np.bincount(key, weights=part["value"].to_numpy(dtype=float), minlength=count.size).reshape(shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
-    least = input_floor("air_quality.clock_lag_hours")
+    least = input_floor(LAG_FLOOR)
     first_rows = part.assign(year=year).groupby("year").head(1)
     for k in range(len(years) - 1):  # each earlier season against the assessed (last) one
         pair = [years[k], years[-1]]

@@ -61,6 +61,12 @@ MONTH_CHECK = "aq_month_level"
 #: The judgement check of a run of days of a station far from the other stations' same days.
 DAY_CHECK = "aq_day_level"
 
+#: The key of input_limits.csv: the most a station's month may be times the other stations' (either way).
+MONTH_RATIO_LIMIT = "air_quality.month_station_ratio"
+
+#: The key of input_limits.csv: the most a station's daily median may be times the other stations' (either way).
+DAY_RATIO_LIMIT = "air_quality.day_station_ratio"
+
 #: The two pollutants of the PM analyser pair.
 PM = ("PM2.5", "PM10")
 
@@ -318,7 +324,7 @@ def _judge_station_months(aq: pd.DataFrame, stats: pd.DataFrame, fname: str, out
     within ``air_quality.month_level_ratio``, with ``same`` the other stations' median): genuine stations of one
     county move together (hostile re-review s11-reA finding A31b/N06: a December of ZZ101 ÷ 10 passed). Returns
     the (station, pollutant, month) judged, which the stuck-analyser check does not judge again."""
-    limit = input_limit("air_quality.month_station_ratio")
+    limit = input_limit(MONTH_RATIO_LIMIT)
     with np.errstate(all="ignore"):
         ratio = stats["median"].to_numpy(dtype=float) / stats["same"].to_numpy(dtype=float)
         off = (stats["median"].to_numpy() > 0) & (ratio > 0) & ((ratio > limit) | (ratio < 1 / limit))
@@ -406,7 +412,7 @@ def _far_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) ->
     series (``series``): a clean mountain station at 0.4 times the valley's every day is at its usual level."""
     distance = _distance_from_usual(values, same, series)
     with np.errstate(all="ignore"):
-        return np.isfinite(distance) & (distance > np.log(input_limit("air_quality.day_station_ratio")))
+        return np.isfinite(distance) & (distance > np.log(input_limit(DAY_RATIO_LIMIT)))
 
 
 def _distance_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) -> np.ndarray:
@@ -470,7 +476,7 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
     hard = np.zeros((len(names), span), dtype=bool)
     hard[key[off] // span, key[off] % span] = True
     level = dict(zip(key, zip(*levels, strict=True), strict=True))
-    limit = input_limit("air_quality.day_station_ratio")
+    limit = input_limit(DAY_RATIO_LIMIT)
     stamps = aq["datetime"].to_numpy()
     shadowed = _reflections(key, far, _distance_from_usual(levels[0], levels[1], key // span), span,
                             lambda s: np.asarray(names.get_level_values(1)[s]).astype(str))

@@ -30,6 +30,9 @@ from zzeval.season.schema import POLLUTANT_UNITS
 #: The judgement check (``season.yaml`` ``confirmed:``) of a pollutant's season level against the other season's.
 CHECK = "aq_season_level"
 
+#: The key of input_limits.csv: the most a pollutant's season level may be times the other season's.
+SEASON_RATIO_LIMIT = "air_quality.season_level_ratio"
+
 #: The pollutants compared (module docstring: not the gases).
 POLLUTANTS = ("PM2.5", "PM10")
 
@@ -83,7 +86,7 @@ def check_aq_season_levels(aq: pd.DataFrame, fname: str, out: Collector, refused
     ``air_quality.season_level_ratio`` times or more the other season's, on the lower season's first row; not a
     pollutant of which a station's season is in ``refused`` ((station, pollutant, season first year) refused by
     its season median as in a unit 1000 times off: said already)."""
-    top = input_limit("air_quality.season_level_ratio")
+    top = input_limit(SEASON_RATIO_LIMIT)
     said = {pollutant for _, pollutant, _ in refused}
     for _, r in season_ratios(aq).iterrows():
         if r["ratio"] < top or r["pollutant"] in said:

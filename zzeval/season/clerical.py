@@ -24,6 +24,12 @@ from zzeval.season.sheet_copy import check_sheets_copied
 #: Months of a season (October .. March) whose values a running total accumulates.
 SEASON_MONTHS = 6
 
+#: The key of input_limits.csv: the largest observed cut [%] read as a fraction (``cut_fractions``).
+CUT_FRACTION_LIMIT = "emergency_inspections.observed_cut_fraction"
+
+#: The key of input_limits.csv: the least share of a township's B and C cuts at fractions for it to be judged.
+CUT_FRACTION_SHARE = "emergency_inspections.observed_cut_fraction_share"
+
 
 def check_clerical(tables: dict, fnames: dict, out: Collector) -> None:
     """Run every check of this module on the tables read (``tables``: table name -> frame)."""
@@ -101,8 +107,8 @@ def check_cut_fractions(ei: pd.DataFrame | None, fname: str, out: Collector) -> 
     decides, and every such inspection would count as failed."""
     if ei is None or ei.empty:
         return
-    top = input_limit("emergency_inspections.observed_cut_fraction")
-    share = input_floor("emergency_inspections.observed_cut_fraction_share")
+    top = input_limit(CUT_FRACTION_LIMIT)
+    share = input_floor(CUT_FRACTION_SHARE)
     observed, required = ei["observed_cut_pct"], ei["required_cut_pct"]
     given = ei["grade"].isin(["B", "C"]) & observed.notna()
     fraction = given & (observed > 0) & (observed <= top) & (required >= 30)

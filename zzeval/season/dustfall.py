@@ -15,6 +15,9 @@ from zzeval.season.parsing import show
 #: The judgement check of a township season's dustfall too low to be t/(month·km²) (``season.yaml`` ``confirmed:``).
 CHECK_LOW = "dustfall_low"
 
+#: The key of input_limits.csv bounding a township season's median dustfall (both sides; ``dustfall_low`` below).
+TOWNSHIP_MEDIAN = "dustfall.township_median"
+
 
 def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Collector) -> None:
     """``dustfall``: no month between the previous season and the assessed one (April .. September: it
@@ -82,7 +85,7 @@ def check_dustfall_scale(dust: pd.DataFrame | None, fname: str, out: Collector) 
     season is confirmed)."""
     if dust is None or dust.empty:
         return
-    top = input_limit("dustfall.township_median")
+    top = input_limit(TOWNSHIP_MEDIAN)
     month = dust["month"]
     season = month.dt.year - (month.dt.month <= 3)
     value = dust["dustfall_t_km2_month"]
@@ -102,12 +105,12 @@ def low_series(dust: pd.DataFrame) -> pd.Series:
     month = dust["month"]
     season = month.dt.year - (month.dt.month <= 3)
     value = pd.to_numeric(dust["dustfall_t_km2_month"], errors="coerce")
-    return value.groupby([dust["township"], season]).transform("median") < input_floor("dustfall.township_median")
+    return value.groupby([dust["township"], season]).transform("median") < input_floor(TOWNSHIP_MEDIAN)
 
 
 def _check_dustfall_low(dust: pd.DataFrame, season: pd.Series, median: pd.Series, first: pd.Series, fname: str,
                         out: Collector) -> None:
-    low = input_floor("dustfall.township_median")
+    low = input_floor(TOWNSHIP_MEDIAN)
     subject = dust["township"].astype(str) + " " + season.map(lambda y: f"{y:.0f}-{y + 1:.0f}")
     other = {(t, s): m for t, s, m in zip(dust["township"], season, median, strict=True)}
 

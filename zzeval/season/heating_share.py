@@ -27,6 +27,9 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``; subject: the township slug).
 CHECK = "heating_share"
 
+#: The key of input_limits.csv: the most of a township's households retrofitted to clean heating.
+SHARE_LIMIT = "heating_retrofits.share_of_households"
+
 
 def check_heating_share(rt: pd.DataFrame | None, tw: pd.DataFrame | None, fname: str, townships_fname: str,
                         out: Collector) -> None:
@@ -34,7 +37,7 @@ def check_heating_share(rt: pd.DataFrame | None, tw: pd.DataFrame | None, fname:
     ``heating_retrofits.share_of_households`` of its households: one problem, at its first batch."""
     if rt is None or rt.empty or tw is None or tw.empty or "households" not in tw or "township" not in rt:
         return
-    limit = input_limit("heating_retrofits.share_of_households")
+    limit = input_limit(SHARE_LIMIT)
     first = tw.drop_duplicates("slug").set_index("slug")  # a duplicate slug is reported elsewhere
     clean = rt[rt["retrofit_type"].isin(CLEAN_TYPES)]
     planned = clean.groupby("township", sort=False)["households_planned"].sum()

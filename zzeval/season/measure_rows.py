@@ -46,6 +46,15 @@ ROWS_SHOWN = 8
 
 LIMITS_FILE = "zzeval/reference/input_limits.csv"
 
+#: The key of input_limits.csv: the most a township's households of a type may be times its target.
+OVER_TARGET_LIMIT = "heating_retrofits.planned_over_target"
+
+#: The key of input_limits.csv: the least subsidy per household fitted with equipment [yuan].
+SUBSIDY_FLOOR = "heating_retrofits.subsidy_yuan_per_household_equipment"
+
+#: The key of input_limits.csv: the most vehicles of a township per household.
+FLEET_LIMIT = "vehicles.fleet_per_household"
+
 
 @cache
 def plan_heating_households() -> tuple[str, dict[str, float]]:
@@ -257,7 +266,7 @@ def check_heating_against_targets(rt: pd.DataFrame, targets: pd.DataFrame | None
     While a row's township is refused (unknown), the target is not compared with the planned households:
     the row is missing from its township's sum, and the refusal of the name is the cause to fix first
     (hostile review 9A, M5)."""
-    over = input_limit("heating_retrofits.planned_over_target")
+    over = input_limit(OVER_TARGET_LIMIT)
     groups = rt.groupby(BATCH, sort=False)
     sums = groups[["households_planned", "households_done"]].sum()
     allocated = _type_targets(_known_rows(targets, targets_fname, out))
@@ -463,7 +472,7 @@ def check_subsidy_standard(rt: pd.DataFrame, fname: str, out: Collector) -> None
     ``township retrofit_type``): a first instalment paid before the season's end may be that low (recheck 8)."""
     if "subsidy_yuan" not in rt:
         return
-    floor = input_floor("heating_retrofits.subsidy_yuan_per_household_equipment")
+    floor = input_floor(SUBSIDY_FLOOR)
     general = input_floor("heating_retrofits.subsidy_yuan_per_household")
     done, paid = rt["households_done"], rt["subsidy_yuan"]
     per = paid / done.where(done > 0)
@@ -513,7 +522,7 @@ def check_fleet_per_household(vh: pd.DataFrame | None, townships: pd.DataFrame |
     names the township's largest row."""
     if vh is None or vh.empty or townships is None or townships.empty:
         return
-    ceiling = input_limit("vehicles.fleet_per_household")
+    ceiling = input_limit(FLEET_LIMIT)
     households = townships.drop_duplicates("slug").set_index("slug")["households"]
     fleet = pd.concat([vh.groupby("township")[c].sum() for c in ("fleet_before", "fleet_after")], axis=1).max(axis=1)
     for slug, n in fleet.items():

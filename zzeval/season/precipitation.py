@@ -32,6 +32,9 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's precipitation total.
 CHECK = "weather_precip_total"
 
+#: The key of input_limits.csv: the most precipitation of a season [mm].
+SEASON_TOTAL_LIMIT = "meteorology.season_precip_mm"
+
 #: The judgement check of a season's precipitation written as 24-hour or running accumulated totals.
 ACCUMULATED = "weather_precip_accumulated"
 
@@ -62,7 +65,7 @@ def check_season_precipitation(met: pd.DataFrame, fname: str, out: Collector) ->
     if not given.any():
         return
     accumulated = _check_accumulated(met, values, fname, out)
-    top = input_limit("meteorology.season_precip_mm")
+    top = input_limit(SEASON_TOTAL_LIMIT)
     part = source_seasons(met, values, given)
     for (code, season), rows in part.groupby(["source", "year"], sort=True):
         total = float(rows["v"].sum())

@@ -26,6 +26,9 @@ from zzeval.season.checks import Collector
 
 POLLUTANT = "PM2.5"
 
+#: The key of input_limits.csv: the largest level step (either way) at a replacement's handover.
+STEP_LIMIT = "stations.replacement_step_ratio"
+
 
 def _daily(out: Collector) -> pd.DataFrame:
     """Day × station daily PM2.5 means of the recorded PM days (empty without)."""
@@ -77,7 +80,7 @@ def check_replacement_step(stations: pd.DataFrame | None, fname: str, out: Colle
         return
     series = series_codes(stations)
     chained = {*series, *series.values()}
-    limit = input_limit("stations.replacement_step_ratio")
+    limit = input_limit(STEP_LIMIT)
     codes = stations["station_code"].astype(str)
     for old, new in sorted(pairs.items()):
         if old not in daily or new not in daily:

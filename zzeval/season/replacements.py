@@ -31,6 +31,9 @@ from zzeval.season.schema import AIR_POLLUTANTS
 
 COLUMN = "replaces"
 
+#: The key of input_limits.csv: the farthest a replacing station may stand from the one it replaces [km].
+DISTANCE_LIMIT = "stations.replacement_distance_km"
+
 #: The season's ``meta`` key of the air_quality rows of a replacing station's parallel run, left out of the series
 #: (the replaced station's values are kept there): ``zzeval validate`` counts them in the OK line.
 PARALLEL_ROWS_KEY = "air_quality_parallel_run_rows"
@@ -201,7 +204,7 @@ def check_replacement_distance(stations: pd.DataFrame | None, fname: str, out) -
     lon = pd.to_numeric(stations["lon"], errors="coerce")
     lat = pd.to_numeric(stations["lat"], errors="coerce")
     where = {c: i for i, c in zip(stations.index, codes, strict=True)}
-    limit = input_limit("stations.replacement_distance_km")
+    limit = input_limit(DISTANCE_LIMIT)
     for i in before.index[(before != "") & before.isin(list(where)) & (before != codes)]:
         j = where[before[i]]
         km = distance_km(lon[i], lat[i], lon[j], lat[j])

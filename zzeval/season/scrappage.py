@@ -22,6 +22,8 @@ from zzeval.season.confirm import judge_rows
 
 #: The judgement check (``season.yaml`` ``confirmed:``).
 CHECK = "scrappage_standard"
+#: The key of input_limits.csv: the least scrappage payment per truck [yuan].
+PAYMENT_FLOOR = "vehicles.scrappage_payment_yuan_per_truck"
 LIMITS_FILE = "zzeval/reference/input_limits.csv"
 #: The truck classes whose early scrapping the plan subsidises (plan § 十二, 国三及以下营运柴油货车淘汰).
 TRUCKS = ("heavy_truck", "medium_truck", "light_truck")
@@ -32,7 +34,7 @@ def check_scrappage_standard(vh: pd.DataFrame | None, fname: str, out: Collector
     docstring), with the total the amount would give as a per-vehicle standard."""
     if vh is None or vh.empty or "scrappage_payment_yuan" not in vh:
         return
-    floor = input_floor("vehicles.scrappage_payment_yuan_per_truck")
+    floor = input_floor(PAYMENT_FLOOR)
     general = input_floor("vehicles.scrappage_payment_yuan_per_vehicle")
     paid, scrapped = vh["scrappage_payment_yuan"], vh["scrapped"]
     per = paid / scrapped.where(scrapped > 0)

@@ -138,14 +138,14 @@ def _same_site(previous: str, current: str, stations: pd.DataFrame | None) -> st
     """The ``replaces`` a township without a common station could declare: a station of the previous season only
     and one of the current season only within ``stations.replacement_distance_km`` of each other."""
     from zzeval.resources import input_limit
-    from zzeval.season.replacements import distance_km
+    from zzeval.season.replacements import DISTANCE_LIMIT, distance_km
 
     if stations is None or not previous or not current or not {"lon", "lat"} <= set(stations):
         return ""
     at = stations.drop_duplicates("station_code").set_index(stations.drop_duplicates("station_code")["station_code"]
                                                             .astype(str))
     lon, lat = pd.to_numeric(at["lon"], errors="coerce"), pd.to_numeric(at["lat"], errors="coerce")
-    limit = input_limit("stations.replacement_distance_km")
+    limit = input_limit(DISTANCE_LIMIT)
     for old in previous.split("、"):
         for new in current.split("、"):
             if old in lon.index and new in lon.index:

@@ -22,6 +22,9 @@ from zzeval.season.confirm import judge_rows
 
 LIMITS_FILE = "zzeval/reference/input_limits.csv"
 
+#: The key of input_limits.csv bounding a dustfall target (read with every ``targets.<task>`` row, by prefix).
+DUSTFALL_TARGET = "targets.dustfall_t_km2_month"
+
 
 @cache
 def _plan_targets() -> dict[str, str]:

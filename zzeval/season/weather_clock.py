@@ -28,6 +28,9 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season whose weak daily cycle peaks off the clock.
 CHECK = "weather_clock"
 
+#: The key of input_limits.csv: the most hours a season's temperature peak may lie off the expected hour.
+PEAK_TOLERANCE = "meteorology.clock_peak_tolerance_hours"
+
 #: Zezhou's longitude (about 112.85° E, the county seat) against Beijing time's 120° E, in hours (4 min a degree).
 SOLAR_OFFSET_HOURS = (120 - 112.85) / 15
 
@@ -76,7 +79,7 @@ def check_weather_clock(met: pd.DataFrame, fname: str, out: Collector) -> None:
     if peaks.empty:
         return
     expected = expected_peak_hour()
-    tolerance = input_limit("meteorology.clock_peak_tolerance_hours")
+    tolerance = input_limit(PEAK_TOLERANCE)
     weak = input_limit("meteorology.clock_min_amplitude_c")
     peaks["early"] = (expected - peaks["peak"] + 12) % 24 - 12  # hours the stamps are early (negative: late)
     for p in peaks.itertuples(index=False):

@@ -24,6 +24,9 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``) of a month's wind level against the source's other months.
 CHECK = "weather_wind_month_unit"
 
+#: The key of input_limits.csv: the most a month's wind level may be times the source's other months'.
+MONTH_RATIO_LIMIT = "meteorology.wind_month_ratio"
+
 #: The fewest hours above near calm of a month judged or used as a reference (10 days).
 LEAST_HOURS = 240
 
@@ -74,7 +77,7 @@ def check_wind_speed_months(met: pd.DataFrame, fname: str, out: Collector, refus
     times or more the source's other months' and the other season's same month (:func:`month_wind_ratios`),
     one refusal per source and season naming the months, on the first month's first row above near calm;
     not the (source, season first year) in ``refused`` (the whole season already refused)."""
-    top = input_limit("meteorology.wind_month_ratio")
+    top = input_limit(MONTH_RATIO_LIMIT)
     levels = month_wind_ratios(met)
     high = levels[(levels["ratio"] >= top)]
     for (code, season), months in high.groupby(["source", "year"], sort=True):

@@ -24,6 +24,9 @@ from zzeval.season.parsing import show
 #: The judgement check (``season.yaml`` ``confirmed:``) of a station's wind level against the county's.
 CHECK = "weather_wind_site"
 
+#: The key of input_limits.csv: the largest step of a station's wind level against the county's.
+STEP_RATIO_LIMIT = "meteorology.wind_site_step_ratio"
+
 #: The fewest hours above near calm of a season of the station and of the county rows compared (as wind_units).
 LEAST_HOURS = 1440
 
@@ -47,7 +50,7 @@ def check_wind_site_step(met: pd.DataFrame, fname: str, out: Collector, refused:
     if "county" not in levels.index.get_level_values("source"):
         return
     county = levels.loc["county", "median"]
-    top = input_limit("meteorology.wind_site_step_ratio")
+    top = input_limit(STEP_RATIO_LIMIT)
     for code, seasons in levels.groupby(level="source", sort=True):
         if code == "county" or code in refused:
             continue

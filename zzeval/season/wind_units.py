@@ -25,6 +25,9 @@ from zzeval.season.wind_site import check_wind_site_step
 #: The judgement check (``season.yaml`` ``confirmed:``) of a season's wind level against the other season's.
 CHECK = "weather_wind_unit"
 
+#: The key of input_limits.csv: the most a season's wind level may be times the other season's.
+SEASON_RATIO_LIMIT = "meteorology.wind_season_ratio"
+
 #: The fewest hours above near calm of each season compared (60 days: single months differ far more than seasons).
 LEAST_HOURS = 1440
 
@@ -49,7 +52,7 @@ def check_wind_speed_unit(met: pd.DataFrame, fname: str, out: Collector) -> set:
     levels = pd.DataFrame({"median": grouped.median(), "q75": grouped.quantile(0.75), "hours": grouped.size(),
                            "first": grouped.apply(lambda s: s.index[0])})
     levels = levels[levels["hours"] >= LEAST_HOURS]
-    top = input_limit("meteorology.wind_season_ratio")
+    top = input_limit(SEASON_RATIO_LIMIT)
     for code, seasons in levels.groupby(level="source", sort=True):
         if len(seasons) < 2:
             continue
