@@ -242,33 +242,54 @@ def _first_row(aq: pd.DataFrame, codes: tuple, spell: dict) -> int:
     return int(aq.index[at].min()) if at.size else int(aq.index[0])
 
 
-def check_pm_co_ratio(aq: pd.DataFrame, fname: str, out: Collector, codes: tuple | None = None) -> set:
-    """Refuse the spells of PM2.5 or PM10 against CO beyond the limits (module docstring), a judgement
-    (``aq_pm_co_ratio``) unless beyond ``air_quality.month_level_ratio``. Returns the (station, pollutant,
-    month) of the spells refused and not confirmed, as :class:`numpy.datetime64` months."""
+def pm_co_spells(aq: pd.DataFrame, out: Collector, codes: tuple | None = None) -> tuple[list, set]:
+    """The groups of spells of PM2.5 or PM10 against CO beyond the limits (module docstring; each a list of one
+    station's spell, or of every station's), and the (station, pollutant, month)s of those not confirmed in
+    season.yaml (as :class:`numpy.datetime64` months), which the checks against the other stations hold."""
     if aq is None or aq.empty or not (aq["pollutant"] == "CO").any():
-        return set()
+        return [], set()
     codes = series_codes(aq) if codes is None else codes
     daily = daily_ratios(aq, codes)
     if daily.empty:
-        return set()
+        return [], set()
     flagged = flag_windows(window_medians(daily))
-    if flagged.empty or not (flagged["low"] | flagged["high"]).any():
-        return set()
-    stations = set(flagged["station"])
-    refused = set()
-    for group in _together(_spells(flagged), stations):
+    if not (flagged["low"] | flagged["high"]).any():
+        return [], set()
+    groups = _together(_spells(flagged), set(flagged["station"]))
+    slipped = set()
+    for group in groups:
+        subject, _ = _message(group, len(group) > 1)
+        if key_text(subject) in out.confirmed.get(CHECK, {}) and not any(s["hard"] for s in group):
+            continue
+        for s in group:
+            months = np.arange(np.datetime64(s["first"], "M"), np.datetime64(s["last"], "M") + 1)
+            slipped |= {(s["station"], s["pollutant"], m) for m in months}
+    return groups, slipped
+
+
+def report_pm_co_spells(groups: list, aq: pd.DataFrame, fname: str, out: Collector, said: set,
+                        codes: tuple | None = None) -> None:
+    """Refuse each group of :func:`pm_co_spells`, a judgement (``aq_pm_co_ratio``) unless beyond
+    ``air_quality.month_level_ratio``; not a spell of one station whose first and last months of the pollutant
+    the checks against the other stations (or of a unit 1000 times off) named already (``said``: (station,
+    pollutant, month)): one station's slip is said once, by them."""
+    codes = series_codes(aq) if codes is None and groups else codes
+    for group in groups:
         every = len(group) > 1
+        if not every and {(s["station"], s["pollutant"], np.datetime64(d, "M")) for s in group
+                          for d in (s["first"], s["last"])} <= said:
+            continue
         subject, message = _message(group, every)
         where = (fname, min(_first_row(aq, codes, s) for s in group) + 2, "value")
         if any(s["hard"] for s in group):
             out.add(*where, f"{message}; beyond {input_limit(HARD_LIMIT):g} times ({HARD_LIMIT}) no spell is genuine")
         else:
-            confirmed = key_text(subject) in out.confirmed.get(CHECK, {})
             judge(out, CHECK, subject, where, message)
-            if confirmed:
-                continue
-        for s in group:
-            months = np.arange(np.datetime64(s["first"], "M"), np.datetime64(s["last"], "M") + 1)
-            refused |= {(s["station"], s["pollutant"], m) for m in months}
-    return refused
+
+
+def check_pm_co_ratio(aq: pd.DataFrame, fname: str, out: Collector, codes: tuple | None = None) -> set:
+    """:func:`pm_co_spells` refused (:func:`report_pm_co_spells`, nothing said before); returns the (station,
+    pollutant, month)s refused and not confirmed."""
+    groups, slipped = pm_co_spells(aq, out, codes)
+    report_pm_co_spells(groups, aq, fname, out, set(), codes)
+    return slipped
