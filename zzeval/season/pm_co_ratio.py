@@ -255,7 +255,9 @@ def pm_co_spells(aq: pd.DataFrame, out: Collector, codes: tuple | None = None) -
     flagged = flag_windows(window_medians(daily))
     if not (flagged["low"] | flagged["high"]).any():
         return [], set()
-    groups = _together(_spells(flagged), set(flagged["station"]))
+    names = codes[1]
+    measured = set(names.get_level_values("station")[names.get_level_values("pollutant").isin(list(RANGE_LIMITS))])
+    groups = _together(_spells(flagged), measured)  # every station measuring PM: one without CO is not seen
     slipped = set()
     for group in groups:
         subject, _ = _message(group, len(group) > 1)
