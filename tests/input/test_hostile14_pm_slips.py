@@ -201,3 +201,12 @@ def test_a_station_without_co_is_not_judged(base):
     problems = [p for p in _checked(aq).problems if "CO (mg/m³)" in p.message]
     assert len(problems) == 4 and all("ZZ100" not in p.message and "every station" not in p.message
                                       for p in problems)
+
+
+def test_co_in_another_unit_is_said_by_its_own_check_not_as_pm(base):
+    """The previous season's CO in µg/m³ (× 1000) at every station: refused by CO's season median; PM is not told
+    to be multiplied by 10 (the ratio moved by CO, not PM)."""
+    aq = _slipped(base, "2019-01-01", "2020-07-01", pollutants=("CO",), factor=1000)
+    problems = _checked(aq).problems
+    assert problems and any("CO" in p.message and "1000" in p.message for p in problems)
+    assert not [p for p in problems if "CO (mg/m³)" in p.message]

@@ -448,7 +448,7 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
         return
     low_seasons = _check_station_medians(aq, fname, out)
     codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
-    co_spells, slipped = pm_co_spells(aq, out, codes)  # PM ÷ 10 for weeks (at every station): against its CO
+    co_spells, slipped = pm_co_spells(aq, out, codes, low_seasons)  # PM ÷ 10 for weeks (at every station): against its CO
     low_months = check_month_levels(aq, fname, out, low_seasons, codes, slipped)  # a month of a station in another unit
     said = check_day_levels(aq, fname, out, low_months, codes, slipped)  # a few days of a station in another unit
     report_pm_co_spells(co_spells, aq, fname, out, low_months | said, codes)  # not what those named

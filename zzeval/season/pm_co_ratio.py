@@ -26,8 +26,10 @@ it cannot be genuine and is refused as such. Consecutive refused windows are one
 ratio is on the refused side of the geometric middle between the spell's most extreme window and the usual. A spell
 seen at every station (two or more) at overlapping days is said once, "at every station" (the export slipped).
 
-Assumes CO in mg/m³ (checked by its season median elsewhere); a station without CO, or whose windows have too few
-days with both, is not judged. Returns the refused (station, pollutant, month)s so that the check of a station's
+Assumes CO in mg/m³ (checked by its season median elsewhere): a station's season whose CO (or PM) is refused in a
+unit 1000 times off, a spell whose CO month the checks of months or days refused, a station without CO, or windows
+with too few days with both are not judged. A spell of one station that the checks against the other stations
+name (``aq_month_level``, ``aq_day_level``: the other stations right) is said by them only. Returns the refused (station, pollutant, month)s so that the check of a station's
 month against the other stations' (``aq_month_level``) does not name a station whose references are the slipped
 ones (N05, N45b).
 """
@@ -39,7 +41,7 @@ import pandas as pd
 
 from zzeval.resources import input_floor, input_limit
 from zzeval.season.aq_months import series_codes
-from zzeval.season.checks import Collector
+from zzeval.season.checks import Collector, season_first_year
 from zzeval.season.confirm import judge
 from zzeval.season.keys import key_text
 from zzeval.season.parsing import show
@@ -107,8 +109,8 @@ def window_medians(daily: pd.DataFrame) -> pd.DataFrame:
     if daily.empty:
         return daily.assign(window=pd.Series(dtype=float))
     span, least = round(input_floor(WINDOW_DAYS)), round(input_floor(WINDOW_MIN_DAYS))
-    daily = daily.sort_values(["station", "pollutant", "day"]).reset_index(drop=True)
-    rolled = (daily.set_index("day").groupby(["station", "pollutant"], sort=False)["ratio"]
+    daily = daily.sort_values(["series", "day"]).reset_index(drop=True)
+    rolled = (daily.set_index("day").groupby("series", sort=False)["ratio"]
               .rolling(f"{span}D", min_periods=least).median())
     return daily.assign(window=rolled.to_numpy())
 
@@ -116,7 +118,7 @@ def window_medians(daily: pd.DataFrame) -> pd.DataFrame:
 def _covered(windows: pd.DataFrame, ends: pd.Series) -> np.ndarray:
     """Whether each day of ``windows`` lies in a window (of its station and pollutant) that ``ends`` marks."""
     span = np.timedelta64(round(input_floor(WINDOW_DAYS)) - 1, "D")
-    group = pd.factorize(windows["station"].astype(str) + "\0" + windows["pollutant"].astype(str))[0]
+    group = windows["series"].to_numpy(dtype=np.int64)
     day = windows["day"].to_numpy().astype("datetime64[D]")
     # one axis for every group: its days shifted far apart, so that a window never reaches another group's days
     stamp = group.astype(np.int64) * 1_000_000 + (day - day.min()).astype(np.int64)
@@ -140,9 +142,9 @@ def flag_windows(windows: pd.DataFrame) -> pd.DataFrame:
     w, middle = windows["window"], np.sqrt(low_limit * high_limit)
     outside = w.notna() & ((w < low_limit) | (w > high_limit))
     kept = windows["ratio"].where(~_covered(windows, outside))
-    keys = [windows["station"], windows["pollutant"]]
-    counted = kept.groupby(keys).transform("count")
-    usual = kept.groupby(keys).transform("median").where(counted >= input_floor(WINDOW_MIN_DAYS))
+    by = kept.groupby(windows["series"].to_numpy())
+    counted = by.transform("count")
+    usual = by.transform("median").where(counted >= input_floor(WINDOW_MIN_DAYS))
     low = w.notna() & ((w < low_limit) | (w * factor < usual))
     high = w.notna() & ((w > high_limit) | (w > usual * factor))
     far = w.notna() & ((w * hard < usual) | (w > usual * hard) | (w * hard < middle) | (w > middle * hard))
@@ -155,8 +157,10 @@ def _spells(flagged: pd.DataFrame) -> list[dict]:
     side, the days named (first, last, count), the most extreme window, the usual, hard, the first row."""
     span = round(input_floor(WINDOW_DAYS))
     found = []
-    for (station, pollutant), one in flagged.groupby(["station", "pollutant"], sort=True):
+    for _, one in flagged[flagged["series"].isin(flagged.loc[flagged["low"] | flagged["high"], "series"])].groupby(
+            "series", sort=True):
         one = one.reset_index(drop=True)
+        station, pollutant = one["station"].iloc[0], one["pollutant"].iloc[0]
         for side in ("low", "high"):
             mark = one[side].to_numpy()
             if not mark.any():
@@ -242,14 +246,22 @@ def _first_row(aq: pd.DataFrame, codes: tuple, spell: dict) -> int:
     return int(aq.index[at].min()) if at.size else int(aq.index[0])
 
 
-def pm_co_spells(aq: pd.DataFrame, out: Collector, codes: tuple | None = None) -> tuple[list, set]:
+def pm_co_spells(aq: pd.DataFrame, out: Collector, codes: tuple | None = None,
+                 refused: set = frozenset()) -> tuple[list, set]:
     """The groups of spells of PM2.5 or PM10 against CO beyond the limits (module docstring; each a list of one
     station's spell, or of every station's), and the (station, pollutant, month)s of those not confirmed in
-    season.yaml (as :class:`numpy.datetime64` months), which the checks against the other stations hold."""
+    season.yaml (as :class:`numpy.datetime64` months), which the checks against the other stations hold.
+    ``refused``: (station, pollutant, season's first year) refused by their season's median (a unit 1000 times
+    off): a station's season whose CO or PM is so refused is not judged (said already)."""
     if aq is None or aq.empty or not (aq["pollutant"] == "CO").any():
         return [], set()
     codes = series_codes(aq) if codes is None else codes
     daily = daily_ratios(aq, codes)
+    if refused and not daily.empty:
+        year = season_first_year(pd.DatetimeIndex(daily["day"]))
+        said = [(s, p, int(y)) in refused or (s, "CO", int(y)) in refused
+                for s, p, y in zip(daily["station"], daily["pollutant"], year, strict=True)]
+        daily = daily[~np.array(said, dtype=bool)]
     if daily.empty:
         return [], set()
     flagged = flag_windows(window_medians(daily))
@@ -274,12 +286,15 @@ def report_pm_co_spells(groups: list, aq: pd.DataFrame, fname: str, out: Collect
     """Refuse each group of :func:`pm_co_spells`, a judgement (``aq_pm_co_ratio``) unless beyond
     ``air_quality.month_level_ratio``; not a spell of one station whose first and last months of the pollutant
     the checks against the other stations (or of a unit 1000 times off) named already (``said``: (station,
-    pollutant, month)): one station's slip is said once, by them."""
+    pollutant, month)): one station's slip is said once, by them; nor a spell of a station whose CO they named in
+    its first or last month (CO in another unit, or slipped, moves the ratio)."""
     codes = series_codes(aq) if codes is None and groups else codes
-    for group in groups:
-        every = len(group) > 1
-        if not every and {(s["station"], s["pollutant"], np.datetime64(d, "M")) for s in group
-                          for d in (s["first"], s["last"])} <= said:
+    for whole in groups:
+        group = [s for s in whole if not {(s["station"], "CO", np.datetime64(d, "M")) for d in (s["first"], s["last"])}
+                 & said]
+        every = len(group) > 1 and len(group) == len(whole)
+        if not group or not every and {(s["station"], s["pollutant"], np.datetime64(d, "M")) for s in group
+                                       for d in (s["first"], s["last"])} <= said:
             continue
         subject, message = _message(group, every)
         where = (fname, min(_first_row(aq, codes, s) for s in group) + 2, "value")
