@@ -29,9 +29,9 @@ seen at every station (two or more) at overlapping days is said once, "at every 
 Assumes CO in mg/m³ (checked by its season median elsewhere): a station's season whose CO (or PM) is refused in a
 unit 1000 times off, a spell whose CO month the checks of months or days refused, a station without CO, or windows
 with too few days with both are not judged. A spell of one station that the checks against the other stations
-name (``aq_month_level``, ``aq_day_level``: the other stations right) is said by them only. Returns the refused (station, pollutant, month)s so that the check of a station's
-month against the other stations' (``aq_month_level``) does not name a station whose references are the slipped
-ones (N05, N45b).
+name (``aq_month_level``, ``aq_day_level``: the other stations right) is said by them only. The spells are found
+(:func:`pm_co_spells`) before those checks run, so that they do not judge a station against references that are
+themselves slipped (N05, N45b), and said (:func:`report_pm_co_spells`) after them.
 """
 
 from __future__ import annotations
