@@ -192,12 +192,26 @@ def series_codes(aq: pd.DataFrame) -> tuple[np.ndarray, pd.MultiIndex]:
     return series, names
 
 
-def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: set, codes: tuple) -> set:
+def held_by_others(slipped: set) -> dict:
+    """(pollutant, month) -> the stations of ``slipped`` ((station, pollutant, month) refused against their CO,
+    :mod:`zzeval.season.pm_co_ratio`): a station's month or days of that pollutant and month are not judged
+    against the other stations while another station of them is refused so (its reference is the slipped one)."""
+    held: dict = {}
+    for station, pollutant, month in slipped:
+        held.setdefault((pollutant, np.datetime64(month, "M")), set()).add(station)
+    return held
+
+
+def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: set, codes: tuple,
+                       slipped: set = frozenset()) -> set:
     """Refuse each station's calendar month whose median of a pollutant is beyond ``air_quality.month_level_ratio``
     times either way of the station's other months or of the other stations' same month (module docstring): one
     problem per station and month, naming its rows and the pollutants. ``refused``: (station, pollutant, season's
-    first year) refused by their season's median already; ``codes``: :func:`series_codes` of ``aq``. Returns the
-    (station, pollutant, month) refused, as :class:`numpy.datetime64` months."""
+    first year) refused by their season's median already; ``codes``: :func:`series_codes` of ``aq``; ``slipped``:
+    (station, pollutant, month) of a spell refused against the station's CO (:mod:`zzeval.season.pm_co_ratio`):
+    the other stations' months of that pollutant and month are not judged against it (their reference is the
+    slipped station; hostile review s14-hostB N05, N45b). Returns the (station, pollutant, month) refused, as
+    :class:`numpy.datetime64` months."""
     series, names = codes
     usable = ((aq["value"] >= 0) & aq["datetime"].notna()).to_numpy() & (series >= 0)
     if not usable.any():
@@ -235,7 +249,10 @@ def check_month_levels(aq: pd.DataFrame, fname: str, out: Collector, refused: se
     fresh = np.array([(s, p, int(y)) not in refused for s, p, y in zip(station, pollutant, years, strict=True)],
                      dtype=bool)
     off &= fresh
-    judged = _judge_station_months(aq, stats.assign(same=same)[fresh & ~off], fname, out) | named
+    held = held_by_others(slipped)
+    against = np.array([not held.get((p, np.datetime64(m, "M")), set()) - {s} for s, p, m in
+                        zip(station, pollutant, when, strict=True)], dtype=bool)
+    judged = _judge_station_months(aq, stats.assign(same=same)[fresh & ~off & against], fname, out) | named
     if not off.any():
         return judged
     stats = stats.assign(own=own, same=same)[off]
@@ -349,17 +366,20 @@ def _judge_station_months(aq: pd.DataFrame, stats: pd.DataFrame, fname: str, out
     return {(r.station, r.pollutant, np.datetime64(r.month, "M")) for r in stats[off].itertuples()}
 
 
-def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, codes: tuple) -> None:
+def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, codes: tuple,
+                     slipped: set = frozenset()) -> set:
     """Refuse a run of ``air_quality.day_level_run_days`` (3) days or more of a station's pollutant whose daily
     median is beyond ``air_quality.month_level_ratio`` (30) times either way of the other stations' same day (at
     least two others; days of ``air_quality.copy_day_min_hours`` hours): a few days exported in a unit 1000
     times off, shorter than a month (hostile re-review s11-reA W2: 14 days in mg/m³ under µg/m³ passed; genuine
     days lie within 4.0 times of the other stations', 3-day runs within 3.4). ``months``: (station, pollutant,
-    month) refused already."""
+    month) refused already; ``slipped``: as :func:`check_month_levels`'s (a spell judged against its references
+    is not said while another station of them is refused against its CO). Returns the (station, pollutant,
+    month) of the runs refused (their first and last months)."""
     series, names = codes
     usable = ((aq["value"] >= 0) & aq["datetime"].notna()).to_numpy() & (series >= 0)
     if not usable.any():
-        return
+        return set()
     stamp = aq["datetime"].to_numpy()[usable].astype("datetime64[D]")
     day0 = stamp.min()
     span = int((stamp.max() - day0).astype(np.int64)) + 1
@@ -367,7 +387,7 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
     stats = pd.Series(aq["value"].to_numpy(dtype=float)[usable]).groupby(key).agg(["median", "size"])
     stats = stats[stats["size"] >= input_floor("air_quality.copy_day_min_hours")]
     if len(stats) < 3:
-        return
+        return set()
     key = stats.index.to_numpy()
     pollutant = names.get_level_values(1)[key // span].astype(str)
     values = stats["median"].to_numpy(dtype=float)
@@ -376,9 +396,10 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
     with np.errstate(all="ignore"):
         off = (same > 0) & ((values * limit < same) | (values > limit * same))
         far = _far_from_usual(values, same, key // span)
-    _judge_day_runs((aq, codes, key, span, day0), far, (values, same), off, months, fname, out)
+    said = _judge_day_runs((aq, codes, key, span, day0), far, (values, same), off, months, fname, out,
+                           held_by_others(slipped))
     if off.sum() < run_days:
-        return
+        return said
     flags = np.zeros((len(names), span), dtype=np.int8)
     flags[key[off] // span, key[off] % span] = 1
     median = dict(zip(key, values, strict=True))
@@ -393,6 +414,7 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
                 continue
             at = np.flatnonzero((series == k) & (aq["datetime"].to_numpy() >= first)
                                 & (aq["datetime"].to_numpy() < last + np.timedelta64(1, "D")))
+            said |= {(station, what, first.astype("datetime64[M]")), (station, what, last.astype("datetime64[M]"))}
             mid = k * span + begin
             unit = POLLUTANT_UNITS.get(what, "")
             low = median[mid] < reference[mid]
@@ -404,6 +426,7 @@ def check_day_levels(aq: pd.DataFrame, fname: str, out: Collector, months: set, 
                     "in zzeval/reference/input_limits.csv): are these days' values in a unit 1000 times "
                     + ("larger than labelled (mg/m³ under µg/m³)? multiply them by 1000" if low else
                        "smaller than labelled (µg/m³ under mg/m³ for CO)? divide them by 1000"))
+    return said
 
 
 def _far_from_usual(values: np.ndarray, same: np.ndarray, series: np.ndarray) -> np.ndarray:
@@ -457,7 +480,7 @@ def _spells(flags: np.ndarray, least: int):
 
 
 def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray, months: set, fname: str,
-                    out: Collector) -> None:
+                    out: Collector, held: dict | None = None) -> set:
     """Refuse (confirmably, ``aq_day_level``) a spell of ``air_quality.day_level_run_days`` days or more (one day at
     most between two) of a station's pollutant whose daily median is beyond ``air_quality.day_station_ratio`` (5)
     times either way of the other stations' same day relative to the station's usual factor
@@ -465,12 +488,14 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
     (refused as a unit 1000 times off): a fortnight divided by 10 (a decimal slip in one export) inside months
     whose medians stay right (hostile review s12-hostA A01, A02). ``days``: the table, its series codes, each
     day's key (series × span + day), the span and the first day; ``levels``: each day's median and the other
-    stations'."""
+    stations'; ``held``: :func:`held_by_others` (a spell whose other stations are refused against their CO is not
+    judged). Returns the (station, pollutant, month) of the spells refused (first and last months)."""
     aq, codes, key, span, day0 = days
     series, names = codes
+    held, said = held or {}, set()
     run_days = round(input_floor("air_quality.day_level_run_days"))
     if far.sum() < run_days:
-        return
+        return said
     flags = np.zeros((len(names), span), dtype=np.int8)
     flags[key[far] // span, key[far] % span] = 1
     hard = np.zeros((len(names), span), dtype=bool)
@@ -489,6 +514,9 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
         if in_row.max(initial=0) >= run_days or {(station, what, first.astype("datetime64[M]")),
                                         (station, what, last.astype("datetime64[M]"))} <= months:
             continue
+        if any(held.get((what, m.astype("datetime64[M]")), set()) - {station} for m in (first, last)):
+            continue  # its references slipped (aq_pm_co_ratio names them; hostile review s14-hostB N45b)
+        said |= {(station, what, first.astype("datetime64[M]")), (station, what, last.astype("datetime64[M]"))}
         at = np.flatnonzero((series == k) & (stamps >= first) & (stamps < last + np.timedelta64(1, "D")))
         row, end_row = int(aq.index[at].min()) + 2, int(aq.index[at].max()) + 2
         median, reference = level[k * span + begin]
@@ -503,3 +531,4 @@ def _judge_day_runs(days: tuple, far: np.ndarray, levels: tuple, off: np.ndarray
                    + ("divided by 10 (a decimal slip) or in another unit? write them as measured" if low else
                       "multiplied by 10 or in another unit? write them as measured"))
         judge(out, DAY_CHECK, f"{station} {what} {first}..{last}", (fname, row, "value"), message)
+    return said

@@ -41,6 +41,7 @@ from zzeval.season.heating_share import check_heating_share
 from zzeval.season.keys import county_code
 from zzeval.season.outages import check_code_hours, check_zero_hours, record_empty_values
 from zzeval.season.parsing import show
+from zzeval.season.pm_co_ratio import pm_co_spells, report_pm_co_spells
 from zzeval.season.precipitation import check_season_precipitation
 from zzeval.season.rh_fraction import check_rh_fraction_days
 from zzeval.season.runs import run_labels, run_lengths
@@ -447,8 +448,10 @@ def check_air_quality_series(aq: pd.DataFrame, fname: str, out: Collector) -> No
         return
     low_seasons = _check_station_medians(aq, fname, out)
     codes = series_codes(aq)  # (station, pollutant) numbered once for the checks of parts of a season
-    low_months = check_month_levels(aq, fname, out, low_seasons, codes)  # a month of a station in another unit
-    check_day_levels(aq, fname, out, low_months, codes)  # a few days of a station in another unit
+    co_spells, slipped = pm_co_spells(aq, out, codes, low_seasons)  # PM ÷ 10 for weeks (at every station): against its CO
+    low_months = check_month_levels(aq, fname, out, low_seasons, codes, slipped)  # a month of a station in another unit
+    said = check_day_levels(aq, fname, out, low_months, codes, slipped)  # a few days of a station in another unit
+    report_pm_co_spells(co_spells, aq, fname, out, low_months | said, codes)  # not what those named
     check_aq_season_levels(aq, fname, out, low_seasons)  # a season of PM ÷ 10 at every station (a decimal slip of the export)
     check_zero_hours(aq, fname, out)
     check_code_hours(aq, fname, out)
