@@ -29,7 +29,15 @@ from pathlib import Path
 from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.plan import COUNTY, SUMMARY_FILES, BuildContext, PlannedReport
-from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
+from zzeval.build.records import (
+    STATE_FILE,
+    STATE_VERSION,
+    Progress,
+    ReportResult,
+    now,
+    published_record,
+    write_state,
+)
 from zzeval.build.staleness import outside_status
 from zzeval.build.tasks import ReportTask, failure
 from zzeval.season.confirm import IN_FORCE
@@ -248,7 +256,7 @@ class Publisher:
                 e.get("status") == "built" and e.get("data_sha256") == ctx.data_sha256 for e in reports.values()):
             self._summary(evaluation, complete=True)  # every page shows this data (a --township build too)
         ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
-                         kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
+                         published=published_record(ctx.season_dir), kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
                          data_sha256=ctx.data_sha256, lang=ctx.inputs.options.lang)
         write_state(self.state_path, ctx.state)
         ctx.log.write("build_end", seconds=round(ctx.summary.seconds, 3), built=ctx.summary.built,

@@ -1,0 +1,79 @@
+"""Hostile review s14-C (operations): published files damaged between builds, the lock and the log
+tampered, the season folder changed during a build, unexpanded shell paths, a CJK font that is not
+a font, the Dask dashboard."""
+
+from __future__ import annotations
+
+import json
+
+from tests.build.helpers import build_kwargs
+from zzeval.build.builder import build_reports
+from zzeval.build.records import STATE_FILE, load_state
+
+
+def _cut(path, keep: float = 0.5) -> int:
+    """Cut ``path`` to ``keep`` of its bytes (a full disk, a copy stopped half-way); its old size."""
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * keep)])
+    return len(data)
+
+
+def test_a_cut_page_and_a_cut_summary_are_written_again_not_vouched_up_to_date(built, capsys):
+    """N02: a page cut in half and summary.json cut were answered "nothing to build: up to date"
+    (the fast path only checked that they exist). They differ from what the last build wrote (its
+    state records their digests): said in one line, the page rebuilt, the summary written again."""
+    data, out = built
+    season = out / "2020-2021"
+    summary_before = (season / "summary.json").read_text(encoding="utf-8")
+    page_size = _cut(season / "townships" / "bagong.html")
+    _cut(season / "summary.json", 0.3)
+    dry = build_reports(data, out_dir=out, **build_kwargs(dry_run=True, quiet=False))
+    assert not dry.fast_path and dry.planned == ["bagong"]
+    assert "the report file is not the page the last build wrote" in dry.reports[-1].reason
+    err = capsys.readouterr().err
+    assert "zzeval build: nothing changed, but the published files are not all those the last build wrote" in err
+    assert "summary.json is not the file the last build wrote" in err and "townships/bagong.html is not the page" in err
+    assert "would be written again (dry run)" in err
+    summary = build_reports(data, out_dir=out, **build_kwargs(quiet=False))
+    assert summary.ok and summary.built == ["bagong"] and sorted(summary.up_to_date) == ["__county__", "liushukou"]
+    assert "they are written again" in capsys.readouterr().err
+    assert (season / "townships" / "bagong.html").stat().st_size == page_size
+    again = json.loads((season / "summary.json").read_text(encoding="utf-8"))
+    assert again == json.loads(summary_before)
+    log = [json.loads(line) for line in (season / "build-log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["damaged"] for e in log if e["event"] == "republish"][-1][0].startswith("summary.json is not the file")
+    assert build_reports(data, out_dir=out, **build_kwargs()).fast_path  # all as written again
+
+
+def test_a_summary_hand_edited_or_the_index_removed_is_written_again(built, capsys):
+    """N02: summary.json edited (its data hash changed by hand) and the index removed: written again."""
+    data, out = built
+    season = out / "2020-2021"
+    doc = json.loads((season / "summary.json").read_text(encoding="utf-8"))
+    (season / "summary.json").write_text(json.dumps({**doc, "data_sha256": "deadbeef"}), encoding="utf-8")
+    (season / "index.html").unlink()
+    summary = build_reports(data, out_dir=out, **build_kwargs(quiet=False))
+    err = capsys.readouterr().err
+    assert "index.html is missing; summary.json is not the file the last build wrote" in err
+    assert summary.ok and summary.built == [] and not summary.fast_path
+    assert json.loads((season / "summary.json").read_text(encoding="utf-8"))["data_sha256"] == doc["data_sha256"]
+    assert (season / "index.html").is_file()
+
+
+def test_a_state_naming_another_file_as_a_page_is_set_aside(built, capsys):
+    """N35: the state's page of bagong hand-edited to liushukou's page, bagong's page deleted: the
+    fast path vouched for it ("up to date") and the index linked a missing page. The state is set
+    aside (like any hand-edited state of a wrong shape) and every report rebuilt once."""
+    data, out = built
+    season = out / "2020-2021"
+    state = json.loads((season / STATE_FILE).read_text(encoding="utf-8"))
+    state["reports"]["bagong"]["html"] = "townships/liushukou.html"
+    (season / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    (season / "townships" / "bagong.html").unlink()
+    problem = 'report "bagong" names "townships/liushukou.html" as its page, not townships/bagong.html'
+    assert load_state(season / STATE_FILE)[1] == problem
+    summary = build_reports(data, out_dir=out, **build_kwargs(quiet=False))
+    assert problem in capsys.readouterr().err
+    assert summary.ok and sorted(summary.built) == ["__county__", "bagong", "liushukou"]
+    assert (season / "townships" / "bagong.html").is_file()
+
