@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.build.helpers import build_kwargs
 from zzeval.build.builder import build_reports
 from zzeval.build.records import STATE_FILE, load_state
+from zzeval.errors import BuildError
 
 
 def _cut(path, keep: float = 0.5) -> int:
@@ -76,4 +79,24 @@ def test_a_state_naming_another_file_as_a_page_is_set_aside(built, capsys):
     assert problem in capsys.readouterr().err
     assert summary.ok and sorted(summary.built) == ["__county__", "bagong", "liushukou"]
     assert (season / "townships" / "bagong.html").is_file()
+
+
+def test_a_lock_file_that_is_a_symbolic_link_is_refused_by_name(built, tmp_path):
+    """N17: ``.build.lock`` a symbolic link (to a file elsewhere): filelock opens it with O_NOFOLLOW,
+    an ELOOP OSError traceback and exit 1. Refused (exit 2) saying to remove the link; its target
+    untouched; without the link the build runs."""
+    data, out = built
+    season = out / "2020-2021"
+    precious = tmp_path / "precious.txt"
+    precious.write_text("PRECIOUS\n", encoding="utf-8")
+    (season / ".build.lock").unlink(missing_ok=True)
+    (season / ".build.lock").symlink_to(precious)
+    (season / "townships" / "bagong.html").unlink()  # work to do: the lock is taken
+    with pytest.raises(BuildError) as err:
+        build_reports(data, out_dir=out, **build_kwargs())
+    assert str(err.value) == (f"{season / '.build.lock'} is a symbolic link (to {precious}); remove it (the build "
+                              "makes its own lock file there; what the link points to is not touched)")
+    assert precious.read_text(encoding="utf-8") == "PRECIOUS\n"
+    (season / ".build.lock").unlink()
+    assert build_reports(data, out_dir=out, **build_kwargs()).built == ["bagong"]
 
