@@ -100,3 +100,20 @@ def test_a_lock_file_that_is_a_symbolic_link_is_refused_by_name(built, tmp_path)
     (season / ".build.lock").unlink()
     assert build_reports(data, out_dir=out, **build_kwargs()).built == ["bagong"]
 
+
+def test_a_build_log_cut_mid_line_is_continued_on_a_new_line(built):
+    """N01: build-log.jsonl cut in its first line (a full disk, a kill during an append): the next
+    build's ``build_start`` was glued onto the cut line, so it was lost too and a JSON-lines reader
+    refused the file. The cut line stays as it was; every line after it is whole."""
+    data, out = built
+    season = out / "2020-2021"
+    log = season / "build-log.jsonl"
+    cut = log.read_text(encoding="utf-8")[:150]
+    log.write_text(cut, encoding="utf-8")
+    (season / "townships" / "bagong.html").unlink()
+    assert build_reports(data, out_dir=out, **build_kwargs()).built == ["bagong"]
+    first, *rest = log.read_text(encoding="utf-8").splitlines()
+    assert first == cut
+    events = [json.loads(line) for line in rest]
+    assert events[0]["event"] == "build_start" and events[0]["data_dir"] == str(data)
+    assert events[-1]["event"] == "build_end" and events[-1]["built"] == ["bagong"]

@@ -159,7 +159,11 @@ class Progress:
 
 
 class BuildLog:
-    """The JSON-lines build log (appended, one object per line, flushed at once)."""
+    """The JSON-lines build log (appended, one object per line, flushed at once). A last line cut
+    by a full disk or a kill during an append stays as it is (no zzeval code reads the log; a reader
+    skips a line that is not JSON): the next line starts on a line of its own instead of being
+    glued to it, which lost that line too and made ``pandas.read_json(lines=True)`` refuse the
+    whole file (hostile review s14-C, N01)."""
 
     def __init__(self, path: Path, build_id: str):
         self.path = path
@@ -173,8 +177,13 @@ class BuildLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # append mode: whole lines; a path decoded with surrogate escapes (a non-UTF-8 locale) is written
             # back as its bytes, not a traceback (re-review B, R1)
-            with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as fh:
-                fh.write(line)
+            with open(self.path, "a+b") as fh:
+                end = fh.seek(0, 2)
+                if end:
+                    fh.seek(end - 1)
+                    if fh.read(1) != b"\n":
+                        line = "\n" + line  # after a cut line
+                fh.write(line.encode("utf-8", errors="surrogateescape"))
 
 
 def own_page(slug: str) -> str:
