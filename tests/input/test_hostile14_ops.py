@@ -1,0 +1,48 @@
+"""Hostile review s14-C (operations), command-line cases: paths the shell did not expand (N40)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zzeval.cli import main
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A working folder and a home folder of the test's own."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("OUT", raising=False)
+    (tmp_path / "home").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["validate", "~/s3"], "zzeval validate: error: DIR ~/s3: the shell did not expand ~ "),
+    (["build", "--data", "~/s3", "--out", "reports"], "zzeval build: error: --data ~/s3: the shell did not expand ~ "),
+    (["build", "--data", "data", "--out", "~/reports", "--dry-run"],
+     "zzeval build: error: --out ~/reports: the shell did not expand ~ "),
+    (["build", "--data", "data", "--out", "$OUT/reports"], "zzeval build: error: --out $OUT/reports: the shell did "
+                                                            "not expand $OUT (the path was quoted"),
+    (["build", "--data", "${DATA}", "--out", "reports"], "--data ${DATA}: the shell did not expand ${DATA} "),
+])
+def test_n40_a_path_the_shell_did_not_expand_is_refused(home, capsys, argv, said):
+    """N40: ``--out "~/reports"`` (quoted in a crontab line) planned a build into a folder literally
+    named ``~`` in the working folder; ``validate "~/s3"`` said only "does not exist". Refused, exit 2,
+    saying the shell did not expand it and to write the full path (and what it is here)."""
+    (home / "data").mkdir()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.rstrip().endswith(": write the full path")
+    if "~" in said:
+        assert f"(here it would be {home / 'home'}/" in err
+    assert not (home / "~").exists() and not (home / "$OUT").exists()
+
+
+def test_n40_a_folder_of_that_very_name_is_used(home, capsys):
+    """A folder literally named ``~`` that exists is what the path names: not refused as unexpanded."""
+    (home / "~" / "s3").mkdir(parents=True)
+    assert main(["validate", "~/s3"]) == 2
+    err = capsys.readouterr().err
+    assert "did not expand" not in err and "~/s3" in err
+
