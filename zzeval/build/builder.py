@@ -156,6 +156,9 @@ def build(options: BuildOptions) -> BuildSummary:
     """Plan, run and publish one build (see the module's documentation)."""
     t_start = time.monotonic()
     inputs = resolve_inputs(options)
+    from zzeval.report.fonts import check_font_env
+
+    check_font_env()  # a ZZEVAL_CJK_FONT that is no font failed every report after the evaluation (s14-C, N06)
     state, problem = load_state(inputs.season_dir / STATE_FILE)
     if problem is not None and not options.quiet:  # set aside: everything rebuilt once (review s13-C, C27)
         import sys
