@@ -117,3 +117,50 @@ def test_a_build_log_cut_mid_line_is_continued_on_a_new_line(built):
     events = [json.loads(line) for line in rest]
     assert events[0]["event"] == "build_start" and events[0]["data_dir"] == str(data)
     assert events[-1]["event"] == "build_end" and events[-1]["built"] == ["bagong"]
+
+
+def _fail_as_the_notebook_does(monkeypatch, tasks=None):
+    """Every report's result a failure as a report notebook gives it when its ``data_dir`` no longer
+    holds the data the build evaluated (:func:`zzeval.assess.slices.check_same_data`); with
+    ``tasks`` (the season's tasks.csv), the table is saved with other data just before the first
+    report is recorded (a clerk's save while the build runs)."""
+    from tests.build.test_stopped_publish import NEW_ROW, OLD_ROW
+    from zzeval.build.publish import Publisher
+    from zzeval.build.tasks import failed_result
+
+    real = Publisher.record
+
+    def record(self, task, res):
+        if tasks is not None and OLD_ROW in tasks.read_text(encoding="utf-8"):
+            tasks.write_text(tasks.read_text(encoding="utf-8").replace(OLD_ROW, NEW_ROW), encoding="utf-8")
+        real(self, task, failed_result(task.id, "InputError", "results_path x.pkl was evaluated from other data "
+                                       "than the files now in data_dir …: pass the evaluation a build made from …"))
+
+    monkeypatch.setattr(Publisher, "record", record)
+
+
+def test_a_season_saved_during_the_build_is_named_as_the_cause(built, monkeypatch, capsys):
+    """N20: tasks.csv saved while the reports are built: every report failed with the notebook's
+    advice for a papermill user ("pass the evaluation a build made from …"), never the plain cause.
+    Each failure and the end of the build now say the season folder changed and to run again."""
+    data, out = built
+    _fail_as_the_notebook_does(monkeypatch, data / "tasks.csv")
+    summary = build_reports(data, out_dir=out, **build_kwargs(force=True))
+    assert sorted(summary.failed) == ["__county__", "bagong", "liushukou"]
+    said = f"SeasonChanged: the season folder {data} changed during the build (tasks.csv): run the build again"
+    assert all(said in r.failure_line() for r in summary.reports)
+    assert all(r.error["cause"].startswith("InputError: results_path x.pkl was evaluated") for r in summary.reports)
+    err = capsys.readouterr().err
+    assert (f"zzeval build: the season folder {data} changed during the build (tasks.csv): the pages built show "
+            "the data as it was when the build started; run the build again") in err
+    monkeypatch.undo()
+    assert build_reports(data, out_dir=out, **build_kwargs()).ok  # run again: built from the saved data
+
+
+def test_a_notebook_input_error_with_the_season_unchanged_is_kept_as_it_is(built, monkeypatch, capsys):
+    """The same error with the season folder as the build read it: the notebook's own message."""
+    data, out = built
+    _fail_as_the_notebook_does(monkeypatch)
+    summary = build_reports(data, out_dir=out, **build_kwargs(force=True, townships=["bagong"]))
+    assert summary.failed == ["bagong"] and summary.reports[-1].error["ename"] == "InputError"
+    assert "changed during the build" not in capsys.readouterr().err

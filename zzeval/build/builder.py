@@ -316,8 +316,11 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
             progress.close()
             lease.stop()
     publisher.finish(evaluation, ctx.inputs.fast_key)
-    if not opts.quiet or not summary.ok:
-        import sys
+    import sys
 
+    if not opts.quiet or not summary.ok:
         print(summary.text(), file=sys.stdout if summary.ok else sys.stderr, flush=True)
+    if stale and (notice := publisher.changed_notice()):  # a save during the build (s14-C, N20)
+        print(notice, file=sys.stderr, flush=True)
+        ctx.log.write("season_changed", files=publisher.changed)
     return summary

@@ -146,6 +146,8 @@ class Publisher:
         self.rebuilding: set[str] = set()
         #: their pages in the folder, the state's or found there (:meth:`_page_on_disk`)
         self.on_disk: dict[str, str] = {}
+        #: the season folder's files that changed since the build read them (:meth:`season_changed`)
+        self.changed: list[str] = []
 
     def summary_files(self, evaluation) -> None:
         """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`, marked incomplete
@@ -210,8 +212,47 @@ class Publisher:
                 return rel
         return None
 
+    #: The errors a report's notebook gives when the season folder changed under it (its
+    #: :func:`zzeval.assess.slices.check_same_data`, a table gone or cut by a save in progress).
+    SEASON_ERRORS = ("InputError", "DataValidationError", "FileNotFoundError")
+
+    def season_changed(self) -> list[str]:
+        """The season folder's files that differ from those the build read and keyed everything on
+        (``inputs.files``, :func:`zzeval.build.plan.check_folder_unchanged`), [] when none; once
+        found, not digested again."""
+        inputs = self.ctx.inputs
+        if not self.changed and inputs.files and inputs.data_dir.is_dir():
+            from zzeval.build.hashing import folder_file_digests
+
+            now = folder_file_digests(inputs.data_dir)
+            self.changed = [n for n in sorted(set(now) | set(inputs.files)) if now.get(n) != inputs.files.get(n)]
+        return self.changed
+
+    def _season_failure(self, res: dict) -> dict:
+        """A report that failed because the season folder changed while the build ran (a clerk's
+        save, a sync): its error says so, and to run the build again, instead of the notebook's
+        advice to a papermill user (hostile review s14-C, N20). The notebook's own error is kept
+        as ``cause``."""
+        err = res.get("error") or {}
+        if res.get("status") == "built" or err.get("ename") not in self.SEASON_ERRORS or not self.season_changed():
+            return res
+        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
+        said = (f"the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): run the build "
+                "again once the files are saved")
+        cause = f"{err.get('ename')}: {err.get('evalue')}"
+        return {**res, "error": {**err, "ename": "SeasonChanged", "evalue": said, "cause": cause}}
+
+    def changed_notice(self) -> str | None:
+        """After the reports: the line that says the season folder changed during the build, or None."""
+        if not self.season_changed():
+            return None
+        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
+        return (f"zzeval build: the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): "
+                "the pages built show the data as it was when the build started; run the build again")
+
     def record(self, task: ReportTask, res: dict) -> None:
         """One finished report: its state entry (written now), its result, log line and progress."""
+        res = self._season_failure(res)
         ctx, slug = self.ctx, task.id
         item, prev = self.planned[slug], ctx.state["reports"].get(slug, {})
         entry = {"name": ctx.name(slug), "key": item.key, "components": item.components,
