@@ -164,3 +164,48 @@ def test_a_notebook_input_error_with_the_season_unchanged_is_kept_as_it_is(built
     summary = build_reports(data, out_dir=out, **build_kwargs(force=True, townships=["bagong"]))
     assert summary.failed == ["bagong"] and summary.reports[-1].error["ename"] == "InputError"
     assert "changed during the build" not in capsys.readouterr().err
+
+
+def test_a_local_cluster_leaves_port_8787_alone(monkeypatch, tmp_path):
+    """N09: two Dask builds at once: the second printed distributed's "UserWarning: Port 8787 is
+    already in use" on stderr once per cluster, although zzeval passes ``dashboard_address=None``:
+    distributed starts the scheduler's HTTP server anyway, on 8787. Both local clusters (the build's
+    and the evaluation's) now put it on a free port, and no warning is given while 8787 is taken."""
+    import socket
+    import types
+    import warnings
+
+    import distributed
+
+    from zzeval.assess.runners import make_runner
+    from zzeval.build.run import DaskExecutor
+    from zzeval.dask_logs import LOCAL_SCHEDULER
+    from zzeval.errors import EvaluationError
+
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:  # another build's scheduler (or someone else's, which does as well)
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen(1)
+        except OSError:
+            pass
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cluster = distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                                               scheduler_kwargs=dict(LOCAL_SCHEDULER))
+            port = cluster.scheduler.http_server.port
+            cluster.close()
+    assert port != 8787
+    assert not [w for w in caught if "8787" in str(w.message)], [str(w.message) for w in caught]
+
+    asked = []
+
+    def no_cluster(*args, **kwargs):
+        asked.append(kwargs.get("scheduler_kwargs"))
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    DaskExecutor(jobs=1).run([types.SimpleNamespace(id="a")], lambda task, res: None)
+    with pytest.raises(EvaluationError):
+        list(make_runner("dask", 1, None, tmp_path).imap(abs, [1]))
+    assert asked == [LOCAL_SCHEDULER, LOCAL_SCHEDULER]
