@@ -209,3 +209,38 @@ def test_a_local_cluster_leaves_port_8787_alone(monkeypatch, tmp_path):
     with pytest.raises(EvaluationError):
         list(make_runner("dask", 1, None, tmp_path).imap(abs, [1]))
     assert asked == [LOCAL_SCHEDULER, LOCAL_SCHEDULER]
+
+
+_KERNEL_LOG_SCRIPT = """
+import os, sys
+from zzeval.build.tasks import _stderr_size, failure, start_failure_cause
+print("zmq.error.ZMQError: Too many open files  (an earlier build's kernel)", file=sys.stderr, flush=True)
+since = _stderr_size()
+print(sys.argv[1], file=sys.stderr, flush=True)  # what this kernel printed while it died
+cause = start_failure_cause(since)
+print(failure("KernelStartError", f"{cause}; did not start" if cause else "did not start")["evalue"])
+"""
+
+
+@pytest.mark.parametrize(("kernel_said", "expected"), [
+    ("zmq.error.ZMQError: Too many open files",
+     "too many open files: raise the limit (ulimit -n) or lower --jobs (Too many open files: the kernel could not "
+     "open its sockets (the limit (ulimit -n) is {limit}, see {log}); did not start)"),
+    ("RuntimeError: Kernel died before replying to kernel_info", "did not start"),
+])
+def test_a_kernel_stopped_by_the_open_file_limit_is_said_to_be(tmp_path, kernel_said, expected):
+    """N19: under ``ulimit -n 24`` every report failed "KernelStartError: … Kernel died before replying
+    to kernel_info"; "Too many open files" was only in the worker's log (its kernels' stderr). The
+    failure now names it, with the limit and the log, from what the log gained during this start
+    only (an earlier build's lines do not count)."""
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    log = tmp_path / "worker-0.log"
+    with open(log, "ab") as err:
+        proc = subprocess.run([sys.executable, "-c", _KERNEL_LOG_SCRIPT, kernel_said], stderr=err, stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).resolve().parents[2], check=True)
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert proc.stdout.strip() == expected.format(limit=limit, log=log)
