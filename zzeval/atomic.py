@@ -22,6 +22,7 @@ holding process dies, even by ``SIGKILL``: there is no stale lock to clean up by
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -362,6 +363,8 @@ class BuildLock:
         from filelock import FileLock, Timeout
 
         _make_folder(self.folder)
+        if self.path.is_symlink():  # filelock opens it with O_NOFOLLOW: ELOOP, a traceback (s14-C, N17)
+            raise self._symlink()
         lock = FileLock(self.path, timeout=0)
         try:
             lock.acquire()
@@ -370,6 +373,8 @@ class BuildLock:
         except OSError as exc:  # a read-only mount, a folder of another user
             if refused(exc):
                 raise not_writable(self.folder, exc) from exc
+            if exc.errno == errno.ELOOP:  # made a link since the look above
+                raise self._symlink() from None
             raise
         self._lock = lock
         info = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -411,6 +416,14 @@ class BuildLock:
         except OSError:
             return
         lock.release()
+
+    def _symlink(self) -> BuildError:
+        try:
+            target = f" (to {os.readlink(self.path)})"
+        except OSError:
+            target = ""
+        return BuildError(f"{self.path} is a symbolic link{target}; remove it (the build makes its own lock "
+                          "file there; what the link points to is not touched)")
 
     def _held(self) -> BuildError:
         return BuildError(f"another zzeval build is already writing into {self.folder} ({self._holder()}); "

@@ -129,9 +129,11 @@ def _check_rules(data_dir, season) -> None:
 def _cmd_validate(args) -> int:
     from zzeval.assess.references import check_reference_tables
     from zzeval.atomic import check_no_symlink_loop
+    from zzeval.pathnames import check_expanded
     from zzeval.season.columnar import check_season
 
     _season_name(args.season)
+    check_expanded(args.data_dir, "DIR")
     check_no_symlink_loop(args.data_dir, "DIR")  # not "does not exist" (hostile review s13-C, C17)
     check_reference_tables()  # the package's own tables: an analyst may have edited them
     season, rows = check_season(args.data_dir, args.season)  # Parquet hourly tables: a chunk at a time
@@ -267,12 +269,14 @@ def _cmd_aqi(args) -> int:
 
 def _cmd_build(args) -> int:
     from zzeval.build.builder import build_reports
+    from zzeval.pathnames import check_expanded
 
     # everything a build could refuse for its configuration is checked before it writes anything
     _season_name(args.season)
     for option, value in (("--data", args.data), ("--out", args.out)):
         if not value.strip():  # an unset cron or Airflow variable: not the working folder
             raise InputError(f"{option} is empty (an unset variable?): give the folder")
+        check_expanded(value, option)  # "~/reports" quoted in a crontab: not a folder named "~" (s14-C, N40)
     from zzeval.atomic import check_no_symlink_loop
 
     check_no_symlink_loop(args.data, "--data")

@@ -34,6 +34,13 @@ WORKER_ROOTS = (*ROOTS, "asyncio")
 #: The file's name in the build's scratch folder and in the season's ``.cache``.
 LOG_NAME = "dask.log"
 _FORMAT = "%(asctime)s pid %(process)d %(name)s %(levelname)s: %(message)s"
+#: ``scheduler_kwargs`` of the local clusters zzeval starts (the build's and the evaluation's): no
+#: dashboard, and the scheduler's HTTP server (its health and metrics routes, which distributed
+#: 2026.8 starts even with ``dashboard_address=None``, then on the default port 8787) on a free
+#: port of this machine. On 8787 a second build at the same time printed distributed's
+#: "UserWarning: Port 8787 is already in use" (a Python warning, not a log record) on stderr,
+#: once per cluster (hostile review s14-C, N09).
+LOCAL_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 
 
 class _FileHandler(logging.FileHandler):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import sys
 
 #: The path options of each command that cannot work with a name the locale cannot decode, and why
@@ -99,3 +100,32 @@ def refusal(command: str, values: dict) -> str | None:
         return (f"{option} {where}: a name this locale ({sys.getfilesystemencoding()}) cannot decode, "
                 f"and {why}; run with a UTF-8 locale (LANG=C.UTF-8) or PYTHONUTF8=1, or use a folder name in ASCII")
     return None
+
+
+#: ``$NAME`` or ``${NAME}``: a shell variable left as it was written
+_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+
+
+def check_expanded(path: str | os.PathLike, option: str) -> None:
+    """Refuse a path the shell did not expand: it starts with ``~`` or holds ``$NAME`` and no such
+    file or folder exists under that very name. A ``~`` or ``$OUT`` quoted in a crontab line, an
+    Airflow ``bash_command`` or a YAML config reaches the program as written; ``--out "~/reports"``
+    wrote into a folder literally named ``~`` in the working folder (cron's is ``$HOME``: a later
+    ``rm -rf ~`` to clean it up deletes the home folder), and ``validate "~/s3"`` said only that the
+    folder does not exist (hostile review s14-C, N40). A path of that name that exists is used.
+
+    Raises
+    ------
+    zzeval.errors.InputError
+        Naming the option, the path as given and what it would expand to here.
+    """
+    from zzeval.errors import InputError
+
+    text = os.fspath(path)
+    unexpanded = [part for part in ("~",) if text.startswith("~")] + _VARIABLE.findall(text)
+    if not unexpanded or os.path.lexists(text):
+        return
+    here = os.path.expandvars(os.path.expanduser(text))
+    hint = f" (here it would be {here})" if here != text else ""
+    raise InputError(f"{option} {text}: the shell did not expand {', '.join(unexpanded)} (the path was quoted, as in a "
+                     f"crontab line, an Airflow command or a YAML file){hint}: write the full path")

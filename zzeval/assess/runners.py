@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from zzeval.dask_logs import LOG_NAME, DaskLogs, worker_settings
+from zzeval.dask_logs import LOCAL_SCHEDULER, LOG_NAME, DaskLogs, worker_settings
 from zzeval.errors import EvaluationError
 from zzeval.processes import die_with_parent, quiet_resource_tracker
 
@@ -319,7 +319,8 @@ class DaskRunner(_Mapping):
                 with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
                     try:
                         cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=40, env=logs_env)
+                                               dashboard_address=None, scheduler_kwargs=dict(LOCAL_SCHEDULER),
+                                               silence_logs=40, env=logs_env)
                     except Exception as exc:  # a worker killed while it started: "Nanny failed to start."
                         raise EvaluationError(f"the local Dask cluster did not start: {type(exc).__name__}: "
                                               f"{exc}; nothing of this evaluation was published") from exc

@@ -156,6 +156,9 @@ def build(options: BuildOptions) -> BuildSummary:
     """Plan, run and publish one build (see the module's documentation)."""
     t_start = time.monotonic()
     inputs = resolve_inputs(options)
+    from zzeval.report.fonts import check_font_env
+
+    check_font_env()  # a ZZEVAL_CJK_FONT that is no font failed every report after the evaluation (s14-C, N06)
     state, problem = load_state(inputs.season_dir / STATE_FILE)
     if problem is not None and not options.quiet:  # set aside: everything rebuilt once (review s13-C, C27)
         import sys
@@ -166,6 +169,7 @@ def build(options: BuildOptions) -> BuildSummary:
     from zzeval.atomic import BuildLock
 
     fast = fast_path(inputs, state)
+    damaged = _damaged(inputs, state) if fast is None else []
     if fast is not None and not options.dry_run:  # not "up to date" while another build is publishing here
         BuildLock(inputs.season_dir).refuse_if_held()
     if fast is not None:
@@ -187,6 +191,8 @@ def build(options: BuildOptions) -> BuildSummary:
         lock = None if options.dry_run else BuildLock(inputs.season_dir).acquire()
         ctx = _context(inputs, season, kernel, t_start)
         ctx.rows, ctx.runner, ctx.scratch = rows, runner, scratch
+        if damaged and not options.dry_run:
+            ctx.log.write("republish", damaged=damaged)
         executor = _warm_executor(ctx)
         return _build_locked(ctx, executor)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP in the CLI: no warm-up is waited for
@@ -202,6 +208,26 @@ def build(options: BuildOptions) -> BuildSummary:
             keep_log(scratch, inputs.season_dir / ".cache")
             lock.release()
         remove_scratch(scratch)  # after the workers: nothing writes into it any more
+
+
+def _damaged(inputs: BuildInputs, state: dict) -> list[str]:
+    """When nothing changed but a file the last build published was cut, edited or removed since
+    (:func:`~zzeval.build.plan.published_problems`): those files, said in one line (stderr) before
+    the build writes them again; else []. Hostile review s14-C, N02."""
+    from zzeval.build.records import published_problems
+
+    opts = inputs.options
+    if opts.force or inputs.selection or state.get("fast_key") != inputs.fast_key:
+        return []
+    damaged = published_problems(inputs.season_dir, state)
+    if damaged and not opts.quiet:
+        import sys
+
+        shown = "; ".join(damaged[:5]) + (f"; and {len(damaged) - 5} more" if len(damaged) > 5 else "")
+        verb = "would be written again (dry run)" if opts.dry_run else "are written again"
+        print(f"zzeval build: nothing changed, but the published files are not all those the last build wrote "
+              f"({shown}): they {verb}", file=sys.stderr, flush=True)
+    return damaged
 
 
 def _warm_executor(ctx: BuildContext):
@@ -290,8 +316,11 @@ def _build_locked(ctx: BuildContext, executor=None) -> BuildSummary:
             progress.close()
             lease.stop()
     publisher.finish(evaluation, ctx.inputs.fast_key)
-    if not opts.quiet or not summary.ok:
-        import sys
+    import sys
 
+    if not opts.quiet or not summary.ok:
         print(summary.text(), file=sys.stdout if summary.ok else sys.stderr, flush=True)
+    if stale and (notice := publisher.changed_notice()):  # a save during the build (s14-C, N20)
+        print(notice, file=sys.stderr, flush=True)
+        ctx.log.write("season_changed", files=publisher.changed)
     return summary

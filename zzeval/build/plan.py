@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zzeval.build import hashing
-from zzeval.build.records import BuildLog, BuildSummary, ReportResult
+from zzeval.build.records import COUNTY, SUMMARY_FILES, BuildLog, BuildSummary, ReportResult
 from zzeval.errors import BuildError, ZzevalError
 from zzeval.season.data import DEFAULT_SEASON
 
@@ -29,9 +29,6 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing to do does not 
     from zzeval.build.lifeline import Owner
     from zzeval.build.tasks import ReportTask
 
-COUNTY = "__county__"
-#: The season's summary files beside its reports (:func:`zzeval.build.publish.write_summary_files`).
-SUMMARY_FILES = ("summary.json", "summary.csv")
 
 
 @dataclass
@@ -272,6 +269,10 @@ def fast_path(inputs: BuildInputs, state: dict) -> BuildSummary | None:
         return None  # a page or summary file deleted (or never written) since: built again
     if inputs.county_nb is not None and COUNTY not in reports:
         return None
+    from zzeval.build.records import published_problems
+
+    if published_problems(season_dir, state):
+        return None  # a page or summary file cut, edited or replaced since: written again (s14-C, N02)
     out = BuildSummary(season=opts.season, out_dir=inputs.out_root, fast_path=True, kernel=state.get("kernel", ""))
     for slug, entry in sorted(reports.items()):
         if entry.get("status") != "built" or not (season_dir / entry.get("html", "")).is_file():
@@ -569,6 +570,7 @@ def notebook_snapshots(ctx: BuildContext) -> dict[str, Path]:
 def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) -> list[ReportTask]:
     """The runs of the stale reports, longest first (by the last build's timings), each reading
     the slice :func:`plan_reports` saved (its notebook's ``results_path``)."""
+    from zzeval.build.records import own_page
     from zzeval.build.tasks import ReportTask
 
     opts, inputs, season_dir = ctx.options, ctx.inputs, ctx.season_dir
@@ -586,7 +588,7 @@ def report_tasks(ctx: BuildContext, stale: list[PlannedReport], owner: Owner) ->
         if not is_county:
             params["township"] = item.slug
         notebook = inputs.county_nb if is_county else inputs.township_nb
-        rel_html = "county.html" if is_county else f"townships/{item.slug}.html"
+        rel_html = own_page(item.slug)  # the page its state entry names (load_state refuses another)
         tasks.append(ReportTask(  # runs the bytes its key was taken from; in the notebook's own folder
             id=item.slug, notebook=str(snapshots["county" if is_county else "township"]), parameters=params,
             ipynb_path=str(season_dir / "notebooks" / f"{name}.ipynb"), html_path=str(season_dir / rel_html),

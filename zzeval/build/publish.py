@@ -29,7 +29,15 @@ from pathlib import Path
 from zzeval.atomic import atomic_write_bytes, atomic_write_text
 from zzeval.build.hashing import sha256_bytes
 from zzeval.build.plan import COUNTY, SUMMARY_FILES, BuildContext, PlannedReport
-from zzeval.build.records import STATE_FILE, STATE_VERSION, Progress, ReportResult, now, write_state
+from zzeval.build.records import (
+    STATE_FILE,
+    STATE_VERSION,
+    Progress,
+    ReportResult,
+    now,
+    published_record,
+    write_state,
+)
 from zzeval.build.staleness import outside_status
 from zzeval.build.tasks import ReportTask, failure
 from zzeval.season.confirm import IN_FORCE
@@ -138,6 +146,8 @@ class Publisher:
         self.rebuilding: set[str] = set()
         #: their pages in the folder, the state's or found there (:meth:`_page_on_disk`)
         self.on_disk: dict[str, str] = {}
+        #: the season folder's files that changed since the build read them (:meth:`season_changed`)
+        self.changed: list[str] = []
 
     def summary_files(self, evaluation) -> None:
         """``summary.json`` and ``summary.csv`` (:func:`write_summary_files`, marked incomplete
@@ -202,8 +212,47 @@ class Publisher:
                 return rel
         return None
 
+    #: The errors a report's notebook gives when the season folder changed under it (its
+    #: :func:`zzeval.assess.slices.check_same_data`, a table gone or cut by a save in progress).
+    SEASON_ERRORS = ("InputError", "DataValidationError", "FileNotFoundError")
+
+    def season_changed(self) -> list[str]:
+        """The season folder's files that differ from those the build read and keyed everything on
+        (``inputs.files``, :func:`zzeval.build.plan.check_folder_unchanged`), [] when none; once
+        found, not digested again."""
+        inputs = self.ctx.inputs
+        if not self.changed and inputs.files and inputs.data_dir.is_dir():
+            from zzeval.build.hashing import folder_file_digests
+
+            now = folder_file_digests(inputs.data_dir)
+            self.changed = [n for n in sorted(set(now) | set(inputs.files)) if now.get(n) != inputs.files.get(n)]
+        return self.changed
+
+    def _season_failure(self, res: dict) -> dict:
+        """A report that failed because the season folder changed while the build ran (a clerk's
+        save, a sync): its error says so, and to run the build again, instead of the notebook's
+        advice to a papermill user (hostile review s14-C, N20). The notebook's own error is kept
+        as ``cause``."""
+        err = res.get("error") or {}
+        if res.get("status") == "built" or err.get("ename") not in self.SEASON_ERRORS or not self.season_changed():
+            return res
+        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
+        said = (f"the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): run the build "
+                "again once the files are saved")
+        cause = f"{err.get('ename')}: {err.get('evalue')}"
+        return {**res, "error": {**err, "ename": "SeasonChanged", "evalue": said, "cause": cause}}
+
+    def changed_notice(self) -> str | None:
+        """After the reports: the line that says the season folder changed during the build, or None."""
+        if not self.season_changed():
+            return None
+        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
+        return (f"zzeval build: the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): "
+                "the pages built show the data as it was when the build started; run the build again")
+
     def record(self, task: ReportTask, res: dict) -> None:
         """One finished report: its state entry (written now), its result, log line and progress."""
+        res = self._season_failure(res)
         ctx, slug = self.ctx, task.id
         item, prev = self.planned[slug], ctx.state["reports"].get(slug, {})
         entry = {"name": ctx.name(slug), "key": item.key, "components": item.components,
@@ -248,7 +297,7 @@ class Publisher:
                 e.get("status") == "built" and e.get("data_sha256") == ctx.data_sha256 for e in reports.values()):
             self._summary(evaluation, complete=True)  # every page shows this data (a --township build too)
         ctx.state.update(version=STATE_VERSION, fast_key=fast_key if complete else None,
-                         kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
+                         published=published_record(ctx.season_dir), kernel=ctx.kernel.name, last_build=ctx.build_id, last_build_at=now(),
                          data_sha256=ctx.data_sha256, lang=ctx.inputs.options.lang)
         write_state(self.state_path, ctx.state)
         ctx.log.write("build_end", seconds=round(ctx.summary.seconds, 3), built=ctx.summary.built,

@@ -16,9 +16,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zzeval.atomic import atomic_write_text
+from zzeval.atomic import atomic_write_text, file_sha256
 
 STATE_FILE = ".build-state.json"
+#: The county report's slug (a township's is its own).
+COUNTY = "__county__"
+#: The season's summary files beside its reports (:func:`zzeval.build.publish.write_summary_files`).
+SUMMARY_FILES = ("summary.json", "summary.csv")
 LOG_FILE = "build-log.jsonl"
 #: 2: report keys on the evaluation slice, the shown data hash per report
 STATE_VERSION = 2
@@ -155,7 +159,11 @@ class Progress:
 
 
 class BuildLog:
-    """The JSON-lines build log (appended, one object per line, flushed at once)."""
+    """The JSON-lines build log (appended, one object per line, flushed at once). A last line cut
+    by a full disk or a kill during an append stays as it is (no zzeval code reads the log; a reader
+    skips a line that is not JSON): the next line starts on a line of its own instead of being
+    glued to it, which lost that line too and made ``pandas.read_json(lines=True)`` refuse the
+    whole file (hostile review s14-C, N01)."""
 
     def __init__(self, path: Path, build_id: str):
         self.path = path
@@ -169,8 +177,61 @@ class BuildLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # append mode: whole lines; a path decoded with surrogate escapes (a non-UTF-8 locale) is written
             # back as its bytes, not a traceback (re-review B, R1)
-            with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as fh:
-                fh.write(line)
+            with open(self.path, "a+b") as fh:
+                end = fh.seek(0, 2)
+                if end:
+                    fh.seek(end - 1)
+                    if fh.read(1) != b"\n":
+                        line = "\n" + line  # after a cut line
+                fh.write(line.encode("utf-8", errors="surrogateescape"))
+
+
+def own_page(slug: str) -> str:
+    """The page of report ``slug``, relative to the season's output folder: the only page its state
+    entry may name (:func:`load_state` refuses another)."""
+    return "county.html" if slug == COUNTY else f"townships/{slug}.html"
+
+
+#: The files of the season folder besides the pages whose size and digest the last build recorded in
+#: its state (``published``; :func:`published_record`).
+PUBLISHED_FILES = ("index.html", *SUMMARY_FILES)
+
+
+def published_record(season_dir: Path) -> dict:
+    """The size and SHA-256 of the index and summary files as a build leaves them (its state's
+    ``published``), for :func:`published_problems` to tell a file cut or edited since."""
+    return {name: {"bytes": (season_dir / name).stat().st_size, "sha256": file_sha256(season_dir / name)}
+            for name in PUBLISHED_FILES if (season_dir / name).is_file()}
+
+
+def published_problems(season_dir: Path, state: dict) -> list[str]:
+    """What of the last build's published files is missing or no longer the file it wrote (a page
+    or ``summary.json`` cut by a full disk or a copy, hand-edited, replaced), one phrase per file;
+    [] when all are as written. Compared with the state: the index and summary files with its
+    ``published`` sizes and digests, each built page with its entry's ``html_sha256``. A size is
+    compared before a digest is taken; the digests cost a read of the pages (a 3-township season:
+    ~2 MB; a province's 1,000 pages ~0.6 GB, about a second) — the fast path vouches for these files,
+    so it reads them (hostile review s14-C, N02: a page cut in half and a cut summary.json were
+    answered "up to date" because only their existence was checked)."""
+    problems = []
+    recorded = state.get("published") or {}
+    for name in PUBLISHED_FILES:
+        path, rec = season_dir / name, recorded.get(name)
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif not isinstance(rec, dict):
+            problems.append(f"{name} is not recorded in the build state")
+        elif (size := path.stat().st_size) != rec.get("bytes") or file_sha256(path) != rec.get("sha256"):
+            problems.append(f"{name} is not the file the last build wrote ({size} bytes, it wrote {rec.get('bytes')})")
+    for _slug, entry in sorted((state.get("reports") or {}).items()):
+        rel = entry.get("html")
+        if entry.get("status") != "built" or not rel:
+            continue
+        if not (season_dir / rel).is_file():
+            problems.append(f"{rel} is missing")
+        elif entry.get("html_sha256") and file_sha256(season_dir / rel) != entry["html_sha256"]:
+            problems.append(f"{rel} is not the page the last build wrote")
+    return problems
 
 
 def read_state(path: Path) -> dict:
@@ -217,6 +278,9 @@ def _state_problem(state) -> str | None:
     for name in _STATE_TEXT:
         if not isinstance(state.get(name), (str, type(None))):
             return f'its "{name}" is {json.dumps(state[name])[:40]}, not a text'
+    published = state.get("published") or {}
+    if not isinstance(published, dict) or not all(isinstance(v, dict) for v in published.values()):
+        return f'its "published" is {json.dumps(published)[:40]}, not an object of files'
     reports = state.get("reports", {})
     if not isinstance(reports, dict):
         return f'its "reports" is {json.dumps(reports)[:40]}, not an object of reports by township'
@@ -229,6 +293,9 @@ def _state_problem(state) -> str | None:
         for name in _ENTRY_OBJECTS:
             if not isinstance(entry.get(name), (dict, type(None))):
                 return f'"{name}" of report "{slug}" is {json.dumps(entry[name])[:40]}, not an object'
+        own = own_page(slug)
+        if entry.get("html") not in (None, own):  # hand-edited: another page, a file elsewhere (s14-C, N35)
+            return f'report "{slug}" names {json.dumps(entry["html"])[:60]} as its page, not {own}'
         components = entry.get("components") or {}
         for name in ("params", "slice"):
             if not isinstance(components.get(name), (dict, type(None))):

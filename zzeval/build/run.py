@@ -31,7 +31,7 @@ from typing import Protocol
 
 from zzeval.build.tasks import ReportTask, failed_result
 from zzeval.build.watchdog import WORKER_SILENCE_S, WorkerLines, report_time_limit
-from zzeval.dask_logs import LOG_NAME, DaskLogs, worker_settings
+from zzeval.dask_logs import LOCAL_SCHEDULER, LOG_NAME, DaskLogs, worker_settings
 from zzeval.errors import BuildError
 
 OnResult = Callable[[ReportTask, dict], None]
@@ -348,8 +348,8 @@ class DaskExecutor:
         env = {**logs_env, **({} if self.tmp_dir is None else {"TMPDIR": str(self.tmp_dir)})}  # the nannies' workers'
         # the cluster's scratch space (dask-scratch-space) too, removed with the build's folder
         with dask.config.set({**logs_config, **({} if self.tmp_dir is None else {"temporary-directory": str(self.tmp_dir)})}):
-            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40, env=env or None)
+            cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   scheduler_kwargs=dict(LOCAL_SCHEDULER), silence_logs=40, env=env or None)
             return Client(cluster), cluster
 
 

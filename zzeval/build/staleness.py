@@ -143,6 +143,8 @@ def _reason(comp: dict, prev: dict, force: bool, season_dir: Path) -> str | None
         return "the previous build of this report failed"
     if not prev.get("html") or not (season_dir / prev["html"]).is_file():
         return "the report file is missing"
+    if prev.get("html_sha256") and hashing.file_sha256(season_dir / prev["html"]) != prev["html_sha256"]:
+        return "the report file is not the page the last build wrote (cut or edited since?)"  # s14-C, N02
     old = prev.get("components") or {}
     reasons = []
     if old.get("notebook") != comp["notebook"]:

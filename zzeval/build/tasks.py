@@ -158,13 +158,64 @@ def _execute(task: ReportTask, result: dict):
     nb = load_notebook_node(task.notebook)  # papermill's: adds the metadata it expects
     nb = parameterize_notebook(nb, task.parameters, kernel_name=None, language="python")
     loop, kernel = _session(task)
+    since = _stderr_size()
     try:
         nb, error, timings = loop.run_until_complete(kernel.run(nb, task.timeout_s))
-    except KernelStartError as exc:
-        result["error"] = failure(type(exc).__name__, str(exc))  # KernelStartError, NotebookFolderGone
+    except KernelStartError as exc:  # KernelStartError, NotebookFolderGone
+        cause = start_failure_cause(since)  # the open-file limit, said first: the failure line is cut at 200
+        result["error"] = failure(type(exc).__name__, f"{cause}; {exc}" if cause else str(exc))
         return None, None
     result.update(timings)
     return nb, error
+
+
+def _stderr_size() -> int | None:
+    """The size of this process's stderr when it is a file (a local worker's ``worker-<i>.log``, where
+    its kernels' stderr goes too), else None."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(2)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+#: What a kernel's process prints when the open-file limit stops it (pyzmq's ZMQError, Python's OSError EMFILE).
+_EMFILE = b"Too many open files"
+
+
+def start_failure_cause(since: int | None) -> str:
+    """The cause of a kernel start failure that only the worker's log shows, said before the error:
+    a kernel that could not open its sockets under a low open-file limit (``ulimit -n``, a container's
+    or systemd unit's LimitNOFILE) died "before replying to kernel_info", and "Too many open files"
+    was only in ``.cache/worker-<i>.log`` (hostile review s14-C, N19). ``since``: the log's size before
+    the start (:func:`_stderr_size`), so that an earlier build's lines do not count. "" when not found."""
+    import errno
+    import os
+
+    if since is None:
+        return ""
+    try:
+        log = os.readlink("/proc/self/fd/2")
+        with open("/proc/self/fd/2", "rb") as fh:  # Linux: the worker's log, however it was opened
+            fh.seek(since)
+            said = fh.read(1 << 20)
+    except OSError as exc:  # no /proc (not Linux); EMFILE: the limit strikes here too
+        if exc.errno != errno.EMFILE:
+            return ""
+        log, said = "the worker's log", _EMFILE
+    if _EMFILE not in said:
+        return ""
+    try:
+        import resource
+
+        limit = f"the limit (ulimit -n) is {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}, "
+    except (ImportError, OSError, ValueError):
+        limit = ""
+    # failure() puts TOO_MANY_FILES_HINT ("raise the limit (ulimit -n) or lower --jobs") before it
+    return f"Too many open files: the kernel could not open its sockets ({limit}see {log})"
 
 
 def _session(task: ReportTask):

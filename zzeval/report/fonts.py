@@ -79,14 +79,44 @@ def _pypi_font_file() -> Path | None:
     return path if path.is_file() else None
 
 
+#: The first bytes of a font file matplotlib reads: TrueType, OpenType (CFF), a collection, Apple's.
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"ttcf", b"true", b"typ1")
+
+
+def check_font_env() -> Path | None:
+    """The font file named by :data:`FONT_ENV_VAR`, or None when it is not set; refused unless it is
+    a font file (by its first bytes: a TrueType or OpenType font or collection). A file that is not a
+    font (``/etc/passwd``, a corrupt download, an HTML error page saved as ``.ttf``) was silently
+    passed over for the bundled font, while a missing path was refused (hostile review s14-C, N06).
+    Cheap (no matplotlib): the build checks it before its evaluation.
+
+    Raises
+    ------
+    ZzevalError
+        Naming the variable and the file.
+    """
+    env = os.environ.get(FONT_ENV_VAR)
+    if not env:
+        return None
+    p = Path(env)
+    if not p.is_file():
+        raise ZzevalError(f"{FONT_ENV_VAR}={env!r} is not a font file. {INSTALL_HINT}")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise ZzevalError(f"{FONT_ENV_VAR}={env!r} cannot be read ({exc.strerror or exc}). {INSTALL_HINT}") from None
+    if head not in _FONT_MAGIC:
+        raise ZzevalError(f"{FONT_ENV_VAR}={env!r} is not a font file (it does not start as a TrueType or OpenType "
+                          f"font or collection does): set it to a .ttf, .otf or .ttc font, or unset it. {INSTALL_HINT}")
+    return p
+
+
 def candidate_font_files() -> list[Path]:
     """Font files to try, in order of preference (only those that exist)."""
     out: list[Path] = []
-    env = os.environ.get(FONT_ENV_VAR)
-    if env:
-        p = Path(env)
-        if not p.is_file():
-            raise ZzevalError(f"{FONT_ENV_VAR}={env!r} is not a font file. {INSTALL_HINT}")
+    p = check_font_env()
+    if p is not None:
         out.append(p)
     pypi = _pypi_font_file()
     if pypi is not None:
@@ -177,15 +207,18 @@ def setup_fonts() -> str:
 
     tried: list[str] = []
     candidates: list[tuple[str, str]] = []  # (family, source)
+    chosen = check_font_env()
     for path in candidate_font_files():
         try:
             names = _register(path)
         except Exception as exc:  # a broken font file: say so and try the next one
             tried.append(f"{path}: cannot be read ({exc})")
+            _refuse_chosen(path, chosen, tried[-1])
             continue
         fam = _pick(names) or (names[0] if names else None)
         if fam is None:
             tried.append(f"{path}: no font face registered")
+            _refuse_chosen(path, chosen, tried[-1])
             continue
         candidates.append((fam, str(path)))
     known = {e.name for e in fm.fontManager.ttflist}
@@ -195,6 +228,7 @@ def setup_fonts() -> str:
         missing = missing_glyphs(PROBE_TEXT.replace("−", ""), fam)
         if missing:
             tried.append(f"{fam} ({source}): missing {''.join(missing[:10])}")
+            _refuse_chosen(Path(source), chosen, f"its font {fam} cannot draw {''.join(missing[:10])}")
             continue
         _state["family"] = fam
         _state["source"] = source
@@ -208,6 +242,14 @@ def setup_fonts() -> str:
 
     detail = "; ".join(tried) if tried else "no CJK font file found"
     raise ZzevalError(f"cannot render Chinese text in figures ({detail}). {INSTALL_HINT}")
+
+
+def _refuse_chosen(path: Path, chosen: Path | None, why: str) -> None:
+    """Raise when ``path`` is the font the operator chose (:data:`FONT_ENV_VAR`) and it cannot be
+    used: not passed over for another font without a word (hostile review s14-C, N06)."""
+    if chosen is not None and path == chosen:
+        raise ZzevalError(f"{FONT_ENV_VAR}={str(chosen)!r} cannot be used ({why}): set it to a font with "
+                          f"Simplified-Chinese glyphs, or unset it to use the bundled Noto Sans CJK. {INSTALL_HINT}")
 
 
 #: CSS family name of the font subset embedded in reports by :func:`webfont_css`.
