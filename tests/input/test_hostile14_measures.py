@@ -13,7 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
-from tests.input.cases import Case, edit, read, validate_refuses, write
+from tests.input.cases import Case, edit, read, setter, validate_refuses, write
 from zzeval.cli import main
 
 SHIPPED_RULES = resources.files("zzeval.reference").joinpath("verdict_rules.yaml").read_text(encoding="utf-8")
@@ -138,3 +138,42 @@ def test_the_limit_leaves_the_generators_townships_passing():
         assert (tasks["im_passes"] < tasks["im_tests"]).all()
         assert (tasks["im_passes"] / tasks["im_tests"]).max() < 0.97
         assert 1 - 0.97 ** least > 0.99  # a genuine 97 % township of that many tests all passes < 1 % of the time
+
+
+# -- N77/N81/N82: 万元 / 万吨 in a cell; N67/N78: persons in a households cell -----------------------------------
+
+def test_wanyuan_and_wandun_in_a_cell_are_multiplied(sample_season, tmp_path, capsys):
+    """N77/N81/N82: '110.47万元' is 1,104,700 yuan, '33.6万元' 336,000 yuan, '90万吨' 900,000 t/yr — not "write
+    110.47 without '万元'" (10,000 times too small)."""
+    err = validate_refuses(sample_season, Case("wan_units", lambda d: (
+        setter("heating_retrofits.csv", 0, "subsidy_yuan", "110.47万元")(d),
+        setter("vehicles.csv", 0, "scrappage_payment_yuan", "33.6万元")(d),
+        setter("freight.csv", 0, "road_t_before", "90万吨")(d)), (
+        "'110.47万元' is not a number [yuan]; 万 is 10,000: write 1104700 (yuan), without '万元'",
+        "'33.6万元' is not a number [yuan]; 万 is 10,000: write 336000 (yuan), without '万元'",
+        "'90万吨' is not a number [t/yr]; 万 is 10,000: write 900000 (t/yr), without '万吨'"),
+        ("write the number alone, 110.47", "write the number alone, 90")), tmp_path / "case", capsys)
+    assert "亿" not in err
+
+
+def test_yi_and_plain_wan_keep_their_hint():
+    """亿 with a unit, and a bare 万 (re-review of issue 13), as before."""
+    from zzeval.season.parsing import not_number_hint
+
+    assert not_number_hint("1.2亿元", "yuan") == "; 亿 is 100,000,000: write 120000000 (yuan), without '亿元'"
+    assert not_number_hint("3.82万", "yuan") == "; 万 is 10,000: write 38200 (yuan)"
+
+
+def test_persons_in_a_households_cell_are_not_households(sample_season, tmp_path, capsys):
+    """N67/N78: '165人' in households_planned, '580人' in households_done: persons are not households; no "write
+    165 without '人'". '38214人' in the persons column keeps "write the number alone"."""
+    validate_refuses(sample_season, Case("persons_in_households", lambda d: (
+        setter("heating_retrofits.csv", 0, "households_planned", "165人")(d),
+        setter("heating_retrofits.csv", 1, "households_done", "580人")(d),
+        setter("townships.csv", 0, "population", "38214人")(d)), (
+        "heating_retrofits.csv, row 2, column 'households_planned': '165人' is not a number [households]; '人' "
+        "counts persons, but the column counts households (户): write the number of households from the records, "
+        "not of persons",
+        "row 3, column 'households_done': '580人' is not a number [households]; '人' counts persons",
+        "'38214人' is not a number [persons]; write the number alone, 38214 (the column is in persons), without '人'"),
+        ("write the number alone, 165", "write the number alone, 580")), tmp_path / "case", capsys)

@@ -260,6 +260,12 @@ _CHANGE_WORDS = re.compile(r"(?P<word>下降了?|降低了?|减少了?|降了?|�
                            r"(?P<n>\d+(\.\d+)?)\s*(?P<pct>[%％]?)")
 
 
+#: A scale word after a number (``3.8万``, ``1.2亿``) and the unit words that may follow it in a cell (``110.47万元``,
+#: ``90万吨``, ``33.6万元``): the number is multiplied, not written alone (hostile review s14-hostA, N77/N81/N82).
+_SCALES = {"万": 10_000, "亿": 100_000_000}
+_SCALED_UNITS = frozenset({"", "元", "吨", "t", "辆", "户", "人", "台", "个", "家", "次", "头", "亩"})
+
+
 def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say). ``marks``: the column is
@@ -323,14 +329,21 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bo
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
     if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
         return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant
-    scale = {"万": 10_000, "亿": 100_000_000}.get(match.group(2).strip()) if match else None
-    if scale:  # 3.8万 persons is 38,000, not 3.8 (re-review of issue 13)
+    word = match.group(2).strip() if match else ""
+    if word.removeprefix("万").removeprefix("亿").strip() == "人" and unit == "households":
+        # 165人 under households: persons are not households (hostile review s14-hostA, N67/N78)
+        return ("; '人' counts persons, but the column counts households (户): write the number of households from "
+                "the records, not of persons (a household is several persons)")
+    scale = _SCALES.get(word[:1]) if word[1:].strip() in _SCALED_UNITS else None
+    if scale:  # 3.8万 persons is 38,000, not 3.8 (re-review of issue 13); 110.47万元 is 1,104,700 yuan (s14-hostA N77)
         try:
-            value = float(match.group(1)) * scale
+            value = float(match.group(1).replace(",", "")) * scale
         except ValueError:
             value = None
         if value is not None:
-            return f"; {match.group(2).strip()} is {scale:,}: write {value:.10g}" + (f" ({unit})" if unit else "")
+            rest = word[1:].strip()
+            return (f"; {word[:1]} is {scale:,}: write {value:.10g}" + (f" ({unit})" if unit else "")
+                    + (f", without '{word}'" if rest else ""))
     if match and match.group(2) == "%":
         return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
     if match:
