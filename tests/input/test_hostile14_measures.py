@@ -177,3 +177,28 @@ def test_persons_in_a_households_cell_are_not_households(sample_season, tmp_path
         "row 3, column 'households_done': '580人' is not a number [households]; '人' counts persons",
         "'38214人' is not a number [persons]; write the number alone, 38214 (the column is in persons), without '人'"),
         ("write the number alone, 165", "write the number alone, 580")), tmp_path / "case", capsys)
+
+
+# -- N25: a merged township column in dustfall -----------------------------------------------------------------
+
+def _merged_township(frame: pd.DataFrame) -> None:
+    """A spreadsheet's merged township cells saved as CSV: the township only on the first row of its block."""
+    same = frame["township"] == frame["township"].shift(1)
+    frame.loc[same, "township"] = ""
+
+
+def test_merged_dustfall_township_holds_back_the_months_check(sample_season, tmp_path, capsys):
+    """N25: the empty-cell lines and the one notice, not "township  has dustfall for 5 of the 6 months … add the
+    missing months" (all months are in the file)."""
+    err = validate_refuses(sample_season, Case("merged_dustfall", edit("dustfall.csv", _merged_township), (
+        "dustfall.csv, row 3, column 'township': empty cell; a str value is required (a merged cell?",
+        "row(s) without a township (the empty cells)", "the six months of dustfall) are made once every row names "
+        "its township"), ("of the 6 months of the season", "add the missing months")), tmp_path / "case", capsys)
+    assert err.count("row(s) without a township") == 1
+
+
+def test_a_missing_dustfall_month_is_still_refused(sample_season, tmp_path, capsys):
+    """Every row names its township: a month taken out is refused as before."""
+    validate_refuses(sample_season, Case("dustfall_month_gone", edit("dustfall.csv", lambda f: f.drop(index=1)), (
+        "township nancun has dustfall for 5 of the 6 months of the season", "add the missing months' dustfall")),
+        tmp_path / "case", capsys)
