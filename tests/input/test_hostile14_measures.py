@@ -202,3 +202,26 @@ def test_a_missing_dustfall_month_is_still_refused(sample_season, tmp_path, caps
     validate_refuses(sample_season, Case("dustfall_month_gone", edit("dustfall.csv", lambda f: f.drop(index=1)), (
         "township nancun has dustfall for 5 of the 6 months of the season", "add the missing months' dustfall")),
         tmp_path / "case", capsys)
+
+
+# -- N05/N06: a clean_before_* column absent or its header misspelt -----------------------------------------------
+
+def test_an_absent_baseline_column_is_named_once(sample_season, tmp_path, capsys):
+    """N05: clean_before_gas not in townships.csv (the other two are): one line naming the column, not "empty
+    cell … a merged cell?" on every row."""
+    err = validate_refuses(sample_season, Case("baseline_gas_absent", edit(
+        "townships.csv", lambda f: f.drop(columns="clean_before_gas")), (
+        "townships.csv, column 'clean_before_gas': townships.csv has clean_before_electricity and "
+        "clean_before_district but no column clean_before_gas (期初气取暖户数)",
+        "add the column with each township's households heated by this kind before the season, 0 where none"),
+        ("empty cell while the township's other clean_before_* cells are filled",)), tmp_path / "case", capsys)
+    assert "1 problem in the season folder" in err
+
+
+def test_a_misspelt_baseline_header_is_said_once(sample_season, tmp_path, capsys):
+    """N06: the header 期初燃气取暖户数: the did-you-mean, and no "empty cell" lines for the cells under it."""
+    validate_refuses(sample_season, Case("baseline_gas_header", edit(
+        "townships.csv", lambda f: f.rename(columns={"clean_before_gas": "期初燃气取暖户数"})), (
+        "unknown column I ('期初燃气取暖户数'): did you mean 'clean_before_gas'?",),
+        ("empty cell while the township's other clean_before_* cells are filled", "but no column clean_before_gas")),
+        tmp_path / "case", capsys)

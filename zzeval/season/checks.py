@@ -30,7 +30,7 @@ from zzeval.season.parsing import (
     show,
 )
 from zzeval.season.replacements import record_spans
-from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS
+from zzeval.season.schema import AIR_POLLUTANTS, POLLUTANT_UNITS, TOWNSHIPS
 from zzeval.season.station_sets import index_pollutant_notes
 from zzeval.season.unit_spelling import canonical_unit, compatibility_note, unit_difference
 
@@ -62,6 +62,9 @@ class Collector:
         #: (file, column) refused for the unit in its header (loading): its values are not read, and are not
         #: "empty" either (hostile review s13-hostA M1: a refused column was also called empty / 缺测)
         self.refused_columns: set[tuple[str, str]] = set()
+        #: (file, column) of an optional column the file does not have (or whose header was not recognised): filled
+        #: in empty by the loader, but not "empty cells" (hostile review s14-hostA, N05/N06)
+        self.absent_columns: set[tuple[str, str]] = set()
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
         #: signatures and hourly values (season.aq_copy), air-quality values left empty per (file, station)
@@ -269,6 +272,10 @@ def _check_heating_baseline(tw: pd.DataFrame | None, f: str, out: Collector) -> 
     # yet in, or one value merged over two townships' rows) would be summed as if the empty kind were 0 and
     # publish a coverage far too low (hostile review s13-hostA C29a: 68 % for 99 %). A row with all kinds
     # empty is a township without a baseline (coverage 无数据, data/README.md).
+    absent = [c for c in columns if (f, c) in out.absent_columns]
+    if absent and len(absent) < len(columns):
+        _baseline_column_absent(tw, f, columns, absent, out)
+        return
     filled = tw[columns].notna()
     partial = filled.any(axis=1) & ~filled.all(axis=1) & out.readable(f, tw.index)
     for c in columns:
@@ -282,6 +289,21 @@ def _check_heating_baseline(tw: pd.DataFrame | None, f: str, out: Collector) -> 
     out.rows(f, columns[0], baseline > tw["households"],
              lambda i: f"the households heated cleanly before the season ({' + '.join(columns)} = {baseline[i]:g}) "
                        f"exceed the township's {tw['households'][i]:g} households; check the numbers")
+
+
+def _baseline_column_absent(tw: pd.DataFrame, f: str, columns: list[str], absent: list[str], out: Collector) -> None:
+    """Some clean_before_* columns in the file, others not: one line naming the column missing, not an "empty
+    cell … a merged cell?" on every row (hostile review s14-hostA, N05). A header not recognised already has its
+    own "unknown column …: did you mean" problem (N06): nothing more is said."""
+    unnamed = [c for c in absent if not any(p.file == f and f"did you mean '{c}'" in p.message for p in out.problems)]
+    present = [c for c in columns if c not in absent]
+    for c in unnamed:
+        spec = TOWNSHIPS.column(c)
+        aka = f" ({spec.aliases[0]})" if spec.aliases else ""
+        out.add(f, None, c, f"{f} has {' and '.join(present)} but no column {c}{aka}: the heating baseline "
+                            f"needs all {len(columns)} clean_before_* columns (an empty or missing kind is not 0); "
+                            f"add the column with each township's households heated by this kind before the season, "
+                            f"0 where none, or remove the other clean_before_* columns (coverage 无数据)")
 
 
 def _check_freight_firms(fr: pd.DataFrame, f: str, out: Collector) -> None:
