@@ -225,3 +225,31 @@ def test_a_misspelt_baseline_header_is_said_once(sample_season, tmp_path, capsys
         "unknown column I ('期初燃气取暖户数'): did you mean 'clean_before_gas'?",),
         ("empty cell while the township's other clean_before_* cells are filled", "but no column clean_before_gas")),
         tmp_path / "case", capsys)
+
+
+# -- N48: two unfinished batches of one type -------------------------------------------------------------------
+
+def _two_undated_batches(planned: tuple[str, str]):
+    """Two of nancun's coal_to_electricity rows as batches not done yet: done 0, no date (data/README.md)."""
+    def func(frame: pd.DataFrame) -> None:
+        rows = frame.index[(frame["township"] == "nancun") & (frame["retrofit_type"] == "coal_to_electricity")][:2]
+        frame.loc[rows, "households_planned"] = list(planned)
+        frame.loc[rows, ["households_done", "completion_date", "subsidy_yuan"]] = ["0", "", ""]
+    return func
+
+
+def test_two_unfinished_batches_of_different_sizes_are_two_batches(season, capsys):
+    """N48: batches of 132 and 65 households planned, neither done: accepted (no "duplicate … remove one")."""
+    edit("heating_retrofits.csv", _two_undated_batches(("132", "65")))(season)
+    text = _validate_ok(season, capsys)
+    assert "duplicate" not in text
+
+
+def test_two_unfinished_batches_of_one_size_say_both_ways(sample_season, tmp_path, capsys):
+    """The same households planned: refused, saying it may be one batch written twice or two to add up."""
+    validate_refuses(sample_season, Case("undated_same", edit("heating_retrofits.csv",
+                                                              _two_undated_batches(("132", "132"))), (
+        "heating_retrofits.csv, row 3, column 'completion_date': a second batch not done yet (no completion_date) "
+        "with the same township, retrofit_type and households_planned as row 2 (132): if it is the same batch "
+        "written twice, remove this row; if they are two batches, give them as one row (the households planned "
+        "added up)",), ("duplicate of an earlier row",)), tmp_path / "case", capsys)
