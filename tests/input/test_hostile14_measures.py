@@ -253,3 +253,45 @@ def test_two_unfinished_batches_of_one_size_say_both_ways(sample_season, tmp_pat
         "with the same township, retrofit_type and households_planned as row 2 (132): if it is the same batch "
         "written twice, remove this row; if they are two batches, give them as one row (the households planned "
         "added up)",), ("duplicate of an earlier row",)), tmp_path / "case", capsys)
+
+
+# -- low: targets written with their comparison; a full-width colon; a retrofit type or task in Chinese ----------
+
+def _targets_with_comparisons(frame: pd.DataFrame) -> None:
+    for task, value in (("dustfall_t_km2_month", "<9"), ("im_pass_rate_pct", "≥90"),
+                        ("clean_heating_coverage_pct", "≥60")):
+        rows = frame.index[frame["task"] == task]
+        frame.loc[rows[0], "target"] = value
+        if task == "dustfall_t_km2_month":
+            frame.loc[rows[1], "target"] = "＜9"
+
+
+def test_targets_written_with_their_comparison_say_write_the_number(sample_season, tmp_path, capsys):
+    """N11/N11b/N12/N36: '<9', '＜9', '≥90', '≥60' in targets: write the number alone, the rules compare."""
+    validate_refuses(sample_season, Case("targets_compared", edit("targets.csv", _targets_with_comparisons), (
+        "'<9' is not a number; write the number alone, 9: the verdict rules make the comparison ('<') themselves",
+        "'＜9' is not a number; write the number alone, 9: the verdict rules make the comparison ('<')",
+        "'≥90' is not a number; write the number alone, 90: the verdict rules make the comparison ('≥')",
+        "'≥60' is not a number; write the number alone, 60")), tmp_path / "case", capsys)
+
+
+def test_a_full_width_colon_in_season_yaml_is_named(sample_season, tmp_path, capsys):
+    """N44: 'confirmed：' (a Chinese input method): the YAML error points at the next line; the colon is named."""
+    def apply(folder):
+        path = folder / "season.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "confirmed：\n  im_all_passed: [all]\n", encoding="utf-8")
+    err = validate_refuses(sample_season, Case("yaml_colon", apply, ("season.yaml", "not valid YAML",)),
+                           tmp_path / "case", capsys)
+    line = (sample_season / "season.yaml").read_text(encoding="utf-8").count("\n") + 1
+    assert f"line {line} has a full-width colon '：' (a Chinese input method): write the half-width ':'" in err
+
+
+def test_a_retrofit_type_with_a_note_and_a_task_in_chinese_get_did_you_mean(sample_season, tmp_path, capsys):
+    """N42: '电代煤（空气源热泵）' → 电代煤 (coal_to_electricity), remove the note; N76: task '煤改气' →
+    heating_coal_to_gas."""
+    validate_refuses(sample_season, Case("chinese_categories", lambda d: (
+        setter("heating_retrofits.csv", 0, "retrofit_type", "电代煤（空气源热泵）")(d),
+        setter("targets.csv", 1, "task", "煤改气")(d)), (
+        "'电代煤（空气源热泵）' is not allowed; did you mean '电代煤' (coal_to_electricity)? remove the note in brackets",
+        "'煤改气' is not allowed; did you mean 'heating_coal_to_gas' ('煤改气' is the retrofit type coal_to_gas)?")),
+        tmp_path / "case", capsys)

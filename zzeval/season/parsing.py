@@ -260,6 +260,23 @@ _CHANGE_WORDS = re.compile(r"(?P<word>下降了?|降低了?|减少了?|降了?|�
                            r"(?P<n>\d+(\.\d+)?)\s*(?P<pct>[%％]?)")
 
 
+#: A target written as the plan writes it, with its comparison: ``< 9``, ``＜9``, ``≥90``, ``≥60%``, ``不低于90``.
+_COMPARED_TARGET = re.compile(r"\s*(?P<op><=|>=|<|>|≤|≥|≦|≧|不低于|不高于|不超过|不少于|不大于|不小于|低于|高于|小于|大于)"
+                              r"\s*(?P<n>[+-]?\d+(?:\.\d+)?)\s*(?P<pct>%?)\s*")
+
+
+def target_comparison_hint(text: str) -> str:
+    """What to write for a target cell holding its comparison (hostile review s14-hostA, N11/N12/N36: "'<9' is
+    not a number" said nothing more): the number alone; the verdict rule compares by itself (""
+    when the cell is not such a target)."""
+    normal = unicodedata.normalize("NFKC", str(text))
+    match = _COMPARED_TARGET.fullmatch(normal)
+    if not match:
+        return ""
+    return (f"; write the number alone, {match['n']}" + (" without '%'" if match["pct"] else "")
+            + f": the verdict rules make the comparison ('{match['op']}') themselves (zzeval/reference/verdict_rules.yaml)")
+
+
 #: A scale word after a number (``3.8万``, ``1.2亿``) and the unit words that may follow it in a cell (``110.47万元``,
 #: ``90万吨``, ``33.6万元``): the number is multiplied, not written alone (hostile review s14-hostA, N77/N81/N82).
 _SCALES = {"万": 10_000, "亿": 100_000_000}
