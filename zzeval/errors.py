@@ -135,7 +135,22 @@ def yaml_problem(exc: Exception) -> str:
         text += f" ({context}" + (f" from line {where.line + 1}" if where and where.line != mark.line else "") + ")"
     if "'\\t'" in problem or "tab" in problem:
         text += ": indent with spaces, not tabs (YAML does not allow tabs for indentation)"
-    return _cut(text)
+    return _cut(text + _full_width_colon(mark, where))
+
+
+def _full_width_colon(mark, where) -> str:
+    """A full-width colon '：' (a Chinese input method left on) on the lines of the error: YAML reads
+    ``confirmed：`` as text and reports the next line (hostile review s14-hostA, N44); named here."""
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str):
+        return ""
+    lines = buffer.split("\n")
+    first = where.line if where is not None and where.line <= mark.line else mark.line
+    for n in range(max(first, 0), min(mark.line, len(lines) - 1) + 1):
+        if "\uff1a" in lines[n]:
+            return (f"; line {n + 1} has a full-width colon '\uff1a' (a Chinese input method): write the "
+                    "half-width ':' after a key")
+    return ""
 
 
 def _cut(text: str, limit: int = 300) -> str:

@@ -518,9 +518,9 @@ def evaluate_season(season: SeasonData, factors=None, draws: int = 10_000, seed:
                                   on="township", how="left")
     emissions = emissions_task.result()
     progress = _step("the task progress", task_progress, season, indicators)
-    if rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
+    if own := rules is None and (season.data_dir / SEASON_RULES_FILE).exists():
         rules = season.data_dir / SEASON_RULES_FILE
-    ruleset = load_rules(None) if rules is None else check_rules_file(rules)
+    ruleset = load_rules(None) if rules is None else check_rules_file(rules, complete=own)
     check_targets_read(season.targets, ruleset, targets_file(season.data_dir))
     targets = effective_targets(season)  # with the plan's class defaults (plan_tasks.yaml)
     verdicts = {lang: _step("the verdicts", apply_rules, indicators, targets, ruleset, lang)

@@ -26,8 +26,10 @@ from zzeval.season.parsing import load_yaml_strict, show
 SEASON_RULES_FILE = "verdict_rules.yaml"
 
 
-def check_rules_file(path: str | Path) -> RuleSet:
-    """Read verdict rules from ``path`` with every problem named (see the module docstring).
+def check_rules_file(path: str | Path, complete: bool = False) -> RuleSet:
+    """Read verdict rules from ``path`` with every problem named (see the module docstring). With
+    ``complete`` (a season folder's own file, which replaces the shipped rules), every shipped rule must be
+    in it or named under ``dropped:`` (:func:`check_complete`).
 
     Raises
     ------
@@ -77,7 +79,48 @@ def check_rules_file(path: str | Path) -> RuleSet:
             raise ZzevalError(f"{where}: the id '{show(rule_id)}' is also the id of rule {seen[rule_id]}; "
                               "give each rule its own id")
         seen[rule_id] = n
+    check_dropped(path, doc, seen)
+    if complete:
+        check_complete(path, seen, doc.get("dropped") or [])
     return load_rules(path)
+
+
+def check_dropped(path: Path, doc: dict, ids: dict[str, int]) -> None:
+    """``dropped:`` (optional) lists shipped rules the season leaves out on purpose: a list of their ids, each
+    one a shipped rule's id and not also a rule of the file."""
+    if "dropped" not in doc:
+        return
+    dropped = doc["dropped"]
+    if not isinstance(dropped, list) or not all(isinstance(d, str) for d in dropped):
+        raise ZzevalError(f"{path}: 'dropped' must be a list of the ids of shipped rules left out on purpose, "
+                          f"like dropped: [baobiao, straw_fires]; got '{show(dropped)}'")
+    shipped = [str(rule.get("id")) for rule in _shipped_rules() if isinstance(rule, dict)]
+    for rule_id in dropped:
+        if rule_id not in shipped:
+            raise _unknown(f"{path}: dropped", "rule id", rule_id, shipped,
+                           "ids of the shipped rules (zzeval/reference/verdict_rules.yaml)")
+        if rule_id in ids:
+            raise ZzevalError(f"{path}: '{show(rule_id)}' is under 'dropped' and is also rule {ids[rule_id]} of "
+                              "the file: remove it from one of them")
+
+
+def check_complete(path: Path, ids: dict[str, int], dropped: list[str]) -> None:
+    """A season's own rule file replaces the shipped rules: a file holding only the rule the clerk meant to
+    change (hostile review s14-hostA, N46: only im_pass_rate, with a slack) passed silently, and every other
+    task's row then said 无考核规则 and never counted — every township's verdict changed (预警 → 进展正常).
+    Each shipped rule must therefore be in the file (by its id) or be named under ``dropped:``; refused
+    otherwise, naming the rules missing and their tasks."""
+    missing = [rule for rule in _shipped_rules() if isinstance(rule, dict)
+               and str(rule.get("id")) not in ids and str(rule.get("id")) not in dropped]
+    if not missing:
+        return
+    said = ", ".join(f"{rule.get('id')} (task {rule.get('task', '?')})" for rule in missing)
+    raise ZzevalError(
+        f"{path}: the season's verdict rules replace the shipped ones (zzeval/reference/verdict_rules.yaml), and "
+        f"{len(missing)} shipped rule(s) are not in this file: {said}. Without them those tasks' rows would say "
+        "无考核规则 and never count in the verdict, so verdicts would change silently. Copy the whole shipped file "
+        "into the season folder as verdict_rules.yaml and change only the rule you mean to change; to leave a "
+        f"shipped rule out on purpose, name it under 'dropped:' (dropped: [{missing[0].get('id')}])")
 
 
 def _check_ranks(path: Path, levels: dict) -> None:
@@ -285,22 +328,23 @@ def check_targets_read(targets, ruleset: RuleSet, fname: str) -> None:
 
     fixed = rules_not_reading_targets(ruleset)
     source = ruleset.source
+    where = ("copy zzeval/reference/verdict_rules.yaml into the season folder as verdict_rules.yaml and change "
+             "these rules' threshold there" if source == f"zzeval/reference/{SEASON_RULES_FILE}"
+             else f"change these rules' threshold in {source}")
     lines = []
     for label, task, target in zip(targets.index, targets["task"].astype(str), targets["target"], strict=True):
         rules = fixed.get(task)
         if not rules:
             continue
         unit = ruleset.unit(rules[0].indicator)
-        unit_text = unit if unit == "%" else t(f"unit.{unit}", "en") if unit else ""
+        unit_text = f" {unit}" if unit == "%" else f" {t(f'unit.{unit}', 'en')}" if unit else ""
         said = ", ".join(f"{r.id} {r.op} {r.threshold:g}" for r in rules)
-        lines.append(f"{fname}, row {int(label) + 2}, column 'task': a target of {target:g} {unit_text} for {task}, "
+        lines.append(f"{fname}, row {int(label) + 2}, column 'task': a target of {target:g}{unit_text} for {task}, "
                      f"but the verdict rules judge {task} by fixed thresholds ({said}; {source}) and do not read "
                      f"{fname}: the task table would judge the row by this target and the verdict by the rules' thresholds "
                      f"(a row reading 'target met' and 未完成). Remove the row "
-                     f"(the rules' thresholds apply); to judge by another threshold, copy "
-                     f"zzeval/reference/verdict_rules.yaml into the season folder as verdict_rules.yaml and change "
-                     f"these rules' threshold there (a number, or 'target:{task}' with a 'default' to read "
-                     f"{fname})")
+                     f"(the rules' thresholds apply); to judge by another threshold, {where} "
+                     f"(a number, or 'target:{task}' with a 'default' to read {fname})")
     if lines:
         raise ZzevalError("\n".join(lines))
 
@@ -310,7 +354,7 @@ def check_season_rules(data_dir: str | Path, season=None) -> RuleSet | None:
     with ``season`` (a SeasonData), its targets as well against the rules in effect
     (:func:`check_targets_read`)."""
     path = Path(data_dir) / SEASON_RULES_FILE
-    ruleset = check_rules_file(path) if path.exists() else None
+    ruleset = check_rules_file(path, complete=True) if path.exists() else None
     if season is not None:
         check_targets_read(season.targets, ruleset or load_rules(None), targets_file(Path(data_dir)))
     return ruleset

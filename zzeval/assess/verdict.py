@@ -214,8 +214,11 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             raise ZzevalError(f"{source}: 'levels' must define on_track, warning and interview (missing {key})")
     rules = [_rule(raw, f"{source}: rule {n} ({raw.get('id', '?')})")
              for n, raw in enumerate(doc.get("rules") or [], start=1)]
-    return RuleSet(levels=levels, rules=rules, units={str(k): str(v) for k, v in (doc.get("units") or {}).items()},
-                   source=source)
+    # a file without (some of) the shipped ``units:`` falls back on the shipped units: a reason never prints a bare
+    # number where the shipped rules print "85.6 %" (hostile review s14-hostA, N46)
+    units = dict((reference_yaml(DEFAULT_RULES) or {}).get("units") or {}) if path is not None else {}
+    units.update(doc.get("units") or {})
+    return RuleSet(levels=levels, rules=rules, units={str(k): str(v) for k, v in units.items()}, source=source)
 
 
 def format_value(value: float, unit: str, signed: bool = False, lang: str = "zh") -> str:

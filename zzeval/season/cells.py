@@ -26,6 +26,7 @@ from zzeval.season.parsing import (
     read_numbers,
     serial_date_hint,
     show,
+    target_comparison_hint,
 )
 from zzeval.season.schema import Column
 
@@ -126,12 +127,19 @@ def decimal_comma_fix(text: str) -> str:
     return f"{whole}.{decimals}"
 
 
+def _target_hint(text: str, col: Column) -> str:
+    """The hint of a ``targets.target`` cell written with its comparison (``<9``, ``≥90``)."""
+    return target_comparison_hint(text) if col.name == "target" else ""
+
+
 def _convert_numbers(values: pd.Series, col: Column, fname: str, out: Collector) -> pd.Series:
     reading = read_numbers(values, integer=col.kind == "int")
     numbers = reading.values
     hint = unit_hint(col)
     out.rows(fname, col.name, reading.not_number,
-             lambda i: f"'{show(values[i])}' is not a number{hint}{not_number_hint(values[i], col.unit, not col.required or col.empty_ok, col.validity_marks)}", True)
+             lambda i: f"'{show(values[i])}' is not a number{hint}"
+                       f"{_target_hint(values[i], col) or not_number_hint(values[i], col.unit, not col.required or col.empty_ok, col.validity_marks)}",
+             True)
     out.rows(fname, col.name, reading.non_finite,
              lambda i: f"'{show(values[i])}' is not a finite number; write the measured value{hint} "
                        "or leave the cell empty where that is allowed", True)
@@ -317,6 +325,9 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
             other = misreading(values[i], col.allowed)
             if other:
                 return f"'{show(values[i])}' is not allowed: {other}"
+            meant = _meant_category(values[i], col.allowed)
+            if meant:
+                return f"'{show(values[i])}' is not allowed; {meant}use one of: {allowed}"
             close = closest(values[i], list(col.allowed) + [s for s, v, _ in category_aliases() if v in col.allowed])
             value = category_value(close, col.allowed) if close else None
             meant = (f"did you mean '{show(close)}'{f' ({value})' if value != close else ''}? " if close else "")
@@ -326,6 +337,33 @@ def convert_column(frame: pd.DataFrame, col: Column, fname: str, out: Collector)
         _alias_notices(values[~bad], col.allowed, fname, col.name, out)
         return mapped.astype(str)
     return values
+
+
+#: A note in brackets after a value: ``电代煤（空气源热泵）``, ``coal_to_gas (壁挂炉)``.
+_BRACKET_NOTE = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
+
+
+def _meant_category(value: str, allowed) -> str:
+    """A "did you mean" for a category cell that is a known value once its note in brackets is removed
+    (``电代煤（空气源热泵）``: coal_to_electricity), or a retrofit type or a task's Chinese name in the targets'
+    task column (``煤改气``: heating_coal_to_gas; labels.yaml ``task.<key>``) (hostile review s14-hostA, N42/N76).
+    "" when neither."""
+    bare = _BRACKET_NOTE.sub("", value).strip()
+    if bare and bare != value:
+        reading = category_value(bare, allowed)
+        if reading in allowed:
+            return f"did you mean '{show(bare)}'{f' ({reading})' if reading != bare else ''}? remove the note in brackets; "
+    for text in dict.fromkeys((value, bare)):
+        reading = _alias(text, ())
+        if reading and f"heating_{reading[0]}" in allowed:
+            return f"did you mean 'heating_{reading[0]}' ('{show(text)}' is the retrofit type {reading[0]})? "
+        from zzeval.i18n import labels
+
+        for task in allowed:
+            words = labels().get(f"task.{task}", {}).get("zh", "")
+            if text and _key(text) in (_key(words), _key(words.split("：")[-1])):
+                return f"did you mean '{task}' ({words})? "
+    return ""
 
 
 #: ``PM2.5_24h``, ``O3-24H``, ``CO_24``: the 24-hour moving means of the national platform's long export (CNEMC)

@@ -21,6 +21,7 @@ import yaml
 from zzeval.errors import Problem, yaml_problem
 from zzeval.resources import plan_tasks
 from zzeval.season.emergency_rows import check_emergency_inspections
+from zzeval.season.heating_baseline import check_heating_baseline
 from zzeval.season.parsing import (
     DecodeFailure,
     closest,
@@ -62,6 +63,9 @@ class Collector:
         #: (file, column) refused for the unit in its header (loading): its values are not read, and are not
         #: "empty" either (hostile review s13-hostA M1: a refused column was also called empty / 缺测)
         self.refused_columns: set[tuple[str, str]] = set()
+        #: (file, column) of an optional column the file does not have (or whose header was not recognised): filled
+        #: in empty by the loader, but not "empty cells" (hostile review s14-hostA, N05/N06)
+        self.absent_columns: set[tuple[str, str]] = set()
         #: (station, pollutant, first year) with values of REPORTED_POLLUTANTS, first years with meteorology, (station
         #: or 'county', first year) with it, hours per (table, code, season), weather bins (season.weather_copy), PM day
         #: signatures and hourly values (season.aq_copy), air-quality values left empty per (file, station)
@@ -228,7 +232,7 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
         out.rows(f, "obd_fitted", vh["obd_fitted"] > most,
                  lambda i: f"{vh['obd_fitted'][i]:g} with OBD exceeds the fleet ({most[i]:g} before or after); "
                            "the OBD coverage would be over 100 %")
-    _check_heating_baseline(tables.get("townships"), fnames.get("townships", "townships.csv"), out)
+    check_heating_baseline(tables.get("townships"), fnames.get("townships", "townships.csv"), out)
     tk = tables.get("tasks")
     if tk is not None:
         f = fnames["tasks"]
@@ -256,32 +260,6 @@ def check_cross_tables(tables: dict[str, pd.DataFrame], fnames: dict[str, str], 
     _check_sites(tables.get("sites"), fnames.get("sites", "sites.csv"), out)
     check_emergency_inspections(tables.get("emergency_inspections"),
                                 fnames.get("emergency_inspections", "emergency_inspections.csv"), period, out)
-
-
-def _check_heating_baseline(tw: pd.DataFrame | None, f: str, out: Collector) -> None:
-    """The optional ``clean_before_*`` households (plan § 六 baseline) add up to no more than the township's
-    households: more would give a clean-heating coverage over 100 %."""
-    columns = [c for c in ("clean_before_electricity", "clean_before_gas", "clean_before_district")
-               if tw is not None and c in tw]
-    if not columns:
-        return
-    # empty is not 0: a baseline row with some kinds filled and others empty (the gas company's figure not
-    # yet in, or one value merged over two townships' rows) would be summed as if the empty kind were 0 and
-    # publish a coverage far too low (hostile review s13-hostA C29a: 68 % for 99 %). A row with all kinds
-    # empty is a township without a baseline (coverage 无数据, data/README.md).
-    filled = tw[columns].notna()
-    partial = filled.any(axis=1) & ~filled.all(axis=1) & out.readable(f, tw.index)
-    for c in columns:
-        out.rows(f, c, partial & ~filled[c],
-                 lambda i, c=c: f"empty cell while the township's other clean_before_* cells are filled: an empty "
-                                f"cell is not 0 (the clean-heating coverage would count these households as not "
-                                f"heated cleanly); write the households heated by this kind before the season, 0 if "
-                                f"none (a merged cell? unmerge it and fill in every row), or leave all "
-                                f"{len(columns)} clean_before_* cells of the township empty (coverage 无数据)")
-    baseline = tw[columns].sum(axis=1, min_count=1)
-    out.rows(f, columns[0], baseline > tw["households"],
-             lambda i: f"the households heated cleanly before the season ({' + '.join(columns)} = {baseline[i]:g}) "
-                       f"exceed the township's {tw['households'][i]:g} households; check the numbers")
 
 
 def _check_freight_firms(fr: pd.DataFrame, f: str, out: Collector) -> None:

@@ -39,6 +39,7 @@ JUDGEMENT_CHECKS = {
     "freight_scale": "enterprise, as in freight.csv",
     "freight_reversed": "'all' (the whole freight table)",
     "im_all_passed": "'all' (the whole tasks table)",
+    "im_township_all_passed": "township slug, 'nancun'",
     "heating_over_target": "township slug and retrofit type, 'nancun coal_to_gas'",
     "heating_repeated_batch": "township slug, retrofit type and the later batch's date, 'nancun coal_to_electricity "
                               "2020-11-20'",

@@ -42,6 +42,17 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
                        "GB/T 15265-1994 gravimetric method, and a month always collects some dust): a lost sample (bucket knocked over, stolen or frozen)? leave the value "
                        "empty: the month is then shown as missing (缺测) and the mean taken over the measured months")
     in_season = np.logical_or.reduce([p.contains(month).to_numpy(dtype=bool) for p in seasons])
+    if not out.sums_wait(fname):  # rows without a (known) township or month: the months of a township wait (N25)
+        _check_six_months(dust, fname, period, in_season, out)
+    _note_lost_samples(dust, fname, in_season, out)
+
+
+def _check_six_months(dust: pd.DataFrame, fname: str, period, in_season: np.ndarray, out: Collector) -> None:
+    """A township with dustfall in a season has all six months of it. Made only once every row names its township
+    and month (:meth:`Collector.sums_wait`): a merged township column left rows under a blank township, and the
+    clerk was told "township  has 5 of the 6 months … add the missing months" for months that were all there
+    (hostile review s14-hostA, N25)."""
+    seasons = (period.previous, period)
     named = ~in_season  # already a problem of its own row
     given = dust[~dust["township"].isin(set(dust["township"][named]))]
     for p in seasons:
@@ -58,7 +69,6 @@ def check_dustfall_months(dust: pd.DataFrame | None, fname: str, period, out: Co
                         "with the value left empty (the month is then shown as missing, 缺测)"
                         + (", or remove the township's rows of that season (its mean there is then unknown)"
                            if p != period else ""))
-    _note_lost_samples(dust, fname, in_season, out)
 
 
 def _note_lost_samples(dust: pd.DataFrame, fname: str, in_season: np.ndarray, out: Collector) -> None:

@@ -121,6 +121,8 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
             if col.required:
                 accepted = ", ".join((col.name,) + col.aliases)
                 out.add(fname, None, col.name, f"required column is missing (accepted headers: {accepted})")
+            else:
+                out.absent_columns.add((fname, col.name))
             mapped[col.name] = ""
     return mapped[[c.name for c in spec.columns]]
 

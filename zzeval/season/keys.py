@@ -138,6 +138,19 @@ def _empty_key(frame: pd.DataFrame, spec, key: tuple[str, ...]) -> pd.Series:
     return empty
 
 
+def _undated_batches(frame: pd.DataFrame, table: str) -> pd.Series | None:
+    """For heating_retrofits, each row's households_planned where it has no completion_date (a batch not done
+    yet, as data/README.md tells to write one), else NaN: two such rows of one township and type are two
+    scheduled batches when their households planned differ (hostile review s14-hostA, N48: dadonggou's waste-heat
+    batches of 572 and 508 households were refused as "duplicate … remove or merge one", and removing one would
+    lose its households from the completion rate); with the same households planned, one batch written twice is
+    as likely, and the refusal says both ways out. None for the other tables."""
+    if table != "heating_retrofits" or not {"completion_date", "households_planned"} <= set(frame):
+        return None
+    planned = pd.to_numeric(frame["households_planned"], errors="coerce")
+    return planned.where(frame["completion_date"].isna())
+
+
 def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
     """Refuse the rows of ``frame`` whose key (``spec.key``) repeats an earlier row's, each named
     with the earlier row (rows as in the file: header row 1); cells that could not be read, and rows with a
@@ -147,7 +160,11 @@ def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
     key = tuple(spec.key)
     readable = frame[out.readable(fname, frame.index) & ~_empty_key(frame, spec, key)]
     compared = _compared(readable, spec.name, key)
-    dup, first = _first_rows(compared, key)
+    undated = _undated_batches(readable, spec.name)
+    if undated is not None:  # two batches not done yet, of different sizes, are two batches (N48)
+        dup, first = _first_rows(compared.assign(_planned=undated), (*key, "_planned"))
+    else:
+        dup, first = _first_rows(compared, key)
     if spec.name == "freight" and "township" in readable and "enterprise" in key:
         # the legal form is left out only within one township (module docstring)
         exact = compared.assign(enterprise=readable["enterprise"].map(key_text, na_action="ignore"))
@@ -164,6 +181,11 @@ def check_keys(frame: pd.DataFrame, spec, fname: str, out) -> None:
         why = _explain(readable, spec.name, key, i, first[i])
         if why.startswith("the county-wide"):
             return why
+        if undated is not None and pd.notna(undated[i]):
+            return (f"a second batch not done yet (no completion_date) with the same township, retrofit_type and "
+                    f"households_planned as row {int(first[i]) + 2} ({undated[i]:g}): if it is the same batch "
+                    "written twice, remove this row; if they are two batches, give them as one row (the households "
+                    "planned added up), or give each its completion date once it is done")
         return (f"duplicate of an earlier row with the same {names} (row {int(first[i]) + 2}"
                 + (f": {why}" if why else "") + "); remove or merge one of them")
 

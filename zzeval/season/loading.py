@@ -316,7 +316,7 @@ def _resolve_townships(frame: pd.DataFrame, column: str, townships: pd.DataFrame
     if empty.any() and not empty.all():  # said once, as a notice (the empty cells are the problems)
         out.notes.append(f"{fname}, column '{column}': {int(empty.sum())} row(s) without a township (the empty "
                          "cells): the checks of a township's rows taken together (sums against its targets, "
-                         "duplicate rows) are made once every row names its township")
+                         "duplicate rows, the six months of dustfall) are made once every row names its township")
     return mapped.fillna(values)
 
 

@@ -260,6 +260,49 @@ _CHANGE_WORDS = re.compile(r"(?P<word>下降了?|降低了?|减少了?|降了?|�
                            r"(?P<n>\d+(\.\d+)?)\s*(?P<pct>[%％]?)")
 
 
+#: A target written as the plan writes it, with its comparison: ``< 9``, ``＜9``, ``≥90``, ``≥60%``, ``不低于90``.
+_COMPARED_TARGET = re.compile(r"\s*(?P<op><=|>=|<|>|≤|≥|≦|≧|不低于|不高于|不超过|不少于|不大于|不小于|低于|高于|小于|大于)"
+                              r"\s*(?P<n>[+-]?\d+(?:\.\d+)?)\s*(?P<pct>%?)\s*")
+
+
+def target_comparison_hint(text: str) -> str:
+    """What to write for a target cell holding its comparison (hostile review s14-hostA, N11/N12/N36: "'<9' is
+    not a number" said nothing more): the number alone; the verdict rule compares by itself (""
+    when the cell is not such a target)."""
+    normal = unicodedata.normalize("NFKC", str(text))
+    match = _COMPARED_TARGET.fullmatch(normal)
+    if not match:
+        return ""
+    return (f"; write the number alone, {match['n']}" + (" without '%'" if match["pct"] else "")
+            + f": the verdict rules make the comparison ('{match['op']}') themselves (zzeval/reference/verdict_rules.yaml)")
+
+
+#: A scale word after a number (``3.8万``, ``1.2亿``) and the unit words that may follow it in a cell (``110.47万元``,
+#: ``90万吨``, ``33.6万元``): the number is multiplied, not written alone (hostile review s14-hostA, N77/N81/N82).
+_SCALES = {"万": 10_000, "亿": 100_000_000}
+_SCALED_UNITS = frozenset({"", "元", "吨", "t", "辆", "户", "人", "台", "个", "家", "次", "头", "亩"})
+
+
+def _scaled_hint(match: re.Match, unit: str) -> str:
+    """A number followed by 万 or 亿 (and a unit: 万元, 万吨): multiplied, not written alone; 人 in a households
+    column: persons are not households ("" when neither)."""
+    word = match.group(2).strip()
+    if word.removeprefix("万").removeprefix("亿").strip() == "人" and unit == "households":
+        # 165人 under households: persons are not households (hostile review s14-hostA, N67/N78)
+        return ("; '人' counts persons, but the column counts households (户): write the number of households from "
+                "the records, not of persons (a household is several persons)")
+    scale = _SCALES.get(word[:1]) if word[1:].strip() in _SCALED_UNITS else None
+    if not scale:
+        return ""
+    # 3.8万 persons is 38,000, not 3.8 (re-review of issue 13); 110.47万元 is 1,104,700 yuan (s14-hostA N77)
+    try:
+        value = float(match.group(1).replace(",", "")) * scale
+    except ValueError:
+        return ""
+    return (f"; {word[:1]} is {scale:,}: write {value:.10g}" + (f" ({unit})" if unit else "")
+            + (f", without '{word}'" if word[1:].strip() else ""))
+
+
 def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bool = False) -> str:
     """What to write instead of a cell that is not a number: ``97%`` → ``97``, ``95.3 km²`` → ``95.3``,
     full-width digits ``１２`` → ``12`` (``""`` when there is nothing better to say). ``marks``: the column is
@@ -323,14 +366,9 @@ def not_number_hint(text: str, unit: str = "", optional: bool = False, marks: bo
     match = _NUMBER_AND_TEXT.fullmatch(text) or _NUMBER_AND_TEXT.fullmatch(normal)
     if match and any(ch.isascii() and ch.isdigit() or _other_digit(ch) for ch in match.group(2)):
         return ""  # 38_214, 0x9546: the digits after the number belong to it; no guess at which number was meant
-    scale = {"万": 10_000, "亿": 100_000_000}.get(match.group(2).strip()) if match else None
-    if scale:  # 3.8万 persons is 38,000, not 3.8 (re-review of issue 13)
-        try:
-            value = float(match.group(1)) * scale
-        except ValueError:
-            value = None
-        if value is not None:
-            return f"; {match.group(2).strip()} is {scale:,}: write {value:.10g}" + (f" ({unit})" if unit else "")
+    scaled = _scaled_hint(match, unit) if match else ""
+    if scaled:
+        return scaled
     if match and match.group(2) == "%":
         return f"; write {match.group(1)} without '%'" + (f" (the column is in {unit})" if unit else "")
     if match:
