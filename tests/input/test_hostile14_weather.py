@@ -3,6 +3,11 @@
 - N00: a ``weather_month_level`` message (the previous season from a site 250 m higher, s13's M15) was cut at
   1,000 characters (errors.MAX_MESSAGE) inside its advice: the "station moved" advice and the confirmation key never
   showed. The months' evidence is now listed shortly and a long message loses its middle, never its end.
+- N36 / N20 / N06: one month of pressure in mmHg, of temperature in tenths of a degree, °F from 16 December to 15
+  February: the month check named the good months ("sea-level pressure?", "°F?") or whole months, and following
+  it (or deleting the rows out of range) passed with wrong numbers. The day-level check
+  (zzeval.season.weather_days, weather_day_level) names the days and their unit; after the clerk follows it the
+  data are right, and a half-corrected table is refused again.
 
 Each case is planted by a script into the shipped sample (data/sample) or a 3-township `zzeval sample`."""
 
@@ -14,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from zzeval.cli import main
 from zzeval.errors import MAX_MESSAGE, MESSAGE_TAIL, Problem
 from zzeval.season.checks import Collector
 from zzeval.season.plausible import check_met_values
@@ -60,3 +66,93 @@ def test_a_long_message_keeps_its_end():
     printed = str(problem)
     assert printed.endswith(advice) and "characters left out) … " in printed
     assert len(printed) < MAX_MESSAGE + 100 and MESSAGE_TAIL >= len(advice)
+
+
+def _fahrenheit(values: pd.Series) -> pd.Series:
+    return (values * 9 / 5 + 32).round(1)
+
+
+def _only(out: Collector, check: str = "weather_day_level"):
+    (problem,) = out.problems
+    assert f"{{{check}: [" in problem.message
+    return problem
+
+
+def test_a_month_of_pressure_in_mmhg_names_that_month_and_its_unit(sample_met):
+    """N36: February 2021 in mmHg (×0.750062): the month named is February (not its good neighbours), in mmHg;
+    multiplying it by 1.33322 as told leaves nothing refused."""
+    met = sample_met.copy()
+    february = _between(met, "2021-02-01", "2021-03-01")
+    met.loc[february, "pressure_hpa"] = (met.loc[february, "pressure_hpa"] * 0.750062).round(1)
+    problem = _only(_checked(met))
+    assert problem.column == "pressure_hpa" and problem.row == int(np.argmax(february)) + 2
+    assert "the pressure_hpa of the days 2021-02-01..2021-02-28 is lower than the days around them" in problem.message
+    assert "in mmHg" in problem.message and "multiply them by 1.333" in problem.message
+    assert "weather_day_level: [county pressure_hpa 2021-02-01..2021-02-28]" in problem.message
+    assert "2021-01" not in problem.message and "2021-03" not in problem.message
+    met.loc[february, "pressure_hpa"] = (met.loc[february, "pressure_hpa"] * 1.33322).round(1)
+    assert _checked(met).problems == []
+
+
+def test_a_month_in_tenths_of_a_degree_is_named_so_even_with_its_rows_out_of_range_deleted(sample_met):
+    """N20 / N20b: January 2021 in tenths of a degree (the CMA's raw integers): named as tenths (÷ 10), not the
+    good months as °F; after the rows out of range (−50..50) are deleted it is refused again."""
+    met = sample_met.copy()
+    january = _between(met, "2021-01-01", "2021-02-01")
+    met.loc[january, "temperature_c"] = (met.loc[january, "temperature_c"] * 10).round(0)
+    problem = _only(_checked(met))
+    assert "of 2021-01-01..2021-01-31 spans 40 °C or more within the day" in problem.message
+    assert "in tenths of a degree" in problem.message and "divide by 10" in problem.message
+    deleted = met[~(met["temperature_c"].abs() > 50)]
+    problem = _only(_checked(deleted))
+    assert "in tenths of a degree" in problem.message and "2021-01-" in problem.message
+    fixed = met.copy()
+    fixed.loc[january, "temperature_c"] = fixed.loc[january, "temperature_c"] / 10
+    assert _checked(fixed).problems == []
+
+
+def test_days_in_fahrenheit_across_months_are_named_by_their_days(sample_met):
+    """N06: 16 December to 15 February in °F: the days are named (not January alone), with °F; converting those
+    days as told leaves nothing refused; N06d (the whole of December converted, 1-15 December's genuine °C too,
+    and 1-15 February left in °F) is refused again."""
+    met = sample_met.copy()
+    days = _between(met, "2020-12-16", "2021-02-16")
+    met.loc[days, "temperature_c"] = _fahrenheit(met.loc[days, "temperature_c"])
+    problem = _only(_checked(met))
+    assert "the temperature_c of the days 2020-12-16..2021-02-15 is higher than the days around them" in problem.message
+    assert "are they in °F? write them in °C: (°F − 32) ÷ 1.8" in problem.message
+    fixed = met.copy()
+    fixed.loc[days, "temperature_c"] = ((fixed.loc[days, "temperature_c"] - 32) / 1.8).round(1)
+    assert _checked(fixed).problems == []
+    half = met.copy()
+    december, february = _between(half, "2020-12-01", "2021-01-01"), _between(half, "2021-01-01", "2021-02-01")
+    half.loc[december | february, "temperature_c"] = ((half.loc[december | february, "temperature_c"] - 32)
+                                                      / 1.8).round(1)
+    messages = " ".join(p.message for p in _checked(half).problems)
+    assert "the temperature_c of the days 2021-02-01..2021-02-15 is higher" in messages and "°F" in messages
+    assert "2020-12-01" in messages  # 1-15 December converted as if °F: refused too
+
+
+def test_a_confirmed_run_of_days_is_used_as_written(sample_met):
+    met = sample_met.copy()
+    days = _between(met, "2021-01-01", "2021-01-16")
+    met.loc[days, "temperature_c"] = _fahrenheit(met.loc[days, "temperature_c"])
+    problem = _only(_checked(met))  # N01: the first half of January in °F
+    assert "the days 2021-01-01..2021-01-15" in problem.message
+    out = _checked(met, {"weather_day_level": {"county temperature_c 2021-01-01..2021-01-15": 0}})
+    assert out.problems == [] and any("weather_day_level" in n for n in out.notes)
+
+
+def test_genuine_weather_passes_the_day_check(sample_met, tmp_path):
+    """data/sample and the 3-township sample of seed 0 (the largest genuine week's step measured, 8.8 °C)."""
+    from zzeval.resources import input_limit
+    from zzeval.season.weather_days import COLUMNS, change_days, day_levels, day_steps
+    folder = tmp_path / "seed0"
+    assert main(["sample", str(folder), "--seed", "0", "--townships", "3"]) == 0
+    window = int(input_limit("meteorology.day_step_window_days"))
+    for met in (sample_met, pd.read_csv(folder / MET, parse_dates=["datetime"])):
+        assert _checked(met).problems == []
+        for column, (key, _) in COLUMNS.items():
+            for _, season in day_levels(met, column).groupby(["source", "year"]):
+                steps = day_steps(season.set_index("day"), window)
+                assert steps.abs().max() < input_limit(key) / 2 and not change_days(steps, input_limit(key))

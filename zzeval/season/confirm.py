@@ -71,6 +71,8 @@ JUDGEMENT_CHECKS = {
     "weather_wind_site": "station code and its two seasons of meteorology, 'ZZ101 2019-2021'",
     "weather_month_level": "station code (or county), column and the months as the refusal writes them, 'county "
                            "temperature_c 2020-12 2021-01 2021-02'",
+    "weather_day_level": "station code (or county), column and the days as the refusal writes them, 'county "
+                         "temperature_c 2020-12-16..2021-02-15'",
     "aq_season_level": "pollutant and the two seasons of air_quality, 'PM2.5 2019-2021'",
     "weather_clock": "station code (or county) and season of meteorology, 'county 2019-2020'",
     "aq_clock": "the season of air_quality whose daily cycle is shifted, '2019-2020'",

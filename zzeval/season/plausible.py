@@ -50,6 +50,7 @@ from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.township_names import check_township_names
 from zzeval.season.weather_clock import check_weather_clock
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
+from zzeval.season.weather_days import check_weather_day_levels
 from zzeval.season.weather_levels import check_weather_month_levels
 from zzeval.season.wind_sectors import check_wind_sectors
 from zzeval.season.wind_units import check_wind_speed_unit
@@ -242,7 +243,8 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     _check_constant_weather(met, fname, out)
     check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
     check_wind_speed_unit(met, fname, out)  # a season, or some of its months, in knots or km/h
-    check_weather_month_levels(met, fname, out)  # months of temperature in °F, of sea-level pressure, a moved station
+    named = check_weather_day_levels(met, fname, out)  # runs of days in °F, tenths, mmHg, sea-level pressure
+    check_weather_month_levels(met, fname, out, named)  # months of another unit or a moved station (not named)
     check_weather_clock(met, fname, out)  # a season stamped in UTC: temperature peaking in the morning
     coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
     judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met

@@ -133,17 +133,24 @@ def _cause(column: str, steps: pd.DataFrame) -> str:
             f"at 800 m)? write the station pressure{moved}")
 
 
-def check_weather_month_levels(met: pd.DataFrame, fname: str, out: Collector) -> None:
+def check_weather_month_levels(met: pd.DataFrame, fname: str, out: Collector, named: set | None = None) -> None:
     """Refuse (confirmable) each source's months of temperature or pressure whose mean steps by the column's limit
     or more from a neighbouring month of its season or from the other season's same month (:func:`month_steps`),
     one refusal per source and column naming the higher months and the steps, on the first such month's first
-    row."""
+    row. ``named``: the (source, column, 'YYYY-MM') of the months the day-level check
+    (:mod:`zzeval.season.weather_days`) named in another unit; a pair with one of them is left out (it would
+    name the good month of the pair when the odd one is the lower: hostile review s14-hostB N20, N36)."""
     if met is None or met.empty:
         return
+    named = named or set()
     for column, (key, unit) in COLUMNS.items():
         top = input_limit(key)
         steps = month_steps(met, column)
         steps = steps[steps["step"] >= top]
+        if named and len(steps):
+            off = [(c, column, a) in named or (c, column, b) in named
+                   for c, a, b in zip(steps["source"], steps["low"], steps["high"], strict=True)]
+            steps = steps[~np.asarray(off, dtype=bool)]
         for code, found in steps.groupby("source", sort=True):
             found = found.sort_values(["first", "kind"])
             suspects = list(dict.fromkeys(found["high"]))
