@@ -8,6 +8,8 @@
   it (or deleting the rows out of range) passed with wrong numbers. The day-level check
   (zzeval.season.weather_days, weather_day_level) names the days and their unit; after the clerk follows it the
   data are right, and a half-corrected table is refused again.
+- N56: ten days of the county weather missing moved the county's *measured* PM2.5 change (−19.48 → −20.06 %)
+  while the townships' stayed: the county's measured figures are now over every hour of its series.
 
 Each case is planted by a script into the shipped sample (data/sample) or a 3-township `zzeval sample`."""
 
@@ -156,3 +158,28 @@ def test_genuine_weather_passes_the_day_check(sample_met, tmp_path):
             for _, season in day_levels(met, column).groupby(["source", "year"]):
                 steps = day_steps(season.set_index("day"), window)
                 assert steps.abs().max() < input_limit(key) / 2 and not change_days(steps, input_limit(key))
+
+
+def test_a_county_weather_gap_leaves_the_county_s_measured_change(sample_season):
+    """N56: ten days of the county weather missing (2021-01-05..14, air quality complete, within the 90 % coverage
+    rule): the county's measured PM2.5 means and change are over every hour of its series, as the townships'
+    are, and stay those of the complete weather; the model's hours drop by the gap."""
+    from dataclasses import replace
+
+    from zzeval.airquality.weather import weather_adjusted_change
+    from zzeval.season.loading import load_season
+
+    season = load_season(sample_season)
+    met = season.meteorology
+    gap = ((met["datetime"] >= "2021-01-05") & (met["datetime"] < "2021-01-15")).to_numpy()
+    holed = replace(season, meteorology=met[~gap].reset_index(drop=True))
+    rows = {name: weather_adjusted_change(s, ("PM2.5",), n_boot=0, method="ols").set_index("township").loc["county"]
+            for name, s in (("complete", season), ("gap", holed))}
+    complete, holed_row = rows["complete"], rows["gap"]
+    assert holed_row["n_obs_current"] <= complete["n_obs_current"] - 200  # the model lost the gap's hours
+    for figure in ("mean_previous", "mean_current", "observed_change_pct"):
+        assert holed_row[figure] == pytest.approx(complete[figure], rel=1e-12), figure
+    aq = season.air_quality
+    pm = aq[(aq["pollutant"] == "PM2.5") & (aq["datetime"] >= "2020-10-01") & (aq["datetime"] < "2021-04-01")]
+    hourly = pm.groupby("datetime")["value"].mean()  # the county series: the stations' hourly mean (2 townships,
+    assert complete["mean_current"] == pytest.approx(hourly.mean(), rel=0.02)  # one station each), near enough
