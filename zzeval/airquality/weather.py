@@ -282,12 +282,8 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         out, rep = _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval,
                              level, pooled, series)
     out = out if len(out) else _no_rows()
-    if county and (out["township"] == "county").any():  # the county's measured figures over all its hours
-        from zzeval.airquality.weather_data import county_hourly as county_series
-
-        of = (out["township"] == "county").to_numpy(bool)
-        hourly = county_series(season, pollutants, None if series is None else series[0])
-        out = pd.concat([out[~of], measured_on_all_hours(out[of], hourly, season.period)]).loc[out.index]
+    if county:
+        out = _county_measured(out, season, pollutants, series)
     out["method"] = m
     out.attrs["exclusions"] = rep
     return out
@@ -324,6 +320,18 @@ def county_change(season: SeasonData, county_hourly: pd.DataFrame, seed: int, **
                      air_quality=county_hourly, meteorology=met[met["station_code"] == COUNTY_CODE])
     rows = weather_adjusted_change(county, seed=seed, **{**kwargs, "county": False, "pooled": False})
     return measured_on_all_hours(rows, county_hourly, season.period)
+
+
+def _county_measured(out: pd.DataFrame, season: SeasonData, pollutants, series) -> pd.DataFrame:
+    """``out`` with its county rows' measured figures over all the hours of the county series
+    (:func:`measured_on_all_hours`)."""
+    from zzeval.airquality.weather_data import county_hourly as county_series
+
+    of = (out["township"] == "county").to_numpy(bool)
+    if not of.any():
+        return out
+    hourly = county_series(season, pollutants, None if series is None else series[0])
+    return pd.concat([out[~of], measured_on_all_hours(out[of], hourly, season.period)]).loc[out.index]
 
 
 def measured_on_all_hours(rows: pd.DataFrame, county_hourly: pd.DataFrame, period) -> pd.DataFrame:
