@@ -183,3 +183,50 @@ def test_a_county_weather_gap_leaves_the_county_s_measured_change(sample_season)
     pm = aq[(aq["pollutant"] == "PM2.5") & (aq["datetime"] >= "2020-10-01") & (aq["datetime"] < "2021-04-01")]
     hourly = pm.groupby("datetime")["value"].mean()  # the county series: the stations' hourly mean (2 townships,
     assert complete["mean_current"] == pytest.approx(hourly.mean(), rel=0.02)  # one station each), near enough
+
+
+def test_temperature_and_rh_swapped_for_a_month_are_said_to_be_swapped(sample_met):
+    """s13 M10: February 2021's temperature_c and rh_pct swapped: one problem says the columns look swapped on
+    those rows (the cells' range problems alone never said it)."""
+    met = sample_met.astype({"rh_pct": float})
+    february = _between(met, "2021-02-01", "2021-03-01")
+    met.loc[february, ["temperature_c", "rh_pct"]] = met.loc[february, ["rh_pct", "temperature_c"]].to_numpy()
+    swapped = [p for p in _checked(met).problems if "swapped" in p.message]
+    (problem,) = swapped
+    assert problem.column == "temperature_c" and problem.row == int(np.argmax(february)) + 2
+    assert "are the columns temperature_c and rh_pct swapped on these rows" in problem.message
+    assert "from 2021-02-01 00:00:00 to 2021-02-28" in problem.message
+    assert not [p for p in _checked(sample_met).problems if "swapped" in p.message]
+
+
+def _wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """s13 A18: the platform's wide export, a column per pollutant."""
+    wide = frame.pivot_table(index=["station_code", "datetime"], columns="pollutant", values="value",
+                             aggfunc="first").reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def _date_and_hour(frame: pd.DataFrame) -> pd.DataFrame:
+    """s13 A31: the date in 'datetime' and the hour in a column of its own."""
+    stamps = pd.to_datetime(frame["datetime"])
+    return frame.assign(datetime=stamps.dt.strftime("%Y-%m-%d"), hour=stamps.dt.hour.astype(str))[
+        ["station_code", "datetime", "hour", "pollutant", "value", "unit"]]
+
+
+@pytest.mark.parametrize(("table", "change", "said"), [
+    ("air_quality.csv.gz", _wide, "row 1: the table is in wide form, a column per pollutant (PM2.5, PM10"),
+    ("air_quality.csv.gz", _date_and_hour, "column 'hour': column C ('hour') holds the hour apart from the date in "
+                                           "'datetime'"),
+    (MET, lambda f: f.rename(columns={"wind_speed_ms": "风力（级）"}),
+     "holds the wind force in Beaufort numbers (风力, 级; GB/T 28591-2012 风力等级), not a wind speed"),
+], ids=["A18_wide", "A31_date_hour", "M09_force_header"])
+def test_an_ignored_column_says_what_the_layout_is(table, change, said, season, capsys):
+    """s13 A18, A31, M09: a wide export, the hour apart from the date and a header of the Beaufort force were
+    only 'ignored' (then thousands of missing cells or duplicates): one problem now says what the layout is."""
+    from tests.input.cases import read, write
+
+    write(change(read(season, table)), season, table)
+    assert main(["validate", str(season)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
