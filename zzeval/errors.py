@@ -32,16 +32,26 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{_cut(self.column, 60)}'"
-        return f"{where}: {_cut(self.message, MAX_MESSAGE)}"
+        return f"{where}: {cut_middle(self.message, MAX_MESSAGE, MESSAGE_TAIL)}"
 
 
 #: Longest message printed for one problem (values in messages are cut shorter where they are made).
 MAX_MESSAGE = 1000
 
+#: The characters of a message's end always printed: a message ends with what to do (the advice, a judgement
+#: check's confirmation key), so a longer message loses part of its middle (the evidence listed), never its end
+#: (hostile review s14-hostB N00: the 'station moved' advice and the confirmation key were cut off).
+MESSAGE_TAIL = 450
 
-def _cut(text: str, limit: int) -> str:
+
+def cut_middle(text: str, limit: int, tail: int) -> str:
+    """``text`` of at most about ``limit`` characters: a longer one keeps its beginning and its last ``tail``
+    characters, and says how many were left out between them."""
     text = str(text)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    if len(text) <= limit:
+        return text
+    head = max(limit - tail, 0)
+    return f"{text[:head]} … ({len(text) - head - tail:,} characters left out) … {text[-tail:]}"
 
 
 class DataValidationError(ZzevalError):

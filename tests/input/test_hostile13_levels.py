@@ -96,19 +96,32 @@ def _fahrenheit_winter(met: pd.DataFrame) -> pd.DataFrame:
     return met[~(met["temperature_c"] > 50)]
 
 
+def _months(met: pd.DataFrame, confirmed: dict | None = None) -> Collector:
+    """The month check alone (in check_met_values the day-level check, s14-hostB, names runs of days in another
+    unit first, and their months are left out of this one)."""
+    out = Collector()
+    out.confirmed = confirmed or {}
+    check_weather_month_levels(met.reset_index(drop=True), "meteorology.csv", out)
+    return out
+
+
 def test_winter_months_in_fahrenheit_are_refused_and_can_be_confirmed(sample_met):
     met = _fahrenheit_winter(sample_met)
-    (problem,) = _checked(met).problems
+    (problem,) = _months(met).problems
     assert problem.column == "temperature_c"
     assert problem.row == int(np.argmax(_between(met.reset_index(drop=True), "2020-12-01", "2021-01-01"))) + 2
-    assert "the monthly mean temperature_c of 2020-12, 2021-01, 2021-02 steps" in problem.message
-    assert "2021-01 29.6 against 2020-01 1.4 °C (same month, 28.2 °C higher)" in problem.message
+    assert "the monthly mean temperature_c of 2020-12..2021-02 steps" in problem.message
+    assert "; and 3 more pair(s); " in problem.message  # the evidence listed is cut short (s14-hostB N00)
     assert "2020-12 30.6 against 2020-11 4.8 °C (next month, 25.9 °C higher)" in problem.message
     assert "are the higher months in °F" in problem.message and "(°F − 32) × 5/9" in problem.message
     subject = "county temperature_c 2020-12 2021-01 2021-02"
     assert f"weather_month_level: [{subject}]" in problem.message
-    out = _checked(met, {"weather_month_level": {subject: 0}})
+    out = _months(met, {"weather_month_level": {subject: 0}})
     assert out.problems == [] and any("weather_month_level" in n for n in out.notes)
+    (problem,) = _checked(met).problems  # named by its days (s14-hostB N06), and confirmable so
+    assert "the days 2020-12-01..2021-02-28 is higher" in problem.message and "in °F?" in problem.message
+    out = _checked(met, {"weather_day_level": {"county temperature_c 2020-12-01..2021-02-28": 0}})
+    assert out.problems == [] and any("weather_day_level" in n for n in out.notes)
 
 
 def test_a_season_of_sea_level_pressure_is_refused(sample_met):
@@ -117,7 +130,7 @@ def test_a_season_of_sea_level_pressure_is_refused(sample_met):
     met.loc[previous, "pressure_hpa"] = met.loc[previous, "pressure_hpa"] + 105
     (problem,) = _checked(met).problems
     assert problem.column == "pressure_hpa" and problem.row == 2
-    assert "pressure_hpa of 2019-10, 2019-11, 2019-12, 2020-01, 2020-02, 2020-03 steps" in problem.message
+    assert "pressure_hpa of 2019-10..2020-03 steps" in problem.message
     assert "sea-level pressure (海平面气压" in problem.message and "write the station pressure" in problem.message
 
 
@@ -125,11 +138,14 @@ def test_one_month_of_sea_level_pressure_is_refused(sample_met):
     met = sample_met.copy()
     january = _between(met, "2021-01-01", "2021-02-01")
     met.loc[january, "pressure_hpa"] = met.loc[january, "pressure_hpa"] + 105
-    (problem,) = _checked(met).problems
+    (problem,) = _months(met).problems
     assert problem.row == int(np.argmax(january)) + 2
     assert "pressure_hpa of 2021-01 steps" in problem.message and "(next month, " in problem.message
     assert "a weather station moved" not in problem.message  # a month, not a season: not a move
     assert "weather_month_level: [county pressure_hpa 2021-01]" in problem.message
+    (problem,) = _checked(met).problems  # named by its days (s14-hostB)
+    assert problem.row == int(np.argmax(january)) + 2
+    assert "the days 2021-01-01..2021-01-31 is higher" in problem.message and "sea-level pressure" in problem.message
 
 
 def test_a_weather_station_moved_between_the_seasons_is_judged(sample_met):
@@ -139,7 +155,7 @@ def test_a_weather_station_moved_between_the_seasons_is_judged(sample_met):
     met.loc[previous, "temperature_c"] = met.loc[previous, "temperature_c"] - 1.5
     (problem,) = _checked(met).problems  # the pressure; 1.5 °C is a genuine year-to-year difference
     assert problem.column == "pressure_hpa"
-    assert "pressure_hpa of 2020-10, 2020-11, 2020-12, 2021-01, 2021-02, 2021-03 steps" in problem.message
+    assert "pressure_hpa of 2020-10..2021-03 steps" in problem.message
     assert "a weather station moved (about 1 hPa per 9 m" in problem.message
 
 
@@ -147,8 +163,10 @@ def test_a_station_s_own_rows_are_judged_apart_from_the_county_rows(sample_met):
     station = sample_met.assign(station_code="ZZ101")
     january = _between(station, "2020-01-01", "2020-02-01")
     station.loc[january, "temperature_c"] = (station.loc[january, "temperature_c"] * 9 / 5 + 32).round(1)
-    (problem,) = _checked(pd.concat([sample_met, station])).problems
+    (problem,) = _months(pd.concat([sample_met, station])).problems
     assert "station 'ZZ101': the monthly mean temperature_c of 2020-01 steps" in problem.message
+    (problem,) = _checked(pd.concat([sample_met, station])).problems
+    assert "station 'ZZ101': the temperature_c of the days 2020-01-01..2020-01-31 is higher" in problem.message
 
 
 def _pm_divided(aq: pd.DataFrame) -> pd.DataFrame:

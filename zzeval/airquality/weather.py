@@ -282,6 +282,8 @@ def weather_adjusted_change(season: SeasonData, pollutants=DEFAULT_POLLUTANTS,
         out, rep = _dispatch(m, season, pollutants, n_boot, seed, block_days, county, interval,
                              level, pooled, series)
     out = out if len(out) else _no_rows()
+    if county:
+        out = _county_measured(out, season, pollutants, series)
     out["method"] = m
     out.attrs["exclusions"] = rep
     return out
@@ -316,7 +318,46 @@ def county_change(season: SeasonData, county_hourly: pd.DataFrame, seed: int, **
     met = season.meteorology
     county = replace(season, stations=pd.DataFrame({"station_code": ["county"], "township": ["county"]}),
                      air_quality=county_hourly, meteorology=met[met["station_code"] == COUNTY_CODE])
-    return weather_adjusted_change(county, seed=seed, **{**kwargs, "county": False, "pooled": False})
+    rows = weather_adjusted_change(county, seed=seed, **{**kwargs, "county": False, "pooled": False})
+    return measured_on_all_hours(rows, county_hourly, season.period)
+
+
+def _county_measured(out: pd.DataFrame, season: SeasonData, pollutants, series) -> pd.DataFrame:
+    """``out`` with its county rows' measured figures over all the hours of the county series
+    (:func:`measured_on_all_hours`)."""
+    from zzeval.airquality.weather_data import county_hourly as county_series
+
+    of = (out["township"] == "county").to_numpy(bool)
+    if not of.any():
+        return out
+    hourly = county_series(season, pollutants, None if series is None else series[0])
+    return pd.concat([out[~of], measured_on_all_hours(out[of], hourly, season.period)]).loc[out.index]
+
+
+def measured_on_all_hours(rows: pd.DataFrame, county_hourly: pd.DataFrame, period) -> pd.DataFrame:
+    """The county ``rows`` with their measured figures (``mean_previous``, ``mean_current``,
+    ``observed_change_pct``) over every hour of the county's series with a value in each season, as a township's
+    measured figures are over all its hours: the model's frame holds only the hours with weather, so a gap of the
+    county weather moved the county's *measured* change while the townships' stayed (hostile review s14-hostB
+    N56: ten days without weather, −19.48 → −20.06 %). The model's own figures (its hours ``n_obs_*``, the
+    adjusted change) are left as fitted; ``weather_contribution_pp`` stays the observed less the adjusted change
+    (as the pooled GAM rows compute it)."""
+    if not len(rows) or not len(county_hourly):
+        return rows
+    rows = rows.copy()
+    times = county_hourly["datetime"].to_numpy("datetime64[ns]")
+    values = pd.to_numeric(county_hourly["value"], errors="coerce").to_numpy(float)
+    given = np.isfinite(values)
+    previous, current = _in_period(times, period.previous) & given, _in_period(times, period) & given
+    for i, pollutant in zip(rows.index, rows["pollutant"], strict=True):
+        of = (county_hourly["pollutant"] == pollutant).to_numpy(bool)
+        if not (of & previous).any() or not (of & current).any():
+            continue
+        mp, mc = float(values[of & previous].mean()), float(values[of & current].mean())
+        rows.loc[i, ["mean_previous", "mean_current", "observed_change_pct"]] = [mp, mc, 100 * (mc / mp - 1)]
+    if {"weather_contribution_pp", "adjusted_change_pct"} <= set(rows.columns):
+        rows["weather_contribution_pp"] = rows["observed_change_pct"] - rows["adjusted_change_pct"]
+    return rows
 
 
 def placebo_in_time(season: SeasonData, fake_start=None, pollutants=DEFAULT_POLLUTANTS,

@@ -72,6 +72,8 @@ JUDGEMENT_CHECKS = {
     "weather_wind_site": "station code and its two seasons of meteorology, 'ZZ101 2019-2021'",
     "weather_month_level": "station code (or county), column and the months as the refusal writes them, 'county "
                            "temperature_c 2020-12 2021-01 2021-02'",
+    "weather_day_level": "station code (or county), column and the days as the refusal writes them, 'county "
+                         "temperature_c 2020-12-16..2021-02-15'",
     "aq_season_level": "pollutant and the two seasons of air_quality, 'PM2.5 2019-2021'",
     "aq_pm_co_ratio": "station code (or 'all' for a spell at every station), pollutant and the days as the refusal "
                       "writes them, 'all PM2.5 2021-01-04..2021-01-17'",

@@ -31,7 +31,7 @@ import pandas as pd
 
 from zzeval.season.header_units import split_header, unit_problem
 from zzeval.season.parsing import closest, show
-from zzeval.season.schema import TableSpec
+from zzeval.season.schema import POLLUTANT_UNITS, TableSpec
 
 #: How similar (difflib ratio) an unknown header must be to a column's name or accepted header
 #: to be taken for a misspelling of it.
@@ -114,6 +114,7 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
             _check_unit(header, position, spec, spec.column(target), fname, out)
     for position in unknown:
         _unknown_column(frame, position, spec, taken, fname, out)
+    _layout_hints(frame, unknown, spec, taken, fname, out)
     mapped = frame.iloc[:, list(taken.values())].copy()
     mapped.columns = list(taken)
     for col in spec.columns:
@@ -125,6 +126,44 @@ def map_columns(frame: pd.DataFrame, spec: TableSpec, fname: str, out) -> pd.Dat
                 out.absent_columns.add((fname, col.name))
             mapped[col.name] = ""
     return mapped[[c.name for c in spec.columns]]
+
+
+#: Headers of a column holding the hour of a day apart from the date (hostile review s13-hostB A31).
+_HOUR_HEADERS = frozenset({"hour", "hours", "hh", "时", "小时", "时次", "时刻"})
+
+#: The wind force in Beaufort numbers (风力, 级; GB/T 28591-2012 风力等级) in a header (hostile review s13-hostB M09).
+_FORCE_HEADER = re.compile(r"风力|级|beaufort", re.IGNORECASE)
+
+
+def _layout_hints(frame: pd.DataFrame, unknown: list[int], spec: TableSpec, taken: dict, fname: str, out) -> None:
+    """What an ignored column says about the table's layout: one column per pollutant (a wide export: the
+    table is read in long form), the hour in a column apart from the date (join them), the wind force in
+    Beaufort numbers (not a speed). Hostile review s13-hostB A18, A31, M09: each was only "ignored"."""
+    names = {position: norm_header(frame.columns[position]) for position in unknown}
+    if spec.name == "air_quality" and not {"pollutant", "value"} & set(taken):
+        pollutants = {key: header for key in POLLUTANT_UNITS for header in names.values()
+                      if norm_header(key).lower() == split_header(header)[0].strip().lower()}
+        if len(pollutants) >= 2:
+            out.add(fname, 1, None, f"the table is in wide form, a column per pollutant "
+                                    f"({', '.join(show(h) for h in pollutants.values())}): zzeval reads it in long "
+                                    f"form, one row per station, hour and pollutant, with columns 'pollutant' (the "
+                                    f"pollutant's name) and 'value' (and 'unit'): unpivot the pollutant columns into "
+                                    f"rows (Excel: Power Query 'Unpivot Columns'; pandas: melt) (data/README.md)")
+    if spec.name in _HOURLY_TABLES and "datetime" in taken:
+        for position, name in names.items():
+            if split_header(name)[0].strip().lower() in _HOUR_HEADERS:
+                out.add(fname, 1, show(frame.columns[position]),
+                        f"column {_where(position, frame.columns[position])} holds the hour apart from the date in "
+                        f"'datetime': zzeval reads one column of date and hour, so every hour of a day reads as the "
+                        f"same time (the duplicates below): join them into 'datetime' as 'YYYY-MM-DD HH:00' and "
+                        f"delete this column")
+    if spec.name == "meteorology":
+        for position, name in names.items():
+            if _FORCE_HEADER.search(name):
+                out.add(fname, 1, show(frame.columns[position]),
+                        f"column {_where(position, frame.columns[position])} holds the wind force in Beaufort "
+                        f"numbers (风力, 级; GB/T 28591-2012 风力等级), not a wind speed: write the mean wind speed "
+                        f"(风速) in m/s in a column 'wind_speed_ms' (the weather bureau's hourly sheet has it)")
 
 
 def _check_unit(header: str, position: int, spec: TableSpec, col, fname: str, out) -> None:

@@ -45,12 +45,13 @@ from zzeval.season.pm_co_ratio import pm_co_spells, report_pm_co_spells
 from zzeval.season.precipitation import check_season_precipitation
 from zzeval.season.rh_fraction import check_rh_fraction_days
 from zzeval.season.runs import run_labels, run_lengths
-from zzeval.season.schema import POLLUTANT_UNITS
+from zzeval.season.schema import METEOROLOGY, POLLUTANT_UNITS
 from zzeval.season.stuck_air_quality import check_stuck_air_quality
 from zzeval.season.stuck_weather import check_stuck_weather
 from zzeval.season.township_names import check_township_names
 from zzeval.season.weather_clock import check_weather_clock
 from zzeval.season.weather_copy import VARYING_WEATHER, record_weather_bins
+from zzeval.season.weather_days import check_weather_day_levels
 from zzeval.season.weather_levels import check_weather_month_levels
 from zzeval.season.wind_sectors import check_wind_sectors
 from zzeval.season.wind_units import check_wind_speed_unit
@@ -237,13 +238,15 @@ def check_met_values(met: pd.DataFrame | None, fname: str, out: Collector,
     if n_calm:
         out.notes.append(f"{fname}: {n_calm:,} calm hour(s) without a wind direction (wind speed at most {calm:g} m/s): "
                          "the weather adjustment gives them a wind sector of their own")
+    _check_temperature_rh_swapped(met, fname, out)  # said once, beside each cell's range problem
     fractions = _check_rh_fraction(met, fname, out)
     _check_direction_radians(met, fname, out)
     check_boundary_layer(met, fname, out)  # blh_m in km, or below a boundary layer's floor (0) in part of a season
     _check_constant_weather(met, fname, out)
     check_season_precipitation(met, fname, out)  # a season in 0.1 mm (the CMA's raw files)
     check_wind_speed_unit(met, fname, out)  # a season, or some of its months, in knots or km/h
-    check_weather_month_levels(met, fname, out)  # months of temperature in °F, of sea-level pressure, a moved station
+    named = check_weather_day_levels(met, fname, out)  # runs of days in °F, tenths, mmHg, sea-level pressure
+    check_weather_month_levels(met, fname, out, named)  # months of another unit or a moved station (not named)
     check_weather_clock(met, fname, out)  # a season stamped in UTC: temperature peaking in the morning
     coded = check_wind_sectors(met, fname, out)  # 16-point sector codes: said plainly, not judged as stuck
     judged = met.assign(wind_dir_deg=met["wind_dir_deg"].mask(coded)) if coded.any() else met
@@ -292,6 +295,30 @@ def _station_seasons_at_most(met: pd.DataFrame, column: str, top: float) -> tupl
     stations, years, first = _station_seasons(met)
     highest = met[column].groupby([stations, years]).transform("max")
     return (highest <= top) & met[column].notna() & first, stations, years
+
+
+def _check_temperature_rh_swapped(met: pd.DataFrame, fname: str, out: Collector) -> None:
+    """Rows whose temperature_c is above its range but a relative humidity (up to rh_pct's maximum) and rows whose
+    rh_pct is below 0 but a temperature (down to temperature_c's minimum), both in the table: the two columns
+    swapped on those rows (hostile review s13-hostB M10: February's temperature and RH swapped were refused cell
+    by cell, and the cold hours' RH as "a fraction", never as swapped). One problem naming the first and last
+    such row."""
+    if not {"temperature_c", "rh_pct"} <= set(met.columns) or met.empty:
+        return
+    t_spec, rh_spec = METEOROLOGY.column("temperature_c"), METEOROLOGY.column("rh_pct")
+    temperature = pd.to_numeric(met["temperature_c"], errors="coerce")
+    rh = pd.to_numeric(met["rh_pct"], errors="coerce")
+    humid = (temperature > t_spec.max) & (temperature <= rh_spec.max)
+    cold = (rh < rh_spec.min) & (rh >= t_spec.min)
+    if not humid.any() or not cold.any():
+        return
+    rows = humid | cold
+    first, last = met.index[rows.to_numpy(bool)][[0, -1]]
+    out.add(fname, int(first) + 2, "temperature_c",
+            f"{int(rows.sum()):,} row(s) from {show(met.at[first, 'datetime'])} to {show(met.at[last, 'datetime'])} "
+            f"hold a relative humidity in temperature_c (above {t_spec.max:g} °C) or a temperature in rh_pct "
+            f"(below {rh_spec.min:g} %): are the columns temperature_c and rh_pct swapped on these rows (气温 and "
+            f"相对湿度)? swap them back; the problems of their cells below are the same rows")
 
 
 def _check_rh_fraction(met: pd.DataFrame, fname: str, out: Collector) -> pd.Series:

@@ -46,6 +46,10 @@ CHECK = "weather_month_level"
 #: The fewest values of a month compared (10 days of hours, as wind_months.LEAST_HOURS).
 LEAST_HOURS = 240
 
+#: The most pairs of months listed in a message (the rest counted): the list is the evidence, and a longer one
+#: crowded out the advice and the confirmation key (hostile review s14-hostB N00).
+SHOWN_PAIRS = 2
+
 #: The columns judged, their limit (input_limits.csv) and unit.
 COLUMNS = {"temperature_c": ("meteorology.temperature_month_step_c", "°C"),
            "pressure_hpa": ("meteorology.pressure_month_step_hpa", "hPa")}
@@ -54,6 +58,19 @@ COLUMNS = {"temperature_c": ("meteorology.temperature_month_step_c", "°C"),
 def _label(year: int, month: int) -> str:
     """A calendar month of the season from ``year`` as 'YYYY-MM'."""
     return f"{int(year) + (int(month) < 7)}-{int(month):02d}"
+
+
+def _spans(labels: list[str]) -> str:
+    """Months 'YYYY-MM' as text, a run of consecutive months as 'first..last' ('2019-10..2020-03, 2021-01')."""
+    def index(label: str) -> int:
+        return int(label[:4]) * 12 + int(label[5:7]) - 1
+    runs: list[list[str]] = []
+    for label in sorted(set(labels), key=index):
+        if runs and index(label) == index(runs[-1][-1]) + 1:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}..{run[-1]}" for run in runs)
 
 
 def _order(month: int) -> int:
@@ -110,36 +127,43 @@ def _cause(column: str, steps: pd.DataFrame) -> str:
                 "of a degree or with another station's values steps too")
     seasons = steps["kind"].eq("same month").all()  # no month off its neighbours: a step between the seasons
     moved = ("; a step between the seasons in every month is also a weather station moved (about 1 hPa per 9 m "
-             "of height) or the other season's rows taken from another site: then correct them or, if the move is "
-             "genuine, confirm it knowing that the weather adjustment reads it as weather") if seasons else ""
+             "of height) or the other season from another site: correct them, or confirm a genuine move (the weather "
+             "adjustment then reads it as weather)") if seasons else ""
     return ("are the higher months sea-level pressure (海平面气压, about 100 hPa above the station pressure 本站气压 "
             f"at 800 m)? write the station pressure{moved}")
 
 
-def check_weather_month_levels(met: pd.DataFrame, fname: str, out: Collector) -> None:
+def check_weather_month_levels(met: pd.DataFrame, fname: str, out: Collector, named: set | None = None) -> None:
     """Refuse (confirmable) each source's months of temperature or pressure whose mean steps by the column's limit
     or more from a neighbouring month of its season or from the other season's same month (:func:`month_steps`),
     one refusal per source and column naming the higher months and the steps, on the first such month's first
-    row."""
+    row. ``named``: the (source, column, 'YYYY-MM') of the months the day-level check
+    (:mod:`zzeval.season.weather_days`) named in another unit; a pair with one of them is left out (it would
+    name the good month of the pair when the odd one is the lower: hostile review s14-hostB N20, N36)."""
     if met is None or met.empty:
         return
+    named = named or set()
     for column, (key, unit) in COLUMNS.items():
         top = input_limit(key)
         steps = month_steps(met, column)
         steps = steps[steps["step"] >= top]
+        if named and len(steps):
+            off = [(c, column, a) in named or (c, column, b) in named
+                   for c, a, b in zip(steps["source"], steps["low"], steps["high"], strict=True)]
+            steps = steps[~np.asarray(off, dtype=bool)]
         for code, found in steps.groupby("source", sort=True):
             found = found.sort_values(["first", "kind"])
             suspects = list(dict.fromkeys(found["high"]))
-            shown = "; ".join(f"{h} {hm:.1f} against {lo} {lm:.1f} {unit} ({kind}, {s:.1f} {unit} higher)"
-                              for h, hm, lo, lm, kind, s in zip(found["high"], found["high_mean"], found["low"],
-                                                                found["low_mean"], found["kind"], found["step"],
-                                                                strict=True))
+            pairs = [f"{h} {hm:.1f} against {lo} {lm:.1f} {unit} ({kind}, {s:.1f} {unit} higher)"
+                     for h, hm, lo, lm, kind, s in zip(found["high"], found["high_mean"], found["low"],
+                                                       found["low_mean"], found["kind"], found["step"], strict=True)]
+            shown = "; ".join(pairs[:SHOWN_PAIRS]) + (f"; and {len(pairs) - SHOWN_PAIRS} more pair(s)"
+                                                       if len(pairs) > SHOWN_PAIRS else "")
             first = int(found.loc[found["high"] == suspects[0], "first"].min())
-            message = (f"station '{show(code)}': the monthly mean {column} of {', '.join(suspects)} steps from the "
-                       f"months next to it in its season or from the same month of the other season by "
-                       f"{top:g} {unit} or more ({shown}); the weather of one site steps less between neighbouring "
-                       f"months or from one year to the next (below {top:g} {unit}: {key} in "
-                       f"zzeval/reference/input_limits.csv): {_cause(column, found)}")
+            message = (f"station '{show(code)}': the monthly mean {column} of {_spans(suspects)} steps from a "
+                       f"neighbouring month or the other season's same month by {top:g} {unit} or more (more "
+                       f"than weather steps: {key}): "
+                       f"{shown}; {_cause(column, found)}")
             judge(out, CHECK, f"{code} {column} {' '.join(suspects)}", (fname, first + 2, column), message)
 
 
