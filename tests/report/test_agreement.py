@@ -22,6 +22,8 @@ from zzeval.synthetic.sample import write_sample
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[2]
 SEASON = "2020-2021"
+#: The townships of each season built: the sample's 17, seed 7's 8.
+TOWNSHIPS = {"sample": 17, "seed7": 8}
 VERDICT_WORDS = {t(f"verdict.{v}", "zh"): v for v in ("on_track", "warning", "interview", "fail")}
 FLAG = t("verdict.validity_flag", "zh")
 
@@ -32,7 +34,8 @@ def built(request, tmp_path_factory):
     Seed 7 with 8 townships has every verdict (6 预警通知函, 1 约谈, 1 进展正常); with 17 it took 9 more
     notebooks for the same kinds of page."""
     tmp = tmp_path_factory.mktemp(request.param)
-    data = ROOT / "data" / "sample" if request.param == "sample" else write_sample(tmp / "season", seed=7, n_townships=8)
+    data = (ROOT / "data" / "sample" if request.param == "sample"
+            else write_sample(tmp / "season", seed=7, n_townships=TOWNSHIPS["seed7"]))
     summary = build_reports(data, out_dir=tmp / "reports", draws=300, quiet=True, jobs=2)
     assert summary.ok, f"{request.param}: reports failed: {summary.failed}"
     season_dir = tmp / "reports" / SEASON
@@ -72,7 +75,7 @@ def test_every_township_has_one_verdict_in_the_same_words_everywhere(built):
     index = _soup(season_dir / "index.html")
     county_rows = {row[0]: " ".join(row) for row in _table(county, t("county.col_verdict_label", "zh"))[1]}
     records = {r["township"]: r for r in doc["townships"]}
-    assert len(records) == 17 and set(csv["township"]) == set(records)
+    assert len(records) == TOWNSHIPS[name] and set(csv["township"]) == set(records)
     seen = set()
     for slug, rec in records.items():
         page = _soup(season_dir / "townships" / f"{slug}.html")
@@ -148,7 +151,7 @@ def test_summary_carries_the_county_figures_and_no_page_shows_code_or_machine_pa
     for key in ("pm25_change_obs_pct", "pm25_change_adj_pct", "pm25_model_r2_cv", "did_effect_full_retrofit_pct"):
         assert isinstance(county[key], float), key
     assert county["pm25_change_adj_low_pct"] < county["pm25_change_adj_pct"] < county["pm25_change_adj_high_pct"]
-    assert sum(county["verdict_counts"].values()) == 17
+    assert sum(county["verdict_counts"].values()) == TOWNSHIPS[name]
     county_text = _text(_soup(season_dir / "county.html"))
     assert "各乡镇季均值" in county_text and "µg/m³" in county_text  # the two county means explained
     bad = re.compile(r"from memory|FACTS|zzeval/|/work/|/tmp/|/home/|\.ya?ml\b|\.py\b|zzeval factors")
