@@ -12,11 +12,30 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tests.input.cases import read, write
+from zzeval.season.checks import Collector
+from zzeval.season.plausible import check_met_values
 
 MET = "meteorology.csv.gz"
+#: The committed sample season, whose weather the unit tests of the meteorology checks edit.
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+def checked(met: pd.DataFrame, confirmed: dict | None = None) -> Collector:
+    """The meteorology checks run on ``met`` (with ``confirmed``, season.yaml's confirmations), as validate runs
+    them on a table of that name: their Collector."""
+    out = Collector()
+    out.confirmed = confirmed or {}
+    check_met_values(met.reset_index(drop=True), "meteorology.csv", out)
+    return out
+
+
+def between(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
+    """Which rows of ``frame`` are stamped from ``start`` to before ``end``."""
+    return ((frame["datetime"] >= start) & (frame["datetime"] < end)).to_numpy()
 
 
 def _first_year(stamps: pd.Series) -> pd.Series:

@@ -33,3 +33,11 @@ def air(sample_season) -> pd.DataFrame:
     """The sample season's air-quality table, values numeric (one a test module: do not modify it)."""
     frame = read(sample_season, AQ)
     return frame.assign(value=pd.to_numeric(frame["value"]))
+
+
+@pytest.fixture(scope="module")
+def sample_met() -> pd.DataFrame:
+    """The committed sample's meteorology table, datetimes parsed (one a test module: do not modify it)."""
+    from tests.input.cases_weather import MET, SAMPLE
+
+    return pd.read_csv(SAMPLE / MET, parse_dates=["datetime"])

@@ -15,38 +15,19 @@ these and more (a one-off script; the figures are in input_limits.csv)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from tests.input.cases import AQ, read, write
+from tests.input.cases_weather import MET, between, checked
 from zzeval.cli import main
 from zzeval.resources import input_limit
 from zzeval.season.aq_season_level import check_aq_season_levels, season_ratios
 from zzeval.season.checks import Collector
-from zzeval.season.plausible import check_met_values
 from zzeval.season.weather_levels import check_weather_month_levels, largest_steps
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-MET = "meteorology.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def sample_met() -> pd.DataFrame:
-    return pd.read_csv(SAMPLE / MET, parse_dates=["datetime"])
-
-
-def _checked(met: pd.DataFrame, confirmed: dict | None = None) -> Collector:
-    out = Collector()
-    out.confirmed = confirmed or {}
-    check_met_values(met.reset_index(drop=True), "meteorology.csv", out)
-    return out
-
-
-def _between(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
-    return ((frame["datetime"] >= start) & (frame["datetime"] < end)).to_numpy()
+_checked, _between = checked, between  # tests/input/cases_weather.py (sample_met: conftest.py)
 
 
 def _numeric_aq(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,35 +15,16 @@ Each case is planted by a script into the shipped sample (data/sample) or a 3-to
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.input.cases_weather import MET, between, checked
 from zzeval.cli import main
 from zzeval.errors import MAX_MESSAGE, MESSAGE_TAIL, Problem
 from zzeval.season.checks import Collector
-from zzeval.season.plausible import check_met_values
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
-MET = "meteorology.csv.gz"
-
-
-@pytest.fixture(scope="module")
-def sample_met() -> pd.DataFrame:
-    return pd.read_csv(SAMPLE / MET, parse_dates=["datetime"])
-
-
-def _checked(met: pd.DataFrame, confirmed: dict | None = None) -> Collector:
-    out = Collector()
-    out.confirmed = confirmed or {}
-    check_met_values(met.reset_index(drop=True), "meteorology.csv", out)
-    return out
-
-
-def _between(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
-    return ((frame["datetime"] >= start) & (frame["datetime"] < end)).to_numpy()
+_checked, _between = checked, between  # tests/input/cases_weather.py (sample_met: conftest.py)
 
 
 def test_a_moved_station_s_message_shows_its_advice_and_confirmation_key(sample_met):
