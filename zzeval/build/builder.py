@@ -212,7 +212,7 @@ def build(options: BuildOptions) -> BuildSummary:
 
 def _damaged(inputs: BuildInputs, state: dict) -> list[str]:
     """When nothing changed but a file the last build published was cut, edited or removed since
-    (:func:`~zzeval.build.plan.published_problems`): those files, said in one line (stderr) before
+    (:func:`~zzeval.build.records.published_problems`): those files, said in one line (stderr) before
     the build writes them again; else []. Hostile review s14-C, N02."""
     from zzeval.build.records import published_problems
 

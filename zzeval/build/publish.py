@@ -236,18 +236,22 @@ class Publisher:
         err = res.get("error") or {}
         if res.get("status") == "built" or err.get("ename") not in self.SEASON_ERRORS or not self.season_changed():
             return res
-        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
-        said = (f"the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): run the build "
+        said = (f"the season folder {self.ctx.inputs.data_dir} changed during the build ({self._changed_files()}): "
+                "run the build "
                 "again once the files are saved")
         cause = f"{err.get('ename')}: {err.get('evalue')}"
         return {**res, "error": {**err, "ename": "SeasonChanged", "evalue": said, "cause": cause}}
+
+    def _changed_files(self) -> str:
+        """The files of :meth:`season_changed` as the messages name them: the first five, then '…'."""
+        return ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
 
     def changed_notice(self) -> str | None:
         """After the reports: the line that says the season folder changed during the build, or None."""
         if not self.season_changed():
             return None
-        files = ", ".join(self.changed[:5]) + (" …" if len(self.changed) > 5 else "")
-        return (f"zzeval build: the season folder {self.ctx.inputs.data_dir} changed during the build ({files}): "
+        return (f"zzeval build: the season folder {self.ctx.inputs.data_dir} changed during the build "
+                f"({self._changed_files()}): "
                 "the pages built show the data as it was when the build started; run the build again")
 
     def record(self, task: ReportTask, res: dict) -> None:
